@@ -1,0 +1,171 @@
+//! Orchestration of each subcommand: load the scenario, evaluate theory,
+//! simulate, write and print. No domain logic lives here.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, TheoryArgs};
+use crate::report::{self, PointResults, RunResults};
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::sim::{self, Simulation};
+use crate::theory;
+
+/// A failed command, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The scenario file is invalid (exit 2).
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A command-line value is invalid (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else (exit 1).
+    #[error("{0}")]
+    Failure(String),
+}
+
+impl AppError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Scenario(_) | AppError::Usage(_) => 2,
+            AppError::Failure(_) => 1,
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Command::Run(args) => run_command(args),
+        Command::Theory(args) => theory_command(args),
+        Command::Check(args) => check_command(args),
+    }
+}
+
+fn check_command(args: CheckArgs) -> Result<(), AppError> {
+    let scenario = scenario::load(&args.file)?;
+    let model = &scenario.points[0].model;
+    println!(
+        "{}: ok: scenario \"{}\", {} point(s), {} producer(s), {} queue(s), {} class(es)",
+        args.file.display(),
+        scenario.name,
+        scenario.points.len(),
+        model.producers.len(),
+        model.queues.len(),
+        model.classes.len(),
+    );
+    Ok(())
+}
+
+fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
+    let scenario = scenario::load(&args.file)?;
+    let points = scenario
+        .points
+        .iter()
+        .map(|point| report::point_results(point, &theory::evaluate(&point.model), None))
+        .collect();
+    print(&report::run_results(&scenario, points), args.format)
+}
+
+fn run_command(args: RunArgs) -> Result<(), AppError> {
+    let mut scenario = scenario::load(&args.file)?;
+    if let Some(seed) = args.seed {
+        scenario.run.seed = seed;
+    }
+    if let Some(replications) = args.replications {
+        if replications < 2 {
+            return Err(AppError::Usage(format!(
+                "--replications must be at least 2 to give a confidence interval, got {replications}"
+            )));
+        }
+        scenario.run.replications = replications;
+    }
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = args.threads {
+        if threads == 0 {
+            return Err(AppError::Usage("--threads must be at least 1".into()));
+        }
+        pool = pool.num_threads(threads);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| AppError::Failure(format!("cannot start worker threads: {e}")))?;
+    let progress = progress_bar(&scenario, args.quiet);
+    let (points, simulations) = pool.install(|| evaluate_points(&scenario, &progress));
+    progress.finish_and_clear();
+    let results = report::run_results(&scenario, points);
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    report::write_folder(&out, &scenario, &results, &simulations)
+        .map_err(|e| AppError::Failure(format!("{}: cannot write results: {e}", out.display())))?;
+    print(&results, args.format)?;
+    if !args.quiet {
+        eprintln!("results written to {}", out.display());
+    }
+    Ok(())
+}
+
+/// Theory and simulation of every point, in point order.
+fn evaluate_points(
+    scenario: &Scenario,
+    progress: &ProgressBar,
+) -> (Vec<PointResults>, Vec<Option<Simulation>>) {
+    let on_replication = || progress.inc(1);
+    scenario
+        .points
+        .iter()
+        .map(|point| {
+            let theory = if scenario.compare.theory {
+                theory::evaluate(&point.model)
+            } else {
+                Vec::new()
+            };
+            let simulation = scenario
+                .compare
+                .simulation
+                .then(|| sim::replicate(&point.model, &scenario.run, &on_replication));
+            (
+                report::point_results(point, &theory, simulation.as_ref()),
+                simulation,
+            )
+        })
+        .unzip()
+}
+
+fn progress_bar(scenario: &Scenario, quiet: bool) -> ProgressBar {
+    if quiet || !scenario.compare.simulation {
+        return ProgressBar::hidden();
+    }
+    let total = scenario.points.len() as u64 * u64::from(scenario.run.replications);
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} replications (ETA {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(scenario.name.clone());
+    bar
+}
+
+fn print(results: &RunResults, format: Format) -> Result<(), AppError> {
+    let failure = |e: std::io::Error| AppError::Failure(format!("cannot write to stdout: {e}"));
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Table => out
+            .write_all(report::table(results).as_bytes())
+            .map_err(failure),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(results)
+                .map_err(|e| AppError::Failure(e.to_string()))?;
+            writeln!(out, "{json}").map_err(failure)
+        }
+        Format::Csv => {
+            report::write_summary(out, results).map_err(|e| AppError::Failure(e.to_string()))
+        }
+    }
+}

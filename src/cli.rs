@@ -1,0 +1,83 @@
+//! Command-line shape (clap derive): parsing only, no logic.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// queuelab: queueing theory and simulation of message queues, side by side.
+///
+/// Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.
+#[derive(Debug, Parser)]
+#[command(name = "queuelab", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run theory and simulation on a scenario and write results/<name>/.
+    Run(RunArgs),
+    /// Evaluate the formulas only (no simulation, no files written).
+    Theory(TheoryArgs),
+    /// Validate a scenario file without running anything.
+    Check(CheckArgs),
+}
+
+/// Output format on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned comparison table.
+    Table,
+    /// The results.json document.
+    Json,
+    /// The summary.csv rows.
+    Csv,
+}
+
+/// `queuelab run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Results folder (default: results/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the number of replications (at least 2).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Skip charts (accepted for forward compatibility; charts are not drawn yet).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `queuelab theory`.
+#[derive(Debug, Args)]
+pub struct TheoryArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `queuelab check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+}

@@ -1,0 +1,26 @@
+//! queuelab: queueing theory, discrete-event simulation (and, later, live
+//! measurement) of message queues, side by side on the same scenario.
+//!
+//! ```text
+//! scenario file (TOML) -> scenario::load -> one Model per sweep point
+//!     -> theory::evaluate(&Model)      exact or approximate formulas, or nothing
+//!     -> sim::replicate(&Model, &Run)  means with confidence intervals
+//!     -> report                        results.json, summary.csv, report.md
+//! ```
+//!
+//! Vocabulary: a *producer* is an arrival stream, a *queue* a station with a
+//! discipline and optional capacity, its *consumers* the servers, a *message*
+//! a customer, a *class* a customer class. *Load* is rho = lambda / (c mu).
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod cli;
+pub mod dist;
+pub mod metric;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod sim;
+pub mod stats;
+pub mod theory;

@@ -1,0 +1,188 @@
+//! The validated in-memory model: producers, queues, consumers, classes and
+//! routing. Built by `scenario` or directly in code; read by `theory` and `sim`.
+
+use crate::dist::Dist;
+use crate::theory::jackson::solve_traffic_equations;
+
+/// Order in which a queue's consumers take waiting messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discipline {
+    /// First in, first out.
+    Fifo,
+    /// Last in, first out, non-preemptive.
+    Lifo,
+    /// Lowest class priority number first, FIFO within a class, non-preemptive.
+    Priority,
+}
+
+impl Discipline {
+    /// The scenario-file name of the discipline.
+    pub fn name(self) -> &'static str {
+        match self {
+            Discipline::Fifo => "fifo",
+            Discipline::Lifo => "lifo",
+            Discipline::Priority => "priority",
+        }
+    }
+}
+
+/// An arrival stream publishing messages of one class to one queue.
+#[derive(Clone, Debug)]
+pub struct Producer {
+    /// Name from the scenario file.
+    pub name: String,
+    /// Index of the queue it publishes to.
+    pub queue: usize,
+    /// Time between two messages.
+    pub interarrival: Dist,
+    /// Index of the class of its messages.
+    pub class: usize,
+}
+
+/// Where a message goes after service at a queue, with which probability.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// Index of the next queue.
+    pub queue: usize,
+    /// Probability of taking this route.
+    pub probability: f64,
+}
+
+/// A station: a buffer with a discipline served by identical consumers.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    /// Name from the scenario file.
+    pub name: String,
+    /// Number of consumers (servers).
+    pub consumers: u32,
+    /// Service time of a message (unless its class overrides it).
+    pub service: Dist,
+    /// Service order.
+    pub discipline: Discipline,
+    /// Maximum messages in queue + in service; `None` is unlimited.
+    pub capacity: Option<u32>,
+    /// Routing after service; the remaining probability leaves the system.
+    pub routes: Vec<Route>,
+}
+
+/// A message class.
+#[derive(Clone, Debug)]
+pub struct Class {
+    /// Name from the scenario file (`default` when the file declares none).
+    pub name: String,
+    /// Lower numbers are served first under the priority discipline.
+    pub priority: i64,
+    /// Service time at every queue for this class, replacing the queue's.
+    pub service: Option<Dist>,
+}
+
+/// A complete, validated queueing model.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Label of the time unit, e.g. "ms".
+    pub time_unit: String,
+    /// Arrival streams.
+    pub producers: Vec<Producer>,
+    /// Stations.
+    pub queues: Vec<Queue>,
+    /// Message classes; at least one.
+    pub classes: Vec<Class>,
+}
+
+impl Model {
+    /// Service-time distribution of `class` messages at `queue`.
+    pub fn service(&self, queue: usize, class: usize) -> &Dist {
+        self.classes[class]
+            .service
+            .as_ref()
+            .unwrap_or(&self.queues[queue].service)
+    }
+
+    /// True when the scenario distinguishes several classes.
+    pub fn has_classes(&self) -> bool {
+        self.classes.len() > 1
+    }
+
+    /// Routing matrix: `routing[i][j]` is the probability of going from queue i to j.
+    pub fn routing_matrix(&self) -> Vec<Vec<f64>> {
+        let n = self.queues.len();
+        self.queues
+            .iter()
+            .map(|queue| {
+                let mut row = vec![0.0; n];
+                for route in &queue.routes {
+                    row[route.queue] += route.probability;
+                }
+                row
+            })
+            .collect()
+    }
+
+    /// External arrival rate per class at each queue: `[queue][class]`.
+    pub fn external_rates(&self) -> Vec<Vec<f64>> {
+        let mut rates = vec![vec![0.0; self.classes.len()]; self.queues.len()];
+        for producer in &self.producers {
+            rates[producer.queue][producer.class] += 1.0 / producer.interarrival.mean();
+        }
+        rates
+    }
+
+    /// Total arrival rate per class at each queue (`[queue][class]`) from the
+    /// traffic equations, ignoring losses to blocking; `None` if the routing
+    /// never lets messages leave.
+    pub fn arrival_rates(&self) -> Option<Vec<Vec<f64>>> {
+        let routing = self.routing_matrix();
+        let external = self.external_rates();
+        let mut rates = vec![vec![0.0; self.classes.len()]; self.queues.len()];
+        for class in 0..self.classes.len() {
+            let gamma: Vec<f64> = external.iter().map(|row| row[class]).collect();
+            let lambda = solve_traffic_equations(&gamma, &routing)?;
+            for (queue, rate) in lambda.into_iter().enumerate() {
+                rates[queue][class] = rate;
+            }
+        }
+        Some(rates)
+    }
+
+    /// Offered load per consumer of each queue, rho = sum_k lambda_k E[S_k] / c,
+    /// ignoring losses to blocking; `None` if the routing never lets messages leave.
+    pub fn loads(&self) -> Option<Vec<f64>> {
+        let rates = self.arrival_rates()?;
+        Some(
+            rates
+                .iter()
+                .enumerate()
+                .map(|(queue, per_class)| {
+                    let work: f64 = per_class
+                        .iter()
+                        .enumerate()
+                        .map(|(class, rate)| rate * self.service(queue, class).mean())
+                        .sum();
+                    work / f64::from(self.queues[queue].consumers)
+                })
+                .collect(),
+        )
+    }
+
+    /// The load of the busiest queue.
+    pub fn max_load(&self) -> Option<f64> {
+        self.loads()
+            .map(|loads| loads.into_iter().fold(0.0, f64::max))
+    }
+
+    /// A copy with every producer's rate scaled so the busiest queue has `load`.
+    pub fn with_load(&self, load: f64) -> Option<Model> {
+        let current = self.max_load()?;
+        if current <= 0.0 || !(load > 0.0) {
+            return None;
+        }
+        let stretch = current / load;
+        let mut scaled = self.clone();
+        for producer in &mut scaled.producers {
+            producer.interarrival = producer.interarrival.scaled(stretch).ok()?;
+        }
+        Some(scaled)
+    }
+}

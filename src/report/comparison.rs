@@ -1,0 +1,156 @@
+//! The theory-vs-simulation comparison table with a verdict per metric,
+//! shared by the terminal table and report.md.
+
+use super::results::{Interval, PointResults, Row};
+use crate::metric::Metric;
+
+/// How a simulation estimate relates to the formula value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Exact formula value inside the simulation's confidence interval.
+    Agrees,
+    /// Exact formula value outside the confidence interval.
+    Outside,
+    /// Only an approximation exists; shown for orientation.
+    Approximation,
+    /// Only one source has a value.
+    Single,
+}
+
+impl Verdict {
+    /// Short label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Agrees => "agrees (in CI)",
+            Verdict::Outside => "OUTSIDE CI",
+            Verdict::Approximation => "approximation",
+            Verdict::Single => "",
+        }
+    }
+}
+
+/// Compares a formula value with an interval.
+pub fn verdict(theory: Option<(f64, bool)>, simulation: Option<&Interval>) -> Verdict {
+    match (theory, simulation) {
+        (Some((_, false)), Some(_)) => Verdict::Approximation,
+        (Some((value, true)), Some(interval)) => {
+            let slack = 1e-12 * value.abs().max(1e-300);
+            if value >= interval.ci_low - slack && value <= interval.ci_high + slack {
+                Verdict::Agrees
+            } else {
+                Verdict::Outside
+            }
+        }
+        _ => Verdict::Single,
+    }
+}
+
+/// Column headers of the comparison table.
+pub const HEADERS: [&str; 6] = [
+    "queue",
+    "class",
+    "metric",
+    "theory",
+    "simulation [CI]",
+    "verdict",
+];
+
+/// Formats a number with 4 significant digits.
+pub fn number(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-3..6).contains(&magnitude) {
+        return format!("{value:.3e}");
+    }
+    let decimals = (3 - magnitude).max(0) as usize;
+    format!("{value:.decimals$}")
+}
+
+/// One table line per metric of each row that has a value from any source.
+pub fn lines(point: &PointResults) -> Vec<[String; 6]> {
+    point.results.iter().flat_map(row_lines).collect()
+}
+
+fn row_lines(row: &Row) -> Vec<[String; 6]> {
+    Metric::ALL
+        .iter()
+        .filter_map(|&metric| {
+            let theory = row
+                .theory
+                .as_ref()
+                .and_then(|t| t.metrics.get(&metric).map(|&v| (v, t.exact)));
+            let simulation = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric));
+            if theory.is_none() && simulation.is_none() {
+                return None;
+            }
+            let theory_text = match theory {
+                Some((value, true)) => number(value),
+                Some((value, false)) => format!("~{}", number(value)),
+                None => "-".to_string(),
+            };
+            let simulation_text = simulation.map_or_else(
+                || "-".to_string(),
+                |i| {
+                    format!(
+                        "{} [{}, {}]",
+                        number(i.mean),
+                        number(i.ci_low),
+                        number(i.ci_high)
+                    )
+                },
+            );
+            Some([
+                row.queue.clone(),
+                row.class.clone().unwrap_or_default(),
+                metric.name().to_string(),
+                theory_text,
+                simulation_text,
+                verdict(theory, simulation).label().to_string(),
+            ])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(low: f64, high: f64) -> Interval {
+        Interval {
+            mean: (low + high) / 2.0,
+            ci_low: low,
+            ci_high: high,
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(
+            verdict(Some((1.0, true)), Some(&interval(0.9, 1.1))),
+            Verdict::Agrees
+        );
+        assert_eq!(
+            verdict(Some((1.2, true)), Some(&interval(0.9, 1.1))),
+            Verdict::Outside
+        );
+        assert_eq!(
+            verdict(Some((1.2, false)), Some(&interval(0.9, 1.1))),
+            Verdict::Approximation
+        );
+        assert_eq!(verdict(None, Some(&interval(0.9, 1.1))), Verdict::Single);
+        assert_eq!(
+            verdict(Some((0.0, true)), Some(&interval(0.0, 0.0))),
+            Verdict::Agrees
+        );
+    }
+
+    #[test]
+    fn numbers_keep_four_significant_digits() {
+        assert_eq!(number(9.0), "9.000");
+        assert_eq!(number(0.012345), "0.01235");
+        assert_eq!(number(12345.0), "12345");
+        assert_eq!(number(1.5e-7), "1.500e-7");
+    }
+}

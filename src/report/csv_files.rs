@@ -1,0 +1,132 @@
+//! summary.csv (long form, design.md section 5) and replications.csv.
+
+use std::io::Write;
+
+use super::results::{RunResults, target_names};
+use crate::metric::Metric;
+use crate::scenario::Scenario;
+use crate::sim::Simulation;
+
+/// Parameter names used across the points, in first-seen order.
+fn parameter_names(results: &RunResults) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for point in &results.points {
+        for name in point.parameters.keys() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+fn optional(value: Option<impl ToString>) -> String {
+    value.map_or_else(String::new, |v| v.to_string())
+}
+
+/// Writes a header and `point, <parameters...>, <fields...>` lines.
+fn write_rows<W: Write>(
+    out: W,
+    results: &RunResults,
+    header: &[&str],
+    rows_of_point: impl Fn(usize) -> Vec<Vec<String>>,
+) -> csv::Result<()> {
+    let names = parameter_names(results);
+    let mut writer = csv::Writer::from_writer(out);
+    let head = std::iter::once("point")
+        .chain(names.iter().map(String::as_str))
+        .chain(header.iter().copied());
+    writer.write_record(head)?;
+    for (index, point) in results.points.iter().enumerate() {
+        let mut prefix = vec![index.to_string()];
+        prefix.extend(
+            names
+                .iter()
+                .map(|name| optional(point.parameters.get(name))),
+        );
+        for fields in rows_of_point(index) {
+            writer.write_record(prefix.iter().chain(&fields))?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// summary.csv: one line per point, row, source and metric.
+pub fn write_summary<W: Write>(out: W, results: &RunResults) -> csv::Result<()> {
+    let header = [
+        "queue", "class", "source", "metric", "value", "ci_low", "ci_high", "exact",
+    ];
+    write_rows(out, results, &header, |index| {
+        let mut rows = Vec::new();
+        for row in &results.points[index].results {
+            let class = row.class.clone().unwrap_or_default();
+            for &metric in &Metric::ALL {
+                if let Some(theory) = &row.theory
+                    && let Some(value) = theory.metrics.get(&metric)
+                {
+                    rows.push(vec![
+                        row.queue.clone(),
+                        class.clone(),
+                        "theory".into(),
+                        metric.name().into(),
+                        value.to_string(),
+                        String::new(),
+                        String::new(),
+                        theory.exact.to_string(),
+                    ]);
+                }
+                if let Some(interval) = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric))
+                {
+                    rows.push(vec![
+                        row.queue.clone(),
+                        class.clone(),
+                        "simulation".into(),
+                        metric.name().into(),
+                        interval.mean.to_string(),
+                        interval.ci_low.to_string(),
+                        interval.ci_high.to_string(),
+                        String::new(),
+                    ]);
+                }
+            }
+        }
+        rows
+    })
+}
+
+/// replications.csv: every replication's value of every metric.
+pub fn write_replications<W: Write>(
+    out: W,
+    scenario: &Scenario,
+    results: &RunResults,
+    simulations: &[Option<Simulation>],
+) -> csv::Result<()> {
+    let header = ["replication", "warmup", "queue", "class", "metric", "value"];
+    write_rows(out, results, &header, |index| {
+        let Some(simulation) = &simulations[index] else {
+            return Vec::new();
+        };
+        let model = &scenario.points[index].model;
+        let mut rows = Vec::new();
+        for (replication, outcome) in simulation.replications.iter().enumerate() {
+            for (&target, values) in simulation.targets.iter().zip(&outcome.values) {
+                let (queue, class) = target_names(model, target);
+                for &metric in &Metric::ALL {
+                    let value = values[metric.index()];
+                    if value.is_finite() {
+                        rows.push(vec![
+                            replication.to_string(),
+                            outcome.warmup.to_string(),
+                            queue.clone(),
+                            class.clone().unwrap_or_default(),
+                            metric.name().into(),
+                            value.to_string(),
+                        ]);
+                    }
+                }
+            }
+        }
+        rows
+    })
+}

@@ -1,0 +1,155 @@
+//! The results document (design.md section 5 JSON contract): built once from
+//! theory and simulation, then written as JSON, CSV, markdown and tables.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metric::Metric;
+use crate::model::Model;
+use crate::scenario::{Scenario, SweepPoint};
+use crate::sim::{Simulation, Target, targets};
+use crate::theory::TheoryResult;
+
+/// Everything a run produced.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunResults {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Scenario description.
+    pub description: String,
+    /// Time unit label.
+    pub time_unit: String,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+    /// One entry per sweep point.
+    pub points: Vec<PointResults>,
+}
+
+/// Results at one sweep point.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PointResults {
+    /// Swept parameters and their values.
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// One row per queue, class and the system.
+    pub results: Vec<Row>,
+}
+
+/// Theory and simulation for one queue (or class, or the system).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Row {
+    /// Queue name, or `system` for end-to-end figures of a network.
+    pub queue: String,
+    /// Class name, or null for all classes.
+    pub class: Option<String>,
+    /// Formula values, or null where no formula applies.
+    pub theory: Option<TheoryResult>,
+    /// Simulation estimates, or null when not simulated.
+    pub simulation: Option<SimulationBlock>,
+    /// Live measurements (not produced yet: always null).
+    pub live: Option<serde_json::Value>,
+}
+
+/// Simulation estimates of one row.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SimulationBlock {
+    /// Replications behind each interval.
+    pub replications: u32,
+    /// Mean and confidence interval per metric that applies.
+    pub metrics: BTreeMap<Metric, Interval>,
+    /// Messages discarded as warm-up, per replication.
+    pub warmup: Vec<u64>,
+}
+
+/// A mean with its confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Lower bound.
+    pub ci_low: f64,
+    /// Upper bound.
+    pub ci_high: f64,
+}
+
+/// Name of the network-wide row.
+pub const SYSTEM: &str = "system";
+
+/// Names a target for the results.
+pub fn target_names(model: &Model, target: Target) -> (String, Option<String>) {
+    let queue = target
+        .queue
+        .map_or_else(|| SYSTEM.to_string(), |q| model.queues[q].name.clone());
+    let class = target.class.map(|c| model.classes[c].name.clone());
+    (queue, class)
+}
+
+/// Joins theory and simulation of one point into rows, in target order.
+pub fn point_results(
+    point: &SweepPoint,
+    theory: &[(Target, TheoryResult)],
+    simulation: Option<&Simulation>,
+) -> PointResults {
+    let model = &point.model;
+    let results = targets(model)
+        .into_iter()
+        .enumerate()
+        .map(|(index, target)| {
+            let (queue, class) = target_names(model, target);
+            Row {
+                queue,
+                class,
+                theory: theory
+                    .iter()
+                    .find(|(t, _)| *t == target)
+                    .map(|(_, result)| result.clone()),
+                simulation: simulation.map(|sim| simulation_block(sim, index)),
+                live: None,
+            }
+        })
+        .collect();
+    PointResults {
+        parameters: point.parameters.iter().cloned().collect(),
+        results,
+    }
+}
+
+fn simulation_block(simulation: &Simulation, target: usize) -> SimulationBlock {
+    let metrics = Metric::ALL
+        .iter()
+        .zip(&simulation.estimates[target])
+        .filter(|(_, estimate)| estimate.mean.is_finite())
+        .map(|(&metric, estimate)| {
+            (
+                metric,
+                Interval {
+                    mean: estimate.mean,
+                    ci_low: estimate.ci_low,
+                    ci_high: estimate.ci_high,
+                },
+            )
+        })
+        .collect();
+    SimulationBlock {
+        replications: simulation.replications.len() as u32,
+        metrics,
+        warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
+    }
+}
+
+/// Assembles the whole document.
+pub fn run_results(scenario: &Scenario, points: Vec<PointResults>) -> RunResults {
+    RunResults {
+        scenario: scenario.name.clone(),
+        seed: scenario.run.seed,
+        description: scenario.description.clone(),
+        time_unit: scenario
+            .points
+            .first()
+            .map_or_else(String::new, |p| p.model.time_unit.clone()),
+        confidence: scenario.run.confidence,
+        points,
+    }
+}

@@ -1,0 +1,210 @@
+//! Scenario files: parse (serde, unknown keys rejected), validate, expand the
+//! sweep into one [`Model`] per point, and refuse unstable points.
+
+mod error;
+mod locate;
+mod spec;
+mod sweep;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Problem, ScenarioError};
+pub use validate::DEFAULT_CUSTOMERS;
+
+use crate::model::Model;
+use crate::run::RunConfig;
+use spec::ScenarioSpec;
+
+/// Which sources a run compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Compare {
+    /// Evaluate formulas.
+    pub theory: bool,
+    /// Run the simulator.
+    pub simulation: bool,
+}
+
+/// One point of the sweep: its parameter values and its model.
+#[derive(Clone, Debug)]
+pub struct SweepPoint {
+    /// Swept parameter names and values (empty without a sweep).
+    pub parameters: Vec<(String, serde_json::Value)>,
+    /// The model at this point.
+    pub model: Model,
+}
+
+/// A loaded, validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// The file's text, copied into the results.
+    pub source: String,
+    /// Scenario name (the results folder).
+    pub name: String,
+    /// Free text from the file.
+    pub description: String,
+    /// Run settings.
+    pub run: RunConfig,
+    /// Sources to compare.
+    pub compare: Compare,
+    /// The sweep points, in file order.
+    pub points: Vec<SweepPoint>,
+}
+
+/// Reads, validates and expands a scenario file.
+pub fn load(file: &Path) -> Result<Scenario, ScenarioError> {
+    let source = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    parse(file, source)
+}
+
+/// Validates and expands scenario text that came from `file`.
+pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
+    let syntax = |e: toml::de::Error| ScenarioError::Syntax {
+        file: file.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    };
+    let spec: ScenarioSpec = toml::from_str(&source).map_err(syntax)?;
+    let invalid = |problem: Problem| ScenarioError::Invalid {
+        file: file.to_path_buf(),
+        line: locate::line_of(&source, &problem.key),
+        problem,
+    };
+    let base_dir = file.parent().unwrap_or(Path::new("."));
+    let run = validate::run_config(&spec).map_err(invalid)?;
+    let base = validate::model(&spec, base_dir).map_err(invalid)?;
+    let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        run,
+        compare: Compare {
+            theory: spec.compare.theory,
+            simulation: spec.compare.simulation,
+        },
+        points,
+        source,
+    })
+}
+
+fn expand_sweep(
+    spec: &ScenarioSpec,
+    source: &str,
+    base: Model,
+    base_dir: &Path,
+) -> Result<Vec<SweepPoint>, Problem> {
+    let Some(sweep) = &spec.sweep else {
+        let point = SweepPoint {
+            parameters: Vec::new(),
+            model: base,
+        };
+        check_stable(&point, "queues")?;
+        return Ok(vec![point]);
+    };
+    let points = match (&sweep.load, &sweep.parameter, &sweep.values) {
+        (Some(loads), None, None) => {
+            if loads.is_empty() {
+                return Err(Problem::new("sweep.load", "give at least one load"));
+            }
+            loads
+                .iter()
+                .map(|&load| {
+                    let model = base.with_load(load).ok_or_else(|| {
+                        Problem::new(
+                            "sweep.load",
+                            format!("every load must be a finite number > 0, got {load}"),
+                        )
+                    })?;
+                    Ok(SweepPoint {
+                        parameters: vec![("load".to_string(), serde_json::json!(load))],
+                        model,
+                    })
+                })
+                .collect::<Result<Vec<_>, Problem>>()?
+        }
+        (None, Some(parameter), Some(values)) => {
+            if values.is_empty() {
+                return Err(Problem::new("sweep.values", "give at least one value"));
+            }
+            let document: toml::Table = source
+                .parse()
+                .map_err(|e: toml::de::Error| Problem::new("sweep", e.to_string()))?;
+            values
+                .iter()
+                .map(|value| {
+                    let number = value
+                        .as_integer()
+                        .map(serde_json::Value::from)
+                        .or_else(|| value.as_float().map(serde_json::Value::from))
+                        .ok_or_else(|| {
+                            Problem::new(
+                                "sweep.values",
+                                format!("values must be numbers, got {value}"),
+                            )
+                        })?;
+                    let point_spec = sweep::spec_with(&document, parameter, value)?;
+                    let model = validate::model(&point_spec, base_dir).map_err(|p| {
+                        Problem::new(
+                            p.key,
+                            format!("with `{parameter}` = {value}: {}", p.message),
+                        )
+                    })?;
+                    Ok(SweepPoint {
+                        parameters: vec![(parameter.clone(), number)],
+                        model,
+                    })
+                })
+                .collect::<Result<Vec<_>, Problem>>()?
+        }
+        _ => {
+            return Err(Problem::new(
+                "sweep",
+                "give either `load = [...]`, or `parameter = \"...\"` with `values = [...]`",
+            ));
+        }
+    };
+    let key = if sweep.load.is_some() {
+        "sweep.load"
+    } else {
+        "sweep.values"
+    };
+    for point in &points {
+        check_stable(point, key)?;
+    }
+    Ok(points)
+}
+
+/// Refuses a point where a queue without capacity has load >= 1.
+fn check_stable(point: &SweepPoint, key: &str) -> Result<(), Problem> {
+    let loads = point
+        .model
+        .loads()
+        .ok_or_else(|| Problem::new("queues", "the routing never lets messages leave"))?;
+    for (queue, load) in point.model.queues.iter().zip(loads) {
+        if queue.capacity.is_none() && load >= 1.0 {
+            let at = if point.parameters.is_empty() {
+                String::new()
+            } else {
+                let described: Vec<String> = point
+                    .parameters
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect();
+                format!(" at sweep point {}", described.join(", "))
+            };
+            return Err(Problem::new(
+                key,
+                format!(
+                    "queue \"{}\" is unstable{at}: its load is {load:.4} >= 1 and it has no capacity limit, so its queue would grow without bound; lower the load or add more consumers, or set `capacity`",
+                    queue.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,257 @@
+//! The raw scenario-file schema (design.md section 3), deserialised by serde
+//! with unknown keys rejected. `validate` turns it into a [`crate::model::Model`].
+
+use serde::Deserialize;
+
+/// A whole scenario file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Names the results folder `results/<name>/`.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Label of the time unit used throughout the file.
+    #[serde(default = "default_time_unit")]
+    pub time_unit: String,
+    /// Run length, replications, seed, warm-up and confidence.
+    #[serde(default)]
+    pub run: RunSpec,
+    /// Arrival streams.
+    pub producers: Vec<ProducerSpec>,
+    /// Stations.
+    pub queues: Vec<QueueSpec>,
+    /// Message classes.
+    #[serde(default)]
+    pub classes: Vec<ClassSpec>,
+    /// Optional sweep over load or one numeric key.
+    pub sweep: Option<SweepSpec>,
+    /// Which sources to compare.
+    #[serde(default)]
+    pub compare: CompareSpec,
+}
+
+fn default_time_unit() -> String {
+    "s".to_string()
+}
+
+/// `[run]`: how long and how often to simulate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSpec {
+    /// Master seed of every random stream.
+    pub seed: u64,
+    /// Independent replications.
+    pub replications: u32,
+    /// Messages measured per replication, after warm-up.
+    pub customers: Option<u64>,
+    /// Simulated time measured per replication, after warm-up.
+    pub horizon: Option<f64>,
+    /// `"auto"` (MSER-5) or a number of messages to discard.
+    pub warmup: WarmupSpec,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec {
+            seed: 1,
+            replications: 8,
+            customers: None,
+            horizon: None,
+            warmup: WarmupSpec::Word("auto".to_string()),
+            confidence: 0.95,
+        }
+    }
+}
+
+/// The warm-up setting as written: a count or a word (only "auto" is valid).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum WarmupSpec {
+    /// A number of messages.
+    Count(u64),
+    /// A keyword.
+    Word(String),
+}
+
+/// `[[producers]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    /// Unique name.
+    pub name: String,
+    /// Queue it publishes to.
+    pub to: String,
+    /// Time between messages.
+    pub interarrival: DistSpec,
+    /// Class of its messages.
+    pub class: Option<String>,
+}
+
+/// `[[queues]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    /// Unique name.
+    pub name: String,
+    /// Number of consumers.
+    pub consumers: u32,
+    /// Service time.
+    pub service: DistSpec,
+    /// Service order.
+    #[serde(default)]
+    pub discipline: DisciplineSpec,
+    /// Maximum messages in queue + in service.
+    pub capacity: Option<u32>,
+    /// Routing after service.
+    #[serde(default)]
+    pub next: Vec<RouteSpec>,
+}
+
+/// Service order names accepted in files.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DisciplineSpec {
+    /// First in, first out.
+    #[default]
+    Fifo,
+    /// Last in, first out.
+    Lifo,
+    /// By class priority.
+    Priority,
+}
+
+/// One entry of `next`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// Next queue.
+    pub to: String,
+    /// Probability.
+    pub p: f64,
+}
+
+/// `[[classes]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassSpec {
+    /// Unique name.
+    pub name: String,
+    /// Lower is served first.
+    #[serde(default)]
+    pub priority: i64,
+    /// Service time replacing the queues' for this class.
+    pub service: Option<DistSpec>,
+}
+
+/// `[sweep]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Loads of the busiest queue.
+    pub load: Option<Vec<f64>>,
+    /// Dotted key such as `queues.orders.consumers`.
+    pub parameter: Option<String>,
+    /// Values for `parameter`.
+    pub values: Option<Vec<toml::Value>>,
+}
+
+/// `[compare]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CompareSpec {
+    /// Evaluate formulas.
+    pub theory: bool,
+    /// Run the simulator.
+    pub simulation: bool,
+}
+
+impl Default for CompareSpec {
+    fn default() -> Self {
+        CompareSpec {
+            theory: true,
+            simulation: true,
+        }
+    }
+}
+
+/// A distribution as written, tagged by `dist`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DistSpec {
+    /// `rate` or `mean`.
+    Exponential {
+        /// Events per time unit.
+        rate: Option<f64>,
+        /// Mean time.
+        mean: Option<f64>,
+    },
+    /// Always `value`.
+    Deterministic {
+        /// The constant.
+        value: f64,
+    },
+    /// Sum of `k` exponential phases with total `mean`.
+    Erlang {
+        /// Phases.
+        k: u32,
+        /// Mean.
+        mean: f64,
+    },
+    /// Gamma with `mean` and `scv`.
+    Gamma {
+        /// Mean.
+        mean: f64,
+        /// Squared coefficient of variation.
+        scv: f64,
+    },
+    /// Mixture of exponentials: `mean` + `scv`, or `probs` + `rates`.
+    Hyperexponential {
+        /// Mean (balanced-means fit).
+        mean: Option<f64>,
+        /// Squared coefficient of variation (> 1).
+        scv: Option<f64>,
+        /// Phase probabilities.
+        probs: Option<Vec<f64>>,
+        /// Phase rates.
+        rates: Option<Vec<f64>>,
+    },
+    /// Lognormal with `mean` and `scv`.
+    Lognormal {
+        /// Mean.
+        mean: f64,
+        /// Squared coefficient of variation.
+        scv: f64,
+    },
+    /// Uniform on [`low`, `high`].
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Weibull.
+    Weibull {
+        /// Shape.
+        shape: f64,
+        /// Scale.
+        scale: f64,
+    },
+    /// Pareto type I (support from `scale`).
+    Pareto {
+        /// Shape.
+        shape: f64,
+        /// Scale (minimum value).
+        scale: f64,
+    },
+    /// Samples drawn uniformly from a CSV column.
+    Empirical {
+        /// CSV path, relative to the scenario file.
+        file: String,
+        /// Column header; the first column when absent.
+        column: Option<String>,
+    },
+}

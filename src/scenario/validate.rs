@@ -1,0 +1,329 @@
+//! Semantic checks that turn a [`ScenarioSpec`] into a [`Model`] and run
+//! settings; every problem names its key and what is allowed.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::error::Problem;
+use super::spec::{DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
+use crate::dist::Dist;
+use crate::model::{Class, Discipline, Model, Producer, Queue, Route};
+use crate::run::{RunConfig, RunLength, Warmup};
+
+/// Messages measured per replication when the file gives neither
+/// `customers` nor `horizon`.
+pub const DEFAULT_CUSTOMERS: u64 = 100_000;
+
+/// Builds the run settings from `[run]`.
+pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
+    let run = &spec.run;
+    if run.replications < 2 {
+        return Err(Problem::new(
+            "run.replications",
+            format!(
+                "must be at least 2 to give a confidence interval, got {}",
+                run.replications
+            ),
+        ));
+    }
+    if !(run.confidence > 0.0 && run.confidence < 1.0) {
+        return Err(Problem::new(
+            "run.confidence",
+            format!(
+                "must be between 0 and 1 (e.g. 0.95), got {}",
+                run.confidence
+            ),
+        ));
+    }
+    let length = match (run.customers, run.horizon) {
+        (Some(_), Some(_)) => {
+            return Err(Problem::new(
+                "run.horizon",
+                "give either `customers` or `horizon`, not both",
+            ));
+        }
+        (Some(0), None) => return Err(Problem::new("run.customers", "must be at least 1")),
+        (Some(customers), None) => RunLength::Customers(customers),
+        (None, Some(horizon)) if horizon.is_finite() && horizon > 0.0 => {
+            RunLength::Horizon(horizon)
+        }
+        (None, Some(horizon)) => {
+            return Err(Problem::new(
+                "run.horizon",
+                format!("must be a finite time > 0, got {horizon}"),
+            ));
+        }
+        (None, None) => RunLength::Customers(DEFAULT_CUSTOMERS),
+    };
+    let warmup = match &run.warmup {
+        WarmupSpec::Count(count) => Warmup::Customers(*count),
+        WarmupSpec::Word(word) if word == "auto" => Warmup::Auto,
+        WarmupSpec::Word(word) => {
+            return Err(Problem::new(
+                "run.warmup",
+                format!("must be \"auto\" or a number of messages, got \"{word}\""),
+            ));
+        }
+    };
+    Ok(RunConfig {
+        seed: run.seed,
+        replications: run.replications,
+        length,
+        warmup,
+        confidence: run.confidence,
+    })
+}
+
+/// Builds the model; `base_dir` resolves empirical sample files.
+pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
+    if spec.name.is_empty()
+        || !spec
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        || spec.name.starts_with('.')
+    {
+        return Err(Problem::new(
+            "name",
+            format!(
+                "must be a non-empty folder name of letters, digits, '-', '_' or '.', got \"{}\"",
+                spec.name
+            ),
+        ));
+    }
+    let classes = classes(spec, base_dir)?;
+    let class_index = index_by_name(classes.iter().map(|c| c.name.as_str()), "classes")?;
+    let queue_index = index_by_name(spec.queues.iter().map(|q| q.name.as_str()), "queues")?;
+    if spec.queues.is_empty() {
+        return Err(Problem::new(
+            "queues",
+            "at least one [[queues]] entry is required",
+        ));
+    }
+    if spec.producers.is_empty() {
+        return Err(Problem::new(
+            "producers",
+            "at least one [[producers]] entry is required",
+        ));
+    }
+    let queue_names = || {
+        spec.queues
+            .iter()
+            .map(|q| q.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let lookup_queue = |key: String, name: &str| {
+        queue_index.get(name).copied().ok_or_else(|| {
+            Problem::new(
+                key,
+                format!("no queue named \"{name}\" (queues: {})", queue_names()),
+            )
+        })
+    };
+
+    index_by_name(spec.producers.iter().map(|p| p.name.as_str()), "producers")?;
+    let mut producers = Vec::with_capacity(spec.producers.len());
+    for producer in &spec.producers {
+        let key = format!("producers.{}", producer.name);
+        let class = match &producer.class {
+            None => 0,
+            Some(name) => *class_index.get(name.as_str()).ok_or_else(|| {
+                let known: Vec<_> = classes.iter().map(|c| c.name.as_str()).collect();
+                Problem::new(
+                    format!("{key}.class"),
+                    format!("no class named \"{name}\" (classes: {})", known.join(", ")),
+                )
+            })?,
+        };
+        producers.push(Producer {
+            name: producer.name.clone(),
+            queue: lookup_queue(format!("{key}.to"), &producer.to)?,
+            interarrival: dist(
+                &producer.interarrival,
+                &format!("{key}.interarrival"),
+                base_dir,
+            )?,
+            class,
+        });
+    }
+
+    let mut queues = Vec::with_capacity(spec.queues.len());
+    for queue in &spec.queues {
+        let key = format!("queues.{}", queue.name);
+        if queue.consumers == 0 {
+            return Err(Problem::new(
+                format!("{key}.consumers"),
+                "must be at least 1",
+            ));
+        }
+        if let Some(capacity) = queue.capacity
+            && capacity < queue.consumers
+        {
+            return Err(Problem::new(
+                format!("{key}.capacity"),
+                format!(
+                    "counts messages in queue + in service, so it must be at least the {} consumers, got {capacity}",
+                    queue.consumers
+                ),
+            ));
+        }
+        let mut routes = Vec::with_capacity(queue.next.len());
+        for route in &queue.next {
+            if !(0.0..=1.0).contains(&route.p) {
+                return Err(Problem::new(
+                    format!("{key}.next"),
+                    format!(
+                        "probability to \"{}\" must be in [0, 1], got {}",
+                        route.to, route.p
+                    ),
+                ));
+            }
+            routes.push(Route {
+                queue: lookup_queue(format!("{key}.next"), &route.to)?,
+                probability: route.p,
+            });
+        }
+        let total: f64 = routes.iter().map(|r| r.probability).sum();
+        if total > 1.0 + 1e-9 {
+            return Err(Problem::new(
+                format!("{key}.next"),
+                format!(
+                    "routing probabilities must sum to at most 1 (the rest leaves), got {total}"
+                ),
+            ));
+        }
+        queues.push(Queue {
+            name: queue.name.clone(),
+            consumers: queue.consumers,
+            service: dist(&queue.service, &format!("{key}.service"), base_dir)?,
+            discipline: match queue.discipline {
+                DisciplineSpec::Fifo => Discipline::Fifo,
+                DisciplineSpec::Lifo => Discipline::Lifo,
+                DisciplineSpec::Priority => Discipline::Priority,
+            },
+            capacity: queue.capacity,
+            routes,
+        });
+    }
+
+    let model = Model {
+        name: spec.name.clone(),
+        time_unit: spec.time_unit.clone(),
+        producers,
+        queues,
+        classes,
+    };
+    if model.arrival_rates().is_none() {
+        return Err(Problem::new(
+            "queues",
+            "the routing (`next`) never lets messages leave the system: some probabilities must sum below 1",
+        ));
+    }
+    Ok(model)
+}
+
+/// The declared classes, or one implicit `default` class.
+fn classes(spec: &ScenarioSpec, base_dir: &Path) -> Result<Vec<Class>, Problem> {
+    if spec.classes.is_empty() {
+        return Ok(vec![Class {
+            name: "default".to_string(),
+            priority: 0,
+            service: None,
+        }]);
+    }
+    spec.classes
+        .iter()
+        .map(|class| {
+            let service = class
+                .service
+                .as_ref()
+                .map(|s| dist(s, &format!("classes.{}.service", class.name), base_dir))
+                .transpose()?;
+            Ok(Class {
+                name: class.name.clone(),
+                priority: class.priority,
+                service,
+            })
+        })
+        .collect()
+}
+
+/// Maps names to positions, refusing duplicates and empty names.
+fn index_by_name<'a>(
+    names: impl Iterator<Item = &'a str>,
+    section: &str,
+) -> Result<HashMap<&'a str, usize>, Problem> {
+    let mut index = HashMap::new();
+    for (position, name) in names.enumerate() {
+        if name.is_empty() || name.contains('.') {
+            return Err(Problem::new(
+                format!("{section}.name"),
+                format!("names must be non-empty and contain no '.', got \"{name}\""),
+            ));
+        }
+        if index.insert(name, position).is_some() {
+            return Err(Problem::new(
+                format!("{section}.{name}"),
+                format!("the name \"{name}\" is used twice in [[{section}]]"),
+            ));
+        }
+    }
+    Ok(index)
+}
+
+/// Converts a distribution spec, naming `key` in any error.
+fn dist(spec: &DistSpec, key: &str, base_dir: &Path) -> Result<Dist, Problem> {
+    let problem = |message: String| Problem::new(key, message);
+    let result = match spec {
+        DistSpec::Exponential {
+            rate: Some(rate),
+            mean: None,
+        } => Dist::exponential_rate(*rate),
+        DistSpec::Exponential {
+            rate: None,
+            mean: Some(mean),
+        } => Dist::exponential_mean(*mean),
+        DistSpec::Exponential { .. } => {
+            return Err(problem(
+                "exponential needs exactly one of `rate` or `mean`".into(),
+            ));
+        }
+        DistSpec::Deterministic { value } => Dist::deterministic(*value),
+        DistSpec::Erlang { k, mean } => Dist::erlang(*k, *mean),
+        DistSpec::Gamma { mean, scv } => Dist::gamma(*mean, *scv),
+        DistSpec::Hyperexponential {
+            mean: Some(mean),
+            scv: Some(scv),
+            probs: None,
+            rates: None,
+        } => Dist::hyperexponential_balanced(*mean, *scv),
+        DistSpec::Hyperexponential {
+            mean: None,
+            scv: None,
+            probs: Some(probs),
+            rates: Some(rates),
+        } => Dist::hyperexponential(probs, rates),
+        DistSpec::Hyperexponential { .. } => {
+            return Err(problem(
+                "hyperexponential needs either `mean` and `scv`, or `probs` and `rates`".into(),
+            ));
+        }
+        DistSpec::Lognormal { mean, scv } => Dist::lognormal(*mean, *scv),
+        DistSpec::Uniform { low, high } => Dist::uniform(*low, *high),
+        DistSpec::Weibull { shape, scale } => Dist::weibull(*shape, *scale),
+        DistSpec::Pareto { shape, scale } => Dist::pareto(*shape, *scale),
+        DistSpec::Empirical { file, column } => {
+            Dist::empirical_from_csv(base_dir.join(file), column.as_deref())
+        }
+    };
+    let dist = result.map_err(|e| problem(e.to_string()))?;
+    if !(dist.mean().is_finite() && dist.mean() > 0.0) {
+        return Err(problem(format!(
+            "{} has mean {}; queuelab needs a finite mean > 0 (for pareto: shape > 1)",
+            dist.describe(),
+            dist.mean()
+        )));
+    }
+    Ok(dist)
+}

@@ -1,0 +1,95 @@
+//! The future-event list: a binary heap ordered by time, ties broken by a
+//! sequence number so same-time events run in the order they were scheduled.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// What happens at an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    /// The producer with this index publishes a message.
+    Arrival { producer: u32 },
+    /// A consumer of `queue` finishes serving `message`.
+    Departure { queue: u32, message: u32 },
+    /// The measured time window ends (horizon runs).
+    HorizonEnd,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    time: f64,
+    sequence: u64,
+    kind: EventKind,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Event {}
+
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Event {
+    /// Reversed, so the max-heap pops the earliest event first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.sequence.cmp(&self.sequence))
+    }
+}
+
+/// Pending events, earliest first.
+#[derive(Debug, Default)]
+pub(crate) struct Calendar {
+    heap: BinaryHeap<Event>,
+    next_sequence: u64,
+}
+
+impl Calendar {
+    /// Schedules `kind` at `time`.
+    pub(crate) fn schedule(&mut self, time: f64, kind: EventKind) {
+        self.heap.push(Event {
+            time,
+            sequence: self.next_sequence,
+            kind,
+        });
+        self.next_sequence += 1;
+    }
+
+    /// Removes and returns the earliest event.
+    pub(crate) fn next(&mut self) -> Option<(f64, EventKind)> {
+        self.heap.pop().map(|event| (event.time, event.kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pops_by_time_then_by_scheduling_order() {
+        let mut calendar = Calendar::default();
+        calendar.schedule(2.0, EventKind::Arrival { producer: 0 });
+        calendar.schedule(1.0, EventKind::Arrival { producer: 1 });
+        calendar.schedule(1.0, EventKind::Arrival { producer: 2 });
+        calendar.schedule(1.0, EventKind::HorizonEnd);
+        let order: Vec<_> = std::iter::from_fn(|| calendar.next()).collect();
+        assert_eq!(
+            order,
+            vec![
+                (1.0, EventKind::Arrival { producer: 1 }),
+                (1.0, EventKind::Arrival { producer: 2 }),
+                (1.0, EventKind::HorizonEnd),
+                (2.0, EventKind::Arrival { producer: 0 }),
+            ]
+        );
+    }
+}

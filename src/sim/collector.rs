@@ -1,0 +1,346 @@
+//! Streaming statistics of one replication, O(1) memory per target: the
+//! engine reports what happens, the collector keeps time-weighted counts,
+//! tallies and percentile histograms, and turns them into metric values.
+
+use crate::metric::{Metric, MetricValues};
+use crate::model::Model;
+use crate::stats::{Percentiles, Tally, TimeAverage};
+
+/// Histogram resolution relative to the smallest mean service time.
+const RELATIVE_RESOLUTION: f64 = 1e-6;
+
+/// A histogram resolving `resolution` (clamped to a positive normal number).
+fn percentiles(resolution: f64) -> Percentiles {
+    Percentiles::new(resolution.max(f64::MIN_POSITIVE))
+        .expect("a positive finite resolution is always accepted")
+}
+
+/// Accumulators of one target (a queue, a class at a queue, or the system).
+#[derive(Debug)]
+struct Accumulators {
+    in_system: TimeAverage,
+    in_queue: TimeAverage,
+    busy: TimeAverage,
+    in_system_now: f64,
+    in_queue_now: f64,
+    busy_now: f64,
+    wait: Tally,
+    sojourn: Tally,
+    waited: u64,
+    arrivals: u64,
+    blocked: u64,
+    departures_in_window: u64,
+    wait_percentiles: Percentiles,
+    sojourn_percentiles: Percentiles,
+    /// Time averages (L, Lq, busy) frozen when the window closed.
+    window_means: Option<[f64; 3]>,
+}
+
+impl Accumulators {
+    fn new(resolution: f64) -> Self {
+        Accumulators {
+            in_system: TimeAverage::new(0.0),
+            in_queue: TimeAverage::new(0.0),
+            busy: TimeAverage::new(0.0),
+            in_system_now: 0.0,
+            in_queue_now: 0.0,
+            busy_now: 0.0,
+            wait: Tally::default(),
+            sojourn: Tally::default(),
+            waited: 0,
+            arrivals: 0,
+            blocked: 0,
+            departures_in_window: 0,
+            wait_percentiles: percentiles(resolution),
+            sojourn_percentiles: percentiles(resolution),
+            window_means: None,
+        }
+    }
+
+    fn change(&mut self, now: f64, in_system: f64, in_queue: f64, busy: f64) {
+        if in_system != 0.0 {
+            self.in_system_now += in_system;
+            self.in_system.update(now, self.in_system_now);
+        }
+        if in_queue != 0.0 {
+            self.in_queue_now += in_queue;
+            self.in_queue.update(now, self.in_queue_now);
+        }
+        if busy != 0.0 {
+            self.busy_now += busy;
+            self.busy.update(now, self.busy_now);
+        }
+    }
+
+    fn record_wait(&mut self, wait: f64) {
+        self.wait.record(wait);
+        self.wait_percentiles.record(wait);
+        if wait > 0.0 {
+            self.waited += 1;
+        }
+    }
+
+    fn record_sojourn(&mut self, sojourn: f64) {
+        self.sojourn.record(sojourn);
+        self.sojourn_percentiles.record(sojourn);
+    }
+
+    fn open(&mut self, now: f64) {
+        self.in_system.reset(now);
+        self.in_queue.reset(now);
+        self.busy.reset(now);
+    }
+
+    fn close(&mut self, now: f64) {
+        self.window_means = Some([
+            self.in_system.mean(now),
+            self.in_queue.mean(now),
+            self.busy.mean(now),
+        ]);
+    }
+
+    fn values(&self, window: f64, consumers: Option<u32>) -> MetricValues {
+        let mut values = [f64::NAN; Metric::COUNT];
+        let [in_system, in_queue, busy] = self.window_means.unwrap_or([f64::NAN; 3]);
+        let set = |values: &mut MetricValues, metric: Metric, value: f64| {
+            values[metric.index()] = value;
+        };
+        set(&mut values, Metric::MeanInSystem, in_system);
+        set(&mut values, Metric::MeanInQueue, in_queue);
+        if let Some(consumers) = consumers {
+            set(
+                &mut values,
+                Metric::Utilisation,
+                busy / f64::from(consumers),
+            );
+        }
+        set(
+            &mut values,
+            Metric::Throughput,
+            self.departures_in_window as f64 / window,
+        );
+        set(&mut values, Metric::MeanWait, self.wait.mean());
+        set(&mut values, Metric::MeanSojourn, self.sojourn.mean());
+        let served = self.wait.count();
+        if served > 0 {
+            set(
+                &mut values,
+                Metric::PWait,
+                self.waited as f64 / served as f64,
+            );
+        }
+        if self.arrivals > 0 {
+            set(
+                &mut values,
+                Metric::PBlocked,
+                self.blocked as f64 / self.arrivals as f64,
+            );
+        }
+        for (metric, p) in Metric::WAIT_PERCENTILES {
+            set(&mut values, metric, self.wait_percentiles.quantile(p));
+        }
+        for (metric, p) in Metric::SOJOURN_PERCENTILES {
+            set(&mut values, metric, self.sojourn_percentiles.quantile(p));
+        }
+        values
+    }
+}
+
+/// What a replication measures, target by target.
+///
+/// Targets are laid out node-major: node `q` (a queue, then the system as
+/// node `queues` when there are several queues) has its aggregate target and,
+/// when the model has classes, one target per class.
+#[derive(Debug)]
+pub(crate) struct Collector {
+    targets: Vec<Accumulators>,
+    per_node: usize,
+    queues: usize,
+    window_start: f64,
+    window_end: Option<f64>,
+    window_open: bool,
+}
+
+impl Collector {
+    /// Empty accumulators for every target of `model`.
+    pub(crate) fn new(model: &Model) -> Self {
+        let per_node = if model.has_classes() {
+            1 + model.classes.len()
+        } else {
+            1
+        };
+        let mut targets = Vec::new();
+        let mut smallest_service = f64::INFINITY;
+        for queue in 0..model.queues.len() {
+            let resolution = (0..model.classes.len())
+                .map(|class| model.service(queue, class).mean())
+                .fold(f64::INFINITY, f64::min);
+            smallest_service = smallest_service.min(resolution);
+            targets
+                .extend((0..per_node).map(|_| Accumulators::new(resolution * RELATIVE_RESOLUTION)));
+        }
+        if model.queues.len() > 1 {
+            targets.extend(
+                (0..per_node).map(|_| Accumulators::new(smallest_service * RELATIVE_RESOLUTION)),
+            );
+        }
+        Collector {
+            targets,
+            per_node,
+            queues: model.queues.len(),
+            window_start: 0.0,
+            window_end: None,
+            window_open: false,
+        }
+    }
+
+    /// Calls `update` on the aggregate target of `node` and on its `class` target.
+    fn each(&mut self, node: usize, class: usize, mut update: impl FnMut(&mut Accumulators)) {
+        let base = node * self.per_node;
+        update(&mut self.targets[base]);
+        if self.per_node > 1 {
+            update(&mut self.targets[base + 1 + class]);
+        }
+    }
+
+    /// Starts the measured window: time averages restart from `now`.
+    pub(crate) fn open_window(&mut self, now: f64) {
+        self.window_start = now;
+        self.window_open = true;
+        for target in &mut self.targets {
+            target.open(now);
+        }
+    }
+
+    /// Ends the measured window, freezing the time averages.
+    pub(crate) fn close_window(&mut self, now: f64) {
+        self.window_end = Some(now);
+        self.window_open = false;
+        for target in &mut self.targets {
+            target.close(now);
+        }
+    }
+
+    /// A message of `class` is accepted at `queue`.
+    pub(crate) fn enter(
+        &mut self,
+        now: f64,
+        queue: usize,
+        class: usize,
+        waits: bool,
+        tracked: bool,
+    ) {
+        let in_queue = if waits { 1.0 } else { 0.0 };
+        self.each(queue, class, |t| {
+            t.change(now, 1.0, in_queue, 0.0);
+            t.arrivals += u64::from(tracked);
+        });
+    }
+
+    /// A message of `class` is rejected by a full `queue`.
+    pub(crate) fn block(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, |t| {
+                t.arrivals += 1;
+                t.blocked += 1;
+            });
+        }
+    }
+
+    /// A message of `class` starts service at `queue` after waiting `wait`.
+    pub(crate) fn start_service(
+        &mut self,
+        now: f64,
+        queue: usize,
+        class: usize,
+        wait: f64,
+        was_waiting: bool,
+        tracked: bool,
+    ) {
+        let in_queue = if was_waiting { -1.0 } else { 0.0 };
+        self.each(queue, class, |t| {
+            t.change(now, 0.0, in_queue, 1.0);
+            if tracked {
+                t.record_wait(wait);
+            }
+        });
+    }
+
+    /// A message of `class` leaves `queue` after `sojourn` there.
+    pub(crate) fn finish(
+        &mut self,
+        now: f64,
+        queue: usize,
+        class: usize,
+        sojourn: f64,
+        tracked: bool,
+    ) {
+        let in_window = self.window_open;
+        self.each(queue, class, |t| {
+            t.change(now, -1.0, 0.0, -1.0);
+            t.departures_in_window += u64::from(in_window);
+            if tracked {
+                t.record_sojourn(sojourn);
+            }
+        });
+    }
+
+    /// A message of `class` leaves the network: `blocked` somewhere, or
+    /// served after `sojourn` end to end, `total_wait` of it waiting.
+    pub(crate) fn exit_system(
+        &mut self,
+        class: usize,
+        sojourn: f64,
+        total_wait: f64,
+        blocked: bool,
+        tracked: bool,
+    ) {
+        if self.queues < 2 {
+            return;
+        }
+        let in_window = self.window_open;
+        self.each(self.queues, class, |t| {
+            if !blocked {
+                t.departures_in_window += u64::from(in_window);
+            }
+            if tracked {
+                t.arrivals += 1;
+                if blocked {
+                    t.blocked += 1;
+                } else {
+                    t.record_wait(total_wait);
+                    t.record_sojourn(sojourn);
+                }
+            }
+        });
+    }
+
+    /// Metric values of every target, in layout order.
+    pub(crate) fn values(&self, model: &Model) -> Vec<MetricValues> {
+        let window = self.window_end.unwrap_or(f64::NAN) - self.window_start;
+        let mut values: Vec<MetricValues> = self
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(index, target)| {
+                let node = index / self.per_node;
+                let is_aggregate = index % self.per_node == 0;
+                let consumers =
+                    (node < self.queues && is_aggregate).then(|| model.queues[node].consumers);
+                target.values(window, consumers)
+            })
+            .collect();
+        if self.queues > 1 {
+            // The network holds what its queues hold: L and Lq add up.
+            for slot in 0..self.per_node {
+                for metric in [Metric::MeanInSystem, Metric::MeanInQueue] {
+                    let total = (0..self.queues)
+                        .map(|queue| values[queue * self.per_node + slot][metric.index()])
+                        .sum();
+                    values[self.queues * self.per_node + slot][metric.index()] = total;
+                }
+            }
+        }
+        values
+    }
+}

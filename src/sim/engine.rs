@@ -1,0 +1,329 @@
+//! The event-scheduling engine of one replication: producers publish,
+//! queues hold and serve, routing forwards, the collector observes.
+//!
+//! Measurement is arrival-based: external arrivals with index in the window
+//! (after `warmup`, up to `customers` or until the horizon) are *tracked*;
+//! the run continues until every tracked message has left, so no tracked
+//! message is cut short. Time averages cover the window only.
+
+use rand::RngExt;
+
+use super::calendar::{Calendar, EventKind};
+use super::collector::Collector;
+use super::line::WaitingLine;
+use super::streams::{Source, Stream, stream};
+use crate::metric::MetricValues;
+use crate::model::Model;
+use crate::run::RunLength;
+
+/// A message in the network, stored in a reusable slot.
+#[derive(Clone, Copy, Debug, Default)]
+struct Message {
+    class: u32,
+    /// External arrival index.
+    index: u64,
+    entered_system_at: f64,
+    entered_queue_at: f64,
+    total_wait: f64,
+    tracked: bool,
+}
+
+/// Slots for messages in the network; freed slots are reused, so the
+/// allocation grows only to the peak number of messages present.
+#[derive(Debug, Default)]
+struct Messages {
+    slots: Vec<Message>,
+    free: Vec<u32>,
+}
+
+impl Messages {
+    fn insert(&mut self, message: Message) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = message;
+                slot
+            }
+            None => {
+                self.slots.push(message);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    fn remove(&mut self, slot: u32) -> Message {
+        self.free.push(slot);
+        self.slots[slot as usize]
+    }
+}
+
+#[derive(Debug)]
+struct Station {
+    busy: u32,
+    in_system: u32,
+    line: WaitingLine,
+}
+
+/// What one replication measures and for how long.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    /// External arrivals discarded before the window opens.
+    pub(crate) warmup: u64,
+    /// Window length.
+    pub(crate) length: RunLength,
+}
+
+/// Output of one replication.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// Metric values per target (collector layout).
+    pub(crate) values: Vec<MetricValues>,
+    /// Events processed.
+    pub(crate) events: u64,
+}
+
+/// One replication's state.
+pub(crate) struct Engine<'a> {
+    model: &'a Model,
+    plan: Plan,
+    now: f64,
+    calendar: Calendar,
+    messages: Messages,
+    stations: Vec<Station>,
+    interarrival_streams: Vec<Stream>,
+    service_streams: Vec<Stream>,
+    routing_streams: Vec<Stream>,
+    collector: Collector,
+    arrivals: u64,
+    admitting: bool,
+    tracked_in_system: u64,
+    events: u64,
+    sojourn_series: Option<Vec<f64>>,
+}
+
+impl<'a> Engine<'a> {
+    /// A fresh replication of `model` with the streams of (`seed`, `replication`).
+    pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, replication: u32) -> Self {
+        let streams = |source: fn(usize) -> Source, count: usize| -> Vec<Stream> {
+            (0..count)
+                .map(|i| stream(seed, replication, source(i)))
+                .collect()
+        };
+        Engine {
+            model,
+            plan,
+            now: 0.0,
+            calendar: Calendar::default(),
+            messages: Messages::default(),
+            stations: model
+                .queues
+                .iter()
+                .map(|queue| Station {
+                    busy: 0,
+                    in_system: 0,
+                    line: WaitingLine::new(queue.discipline, model),
+                })
+                .collect(),
+            interarrival_streams: streams(Source::Interarrivals, model.producers.len()),
+            service_streams: streams(Source::Services, model.queues.len()),
+            routing_streams: streams(Source::Routing, model.queues.len()),
+            collector: Collector::new(model),
+            arrivals: 0,
+            admitting: true,
+            tracked_in_system: 0,
+            events: 0,
+            sojourn_series: None,
+        }
+    }
+
+    /// Records the end-to-end sojourn of each tracked message by arrival
+    /// index (blocked messages count 0), for warm-up detection.
+    pub(crate) fn record_sojourns(mut self) -> Self {
+        if let RunLength::Customers(customers) = self.plan.length {
+            self.sojourn_series = Some(vec![f64::NAN; customers as usize]);
+        }
+        self
+    }
+
+    /// Runs until every tracked message has left; returns the metric values.
+    pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
+        for (producer, spec) in self.model.producers.iter().enumerate() {
+            let first = spec
+                .interarrival
+                .sample(&mut self.interarrival_streams[producer]);
+            self.calendar.schedule(
+                first,
+                EventKind::Arrival {
+                    producer: producer as u32,
+                },
+            );
+        }
+        if self.plan.warmup == 0 {
+            self.open_window();
+        }
+        while self.admitting || self.tracked_in_system > 0 {
+            let Some((time, kind)) = self.calendar.next() else {
+                break;
+            };
+            self.now = time;
+            self.events += 1;
+            match kind {
+                EventKind::Arrival { producer } => self.arrival(producer as usize),
+                EventKind::Departure { queue, message } => self.departure(queue as usize, message),
+                EventKind::HorizonEnd => self.close_window(),
+            }
+        }
+        let outcome = Outcome {
+            values: self.collector.values(self.model),
+            events: self.events,
+        };
+        (outcome, self.sojourn_series)
+    }
+
+    fn open_window(&mut self) {
+        self.collector.open_window(self.now);
+        if let RunLength::Horizon(horizon) = self.plan.length {
+            self.calendar
+                .schedule(self.now + horizon, EventKind::HorizonEnd);
+        }
+    }
+
+    fn close_window(&mut self) {
+        self.collector.close_window(self.now);
+        self.admitting = false;
+    }
+
+    fn arrival(&mut self, producer: usize) {
+        let spec = &self.model.producers[producer];
+        let gap = spec
+            .interarrival
+            .sample(&mut self.interarrival_streams[producer]);
+        self.calendar.schedule(
+            self.now + gap,
+            EventKind::Arrival {
+                producer: producer as u32,
+            },
+        );
+        let index = self.arrivals;
+        self.arrivals += 1;
+        if index == self.plan.warmup && self.plan.warmup > 0 {
+            self.open_window();
+        }
+        let tracked = self.admitting && index >= self.plan.warmup;
+        self.tracked_in_system += u64::from(tracked);
+        let slot = self.messages.insert(Message {
+            class: spec.class as u32,
+            index,
+            entered_system_at: self.now,
+            entered_queue_at: self.now,
+            total_wait: 0.0,
+            tracked,
+        });
+        self.enter(spec.queue, slot);
+        if let RunLength::Customers(customers) = self.plan.length
+            && tracked
+            && index + 1 == self.plan.warmup + customers
+        {
+            self.close_window();
+        }
+    }
+
+    fn enter(&mut self, queue: usize, slot: u32) {
+        let message = &mut self.messages.slots[slot as usize];
+        let class = message.class as usize;
+        let station = &mut self.stations[queue];
+        let spec = &self.model.queues[queue];
+        if spec
+            .capacity
+            .is_some_and(|capacity| station.in_system >= capacity)
+        {
+            self.collector.block(queue, class, message.tracked);
+            self.leave_system(slot, true);
+            return;
+        }
+        message.entered_queue_at = self.now;
+        station.in_system += 1;
+        let waits = station.busy >= spec.consumers;
+        self.collector
+            .enter(self.now, queue, class, waits, message.tracked);
+        if waits {
+            station.line.push(slot, class);
+        } else {
+            self.start_service(queue, slot, false);
+        }
+    }
+
+    fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
+        let message = &mut self.messages.slots[slot as usize];
+        let class = message.class as usize;
+        let wait = self.now - message.entered_queue_at;
+        message.total_wait += wait;
+        self.stations[queue].busy += 1;
+        self.collector
+            .start_service(self.now, queue, class, wait, was_waiting, message.tracked);
+        let service = self
+            .model
+            .service(queue, class)
+            .sample(&mut self.service_streams[queue]);
+        self.calendar.schedule(
+            self.now + service,
+            EventKind::Departure {
+                queue: queue as u32,
+                message: slot,
+            },
+        );
+    }
+
+    fn departure(&mut self, queue: usize, slot: u32) {
+        let message = self.messages.slots[slot as usize];
+        let station = &mut self.stations[queue];
+        station.busy -= 1;
+        station.in_system -= 1;
+        self.collector.finish(
+            self.now,
+            queue,
+            message.class as usize,
+            self.now - message.entered_queue_at,
+            message.tracked,
+        );
+        if let Some(next) = station.line.pop() {
+            self.start_service(queue, next, true);
+        }
+        match self.route(queue) {
+            Some(next_queue) => self.enter(next_queue, slot),
+            None => self.leave_system(slot, false),
+        }
+    }
+
+    /// Draws the next queue after service at `queue`, or `None` to leave.
+    fn route(&mut self, queue: usize) -> Option<usize> {
+        let routes = &self.model.queues[queue].routes;
+        if routes.is_empty() {
+            return None;
+        }
+        let draw: f64 = self.routing_streams[queue].random();
+        let mut cumulative = 0.0;
+        routes.iter().find_map(|route| {
+            cumulative += route.probability;
+            (draw < cumulative).then_some(route.queue)
+        })
+    }
+
+    fn leave_system(&mut self, slot: u32, blocked: bool) {
+        let message = self.messages.remove(slot);
+        let sojourn = self.now - message.entered_system_at;
+        self.collector.exit_system(
+            message.class as usize,
+            sojourn,
+            message.total_wait,
+            blocked,
+            message.tracked,
+        );
+        if message.tracked {
+            self.tracked_in_system -= 1;
+            if let Some(series) = &mut self.sojourn_series {
+                let position = (message.index - self.plan.warmup) as usize;
+                series[position] = if blocked { 0.0 } else { sojourn };
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Waiting lines: the order in which a queue's consumers take messages.
+
+use std::collections::VecDeque;
+
+use crate::model::{Discipline, Model};
+
+/// Messages waiting at one queue, by message slot.
+#[derive(Debug)]
+pub(crate) enum WaitingLine {
+    /// First in, first out.
+    Fifo(VecDeque<u32>),
+    /// Last in, first out.
+    Lifo(Vec<u32>),
+    /// One FIFO line per priority level, most urgent first.
+    Priority {
+        /// Lines by level.
+        levels: Vec<VecDeque<u32>>,
+        /// Level of each class.
+        level_of_class: Vec<usize>,
+    },
+}
+
+impl WaitingLine {
+    /// An empty line for `discipline`, with levels from the model's class priorities.
+    pub(crate) fn new(discipline: Discipline, model: &Model) -> Self {
+        match discipline {
+            Discipline::Fifo => WaitingLine::Fifo(VecDeque::new()),
+            Discipline::Lifo => WaitingLine::Lifo(Vec::new()),
+            Discipline::Priority => {
+                let mut priorities: Vec<i64> = model.classes.iter().map(|c| c.priority).collect();
+                priorities.sort_unstable();
+                priorities.dedup();
+                let level_of_class = model
+                    .classes
+                    .iter()
+                    .map(|c| priorities.binary_search(&c.priority).unwrap_or(0))
+                    .collect();
+                WaitingLine::Priority {
+                    levels: vec![VecDeque::new(); priorities.len()],
+                    level_of_class,
+                }
+            }
+        }
+    }
+
+    /// Adds a waiting message of `class`.
+    pub(crate) fn push(&mut self, message: u32, class: usize) {
+        match self {
+            WaitingLine::Fifo(line) => line.push_back(message),
+            WaitingLine::Lifo(stack) => stack.push(message),
+            WaitingLine::Priority {
+                levels,
+                level_of_class,
+            } => levels[level_of_class[class]].push_back(message),
+        }
+    }
+
+    /// Takes the next message to serve.
+    pub(crate) fn pop(&mut self) -> Option<u32> {
+        match self {
+            WaitingLine::Fifo(line) => line.pop_front(),
+            WaitingLine::Lifo(stack) => stack.pop(),
+            WaitingLine::Priority { levels, .. } => {
+                levels.iter_mut().find_map(|level| level.pop_front())
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The discrete-event simulator: independent replications of a [`Model`] in
+//! parallel (rayon), each with its own reproducible random streams, turned
+//! into confidence intervals across replications.
+
+mod calendar;
+mod collector;
+mod engine;
+mod line;
+mod streams;
+
+use rayon::prelude::*;
+
+use crate::metric::{Metric, MetricValues};
+use crate::model::Model;
+use crate::run::{RunConfig, RunLength, Warmup};
+use crate::stats::{Estimate, mser5_truncation, student_t_interval};
+use engine::{Engine, Plan};
+
+/// Bounds on the pilot run used by MSER-5 warm-up detection, in messages.
+const PILOT_MESSAGES: (u64, u64) = (2_000, 131_072);
+
+/// What a row of results describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The queue, or `None` for the whole network (end to end).
+    pub queue: Option<usize>,
+    /// The class, or `None` for all classes together.
+    pub class: Option<usize>,
+}
+
+/// The targets a simulation of `model` reports, in result order: each queue
+/// (then the system, when there are several queues), each followed by its
+/// classes when the model has several.
+pub fn targets(model: &Model) -> Vec<Target> {
+    let nodes = model.queues.len() + usize::from(model.queues.len() > 1);
+    let classes: Vec<Option<usize>> = if model.has_classes() {
+        std::iter::once(None)
+            .chain((0..model.classes.len()).map(Some))
+            .collect()
+    } else {
+        vec![None]
+    };
+    (0..nodes)
+        .flat_map(|node| {
+            let queue = (node < model.queues.len()).then_some(node);
+            classes.iter().map(move |&class| Target { queue, class })
+        })
+        .collect()
+}
+
+/// One replication's measurements.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    /// Metric values per target (`NaN` where a metric does not apply).
+    pub values: Vec<MetricValues>,
+    /// Messages discarded as warm-up.
+    pub warmup: u64,
+    /// Events processed, pilot run excluded.
+    pub events: u64,
+}
+
+/// Simulation results of one model.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// What each row describes.
+    pub targets: Vec<Target>,
+    /// Every replication, in replication order.
+    pub replications: Vec<Replication>,
+    /// Mean and confidence interval per target and metric.
+    pub estimates: Vec<[Estimate; Metric::COUNT]>,
+}
+
+/// Runs replication `replication` of `model`: warm-up (fixed or MSER-5 on a
+/// pilot run with the same streams), then the measured window.
+pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Replication {
+    let warmup = match run.warmup {
+        Warmup::Customers(count) => count,
+        Warmup::Auto => auto_warmup(model, run, replication),
+    };
+    let plan = Plan {
+        warmup,
+        length: run.length,
+    };
+    let (outcome, _) = Engine::new(model, plan, run.seed, replication).run();
+    Replication {
+        values: outcome.values,
+        warmup,
+        events: outcome.events,
+    }
+}
+
+/// MSER-5 truncation point of a pilot run's end-to-end sojourn series.
+fn auto_warmup(model: &Model, run: &RunConfig, replication: u32) -> u64 {
+    let expected_messages = match run.length {
+        RunLength::Customers(customers) => customers as f64,
+        RunLength::Horizon(horizon) => {
+            let rate: f64 = model
+                .producers
+                .iter()
+                .map(|p| 1.0 / p.interarrival.mean())
+                .sum();
+            horizon * rate
+        }
+    };
+    let pilot = ((expected_messages / 4.0) as u64).clamp(PILOT_MESSAGES.0, PILOT_MESSAGES.1);
+    let plan = Plan {
+        warmup: 0,
+        length: RunLength::Customers(pilot),
+    };
+    let (_, series) = Engine::new(model, plan, run.seed, replication)
+        .record_sojourns()
+        .run();
+    series.map_or(0, |series| mser5_truncation(&series) as u64)
+}
+
+/// Runs every replication in parallel and summarises them; `on_replication`
+/// is called after each one (for progress bars). Results do not depend on
+/// the number of threads.
+pub fn replicate(model: &Model, run: &RunConfig, on_replication: &(dyn Fn() + Sync)) -> Simulation {
+    let replications: Vec<Replication> = (0..run.replications)
+        .into_par_iter()
+        .map(|replication| {
+            let result = run_replication(model, run, replication);
+            on_replication();
+            result
+        })
+        .collect();
+    let targets = targets(model);
+    let estimates = (0..targets.len())
+        .map(|target| {
+            std::array::from_fn(|metric| {
+                let samples: Vec<f64> = replications
+                    .iter()
+                    .map(|r| r.values[target][metric])
+                    .collect();
+                if samples.iter().all(|x| x.is_nan()) {
+                    Estimate {
+                        mean: f64::NAN,
+                        ci_low: f64::NAN,
+                        ci_high: f64::NAN,
+                    }
+                } else {
+                    student_t_interval(&samples, run.confidence)
+                }
+            })
+        })
+        .collect();
+    Simulation {
+        targets,
+        replications,
+        estimates,
+    }
+}

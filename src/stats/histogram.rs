@@ -1,0 +1,273 @@
+//! Quantiles of non-negative durations with bounded relative error.
+
+use hdrhistogram::{CreationError, Histogram};
+
+/// Significant decimal digits kept by the histogram: bucket widths are at most
+/// 2^-10 (about 0.098%) of the values they hold.
+const SIGNIFICANT_FIGURES: u8 = 3;
+
+/// Largest tick count stored; larger values are clamped to it. This is the
+/// limit up to which the histogram can grow its range.
+const MAX_TICKS: u64 = (i64::MAX / 2) as u64;
+
+/// Why a [`Percentiles`] could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PercentilesError {
+    /// The resolution is not a usable time step.
+    #[error("resolution must be a finite number > 0 with a finite inverse, got {0}")]
+    InvalidResolution(f64),
+    /// The underlying histogram rejected its configuration.
+    #[error("cannot create the histogram: {0}")]
+    Histogram(#[from] CreationError),
+}
+
+/// Distribution of non-negative durations (waiting times, sojourn times),
+/// answering quantile and service-level queries with bounded relative error.
+///
+/// Values are stored as integer ticks, `round(x / resolution)`, in an HDR
+/// histogram with 3 significant figures: ticks below 2048 are exact, larger
+/// ones fall in buckets no wider than 2^-10 (about 0.098%) of their values.
+/// The histogram's range grows automatically, so large values never fail to
+/// record; growing allocates, but happens at most once per doubling of the
+/// largest value (a few dozen times in all), so the cost is amortised and
+/// [`Percentiles::record`] is otherwise O(1) and allocation-free.
+#[derive(Clone, Debug)]
+pub struct Percentiles {
+    histogram: Histogram<u64>,
+    resolution: f64,
+    ticks_per_unit: f64,
+}
+
+impl Percentiles {
+    /// Creates an empty histogram distinguishing durations that differ by at
+    /// least `resolution` (finite, > 0), in the caller's time unit.
+    pub fn new(resolution: f64) -> Result<Percentiles, PercentilesError> {
+        let ticks_per_unit = 1.0 / resolution;
+        if !(resolution.is_finite() && resolution > 0.0 && ticks_per_unit.is_finite()) {
+            return Err(PercentilesError::InvalidResolution(resolution));
+        }
+        // `Histogram::new` starts small with auto-resize enabled.
+        let histogram = Histogram::new(SIGNIFICANT_FIGURES)?;
+        Ok(Percentiles {
+            histogram,
+            resolution,
+            ticks_per_unit,
+        })
+    }
+
+    /// The smallest time step distinguished, as given to [`Percentiles::new`].
+    pub fn resolution(&self) -> f64 {
+        self.resolution
+    }
+
+    /// Records one duration. NaN is ignored (not counted); negative values,
+    /// including -inf, are recorded as 0; values beyond 2^62 ticks, including
+    /// +inf, are recorded as 2^62 ticks. An exact 0 records an exact zero.
+    #[inline]
+    pub fn record(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        // The float-to-int cast saturates, turning negative values into 0 and
+        // too-large values into u64::MAX; adding 0.5 rounds to the nearest tick.
+        let ticks = ((x * self.ticks_per_unit + 0.5) as u64).min(MAX_TICKS);
+        if self.histogram.record(ticks).is_err() {
+            // Growing the range failed (only possible where usize is too small):
+            // count the value at the largest trackable value instead of losing it.
+            self.histogram.saturating_record(ticks);
+        }
+    }
+
+    /// Number of values recorded since the last reset.
+    pub fn count(&self) -> u64 {
+        self.histogram.len()
+    }
+
+    /// The `p`-quantile (0 <= p <= 1) in time units; NaN if empty or `p` is out of range.
+    ///
+    /// The result is the highest value of the histogram bucket that holds the
+    /// quantile, so it is biased upwards by less than one bucket: at most
+    /// about 0.1% relative (exact below 2048 ticks), plus the half-tick
+    /// rounding of recorded values. `p = 0` gives the lowest value of the
+    /// smallest bucket instead.
+    pub fn quantile(&self, p: f64) -> f64 {
+        if self.histogram.is_empty() || !(0.0..=1.0).contains(&p) {
+            return f64::NAN;
+        }
+        self.histogram.value_at_quantile(p) as f64 * self.resolution
+    }
+
+    /// Share of recorded values that are <= `t` (in time units); NaN if empty or `t` is NaN.
+    ///
+    /// Values are compared at the histogram's precision: values sharing `t`'s
+    /// bucket (within about 0.1%, or half a tick) count as <= `t`.
+    pub fn fraction_at_most(&self, t: f64) -> f64 {
+        if self.histogram.is_empty() || t.is_nan() {
+            return f64::NAN;
+        }
+        if t < 0.0 {
+            return 0.0;
+        }
+        let ticks = (t * self.ticks_per_unit + 0.5) as u64;
+        if ticks >= self.histogram.max() {
+            return 1.0;
+        }
+        self.histogram.quantile_below(ticks)
+    }
+
+    /// The recorded distribution as `(value, cumulative fraction)` pairs, one per
+    /// non-empty bucket in increasing order: `value` is the bucket's highest
+    /// value in time units and the fraction is the share of values at or below
+    /// that bucket (the last pair has fraction 1). Empty if nothing is recorded.
+    /// Allocates; meant for reporting (e.g. a CCDF is `1 - fraction`).
+    pub fn cumulative_buckets(&self) -> Vec<(f64, f64)> {
+        self.histogram
+            .iter_recorded()
+            .map(|bucket| {
+                (
+                    bucket.value_iterated_to() as f64 * self.resolution,
+                    bucket.quantile(),
+                )
+            })
+            .collect()
+    }
+
+    /// Forgets all recorded values, keeping the allocated range.
+    pub fn reset(&mut self) {
+        self.histogram.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relative_error(estimate: f64, exact: f64) -> f64 {
+        ((estimate - exact) / exact).abs()
+    }
+
+    #[test]
+    fn rejects_bad_resolution() {
+        for resolution in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-320] {
+            let error = Percentiles::new(resolution).unwrap_err();
+            assert!(error.to_string().starts_with("resolution must be"));
+        }
+    }
+
+    #[test]
+    fn empty_is_nan() {
+        let percentiles = Percentiles::new(0.001).unwrap();
+        assert_eq!(percentiles.count(), 0);
+        assert!(percentiles.quantile(0.5).is_nan());
+        assert!(percentiles.fraction_at_most(1.0).is_nan());
+        assert!(percentiles.cumulative_buckets().is_empty());
+    }
+
+    #[test]
+    fn exact_for_small_tick_counts() {
+        let mut percentiles = Percentiles::new(0.5).unwrap();
+        for i in 0..=100 {
+            percentiles.record(f64::from(i) * 0.5);
+        }
+        assert_eq!(percentiles.count(), 101);
+        assert_eq!(percentiles.quantile(0.0), 0.0);
+        assert_eq!(percentiles.quantile(0.5), 25.0);
+        assert_eq!(percentiles.quantile(1.0), 50.0);
+        assert!(percentiles.quantile(1.5).is_nan());
+        assert!(percentiles.quantile(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn quantiles_within_relative_error() {
+        let mut percentiles = Percentiles::new(1e-6).unwrap();
+        let n = 100_000;
+        // Values spread over several orders of magnitude: 1e-3 .. 1e2.
+        let values: Vec<f64> = (1..=n)
+            .map(|i| 10f64.powf(-3.0 + 5.0 * f64::from(i) / f64::from(n)))
+            .collect();
+        for &x in &values {
+            percentiles.record(x);
+        }
+        for p in [0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0] {
+            let rank = ((p * f64::from(n)).ceil() as usize).max(1);
+            let exact = values[rank - 1];
+            let estimate = percentiles.quantile(p);
+            // Biased upwards, except for the half-tick rounding of recorded values.
+            assert!(estimate >= exact - 0.5e-6, "p {p}: {estimate} < {exact}");
+            assert!(
+                relative_error(estimate, exact) <= 1e-3,
+                "p {p}: {estimate} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn zero_is_exact_and_invalid_values_are_handled() {
+        let mut percentiles = Percentiles::new(0.01).unwrap();
+        percentiles.record(0.0);
+        percentiles.record(-5.0);
+        percentiles.record(f64::NAN);
+        percentiles.record(1.0);
+        assert_eq!(percentiles.count(), 3);
+        assert_eq!(percentiles.quantile(0.5), 0.0);
+        assert_eq!(percentiles.fraction_at_most(0.0), 2.0 / 3.0);
+        assert_eq!(percentiles.fraction_at_most(-1.0), 0.0);
+    }
+
+    #[test]
+    fn huge_values_never_fail() {
+        let mut percentiles = Percentiles::new(1e-9).unwrap();
+        percentiles.record(1.0);
+        percentiles.record(1e9); // 1e18 ticks
+        percentiles.record(f64::INFINITY);
+        assert_eq!(percentiles.count(), 3);
+        assert!(relative_error(percentiles.quantile(0.5), 1e9) <= 1e-3);
+        let max_seconds = MAX_TICKS as f64 * 1e-9;
+        assert!(relative_error(percentiles.quantile(1.0), max_seconds) <= 1e-3);
+    }
+
+    #[test]
+    fn fraction_at_most_counts_values_up_to_t() {
+        let mut percentiles = Percentiles::new(1.0).unwrap();
+        for i in 1..=1000 {
+            percentiles.record(f64::from(i));
+        }
+        assert_eq!(percentiles.fraction_at_most(0.4), 0.0);
+        assert_eq!(percentiles.fraction_at_most(250.0), 0.25);
+        assert_eq!(percentiles.fraction_at_most(999.0), 0.999);
+        assert_eq!(percentiles.fraction_at_most(1000.0), 1.0);
+        assert_eq!(percentiles.fraction_at_most(1e300), 1.0);
+        assert!(percentiles.fraction_at_most(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn cumulative_buckets_are_monotone_and_end_at_one() {
+        let mut percentiles = Percentiles::new(0.001).unwrap();
+        for x in [0.0, 0.5, 0.5, 2.0, 100.0] {
+            percentiles.record(x);
+        }
+        let buckets = percentiles.cumulative_buckets();
+        assert_eq!(buckets.len(), 4);
+        assert_eq!(buckets[0], (0.0, 0.2));
+        assert_eq!(buckets[1], (0.5, 0.6));
+        assert_eq!(buckets[2], (2.0, 0.8));
+        assert!(relative_error(buckets[3].0, 100.0) <= 1e-3);
+        assert_eq!(buckets[3].1, 1.0);
+        assert!(
+            buckets
+                .windows(2)
+                .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1)
+        );
+    }
+
+    #[test]
+    fn reset_empties() {
+        let mut percentiles = Percentiles::new(0.1).unwrap();
+        percentiles.record(3.0);
+        percentiles.reset();
+        assert_eq!(percentiles.count(), 0);
+        assert!(percentiles.quantile(0.5).is_nan());
+        percentiles.record(7.0);
+        assert_eq!(percentiles.quantile(0.5), 7.0);
+    }
+}

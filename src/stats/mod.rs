@@ -1,0 +1,22 @@
+//! Streaming statistics for simulation output.
+//!
+//! - [`Tally`]: running count, mean and variance of observations (Welford).
+//! - [`TimeAverage`]: time-weighted average of a piecewise-constant quantity.
+//! - [`Percentiles`]: quantiles of durations with bounded relative error (HDR histogram).
+//! - [`mser5_truncation`]: MSER-5 warm-up truncation point of an output series.
+//! - [`student_t_interval`]: Student-t confidence interval across replications.
+//!
+//! The `record`/`update` methods are O(1) and do not allocate (except for the
+//! rare, amortised range growth of [`Percentiles`]).
+
+mod histogram;
+mod interval;
+mod mser;
+mod tally;
+mod time_average;
+
+pub use histogram::{Percentiles, PercentilesError};
+pub use interval::{Estimate, student_t_interval};
+pub use mser::mser5_truncation;
+pub use tally::Tally;
+pub use time_average::TimeAverage;

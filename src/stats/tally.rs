@@ -1,0 +1,106 @@
+//! Running count, mean and variance of a stream of observations.
+
+/// Running count, mean and sample variance of observations, updated in O(1)
+/// with Welford's numerically stable algorithm.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Tally {
+    count: u64,
+    mean: f64,
+    sum_squared_deviations: f64,
+}
+
+impl Tally {
+    /// An empty tally.
+    pub fn new() -> Tally {
+        Tally::default()
+    }
+
+    /// Adds one observation. A NaN observation makes the mean and variance NaN.
+    #[inline]
+    pub fn record(&mut self, x: f64) {
+        self.count += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.count as f64;
+        self.sum_squared_deviations += delta * (x - self.mean);
+    }
+
+    /// Number of observations recorded since the last reset.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Mean of the observations; NaN when there are none.
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 { f64::NAN } else { self.mean }
+    }
+
+    /// Sample variance (divisor n - 1); NaN with fewer than 2 observations.
+    pub fn variance(&self) -> f64 {
+        if self.count < 2 {
+            f64::NAN
+        } else {
+            self.sum_squared_deviations / (self.count - 1) as f64
+        }
+    }
+
+    /// Forgets all observations.
+    pub fn reset(&mut self) {
+        *self = Tally::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_tally_is_nan() {
+        let tally = Tally::new();
+        assert_eq!(tally.count(), 0);
+        assert!(tally.mean().is_nan());
+        assert!(tally.variance().is_nan());
+    }
+
+    #[test]
+    fn single_observation_has_mean_but_no_variance() {
+        let mut tally = Tally::new();
+        tally.record(3.5);
+        assert_eq!(tally.count(), 1);
+        assert_eq!(tally.mean(), 3.5);
+        assert!(tally.variance().is_nan());
+    }
+
+    #[test]
+    fn matches_two_pass_formulas() {
+        let data = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let mut tally = Tally::new();
+        for &x in &data {
+            tally.record(x);
+        }
+        assert_eq!(tally.count(), 8);
+        assert!((tally.mean() - 5.0).abs() < 1e-12);
+        // Sum of squared deviations is 32, so the sample variance is 32 / 7.
+        assert!((tally.variance() - 32.0 / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn stable_with_large_offset() {
+        let mut tally = Tally::new();
+        for x in [1e9 + 4.0, 1e9 + 7.0, 1e9 + 13.0, 1e9 + 16.0] {
+            tally.record(x);
+        }
+        assert!((tally.mean() - (1e9 + 10.0)).abs() < 1e-6);
+        assert!((tally.variance() - 30.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn reset_forgets_everything() {
+        let mut tally = Tally::new();
+        tally.record(1.0);
+        tally.record(2.0);
+        tally.reset();
+        assert_eq!(tally, Tally::new());
+        tally.record(10.0);
+        assert_eq!(tally.mean(), 10.0);
+    }
+}

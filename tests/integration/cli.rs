@@ -1,0 +1,308 @@
+//! The `queuelab` command as a user runs it: checks, runs, result files,
+//! determinism across thread counts, and clear errors on bad input.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const GOOD: &str = r#"name = "cli-mm1"
+[run]
+seed = 3
+replications = 4
+customers = 20_000
+warmup = 2_000
+[[producers]]
+name = "p"
+to = "q"
+interarrival = { dist = "exponential", rate = 0.5 }
+[[queues]]
+name = "q"
+consumers = 1
+service = { dist = "exponential", mean = 1.0 }
+[sweep]
+load = [0.5, 0.8]
+"#;
+
+fn queuelab() -> Command {
+    Command::cargo_bin("queuelab").expect("binary is built")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_shipped_scenario_passes_check() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut count = 0;
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            queuelab().arg("check").arg(&path).assert().success();
+            count += 1;
+        }
+    }
+    assert!(
+        count >= 6,
+        "expected the six shipped scenarios, found {count}"
+    );
+}
+
+#[test]
+fn run_writes_every_result_file_and_prints_json() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "good.toml", GOOD);
+    let out = tmp.path().join("out");
+    let output = queuelab()
+        .args(["run", "--quiet", "--format", "json", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["scenario"], "cli-mm1");
+    assert_eq!(doc["points"].as_array().unwrap().len(), 2);
+    let row = &doc["points"][1]["results"][0];
+    assert_eq!(row["queue"], "q");
+    assert_eq!(row["theory"]["exact"], true);
+    assert_eq!(row["theory"]["model"], "M/M/1");
+    assert!(row["simulation"]["metrics"]["mean_wait"]["ci_low"].is_number());
+    assert!(row["live"].is_null());
+    for name in [
+        "results.json",
+        "summary.csv",
+        "replications.csv",
+        "report.md",
+        "scenario.toml",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let saved: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(saved, doc);
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary.starts_with("point,load,queue,class,source,metric,value,ci_low,ci_high,exact\n")
+    );
+    assert!(
+        summary.contains(",q,,theory,mean_wait,4,,,true\n"),
+        "{summary}"
+    );
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary folders left behind");
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "good.toml", GOOD);
+    let run = |threads: &str| {
+        let output = queuelab()
+            .args([
+                "run",
+                "--quiet",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(tmp.path().join(format!("out{threads}")))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        output.stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}
+
+#[test]
+fn theory_prints_formulas_without_simulation() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "good.toml", GOOD);
+    let output = queuelab()
+        .args(["theory", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = &doc["points"][0]["results"][0];
+    assert!(row["simulation"].is_null());
+    assert_eq!(row["theory"]["metrics"]["mean_wait"], 1.0);
+}
+
+/// Each case: what is wrong, the file text, a word the message must contain.
+fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "unknown key",
+            GOOD.replace("seed = 3", "seed = 3\nbogus_key = 1"),
+            "bogus_key",
+        ),
+        (
+            "negative rate",
+            GOOD.replace("rate = 0.5", "rate = -1.0"),
+            "rate",
+        ),
+        (
+            "unknown queue",
+            GOOD.replace("to = \"q\"", "to = \"nowhere\""),
+            "nowhere",
+        ),
+        (
+            "unstable load",
+            GOOD.replace("[0.5, 0.8]", "[0.5, 1.2]"),
+            "load",
+        ),
+        (
+            "unstable without sweep",
+            GOOD.replace("[sweep]\nload = [0.5, 0.8]\n", "")
+                .replace("rate = 0.5", "rate = 1.5"),
+            "unstable",
+        ),
+        (
+            "bad discipline",
+            GOOD.replace("mean = 1.0 }", "mean = 1.0 }\ndiscipline = \"fastest\""),
+            "fastest",
+        ),
+        (
+            "broken toml",
+            "name = \"x\"\n[run\nseed = 1\n".to_string(),
+            "line",
+        ),
+        (
+            "one replication",
+            GOOD.replace("replications = 4", "replications = 1"),
+            "replications",
+        ),
+        (
+            "capacity below consumers",
+            GOOD.replace("consumers = 1", "consumers = 2\ncapacity = 1"),
+            "capacity",
+        ),
+        (
+            "routing above one",
+            GOOD.replace(
+                "mean = 1.0 }",
+                "mean = 1.0 }\nnext = [{ to = \"q\", p = 0.7 }, { to = \"q\", p = 0.6 }]",
+            ),
+            "sum",
+        ),
+        (
+            "missing sample file",
+            GOOD.replace(
+                "{ dist = \"exponential\", mean = 1.0 }",
+                "{ dist = \"empirical\", file = \"nope.csv\" }",
+            ),
+            "nope.csv",
+        ),
+        (
+            "unknown sweep key",
+            GOOD.replace(
+                "load = [0.5, 0.8]",
+                "parameter = \"queues.q.servers\"\nvalues = [1, 2]",
+            ),
+            "servers",
+        ),
+        (
+            "unknown class",
+            GOOD.replace("to = \"q\"", "to = \"q\"\nclass = \"gold\""),
+            "gold",
+        ),
+        (
+            "bad warmup word",
+            GOOD.replace("warmup = 2_000", "warmup = \"soon\""),
+            "warmup",
+        ),
+        (
+            "missing dist key",
+            GOOD.replace(
+                "{ dist = \"exponential\", mean = 1.0 }",
+                "{ dist = \"erlang\", mean = 1.0 }",
+            ),
+            "k",
+        ),
+    ]
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message_and_no_results() {
+    let tmp = TempDir::new().unwrap();
+    for (what, text, word) in bad_cases() {
+        let file = write(tmp.path(), "bad.toml", &text);
+        let out = tmp.path().join("bad-out");
+        for command in ["check", "run"] {
+            let mut cmd = queuelab();
+            cmd.arg(command).arg(&file);
+            if command == "run" {
+                cmd.arg("--quiet").arg("--out").arg(&out);
+            }
+            let output = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{what} ({command}): {stderr}"
+            );
+            assert!(
+                stderr.contains("bad.toml"),
+                "{what}: message does not name the file: {stderr}"
+            );
+            assert!(
+                stderr.contains(word),
+                "{what}: message lacks `{word}`: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+            assert!(!out.exists(), "{what}: a result folder was left");
+        }
+    }
+}
+
+#[test]
+fn semantic_errors_name_the_line() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(
+        tmp.path(),
+        "bad.toml",
+        &GOOD.replace("rate = 0.5", "rate = -1.0"),
+    );
+    let output = queuelab().arg("check").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.toml:10:"), "{stderr}");
+    assert!(stderr.contains("producers.p.interarrival"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "good.toml", GOOD);
+    queuelab()
+        .args(["run", "--format", "xml"])
+        .arg(&file)
+        .assert()
+        .code(2);
+    queuelab()
+        .args(["run", "--replications", "1", "--quiet"])
+        .arg(&file)
+        .assert()
+        .code(2);
+    queuelab()
+        .args(["check", "does-not-exist.toml"])
+        .assert()
+        .code(2);
+}

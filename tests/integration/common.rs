@@ -1,0 +1,53 @@
+//! Shared helpers: build scenarios from text, run them, find rows.
+
+use std::path::Path;
+
+use queuelab::metric::Metric;
+use queuelab::report::{self, RunResults};
+use queuelab::scenario::{self, Scenario};
+use queuelab::{sim, theory};
+
+/// Parses scenario text as if it came from `tests/<name>.toml`.
+pub fn scenario(text: &str) -> Scenario {
+    scenario::parse(Path::new("tests/inline.toml"), text.to_string())
+        .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
+}
+
+/// Theory and simulation of every point, as the `run` command computes them.
+pub fn run(scenario: &Scenario) -> RunResults {
+    let points = scenario
+        .points
+        .iter()
+        .map(|point| {
+            let simulation = sim::replicate(&point.model, &scenario.run, &|| {});
+            report::point_results(point, &theory::evaluate(&point.model), Some(&simulation))
+        })
+        .collect();
+    report::run_results(scenario, points)
+}
+
+/// Theory value and simulation interval of `metric` for a row.
+pub fn compare(
+    results: &RunResults,
+    point: usize,
+    queue: &str,
+    class: Option<&str>,
+    metric: Metric,
+) -> (f64, report::Interval) {
+    let row = results.points[point]
+        .results
+        .iter()
+        .find(|r| r.queue == queue && r.class.as_deref() == class)
+        .unwrap_or_else(|| panic!("no row for {queue}/{class:?}"));
+    let theory = row
+        .theory
+        .as_ref()
+        .and_then(|t| t.metrics.get(&metric).copied())
+        .unwrap_or_else(|| panic!("no theory {metric:?} for {queue}/{class:?}"));
+    let interval = row
+        .simulation
+        .as_ref()
+        .and_then(|s| s.metrics.get(&metric).copied())
+        .unwrap_or_else(|| panic!("no simulation {metric:?} for {queue}/{class:?}"));
+    (theory, interval)
+}

@@ -1,0 +1,7 @@
+//! Integration tests, one binary: command line, simulation against theory,
+//! confidence-interval coverage and determinism.
+
+mod cli;
+mod common;
+mod coverage;
+mod sim_vs_theory;

@@ -1,0 +1,209 @@
+//! The simulator against exact theory, with fixed seeds: each exact value
+//! must lie inside the simulation's 99.9% confidence interval, and the
+//! interval must be narrow (half-width below a stated share of the value),
+//! so a biased estimator or a wrong formula cannot hide behind a wide CI.
+
+use queuelab::metric::Metric;
+use queuelab::report::RunResults;
+
+use crate::common::{compare, run, scenario};
+
+/// Asserts agreement within the CI and a half-width below `max_relative_half_width`.
+fn assert_agrees(
+    results: &RunResults,
+    queue: &str,
+    class: Option<&str>,
+    metric: Metric,
+    max_relative_half_width: f64,
+) {
+    let (theory, interval) = compare(results, 0, queue, class, metric);
+    assert!(
+        interval.ci_low <= theory && theory <= interval.ci_high,
+        "{queue}/{class:?} {}: theory {theory} outside CI [{}, {}]",
+        metric.name(),
+        interval.ci_low,
+        interval.ci_high
+    );
+    let half_width = (interval.ci_high - interval.ci_low) / 2.0;
+    assert!(
+        half_width <= max_relative_half_width * theory.abs(),
+        "{queue}/{class:?} {}: CI half-width {half_width} exceeds {max_relative_half_width} x {theory}",
+        metric.name()
+    );
+}
+
+const RUN: &str = "[run]\nseed = 11\nreplications = 10\ncustomers = 100_000\nconfidence = 0.999\n";
+
+fn single_queue(service: &str, rate: f64, consumers: u32, extra: &str) -> String {
+    format!(
+        "name = \"t\"\n{RUN}\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = {rate} }}\n\n[[queues]]\nname = \"q\"\nconsumers = {consumers}\nservice = {service}\n{extra}\n"
+    )
+}
+
+#[test]
+fn mm1_matches_theory() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        0.8,
+        1,
+        "",
+    )));
+    for (metric, width) in [
+        (Metric::MeanWait, 0.06),
+        (Metric::MeanSojourn, 0.05),
+        (Metric::MeanInSystem, 0.05),
+        (Metric::MeanInQueue, 0.06),
+        (Metric::Utilisation, 0.01),
+        (Metric::Throughput, 0.01),
+        (Metric::PWait, 0.01),
+        (Metric::WaitP90, 0.06),
+        (Metric::SojournP50, 0.05),
+        (Metric::SojournP99, 0.06),
+    ] {
+        assert_agrees(&results, "q", None, metric, width);
+    }
+}
+
+#[test]
+fn mmc_matches_theory() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        3.2,
+        4,
+        "",
+    )));
+    for (metric, width) in [
+        (Metric::MeanWait, 0.06),
+        (Metric::MeanInSystem, 0.02),
+        (Metric::PWait, 0.02),
+        (Metric::Utilisation, 0.01),
+        (Metric::WaitP99, 0.06),
+        (Metric::SojournP90, 0.03),
+    ] {
+        assert_agrees(&results, "q", None, metric, width);
+    }
+}
+
+#[test]
+fn mmck_matches_theory_in_overload() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        2.4,
+        2,
+        "capacity = 6",
+    )));
+    for (metric, width) in [
+        (Metric::PBlocked, 0.02),
+        (Metric::MeanInSystem, 0.01),
+        (Metric::MeanWait, 0.02),
+        (Metric::Throughput, 0.01),
+        (Metric::WaitP90, 0.03),
+    ] {
+        assert_agrees(&results, "q", None, metric, width);
+    }
+}
+
+#[test]
+fn md1_matches_pollaczek_khinchine() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"deterministic\", value = 1.0 }",
+        0.7,
+        1,
+        "",
+    )));
+    assert_agrees(&results, "q", None, Metric::MeanWait, 0.04);
+    assert_agrees(&results, "q", None, Metric::MeanInSystem, 0.03);
+}
+
+#[test]
+fn mg1_with_scv_4_matches_pollaczek_khinchine() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"hyperexponential\", mean = 1.0, scv = 4.0 }",
+        0.7,
+        1,
+        "",
+    )));
+    assert_agrees(&results, "q", None, Metric::MeanWait, 0.08);
+    assert_agrees(&results, "q", None, Metric::MeanSojourn, 0.06);
+}
+
+#[test]
+fn two_priority_classes_match_cobham() {
+    let text = format!(
+        "name = \"t\"\n{RUN}
+[[classes]]
+name = \"urgent\"
+priority = 0
+[[classes]]
+name = \"bulk\"
+priority = 1
+[[producers]]
+name = \"a\"
+to = \"q\"
+class = \"urgent\"
+interarrival = {{ dist = \"exponential\", rate = 0.3 }}
+[[producers]]
+name = \"b\"
+to = \"q\"
+class = \"bulk\"
+interarrival = {{ dist = \"exponential\", rate = 0.45 }}
+[[queues]]
+name = \"q\"
+consumers = 1
+service = {{ dist = \"exponential\", mean = 1.0 }}
+discipline = \"priority\"
+"
+    );
+    let results = run(&scenario(&text));
+    assert_agrees(&results, "q", Some("urgent"), Metric::MeanWait, 0.03);
+    assert_agrees(&results, "q", Some("bulk"), Metric::MeanWait, 0.08);
+    assert_agrees(&results, "q", None, Metric::MeanWait, 0.08);
+    assert_agrees(&results, "q", Some("bulk"), Metric::MeanInQueue, 0.08);
+}
+
+#[test]
+fn jackson_tandem_matches_theory() {
+    let text = format!(
+        "name = \"t\"\n{RUN}
+[[producers]]
+name = \"p\"
+to = \"first\"
+interarrival = {{ dist = \"exponential\", rate = 1.0 }}
+[[queues]]
+name = \"first\"
+consumers = 1
+service = {{ dist = \"exponential\", mean = 0.75 }}
+next = [{{ to = \"second\", p = 1.0 }}]
+[[queues]]
+name = \"second\"
+consumers = 2
+service = {{ dist = \"exponential\", mean = 1.6 }}
+"
+    );
+    let results = run(&scenario(&text));
+    assert_agrees(&results, "first", None, Metric::MeanWait, 0.05);
+    assert_agrees(&results, "second", None, Metric::MeanWait, 0.05);
+    assert_agrees(&results, "second", None, Metric::WaitP90, 0.05);
+    assert_agrees(&results, "system", None, Metric::MeanSojourn, 0.03);
+    assert_agrees(&results, "system", None, Metric::MeanInSystem, 0.03);
+}
+
+#[test]
+fn littles_law_holds_in_simulation() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"lognormal\", mean = 1.0, scv = 2.0 }",
+        1.5,
+        2,
+        "",
+    )));
+    let row = &results.points[0].results[0];
+    let sim = row.simulation.as_ref().unwrap();
+    let get = |metric: Metric| sim.metrics[&metric].mean;
+    let little = get(Metric::Throughput) * get(Metric::MeanSojourn);
+    let relative = (little - get(Metric::MeanInSystem)).abs() / get(Metric::MeanInSystem);
+    assert!(
+        relative < 0.01,
+        "L = {} but lambda W = {little}",
+        get(Metric::MeanInSystem)
+    );
+}
