@@ -15,16 +15,19 @@ pub(crate) enum EventKind {
     HorizonEnd,
 }
 
+/// An event keyed by (time bits, sequence): times are finite and
+/// non-negative, so their IEEE bit patterns order like the times, and integer
+/// comparisons order by time then by scheduling order.
 #[derive(Clone, Copy, Debug)]
 struct Event {
-    time: f64,
+    time_bits: u64,
     sequence: u64,
     kind: EventKind,
 }
 
 impl PartialEq for Event {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        (self.time_bits, self.sequence) == (other.time_bits, other.sequence)
     }
 }
 
@@ -39,10 +42,7 @@ impl PartialOrd for Event {
 impl Ord for Event {
     /// Reversed, so the max-heap pops the earliest event first.
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.sequence.cmp(&self.sequence))
+        (other.time_bits, other.sequence).cmp(&(self.time_bits, self.sequence))
     }
 }
 
@@ -54,10 +54,12 @@ pub(crate) struct Calendar {
 }
 
 impl Calendar {
-    /// Schedules `kind` at `time`.
+    /// Schedules `kind` at `time` (finite and >= 0).
     pub(crate) fn schedule(&mut self, time: f64, kind: EventKind) {
+        debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
+        // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
         self.heap.push(Event {
-            time,
+            time_bits: (time + 0.0).to_bits(),
             sequence: self.next_sequence,
             kind,
         });
@@ -66,7 +68,9 @@ impl Calendar {
 
     /// Removes and returns the earliest event.
     pub(crate) fn next(&mut self) -> Option<(f64, EventKind)> {
-        self.heap.pop().map(|event| (event.time, event.kind))
+        self.heap
+            .pop()
+            .map(|event| (f64::from_bits(event.time_bits), event.kind))
     }
 }
 

@@ -20,10 +20,8 @@ fn percentiles(resolution: f64) -> Percentiles {
 struct Accumulators {
     in_system: TimeAverage,
     in_queue: TimeAverage,
-    busy: TimeAverage,
     in_system_now: f64,
     in_queue_now: f64,
-    busy_now: f64,
     wait: Tally,
     sojourn: Tally,
     waited: u64,
@@ -32,8 +30,8 @@ struct Accumulators {
     departures_in_window: u64,
     wait_percentiles: Percentiles,
     sojourn_percentiles: Percentiles,
-    /// Time averages (L, Lq, busy) frozen when the window closed.
-    window_means: Option<[f64; 3]>,
+    /// Time averages (L, Lq) frozen when the window closed.
+    window_means: Option<[f64; 2]>,
 }
 
 impl Accumulators {
@@ -41,10 +39,8 @@ impl Accumulators {
         Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
-            busy: TimeAverage::new(0.0),
             in_system_now: 0.0,
             in_queue_now: 0.0,
-            busy_now: 0.0,
             wait: Tally::default(),
             sojourn: Tally::default(),
             waited: 0,
@@ -57,7 +53,9 @@ impl Accumulators {
         }
     }
 
-    fn change(&mut self, now: f64, in_system: f64, in_queue: f64, busy: f64) {
+    /// Adds `in_system` and `in_queue` (each -1, 0 or +1) to the counts.
+    #[inline]
+    fn change(&mut self, now: f64, in_system: f64, in_queue: f64) {
         if in_system != 0.0 {
             self.in_system_now += in_system;
             self.in_system.update(now, self.in_system_now);
@@ -65,10 +63,6 @@ impl Accumulators {
         if in_queue != 0.0 {
             self.in_queue_now += in_queue;
             self.in_queue.update(now, self.in_queue_now);
-        }
-        if busy != 0.0 {
-            self.busy_now += busy;
-            self.busy.update(now, self.busy_now);
         }
     }
 
@@ -88,26 +82,23 @@ impl Accumulators {
     fn open(&mut self, now: f64) {
         self.in_system.reset(now);
         self.in_queue.reset(now);
-        self.busy.reset(now);
     }
 
     fn close(&mut self, now: f64) {
-        self.window_means = Some([
-            self.in_system.mean(now),
-            self.in_queue.mean(now),
-            self.busy.mean(now),
-        ]);
+        self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
     }
 
     fn values(&self, window: f64, consumers: Option<u32>) -> MetricValues {
         let mut values = [f64::NAN; Metric::COUNT];
-        let [in_system, in_queue, busy] = self.window_means.unwrap_or([f64::NAN; 3]);
+        let [in_system, in_queue] = self.window_means.unwrap_or([f64::NAN; 2]);
         let set = |values: &mut MetricValues, metric: Metric, value: f64| {
             values[metric.index()] = value;
         };
         set(&mut values, Metric::MeanInSystem, in_system);
         set(&mut values, Metric::MeanInQueue, in_queue);
         if let Some(consumers) = consumers {
+            // Busy consumers = messages present minus messages waiting.
+            let busy = in_system - in_queue;
             set(
                 &mut values,
                 Metric::Utilisation,
@@ -232,7 +223,7 @@ impl Collector {
     ) {
         let in_queue = if waits { 1.0 } else { 0.0 };
         self.each(queue, class, |t| {
-            t.change(now, 1.0, in_queue, 0.0);
+            t.change(now, 1.0, in_queue);
             t.arrivals += u64::from(tracked);
         });
     }
@@ -259,7 +250,7 @@ impl Collector {
     ) {
         let in_queue = if was_waiting { -1.0 } else { 0.0 };
         self.each(queue, class, |t| {
-            t.change(now, 0.0, in_queue, 1.0);
+            t.change(now, 0.0, in_queue);
             if tracked {
                 t.record_wait(wait);
             }
@@ -277,7 +268,7 @@ impl Collector {
     ) {
         let in_window = self.window_open;
         self.each(queue, class, |t| {
-            t.change(now, -1.0, 0.0, -1.0);
+            t.change(now, -1.0, 0.0);
             t.departures_in_window += u64::from(in_window);
             if tracked {
                 t.record_sojourn(sojourn);
