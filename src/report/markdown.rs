@@ -100,12 +100,7 @@ pub fn report(scenario: &Scenario, results: &RunResults) -> String {
         let title = if point.parameters.is_empty() {
             "Results".to_string()
         } else {
-            let parts: Vec<String> = point
-                .parameters
-                .iter()
-                .map(|(name, value)| format!("{name} = {value}"))
-                .collect();
-            parts.join(", ")
+            point.label()
         };
         let _ = writeln!(text, "## {title}\n\n{}", describe_model(&point.model));
         let _ = writeln!(text, "| {} |", HEADERS.join(" | "));

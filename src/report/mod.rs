@@ -26,12 +26,8 @@ pub fn table(results: &RunResults) -> String {
     let mut text = String::new();
     for point in &results.points {
         if !point.parameters.is_empty() {
-            let parts: Vec<String> = point
-                .parameters
-                .iter()
-                .map(|(name, value)| format!("{name} = {value}"))
-                .collect();
-            text.push_str(&format!("== {} ==\n", parts.join(", ")));
+            let label = crate::scenario::parameter_label(&point.parameters);
+            text.push_str(&format!("== {label} ==\n"));
         }
         let lines = comparison::lines(point);
         let header = comparison::HEADERS.map(String::from);

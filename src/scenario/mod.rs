@@ -34,6 +34,24 @@ pub struct SweepPoint {
     pub model: Model,
 }
 
+impl SweepPoint {
+    /// The parameters as text, e.g. `load = 0.5`; empty without a sweep.
+    pub fn label(&self) -> String {
+        parameter_label(self.parameters.iter().map(|(name, value)| (name, value)))
+    }
+}
+
+/// Parameters as `name = value` joined by commas.
+pub fn parameter_label<'a>(
+    parameters: impl IntoIterator<Item = (&'a String, &'a serde_json::Value)>,
+) -> String {
+    let parts: Vec<String> = parameters
+        .into_iter()
+        .map(|(name, value)| format!("{name} = {value}"))
+        .collect();
+    parts.join(", ")
+}
+
 /// A loaded, validated scenario.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -190,12 +208,7 @@ fn check_stable(point: &SweepPoint, key: &str) -> Result<(), Problem> {
             let at = if point.parameters.is_empty() {
                 String::new()
             } else {
-                let described: Vec<String> = point
-                    .parameters
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {v}"))
-                    .collect();
-                format!(" at sweep point {}", described.join(", "))
+                format!(" at sweep point {}", point.label())
             };
             return Err(Problem::new(
                 key,

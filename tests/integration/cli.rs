@@ -94,7 +94,7 @@ fn run_writes_every_result_file_and_prints_json() {
         summary.starts_with("point,load,queue,class,source,metric,value,ci_low,ci_high,exact\n")
     );
     assert!(
-        summary.contains(",q,,theory,mean_wait,4,,,true\n"),
+        summary.contains("\n0,0.5,q,,theory,mean_wait,1,,,true\n"),
         "{summary}"
     );
     let leftovers: Vec<_> = fs::read_dir(tmp.path())

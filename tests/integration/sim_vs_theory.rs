@@ -1,21 +1,26 @@
 //! The simulator against exact theory, with fixed seeds: each exact value
 //! must lie inside the simulation's 99.9% confidence interval, and the
-//! interval must be narrow (half-width below a stated share of the value),
-//! so a biased estimator or a wrong formula cannot hide behind a wide CI.
+//! interval must be narrow, so a biased estimator or a wrong formula cannot
+//! hide behind a wide CI. The half-width must stay below 5% of the value for
+//! means, probabilities and p50/p90 percentiles, and below 10% for p99 (a
+//! 1-in-100 tail is estimated from ten times fewer observations than a p90).
 
 use queuelab::metric::Metric;
 use queuelab::report::RunResults;
 
 use crate::common::{compare, run, scenario};
 
-/// Asserts agreement within the CI and a half-width below `max_relative_half_width`.
-fn assert_agrees(
-    results: &RunResults,
-    queue: &str,
-    class: Option<&str>,
-    metric: Metric,
-    max_relative_half_width: f64,
-) {
+/// Largest accepted CI half-width, relative to the exact value.
+fn max_relative_half_width(metric: Metric) -> f64 {
+    match metric {
+        Metric::WaitP99 | Metric::SojournP99 => 0.10,
+        _ => 0.05,
+    }
+}
+
+/// Asserts agreement within the CI and a half-width below the bound.
+fn assert_agrees(results: &RunResults, queue: &str, class: Option<&str>, metric: Metric) {
+    let max_relative_half_width = max_relative_half_width(metric);
     let (theory, interval) = compare(results, 0, queue, class, metric);
     assert!(
         interval.ci_low <= theory && theory <= interval.ci_high,
@@ -32,7 +37,7 @@ fn assert_agrees(
     );
 }
 
-const RUN: &str = "[run]\nseed = 11\nreplications = 10\ncustomers = 100_000\nconfidence = 0.999\n";
+const RUN: &str = "[run]\nseed = 11\nreplications = 10\ncustomers = 200_000\nconfidence = 0.999\n";
 
 fn single_queue(service: &str, rate: f64, consumers: u32, extra: &str) -> String {
     format!(
@@ -48,19 +53,19 @@ fn mm1_matches_theory() {
         1,
         "",
     )));
-    for (metric, width) in [
-        (Metric::MeanWait, 0.06),
-        (Metric::MeanSojourn, 0.05),
-        (Metric::MeanInSystem, 0.05),
-        (Metric::MeanInQueue, 0.06),
-        (Metric::Utilisation, 0.01),
-        (Metric::Throughput, 0.01),
-        (Metric::PWait, 0.01),
-        (Metric::WaitP90, 0.06),
-        (Metric::SojournP50, 0.05),
-        (Metric::SojournP99, 0.06),
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::MeanInSystem,
+        Metric::MeanInQueue,
+        Metric::Utilisation,
+        Metric::Throughput,
+        Metric::PWait,
+        Metric::WaitP90,
+        Metric::SojournP50,
+        Metric::SojournP99,
     ] {
-        assert_agrees(&results, "q", None, metric, width);
+        assert_agrees(&results, "q", None, metric);
     }
 }
 
@@ -72,15 +77,15 @@ fn mmc_matches_theory() {
         4,
         "",
     )));
-    for (metric, width) in [
-        (Metric::MeanWait, 0.06),
-        (Metric::MeanInSystem, 0.02),
-        (Metric::PWait, 0.02),
-        (Metric::Utilisation, 0.01),
-        (Metric::WaitP99, 0.06),
-        (Metric::SojournP90, 0.03),
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInSystem,
+        Metric::PWait,
+        Metric::Utilisation,
+        Metric::WaitP99,
+        Metric::SojournP90,
     ] {
-        assert_agrees(&results, "q", None, metric, width);
+        assert_agrees(&results, "q", None, metric);
     }
 }
 
@@ -92,14 +97,14 @@ fn mmck_matches_theory_in_overload() {
         2,
         "capacity = 6",
     )));
-    for (metric, width) in [
-        (Metric::PBlocked, 0.02),
-        (Metric::MeanInSystem, 0.01),
-        (Metric::MeanWait, 0.02),
-        (Metric::Throughput, 0.01),
-        (Metric::WaitP90, 0.03),
+    for metric in [
+        Metric::PBlocked,
+        Metric::MeanInSystem,
+        Metric::MeanWait,
+        Metric::Throughput,
+        Metric::WaitP90,
     ] {
-        assert_agrees(&results, "q", None, metric, width);
+        assert_agrees(&results, "q", None, metric);
     }
 }
 
@@ -111,8 +116,8 @@ fn md1_matches_pollaczek_khinchine() {
         1,
         "",
     )));
-    assert_agrees(&results, "q", None, Metric::MeanWait, 0.04);
-    assert_agrees(&results, "q", None, Metric::MeanInSystem, 0.03);
+    assert_agrees(&results, "q", None, Metric::MeanWait);
+    assert_agrees(&results, "q", None, Metric::MeanInSystem);
 }
 
 #[test]
@@ -123,8 +128,8 @@ fn mg1_with_scv_4_matches_pollaczek_khinchine() {
         1,
         "",
     )));
-    assert_agrees(&results, "q", None, Metric::MeanWait, 0.08);
-    assert_agrees(&results, "q", None, Metric::MeanSojourn, 0.06);
+    assert_agrees(&results, "q", None, Metric::MeanWait);
+    assert_agrees(&results, "q", None, Metric::MeanSojourn);
 }
 
 #[test]
@@ -155,10 +160,10 @@ discipline = \"priority\"
 "
     );
     let results = run(&scenario(&text));
-    assert_agrees(&results, "q", Some("urgent"), Metric::MeanWait, 0.03);
-    assert_agrees(&results, "q", Some("bulk"), Metric::MeanWait, 0.08);
-    assert_agrees(&results, "q", None, Metric::MeanWait, 0.08);
-    assert_agrees(&results, "q", Some("bulk"), Metric::MeanInQueue, 0.08);
+    assert_agrees(&results, "q", Some("urgent"), Metric::MeanWait);
+    assert_agrees(&results, "q", Some("bulk"), Metric::MeanWait);
+    assert_agrees(&results, "q", None, Metric::MeanWait);
+    assert_agrees(&results, "q", Some("bulk"), Metric::MeanInQueue);
 }
 
 #[test]
@@ -181,11 +186,11 @@ service = {{ dist = \"exponential\", mean = 1.6 }}
 "
     );
     let results = run(&scenario(&text));
-    assert_agrees(&results, "first", None, Metric::MeanWait, 0.05);
-    assert_agrees(&results, "second", None, Metric::MeanWait, 0.05);
-    assert_agrees(&results, "second", None, Metric::WaitP90, 0.05);
-    assert_agrees(&results, "system", None, Metric::MeanSojourn, 0.03);
-    assert_agrees(&results, "system", None, Metric::MeanInSystem, 0.03);
+    assert_agrees(&results, "first", None, Metric::MeanWait);
+    assert_agrees(&results, "second", None, Metric::MeanWait);
+    assert_agrees(&results, "second", None, Metric::WaitP90);
+    assert_agrees(&results, "system", None, Metric::MeanSojourn);
+    assert_agrees(&results, "system", None, Metric::MeanInSystem);
 }
 
 #[test]

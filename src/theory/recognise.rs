@@ -1,0 +1,533 @@
+//! Recognises which formula fits a [`Model`] and assembles its rows:
+//! single queues (M/M/c, M/M/c/K, Erlang B, M/G/1, priority classes,
+//! GI/G/c approximations) and open Jackson networks.
+
+use super::result::TheoryResult;
+use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, priority};
+use crate::metric::Metric;
+use crate::model::{Discipline, Model, Producer};
+use crate::sim::Target;
+
+/// The flow of one class through one queue.
+#[derive(Clone, Copy, Debug)]
+struct Flow {
+    rate: f64,
+    service_mean: f64,
+    service_scv: f64,
+}
+
+/// The traffic at one queue, class by class.
+struct Station<'a> {
+    model: &'a Model,
+    queue: usize,
+    flows: Vec<Flow>,
+}
+
+impl Station<'_> {
+    fn rate(&self) -> f64 {
+        self.flows.iter().map(|f| f.rate).sum()
+    }
+
+    fn consumers(&self) -> u32 {
+        self.model.queues[self.queue].consumers
+    }
+
+    fn discipline(&self) -> Discipline {
+        self.model.queues[self.queue].discipline
+    }
+
+    /// Mean of the service mixture seen by an arbitrary message.
+    fn service_mean(&self) -> f64 {
+        self.flows
+            .iter()
+            .map(|f| f.rate * f.service_mean)
+            .sum::<f64>()
+            / self.rate()
+    }
+
+    /// SCV of the service mixture seen by an arbitrary message.
+    fn service_scv(&self) -> f64 {
+        let second_moment = self
+            .flows
+            .iter()
+            .map(|f| f.rate * f.service_mean.powi(2) * (1.0 + f.service_scv))
+            .sum::<f64>()
+            / self.rate();
+        second_moment / self.service_mean().powi(2) - 1.0
+    }
+
+    /// The common mean when every class with traffic has exponential
+    /// service of the same mean.
+    fn common_exponential_mean(&self) -> Option<f64> {
+        let mut common = None;
+        for (class, flow) in self.flows.iter().enumerate() {
+            if flow.rate == 0.0 {
+                continue;
+            }
+            if !self.model.service(self.queue, class).is_exponential() {
+                return None;
+            }
+            match common {
+                None => common = Some(flow.service_mean),
+                Some(mean) if mean == flow.service_mean => {}
+                Some(_) => return None,
+            }
+        }
+        common
+    }
+
+    /// Classes grouped by priority level (most urgent first) when the
+    /// discipline is priority with more than one level in use.
+    fn priority_levels(&self) -> Option<Vec<Vec<usize>>> {
+        if self.discipline() != Discipline::Priority {
+            return None;
+        }
+        let mut priorities: Vec<i64> = (0..self.flows.len())
+            .filter(|&k| self.flows[k].rate > 0.0)
+            .map(|k| self.model.classes[k].priority)
+            .collect();
+        priorities.sort_unstable();
+        priorities.dedup();
+        (priorities.len() > 1).then(|| {
+            priorities
+                .iter()
+                .map(|&p| {
+                    (0..self.flows.len())
+                        .filter(|&k| {
+                            self.flows[k].rate > 0.0 && self.model.classes[k].priority == p
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+}
+
+/// Formula rows for every target of `model` that a formula covers; empty
+/// when no formula applies.
+pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
+    let Some(rates) = model.arrival_rates() else {
+        return Vec::new();
+    };
+    let stations: Vec<Station<'_>> = (0..model.queues.len())
+        .map(|queue| Station {
+            model,
+            queue,
+            flows: (0..model.classes.len())
+                .map(|class| {
+                    let service = model.service(queue, class);
+                    Flow {
+                        rate: rates[queue][class],
+                        service_mean: service.mean(),
+                        service_scv: service.scv(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    if model.queues.iter().all(|queue| queue.routes.is_empty()) {
+        // Independent queues: each is a single queue fed by its own producers.
+        return stations
+            .iter()
+            .flat_map(|station| {
+                let producers: Vec<&Producer> = model
+                    .producers
+                    .iter()
+                    .filter(|p| p.queue == station.queue)
+                    .collect();
+                let rows = if producers.iter().all(|p| p.interarrival.is_exponential()) {
+                    single_queue(station)
+                } else {
+                    renewal_approximation(&producers, station)
+                };
+                rows.unwrap_or_default()
+            })
+            .collect();
+    }
+    if model
+        .producers
+        .iter()
+        .all(|p| p.interarrival.is_exponential())
+    {
+        jackson_network(model, &stations).unwrap_or_default()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Rows of a queue whose order ignores classes (FIFO, LIFO): every class
+/// waits like the aggregate; `accepted` is the share not blocked.
+fn class_blind_rows(
+    station: &Station<'_>,
+    aggregate: &TheoryResult,
+    accepted: f64,
+    same_service: bool,
+) -> Vec<(Target, TheoryResult)> {
+    let queue = Some(station.queue);
+    let mut rows = vec![(Target { queue, class: None }, aggregate.clone())];
+    if !station.model.has_classes() {
+        return rows;
+    }
+    let wait = aggregate.metrics.get(&Metric::MeanWait).copied();
+    for (class, flow) in station.flows.iter().enumerate() {
+        let (Some(wait), true) = (wait, flow.rate > 0.0) else {
+            continue;
+        };
+        let throughput = flow.rate * accepted;
+        let sojourn = wait + flow.service_mean;
+        let mut row = TheoryResult::new(aggregate.model.clone(), aggregate.exact)
+            .with_means(throughput * sojourn, throughput * wait, sojourn, wait)
+            .with(Metric::Throughput, throughput);
+        for metric in [
+            Metric::PWait,
+            Metric::PBlocked,
+            Metric::WaitP50,
+            Metric::WaitP90,
+            Metric::WaitP99,
+        ] {
+            if let Some(&value) = aggregate.metrics.get(&metric) {
+                row = row.with(metric, value);
+            }
+        }
+        if same_service {
+            for (metric, _) in Metric::SOJOURN_PERCENTILES {
+                if let Some(&value) = aggregate.metrics.get(&metric) {
+                    row = row.with(metric, value);
+                }
+            }
+        }
+        rows.push((
+            Target {
+                queue,
+                class: Some(class),
+            },
+            row,
+        ));
+    }
+    rows
+}
+
+fn discipline_suffix(discipline: Discipline) -> &'static str {
+    match discipline {
+        Discipline::Lifo => " LIFO",
+        Discipline::Fifo | Discipline::Priority => "",
+    }
+}
+
+/// M/M/c from Erlang C: every metric, percentiles for FIFO.
+fn mmc_result(mmc: &Mmc, name: String, fifo: bool) -> TheoryResult {
+    let result = TheoryResult::new(name, true)
+        .with_means(
+            mmc.mean_in_system(),
+            mmc.mean_in_queue(),
+            mmc.mean_sojourn(),
+            mmc.mean_wait(),
+        )
+        .with(Metric::Utilisation, mmc.utilisation())
+        .with(Metric::Throughput, mmc.lambda())
+        .with(Metric::PWait, mmc.prob_wait())
+        .with(Metric::PBlocked, 0.0);
+    if fifo {
+        result
+            .with_wait_percentiles(|p| mmc.wait_quantile(p).unwrap_or(f64::NAN))
+            .with_sojourn_percentiles(|p| mmc.sojourn_quantile(p).unwrap_or(f64::NAN))
+    } else {
+        result
+    }
+}
+
+fn single_queue(station: &Station<'_>) -> Option<Vec<(Target, TheoryResult)>> {
+    let queue = &station.model.queues[station.queue];
+    let (lambda, c) = (station.rate(), station.consumers());
+    let fifo = queue.discipline == Discipline::Fifo;
+    let suffix = discipline_suffix(queue.discipline);
+    let exponential_mean = station.common_exponential_mean();
+    if let Some(capacity) = queue.capacity {
+        return finite_queue(station, capacity, exponential_mean);
+    }
+    if let Some(levels) = station.priority_levels() {
+        return priority_queue(station, &levels, exponential_mean);
+    }
+    if let Some(mean) = exponential_mean {
+        let mmc = Mmc::new(lambda, 1.0 / mean, c)?;
+        let aggregate = mmc_result(&mmc, format!("M/M/{c}{suffix}"), fifo);
+        return Some(class_blind_rows(station, &aggregate, 1.0, true));
+    }
+    let (mean, scv) = (station.service_mean(), station.service_scv());
+    if c == 1 {
+        let wait = mg1::mean_wait(lambda, mean, scv)?;
+        let rho = lambda * mean;
+        let aggregate = TheoryResult::new(format!("M/G/1{suffix} (Pollaczek-Khinchine)"), true)
+            .with_means(lambda * (wait + mean), lambda * wait, wait + mean, wait)
+            .with(Metric::Utilisation, rho)
+            .with(Metric::Throughput, lambda)
+            .with(Metric::PWait, rho)
+            .with(Metric::PBlocked, 0.0);
+        return Some(class_blind_rows(station, &aggregate, 1.0, false));
+    }
+    let wait = approx::allen_cunneen_mean_wait(lambda, 1.0 / mean, c, 1.0, scv)?;
+    let aggregate = TheoryResult::new(
+        format!("M/G/{c}{suffix} (Allen-Cunneen approximation)"),
+        false,
+    )
+    .with_means(lambda * (wait + mean), lambda * wait, wait + mean, wait);
+    Some(class_blind_rows(station, &aggregate, 1.0, false))
+}
+
+/// M/M/c/K, or Erlang B (insensitive to the service distribution) when K = c.
+fn finite_queue(
+    station: &Station<'_>,
+    capacity: u32,
+    exponential_mean: Option<f64>,
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let (lambda, c) = (station.rate(), station.consumers());
+    let discipline = station.discipline();
+    let class_blind = station.priority_levels().is_none();
+    let (aggregate, blocked) = if let Some(mean) = exponential_mean {
+        let mmck = Mmck::new(lambda, 1.0 / mean, c, capacity)?;
+        let name = if capacity == c {
+            format!("M/M/{c}/{c} (Erlang B)")
+        } else {
+            format!("M/M/{c}/{capacity}{}", discipline_suffix(discipline))
+        };
+        let mut result = TheoryResult::new(name, true)
+            .with_means(
+                mmck.mean_in_system(),
+                mmck.mean_in_queue(),
+                mmck.mean_sojourn(),
+                mmck.mean_wait(),
+            )
+            .with(Metric::Utilisation, mmck.utilisation())
+            .with(Metric::Throughput, mmck.throughput())
+            .with(Metric::PWait, mmck.prob_wait())
+            .with(Metric::PBlocked, mmck.prob_blocked());
+        if discipline == Discipline::Fifo {
+            result = result
+                .with_wait_percentiles(|p| mmck.wait_quantile(p).unwrap_or(f64::NAN))
+                .with_sojourn_percentiles(|p| mmck.sojourn_quantile(p).unwrap_or(f64::NAN));
+        }
+        (result, mmck.prob_blocked())
+    } else if capacity == c {
+        let mean = station.service_mean();
+        let blocked = erlang::erlang_b(c, lambda * mean);
+        let throughput = lambda * (1.0 - blocked);
+        let result = TheoryResult::new(format!("M/G/{c}/{c} (Erlang B)"), true)
+            .with_means(throughput * mean, 0.0, mean, 0.0)
+            .with(Metric::Utilisation, throughput * mean / f64::from(c))
+            .with(Metric::Throughput, throughput)
+            .with(Metric::PWait, 0.0)
+            .with(Metric::PBlocked, blocked)
+            .with_wait_percentiles(|_| 0.0);
+        (result, blocked)
+    } else {
+        return None;
+    };
+    if class_blind {
+        Some(class_blind_rows(
+            station,
+            &aggregate,
+            1.0 - blocked,
+            exponential_mean.is_some(),
+        ))
+    } else {
+        // The count process ignores the order when all services are alike,
+        // so the aggregate holds; class shares under priority have no formula.
+        Some(vec![(
+            Target {
+                queue: Some(station.queue),
+                class: None,
+            },
+            aggregate,
+        )])
+    }
+}
+
+/// Non-preemptive priority: Cobham (M/G/1) or M/M/c with a common rate.
+fn priority_queue(
+    station: &Station<'_>,
+    levels: &[Vec<usize>],
+    exponential_mean: Option<f64>,
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let c = station.consumers();
+    let level_rates: Vec<f64> = levels
+        .iter()
+        .map(|level| level.iter().map(|&k| station.flows[k].rate).sum())
+        .collect();
+    let (level_waits, name) = match (c, exponential_mean) {
+        (_, Some(mean)) => (
+            priority::mmc_nonpreemptive(&level_rates, 1.0 / mean, c)?,
+            format!("M/M/{c} non-preemptive priority"),
+        ),
+        (1, None) => {
+            let sub = |level: &Vec<usize>| Station {
+                model: station.model,
+                queue: station.queue,
+                flows: level.iter().map(|&k| station.flows[k]).collect(),
+            };
+            let means: Vec<f64> = levels.iter().map(|l| sub(l).service_mean()).collect();
+            let scvs: Vec<f64> = levels.iter().map(|l| sub(l).service_scv()).collect();
+            (
+                priority::mg1_nonpreemptive(&level_rates, &means, &scvs)?,
+                "M/G/1 non-preemptive priority (Cobham)".to_string(),
+            )
+        }
+        _ => return None,
+    };
+    let queue = Some(station.queue);
+    let lambda = station.rate();
+    let rho = lambda * station.service_mean() / f64::from(c);
+    let mut class_rows = Vec::new();
+    let (mut in_system, mut in_queue) = (0.0, 0.0);
+    for (level, wait) in levels.iter().zip(level_waits) {
+        for &class in level {
+            let flow = station.flows[class];
+            let sojourn = wait + flow.service_mean;
+            in_system += flow.rate * sojourn;
+            in_queue += flow.rate * wait;
+            let row = TheoryResult::new(name.clone(), true)
+                .with_means(flow.rate * sojourn, flow.rate * wait, sojourn, wait)
+                .with(Metric::Throughput, flow.rate)
+                .with(Metric::PBlocked, 0.0);
+            class_rows.push((
+                Target {
+                    queue,
+                    class: Some(class),
+                },
+                row,
+            ));
+        }
+    }
+    let prob_wait = match exponential_mean {
+        Some(mean) => Mmc::new(lambda, 1.0 / mean, c)?.prob_wait(),
+        None => rho,
+    };
+    let aggregate = TheoryResult::new(name, true)
+        .with_means(in_system, in_queue, in_system / lambda, in_queue / lambda)
+        .with(Metric::Utilisation, rho)
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PWait, prob_wait)
+        .with(Metric::PBlocked, 0.0);
+    class_rows.sort_by_key(|(target, _)| target.class);
+    let mut rows = vec![(Target { queue, class: None }, aggregate)];
+    rows.extend(class_rows);
+    Some(rows)
+}
+
+/// GI/G/1 (Kingman) or GI/G/c (Allen-Cunneen) for one renewal producer
+/// feeding one unbounded single-class FIFO queue: approximations.
+fn renewal_approximation(
+    producers: &[&Producer],
+    station: &Station<'_>,
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let [producer] = producers else {
+        return None;
+    };
+    let model = station.model;
+    let queue = &model.queues[station.queue];
+    if queue.capacity.is_some() || queue.discipline != Discipline::Fifo || model.has_classes() {
+        return None;
+    }
+    let (lambda, c) = (station.rate(), station.consumers());
+    let (mean, scv) = (station.service_mean(), station.service_scv());
+    let arrival_scv = producer.interarrival.scv();
+    let (wait, name) = if c == 1 {
+        (
+            approx::kingman_mean_wait(lambda, mean, arrival_scv, scv)?,
+            "GI/G/1 (Kingman approximation)".to_string(),
+        )
+    } else {
+        (
+            approx::allen_cunneen_mean_wait(lambda, 1.0 / mean, c, arrival_scv, scv)?,
+            format!("GI/G/{c} (Allen-Cunneen approximation)"),
+        )
+    };
+    let result = TheoryResult::new(name, false).with_means(
+        lambda * (wait + mean),
+        lambda * wait,
+        wait + mean,
+        wait,
+    );
+    Some(vec![(
+        Target {
+            queue: Some(station.queue),
+            class: None,
+        },
+        result,
+    )])
+}
+
+/// Open Jackson network: Poisson producers, unbounded queues with
+/// exponential service; per-node M/M/c and end-to-end means.
+fn jackson_network(model: &Model, stations: &[Station<'_>]) -> Option<Vec<(Target, TheoryResult)>> {
+    let mut means = Vec::with_capacity(stations.len());
+    for station in stations {
+        let queue = &model.queues[station.queue];
+        if queue.capacity.is_some() || station.priority_levels().is_some() {
+            return None;
+        }
+        means.push(station.common_exponential_mean()?);
+    }
+    let external: Vec<f64> = model
+        .external_rates()
+        .iter()
+        .map(|row| row.iter().sum())
+        .collect();
+    let servers: Vec<Option<u32>> = model.queues.iter().map(|q| Some(q.consumers)).collect();
+    let service_rates: Vec<f64> = means.iter().map(|m| 1.0 / m).collect();
+    let network =
+        jackson::JacksonNetwork::new(&external, &model.routing_matrix(), &service_rates, &servers)?;
+    let node_rates = network.arrival_rates();
+    let name = "open Jackson network";
+    let mut rows = Vec::new();
+    let mut nodes = Vec::with_capacity(stations.len());
+    for station in stations {
+        let j = station.queue;
+        let node = Mmc::new(node_rates[j], service_rates[j], station.consumers())?;
+        let fifo = station.discipline() == Discipline::Fifo;
+        let mut aggregate = mmc_result(&node, name.to_string(), fifo);
+        aggregate.model = format!(
+            "{name}: M/M/{}{}",
+            station.consumers(),
+            discipline_suffix(station.discipline())
+        );
+        rows.extend(class_blind_rows(station, &aggregate, 1.0, true));
+        nodes.push(node);
+    }
+    if model.queues.len() > 1 {
+        let system = |class: Option<usize>| {
+            let entering: f64 = match class {
+                Some(k) => model.external_rates().iter().map(|row| row[k]).sum(),
+                None => external.iter().sum(),
+            };
+            let (mut sojourn, mut wait) = (0.0, 0.0);
+            for (station, node) in stations.iter().zip(&nodes) {
+                let rate = class.map_or_else(|| station.rate(), |k| station.flows[k].rate);
+                sojourn += rate * node.mean_sojourn();
+                wait += rate * node.mean_wait();
+            }
+            TheoryResult::new(name, true)
+                .with_means(sojourn, wait, sojourn / entering, wait / entering)
+                .with(Metric::Throughput, entering)
+                .with(Metric::PBlocked, 0.0)
+        };
+        rows.push((
+            Target {
+                queue: None,
+                class: None,
+            },
+            system(None),
+        ));
+        if model.has_classes() {
+            for class in 0..model.classes.len() {
+                rows.push((
+                    Target {
+                        queue: None,
+                        class: Some(class),
+                    },
+                    system(Some(class)),
+                ));
+            }
+        }
+    }
+    Some(rows)
+}
