@@ -60,7 +60,9 @@ pub fn number(value: f64) -> String {
     if value == 0.0 {
         return "0".to_string();
     }
-    let magnitude = value.abs().log10().floor() as i32;
+    // Round to 4 significant digits first, so 9.99999 counts as 10.00.
+    let rounded: f64 = format!("{value:.3e}").parse().unwrap_or(value);
+    let magnitude = rounded.abs().log10().floor() as i32;
     if !(-3..6).contains(&magnitude) {
         return format!("{value:.3e}");
     }
@@ -152,5 +154,6 @@ mod tests {
         assert_eq!(number(0.012345), "0.01235");
         assert_eq!(number(12345.0), "12345");
         assert_eq!(number(1.5e-7), "1.500e-7");
+        assert_eq!(number(9.99999), "10.00");
     }
 }

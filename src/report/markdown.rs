@@ -113,7 +113,7 @@ pub fn report(scenario: &Scenario, results: &RunResults) -> String {
     }
     let _ = writeln!(
         text,
-        "**Summary:** {outside} exact theory value(s) outside the simulation's confidence interval. With {}% intervals about {:.0}% of agreeing values are expected outside by chance alone.",
+        "**Summary:** {outside} exact theory value(s) outside the simulation's confidence interval. With {}% intervals about {:.0}% of agreeing values are expected outside by chance alone; sweep points share their random numbers (the same seed and streams at every point), so a chance miss tends to repeat across points.",
         results.confidence * 100.0,
         (1.0 - results.confidence) * 100.0,
     );
