@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{CheckArgs, Cli, Command, Format, RunArgs, TheoryArgs};
-use crate::report::{self, PointResults, RunResults};
+use crate::chart;
+use crate::cli::{CheckArgs, Cli, Command, CompareArgs, Format, PlotArgs, RunArgs, TheoryArgs};
+use crate::metric::Metric;
+use crate::report::{self, ChartInputs, PointResults, RunResults};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::sim::{self, Simulation};
 use crate::theory;
@@ -42,7 +44,84 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Run(args) => run_command(args),
         Command::Theory(args) => theory_command(args),
         Command::Check(args) => check_command(args),
+        Command::Plot(args) => plot_command(args),
+        Command::Compare(args) => compare_command(args),
     }
+}
+
+fn plot_command(args: PlotArgs) -> Result<(), AppError> {
+    let (results, inputs) =
+        report::read_folder(&args.dir).map_err(|e| AppError::Usage(e.to_string()))?;
+    report::write_presentation(&args.dir, &results, Some(&inputs)).map_err(|e| {
+        AppError::Failure(format!("{}: cannot draw charts: {e}", args.dir.display()))
+    })?;
+    eprintln!("charts and reports re-drawn in {}", args.dir.display());
+    Ok(())
+}
+
+fn compare_command(args: CompareArgs) -> Result<(), AppError> {
+    let metric: Metric = serde_json::from_value(serde_json::Value::String(args.metric.clone()))
+        .map_err(|_| {
+            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+            AppError::Usage(format!(
+                "unknown metric `{}`; allowed: {}",
+                args.metric,
+                names.join(", ")
+            ))
+        })?;
+    let mut runs = Vec::with_capacity(args.dirs.len());
+    for dir in &args.dirs {
+        let (results, _) = report::read_folder(dir).map_err(|e| AppError::Usage(e.to_string()))?;
+        let row = results
+            .points
+            .first()
+            .and_then(|p| chart::pick_row(&p.results, args.queue.as_deref()));
+        let has_metric = row.is_some_and(|row| {
+            results
+                .points
+                .iter()
+                .filter_map(|p| p.results.get(row))
+                .any(|r| {
+                    r.theory
+                        .as_ref()
+                        .is_some_and(|t| t.metrics.contains_key(&metric))
+                        || r.simulation
+                            .as_ref()
+                            .is_some_and(|s| s.metrics.contains_key(&metric))
+                })
+        });
+        if !has_metric {
+            let which = args
+                .queue
+                .as_deref()
+                .map_or_else(String::new, |q| format!(" for queue `{q}`"));
+            return Err(AppError::Usage(format!(
+                "{}: the results have no `{}`{which}, so they cannot be compared on it",
+                dir.display(),
+                metric.name()
+            )));
+        }
+        let name = if runs
+            .iter()
+            .any(|(n, _): &(String, RunResults)| *n == results.scenario)
+        {
+            dir.display().to_string()
+        } else {
+            results.scenario.clone()
+        };
+        runs.push((name, results));
+    }
+    let figure = chart::comparison_figure(&runs, metric, args.queue.as_deref());
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", metric.name())));
+    chart::write_charts(&out, &[figure])
+        .map_err(|e| AppError::Failure(format!("{}: {e}", out.display())))?;
+    eprintln!(
+        "comparison chart written to {}",
+        out.join(format!("compare-{}.svg", metric.name())).display()
+    );
+    Ok(())
 }
 
 fn check_command(args: CheckArgs) -> Result<(), AppError> {
@@ -97,16 +176,35 @@ fn run_command(args: RunArgs) -> Result<(), AppError> {
     let (points, simulations) = pool.install(|| evaluate_points(&scenario, &progress));
     progress.finish_and_clear();
     let results = report::run_results(&scenario, points);
+    let charts = (!args.no_charts).then(|| chart_inputs(&scenario, &results, &simulations));
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
-    report::write_folder(&out, &scenario, &results, &simulations)
+    report::write_folder(&out, &scenario, &results, &simulations, charts.as_ref())
         .map_err(|e| AppError::Failure(format!("{}: cannot write results: {e}", out.display())))?;
     print(&results, args.format)?;
     if !args.quiet {
         eprintln!("results written to {}", out.display());
     }
     Ok(())
+}
+
+/// The distribution and warm-up data at the detail point (the highest load).
+fn chart_inputs(
+    scenario: &Scenario,
+    results: &RunResults,
+    simulations: &[Option<Simulation>],
+) -> ChartInputs {
+    let point = chart::detail_point(&results.points);
+    ChartInputs {
+        distribution: simulations[point]
+            .as_ref()
+            .map(|simulation| chart::distribution_data(scenario, point, simulation)),
+        warmup: scenario
+            .compare
+            .simulation
+            .then(|| chart::warmup_data(scenario, point)),
+    }
 }
 
 /// Theory and simulation of every point, in point order.

@@ -24,6 +24,10 @@ pub enum Command {
     Theory(TheoryArgs),
     /// Validate a scenario file without running anything.
     Check(CheckArgs),
+    /// Re-draw every chart and the reports of a results folder (no simulation).
+    Plot(PlotArgs),
+    /// Overlay one metric from several results folders in one chart.
+    Compare(CompareArgs),
 }
 
 /// Output format on stdout.
@@ -57,7 +61,7 @@ pub struct RunArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Skip charts (accepted for forward compatibility; charts are not drawn yet).
+    /// Skip the charts (faster; the reports then have tables only).
     #[arg(long)]
     pub no_charts: bool,
     /// Hide the progress bar.
@@ -73,6 +77,30 @@ pub struct TheoryArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// `queuelab plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A results folder written by `queuelab run`.
+    pub dir: PathBuf,
+}
+
+/// `queuelab compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Results folders written by `queuelab run`.
+    #[arg(required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// Metric to compare, e.g. mean_wait or wait_p99.
+    #[arg(long)]
+    pub metric: String,
+    /// Queue to compare (default: the system row of a network, else the first queue).
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Output folder (default: results/compare-<metric>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `queuelab check`.

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod chart;
 pub mod cli;
 pub mod dist;
 pub mod metric;

@@ -175,7 +175,7 @@ impl Model {
     /// A copy with every producer's rate scaled so the busiest queue has `load`.
     pub fn with_load(&self, load: f64) -> Option<Model> {
         let current = self.max_load()?;
-        if current <= 0.0 || !(load > 0.0) {
+        if current <= 0.0 || !load.is_finite() || load <= 0.0 {
             return None;
         }
         let stretch = current / load;

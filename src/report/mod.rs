@@ -3,23 +3,40 @@
 
 mod comparison;
 mod csv_files;
+mod describe;
+mod html;
 mod markdown;
 mod results;
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use comparison::{Verdict, verdict};
 pub use csv_files::{write_replications, write_summary};
-pub use markdown::{describe_model, report};
+pub use describe::describe_model;
 pub use results::{
     Interval, PointResults, Row, RunResults, SYSTEM, SimulationBlock, point_results, run_results,
     target_names,
 };
 
+use crate::chart::{
+    self, CHARTS_DIR, DISTRIBUTIONS_FILE, DistributionData, WARMUP_FILE, WarmupData,
+};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
+
+/// File holding the [`RunResults`] document.
+pub const RESULTS_FILE: &str = "results.json";
+
+/// What charts need besides the results document.
+#[derive(Clone, Debug, Default)]
+pub struct ChartInputs {
+    /// Waiting-time tails at the detail point.
+    pub distribution: Option<DistributionData>,
+    /// Warm-up trace at the detail point.
+    pub warmup: Option<WarmupData>,
+}
 
 /// The comparison tables as aligned plain text, one block per point.
 pub fn table(results: &RunResults) -> String {
@@ -52,12 +69,14 @@ pub fn table(results: &RunResults) -> String {
 }
 
 /// Writes every result file into `dir` atomically: into a sibling temporary
-/// folder first, renamed over `dir` only once complete.
+/// folder first, renamed over `dir` only once complete. Charts are drawn
+/// when `charts` is given.
 pub fn write_folder(
     dir: &Path,
     scenario: &Scenario,
     results: &RunResults,
     simulations: &[Option<Simulation>],
+    charts: Option<&ChartInputs>,
 ) -> io::Result<()> {
     let parent = dir
         .parent()
@@ -68,7 +87,7 @@ pub fn write_folder(
         .file_name()
         .map_or_else(|| "results".into(), |n| n.to_string_lossy());
     let staging = parent.join(format!(".{folder_name}.partial-{}", std::process::id()));
-    let written = write_files(&staging, scenario, results, simulations).and_then(|()| {
+    let written = write_files(&staging, scenario, results, simulations, charts).and_then(|()| {
         let replaced = parent.join(format!(".{folder_name}.old-{}", std::process::id()));
         if dir.exists() {
             fs::rename(dir, &replaced)?;
@@ -85,23 +104,84 @@ pub fn write_folder(
     written
 }
 
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let json = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    fs::write(path, json + "\n")
+}
+
 fn write_files(
     staging: &Path,
     scenario: &Scenario,
     results: &RunResults,
     simulations: &[Option<Simulation>],
+    charts: Option<&ChartInputs>,
 ) -> io::Result<()> {
     fs::create_dir_all(staging)?;
     let file = |name: &str| -> io::Result<io::BufWriter<fs::File>> {
         Ok(io::BufWriter::new(fs::File::create(staging.join(name))?))
     };
-    let json = serde_json::to_string_pretty(results).map_err(io::Error::other)?;
-    fs::write(staging.join("results.json"), json + "\n")?;
+    write_json(&staging.join(RESULTS_FILE), results)?;
     write_summary(file("summary.csv")?, results).map_err(io::Error::other)?;
     write_replications(file("replications.csv")?, scenario, results, simulations)
         .map_err(io::Error::other)?;
-    fs::write(staging.join("report.md"), report(scenario, results))?;
-    let scenario_copy: PathBuf = staging.join("scenario.toml");
-    fs::write(scenario_copy, &scenario.source)?;
-    Ok(())
+    fs::write(staging.join("scenario.toml"), &scenario.source)?;
+    if let Some(inputs) = charts {
+        if let Some(distribution) = &inputs.distribution {
+            write_json(&staging.join(DISTRIBUTIONS_FILE), distribution)?;
+        }
+        if let Some(warmup) = &inputs.warmup {
+            write_json(&staging.join(WARMUP_FILE), warmup)?;
+        }
+    }
+    write_presentation(staging, results, charts)
+}
+
+/// Draws the charts (when `charts` is given) into `dir/charts` and writes
+/// report.md and report.html into `dir`.
+pub fn write_presentation(
+    dir: &Path,
+    results: &RunResults,
+    charts: Option<&ChartInputs>,
+) -> io::Result<()> {
+    let files = match charts {
+        Some(inputs) => {
+            let figures = chart::figures(
+                results,
+                inputs.distribution.as_ref(),
+                inputs.warmup.as_ref(),
+            );
+            chart::write_charts(&dir.join(CHARTS_DIR), &figures).map_err(io::Error::other)?
+        }
+        None => Vec::new(),
+    };
+    fs::write(dir.join("report.md"), markdown::report(results, &files))?;
+    fs::write(dir.join("report.html"), html::report(results, &files))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<T> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: not a queuelab results file: {e}", path.display()),
+        )
+    })
+}
+
+/// Reads a results folder written by `run`: the document and the chart data.
+pub fn read_folder(dir: &Path) -> io::Result<(RunResults, ChartInputs)> {
+    let results = read_json(&dir.join(RESULTS_FILE))?;
+    let optional = |name: &str| dir.join(name).is_file().then(|| dir.join(name));
+    let distribution = optional(DISTRIBUTIONS_FILE)
+        .map(|p| read_json(&p))
+        .transpose()?;
+    let warmup = optional(WARMUP_FILE).map(|p| read_json(&p)).transpose()?;
+    Ok((
+        results,
+        ChartInputs {
+            distribution,
+            warmup,
+        },
+    ))
 }

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::describe::describe_model;
 use crate::metric::Metric;
 use crate::model::Model;
+use crate::run::{RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
 use crate::sim::{Simulation, Target, targets};
 use crate::theory::TheoryResult;
@@ -24,6 +26,8 @@ pub struct RunResults {
     pub time_unit: String,
     /// Confidence level of the intervals.
     pub confidence: f64,
+    /// Run settings in words (replications, length, warm-up).
+    pub run_settings: String,
     /// One entry per sweep point.
     pub points: Vec<PointResults>,
 }
@@ -33,6 +37,8 @@ pub struct RunResults {
 pub struct PointResults {
     /// Swept parameters and their values.
     pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// The model at this point in words, one line per producer, queue and class.
+    pub model: Vec<String>,
     /// One row per queue, class and the system.
     pub results: Vec<Row>,
 }
@@ -112,6 +118,7 @@ pub fn point_results(
         .collect();
     PointResults {
         parameters: point.parameters.iter().cloned().collect(),
+        model: describe_model(model),
         results,
     }
 }
@@ -139,6 +146,27 @@ fn simulation_block(simulation: &Simulation, target: usize) -> SimulationBlock {
     }
 }
 
+/// The run settings in words.
+fn run_settings(scenario: &Scenario) -> String {
+    let run = &scenario.run;
+    let length = match run.length {
+        RunLength::Customers(customers) => format!("{customers} messages measured per replication"),
+        RunLength::Horizon(horizon) => {
+            format!("messages arriving within {horizon} time units measured per replication")
+        }
+    };
+    let warmup = match run.warmup {
+        Warmup::Auto => "warm-up cut by MSER-5".to_string(),
+        Warmup::Customers(count) => format!("first {count} messages discarded as warm-up"),
+    };
+    format!(
+        "Seed {}, {} independent replications, {length}, {warmup}; {}% confidence intervals (Student t across replications).",
+        run.seed,
+        run.replications,
+        run.confidence * 100.0
+    )
+}
+
 /// Assembles the whole document.
 pub fn run_results(scenario: &Scenario, points: Vec<PointResults>) -> RunResults {
     RunResults {
@@ -150,6 +178,7 @@ pub fn run_results(scenario: &Scenario, points: Vec<PointResults>) -> RunResults
             .first()
             .map_or_else(String::new, |p| p.model.time_unit.clone()),
         confidence: scenario.run.confidence,
+        run_settings: run_settings(scenario),
         points,
     }
 }

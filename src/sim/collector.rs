@@ -306,6 +306,14 @@ impl Collector {
         });
     }
 
+    /// The waiting-time histograms of every target, in layout order.
+    pub(crate) fn into_wait_distributions(self) -> Vec<Percentiles> {
+        self.targets
+            .into_iter()
+            .map(|target| target.wait_percentiles)
+            .collect()
+    }
+
     /// Metric values of every target, in layout order.
     pub(crate) fn values(&self, model: &Model) -> Vec<MetricValues> {
         let window = self.window_end.unwrap_or(f64::NAN) - self.window_start;

@@ -15,6 +15,7 @@ use super::streams::{Source, Stream, stream};
 use crate::metric::MetricValues;
 use crate::model::Model;
 use crate::run::RunLength;
+use crate::stats::Percentiles;
 
 /// A message in the network, stored in a reusable slot.
 #[derive(Clone, Copy, Debug, Default)]
@@ -79,6 +80,8 @@ pub(crate) struct Outcome {
     pub(crate) values: Vec<MetricValues>,
     /// Events processed.
     pub(crate) events: u64,
+    /// Waiting-time histogram per target.
+    pub(crate) wait_distributions: Vec<Percentiles>,
 }
 
 /// One replication's state.
@@ -97,7 +100,7 @@ pub(crate) struct Engine<'a> {
     admitting: bool,
     tracked_in_system: u64,
     events: u64,
-    sojourn_series: Option<Vec<f64>>,
+    wait_series: Option<Vec<f64>>,
 }
 
 impl<'a> Engine<'a> {
@@ -131,15 +134,15 @@ impl<'a> Engine<'a> {
             admitting: true,
             tracked_in_system: 0,
             events: 0,
-            sojourn_series: None,
+            wait_series: None,
         }
     }
 
-    /// Records the end-to-end sojourn of each tracked message by arrival
+    /// Records the total waiting time of each tracked message by arrival
     /// index (blocked messages count 0), for warm-up detection.
-    pub(crate) fn record_sojourns(mut self) -> Self {
+    pub(crate) fn record_waits(mut self) -> Self {
         if let RunLength::Customers(customers) = self.plan.length {
-            self.sojourn_series = Some(vec![f64::NAN; customers as usize]);
+            self.wait_series = Some(vec![f64::NAN; customers as usize]);
         }
         self
     }
@@ -175,8 +178,9 @@ impl<'a> Engine<'a> {
         let outcome = Outcome {
             values: self.collector.values(self.model),
             events: self.events,
+            wait_distributions: self.collector.into_wait_distributions(),
         };
-        (outcome, self.sojourn_series)
+        (outcome, self.wait_series)
     }
 
     fn open_window(&mut self) {
@@ -320,9 +324,9 @@ impl<'a> Engine<'a> {
         );
         if message.tracked {
             self.tracked_in_system -= 1;
-            if let Some(series) = &mut self.sojourn_series {
+            if let Some(series) = &mut self.wait_series {
                 let position = (message.index - self.plan.warmup) as usize;
-                series[position] = if blocked { 0.0 } else { sojourn };
+                series[position] = message.total_wait;
             }
         }
     }

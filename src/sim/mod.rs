@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::metric::{Metric, MetricValues};
 use crate::model::Model;
 use crate::run::{RunConfig, RunLength, Warmup};
-use crate::stats::{Estimate, mser5_truncation, student_t_interval};
+use crate::stats::{Estimate, Percentiles, mser5_truncation, student_t_interval};
 use engine::{Engine, Plan};
 
 /// Bounds on the pilot run used by MSER-5 warm-up detection, in messages.
@@ -57,6 +57,8 @@ pub struct Replication {
     pub warmup: u64,
     /// Events processed, pilot run excluded.
     pub events: u64,
+    /// Waiting-time histogram per target.
+    pub wait_distributions: Vec<Percentiles>,
 }
 
 /// Simulation results of one model.
@@ -68,6 +70,18 @@ pub struct Simulation {
     pub replications: Vec<Replication>,
     /// Mean and confidence interval per target and metric.
     pub estimates: Vec<[Estimate; Metric::COUNT]>,
+}
+
+impl Simulation {
+    /// The waiting times of `target` over all replications.
+    pub fn wait_distribution(&self, target: usize) -> Option<Percentiles> {
+        let mut replications = self.replications.iter();
+        let mut merged = replications.next()?.wait_distributions[target].clone();
+        for replication in replications {
+            merged.merge(&replication.wait_distributions[target]);
+        }
+        Some(merged)
+    }
 }
 
 /// Runs replication `replication` of `model`: warm-up (fixed or MSER-5 on a
@@ -86,11 +100,19 @@ pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Repl
         values: outcome.values,
         warmup,
         events: outcome.events,
+        wait_distributions: outcome.wait_distributions,
     }
 }
 
-/// MSER-5 truncation point of a pilot run's end-to-end sojourn series.
+/// MSER-5 truncation point of a pilot run's waiting-time series.
 fn auto_warmup(model: &Model, run: &RunConfig, replication: u32) -> u64 {
+    mser5_truncation(&pilot_waits(model, run, replication)) as u64
+}
+
+/// Total waiting time of each message of a pilot run from an empty system,
+/// in arrival order: a quarter of the measured length, within
+/// [`PILOT_MESSAGES`], with the replication's own streams.
+fn pilot_waits(model: &Model, run: &RunConfig, replication: u32) -> Vec<f64> {
     let expected_messages = match run.length {
         RunLength::Customers(customers) => customers as f64,
         RunLength::Horizon(horizon) => {
@@ -108,9 +130,54 @@ fn auto_warmup(model: &Model, run: &RunConfig, replication: u32) -> u64 {
         length: RunLength::Customers(pilot),
     };
     let (_, series) = Engine::new(model, plan, run.seed, replication)
-        .record_sojourns()
+        .record_waits()
         .run();
-    series.map_or(0, |series| mser5_truncation(&series) as u64)
+    series.unwrap_or_default()
+}
+
+/// How the warm-up of one replication was chosen, for a chart: the running
+/// mean of the waiting time from an empty system and the truncation point.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WarmupTrace {
+    /// The replication traced.
+    pub replication: u32,
+    /// `auto` (MSER-5) or `fixed`.
+    pub method: String,
+    /// Messages discarded.
+    pub truncation: u64,
+    /// (message index, running mean of the waiting time up to it), thinned.
+    pub running_mean: Vec<(u64, f64)>,
+}
+
+/// Points kept in a warm-up trace.
+const TRACE_POINTS: usize = 500;
+
+/// The warm-up trace of replication 0 of `model`.
+pub fn warmup_trace(model: &Model, run: &RunConfig) -> WarmupTrace {
+    let replication = 0;
+    let waits = pilot_waits(model, run, replication);
+    let (method, truncation) = match run.warmup {
+        Warmup::Auto => ("auto", mser5_truncation(&waits) as u64),
+        Warmup::Customers(count) => ("fixed", count),
+    };
+    let step = waits.len().div_ceil(TRACE_POINTS).max(1);
+    let mut total = 0.0;
+    let running_mean = waits
+        .iter()
+        .enumerate()
+        .filter_map(|(index, wait)| {
+            total += wait;
+            let count = index + 1;
+            (count % step == 0 || count == waits.len())
+                .then(|| (count as u64, total / count as f64))
+        })
+        .collect();
+    WarmupTrace {
+        replication,
+        method: method.to_string(),
+        truncation,
+        running_mean,
+    }
 }
 
 /// Runs every replication in parallel and summarises them; `on_replication`

@@ -132,6 +132,37 @@ impl Percentiles {
             .collect()
     }
 
+    /// Adds every value recorded in `other` (which must share this
+    /// histogram's resolution, as the histograms of one target do across
+    /// replications).
+    pub fn merge(&mut self, other: &Percentiles) {
+        debug_assert_eq!(self.resolution, other.resolution);
+        if self.histogram.add(&other.histogram).is_err() {
+            for bucket in other.histogram.iter_recorded() {
+                self.histogram
+                    .saturating_record_n(bucket.value_iterated_to(), bucket.count_at_value());
+            }
+        }
+    }
+
+    /// The complementary CDF P(X > t) at up to `points` bucket edges, spread
+    /// evenly over the recorded buckets; empty if nothing is recorded.
+    pub fn tail_points(&self, points: usize) -> Vec<(f64, f64)> {
+        let buckets = self.cumulative_buckets();
+        let step = buckets.len().div_ceil(points.max(1)).max(1);
+        let mut tail: Vec<(f64, f64)> = buckets
+            .iter()
+            .step_by(step)
+            .map(|&(value, fraction)| (value, (1.0 - fraction).max(0.0)))
+            .collect();
+        if let Some(&(value, _)) = buckets.last()
+            && tail.last().is_none_or(|&(last, _)| last < value)
+        {
+            tail.push((value, 0.0));
+        }
+        tail
+    }
+
     /// Forgets all recorded values, keeping the allocated range.
     pub fn reset(&mut self) {
         self.histogram.reset();
@@ -144,6 +175,24 @@ mod tests {
 
     fn relative_error(estimate: f64, exact: f64) -> f64 {
         ((estimate - exact) / exact).abs()
+    }
+
+    #[test]
+    fn merge_adds_counts_and_tail_points_fall_to_zero() {
+        let mut first = Percentiles::new(0.001).unwrap();
+        let mut second = Percentiles::new(0.001).unwrap();
+        for i in 0..1000 {
+            first.record(f64::from(i) * 0.01);
+            second.record(f64::from(i) * 0.01 + 10.0);
+        }
+        first.merge(&second);
+        assert_eq!(first.count(), 2000);
+        assert!(relative_error(first.quantile(0.5), 10.0) < 2e-3);
+        let tail = first.tail_points(50);
+        assert!(tail.len() <= 52);
+        assert!(tail.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 >= w[1].1));
+        assert_eq!(tail.last().unwrap().1, 0.0);
+        assert!(Percentiles::new(1.0).unwrap().tail_points(10).is_empty());
     }
 
     #[test]

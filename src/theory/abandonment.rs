@@ -96,7 +96,8 @@ impl ErlangA {
         let y = f64::from(servers) * mu / theta;
         let load = lambda / mu;
         let positive = lambda > 0.0 && mu > 0.0 && theta > 0.0 && servers >= 1;
-        if !positive || !load.is_finite() || x > MAX_SCALE || y > MAX_SCALE {
+        let in_range = |v: f64| v.is_finite() && v <= MAX_SCALE;
+        if !positive || !load.is_finite() || !in_range(x) || !in_range(y) {
             return None;
         }
         let blocking = erlang_b(servers, load);
@@ -235,5 +236,6 @@ mod tests {
         // Instant abandonment (θ = ∞) is the Erlang loss system.
         let loss = ErlangA::new(4.0, 1.0, 3, f64::INFINITY).unwrap();
         assert_rel(loss.prob_wait(), erlang_b(3, 4.0), 1e-15);
+        assert!(ErlangA::new(1.0, f64::MAX, 2, f64::INFINITY).is_none());
     }
 }

@@ -10,7 +10,8 @@
 //!
 //! where m = K - c. Geometric sums use `exp_m1` closed forms; Σ j q^j is
 //! summed directly when m is small or m|1 - q| < 1 (near ρ = 1), where its
-//! closed form cancels.
+//! closed form cancels. Cost: O(c) for Erlang B plus O(1) (O(m) when summing
+//! directly); each tail evaluation is at most O(m), a quantile ~100 of them.
 
 use super::erlang::erlang_b;
 use super::mmc::invert_tail;
@@ -196,12 +197,13 @@ impl Mmck {
 
     fn phase_tail(&self, t: f64, include_service: bool) -> f64 {
         let c = f64::from(self.servers);
+        let x = c * self.mu * t;
         match t {
             _ if t.is_nan() => f64::NAN,
             _ if t < 0.0 => 1.0,
-            f64::INFINITY => 0.0,
+            _ if x == f64::INFINITY => 0.0,
             _ => erlang_mixture_tail(
-                c * self.mu * t,
+                x,
                 self.queue_room(),
                 |k| self.phase_prob(k),
                 |i| self.phases_at_least(i),

@@ -27,6 +27,8 @@ mod series;
 
 #[cfg(test)]
 mod public_cases;
+#[cfg(test)]
+mod robustness;
 
-pub use recognise::evaluate;
+pub use recognise::{evaluate, wait_tail};
 pub use result::TheoryResult;

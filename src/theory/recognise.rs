@@ -531,3 +531,35 @@ fn jackson_network(model: &Model, stations: &[Station<'_>]) -> Option<Vec<(Targe
     }
     Some(rows)
 }
+
+/// P(wait > t) at each of `times` for `target`, where [`evaluate`] found an
+/// exact waiting-time distribution (FIFO M/M/c, M/M/c/K and Jackson nodes):
+/// the same formula that gave the exact percentiles.
+pub fn wait_tail(model: &Model, target: Target, times: &[f64]) -> Option<Vec<f64>> {
+    let queue = target.queue?;
+    let has_exact_percentiles = evaluate(model).iter().any(|(t, result)| {
+        *t == target && result.exact && result.metrics.contains_key(&Metric::WaitP90)
+    });
+    if !has_exact_percentiles {
+        return None;
+    }
+    let rates = &model.arrival_rates()?[queue];
+    let lambda: f64 = rates.iter().sum();
+    // Exact percentiles imply one common exponential service mean.
+    let work: f64 = (0..rates.len())
+        .map(|class| rates[class] * model.service(queue, class).mean())
+        .sum();
+    let mu = lambda / work;
+    let spec = &model.queues[queue];
+    match spec.capacity {
+        Some(capacity) if capacity > spec.consumers => {
+            let mmck = Mmck::new(lambda, mu, spec.consumers, capacity)?;
+            Some(times.iter().map(|&t| mmck.wait_tail(t)).collect())
+        }
+        Some(_) => None,
+        None => {
+            let mmc = Mmc::new(lambda, mu, spec.consumers)?;
+            Some(times.iter().map(|&t| mmc.wait_tail(t)).collect())
+        }
+    }
+}

@@ -120,7 +120,7 @@ fn ln_upper_tail_ratio(m: u64, y: f64) -> f64 {
         term *= y / (mf + s);
         sum += term;
         let next = y / (mf + s + 1.0);
-        if term * next / (1.0 - next) <= TAIL_TOLERANCE * sum {
+        if term * next / (1.0 - next) <= TAIL_TOLERANCE * sum || sum.is_nan() {
             return sum.ln();
         }
         s += 1.0;

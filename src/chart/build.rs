@@ -1,0 +1,380 @@
+//! Turns results into [`Figure`]s: metric vs swept parameter (or vs row at
+//! a single point), the waiting-time tail, the warm-up trace, and one metric
+//! across several runs.
+
+use super::data::{DistributionData, WarmupData};
+use super::figure::{Figure, Mark, Point, Series};
+use super::style::{SIMULATION, THEORY, row_colour};
+use crate::metric::Metric;
+use crate::report::{Row, RunResults};
+
+/// The metrics that get a chart of their own.
+pub const HEADLINE_METRICS: [Metric; 5] = [
+    Metric::MeanWait,
+    Metric::MeanSojourn,
+    Metric::MeanInQueue,
+    Metric::WaitP99,
+    Metric::PBlocked,
+];
+
+/// Axis text of a metric, with the time unit where it is a time.
+pub fn axis_label(metric: Metric, time_unit: &str) -> String {
+    match metric {
+        Metric::MeanInSystem => "mean messages in queue + in service".into(),
+        Metric::MeanInQueue => "mean messages waiting".into(),
+        Metric::MeanSojourn => format!("mean sojourn ({time_unit})"),
+        Metric::MeanWait => format!("mean wait ({time_unit})"),
+        Metric::Utilisation => "consumer utilisation".into(),
+        Metric::Throughput => format!("messages per {time_unit}"),
+        Metric::PWait => "probability of waiting".into(),
+        Metric::PBlocked => "fraction of arrivals rejected".into(),
+        Metric::WaitP50 | Metric::WaitP90 | Metric::WaitP99 => {
+            format!("{} ({time_unit})", metric.name().replace('_', " "))
+        }
+        Metric::SojournP50 | Metric::SojournP90 | Metric::SojournP99 => {
+            format!("{} ({time_unit})", metric.name().replace('_', " "))
+        }
+    }
+}
+
+/// "queue" or "queue/class".
+fn row_name(row: &Row) -> String {
+    match &row.class {
+        Some(class) => format!("{}/{class}", row.queue),
+        None => row.queue.clone(),
+    }
+}
+
+/// The swept parameter's name and value per point, when the sweep is over
+/// one numeric parameter with at least two points.
+fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
+    if results.points.len() < 2 {
+        return None;
+    }
+    let name = results.points[0].parameters.keys().next()?.clone();
+    let values = results
+        .points
+        .iter()
+        .map(|p| {
+            (p.parameters.len() == 1)
+                .then(|| p.parameters.get(&name)?.as_f64())
+                .flatten()
+        })
+        .collect::<Option<Vec<f64>>>()?;
+    Some((name, values))
+}
+
+fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
+    let theory = row.theory.as_ref()?;
+    theory.metrics.get(&metric).map(|&v| (v, theory.exact))
+}
+
+fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Point> {
+    let interval = row.simulation.as_ref()?.metrics.get(&metric)?;
+    Some(Point {
+        x,
+        y: interval.mean,
+        bar: Some((interval.ci_low, interval.ci_high)),
+    })
+}
+
+/// Series for one row against a numeric parameter: theory as a line (dashed
+/// when approximate), simulation as points with CI bars.
+/// `name` prefixes the legend entries.
+fn row_series(
+    results: &RunResults,
+    xs: &[f64],
+    metric: Metric,
+    row: usize,
+    colour_index: Option<usize>,
+    name: &str,
+) -> Vec<Series> {
+    let rows: Vec<&Row> = results
+        .points
+        .iter()
+        .filter_map(|p| p.results.get(row))
+        .collect();
+    let (theory_colour, simulation_colour) = match colour_index {
+        Some(index) => (row_colour(index), row_colour(index)),
+        None => (THEORY, SIMULATION),
+    };
+    let theory: Vec<(Point, bool)> = rows
+        .iter()
+        .zip(xs)
+        .filter_map(|(r, &x)| {
+            theory_value(r, metric).map(|(y, exact)| (Point { x, y, bar: None }, exact))
+        })
+        .collect();
+    let simulation: Vec<Point> = rows
+        .iter()
+        .zip(xs)
+        .filter_map(|(r, &x)| simulation_point(r, metric, x))
+        .collect();
+    let mut series = Vec::new();
+    if !theory.is_empty() {
+        let exact = theory.iter().all(|(_, exact)| *exact);
+        series.push(Series {
+            label: format!("{name}: theory{}", if exact { "" } else { " (approx.)" }),
+            colour: theory_colour,
+            mark: if exact { Mark::Line } else { Mark::Dashed },
+            points: theory.into_iter().map(|(p, _)| p).collect(),
+        });
+    }
+    if !simulation.is_empty() {
+        series.push(Series {
+            label: format!("{name}: simulation"),
+            colour: simulation_colour,
+            mark: Mark::Points,
+            points: simulation,
+        });
+    }
+    series
+}
+
+/// True when some source has a non-zero value of `metric` (so a chart of
+/// `p_blocked` appears only where blocking happens).
+fn relevant(results: &RunResults, metric: Metric) -> bool {
+    results.points.iter().flat_map(|p| &p.results).any(|row| {
+        theory_value(row, metric).is_some_and(|(v, _)| v > 0.0)
+            || row
+                .simulation
+                .as_ref()
+                .and_then(|s| s.metrics.get(&metric))
+                .is_some_and(|i| i.mean > 0.0)
+    })
+}
+
+/// One figure per headline metric that has data.
+pub fn metric_figures(results: &RunResults) -> Vec<Figure> {
+    HEADLINE_METRICS
+        .iter()
+        .filter(|&&metric| relevant(results, metric))
+        .map(|&metric| match numeric_axis(results) {
+            Some((parameter, xs)) => sweep_figure(results, metric, &parameter, &xs),
+            None => point_figure(results, metric),
+        })
+        .collect()
+}
+
+fn sweep_figure(results: &RunResults, metric: Metric, parameter: &str, xs: &[f64]) -> Figure {
+    let row_count = results.points[0].results.len();
+    let several = row_count > 1;
+    let series: Vec<Series> = (0..row_count)
+        .flat_map(|row| {
+            let name = row_name(&results.points[0].results[row]);
+            row_series(results, xs, metric, row, several.then_some(row), &name)
+        })
+        .collect();
+    Figure {
+        name: metric.name().to_string(),
+        title: format!("{}: {} vs {parameter}", results.scenario, metric.name()),
+        x_label: parameter.to_string(),
+        y_label: axis_label(metric, &results.time_unit),
+        categories: None,
+        log_y: Figure::spans_decades(&series),
+        markers: Vec::new(),
+        series,
+    }
+}
+
+/// At a single point (or a sweep over several parameters): one category per
+/// point and row, theory and simulation side by side.
+fn point_figure(results: &RunResults, metric: Metric) -> Figure {
+    let mut categories = Vec::new();
+    let (mut theory, mut simulation) = (Vec::new(), Vec::new());
+    for point in &results.points {
+        let label = crate::scenario::parameter_label(&point.parameters);
+        for row in &point.results {
+            let has_theory = theory_value(row, metric);
+            let sim = simulation_point(row, metric, categories.len() as f64 + 0.12);
+            if has_theory.is_none() && sim.is_none() {
+                continue;
+            }
+            let x = categories.len() as f64;
+            if let Some((y, _)) = has_theory {
+                theory.push(Point {
+                    x: x - 0.12,
+                    y,
+                    bar: None,
+                });
+            }
+            simulation.extend(sim);
+            categories.push(if label.is_empty() {
+                row_name(row)
+            } else {
+                format!("{} @ {label}", row_name(row))
+            });
+        }
+    }
+    let mut series = Vec::new();
+    if !theory.is_empty() {
+        series.push(Series {
+            label: "theory".into(),
+            colour: THEORY,
+            mark: Mark::Points,
+            points: theory,
+        });
+    }
+    if !simulation.is_empty() {
+        series.push(Series {
+            label: "simulation (CI)".into(),
+            colour: SIMULATION,
+            mark: Mark::Points,
+            points: simulation,
+        });
+    }
+    Figure {
+        name: metric.name().to_string(),
+        title: format!("{}: {} by queue and class", results.scenario, metric.name()),
+        x_label: "queue / class".into(),
+        y_label: axis_label(metric, &results.time_unit),
+        categories: Some(categories),
+        log_y: Figure::spans_decades(&series),
+        markers: Vec::new(),
+        series,
+    }
+}
+
+/// P(wait > t) on a log axis: simulation as points, exact theory as lines.
+pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &str) -> Figure {
+    let mut series = Vec::new();
+    for (index, entry) in data.series.iter().enumerate() {
+        let name = match &entry.class {
+            Some(class) => format!("{}/{class}", entry.queue),
+            None => entry.queue.clone(),
+        };
+        let to_points = |curve: &[(f64, f64)]| {
+            curve
+                .iter()
+                .map(|&(x, y)| Point { x, y, bar: None })
+                .collect()
+        };
+        if let Some(theory) = &entry.theory {
+            series.push(Series {
+                label: format!("{name}: theory"),
+                colour: row_colour(index),
+                mark: Mark::Line,
+                points: to_points(theory),
+            });
+        }
+        series.push(Series {
+            label: format!("{name}: simulation"),
+            colour: row_colour(index),
+            mark: Mark::Points,
+            points: to_points(&entry.simulation),
+        });
+    }
+    let at = if data.label.is_empty() {
+        String::new()
+    } else {
+        format!(" at {}", data.label)
+    };
+    Figure {
+        name: "wait_distribution".into(),
+        title: format!("{scenario}: P(wait > t){at}"),
+        x_label: format!("waiting time t ({time_unit})"),
+        y_label: "P(wait > t)".into(),
+        categories: None,
+        log_y: true,
+        markers: Vec::new(),
+        series,
+    }
+}
+
+/// The running mean of the waiting time with the warm-up cut marked.
+pub fn warmup_figure(data: &WarmupData, scenario: &str, time_unit: &str) -> Figure {
+    let trace = &data.trace;
+    let points = trace
+        .running_mean
+        .iter()
+        .map(|&(index, mean)| Point {
+            x: index as f64,
+            y: mean,
+            bar: None,
+        })
+        .collect();
+    let rule = if trace.method == "auto" {
+        "MSER-5"
+    } else {
+        "fixed"
+    };
+    let at = if data.label.is_empty() {
+        String::new()
+    } else {
+        format!(" at {}", data.label)
+    };
+    Figure {
+        name: "warmup".into(),
+        title: format!(
+            "{scenario}: warm-up of replication {}{at}",
+            trace.replication
+        ),
+        x_label: "message (arrival order)".into(),
+        y_label: format!("running mean of wait ({time_unit})"),
+        categories: None,
+        log_y: false,
+        markers: vec![(
+            trace.truncation as f64,
+            format!("cut after {} ({rule})", trace.truncation),
+        )],
+        series: vec![Series {
+            label: "running mean of wait".into(),
+            colour: SIMULATION,
+            mark: Mark::Line,
+            points,
+        }],
+    }
+}
+
+/// One metric of one row across several runs, a colour per run.
+pub fn comparison_figure(
+    runs: &[(String, RunResults)],
+    metric: Metric,
+    queue: Option<&str>,
+) -> Figure {
+    let mut series = Vec::new();
+    let mut x_label = String::from("point");
+    for (index, (name, results)) in runs.iter().enumerate() {
+        let Some(row) = results
+            .points
+            .first()
+            .and_then(|p| pick_row(&p.results, queue))
+        else {
+            continue;
+        };
+        let xs = match numeric_axis(results) {
+            Some((parameter, xs)) => {
+                x_label = parameter;
+                xs
+            }
+            None => (0..results.points.len()).map(|i| i as f64).collect(),
+        };
+        let label = format!("{name} ({})", row_name(&results.points[0].results[row]));
+        series.extend(row_series(results, &xs, metric, row, Some(index), &label));
+    }
+    let time_unit = runs.first().map_or("", |(_, r)| r.time_unit.as_str());
+    Figure {
+        name: format!("compare-{}", metric.name()),
+        title: format!("{} across runs", metric.name()),
+        x_label,
+        y_label: axis_label(metric, time_unit),
+        categories: None,
+        log_y: Figure::spans_decades(&series),
+        markers: Vec::new(),
+        series,
+    }
+}
+
+/// Index of the row to compare: the named queue's aggregate, else the
+/// system row, else the first row.
+pub fn pick_row(rows: &[Row], queue: Option<&str>) -> Option<usize> {
+    match queue {
+        Some(name) => rows
+            .iter()
+            .position(|r| r.queue == name && r.class.is_none()),
+        None => rows
+            .iter()
+            .position(|r| r.queue == crate::report::SYSTEM && r.class.is_none())
+            .or(if rows.is_empty() { None } else { Some(0) }),
+    }
+}

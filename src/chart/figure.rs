@@ -1,0 +1,359 @@
+//! A chart as data ([`Figure`]) and the one renderer that draws it as SVG or
+//! PNG, so every chart kind shares axes, legend and style.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::style::{
+    AXIS_SIZE, FONT, LABEL_SIZE, LEGEND_WIDTH, REFERENCE, SIZE, TITLE_SIZE, register_fonts,
+};
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw chart {name}: {message}")]
+pub struct ChartError {
+    /// Chart name.
+    pub name: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// How a series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mark {
+    /// A solid line (exact theory, measured curves).
+    Line,
+    /// A dashed line (approximations).
+    Dashed,
+    /// Filled circles with vertical error bars where given (simulation).
+    Points,
+}
+
+/// One point; `low`/`high` bound an error bar.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// Horizontal position (category index on categorical axes).
+    pub x: f64,
+    /// Value.
+    pub y: f64,
+    /// Error bar bounds.
+    pub bar: Option<(f64, f64)>,
+}
+
+/// A labelled series.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// Colour.
+    pub colour: RGBColor,
+    /// How it is drawn.
+    pub mark: Mark,
+    /// The points, by increasing x for lines.
+    pub points: Vec<Point>,
+}
+
+/// Everything needed to draw one chart.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// File stem, e.g. `mean_wait`.
+    pub name: String,
+    /// Title above the plot.
+    pub title: String,
+    /// Horizontal axis description.
+    pub x_label: String,
+    /// Vertical axis description.
+    pub y_label: String,
+    /// Category names when the horizontal axis is categorical.
+    pub categories: Option<Vec<String>>,
+    /// Logarithmic vertical axis.
+    pub log_y: bool,
+    /// Vertical reference lines with their legend text.
+    pub markers: Vec<(f64, String)>,
+    /// The data.
+    pub series: Vec<Series>,
+}
+
+impl Figure {
+    /// True when the values span more than two decades (then use log y).
+    pub fn spans_decades(series: &[Series]) -> bool {
+        let positive = series
+            .iter()
+            .flat_map(|s| &s.points)
+            .map(|p| p.y)
+            .filter(|y| *y > 0.0 && y.is_finite());
+        let (low, high) = positive.fold((f64::INFINITY, 0.0_f64), |(lo, hi), y| {
+            (lo.min(y), hi.max(y))
+        });
+        high > 0.0 && high / low > 100.0
+    }
+
+    fn error(&self, message: impl ToString) -> ChartError {
+        ChartError {
+            name: self.name.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The chart as an SVG document.
+    pub fn to_svg(&self) -> Result<String, ChartError> {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+            self.render(&root)?;
+            root.present().map_err(|e| self.error(e))?;
+        }
+        Ok(svg)
+    }
+
+    /// Writes the chart as a PNG file.
+    pub fn write_png(&self, path: &Path) -> Result<(), ChartError> {
+        let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+        self.render(&root)?;
+        root.present().map_err(|e| self.error(e))
+    }
+
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        // Text is measured (SVG) and drawn (PNG) with the bundled font.
+        register_fonts();
+        root.fill(&WHITE).map_err(|e| self.error(e))?;
+        let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+        self.draw_legend(&legend)?;
+        let visible = |y: f64| y.is_finite() && (!self.log_y || y > 0.0);
+        let xs = self.series.iter().flat_map(|s| &s.points).map(|p| p.x);
+        let ys = self.series.iter().flat_map(|s| &s.points).flat_map(|p| {
+            let (low, high) = p.bar.unwrap_or((p.y, p.y));
+            [p.y, low, high]
+        });
+        let (x_low, x_high) = match &self.categories {
+            Some(names) => (-0.5, names.len() as f64 - 0.5),
+            None => padded(bounds(xs.chain(self.markers.iter().map(|m| m.0))), false),
+        };
+        let (y_low, y_high) = padded(bounds(ys.filter(|y| visible(*y))), self.log_y);
+        if self.log_y {
+            self.draw_plot(&plot, x_low..x_high, (y_low..y_high).log_scale(), visible)
+        } else {
+            self.draw_plot(&plot, x_low..x_high, y_low.min(0.0)..y_high, visible)
+        }
+    }
+
+    fn draw_plot<DB, X, Y>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        x_spec: X,
+        y_spec: Y,
+        visible: impl Fn(f64) -> bool,
+    ) -> Result<(), ChartError>
+    where
+        DB: DrawingBackend,
+        X: AsRangedCoord<Value = f64>,
+        Y: AsRangedCoord<Value = f64>,
+        X::CoordDescType: ValueFormatter<f64>,
+        Y::CoordDescType: ValueFormatter<f64>,
+    {
+        let fail = |e: &dyn std::fmt::Display| self.error(e);
+        // Many category names would overlap side by side: turn them upright.
+        let upright = self.categories.as_ref().is_some_and(|c| c.len() > 5);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, TITLE_SIZE))
+            .margin(12)
+            .x_label_area_size(if upright { 130 } else { 48 })
+            .y_label_area_size(72)
+            .build_cartesian_2d(x_spec, y_spec)
+            .map_err(|e| fail(&e))?;
+        let categories = self.categories.clone().unwrap_or_default();
+        let category_label = |x: &f64| {
+            let index = x.round();
+            if (x - index).abs() < 1e-9 && index >= 0.0 {
+                categories.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        let number_label = |x: &f64| format_tick(*x);
+        let y_label = |y: &f64| format_tick(*y);
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .label_style((FONT, LABEL_SIZE))
+            .axis_desc_style((FONT, AXIS_SIZE))
+            .y_label_formatter(&y_label)
+            .light_line_style(WHITE.mix(0.0));
+        let no_label = |_: &f64| String::new();
+        if upright {
+            // Drawn below, starting under the axis (the mesh would centre them on it).
+            mesh.x_labels(categories.len().max(1))
+                .x_label_formatter(&no_label);
+        } else if self.categories.is_some() {
+            mesh.x_labels(categories.len().max(1))
+                .x_label_formatter(&category_label);
+        } else {
+            mesh.x_label_formatter(&number_label);
+        }
+        mesh.draw().map_err(|e| fail(&e))?;
+
+        let (y_low, y_high) = {
+            let range = chart.y_range();
+            (range.start, range.end)
+        };
+        if upright {
+            let style = TextStyle::from((FONT, LABEL_SIZE).into_font())
+                .transform(FontTransform::Rotate90)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            for (index, name) in categories.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(index as f64, y_low));
+                area.draw(&Text::new(name.as_str(), (x, y + 8), style.clone()))
+                    .map_err(|e| fail(&e))?;
+            }
+        }
+        for (x, _) in &self.markers {
+            let style = REFERENCE.stroke_width(2);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(*x, y_low), (*x, y_high)],
+                    6,
+                    4,
+                    style,
+                ))
+                .map_err(|e| fail(&e))?;
+        }
+        for series in &self.series {
+            let points: Vec<&Point> = series.points.iter().filter(|p| visible(p.y)).collect();
+            let line = points.iter().map(|p| (p.x, p.y));
+            let style = series.colour.stroke_width(2);
+            let drawn = match series.mark {
+                Mark::Line => chart.draw_series(LineSeries::new(line, style)).map(|_| ()),
+                Mark::Dashed => chart
+                    .draw_series(DashedLineSeries::new(line, 8, 5, style))
+                    .map(|_| ()),
+                Mark::Points => {
+                    let bars = points.iter().filter_map(|p| {
+                        let (low, high) = p.bar?;
+                        (visible(low) && visible(high))
+                            .then(|| ErrorBar::new_vertical(p.x, low, p.y, high, style, 10))
+                    });
+                    let drawn_bars = chart.draw_series(bars).map(|_| ());
+                    drawn_bars.and_then(|()| {
+                        let dots = points
+                            .iter()
+                            .map(|p| Circle::new((p.x, p.y), 4, series.colour.filled()));
+                        chart.draw_series(dots).map(|_| ())
+                    })
+                }
+            };
+            drawn.map_err(|e| fail(&e))?;
+        }
+        Ok(())
+    }
+
+    fn draw_legend<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+    ) -> Result<(), ChartError> {
+        let fail = |e: &dyn std::fmt::Display| self.error(e);
+        let style = TextStyle::from((FONT, LABEL_SIZE).into_font()).color(&BLACK);
+        let mut y = 50;
+        let entries = self
+            .series
+            .iter()
+            .map(|s| {
+                (
+                    s.label.as_str(),
+                    s.colour,
+                    s.mark,
+                    s.points.iter().any(|p| p.bar.is_some()),
+                )
+            })
+            .chain(
+                self.markers
+                    .iter()
+                    .map(|(_, label)| (label.as_str(), REFERENCE, Mark::Dashed, false)),
+            );
+        for (label, colour, mark, bars) in entries {
+            let sample = [(8, y), (38, y)];
+            match mark {
+                Mark::Points => {
+                    area.draw(&Circle::new((23, y), 4, colour.filled()))
+                        .map_err(|e| fail(&e))?;
+                    if bars {
+                        area.draw(&PathElement::new(
+                            vec![(23, y - 7), (23, y + 7)],
+                            colour.stroke_width(2),
+                        ))
+                        .map_err(|e| fail(&e))?;
+                    }
+                }
+                Mark::Line => area
+                    .draw(&PathElement::new(sample.to_vec(), colour.stroke_width(2)))
+                    .map_err(|e| fail(&e))?,
+                Mark::Dashed => {
+                    for (start, end) in [(8, 15), (20, 27), (32, 38)] {
+                        area.draw(&PathElement::new(
+                            vec![(start, y), (end, y)],
+                            colour.stroke_width(2),
+                        ))
+                        .map_err(|e| fail(&e))?;
+                    }
+                }
+            }
+            area.draw(&Text::new(shorten(label), (46, y - 7), style.clone()))
+                .map_err(|e| fail(&e))?;
+            y += 24;
+        }
+        Ok(())
+    }
+}
+
+/// Legend text cut to fit the panel.
+fn shorten(label: &str) -> String {
+    const MAX: usize = 30;
+    if label.chars().count() <= MAX {
+        label.to_string()
+    } else {
+        let cut: String = label.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// Widens a range a little (by a factor on log axes) and handles empty or
+/// single-value ranges.
+fn padded((low, high): (f64, f64), log: bool) -> (f64, f64) {
+    if !low.is_finite() || !high.is_finite() {
+        return if log { (0.1, 10.0) } else { (0.0, 1.0) };
+    }
+    if log {
+        return (low / 1.5, high * 1.5);
+    }
+    let span = if high > low {
+        high - low
+    } else {
+        high.abs().max(1.0)
+    };
+    (low - 0.05 * span, high + 0.08 * span)
+}
+
+/// Tick labels with few digits.
+fn format_tick(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = value.abs().log10();
+    if !(-3.0..6.0).contains(&magnitude) {
+        format!("{value:.0e}")
+    } else {
+        let text = format!("{value:.4}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}

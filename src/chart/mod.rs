@@ -1,0 +1,83 @@
+//! Charts (plotters): metric vs swept parameter, waiting-time distribution,
+//! warm-up, and comparisons across runs, written as SVG and PNG. Every chart
+//! is built as a [`Figure`] and drawn by one renderer.
+
+mod build;
+mod data;
+mod figure;
+mod style;
+
+use std::fs;
+use std::path::Path;
+
+pub use build::{HEADLINE_METRICS, axis_label, comparison_figure, pick_row};
+pub use data::{
+    DISTRIBUTIONS_FILE, DistributionData, DistributionSeries, WARMUP_FILE, WarmupData,
+    detail_point, distribution_data, warmup_data,
+};
+pub use figure::{ChartError, Figure, Mark, Point, Series};
+pub use style::SIZE;
+
+use crate::report::RunResults;
+
+/// Folder of the charts inside a results folder.
+pub const CHARTS_DIR: &str = "charts";
+
+/// A chart written to disk, with its SVG text for embedding in reports.
+#[derive(Clone, Debug)]
+pub struct ChartFile {
+    /// File stem (`charts/<name>.svg` and `.png`).
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Every chart of a run.
+pub fn figures(
+    results: &RunResults,
+    distribution: Option<&DistributionData>,
+    warmup: Option<&WarmupData>,
+) -> Vec<Figure> {
+    let mut figures = build::metric_figures(results);
+    if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
+        figures.push(build::distribution_figure(
+            data,
+            &results.scenario,
+            &results.time_unit,
+        ));
+    }
+    if let Some(data) = warmup.filter(|w| !w.trace.running_mean.is_empty()) {
+        figures.push(build::warmup_figure(
+            data,
+            &results.scenario,
+            &results.time_unit,
+        ));
+    }
+    figures
+}
+
+/// Draws `figures` into `dir` as `<name>.svg` and `<name>.png`.
+pub fn write_charts(dir: &Path, figures: &[Figure]) -> Result<Vec<ChartFile>, ChartError> {
+    fs::create_dir_all(dir).map_err(|e| ChartError {
+        name: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    figures
+        .iter()
+        .map(|figure| {
+            let svg = figure.to_svg()?;
+            fs::write(dir.join(format!("{}.svg", figure.name)), &svg).map_err(|e| ChartError {
+                name: figure.name.clone(),
+                message: e.to_string(),
+            })?;
+            figure.write_png(&dir.join(format!("{}.png", figure.name)))?;
+            Ok(ChartFile {
+                name: figure.name.clone(),
+                title: figure.title.clone(),
+                svg,
+            })
+        })
+        .collect()
+}

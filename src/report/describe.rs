@@ -1,0 +1,70 @@
+//! A model in message-queue words, one line per producer, queue and class.
+
+use super::comparison::number;
+use crate::model::Model;
+
+/// Describes a model: producers, queues (consumers, discipline, service,
+/// capacity, load, routing) and classes.
+pub fn describe_model(model: &Model) -> Vec<String> {
+    let mut lines = Vec::new();
+    for producer in &model.producers {
+        let class = if model.has_classes() {
+            format!(" (class {})", model.classes[producer.class].name)
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "producer {} publishes to {}{class}: interarrival {}, rate {} per {}",
+            producer.name,
+            model.queues[producer.queue].name,
+            producer.interarrival.describe(),
+            number(1.0 / producer.interarrival.mean()),
+            model.time_unit,
+        ));
+    }
+    let loads = model.loads().unwrap_or_default();
+    for (index, queue) in model.queues.iter().enumerate() {
+        let capacity = queue
+            .capacity
+            .map_or_else(|| "unbounded".to_string(), |c| format!("capacity {c}"));
+        let routes: Vec<String> = queue
+            .routes
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} to {}",
+                    number(r.probability),
+                    model.queues[r.queue].name
+                )
+            })
+            .collect();
+        let routing = if routes.is_empty() {
+            "then messages leave".to_string()
+        } else {
+            format!("then {} (the rest leaves)", routes.join(", "))
+        };
+        let load = loads
+            .get(index)
+            .map_or_else(|| "?".to_string(), |l| number(*l));
+        lines.push(format!(
+            "queue {}: {} consumer(s), {} order, service {}, {capacity}, load {load}; {routing}",
+            queue.name,
+            queue.consumers,
+            queue.discipline.name(),
+            queue.service.describe(),
+        ));
+    }
+    if model.has_classes() {
+        for class in &model.classes {
+            let service = class
+                .service
+                .as_ref()
+                .map_or_else(String::new, |s| format!(", service {}", s.describe()));
+            lines.push(format!(
+                "class {}: priority {}{service}",
+                class.name, class.priority
+            ));
+        }
+    }
+    lines
+}
