@@ -221,7 +221,13 @@ impl Figure {
                 ))
                 .map_err(|e| fail(&e))?;
         }
-        for series in &self.series {
+        // Lines first, so no line hides a simulation point.
+        let lines_then_points = self
+            .series
+            .iter()
+            .filter(|s| s.mark != Mark::Points)
+            .chain(self.series.iter().filter(|s| s.mark == Mark::Points));
+        for series in lines_then_points {
             let points: Vec<&Point> = series.points.iter().filter(|p| visible(p.y)).collect();
             let line = points.iter().map(|p| (p.x, p.y));
             let style = series.colour.stroke_width(2);
@@ -308,14 +314,20 @@ impl Figure {
     }
 }
 
-/// Legend text cut to fit the panel.
+/// Legend text cut to fit the panel, keeping the source after the last
+/// ": " (theory, simulation) and shortening the name before it.
 fn shorten(label: &str) -> String {
-    const MAX: usize = 30;
+    const MAX: usize = 32;
     if label.chars().count() <= MAX {
-        label.to_string()
-    } else {
-        let cut: String = label.chars().take(MAX - 1).collect();
+        return label.to_string();
+    }
+    let (name, source) = label.rsplit_once(": ").unwrap_or((label, ""));
+    let keep = MAX.saturating_sub(source.chars().count() + 3).max(4);
+    let cut: String = name.chars().take(keep).collect();
+    if source.is_empty() {
         format!("{cut}…")
+    } else {
+        format!("{cut}…: {source}")
     }
 }
 

@@ -1,0 +1,230 @@
+//! Charts and reports as a user gets them: every shipped scenario draws its
+//! charts, PNGs decode at the documented size and are not blank, SVGs name
+//! their series, `plot` redraws identically, `compare` overlays runs and
+//! refuses results without the metric.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use queuelab::chart::SIZE;
+use tempfile::TempDir;
+
+fn queuelab() -> Command {
+    Command::cargo_bin("queuelab").expect("binary is built")
+}
+
+fn run(scenario: &Path, out: &Path) {
+    let output = queuelab()
+        .args(["run", "--quiet", "--out"])
+        .arg(out)
+        .arg(scenario)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn shipped_scenarios() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Decodes a PNG, checks its size and that it is not blank.
+fn assert_png_drawn(path: &Path) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    assert_eq!((info.width, info.height), SIZE, "{}", path.display());
+    let pixels = &buffer[..info.buffer_size()];
+    let non_white = pixels
+        .chunks(3)
+        .filter(|px| px.iter().any(|&c| c < 200))
+        .count();
+    let share = non_white as f64 / (pixels.len() / 3) as f64;
+    assert!(
+        share > 0.01,
+        "{} looks blank ({share} drawn)",
+        path.display()
+    );
+}
+
+#[test]
+fn every_shipped_scenario_draws_its_charts_and_reports() {
+    let tmp = TempDir::new().unwrap();
+    for scenario in shipped_scenarios() {
+        let out = tmp.path().join(scenario.file_stem().unwrap());
+        run(&scenario, &out);
+        let charts = out.join("charts");
+        for name in [
+            "mean_wait",
+            "mean_sojourn",
+            "mean_in_queue",
+            "wait_p99",
+            "warmup",
+        ] {
+            assert!(
+                charts.join(format!("{name}.svg")).is_file(),
+                "{}: {name}.svg",
+                scenario.display()
+            );
+            assert_png_drawn(&charts.join(format!("{name}.png")));
+            let svg = fs::read_to_string(charts.join(format!("{name}.svg"))).unwrap();
+            if name != "warmup" {
+                assert!(
+                    svg.contains("simulation"),
+                    "{name}.svg has no simulation series"
+                );
+                assert!(svg.contains("theory"), "{name}.svg has no theory series");
+            }
+        }
+        let html = fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(
+            html.contains("<svg") && !html.contains("src=\""),
+            "report.html must embed its charts"
+        );
+        let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+        assert!(markdown.contains("](charts/mean_wait.svg)"));
+    }
+}
+
+#[test]
+fn blocking_and_distribution_charts_appear_where_they_apply() {
+    let tmp = TempDir::new().unwrap();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let bounded = tmp.path().join("bounded");
+    run(&scenarios.join("bounded-queue.toml"), &bounded);
+    let svg = fs::read_to_string(bounded.join("charts/p_blocked.svg")).unwrap();
+    assert!(svg.contains("inbox: theory") && svg.contains("inbox: simulation"));
+    let tail = fs::read_to_string(bounded.join("charts/wait_distribution.svg")).unwrap();
+    assert!(tail.contains("P(wait &gt; t)") || tail.contains("P(wait > t)"));
+    assert!(
+        tail.contains("inbox: theory"),
+        "M/M/c/K has an exact waiting-time tail"
+    );
+    let mm1 = tmp.path().join("mm1");
+    run(&scenarios.join("mm1-load-sweep.toml"), &mm1);
+    assert!(
+        !mm1.join("charts/p_blocked.svg").exists(),
+        "no blocking, no blocking chart"
+    );
+}
+
+#[test]
+fn plot_redraws_the_same_charts_from_saved_results() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("pipeline");
+    run(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/pipeline.toml"),
+        &out,
+    );
+    let charts = out.join("charts");
+    let before: Vec<(String, String)> = fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    assert!(before.len() >= 6);
+    fs::remove_dir_all(&charts).unwrap();
+    queuelab().arg("plot").arg(&out).assert().success();
+    for (name, svg) in before {
+        assert_eq!(
+            fs::read_to_string(charts.join(&name)).unwrap(),
+            svg,
+            "{name} differs after plot"
+        );
+    }
+    queuelab()
+        .arg("plot")
+        .arg(tmp.path().join("nothing-here"))
+        .assert()
+        .code(2);
+}
+
+const MD1: &str = r#"name = "md1"
+[run]
+replications = 2
+customers = 5_000
+[[producers]]
+name = "p"
+to = "q"
+interarrival = { dist = "exponential", rate = 0.5 }
+[[queues]]
+name = "q"
+consumers = 1
+service = { dist = "deterministic", value = 1.0 }
+[sweep]
+load = [0.5, 0.7]
+"#;
+
+#[test]
+fn compare_overlays_runs_and_refuses_results_without_the_metric() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = |name: &str, text: &str| {
+        let path = tmp.path().join(format!("{name}.toml"));
+        fs::write(&path, text).unwrap();
+        let out = tmp.path().join(name);
+        run(&path, &out);
+        out
+    };
+    let fifo = scenario("fifo", MD1);
+    let lifo = scenario(
+        "lifo",
+        &MD1.replace("name = \"md1\"", "name = \"md1-lifo\"")
+            .replace("value = 1.0 }", "value = 1.0 }\ndiscipline = \"lifo\""),
+    );
+    let charts = tmp.path().join("compared");
+    queuelab()
+        .args(["compare", "--metric", "mean_wait", "--out"])
+        .arg(&charts)
+        .arg(&fifo)
+        .arg(&lifo)
+        .assert()
+        .success();
+    let svg = fs::read_to_string(charts.join("compare-mean_wait.svg")).unwrap();
+    assert!(
+        svg.contains("md1 (q)") && svg.contains("md1-lifo (q)"),
+        "legend names each run"
+    );
+    assert_png_drawn(&charts.join("compare-mean_wait.png"));
+
+    let theory_only = scenario(
+        "theory-only",
+        &MD1.replace("name = \"md1\"", "name = \"md1-theory\"")
+            .replace("[sweep]", "[compare]\nsimulation = false\n[sweep]"),
+    );
+    let output = queuelab()
+        .args(["compare", "--metric", "wait_p99", "--out"])
+        .arg(&charts)
+        .arg(&fifo)
+        .arg(&theory_only)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("theory-only") && stderr.contains("wait_p99"),
+        "{stderr}"
+    );
+    queuelab()
+        .args(["compare", "--metric", "speed"])
+        .arg(&fifo)
+        .assert()
+        .code(2);
+}
