@@ -84,7 +84,7 @@ impl Metric {
         self as usize
     }
 
-    /// The percentile metrics with their probability.
+    /// The waiting-time percentile metrics with their probability.
     pub const WAIT_PERCENTILES: [(Metric, f64); 3] = [
         (Metric::WaitP50, 0.50),
         (Metric::WaitP90, 0.90),

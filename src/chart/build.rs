@@ -111,14 +111,25 @@ fn row_series(
         .filter_map(|(r, &x)| simulation_point(r, metric, x))
         .collect();
     let mut series = Vec::new();
-    if !theory.is_empty() {
-        let exact = theory.iter().all(|(_, exact)| *exact);
-        series.push(Series {
-            label: format!("{name}: theory{}", if exact { "" } else { " (approx.)" }),
-            colour: theory_colour,
-            mark: if exact { Mark::Line } else { Mark::Dashed },
-            points: theory.into_iter().map(|(p, _)| p).collect(),
-        });
+    // Exact values as a solid line, approximations (where a point has only
+    // an approximation) as a dashed one.
+    for (exact, label, mark) in [
+        (true, "theory", Mark::Line),
+        (false, "theory (approx.)", Mark::Dashed),
+    ] {
+        let points: Vec<Point> = theory
+            .iter()
+            .filter(|(_, e)| *e == exact)
+            .map(|(p, _)| *p)
+            .collect();
+        if !points.is_empty() {
+            series.push(Series {
+                label: format!("{name}: {label}"),
+                colour: theory_colour,
+                mark,
+                points,
+            });
+        }
     }
     if !simulation.is_empty() {
         series.push(Series {

@@ -70,12 +70,21 @@ pub fn number(value: f64) -> String {
     format!("{value:.decimals$}")
 }
 
+/// One line of the comparison table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// The cells, as in [`HEADERS`].
+    pub cells: [String; 6],
+    /// The verdict shown in the last cell.
+    pub verdict: Verdict,
+}
+
 /// One table line per metric of each row that has a value from any source.
-pub fn lines(point: &PointResults) -> Vec<[String; 6]> {
+pub fn lines(point: &PointResults) -> Vec<Line> {
     point.results.iter().flat_map(row_lines).collect()
 }
 
-fn row_lines(row: &Row) -> Vec<[String; 6]> {
+fn row_lines(row: &Row) -> Vec<Line> {
     Metric::ALL
         .iter()
         .filter_map(|&metric| {
@@ -103,14 +112,18 @@ fn row_lines(row: &Row) -> Vec<[String; 6]> {
                     )
                 },
             );
-            Some([
-                row.queue.clone(),
-                row.class.clone().unwrap_or_default(),
-                metric.name().to_string(),
-                theory_text,
-                simulation_text,
-                verdict(theory, simulation).label().to_string(),
-            ])
+            let verdict = verdict(theory, simulation);
+            Some(Line {
+                cells: [
+                    row.queue.clone(),
+                    row.class.clone().unwrap_or_default(),
+                    metric.name().to_string(),
+                    theory_text,
+                    simulation_text,
+                    verdict.label().to_string(),
+                ],
+                verdict,
+            })
         })
         .collect()
 }

@@ -59,13 +59,13 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
         }
         page.push_str("</tr>\n");
         for line in lines(point) {
-            let class = if line[5] == Verdict::Outside.label() {
+            let class = if line.verdict == Verdict::Outside {
                 " class=\"outside\""
             } else {
                 ""
             };
             page.push_str("<tr>");
-            for cell in &line {
+            for cell in &line.cells {
                 let _ = write!(page, "<td{class}>{}</td>", escape(cell));
             }
             page.push_str("</tr>\n");

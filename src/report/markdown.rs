@@ -14,7 +14,7 @@ pub fn outside_count(results: &RunResults) -> usize {
         .points
         .iter()
         .flat_map(lines)
-        .filter(|line| line[5] == Verdict::Outside.label())
+        .filter(|line| line.verdict == Verdict::Outside)
         .count()
 }
 
@@ -62,7 +62,7 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
         let _ = writeln!(text, "\n| {} |", HEADERS.join(" | "));
         let _ = writeln!(text, "|{}", "---|".repeat(HEADERS.len()));
         for line in lines(point) {
-            let _ = writeln!(text, "| {} |", line.join(" | "));
+            let _ = writeln!(text, "| {} |", line.cells.join(" | "));
         }
         text.push('\n');
     }

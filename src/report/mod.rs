@@ -46,7 +46,10 @@ pub fn table(results: &RunResults) -> String {
             let label = crate::scenario::parameter_label(&point.parameters);
             text.push_str(&format!("== {label} ==\n"));
         }
-        let lines = comparison::lines(point);
+        let lines: Vec<[String; 6]> = comparison::lines(point)
+            .into_iter()
+            .map(|l| l.cells)
+            .collect();
         let header = comparison::HEADERS.map(String::from);
         let mut widths = [0usize; 6];
         for line in std::iter::once(&header).chain(&lines) {

@@ -121,7 +121,7 @@ fn expand_sweep(
             parameters: Vec::new(),
             model: base,
         };
-        check_stable(&point, "queues")?;
+        check_stable(&point, None)?;
         return Ok(vec![point]);
     };
     let points = match (&sweep.load, &sweep.parameter, &sweep.values) {
@@ -146,6 +146,17 @@ fn expand_sweep(
                 .collect::<Result<Vec<_>, Problem>>()?
         }
         (None, Some(parameter), Some(values)) => {
+            if !["queues.", "producers.", "classes."]
+                .iter()
+                .any(|prefix| parameter.starts_with(prefix))
+            {
+                return Err(Problem::new(
+                    "sweep.parameter",
+                    format!(
+                        "`{parameter}` cannot be swept: only model keys under `queues.`, `producers.` or `classes.` vary between points (run settings are shared)"
+                    ),
+                ));
+            }
             if values.is_empty() {
                 return Err(Problem::new("sweep.values", "give at least one value"));
             }
@@ -192,26 +203,31 @@ fn expand_sweep(
         "sweep.values"
     };
     for point in &points {
-        check_stable(point, key)?;
+        check_stable(point, Some(key))?;
     }
     Ok(points)
 }
 
-/// Refuses a point where a queue without capacity has load >= 1.
-fn check_stable(point: &SweepPoint, key: &str) -> Result<(), Problem> {
+/// Loads this close below 1 count as 1: rescaled rates carry rounding.
+const STABILITY_TOLERANCE: f64 = 1e-9;
+
+/// Refuses a point where a queue without capacity has load >= 1; the
+/// problem names `key`, or the queue itself without a sweep.
+fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     let loads = point
         .model
         .loads()
         .ok_or_else(|| Problem::new("queues", "the routing never lets messages leave"))?;
     for (queue, load) in point.model.queues.iter().zip(loads) {
-        if queue.capacity.is_none() && load >= 1.0 {
+        if queue.capacity.is_none() && load >= 1.0 - STABILITY_TOLERANCE {
             let at = if point.parameters.is_empty() {
                 String::new()
             } else {
                 format!(" at sweep point {}", point.label())
             };
+            let queue_key = format!("queues.{}", queue.name);
             return Err(Problem::new(
-                key,
+                key.unwrap_or(&queue_key),
                 format!(
                     "queue \"{}\" is unstable{at}: its load is {load:.4} >= 1 and it has no capacity limit, so its queue would grow without bound; lower the load or add more consumers, or set `capacity`",
                     queue.name

@@ -61,20 +61,50 @@ impl Default for RunSpec {
             replications: 8,
             customers: None,
             horizon: None,
-            warmup: WarmupSpec::Word("auto".to_string()),
+            warmup: WarmupSpec::Auto,
             confidence: 0.95,
         }
     }
 }
 
-/// The warm-up setting as written: a count or a word (only "auto" is valid).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// The warm-up setting: `"auto"` or a whole number of messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WarmupSpec {
+    /// MSER-5 on a pilot run.
+    Auto,
     /// A number of messages.
     Count(u64),
-    /// A keyword.
-    Word(String),
+}
+
+impl<'de> Deserialize<'de> for WarmupSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = WarmupSpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"auto\" or a whole number of messages (>= 0)")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<WarmupSpec, E> {
+                u64::try_from(value)
+                    .map(WarmupSpec::Count)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(value), &self))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<WarmupSpec, E> {
+                Ok(WarmupSpec::Count(value))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<WarmupSpec, E> {
+                match value {
+                    "auto" => Ok(WarmupSpec::Auto),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(value), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// `[[producers]]`.

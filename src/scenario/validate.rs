@@ -55,15 +55,9 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
         }
         (None, None) => RunLength::Customers(DEFAULT_CUSTOMERS),
     };
-    let warmup = match &run.warmup {
-        WarmupSpec::Count(count) => Warmup::Customers(*count),
-        WarmupSpec::Word(word) if word == "auto" => Warmup::Auto,
-        WarmupSpec::Word(word) => {
-            return Err(Problem::new(
-                "run.warmup",
-                format!("must be \"auto\" or a number of messages, got \"{word}\""),
-            ));
-        }
+    let warmup = match run.warmup {
+        WarmupSpec::Count(count) => Warmup::Customers(count),
+        WarmupSpec::Auto => Warmup::Auto,
     };
     Ok(RunConfig {
         seed: run.seed,
@@ -127,7 +121,17 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
     for producer in &spec.producers {
         let key = format!("producers.{}", producer.name);
         let class = match &producer.class {
-            None => 0,
+            None if spec.classes.is_empty() => 0,
+            None => {
+                let known: Vec<_> = classes.iter().map(|c| c.name.as_str()).collect();
+                return Err(Problem::new(
+                    format!("{key}.class"),
+                    format!(
+                        "the scenario declares classes, so each producer needs `class` (one of: {})",
+                        known.join(", ")
+                    ),
+                ));
+            }
             Some(name) => *class_index.get(name.as_str()).ok_or_else(|| {
                 let known: Vec<_> = classes.iter().map(|c| c.name.as_str()).collect();
                 Problem::new(
@@ -214,11 +218,22 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         queues,
         classes,
     };
-    if model.arrival_rates().is_none() {
+    let Some(rates) = model.arrival_rates() else {
         return Err(Problem::new(
             "queues",
             "the routing (`next`) never lets messages leave the system: some probabilities must sum below 1",
         ));
+    };
+    for (queue, per_class) in model.queues.iter().zip(&rates) {
+        if per_class.iter().sum::<f64>() <= 0.0 {
+            return Err(Problem::new(
+                format!("queues.{}", queue.name),
+                format!(
+                    "queue \"{}\" receives no messages: point a producer (`to`) or a route (`next`) at it, or remove it",
+                    queue.name
+                ),
+            ));
+        }
     }
     Ok(model)
 }

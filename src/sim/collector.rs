@@ -20,8 +20,6 @@ fn percentiles(resolution: f64) -> Percentiles {
 struct Accumulators {
     in_system: TimeAverage,
     in_queue: TimeAverage,
-    in_system_now: f64,
-    in_queue_now: f64,
     wait: Tally,
     sojourn: Tally,
     waited: u64,
@@ -39,8 +37,6 @@ impl Accumulators {
         Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
-            in_system_now: 0.0,
-            in_queue_now: 0.0,
             wait: Tally::default(),
             sojourn: Tally::default(),
             waited: 0,
@@ -57,21 +53,21 @@ impl Accumulators {
     #[inline]
     fn change(&mut self, now: f64, in_system: f64, in_queue: f64) {
         if in_system != 0.0 {
-            self.in_system_now += in_system;
-            self.in_system.update(now, self.in_system_now);
+            let count = self.in_system.value() + in_system;
+            self.in_system.update(now, count);
         }
         if in_queue != 0.0 {
-            self.in_queue_now += in_queue;
-            self.in_queue.update(now, self.in_queue_now);
+            let count = self.in_queue.value() + in_queue;
+            self.in_queue.update(now, count);
         }
     }
 
-    fn record_wait(&mut self, wait: f64) {
+    /// Records a wait; `waited` says whether the message queued at all
+    /// (a zero-length wait in the line still counts, as in `in_queue`).
+    fn record_wait(&mut self, wait: f64, waited: bool) {
         self.wait.record(wait);
         self.wait_percentiles.record(wait);
-        if wait > 0.0 {
-            self.waited += 1;
-        }
+        self.waited += u64::from(waited);
     }
 
     fn record_sojourn(&mut self, sojourn: f64) {
@@ -135,6 +131,21 @@ impl Accumulators {
         }
         values
     }
+}
+
+/// How a message leaves the network.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Exit {
+    /// Time from arrival to leaving.
+    pub(crate) sojourn: f64,
+    /// Time spent waiting, over all visits.
+    pub(crate) total_wait: f64,
+    /// It queued at some queue.
+    pub(crate) waited: bool,
+    /// It was rejected by a full queue.
+    pub(crate) blocked: bool,
+    /// It is measured.
+    pub(crate) tracked: bool,
 }
 
 /// What a replication measures, target by target.
@@ -252,7 +263,7 @@ impl Collector {
         self.each(queue, class, |t| {
             t.change(now, 0.0, in_queue);
             if tracked {
-                t.record_wait(wait);
+                t.record_wait(wait, was_waiting);
             }
         });
     }
@@ -277,15 +288,16 @@ impl Collector {
     }
 
     /// A message of `class` leaves the network: `blocked` somewhere, or
-    /// served after `sojourn` end to end, `total_wait` of it waiting.
-    pub(crate) fn exit_system(
-        &mut self,
-        class: usize,
-        sojourn: f64,
-        total_wait: f64,
-        blocked: bool,
-        tracked: bool,
-    ) {
+    /// served after `sojourn` end to end, `total_wait` of it waiting
+    /// (`waited`: it queued at some queue).
+    pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
+        let Exit {
+            sojourn,
+            total_wait,
+            waited,
+            blocked,
+            tracked,
+        } = exit;
         if self.queues < 2 {
             return;
         }
@@ -299,7 +311,7 @@ impl Collector {
                 if blocked {
                     t.blocked += 1;
                 } else {
-                    t.record_wait(total_wait);
+                    t.record_wait(total_wait, waited);
                     t.record_sojourn(sojourn);
                 }
             }
@@ -323,9 +335,8 @@ impl Collector {
             .enumerate()
             .map(|(index, target)| {
                 let node = index / self.per_node;
-                let is_aggregate = index % self.per_node == 0;
-                let consumers =
-                    (node < self.queues && is_aggregate).then(|| model.queues[node].consumers);
+                // A class's utilisation is the share of consumers busy with it.
+                let consumers = (node < self.queues).then(|| model.queues[node].consumers);
                 target.values(window, consumers)
             })
             .collect();

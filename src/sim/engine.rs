@@ -9,13 +9,16 @@
 use rand::RngExt;
 
 use super::calendar::{Calendar, EventKind};
-use super::collector::Collector;
+use super::collector::{Collector, Exit};
 use super::line::WaitingLine;
 use super::streams::{Source, Stream, stream};
 use crate::metric::MetricValues;
 use crate::model::Model;
 use crate::run::RunLength;
 use crate::stats::Percentiles;
+
+/// Routing probabilities summing this close to 1 count as exactly 1.
+const ROUTING_TOLERANCE: f64 = 1e-9;
 
 /// A message in the network, stored in a reusable slot.
 #[derive(Clone, Copy, Debug, Default)]
@@ -26,6 +29,7 @@ struct Message {
     entered_system_at: f64,
     entered_queue_at: f64,
     total_wait: f64,
+    waited: bool,
     tracked: bool,
 }
 
@@ -147,7 +151,8 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// Runs until every tracked message has left; returns the metric values.
+    /// Runs until every tracked message has left; returns the measurements
+    /// and, when [`Engine::record_waits`] was called, the wait series.
     pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
         for (producer, spec) in self.model.producers.iter().enumerate() {
             let first = spec
@@ -220,6 +225,7 @@ impl<'a> Engine<'a> {
             entered_system_at: self.now,
             entered_queue_at: self.now,
             total_wait: 0.0,
+            waited: false,
             tracked,
         });
         self.enter(spec.queue, slot);
@@ -261,6 +267,7 @@ impl<'a> Engine<'a> {
         let class = message.class as usize;
         let wait = self.now - message.entered_queue_at;
         message.total_wait += wait;
+        message.waited |= was_waiting;
         self.stations[queue].busy += 1;
         self.collector
             .start_service(self.now, queue, class, wait, was_waiting, message.tracked);
@@ -306,9 +313,13 @@ impl<'a> Engine<'a> {
         }
         let draw: f64 = self.routing_streams[queue].random();
         let mut cumulative = 0.0;
-        routes.iter().find_map(|route| {
+        let last = routes.len() - 1;
+        routes.iter().enumerate().find_map(|(index, route)| {
             cumulative += route.probability;
-            (draw < cumulative).then_some(route.queue)
+            // Probabilities summing to 1 may round just below it: then the
+            // last route takes the remainder instead of leaking messages.
+            let closes = index == last && cumulative >= 1.0 - ROUTING_TOLERANCE;
+            (draw < cumulative || closes).then_some(route.queue)
         })
     }
 
@@ -317,10 +328,13 @@ impl<'a> Engine<'a> {
         let sojourn = self.now - message.entered_system_at;
         self.collector.exit_system(
             message.class as usize,
-            sojourn,
-            message.total_wait,
-            blocked,
-            message.tracked,
+            Exit {
+                sojourn,
+                total_wait: message.total_wait,
+                waited: message.waited,
+                blocked,
+                tracked: message.tracked,
+            },
         );
         if message.tracked {
             self.tracked_in_system -= 1;

@@ -17,13 +17,13 @@ struct Flow {
 }
 
 /// The traffic at one queue, class by class.
-struct Station<'a> {
+struct StationTraffic<'a> {
     model: &'a Model,
     queue: usize,
     flows: Vec<Flow>,
 }
 
-impl Station<'_> {
+impl StationTraffic<'_> {
     fn rate(&self) -> f64 {
         self.flows.iter().map(|f| f.rate).sum()
     }
@@ -76,6 +76,16 @@ impl Station<'_> {
         common
     }
 
+    /// True when messages are served in arrival order: FIFO, or priority
+    /// with a single level in use.
+    fn in_arrival_order(&self) -> bool {
+        match self.discipline() {
+            Discipline::Fifo => true,
+            Discipline::Priority => self.priority_levels().is_none(),
+            Discipline::Lifo => false,
+        }
+    }
+
     /// Classes grouped by priority level (most urgent first) when the
     /// discipline is priority with more than one level in use.
     fn priority_levels(&self) -> Option<Vec<Vec<usize>>> {
@@ -109,8 +119,8 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     let Some(rates) = model.arrival_rates() else {
         return Vec::new();
     };
-    let stations: Vec<Station<'_>> = (0..model.queues.len())
-        .map(|queue| Station {
+    let stations: Vec<StationTraffic<'_>> = (0..model.queues.len())
+        .map(|queue| StationTraffic {
             model,
             queue,
             flows: (0..model.classes.len())
@@ -158,7 +168,7 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
 /// Rows of a queue whose order ignores classes (FIFO, LIFO): every class
 /// waits like the aggregate; `accepted` is the share not blocked.
 fn class_blind_rows(
-    station: &Station<'_>,
+    station: &StationTraffic<'_>,
     aggregate: &TheoryResult,
     accepted: f64,
     same_service: bool,
@@ -236,10 +246,10 @@ fn mmc_result(mmc: &Mmc, name: String, fifo: bool) -> TheoryResult {
     }
 }
 
-fn single_queue(station: &Station<'_>) -> Option<Vec<(Target, TheoryResult)>> {
+fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResult)>> {
     let queue = &station.model.queues[station.queue];
     let (lambda, c) = (station.rate(), station.consumers());
-    let fifo = queue.discipline == Discipline::Fifo;
+    let fifo = station.in_arrival_order();
     let suffix = discipline_suffix(queue.discipline);
     let exponential_mean = station.common_exponential_mean();
     if let Some(capacity) = queue.capacity {
@@ -276,7 +286,7 @@ fn single_queue(station: &Station<'_>) -> Option<Vec<(Target, TheoryResult)>> {
 
 /// M/M/c/K, or Erlang B (insensitive to the service distribution) when K = c.
 fn finite_queue(
-    station: &Station<'_>,
+    station: &StationTraffic<'_>,
     capacity: u32,
     exponential_mean: Option<f64>,
 ) -> Option<Vec<(Target, TheoryResult)>> {
@@ -301,7 +311,7 @@ fn finite_queue(
             .with(Metric::Throughput, mmck.throughput())
             .with(Metric::PWait, mmck.prob_wait())
             .with(Metric::PBlocked, mmck.prob_blocked());
-        if discipline == Discipline::Fifo {
+        if station.in_arrival_order() {
             result = result
                 .with_wait_percentiles(|p| mmck.wait_quantile(p).unwrap_or(f64::NAN))
                 .with_sojourn_percentiles(|p| mmck.sojourn_quantile(p).unwrap_or(f64::NAN));
@@ -344,7 +354,7 @@ fn finite_queue(
 
 /// Non-preemptive priority: Cobham (M/G/1) or M/M/c with a common rate.
 fn priority_queue(
-    station: &Station<'_>,
+    station: &StationTraffic<'_>,
     levels: &[Vec<usize>],
     exponential_mean: Option<f64>,
 ) -> Option<Vec<(Target, TheoryResult)>> {
@@ -359,7 +369,7 @@ fn priority_queue(
             format!("M/M/{c} non-preemptive priority"),
         ),
         (1, None) => {
-            let sub = |level: &Vec<usize>| Station {
+            let sub = |level: &Vec<usize>| StationTraffic {
                 model: station.model,
                 queue: station.queue,
                 flows: level.iter().map(|&k| station.flows[k]).collect(),
@@ -417,7 +427,7 @@ fn priority_queue(
 /// feeding one unbounded single-class FIFO queue: approximations.
 fn renewal_approximation(
     producers: &[&Producer],
-    station: &Station<'_>,
+    station: &StationTraffic<'_>,
 ) -> Option<Vec<(Target, TheoryResult)>> {
     let [producer] = producers else {
         return None;
@@ -458,7 +468,10 @@ fn renewal_approximation(
 
 /// Open Jackson network: Poisson producers, unbounded queues with
 /// exponential service; per-node M/M/c and end-to-end means.
-fn jackson_network(model: &Model, stations: &[Station<'_>]) -> Option<Vec<(Target, TheoryResult)>> {
+fn jackson_network(
+    model: &Model,
+    stations: &[StationTraffic<'_>],
+) -> Option<Vec<(Target, TheoryResult)>> {
     let mut means = Vec::with_capacity(stations.len());
     for station in stations {
         let queue = &model.queues[station.queue];
@@ -483,7 +496,7 @@ fn jackson_network(model: &Model, stations: &[Station<'_>]) -> Option<Vec<(Targe
     for station in stations {
         let j = station.queue;
         let node = Mmc::new(node_rates[j], service_rates[j], station.consumers())?;
-        let fifo = station.discipline() == Discipline::Fifo;
+        let fifo = station.in_arrival_order();
         let mut aggregate = mmc_result(&node, name.to_string(), fifo);
         aggregate.model = format!(
             "{name}: M/M/{}{}",

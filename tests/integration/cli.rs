@@ -225,6 +225,29 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
             "gold",
         ),
         (
+            "load of exactly 1",
+            GOOD.replace("[0.5, 0.8]", "[1.0]"),
+            "unstable",
+        ),
+        (
+            "sweep over a run setting",
+            GOOD.replace(
+                "load = [0.5, 0.8]",
+                "parameter = \"run.customers\"\nvalues = [1000, 2000]",
+            ),
+            "cannot be swept",
+        ),
+        (
+            "producer without its class",
+            GOOD.replace("[[producers]]", "[[classes]]\nname = \"gold\"\n[[producers]]"),
+            "producers.p.class",
+        ),
+        (
+            "queue without traffic",
+            GOOD.replace("[sweep]", "[[queues]]\nname = \"idle\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n[sweep]"),
+            "idle",
+        ),
+        (
             "bad warmup word",
             GOOD.replace("warmup = 2_000", "warmup = \"soon\""),
             "warmup",

@@ -212,3 +212,51 @@ fn littles_law_holds_in_simulation() {
         get(Metric::MeanInSystem)
     );
 }
+
+#[test]
+fn mm1_lifo_means_match_fifo_theory() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        0.7,
+        1,
+        "discipline = \"lifo\"",
+    )));
+    for metric in [Metric::MeanWait, Metric::MeanInSystem, Metric::PWait] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn erlang_b_is_insensitive_to_the_service_distribution() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"deterministic\", value = 1.0 }",
+        2.5,
+        3,
+        "capacity = 3",
+    )));
+    assert_agrees(&results, "q", None, Metric::PBlocked);
+    assert_agrees(&results, "q", None, Metric::MeanInSystem);
+}
+
+#[test]
+fn horizon_runs_match_theory() {
+    let text = single_queue("{ dist = \"exponential\", mean = 1.0 }", 1.6, 2, "")
+        .replace("customers = 200_000", "horizon = 150_000.0");
+    let results = run(&scenario(&text));
+    for metric in [Metric::MeanWait, Metric::MeanInSystem, Metric::Throughput] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn feedback_loop_matches_jackson_theory() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        0.5,
+        1,
+        "next = [{ to = \"q\", p = 0.3 }]",
+    )));
+    for metric in [Metric::MeanInSystem, Metric::MeanWait, Metric::Utilisation] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
