@@ -13,6 +13,8 @@ pub enum Discipline {
     Lifo,
     /// Lowest class priority number first, FIFO within a class, non-preemptive.
     Priority,
+    /// A waiting message chosen uniformly at random.
+    Random,
 }
 
 impl Discipline {
@@ -22,6 +24,7 @@ impl Discipline {
             Discipline::Fifo => "fifo",
             Discipline::Lifo => "lifo",
             Discipline::Priority => "priority",
+            Discipline::Random => "random",
         }
     }
 }
@@ -48,12 +51,15 @@ pub struct Route {
     pub probability: f64,
 }
 
+/// `consumers` of a queue with a consumer for every message (M/G/inf).
+pub const UNLIMITED: u32 = u32::MAX;
+
 /// A station: a buffer with a discipline served by identical consumers.
 #[derive(Clone, Debug)]
 pub struct Queue {
     /// Name from the scenario file.
     pub name: String,
-    /// Number of consumers (servers).
+    /// Number of consumers (servers); [`UNLIMITED`] for one per message.
     pub consumers: u32,
     /// Service time of a message (unless its class overrides it).
     pub service: Dist,
@@ -63,6 +69,13 @@ pub struct Queue {
     pub capacity: Option<u32>,
     /// Routing after service; the remaining probability leaves the system.
     pub routes: Vec<Route>,
+}
+
+impl Queue {
+    /// True when every message is served at once (`consumers = "unlimited"`).
+    pub fn is_unlimited(&self) -> bool {
+        self.consumers == UNLIMITED
+    }
 }
 
 /// A message class.
@@ -160,7 +173,11 @@ impl Model {
                         .enumerate()
                         .map(|(class, rate)| rate * self.service(queue, class).mean())
                         .sum();
-                    work / f64::from(self.queues[queue].consumers)
+                    if self.queues[queue].is_unlimited() {
+                        0.0
+                    } else {
+                        work / f64::from(self.queues[queue].consumers)
+                    }
                 })
                 .collect(),
         )

@@ -46,10 +46,14 @@ pub fn describe_model(model: &Model) -> Vec<String> {
         let load = loads
             .get(index)
             .map_or_else(|| "?".to_string(), |l| number(*l));
+        let consumers = if queue.is_unlimited() {
+            "unlimited".to_string()
+        } else {
+            queue.consumers.to_string()
+        };
         lines.push(format!(
-            "queue {}: {} consumer(s), {} order, service {}, {capacity}, load {load}; {routing}",
+            "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}; {routing}",
             queue.name,
-            queue.consumers,
             queue.discipline.name(),
             queue.service.describe(),
         ));

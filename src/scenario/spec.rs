@@ -127,8 +127,8 @@ pub struct ProducerSpec {
 pub struct QueueSpec {
     /// Unique name.
     pub name: String,
-    /// Number of consumers.
-    pub consumers: u32,
+    /// Number of consumers, or "unlimited".
+    pub consumers: ConsumersSpec,
     /// Service time.
     pub service: DistSpec,
     /// Service order.
@@ -139,6 +139,49 @@ pub struct QueueSpec {
     /// Routing after service.
     #[serde(default)]
     pub next: Vec<RouteSpec>,
+}
+
+/// `consumers`: a whole number or `"unlimited"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsumersSpec {
+    /// This many consumers.
+    Count(u32),
+    /// A consumer for every message (a pure delay).
+    Unlimited,
+}
+
+impl<'de> Deserialize<'de> for ConsumersSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ConsumersSpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a whole number of consumers or \"unlimited\"")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<ConsumersSpec, E> {
+                u32::try_from(value)
+                    .ok()
+                    .filter(|&count| count < u32::MAX)
+                    .map(ConsumersSpec::Count)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(value), &self))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<ConsumersSpec, E> {
+                let value = i64::try_from(value).unwrap_or(i64::MAX);
+                self.visit_i64(value)
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ConsumersSpec, E> {
+                match value {
+                    "unlimited" => Ok(ConsumersSpec::Unlimited),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(value), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// Service order names accepted in files.
@@ -152,6 +195,8 @@ pub enum DisciplineSpec {
     Lifo,
     /// By class priority.
     Priority,
+    /// In random order.
+    Random,
 }
 
 /// One entry of `next`.

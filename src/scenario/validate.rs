@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::error::Problem;
-use super::spec::{DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
+use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
 use crate::dist::Dist;
-use crate::model::{Class, Discipline, Model, Producer, Queue, Route};
+use crate::model::{Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
 use crate::run::{RunConfig, RunLength, Warmup};
 
 /// Messages measured per replication when the file gives neither
@@ -155,20 +155,29 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
     let mut queues = Vec::with_capacity(spec.queues.len());
     for queue in &spec.queues {
         let key = format!("queues.{}", queue.name);
-        if queue.consumers == 0 {
-            return Err(Problem::new(
-                format!("{key}.consumers"),
-                "must be at least 1",
-            ));
-        }
+        let consumers = match queue.consumers {
+            ConsumersSpec::Count(0) => {
+                return Err(Problem::new(
+                    format!("{key}.consumers"),
+                    "must be at least 1, or \"unlimited\"",
+                ));
+            }
+            ConsumersSpec::Count(count) => count,
+            ConsumersSpec::Unlimited if queue.capacity.is_some() => {
+                return Err(Problem::new(
+                    format!("{key}.capacity"),
+                    "a capacity needs a number of consumers, not \"unlimited\"",
+                ));
+            }
+            ConsumersSpec::Unlimited => UNLIMITED,
+        };
         if let Some(capacity) = queue.capacity
-            && capacity < queue.consumers
+            && capacity < consumers
         {
             return Err(Problem::new(
                 format!("{key}.capacity"),
                 format!(
-                    "counts messages in queue + in service, so it must be at least the {} consumers, got {capacity}",
-                    queue.consumers
+                    "counts messages in queue + in service, so it must be at least the {consumers} consumers, got {capacity}"
                 ),
             ));
         }
@@ -199,12 +208,13 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         }
         queues.push(Queue {
             name: queue.name.clone(),
-            consumers: queue.consumers,
+            consumers,
             service: dist(&queue.service, &format!("{key}.service"), base_dir)?,
             discipline: match queue.discipline {
                 DisciplineSpec::Fifo => Discipline::Fifo,
                 DisciplineSpec::Lifo => Discipline::Lifo,
                 DisciplineSpec::Priority => Discipline::Priority,
+                DisciplineSpec::Random => Discipline::Random,
             },
             capacity: queue.capacity,
             routes,

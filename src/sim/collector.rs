@@ -336,7 +336,11 @@ impl Collector {
             .map(|(index, target)| {
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.
-                let consumers = (node < self.queues).then(|| model.queues[node].consumers);
+                let consumers = model
+                    .queues
+                    .get(node)
+                    .filter(|queue| !queue.is_unlimited())
+                    .map(|queue| queue.consumers);
                 target.values(window, consumers)
             })
             .collect();

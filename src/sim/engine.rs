@@ -29,6 +29,8 @@ struct Message {
     entered_system_at: f64,
     entered_queue_at: f64,
     total_wait: f64,
+    /// Service requirement at the current queue, drawn on arrival there.
+    service: f64,
     waited: bool,
     tracked: bool,
 }
@@ -124,10 +126,15 @@ impl<'a> Engine<'a> {
             stations: model
                 .queues
                 .iter()
-                .map(|queue| Station {
+                .enumerate()
+                .map(|(index, queue)| Station {
                     busy: 0,
                     in_system: 0,
-                    line: WaitingLine::new(queue.discipline, model),
+                    line: WaitingLine::new(
+                        queue.discipline,
+                        model,
+                        stream(seed, replication, Source::Order(index)),
+                    ),
                 })
                 .collect(),
             interarrival_streams: streams(Source::Interarrivals, model.producers.len()),
@@ -225,6 +232,7 @@ impl<'a> Engine<'a> {
             entered_system_at: self.now,
             entered_queue_at: self.now,
             total_wait: 0.0,
+            service: 0.0,
             waited: false,
             tracked,
         });
@@ -240,6 +248,13 @@ impl<'a> Engine<'a> {
     fn enter(&mut self, queue: usize, slot: u32) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
+        // Drawn in arrival order at the queue, blocked or not, so the k-th
+        // arrival gets the k-th service time whatever the consumers or the
+        // capacity: sweep points compare like with like.
+        message.service = self
+            .model
+            .service(queue, class)
+            .sample(&mut self.service_streams[queue]);
         let station = &mut self.stations[queue];
         let spec = &self.model.queues[queue];
         if spec
@@ -271,10 +286,7 @@ impl<'a> Engine<'a> {
         self.stations[queue].busy += 1;
         self.collector
             .start_service(self.now, queue, class, wait, was_waiting, message.tracked);
-        let service = self
-            .model
-            .service(queue, class)
-            .sample(&mut self.service_streams[queue]);
+        let service = message.service;
         self.calendar.schedule(
             self.now + service,
             EventKind::Departure {

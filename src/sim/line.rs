@@ -2,6 +2,9 @@
 
 use std::collections::VecDeque;
 
+use rand::RngExt;
+
+use super::streams::Stream;
 use crate::model::{Discipline, Model};
 
 /// Messages waiting at one queue, by message slot.
@@ -11,6 +14,13 @@ pub(crate) enum WaitingLine {
     Fifo(VecDeque<u32>),
     /// Last in, first out.
     Lifo(Vec<u32>),
+    /// Any waiting message, drawn uniformly with the line's own stream.
+    Random {
+        /// Waiting messages, in no particular order.
+        messages: Vec<u32>,
+        /// Stream of the draws.
+        stream: Box<Stream>,
+    },
     /// One FIFO line per priority level, most urgent first.
     Priority {
         /// Lines by level.
@@ -21,11 +31,16 @@ pub(crate) enum WaitingLine {
 }
 
 impl WaitingLine {
-    /// An empty line for `discipline`, with levels from the model's class priorities.
-    pub(crate) fn new(discipline: Discipline, model: &Model) -> Self {
+    /// An empty line for `discipline`, with levels from the model's class
+    /// priorities; `stream` draws the random order.
+    pub(crate) fn new(discipline: Discipline, model: &Model, stream: Stream) -> Self {
         match discipline {
             Discipline::Fifo => WaitingLine::Fifo(VecDeque::new()),
             Discipline::Lifo => WaitingLine::Lifo(Vec::new()),
+            Discipline::Random => WaitingLine::Random {
+                messages: Vec::new(),
+                stream: Box::new(stream),
+            },
             Discipline::Priority => {
                 let mut priorities: Vec<i64> = model.classes.iter().map(|c| c.priority).collect();
                 priorities.sort_unstable();
@@ -48,6 +63,7 @@ impl WaitingLine {
         match self {
             WaitingLine::Fifo(line) => line.push_back(message),
             WaitingLine::Lifo(stack) => stack.push(message),
+            WaitingLine::Random { messages, .. } => messages.push(message),
             WaitingLine::Priority {
                 levels,
                 level_of_class,
@@ -60,6 +76,14 @@ impl WaitingLine {
         match self {
             WaitingLine::Fifo(line) => line.pop_front(),
             WaitingLine::Lifo(stack) => stack.pop(),
+            WaitingLine::Random { messages, stream } => {
+                if messages.is_empty() {
+                    None
+                } else {
+                    let pick = stream.random_range(0..messages.len());
+                    Some(messages.swap_remove(pick))
+                }
+            }
             WaitingLine::Priority { levels, .. } => {
                 levels.iter_mut().find_map(|level| level.pop_front())
             }

@@ -1,7 +1,9 @@
 //! Reproducible random streams. Every random source of a replication has its
 //! own ChaCha8 stream keyed by the scenario seed, with stream number
 //! `replication << 32 | source`. Sources: producer `p` interarrivals = `p`;
-//! queue `q` services = `1 << 20 | q`; queue `q` routing = `2 << 20 | q`.
+//! queue `q` services (drawn in arrival order at the queue) = `1 << 20 | q`;
+//! queue `q` routing = `2 << 20 | q`; queue `q` random service order =
+//! `3 << 20 | q`.
 //! The layout depends only on (seed, replication, source), never on the
 //! thread or the sweep point, so results are identical whatever the thread
 //! count and sweep points share their random numbers.
@@ -21,6 +23,8 @@ pub(crate) enum Source {
     Services(usize),
     /// Routing decisions after service at a queue.
     Routing(usize),
+    /// The draws of a random service order at a queue.
+    Order(usize),
 }
 
 /// The stream of `source` in `replication` under `seed`.
@@ -29,6 +33,7 @@ pub(crate) fn stream(seed: u64, replication: u32, source: Source) -> Stream {
         Source::Interarrivals(producer) => producer as u64,
         Source::Services(queue) => 1 << 20 | queue as u64,
         Source::Routing(queue) => 2 << 20 | queue as u64,
+        Source::Order(queue) => 3 << 20 | queue as u64,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(u64::from(replication) << 32 | source_id);

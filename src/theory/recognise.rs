@@ -82,7 +82,7 @@ impl StationTraffic<'_> {
         match self.discipline() {
             Discipline::Fifo => true,
             Discipline::Priority => self.priority_levels().is_none(),
-            Discipline::Lifo => false,
+            Discipline::Lifo | Discipline::Random => false,
         }
     }
 
@@ -220,7 +220,24 @@ fn class_blind_rows(
 fn discipline_suffix(discipline: Discipline) -> &'static str {
     match discipline {
         Discipline::Lifo => " LIFO",
+        Discipline::Random => " random order",
         Discipline::Fifo | Discipline::Priority => "",
+    }
+}
+
+/// M/G/inf (insensitive): nobody waits, the sojourn is the service; with
+/// exponential service the sojourn percentiles too.
+fn infinite_server_result(lambda: f64, mean: f64, name: String, exponential: bool) -> TheoryResult {
+    let result = TheoryResult::new(name, true)
+        .with_means(lambda * mean, 0.0, mean, 0.0)
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PWait, 0.0)
+        .with(Metric::PBlocked, 0.0)
+        .with_wait_percentiles(|_| 0.0);
+    if exponential {
+        result.with_sojourn_percentiles(|p| -(1.0 - p).ln() * mean)
+    } else {
+        result
     }
 }
 
@@ -254,6 +271,16 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
     let exponential_mean = station.common_exponential_mean();
     if let Some(capacity) = queue.capacity {
         return finite_queue(station, capacity, exponential_mean);
+    }
+    if queue.is_unlimited() {
+        let exponential = exponential_mean.is_some();
+        let aggregate = infinite_server_result(
+            lambda,
+            station.service_mean(),
+            "M/G/inf".into(),
+            exponential,
+        );
+        return Some(class_blind_rows(station, &aggregate, 1.0, exponential));
     }
     if let Some(levels) = station.priority_levels() {
         return priority_queue(station, &levels, exponential_mean);
@@ -485,7 +512,11 @@ fn jackson_network(
         .iter()
         .map(|row| row.iter().sum())
         .collect();
-    let servers: Vec<Option<u32>> = model.queues.iter().map(|q| Some(q.consumers)).collect();
+    let servers: Vec<Option<u32>> = model
+        .queues
+        .iter()
+        .map(|q| (!q.is_unlimited()).then_some(q.consumers))
+        .collect();
     let service_rates: Vec<f64> = means.iter().map(|m| 1.0 / m).collect();
     let network =
         jackson::JacksonNetwork::new(&external, &model.routing_matrix(), &service_rates, &servers)?;
@@ -495,16 +526,21 @@ fn jackson_network(
     let mut nodes = Vec::with_capacity(stations.len());
     for station in stations {
         let j = station.queue;
-        let node = Mmc::new(node_rates[j], service_rates[j], station.consumers())?;
-        let fifo = station.in_arrival_order();
-        let mut aggregate = mmc_result(&node, name.to_string(), fifo);
-        aggregate.model = format!(
-            "{name}: M/M/{}{}",
-            station.consumers(),
-            discipline_suffix(station.discipline())
-        );
+        let aggregate = if model.queues[j].is_unlimited() {
+            infinite_server_result(node_rates[j], means[j], format!("{name}: M/M/inf"), true)
+        } else {
+            let node = Mmc::new(node_rates[j], service_rates[j], station.consumers())?;
+            let mut result = mmc_result(&node, name.to_string(), station.in_arrival_order());
+            result.model = format!(
+                "{name}: M/M/{}{}",
+                station.consumers(),
+                discipline_suffix(station.discipline())
+            );
+            result
+        };
+        let metric = |m: Metric| aggregate.metrics.get(&m).copied().unwrap_or(f64::NAN);
+        nodes.push((metric(Metric::MeanSojourn), metric(Metric::MeanWait)));
         rows.extend(class_blind_rows(station, &aggregate, 1.0, true));
-        nodes.push(node);
     }
     if model.queues.len() > 1 {
         let system = |class: Option<usize>| {
@@ -513,10 +549,10 @@ fn jackson_network(
                 None => external.iter().sum(),
             };
             let (mut sojourn, mut wait) = (0.0, 0.0);
-            for (station, node) in stations.iter().zip(&nodes) {
+            for (station, (node_sojourn, node_wait)) in stations.iter().zip(&nodes) {
                 let rate = class.map_or_else(|| station.rate(), |k| station.flows[k].rate);
-                sojourn += rate * node.mean_sojourn();
-                wait += rate * node.mean_wait();
+                sojourn += rate * node_sojourn;
+                wait += rate * node_wait;
             }
             TheoryResult::new(name, true)
                 .with_means(sojourn, wait, sojourn / entering, wait / entering)
@@ -550,6 +586,9 @@ fn jackson_network(
 /// the same formula that gave the exact percentiles.
 pub fn wait_tail(model: &Model, target: Target, times: &[f64]) -> Option<Vec<f64>> {
     let queue = target.queue?;
+    if model.queues[queue].is_unlimited() {
+        return None;
+    }
     let has_exact_percentiles = evaluate(model).iter().any(|(t, result)| {
         *t == target && result.exact && result.metrics.contains_key(&Metric::WaitP90)
     });

@@ -260,3 +260,35 @@ fn feedback_loop_matches_jackson_theory() {
         assert_agrees(&results, "q", None, metric);
     }
 }
+
+#[test]
+fn random_order_means_match_fifo_theory() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        1.6,
+        2,
+        "discipline = \"random\"",
+    )));
+    for metric in [Metric::MeanWait, Metric::MeanInSystem, Metric::PWait] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn unlimited_consumers_match_mg_infinity() {
+    let text = single_queue(
+        "{ dist = \"lognormal\", mean = 2.0, scv = 3.0 }",
+        1.5,
+        1,
+        "",
+    )
+    .replace("consumers = 1", "consumers = \"unlimited\"");
+    let results = run(&scenario(&text));
+    for metric in [
+        Metric::MeanInSystem,
+        Metric::MeanSojourn,
+        Metric::Throughput,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
