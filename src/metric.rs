@@ -23,6 +23,8 @@ pub enum Metric {
     PWait,
     /// Fraction of arrivals rejected because the queue was full.
     PBlocked,
+    /// Fraction of accepted messages that expire (abandon) before service.
+    PAbandoned,
     /// Median waiting time.
     WaitP50,
     /// 90th percentile of the waiting time.
@@ -39,7 +41,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 15] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -48,6 +50,7 @@ impl Metric {
         Metric::Throughput,
         Metric::PWait,
         Metric::PBlocked,
+        Metric::PAbandoned,
         Metric::WaitP50,
         Metric::WaitP90,
         Metric::WaitP99,
@@ -70,6 +73,7 @@ impl Metric {
             Metric::Throughput => "throughput",
             Metric::PWait => "p_wait",
             Metric::PBlocked => "p_blocked",
+            Metric::PAbandoned => "p_abandoned",
             Metric::WaitP50 => "wait_p50",
             Metric::WaitP90 => "wait_p90",
             Metric::WaitP99 => "wait_p99",

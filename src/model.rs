@@ -69,6 +69,10 @@ pub struct Queue {
     pub capacity: Option<u32>,
     /// Routing after service; the remaining probability leaves the system.
     pub routes: Vec<Route>,
+    /// Time a waiting message waits before it expires, if it does.
+    pub patience: Option<Dist>,
+    /// Queue receiving expired messages; `None` drops them.
+    pub dead_letter: Option<usize>,
 }
 
 impl Queue {
@@ -146,12 +150,34 @@ impl Model {
     /// traffic equations, ignoring losses to blocking; `None` if the routing
     /// never lets messages leave.
     pub fn arrival_rates(&self) -> Option<Vec<Vec<f64>>> {
-        let routing = self.routing_matrix();
+        self.rates_with(&self.routing_matrix())
+    }
+
+    /// Like [`Model::arrival_rates`], but counting every message that may
+    /// expire as sent to its dead-letter queue: an upper bound on each
+    /// queue's traffic, used for loads and stability.
+    pub fn arrival_rate_bounds(&self) -> Option<Vec<Vec<f64>>> {
+        let mut routing = self.routing_matrix();
+        for (index, queue) in self.queues.iter().enumerate() {
+            if let Some(dead_letter) = queue.dead_letter {
+                routing[index][dead_letter] += 1.0;
+            }
+        }
+        let rates = self.rates_with(&routing)?;
+        rates
+            .iter()
+            .flatten()
+            .all(|r| *r >= 0.0 && r.is_finite())
+            .then_some(rates)
+    }
+
+    /// Traffic equations for every class under `routing`.
+    fn rates_with(&self, routing: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
         let external = self.external_rates();
         let mut rates = vec![vec![0.0; self.classes.len()]; self.queues.len()];
         for class in 0..self.classes.len() {
             let gamma: Vec<f64> = external.iter().map(|row| row[class]).collect();
-            let lambda = solve_traffic_equations(&gamma, &routing)?;
+            let lambda = solve_traffic_equations(&gamma, routing)?;
             for (queue, rate) in lambda.into_iter().enumerate() {
                 rates[queue][class] = rate;
             }
@@ -160,9 +186,11 @@ impl Model {
     }
 
     /// Offered load per consumer of each queue, rho = sum_k lambda_k E[S_k] / c,
-    /// ignoring losses to blocking; `None` if the routing never lets messages leave.
+    /// ignoring losses to blocking and counting every possible expiry as
+    /// dead-lettered (an upper bound); `None` if the routing never lets
+    /// messages leave.
     pub fn loads(&self) -> Option<Vec<f64>> {
-        let rates = self.arrival_rates()?;
+        let rates = self.arrival_rate_bounds()?;
         Some(
             rates
                 .iter()

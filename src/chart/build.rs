@@ -9,12 +9,13 @@ use crate::metric::Metric;
 use crate::report::{Row, RunResults};
 
 /// The metrics that get a chart of their own.
-pub const HEADLINE_METRICS: [Metric; 5] = [
+pub const HEADLINE_METRICS: [Metric; 6] = [
     Metric::MeanWait,
     Metric::MeanSojourn,
     Metric::MeanInQueue,
     Metric::WaitP99,
     Metric::PBlocked,
+    Metric::PAbandoned,
 ];
 
 /// Axis text of a metric, with the time unit where it is a time.
@@ -28,6 +29,7 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::Throughput => format!("messages per {time_unit}"),
         Metric::PWait => "probability of waiting".into(),
         Metric::PBlocked => "fraction of arrivals rejected".into(),
+        Metric::PAbandoned => "fraction of messages expired".into(),
         Metric::WaitP50 | Metric::WaitP90 | Metric::WaitP99 => {
             format!("{} ({time_unit})", metric.name().replace('_', " "))
         }

@@ -139,6 +139,10 @@ pub struct QueueSpec {
     /// Routing after service.
     #[serde(default)]
     pub next: Vec<RouteSpec>,
+    /// How long a waiting message waits before it expires (TTL).
+    pub patience: Option<DistSpec>,
+    /// Queue that receives expired messages instead of dropping them.
+    pub dead_letter: Option<String>,
 }
 
 /// `consumers`: a whole number or `"unlimited"`.

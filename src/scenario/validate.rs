@@ -218,6 +218,27 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
             },
             capacity: queue.capacity,
             routes,
+            patience: queue
+                .patience
+                .as_ref()
+                .map(|p| dist(p, &format!("{key}.patience"), base_dir))
+                .transpose()?,
+            dead_letter: match &queue.dead_letter {
+                None => None,
+                Some(_) if queue.patience.is_none() => {
+                    return Err(Problem::new(
+                        format!("{key}.dead_letter"),
+                        "messages only expire with a `patience`; set one or remove `dead_letter`",
+                    ));
+                }
+                Some(name) if *name == queue.name => {
+                    return Err(Problem::new(
+                        format!("{key}.dead_letter"),
+                        "a queue cannot be its own dead-letter queue",
+                    ));
+                }
+                Some(name) => Some(lookup_queue(format!("{key}.dead_letter"), name)?),
+            },
         });
     }
 
@@ -228,10 +249,10 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         queues,
         classes,
     };
-    let Some(rates) = model.arrival_rates() else {
+    let Some(rates) = model.arrival_rate_bounds() else {
         return Err(Problem::new(
             "queues",
-            "the routing (`next`) never lets messages leave the system: some probabilities must sum below 1",
+            "the routing (`next`, `dead_letter`) never lets messages leave the system: some probabilities must sum below 1, and dead-letter queues must not lead back",
         ));
     };
     for (queue, per_class) in model.queues.iter().zip(&rates) {

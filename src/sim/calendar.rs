@@ -11,6 +11,13 @@ pub(crate) enum EventKind {
     Arrival { producer: u32 },
     /// A consumer of `queue` finishes serving `message`.
     Departure { queue: u32, message: u32 },
+    /// `message` waiting at `queue` expires, unless its slot's generation
+    /// has moved on (it started service or left meanwhile).
+    Expire {
+        queue: u32,
+        message: u32,
+        generation: u32,
+    },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
 }

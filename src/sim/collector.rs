@@ -25,6 +25,7 @@ struct Accumulators {
     waited: u64,
     arrivals: u64,
     blocked: u64,
+    abandoned: u64,
     departures_in_window: u64,
     wait_percentiles: Percentiles,
     sojourn_percentiles: Percentiles,
@@ -42,6 +43,7 @@ impl Accumulators {
             waited: 0,
             arrivals: 0,
             blocked: 0,
+            abandoned: 0,
             departures_in_window: 0,
             wait_percentiles: percentiles(resolution),
             sojourn_percentiles: percentiles(resolution),
@@ -84,7 +86,9 @@ impl Accumulators {
         self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
     }
 
-    fn values(&self, window: f64, consumers: Option<u32>) -> MetricValues {
+    /// The metric values; `consumers` gives utilisation, `can_expire`
+    /// adds `p_abandoned`.
+    fn values(&self, window: f64, consumers: Option<u32>, can_expire: bool) -> MetricValues {
         let mut values = [f64::NAN; Metric::COUNT];
         let [in_system, in_queue] = self.window_means.unwrap_or([f64::NAN; 2]);
         let set = |values: &mut MetricValues, metric: Metric, value: f64| {
@@ -108,13 +112,21 @@ impl Accumulators {
         );
         set(&mut values, Metric::MeanWait, self.wait.mean());
         set(&mut values, Metric::MeanSojourn, self.sojourn.mean());
-        let served = self.wait.count();
-        if served > 0 {
+        // Every accepted message that left the line, served or expired.
+        let accepted = self.wait.count();
+        if accepted > 0 {
             set(
                 &mut values,
                 Metric::PWait,
-                self.waited as f64 / served as f64,
+                self.waited as f64 / accepted as f64,
             );
+            if can_expire {
+                set(
+                    &mut values,
+                    Metric::PAbandoned,
+                    self.abandoned as f64 / accepted as f64,
+                );
+            }
         }
         if self.arrivals > 0 {
             set(
@@ -133,6 +145,17 @@ impl Accumulators {
     }
 }
 
+/// Why a message leaves the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Departure {
+    /// After service.
+    Served,
+    /// Rejected by a full queue.
+    Blocked,
+    /// Expired while waiting (no dead-letter queue).
+    Expired,
+}
+
 /// How a message leaves the network.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Exit {
@@ -142,8 +165,8 @@ pub(crate) struct Exit {
     pub(crate) total_wait: f64,
     /// It queued at some queue.
     pub(crate) waited: bool,
-    /// It was rejected by a full queue.
-    pub(crate) blocked: bool,
+    /// Why it leaves.
+    pub(crate) how: Departure,
     /// It is measured.
     pub(crate) tracked: bool,
 }
@@ -268,6 +291,24 @@ impl Collector {
         });
     }
 
+    /// A message of `class` waiting at `queue` expires after `wait`.
+    pub(crate) fn expire(
+        &mut self,
+        now: f64,
+        queue: usize,
+        class: usize,
+        wait: f64,
+        tracked: bool,
+    ) {
+        self.each(queue, class, |t| {
+            t.change(now, -1.0, -1.0);
+            if tracked {
+                t.abandoned += 1;
+                t.record_wait(wait, true);
+            }
+        });
+    }
+
     /// A message of `class` leaves `queue` after `sojourn` there.
     pub(crate) fn finish(
         &mut self,
@@ -295,7 +336,7 @@ impl Collector {
             sojourn,
             total_wait,
             waited,
-            blocked,
+            how,
             tracked,
         } = exit;
         if self.queues < 2 {
@@ -303,16 +344,21 @@ impl Collector {
         }
         let in_window = self.window_open;
         self.each(self.queues, class, |t| {
-            if !blocked {
+            if how == Departure::Served {
                 t.departures_in_window += u64::from(in_window);
             }
             if tracked {
                 t.arrivals += 1;
-                if blocked {
-                    t.blocked += 1;
-                } else {
-                    t.record_wait(total_wait, waited);
-                    t.record_sojourn(sojourn);
+                match how {
+                    Departure::Blocked => t.blocked += 1,
+                    Departure::Expired => {
+                        t.abandoned += 1;
+                        t.record_wait(total_wait, waited);
+                    }
+                    Departure::Served => {
+                        t.record_wait(total_wait, waited);
+                        t.record_sojourn(sojourn);
+                    }
                 }
             }
         });
@@ -341,7 +387,11 @@ impl Collector {
                     .get(node)
                     .filter(|queue| !queue.is_unlimited())
                     .map(|queue| queue.consumers);
-                target.values(window, consumers)
+                let can_expire = match model.queues.get(node) {
+                    Some(queue) => queue.patience.is_some(),
+                    None => model.queues.iter().any(|q| q.patience.is_some()),
+                };
+                target.values(window, consumers, can_expire)
             })
             .collect();
         if self.queues > 1 {

@@ -9,7 +9,7 @@
 use rand::RngExt;
 
 use super::calendar::{Calendar, EventKind};
-use super::collector::{Collector, Exit};
+use super::collector::{Collector, Departure, Exit};
 use super::line::WaitingLine;
 use super::streams::{Source, Stream, stream};
 use crate::metric::MetricValues;
@@ -33,6 +33,11 @@ struct Message {
     service: f64,
     waited: bool,
     tracked: bool,
+    /// Expired while waiting: the slot is freed when the line reaches it.
+    expired: bool,
+    /// Bumped whenever the slot's message changes state, to recognise
+    /// stale expiry events.
+    generation: u32,
 }
 
 /// Slots for messages in the network; freed slots are reused, so the
@@ -47,7 +52,11 @@ impl Messages {
     fn insert(&mut self, message: Message) -> u32 {
         match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = message;
+                let generation = self.slots[slot as usize].generation.wrapping_add(1);
+                self.slots[slot as usize] = Message {
+                    generation,
+                    ..message
+                };
                 slot
             }
             None => {
@@ -100,6 +109,7 @@ pub(crate) struct Engine<'a> {
     stations: Vec<Station>,
     interarrival_streams: Vec<Stream>,
     service_streams: Vec<Stream>,
+    patience_streams: Vec<Stream>,
     routing_streams: Vec<Stream>,
     collector: Collector,
     arrivals: u64,
@@ -139,6 +149,7 @@ impl<'a> Engine<'a> {
                 .collect(),
             interarrival_streams: streams(Source::Interarrivals, model.producers.len()),
             service_streams: streams(Source::Services, model.queues.len()),
+            patience_streams: streams(Source::Patience, model.queues.len()),
             routing_streams: streams(Source::Routing, model.queues.len()),
             collector: Collector::new(model),
             arrivals: 0,
@@ -184,6 +195,11 @@ impl<'a> Engine<'a> {
             match kind {
                 EventKind::Arrival { producer } => self.arrival(producer as usize),
                 EventKind::Departure { queue, message } => self.departure(queue as usize, message),
+                EventKind::Expire {
+                    queue,
+                    message,
+                    generation,
+                } => self.expire(queue as usize, message, generation),
                 EventKind::HorizonEnd => self.close_window(),
             }
         }
@@ -235,6 +251,8 @@ impl<'a> Engine<'a> {
             service: 0.0,
             waited: false,
             tracked,
+            expired: false,
+            generation: 0,
         });
         self.enter(spec.queue, slot);
         if let RunLength::Customers(customers) = self.plan.length
@@ -262,7 +280,7 @@ impl<'a> Engine<'a> {
             .is_some_and(|capacity| station.in_system >= capacity)
         {
             self.collector.block(queue, class, message.tracked);
-            self.leave_system(slot, true);
+            self.leave_system(slot, Departure::Blocked);
             return;
         }
         message.entered_queue_at = self.now;
@@ -272,6 +290,18 @@ impl<'a> Engine<'a> {
             .enter(self.now, queue, class, waits, message.tracked);
         if waits {
             station.line.push(slot, class);
+            if let Some(patience) = &spec.patience {
+                let expires = self.now + patience.sample(&mut self.patience_streams[queue]);
+                let generation = message.generation;
+                self.calendar.schedule(
+                    expires,
+                    EventKind::Expire {
+                        queue: queue as u32,
+                        message: slot,
+                        generation,
+                    },
+                );
+            }
         } else {
             self.start_service(queue, slot, false);
         }
@@ -283,6 +313,7 @@ impl<'a> Engine<'a> {
         let wait = self.now - message.entered_queue_at;
         message.total_wait += wait;
         message.waited |= was_waiting;
+        message.generation = message.generation.wrapping_add(1);
         self.stations[queue].busy += 1;
         self.collector
             .start_service(self.now, queue, class, wait, was_waiting, message.tracked);
@@ -308,12 +339,53 @@ impl<'a> Engine<'a> {
             self.now - message.entered_queue_at,
             message.tracked,
         );
-        if let Some(next) = station.line.pop() {
+        if let Some(next) = self.next_waiting(queue) {
             self.start_service(queue, next, true);
         }
         match self.route(queue) {
             Some(next_queue) => self.enter(next_queue, slot),
-            None => self.leave_system(slot, false),
+            None => self.leave_system(slot, Departure::Served),
+        }
+    }
+
+    /// Takes the next live message from the line of `queue`, freeing the
+    /// slots of expired ones on the way.
+    fn next_waiting(&mut self, queue: usize) -> Option<u32> {
+        while let Some(slot) = self.stations[queue].line.pop() {
+            if !self.messages.slots[slot as usize].expired {
+                return Some(slot);
+            }
+            self.messages.remove(slot);
+        }
+        None
+    }
+
+    /// A waiting message's patience runs out: it leaves the line (its slot
+    /// is freed later, when the line reaches it) and goes to the dead-letter
+    /// queue or leaves the system.
+    fn expire(&mut self, queue: usize, slot: u32, generation: u32) {
+        let message = self.messages.slots[slot as usize];
+        if message.generation != generation || message.expired {
+            return;
+        }
+        self.messages.slots[slot as usize].expired = true;
+        self.stations[queue].in_system -= 1;
+        let wait = self.now - message.entered_queue_at;
+        let class = message.class as usize;
+        self.collector
+            .expire(self.now, queue, class, wait, message.tracked);
+        let moved = Message {
+            total_wait: message.total_wait + wait,
+            waited: true,
+            expired: false,
+            ..message
+        };
+        match self.model.queues[queue].dead_letter {
+            Some(dead_letter) => {
+                let new_slot = self.messages.insert(moved);
+                self.enter(dead_letter, new_slot);
+            }
+            None => self.record_exit(&moved, Departure::Expired),
         }
     }
 
@@ -335,8 +407,13 @@ impl<'a> Engine<'a> {
         })
     }
 
-    fn leave_system(&mut self, slot: u32, blocked: bool) {
+    fn leave_system(&mut self, slot: u32, how: Departure) {
         let message = self.messages.remove(slot);
+        self.record_exit(&message, how);
+    }
+
+    /// Accounts for `message` leaving the network.
+    fn record_exit(&mut self, message: &Message, how: Departure) {
         let sojourn = self.now - message.entered_system_at;
         self.collector.exit_system(
             message.class as usize,
@@ -344,7 +421,7 @@ impl<'a> Engine<'a> {
                 sojourn,
                 total_wait: message.total_wait,
                 waited: message.waited,
-                blocked,
+                how,
                 tracked: message.tracked,
             },
         );

@@ -3,7 +3,7 @@
 //! `replication << 32 | source`. Sources: producer `p` interarrivals = `p`;
 //! queue `q` services (drawn in arrival order at the queue) = `1 << 20 | q`;
 //! queue `q` routing = `2 << 20 | q`; queue `q` random service order =
-//! `3 << 20 | q`.
+//! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`.
 //! The layout depends only on (seed, replication, source), never on the
 //! thread or the sweep point, so results are identical whatever the thread
 //! count and sweep points share their random numbers.
@@ -25,6 +25,8 @@ pub(crate) enum Source {
     Routing(usize),
     /// The draws of a random service order at a queue.
     Order(usize),
+    /// Patience of messages waiting at a queue.
+    Patience(usize),
 }
 
 /// The stream of `source` in `replication` under `seed`.
@@ -34,6 +36,7 @@ pub(crate) fn stream(seed: u64, replication: u32, source: Source) -> Stream {
         Source::Services(queue) => 1 << 20 | queue as u64,
         Source::Routing(queue) => 2 << 20 | queue as u64,
         Source::Order(queue) => 3 << 20 | queue as u64,
+        Source::Patience(queue) => 4 << 20 | queue as u64,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(u64::from(replication) << 32 | source_id);

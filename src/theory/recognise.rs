@@ -2,8 +2,10 @@
 //! single queues (M/M/c, M/M/c/K, Erlang B, M/G/1, priority classes,
 //! GI/G/c approximations) and open Jackson networks.
 
+use super::abandonment::ErlangA;
 use super::result::TheoryResult;
 use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, priority};
+use crate::dist::Dist;
 use crate::metric::Metric;
 use crate::model::{Discipline, Model, Producer};
 use crate::sim::Target;
@@ -140,6 +142,11 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
         return stations
             .iter()
             .flat_map(|station| {
+                // Expired messages arrive in no process a formula covers.
+                let dead_letters = model.queues.iter().filter_map(|q| q.dead_letter);
+                if dead_letters.clone().any(|d| d == station.queue) {
+                    return Vec::new();
+                }
                 let producers: Vec<&Producer> = model
                     .producers
                     .iter()
@@ -269,6 +276,9 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
     let fifo = station.in_arrival_order();
     let suffix = discipline_suffix(queue.discipline);
     let exponential_mean = station.common_exponential_mean();
+    if let Some(patience) = &queue.patience {
+        return expiring_queue(station, patience, exponential_mean);
+    }
     if let Some(capacity) = queue.capacity {
         return finite_queue(station, capacity, exponential_mean);
     }
@@ -309,6 +319,40 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
     )
     .with_means(lambda * (wait + mean), lambda * wait, wait + mean, wait);
     Some(class_blind_rows(station, &aggregate, 1.0, false))
+}
+
+/// Erlang-A (M/M/c+M): exponential service and patience, unbounded. The
+/// count process ignores the order, so the aggregate holds for every
+/// discipline (no per-class split is derived).
+fn expiring_queue(
+    station: &StationTraffic<'_>,
+    patience: &Dist,
+    exponential_mean: Option<f64>,
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let queue = &station.model.queues[station.queue];
+    let mean = exponential_mean?;
+    if queue.capacity.is_some() || queue.is_unlimited() || !patience.is_exponential() {
+        return None;
+    }
+    let (lambda, c) = (station.rate(), station.consumers());
+    let erlang_a = ErlangA::new(lambda, 1.0 / mean, c, 1.0 / patience.mean())?;
+    let served = erlang_a.throughput();
+    let aggregate = TheoryResult::new(format!("M/M/{c}+M (Erlang-A)"), true)
+        .with(Metric::MeanInSystem, erlang_a.mean_in_system())
+        .with(Metric::MeanInQueue, erlang_a.mean_in_queue())
+        .with(Metric::MeanWait, erlang_a.mean_wait())
+        .with(Metric::Utilisation, served * mean / f64::from(c))
+        .with(Metric::Throughput, served)
+        .with(Metric::PWait, erlang_a.prob_wait())
+        .with(Metric::PBlocked, 0.0)
+        .with(Metric::PAbandoned, erlang_a.prob_abandon());
+    Some(vec![(
+        Target {
+            queue: Some(station.queue),
+            class: None,
+        },
+        aggregate,
+    )])
 }
 
 /// M/M/c/K, or Erlang B (insensitive to the service distribution) when K = c.
@@ -461,7 +505,11 @@ fn renewal_approximation(
     };
     let model = station.model;
     let queue = &model.queues[station.queue];
-    if queue.capacity.is_some() || queue.discipline != Discipline::Fifo || model.has_classes() {
+    if queue.capacity.is_some()
+        || queue.patience.is_some()
+        || queue.discipline != Discipline::Fifo
+        || model.has_classes()
+    {
         return None;
     }
     let (lambda, c) = (station.rate(), station.consumers());
@@ -502,7 +550,10 @@ fn jackson_network(
     let mut means = Vec::with_capacity(stations.len());
     for station in stations {
         let queue = &model.queues[station.queue];
-        if queue.capacity.is_some() || station.priority_levels().is_some() {
+        if queue.capacity.is_some()
+            || queue.patience.is_some()
+            || station.priority_levels().is_some()
+        {
             return None;
         }
         means.push(station.common_exponential_mean()?);

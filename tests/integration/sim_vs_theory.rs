@@ -292,3 +292,23 @@ fn unlimited_consumers_match_mg_infinity() {
         assert_agrees(&results, "q", None, metric);
     }
 }
+
+#[test]
+fn expiring_messages_match_erlang_a_in_overload() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        12.0,
+        10,
+        "patience = { dist = \"exponential\", mean = 2.0 }",
+    )));
+    for metric in [
+        Metric::PAbandoned,
+        Metric::MeanWait,
+        Metric::MeanInQueue,
+        Metric::MeanInSystem,
+        Metric::PWait,
+        Metric::Throughput,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
