@@ -32,4 +32,17 @@ pub struct RunConfig {
     pub warmup: Warmup,
     /// Confidence level of the intervals, e.g. 0.95.
     pub confidence: f64,
+    /// Run replications in batches until every interval meets it.
+    pub precision: Option<Precision>,
+}
+
+/// A precision-driven run: add batches of replications until every
+/// reported mean's CI half-width is at most `target` times the mean, or
+/// `max_replications` have run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// Relative half-width to reach, e.g. 0.01.
+    pub target: f64,
+    /// Replications never exceed this.
+    pub max_replications: u32,
 }

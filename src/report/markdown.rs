@@ -65,6 +65,22 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             let _ = writeln!(text, "| {} |", line.cells.join(" | "));
         }
         text.push('\n');
+        for row in &point.results {
+            if let Some(precision) = row.simulation.as_ref().and_then(|s| s.precision.as_ref())
+                && !precision.met
+            {
+                let missed: Vec<&str> = precision.missed.iter().map(|m| m.name()).collect();
+                let _ = writeln!(
+                    text,
+                    "Precision target {}% not met for {} {} after {} replications: {}.\n",
+                    precision.target * 100.0,
+                    row.queue,
+                    row.class.as_deref().unwrap_or(""),
+                    row.simulation.as_ref().map_or(0, |s| s.replications),
+                    missed.join(", ")
+                );
+            }
+        }
     }
     let _ = writeln!(text, "**Summary:** {}", summary(results));
     text

@@ -16,8 +16,8 @@ pub use comparison::{Verdict, verdict};
 pub use csv_files::{write_replications, write_summary};
 pub use describe::describe_model;
 pub use results::{
-    Interval, PointResults, Row, RunResults, SYSTEM, SimulationBlock, point_results, run_results,
-    target_names,
+    Interval, PointResults, PrecisionBlock, Row, RunResults, SYSTEM, SimulationBlock,
+    point_results, run_results, target_names,
 };
 
 use crate::chart::{

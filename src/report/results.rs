@@ -10,7 +10,7 @@ use crate::metric::Metric;
 use crate::model::Model;
 use crate::run::{RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{Simulation, Target, targets};
+use crate::sim::{Simulation, Target, imprecise, targets};
 use crate::theory::TheoryResult;
 
 /// Everything a run produced.
@@ -67,6 +67,20 @@ pub struct SimulationBlock {
     pub metrics: BTreeMap<Metric, Interval>,
     /// Messages discarded as warm-up, per replication.
     pub warmup: Vec<u64>,
+    /// For a precision-driven run: the target and the metrics that missed it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub precision: Option<PrecisionBlock>,
+}
+
+/// How a precision-driven run ended for one row.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PrecisionBlock {
+    /// Relative CI half-width aimed at.
+    pub target: f64,
+    /// True when every controlled metric met it.
+    pub met: bool,
+    /// Metrics whose interval is still wider (the replication cap was hit).
+    pub missed: Vec<Metric>,
 }
 
 /// A mean with its confidence interval.
@@ -123,10 +137,10 @@ pub fn point_results(
     }
 }
 
-fn simulation_block(simulation: &Simulation, target: usize) -> SimulationBlock {
+fn simulation_block(simulation: &Simulation, target_index: usize) -> SimulationBlock {
     let metrics = Metric::ALL
         .iter()
-        .zip(&simulation.estimates[target])
+        .zip(&simulation.estimates[target_index])
         .filter(|(_, estimate)| estimate.mean.is_finite())
         .map(|(&metric, estimate)| {
             (
@@ -139,10 +153,23 @@ fn simulation_block(simulation: &Simulation, target: usize) -> SimulationBlock {
             )
         })
         .collect();
+    let precision = simulation.target_precision.map(|target| {
+        let missed: Vec<Metric> =
+            imprecise(&simulation.estimates[target_index..=target_index], target)
+                .into_iter()
+                .map(|(_, metric)| metric)
+                .collect();
+        PrecisionBlock {
+            target,
+            met: missed.is_empty(),
+            missed,
+        }
+    });
     SimulationBlock {
         replications: simulation.replications.len() as u32,
         metrics,
         warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
+        precision,
     }
 }
 
@@ -159,10 +186,18 @@ fn run_settings(scenario: &Scenario) -> String {
         Warmup::Auto => "warm-up cut by MSER-5".to_string(),
         Warmup::Customers(count) => format!("first {count} messages discarded as warm-up"),
     };
+    let replications = match run.precision {
+        None => format!("{} independent replications", run.replications),
+        Some(precision) => format!(
+            "independent replications in batches of {} until every mean's interval is within {}% of it (at most {})",
+            run.replications,
+            precision.target * 100.0,
+            precision.max_replications
+        ),
+    };
     format!(
-        "Seed {}, {} independent replications, {length}, {warmup}; {}% confidence intervals (Student t across replications).",
+        "Seed {}, {replications}, {length}, {warmup}; {}% confidence intervals (Student t across replications).",
         run.seed,
-        run.replications,
         run.confidence * 100.0
     )
 }

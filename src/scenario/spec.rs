@@ -52,6 +52,10 @@ pub struct RunSpec {
     pub warmup: WarmupSpec,
     /// Confidence level of the intervals.
     pub confidence: f64,
+    /// Add replications until each CI half-width is at most this share of its mean.
+    pub target_precision: Option<f64>,
+    /// Cap on replications for `target_precision`.
+    pub max_replications: Option<u32>,
 }
 
 impl Default for RunSpec {
@@ -63,6 +67,8 @@ impl Default for RunSpec {
             horizon: None,
             warmup: WarmupSpec::Auto,
             confidence: 0.95,
+            target_precision: None,
+            max_replications: None,
         }
     }
 }

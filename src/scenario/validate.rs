@@ -8,11 +8,14 @@ use super::error::Problem;
 use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
 use crate::dist::Dist;
 use crate::model::{Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
-use crate::run::{RunConfig, RunLength, Warmup};
+use crate::run::{Precision, RunConfig, RunLength, Warmup};
 
 /// Messages measured per replication when the file gives neither
 /// `customers` nor `horizon`.
 pub const DEFAULT_CUSTOMERS: u64 = 100_000;
+
+/// Cap on replications of a precision-driven run without `max_replications`.
+pub const DEFAULT_MAX_REPLICATIONS: u32 = 200;
 
 /// Builds the run settings from `[run]`.
 pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
@@ -55,6 +58,37 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
         }
         (None, None) => RunLength::Customers(DEFAULT_CUSTOMERS),
     };
+    let precision = match (run.target_precision, run.max_replications) {
+        (None, Some(_)) => {
+            return Err(Problem::new(
+                "run.max_replications",
+                "only applies with `target_precision`",
+            ));
+        }
+        (None, None) => None,
+        (Some(target), _) if !(target > 0.0 && target < 1.0) => {
+            return Err(Problem::new(
+                "run.target_precision",
+                format!("must be a relative half-width between 0 and 1 (e.g. 0.01), got {target}"),
+            ));
+        }
+        (Some(target), cap) => {
+            let max_replications = cap.unwrap_or(DEFAULT_MAX_REPLICATIONS);
+            if max_replications < run.replications {
+                return Err(Problem::new(
+                    "run.max_replications",
+                    format!(
+                        "must be at least `replications` ({}), got {max_replications}",
+                        run.replications
+                    ),
+                ));
+            }
+            Some(Precision {
+                target,
+                max_replications,
+            })
+        }
+    };
     let warmup = match run.warmup {
         WarmupSpec::Count(count) => Warmup::Customers(count),
         WarmupSpec::Auto => Warmup::Auto,
@@ -65,6 +99,7 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
         length,
         warmup,
         confidence: run.confidence,
+        precision,
     })
 }
 

@@ -70,6 +70,8 @@ pub struct Simulation {
     pub replications: Vec<Replication>,
     /// Mean and confidence interval per target and metric.
     pub estimates: Vec<[Estimate; Metric::COUNT]>,
+    /// The relative half-width a precision-driven run aimed at.
+    pub target_precision: Option<f64>,
 }
 
 impl Simulation {
@@ -184,16 +186,70 @@ pub fn warmup_trace(model: &Model, run: &RunConfig) -> WarmupTrace {
 /// is called after each one (for progress bars). Results do not depend on
 /// the number of threads.
 pub fn replicate(model: &Model, run: &RunConfig, on_replication: &(dyn Fn() + Sync)) -> Simulation {
-    let replications: Vec<Replication> = (0..run.replications)
-        .into_par_iter()
-        .map(|replication| {
-            let result = run_replication(model, run, replication);
-            on_replication();
-            result
-        })
-        .collect();
-    let targets = targets(model);
-    let estimates = (0..targets.len())
+    let batch = |range: std::ops::Range<u32>| -> Vec<Replication> {
+        range
+            .into_par_iter()
+            .map(|replication| {
+                let result = run_replication(model, run, replication);
+                on_replication();
+                result
+            })
+            .collect()
+    };
+    let mut replications = batch(0..run.replications);
+    let mut estimates = estimate(model, run, &replications);
+    if let Some(precision) = run.precision {
+        // Batches of the initial size, in replication order: the result
+        // depends only on the seed, never on timing or threads.
+        while !imprecise(&estimates, precision.target).is_empty() {
+            let done = replications.len() as u32;
+            let next = (done + run.replications).min(precision.max_replications);
+            if next == done {
+                break;
+            }
+            replications.extend(batch(done..next));
+            estimates = estimate(model, run, &replications);
+        }
+    }
+    Simulation {
+        targets: targets(model),
+        replications,
+        estimates,
+        target_precision: run.precision.map(|p| p.target),
+    }
+}
+
+/// Metrics whose precision a precision-driven run controls: the means and
+/// probabilities (percentiles of rare rows may never settle, so they are
+/// reported but not waited for).
+pub fn precision_controlled(metric: Metric) -> bool {
+    !Metric::WAIT_PERCENTILES
+        .iter()
+        .chain(&Metric::SOJOURN_PERCENTILES)
+        .any(|(m, _)| *m == metric)
+}
+
+/// (target, metric) pairs whose CI half-width exceeds `target` times the mean.
+pub fn imprecise(estimates: &[[Estimate; Metric::COUNT]], target: f64) -> Vec<(usize, Metric)> {
+    let mut missed = Vec::new();
+    for (row, per_metric) in estimates.iter().enumerate() {
+        for (&metric, estimate) in Metric::ALL.iter().zip(per_metric) {
+            let applies = precision_controlled(metric) && estimate.mean.is_finite();
+            if applies && estimate.half_width() > target * estimate.mean.abs() {
+                missed.push((row, metric));
+            }
+        }
+    }
+    missed
+}
+
+/// Mean and confidence interval per target and metric.
+fn estimate(
+    model: &Model,
+    run: &RunConfig,
+    replications: &[Replication],
+) -> Vec<[Estimate; Metric::COUNT]> {
+    (0..targets(model).len())
         .map(|target| {
             std::array::from_fn(|metric| {
                 let samples: Vec<f64> = replications
@@ -211,10 +267,5 @@ pub fn replicate(model: &Model, run: &RunConfig, on_replication: &(dyn Fn() + Sy
                 }
             })
         })
-        .collect();
-    Simulation {
-        targets,
-        replications,
-        estimates,
-    }
+        .collect()
 }

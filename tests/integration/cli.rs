@@ -248,6 +248,16 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
             "idle",
         ),
         (
+            "precision out of range",
+            GOOD.replace("seed = 3", "seed = 3\ntarget_precision = 1.5"),
+            "target_precision",
+        ),
+        (
+            "cap without a target",
+            GOOD.replace("seed = 3", "seed = 3\nmax_replications = 50"),
+            "max_replications",
+        ),
+        (
             "bad warmup word",
             GOOD.replace("warmup = 2_000", "warmup = \"soon\""),
             "warmup",

@@ -5,4 +5,5 @@ mod charts;
 mod cli;
 mod common;
 mod coverage;
+mod precision;
 mod sim_vs_theory;
