@@ -144,7 +144,15 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
     let points = scenario
         .points
         .iter()
-        .map(|point| report::point_results(point, &theory::evaluate(&point.model), None))
+        .map(|point| {
+            report::point_results(
+                point,
+                &theory::evaluate(&point.model),
+                None,
+                None,
+                scenario.run.confidence,
+            )
+        })
         .collect();
     print(&report::run_results(&scenario, points), args.format)
 }
@@ -213,25 +221,44 @@ fn evaluate_points(
     progress: &ProgressBar,
 ) -> (Vec<PointResults>, Vec<Option<Simulation>>) {
     let on_replication = || progress.inc(1);
-    scenario
+    let simulations: Vec<Option<Simulation>> = scenario
         .points
         .iter()
         .map(|point| {
-            let theory = if scenario.compare.theory {
-                theory::evaluate(&point.model)
-            } else {
-                Vec::new()
-            };
-            let simulation = scenario
+            scenario
                 .compare
                 .simulation
-                .then(|| sim::replicate(&point.model, &scenario.run, &on_replication));
-            (
-                report::point_results(point, &theory, simulation.as_ref()),
-                simulation,
+                .then(|| sim::replicate(&point.model, &scenario.run, &on_replication))
+        })
+        .collect();
+    let points = scenario
+        .points
+        .iter()
+        .enumerate()
+        .map(|(index, point)| {
+            let previous = index.checked_sub(1).and_then(|i| simulations[i].as_ref());
+            report::point_results(
+                point,
+                &theory_of(scenario, point),
+                simulations[index].as_ref(),
+                previous,
+                scenario.run.confidence,
             )
         })
-        .unzip()
+        .collect();
+    (points, simulations)
+}
+
+/// Formula rows of a point, unless the scenario turned theory off.
+fn theory_of(
+    scenario: &Scenario,
+    point: &scenario::SweepPoint,
+) -> Vec<(sim::Target, theory::TheoryResult)> {
+    if scenario.compare.theory {
+        theory::evaluate(&point.model)
+    } else {
+        Vec::new()
+    }
 }
 
 fn progress_bar(scenario: &Scenario, quiet: bool) -> ProgressBar {

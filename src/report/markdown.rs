@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::comparison::{HEADERS, Verdict, lines};
-use super::results::RunResults;
+use super::comparison::{HEADERS, Verdict, lines, number};
+use super::results::{PointResults, RunResults};
 use crate::chart::{CHARTS_DIR, ChartFile};
+use crate::metric::Metric;
 use crate::scenario::parameter_label;
 
 /// Count of exact theory values outside the simulation's interval.
@@ -26,6 +27,40 @@ pub fn summary(results: &RunResults) -> String {
         results.confidence * 100.0,
         (1.0 - results.confidence) * 100.0,
     )
+}
+
+/// Metrics whose change between points report.md shows.
+const CHANGE_METRICS: [Metric; 4] = [
+    Metric::MeanWait,
+    Metric::MeanSojourn,
+    Metric::PBlocked,
+    Metric::PAbandoned,
+];
+
+/// Table lines of the paired changes from the previous point.
+fn change_lines(point: &PointResults) -> Vec<[String; 4]> {
+    let mut lines = Vec::new();
+    for row in &point.results {
+        let Some(simulation) = &row.simulation else {
+            continue;
+        };
+        for metric in CHANGE_METRICS {
+            if let Some(change) = simulation.change_from_previous.get(&metric) {
+                lines.push([
+                    row.queue.clone(),
+                    row.class.clone().unwrap_or_default(),
+                    metric.name().to_string(),
+                    format!(
+                        "{} [{}, {}]",
+                        number(change.mean),
+                        number(change.ci_low),
+                        number(change.ci_high)
+                    ),
+                ]);
+            }
+        }
+    }
+    lines
 }
 
 /// The whole report.md.
@@ -65,6 +100,14 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             let _ = writeln!(text, "| {} |", line.cells.join(" | "));
         }
         text.push('\n');
+        let changes = change_lines(point);
+        if !changes.is_empty() {
+            text.push_str("Change from the previous point (paired replication by replication: both points use the same random numbers, so the interval is narrower than comparing the two intervals above):\n\n| queue | class | metric | change [CI] |\n|---|---|---|---|\n");
+            for line in changes {
+                let _ = writeln!(text, "| {} |", line.join(" | "));
+            }
+            text.push('\n');
+        }
         for row in &point.results {
             if let Some(precision) = row.simulation.as_ref().and_then(|s| s.precision.as_ref())
                 && !precision.met

@@ -10,7 +10,8 @@ use crate::metric::Metric;
 use crate::model::Model;
 use crate::run::{RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{Simulation, Target, imprecise, targets};
+use crate::sim::{Simulation, Target, imprecise, precision_controlled, targets};
+use crate::stats::student_t_interval;
 use crate::theory::TheoryResult;
 
 /// Everything a run produced.
@@ -67,6 +68,10 @@ pub struct SimulationBlock {
     pub metrics: BTreeMap<Metric, Interval>,
     /// Messages discarded as warm-up, per replication.
     pub warmup: Vec<u64>,
+    /// Change from the previous sweep point, paired replication by
+    /// replication (both points use the same random numbers), with its CI.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub change_from_previous: BTreeMap<Metric, Interval>,
     /// For a precision-driven run: the target and the metrics that missed it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precision: Option<PrecisionBlock>,
@@ -111,6 +116,8 @@ pub fn point_results(
     point: &SweepPoint,
     theory: &[(Target, TheoryResult)],
     simulation: Option<&Simulation>,
+    previous: Option<&Simulation>,
+    confidence: f64,
 ) -> PointResults {
     let model = &point.model;
     let results = targets(model)
@@ -125,7 +132,14 @@ pub fn point_results(
                     .iter()
                     .find(|(t, _)| *t == target)
                     .map(|(_, result)| result.clone()),
-                simulation: simulation.map(|sim| simulation_block(sim, index)),
+                simulation: simulation.map(|sim| {
+                    let mut block = simulation_block(sim, index);
+                    if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
+                        block.change_from_previous =
+                            paired_changes(previous, sim, index, confidence);
+                    }
+                    block
+                }),
                 live: None,
             }
         })
@@ -135,6 +149,40 @@ pub fn point_results(
         model: describe_model(model),
         results,
     }
+}
+
+/// Per-replication differences `next - previous` of the controlled metrics
+/// of one row, as intervals; replication `r` of both points shares its
+/// random streams, so the pairing removes their common noise.
+fn paired_changes(
+    previous: &Simulation,
+    next: &Simulation,
+    target: usize,
+    confidence: f64,
+) -> BTreeMap<Metric, Interval> {
+    let pairs = previous.replications.iter().zip(&next.replications);
+    Metric::ALL
+        .iter()
+        .filter(|&&metric| precision_controlled(metric))
+        .filter_map(|&metric| {
+            let differences: Vec<f64> = pairs
+                .clone()
+                .map(|(a, b)| b.values[target][metric.index()] - a.values[target][metric.index()])
+                .collect();
+            if differences.len() < 2 || differences.iter().any(|d| !d.is_finite()) {
+                return None;
+            }
+            let estimate = student_t_interval(&differences, confidence);
+            Some((
+                metric,
+                Interval {
+                    mean: estimate.mean,
+                    ci_low: estimate.ci_low,
+                    ci_high: estimate.ci_high,
+                },
+            ))
+        })
+        .collect()
 }
 
 fn simulation_block(simulation: &Simulation, target_index: usize) -> SimulationBlock {
@@ -169,6 +217,7 @@ fn simulation_block(simulation: &Simulation, target_index: usize) -> SimulationB
         replications: simulation.replications.len() as u32,
         metrics,
         warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
+        change_from_previous: BTreeMap::new(),
         precision,
     }
 }

@@ -15,12 +15,26 @@ pub fn scenario(text: &str) -> Scenario {
 
 /// Theory and simulation of every point, as the `run` command computes them.
 pub fn run(scenario: &Scenario) -> RunResults {
+    let simulations: Vec<_> = scenario
+        .points
+        .iter()
+        .map(|point| sim::replicate(&point.model, &scenario.run, &|| {}))
+        .collect();
     let points = scenario
         .points
         .iter()
-        .map(|point| {
-            let simulation = sim::replicate(&point.model, &scenario.run, &|| {});
-            report::point_results(point, &theory::evaluate(&point.model), Some(&simulation))
+        .zip(&simulations)
+        .enumerate()
+        .map(|(index, (point, simulation))| {
+            let previous = index.checked_sub(1).map(|i| &simulations[i]);
+            let theory = theory::evaluate(&point.model);
+            report::point_results(
+                point,
+                &theory,
+                Some(simulation),
+                previous,
+                scenario.run.confidence,
+            )
         })
         .collect();
     report::run_results(scenario, points)

@@ -5,5 +5,6 @@ mod charts;
 mod cli;
 mod common;
 mod coverage;
+mod paired;
 mod precision;
 mod sim_vs_theory;
