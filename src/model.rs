@@ -15,9 +15,23 @@ pub enum Discipline {
     Priority,
     /// A waiting message chosen uniformly at random.
     Random,
+    /// Last in, first out; an arrival interrupts the latest service, which
+    /// resumes later where it stopped (preemptive-resume).
+    LifoPreemptive,
+    /// By priority; an arrival interrupts a less urgent service, which
+    /// resumes later where it stopped (preemptive-resume).
+    PriorityPreemptive,
 }
 
 impl Discipline {
+    /// True when an arrival may interrupt a service.
+    pub fn is_preemptive(self) -> bool {
+        matches!(
+            self,
+            Discipline::LifoPreemptive | Discipline::PriorityPreemptive
+        )
+    }
+
     /// The scenario-file name of the discipline.
     pub fn name(self) -> &'static str {
         match self {
@@ -25,6 +39,8 @@ impl Discipline {
             Discipline::Lifo => "lifo",
             Discipline::Priority => "priority",
             Discipline::Random => "random",
+            Discipline::LifoPreemptive => "lifo-preemptive",
+            Discipline::PriorityPreemptive => "priority-preemptive",
         }
     }
 }

@@ -207,6 +207,10 @@ pub enum DisciplineSpec {
     Priority,
     /// In random order.
     Random,
+    /// LIFO, preemptive-resume.
+    LifoPreemptive,
+    /// By priority, preemptive-resume.
+    PriorityPreemptive,
 }
 
 /// One entry of `next`.

@@ -250,6 +250,8 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
                 DisciplineSpec::Lifo => Discipline::Lifo,
                 DisciplineSpec::Priority => Discipline::Priority,
                 DisciplineSpec::Random => Discipline::Random,
+                DisciplineSpec::LifoPreemptive => Discipline::LifoPreemptive,
+                DisciplineSpec::PriorityPreemptive => Discipline::PriorityPreemptive,
             },
             capacity: queue.capacity,
             routes,

@@ -9,8 +9,13 @@ use std::collections::BinaryHeap;
 pub(crate) enum EventKind {
     /// The producer with this index publishes a message.
     Arrival { producer: u32 },
-    /// A consumer of `queue` finishes serving `message`.
-    Departure { queue: u32, message: u32 },
+    /// A consumer of `queue` finishes serving `message`, unless its slot's
+    /// generation has moved on (the service was preempted).
+    Departure {
+        queue: u32,
+        message: u32,
+        generation: u32,
+    },
     /// `message` waiting at `queue` expires, unless its slot's generation
     /// has moved on (it started service or left meanwhile).
     Expire {

@@ -145,6 +145,19 @@ impl Accumulators {
     }
 }
 
+/// A completed visit to a queue.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Visit {
+    /// Time from arrival at the queue to the end of service.
+    pub(crate) sojourn: f64,
+    /// Time spent waiting there (all spells, under preemption).
+    pub(crate) wait: f64,
+    /// It waited there at all.
+    pub(crate) waited: bool,
+    /// It is measured.
+    pub(crate) tracked: bool,
+}
+
 /// Why a message leaves the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Departure {
@@ -272,23 +285,22 @@ impl Collector {
         }
     }
 
-    /// A message of `class` starts service at `queue` after waiting `wait`.
+    /// A message of `class` starts (or resumes) service at `queue`.
     pub(crate) fn start_service(
         &mut self,
         now: f64,
         queue: usize,
         class: usize,
-        wait: f64,
         was_waiting: bool,
-        tracked: bool,
     ) {
-        let in_queue = if was_waiting { -1.0 } else { 0.0 };
-        self.each(queue, class, |t| {
-            t.change(now, 0.0, in_queue);
-            if tracked {
-                t.record_wait(wait, was_waiting);
-            }
-        });
+        if was_waiting {
+            self.each(queue, class, |t| t.change(now, 0.0, -1.0));
+        }
+    }
+
+    /// A message of `class` in service at `queue` is interrupted and waits.
+    pub(crate) fn preempt(&mut self, now: f64, queue: usize, class: usize) {
+        self.each(queue, class, |t| t.change(now, 0.0, 1.0));
     }
 
     /// A message of `class` waiting at `queue` expires after `wait`.
@@ -310,20 +322,14 @@ impl Collector {
     }
 
     /// A message of `class` leaves `queue` after `sojourn` there.
-    pub(crate) fn finish(
-        &mut self,
-        now: f64,
-        queue: usize,
-        class: usize,
-        sojourn: f64,
-        tracked: bool,
-    ) {
+    pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
         let in_window = self.window_open;
         self.each(queue, class, |t| {
             t.change(now, -1.0, 0.0);
             t.departures_in_window += u64::from(in_window);
-            if tracked {
-                t.record_sojourn(sojourn);
+            if visit.tracked {
+                t.record_wait(visit.wait, visit.waited);
+                t.record_sojourn(visit.sojourn);
             }
         });
     }

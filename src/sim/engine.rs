@@ -9,11 +9,11 @@
 use rand::RngExt;
 
 use super::calendar::{Calendar, EventKind};
-use super::collector::{Collector, Departure, Exit};
+use super::collector::{Collector, Departure, Exit, Visit};
 use super::line::WaitingLine;
 use super::streams::{Source, Stream, stream};
 use crate::metric::MetricValues;
-use crate::model::Model;
+use crate::model::{Discipline, Model};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -29,8 +29,18 @@ struct Message {
     entered_system_at: f64,
     entered_queue_at: f64,
     total_wait: f64,
-    /// Service requirement at the current queue, drawn on arrival there.
+    /// Remaining service requirement at the current queue (drawn on
+    /// arrival there; reduced when a preemption interrupts the service).
     service: f64,
+    /// Time waited at the current queue so far.
+    queue_wait: f64,
+    /// When the current waiting spell began.
+    waiting_since: f64,
+    /// When the current service spell began.
+    in_service_since: f64,
+    /// Waited at the current queue.
+    waited_here: bool,
+    /// Waited at some queue.
     waited: bool,
     tracked: bool,
     /// Expired while waiting: the slot is freed when the line reaches it.
@@ -77,6 +87,8 @@ struct Station {
     busy: u32,
     in_system: u32,
     line: WaitingLine,
+    /// Messages in service, in start order (kept for preemptive disciplines only).
+    in_service: Option<Vec<u32>>,
 }
 
 /// What one replication measures and for how long.
@@ -145,6 +157,7 @@ impl<'a> Engine<'a> {
                         model,
                         stream(seed, replication, Source::Order(index)),
                     ),
+                    in_service: queue.discipline.is_preemptive().then(Vec::new),
                 })
                 .collect(),
             interarrival_streams: streams(Source::Interarrivals, model.producers.len()),
@@ -194,7 +207,11 @@ impl<'a> Engine<'a> {
             self.events += 1;
             match kind {
                 EventKind::Arrival { producer } => self.arrival(producer as usize),
-                EventKind::Departure { queue, message } => self.departure(queue as usize, message),
+                EventKind::Departure {
+                    queue,
+                    message,
+                    generation,
+                } => self.departure(queue as usize, message, generation),
                 EventKind::Expire {
                     queue,
                     message,
@@ -249,6 +266,10 @@ impl<'a> Engine<'a> {
             entered_queue_at: self.now,
             total_wait: 0.0,
             service: 0.0,
+            queue_wait: 0.0,
+            waiting_since: self.now,
+            in_service_since: self.now,
+            waited_here: false,
             waited: false,
             tracked,
             expired: false,
@@ -284,7 +305,18 @@ impl<'a> Engine<'a> {
             return;
         }
         message.entered_queue_at = self.now;
+        message.waiting_since = self.now;
+        message.queue_wait = 0.0;
+        message.waited_here = false;
         station.in_system += 1;
+        if station.busy >= spec.consumers && spec.discipline.is_preemptive() {
+            let priority = self.model.classes[class].priority;
+            if let Some(victim) = self.victim(queue, priority) {
+                self.preempt(queue, victim);
+            }
+        }
+        let message = &self.messages.slots[slot as usize];
+        let station = &mut self.stations[queue];
         let waits = station.busy >= spec.consumers;
         self.collector
             .enter(self.now, queue, class, waits, message.tracked);
@@ -310,34 +342,96 @@ impl<'a> Engine<'a> {
     fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
-        let wait = self.now - message.entered_queue_at;
+        let wait = self.now - message.waiting_since;
+        message.queue_wait += wait;
         message.total_wait += wait;
+        message.waited_here |= was_waiting;
         message.waited |= was_waiting;
         message.generation = message.generation.wrapping_add(1);
-        self.stations[queue].busy += 1;
+        message.in_service_since = self.now;
+        let (generation, service) = (message.generation, message.service);
+        let station = &mut self.stations[queue];
+        station.busy += 1;
+        if let Some(in_service) = &mut station.in_service {
+            in_service.push(slot);
+        }
         self.collector
-            .start_service(self.now, queue, class, wait, was_waiting, message.tracked);
-        let service = message.service;
+            .start_service(self.now, queue, class, was_waiting);
         self.calendar.schedule(
             self.now + service,
             EventKind::Departure {
                 queue: queue as u32,
                 message: slot,
+                generation,
             },
         );
     }
 
-    fn departure(&mut self, queue: usize, slot: u32) {
+    /// The message in service that an arrival of `priority` displaces at a
+    /// preemptive `queue`: the latest started (LIFO) or, under priority, the
+    /// latest started of the least urgent class, if less urgent than it.
+    fn victim(&self, queue: usize, priority: i64) -> Option<u32> {
+        let in_service = self.stations[queue].in_service.as_ref()?;
+        match self.model.queues[queue].discipline {
+            Discipline::LifoPreemptive => in_service.last().copied(),
+            Discipline::PriorityPreemptive => {
+                let priority_of = |slot: &u32| {
+                    let class = self.messages.slots[*slot as usize].class as usize;
+                    self.model.classes[class].priority
+                };
+                in_service
+                    .iter()
+                    .rev()
+                    .max_by_key(|slot| priority_of(slot))
+                    .copied()
+                    .filter(|slot| priority_of(slot) > priority)
+            }
+            _ => None,
+        }
+    }
+
+    /// Interrupts the service of `slot` at `queue`; it waits again with its
+    /// remaining work (preemptive-resume) at the head of its line.
+    fn preempt(&mut self, queue: usize, slot: u32) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.service -= self.now - message.in_service_since;
+        message.generation = message.generation.wrapping_add(1);
+        message.waiting_since = self.now;
+        let class = message.class as usize;
+        let station = &mut self.stations[queue];
+        station.busy -= 1;
+        if let Some(in_service) = &mut station.in_service
+            && let Some(position) = in_service.iter().position(|s| *s == slot)
+        {
+            in_service.remove(position);
+        }
+        station.line.push_front(slot, class);
+        self.collector.preempt(self.now, queue, class);
+    }
+
+    fn departure(&mut self, queue: usize, slot: u32, generation: u32) {
         let message = self.messages.slots[slot as usize];
+        if message.generation != generation {
+            return; // the service was preempted; it finishes later
+        }
         let station = &mut self.stations[queue];
         station.busy -= 1;
         station.in_system -= 1;
+        if let Some(in_service) = &mut station.in_service
+            && let Some(position) = in_service.iter().position(|s| *s == slot)
+        {
+            in_service.remove(position);
+        }
         self.collector.finish(
             self.now,
             queue,
             message.class as usize,
-            self.now - message.entered_queue_at,
-            message.tracked,
+            Visit {
+                sojourn: self.now - message.entered_queue_at,
+                wait: message.queue_wait,
+                waited: message.waited_here,
+                tracked: message.tracked,
+            },
         );
         if let Some(next) = self.next_waiting(queue) {
             self.start_service(queue, next, true);
@@ -370,12 +464,12 @@ impl<'a> Engine<'a> {
         }
         self.messages.slots[slot as usize].expired = true;
         self.stations[queue].in_system -= 1;
-        let wait = self.now - message.entered_queue_at;
+        let wait = message.queue_wait + (self.now - message.waiting_since);
         let class = message.class as usize;
         self.collector
             .expire(self.now, queue, class, wait, message.tracked);
         let moved = Message {
-            total_wait: message.total_wait + wait,
+            total_wait: message.total_wait + (self.now - message.waiting_since),
             waited: true,
             expired: false,
             ..message

@@ -36,12 +36,12 @@ impl WaitingLine {
     pub(crate) fn new(discipline: Discipline, model: &Model, stream: Stream) -> Self {
         match discipline {
             Discipline::Fifo => WaitingLine::Fifo(VecDeque::new()),
-            Discipline::Lifo => WaitingLine::Lifo(Vec::new()),
+            Discipline::Lifo | Discipline::LifoPreemptive => WaitingLine::Lifo(Vec::new()),
             Discipline::Random => WaitingLine::Random {
                 messages: Vec::new(),
                 stream: Box::new(stream),
             },
-            Discipline::Priority => {
+            Discipline::Priority | Discipline::PriorityPreemptive => {
                 let mut priorities: Vec<i64> = model.classes.iter().map(|c| c.priority).collect();
                 priorities.sort_unstable();
                 priorities.dedup();
@@ -68,6 +68,18 @@ impl WaitingLine {
                 levels,
                 level_of_class,
             } => levels[level_of_class[class]].push_back(message),
+        }
+    }
+
+    /// Puts back an interrupted message of `class`, to be resumed before
+    /// later arrivals of its level (LIFO: it is the newest anyway).
+    pub(crate) fn push_front(&mut self, message: u32, class: usize) {
+        match self {
+            WaitingLine::Priority {
+                levels,
+                level_of_class,
+            } => levels[level_of_class[class]].push_front(message),
+            _ => self.push(message, class),
         }
     }
 

@@ -83,15 +83,20 @@ impl StationTraffic<'_> {
     fn in_arrival_order(&self) -> bool {
         match self.discipline() {
             Discipline::Fifo => true,
-            Discipline::Priority => self.priority_levels().is_none(),
-            Discipline::Lifo | Discipline::Random => false,
+            Discipline::Priority | Discipline::PriorityPreemptive => {
+                self.priority_levels().is_none()
+            }
+            Discipline::Lifo | Discipline::Random | Discipline::LifoPreemptive => false,
         }
     }
 
     /// Classes grouped by priority level (most urgent first) when the
     /// discipline is priority with more than one level in use.
     fn priority_levels(&self) -> Option<Vec<Vec<usize>>> {
-        if self.discipline() != Discipline::Priority {
+        if !matches!(
+            self.discipline(),
+            Discipline::Priority | Discipline::PriorityPreemptive
+        ) {
             return None;
         }
         let mut priorities: Vec<i64> = (0..self.flows.len())
@@ -228,7 +233,8 @@ fn discipline_suffix(discipline: Discipline) -> &'static str {
     match discipline {
         Discipline::Lifo => " LIFO",
         Discipline::Random => " random order",
-        Discipline::Fifo | Discipline::Priority => "",
+        Discipline::LifoPreemptive => " LIFO preemptive-resume",
+        Discipline::Fifo | Discipline::Priority | Discipline::PriorityPreemptive => "",
     }
 }
 
@@ -248,9 +254,12 @@ fn infinite_server_result(lambda: f64, mean: f64, name: String, exponential: boo
     }
 }
 
-/// M/M/c from Erlang C: every metric, percentiles for FIFO.
-fn mmc_result(mmc: &Mmc, name: String, fifo: bool) -> TheoryResult {
-    let result = TheoryResult::new(name, true)
+/// M/M/c from Erlang C: the means (the count process ignores the order when
+/// services are exponential and alike), `p_wait` without preemption, and
+/// percentiles in arrival order.
+fn mmc_result(mmc: &Mmc, name: String, station: &StationTraffic<'_>) -> TheoryResult {
+    let fifo = station.in_arrival_order();
+    let mut result = TheoryResult::new(name, true)
         .with_means(
             mmc.mean_in_system(),
             mmc.mean_in_queue(),
@@ -259,8 +268,10 @@ fn mmc_result(mmc: &Mmc, name: String, fifo: bool) -> TheoryResult {
         )
         .with(Metric::Utilisation, mmc.utilisation())
         .with(Metric::Throughput, mmc.lambda())
-        .with(Metric::PWait, mmc.prob_wait())
         .with(Metric::PBlocked, 0.0);
+    if !station.discipline().is_preemptive() {
+        result = result.with(Metric::PWait, mmc.prob_wait());
+    }
     if fifo {
         result
             .with_wait_percentiles(|p| mmc.wait_quantile(p).unwrap_or(f64::NAN))
@@ -273,7 +284,6 @@ fn mmc_result(mmc: &Mmc, name: String, fifo: bool) -> TheoryResult {
 fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResult)>> {
     let queue = &station.model.queues[station.queue];
     let (lambda, c) = (station.rate(), station.consumers());
-    let fifo = station.in_arrival_order();
     let suffix = discipline_suffix(queue.discipline);
     let exponential_mean = station.common_exponential_mean();
     if let Some(patience) = &queue.patience {
@@ -297,11 +307,14 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
     }
     if let Some(mean) = exponential_mean {
         let mmc = Mmc::new(lambda, 1.0 / mean, c)?;
-        let aggregate = mmc_result(&mmc, format!("M/M/{c}{suffix}"), fifo);
+        let aggregate = mmc_result(&mmc, format!("M/M/{c}{suffix}"), station);
         return Some(class_blind_rows(station, &aggregate, 1.0, true));
     }
     let (mean, scv) = (station.service_mean(), station.service_scv());
-    if c == 1 {
+    if c == 1 && queue.discipline == Discipline::LifoPreemptive {
+        return lifo_preemptive_queue(station);
+    }
+    if c == 1 && !queue.discipline.is_preemptive() {
         let wait = mg1::mean_wait(lambda, mean, scv)?;
         let rho = lambda * mean;
         let aggregate = TheoryResult::new(format!("M/G/1{suffix} (Pollaczek-Khinchine)"), true)
@@ -312,6 +325,9 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
             .with(Metric::PBlocked, 0.0);
         return Some(class_blind_rows(station, &aggregate, 1.0, false));
     }
+    if queue.discipline.is_preemptive() {
+        return None;
+    }
     let wait = approx::allen_cunneen_mean_wait(lambda, 1.0 / mean, c, 1.0, scv)?;
     let aggregate = TheoryResult::new(
         format!("M/G/{c}{suffix} (Allen-Cunneen approximation)"),
@@ -319,6 +335,47 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
     )
     .with_means(lambda * (wait + mean), lambda * wait, wait + mean, wait);
     Some(class_blind_rows(station, &aggregate, 1.0, false))
+}
+
+/// M/G/1 LIFO preemptive-resume: E[T | S = x] = x/(1 - rho), insensitive
+/// to the service distribution, so each class gets its own sojourn.
+fn lifo_preemptive_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResult)>> {
+    let lambda = station.rate();
+    let rho = lambda * station.service_mean();
+    if rho >= 1.0 {
+        return None;
+    }
+    let name = "M/G/1 LIFO preemptive-resume";
+    let row = |rate: f64, service_mean: f64| {
+        let sojourn = service_mean / (1.0 - rho);
+        let wait = sojourn - service_mean;
+        TheoryResult::new(name, true)
+            .with_means(rate * sojourn, rate * wait, sojourn, wait)
+            .with(Metric::Throughput, rate)
+            .with(Metric::PBlocked, 0.0)
+    };
+    let queue = Some(station.queue);
+    let mut rows = vec![(
+        Target { queue, class: None },
+        row(lambda, station.service_mean()).with(Metric::Utilisation, rho),
+    )];
+    if station.model.has_classes() {
+        for (class, flow) in station
+            .flows
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.rate > 0.0)
+        {
+            rows.push((
+                Target {
+                    queue,
+                    class: Some(class),
+                },
+                row(flow.rate, flow.service_mean),
+            ));
+        }
+    }
+    Some(rows)
 }
 
 /// Erlang-A (M/M/c+M): exponential service and patience, unbounded. The
@@ -331,7 +388,12 @@ fn expiring_queue(
 ) -> Option<Vec<(Target, TheoryResult)>> {
     let queue = &station.model.queues[station.queue];
     let mean = exponential_mean?;
-    if queue.capacity.is_some() || queue.is_unlimited() || !patience.is_exponential() {
+    // Interrupted messages do not expire, which the Erlang-A chain ignores.
+    if queue.capacity.is_some()
+        || queue.is_unlimited()
+        || !patience.is_exponential()
+        || queue.discipline.is_preemptive()
+    {
         return None;
     }
     let (lambda, c) = (station.rate(), station.consumers());
@@ -380,8 +442,10 @@ fn finite_queue(
             )
             .with(Metric::Utilisation, mmck.utilisation())
             .with(Metric::Throughput, mmck.throughput())
-            .with(Metric::PWait, mmck.prob_wait())
             .with(Metric::PBlocked, mmck.prob_blocked());
+        if !discipline.is_preemptive() {
+            result = result.with(Metric::PWait, mmck.prob_wait());
+        }
         if station.in_arrival_order() {
             result = result
                 .with_wait_percentiles(|p| mmck.wait_quantile(p).unwrap_or(f64::NAN))
@@ -434,24 +498,36 @@ fn priority_queue(
         .iter()
         .map(|level| level.iter().map(|&k| station.flows[k].rate).sum())
         .collect();
-    let (level_waits, name) = match (c, exponential_mean) {
-        (_, Some(mean)) => (
+    let sub = |level: &Vec<usize>| StationTraffic {
+        model: station.model,
+        queue: station.queue,
+        flows: level.iter().map(|&k| station.flows[k]).collect(),
+    };
+    let level_means: Vec<f64> = levels.iter().map(|l| sub(l).service_mean()).collect();
+    let level_scvs: Vec<f64> = levels.iter().map(|l| sub(l).service_scv()).collect();
+    let preemptive = station.discipline().is_preemptive();
+    // Per level: (wait of a non-preemptive level) or (sojourn of a preemptive one).
+    let (level_values, name) = match (c, exponential_mean, preemptive) {
+        (_, Some(mean), false) => (
             priority::mmc_nonpreemptive(&level_rates, 1.0 / mean, c)?,
             format!("M/M/{c} non-preemptive priority"),
         ),
-        (1, None) => {
-            let sub = |level: &Vec<usize>| StationTraffic {
-                model: station.model,
-                queue: station.queue,
-                flows: level.iter().map(|&k| station.flows[k]).collect(),
-            };
-            let means: Vec<f64> = levels.iter().map(|l| sub(l).service_mean()).collect();
-            let scvs: Vec<f64> = levels.iter().map(|l| sub(l).service_scv()).collect();
-            (
-                priority::mg1_nonpreemptive(&level_rates, &means, &scvs)?,
-                "M/G/1 non-preemptive priority (Cobham)".to_string(),
-            )
-        }
+        (_, Some(mean), true) => (
+            priority::mmc_preemptive_resume(&level_rates, 1.0 / mean, c)
+                .into_iter()
+                .collect::<Option<Vec<f64>>>()?,
+            format!("M/M/{c} preemptive-resume priority"),
+        ),
+        (1, None, false) => (
+            priority::mg1_nonpreemptive(&level_rates, &level_means, &level_scvs)?,
+            "M/G/1 non-preemptive priority (Cobham)".to_string(),
+        ),
+        (1, None, true) => (
+            priority::mg1_preemptive_resume(&level_rates, &level_means, &level_scvs)
+                .into_iter()
+                .collect::<Option<Vec<f64>>>()?,
+            "M/G/1 preemptive-resume priority".to_string(),
+        ),
         _ => return None,
     };
     let queue = Some(station.queue);
@@ -459,10 +535,18 @@ fn priority_queue(
     let rho = lambda * station.service_mean() / f64::from(c);
     let mut class_rows = Vec::new();
     let (mut in_system, mut in_queue) = (0.0, 0.0);
-    for (level, wait) in levels.iter().zip(level_waits) {
+    let mut higher_load = 0.0;
+    for ((level, value), level_mean) in levels.iter().zip(level_values).zip(&level_means) {
         for &class in level {
             let flow = station.flows[class];
-            let sojourn = wait + flow.service_mean;
+            // Preemptive-resume: W_k = E[S_k]/(1 - sigma_{k-1}) + R_k/(...),
+            // so a class differs from its level only in its own service term.
+            let sojourn = if preemptive {
+                value + (flow.service_mean - level_mean) / (1.0 - higher_load)
+            } else {
+                value + flow.service_mean
+            };
+            let wait = sojourn - flow.service_mean;
             in_system += flow.rate * sojourn;
             in_queue += flow.rate * wait;
             let row = TheoryResult::new(name.clone(), true)
@@ -477,17 +561,24 @@ fn priority_queue(
                 row,
             ));
         }
+        higher_load += level
+            .iter()
+            .map(|&k| station.flows[k].rate * station.flows[k].service_mean)
+            .sum::<f64>()
+            / f64::from(c);
     }
     let prob_wait = match exponential_mean {
         Some(mean) => Mmc::new(lambda, 1.0 / mean, c)?.prob_wait(),
         None => rho,
     };
-    let aggregate = TheoryResult::new(name, true)
+    let mut aggregate = TheoryResult::new(name, true)
         .with_means(in_system, in_queue, in_system / lambda, in_queue / lambda)
         .with(Metric::Utilisation, rho)
         .with(Metric::Throughput, lambda)
-        .with(Metric::PWait, prob_wait)
         .with(Metric::PBlocked, 0.0);
+    if !preemptive {
+        aggregate = aggregate.with(Metric::PWait, prob_wait);
+    }
     class_rows.sort_by_key(|(target, _)| target.class);
     let mut rows = vec![(Target { queue, class: None }, aggregate)];
     rows.extend(class_rows);
@@ -581,7 +672,7 @@ fn jackson_network(
             infinite_server_result(node_rates[j], means[j], format!("{name}: M/M/inf"), true)
         } else {
             let node = Mmc::new(node_rates[j], service_rates[j], station.consumers())?;
-            let mut result = mmc_result(&node, name.to_string(), station.in_arrival_order());
+            let mut result = mmc_result(&node, name.to_string(), station);
             result.model = format!(
                 "{name}: M/M/{}{}",
                 station.consumers(),

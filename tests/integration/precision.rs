@@ -31,7 +31,10 @@ fn runs_until_the_target_is_met() {
     let simulation = sim::replicate(&base.points[0].model, &base.run, &|| {});
     let count = simulation.replications.len();
     assert!(count > 4, "a 2% target needs more than the first batch");
-    assert!(count <= 200 && count.is_multiple_of(4), "{count} replications");
+    assert!(
+        count <= 200 && count.is_multiple_of(4),
+        "{count} replications"
+    );
     assert!(sim::imprecise(&simulation.estimates, 0.02).is_empty());
     // One batch fewer would not have met it: the run stopped as soon as it could.
     let mut shorter = base.run;

@@ -312,3 +312,94 @@ fn expiring_messages_match_erlang_a_in_overload() {
         assert_agrees(&results, "q", None, metric);
     }
 }
+
+#[test]
+fn lifo_preemptive_resume_is_insensitive() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"hyperexponential\", mean = 1.0, scv = 4.0 }",
+        0.6,
+        1,
+        "discipline = \"lifo-preemptive\"",
+    )));
+    for metric in [Metric::MeanSojourn, Metric::MeanInSystem, Metric::MeanWait] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn three_preemptive_priority_classes_match_theory() {
+    let text = format!(
+        "name = \"t\"\n{RUN}
+[[classes]]
+name = \"gold\"
+priority = 0
+service = {{ dist = \"deterministic\", value = 0.5 }}
+[[classes]]
+name = \"silver\"
+priority = 1
+service = {{ dist = \"hyperexponential\", mean = 2.0, scv = 4.0 }}
+[[classes]]
+name = \"bronze\"
+priority = 2
+[[producers]]
+name = \"g\"
+to = \"q\"
+class = \"gold\"
+interarrival = {{ dist = \"exponential\", rate = 0.2 }}
+[[producers]]
+name = \"s\"
+to = \"q\"
+class = \"silver\"
+interarrival = {{ dist = \"exponential\", rate = 0.1 }}
+[[producers]]
+name = \"b\"
+to = \"q\"
+class = \"bronze\"
+interarrival = {{ dist = \"exponential\", rate = 0.25 }}
+[[queues]]
+name = \"q\"
+consumers = 1
+service = {{ dist = \"exponential\", mean = 1.0 }}
+discipline = \"priority-preemptive\"
+"
+    );
+    let results = run(&scenario(&text));
+    for class in ["gold", "silver", "bronze"] {
+        assert_agrees(&results, "q", Some(class), Metric::MeanSojourn);
+    }
+    assert_agrees(&results, "q", None, Metric::MeanInSystem);
+}
+
+#[test]
+fn mmc_preemptive_priority_matches_theory() {
+    let text = format!(
+        "name = \"t\"\n{RUN}
+[[classes]]
+name = \"urgent\"
+priority = 0
+[[classes]]
+name = \"bulk\"
+priority = 1
+[[producers]]
+name = \"u\"
+to = \"q\"
+class = \"urgent\"
+interarrival = {{ dist = \"exponential\", rate = 1.0 }}
+[[producers]]
+name = \"b\"
+to = \"q\"
+class = \"bulk\"
+interarrival = {{ dist = \"exponential\", rate = 1.1 }}
+[[queues]]
+name = \"q\"
+consumers = 3
+service = {{ dist = \"exponential\", mean = 1.0 }}
+discipline = \"priority-preemptive\"
+"
+    );
+    let results = run(&scenario(&text));
+    for class in ["urgent", "bulk"] {
+        assert_agrees(&results, "q", Some(class), Metric::MeanSojourn);
+        assert_agrees(&results, "q", Some(class), Metric::MeanWait);
+    }
+}
