@@ -21,14 +21,20 @@ pub enum Discipline {
     /// By priority; an arrival interrupts a less urgent service, which
     /// resumes later where it stopped (preemptive-resume).
     PriorityPreemptive,
+    /// Every message present is served at once, the consumers shared
+    /// equally: each of n messages gets min(1, c/n) of a consumer.
+    ProcessorSharing,
 }
 
 impl Discipline {
-    /// True when an arrival may interrupt a service.
-    pub fn is_preemptive(self) -> bool {
+    /// True when a message's service may be interrupted or slowed by
+    /// others (preemption, processor sharing).
+    pub fn interrupts_service(self) -> bool {
         matches!(
             self,
-            Discipline::LifoPreemptive | Discipline::PriorityPreemptive
+            Discipline::LifoPreemptive
+                | Discipline::PriorityPreemptive
+                | Discipline::ProcessorSharing
         )
     }
 
@@ -41,6 +47,7 @@ impl Discipline {
             Discipline::Random => "random",
             Discipline::LifoPreemptive => "lifo-preemptive",
             Discipline::PriorityPreemptive => "priority-preemptive",
+            Discipline::ProcessorSharing => "processor-sharing",
         }
     }
 }

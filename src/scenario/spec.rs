@@ -211,6 +211,8 @@ pub enum DisciplineSpec {
     LifoPreemptive,
     /// By priority, preemptive-resume.
     PriorityPreemptive,
+    /// Consumers shared equally by all messages present.
+    ProcessorSharing,
 }
 
 /// One entry of `next`.

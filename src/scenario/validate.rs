@@ -252,6 +252,7 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
                 DisciplineSpec::Random => Discipline::Random,
                 DisciplineSpec::LifoPreemptive => Discipline::LifoPreemptive,
                 DisciplineSpec::PriorityPreemptive => Discipline::PriorityPreemptive,
+                DisciplineSpec::ProcessorSharing => Discipline::ProcessorSharing,
             },
             capacity: queue.capacity,
             routes,

@@ -11,6 +11,7 @@ use rand::RngExt;
 use super::calendar::{Calendar, EventKind};
 use super::collector::{Collector, Departure, Exit, Visit};
 use super::line::WaitingLine;
+use super::sharing::Sharing;
 use super::streams::{Source, Stream, stream};
 use crate::metric::MetricValues;
 use crate::model::{Discipline, Model};
@@ -89,6 +90,8 @@ struct Station {
     line: WaitingLine,
     /// Messages in service, in start order (kept for preemptive disciplines only).
     in_service: Option<Vec<u32>>,
+    /// Processor-sharing state (that discipline only).
+    sharing: Option<Sharing>,
 }
 
 /// What one replication measures and for how long.
@@ -157,7 +160,13 @@ impl<'a> Engine<'a> {
                         model,
                         stream(seed, replication, Source::Order(index)),
                     ),
-                    in_service: queue.discipline.is_preemptive().then(Vec::new),
+                    in_service: matches!(
+                        queue.discipline,
+                        Discipline::LifoPreemptive | Discipline::PriorityPreemptive
+                    )
+                    .then(Vec::new),
+                    sharing: (queue.discipline == Discipline::ProcessorSharing)
+                        .then(|| Sharing::new(queue.consumers)),
                 })
                 .collect(),
             interarrival_streams: streams(Source::Interarrivals, model.producers.len()),
@@ -309,7 +318,11 @@ impl<'a> Engine<'a> {
         message.queue_wait = 0.0;
         message.waited_here = false;
         station.in_system += 1;
-        if station.busy >= spec.consumers && spec.discipline.is_preemptive() {
+        if station.sharing.is_some() {
+            self.share_arrival(queue, slot);
+            return;
+        }
+        if station.busy >= spec.consumers && spec.discipline.interrupts_service() {
             let priority = self.model.classes[class].priority;
             if let Some(victim) = self.victim(queue, priority) {
                 self.preempt(queue, victim);
@@ -414,31 +427,94 @@ impl<'a> Engine<'a> {
         if message.generation != generation {
             return; // the service was preempted; it finishes later
         }
+        let class = message.class as usize;
+        let sojourn = self.now - message.entered_queue_at;
+        let consumers = self.model.queues[queue].consumers;
         let station = &mut self.stations[queue];
-        station.busy -= 1;
+        let wait = if let Some(sharing) = &mut station.sharing {
+            sharing.advance(self.now, station.in_system);
+            sharing.remove_first();
+            sharing.scheduled = None;
+            if station.in_system > consumers {
+                // One share fewer beyond the consumers: one "waiting" fewer.
+                self.collector.start_service(self.now, queue, class, true);
+            }
+            // Time present but not served: the sojourn beyond the work.
+            (sojourn - message.service).max(0.0)
+        } else {
+            station.busy -= 1;
+            if let Some(in_service) = &mut station.in_service
+                && let Some(position) = in_service.iter().position(|s| *s == slot)
+            {
+                in_service.remove(position);
+            }
+            message.queue_wait
+        };
         station.in_system -= 1;
-        if let Some(in_service) = &mut station.in_service
-            && let Some(position) = in_service.iter().position(|s| *s == slot)
-        {
-            in_service.remove(position);
-        }
         self.collector.finish(
             self.now,
             queue,
-            message.class as usize,
+            class,
             Visit {
-                sojourn: self.now - message.entered_queue_at,
-                wait: message.queue_wait,
+                sojourn,
+                wait,
                 waited: message.waited_here,
                 tracked: message.tracked,
             },
         );
-        if let Some(next) = self.next_waiting(queue) {
+        if self.stations[queue].sharing.is_some() {
+            self.schedule_sharing(queue);
+        } else if let Some(next) = self.next_waiting(queue) {
             self.start_service(queue, next, true);
         }
         match self.route(queue) {
             Some(next_queue) => self.enter(next_queue, slot),
             None => self.leave_system(slot, Departure::Served),
+        }
+    }
+
+    /// A message joins a processor-sharing `queue` (already counted in
+    /// `in_system`): everyone present slows down, the next completion moves.
+    fn share_arrival(&mut self, queue: usize, slot: u32) {
+        let consumers = self.model.queues[queue].consumers;
+        let station = &mut self.stations[queue];
+        let message = &mut self.messages.slots[slot as usize];
+        let sharing = station.sharing.as_mut().expect("a processor-sharing queue");
+        sharing.advance(self.now, station.in_system - 1);
+        sharing.add(slot, message.service);
+        // Beyond the consumers, an arrival shares rather than being served in full.
+        let waits = station.in_system > consumers;
+        message.waited_here = waits;
+        message.waited |= waits;
+        let (class, tracked) = (message.class as usize, message.tracked);
+        self.collector.enter(self.now, queue, class, waits, tracked);
+        self.schedule_sharing(queue);
+    }
+
+    /// (Re)schedules the next completion at a processor-sharing `queue`,
+    /// retiring the event scheduled before.
+    fn schedule_sharing(&mut self, queue: usize) {
+        let station = &mut self.stations[queue];
+        let Some(sharing) = station.sharing.as_mut() else {
+            return;
+        };
+        if let Some(previous) = sharing.scheduled.take() {
+            let old = &mut self.messages.slots[previous as usize].generation;
+            *old = old.wrapping_add(1);
+        }
+        if let Some((time, slot)) = sharing.next_completion(self.now, station.in_system) {
+            sharing.scheduled = Some(slot);
+            let message = &mut self.messages.slots[slot as usize];
+            message.generation = message.generation.wrapping_add(1);
+            let generation = message.generation;
+            self.calendar.schedule(
+                time,
+                EventKind::Departure {
+                    queue: queue as u32,
+                    message: slot,
+                    generation,
+                },
+            );
         }
     }
 

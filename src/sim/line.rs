@@ -35,7 +35,8 @@ impl WaitingLine {
     /// priorities; `stream` draws the random order.
     pub(crate) fn new(discipline: Discipline, model: &Model, stream: Stream) -> Self {
         match discipline {
-            Discipline::Fifo => WaitingLine::Fifo(VecDeque::new()),
+            // Processor sharing keeps no line; the empty FIFO is never used.
+            Discipline::Fifo | Discipline::ProcessorSharing => WaitingLine::Fifo(VecDeque::new()),
             Discipline::Lifo | Discipline::LifoPreemptive => WaitingLine::Lifo(Vec::new()),
             Discipline::Random => WaitingLine::Random {
                 messages: Vec::new(),

@@ -6,6 +6,7 @@ mod calendar;
 mod collector;
 mod engine;
 mod line;
+mod sharing;
 mod streams;
 
 use rayon::prelude::*;

@@ -86,7 +86,10 @@ impl StationTraffic<'_> {
             Discipline::Priority | Discipline::PriorityPreemptive => {
                 self.priority_levels().is_none()
             }
-            Discipline::Lifo | Discipline::Random | Discipline::LifoPreemptive => false,
+            Discipline::Lifo
+            | Discipline::Random
+            | Discipline::LifoPreemptive
+            | Discipline::ProcessorSharing => false,
         }
     }
 
@@ -234,6 +237,7 @@ fn discipline_suffix(discipline: Discipline) -> &'static str {
         Discipline::Lifo => " LIFO",
         Discipline::Random => " random order",
         Discipline::LifoPreemptive => " LIFO preemptive-resume",
+        Discipline::ProcessorSharing => " processor sharing",
         Discipline::Fifo | Discipline::Priority | Discipline::PriorityPreemptive => "",
     }
 }
@@ -269,7 +273,7 @@ fn mmc_result(mmc: &Mmc, name: String, station: &StationTraffic<'_>) -> TheoryRe
         .with(Metric::Utilisation, mmc.utilisation())
         .with(Metric::Throughput, mmc.lambda())
         .with(Metric::PBlocked, 0.0);
-    if !station.discipline().is_preemptive() {
+    if !station.discipline().interrupts_service() {
         result = result.with(Metric::PWait, mmc.prob_wait());
     }
     if fifo {
@@ -311,10 +315,15 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
         return Some(class_blind_rows(station, &aggregate, 1.0, true));
     }
     let (mean, scv) = (station.service_mean(), station.service_scv());
-    if c == 1 && queue.discipline == Discipline::LifoPreemptive {
-        return lifo_preemptive_queue(station);
+    if c == 1
+        && matches!(
+            queue.discipline,
+            Discipline::LifoPreemptive | Discipline::ProcessorSharing
+        )
+    {
+        return size_proportional_queue(station);
     }
-    if c == 1 && !queue.discipline.is_preemptive() {
+    if c == 1 && !queue.discipline.interrupts_service() {
         let wait = mg1::mean_wait(lambda, mean, scv)?;
         let rho = lambda * mean;
         let aggregate = TheoryResult::new(format!("M/G/1{suffix} (Pollaczek-Khinchine)"), true)
@@ -325,7 +334,7 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
             .with(Metric::PBlocked, 0.0);
         return Some(class_blind_rows(station, &aggregate, 1.0, false));
     }
-    if queue.discipline.is_preemptive() {
+    if queue.discipline.interrupts_service() {
         return None;
     }
     let wait = approx::allen_cunneen_mean_wait(lambda, 1.0 / mean, c, 1.0, scv)?;
@@ -337,19 +346,20 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
     Some(class_blind_rows(station, &aggregate, 1.0, false))
 }
 
-/// M/G/1 LIFO preemptive-resume: E[T | S = x] = x/(1 - rho), insensitive
-/// to the service distribution, so each class gets its own sojourn.
-fn lifo_preemptive_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResult)>> {
+/// M/G/1 processor sharing and LIFO preemptive-resume: E[T | S = x] =
+/// x/(1 - rho), insensitive to the service distribution, so each class gets
+/// its own sojourn.
+fn size_proportional_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResult)>> {
     let lambda = station.rate();
     let rho = lambda * station.service_mean();
     if rho >= 1.0 {
         return None;
     }
-    let name = "M/G/1 LIFO preemptive-resume";
+    let name = format!("M/G/1{}", discipline_suffix(station.discipline()));
     let row = |rate: f64, service_mean: f64| {
         let sojourn = service_mean / (1.0 - rho);
         let wait = sojourn - service_mean;
-        TheoryResult::new(name, true)
+        TheoryResult::new(name.clone(), true)
             .with_means(rate * sojourn, rate * wait, sojourn, wait)
             .with(Metric::Throughput, rate)
             .with(Metric::PBlocked, 0.0)
@@ -392,7 +402,7 @@ fn expiring_queue(
     if queue.capacity.is_some()
         || queue.is_unlimited()
         || !patience.is_exponential()
-        || queue.discipline.is_preemptive()
+        || queue.discipline.interrupts_service()
     {
         return None;
     }
@@ -443,7 +453,7 @@ fn finite_queue(
             .with(Metric::Utilisation, mmck.utilisation())
             .with(Metric::Throughput, mmck.throughput())
             .with(Metric::PBlocked, mmck.prob_blocked());
-        if !discipline.is_preemptive() {
+        if !discipline.interrupts_service() {
             result = result.with(Metric::PWait, mmck.prob_wait());
         }
         if station.in_arrival_order() {
@@ -505,7 +515,7 @@ fn priority_queue(
     };
     let level_means: Vec<f64> = levels.iter().map(|l| sub(l).service_mean()).collect();
     let level_scvs: Vec<f64> = levels.iter().map(|l| sub(l).service_scv()).collect();
-    let preemptive = station.discipline().is_preemptive();
+    let preemptive = station.discipline().interrupts_service();
     // Per level: (wait of a non-preemptive level) or (sojourn of a preemptive one).
     let (level_values, name) = match (c, exponential_mean, preemptive) {
         (_, Some(mean), false) => (

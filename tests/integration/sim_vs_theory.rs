@@ -403,3 +403,34 @@ discipline = \"priority-preemptive\"
         assert_agrees(&results, "q", Some(class), Metric::MeanWait);
     }
 }
+
+#[test]
+fn processor_sharing_is_insensitive() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"hyperexponential\", mean = 1.0, scv = 4.0 }",
+        0.6,
+        1,
+        "discipline = \"processor-sharing\"",
+    )));
+    for metric in [Metric::MeanSojourn, Metric::MeanInSystem, Metric::MeanWait] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn processor_sharing_with_two_consumers_has_mmc_means() {
+    let results = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        1.4,
+        2,
+        "discipline = \"processor-sharing\"",
+    )));
+    for metric in [
+        Metric::MeanSojourn,
+        Metric::MeanInSystem,
+        Metric::MeanInQueue,
+        Metric::Utilisation,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
