@@ -59,10 +59,43 @@ pub struct Producer {
     pub name: String,
     /// Index of the queue it publishes to.
     pub queue: usize,
-    /// Time between two messages.
-    pub interarrival: Dist,
+    /// How its messages are produced.
+    pub arrivals: Arrivals,
     /// Index of the class of its messages.
     pub class: usize,
+}
+
+/// How a producer sends messages.
+#[derive(Clone, Debug)]
+pub enum Arrivals {
+    /// An open stream: messages keep coming, `interarrival` apart.
+    Open {
+        /// Time between two messages.
+        interarrival: Dist,
+    },
+    /// A closed loop: `population` clients, each sending one message,
+    /// waiting until it leaves the system, thinking, then sending again.
+    Closed {
+        /// Number of clients.
+        population: u32,
+        /// Time between a reply and the next message.
+        think: Dist,
+    },
+}
+
+impl Producer {
+    /// Messages per time unit of an open producer; 0 for a closed loop.
+    pub fn open_rate(&self) -> f64 {
+        match &self.arrivals {
+            Arrivals::Open { interarrival } => 1.0 / interarrival.mean(),
+            Arrivals::Closed { .. } => 0.0,
+        }
+    }
+
+    /// True for an open Poisson stream (exponential interarrivals).
+    pub fn is_poisson(&self) -> bool {
+        matches!(&self.arrivals, Arrivals::Open { interarrival } if interarrival.is_exponential())
+    }
 }
 
 /// Where a message goes after service at a queue, with which probability.
@@ -164,7 +197,7 @@ impl Model {
     pub fn external_rates(&self) -> Vec<Vec<f64>> {
         let mut rates = vec![vec![0.0; self.classes.len()]; self.queues.len()];
         for producer in &self.producers {
-            rates[producer.queue][producer.class] += 1.0 / producer.interarrival.mean();
+            rates[producer.queue][producer.class] += producer.open_rate();
         }
         rates
     }
@@ -234,6 +267,34 @@ impl Model {
         )
     }
 
+    /// Queues some message can reach, from any producer (open or closed),
+    /// through `next` or dead-letter routing.
+    pub fn reachable_queues(&self) -> Vec<bool> {
+        let mut reached = vec![false; self.queues.len()];
+        let mut pending: Vec<usize> = self.producers.iter().map(|p| p.queue).collect();
+        while let Some(queue) = pending.pop() {
+            if std::mem::replace(&mut reached[queue], true) {
+                continue;
+            }
+            let spec = &self.queues[queue];
+            pending.extend(
+                spec.routes
+                    .iter()
+                    .filter(|r| r.probability > 0.0)
+                    .map(|r| r.queue),
+            );
+            pending.extend(spec.dead_letter);
+        }
+        reached
+    }
+
+    /// True when some producer is a closed loop.
+    pub fn has_closed_loops(&self) -> bool {
+        self.producers
+            .iter()
+            .any(|p| matches!(p.arrivals, Arrivals::Closed { .. }))
+    }
+
     /// The load of the busiest queue.
     pub fn max_load(&self) -> Option<f64> {
         self.loads()
@@ -249,7 +310,9 @@ impl Model {
         let stretch = current / load;
         let mut scaled = self.clone();
         for producer in &mut scaled.producers {
-            producer.interarrival = producer.interarrival.scaled(stretch).ok()?;
+            if let Arrivals::Open { interarrival } = &mut producer.arrivals {
+                *interarrival = interarrival.scaled(stretch).ok()?;
+            }
         }
         Some(scaled)
     }

@@ -1,7 +1,7 @@
 //! A model in message-queue words, one line per producer, queue and class.
 
 use super::comparison::number;
-use crate::model::Model;
+use crate::model::{Arrivals, Model};
 
 /// Describes a model: producers, queues (consumers, discipline, service,
 /// capacity, load, routing) and classes.
@@ -13,13 +13,21 @@ pub fn describe_model(model: &Model) -> Vec<String> {
         } else {
             String::new()
         };
+        let how = match &producer.arrivals {
+            Arrivals::Open { interarrival } => format!(
+                "interarrival {}, rate {} per {}",
+                interarrival.describe(),
+                number(1.0 / interarrival.mean()),
+                model.time_unit
+            ),
+            Arrivals::Closed { population, think } => format!(
+                "a closed loop of {population} clients, each awaiting its reply then thinking {}",
+                think.describe()
+            ),
+        };
         lines.push(format!(
-            "producer {} publishes to {}{class}: interarrival {}, rate {} per {}",
-            producer.name,
-            model.queues[producer.queue].name,
-            producer.interarrival.describe(),
-            number(1.0 / producer.interarrival.mean()),
-            model.time_unit,
+            "producer {} publishes to {}{class}: {how}",
+            producer.name, model.queues[producer.queue].name,
         ));
     }
     let loads = model.loads().unwrap_or_default();

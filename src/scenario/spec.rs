@@ -121,10 +121,22 @@ pub struct ProducerSpec {
     pub name: String,
     /// Queue it publishes to.
     pub to: String,
-    /// Time between messages.
-    pub interarrival: DistSpec,
+    /// Time between messages (an open stream).
+    pub interarrival: Option<DistSpec>,
+    /// A closed loop of clients awaiting replies, instead of `interarrival`.
+    pub closed: Option<ClosedSpec>,
     /// Class of its messages.
     pub class: Option<String>,
+}
+
+/// `closed = { population = N, think = <dist> }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosedSpec {
+    /// Number of clients.
+    pub population: u32,
+    /// Time between a reply and the next message.
+    pub think: DistSpec,
 }
 
 /// `[[queues]]`.

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::error::Problem;
 use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
 use crate::dist::Dist;
-use crate::model::{Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
+use crate::model::{Arrivals, Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 
 /// Messages measured per replication when the file gives neither
@@ -178,11 +178,27 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         producers.push(Producer {
             name: producer.name.clone(),
             queue: lookup_queue(format!("{key}.to"), &producer.to)?,
-            interarrival: dist(
-                &producer.interarrival,
-                &format!("{key}.interarrival"),
-                base_dir,
-            )?,
+            arrivals: match (&producer.interarrival, &producer.closed) {
+                (Some(interarrival), None) => Arrivals::Open {
+                    interarrival: dist(interarrival, &format!("{key}.interarrival"), base_dir)?,
+                },
+                (None, Some(closed)) if closed.population == 0 => {
+                    return Err(Problem::new(
+                        format!("{key}.closed"),
+                        "population must be at least 1",
+                    ));
+                }
+                (None, Some(closed)) => Arrivals::Closed {
+                    population: closed.population,
+                    think: dist(&closed.think, &format!("{key}.closed.think"), base_dir)?,
+                },
+                _ => {
+                    return Err(Problem::new(
+                        key.clone(),
+                        "give exactly one of `interarrival` (an open stream) or `closed = { population, think }` (clients awaiting replies)",
+                    ));
+                }
+            },
             class,
         });
     }
@@ -287,14 +303,14 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         queues,
         classes,
     };
-    let Some(rates) = model.arrival_rate_bounds() else {
+    if model.arrival_rate_bounds().is_none() {
         return Err(Problem::new(
             "queues",
             "the routing (`next`, `dead_letter`) never lets messages leave the system: some probabilities must sum below 1, and dead-letter queues must not lead back",
         ));
-    };
-    for (queue, per_class) in model.queues.iter().zip(&rates) {
-        if per_class.iter().sum::<f64>() <= 0.0 {
+    }
+    for (queue, reached) in model.queues.iter().zip(model.reachable_queues()) {
+        if !reached {
             return Err(Problem::new(
                 format!("queues.{}", queue.name),
                 format!(

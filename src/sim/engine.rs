@@ -14,7 +14,7 @@ use super::line::WaitingLine;
 use super::sharing::Sharing;
 use super::streams::{Source, Stream, stream};
 use crate::metric::MetricValues;
-use crate::model::{Discipline, Model};
+use crate::model::{Arrivals, Discipline, Model};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -24,6 +24,8 @@ const ROUTING_TOLERANCE: f64 = 1e-9;
 /// A message in the network, stored in a reusable slot.
 #[derive(Clone, Copy, Debug, Default)]
 struct Message {
+    /// Index of the producer that sent it.
+    producer: u32,
     class: u32,
     /// External arrival index.
     index: u64,
@@ -195,15 +197,13 @@ impl<'a> Engine<'a> {
     /// and, when [`Engine::record_waits`] was called, the wait series.
     pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
         for (producer, spec) in self.model.producers.iter().enumerate() {
-            let first = spec
-                .interarrival
-                .sample(&mut self.interarrival_streams[producer]);
-            self.calendar.schedule(
-                first,
-                EventKind::Arrival {
-                    producer: producer as u32,
-                },
-            );
+            let clients = match &spec.arrivals {
+                Arrivals::Open { .. } => 1,
+                Arrivals::Closed { population, .. } => *population,
+            };
+            for _ in 0..clients {
+                self.schedule_arrival(producer);
+            }
         }
         if self.plan.warmup == 0 {
             self.open_window();
@@ -250,17 +250,28 @@ impl<'a> Engine<'a> {
         self.admitting = false;
     }
 
-    fn arrival(&mut self, producer: usize) {
-        let spec = &self.model.producers[producer];
-        let gap = spec
-            .interarrival
-            .sample(&mut self.interarrival_streams[producer]);
+    /// Schedules the next message of `producer`: an interarrival time from
+    /// now (open), or a think time from now (a closed-loop client).
+    fn schedule_arrival(&mut self, producer: usize) {
+        let gap = match &self.model.producers[producer].arrivals {
+            Arrivals::Open { interarrival } => interarrival,
+            Arrivals::Closed { think, .. } => think,
+        }
+        .sample(&mut self.interarrival_streams[producer]);
         self.calendar.schedule(
             self.now + gap,
             EventKind::Arrival {
                 producer: producer as u32,
             },
         );
+    }
+
+    fn arrival(&mut self, producer: usize) {
+        let spec = &self.model.producers[producer];
+        // A closed-loop client sends again only after its reply.
+        if matches!(spec.arrivals, Arrivals::Open { .. }) {
+            self.schedule_arrival(producer);
+        }
         let index = self.arrivals;
         self.arrivals += 1;
         if index == self.plan.warmup && self.plan.warmup > 0 {
@@ -269,6 +280,7 @@ impl<'a> Engine<'a> {
         let tracked = self.admitting && index >= self.plan.warmup;
         self.tracked_in_system += u64::from(tracked);
         let slot = self.messages.insert(Message {
+            producer: producer as u32,
             class: spec.class as u32,
             index,
             entered_system_at: self.now,
@@ -584,6 +596,14 @@ impl<'a> Engine<'a> {
 
     /// Accounts for `message` leaving the network.
     fn record_exit(&mut self, message: &Message, how: Departure) {
+        let producer = message.producer as usize;
+        if matches!(
+            self.model.producers[producer].arrivals,
+            Arrivals::Closed { .. }
+        ) {
+            // The reply reaches its client, who thinks and sends again.
+            self.schedule_arrival(producer);
+        }
         let sojourn = self.now - message.entered_system_at;
         self.collector.exit_system(
             message.class as usize,

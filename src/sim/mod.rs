@@ -12,7 +12,7 @@ mod streams;
 use rayon::prelude::*;
 
 use crate::metric::{Metric, MetricValues};
-use crate::model::Model;
+use crate::model::{Arrivals, Model};
 use crate::run::{RunConfig, RunLength, Warmup};
 use crate::stats::{Estimate, Percentiles, mser5_truncation, student_t_interval};
 use engine::{Engine, Plan};
@@ -122,7 +122,11 @@ fn pilot_waits(model: &Model, run: &RunConfig, replication: u32) -> Vec<f64> {
             let rate: f64 = model
                 .producers
                 .iter()
-                .map(|p| 1.0 / p.interarrival.mean())
+                .map(|p| match &p.arrivals {
+                    Arrivals::Open { interarrival } => 1.0 / interarrival.mean(),
+                    // At most one message per think time per client.
+                    Arrivals::Closed { population, think } => f64::from(*population) / think.mean(),
+                })
                 .sum();
             horizon * rate
         }

@@ -4,10 +4,10 @@
 
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
-use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, priority};
+use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority};
 use crate::dist::Dist;
 use crate::metric::Metric;
-use crate::model::{Discipline, Model, Producer};
+use crate::model::{Arrivals, Discipline, Model, Producer};
 use crate::sim::Target;
 
 /// The flow of one class through one queue.
@@ -145,6 +145,9 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
                 .collect(),
         })
         .collect();
+    if model.has_closed_loops() {
+        return closed_network(model).unwrap_or_default();
+    }
     if model.queues.iter().all(|queue| queue.routes.is_empty()) {
         // Independent queues: each is a single queue fed by its own producers.
         return stations
@@ -160,7 +163,7 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
                     .iter()
                     .filter(|p| p.queue == station.queue)
                     .collect();
-                let rows = if producers.iter().all(|p| p.interarrival.is_exponential()) {
+                let rows = if producers.iter().all(|p| p.is_poisson()) {
                     single_queue(station)
                 } else {
                     renewal_approximation(&producers, station)
@@ -169,11 +172,7 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
             })
             .collect();
     }
-    if model
-        .producers
-        .iter()
-        .all(|p| p.interarrival.is_exponential())
-    {
+    if model.producers.iter().all(Producer::is_poisson) {
         jackson_network(model, &stations).unwrap_or_default()
     } else {
         Vec::new()
@@ -615,7 +614,10 @@ fn renewal_approximation(
     }
     let (lambda, c) = (station.rate(), station.consumers());
     let (mean, scv) = (station.service_mean(), station.service_scv());
-    let arrival_scv = producer.interarrival.scv();
+    let Arrivals::Open { interarrival } = &producer.arrivals else {
+        return None;
+    };
+    let arrival_scv = interarrival.scv();
     let (wait, name) = if c == 1 {
         (
             approx::kingman_mean_wait(lambda, mean, arrival_scv, scv)?,
@@ -766,4 +768,105 @@ pub fn wait_tail(model: &Model, target: Target, times: &[f64]) -> Option<Vec<f64
             Some(times.iter().map(|&t| mmc.wait_tail(t)).collect())
         }
     }
+}
+
+/// Exact MVA for one closed loop of clients: single-consumer queues (FIFO
+/// with exponential service; processor sharing or LIFO preemptive-resume
+/// with any service) and unlimited-consumer delays, the think time outside.
+fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
+    let [producer] = model.producers.as_slice() else {
+        return None;
+    };
+    let Arrivals::Closed { population, think } = &producer.arrivals else {
+        return None;
+    };
+    if model.has_classes() {
+        return None;
+    }
+    // Visit ratios: messages per cycle at each queue.
+    let mut entry = vec![0.0; model.queues.len()];
+    entry[producer.queue] = 1.0;
+    let visits = jackson::solve_traffic_equations(&entry, &model.routing_matrix())?;
+    let mut stations = Vec::with_capacity(model.queues.len());
+    for (queue, &visit) in model.queues.iter().zip(&visits) {
+        let service = &queue.service;
+        let any_service = matches!(
+            queue.discipline,
+            Discipline::ProcessorSharing | Discipline::LifoPreemptive
+        );
+        let kind = if queue.is_unlimited() {
+            mva::StationKind::Delay
+        } else if queue.consumers == 1
+            && (any_service
+                || (service.is_exponential() && queue.discipline != Discipline::Priority))
+        {
+            mva::StationKind::Queue
+        } else {
+            return None;
+        };
+        if queue.capacity.is_some() || queue.patience.is_some() {
+            return None;
+        }
+        stations.push(mva::MvaStation {
+            visits: visit,
+            service_time: service.mean(),
+            kind,
+        });
+    }
+    let result = mva::exact_mva(&stations, *population, think.mean())?;
+    let name = format!("closed network, exact MVA (N = {population})");
+    let mut rows = Vec::new();
+    for (queue, (station, mva_station)) in result.stations.iter().zip(&stations).enumerate() {
+        if mva_station.visits <= 0.0 {
+            continue;
+        }
+        let sojourn = station.response_per_visit;
+        let wait = sojourn - mva_station.service_time;
+        let in_service = station.throughput * mva_station.service_time;
+        let mut row = TheoryResult::new(name.clone(), true)
+            .with_means(
+                station.queue_length,
+                station.queue_length - in_service,
+                sojourn,
+                wait,
+            )
+            .with(Metric::Throughput, station.throughput)
+            .with(Metric::PBlocked, 0.0);
+        if mva_station.kind == mva::StationKind::Queue {
+            row = row.with(Metric::Utilisation, station.utilisation);
+        }
+        rows.push((
+            Target {
+                queue: Some(queue),
+                class: None,
+            },
+            row,
+        ));
+    }
+    if model.queues.len() > 1 {
+        let in_system: f64 = result.stations.iter().map(|s| s.queue_length).sum();
+        let waiting: f64 = result
+            .stations
+            .iter()
+            .zip(&stations)
+            .map(|(s, m)| s.queue_length - s.throughput * m.service_time)
+            .sum();
+        let system = TheoryResult::new(name, true)
+            .with_means(
+                in_system,
+                waiting,
+                result.response_time,
+                waiting / result.throughput,
+            )
+            .with(Metric::Throughput, result.throughput)
+            .with(Metric::PBlocked, 0.0);
+        rows.push((
+            Target {
+                queue: None,
+                class: None,
+            },
+            system,
+        ));
+    }
+    Some(rows)
 }

@@ -258,6 +258,14 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
             "max_replications",
         ),
         (
+            "open and closed at once",
+            GOOD.replace(
+                "to = \"q\"",
+                "to = \"q\"\nclosed = { population = 3, think = { dist = \"exponential\", mean = 1.0 } }",
+            ),
+            "exactly one of `interarrival`",
+        ),
+        (
             "bad warmup word",
             GOOD.replace("warmup = 2_000", "warmup = \"soon\""),
             "warmup",

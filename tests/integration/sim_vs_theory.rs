@@ -434,3 +434,38 @@ fn processor_sharing_with_two_consumers_has_mmc_means() {
         assert_agrees(&results, "q", None, metric);
     }
 }
+
+#[test]
+fn closed_loop_matches_exact_mva() {
+    let text = format!(
+        "name = \"t\"\n{RUN}
+[[producers]]
+name = \"clients\"
+to = \"api\"
+closed = {{ population = 15, think = {{ dist = \"exponential\", mean = 2.0 }} }}
+[[queues]]
+name = \"api\"
+consumers = 1
+service = {{ dist = \"hyperexponential\", mean = 0.1, scv = 4.0 }}
+discipline = \"processor-sharing\"
+next = [{{ to = \"db\", p = 1.0 }}]
+[[queues]]
+name = \"db\"
+consumers = 1
+service = {{ dist = \"exponential\", mean = 0.15 }}
+next = [{{ to = \"cache\", p = 1.0 }}]
+[[queues]]
+name = \"cache\"
+consumers = \"unlimited\"
+service = {{ dist = \"exponential\", mean = 0.3 }}
+"
+    );
+    let results = run(&scenario(&text));
+    for queue in ["api", "db"] {
+        assert_agrees(&results, queue, None, Metric::Utilisation);
+        assert_agrees(&results, queue, None, Metric::MeanInSystem);
+        assert_agrees(&results, queue, None, Metric::MeanSojourn);
+    }
+    assert_agrees(&results, "system", None, Metric::Throughput);
+    assert_agrees(&results, "system", None, Metric::MeanSojourn);
+}
