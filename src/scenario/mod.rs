@@ -170,10 +170,11 @@ fn expand_sweep(
                         .as_integer()
                         .map(serde_json::Value::from)
                         .or_else(|| value.as_float().map(serde_json::Value::from))
+                        .or_else(|| value.as_str().map(serde_json::Value::from))
                         .ok_or_else(|| {
                             Problem::new(
                                 "sweep.values",
-                                format!("values must be numbers, got {value}"),
+                                format!("values must be numbers (or names, e.g. disciplines), got {value}"),
                             )
                         })?;
                     let point_spec = sweep::spec_with(&document, parameter, value)?;

@@ -1,4 +1,5 @@
-//! Sweep expansion: one scenario spec per value of a dotted numeric key.
+//! Sweep expansion: one scenario spec per value of a dotted key (numbers, or
+//! names such as a discipline).
 
 use super::error::Problem;
 use super::spec::ScenarioSpec;
@@ -57,10 +58,12 @@ fn set(table: &mut toml::Table, parameter: &str, value: toml::Value) -> Result<(
             _ => return Err(not_found(format!("`{segment}` is not a table"))),
         };
     }
+    let numeric = |v: &toml::Value| v.is_integer() || v.is_float();
     match current.get(*last) {
-        Some(old) if !(old.is_integer() || old.is_float()) => {
-            Err(not_found(format!("`{last}` is not a number")))
-        }
+        Some(old) if numeric(old) != numeric(&value) => Err(not_found(format!(
+            "`{last}` is {} but the value {value} is not",
+            if numeric(old) { "a number" } else { "text" }
+        ))),
         _ => {
             current.insert((*last).to_string(), value);
             Ok(())
