@@ -435,7 +435,7 @@ impl<'a> Engine<'a> {
     }
 
     fn departure(&mut self, queue: usize, slot: u32, generation: u32) {
-        let message = self.messages.slots[slot as usize];
+        let message = &self.messages.slots[slot as usize];
         if message.generation != generation {
             return; // the service was preempted; it finishes later
         }
