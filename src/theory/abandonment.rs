@@ -159,13 +159,7 @@ mod tests {
     use super::*;
     use crate::theory::erlang::erlang_c;
     use crate::theory::mminf::Mminf;
-
-    fn assert_rel(got: f64, want: f64, tol: f64) {
-        assert!(
-            (got - want).abs() <= tol * want.abs(),
-            "got {got:e}, want {want:e}"
-        );
-    }
+    use crate::theory::testing::assert_rel;
 
     #[test]
     fn matches_truncated_birth_death() {

@@ -89,13 +89,7 @@ pub fn erlang_c(servers: u32, offered_load: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_rel(got: f64, want: f64, tol: f64) {
-        assert!(
-            (got - want).abs() <= tol * want.abs(),
-            "got {got:e}, want {want:e}"
-        );
-    }
+    use crate::theory::testing::assert_rel;
 
     /// B from the defining sum, fine in f64 for small c.
     fn erlang_b_by_definition(c: u32, a: f64) -> f64 {

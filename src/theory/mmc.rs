@@ -234,13 +234,7 @@ pub(crate) fn invert_tail(tail: impl Fn(f64) -> f64, target: f64, initial_hi: f6
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_rel(got: f64, want: f64, tol: f64) {
-        assert!(
-            (got - want).abs() <= tol * want.abs(),
-            "got {got:e}, want {want:e}"
-        );
-    }
+    use crate::theory::testing::assert_rel;
 
     #[test]
     fn construction_rules() {

@@ -247,13 +247,7 @@ impl Mmck {
 mod tests {
     use super::*;
     use crate::theory::mmc::Mmc;
-
-    fn assert_rel(got: f64, want: f64, tol: f64) {
-        assert!(
-            (got - want).abs() <= tol * want.abs(),
-            "got {got:e}, want {want:e}"
-        );
-    }
+    use crate::theory::testing::assert_rel;
 
     /// π_0..π_K of the birth-death chain, from log weights (independent of
     /// the Erlang B route).

@@ -29,6 +29,8 @@ mod series;
 mod public_cases;
 #[cfg(test)]
 mod robustness;
+#[cfg(test)]
+mod testing;
 
 pub use recognise::{evaluate, wait_tail};
 pub use result::TheoryResult;

@@ -175,13 +175,7 @@ pub(crate) fn erlang_mixture_tail(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_rel(got: f64, want: f64, tol: f64) {
-        assert!(
-            (got - want).abs() <= tol * want.abs(),
-            "got {got:e}, want {want:e}"
-        );
-    }
+    use crate::theory::testing::assert_rel;
 
     #[test]
     fn poisson_pmf_small_n_matches_direct_formula() {

@@ -6,13 +6,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::queuelab;
 use queuelab::chart::SIZE;
 use tempfile::TempDir;
-
-fn queuelab() -> Command {
-    Command::cargo_bin("queuelab").expect("binary is built")
-}
 
 fn run(scenario: &Path, out: &Path) {
     let output = queuelab()

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::common::queuelab;
 use tempfile::TempDir;
 
 const GOOD: &str = r#"name = "cli-mm1"
@@ -24,10 +24,6 @@ service = { dist = "exponential", mean = 1.0 }
 [sweep]
 load = [0.5, 0.8]
 "#;
-
-fn queuelab() -> Command {
-    Command::cargo_bin("queuelab").expect("binary is built")
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.join(name);

@@ -7,6 +7,11 @@ use queuelab::report::{self, RunResults};
 use queuelab::scenario::{self, Scenario};
 use queuelab::{sim, theory};
 
+/// The `queuelab` binary under test.
+pub fn queuelab() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("queuelab").expect("binary is built")
+}
+
 /// Parses scenario text as if it came from `tests/<name>.toml`.
 pub fn scenario(text: &str) -> Scenario {
     scenario::parse(Path::new("tests/inline.toml"), text.to_string())
