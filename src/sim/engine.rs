@@ -252,6 +252,7 @@ impl<'a> Engine<'a> {
 
     /// Schedules the next message of `producer`: an interarrival time from
     /// now (open), or a think time from now (a closed-loop client).
+    #[inline(always)]
     fn schedule_arrival(&mut self, producer: usize) {
         let gap = match &self.model.producers[producer].arrivals {
             Arrivals::Open { interarrival } => interarrival,
@@ -330,26 +331,46 @@ impl<'a> Engine<'a> {
         message.queue_wait = 0.0;
         message.waited_here = false;
         station.in_system += 1;
-        if station.sharing.is_some() {
+        let tracked = message.tracked;
+        let generation = message.generation;
+        if spec.discipline.interrupts_service() {
+            self.enter_interrupting(queue, slot, class);
+            return;
+        }
+        self.admit(queue, slot, class, tracked, generation);
+    }
+
+    /// Entry at a queue whose services can be interrupted: processor
+    /// sharing, or preemption of a less urgent service (kept off the path
+    /// of the other disciplines).
+    fn enter_interrupting(&mut self, queue: usize, slot: u32, class: usize) {
+        if self.stations[queue].sharing.is_some() {
             self.share_arrival(queue, slot);
             return;
         }
-        if station.busy >= spec.consumers && spec.discipline.interrupts_service() {
+        if self.stations[queue].busy >= self.model.queues[queue].consumers {
             let priority = self.model.classes[class].priority;
             if let Some(victim) = self.victim(queue, priority) {
                 self.preempt(queue, victim);
             }
         }
         let message = &self.messages.slots[slot as usize];
+        let (tracked, generation) = (message.tracked, message.generation);
+        self.admit(queue, slot, class, tracked, generation);
+    }
+
+    /// An accepted message starts service if a consumer is free, otherwise
+    /// waits in line (and may expire).
+    #[inline(always)]
+    fn admit(&mut self, queue: usize, slot: u32, class: usize, tracked: bool, generation: u32) {
+        let spec = &self.model.queues[queue];
         let station = &mut self.stations[queue];
         let waits = station.busy >= spec.consumers;
-        self.collector
-            .enter(self.now, queue, class, waits, message.tracked);
+        self.collector.enter(self.now, queue, class, waits, tracked);
         if waits {
             station.line.push(slot, class);
             if let Some(patience) = &spec.patience {
                 let expires = self.now + patience.sample(&mut self.patience_streams[queue]);
-                let generation = message.generation;
                 self.calendar.schedule(
                     expires,
                     EventKind::Expire {
@@ -532,6 +553,7 @@ impl<'a> Engine<'a> {
 
     /// Takes the next live message from the line of `queue`, freeing the
     /// slots of expired ones on the way.
+    #[inline(always)]
     fn next_waiting(&mut self, queue: usize) -> Option<u32> {
         while let Some(slot) = self.stations[queue].line.pop() {
             if !self.messages.slots[slot as usize].expired {
@@ -589,12 +611,14 @@ impl<'a> Engine<'a> {
         })
     }
 
+    #[inline(always)]
     fn leave_system(&mut self, slot: u32, how: Departure) {
         let message = self.messages.remove(slot);
         self.record_exit(&message, how);
     }
 
     /// Accounts for `message` leaving the network.
+    #[inline(always)]
     fn record_exit(&mut self, message: &Message, how: Departure) {
         let producer = message.producer as usize;
         if matches!(
