@@ -194,14 +194,25 @@ impl Mmc {
     /// to full f64 resolution. `Some(0.0)` for p = 0; `None` if p ∉ [0, 1)
     /// (the percentile for p = 1 is infinite).
     pub fn sojourn_quantile(&self, p: f64) -> Option<f64> {
-        if !(0.0..1.0).contains(&p) {
-            return None;
-        }
-        if p == 0.0 {
-            return Some(0.0);
-        }
-        invert_tail(|t| self.sojourn_tail(t), 1.0 - p, 1.0 / self.mu)
+        continuous_quantile(|t| self.sojourn_tail(t), p, 1.0 / self.mu)
     }
+}
+
+/// The p-percentile of a continuous duration with tail `tail` (1 at 0+):
+/// 0 for p = 0, `None` for p outside [0, 1), else [`invert_tail`] from
+/// `initial_hi`.
+pub(crate) fn continuous_quantile(
+    tail: impl Fn(f64) -> f64,
+    p: f64,
+    initial_hi: f64,
+) -> Option<f64> {
+    if !(0.0..1.0).contains(&p) {
+        return None;
+    }
+    if p == 0.0 {
+        return Some(0.0);
+    }
+    invert_tail(tail, 1.0 - p, initial_hi)
 }
 
 /// Smallest t with `tail(t) ≤ target`, for a non-increasing `tail` with

@@ -14,7 +14,7 @@
 //! directly); each tail evaluation is at most O(m), a quantile ~100 of them.
 
 use super::erlang::erlang_b;
-use super::mmc::invert_tail;
+use super::mmc::{continuous_quantile, invert_tail};
 use super::series::{
     erlang_mixture_tail, geometric_sum, reversed_weighted_geometric_sum, weighted_geometric_sum,
 };
@@ -233,13 +233,7 @@ impl Mmck {
     /// [`Mmck::sojourn_tail`] (continuous, strictly decreasing from 1).
     /// `Some(0.0)` for p = 0; `None` if p ∉ [0, 1).
     pub fn sojourn_quantile(&self, p: f64) -> Option<f64> {
-        if !(0.0..1.0).contains(&p) {
-            return None;
-        }
-        if p == 0.0 {
-            return Some(0.0);
-        }
-        invert_tail(|t| self.sojourn_tail(t), 1.0 - p, 1.0 / self.mu)
+        continuous_quantile(|t| self.sojourn_tail(t), p, 1.0 / self.mu)
     }
 }
 
