@@ -32,13 +32,10 @@ struct Message {
     entered_system_at: f64,
     entered_queue_at: f64,
     total_wait: f64,
-    /// Remaining service requirement at the current queue (drawn on
-    /// arrival there; reduced when a preemption interrupts the service).
+    /// Service requirement at the current queue, drawn on arrival there.
     service: f64,
-    /// Time waited at the current queue so far.
-    queue_wait: f64,
-    /// When the current waiting spell began.
-    waiting_since: f64,
+    /// Work still to do there (less than `service` after a preemption).
+    remaining: f64,
     /// When the current service spell began.
     in_service_since: f64,
     /// Waited at the current queue.
@@ -288,8 +285,7 @@ impl<'a> Engine<'a> {
             entered_queue_at: self.now,
             total_wait: 0.0,
             service: 0.0,
-            queue_wait: 0.0,
-            waiting_since: self.now,
+            remaining: 0.0,
             in_service_since: self.now,
             waited_here: false,
             waited: false,
@@ -327,8 +323,7 @@ impl<'a> Engine<'a> {
             return;
         }
         message.entered_queue_at = self.now;
-        message.waiting_since = self.now;
-        message.queue_wait = 0.0;
+        message.remaining = message.service;
         message.waited_here = false;
         station.in_system += 1;
         let tracked = message.tracked;
@@ -388,14 +383,11 @@ impl<'a> Engine<'a> {
     fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
-        let wait = self.now - message.waiting_since;
-        message.queue_wait += wait;
-        message.total_wait += wait;
         message.waited_here |= was_waiting;
         message.waited |= was_waiting;
         message.generation = message.generation.wrapping_add(1);
         message.in_service_since = self.now;
-        let (generation, service) = (message.generation, message.service);
+        let (generation, service) = (message.generation, message.remaining);
         let station = &mut self.stations[queue];
         station.busy += 1;
         if let Some(in_service) = &mut station.in_service {
@@ -440,9 +432,8 @@ impl<'a> Engine<'a> {
     /// remaining work (preemptive-resume) at the head of its line.
     fn preempt(&mut self, queue: usize, slot: u32) {
         let message = &mut self.messages.slots[slot as usize];
-        message.service -= self.now - message.in_service_since;
+        message.remaining -= self.now - message.in_service_since;
         message.generation = message.generation.wrapping_add(1);
-        message.waiting_since = self.now;
         let class = message.class as usize;
         let station = &mut self.stations[queue];
         station.busy -= 1;
@@ -464,7 +455,10 @@ impl<'a> Engine<'a> {
         let sojourn = self.now - message.entered_queue_at;
         let consumers = self.model.queues[queue].consumers;
         let station = &mut self.stations[queue];
-        let wait = if let Some(sharing) = &mut station.sharing {
+        // Time at the queue not being served, whatever the discipline.
+        let wait = (sojourn - message.service).max(0.0);
+        let (waited, tracked) = (message.waited_here, message.tracked);
+        if let Some(sharing) = &mut station.sharing {
             sharing.advance(self.now, station.in_system);
             sharing.remove_first();
             sharing.scheduled = None;
@@ -472,8 +466,6 @@ impl<'a> Engine<'a> {
                 // One share fewer beyond the consumers: one "waiting" fewer.
                 self.collector.start_service(self.now, queue, class, true);
             }
-            // Time present but not served: the sojourn beyond the work.
-            (sojourn - message.service).max(0.0)
         } else {
             station.busy -= 1;
             if let Some(in_service) = &mut station.in_service
@@ -481,8 +473,8 @@ impl<'a> Engine<'a> {
             {
                 in_service.remove(position);
             }
-            message.queue_wait
-        };
+        }
+        self.messages.slots[slot as usize].total_wait += wait;
         station.in_system -= 1;
         self.collector.finish(
             self.now,
@@ -491,8 +483,8 @@ impl<'a> Engine<'a> {
             Visit {
                 sojourn,
                 wait,
-                waited: message.waited_here,
-                tracked: message.tracked,
+                waited,
+                tracked,
             },
         );
         if self.stations[queue].sharing.is_some() {
@@ -574,12 +566,12 @@ impl<'a> Engine<'a> {
         }
         self.messages.slots[slot as usize].expired = true;
         self.stations[queue].in_system -= 1;
-        let wait = message.queue_wait + (self.now - message.waiting_since);
+        let wait = self.now - message.entered_queue_at;
         let class = message.class as usize;
         self.collector
             .expire(self.now, queue, class, wait, message.tracked);
         let moved = Message {
-            total_wait: message.total_wait + (self.now - message.waiting_since),
+            total_wait: message.total_wait + wait,
             waited: true,
             expired: false,
             ..message
