@@ -277,11 +277,7 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
             points: to_points(&entry.simulation),
         });
     }
-    let at = if data.label.is_empty() {
-        String::new()
-    } else {
-        format!(" at {}", data.label)
-    };
+    let at = at_point(&data.label);
     Figure {
         name: "wait_distribution".into(),
         title: format!("{scenario}: P(wait > t){at}"),
@@ -291,6 +287,15 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
         log_y: true,
         markers: Vec::new(),
         series,
+    }
+}
+
+/// " at <point>" for a title, or nothing without a sweep.
+fn at_point(label: &str) -> String {
+    if label.is_empty() {
+        String::new()
+    } else {
+        format!(" at {label}")
     }
 }
 
@@ -311,11 +316,7 @@ pub fn warmup_figure(data: &WarmupData, scenario: &str, time_unit: &str) -> Figu
     } else {
         "fixed"
     };
-    let at = if data.label.is_empty() {
-        String::new()
-    } else {
-        format!(" at {}", data.label)
-    };
+    let at = at_point(&data.label);
     Figure {
         name: "warmup".into(),
         title: format!(

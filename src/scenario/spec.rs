@@ -84,33 +84,60 @@ pub enum WarmupSpec {
 
 impl<'de> Deserialize<'de> for WarmupSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = WarmupSpec;
+        count_or_keyword(
+            deserializer,
+            ("auto", WarmupSpec::Auto),
+            |count| Some(WarmupSpec::Count(count)),
+            "\"auto\" or a whole number of messages (>= 0)",
+        )
+    }
+}
 
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("\"auto\" or a whole number of messages (>= 0)")
-            }
+/// Deserialises a whole number (`from_count` gives `None` when it is out of
+/// range) or the single word of `keyword`; errors say `expecting`.
+fn count_or_keyword<'de, D: serde::Deserializer<'de>, T>(
+    deserializer: D,
+    keyword: (&'static str, T),
+    from_count: fn(u64) -> Option<T>,
+    expecting: &'static str,
+) -> Result<T, D::Error> {
+    struct Visitor<T> {
+        keyword: (&'static str, T),
+        from_count: fn(u64) -> Option<T>,
+        expecting: &'static str,
+    }
+    impl<T> serde::de::Visitor<'_> for Visitor<T> {
+        type Value = T;
 
-            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<WarmupSpec, E> {
-                u64::try_from(value)
-                    .map(WarmupSpec::Count)
-                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(value), &self))
-            }
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.expecting)
+        }
 
-            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<WarmupSpec, E> {
-                Ok(WarmupSpec::Count(value))
-            }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<T, E> {
+            u64::try_from(value)
+                .ok()
+                .and_then(self.from_count)
+                .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(value), &self))
+        }
 
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<WarmupSpec, E> {
-                match value {
-                    "auto" => Ok(WarmupSpec::Auto),
-                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(value), &self)),
-                }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<T, E> {
+            (self.from_count)(value)
+                .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Unsigned(value), &self))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            if value == self.keyword.0 {
+                Ok(self.keyword.1)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Str(value), &self))
             }
         }
-        deserializer.deserialize_any(Visitor)
     }
+    deserializer.deserialize_any(Visitor {
+        keyword,
+        from_count,
+        expecting,
+    })
 }
 
 /// `[[producers]]`.
@@ -174,35 +201,17 @@ pub enum ConsumersSpec {
 
 impl<'de> Deserialize<'de> for ConsumersSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = ConsumersSpec;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a whole number of consumers or \"unlimited\"")
-            }
-
-            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<ConsumersSpec, E> {
-                u32::try_from(value)
+        count_or_keyword(
+            deserializer,
+            ("unlimited", ConsumersSpec::Unlimited),
+            |count| {
+                u32::try_from(count)
                     .ok()
                     .filter(|&count| count < u32::MAX)
                     .map(ConsumersSpec::Count)
-                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(value), &self))
-            }
-
-            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<ConsumersSpec, E> {
-                let value = i64::try_from(value).unwrap_or(i64::MAX);
-                self.visit_i64(value)
-            }
-
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ConsumersSpec, E> {
-                match value {
-                    "unlimited" => Ok(ConsumersSpec::Unlimited),
-                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(value), &self)),
-                }
-            }
-        }
-        deserializer.deserialize_any(Visitor)
+            },
+            "a whole number of consumers or \"unlimited\"",
+        )
     }
 }
 
