@@ -2,15 +2,18 @@
 //! simulate, write and print. No domain logic lives here.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::chart;
-use crate::cli::{CheckArgs, Cli, Command, CompareArgs, Format, PlotArgs, RunArgs, TheoryArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, CompareArgs, Format, MergeArgs, PlotArgs, RunArgs, TheoryArgs,
+};
 use crate::metric::Metric;
 use crate::report::{self, ChartInputs, PointResults, RunResults};
 use crate::scenario::{self, Scenario, ScenarioError};
+use crate::shard::{self, MergeError, ShardId};
 use crate::sim::{self, Simulation};
 use crate::theory;
 
@@ -23,6 +26,12 @@ pub enum AppError {
     /// A command-line value is invalid (exit 2).
     #[error("{0}")]
     Usage(String),
+    /// Shards cannot be merged (exit 3, 4, 2 or 1: see [`MergeError::exit_code`]).
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    /// The outcome was already printed; only the exit code remains.
+    #[error("")]
+    Silent(u8),
     /// Anything else (exit 1).
     #[error("{0}")]
     Failure(String),
@@ -33,6 +42,8 @@ impl AppError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
+            AppError::Merge(error) => error.exit_code(),
+            AppError::Silent(code) => *code,
             AppError::Failure(_) => 1,
         }
     }
@@ -46,6 +57,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Check(args) => check_command(args),
         Command::Plot(args) => plot_command(args),
         Command::Compare(args) => compare_command(args),
+        Command::Merge(args) => merge_command(args),
     }
 }
 
@@ -170,40 +182,145 @@ fn run_command(args: RunArgs) -> Result<(), AppError> {
         }
         scenario.run.replications = replications;
     }
+    let pool = thread_pool(args.threads)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    if let Some(id) = args.shard {
+        return pool.install(|| run_shard(&scenario, id, &out, args.quiet));
+    }
+    let progress = progress_bar(&scenario, total_replications(&scenario), args.quiet);
+    let simulations = pool.install(|| simulate_points(&scenario, &progress));
+    progress.finish_and_clear();
+    let output = Output {
+        dir: out,
+        keep: &[],
+        format: args.format,
+        charts: !args.no_charts,
+        quiet: args.quiet,
+    };
+    publish(&scenario, &simulations, &output)
+}
+
+/// Where and how a command's results go.
+struct Output<'a> {
+    /// Results folder.
+    dir: PathBuf,
+    /// Entries of an existing results folder carried into the new one.
+    keep: &'a [&'a str],
+    /// Format of the summary on stdout.
+    format: Format,
+    /// Draw charts.
+    charts: bool,
+    /// Print nothing but the summary.
+    quiet: bool,
+}
+
+/// Joins theory with the simulations, writes the results folder and prints
+/// the summary: the common end of `run` and `merge`.
+fn publish(
+    scenario: &Scenario,
+    simulations: &[Option<Simulation>],
+    output: &Output,
+) -> Result<(), AppError> {
+    let results = report::run_results(scenario, point_results(scenario, simulations));
+    let charts = output.charts.then(|| chart_inputs(scenario, simulations));
+    let dir = &output.dir;
+    report::write_folder(
+        dir,
+        scenario,
+        &results,
+        simulations,
+        charts.as_ref(),
+        output.keep,
+    )
+    .map_err(|e| AppError::Failure(format!("{}: cannot write results: {e}", dir.display())))?;
+    print(&results, output.format)?;
+    if !output.quiet {
+        eprintln!("results written to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// Computes shard `id` of the run and writes it under `out/shards/`.
+fn run_shard(scenario: &Scenario, id: ShardId, out: &Path, quiet: bool) -> Result<(), AppError> {
+    if scenario.run.precision.is_some() {
+        return Err(AppError::Usage(format!(
+            "{}: a precision-driven run (`[run] target_precision`) decides its number of replications as results come in, so it cannot be split into shards; give `replications` instead",
+            scenario.file.display()
+        )));
+    }
+    if std::env::var(shard::FAIL_SHARD_VARIABLE).is_ok_and(|v| v.trim() == id.index.to_string()) {
+        return Err(AppError::Failure(format!(
+            "shard {}/{} failed on purpose ({} is set; a test switch)",
+            id.index,
+            id.count,
+            shard::FAIL_SHARD_VARIABLE
+        )));
+    }
+    let units = shard::unit_range(shard::total_units(scenario), id);
+    let progress = progress_bar(scenario, units.end - units.start, quiet);
+    let on_unit = || progress.inc(1);
+    let file = shard::run(scenario, id, &on_unit);
+    progress.finish_and_clear();
+    let path = shard::write(out, &file).map_err(|e| {
+        AppError::Failure(format!("{}: cannot write the shard: {e}", out.display()))
+    })?;
+    if !quiet {
+        eprintln!(
+            "shard {}/{}: units {}..{} of {} written to {}",
+            id.index,
+            id.count,
+            units.start,
+            units.end,
+            file.header.total_units,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn merge_command(args: MergeArgs) -> Result<(), AppError> {
+    if args.missing {
+        let missing = shard::missing(&args.dir, args.shards)?;
+        let list: Vec<String> = missing.iter().map(u32::to_string).collect();
+        println!("{}", list.join(","));
+        return if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Silent(3))
+        };
+    }
+    let merged = shard::merge(&args.dir, args.shards)?;
+    let (dir, keep): (PathBuf, &[&str]) = match args.out {
+        Some(out) if out != args.dir => (out, &[]),
+        _ => (args.dir, &[shard::SHARDS_DIR]),
+    };
+    let output = Output {
+        dir,
+        keep,
+        format: args.format,
+        charts: !args.no_charts,
+        quiet: args.quiet,
+    };
+    publish(&merged.scenario, &merged.simulations, &output)
+}
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, AppError> {
     let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = args.threads {
+    if let Some(threads) = threads {
         if threads == 0 {
             return Err(AppError::Usage("--threads must be at least 1".into()));
         }
         pool = pool.num_threads(threads);
     }
-    let pool = pool
-        .build()
-        .map_err(|e| AppError::Failure(format!("cannot start worker threads: {e}")))?;
-    let progress = progress_bar(&scenario, args.quiet);
-    let (points, simulations) = pool.install(|| evaluate_points(&scenario, &progress));
-    progress.finish_and_clear();
-    let results = report::run_results(&scenario, points);
-    let charts = (!args.no_charts).then(|| chart_inputs(&scenario, &results, &simulations));
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
-    report::write_folder(&out, &scenario, &results, &simulations, charts.as_ref())
-        .map_err(|e| AppError::Failure(format!("{}: cannot write results: {e}", out.display())))?;
-    print(&results, args.format)?;
-    if !args.quiet {
-        eprintln!("results written to {}", out.display());
-    }
-    Ok(())
+    pool.build()
+        .map_err(|e| AppError::Failure(format!("cannot start worker threads: {e}")))
 }
 
 /// The distribution and warm-up data at the detail point (the highest load).
-fn chart_inputs(
-    scenario: &Scenario,
-    results: &RunResults,
-    simulations: &[Option<Simulation>],
-) -> ChartInputs {
-    let point = chart::detail_point(&results.points);
+fn chart_inputs(scenario: &Scenario, simulations: &[Option<Simulation>]) -> ChartInputs {
+    let point = chart::detail_point(&scenario.points);
     ChartInputs {
         distribution: simulations[point]
             .as_ref()
@@ -215,13 +332,11 @@ fn chart_inputs(
     }
 }
 
-/// Theory and simulation of every point, in point order.
-fn evaluate_points(
-    scenario: &Scenario,
-    progress: &ProgressBar,
-) -> (Vec<PointResults>, Vec<Option<Simulation>>) {
+/// The simulation of every point, in point order (none when the scenario
+/// does not simulate).
+fn simulate_points(scenario: &Scenario, progress: &ProgressBar) -> Vec<Option<Simulation>> {
     let on_replication = || progress.inc(1);
-    let simulations: Vec<Option<Simulation>> = scenario
+    scenario
         .points
         .iter()
         .map(|point| {
@@ -230,8 +345,12 @@ fn evaluate_points(
                 .simulation
                 .then(|| sim::replicate(&point.model, &scenario.run, &on_replication))
         })
-        .collect();
-    let points = scenario
+        .collect()
+}
+
+/// Theory joined with the simulations, in point order.
+fn point_results(scenario: &Scenario, simulations: &[Option<Simulation>]) -> Vec<PointResults> {
+    scenario
         .points
         .iter()
         .enumerate()
@@ -245,8 +364,7 @@ fn evaluate_points(
                 scenario.run.confidence,
             )
         })
-        .collect();
-    (points, simulations)
+        .collect()
 }
 
 /// Formula rows of a point, unless the scenario turned theory off.
@@ -261,11 +379,15 @@ fn theory_of(
     }
 }
 
-fn progress_bar(scenario: &Scenario, quiet: bool) -> ProgressBar {
+/// Replications a run starts with (a precision-driven run may add more).
+fn total_replications(scenario: &Scenario) -> u64 {
+    scenario.points.len() as u64 * u64::from(scenario.run.replications)
+}
+
+fn progress_bar(scenario: &Scenario, total: u64, quiet: bool) -> ProgressBar {
     if quiet || !scenario.compare.simulation {
         return ProgressBar::hidden();
     }
-    let total = scenario.points.len() as u64 * u64::from(scenario.run.replications);
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
         "{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} replications (ETA {eta})",

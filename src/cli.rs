@@ -4,9 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::shard::ShardId;
+
 /// queuelab: queueing theory and simulation of message queues, side by side.
 ///
-/// Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.
+/// Exit codes: 0 success, 2 invalid scenario or arguments, 3 shards missing
+/// (merge), 4 shards that do not belong together (merge), 1 any other failure.
 #[derive(Debug, Parser)]
 #[command(name = "queuelab", version, about, long_about = None)]
 pub struct Cli {
@@ -28,6 +31,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Overlay one metric from several results folders in one chart.
     Compare(CompareArgs),
+    /// Merge the shards written by `run --shard K/N` into the results of one run.
+    Merge(MergeArgs),
 }
 
 /// Output format on stdout.
@@ -65,6 +70,35 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// Hide the progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Compute only shard K of N (0 <= K < N) and write it to
+    /// <out>/shards/K.json; `queuelab merge <out>` then gives the results.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<ShardId>,
+}
+
+/// `queuelab merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The folder given to `run --shard K/N --out`, holding shards/.
+    pub dir: PathBuf,
+    /// Results folder (default: DIR itself, shards kept).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Number of shards expected (needed to list missing ones when none exists).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u32>,
+    /// Only print the missing shard indices (e.g. `3,5,7`); exit 3 if any.
+    #[arg(long)]
+    pub missing: bool,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Skip the charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors on stderr.
     #[arg(long)]
     pub quiet: bool,
 }

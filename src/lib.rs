@@ -22,6 +22,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 pub mod sim;
 pub mod stats;
 pub mod theory;

@@ -3,14 +3,16 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use queuelab::app;
+use queuelab::app::{self, AppError};
 use queuelab::cli::Cli;
 
 fn main() -> ExitCode {
     match app::run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            if !matches!(error, AppError::Silent(_)) {
+                eprintln!("error: {error}");
+            }
             ExitCode::from(error.exit_code())
         }
     }

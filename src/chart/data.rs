@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{PointResults, target_names};
-use crate::scenario::Scenario;
+use crate::report::target_names;
+use crate::scenario::{Scenario, SweepPoint};
 use crate::sim::{Simulation, WarmupTrace, targets, warmup_trace};
 use crate::theory::wait_tail;
 
@@ -54,8 +54,13 @@ pub struct WarmupData {
 
 /// The point charts look at in detail: the highest load of a load sweep,
 /// otherwise the last point.
-pub fn detail_point(points: &[PointResults]) -> usize {
-    let load = |p: &PointResults| p.parameters.get("load").and_then(|v| v.as_f64());
+pub fn detail_point(points: &[SweepPoint]) -> usize {
+    let load = |p: &SweepPoint| {
+        p.parameters
+            .iter()
+            .find(|(name, _)| name == "load")
+            .and_then(|(_, value)| value.as_f64())
+    };
     (0..points.len())
         .max_by(|&a, &b| {
             load(&points[a])

@@ -73,13 +73,15 @@ pub fn table(results: &RunResults) -> String {
 
 /// Writes every result file into `dir` atomically: into a sibling temporary
 /// folder first, renamed over `dir` only once complete. Charts are drawn
-/// when `charts` is given.
+/// when `charts` is given. The entries named in `keep` (such as `shards`)
+/// are moved from the old folder into the new one.
 pub fn write_folder(
     dir: &Path,
     scenario: &Scenario,
     results: &RunResults,
     simulations: &[Option<Simulation>],
     charts: Option<&ChartInputs>,
+    keep: &[&str],
 ) -> io::Result<()> {
     let parent = dir
         .parent()
@@ -96,6 +98,12 @@ pub fn write_folder(
             fs::rename(dir, &replaced)?;
         }
         fs::rename(&staging, dir)?;
+        // The old folder is deleted only once everything kept has moved.
+        for name in keep {
+            if replaced.join(name).exists() {
+                fs::rename(replaced.join(name), dir.join(name))?;
+            }
+        }
         if replaced.exists() {
             fs::remove_dir_all(&replaced)?;
         }

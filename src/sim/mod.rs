@@ -58,7 +58,8 @@ pub struct Replication {
     pub warmup: u64,
     /// Events processed, pilot run excluded.
     pub events: u64,
-    /// Waiting-time histogram per target.
+    /// Waiting-time histogram per target (empty when not kept, as in the
+    /// shards of points whose distribution is not charted).
     pub wait_distributions: Vec<Percentiles>,
 }
 
@@ -76,6 +77,20 @@ pub struct Simulation {
 }
 
 impl Simulation {
+    /// Summarises `replications` (in replication order) of `model`.
+    pub fn from_replications(
+        model: &Model,
+        run: &RunConfig,
+        replications: Vec<Replication>,
+    ) -> Simulation {
+        Simulation {
+            targets: targets(model),
+            estimates: estimate(model, run, &replications),
+            replications,
+            target_precision: run.precision.map(|p| p.target),
+        }
+    }
+
     /// The waiting times of `target` over all replications.
     pub fn wait_distribution(&self, target: usize) -> Option<Percentiles> {
         let mut replications = self.replications.iter();
@@ -201,27 +216,22 @@ pub fn replicate(model: &Model, run: &RunConfig, on_replication: &(dyn Fn() + Sy
             })
             .collect()
     };
-    let mut replications = batch(0..run.replications);
-    let mut estimates = estimate(model, run, &replications);
+    let mut simulation = Simulation::from_replications(model, run, batch(0..run.replications));
     if let Some(precision) = run.precision {
         // Batches of the initial size, in replication order: the result
         // depends only on the seed, never on timing or threads.
-        while !imprecise(&estimates, precision.target).is_empty() {
-            let done = replications.len() as u32;
+        while !imprecise(&simulation.estimates, precision.target).is_empty() {
+            let done = simulation.replications.len() as u32;
             let next = (done + run.replications).min(precision.max_replications);
             if next == done {
                 break;
             }
+            let mut replications = std::mem::take(&mut simulation.replications);
             replications.extend(batch(done..next));
-            estimates = estimate(model, run, &replications);
+            simulation = Simulation::from_replications(model, run, replications);
         }
     }
-    Simulation {
-        targets: targets(model),
-        replications,
-        estimates,
-        target_precision: run.precision.map(|p| p.target),
-    }
+    simulation
 }
 
 /// Metrics whose precision a precision-driven run controls: the means and

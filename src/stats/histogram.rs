@@ -31,7 +31,11 @@ pub enum PercentilesError {
 /// record; growing allocates, but happens at most once per doubling of the
 /// largest value (a few dozen times in all), so the cost is amortised and
 /// [`Percentiles::record`] is otherwise O(1) and allocation-free.
-#[derive(Clone, Debug)]
+///
+/// It serialises losslessly as its resolution and the `[ticks, count]` pair
+/// of every non-empty bucket, so shards of a run merge exactly.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "RecordedBuckets", try_from = "RecordedBuckets")]
 pub struct Percentiles {
     histogram: Histogram<u64>,
     resolution: f64,
@@ -169,6 +173,44 @@ impl Percentiles {
     }
 }
 
+/// The serialised form of [`Percentiles`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RecordedBuckets {
+    resolution: f64,
+    /// `[ticks, count]` per non-empty bucket, `ticks` being the bucket's
+    /// highest value.
+    buckets: Vec<(u64, u64)>,
+}
+
+impl From<Percentiles> for RecordedBuckets {
+    fn from(percentiles: Percentiles) -> RecordedBuckets {
+        let buckets = percentiles
+            .histogram
+            .iter_recorded()
+            .map(|bucket| (bucket.value_iterated_to(), bucket.count_at_value()))
+            .collect();
+        RecordedBuckets {
+            resolution: percentiles.resolution,
+            buckets,
+        }
+    }
+}
+
+impl TryFrom<RecordedBuckets> for Percentiles {
+    type Error = PercentilesError;
+
+    fn try_from(recorded: RecordedBuckets) -> Result<Percentiles, PercentilesError> {
+        let mut percentiles = Percentiles::new(recorded.resolution)?;
+        for (ticks, count) in recorded.buckets {
+            let ticks = ticks.min(MAX_TICKS);
+            if percentiles.histogram.record_n(ticks, count).is_err() {
+                percentiles.histogram.saturating_record_n(ticks, count);
+            }
+        }
+        Ok(percentiles)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +235,23 @@ mod tests {
         assert!(tail.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 >= w[1].1));
         assert_eq!(tail.last().unwrap().1, 0.0);
         assert!(Percentiles::new(1.0).unwrap().tail_points(10).is_empty());
+    }
+
+    #[test]
+    fn serialisation_round_trips_every_bucket() {
+        let mut original = Percentiles::new(0.001).unwrap();
+        for i in 0..5000 {
+            original.record(f64::from(i).powf(1.7) * 0.003);
+        }
+        let json = serde_json::to_string(&original).unwrap();
+        let restored: Percentiles = serde_json::from_str(&json).unwrap();
+        assert_eq!(restored.count(), original.count());
+        assert_eq!(restored.resolution(), original.resolution());
+        assert_eq!(restored.cumulative_buckets(), original.cumulative_buckets());
+        for p in [0.0, 0.5, 0.9, 0.99, 1.0] {
+            assert_eq!(restored.quantile(p), original.quantile(p));
+        }
+        assert!(serde_json::from_str::<Percentiles>(r#"{"resolution":0.0,"buckets":[]}"#).is_err());
     }
 
     #[test]

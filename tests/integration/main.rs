@@ -7,4 +7,5 @@ mod common;
 mod coverage;
 mod paired;
 mod precision;
+mod shards;
 mod sim_vs_theory;

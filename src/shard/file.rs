@@ -1,0 +1,244 @@
+//! The shard file: a header that identifies the run and the units it covers,
+//! then every unit's per-replication results, stored losslessly (floats in
+//! shortest round-trip form, non-finite values spelled out, histograms as
+//! bucket counts).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::metric::{Metric, MetricValues};
+use crate::sim::Replication;
+use crate::stats::Percentiles;
+
+/// Value of [`Header::format`] for this layout.
+pub const FORMAT: &str = "queuelab-shard-1";
+
+/// Test-only switch: when set, writing a shard stops the process halfway
+/// through the file, as a node failure would.
+pub const ABORT_MID_WRITE_VARIABLE: &str = "QUEUELAB_TEST_ABORT_MID_WRITE";
+
+/// What a shard is part of and which units it holds. Every shard of one
+/// run has the same header but for `shard`, `first_unit` and `end_unit`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// Layout of the file ([`FORMAT`]).
+    pub format: String,
+    /// Version of the queuelab that computed it.
+    pub queuelab_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// The scenario file as given on the command line.
+    pub scenario_file: PathBuf,
+    /// SHA-256 of the scenario text, in hex.
+    pub scenario_sha256: String,
+    /// Master seed (after any `--seed`).
+    pub seed: u64,
+    /// Replications per point (after any `--replications`).
+    pub replications: u32,
+    /// Number of shards, N.
+    pub shards: u32,
+    /// This shard's index K, 0-based.
+    pub shard: u32,
+    /// Units in the whole run: points × replications.
+    pub total_units: u64,
+    /// First unit of this shard.
+    pub first_unit: u64,
+    /// One past the last unit of this shard.
+    pub end_unit: u64,
+}
+
+/// One shard's file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// Identification.
+    pub header: Header,
+    /// The scenario text, so `merge` needs nothing but the shards.
+    pub scenario_source: String,
+    /// The units `first_unit..end_unit`, in order.
+    pub units: Vec<Unit>,
+}
+
+/// One (sweep point, replication) pair's results.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Unit {
+    /// Sweep point index.
+    pub point: u32,
+    /// Replication index.
+    pub replication: u32,
+    /// Messages discarded as warm-up.
+    pub warmup: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Metric values per target; metrics that do not apply are left out.
+    pub values: Vec<BTreeMap<Metric, ExactFloat>>,
+    /// Waiting-time histograms per target, kept only at the charted point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wait_distributions: Vec<Percentiles>,
+}
+
+impl Unit {
+    /// Stores a replication; `keep_distributions` keeps its histograms.
+    pub fn new(
+        point: u32,
+        replication: u32,
+        result: Replication,
+        keep_distributions: bool,
+    ) -> Unit {
+        let values = result
+            .values
+            .iter()
+            .map(|row| {
+                Metric::ALL
+                    .iter()
+                    .zip(row)
+                    .filter(|(_, value)| !value.is_nan())
+                    .map(|(&metric, &value)| (metric, ExactFloat(value)))
+                    .collect()
+            })
+            .collect();
+        Unit {
+            point,
+            replication,
+            warmup: result.warmup,
+            events: result.events,
+            values,
+            wait_distributions: if keep_distributions {
+                result.wait_distributions
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The replication this unit stored.
+    pub fn into_replication(self) -> Replication {
+        let values = self
+            .values
+            .iter()
+            .map(|row| -> MetricValues {
+                std::array::from_fn(|index| {
+                    row.get(&Metric::ALL[index])
+                        .map_or(f64::NAN, |value| value.0)
+                })
+            })
+            .collect();
+        Replication {
+            values,
+            warmup: self.warmup,
+            events: self.events,
+            wait_distributions: self.wait_distributions,
+        }
+    }
+}
+
+/// An `f64` that survives JSON exactly: finite values as numbers (shortest
+/// round-trip form), infinities as the strings `"inf"` and `"-inf"`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExactFloat(pub f64);
+
+impl Serialize for ExactFloat {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            x if x.is_finite() => serializer.serialize_f64(x),
+            x if x > 0.0 => serializer.serialize_str("inf"),
+            x if x < 0.0 => serializer.serialize_str("-inf"),
+            _ => serializer.serialize_str("nan"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExactFloat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Spelled {
+            Number(f64),
+            Word(String),
+        }
+        match Spelled::deserialize(deserializer)? {
+            Spelled::Number(x) => Ok(ExactFloat(x)),
+            Spelled::Word(word) => match word.as_str() {
+                "inf" => Ok(ExactFloat(f64::INFINITY)),
+                "-inf" => Ok(ExactFloat(f64::NEG_INFINITY)),
+                "nan" => Ok(ExactFloat(f64::NAN)),
+                other => Err(serde::de::Error::custom(format!(
+                    "expected a number, \"inf\", \"-inf\" or \"nan\", got \"{other}\""
+                ))),
+            },
+        }
+    }
+}
+
+/// Path of shard `index` in the results folder `dir`.
+pub fn shard_path(dir: &Path, index: u32) -> PathBuf {
+    dir.join(super::SHARDS_DIR).join(format!("{index}.json"))
+}
+
+/// Writes `file` to its place under `dir` atomically: into a hidden
+/// temporary file first, renamed only once complete and synced, so a shard
+/// killed mid-write leaves no shard file. Returns the path written.
+pub fn write(dir: &Path, file: &ShardFile) -> io::Result<PathBuf> {
+    let path = shard_path(dir, file.header.shard);
+    let folder = path.parent().unwrap_or(dir);
+    fs::create_dir_all(folder)?;
+    let temporary = folder.join(format!(
+        ".{}.json.partial-{}",
+        file.header.shard,
+        std::process::id()
+    ));
+    let mut json = serde_json::to_vec(file).map_err(io::Error::other)?;
+    json.push(b'\n');
+    let written = (|| {
+        let mut out = fs::File::create(&temporary)?;
+        if std::env::var_os(ABORT_MID_WRITE_VARIABLE).is_some() {
+            out.write_all(&json[..json.len() / 2])?;
+            out.sync_all()?;
+            std::process::abort();
+        }
+        out.write_all(&json)?;
+        out.sync_all()?;
+        fs::rename(&temporary, &path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written.map(|()| path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    #[test]
+    fn floats_round_trip_bit_for_bit() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut values: Vec<f64> = (0..20_000)
+            .map(|_| f64::from_bits(rng.random::<u64>()))
+            .filter(|x| !x.is_nan())
+            .collect();
+        values.extend([
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.1 + 0.2,
+        ]);
+        let json =
+            serde_json::to_string(&values.iter().map(|&x| ExactFloat(x)).collect::<Vec<_>>())
+                .unwrap();
+        let back: Vec<ExactFloat> = serde_json::from_str(&json).unwrap();
+        for (x, y) in values.iter().zip(back) {
+            assert_eq!(x.to_bits(), y.0.to_bits(), "{x} came back as {}", y.0);
+        }
+        let nan: ExactFloat =
+            serde_json::from_str(&serde_json::to_string(&ExactFloat(f64::NAN)).unwrap()).unwrap();
+        assert!(nan.0.is_nan());
+    }
+}
