@@ -3,15 +3,20 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::chart;
 use crate::cli::{
-    CheckArgs, Cli, Command, CompareArgs, Format, MergeArgs, PlotArgs, RunArgs, TheoryArgs,
+    CheckArgs, Cli, Command, CompareArgs, Format, LiveArgs, MergeArgs, PlotArgs, RunArgs,
+    TheoryArgs,
 };
+use crate::live::{self, ChannelKind, LiveSettings};
 use crate::metric::Metric;
-use crate::report::{self, ChartInputs, PointResults, RunResults};
+use crate::model::Model;
+use crate::report::{self, ChartInputs, LiveBlock, PointResults, RunResults};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::shard::{self, MergeError, ShardId};
 use crate::sim::{self, Simulation};
@@ -32,6 +37,9 @@ pub enum AppError {
     /// The outcome was already printed; only the exit code remains.
     #[error("")]
     Silent(u8),
+    /// Ctrl-C stopped the run before it finished (exit 130).
+    #[error("interrupted: every thread stopped, no results written")]
+    Interrupted,
     /// Anything else (exit 1).
     #[error("{0}")]
     Failure(String),
@@ -44,6 +52,7 @@ impl AppError {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
             AppError::Merge(error) => error.exit_code(),
             AppError::Silent(code) => *code,
+            AppError::Interrupted => 130,
             AppError::Failure(_) => 1,
         }
     }
@@ -58,6 +67,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Plot(args) => plot_command(args),
         Command::Compare(args) => compare_command(args),
         Command::Merge(args) => merge_command(args),
+        Command::Live(args) => live_command(args),
     }
 }
 
@@ -169,8 +179,60 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
     print(&report::run_results(&scenario, points), args.format)
 }
 
+fn live_command(args: LiveArgs) -> Result<(), AppError> {
+    let mut scenario = scenario::load(&args.run.file)?;
+    if args.run.shard.is_some() {
+        return Err(AppError::Usage(
+            "--shard does not apply to live runs (they measure wall-clock time on this machine)"
+                .into(),
+        ));
+    }
+    scenario::enable_live(&mut scenario)?;
+    if let Some(settings) = scenario.compare.live.as_mut() {
+        if let Some(seconds) = args.seconds {
+            if !(seconds.is_finite() && seconds > 0.0) {
+                return Err(AppError::Usage(format!(
+                    "--seconds must be a number > 0, got {seconds}"
+                )));
+            }
+            settings.seconds = seconds;
+        }
+        if let Some(names) = &args.channels {
+            let models: Vec<&Model> = scenario.points.iter().map(|p| &p.model).collect();
+            settings.channels = parse_channels(names)?;
+            live::check_channels(&models, &settings.channels).map_err(AppError::Usage)?;
+        }
+    }
+    execute_run(scenario, args.run)
+}
+
+/// Channel names from the command line.
+fn parse_channels(names: &[String]) -> Result<Vec<ChannelKind>, AppError> {
+    names
+        .iter()
+        .map(|name| {
+            ChannelKind::ALL
+                .into_iter()
+                .find(|c| c.name() == name.trim())
+                .ok_or_else(|| {
+                    let allowed: Vec<&str> = ChannelKind::ALL.iter().map(|c| c.name()).collect();
+                    AppError::Usage(format!(
+                        "unknown channel `{name}`; allowed: {}",
+                        allowed.join(", ")
+                    ))
+                })
+        })
+        .collect()
+}
+
 fn run_command(args: RunArgs) -> Result<(), AppError> {
-    let mut scenario = scenario::load(&args.file)?;
+    let scenario = scenario::load(&args.file)?;
+    execute_run(scenario, args)
+}
+
+/// `run` (and `live`) on a loaded scenario: overrides, then shard or
+/// theory, simulation and live runs, then the results.
+fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
     if let Some(seed) = args.seed {
         scenario.run.seed = seed;
     }
@@ -192,6 +254,12 @@ fn run_command(args: RunArgs) -> Result<(), AppError> {
     let progress = progress_bar(&scenario, total_replications(&scenario), args.quiet);
     let simulations = pool.install(|| simulate_points(&scenario, &progress));
     progress.finish_and_clear();
+    let live = scenario
+        .compare
+        .live
+        .as_ref()
+        .map(|settings| live_points(&scenario, settings, args.quiet))
+        .transpose()?;
     let output = Output {
         dir: out,
         keep: &[],
@@ -199,7 +267,85 @@ fn run_command(args: RunArgs) -> Result<(), AppError> {
         charts: !args.no_charts,
         quiet: args.quiet,
     };
-    publish(&scenario, &simulations, &output)
+    publish(&scenario, &simulations, live, &output)
+}
+
+/// Set by Ctrl-C: live runs stop their producers and join every thread.
+fn stop_flag() -> Result<&'static AtomicBool, AppError> {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static HANDLER: OnceLock<Result<(), String>> = OnceLock::new();
+    HANDLER
+        .get_or_init(|| {
+            ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst)).map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|e| AppError::Failure(format!("cannot catch Ctrl-C: {e}")))?;
+    Ok(&STOP)
+}
+
+/// Every point's live blocks: per result row of the queue (the queue, then
+/// its classes), one block per channel. Channels run one after the other,
+/// never beside the simulation, which would steal their cores.
+fn live_points(
+    scenario: &Scenario,
+    settings: &LiveSettings,
+    quiet: bool,
+) -> Result<Vec<Vec<Vec<LiveBlock>>>, AppError> {
+    let stop = stop_flag()?;
+    let mut points = Vec::with_capacity(scenario.points.len());
+    for (index, point) in scenario.points.iter().enumerate() {
+        let model = &point.model;
+        let queue = &model.queues[0];
+        let theory = theory_of(scenario, point);
+        let rows = live::rows(model);
+        let mut blocks: Vec<Vec<LiveBlock>> = vec![Vec::new(); rows.len()];
+        for channel in live::channels_for(model, &settings.channels) {
+            if !quiet {
+                eprintln!(
+                    "live: point {}/{} {}, {}: {} s + {} s warm-up",
+                    index + 1,
+                    scenario.points.len(),
+                    point.label(),
+                    channel.name(),
+                    settings.seconds,
+                    settings.warmup_seconds
+                );
+            }
+            let run = live::run(model, settings, channel, scenario.run.seed, stop)
+                .ok_or(AppError::Interrupted)?;
+            let input = &run.replay_input;
+            let waits = sim::replay(model, &input.arrivals, &input.services);
+            let replay_stamps = live::replay_stamps(input, &waits);
+            for ((class, live_batches), row_blocks) in
+                rows.iter().zip(&run.batches).zip(&mut blocks)
+            {
+                let replay = live::measure(
+                    &input.timeline,
+                    &replay_stamps,
+                    queue.consumers,
+                    queue.capacity.is_some(),
+                    *class,
+                );
+                let theory_row = theory
+                    .iter()
+                    .find(|(target, _)| target.queue == Some(0) && target.class == *class)
+                    .map(|(_, result)| (&result.metrics, result.exact));
+                row_blocks.push(report::live_block(
+                    channel,
+                    live_batches,
+                    &replay,
+                    theory_row,
+                    run.health.clone(),
+                    queue.consumers,
+                    run.mean_service,
+                    settings,
+                    scenario.run.confidence,
+                ));
+            }
+        }
+        points.push(blocks);
+    }
+    Ok(points)
 }
 
 /// Where and how a command's results go.
@@ -221,9 +367,18 @@ struct Output<'a> {
 fn publish(
     scenario: &Scenario,
     simulations: &[Option<Simulation>],
+    live: Option<Vec<Vec<Vec<LiveBlock>>>>,
     output: &Output,
 ) -> Result<(), AppError> {
-    let results = report::run_results(scenario, point_results(scenario, simulations));
+    let mut points = point_results(scenario, simulations);
+    for (point, rows) in points.iter_mut().zip(live.into_iter().flatten()) {
+        // Live runs drive a single queue: its rows (aggregate, then
+        // classes) come first, in `live::rows` order.
+        for (row, blocks) in point.results.iter_mut().zip(rows) {
+            row.live = Some(blocks);
+        }
+    }
+    let results = report::run_results(scenario, points);
     let charts = output.charts.then(|| chart_inputs(scenario, simulations));
     let dir = &output.dir;
     report::write_folder(
@@ -303,7 +458,7 @@ fn merge_command(args: MergeArgs) -> Result<(), AppError> {
         charts: !args.no_charts,
         quiet: args.quiet,
     };
-    publish(&merged.scenario, &merged.simulations, &output)
+    publish(&merged.scenario, &merged.simulations, None, &output)
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, AppError> {

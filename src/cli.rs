@@ -9,7 +9,8 @@ use crate::shard::ShardId;
 /// queuelab: queueing theory and simulation of message queues, side by side.
 ///
 /// Exit codes: 0 success, 2 invalid scenario or arguments, 3 shards missing
-/// (merge), 4 shards that do not belong together (merge), 1 any other failure.
+/// (merge), 4 shards that do not belong together (merge), 130 interrupted
+/// (Ctrl-C; nothing written), 1 any other failure.
 #[derive(Debug, Parser)]
 #[command(name = "queuelab", version, about, long_about = None)]
 pub struct Cli {
@@ -33,6 +34,25 @@ pub enum Command {
     Compare(CompareArgs),
     /// Merge the shards written by `run --shard K/N` into the results of one run.
     Merge(MergeArgs),
+    /// Run real in-process queues beside theory, simulation and a replay
+    /// (`[compare] live` settings, or defaults), and write the results.
+    Live(LiveArgs),
+}
+
+/// `queuelab live`.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Everything `run` takes.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Measured wall seconds per point and channel (overrides the scenario).
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    /// Queue implementations, comma-separated (overrides the scenario):
+    /// crossbeam, std-mpsc, mutex-vecdeque (FIFO), mutex-stack (LIFO),
+    /// mutex-heap (priority).
+    #[arg(long, value_delimiter = ',')]
+    pub channels: Option<Vec<String>>,
 }
 
 /// Output format on stdout.

@@ -228,6 +228,20 @@ pub enum Dist {
         /// Population variance of `samples`.
         variance: f64,
     },
+    /// Recorded values replayed in order: the n-th draw of a stream is the
+    /// n-th value ([`Dist::sample_nth`]), and there are no more after the
+    /// last (+inf: a producer stops, for instance). Drawn without an index
+    /// ([`Dist::sample`]) it resamples the values like [`Dist::Empirical`].
+    Sequence {
+        /// The values, in order.
+        values: Arc<[f64]>,
+        /// Precomputed sampler of an index into `values`.
+        index: Uniform<usize>,
+        /// Mean of `values`.
+        mean: f64,
+        /// Population variance of `values`.
+        variance: f64,
+    },
 }
 
 impl Dist {
@@ -414,35 +428,14 @@ impl Dist {
     /// Empirical distribution that picks one of `samples` (non-empty, finite, >= 0)
     /// uniformly at random.
     pub fn empirical(samples: impl Into<Arc<[f64]>>) -> Result<Dist, DistError> {
-        let samples: Arc<[f64]> = samples.into();
-        if samples.is_empty() {
-            return Err(DistError::Empty {
-                parameter: "samples",
-            });
-        }
-        for (index, &value) in samples.iter().enumerate() {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(DistError::InvalidElement {
-                    parameter: "samples",
-                    index,
-                    allowed: "a finite number >= 0",
-                    value,
-                });
-            }
-        }
-        let count = samples.len() as f64;
-        let mean = samples.iter().sum::<f64>() / count;
-        let variance = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / count;
-        if !(mean.is_finite() && variance.is_finite()) {
-            return Err(DistError::InvalidParameter {
-                parameter: "samples",
-                allowed: "values whose mean and variance are finite",
-                value: if mean.is_finite() { variance } else { mean },
-            });
-        }
-        let index = Uniform::new(0, samples.len()).map_err(sampler_error("empirical"))?;
+        let Observed {
+            values,
+            index,
+            mean,
+            variance,
+        } = observed(samples.into())?;
         Ok(Dist::Empirical {
-            samples,
+            samples: values,
             index,
             mean,
             variance,
@@ -549,8 +542,39 @@ impl Dist {
             Dist::Uniform { sampler, .. } => sampler.sample(rng),
             Dist::Weibull { sampler, .. } => sampler.sample(rng),
             Dist::Pareto { sampler, .. } => sampler.sample(rng),
-            Dist::Empirical { samples, index, .. } => samples[index.sample(rng)],
+            Dist::Empirical { samples, index, .. }
+            | Dist::Sequence {
+                values: samples,
+                index,
+                ..
+            } => samples[index.sample(rng)],
         }
+    }
+
+    /// The `n`-th draw of a stream: the `n`-th value of a [`Dist::Sequence`]
+    /// (+inf past its end), a fresh sample of any other distribution.
+    #[inline]
+    pub fn sample_nth<R: rand::Rng + ?Sized>(&self, rng: &mut R, n: usize) -> f64 {
+        match self {
+            Dist::Sequence { values, .. } => values.get(n).copied().unwrap_or(f64::INFINITY),
+            _ => self.sample(rng),
+        }
+    }
+
+    /// Values replayed in order (finite, >= 0, at least one).
+    pub fn sequence(values: impl Into<Arc<[f64]>>) -> Result<Dist, DistError> {
+        let Observed {
+            values,
+            index,
+            mean,
+            variance,
+        } = observed(values.into())?;
+        Ok(Dist::Sequence {
+            values,
+            index,
+            mean,
+            variance,
+        })
     }
 
     /// Mean; `f64::INFINITY` for a Pareto with shape <= 1.
@@ -560,7 +584,8 @@ impl Dist {
             | Dist::Erlang { mean, .. }
             | Dist::Gamma { mean, .. }
             | Dist::LogNormal { mean, .. }
-            | Dist::Empirical { mean, .. } => *mean,
+            | Dist::Empirical { mean, .. }
+            | Dist::Sequence { mean, .. } => *mean,
             Dist::Deterministic { value } => *value,
             Dist::Hyperexponential { phases } => phases.iter().map(|p| p.prob * p.mean).sum(),
             Dist::Uniform { low, high, .. } => low.midpoint(*high),
@@ -599,7 +624,7 @@ impl Dist {
                     1.0 / (shape * (shape - 2.0))
                 }
             }
-            Dist::Empirical { mean, variance, .. } => {
+            Dist::Empirical { mean, variance, .. } | Dist::Sequence { mean, variance, .. } => {
                 if *variance == 0.0 {
                     0.0
                 } else {
@@ -625,7 +650,7 @@ impl Dist {
         match self {
             Dist::Deterministic { .. } => 0.0,
             Dist::Uniform { low, high, .. } => (high - low).powi(2) / 12.0,
-            Dist::Empirical { variance, .. } => *variance,
+            Dist::Empirical { variance, .. } | Dist::Sequence { variance, .. } => *variance,
             _ => self.scv() * self.mean().powi(2),
         }
     }
@@ -650,6 +675,9 @@ impl Dist {
             Dist::Pareto { shape, scale, .. } => Dist::pareto(*shape, scale * factor),
             Dist::Empirical { samples, .. } => {
                 Dist::empirical(samples.iter().map(|x| x * factor).collect::<Arc<[f64]>>())
+            }
+            Dist::Sequence { values, .. } => {
+                Dist::sequence(values.iter().map(|x| x * factor).collect::<Arc<[f64]>>())
             }
         }
     }
@@ -687,8 +715,59 @@ impl Dist {
                 n(self.mean()),
                 n(self.scv())
             ),
+            Dist::Sequence { values, .. } => format!(
+                "sequence(n {}, mean {}, scv {})",
+                values.len(),
+                n(self.mean()),
+                n(self.scv())
+            ),
         }
     }
+}
+
+/// Checks observed values (non-empty, finite, >= 0, finite moments) and
+/// returns them with an index sampler, their mean and population variance.
+fn observed(samples: Arc<[f64]>) -> Result<Observed, DistError> {
+    if samples.is_empty() {
+        return Err(DistError::Empty {
+            parameter: "samples",
+        });
+    }
+    for (index, &value) in samples.iter().enumerate() {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(DistError::InvalidElement {
+                parameter: "samples",
+                index,
+                allowed: "a finite number >= 0",
+                value,
+            });
+        }
+    }
+    let count = samples.len() as f64;
+    let mean = samples.iter().sum::<f64>() / count;
+    let variance = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / count;
+    if !(mean.is_finite() && variance.is_finite()) {
+        return Err(DistError::InvalidParameter {
+            parameter: "samples",
+            allowed: "values whose mean and variance are finite",
+            value: if mean.is_finite() { variance } else { mean },
+        });
+    }
+    let index = Uniform::new(0, samples.len()).map_err(sampler_error("empirical"))?;
+    Ok(Observed {
+        values: samples,
+        index,
+        mean,
+        variance,
+    })
+}
+
+/// Validated observed values and their summary.
+struct Observed {
+    values: Arc<[f64]>,
+    index: Uniform<usize>,
+    mean: f64,
+    variance: f64,
 }
 
 /// Checks that `value` is finite and > 0.

@@ -17,6 +17,7 @@ pub mod app;
 pub mod chart;
 pub mod cli;
 pub mod dist;
+pub mod live;
 pub mod metric;
 pub mod model;
 pub mod report;

@@ -100,6 +100,7 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             let _ = writeln!(text, "| {} |", line.cells.join(" | "));
         }
         text.push('\n');
+        text.push_str(&super::live::live_markdown(point));
         let changes = change_lines(point);
         if !changes.is_empty() {
             text.push_str("Change from the previous point (paired replication by replication: both points use the same random numbers, so the interval is narrower than comparing the two intervals above):\n\n| queue | class | metric | change [CI] |\n|---|---|---|---|\n");

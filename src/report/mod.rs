@@ -5,6 +5,7 @@ mod comparison;
 mod csv_files;
 mod describe;
 mod html;
+mod live;
 mod markdown;
 mod results;
 
@@ -15,6 +16,7 @@ use std::path::Path;
 pub use comparison::{Verdict, verdict};
 pub use csv_files::{write_replications, write_summary};
 pub use describe::describe_model;
+pub use live::{LiveBlock, LiveVerdicts, ReplayBlock, live_block};
 pub use results::{
     Interval, PointResults, PrecisionBlock, Row, RunResults, SYSTEM, SimulationBlock,
     point_results, run_results, target_names,
@@ -38,7 +40,8 @@ pub struct ChartInputs {
     pub warmup: Option<WarmupData>,
 }
 
-/// The comparison tables as aligned plain text, one block per point.
+/// The comparison tables as aligned plain text, one block per point, with
+/// the live tables after their point's.
 pub fn table(results: &RunResults) -> String {
     let mut text = String::new();
     for point in &results.points {
@@ -46,26 +49,49 @@ pub fn table(results: &RunResults) -> String {
             let label = crate::scenario::parameter_label(&point.parameters);
             text.push_str(&format!("== {label} ==\n"));
         }
-        let lines: Vec<[String; 6]> = comparison::lines(point)
+        let lines = comparison::lines(point)
             .into_iter()
-            .map(|l| l.cells)
-            .collect();
-        let header = comparison::HEADERS.map(String::from);
-        let mut widths = [0usize; 6];
-        for line in std::iter::once(&header).chain(&lines) {
-            for (width, cell) in widths.iter_mut().zip(line) {
-                *width = (*width).max(cell.chars().count());
+            .map(|l| l.cells.to_vec());
+        text.push_str(&aligned(&comparison::HEADERS, lines));
+        text.push('\n');
+        for row in &point.results {
+            for block in row.live.iter().flatten() {
+                text.push_str(&format!(
+                    "-- live: {} on {} --\n",
+                    row.queue,
+                    block.channel.name()
+                ));
+                let lines = live::live_lines(row, block).into_iter().map(|l| l.to_vec());
+                text.push_str(&aligned(&live::LIVE_HEADERS, lines));
+                text.push_str(&format!("health: {}\n", live::health_text(block)));
+                for line in live::relation_lines(block) {
+                    text.push_str(&format!("relation: {line}\n"));
+                }
+                text.push('\n');
             }
         }
-        for line in std::iter::once(&header).chain(&lines) {
-            let cells: Vec<String> = line
-                .iter()
-                .zip(widths)
-                .map(|(cell, width)| format!("{cell:<width$}"))
-                .collect();
-            text.push_str(cells.join("  ").trim_end());
-            text.push('\n');
+    }
+    text
+}
+
+/// `headers` and `lines` as left-aligned columns, one line each.
+fn aligned(headers: &[&str], lines: impl Iterator<Item = Vec<String>>) -> String {
+    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let all: Vec<Vec<String>> = std::iter::once(header).chain(lines).collect();
+    let mut widths = vec![0usize; headers.len()];
+    for line in &all {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
         }
+    }
+    let mut text = String::new();
+    for line in &all {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &width)| format!("{cell:<width$}"))
+            .collect();
+        text.push_str(cells.join("  ").trim_end());
         text.push('\n');
     }
     text

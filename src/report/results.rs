@@ -55,8 +55,9 @@ pub struct Row {
     pub theory: Option<TheoryResult>,
     /// Simulation estimates, or null when not simulated.
     pub simulation: Option<SimulationBlock>,
-    /// Live measurements (not produced yet: always null).
-    pub live: Option<serde_json::Value>,
+    /// Live measurements, one block per channel, or null when not run
+    /// (only the queue's aggregate row of a single-queue model has them).
+    pub live: Option<Vec<super::live::LiveBlock>>,
 }
 
 /// Simulation estimates of one row.

@@ -2,6 +2,7 @@
 //! sweep into one [`Model`] per point, and refuse unstable points.
 
 mod error;
+mod live;
 mod locate;
 mod spec;
 mod sweep;
@@ -12,17 +13,20 @@ use std::path::{Path, PathBuf};
 pub use error::{Problem, ScenarioError};
 pub use validate::DEFAULT_CUSTOMERS;
 
+use crate::live::LiveSettings;
 use crate::model::Model;
 use crate::run::RunConfig;
 use spec::ScenarioSpec;
 
 /// Which sources a run compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Compare {
     /// Evaluate formulas.
     pub theory: bool,
     /// Run the simulator.
     pub simulation: bool,
+    /// Drive real queues (`[compare] live`), with these settings.
+    pub live: Option<LiveSettings>,
 }
 
 /// One point of the sweep: its parameter values and its model.
@@ -96,6 +100,13 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     let run = validate::run_config(&spec).map_err(invalid)?;
     let base = validate::model(&spec, base_dir).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
+    let live = spec
+        .compare
+        .live
+        .as_ref()
+        .map(|live_spec| live::settings(live_spec, &points))
+        .transpose()
+        .map_err(invalid)?;
     Ok(Scenario {
         file: file.to_path_buf(),
         name: spec.name.clone(),
@@ -104,10 +115,28 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         compare: Compare {
             theory: spec.compare.theory,
             simulation: spec.compare.simulation,
+            live,
         },
         points,
         source,
     })
+}
+
+/// Turns live runs on with default settings (`queuelab live` on a scenario
+/// without `[compare] live`); settings already given are kept.
+pub fn enable_live(scenario: &mut Scenario) -> Result<(), ScenarioError> {
+    if scenario.compare.live.is_none() {
+        let settings =
+            live::settings(&spec::LiveSpec::default(), &scenario.points).map_err(|problem| {
+                ScenarioError::Invalid {
+                    file: scenario.file.clone(),
+                    line: None,
+                    problem,
+                }
+            })?;
+        scenario.compare.live = Some(settings);
+    }
+    Ok(())
 }
 
 fn expand_sweep(

@@ -279,6 +279,8 @@ pub struct CompareSpec {
     pub theory: bool,
     /// Run the simulator.
     pub simulation: bool,
+    /// Drive real in-process queues.
+    pub live: Option<LiveSpec>,
 }
 
 impl Default for CompareSpec {
@@ -286,8 +288,23 @@ impl Default for CompareSpec {
         CompareSpec {
             theory: true,
             simulation: true,
+            live: None,
         }
     }
+}
+
+/// `[compare] live = { ... }`; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSpec {
+    /// Queue implementations, e.g. `["crossbeam", "std-mpsc"]`.
+    pub channels: Option<Vec<crate::live::ChannelKind>>,
+    /// Wall milliseconds per model time unit.
+    pub time_scale_ms: Option<f64>,
+    /// Measured wall seconds per point and channel.
+    pub seconds: Option<f64>,
+    /// Wall seconds discarded first.
+    pub warmup_seconds: Option<f64>,
 }
 
 /// A distribution as written, tagged by `dist`.

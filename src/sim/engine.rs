@@ -182,7 +182,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Records the total waiting time of each tracked message by arrival
-    /// index (blocked messages count 0), for warm-up detection.
+    /// index (NaN for a blocked message), for warm-up detection and replays.
     pub(crate) fn record_waits(mut self) -> Self {
         if let RunLength::Customers(customers) = self.plan.length {
             self.wait_series = Some(vec![f64::NAN; customers as usize]);
@@ -251,11 +251,12 @@ impl<'a> Engine<'a> {
     /// now (open), or a think time from now (a closed-loop client).
     #[inline(always)]
     fn schedule_arrival(&mut self, producer: usize) {
-        let gap = match &self.model.producers[producer].arrivals {
-            Arrivals::Open { interarrival } => interarrival,
-            Arrivals::Closed { think, .. } => think,
-        }
-        .sample(&mut self.interarrival_streams[producer]);
+        let gap = self.interarrival_streams[producer].draw(
+            match &self.model.producers[producer].arrivals {
+                Arrivals::Open { interarrival } => interarrival,
+                Arrivals::Closed { think, .. } => think,
+            },
+        );
         self.calendar.schedule(
             self.now + gap,
             EventKind::Arrival {
@@ -308,10 +309,7 @@ impl<'a> Engine<'a> {
         // Drawn in arrival order at the queue, blocked or not, so the k-th
         // arrival gets the k-th service time whatever the consumers or the
         // capacity: sweep points compare like with like.
-        message.service = self
-            .model
-            .service(queue, class)
-            .sample(&mut self.service_streams[queue]);
+        message.service = self.service_streams[queue].draw(self.model.service(queue, class));
         let station = &mut self.stations[queue];
         let spec = &self.model.queues[queue];
         if spec
@@ -365,7 +363,7 @@ impl<'a> Engine<'a> {
         if waits {
             station.line.push(slot, class);
             if let Some(patience) = &spec.patience {
-                let expires = self.now + patience.sample(&mut self.patience_streams[queue]);
+                let expires = self.now + self.patience_streams[queue].draw(patience);
                 self.calendar.schedule(
                     expires,
                     EventKind::Expire {
@@ -635,7 +633,11 @@ impl<'a> Engine<'a> {
             self.tracked_in_system -= 1;
             if let Some(series) = &mut self.wait_series {
                 let position = (message.index - self.plan.warmup) as usize;
-                series[position] = message.total_wait;
+                series[position] = if matches!(how, Departure::Blocked) {
+                    f64::NAN
+                } else {
+                    message.total_wait
+                };
             }
         }
     }

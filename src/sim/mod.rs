@@ -11,8 +11,9 @@ mod streams;
 
 use rayon::prelude::*;
 
+use crate::dist::Dist;
 use crate::metric::{Metric, MetricValues};
-use crate::model::{Arrivals, Model};
+use crate::model::{Arrivals, Model, Producer};
 use crate::run::{RunConfig, RunLength, Warmup};
 use crate::stats::{Estimate, Percentiles, mser5_truncation, student_t_interval};
 use engine::{Engine, Plan};
@@ -154,7 +155,65 @@ fn pilot_waits(model: &Model, run: &RunConfig, replication: u32) -> Vec<f64> {
     let (_, series) = Engine::new(model, plan, run.seed, replication)
         .record_waits()
         .run();
-    series.unwrap_or_default()
+    // A blocked message waited 0.
+    series
+        .unwrap_or_default()
+        .into_iter()
+        .map(|wait| if wait.is_nan() { 0.0 } else { wait })
+        .collect()
+}
+
+/// Replays recorded inputs through `model`'s single queue: messages arrive
+/// at `arrivals` (time, class), in order, and the k-th needs `services[k]`.
+/// Returns each message's wait, `None` where the full queue rejected it.
+/// One run, no warm-up: the caller measures the windows it wants.
+pub fn replay(model: &Model, arrivals: &[(f64, usize)], services: &[f64]) -> Vec<Option<f64>> {
+    let Some(replayed) = replay_model(model, arrivals, services) else {
+        return Vec::new();
+    };
+    let plan = Plan {
+        warmup: 0,
+        length: RunLength::Customers(arrivals.len() as u64),
+    };
+    let (_, series) = Engine::new(&replayed, plan, 0, 0).record_waits().run();
+    series
+        .unwrap_or_default()
+        .into_iter()
+        .map(|wait| (!wait.is_nan()).then_some(wait))
+        .collect()
+}
+
+/// `model` with one producer per class replaying that class's arrival
+/// gaps, and the queue replaying `services` in arrival order; `None` when
+/// there is nothing to replay.
+fn replay_model(model: &Model, arrivals: &[(f64, usize)], services: &[f64]) -> Option<Model> {
+    let mut replayed = model.clone();
+    replayed.producers = (0..model.classes.len())
+        .filter_map(|class| {
+            let mut previous = 0.0;
+            let gaps: Vec<f64> = arrivals
+                .iter()
+                .filter(|(_, c)| *c == class)
+                .map(|&(time, _)| {
+                    let gap = (time - previous).max(0.0);
+                    previous = time;
+                    gap
+                })
+                .collect();
+            let interarrival = Dist::sequence(gaps).ok()?;
+            Some(Producer {
+                name: format!("replay-{class}"),
+                queue: 0,
+                arrivals: Arrivals::Open { interarrival },
+                class,
+            })
+        })
+        .collect();
+    replayed.queues[0].service = Dist::sequence(services.to_vec()).ok()?;
+    for class in &mut replayed.classes {
+        class.service = None;
+    }
+    Some(replayed)
 }
 
 /// How the warm-up of one replication was chosen, for a chart: the running

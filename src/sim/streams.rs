@@ -11,8 +11,40 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// The generator used for every stream.
-pub(crate) type Stream = ChaCha8Rng;
+use crate::dist::Dist;
+
+/// A random stream: the ChaCha8 generator (reached through `Deref` for
+/// uniform draws) and the number of distribution values drawn from it, so
+/// a [`Dist::Sequence`] replays its values in order.
+#[derive(Clone, Debug)]
+pub(crate) struct Stream {
+    rng: ChaCha8Rng,
+    draws: usize,
+}
+
+impl Stream {
+    /// The next value of `dist` from this stream.
+    #[inline]
+    pub(crate) fn draw(&mut self, dist: &Dist) -> f64 {
+        let n = self.draws;
+        self.draws += 1;
+        dist.sample_nth(&mut self.rng, n)
+    }
+}
+
+impl std::ops::Deref for Stream {
+    type Target = ChaCha8Rng;
+
+    fn deref(&self) -> &ChaCha8Rng {
+        &self.rng
+    }
+}
+
+impl std::ops::DerefMut for Stream {
+    fn deref_mut(&mut self) -> &mut ChaCha8Rng {
+        &mut self.rng
+    }
+}
 
 /// Which random source a stream feeds.
 #[derive(Clone, Copy, Debug)]
@@ -40,5 +72,5 @@ pub(crate) fn stream(seed: u64, replication: u32, source: Source) -> Stream {
     };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(u64::from(replication) << 32 | source_id);
-    rng
+    Stream { rng, draws: 0 }
 }

@@ -1,0 +1,367 @@
+//! The real queues a live run drives, behind one small trait: FIFO channels
+//! (crossbeam-channel, std mpsc, a mutex-guarded deque), a mutex-guarded
+//! stack (LIFO) and a mutex-guarded heap (priority, then arrival order).
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Discipline;
+
+/// A message in flight: its index in the run's timeline (ids follow the
+/// scheduled arrival order) and its class's priority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Index in the timeline.
+    pub id: u32,
+    /// Priority of its class (lower is served first).
+    pub priority: i64,
+}
+
+/// What a consumer got from [`MessageQueue::pop`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Popped {
+    /// A message to serve.
+    Message(Message),
+    /// Nothing arrived within the timeout; ask again.
+    Empty,
+    /// The queue is closed and drained: the consumer can stop.
+    Closed,
+}
+
+/// A multi-producer, multi-consumer queue as the live harness uses it.
+pub trait MessageQueue: Send + Sync {
+    /// Enqueues a message (never blocks; capacity is enforced by the harness).
+    fn push(&self, message: Message);
+    /// Dequeues the next message in the queue's order, waiting at most
+    /// `timeout` for one.
+    fn pop(&self, timeout: Duration) -> Popped;
+    /// No more pushes: consumers drain what is left, then get [`Popped::Closed`].
+    fn close(&self);
+}
+
+/// The queue implementations, by their scenario names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChannelKind {
+    /// crossbeam-channel's unbounded MPMC channel (FIFO).
+    Crossbeam,
+    /// std::sync::mpsc, its receiver shared behind a Mutex (FIFO).
+    StdMpsc,
+    /// Mutex<VecDeque> + Condvar (FIFO).
+    MutexVecdeque,
+    /// Mutex<Vec> + Condvar, popped from the top (LIFO).
+    MutexStack,
+    /// Mutex<BinaryHeap> + Condvar, by class priority then arrival (priority).
+    MutexHeap,
+}
+
+impl ChannelKind {
+    /// Every implementation, in documentation order.
+    pub const ALL: [ChannelKind; 5] = [
+        ChannelKind::Crossbeam,
+        ChannelKind::StdMpsc,
+        ChannelKind::MutexVecdeque,
+        ChannelKind::MutexStack,
+        ChannelKind::MutexHeap,
+    ];
+
+    /// The scenario name, e.g. `std-mpsc`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChannelKind::Crossbeam => "crossbeam",
+            ChannelKind::StdMpsc => "std-mpsc",
+            ChannelKind::MutexVecdeque => "mutex-vecdeque",
+            ChannelKind::MutexStack => "mutex-stack",
+            ChannelKind::MutexHeap => "mutex-heap",
+        }
+    }
+
+    /// The discipline the implementation serves.
+    pub fn discipline(self) -> Discipline {
+        match self {
+            ChannelKind::Crossbeam | ChannelKind::StdMpsc | ChannelKind::MutexVecdeque => {
+                Discipline::Fifo
+            }
+            ChannelKind::MutexStack => Discipline::Lifo,
+            ChannelKind::MutexHeap => Discipline::Priority,
+        }
+    }
+
+    /// A new, empty queue of this kind.
+    pub fn build(self) -> Box<dyn MessageQueue> {
+        match self {
+            ChannelKind::Crossbeam => Box::new(Crossbeam::new()),
+            ChannelKind::StdMpsc => Box::new(StdMpsc::new()),
+            ChannelKind::MutexVecdeque => Box::new(Guarded::<VecDeque<Message>>::default()),
+            ChannelKind::MutexStack => Box::new(Guarded::<Vec<Message>>::default()),
+            ChannelKind::MutexHeap => Box::new(Guarded::<BinaryHeap<ByPriority>>::default()),
+        }
+    }
+}
+
+/// crossbeam-channel: the sender is dropped to close.
+struct Crossbeam {
+    sender: Mutex<Option<crossbeam_channel::Sender<Message>>>,
+    receiver: crossbeam_channel::Receiver<Message>,
+}
+
+impl Crossbeam {
+    fn new() -> Crossbeam {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        Crossbeam {
+            sender: Mutex::new(Some(sender)),
+            receiver,
+        }
+    }
+}
+
+impl MessageQueue for Crossbeam {
+    fn push(&self, message: Message) {
+        if let Some(sender) = &*self.sender.lock().unwrap_or_else(PoisonError::into_inner) {
+            // Cannot fail: the receiver lives as long as `self`.
+            let _ = sender.send(message);
+        }
+    }
+
+    fn pop(&self, timeout: Duration) -> Popped {
+        match self.receiver.recv_timeout(timeout) {
+            Ok(message) => Popped::Message(message),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Popped::Empty,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Popped::Closed,
+        }
+    }
+
+    fn close(&self) {
+        self.sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+}
+
+/// std::sync::mpsc: one receiver, so consumers take turns behind a Mutex.
+struct StdMpsc {
+    sender: Mutex<Option<mpsc::Sender<Message>>>,
+    receiver: Mutex<mpsc::Receiver<Message>>,
+}
+
+impl StdMpsc {
+    fn new() -> StdMpsc {
+        let (sender, receiver) = mpsc::channel();
+        StdMpsc {
+            sender: Mutex::new(Some(sender)),
+            receiver: Mutex::new(receiver),
+        }
+    }
+}
+
+impl MessageQueue for StdMpsc {
+    fn push(&self, message: Message) {
+        if let Some(sender) = &*self.sender.lock().unwrap_or_else(PoisonError::into_inner) {
+            let _ = sender.send(message);
+        }
+    }
+
+    fn pop(&self, timeout: Duration) -> Popped {
+        let receiver = self.receiver.lock().unwrap_or_else(PoisonError::into_inner);
+        match receiver.recv_timeout(timeout) {
+            Ok(message) => Popped::Message(message),
+            Err(mpsc::RecvTimeoutError::Timeout) => Popped::Empty,
+            Err(mpsc::RecvTimeoutError::Disconnected) => Popped::Closed,
+        }
+    }
+
+    fn close(&self) {
+        self.sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+}
+
+/// A container that decides the order of a [`Guarded`] queue.
+trait Order: Default + Send {
+    fn put(&mut self, message: Message);
+    fn take(&mut self) -> Option<Message>;
+    fn is_empty(&self) -> bool;
+}
+
+impl Order for VecDeque<Message> {
+    fn put(&mut self, message: Message) {
+        self.push_back(message);
+    }
+    fn take(&mut self) -> Option<Message> {
+        self.pop_front()
+    }
+    fn is_empty(&self) -> bool {
+        VecDeque::is_empty(self)
+    }
+}
+
+impl Order for Vec<Message> {
+    fn put(&mut self, message: Message) {
+        self.push(message);
+    }
+    fn take(&mut self) -> Option<Message> {
+        self.pop()
+    }
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+}
+
+/// Heap entry: the lowest priority number first, then the earliest arrival
+/// (message ids follow the scheduled arrival order).
+#[derive(Debug, PartialEq, Eq)]
+struct ByPriority(Message);
+
+impl Ord for ByPriority {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.0.priority, other.0.id).cmp(&(self.0.priority, self.0.id))
+    }
+}
+
+impl PartialOrd for ByPriority {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Order for BinaryHeap<ByPriority> {
+    fn put(&mut self, message: Message) {
+        self.push(ByPriority(message));
+    }
+    fn take(&mut self) -> Option<Message> {
+        self.pop().map(|entry| entry.0)
+    }
+    fn is_empty(&self) -> bool {
+        BinaryHeap::is_empty(self)
+    }
+}
+
+/// A container behind a Mutex, with a Condvar to wake waiting consumers.
+#[derive(Default)]
+struct Guarded<C> {
+    state: Mutex<(C, bool)>,
+    ready: Condvar,
+}
+
+impl<C: Order> MessageQueue for Guarded<C> {
+    fn push(&self, message: Message) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0.put(message);
+        drop(state);
+        self.ready.notify_one();
+    }
+
+    fn pop(&self, timeout: Duration) -> Popped {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut state, _) = self
+            .ready
+            .wait_timeout_while(state, timeout, |(container, closed)| {
+                !*closed && container.is_empty()
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        match state.0.take() {
+            Some(message) => Popped::Message(message),
+            None if state.1 => Popped::Closed,
+            None => Popped::Empty,
+        }
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        self.ready.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: u32, priority: i64) -> Message {
+        Message { id, priority }
+    }
+
+    fn drain(queue: &dyn MessageQueue) -> Vec<u32> {
+        queue.close();
+        let mut ids = Vec::new();
+        while let Popped::Message(m) = queue.pop(Duration::from_millis(10)) {
+            ids.push(m.id);
+        }
+        ids
+    }
+
+    #[test]
+    fn each_channel_serves_in_its_disciplines_order() {
+        for kind in ChannelKind::ALL {
+            let queue = kind.build();
+            for (id, priority) in [(0, 2), (1, 1), (2, 2), (3, 1)] {
+                queue.push(message(id, priority));
+            }
+            let expected = match kind.discipline() {
+                Discipline::Fifo => vec![0, 1, 2, 3],
+                Discipline::Lifo => vec![3, 2, 1, 0],
+                _ => vec![1, 3, 0, 2],
+            };
+            assert_eq!(drain(queue.as_ref()), expected, "{}", kind.name());
+        }
+    }
+
+    #[test]
+    fn an_empty_queue_times_out_then_reports_closed() {
+        for kind in ChannelKind::ALL {
+            let queue = kind.build();
+            assert_eq!(
+                queue.pop(Duration::from_millis(1)),
+                Popped::Empty,
+                "{}",
+                kind.name()
+            );
+            queue.close();
+            assert_eq!(
+                queue.pop(Duration::from_millis(1)),
+                Popped::Closed,
+                "{}",
+                kind.name()
+            );
+        }
+    }
+
+    #[test]
+    fn consumers_on_other_threads_receive_every_message_once() {
+        for kind in ChannelKind::ALL {
+            let queue: std::sync::Arc<dyn MessageQueue> = std::sync::Arc::from(kind.build());
+            let consumers: Vec<_> = (0..3)
+                .map(|_| {
+                    let queue = queue.clone();
+                    std::thread::spawn(move || {
+                        let mut ids = Vec::new();
+                        loop {
+                            match queue.pop(Duration::from_millis(5)) {
+                                Popped::Message(m) => ids.push(m.id),
+                                Popped::Empty => {}
+                                Popped::Closed => return ids,
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for id in 0..1000 {
+                queue.push(message(id, i64::from(id % 3)));
+            }
+            queue.close();
+            let mut all: Vec<u32> = consumers
+                .into_iter()
+                .flat_map(|c| c.join().unwrap())
+                .collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..1000).collect::<Vec<_>>(), "{}", kind.name());
+        }
+    }
+}

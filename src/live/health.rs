@@ -1,0 +1,204 @@
+//! How far a live measurement can be trusted: how threads were scheduled,
+//! how late the producer sent, how far services overshot their deadlines,
+//! how long idle consumers took to wake, and how busy the machine was.
+
+use serde::{Deserialize, Serialize};
+
+use super::clock::{SchedulingMode, WaitMethod};
+use super::harness::{Execution, NEVER};
+use super::timeline::Timeline;
+
+/// Producer lag p99 above this share of the mean service contaminates.
+const LAG_LIMIT: f64 = 0.05;
+/// Mean service overshoot above this share of the mean service contaminates.
+const OVERSHOOT_LIMIT: f64 = 0.02;
+/// Other processes using more than this share of the machine contaminate.
+const OTHER_LOAD_LIMIT: f64 = 0.25;
+
+/// Health of one live run; times in microseconds of wall time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    /// `real-time` (SCHED_FIFO), `timer-slack` (1 ns slack) or `default`.
+    pub scheduling: SchedulingMode,
+    /// How consumers waited for service deadlines.
+    pub wait_method: WaitMethod,
+    /// Producer lag behind the schedule, median and 99th percentile (µs).
+    pub producer_lag_p50_us: f64,
+    /// See `producer_lag_p50_us`.
+    pub producer_lag_p99_us: f64,
+    /// Service end after its deadline, mean and 99th percentile (µs).
+    pub service_overshoot_mean_us: f64,
+    /// See `service_overshoot_mean_us`.
+    pub service_overshoot_p99_us: f64,
+    /// From send to dequeue for messages that found a consumer idle (µs).
+    pub wakeup_latency_p50_us: f64,
+    /// See `wakeup_latency_p50_us`.
+    pub wakeup_latency_p99_us: f64,
+    /// Involuntary context switches of the harness threads.
+    pub involuntary_context_switches: u64,
+    /// Share of all CPUs busy during the run (every process).
+    pub machine_busy: f64,
+    /// The part of `machine_busy` used by other processes than this one.
+    pub other_processes_busy: f64,
+    /// Messages planned, sent, and served.
+    pub messages: [usize; 3],
+    /// True when the run hit its time budget or was stopped before draining.
+    pub stopped_early: bool,
+    /// Why the measurement is contaminated; empty when it looks clean.
+    pub warnings: Vec<String>,
+}
+
+impl Health {
+    /// Health of `execution` of `timeline`, with the machine's busy share.
+    pub fn assess(timeline: &Timeline, execution: &Execution, load: BusyShares) -> Health {
+        let stamps = &execution.stamps;
+        let mut lags = Vec::new();
+        let mut overshoots = Vec::new();
+        let mut wakeups = Vec::new();
+        let mut services = 0.0;
+        for (id, planned) in timeline.messages.iter().enumerate() {
+            let sent = stamps.sent[id];
+            if sent == NEVER {
+                continue;
+            }
+            lags.push(sent.saturating_sub(planned.scheduled) as f64);
+            let (dequeued, done) = (stamps.dequeued[id], stamps.done[id]);
+            if done == NEVER {
+                continue;
+            }
+            services += planned.service as f64;
+            overshoots.push(done as f64 - (dequeued + planned.service) as f64);
+            if stamps.idle_since[id] <= sent {
+                wakeups.push(dequeued.saturating_sub(sent) as f64);
+            }
+        }
+        let served = overshoots.len();
+        let mean_service_us = services / served.max(1) as f64 / 1e3;
+        let us = |ns: f64| ns / 1e3;
+        let mut health = Health {
+            scheduling: execution.mode,
+            wait_method: execution.wait_method,
+            producer_lag_p50_us: us(quantile(&mut lags, 0.5)),
+            producer_lag_p99_us: us(quantile(&mut lags, 0.99)),
+            service_overshoot_mean_us: us(overshoots.iter().sum::<f64>() / served.max(1) as f64),
+            service_overshoot_p99_us: us(quantile(&mut overshoots, 0.99)),
+            wakeup_latency_p50_us: us(quantile(&mut wakeups, 0.5)),
+            wakeup_latency_p99_us: us(quantile(&mut wakeups, 0.99)),
+            involuntary_context_switches: execution.involuntary_switches,
+            machine_busy: load.machine,
+            other_processes_busy: load.others,
+            messages: [timeline.messages.len(), lags.len(), served],
+            stopped_early: execution.stopped_early,
+            warnings: Vec::new(),
+        };
+        health.warnings = health.contamination(mean_service_us);
+        health
+    }
+
+    fn contamination(&self, mean_service_us: f64) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.stopped_early {
+            warnings.push("the run was stopped before every message was served".to_string());
+        }
+        if self.producer_lag_p99_us > LAG_LIMIT * mean_service_us {
+            warnings.push(format!(
+                "producer lag p99 {:.0} µs exceeds {:.0}% of the mean service ({:.0} µs)",
+                self.producer_lag_p99_us,
+                LAG_LIMIT * 100.0,
+                mean_service_us
+            ));
+        }
+        if self.service_overshoot_mean_us.abs() > OVERSHOOT_LIMIT * mean_service_us {
+            warnings.push(format!(
+                "services overshoot their deadline by {:.1} µs on average, over {:.0}% of the mean service",
+                self.service_overshoot_mean_us,
+                OVERSHOOT_LIMIT * 100.0
+            ));
+        }
+        if self.other_processes_busy > OTHER_LOAD_LIMIT {
+            warnings.push(format!(
+                "other processes kept {:.0}% of the machine busy during the run",
+                self.other_processes_busy * 100.0
+            ));
+        }
+        warnings
+    }
+}
+
+/// The `p`-quantile of `values` (sorted in place); NaN when empty.
+fn quantile(values: &mut [f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let index = ((values.len() - 1) as f64 * p).round() as usize;
+    values[index]
+}
+
+/// Shares of the machine's CPU time that were busy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BusyShares {
+    /// Every process.
+    pub machine: f64,
+    /// Every process but this one.
+    pub others: f64,
+}
+
+/// CPU time counters (clock ticks) of the machine, from /proc/stat, and of
+/// this process, from /proc/self/stat.
+#[derive(Clone, Copy, Debug)]
+pub struct MachineLoad {
+    busy: u64,
+    total: u64,
+    own: u64,
+}
+
+impl MachineLoad {
+    /// Reads the counters now (zeros where /proc is unavailable).
+    pub fn start() -> MachineLoad {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let total: u64 = fields.iter().sum();
+        // idle and iowait are the 4th and 5th fields.
+        let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+        // utime and stime are fields 14 and 15, after the parenthesised name.
+        let own_stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let after_name = own_stat.rsplit(')').next().unwrap_or_default();
+        let own: u64 = after_name
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|f| f.parse::<u64>().ok())
+            .sum();
+        MachineLoad {
+            busy: total.saturating_sub(idle),
+            total,
+            own,
+        }
+    }
+
+    /// Busy shares since `self` was read; NaN if unknown.
+    pub fn busy_shares(self) -> BusyShares {
+        let now = MachineLoad::start();
+        let total = now.total.saturating_sub(self.total) as f64;
+        let busy = now.busy.saturating_sub(self.busy) as f64;
+        let own = now.own.saturating_sub(self.own) as f64;
+        if total == 0.0 {
+            return BusyShares {
+                machine: f64::NAN,
+                others: f64::NAN,
+            };
+        }
+        BusyShares {
+            machine: busy / total,
+            others: ((busy - own) / total).max(0.0),
+        }
+    }
+}

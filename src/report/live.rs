@@ -1,0 +1,300 @@
+//! The live part of a result row: a real queue's metrics beside the replay
+//! of the same arrivals and service times through the simulator, the
+//! implementation's overhead (live − replay, paired batch by batch), the
+//! relations that should hold, health, and a verdict per metric.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::comparison::number;
+use super::results::{Interval, PointResults, Row};
+use crate::live::{self, BatchValues, ChannelKind, Health, LiveSettings, Relation};
+use crate::metric::Metric;
+
+/// Live minus replay within this share of the replay counts as the
+/// implementation's expected overhead (live-method.md measured +0.6 … +4.5%
+/// on means and p99 with 1 ms services).
+pub const OVERHEAD_TOLERANCE: f64 = 0.10;
+
+/// Live vs theory agrees within this many standard errors ...
+pub const THEORY_STANDARD_ERRORS: f64 = 3.0;
+/// ... plus this share of the theory value.
+pub const THEORY_RELATIVE_SLACK: f64 = 0.05;
+
+/// One channel's live results at one point, for one row.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LiveBlock {
+    /// The queue implementation.
+    pub channel: ChannelKind,
+    /// Batch means and intervals of the live run.
+    pub metrics: BTreeMap<Metric, Interval>,
+    /// The same arrivals and realised services through the simulator.
+    pub replay: ReplayBlock,
+    /// Live − replay, paired batch by batch: the implementation's overhead.
+    pub overhead: BTreeMap<Metric, Interval>,
+    /// Verdict per metric.
+    pub verdicts: BTreeMap<Metric, LiveVerdicts>,
+    /// Little's law and the seed article's claim on the live run.
+    pub relations: Vec<Relation>,
+    /// How far the measurement can be trusted.
+    pub health: Health,
+    /// Wall milliseconds per model time unit, and the measured window.
+    pub settings: LiveWindow,
+}
+
+/// The replay's metrics.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReplayBlock {
+    /// Batch means and intervals, same batches as live.
+    pub metrics: BTreeMap<Metric, Interval>,
+}
+
+/// How a live run was timed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LiveWindow {
+    /// Wall milliseconds per model time unit.
+    pub time_scale_ms: f64,
+    /// Measured wall seconds.
+    pub seconds: f64,
+    /// Discarded wall seconds first.
+    pub warmup_seconds: f64,
+    /// Batches of the batch-means intervals.
+    pub batches: usize,
+}
+
+/// A live metric judged against the replay and against theory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveVerdicts {
+    /// `within overhead tolerance` or `overhead above tolerance`.
+    pub vs_replay: String,
+    /// `agrees`, `differs`, `approximation` or absent without theory.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub vs_theory: Option<String>,
+    /// Set when the health warnings make the measurement doubtful.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub contaminated: bool,
+}
+
+/// Assembles the block of one live run: `live` and `replay` per-batch
+/// values (same batches), the theory row's values (value, exact), the
+/// consumers and realised mean service for the relations.
+#[allow(clippy::too_many_arguments)]
+pub fn live_block(
+    channel: ChannelKind,
+    live: &BatchValues,
+    replay: &BatchValues,
+    theory: Option<(&BTreeMap<Metric, f64>, bool)>,
+    health: Health,
+    consumers: u32,
+    mean_service: f64,
+    settings: &LiveSettings,
+    confidence: f64,
+) -> LiveBlock {
+    let metrics = live::summarise(live, confidence);
+    let differences: BatchValues = live
+        .iter()
+        .filter_map(|(metric, values)| {
+            let replayed = replay.get(metric)?;
+            let diff = values.iter().zip(replayed).map(|(a, b)| a - b).collect();
+            Some((*metric, diff))
+        })
+        .collect();
+    let overhead = live::summarise(&differences, confidence);
+    let contaminated = !health.warnings.is_empty();
+    let verdicts = live
+        .iter()
+        .map(|(&metric, batches)| {
+            let mean = metrics[&metric].mean;
+            let vs_replay = match (overhead.get(&metric), replay.get(&metric)) {
+                (Some(diff), Some(replayed)) => {
+                    let replay_mean = replayed.iter().sum::<f64>() / replayed.len() as f64;
+                    let within = diff.mean.abs() <= OVERHEAD_TOLERANCE * replay_mean.abs()
+                        || (diff.ci_low <= 0.0 && diff.ci_high >= 0.0);
+                    if within {
+                        "within overhead tolerance"
+                    } else {
+                        "overhead above tolerance"
+                    }
+                }
+                _ => "no replay",
+            };
+            let vs_theory = theory.and_then(|(values, exact)| {
+                let value = *values.get(&metric)?;
+                if !exact {
+                    return Some("approximation".to_string());
+                }
+                let allowed = THEORY_STANDARD_ERRORS * live::standard_error(batches)
+                    + THEORY_RELATIVE_SLACK * value.abs();
+                Some(
+                    if (mean - value).abs() <= allowed {
+                        "agrees"
+                    } else {
+                        "differs"
+                    }
+                    .to_string(),
+                )
+            });
+            (
+                metric,
+                LiveVerdicts {
+                    vs_replay: vs_replay.to_string(),
+                    vs_theory,
+                    contaminated,
+                },
+            )
+        })
+        .collect();
+    let means: BTreeMap<Metric, f64> = metrics.iter().map(|(&m, i)| (m, i.mean)).collect();
+    LiveBlock {
+        channel,
+        metrics,
+        replay: ReplayBlock {
+            metrics: live::summarise(replay, confidence),
+        },
+        overhead,
+        verdicts,
+        relations: live::relations(&means, consumers, mean_service),
+        health,
+        settings: LiveWindow {
+            time_scale_ms: settings.time_scale_ms,
+            seconds: settings.seconds,
+            warmup_seconds: settings.warmup_seconds,
+            batches: live::BATCHES,
+        },
+    }
+}
+
+/// Column headers of a live table.
+pub const LIVE_HEADERS: [&str; 7] = [
+    "metric",
+    "theory",
+    "simulation [CI]",
+    "replay [CI]",
+    "live [CI]",
+    "live - replay [CI]",
+    "verdict",
+];
+
+/// One line per live metric of `block`, beside the row's theory and
+/// simulation values.
+pub fn live_lines(row: &Row, block: &LiveBlock) -> Vec<[String; 7]> {
+    let interval = |i: Option<&Interval>| {
+        i.map_or_else(
+            || "-".to_string(),
+            |i| {
+                format!(
+                    "{} [{}, {}]",
+                    number(i.mean),
+                    number(i.ci_low),
+                    number(i.ci_high)
+                )
+            },
+        )
+    };
+    block
+        .metrics
+        .iter()
+        .map(|(metric, live)| {
+            let theory = row.theory.as_ref().and_then(|t| {
+                let value = number(*t.metrics.get(metric)?);
+                Some(if t.exact { value } else { format!("~{value}") })
+            });
+            let simulation = row.simulation.as_ref().and_then(|s| s.metrics.get(metric));
+            let verdict = block.verdicts.get(metric).map_or_else(String::new, |v| {
+                let mut words = vec![format!("replay: {}", v.vs_replay)];
+                if let Some(theory) = &v.vs_theory {
+                    words.push(format!("theory: {theory}"));
+                }
+                if v.contaminated {
+                    words.push("health warning".to_string());
+                }
+                words.join("; ")
+            });
+            [
+                metric.name().to_string(),
+                theory.unwrap_or_else(|| "-".to_string()),
+                interval(simulation),
+                interval(block.replay.metrics.get(metric)),
+                interval(Some(live)),
+                interval(block.overhead.get(metric)),
+                verdict,
+            ]
+        })
+        .collect()
+}
+
+/// The health of `block` in one paragraph.
+pub fn health_text(block: &LiveBlock) -> String {
+    let h = &block.health;
+    let mut text = format!(
+        "scheduling {:?}, waits {:?}; producer lag p50/p99 {:.1}/{:.1} µs; service overshoot mean/p99 {:.1}/{:.1} µs; consumer wake-up p50/p99 {:.1}/{:.1} µs; {} involuntary context switches; machine {:.0}% busy ({:.0}% by other processes); messages planned/sent/served {}/{}/{}",
+        h.scheduling,
+        h.wait_method,
+        h.producer_lag_p50_us,
+        h.producer_lag_p99_us,
+        h.service_overshoot_mean_us,
+        h.service_overshoot_p99_us,
+        h.wakeup_latency_p50_us,
+        h.wakeup_latency_p99_us,
+        h.involuntary_context_switches,
+        h.machine_busy * 100.0,
+        h.other_processes_busy * 100.0,
+        h.messages[0],
+        h.messages[1],
+        h.messages[2],
+    );
+    for warning in &h.warnings {
+        text.push_str(&format!("; WARNING: {warning}"));
+    }
+    text
+}
+
+/// Relations as `name: left vs right (error)` lines.
+pub fn relation_lines(block: &LiveBlock) -> Vec<String> {
+    block
+        .relations
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {} vs {} ({:+.1}%)",
+                r.relation,
+                number(r.left),
+                number(r.right),
+                r.relative_error * 100.0
+            )
+        })
+        .collect()
+}
+
+/// The live tables of a point as markdown (empty without live results).
+pub fn live_markdown(point: &PointResults) -> String {
+    let mut text = String::new();
+    for row in &point.results {
+        for block in row.live.iter().flatten() {
+            text.push_str(&format!(
+                "### Live: {} on `{}` ({} ms per time unit, {} s measured after {} s warm-up, {} batches)\n\n| {} |\n|{}\n",
+                row.queue,
+                block.channel.name(),
+                block.settings.time_scale_ms,
+                block.settings.seconds,
+                block.settings.warmup_seconds,
+                block.settings.batches,
+                LIVE_HEADERS.join(" | "),
+                "---|".repeat(LIVE_HEADERS.len())
+            ));
+            for line in live_lines(row, block) {
+                text.push_str(&format!("| {} |\n", line.join(" | ")));
+            }
+            text.push_str(&format!(
+                "\nHealth: {}.\n\nRelations on the live run:\n\n",
+                health_text(block)
+            ));
+            for line in relation_lines(block) {
+                text.push_str(&format!("- {line}\n"));
+            }
+            text.push('\n');
+        }
+    }
+    text
+}
