@@ -260,6 +260,7 @@ impl Collector {
     }
 
     /// A message of `class` is accepted at `queue`.
+    #[inline]
     pub(crate) fn enter(
         &mut self,
         now: f64,
@@ -322,6 +323,7 @@ impl Collector {
     }
 
     /// A message of `class` leaves `queue` after `sojourn` there.
+    #[inline]
     pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
         let in_window = self.window_open;
         self.each(queue, class, |t| {
@@ -337,7 +339,16 @@ impl Collector {
     /// A message of `class` leaves the network: `blocked` somewhere, or
     /// served after `sojourn` end to end, `total_wait` of it waiting
     /// (`waited`: it queued at some queue).
+    #[inline]
     pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
+        // With a single queue the system is that queue, already measured.
+        if self.queues > 1 {
+            self.record_system_exit(class, exit);
+        }
+    }
+
+    /// Records `exit` on the system targets of a network of several queues.
+    fn record_system_exit(&mut self, class: usize, exit: Exit) {
         let Exit {
             sojourn,
             total_wait,
@@ -345,9 +356,6 @@ impl Collector {
             how,
             tracked,
         } = exit;
-        if self.queues < 2 {
-            return;
-        }
         let in_window = self.window_open;
         self.each(self.queues, class, |t| {
             if how == Departure::Served {
