@@ -13,8 +13,9 @@ use super::collector::{Collector, Departure, Exit, Visit};
 use super::line::WaitingLine;
 use super::sharing::Sharing;
 use super::streams::{Source, Stream, stream};
+use crate::dist::Dist;
 use crate::metric::MetricValues;
-use crate::model::{Arrivals, Discipline, Model};
+use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -82,8 +83,18 @@ impl Messages {
     }
 }
 
-#[derive(Debug)]
-struct Station {
+/// A producer's state: its spec and the stream of its gaps.
+struct Publisher<'a> {
+    spec: &'a Producer,
+    /// Time from one message to the next: interarrival (open) or think time
+    /// (closed loop).
+    gap: &'a Dist,
+    gaps: Stream,
+}
+
+/// A queue's state, next to its spec and its random streams.
+struct Station<'a> {
+    spec: &'a Queue,
     busy: u32,
     in_system: u32,
     line: WaitingLine,
@@ -91,6 +102,18 @@ struct Station {
     in_service: Option<Vec<u32>>,
     /// Processor-sharing state (that discipline only).
     sharing: Option<Sharing>,
+    services: Stream,
+    routing: Stream,
+    patience: Stream,
+}
+
+impl Station<'_> {
+    /// No room for another message.
+    fn is_full(&self) -> bool {
+        self.spec
+            .capacity
+            .is_some_and(|capacity| self.in_system >= capacity)
+    }
 }
 
 /// What one replication measures and for how long.
@@ -120,11 +143,8 @@ pub(crate) struct Engine<'a> {
     now: f64,
     calendar: Calendar,
     messages: Messages,
-    stations: Vec<Station>,
-    interarrival_streams: Vec<Stream>,
-    service_streams: Vec<Stream>,
-    patience_streams: Vec<Stream>,
-    routing_streams: Vec<Stream>,
+    publishers: Vec<Publisher<'a>>,
+    stations: Vec<Station<'a>>,
     collector: Collector,
     arrivals: u64,
     admitting: bool,
@@ -136,29 +156,35 @@ pub(crate) struct Engine<'a> {
 impl<'a> Engine<'a> {
     /// A fresh replication of `model` with the streams of (`seed`, `replication`).
     pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, replication: u32) -> Self {
-        let streams = |source: fn(usize) -> Source, count: usize| -> Vec<Stream> {
-            (0..count)
-                .map(|i| stream(seed, replication, source(i)))
-                .collect()
-        };
+        let stream = |source| stream(seed, replication, source);
         Engine {
             model,
             plan,
             now: 0.0,
             calendar: Calendar::default(),
             messages: Messages::default(),
+            publishers: model
+                .producers
+                .iter()
+                .enumerate()
+                .map(|(index, spec)| Publisher {
+                    spec,
+                    gap: match &spec.arrivals {
+                        Arrivals::Open { interarrival } => interarrival,
+                        Arrivals::Closed { think, .. } => think,
+                    },
+                    gaps: stream(Source::Interarrivals(index)),
+                })
+                .collect(),
             stations: model
                 .queues
                 .iter()
                 .enumerate()
                 .map(|(index, queue)| Station {
+                    spec: queue,
                     busy: 0,
                     in_system: 0,
-                    line: WaitingLine::new(
-                        queue.discipline,
-                        model,
-                        stream(seed, replication, Source::Order(index)),
-                    ),
+                    line: WaitingLine::new(queue.discipline, model, stream(Source::Order(index))),
                     in_service: matches!(
                         queue.discipline,
                         Discipline::LifoPreemptive | Discipline::PriorityPreemptive
@@ -166,12 +192,11 @@ impl<'a> Engine<'a> {
                     .then(Vec::new),
                     sharing: (queue.discipline == Discipline::ProcessorSharing)
                         .then(|| Sharing::new(queue.consumers)),
+                    services: stream(Source::Services(index)),
+                    routing: stream(Source::Routing(index)),
+                    patience: stream(Source::Patience(index)),
                 })
                 .collect(),
-            interarrival_streams: streams(Source::Interarrivals, model.producers.len()),
-            service_streams: streams(Source::Services, model.queues.len()),
-            patience_streams: streams(Source::Patience, model.queues.len()),
-            routing_streams: streams(Source::Routing, model.queues.len()),
             collector: Collector::new(model),
             arrivals: 0,
             admitting: true,
@@ -251,11 +276,8 @@ impl<'a> Engine<'a> {
     /// now (open), or a think time from now (a closed-loop client).
     #[inline(always)]
     fn schedule_arrival(&mut self, producer: usize) {
-        let gap = match &self.model.producers[producer].arrivals {
-            Arrivals::Open { interarrival } => interarrival,
-            Arrivals::Closed { think, .. } => think,
-        }
-        .sample(&mut self.interarrival_streams[producer]);
+        let publisher = &mut self.publishers[producer];
+        let gap = publisher.gap.sample(&mut publisher.gaps);
         self.calendar.schedule(
             self.now + gap,
             EventKind::Arrival {
@@ -265,7 +287,7 @@ impl<'a> Engine<'a> {
     }
 
     fn arrival(&mut self, producer: usize) {
-        let spec = &self.model.producers[producer];
+        let spec = self.publishers[producer].spec;
         // A closed-loop client sends again only after its reply.
         if matches!(spec.arrivals, Arrivals::Open { .. }) {
             self.schedule_arrival(producer);
@@ -305,19 +327,14 @@ impl<'a> Engine<'a> {
     fn enter(&mut self, queue: usize, slot: u32) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
+        let station = &mut self.stations[queue];
         // Drawn in arrival order at the queue, blocked or not, so the k-th
         // arrival gets the k-th service time whatever the consumers or the
         // capacity: sweep points compare like with like.
-        message.service = self
-            .model
-            .service(queue, class)
-            .sample(&mut self.service_streams[queue]);
-        let station = &mut self.stations[queue];
-        let spec = &self.model.queues[queue];
-        if spec
-            .capacity
-            .is_some_and(|capacity| station.in_system >= capacity)
-        {
+        message.service = self.model.classes[class]
+            .service_at(station.spec)
+            .sample(&mut station.services);
+        if station.is_full() {
             self.collector.block(queue, class, message.tracked);
             self.leave_system(slot, Departure::Blocked);
             return;
@@ -328,7 +345,7 @@ impl<'a> Engine<'a> {
         station.in_system += 1;
         let tracked = message.tracked;
         let generation = message.generation;
-        if spec.discipline.interrupts_service() {
+        if station.spec.discipline.interrupts_service() {
             self.enter_interrupting(queue, slot, class);
             return;
         }
@@ -343,7 +360,8 @@ impl<'a> Engine<'a> {
             self.share_arrival(queue, slot);
             return;
         }
-        if self.stations[queue].busy >= self.model.queues[queue].consumers {
+        let station = &self.stations[queue];
+        if station.busy >= station.spec.consumers {
             let priority = self.model.classes[class].priority;
             if let Some(victim) = self.victim(queue, priority) {
                 self.preempt(queue, victim);
@@ -358,14 +376,13 @@ impl<'a> Engine<'a> {
     /// waits in line (and may expire).
     #[inline(always)]
     fn admit(&mut self, queue: usize, slot: u32, class: usize, tracked: bool, generation: u32) {
-        let spec = &self.model.queues[queue];
         let station = &mut self.stations[queue];
-        let waits = station.busy >= spec.consumers;
+        let waits = station.busy >= station.spec.consumers;
         self.collector.enter(self.now, queue, class, waits, tracked);
         if waits {
             station.line.push(slot, class);
-            if let Some(patience) = &spec.patience {
-                let expires = self.now + patience.sample(&mut self.patience_streams[queue]);
+            if let Some(patience) = &station.spec.patience {
+                let expires = self.now + patience.sample(&mut station.patience);
                 self.calendar.schedule(
                     expires,
                     EventKind::Expire {
@@ -409,8 +426,9 @@ impl<'a> Engine<'a> {
     /// preemptive `queue`: the latest started (LIFO) or, under priority, the
     /// latest started of the least urgent class, if less urgent than it.
     fn victim(&self, queue: usize, priority: i64) -> Option<u32> {
-        let in_service = self.stations[queue].in_service.as_ref()?;
-        match self.model.queues[queue].discipline {
+        let station = &self.stations[queue];
+        let in_service = station.in_service.as_ref()?;
+        match station.spec.discipline {
             Discipline::LifoPreemptive => in_service.last().copied(),
             Discipline::PriorityPreemptive => {
                 let priority_of = |slot: &u32| {
@@ -453,8 +471,8 @@ impl<'a> Engine<'a> {
         }
         let class = message.class as usize;
         let sojourn = self.now - message.entered_queue_at;
-        let consumers = self.model.queues[queue].consumers;
         let station = &mut self.stations[queue];
+        let consumers = station.spec.consumers;
         // Time at the queue not being served, whatever the discipline.
         let wait = (sojourn - message.service).max(0.0);
         let (waited, tracked) = (message.waited_here, message.tracked);
@@ -501,8 +519,8 @@ impl<'a> Engine<'a> {
     /// A message joins a processor-sharing `queue` (already counted in
     /// `in_system`): everyone present slows down, the next completion moves.
     fn share_arrival(&mut self, queue: usize, slot: u32) {
-        let consumers = self.model.queues[queue].consumers;
         let station = &mut self.stations[queue];
+        let consumers = station.spec.consumers;
         let message = &mut self.messages.slots[slot as usize];
         let sharing = station.sharing.as_mut().expect("a processor-sharing queue");
         sharing.advance(self.now, station.in_system - 1);
@@ -576,7 +594,7 @@ impl<'a> Engine<'a> {
             expired: false,
             ..message
         };
-        match self.model.queues[queue].dead_letter {
+        match self.stations[queue].spec.dead_letter {
             Some(dead_letter) => {
                 let new_slot = self.messages.insert(moved);
                 self.enter(dead_letter, new_slot);
@@ -587,11 +605,12 @@ impl<'a> Engine<'a> {
 
     /// Draws the next queue after service at `queue`, or `None` to leave.
     fn route(&mut self, queue: usize) -> Option<usize> {
-        let routes = &self.model.queues[queue].routes;
+        let station = &mut self.stations[queue];
+        let routes = &station.spec.routes;
         if routes.is_empty() {
             return None;
         }
-        let draw: f64 = self.routing_streams[queue].random();
+        let draw: f64 = station.routing.random();
         let mut cumulative = 0.0;
         let last = routes.len() - 1;
         routes.iter().enumerate().find_map(|(index, route)| {
@@ -614,7 +633,7 @@ impl<'a> Engine<'a> {
     fn record_exit(&mut self, message: &Message, how: Departure) {
         let producer = message.producer as usize;
         if matches!(
-            self.model.producers[producer].arrivals,
+            self.publishers[producer].spec.arrivals,
             Arrivals::Closed { .. }
         ) {
             // The reply reaches its client, who thinks and sends again.
