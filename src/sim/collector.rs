@@ -233,6 +233,7 @@ impl Collector {
     }
 
     /// Calls `update` on the aggregate target of `node` and on its `class` target.
+    #[inline(always)]
     fn each(&mut self, node: usize, class: usize, mut update: impl FnMut(&mut Accumulators)) {
         let base = node * self.per_node;
         update(&mut self.targets[base]);

@@ -60,7 +60,7 @@ impl WaitingLine {
     }
 
     /// Adds a waiting message of `class`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, message: u32, class: usize) {
         match self {
             WaitingLine::Fifo(line) => line.push_back(message),
