@@ -324,6 +324,7 @@ impl<'a> Engine<'a> {
         }
     }
 
+    #[inline(always)]
     fn enter(&mut self, queue: usize, slot: u32) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
@@ -397,6 +398,7 @@ impl<'a> Engine<'a> {
         }
     }
 
+    #[inline(always)]
     fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
