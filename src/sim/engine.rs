@@ -81,6 +81,19 @@ impl Messages {
         self.free.push(slot);
         self.slots[slot as usize]
     }
+
+    /// Takes the next live message from `line`, freeing the slots of
+    /// expired ones on the way.
+    #[inline(always)]
+    fn next_waiting(&mut self, line: &mut WaitingLine) -> Option<u32> {
+        while let Some(slot) = line.pop() {
+            if !self.slots[slot as usize].expired {
+                return Some(slot);
+            }
+            self.remove(slot);
+        }
+        None
+    }
 }
 
 /// A producer's state: its spec and the stream of its gaps.
@@ -98,13 +111,43 @@ struct Station<'a> {
     busy: u32,
     in_system: u32,
     line: WaitingLine,
-    /// Messages in service, in start order (kept for preemptive disciplines only).
-    in_service: Option<Vec<u32>>,
-    /// Processor-sharing state (that discipline only).
-    sharing: Option<Sharing>,
+    serving: Serving,
     services: Stream,
     routing: Stream,
     patience: Stream,
+}
+
+/// How a station's consumers work through the messages they serve.
+enum Serving {
+    /// Each service, once started, runs to completion.
+    ToCompletion,
+    /// A service may be interrupted: the messages in service, in start order.
+    Preemptive(Vec<u32>),
+    /// Every message present shares the consumers (processor sharing).
+    Shared(Sharing),
+}
+
+impl Serving {
+    fn new(queue: &Queue) -> Self {
+        match queue.discipline {
+            Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
+                Serving::Preemptive(Vec::new())
+            }
+            Discipline::ProcessorSharing => Serving::Shared(Sharing::new(queue.consumers)),
+            Discipline::Fifo | Discipline::Lifo | Discipline::Priority | Discipline::Random => {
+                Serving::ToCompletion
+            }
+        }
+    }
+
+    /// The service of `slot` ends or is interrupted.
+    fn stop(&mut self, slot: u32) {
+        if let Serving::Preemptive(in_service) = self
+            && let Some(position) = in_service.iter().position(|s| *s == slot)
+        {
+            in_service.remove(position);
+        }
+    }
 }
 
 impl Station<'_> {
@@ -185,13 +228,7 @@ impl<'a> Engine<'a> {
                     busy: 0,
                     in_system: 0,
                     line: WaitingLine::new(queue.discipline, model, stream(Source::Order(index))),
-                    in_service: matches!(
-                        queue.discipline,
-                        Discipline::LifoPreemptive | Discipline::PriorityPreemptive
-                    )
-                    .then(Vec::new),
-                    sharing: (queue.discipline == Discipline::ProcessorSharing)
-                        .then(|| Sharing::new(queue.consumers)),
+                    serving: Serving::new(queue),
                     services: stream(Source::Services(index)),
                     routing: stream(Source::Routing(index)),
                     patience: stream(Source::Patience(index)),
@@ -357,7 +394,7 @@ impl<'a> Engine<'a> {
     /// sharing, or preemption of a less urgent service (kept off the path
     /// of the other disciplines).
     fn enter_interrupting(&mut self, queue: usize, slot: u32, class: usize) {
-        if self.stations[queue].sharing.is_some() {
+        if matches!(self.stations[queue].serving, Serving::Shared(_)) {
             self.share_arrival(queue, slot);
             return;
         }
@@ -409,7 +446,7 @@ impl<'a> Engine<'a> {
         let (generation, service) = (message.generation, message.remaining);
         let station = &mut self.stations[queue];
         station.busy += 1;
-        if let Some(in_service) = &mut station.in_service {
+        if let Serving::Preemptive(in_service) = &mut station.serving {
             in_service.push(slot);
         }
         self.collector
@@ -429,7 +466,9 @@ impl<'a> Engine<'a> {
     /// latest started of the least urgent class, if less urgent than it.
     fn victim(&self, queue: usize, priority: i64) -> Option<u32> {
         let station = &self.stations[queue];
-        let in_service = station.in_service.as_ref()?;
+        let Serving::Preemptive(in_service) = &station.serving else {
+            return None;
+        };
         match station.spec.discipline {
             Discipline::LifoPreemptive => in_service.last().copied(),
             Discipline::PriorityPreemptive => {
@@ -457,59 +496,50 @@ impl<'a> Engine<'a> {
         let class = message.class as usize;
         let station = &mut self.stations[queue];
         station.busy -= 1;
-        if let Some(in_service) = &mut station.in_service
-            && let Some(position) = in_service.iter().position(|s| *s == slot)
-        {
-            in_service.remove(position);
-        }
+        station.serving.stop(slot);
         station.line.push_front(slot, class);
         self.collector.preempt(self.now, queue, class);
     }
 
     fn departure(&mut self, queue: usize, slot: u32, generation: u32) {
-        let message = &self.messages.slots[slot as usize];
+        let message = &mut self.messages.slots[slot as usize];
         if message.generation != generation {
             return; // the service was preempted; it finishes later
         }
         let class = message.class as usize;
         let sojourn = self.now - message.entered_queue_at;
-        let station = &mut self.stations[queue];
-        let consumers = station.spec.consumers;
         // Time at the queue not being served, whatever the discipline.
         let wait = (sojourn - message.service).max(0.0);
-        let (waited, tracked) = (message.waited_here, message.tracked);
-        if let Some(sharing) = &mut station.sharing {
-            sharing.advance(self.now, station.in_system);
-            sharing.remove_first();
-            sharing.scheduled = None;
-            if station.in_system > consumers {
-                // One share fewer beyond the consumers: one "waiting" fewer.
-                self.collector.start_service(self.now, queue, class, true);
+        message.total_wait += wait;
+        let visit = Visit {
+            sojourn,
+            wait,
+            waited: message.waited_here,
+            tracked: message.tracked,
+        };
+        let station = &mut self.stations[queue];
+        let shared = match &mut station.serving {
+            Serving::Shared(sharing) => {
+                sharing.advance(self.now, station.in_system);
+                sharing.remove_first();
+                sharing.scheduled = None;
+                if station.in_system > station.spec.consumers {
+                    // One share fewer beyond the consumers: one "waiting" fewer.
+                    self.collector.start_service(self.now, queue, class, true);
+                }
+                true
             }
-        } else {
-            station.busy -= 1;
-            if let Some(in_service) = &mut station.in_service
-                && let Some(position) = in_service.iter().position(|s| *s == slot)
-            {
-                in_service.remove(position);
+            serving => {
+                station.busy -= 1;
+                serving.stop(slot);
+                false
             }
-        }
-        self.messages.slots[slot as usize].total_wait += wait;
+        };
         station.in_system -= 1;
-        self.collector.finish(
-            self.now,
-            queue,
-            class,
-            Visit {
-                sojourn,
-                wait,
-                waited,
-                tracked,
-            },
-        );
-        if self.stations[queue].sharing.is_some() {
+        self.collector.finish(self.now, queue, class, visit);
+        if shared {
             self.schedule_sharing(queue);
-        } else if let Some(next) = self.next_waiting(queue) {
+        } else if let Some(next) = self.messages.next_waiting(&mut station.line) {
             self.start_service(queue, next, true);
         }
         match self.route(queue) {
@@ -524,7 +554,9 @@ impl<'a> Engine<'a> {
         let station = &mut self.stations[queue];
         let consumers = station.spec.consumers;
         let message = &mut self.messages.slots[slot as usize];
-        let sharing = station.sharing.as_mut().expect("a processor-sharing queue");
+        let Serving::Shared(sharing) = &mut station.serving else {
+            unreachable!("a processor-sharing queue");
+        };
         sharing.advance(self.now, station.in_system - 1);
         sharing.add(slot, message.service);
         // Beyond the consumers, an arrival shares rather than being served in full.
@@ -540,7 +572,7 @@ impl<'a> Engine<'a> {
     /// retiring the event scheduled before.
     fn schedule_sharing(&mut self, queue: usize) {
         let station = &mut self.stations[queue];
-        let Some(sharing) = station.sharing.as_mut() else {
+        let Serving::Shared(sharing) = &mut station.serving else {
             return;
         };
         if let Some(previous) = sharing.scheduled.take() {
@@ -561,19 +593,6 @@ impl<'a> Engine<'a> {
                 },
             );
         }
-    }
-
-    /// Takes the next live message from the line of `queue`, freeing the
-    /// slots of expired ones on the way.
-    #[inline(always)]
-    fn next_waiting(&mut self, queue: usize) -> Option<u32> {
-        while let Some(slot) = self.stations[queue].line.pop() {
-            if !self.messages.slots[slot as usize].expired {
-                return Some(slot);
-            }
-            self.messages.remove(slot);
-        }
-        None
     }
 
     /// A waiting message's patience runs out: it leaves the line (its slot
