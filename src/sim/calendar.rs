@@ -86,9 +86,7 @@ impl Calendar {
 
     /// Removes and returns the earliest event.
     pub(crate) fn next(&mut self) -> Option<(f64, EventKind)> {
-        self.heap
-            .pop()
-            .map(|event| (event.time(), event.kind))
+        self.heap.pop().map(|event| (event.time(), event.kind))
     }
 }
 

@@ -187,6 +187,9 @@ pub(crate) struct Engine<'a> {
     calendar: Calendar,
     messages: Messages,
     publishers: Vec<Publisher<'a>>,
+    /// Some producer is a closed loop: a message leaving may trigger the
+    /// next one.
+    closed_loops: bool,
     stations: Vec<Station<'a>>,
     collector: Collector,
     arrivals: u64,
@@ -219,6 +222,10 @@ impl<'a> Engine<'a> {
                     gaps: stream(Source::Interarrivals(index)),
                 })
                 .collect(),
+            closed_loops: model
+                .producers
+                .iter()
+                .any(|producer| matches!(producer.arrivals, Arrivals::Closed { .. })),
             stations: model
                 .queues
                 .iter()
@@ -653,10 +660,12 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn record_exit(&mut self, message: &Message, how: Departure) {
         let producer = message.producer as usize;
-        if matches!(
-            self.publishers[producer].spec.arrivals,
-            Arrivals::Closed { .. }
-        ) {
+        if self.closed_loops
+            && matches!(
+                self.publishers[producer].spec.arrivals,
+                Arrivals::Closed { .. }
+            )
+        {
             // The reply reaches its client, who thinks and sends again.
             self.schedule_arrival(producer);
         }
