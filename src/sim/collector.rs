@@ -337,19 +337,18 @@ impl Collector {
         });
     }
 
-    /// A message of `class` leaves the network: `blocked` somewhere, or
-    /// served after `sojourn` end to end, `total_wait` of it waiting
-    /// (`waited`: it queued at some queue).
+    /// The network has several queues, so it is measured end to end as well
+    /// (with a single queue, the system is that queue).
     #[inline]
-    pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
-        // With a single queue the system is that queue, already measured.
-        if self.queues > 1 {
-            self.record_system_exit(class, exit);
-        }
+    pub(crate) fn measures_system(&self) -> bool {
+        self.queues > 1
     }
 
-    /// Records `exit` on the system targets of a network of several queues.
-    fn record_system_exit(&mut self, class: usize, exit: Exit) {
+    /// A message of `class` leaves a network measured end to end (see
+    /// [`Collector::measures_system`]): `blocked` somewhere, or served after
+    /// `sojourn` end to end, `total_wait` of it waiting (`waited`: it queued
+    /// at some queue).
+    pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
         let Exit {
             sojourn,
             total_wait,

@@ -669,17 +669,18 @@ impl<'a> Engine<'a> {
             // The reply reaches its client, who thinks and sends again.
             self.schedule_arrival(producer);
         }
-        let sojourn = self.now - message.entered_system_at;
-        self.collector.exit_system(
-            message.class as usize,
-            Exit {
-                sojourn,
-                total_wait: message.total_wait,
-                waited: message.waited,
-                how,
-                tracked: message.tracked,
-            },
-        );
+        if self.collector.measures_system() {
+            self.collector.exit_system(
+                message.class as usize,
+                Exit {
+                    sojourn: self.now - message.entered_system_at,
+                    total_wait: message.total_wait,
+                    waited: message.waited,
+                    how,
+                    tracked: message.tracked,
+                },
+            );
+        }
         if message.tracked {
             self.tracked_in_system -= 1;
             if let Some(series) = &mut self.wait_series {
