@@ -102,6 +102,7 @@ struct Publisher<'a> {
     /// Time from one message to the next: interarrival (open) or think time
     /// (closed loop).
     gap: &'a Dist,
+    /// Stream of the gaps.
     gaps: Stream,
 }
 
@@ -112,8 +113,11 @@ struct Station<'a> {
     in_system: u32,
     line: WaitingLine,
     serving: Serving,
+    /// Stream of the service times, drawn in arrival order.
     services: Stream,
+    /// Stream of the routing draws after service.
     routing: Stream,
+    /// Stream of the patience of waiting messages.
     patience: Stream,
 }
 
@@ -128,6 +132,7 @@ enum Serving {
 }
 
 impl Serving {
+    /// The serving state of an idle `queue`, from its discipline.
     fn new(queue: &Queue) -> Self {
         match queue.discipline {
             Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
