@@ -149,6 +149,13 @@ pub struct Class {
     pub service: Option<Dist>,
 }
 
+impl Class {
+    /// Service-time distribution of this class's messages at `queue`.
+    pub fn service_at<'a>(&'a self, queue: &'a Queue) -> &'a Dist {
+        self.service.as_ref().unwrap_or(&queue.service)
+    }
+}
+
 /// A complete, validated queueing model.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -167,10 +174,7 @@ pub struct Model {
 impl Model {
     /// Service-time distribution of `class` messages at `queue`.
     pub fn service(&self, queue: usize, class: usize) -> &Dist {
-        self.classes[class]
-            .service
-            .as_ref()
-            .unwrap_or(&self.queues[queue].service)
+        self.classes[class].service_at(&self.queues[queue])
     }
 
     /// True when the scenario distinguishes several classes.

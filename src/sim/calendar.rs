@@ -27,19 +27,25 @@ pub(crate) enum EventKind {
     HorizonEnd,
 }
 
-/// An event keyed by (time bits, sequence): times are finite and
-/// non-negative, so their IEEE bit patterns order like the times, and integer
-/// comparisons order by time then by scheduling order.
+/// An event keyed by its time's bits (high half) and its sequence number
+/// (low half): times are finite and non-negative, so their IEEE bit patterns
+/// order like the times, and one integer comparison orders by time then by
+/// scheduling order.
 #[derive(Clone, Copy, Debug)]
 struct Event {
-    time_bits: u64,
-    sequence: u64,
+    key: u128,
     kind: EventKind,
+}
+
+impl Event {
+    fn time(&self) -> f64 {
+        f64::from_bits((self.key >> 64) as u64)
+    }
 }
 
 impl PartialEq for Event {
     fn eq(&self, other: &Self) -> bool {
-        (self.time_bits, self.sequence) == (other.time_bits, other.sequence)
+        self.key == other.key
     }
 }
 
@@ -54,7 +60,7 @@ impl PartialOrd for Event {
 impl Ord for Event {
     /// Reversed, so the max-heap pops the earliest event first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time_bits, other.sequence).cmp(&(self.time_bits, self.sequence))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -70,9 +76,9 @@ impl Calendar {
     pub(crate) fn schedule(&mut self, time: f64, kind: EventKind) {
         debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
         // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
+        let time_bits = (time + 0.0).to_bits();
         self.heap.push(Event {
-            time_bits: (time + 0.0).to_bits(),
-            sequence: self.next_sequence,
+            key: u128::from(time_bits) << 64 | u128::from(self.next_sequence),
             kind,
         });
         self.next_sequence += 1;
@@ -80,9 +86,7 @@ impl Calendar {
 
     /// Removes and returns the earliest event.
     pub(crate) fn next(&mut self) -> Option<(f64, EventKind)> {
-        self.heap
-            .pop()
-            .map(|event| (f64::from_bits(event.time_bits), event.kind))
+        self.heap.pop().map(|event| (event.time(), event.kind))
     }
 }
 

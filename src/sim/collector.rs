@@ -233,6 +233,7 @@ impl Collector {
     }
 
     /// Calls `update` on the aggregate target of `node` and on its `class` target.
+    #[inline(always)]
     fn each(&mut self, node: usize, class: usize, mut update: impl FnMut(&mut Accumulators)) {
         let base = node * self.per_node;
         update(&mut self.targets[base]);
@@ -260,6 +261,7 @@ impl Collector {
     }
 
     /// A message of `class` is accepted at `queue`.
+    #[inline]
     pub(crate) fn enter(
         &mut self,
         now: f64,
@@ -322,6 +324,7 @@ impl Collector {
     }
 
     /// A message of `class` leaves `queue` after `sojourn` there.
+    #[inline]
     pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
         let in_window = self.window_open;
         self.each(queue, class, |t| {
@@ -334,9 +337,17 @@ impl Collector {
         });
     }
 
-    /// A message of `class` leaves the network: `blocked` somewhere, or
-    /// served after `sojourn` end to end, `total_wait` of it waiting
-    /// (`waited`: it queued at some queue).
+    /// The network has several queues, so it is measured end to end as well
+    /// (with a single queue, the system is that queue).
+    #[inline]
+    pub(crate) fn measures_system(&self) -> bool {
+        self.queues > 1
+    }
+
+    /// A message of `class` leaves a network measured end to end (see
+    /// [`Collector::measures_system`]): `blocked` somewhere, or served after
+    /// `sojourn` end to end, `total_wait` of it waiting (`waited`: it queued
+    /// at some queue).
     pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
         let Exit {
             sojourn,
@@ -345,9 +356,6 @@ impl Collector {
             how,
             tracked,
         } = exit;
-        if self.queues < 2 {
-            return;
-        }
         let in_window = self.window_open;
         self.each(self.queues, class, |t| {
             if how == Departure::Served {

@@ -13,8 +13,9 @@ use super::collector::{Collector, Departure, Exit, Visit};
 use super::line::WaitingLine;
 use super::sharing::Sharing;
 use super::streams::{Source, Stream, stream};
+use crate::dist::Dist;
 use crate::metric::MetricValues;
-use crate::model::{Arrivals, Discipline, Model};
+use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -80,17 +81,87 @@ impl Messages {
         self.free.push(slot);
         self.slots[slot as usize]
     }
+
+    /// Takes the next live message from `line`, freeing the slots of
+    /// expired ones on the way.
+    #[inline(always)]
+    fn next_waiting(&mut self, line: &mut WaitingLine) -> Option<u32> {
+        while let Some(slot) = line.pop() {
+            if !self.slots[slot as usize].expired {
+                return Some(slot);
+            }
+            self.remove(slot);
+        }
+        None
+    }
 }
 
-#[derive(Debug)]
-struct Station {
+/// A producer's state: its spec and the stream of its gaps.
+struct Publisher<'a> {
+    spec: &'a Producer,
+    /// Time from one message to the next: interarrival (open) or think time
+    /// (closed loop).
+    gap: &'a Dist,
+    /// Stream of the gaps.
+    gaps: Stream,
+}
+
+/// A queue's state, next to its spec and its random streams.
+struct Station<'a> {
+    spec: &'a Queue,
     busy: u32,
     in_system: u32,
     line: WaitingLine,
-    /// Messages in service, in start order (kept for preemptive disciplines only).
-    in_service: Option<Vec<u32>>,
-    /// Processor-sharing state (that discipline only).
-    sharing: Option<Sharing>,
+    serving: Serving,
+    /// Stream of the service times, drawn in arrival order.
+    services: Stream,
+    /// Stream of the routing draws after service.
+    routing: Stream,
+    /// Stream of the patience of waiting messages.
+    patience: Stream,
+}
+
+/// How a station's consumers work through the messages they serve.
+enum Serving {
+    /// Each service, once started, runs to completion.
+    ToCompletion,
+    /// A service may be interrupted: the messages in service, in start order.
+    Preemptive(Vec<u32>),
+    /// Every message present shares the consumers (processor sharing).
+    Shared(Sharing),
+}
+
+impl Serving {
+    /// The serving state of an idle `queue`, from its discipline.
+    fn new(queue: &Queue) -> Self {
+        match queue.discipline {
+            Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
+                Serving::Preemptive(Vec::new())
+            }
+            Discipline::ProcessorSharing => Serving::Shared(Sharing::new(queue.consumers)),
+            Discipline::Fifo | Discipline::Lifo | Discipline::Priority | Discipline::Random => {
+                Serving::ToCompletion
+            }
+        }
+    }
+
+    /// The service of `slot` ends or is interrupted.
+    fn stop(&mut self, slot: u32) {
+        if let Serving::Preemptive(in_service) = self
+            && let Some(position) = in_service.iter().position(|s| *s == slot)
+        {
+            in_service.remove(position);
+        }
+    }
+}
+
+impl Station<'_> {
+    /// No room for another message.
+    fn is_full(&self) -> bool {
+        self.spec
+            .capacity
+            .is_some_and(|capacity| self.in_system >= capacity)
+    }
 }
 
 /// What one replication measures and for how long.
@@ -120,11 +191,11 @@ pub(crate) struct Engine<'a> {
     now: f64,
     calendar: Calendar,
     messages: Messages,
-    stations: Vec<Station>,
-    interarrival_streams: Vec<Stream>,
-    service_streams: Vec<Stream>,
-    patience_streams: Vec<Stream>,
-    routing_streams: Vec<Stream>,
+    publishers: Vec<Publisher<'a>>,
+    /// Some producer is a closed loop: a message leaving may trigger the
+    /// next one.
+    closed_loops: bool,
+    stations: Vec<Station<'a>>,
     collector: Collector,
     arrivals: u64,
     admitting: bool,
@@ -136,42 +207,45 @@ pub(crate) struct Engine<'a> {
 impl<'a> Engine<'a> {
     /// A fresh replication of `model` with the streams of (`seed`, `replication`).
     pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, replication: u32) -> Self {
-        let streams = |source: fn(usize) -> Source, count: usize| -> Vec<Stream> {
-            (0..count)
-                .map(|i| stream(seed, replication, source(i)))
-                .collect()
-        };
+        let stream = |source| stream(seed, replication, source);
         Engine {
             model,
             plan,
             now: 0.0,
             calendar: Calendar::default(),
             messages: Messages::default(),
+            publishers: model
+                .producers
+                .iter()
+                .enumerate()
+                .map(|(index, spec)| Publisher {
+                    spec,
+                    gap: match &spec.arrivals {
+                        Arrivals::Open { interarrival } => interarrival,
+                        Arrivals::Closed { think, .. } => think,
+                    },
+                    gaps: stream(Source::Interarrivals(index)),
+                })
+                .collect(),
+            closed_loops: model
+                .producers
+                .iter()
+                .any(|producer| matches!(producer.arrivals, Arrivals::Closed { .. })),
             stations: model
                 .queues
                 .iter()
                 .enumerate()
                 .map(|(index, queue)| Station {
+                    spec: queue,
                     busy: 0,
                     in_system: 0,
-                    line: WaitingLine::new(
-                        queue.discipline,
-                        model,
-                        stream(seed, replication, Source::Order(index)),
-                    ),
-                    in_service: matches!(
-                        queue.discipline,
-                        Discipline::LifoPreemptive | Discipline::PriorityPreemptive
-                    )
-                    .then(Vec::new),
-                    sharing: (queue.discipline == Discipline::ProcessorSharing)
-                        .then(|| Sharing::new(queue.consumers)),
+                    line: WaitingLine::new(queue.discipline, model, stream(Source::Order(index))),
+                    serving: Serving::new(queue),
+                    services: stream(Source::Services(index)),
+                    routing: stream(Source::Routing(index)),
+                    patience: stream(Source::Patience(index)),
                 })
                 .collect(),
-            interarrival_streams: streams(Source::Interarrivals, model.producers.len()),
-            service_streams: streams(Source::Services, model.queues.len()),
-            patience_streams: streams(Source::Patience, model.queues.len()),
-            routing_streams: streams(Source::Routing, model.queues.len()),
             collector: Collector::new(model),
             arrivals: 0,
             admitting: true,
@@ -251,12 +325,8 @@ impl<'a> Engine<'a> {
     /// now (open), or a think time from now (a closed-loop client).
     #[inline(always)]
     fn schedule_arrival(&mut self, producer: usize) {
-        let gap = self.interarrival_streams[producer].draw(
-            match &self.model.producers[producer].arrivals {
-                Arrivals::Open { interarrival } => interarrival,
-                Arrivals::Closed { think, .. } => think,
-            },
-        );
+        let publisher = &mut self.publishers[producer];
+        let gap = publisher.gaps.draw(publisher.gap);
         self.calendar.schedule(
             self.now + gap,
             EventKind::Arrival {
@@ -266,7 +336,7 @@ impl<'a> Engine<'a> {
     }
 
     fn arrival(&mut self, producer: usize) {
-        let spec = &self.model.producers[producer];
+        let spec = self.publishers[producer].spec;
         // A closed-loop client sends again only after its reply.
         if matches!(spec.arrivals, Arrivals::Open { .. }) {
             self.schedule_arrival(producer);
@@ -303,19 +373,18 @@ impl<'a> Engine<'a> {
         }
     }
 
+    #[inline(always)]
     fn enter(&mut self, queue: usize, slot: u32) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
+        let station = &mut self.stations[queue];
         // Drawn in arrival order at the queue, blocked or not, so the k-th
         // arrival gets the k-th service time whatever the consumers or the
         // capacity: sweep points compare like with like.
-        message.service = self.service_streams[queue].draw(self.model.service(queue, class));
-        let station = &mut self.stations[queue];
-        let spec = &self.model.queues[queue];
-        if spec
-            .capacity
-            .is_some_and(|capacity| station.in_system >= capacity)
-        {
+        message.service = station
+            .services
+            .draw(self.model.classes[class].service_at(station.spec));
+        if station.is_full() {
             self.collector.block(queue, class, message.tracked);
             self.leave_system(slot, Departure::Blocked);
             return;
@@ -326,7 +395,7 @@ impl<'a> Engine<'a> {
         station.in_system += 1;
         let tracked = message.tracked;
         let generation = message.generation;
-        if spec.discipline.interrupts_service() {
+        if station.spec.discipline.interrupts_service() {
             self.enter_interrupting(queue, slot, class);
             return;
         }
@@ -337,11 +406,12 @@ impl<'a> Engine<'a> {
     /// sharing, or preemption of a less urgent service (kept off the path
     /// of the other disciplines).
     fn enter_interrupting(&mut self, queue: usize, slot: u32, class: usize) {
-        if self.stations[queue].sharing.is_some() {
+        if matches!(self.stations[queue].serving, Serving::Shared(_)) {
             self.share_arrival(queue, slot);
             return;
         }
-        if self.stations[queue].busy >= self.model.queues[queue].consumers {
+        let station = &self.stations[queue];
+        if station.busy >= station.spec.consumers {
             let priority = self.model.classes[class].priority;
             if let Some(victim) = self.victim(queue, priority) {
                 self.preempt(queue, victim);
@@ -356,14 +426,13 @@ impl<'a> Engine<'a> {
     /// waits in line (and may expire).
     #[inline(always)]
     fn admit(&mut self, queue: usize, slot: u32, class: usize, tracked: bool, generation: u32) {
-        let spec = &self.model.queues[queue];
         let station = &mut self.stations[queue];
-        let waits = station.busy >= spec.consumers;
+        let waits = station.busy >= station.spec.consumers;
         self.collector.enter(self.now, queue, class, waits, tracked);
         if waits {
             station.line.push(slot, class);
-            if let Some(patience) = &spec.patience {
-                let expires = self.now + self.patience_streams[queue].draw(patience);
+            if let Some(patience) = &station.spec.patience {
+                let expires = self.now + station.patience.draw(patience);
                 self.calendar.schedule(
                     expires,
                     EventKind::Expire {
@@ -378,6 +447,7 @@ impl<'a> Engine<'a> {
         }
     }
 
+    #[inline(always)]
     fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
         let message = &mut self.messages.slots[slot as usize];
         let class = message.class as usize;
@@ -388,7 +458,7 @@ impl<'a> Engine<'a> {
         let (generation, service) = (message.generation, message.remaining);
         let station = &mut self.stations[queue];
         station.busy += 1;
-        if let Some(in_service) = &mut station.in_service {
+        if let Serving::Preemptive(in_service) = &mut station.serving {
             in_service.push(slot);
         }
         self.collector
@@ -407,8 +477,11 @@ impl<'a> Engine<'a> {
     /// preemptive `queue`: the latest started (LIFO) or, under priority, the
     /// latest started of the least urgent class, if less urgent than it.
     fn victim(&self, queue: usize, priority: i64) -> Option<u32> {
-        let in_service = self.stations[queue].in_service.as_ref()?;
-        match self.model.queues[queue].discipline {
+        let station = &self.stations[queue];
+        let Serving::Preemptive(in_service) = &station.serving else {
+            return None;
+        };
+        match station.spec.discipline {
             Discipline::LifoPreemptive => in_service.last().copied(),
             Discipline::PriorityPreemptive => {
                 let priority_of = |slot: &u32| {
@@ -435,59 +508,50 @@ impl<'a> Engine<'a> {
         let class = message.class as usize;
         let station = &mut self.stations[queue];
         station.busy -= 1;
-        if let Some(in_service) = &mut station.in_service
-            && let Some(position) = in_service.iter().position(|s| *s == slot)
-        {
-            in_service.remove(position);
-        }
+        station.serving.stop(slot);
         station.line.push_front(slot, class);
         self.collector.preempt(self.now, queue, class);
     }
 
     fn departure(&mut self, queue: usize, slot: u32, generation: u32) {
-        let message = &self.messages.slots[slot as usize];
+        let message = &mut self.messages.slots[slot as usize];
         if message.generation != generation {
             return; // the service was preempted; it finishes later
         }
         let class = message.class as usize;
         let sojourn = self.now - message.entered_queue_at;
-        let consumers = self.model.queues[queue].consumers;
-        let station = &mut self.stations[queue];
         // Time at the queue not being served, whatever the discipline.
         let wait = (sojourn - message.service).max(0.0);
-        let (waited, tracked) = (message.waited_here, message.tracked);
-        if let Some(sharing) = &mut station.sharing {
-            sharing.advance(self.now, station.in_system);
-            sharing.remove_first();
-            sharing.scheduled = None;
-            if station.in_system > consumers {
-                // One share fewer beyond the consumers: one "waiting" fewer.
-                self.collector.start_service(self.now, queue, class, true);
+        message.total_wait += wait;
+        let visit = Visit {
+            sojourn,
+            wait,
+            waited: message.waited_here,
+            tracked: message.tracked,
+        };
+        let station = &mut self.stations[queue];
+        let shared = match &mut station.serving {
+            Serving::Shared(sharing) => {
+                sharing.advance(self.now, station.in_system);
+                sharing.remove_first();
+                sharing.scheduled = None;
+                if station.in_system > station.spec.consumers {
+                    // One share fewer beyond the consumers: one "waiting" fewer.
+                    self.collector.start_service(self.now, queue, class, true);
+                }
+                true
             }
-        } else {
-            station.busy -= 1;
-            if let Some(in_service) = &mut station.in_service
-                && let Some(position) = in_service.iter().position(|s| *s == slot)
-            {
-                in_service.remove(position);
+            serving => {
+                station.busy -= 1;
+                serving.stop(slot);
+                false
             }
-        }
-        self.messages.slots[slot as usize].total_wait += wait;
+        };
         station.in_system -= 1;
-        self.collector.finish(
-            self.now,
-            queue,
-            class,
-            Visit {
-                sojourn,
-                wait,
-                waited,
-                tracked,
-            },
-        );
-        if self.stations[queue].sharing.is_some() {
+        self.collector.finish(self.now, queue, class, visit);
+        if shared {
             self.schedule_sharing(queue);
-        } else if let Some(next) = self.next_waiting(queue) {
+        } else if let Some(next) = self.messages.next_waiting(&mut station.line) {
             self.start_service(queue, next, true);
         }
         match self.route(queue) {
@@ -499,10 +563,12 @@ impl<'a> Engine<'a> {
     /// A message joins a processor-sharing `queue` (already counted in
     /// `in_system`): everyone present slows down, the next completion moves.
     fn share_arrival(&mut self, queue: usize, slot: u32) {
-        let consumers = self.model.queues[queue].consumers;
         let station = &mut self.stations[queue];
+        let consumers = station.spec.consumers;
         let message = &mut self.messages.slots[slot as usize];
-        let sharing = station.sharing.as_mut().expect("a processor-sharing queue");
+        let Serving::Shared(sharing) = &mut station.serving else {
+            unreachable!("a processor-sharing queue");
+        };
         sharing.advance(self.now, station.in_system - 1);
         sharing.add(slot, message.service);
         // Beyond the consumers, an arrival shares rather than being served in full.
@@ -518,7 +584,7 @@ impl<'a> Engine<'a> {
     /// retiring the event scheduled before.
     fn schedule_sharing(&mut self, queue: usize) {
         let station = &mut self.stations[queue];
-        let Some(sharing) = station.sharing.as_mut() else {
+        let Serving::Shared(sharing) = &mut station.serving else {
             return;
         };
         if let Some(previous) = sharing.scheduled.take() {
@@ -541,19 +607,6 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Takes the next live message from the line of `queue`, freeing the
-    /// slots of expired ones on the way.
-    #[inline(always)]
-    fn next_waiting(&mut self, queue: usize) -> Option<u32> {
-        while let Some(slot) = self.stations[queue].line.pop() {
-            if !self.messages.slots[slot as usize].expired {
-                return Some(slot);
-            }
-            self.messages.remove(slot);
-        }
-        None
-    }
-
     /// A waiting message's patience runs out: it leaves the line (its slot
     /// is freed later, when the line reaches it) and goes to the dead-letter
     /// queue or leaves the system.
@@ -574,7 +627,7 @@ impl<'a> Engine<'a> {
             expired: false,
             ..message
         };
-        match self.model.queues[queue].dead_letter {
+        match self.stations[queue].spec.dead_letter {
             Some(dead_letter) => {
                 let new_slot = self.messages.insert(moved);
                 self.enter(dead_letter, new_slot);
@@ -585,11 +638,12 @@ impl<'a> Engine<'a> {
 
     /// Draws the next queue after service at `queue`, or `None` to leave.
     fn route(&mut self, queue: usize) -> Option<usize> {
-        let routes = &self.model.queues[queue].routes;
+        let station = &mut self.stations[queue];
+        let routes = &station.spec.routes;
         if routes.is_empty() {
             return None;
         }
-        let draw: f64 = self.routing_streams[queue].random();
+        let draw: f64 = station.routing.random();
         let mut cumulative = 0.0;
         let last = routes.len() - 1;
         routes.iter().enumerate().find_map(|(index, route)| {
@@ -611,24 +665,27 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn record_exit(&mut self, message: &Message, how: Departure) {
         let producer = message.producer as usize;
-        if matches!(
-            self.model.producers[producer].arrivals,
-            Arrivals::Closed { .. }
-        ) {
+        if self.closed_loops
+            && matches!(
+                self.publishers[producer].spec.arrivals,
+                Arrivals::Closed { .. }
+            )
+        {
             // The reply reaches its client, who thinks and sends again.
             self.schedule_arrival(producer);
         }
-        let sojourn = self.now - message.entered_system_at;
-        self.collector.exit_system(
-            message.class as usize,
-            Exit {
-                sojourn,
-                total_wait: message.total_wait,
-                waited: message.waited,
-                how,
-                tracked: message.tracked,
-            },
-        );
+        if self.collector.measures_system() {
+            self.collector.exit_system(
+                message.class as usize,
+                Exit {
+                    sojourn: self.now - message.entered_system_at,
+                    total_wait: message.total_wait,
+                    waited: message.waited,
+                    how,
+                    tracked: message.tracked,
+                },
+            );
+        }
         if message.tracked {
             self.tracked_in_system -= 1;
             if let Some(series) = &mut self.wait_series {

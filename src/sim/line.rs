@@ -60,6 +60,7 @@ impl WaitingLine {
     }
 
     /// Adds a waiting message of `class`.
+    #[inline(always)]
     pub(crate) fn push(&mut self, message: u32, class: usize) {
         match self {
             WaitingLine::Fifo(line) => line.push_back(message),
@@ -85,6 +86,7 @@ impl WaitingLine {
     }
 
     /// Takes the next message to serve.
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<u32> {
         match self {
             WaitingLine::Fifo(line) => line.pop_front(),
