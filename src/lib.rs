@@ -1,11 +1,14 @@
-//! queuelab: queueing theory, discrete-event simulation (and, later, live
-//! measurement) of message queues, side by side on the same scenario.
+//! queuelab: queueing theory, discrete-event simulation and live
+//! measurement of real in-process queues, side by side on the same scenario.
 //!
 //! ```text
 //! scenario file (TOML) -> scenario::load -> one Model per sweep point
 //!     -> theory::evaluate(&Model)      exact or approximate formulas, or nothing
 //!     -> sim::replicate(&Model, &Run)  means with confidence intervals
+//!     -> live::run(&Model, &Live, ..)  real threads and queues, wall-clock stamps
+//!        (then sim::replay of what live realised)
 //!     -> report                        results.json, summary.csv, report.md
+//! shard::run / shard::merge           the same run split over a batch engine
 //! ```
 //!
 //! Vocabulary: a *producer* is an arrival stream, a *queue* a station with a

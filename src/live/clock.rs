@@ -97,14 +97,19 @@ pub enum WaitMethod {
 pub struct Waiter {
     method: WaitMethod,
     overshoot_ns: f64,
+    never_early: bool,
 }
 
 impl Waiter {
-    /// A waiter using `method`.
-    pub fn new(method: WaitMethod) -> Waiter {
+    /// A waiter using `method`. With `never_early`, a compensated sleep that
+    /// wakes before the deadline spins the rest (a producer must not send
+    /// before a message's scheduled arrival); without it, a compensated
+    /// wait ends early as often as late (an emulated service is unbiased).
+    pub fn new(method: WaitMethod, never_early: bool) -> Waiter {
         Waiter {
             method,
             overshoot_ns: 0.0,
+            never_early,
         }
     }
 
@@ -129,12 +134,12 @@ impl Waiter {
                 std::thread::sleep(Duration::from_nanos(request));
                 let overshoot = clock.now().saturating_sub(now + request) as f64;
                 self.overshoot_ns += 0.1 * (overshoot - self.overshoot_ns);
-            } else if self.method == WaitMethod::SleepThenSpin {
-                while clock.now() < deadline {
-                    std::hint::spin_loop();
-                }
-                return true;
             } else {
+                if self.method == WaitMethod::SleepThenSpin || self.never_early {
+                    while clock.now() < deadline {
+                        std::hint::spin_loop();
+                    }
+                }
                 return true;
             }
         }

@@ -165,7 +165,7 @@ fn producer(
     stop: &AtomicBool,
 ) -> (SchedulingMode, u64) {
     let mode = clock::prepare_thread();
-    let mut waiter = Waiter::new(method);
+    let mut waiter = Waiter::new(method, true);
     for (id, planned) in timeline.messages.iter().enumerate() {
         if planned.scheduled >= shared.budget_ns
             || !waiter.wait_until(clock, planned.scheduled, stop)
@@ -198,7 +198,7 @@ fn consumer(
     stop: &AtomicBool,
 ) -> (SchedulingMode, u64) {
     let mode = clock::prepare_thread();
-    let mut waiter = Waiter::new(method);
+    let mut waiter = Waiter::new(method, false);
     let mut idle_since = clock.now();
     while clock.now() < shared.budget_ns && !stop.load(Ordering::Relaxed) {
         let message = match shared.queue.pop(POLL) {

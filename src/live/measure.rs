@@ -103,8 +103,9 @@ pub fn measure(
         if stamps.rejected[id] {
             batch.rejected += 1;
         } else if done != NEVER {
-            let wait = to_units((dequeued - scheduled) as f64);
-            let sojourn = to_units((done - scheduled) as f64);
+            // A producer never sends early, so neither difference is negative.
+            let wait = to_units(dequeued.saturating_sub(scheduled) as f64);
+            let sojourn = to_units(done.saturating_sub(scheduled) as f64);
             batch.wait_total += wait;
             batch.sojourn_total += sojourn;
             batch.served += 1;

@@ -14,8 +14,6 @@ mod timeline;
 
 use std::sync::atomic::AtomicBool;
 
-use serde::{Deserialize, Serialize};
-
 pub use channel::{ChannelKind, Message, MessageQueue, Popped};
 pub use clock::{SchedulingMode, WaitMethod};
 pub use harness::{NEVER, Stamps};
@@ -300,59 +298,4 @@ pub fn replay_stamps(input: &ReplayInput, waits: &[Option<f64>]) -> Stamps {
         }
     }
     stamps
-}
-
-/// A relation between measured quantities, and how far it is off.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Relation {
-    /// The relation, e.g. `L = λW`.
-    pub relation: String,
-    /// Left side, as measured.
-    pub left: f64,
-    /// Right side, from measured quantities.
-    pub right: f64,
-    /// (right − left) / left.
-    pub relative_error: f64,
-}
-
-/// Little's law (L = λW, Lq = λWq) and the seed article's claim L = Σ T_i
-/// (the sum of the consumers' processing times), evaluated on measured
-/// means; `throughput` stands for λ (equal in steady state).
-pub fn relations(
-    metrics: &std::collections::BTreeMap<crate::metric::Metric, f64>,
-    consumers: u32,
-    mean_service: f64,
-) -> Vec<Relation> {
-    use crate::metric::Metric::{MeanInQueue, MeanInSystem, MeanSojourn, MeanWait, Throughput};
-    let get = |metric| metrics.get(&metric).copied();
-    let relation = |name: &str, left: Option<f64>, right: Option<f64>| {
-        let (left, right) = (left?, right?);
-        Some(Relation {
-            relation: name.to_string(),
-            left,
-            right,
-            relative_error: (right - left) / left,
-        })
-    };
-    let rate = get(Throughput);
-    [
-        relation(
-            "L = λW (Little)",
-            get(MeanInSystem),
-            rate.zip(get(MeanSojourn)).map(|(r, w)| r * w),
-        ),
-        relation(
-            "Lq = λWq (Little)",
-            get(MeanInQueue),
-            rate.zip(get(MeanWait)).map(|(r, w)| r * w),
-        ),
-        relation(
-            "L = Σ T_i (seed article: sum of the consumers' processing times)",
-            get(MeanInSystem),
-            Some(f64::from(consumers) * mean_service),
-        ),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
 }

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::comparison::number;
+use super::relations::{Relation, relation_lines, relations};
 use super::results::{Interval, PointResults, Row};
-use crate::live::{self, BatchValues, ChannelKind, Health, LiveSettings, Relation};
+use crate::live::{self, BatchValues, ChannelKind, Health, LiveSettings};
 use crate::metric::Metric;
 
 /// Live minus replay within this share of the replay counts as the
@@ -154,7 +155,7 @@ pub fn live_block(
         },
         overhead,
         verdicts,
-        relations: live::relations(&means, consumers, mean_service),
+        relations: relations(&means, consumers, mean_service),
         health,
         settings: LiveWindow {
             time_scale_ms: settings.time_scale_ms,
@@ -250,23 +251,6 @@ pub fn health_text(block: &LiveBlock) -> String {
     text
 }
 
-/// Relations as `name: left vs right (error)` lines.
-pub fn relation_lines(block: &LiveBlock) -> Vec<String> {
-    block
-        .relations
-        .iter()
-        .map(|r| {
-            format!(
-                "{}: {} vs {} ({:+.1}%)",
-                r.relation,
-                number(r.left),
-                number(r.right),
-                r.relative_error * 100.0
-            )
-        })
-        .collect()
-}
-
 /// The live tables of a point as markdown (empty without live results).
 pub fn live_markdown(point: &PointResults) -> String {
     let mut text = String::new();
@@ -290,7 +274,7 @@ pub fn live_markdown(point: &PointResults) -> String {
                 "\nHealth: {}.\n\nRelations on the live run:\n\n",
                 health_text(block)
             ));
-            for line in relation_lines(block) {
+            for line in relation_lines(&block.relations) {
                 text.push_str(&format!("- {line}\n"));
             }
             text.push('\n');

@@ -100,6 +100,17 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             let _ = writeln!(text, "| {} |", line.cells.join(" | "));
         }
         text.push('\n');
+        for row in &point.results {
+            let Some(simulation) = row.simulation.as_ref().filter(|s| !s.relations.is_empty())
+            else {
+                continue;
+            };
+            let _ = writeln!(text, "Relations on the simulated means of {}:\n", row.queue);
+            for line in super::relations::relation_lines(&simulation.relations) {
+                let _ = writeln!(text, "- {line}");
+            }
+            text.push('\n');
+        }
         text.push_str(&super::live::live_markdown(point));
         let changes = change_lines(point);
         if !changes.is_empty() {

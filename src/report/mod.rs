@@ -7,6 +7,7 @@ mod describe;
 mod html;
 mod live;
 mod markdown;
+mod relations;
 mod results;
 
 use std::fs;
@@ -17,6 +18,7 @@ pub use comparison::{Verdict, verdict};
 pub use csv_files::{write_replications, write_summary};
 pub use describe::describe_model;
 pub use live::{LiveBlock, LiveVerdicts, ReplayBlock, live_block};
+pub use relations::{Relation, relation_lines, relations};
 pub use results::{
     Interval, PointResults, PrecisionBlock, Row, RunResults, SYSTEM, SimulationBlock,
     point_results, run_results, target_names,
@@ -64,7 +66,7 @@ pub fn table(results: &RunResults) -> String {
                 let lines = live::live_lines(row, block).into_iter().map(|l| l.to_vec());
                 text.push_str(&aligned(&live::LIVE_HEADERS, lines));
                 text.push_str(&format!("health: {}\n", live::health_text(block)));
-                for line in live::relation_lines(block) {
+                for line in relations::relation_lines(&block.relations) {
                     text.push_str(&format!("relation: {line}\n"));
                 }
                 text.push('\n');

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::describe::describe_model;
+use super::relations::{Relation, relations};
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::run::{RunLength, Warmup};
@@ -76,6 +77,11 @@ pub struct SimulationBlock {
     /// For a precision-driven run: the target and the metrics that missed it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precision: Option<PrecisionBlock>,
+    /// For a queue's row: Little's law and the seed article's claim on the
+    /// simulated means (the mean service taken as utilisation × consumers /
+    /// throughput).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub relations: Vec<Relation>,
 }
 
 /// How a precision-driven run ended for one row.
@@ -135,6 +141,7 @@ pub fn point_results(
                     .map(|(_, result)| result.clone()),
                 simulation: simulation.map(|sim| {
                     let mut block = simulation_block(sim, index);
+                    block.relations = simulated_relations(model, target, &block.metrics);
                     if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
                         block.change_from_previous =
                             paired_changes(previous, sim, index, confidence);
@@ -150,6 +157,31 @@ pub fn point_results(
         model: describe_model(model),
         results,
     }
+}
+
+/// The relations of a queue's aggregate row (none for classes, the system
+/// or unlimited consumers).
+fn simulated_relations(
+    model: &Model,
+    target: Target,
+    metrics: &BTreeMap<Metric, Interval>,
+) -> Vec<Relation> {
+    let Some(queue) = target.queue.filter(|_| target.class.is_none()) else {
+        return Vec::new();
+    };
+    let consumers = model.queues[queue].consumers;
+    let mean = |metric| metrics.get(&metric).map(|i| i.mean);
+    let (Some(utilisation), Some(throughput)) =
+        (mean(Metric::Utilisation), mean(Metric::Throughput))
+    else {
+        return Vec::new();
+    };
+    if model.queues[queue].is_unlimited() || throughput <= 0.0 {
+        return Vec::new();
+    }
+    let means: BTreeMap<Metric, f64> = metrics.iter().map(|(&m, i)| (m, i.mean)).collect();
+    let mean_service = utilisation * f64::from(consumers) / throughput;
+    relations(&means, consumers, mean_service)
 }
 
 /// Per-replication differences `next - previous` of the controlled metrics
@@ -220,6 +252,7 @@ fn simulation_block(simulation: &Simulation, target_index: usize) -> SimulationB
         warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
         change_from_previous: BTreeMap::new(),
         precision,
+        relations: Vec::new(),
     }
 }
 

@@ -216,3 +216,32 @@ fn live_settings_are_validated() {
             .contains("single queue")
     );
 }
+
+/// Opt-in (`cargo test --release -- --ignored live_long`): a minute of
+/// M/M/4 at load 0.9, where theory needs long runs to be checked.
+#[test]
+#[ignore = "about 65 s of live time at load 0.9; run with --ignored"]
+fn live_long_mm4_at_high_load_agrees_with_theory() {
+    let _live = exclusive();
+    let text = "name = \"live-long\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 3.6 }\n[[queues]]\nname = \"q\"\nconsumers = 4\nservice = { dist = \"exponential\", mean = 1.0 }\n";
+    let model = scenario(text).points[0].model.clone();
+    let stop = AtomicBool::new(false);
+    let run = live::run(
+        &model,
+        &settings(ChannelKind::Crossbeam, 60.0),
+        ChannelKind::Crossbeam,
+        3,
+        &stop,
+    )
+    .expect("not stopped");
+    let live = &run.batches[0];
+    let sojourn = mean(live, Metric::MeanSojourn);
+    let standard_error = live::standard_error(&live[&Metric::MeanSojourn]);
+    // M/M/4 at load 0.9 (a = 3.6): Erlang C = 0.78775, W = 1 + C / (4 (1 - 0.9)).
+    let theory = 1.0 + 0.787_753_3 / 0.4;
+    assert!(
+        (sojourn - theory).abs() <= 3.0 * standard_error + 0.05 * theory,
+        "live W {sojourn} ± {standard_error} vs theory {theory}; health {:?}",
+        run.health
+    );
+}

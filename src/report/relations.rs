@@ -1,0 +1,105 @@
+//! Relations that should hold between measured means, checked on the
+//! simulated and live runs alike: Little's law, and the claim of the
+//! article this project grew from (design.md section 7), which does not.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metric::Metric;
+
+/// A relation between measured quantities, and how far it is off.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    /// The relation, e.g. `L = λW`.
+    pub relation: String,
+    /// Left side, as measured.
+    pub left: f64,
+    /// Right side, from measured quantities.
+    pub right: f64,
+    /// (right − left) / left.
+    pub relative_error: f64,
+}
+
+/// Little's law (L = λW, Lq = λWq) and the seed article's claim L = Σ T_i
+/// (the sum of the consumers' processing times), evaluated on measured
+/// means; `throughput` stands for λ (equal in steady state).
+pub fn relations(
+    metrics: &BTreeMap<Metric, f64>,
+    consumers: u32,
+    mean_service: f64,
+) -> Vec<Relation> {
+    use Metric::{MeanInQueue, MeanInSystem, MeanSojourn, MeanWait, Throughput};
+    let get = |metric| metrics.get(&metric).copied();
+    let relation = |name: &str, left: Option<f64>, right: Option<f64>| {
+        let (left, right) = (left?, right?);
+        Some(Relation {
+            relation: name.to_string(),
+            left,
+            right,
+            relative_error: (right - left) / left,
+        })
+    };
+    let rate = get(Throughput);
+    [
+        relation(
+            "L = λW (Little)",
+            get(MeanInSystem),
+            rate.zip(get(MeanSojourn)).map(|(r, w)| r * w),
+        ),
+        relation(
+            "Lq = λWq (Little)",
+            get(MeanInQueue),
+            rate.zip(get(MeanWait)).map(|(r, w)| r * w),
+        ),
+        relation(
+            "L = Σ T_i (seed article: sum of the consumers' processing times)",
+            get(MeanInSystem),
+            Some(f64::from(consumers) * mean_service),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Relations as `name: left vs right (error)` lines.
+pub fn relation_lines(relations: &[Relation]) -> Vec<String> {
+    relations
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {} vs {} ({:+.1}%)",
+                r.relation,
+                super::comparison::number(r.left),
+                super::comparison::number(r.right),
+                r.relative_error * 100.0
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn little_holds_and_the_article_fails_on_mm1_at_load_0_8() {
+        // M/M/1, λ = 0.8, E[S] = 1: L = 4, Lq = 3.2, W = 5, Wq = 4.
+        let metrics = BTreeMap::from([
+            (Metric::MeanInSystem, 4.0),
+            (Metric::MeanInQueue, 3.2),
+            (Metric::MeanSojourn, 5.0),
+            (Metric::MeanWait, 4.0),
+            (Metric::Throughput, 0.8),
+        ]);
+        let found = relations(&metrics, 1, 1.0);
+        assert_eq!(found.len(), 3);
+        assert!(found[0].relative_error.abs() < 1e-12);
+        assert!(found[1].relative_error.abs() < 1e-12);
+        assert_eq!(found[2].right, 1.0);
+        assert!((found[2].relative_error + 0.75).abs() < 1e-12);
+        assert!(relation_lines(&found)[2].contains("-75.0%"));
+        assert!(relations(&BTreeMap::new(), 1, 1.0).is_empty());
+    }
+}
