@@ -13,13 +13,12 @@ use crate::cli::{
     CheckArgs, Cli, Command, CompareArgs, Format, LiveArgs, MergeArgs, PlotArgs, RunArgs,
     TheoryArgs,
 };
-use crate::live::{self, ChannelKind, LiveSettings};
+use crate::live::{self, LiveSettings};
 use crate::metric::Metric;
-use crate::model::Model;
-use crate::report::{self, ChartInputs, LiveBlock, PointResults, RunResults};
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults};
+use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError};
 use crate::shard::{self, MergeError, ShardId};
-use crate::sim::{self, Simulation};
+use crate::sim::{self, Simulation, Target};
 use crate::theory;
 
 /// A failed command, with its exit code.
@@ -187,42 +186,12 @@ fn live_command(args: LiveArgs) -> Result<(), AppError> {
                 .into(),
         ));
     }
-    scenario::enable_live(&mut scenario)?;
-    if let Some(settings) = scenario.compare.live.as_mut() {
-        if let Some(seconds) = args.seconds {
-            if !(seconds.is_finite() && seconds > 0.0) {
-                return Err(AppError::Usage(format!(
-                    "--seconds must be a number > 0, got {seconds}"
-                )));
-            }
-            settings.seconds = seconds;
-        }
-        if let Some(names) = &args.channels {
-            let models: Vec<&Model> = scenario.points.iter().map(|p| &p.model).collect();
-            settings.channels = parse_channels(names)?;
-            live::check_channels(&models, &settings.channels).map_err(AppError::Usage)?;
-        }
-    }
+    let overrides = LiveOverrides {
+        seconds: args.seconds,
+        channels: args.channels,
+    };
+    scenario::enable_live(&mut scenario, overrides)?;
     execute_run(scenario, args.run)
-}
-
-/// Channel names from the command line.
-fn parse_channels(names: &[String]) -> Result<Vec<ChannelKind>, AppError> {
-    names
-        .iter()
-        .map(|name| {
-            ChannelKind::ALL
-                .into_iter()
-                .find(|c| c.name() == name.trim())
-                .ok_or_else(|| {
-                    let allowed: Vec<&str> = ChannelKind::ALL.iter().map(|c| c.name()).collect();
-                    AppError::Usage(format!(
-                        "unknown channel `{name}`; allowed: {}",
-                        allowed.join(", ")
-                    ))
-                })
-        })
-        .collect()
 }
 
 fn run_command(args: RunArgs) -> Result<(), AppError> {
@@ -249,6 +218,12 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
     if let Some(id) = args.shard {
+        if scenario.compare.live.is_some() {
+            return Err(AppError::Usage(format!(
+                "{}: live runs measure wall-clock time on one machine and cannot be sharded; remove `[compare] live` for a sharded run",
+                scenario.file.display()
+            )));
+        }
         return pool.install(|| run_shard(&scenario, id, &out, args.quiet));
     }
     let progress = progress_bar(&scenario, total_replications(&scenario), args.quiet);
@@ -315,6 +290,9 @@ fn live_points(
                 .ok_or(AppError::Interrupted)?;
             let input = &run.replay_input;
             let waits = sim::replay(model, &input.arrivals, &input.services);
+            if stop.load(Ordering::SeqCst) {
+                return Err(AppError::Interrupted);
+            }
             let replay_stamps = live::replay_stamps(input, &waits);
             for ((class, live_batches), row_blocks) in
                 rows.iter().zip(&run.batches).zip(&mut blocks)
@@ -330,16 +308,22 @@ fn live_points(
                     .iter()
                     .find(|(target, _)| target.queue == Some(0) && target.class == *class)
                     .map(|(_, result)| (&result.metrics, result.exact));
+                let context = LiveContext {
+                    model,
+                    target: Target {
+                        queue: Some(0),
+                        class: *class,
+                    },
+                    settings,
+                    confidence: scenario.run.confidence,
+                };
                 row_blocks.push(report::live_block(
+                    context,
                     channel,
                     live_batches,
                     &replay,
                     theory_row,
                     run.health.clone(),
-                    queue.consumers,
-                    run.mean_service,
-                    settings,
-                    scenario.run.confidence,
                 ));
             }
         }

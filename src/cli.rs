@@ -51,8 +51,8 @@ pub struct LiveArgs {
     /// Queue implementations, comma-separated (overrides the scenario):
     /// crossbeam, std-mpsc, mutex-vecdeque (FIFO), mutex-stack (LIFO),
     /// mutex-heap (priority).
-    #[arg(long, value_delimiter = ',')]
-    pub channels: Option<Vec<String>>,
+    #[arg(long, value_delimiter = ',', value_enum)]
+    pub channels: Option<Vec<crate::live::ChannelKind>>,
 }
 
 /// Output format on stdout.

@@ -39,14 +39,6 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
     }
 }
 
-/// "queue" or "queue/class".
-fn row_name(row: &Row) -> String {
-    match &row.class {
-        Some(class) => format!("{}/{class}", row.queue),
-        None => row.queue.clone(),
-    }
-}
-
 /// The swept parameter's name and value per point, when the sweep is over
 /// one numeric parameter with at least two points.
 fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
@@ -174,7 +166,7 @@ fn sweep_figure(results: &RunResults, metric: Metric, parameter: &str, xs: &[f64
     let several = row_count > 1;
     let series: Vec<Series> = (0..row_count)
         .flat_map(|row| {
-            let name = row_name(&results.points[0].results[row]);
+            let name = results.points[0].results[row].label();
             row_series(results, xs, metric, row, several.then_some(row), &name)
         })
         .collect();
@@ -213,9 +205,9 @@ fn point_figure(results: &RunResults, metric: Metric) -> Figure {
             }
             simulation.extend(sim);
             categories.push(if label.is_empty() {
-                row_name(row)
+                row.label()
             } else {
-                format!("{} @ {label}", row_name(row))
+                format!("{} @ {label}", row.label())
             });
         }
     }
@@ -363,7 +355,7 @@ pub fn comparison_figure(
             }
             None => (0..results.points.len()).map(|i| i as f64).collect(),
         };
-        let label = format!("{name} ({})", row_name(&results.points[0].results[row]));
+        let label = format!("{name} ({})", results.points[0].results[row].label());
         series.extend(row_series(results, &xs, metric, row, Some(index), &label));
     }
     let time_unit = runs.first().map_or("", |(_, r)| r.time_unit.as_str());

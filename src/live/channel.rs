@@ -45,7 +45,19 @@ pub trait MessageQueue: Send + Sync {
 }
 
 /// The queue implementations, by their scenario names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChannelKind {
     /// crossbeam-channel's unbounded MPMC channel (FIFO).

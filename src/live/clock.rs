@@ -15,6 +15,10 @@ const SPIN_WINDOW_NS: u64 = 100_000;
 /// Longest single sleep, so a stop request is noticed within it.
 const MAX_SLEEP_NS: u64 = 50_000_000;
 
+/// Largest overshoot sample a compensated sleep learns from: one long
+/// stall (a preemption) must not make later waits end at once.
+const MAX_OVERSHOOT_SAMPLE_NS: f64 = 200_000.0;
+
 /// The run's clock: monotonic nanoseconds since it started.
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
@@ -132,7 +136,8 @@ impl Waiter {
             if remaining > margin {
                 let request = (remaining - margin).min(MAX_SLEEP_NS);
                 std::thread::sleep(Duration::from_nanos(request));
-                let overshoot = clock.now().saturating_sub(now + request) as f64;
+                let overshoot =
+                    (clock.now().saturating_sub(now + request) as f64).min(MAX_OVERSHOOT_SAMPLE_NS);
                 self.overshoot_ns += 0.1 * (overshoot - self.overshoot_ns);
             } else {
                 if self.method == WaitMethod::SleepThenSpin || self.never_early {

@@ -3,7 +3,6 @@
 //! service to an absolute deadline, and every message's nanosecond stamps
 //! land in preallocated arrays (relaxed stores: no lock on the hot path).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -69,7 +68,7 @@ pub fn execute(
     };
     let count = timeline.messages.len();
     let shared = Shared {
-        queue: Arc::from(kind.build()),
+        queue: kind.build(),
         stamps: AtomicStamps::new(count),
         in_system: AtomicU32::new(0),
         capacity: queue_model.capacity,
@@ -111,7 +110,7 @@ pub fn execute(
 
 /// State the harness threads share.
 struct Shared {
-    queue: Arc<dyn MessageQueue>,
+    queue: Box<dyn MessageQueue>,
     stamps: AtomicStamps,
     in_system: AtomicU32,
     capacity: Option<u32>,
@@ -167,9 +166,7 @@ fn producer(
     let mode = clock::prepare_thread();
     let mut waiter = Waiter::new(method, true);
     for (id, planned) in timeline.messages.iter().enumerate() {
-        if planned.scheduled >= shared.budget_ns
-            || !waiter.wait_until(clock, planned.scheduled, stop)
-        {
+        if clock.now() >= shared.budget_ns || !waiter.wait_until(clock, planned.scheduled, stop) {
             break;
         }
         shared.stamps.sent[id].store(clock.now(), Ordering::Relaxed);

@@ -15,42 +15,54 @@ const OVERSHOOT_LIMIT: f64 = 0.02;
 /// Other processes using more than this share of the machine contaminate.
 const OTHER_LOAD_LIMIT: f64 = 0.25;
 
-/// Health of one live run; times in microseconds of wall time.
+/// Health of one live run; times in microseconds of wall time, null where
+/// nothing was measured (no message found a consumer idle, say).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Health {
     /// `real-time` (SCHED_FIFO), `timer-slack` (1 ns slack) or `default`.
     pub scheduling: SchedulingMode,
     /// How consumers waited for service deadlines.
     pub wait_method: WaitMethod,
-    /// Producer lag behind the schedule, median and 99th percentile (µs).
-    pub producer_lag_p50_us: f64,
-    /// See `producer_lag_p50_us`.
-    pub producer_lag_p99_us: f64,
-    /// Service end after its deadline, mean and 99th percentile (µs).
-    pub service_overshoot_mean_us: f64,
-    /// See `service_overshoot_mean_us`.
-    pub service_overshoot_p99_us: f64,
-    /// From send to dequeue for messages that found a consumer idle (µs).
-    pub wakeup_latency_p50_us: f64,
-    /// See `wakeup_latency_p50_us`.
-    pub wakeup_latency_p99_us: f64,
+    /// Producer lag behind the schedule, median (µs).
+    pub producer_lag_p50_us: Option<f64>,
+    /// Producer lag behind the schedule, 99th percentile (µs).
+    pub producer_lag_p99_us: Option<f64>,
+    /// Service end after its deadline, mean (µs; negative when early).
+    pub service_overshoot_mean_us: Option<f64>,
+    /// Service end after its deadline, 99th percentile (µs).
+    pub service_overshoot_p99_us: Option<f64>,
+    /// From send to dequeue for messages that found a consumer idle, median (µs).
+    pub wakeup_latency_p50_us: Option<f64>,
+    /// The same, 99th percentile (µs).
+    pub wakeup_latency_p99_us: Option<f64>,
     /// Involuntary context switches of the harness threads.
     pub involuntary_context_switches: u64,
     /// Share of all CPUs busy during the run (every process).
-    pub machine_busy: f64,
+    pub machine_busy: Option<f64>,
     /// The part of `machine_busy` used by other processes than this one.
-    pub other_processes_busy: f64,
-    /// Messages planned, sent, and served.
-    pub messages: [usize; 3],
+    pub other_processes_busy: Option<f64>,
+    /// Messages of the run.
+    pub messages: MessageCounts,
     /// True when the run hit its time budget or was stopped before draining.
     pub stopped_early: bool,
     /// Why the measurement is contaminated; empty when it looks clean.
     pub warnings: Vec<String>,
 }
 
+/// How many messages a live run planned, sent and served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageCounts {
+    /// In the schedule.
+    pub planned: usize,
+    /// Sent by the producer (accepted or rejected).
+    pub sent: usize,
+    /// Served to the end.
+    pub served: usize,
+}
+
 impl Health {
-    /// Health of `execution` of `timeline`, with the machine's busy share.
-    pub fn assess(timeline: &Timeline, execution: &Execution, load: BusyShares) -> Health {
+    /// Health of `execution` of `timeline`, with the machine's busy shares.
+    pub(crate) fn assess(timeline: &Timeline, execution: &Execution, load: BusyShares) -> Health {
         let stamps = &execution.stamps;
         let mut lags = Vec::new();
         let mut overshoots = Vec::new();
@@ -74,20 +86,25 @@ impl Health {
         }
         let served = overshoots.len();
         let mean_service_us = services / served.max(1) as f64 / 1e3;
-        let us = |ns: f64| ns / 1e3;
+        let us = |ns: Option<f64>| ns.map(|ns| ns / 1e3);
+        let mean_overshoot = (served > 0).then(|| overshoots.iter().sum::<f64>() / served as f64);
         let mut health = Health {
             scheduling: execution.mode,
             wait_method: execution.wait_method,
             producer_lag_p50_us: us(quantile(&mut lags, 0.5)),
             producer_lag_p99_us: us(quantile(&mut lags, 0.99)),
-            service_overshoot_mean_us: us(overshoots.iter().sum::<f64>() / served.max(1) as f64),
+            service_overshoot_mean_us: us(mean_overshoot),
             service_overshoot_p99_us: us(quantile(&mut overshoots, 0.99)),
             wakeup_latency_p50_us: us(quantile(&mut wakeups, 0.5)),
             wakeup_latency_p99_us: us(quantile(&mut wakeups, 0.99)),
             involuntary_context_switches: execution.involuntary_switches,
             machine_busy: load.machine,
             other_processes_busy: load.others,
-            messages: [timeline.messages.len(), lags.len(), served],
+            messages: MessageCounts {
+                planned: timeline.messages.len(),
+                sent: lags.len(),
+                served,
+            },
             stopped_early: execution.stopped_early,
             warnings: Vec::new(),
         };
@@ -100,54 +117,58 @@ impl Health {
         if self.stopped_early {
             warnings.push("the run was stopped before every message was served".to_string());
         }
-        if self.producer_lag_p99_us > LAG_LIMIT * mean_service_us {
+        if let Some(lag) = self
+            .producer_lag_p99_us
+            .filter(|&lag| lag > LAG_LIMIT * mean_service_us)
+        {
             warnings.push(format!(
-                "producer lag p99 {:.0} µs exceeds {:.0}% of the mean service ({:.0} µs)",
-                self.producer_lag_p99_us,
+                "producer lag p99 {lag:.0} µs exceeds {:.0}% of the mean service ({mean_service_us:.0} µs)",
                 LAG_LIMIT * 100.0,
-                mean_service_us
             ));
         }
-        if self.service_overshoot_mean_us.abs() > OVERSHOOT_LIMIT * mean_service_us {
+        if let Some(overshoot) = self
+            .service_overshoot_mean_us
+            .filter(|o| o.abs() > OVERSHOOT_LIMIT * mean_service_us)
+        {
             warnings.push(format!(
-                "services overshoot their deadline by {:.1} µs on average, over {:.0}% of the mean service",
-                self.service_overshoot_mean_us,
+                "services overshoot their deadline by {overshoot:.1} µs on average, over {:.0}% of the mean service",
                 OVERSHOOT_LIMIT * 100.0
             ));
         }
-        if self.other_processes_busy > OTHER_LOAD_LIMIT {
+        if let Some(others) = self.other_processes_busy.filter(|&o| o > OTHER_LOAD_LIMIT) {
             warnings.push(format!(
                 "other processes kept {:.0}% of the machine busy during the run",
-                self.other_processes_busy * 100.0
+                others * 100.0
             ));
         }
         warnings
     }
 }
 
-/// The `p`-quantile of `values` (sorted in place); NaN when empty.
-fn quantile(values: &mut [f64], p: f64) -> f64 {
+/// The `p`-quantile of `values` (sorted in place); `None` when empty.
+fn quantile(values: &mut [f64], p: f64) -> Option<f64> {
     if values.is_empty() {
-        return f64::NAN;
+        return None;
     }
     values.sort_by(f64::total_cmp);
     let index = ((values.len() - 1) as f64 * p).round() as usize;
-    values[index]
+    Some(values[index])
 }
 
-/// Shares of the machine's CPU time that were busy.
+/// Shares of the machine's CPU time that were busy (`None` where /proc
+/// cannot tell).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BusyShares {
+pub(crate) struct BusyShares {
     /// Every process.
-    pub machine: f64,
+    pub machine: Option<f64>,
     /// Every process but this one.
-    pub others: f64,
+    pub others: Option<f64>,
 }
 
 /// CPU time counters (clock ticks) of the machine, from /proc/stat, and of
 /// this process, from /proc/self/stat.
 #[derive(Clone, Copy, Debug)]
-pub struct MachineLoad {
+pub(crate) struct MachineLoad {
     busy: u64,
     total: u64,
     own: u64,
@@ -155,7 +176,7 @@ pub struct MachineLoad {
 
 impl MachineLoad {
     /// Reads the counters now (zeros where /proc is unavailable).
-    pub fn start() -> MachineLoad {
+    pub(crate) fn start() -> MachineLoad {
         let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
         let fields: Vec<u64> = stat
             .lines()
@@ -184,21 +205,21 @@ impl MachineLoad {
         }
     }
 
-    /// Busy shares since `self` was read; NaN if unknown.
-    pub fn busy_shares(self) -> BusyShares {
+    /// Busy shares since `self` was read.
+    pub(crate) fn busy_shares(self) -> BusyShares {
         let now = MachineLoad::start();
         let total = now.total.saturating_sub(self.total) as f64;
         let busy = now.busy.saturating_sub(self.busy) as f64;
         let own = now.own.saturating_sub(self.own) as f64;
         if total == 0.0 {
             return BusyShares {
-                machine: f64::NAN,
-                others: f64::NAN,
+                machine: None,
+                others: None,
             };
         }
         BusyShares {
-            machine: busy / total,
-            others: ((busy - own) / total).max(0.0),
+            machine: Some(busy / total),
+            others: Some(((busy - own) / total).max(0.0)),
         }
     }
 }

@@ -21,26 +21,8 @@ pub type BatchValues = BTreeMap<Metric, Vec<f64>>;
 pub fn summarise(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Interval> {
     values
         .iter()
-        .map(|(&metric, samples)| {
-            let estimate = student_t_interval(samples, confidence);
-            (
-                metric,
-                Interval {
-                    mean: estimate.mean,
-                    ci_low: estimate.ci_low,
-                    ci_high: estimate.ci_high,
-                },
-            )
-        })
+        .map(|(&metric, samples)| (metric, student_t_interval(samples, confidence).into()))
         .collect()
-}
-
-/// Standard error of the mean of batch values.
-pub fn standard_error(samples: &[f64]) -> f64 {
-    let n = samples.len() as f64;
-    let mean = samples.iter().sum::<f64>() / n;
-    let variance = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (variance / n).sqrt()
 }
 
 /// Per-batch values of the metrics of the messages of `timeline` (only

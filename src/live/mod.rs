@@ -18,14 +18,15 @@ pub use channel::{ChannelKind, Message, MessageQueue, Popped};
 pub use clock::{SchedulingMode, WaitMethod};
 pub use harness::{NEVER, Stamps};
 pub use health::Health;
-pub use measure::{BATCHES, BatchValues, measure, standard_error, summarise};
+pub use measure::{BATCHES, BatchValues, measure, summarise};
 pub use timeline::{Planned, Timeline};
 
 use crate::model::{Arrivals, Discipline, Model};
 
-/// Most messages a live run may plan: its stamps and schedule take about
-/// 70 bytes a message, so this bounds them to about 1.1 GiB.
-pub const MAX_MESSAGES: f64 = 16_000_000.0;
+/// Most messages a live run may plan: its schedule, stamps and replay
+/// take about 200 bytes a message at their peak, so this bounds them to
+/// about 1 GiB.
+pub const MAX_MESSAGES: f64 = 5_000_000.0;
 
 /// Extra wall time a run may take beyond its scheduled length, for the
 /// consumers to drain, before it is stopped.
@@ -186,8 +187,6 @@ pub struct LiveRun {
     pub batches: Vec<BatchValues>,
     /// How trustworthy the measurement is.
     pub health: Health,
-    /// Mean realised service time, model units.
-    pub mean_service: f64,
     /// What a replay through the simulator needs.
     pub replay_input: ReplayInput,
 }
@@ -237,12 +236,10 @@ pub fn run(
         .collect();
     let health = Health::assess(&timeline, &execution, load);
     let replay_input = ReplayInput::realised(&timeline, &execution.stamps);
-    let served = replay_input.services.len().max(1) as f64;
     Some(LiveRun {
         channel,
         batches,
         health,
-        mean_service: replay_input.services.iter().sum::<f64>() / served,
         replay_input,
     })
 }

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::comparison::number;
-use super::relations::{Relation, relation_lines, relations};
+use super::relations::{Relation, queue_relations, relation_lines};
 use super::results::{Interval, PointResults, Row};
 use crate::live::{self, BatchValues, ChannelKind, Health, LiveSettings};
 use crate::metric::Metric;
+use crate::model::Model;
+use crate::sim::Target;
 
 /// Live minus replay within this share of the replay counts as the
 /// implementation's expected overhead (live-method.md measured +0.6 … +4.5%
@@ -36,7 +38,9 @@ pub struct LiveBlock {
     pub overhead: BTreeMap<Metric, Interval>,
     /// Verdict per metric.
     pub verdicts: BTreeMap<Metric, LiveVerdicts>,
-    /// Little's law and the seed article's claim on the live run.
+    /// Little's law and the seed article's claim on the live run (the
+    /// queue's aggregate row only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub relations: Vec<Relation>,
     /// How far the measurement can be trusted.
     pub health: Health,
@@ -67,7 +71,8 @@ pub struct LiveWindow {
 /// A live metric judged against the replay and against theory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveVerdicts {
-    /// `within overhead tolerance` or `overhead above tolerance`.
+    /// `within overhead tolerance`, `overhead above tolerance`, or
+    /// `no replay` where the replay cannot measure the metric.
     pub vs_replay: String,
     /// `agrees`, `differs`, `approximation` or absent without theory.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -77,21 +82,35 @@ pub struct LiveVerdicts {
     pub contaminated: bool,
 }
 
+/// The run a live block describes: its model, result row and settings.
+#[derive(Clone, Copy, Debug)]
+pub struct LiveContext<'a> {
+    /// The model at this point.
+    pub model: &'a Model,
+    /// The result row.
+    pub target: Target,
+    /// The live settings.
+    pub settings: &'a LiveSettings,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+}
+
 /// Assembles the block of one live run: `live` and `replay` per-batch
-/// values (same batches), the theory row's values (value, exact), the
-/// consumers and realised mean service for the relations.
-#[allow(clippy::too_many_arguments)]
+/// values (same batches) and the theory row's values (value, exact).
 pub fn live_block(
+    context: LiveContext,
     channel: ChannelKind,
     live: &BatchValues,
     replay: &BatchValues,
     theory: Option<(&BTreeMap<Metric, f64>, bool)>,
     health: Health,
-    consumers: u32,
-    mean_service: f64,
-    settings: &LiveSettings,
-    confidence: f64,
 ) -> LiveBlock {
+    let LiveContext {
+        model,
+        target,
+        settings,
+        confidence,
+    } = context;
     let metrics = live::summarise(live, confidence);
     let differences: BatchValues = live
         .iter()
@@ -125,7 +144,7 @@ pub fn live_block(
                 if !exact {
                     return Some("approximation".to_string());
                 }
-                let allowed = THEORY_STANDARD_ERRORS * live::standard_error(batches)
+                let allowed = THEORY_STANDARD_ERRORS * crate::stats::standard_error(batches)
                     + THEORY_RELATIVE_SLACK * value.abs();
                 Some(
                     if (mean - value).abs() <= allowed {
@@ -146,7 +165,7 @@ pub fn live_block(
             )
         })
         .collect();
-    let means: BTreeMap<Metric, f64> = metrics.iter().map(|(&m, i)| (m, i.mean)).collect();
+    let relations = queue_relations(model, target, &metrics);
     LiveBlock {
         channel,
         metrics,
@@ -155,7 +174,7 @@ pub fn live_block(
         },
         overhead,
         verdicts,
-        relations: relations(&means, consumers, mean_service),
+        relations,
         health,
         settings: LiveWindow {
             time_scale_ms: settings.time_scale_ms,
@@ -228,27 +247,39 @@ pub fn live_lines(row: &Row, block: &LiveBlock) -> Vec<[String; 7]> {
 /// The health of `block` in one paragraph.
 pub fn health_text(block: &LiveBlock) -> String {
     let h = &block.health;
+    let us = |value: Option<f64>| value.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
+    let percent = |value: Option<f64>| {
+        value.map_or_else(|| "-".to_string(), |v| format!("{:.0}%", v * 100.0))
+    };
     let mut text = format!(
-        "scheduling {:?}, waits {:?}; producer lag p50/p99 {:.1}/{:.1} µs; service overshoot mean/p99 {:.1}/{:.1} µs; consumer wake-up p50/p99 {:.1}/{:.1} µs; {} involuntary context switches; machine {:.0}% busy ({:.0}% by other processes); messages planned/sent/served {}/{}/{}",
-        h.scheduling,
-        h.wait_method,
-        h.producer_lag_p50_us,
-        h.producer_lag_p99_us,
-        h.service_overshoot_mean_us,
-        h.service_overshoot_p99_us,
-        h.wakeup_latency_p50_us,
-        h.wakeup_latency_p99_us,
+        "scheduling {}, waits {}; producer lag p50/p99 {}/{} µs; service overshoot mean/p99 {}/{} µs; consumer wake-up p50/p99 {}/{} µs; {} involuntary context switches; machine {} busy ({} by other processes); messages planned/sent/served {}/{}/{}",
+        serde_name(&h.scheduling),
+        serde_name(&h.wait_method),
+        us(h.producer_lag_p50_us),
+        us(h.producer_lag_p99_us),
+        us(h.service_overshoot_mean_us),
+        us(h.service_overshoot_p99_us),
+        us(h.wakeup_latency_p50_us),
+        us(h.wakeup_latency_p99_us),
         h.involuntary_context_switches,
-        h.machine_busy * 100.0,
-        h.other_processes_busy * 100.0,
-        h.messages[0],
-        h.messages[1],
-        h.messages[2],
+        percent(h.machine_busy),
+        percent(h.other_processes_busy),
+        h.messages.planned,
+        h.messages.sent,
+        h.messages.served,
     );
     for warning in &h.warnings {
         text.push_str(&format!("; WARNING: {warning}"));
     }
     text
+}
+
+/// The name a value serialises to, e.g. `real-time`.
+fn serde_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// The live tables of a point as markdown (empty without live results).
@@ -258,7 +289,7 @@ pub fn live_markdown(point: &PointResults) -> String {
         for block in row.live.iter().flatten() {
             text.push_str(&format!(
                 "### Live: {} on `{}` ({} ms per time unit, {} s measured after {} s warm-up, {} batches)\n\n| {} |\n|{}\n",
-                row.queue,
+                row.label(),
                 block.channel.name(),
                 block.settings.time_scale_ms,
                 block.settings.seconds,

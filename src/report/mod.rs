@@ -17,8 +17,8 @@ use std::path::Path;
 pub use comparison::{Verdict, verdict};
 pub use csv_files::{write_replications, write_summary};
 pub use describe::describe_model;
-pub use live::{LiveBlock, LiveVerdicts, ReplayBlock, live_block};
-pub use relations::{Relation, relation_lines, relations};
+pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block};
+pub use relations::{Relation, queue_relations, relation_lines, relations};
 pub use results::{
     Interval, PointResults, PrecisionBlock, Row, RunResults, SYSTEM, SimulationBlock,
     point_results, run_results, target_names,

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::results::Interval;
 use crate::metric::Metric;
+use crate::model::Model;
+use crate::sim::Target;
 
 /// A relation between measured quantities, and how far it is off.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +36,10 @@ pub fn relations(
     let get = |metric| metrics.get(&metric).copied();
     let relation = |name: &str, left: Option<f64>, right: Option<f64>| {
         let (left, right) = (left?, right?);
+        // A relative error needs a measured left side.
+        if !(left.is_finite() && right.is_finite() && left != 0.0) {
+            return None;
+        }
         Some(Relation {
             relation: name.to_string(),
             left,
@@ -61,6 +68,38 @@ pub fn relations(
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// The relations of a queue's aggregate row, from its means (none for
+/// classes, the system or unlimited consumers); the mean service is
+/// utilisation × consumers / throughput, as measured.
+pub fn queue_relations(
+    model: &Model,
+    target: Target,
+    metrics: &BTreeMap<Metric, Interval>,
+) -> Vec<Relation> {
+    let Some(queue) = target.queue.filter(|_| target.class.is_none()) else {
+        return Vec::new();
+    };
+    if model.queues[queue].is_unlimited() {
+        return Vec::new();
+    }
+    let consumers = model.queues[queue].consumers;
+    let means: BTreeMap<Metric, f64> = metrics.iter().map(|(&m, i)| (m, i.mean)).collect();
+    let (Some(&utilisation), Some(&throughput)) = (
+        means.get(&Metric::Utilisation),
+        means.get(&Metric::Throughput),
+    ) else {
+        return Vec::new();
+    };
+    if throughput <= 0.0 {
+        return Vec::new();
+    }
+    relations(
+        &means,
+        consumers,
+        utilisation * f64::from(consumers) / throughput,
+    )
 }
 
 /// Relations as `name: left vs right (error)` lines.

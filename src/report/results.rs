@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::describe::describe_model;
-use super::relations::{Relation, relations};
+use super::relations::{Relation, queue_relations};
 use crate::metric::Metric;
 use crate::model::Model;
 use crate::run::{RunLength, Warmup};
@@ -61,6 +61,16 @@ pub struct Row {
     pub live: Option<Vec<super::live::LiveBlock>>,
 }
 
+impl Row {
+    /// `queue`, or `queue/class` for a class row.
+    pub fn label(&self) -> String {
+        match &self.class {
+            Some(class) => format!("{}/{class}", self.queue),
+            None => self.queue.clone(),
+        }
+    }
+}
+
 /// Simulation estimates of one row.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SimulationBlock {
@@ -78,8 +88,7 @@ pub struct SimulationBlock {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precision: Option<PrecisionBlock>,
     /// For a queue's row: Little's law and the seed article's claim on the
-    /// simulated means (the mean service taken as utilisation × consumers /
-    /// throughput).
+    /// simulated means.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub relations: Vec<Relation>,
 }
@@ -104,6 +113,16 @@ pub struct Interval {
     pub ci_low: f64,
     /// Upper bound.
     pub ci_high: f64,
+}
+
+impl From<crate::stats::Estimate> for Interval {
+    fn from(estimate: crate::stats::Estimate) -> Interval {
+        Interval {
+            mean: estimate.mean,
+            ci_low: estimate.ci_low,
+            ci_high: estimate.ci_high,
+        }
+    }
 }
 
 /// Name of the network-wide row.
@@ -141,7 +160,7 @@ pub fn point_results(
                     .map(|(_, result)| result.clone()),
                 simulation: simulation.map(|sim| {
                     let mut block = simulation_block(sim, index);
-                    block.relations = simulated_relations(model, target, &block.metrics);
+                    block.relations = queue_relations(model, target, &block.metrics);
                     if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
                         block.change_from_previous =
                             paired_changes(previous, sim, index, confidence);
@@ -157,31 +176,6 @@ pub fn point_results(
         model: describe_model(model),
         results,
     }
-}
-
-/// The relations of a queue's aggregate row (none for classes, the system
-/// or unlimited consumers).
-fn simulated_relations(
-    model: &Model,
-    target: Target,
-    metrics: &BTreeMap<Metric, Interval>,
-) -> Vec<Relation> {
-    let Some(queue) = target.queue.filter(|_| target.class.is_none()) else {
-        return Vec::new();
-    };
-    let consumers = model.queues[queue].consumers;
-    let mean = |metric| metrics.get(&metric).map(|i| i.mean);
-    let (Some(utilisation), Some(throughput)) =
-        (mean(Metric::Utilisation), mean(Metric::Throughput))
-    else {
-        return Vec::new();
-    };
-    if model.queues[queue].is_unlimited() || throughput <= 0.0 {
-        return Vec::new();
-    }
-    let means: BTreeMap<Metric, f64> = metrics.iter().map(|(&m, i)| (m, i.mean)).collect();
-    let mean_service = utilisation * f64::from(consumers) / throughput;
-    relations(&means, consumers, mean_service)
 }
 
 /// Per-replication differences `next - previous` of the controlled metrics
@@ -205,15 +199,7 @@ fn paired_changes(
             if differences.len() < 2 || differences.iter().any(|d| !d.is_finite()) {
                 return None;
             }
-            let estimate = student_t_interval(&differences, confidence);
-            Some((
-                metric,
-                Interval {
-                    mean: estimate.mean,
-                    ci_low: estimate.ci_low,
-                    ci_high: estimate.ci_high,
-                },
-            ))
+            Some((metric, student_t_interval(&differences, confidence).into()))
         })
         .collect()
 }
@@ -223,16 +209,7 @@ fn simulation_block(simulation: &Simulation, target_index: usize) -> SimulationB
         .iter()
         .zip(&simulation.estimates[target_index])
         .filter(|(_, estimate)| estimate.mean.is_finite())
-        .map(|(&metric, estimate)| {
-            (
-                metric,
-                Interval {
-                    mean: estimate.mean,
-                    ci_low: estimate.ci_low,
-                    ci_high: estimate.ci_high,
-                },
-            )
-        })
+        .map(|(&metric, &estimate)| (metric, estimate.into()))
         .collect();
     let precision = simulation.target_precision.map(|target| {
         let missed: Vec<Metric> =

@@ -70,7 +70,7 @@ pub fn settings(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, 
             return Err(Problem::new(
                 "compare.live.seconds",
                 format!(
-                    "a live run would hold about {expected:.0} messages, over the limit of {} (about 1.1 GiB of stamps); shorten `seconds` or raise `time_scale_ms`",
+                    "a live run would hold about {expected:.0} messages, over the limit of {} (about 1 GiB of schedule and stamps); shorten `seconds` or raise `time_scale_ms`",
                     live::MAX_MESSAGES
                 ),
             ));

@@ -122,21 +122,39 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     })
 }
 
-/// Turns live runs on with default settings (`queuelab live` on a scenario
-/// without `[compare] live`); settings already given are kept.
-pub fn enable_live(scenario: &mut Scenario) -> Result<(), ScenarioError> {
-    if scenario.compare.live.is_none() {
-        let settings =
-            live::settings(&spec::LiveSpec::default(), &scenario.points).map_err(|problem| {
-                ScenarioError::Invalid {
-                    file: scenario.file.clone(),
-                    line: None,
-                    problem,
-                }
-            })?;
-        scenario.compare.live = Some(settings);
+/// Turns live runs on (`queuelab live`): the file's `[compare] live`
+/// settings, or the defaults, with `overrides` applied, all validated.
+pub fn enable_live(scenario: &mut Scenario, overrides: LiveOverrides) -> Result<(), ScenarioError> {
+    let spec: ScenarioSpec =
+        toml::from_str(&scenario.source).map_err(|e| ScenarioError::Syntax {
+            file: scenario.file.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+    let mut live_spec = spec.compare.live.unwrap_or_default();
+    if overrides.seconds.is_some() {
+        live_spec.seconds = overrides.seconds;
     }
+    if overrides.channels.is_some() {
+        live_spec.channels = overrides.channels;
+    }
+    let settings =
+        live::settings(&live_spec, &scenario.points).map_err(|problem| ScenarioError::Invalid {
+            file: scenario.file.clone(),
+            line: locate::line_of(&scenario.source, &problem.key),
+            problem,
+        })?;
+    scenario.compare.live = Some(settings);
     Ok(())
+}
+
+/// Command-line values that replace `[compare] live` keys; they are
+/// validated like the file's own.
+#[derive(Clone, Debug, Default)]
+pub struct LiveOverrides {
+    /// Replaces `seconds` (the default warm-up follows it).
+    pub seconds: Option<f64>,
+    /// Replaces `channels`.
+    pub channels: Option<Vec<crate::live::ChannelKind>>,
 }
 
 fn expand_sweep(

@@ -102,6 +102,12 @@ pub fn merge(dir: &Path, expected: Option<u32>) -> Result<Merged, MergeError> {
     }
     let (reference_path, reference) = &shards[0];
     let header = &reference.header;
+    if super::scenario_sha256(&reference.scenario_source) != header.scenario_sha256 {
+        return Err(MergeError::Inconsistent(format!(
+            "{}: its scenario text does not match its `scenario_sha256`: the file was altered",
+            reference_path.display()
+        )));
+    }
     let mut scenario = scenario::parse(&header.scenario_file, reference.scenario_source.clone())?;
     scenario.run.seed = header.seed;
     scenario.run.replications = header.replications;
@@ -113,15 +119,19 @@ pub fn merge(dir: &Path, expected: Option<u32>) -> Result<Merged, MergeError> {
             total_units(&scenario)
         )));
     }
+    let charted = crate::chart::detail_point(&scenario.points);
     let mut by_point: Vec<Vec<Replication>> = vec![Vec::new(); scenario.points.len()];
     for (path, shard) in shards {
         check_units(&path, &shard)?;
         for unit in shard.units {
             let point = unit.point as usize;
             let rows = targets(&scenario.points[point].model).len();
-            if unit.values.len() != rows {
+            // Histograms are kept at the charted point only, one per row.
+            let histograms = unit.wait_distributions.len();
+            let expected_histograms = if point == charted { rows } else { 0 };
+            if unit.values.len() != rows || histograms != expected_histograms {
                 return Err(MergeError::Inconsistent(format!(
-                    "{}: unit (point {point}, replication {}) has {} result rows, the model has {rows}",
+                    "{}: unit (point {point}, replication {}) has {} result rows and {histograms} histograms, the model has {rows} rows",
                     path.display(),
                     unit.replication,
                     unit.values.len()

@@ -327,6 +327,10 @@ impl<'a> Engine<'a> {
     fn schedule_arrival(&mut self, producer: usize) {
         let publisher = &mut self.publishers[producer];
         let gap = publisher.gaps.draw(publisher.gap);
+        if !gap.is_finite() {
+            // A replayed sequence has run out: the producer stops.
+            return;
+        }
         self.calendar.schedule(
             self.now + gap,
             EventKind::Arrival {

@@ -343,3 +343,31 @@ fn estimate(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_replay_serves_the_recorded_messages_in_order() {
+        let text = "name = \"replay\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"q\"\nconsumers = 1\ncapacity = 2\nservice = { dist = \"exponential\", mean = 1.0 }\n";
+        let scenario = crate::scenario::parse(Path::new("replay.toml"), text.to_string()).unwrap();
+        let model = &scenario.points[0].model;
+        // FIFO, one consumer, room for 2: arrivals at 0.5, 1.0, 1.2 and 1.6,
+        // each needing 1.0. The first starts at once, the second waits 0.5,
+        // the third finds 2 in the system and is rejected, the fourth
+        // arrives after the first left and waits until 2.5, 0.9.
+        let arrivals = [(0.5, 0), (1.0, 0), (1.2, 0), (1.6, 0)];
+        let waits = replay(model, &arrivals, &[1.0; 4]);
+        assert_eq!(waits.len(), 4);
+        let expected = [Some(0.0), Some(0.5), None, Some(0.9)];
+        for (wait, expected) in waits.iter().zip(expected) {
+            match (wait, expected) {
+                (Some(w), Some(e)) => assert!((w - e).abs() < 1e-12, "{waits:?}"),
+                (w, e) => assert_eq!(*w, e, "{waits:?}"),
+            }
+        }
+        assert!(replay(model, &[], &[]).is_empty());
+    }
+}

@@ -41,13 +41,24 @@ pub fn student_t_interval(samples: &[f64], confidence: f64) -> Estimate {
     let Some(t) = t_quantile(samples.len(), confidence) else {
         return Estimate { mean, ..nan };
     };
-    let variance = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let half_width = t * (variance / n).sqrt();
+    let half_width = t * standard_error(samples);
     Estimate {
         mean,
         ci_low: mean - half_width,
         ci_high: mean + half_width,
     }
+}
+
+/// Standard error of the mean of `samples`: s / sqrt(n), with `s` the
+/// sample standard deviation; NaN for fewer than two samples.
+pub fn standard_error(samples: &[f64]) -> f64 {
+    let n = samples.len() as f64;
+    if samples.len() < 2 {
+        return f64::NAN;
+    }
+    let mean = samples.iter().sum::<f64>() / n;
+    let variance = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (variance / n).sqrt()
 }
 
 /// `t_{(1+confidence)/2, n-1}`, or `None` without a valid interval (n < 2 or

@@ -16,7 +16,7 @@ mod tally;
 mod time_average;
 
 pub use histogram::{Percentiles, PercentilesError};
-pub use interval::{Estimate, student_t_interval};
+pub use interval::{Estimate, standard_error, student_t_interval};
 pub use mser::mser5_truncation;
 pub use tally::Tally;
 pub use time_average::TimeAverage;

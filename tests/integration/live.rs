@@ -236,7 +236,7 @@ fn live_long_mm4_at_high_load_agrees_with_theory() {
     .expect("not stopped");
     let live = &run.batches[0];
     let sojourn = mean(live, Metric::MeanSojourn);
-    let standard_error = live::standard_error(&live[&Metric::MeanSojourn]);
+    let standard_error = queuelab::stats::standard_error(&live[&Metric::MeanSojourn]);
     // M/M/4 at load 0.9 (a = 3.6): Erlang C = 0.78775, W = 1 + C / (4 (1 - 0.9)).
     let theory = 1.0 + 0.787_753_3 / 0.4;
     assert!(
