@@ -10,11 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::chart;
 use crate::cli::{
-    CheckArgs, Cli, Command, CompareArgs, Format, LiveArgs, MergeArgs, PlotArgs, RunArgs,
+    CheckArgs, Cli, Command, CompareArgs, Format, LiveArgs, MergeArgs, PlanArgs, PlotArgs, RunArgs,
     TheoryArgs,
 };
 use crate::live::{self, LiveSettings};
 use crate::metric::Metric;
+use crate::plan;
 use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults};
 use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError};
 use crate::shard::{self, MergeError, ShardId};
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Compare(args) => compare_command(args),
         Command::Merge(args) => merge_command(args),
         Command::Live(args) => live_command(args),
+        Command::Plan(args) => plan_command(args),
     }
 }
 
@@ -192,6 +194,65 @@ fn live_command(args: LiveArgs) -> Result<(), AppError> {
     };
     scenario::enable_live(&mut scenario, overrides)?;
     execute_run(scenario, args.run)
+}
+
+fn plan_command(args: PlanArgs) -> Result<(), AppError> {
+    let scenario = scenario::load(&args.file)?;
+    let Some(settings) = &scenario.plan else {
+        return Err(AppError::Usage(format!(
+            "{}: no `[plan]` section: say what to decide and the targets (see scenarios/README.md)",
+            args.file.display()
+        )));
+    };
+    if args.format == Format::Csv {
+        return Err(AppError::Usage(
+            "plan prints `table` or `json`; csv is for run results".into(),
+        ));
+    }
+    let pool = thread_pool(args.threads)?;
+    let started = std::time::Instant::now();
+    let outcome = pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run));
+    let document = report::plan_document(&scenario.name, settings, outcome);
+    let table = report::plan_table(&document);
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-plan", scenario.name)));
+    let figure = (!args.no_charts)
+        .then(|| chart::plan_figure(&document, settings))
+        .flatten();
+    report::replace_folder(&out, &[], |staging| {
+        let json = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
+        std::fs::write(staging.join(report::PLAN_FILE), json + "\n")?;
+        std::fs::write(staging.join("plan.txt"), &table)?;
+        std::fs::write(staging.join("scenario.toml"), &scenario.source)?;
+        if let Some(figure) = &figure {
+            chart::write_charts(
+                &staging.join(chart::CHARTS_DIR),
+                std::slice::from_ref(figure),
+            )
+            .map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| AppError::Failure(format!("{}: cannot write the plan: {e}", out.display())))?;
+    let mut stdout = std::io::stdout().lock();
+    let printed = match args.format {
+        Format::Json => serde_json::to_string_pretty(&document)
+            .map_err(std::io::Error::other)
+            .and_then(|json| writeln!(stdout, "{json}")),
+        _ => stdout.write_all(table.as_bytes()),
+    };
+    printed
+        .and_then(|()| stdout.flush())
+        .map_err(|e| AppError::Failure(format!("cannot write to stdout: {e}")))?;
+    if !args.quiet {
+        eprintln!(
+            "plan written to {} in {:.1} s",
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 fn run_command(args: RunArgs) -> Result<(), AppError> {

@@ -37,6 +37,31 @@ pub enum Command {
     /// Run real in-process queues beside theory, simulation and a replay
     /// (`[compare] live` settings, or defaults), and write the results.
     Live(LiveArgs),
+    /// Capacity planning (`[plan]`): the smallest consumers or capacity, or
+    /// the highest load, that meets every target; theory then simulation.
+    Plan(PlanArgs),
+}
+
+/// `queuelab plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario file (TOML) with a `[plan]` section.
+    pub file: PathBuf,
+    /// Plan folder (default: results/<scenario name>-plan).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format on stdout: the plan table, or plan.json (`json`).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Skip the chart.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but the plan.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// `queuelab live`.

@@ -23,6 +23,7 @@ pub mod dist;
 pub mod live;
 pub mod metric;
 pub mod model;
+pub mod plan;
 pub mod report;
 pub mod run;
 pub mod scenario;

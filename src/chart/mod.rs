@@ -5,6 +5,7 @@
 mod build;
 mod data;
 mod figure;
+mod plan;
 mod style;
 
 use std::fs;
@@ -16,6 +17,7 @@ pub use data::{
     detail_point, distribution_data, warmup_data,
 };
 pub use figure::{ChartError, Figure, Mark, Point, Series};
+pub use plan::plan_figure;
 pub use style::SIZE;
 
 use crate::report::RunResults;

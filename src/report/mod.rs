@@ -7,6 +7,7 @@ mod describe;
 mod html;
 mod live;
 mod markdown;
+mod plan;
 mod relations;
 mod results;
 
@@ -18,6 +19,7 @@ pub use comparison::{Verdict, verdict};
 pub use csv_files::{write_replications, write_summary};
 pub use describe::describe_model;
 pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block};
+pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, plan_document, plan_table};
 pub use relations::{Relation, queue_relations, relation_lines, relations};
 pub use results::{
     Interval, PointResults, PrecisionBlock, Row, RunResults, SYSTEM, SimulationBlock,
@@ -111,6 +113,19 @@ pub fn write_folder(
     charts: Option<&ChartInputs>,
     keep: &[&str],
 ) -> io::Result<()> {
+    replace_folder(dir, keep, |staging| {
+        write_files(staging, scenario, results, simulations, charts)
+    })
+}
+
+/// Fills a sibling temporary folder with `fill`, then renames it over `dir`
+/// only once complete, so a failed or interrupted writer leaves no partial
+/// folder; the entries named in `keep` move from the old folder to the new.
+pub fn replace_folder(
+    dir: &Path,
+    keep: &[&str],
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -120,7 +135,8 @@ pub fn write_folder(
         .file_name()
         .map_or_else(|| "results".into(), |n| n.to_string_lossy());
     let staging = parent.join(format!(".{folder_name}.partial-{}", std::process::id()));
-    let written = write_files(&staging, scenario, results, simulations, charts).and_then(|()| {
+    fs::create_dir_all(&staging)?;
+    let written = fill(&staging).and_then(|()| {
         let replaced = parent.join(format!(".{folder_name}.old-{}", std::process::id()));
         if dir.exists() {
             fs::rename(dir, &replaced)?;

@@ -4,6 +4,7 @@
 mod error;
 mod live;
 mod locate;
+mod plan;
 mod spec;
 mod sweep;
 mod validate;
@@ -15,6 +16,7 @@ pub use validate::DEFAULT_CUSTOMERS;
 
 use crate::live::LiveSettings;
 use crate::model::Model;
+use crate::plan::PlanSettings;
 use crate::run::RunConfig;
 use spec::ScenarioSpec;
 
@@ -73,6 +75,8 @@ pub struct Scenario {
     pub compare: Compare,
     /// The sweep points, in file order.
     pub points: Vec<SweepPoint>,
+    /// `[plan]`, for `queuelab plan`.
+    pub plan: Option<PlanSettings>,
 }
 
 /// Reads, validates and expands a scenario file.
@@ -107,6 +111,12 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         .map(|live_spec| live::settings(live_spec, &points))
         .transpose()
         .map_err(invalid)?;
+    let plan = spec
+        .plan
+        .as_ref()
+        .map(|plan_spec| plan::settings(plan_spec, &points, &run))
+        .transpose()
+        .map_err(invalid)?;
     Ok(Scenario {
         file: file.to_path_buf(),
         name: spec.name.clone(),
@@ -118,6 +128,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
             live,
         },
         points,
+        plan,
         source,
     })
 }

@@ -30,6 +30,41 @@ pub struct ScenarioSpec {
     /// Which sources to compare.
     #[serde(default)]
     pub compare: CompareSpec,
+    /// Capacity planning (`queuelab plan`).
+    pub plan: Option<PlanSpec>,
+}
+
+/// `[plan]`: what to decide and the targets it must meet.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSpec {
+    /// `queues.<name>.consumers`, `queues.<name>.capacity` or `load`.
+    pub decide: String,
+    /// Largest consumers or capacity tried (or highest load).
+    pub max_value: Option<f64>,
+    /// Cap on replications when confirming a candidate by simulation.
+    pub max_replications: Option<u32>,
+    /// Targets every candidate must meet.
+    pub targets: Vec<PlanTargetSpec>,
+}
+
+/// `[[plan.targets]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanTargetSpec {
+    /// A metric name, or `wait_within`.
+    pub metric: String,
+    /// The metric must not exceed this.
+    pub max: Option<f64>,
+    /// The metric must reach at least this.
+    pub min: Option<f64>,
+    /// For `wait_within`: the waiting time t.
+    pub t: Option<f64>,
+    /// For `wait_within`: the share of messages that must start within t.
+    pub at_least: Option<f64>,
+    /// The queue the target is about (default: the decided queue, or the
+    /// whole system of a network).
+    pub queue: Option<String>,
 }
 
 fn default_time_unit() -> String {

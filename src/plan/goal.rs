@@ -1,0 +1,154 @@
+//! One planning target: a metric of one result row, bounded above or below,
+//! judged on a theory value or on a simulation interval.
+
+use serde::{Deserialize, Serialize};
+
+use crate::metric::Metric;
+use crate::model::Model;
+use crate::report::Interval;
+use crate::sim::{Simulation, Target, targets};
+use crate::stats::student_t_interval;
+use crate::theory;
+
+/// What a target measures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalMetric {
+    /// A reported metric.
+    Metric(Metric),
+    /// The share of messages that start service within `t` (service level).
+    WaitWithin {
+        /// The waiting time.
+        t: f64,
+    },
+}
+
+/// The side of the bound.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// The value must not exceed this.
+    AtMost(f64),
+    /// The value must reach at least this.
+    AtLeast(f64),
+}
+
+/// How a candidate stands against a target (or all targets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Met (by the whole confidence interval, for simulation).
+    Meets,
+    /// The confidence interval straddles the bound.
+    Uncertain,
+    /// Missed (by the whole confidence interval, for simulation).
+    Fails,
+}
+
+impl Status {
+    /// The status of several targets together: the worst.
+    pub fn all(statuses: impl IntoIterator<Item = Status>) -> Status {
+        statuses.into_iter().max().unwrap_or(Status::Meets)
+    }
+}
+
+/// One target of a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    /// What is measured.
+    pub metric: GoalMetric,
+    /// The bound it must respect.
+    pub bound: Bound,
+    /// The result row: a queue, or the whole system (`queue: None`).
+    #[serde(skip)]
+    pub target: Option<usize>,
+    /// Name of the row, for reports.
+    pub row: String,
+}
+
+impl Goal {
+    /// The target as written, e.g. `wait_p99 <= 0.2 (support)` or
+    /// `wait_within 20 >= 0.8 (support)`.
+    pub fn describe(&self) -> String {
+        let (sign, value) = match self.bound {
+            Bound::AtMost(x) => ("<=", x),
+            Bound::AtLeast(x) => (">=", x),
+        };
+        let within = match self.metric {
+            GoalMetric::WaitWithin { t } => format!(" {t}"),
+            GoalMetric::Metric(_) => String::new(),
+        };
+        format!("{}{within} {sign} {value} ({})", self.name(), self.row)
+    }
+
+    /// The metric's name, e.g. `wait_p99` or `wait_within`.
+    pub fn name(&self) -> String {
+        match self.metric {
+            GoalMetric::Metric(metric) => metric.name().to_string(),
+            GoalMetric::WaitWithin { .. } => "wait_within".to_string(),
+        }
+    }
+
+    fn row_target(&self) -> Target {
+        Target {
+            queue: self.target,
+            class: None,
+        }
+    }
+
+    /// Whether `value` meets the bound.
+    pub fn judge(&self, value: f64) -> Status {
+        let met = match self.bound {
+            Bound::AtMost(x) => value <= x,
+            Bound::AtLeast(x) => value >= x,
+        };
+        if met { Status::Meets } else { Status::Fails }
+    }
+
+    /// Meets when the whole interval meets, fails when the whole interval
+    /// misses, uncertain otherwise.
+    pub fn classify(&self, interval: &Interval) -> Status {
+        let (low, high) = (self.judge(interval.ci_low), self.judge(interval.ci_high));
+        if low == high { low } else { Status::Uncertain }
+    }
+
+    /// The formula value for `model` and whether it is exact; `None` where
+    /// no formula gives it.
+    pub fn theory_value(&self, model: &Model) -> Option<(f64, bool)> {
+        let target = self.row_target();
+        match self.metric {
+            GoalMetric::Metric(metric) => theory::evaluate(model)
+                .into_iter()
+                .find(|(t, _)| *t == target)
+                .and_then(|(_, result)| Some((*result.metrics.get(&metric)?, result.exact))),
+            GoalMetric::WaitWithin { t } => {
+                let tail = theory::wait_tail(model, target, &[t])?;
+                Some((1.0 - tail[0], true))
+            }
+        }
+    }
+
+    /// The simulated mean and interval, across replications.
+    pub fn simulated(
+        &self,
+        model: &Model,
+        simulation: &Simulation,
+        confidence: f64,
+    ) -> Option<Interval> {
+        let row = targets(model)
+            .iter()
+            .position(|t| *t == self.row_target())?;
+        let samples: Vec<f64> = simulation
+            .replications
+            .iter()
+            .map(|replication| match self.metric {
+                GoalMetric::Metric(metric) => replication.values[row][metric.index()],
+                GoalMetric::WaitWithin { t } => {
+                    replication.wait_distributions[row].fraction_at_most(t)
+                }
+            })
+            .collect();
+        let estimate = student_t_interval(&samples, confidence);
+        estimate.mean.is_finite().then(|| estimate.into())
+    }
+}

@@ -1,0 +1,72 @@
+//! Capacity planning: the smallest number of consumers or buffer size, or
+//! the highest load, that meets every target. Exact theory finds the
+//! candidate in milliseconds where it applies; simulation then confirms it
+//! (a candidate meets a target only when its whole confidence interval
+//! does). Without theory the search runs on simulation alone.
+
+mod confirm;
+mod goal;
+mod search;
+
+use serde::{Deserialize, Serialize};
+
+pub use confirm::{Confirmation, confirm};
+pub use goal::{Bound, Goal, GoalMetric, Status};
+pub use search::{Candidate, Measured, PlanOutcome, Source, plan, theory_candidate};
+
+use crate::model::Model;
+
+/// What the plan decides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The number of consumers of a queue.
+    Consumers(usize),
+    /// The capacity (buffer + in service) of a queue.
+    Capacity(usize),
+    /// The load (arrival rates scaled together).
+    Load,
+}
+
+impl Decision {
+    /// `model` with the decided value set to `value`; `None` when the value
+    /// makes no model (a load <= 0, a capacity below the consumers).
+    pub fn apply(&self, model: &Model, value: f64) -> Option<Model> {
+        match *self {
+            Decision::Consumers(queue) => {
+                let mut changed = model.clone();
+                changed.queues[queue].consumers = value as u32;
+                Some(changed)
+            }
+            Decision::Capacity(queue) => {
+                let mut changed = model.clone();
+                let capacity = value as u32;
+                (capacity >= changed.queues[queue].consumers).then(|| {
+                    changed.queues[queue].capacity = Some(capacity);
+                    changed
+                })
+            }
+            Decision::Load => model.with_load(value),
+        }
+    }
+
+    /// True when larger values help (consumers, capacity); false for load.
+    pub fn larger_is_better(&self) -> bool {
+        !matches!(self, Decision::Load)
+    }
+}
+
+/// A validated `[plan]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanSettings {
+    /// The scenario key decided, e.g. `queues.support.consumers`.
+    pub parameter: String,
+    /// What it decides.
+    pub decision: Decision,
+    /// The targets.
+    pub goals: Vec<Goal>,
+    /// Largest consumers or capacity tried, or the highest load.
+    pub max_value: f64,
+    /// Cap on replications when confirming by simulation.
+    pub max_replications: u32,
+}

@@ -1,0 +1,466 @@
+//! The search for the recommended value: theory first (an exponential then
+//! binary search, assuming each target improves as consumers or capacity
+//! grow, or as load falls), then simulation to confirm it, stepping on when
+//! simulation disagrees; simulation alone where no formula applies.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::confirm::confirm;
+use super::goal::{Goal, Status};
+use super::{Decision, PlanSettings};
+use crate::model::Model;
+use crate::report::Interval;
+use crate::run::RunConfig;
+
+/// Loads this close below 1 count as unstable (as in scenario validation).
+const STABILITY_TOLERANCE: f64 = 1e-9;
+/// Relative precision of a load found by bisection.
+const LOAD_PRECISION: f64 = 1e-4;
+/// Candidates simulation may step past the theory's choice.
+const SIMULATION_STEPS: u32 = 4;
+/// Shrink factor of a load that simulation rejects.
+const LOAD_STEP: f64 = 0.98;
+/// Largest load growth a headroom search considers (x100).
+const MAX_GROWTH: f64 = 100.0;
+
+/// Where a candidate's verdict comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Formulas (exact or approximate).
+    Theory,
+    /// Simulation, judged on confidence intervals.
+    Simulation,
+}
+
+/// A metric value of a candidate: a formula value or a simulated interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Measured {
+    /// A formula value.
+    Value(f64),
+    /// A simulated mean with its interval.
+    Interval(Interval),
+}
+
+/// One evaluated candidate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The decided value.
+    pub value: f64,
+    /// Against every target.
+    pub status: Status,
+    /// Where the verdict comes from.
+    pub source: Source,
+    /// Each target's value, by target name.
+    pub metrics: BTreeMap<String, Measured>,
+    /// Replications behind a simulated verdict.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replications: Option<u32>,
+    /// Why it fails without a value (an unstable queue).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
+}
+
+/// The plan's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanOutcome {
+    /// The recommended value (the best found when infeasible).
+    pub value: f64,
+    /// `meets`, or `infeasible` when no candidate up to the cap meets every target.
+    pub status: String,
+    /// Why it is infeasible, in words.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// How much the load could grow before a target fails (theory), e.g.
+    /// 0.25 for 25%; `None` without formulas or for load decisions.
+    pub headroom: Option<f64>,
+    /// Every candidate evaluated, theory first, by value.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Theory's verdict on `value`: `None` where some target has no formula.
+fn theory_status(settings: &PlanSettings, model: &Model, value: f64) -> Option<Candidate> {
+    let candidate = settings.decision.apply(model, value)?;
+    if let Some(note) = unstable(&candidate) {
+        return Some(failing(value, Source::Theory, note));
+    }
+    let mut metrics = BTreeMap::new();
+    let mut statuses = Vec::new();
+    for goal in &settings.goals {
+        let (result, _exact) = goal.theory_value(&candidate)?;
+        metrics.insert(goal.name(), Measured::Value(result));
+        statuses.push(goal.judge(result));
+    }
+    Some(Candidate {
+        value,
+        status: Status::all(statuses),
+        source: Source::Theory,
+        metrics,
+        replications: None,
+        note: None,
+    })
+}
+
+/// Simulation's verdict on `value`.
+fn simulated_status(
+    settings: &PlanSettings,
+    model: &Model,
+    run: &RunConfig,
+    value: f64,
+) -> Candidate {
+    let Some(candidate) = settings.decision.apply(model, value) else {
+        return failing(value, Source::Simulation, "not a valid value".into());
+    };
+    if let Some(note) = unstable(&candidate) {
+        return failing(value, Source::Simulation, note);
+    }
+    let confirmation = confirm(&candidate, &settings.goals, run, settings.max_replications);
+    let metrics = settings
+        .goals
+        .iter()
+        .zip(confirmation.intervals)
+        .filter_map(|(goal, interval)| Some((goal.name(), Measured::Interval(interval?))))
+        .collect();
+    Candidate {
+        value,
+        status: confirmation.status,
+        source: Source::Simulation,
+        metrics,
+        replications: Some(confirmation.replications),
+        note: None,
+    }
+}
+
+fn failing(value: f64, source: Source, note: String) -> Candidate {
+    Candidate {
+        value,
+        status: Status::Fails,
+        source,
+        metrics: BTreeMap::new(),
+        replications: None,
+        note: Some(note),
+    }
+}
+
+/// Why `model` has no steady state: a queue without capacity or patience
+/// at load >= 1.
+fn unstable(model: &Model) -> Option<String> {
+    let loads = model.loads()?;
+    model.queues.iter().zip(loads).find_map(|(queue, load)| {
+        let bounded = queue.capacity.is_some() || queue.patience.is_some();
+        (!bounded && load >= 1.0 - STABILITY_TOLERANCE)
+            .then(|| format!("queue `{}` is unstable (load {load:.3})", queue.name))
+    })
+}
+
+/// The smallest value worth trying.
+fn lowest(settings: &PlanSettings, model: &Model) -> f64 {
+    match settings.decision {
+        Decision::Consumers(_) => 1.0,
+        Decision::Capacity(queue) => f64::from(model.queues[queue].consumers.max(1)),
+        Decision::Load => 0.0,
+    }
+}
+
+/// The smallest integer value in `[low, high]` for which `meets` holds,
+/// assuming it holds for every value above one that meets; `None` if
+/// `high` fails. Evaluates O(log) values.
+fn smallest_meeting(low: f64, high: f64, mut meets: impl FnMut(f64) -> bool) -> Option<f64> {
+    let mut step = 1.0;
+    let mut failed = low - 1.0;
+    let mut probe = low;
+    loop {
+        if meets(probe) {
+            break;
+        }
+        if probe >= high {
+            return None;
+        }
+        failed = probe;
+        probe = (low + step).min(high);
+        step *= 2.0;
+    }
+    let mut met = probe;
+    while met - failed > 1.0 {
+        let middle = ((failed + met) / 2.0).floor();
+        if meets(middle) {
+            met = middle;
+        } else {
+            failed = middle;
+        }
+    }
+    Some(met)
+}
+
+/// The highest load in `(0, high]` that meets, by bisection, assuming
+/// every lower load meets too; `None` if even a tiny load fails.
+fn highest_load(high: f64, mut meets: impl FnMut(f64) -> bool) -> Option<f64> {
+    if meets(high) {
+        return Some(high);
+    }
+    let (mut met, mut failed) = (high * 1e-3, high);
+    if !meets(met) {
+        return None;
+    }
+    while (failed - met) > LOAD_PRECISION * met {
+        let middle = (met + failed) / 2.0;
+        if meets(middle) {
+            met = middle;
+        } else {
+            failed = middle;
+        }
+    }
+    Some(met)
+}
+
+/// Values around `value` worth showing: a few integers either side, or
+/// loads from 70% to 105% of it.
+fn neighbourhood(settings: &PlanSettings, model: &Model, value: f64) -> Vec<f64> {
+    match settings.decision {
+        Decision::Load => [0.7, 0.8, 0.9, 0.95, 1.05]
+            .iter()
+            .map(|f| f * value)
+            .filter(|&v| v <= settings.max_value)
+            .collect(),
+        _ => {
+            let low = lowest(settings, model).max(value - 4.0);
+            let high = settings.max_value.min(value + 2.0);
+            let count = (high - low).max(0.0) as usize + 1;
+            (0..count).map(|i| low + i as f64).collect()
+        }
+    }
+}
+
+/// The value theory recommends and every candidate it evaluated; `None`
+/// where a target has no formula (then only simulation can search).
+pub fn theory_candidate(
+    settings: &PlanSettings,
+    model: &Model,
+) -> Option<(Option<f64>, Vec<Candidate>)> {
+    let mut evaluated: Vec<Candidate> = Vec::new();
+    let mut missing_formula = false;
+    let mut meets = |value: f64| match theory_status(settings, model, value) {
+        Some(candidate) => {
+            let met = candidate.status == Status::Meets;
+            evaluated.push(candidate);
+            met
+        }
+        None => {
+            missing_formula = true;
+            false
+        }
+    };
+    let found = match settings.decision {
+        Decision::Load => highest_load(settings.max_value, &mut meets),
+        _ => smallest_meeting(lowest(settings, model), settings.max_value, &mut meets),
+    };
+    if let Some(value) = found {
+        // The neighbourhood too, so the table and the chart show the trade-off.
+        for nearby in neighbourhood(settings, model, value) {
+            meets(nearby);
+        }
+    }
+    if missing_formula {
+        return None;
+    }
+    evaluated.sort_by(|a, b| a.value.total_cmp(&b.value));
+    evaluated.dedup_by(|a, b| a.value == b.value);
+    Some((found, evaluated))
+}
+
+/// Plans `model`: theory's candidate confirmed by simulation, or a search
+/// by simulation where formulas are missing.
+pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
+    let (found, mut candidates) = match theory_candidate(settings, model) {
+        Some((found, evaluated)) => (found, evaluated),
+        None => (
+            simulation_search(settings, model, run, &mut Vec::new()),
+            Vec::new(),
+        ),
+    };
+    let mut simulated = Vec::new();
+    let confirmed = match found {
+        Some(value) if candidates.is_empty() => Some(value),
+        Some(value) => confirm_by_simulation(settings, model, run, value, &mut simulated),
+        None => None,
+    };
+    if candidates.is_empty() {
+        simulation_search(settings, model, run, &mut simulated);
+    }
+    candidates.extend(simulated);
+    let outcome_value = confirmed.or(found);
+    match confirmed {
+        Some(value) => PlanOutcome {
+            value,
+            status: "meets".into(),
+            reason: None,
+            headroom: headroom(settings, model, value),
+            candidates,
+        },
+        None => {
+            let best = outcome_value.unwrap_or(settings.max_value);
+            PlanOutcome {
+                value: best,
+                status: "infeasible".into(),
+                reason: Some(infeasible_reason(settings, &candidates)),
+                headroom: None,
+                candidates,
+            }
+        }
+    }
+}
+
+/// Confirms `value` by simulation, stepping to more consumers or capacity
+/// (or lower load) while simulation says it fails or is uncertain; also
+/// simulates the next value down, so the table shows where it stops
+/// meeting. Returns the confirmed value.
+fn confirm_by_simulation(
+    settings: &PlanSettings,
+    model: &Model,
+    run: &RunConfig,
+    value: f64,
+    simulated: &mut Vec<Candidate>,
+) -> Option<f64> {
+    let next = |v: f64| match settings.decision {
+        Decision::Load => v * LOAD_STEP,
+        _ => v + 1.0,
+    };
+    let mut value = value;
+    for _ in 0..=SIMULATION_STEPS {
+        let candidate = simulated_status(settings, model, run, value);
+        let met = candidate.status == Status::Meets;
+        simulated.push(candidate);
+        if met {
+            let below = match settings.decision {
+                Decision::Load => value / LOAD_STEP,
+                _ => value - 1.0,
+            };
+            let tried = simulated.iter().any(|c| c.value == below);
+            if below >= lowest(settings, model) && !tried {
+                simulated.push(simulated_status(settings, model, run, below));
+            }
+            simulated.sort_by(|a, b| a.value.total_cmp(&b.value));
+            return Some(value);
+        }
+        value = next(value);
+        if settings.decision.larger_is_better() && value > settings.max_value {
+            break;
+        }
+    }
+    None
+}
+
+/// Search by simulation alone (no formula for some target): the smallest
+/// integer meeting every target, an uncertain verdict counting as a miss.
+fn simulation_search(
+    settings: &PlanSettings,
+    model: &Model,
+    run: &RunConfig,
+    simulated: &mut Vec<Candidate>,
+) -> Option<f64> {
+    if !simulated.is_empty() {
+        return None;
+    }
+    let mut meets = |value: f64| {
+        let candidate = simulated_status(settings, model, run, value);
+        let met = candidate.status == Status::Meets;
+        simulated.push(candidate);
+        met
+    };
+    let found = match settings.decision {
+        Decision::Load => highest_load(settings.max_value, &mut meets),
+        _ => smallest_meeting(lowest(settings, model), settings.max_value, &mut meets),
+    };
+    simulated.sort_by(|a, b| a.value.total_cmp(&b.value));
+    found
+}
+
+/// How much the load can grow, by theory, before a target fails.
+fn headroom(settings: &PlanSettings, model: &Model, value: f64) -> Option<f64> {
+    if settings.decision == Decision::Load {
+        return None;
+    }
+    let chosen = settings.decision.apply(model, value)?;
+    let load = chosen.max_load()?;
+    let meets = |factor: f64| {
+        let grown = chosen.with_load(load * factor)?;
+        if unstable(&grown).is_some() {
+            return Some(false);
+        }
+        let mut met = true;
+        for goal in &settings.goals {
+            let (result, _) = goal.theory_value(&grown)?;
+            met &= goal.judge(result) == Status::Meets;
+        }
+        Some(met)
+    };
+    let mut formula_missing = false;
+    let found = highest_load(MAX_GROWTH, |factor| {
+        meets(factor).unwrap_or_else(|| {
+            formula_missing = true;
+            false
+        })
+    });
+    if formula_missing {
+        return None;
+    }
+    found.map(|factor| (factor - 1.0).max(0.0))
+}
+
+fn infeasible_reason(settings: &PlanSettings, candidates: &[Candidate]) -> String {
+    let last = candidates.iter().max_by(|a, b| a.value.total_cmp(&b.value));
+    let targets: Vec<String> = settings.goals.iter().map(Goal::describe).collect();
+    match last {
+        Some(candidate) => {
+            let values: Vec<String> = candidate
+                .metrics
+                .iter()
+                .map(|(name, measured)| match measured {
+                    Measured::Value(v) => format!("{name} = {v:.4}"),
+                    Measured::Interval(i) => {
+                        format!("{name} = {:.4} [{:.4}, {:.4}]", i.mean, i.ci_low, i.ci_high)
+                    }
+                })
+                .chain(candidate.note.clone())
+                .collect();
+            format!(
+                "no value up to {} (`plan.max_value`) meets {}: even {} gives {}",
+                settings.max_value,
+                targets.join(" and "),
+                candidate.value,
+                values.join(", ")
+            )
+        }
+        None => format!("nothing could be evaluated for {}", targets.join(" and ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_smallest_meeting_value_matches_a_linear_scan() {
+        for threshold in [1.0, 2.0, 3.0, 7.0, 8.0, 9.0, 100.0, 1000.0] {
+            let mut calls = 0;
+            let found = smallest_meeting(1.0, 1000.0, |v| {
+                calls += 1;
+                v >= threshold
+            });
+            assert_eq!(found, Some(threshold));
+            assert!(calls <= 25, "{calls} evaluations for {threshold}");
+        }
+        assert_eq!(smallest_meeting(1.0, 50.0, |v| v >= 51.0), None);
+    }
+
+    #[test]
+    fn the_highest_load_is_found_to_its_precision() {
+        let found = highest_load(0.99, |load| load <= 0.8123).unwrap();
+        assert!((found - 0.8123).abs() <= LOAD_PRECISION * 0.8123);
+        assert_eq!(highest_load(0.99, |_| true), Some(0.99));
+        assert_eq!(highest_load(0.99, |_| false), None);
+    }
+}

@@ -1,0 +1,135 @@
+//! The plan's answer as a document (design.md section 6 JSON contract) and
+//! as an aligned table.
+
+use serde::{Deserialize, Serialize};
+
+use super::comparison::number;
+use crate::plan::{Candidate, Measured, PlanOutcome, PlanSettings, Source};
+
+/// File holding the [`PlanDocument`] in a plan's folder.
+pub const PLAN_FILE: &str = "plan.json";
+
+/// Everything `queuelab plan` reports.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlanDocument {
+    /// Scenario name.
+    pub scenario: String,
+    /// The recommendation.
+    pub decision: DecisionBlock,
+    /// The targets, in words.
+    pub targets: Vec<String>,
+    /// How much the load could grow (e.g. 0.25 = 25%) before a target fails,
+    /// by theory; null without formulas or for a load decision.
+    pub headroom: Option<f64>,
+    /// Why the plan is infeasible, when it is.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// Every candidate evaluated: theory's, then simulation's.
+    pub candidates: Vec<Candidate>,
+}
+
+/// The recommended value.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DecisionBlock {
+    /// The scenario key decided.
+    pub parameter: String,
+    /// Its recommended value (the best found when infeasible).
+    pub value: f64,
+    /// `meets` or `infeasible`.
+    pub status: String,
+}
+
+/// The document of `outcome` for `settings` in scenario `scenario`.
+pub fn plan_document(
+    scenario: &str,
+    settings: &PlanSettings,
+    outcome: PlanOutcome,
+) -> PlanDocument {
+    PlanDocument {
+        scenario: scenario.to_string(),
+        decision: DecisionBlock {
+            parameter: settings.parameter.clone(),
+            value: outcome.value,
+            status: outcome.status,
+        },
+        targets: settings.goals.iter().map(|g| g.describe()).collect(),
+        headroom: outcome.headroom,
+        reason: outcome.reason,
+        candidates: outcome.candidates,
+    }
+}
+
+/// A decided value: whole numbers as such (consumers, capacity), loads
+/// with four significant digits.
+fn decided(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value}")
+    } else {
+        number(value)
+    }
+}
+
+/// The plan as aligned text: the candidates, then the recommendation.
+pub fn plan_table(document: &PlanDocument) -> String {
+    let names: Vec<String> = document
+        .candidates
+        .iter()
+        .flat_map(|c| c.metrics.keys().cloned())
+        .fold(Vec::new(), |mut names, name| {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+            names
+        });
+    let mut headers = vec!["value".to_string(), "source".into(), "status".into()];
+    headers.extend(names.iter().cloned());
+    let lines = document.candidates.iter().map(|candidate| {
+        let mut cells = vec![
+            decided(candidate.value),
+            match candidate.source {
+                Source::Theory => "theory".to_string(),
+                Source::Simulation => format!(
+                    "simulation ({} rep.)",
+                    candidate.replications.unwrap_or_default()
+                ),
+            },
+            format!("{:?}", candidate.status).to_lowercase(),
+        ];
+        cells.extend(names.iter().map(|name| match candidate.metrics.get(name) {
+            Some(Measured::Value(value)) => number(*value),
+            Some(Measured::Interval(i)) => format!(
+                "{} [{}, {}]",
+                number(i.mean),
+                number(i.ci_low),
+                number(i.ci_high)
+            ),
+            None => candidate.note.clone().unwrap_or_else(|| "-".into()),
+        }));
+        cells
+    });
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut text = format!(
+        "plan {}: {} for {}\n\n",
+        document.scenario,
+        document.decision.parameter,
+        document.targets.join(" and ")
+    );
+    text.push_str(&super::aligned(&header_refs, lines));
+    text.push_str(&format!(
+        "\nrecommendation: {} = {} ({})",
+        document.decision.parameter,
+        decided(document.decision.value),
+        document.decision.status
+    ));
+    if let Some(headroom) = document.headroom {
+        text.push_str(&format!(
+            "; headroom: the load can grow {:.1}% before a target fails (theory)",
+            headroom * 100.0
+        ));
+    }
+    if let Some(reason) = &document.reason {
+        text.push_str(&format!("\nwhy: {reason}"));
+    }
+    text.push('\n');
+    text
+}

@@ -1,0 +1,215 @@
+//! Validation of `[plan]`: the decided key, the targets and the caps.
+
+use super::SweepPoint;
+use super::error::Problem;
+use super::spec::{PlanSpec, PlanTargetSpec};
+use crate::metric::Metric;
+use crate::model::Model;
+use crate::plan::{Bound, Decision, Goal, GoalMetric, PlanSettings};
+use crate::run::RunConfig;
+
+/// Largest number of consumers tried by default.
+const DEFAULT_MAX_CONSUMERS: f64 = 10_000.0;
+/// Largest capacity tried by default.
+const DEFAULT_MAX_CAPACITY: f64 = 10_000.0;
+/// Highest load tried by default when a queue has no capacity or patience.
+const DEFAULT_MAX_STABLE_LOAD: f64 = 0.999;
+/// Highest load tried by default when every queue is bounded.
+const DEFAULT_MAX_BOUNDED_LOAD: f64 = 10.0;
+/// Confirmation replications, as a multiple of `[run] replications`.
+const DEFAULT_REPLICATION_FACTOR: u32 = 8;
+
+/// Checks `spec` against the scenario's single point.
+pub fn settings(
+    spec: &PlanSpec,
+    points: &[SweepPoint],
+    run: &RunConfig,
+) -> Result<PlanSettings, Problem> {
+    if points.len() > 1 {
+        return Err(Problem::new(
+            "plan",
+            "a plan decides one setup: remove `[sweep]` (or decide `load`, or write one file per case)",
+        ));
+    }
+    let model = &points[0].model;
+    let decision = decision(&spec.decide, model)?;
+    if spec.targets.is_empty() {
+        return Err(Problem::new(
+            "plan.targets",
+            "give at least one `[[plan.targets]]`",
+        ));
+    }
+    let goals = spec
+        .targets
+        .iter()
+        .map(|target| goal(target, &decision, model))
+        .collect::<Result<Vec<_>, _>>()?;
+    let max_value = match spec.max_value {
+        Some(v) if v.is_finite() && v > 0.0 => v,
+        Some(v) => {
+            return Err(Problem::new(
+                "plan.max_value",
+                format!("must be a number > 0, got {v}"),
+            ));
+        }
+        None => default_max(&decision, model),
+    };
+    let max_replications = spec
+        .max_replications
+        .unwrap_or(run.replications * DEFAULT_REPLICATION_FACTOR);
+    if max_replications < run.replications {
+        return Err(Problem::new(
+            "plan.max_replications",
+            format!(
+                "must be at least `[run] replications` ({}), got {max_replications}",
+                run.replications
+            ),
+        ));
+    }
+    Ok(PlanSettings {
+        parameter: spec.decide.clone(),
+        decision,
+        goals,
+        max_value,
+        max_replications,
+    })
+}
+
+fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
+    let usage = || {
+        Problem::new(
+            "plan.decide",
+            format!(
+                "cannot decide `{decide}`; allowed: `queues.<name>.consumers`, `queues.<name>.capacity` or `load` (queues: {})",
+                queue_names(model)
+            ),
+        )
+    };
+    if decide == "load" {
+        return Ok(Decision::Load);
+    }
+    let rest = decide.strip_prefix("queues.").ok_or_else(usage)?;
+    let (name, key) = rest.rsplit_once('.').ok_or_else(usage)?;
+    let queue = model
+        .queues
+        .iter()
+        .position(|q| q.name == name)
+        .ok_or_else(usage)?;
+    match key {
+        "consumers" => Ok(Decision::Consumers(queue)),
+        "capacity" => Ok(Decision::Capacity(queue)),
+        _ => Err(usage()),
+    }
+}
+
+fn queue_names(model: &Model) -> String {
+    let names: Vec<&str> = model.queues.iter().map(|q| q.name.as_str()).collect();
+    names.join(", ")
+}
+
+fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goal, Problem> {
+    let key = format!("plan.targets.{}", spec.metric);
+    let target = match &spec.queue {
+        Some(name) => Some(
+            model
+                .queues
+                .iter()
+                .position(|q| &q.name == name)
+                .ok_or_else(|| {
+                    Problem::new(
+                        format!("{key}.queue"),
+                        format!("no queue `{name}`; queues: {}", queue_names(model)),
+                    )
+                })?,
+        ),
+        None => match decision {
+            Decision::Consumers(queue) | Decision::Capacity(queue) => Some(*queue),
+            Decision::Load => (model.queues.len() == 1).then_some(0),
+        },
+    };
+    let row = target.map_or_else(
+        || crate::report::SYSTEM.to_string(),
+        |q| model.queues[q].name.clone(),
+    );
+    let positive = |name: &str, value: Option<f64>| -> Result<f64, Problem> {
+        match value {
+            Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            Some(v) => Err(Problem::new(
+                format!("{key}.{name}"),
+                format!("must be a finite number >= 0, got {v}"),
+            )),
+            None => Err(Problem::new(key.clone(), format!("give `{name}`"))),
+        }
+    };
+    if spec.metric == "wait_within" {
+        if spec.max.is_some() || spec.min.is_some() {
+            return Err(Problem::new(
+                key,
+                "`wait_within` takes `t` and `at_least` (the share of messages that start within t)",
+            ));
+        }
+        let t = positive("t", spec.t)?;
+        let at_least = positive("at_least", spec.at_least)?;
+        if at_least > 1.0 {
+            return Err(Problem::new(
+                format!("{key}.at_least"),
+                format!("is a share between 0 and 1, got {at_least}"),
+            ));
+        }
+        return Ok(Goal {
+            metric: GoalMetric::WaitWithin { t },
+            bound: Bound::AtLeast(at_least),
+            target,
+            row,
+        });
+    }
+    let metric: Metric = serde_json::from_value(serde_json::Value::String(spec.metric.clone()))
+        .map_err(|_| {
+            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+            Problem::new(
+                key.clone(),
+                format!(
+                    "unknown metric `{}`; allowed: {}, wait_within",
+                    spec.metric,
+                    names.join(", ")
+                ),
+            )
+        })?;
+    if spec.t.is_some() || spec.at_least.is_some() {
+        return Err(Problem::new(
+            key,
+            "`t` and `at_least` belong to `wait_within`; bound other metrics with `max` or `min`",
+        ));
+    }
+    let bound = match (spec.max, spec.min) {
+        (Some(_), None) => Bound::AtMost(positive("max", spec.max)?),
+        (None, Some(_)) => Bound::AtLeast(positive("min", spec.min)?),
+        _ => {
+            return Err(Problem::new(key, "give exactly one of `max` or `min`"));
+        }
+    };
+    Ok(Goal {
+        metric: GoalMetric::Metric(metric),
+        bound,
+        target,
+        row,
+    })
+}
+
+fn default_max(decision: &Decision, model: &Model) -> f64 {
+    match decision {
+        Decision::Consumers(_) => DEFAULT_MAX_CONSUMERS,
+        Decision::Capacity(_) => DEFAULT_MAX_CAPACITY,
+        Decision::Load => {
+            let bounded = model
+                .queues
+                .iter()
+                .all(|q| q.capacity.is_some() || q.patience.is_some());
+            if bounded {
+                DEFAULT_MAX_BOUNDED_LOAD
+            } else {
+                DEFAULT_MAX_STABLE_LOAD
+            }
+        }
+    }
+}
