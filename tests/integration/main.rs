@@ -10,3 +10,4 @@ mod paired;
 mod precision;
 mod shards;
 mod sim_vs_theory;
+mod trace;
