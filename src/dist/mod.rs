@@ -399,11 +399,8 @@ impl Dist {
     pub fn lognormal(mean: f64, scv: f64) -> Result<Dist, DistError> {
         require_positive("mean", mean)?;
         require_positive("scv", scv)?;
-        // If ln X ~ N(mu, sigma^2): scv = exp(sigma^2) - 1 and mean = exp(mu + sigma^2 / 2).
-        let sigma_squared = scv.ln_1p();
-        let mu = mean.ln() - sigma_squared / 2.0;
-        let sampler =
-            LogNormal::new(mu, sigma_squared.sqrt()).map_err(sampler_error("lognormal"))?;
+        let (mu, sigma) = lognormal_location_scale(mean, scv);
+        let sampler = LogNormal::new(mu, sigma).map_err(sampler_error("lognormal"))?;
         Ok(Dist::LogNormal { mean, scv, sampler })
     }
 
@@ -750,8 +747,15 @@ fn sampler_error<E: Display>(distribution: &'static str) -> impl Fn(E) -> DistEr
     }
 }
 
+/// The location mu and scale sigma of ln X for a log-normal X with `mean`
+/// and `scv`: scv = exp(sigma^2) - 1 and mean = exp(mu + sigma^2 / 2).
+pub(crate) fn lognormal_location_scale(mean: f64, scv: f64) -> (f64, f64) {
+    let sigma_squared = scv.ln_1p();
+    (mean.ln() - sigma_squared / 2.0, sigma_squared.sqrt())
+}
+
 /// Rounds `x` to `digits` significant decimal digits, so it prints without float noise.
-fn round_significant(x: f64, digits: i32) -> f64 {
+pub(crate) fn round_significant(x: f64, digits: i32) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }

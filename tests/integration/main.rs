@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod common;
 mod coverage;
+mod fit;
 mod live;
 mod paired;
 mod precision;
