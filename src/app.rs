@@ -10,9 +10,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::chart;
 use crate::cli::{
-    CheckArgs, Cli, Command, CompareArgs, Format, LiveArgs, MergeArgs, PlanArgs, PlotArgs, RunArgs,
-    TheoryArgs,
+    CheckArgs, Cli, Command, CompareArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs,
+    PlanArgs, PlotArgs, RunArgs, TheoryArgs,
 };
+use crate::dist;
+use crate::fit::{self, FitSource};
 use crate::live::{self, LiveSettings};
 use crate::metric::Metric;
 use crate::plan;
@@ -69,6 +71,28 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Merge(args) => merge_command(args),
         Command::Live(args) => live_command(args),
         Command::Plan(args) => plan_command(args),
+        Command::Fit(args) => fit_command(args),
+    }
+}
+
+fn fit_command(args: FitArgs) -> Result<(), AppError> {
+    let column = args.column.as_deref();
+    let values = if args.gaps {
+        dist::read_gaps(&args.file, column)
+    } else {
+        dist::read_column(&args.file, column)
+    }
+    .map_err(|e| AppError::Usage(e.to_string()))?;
+    let fitted =
+        fit::fit(&values).map_err(|e| AppError::Usage(format!("{}: {e}", args.file.display())))?;
+    let source = FitSource {
+        file: &args.file,
+        column,
+        gaps: args.gaps,
+    };
+    match args.format {
+        FitFormat::Table => write_stdout(&fit::table(&fitted, &source)),
+        FitFormat::Json => write_stdout(&json_text(&fit::document(&fitted, &source))?),
     }
 }
 
@@ -599,20 +623,23 @@ fn progress_bar(scenario: &Scenario, total: u64, quiet: bool) -> ProgressBar {
 }
 
 fn print(results: &RunResults, format: Format) -> Result<(), AppError> {
-    let failure = |e: std::io::Error| AppError::Failure(format!("cannot write to stdout: {e}"));
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     match format {
-        Format::Table => out
-            .write_all(report::table(results).as_bytes())
-            .map_err(failure),
-        Format::Json => {
-            let json = serde_json::to_string_pretty(results)
-                .map_err(|e| AppError::Failure(e.to_string()))?;
-            writeln!(out, "{json}").map_err(failure)
-        }
-        Format::Csv => {
-            report::write_summary(out, results).map_err(|e| AppError::Failure(e.to_string()))
-        }
+        Format::Table => write_stdout(&report::table(results)),
+        Format::Json => write_stdout(&json_text(results)?),
+        Format::Csv => report::write_summary(std::io::stdout().lock(), results)
+            .map_err(|e| AppError::Failure(e.to_string())),
     }
+}
+
+/// `value` as pretty-printed JSON, ending in a newline.
+fn json_text(value: &impl serde::Serialize) -> Result<String, AppError> {
+    let json = serde_json::to_string_pretty(value).map_err(|e| AppError::Failure(e.to_string()))?;
+    Ok(json + "\n")
+}
+
+fn write_stdout(text: &str) -> Result<(), AppError> {
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| AppError::Failure(format!("cannot write to stdout: {e}")))
 }

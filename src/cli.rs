@@ -40,6 +40,10 @@ pub enum Command {
     /// Capacity planning (`[plan]`): the smallest consumers or capacity, or
     /// the highest load, that meets every target; theory then simulation.
     Plan(PlanArgs),
+    /// Fit the distributions a scenario can use to a CSV column of observed
+    /// values (or of timestamps, with --gaps), ranked by the
+    /// Kolmogorov-Smirnov statistic, the best as a scenario line.
+    Fit(FitArgs),
 }
 
 /// `queuelab plan`.
@@ -62,6 +66,31 @@ pub struct PlanArgs {
     /// Print nothing but the plan.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// `queuelab fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// CSV file of observed values (numbers >= 0).
+    pub file: PathBuf,
+    /// Column header (default: the first column).
+    #[arg(long)]
+    pub column: Option<String>,
+    /// The column holds non-decreasing timestamps: fit the gaps between them.
+    #[arg(long)]
+    pub gaps: bool,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = FitFormat::Table)]
+    pub format: FitFormat,
+}
+
+/// Output format of `queuelab fit` on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FitFormat {
+    /// Ranked table and scenario lines.
+    Table,
+    /// The same as a JSON document.
+    Json,
 }
 
 /// `queuelab live`.

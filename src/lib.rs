@@ -9,6 +9,7 @@
 //!        (then sim::replay of what live realised)
 //!     -> report                        results.json, summary.csv, report.md
 //! shard::run / shard::merge           the same run split over a batch engine
+//! fit::fit                            distributions fitted to recorded values
 //! ```
 //!
 //! Vocabulary: a *producer* is an arrival stream, a *queue* a station with a
@@ -20,6 +21,7 @@ pub mod app;
 pub mod chart;
 pub mod cli;
 pub mod dist;
+pub mod fit;
 pub mod live;
 pub mod metric;
 pub mod model;

@@ -21,6 +21,7 @@ pub use health::Health;
 pub use measure::{BATCHES, BatchValues, measure, summarise};
 pub use timeline::{Planned, Timeline};
 
+use crate::dist::Dist;
 use crate::model::{Arrivals, Discipline, Model};
 
 /// Most messages a live run may plan: its schedule, stamps and replay
@@ -95,6 +96,19 @@ pub fn unsupported(model: &Model) -> Option<String> {
     {
         return Some(format!(
             "live runs drive open producers only; `{}` is a closed loop",
+            producer.name
+        ));
+    }
+    if let Some(producer) = model.producers.iter().find(|p| {
+        matches!(
+            p.arrivals,
+            Arrivals::Open {
+                interarrival: Dist::Sequence { .. }
+            }
+        )
+    }) {
+        return Some(format!(
+            "live runs send for a fixed wall time, which a recorded trace may not fill; `{}` replays a `trace` (not supported live yet)",
             producer.name
         ));
     }

@@ -15,7 +15,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-pub use comparison::{Verdict, verdict};
+pub use comparison::{Verdict, number, verdict};
 pub use csv_files::{write_replications, write_summary};
 pub use describe::describe_model;
 pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block};
@@ -79,7 +79,7 @@ pub fn table(results: &RunResults) -> String {
 }
 
 /// `headers` and `lines` as left-aligned columns, one line each.
-fn aligned(headers: &[&str], lines: impl Iterator<Item = Vec<String>>) -> String {
+pub fn aligned(headers: &[&str], lines: impl Iterator<Item = Vec<String>>) -> String {
     let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
     let all: Vec<Vec<String>> = std::iter::once(header).chain(lines).collect();
     let mut widths = vec![0usize; headers.len()];

@@ -103,6 +103,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let run = validate::run_config(&spec).map_err(invalid)?;
     let base = validate::model(&spec, base_dir).map_err(invalid)?;
+    validate::warmup_within_traces(&run, &base).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
     let live = spec
         .compare

@@ -418,4 +418,12 @@ pub enum DistSpec {
         /// Column header; the first column when absent.
         column: Option<String>,
     },
+    /// Recorded arrival timestamps from a CSV column, replayed in order
+    /// (a producer's `interarrival` only).
+    Trace {
+        /// CSV path, relative to the scenario file.
+        file: String,
+        /// Column header; the first column when absent.
+        column: Option<String>,
+    },
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
-use crate::dist::Dist;
+use crate::dist::{Dist, DistError};
 use crate::model::{Arrivals, Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 
@@ -103,7 +103,37 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
     })
 }
 
-/// Builds the model; `base_dir` resolves empirical sample files.
+/// Refuses a fixed warm-up that would discard every message: when every
+/// producer replays a recorded trace, the run has only so many arrivals.
+pub fn warmup_within_traces(run: &RunConfig, model: &Model) -> Result<(), Problem> {
+    let Warmup::Customers(warmup) = run.warmup else {
+        return Ok(());
+    };
+    let trace_lengths: Option<Vec<usize>> = model
+        .producers
+        .iter()
+        .map(|producer| match &producer.arrivals {
+            Arrivals::Open {
+                interarrival: Dist::Sequence { values, .. },
+            } => Some(values.len()),
+            _ => None,
+        })
+        .collect();
+    let Some(messages) = trace_lengths.map(|lengths| lengths.iter().sum::<usize>() as u64) else {
+        return Ok(());
+    };
+    if warmup >= messages {
+        return Err(Problem::new(
+            "run.warmup",
+            format!(
+                "discards the first {warmup} arrivals, but every producer replays a trace and they hold {messages} messages in all, so nothing would be measured; give fewer (or \"auto\")"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Builds the model; `base_dir` resolves empirical sample and trace files.
 pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
     if spec.name.is_empty()
         || !spec
@@ -180,7 +210,11 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
             queue: lookup_queue(format!("{key}.to"), &producer.to)?,
             arrivals: match (&producer.interarrival, &producer.closed) {
                 (Some(interarrival), None) => Arrivals::Open {
-                    interarrival: dist(interarrival, &format!("{key}.interarrival"), base_dir)?,
+                    interarrival: interarrival_dist(
+                        interarrival,
+                        &format!("{key}.interarrival"),
+                        base_dir,
+                    )?,
                 },
                 (None, Some(closed)) if closed.population == 0 => {
                     return Err(Problem::new(
@@ -372,6 +406,18 @@ fn index_by_name<'a>(
     Ok(index)
 }
 
+/// Converts a producer's `interarrival` spec, which may also be a `trace`
+/// of recorded arrival timestamps, naming `key` in any error.
+fn interarrival_dist(spec: &DistSpec, key: &str, base_dir: &Path) -> Result<Dist, Problem> {
+    match spec {
+        DistSpec::Trace { file, column } => checked(
+            Dist::trace_from_csv(base_dir.join(file), column.as_deref()),
+            key,
+        ),
+        other => dist(other, key, base_dir),
+    }
+}
+
 /// Converts a distribution spec, naming `key` in any error.
 fn dist(spec: &DistSpec, key: &str, base_dir: &Path) -> Result<Dist, Problem> {
     let problem = |message: String| Problem::new(key, message);
@@ -416,7 +462,19 @@ fn dist(spec: &DistSpec, key: &str, base_dir: &Path) -> Result<Dist, Problem> {
         DistSpec::Empirical { file, column } => {
             Dist::empirical_from_csv(base_dir.join(file), column.as_deref())
         }
+        DistSpec::Trace { .. } => {
+            return Err(problem(
+                "`trace` replays recorded arrival times, so it is only allowed as a producer's `interarrival`; use `empirical` (same `file` and `column`) to resample recorded values here".into(),
+            ));
+        }
     };
+    checked(result, key)
+}
+
+/// A built distribution, or the problem at `key`: its error, or a mean that
+/// is not finite and > 0.
+fn checked(result: Result<Dist, DistError>, key: &str) -> Result<Dist, Problem> {
+    let problem = |message: String| Problem::new(key, message);
     let dist = result.map_err(|e| problem(e.to_string()))?;
     if !(dist.mean().is_finite() && dist.mean() > 0.0) {
         return Err(problem(format!(

@@ -198,6 +198,9 @@ pub(crate) struct Engine<'a> {
     stations: Vec<Station<'a>>,
     collector: Collector,
     arrivals: u64,
+    /// Producers still sending: one replaying a recorded trace stops after
+    /// its last gap.
+    running_producers: usize,
     admitting: bool,
     tracked_in_system: u64,
     events: u64,
@@ -248,6 +251,7 @@ impl<'a> Engine<'a> {
                 .collect(),
             collector: Collector::new(model),
             arrivals: 0,
+            running_producers: model.producers.len(),
             admitting: true,
             tracked_in_system: 0,
             events: 0,
@@ -300,6 +304,10 @@ impl<'a> Engine<'a> {
                 EventKind::HorizonEnd => self.close_window(),
             }
         }
+        if let Some(series) = &mut self.wait_series {
+            // A replayed trace may end before the planned number of messages.
+            series.truncate(self.arrivals as usize);
+        }
         let outcome = Outcome {
             values: self.collector.values(self.model),
             events: self.events,
@@ -316,9 +324,13 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Ends the measured window and admission, once: at the last measured
+    /// arrival, at the horizon, or when every producer has ended its trace.
     fn close_window(&mut self) {
-        self.collector.close_window(self.now);
-        self.admitting = false;
+        if self.admitting {
+            self.collector.close_window(self.now);
+            self.admitting = false;
+        }
     }
 
     /// Schedules the next message of `producer`: an interarrival time from
@@ -327,8 +339,9 @@ impl<'a> Engine<'a> {
     fn schedule_arrival(&mut self, producer: usize) {
         let publisher = &mut self.publishers[producer];
         let gap = publisher.gaps.draw(publisher.gap);
-        if !gap.is_finite() {
-            // A replayed sequence has run out: the producer stops.
+        if gap == f64::INFINITY {
+            // A replayed trace has ended: this producer sends no more.
+            self.running_producers -= 1;
             return;
         }
         self.calendar.schedule(
@@ -369,10 +382,9 @@ impl<'a> Engine<'a> {
             generation: 0,
         });
         self.enter(spec.queue, slot);
-        if let RunLength::Customers(customers) = self.plan.length
-            && tracked
-            && index + 1 == self.plan.warmup + customers
-        {
+        let measured_all = matches!(self.plan.length, RunLength::Customers(customers)
+            if tracked && index + 1 == self.plan.warmup + customers);
+        if measured_all || self.running_producers == 0 {
             self.close_window();
         }
     }

@@ -4,13 +4,17 @@
 //! everything sampling needs, so [`Dist::sample`] never allocates and does no
 //! per-call setup. Every distribution has non-negative support.
 
+mod csv_column;
+
 use std::fmt::Display;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, Exp1, LogNormal, Pareto, Uniform, Weibull};
 use statrs::function::gamma::ln_gamma;
+
+pub use csv_column::{read_column, read_gaps};
 
 /// Allowed deviation of a hyperexponential's phase probabilities from a sum of 1.
 const PROBABILITY_SUM_TOLERANCE: f64 = 1e-9;
@@ -115,6 +119,28 @@ pub enum DistError {
         path: PathBuf,
         /// The column, quoted name or `1` for the first column.
         column: String,
+    },
+    /// A column of timestamps goes back in time.
+    #[error("{}, row {row}: timestamps must not decrease, got {value} after {previous}", .path.display())]
+    DecreasingTimestamp {
+        /// The file.
+        path: PathBuf,
+        /// One-based row number of the earlier timestamp, counting the header.
+        row: u64,
+        /// The timestamp on that row.
+        value: f64,
+        /// The timestamp before it.
+        previous: f64,
+    },
+    /// A column of timestamps has fewer than two, so no gap between them.
+    #[error("{}: column {column} holds {count} timestamp; a trace needs at least 2 (the first is the origin, each later one a message)", .path.display())]
+    TooFewTimestamps {
+        /// The file.
+        path: PathBuf,
+        /// The column, quoted name or `1` for the first column.
+        column: String,
+        /// The timestamps it holds.
+        count: usize,
     },
 }
 
@@ -373,11 +399,8 @@ impl Dist {
     pub fn lognormal(mean: f64, scv: f64) -> Result<Dist, DistError> {
         require_positive("mean", mean)?;
         require_positive("scv", scv)?;
-        // If ln X ~ N(mu, sigma^2): scv = exp(sigma^2) - 1 and mean = exp(mu + sigma^2 / 2).
-        let sigma_squared = scv.ln_1p();
-        let mu = mean.ln() - sigma_squared / 2.0;
-        let sampler =
-            LogNormal::new(mu, sigma_squared.sqrt()).map_err(sampler_error("lognormal"))?;
+        let (mu, sigma) = lognormal_location_scale(mean, scv);
+        let sampler = LogNormal::new(mu, sigma).map_err(sampler_error("lognormal"))?;
         Ok(Dist::LogNormal { mean, scv, sampler })
     }
 
@@ -440,86 +463,6 @@ impl Dist {
             mean,
             variance,
         })
-    }
-
-    /// Empirical distribution from one column of a CSV file.
-    ///
-    /// With `Some(name)` the first row must be a header and the column with that
-    /// name is used. With `None` the first column is used, and the first row is
-    /// treated as a header when its first cell is not a number. Surrounding
-    /// whitespace is trimmed and empty (or missing) cells are skipped, so columns
-    /// of unequal length can share a file. Every other cell must be a finite
-    /// number >= 0. Errors name the file and the one-based row, counting the header.
-    pub fn empirical_from_csv(
-        path: impl AsRef<Path>,
-        column: Option<&str>,
-    ) -> Result<Dist, DistError> {
-        let path = path.as_ref();
-        let read_error = |source| DistError::CsvRead {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(read_error)?;
-        let mut records = reader.records();
-
-        let (column_index, column_label, pending_first_row) = match column {
-            Some(name) => {
-                let header = records.next().transpose().map_err(read_error)?;
-                let header = header.unwrap_or_default();
-                let index = header.iter().position(|cell| cell == name).ok_or_else(|| {
-                    DistError::CsvColumnNotFound {
-                        path: path.to_path_buf(),
-                        column: name.to_string(),
-                        available: header.iter().collect::<Vec<_>>().join(", "),
-                    }
-                })?;
-                (index, format!("\"{name}\""), None)
-            }
-            None => {
-                let first = records.next().transpose().map_err(read_error)?;
-                let first_is_data = first
-                    .as_ref()
-                    .and_then(|record| record.get(0))
-                    .is_some_and(|cell| cell.parse::<f64>().is_ok());
-                (0, "1".to_string(), first.filter(|_| first_is_data))
-            }
-        };
-
-        let mut samples = Vec::new();
-        for record in pending_first_row.into_iter().map(Ok).chain(records) {
-            let record = record.map_err(read_error)?;
-            let cell = record.get(column_index).unwrap_or("");
-            if cell.is_empty() {
-                continue;
-            }
-            let row = record.position().map_or(0, csv::Position::line);
-            let value_error = |problem: String| DistError::CsvValue {
-                path: path.to_path_buf(),
-                row,
-                problem,
-            };
-            let value: f64 = cell
-                .parse()
-                .map_err(|_| value_error(format!("\"{cell}\" is not a number")))?;
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(value_error(format!(
-                    "samples must be finite numbers >= 0, got {cell}"
-                )));
-            }
-            samples.push(value);
-        }
-        if samples.is_empty() {
-            return Err(DistError::CsvNoSamples {
-                path: path.to_path_buf(),
-                column: column_label,
-            });
-        }
-        Dist::empirical(samples)
     }
 
     /// Draws one sample (never negative). Does not allocate.
@@ -804,8 +747,15 @@ fn sampler_error<E: Display>(distribution: &'static str) -> impl Fn(E) -> DistEr
     }
 }
 
+/// The location mu and scale sigma of ln X for a log-normal X with `mean`
+/// and `scv`: scv = exp(sigma^2) - 1 and mean = exp(mu + sigma^2 / 2).
+pub(crate) fn lognormal_location_scale(mean: f64, scv: f64) -> (f64, f64) {
+    let sigma_squared = scv.ln_1p();
+    (mean.ln() - sigma_squared / 2.0, sigma_squared.sqrt())
+}
+
 /// Rounds `x` to `digits` significant decimal digits, so it prints without float noise.
-fn round_significant(x: f64, digits: i32) -> f64 {
+pub(crate) fn round_significant(x: f64, digits: i32) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
@@ -1147,109 +1097,6 @@ mod tests {
         assert_eq!(
             Dist::empirical(vec![1.0, 3.0]).unwrap().describe(),
             "empirical(n 2, mean 2, scv 0.25)"
-        );
-    }
-
-    /// A CSV file in the temporary directory, removed when dropped.
-    struct TempCsv(PathBuf);
-
-    impl TempCsv {
-        fn new(name: &str, contents: &str) -> TempCsv {
-            let path = std::env::temp_dir().join(format!(
-                "kernel_scratch_dist_{}_{name}.csv",
-                std::process::id()
-            ));
-            std::fs::write(&path, contents).unwrap();
-            TempCsv(path)
-        }
-    }
-
-    impl Drop for TempCsv {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
-    }
-
-    fn empirical_samples(dist: &Dist) -> Vec<f64> {
-        match dist {
-            Dist::Empirical { samples, .. } => samples.to_vec(),
-            other => unreachable!("not empirical: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn csv_named_column() {
-        let file = TempCsv::new("named", "id,service\n1, 0.5\n2,1.5\n3,\n4,2.0\n5\n");
-        let dist = Dist::empirical_from_csv(&file.0, Some("service")).unwrap();
-        assert_eq!(empirical_samples(&dist), vec![0.5, 1.5, 2.0]);
-        assert!((dist.mean() - 4.0 / 3.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn csv_first_column_with_and_without_header() {
-        let plain = TempCsv::new("plain", "1.0,9\n2.0,9\n3.0,9\n");
-        let dist = Dist::empirical_from_csv(&plain.0, None).unwrap();
-        assert_eq!(empirical_samples(&dist), vec![1.0, 2.0, 3.0]);
-
-        let headed = TempCsv::new("headed", "time\n1\n2\n");
-        let dist = Dist::empirical_from_csv(&headed.0, None).unwrap();
-        assert_eq!(empirical_samples(&dist), vec![1.0, 2.0]);
-    }
-
-    #[test]
-    fn csv_bad_value_names_file_and_row() {
-        let file = TempCsv::new("bad_value", "service\n1.0\nabc\n2.0\n");
-        let error = Dist::empirical_from_csv(&file.0, Some("service")).unwrap_err();
-        assert!(
-            matches!(error, DistError::CsvValue { row: 3, .. }),
-            "{error:?}"
-        );
-        assert_eq!(
-            error.to_string(),
-            format!("{}, row 3: \"abc\" is not a number", file.0.display())
-        );
-
-        let file = TempCsv::new("negative", "1.0\n2.0\n-4\n");
-        let error = Dist::empirical_from_csv(&file.0, None).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            format!(
-                "{}, row 3: samples must be finite numbers >= 0, got -4",
-                file.0.display()
-            )
-        );
-    }
-
-    #[test]
-    fn csv_structural_errors() {
-        let file = TempCsv::new("columns", "a,b\n1,2\n");
-        let error = Dist::empirical_from_csv(&file.0, Some("c")).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            format!(
-                "{}: no column named \"c\" in the header (columns: a, b)",
-                file.0.display()
-            )
-        );
-
-        let file = TempCsv::new("header_only", "service\n");
-        let error = Dist::empirical_from_csv(&file.0, Some("service")).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            format!("{}: column \"service\" holds no samples", file.0.display())
-        );
-
-        let file = TempCsv::new("empty", "");
-        let error = Dist::empirical_from_csv(&file.0, None).unwrap_err();
-        assert!(matches!(error, DistError::CsvNoSamples { .. }), "{error:?}");
-
-        let missing = std::env::temp_dir().join("kernel_scratch_dist_no_such_file.csv");
-        let error = Dist::empirical_from_csv(&missing, None).unwrap_err();
-        assert!(matches!(error, DistError::CsvRead { .. }), "{error:?}");
-        assert!(
-            error
-                .to_string()
-                .contains("kernel_scratch_dist_no_such_file.csv")
         );
     }
 }
