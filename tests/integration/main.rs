@@ -8,6 +8,7 @@ mod coverage;
 mod fit;
 mod live;
 mod paired;
+mod plan;
 mod precision;
 mod shards;
 mod sim_vs_theory;

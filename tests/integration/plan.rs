@@ -1,0 +1,192 @@
+//! Capacity planning: theory's search agrees with a brute-force scan over
+//! theory, simulation classifies clearly met and clearly missed candidates,
+//! and `queuelab plan` answers, refuses bad plans and reports infeasible ones.
+
+use std::fs;
+
+use crate::common::{queuelab, scenario};
+use queuelab::plan::{self, Status};
+use tempfile::TempDir;
+
+/// A call centre: 100 calls per 1800 s, 180 s handling (10 Erlangs).
+fn call_centre(targets: &str, decide: &str) -> String {
+    format!(
+        "name = \"cc\"\ntime_unit = \"s\"\n[run]\nseed = 5\nreplications = 6\ncustomers = 30_000\n[[producers]]\nname = \"callers\"\nto = \"agents\"\ninterarrival = {{ dist = \"exponential\", mean = 18.0 }}\n[[queues]]\nname = \"agents\"\nconsumers = 11\ncapacity = 60\nservice = {{ dist = \"exponential\", mean = 180.0 }}\n[plan]\ndecide = \"{decide}\"\n{targets}"
+    )
+}
+
+#[test]
+fn theory_plans_match_a_brute_force_scan_over_theory() {
+    let cases = [
+        (
+            "queues.agents.consumers",
+            "[[plan.targets]]\nmetric = \"wait_within\"\nt = 20.0\nat_least = 0.8\n",
+        ),
+        (
+            "queues.agents.consumers",
+            "[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 5.0\n[[plan.targets]]\nmetric = \"p_blocked\"\nmax = 0.0001\n",
+        ),
+        (
+            "queues.agents.consumers",
+            "[[plan.targets]]\nmetric = \"wait_p99\"\nmax = 60.0\n",
+        ),
+        (
+            "queues.agents.capacity",
+            "[[plan.targets]]\nmetric = \"p_blocked\"\nmax = 0.002\n",
+        ),
+    ];
+    for (decide, targets) in cases {
+        let scenario = scenario(&call_centre(targets, decide));
+        let settings = scenario.plan.as_ref().expect("plan");
+        let model = &scenario.points[0].model;
+        let (found, _) = plan::theory_candidate(settings, model).expect("formulas apply");
+        let meets_all = |value: f64| {
+            let Some(candidate) = settings.decision.apply(model, value) else {
+                return false;
+            };
+            settings.goals.iter().all(|goal| {
+                goal.theory_value(&candidate)
+                    .is_some_and(|(v, _)| goal.judge(v) == Status::Meets)
+            })
+        };
+        let brute = (1..=400).map(f64::from).find(|&v| meets_all(v));
+        assert_eq!(found, brute, "{decide} {targets}");
+    }
+}
+
+#[test]
+fn simulation_classifies_clearly_met_and_clearly_missed_candidates() {
+    let scenario = scenario(&call_centre(
+        "[[plan.targets]]\nmetric = \"wait_within\"\nt = 20.0\nat_least = 0.8\n",
+        "queues.agents.consumers",
+    ));
+    let settings = scenario.plan.as_ref().unwrap();
+    let model = &scenario.points[0].model;
+    let judge = |consumers: f64| {
+        let candidate = settings.decision.apply(model, consumers).unwrap();
+        plan::confirm(&candidate, &settings.goals, &scenario.run, 48).status
+    };
+    // Theory: 11 agents answer 39% within 20 s, 16 agents 97%.
+    assert_eq!(judge(11.0), Status::Fails);
+    assert_eq!(judge(16.0), Status::Meets);
+}
+
+#[test]
+fn the_plan_command_recommends_confirms_and_draws() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("plan");
+    let output = queuelab()
+        .args(["plan", "--quiet", "--format", "json", "--out"])
+        .arg(&out)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/plan-call-centre.toml"
+        ))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["decision"]["parameter"], "queues.agents.consumers");
+    assert_eq!(json["decision"]["value"], 14.0);
+    assert_eq!(json["decision"]["status"], "meets");
+    let candidates = json["candidates"].as_array().unwrap();
+    let fourteen = |source: &str| {
+        candidates
+            .iter()
+            .find(|c| c["value"] == 14.0 && c["source"] == source)
+            .unwrap_or_else(|| panic!("no {source} candidate 14"))
+            .clone()
+    };
+    assert!(fourteen("theory")["metrics"]["wait_within"].is_number());
+    assert_eq!(fourteen("simulation")["status"], "meets");
+    assert!(fourteen("simulation")["metrics"]["wait_within"]["ci_low"].is_number());
+    assert!(out.join("plan.json").is_file() && out.join("plan.txt").is_file());
+    assert!(out.join("charts/plan-wait_within.png").is_file());
+}
+
+#[test]
+fn an_impossible_target_is_reported_as_infeasible_with_the_best_candidate() {
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("impossible.toml");
+    // Sojourn p99 below the service time's own p99 (4.6): no consumer count helps.
+    fs::write(
+        &file,
+        "name = \"impossible\"\n[run]\nreplications = 3\ncustomers = 5_000\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"q\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n[plan]\ndecide = \"queues.q.consumers\"\nmax_value = 50\n[[plan.targets]]\nmetric = \"sojourn_p99\"\nmax = 0.5\n",
+    )
+    .unwrap();
+    let output = queuelab()
+        .args([
+            "plan",
+            "--quiet",
+            "--no-charts",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(tmp.path().join("out"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["decision"]["status"], "infeasible");
+    assert_eq!(json["decision"]["value"], 50.0);
+    let reason = json["reason"].as_str().unwrap();
+    assert!(reason.contains("sojourn_p99 = 4.6"), "{reason}");
+}
+
+#[test]
+fn bad_plans_are_refused_naming_the_key() {
+    let tmp = TempDir::new().unwrap();
+    let target = "[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 5.0\n";
+    let cases = [
+        (call_centre(target, "queues.agents.speed"), "plan.decide"),
+        (
+            call_centre(target, "queues.nobody.consumers"),
+            "plan.decide",
+        ),
+        (
+            call_centre(
+                "[[plan.targets]]\nmetric = \"happiness\"\nmax = 1.0\n",
+                "load",
+            ),
+            "unknown metric `happiness`",
+        ),
+        (
+            call_centre(
+                "[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 1.0\nqueue = \"nobody\"\n",
+                "load",
+            ),
+            "no queue `nobody`",
+        ),
+        (
+            call_centre(
+                "[[plan.targets]]\nmetric = \"wait_within\"\nt = 20.0\nat_least = 1.5\n",
+                "load",
+            ),
+            "share between 0 and 1",
+        ),
+        (
+            call_centre("[[plan.targets]]\nmetric = \"mean_wait\"\n", "load"),
+            "exactly one of `max` or `min`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let file = tmp.path().join("bad.toml");
+        fs::write(&file, &text).unwrap();
+        let output = queuelab().arg("plan").arg(&file).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{expected}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    let file = tmp.path().join("no-plan.toml");
+    let text = call_centre("", "load");
+    fs::write(&file, &text[..text.find("[plan]").unwrap()]).unwrap();
+    let output = queuelab().arg("plan").arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("no `[plan]` section")
+    );
+}
