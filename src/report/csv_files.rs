@@ -52,7 +52,9 @@ fn write_rows<W: Write>(
     Ok(())
 }
 
-/// summary.csv: one line per point, row, source and metric.
+/// summary.csv: one line per point, row, source and metric. Sources:
+/// `theory`, `simulation`, and for live runs `live:<channel>` and
+/// `replay:<channel>`.
 pub fn write_summary<W: Write>(out: W, results: &RunResults) -> csv::Result<()> {
     let header = [
         "queue", "class", "source", "metric", "value", "ci_low", "ci_high", "exact",
@@ -76,18 +78,31 @@ pub fn write_summary<W: Write>(out: W, results: &RunResults) -> csv::Result<()> 
                         theory.exact.to_string(),
                     ]);
                 }
-                if let Some(interval) = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric))
-                {
-                    rows.push(vec![
-                        row.queue.clone(),
-                        class.clone(),
-                        "simulation".into(),
-                        metric.name().into(),
-                        interval.mean.to_string(),
-                        interval.ci_low.to_string(),
-                        interval.ci_high.to_string(),
-                        String::new(),
-                    ]);
+                let simulated = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric));
+                let live = row.live.iter().flatten().flat_map(|block| {
+                    let channel = block.channel.name();
+                    [
+                        (format!("live:{channel}"), block.metrics.get(&metric)),
+                        (
+                            format!("replay:{channel}"),
+                            block.replay.metrics.get(&metric),
+                        ),
+                    ]
+                });
+                let measured = std::iter::once(("simulation".to_string(), simulated)).chain(live);
+                for (source, interval) in measured {
+                    if let Some(interval) = interval {
+                        rows.push(vec![
+                            row.queue.clone(),
+                            class.clone(),
+                            source,
+                            metric.name().into(),
+                            interval.mean.to_string(),
+                            interval.ci_low.to_string(),
+                            interval.ci_high.to_string(),
+                            String::new(),
+                        ]);
+                    }
                 }
             }
         }
