@@ -274,24 +274,20 @@ pub fn theory_candidate(
 /// Plans `model`: theory's candidate confirmed by simulation, or a search
 /// by simulation where formulas are missing.
 pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
-    let (found, mut candidates) = match theory_candidate(settings, model) {
-        Some((found, evaluated)) => (found, evaluated),
+    let mut simulated = Vec::new();
+    let (confirmed, mut candidates) = match theory_candidate(settings, model) {
+        Some((found, theory)) => (
+            found.and_then(|value| {
+                confirm_by_simulation(settings, model, run, value, &mut simulated)
+            }),
+            theory,
+        ),
         None => (
-            simulation_search(settings, model, run, &mut Vec::new()),
+            simulation_search(settings, model, run, &mut simulated),
             Vec::new(),
         ),
     };
-    let mut simulated = Vec::new();
-    let confirmed = match found {
-        Some(value) if candidates.is_empty() => Some(value),
-        Some(value) => confirm_by_simulation(settings, model, run, value, &mut simulated),
-        None => None,
-    };
-    if candidates.is_empty() {
-        simulation_search(settings, model, run, &mut simulated);
-    }
     candidates.extend(simulated);
-    let outcome_value = confirmed.or(found);
     match confirmed {
         Some(value) => PlanOutcome {
             value,
@@ -300,17 +296,34 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
             headroom: headroom(settings, model, value),
             candidates,
         },
-        None => {
-            let best = outcome_value.unwrap_or(settings.max_value);
-            PlanOutcome {
-                value: best,
-                status: "infeasible".into(),
-                reason: Some(infeasible_reason(settings, &candidates)),
-                headroom: None,
-                candidates,
-            }
-        }
+        None => PlanOutcome {
+            value: best_value(settings, &candidates),
+            status: "infeasible".into(),
+            reason: Some(infeasible_reason(settings, &candidates)),
+            headroom: None,
+            candidates,
+        },
     }
+}
+
+/// The best value tried when none meets every target: the best status,
+/// then the most capacity (or the lowest load).
+fn best_value(settings: &PlanSettings, candidates: &[Candidate]) -> f64 {
+    let toward_better = |value: f64| {
+        if settings.decision.larger_is_better() {
+            value
+        } else {
+            -value
+        }
+    };
+    candidates
+        .iter()
+        .min_by(|a, b| {
+            a.status
+                .cmp(&b.status)
+                .then(toward_better(b.value).total_cmp(&toward_better(a.value)))
+        })
+        .map_or(settings.max_value, |c| c.value)
 }
 
 /// Confirms `value` by simulation, stepping to more consumers or capacity
@@ -361,9 +374,6 @@ fn simulation_search(
     run: &RunConfig,
     simulated: &mut Vec<Candidate>,
 ) -> Option<f64> {
-    if !simulated.is_empty() {
-        return None;
-    }
     let mut meets = |value: f64| {
         let candidate = simulated_status(settings, model, run, value);
         let met = candidate.status == Status::Meets;
@@ -411,7 +421,8 @@ fn headroom(settings: &PlanSettings, model: &Model, value: f64) -> Option<f64> {
 }
 
 fn infeasible_reason(settings: &PlanSettings, candidates: &[Candidate]) -> String {
-    let last = candidates.iter().max_by(|a, b| a.value.total_cmp(&b.value));
+    let best = best_value(settings, candidates);
+    let last = candidates.iter().rev().find(|c| c.value == best);
     let targets: Vec<String> = settings.goals.iter().map(Goal::describe).collect();
     match last {
         Some(candidate) => {

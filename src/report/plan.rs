@@ -88,10 +88,9 @@ pub fn plan_table(document: &PlanDocument) -> String {
             decided(candidate.value),
             match candidate.source {
                 Source::Theory => "theory".to_string(),
-                Source::Simulation => format!(
-                    "simulation ({} rep.)",
-                    candidate.replications.unwrap_or_default()
-                ),
+                Source::Simulation => candidate
+                    .replications
+                    .map_or_else(|| "simulation".into(), |n| format!("simulation ({n} rep.)")),
             },
             format!("{:?}", candidate.status).to_lowercase(),
         ];

@@ -190,3 +190,31 @@ fn bad_plans_are_refused_naming_the_key() {
             .contains("no `[plan]` section")
     );
 }
+
+#[test]
+fn without_a_formula_the_search_runs_on_simulation_alone() {
+    // M/G/4 with gamma service: no exact waiting-time percentiles.
+    let text = "name = \"sim-only\"\n[run]\nseed = 3\nreplications = 4\ncustomers = 10_000\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 3.0 }\n[[queues]]\nname = \"q\"\nconsumers = 4\nservice = { dist = \"gamma\", mean = 1.0, scv = 0.5 }\n[plan]\ndecide = \"queues.q.consumers\"\n[[plan.targets]]\nmetric = \"wait_p99\"\nmax = 1.0\n";
+    let scenario = scenario(text);
+    let settings = scenario.plan.as_ref().unwrap();
+    let model = &scenario.points[0].model;
+    assert!(plan::theory_candidate(settings, model).is_none());
+    let outcome = plan::plan(settings, model, &scenario.run);
+    assert_eq!(outcome.status, "meets");
+    assert!(
+        outcome
+            .candidates
+            .iter()
+            .all(|c| c.source == plan::Source::Simulation)
+    );
+    let chosen = |value: f64| {
+        outcome
+            .candidates
+            .iter()
+            .find(|c| c.value == value)
+            .unwrap()
+    };
+    assert_eq!(chosen(outcome.value).status, Status::Meets);
+    assert_ne!(chosen(outcome.value - 1.0).status, Status::Meets);
+    assert!(outcome.headroom.is_none(), "no formula, no headroom");
+}
