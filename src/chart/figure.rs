@@ -133,11 +133,16 @@ impl Figure {
             Some(names) => (-0.5, names.len() as f64 - 0.5),
             None => padded(bounds(xs.chain(self.markers.iter().map(|m| m.0))), false),
         };
-        let (y_low, y_high) = padded(bounds(ys.filter(|y| visible(*y))), self.log_y);
+        let (low, high) = bounds(ys.filter(|y| visible(*y)));
         if self.log_y {
+            let (y_low, y_high) = padded((low, high), true);
             self.draw_plot(&plot, x_low..x_high, (y_low..y_high).log_scale(), visible)
         } else {
-            self.draw_plot(&plot, x_low..x_high, y_low.min(0.0)..y_high, visible)
+            // A linear axis starts at 0 for non-negative data, so pad the
+            // span it draws, not the data's own (possibly tiny) spread.
+            let (y_low, y_high) = padded((low.min(0.0), high), false);
+            let y_low = if low >= 0.0 { 0.0 } else { y_low };
+            self.draw_plot(&plot, x_low..x_high, y_low..y_high, visible)
         }
     }
 

@@ -18,7 +18,7 @@ pub use data::{
 };
 pub use figure::{ChartError, Figure, Mark, Point, Series};
 pub use plan::plan_figure;
-pub use style::SIZE;
+pub use style::{LEGEND_WIDTH, SIZE};
 
 use crate::report::RunResults;
 

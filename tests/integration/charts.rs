@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common::queuelab;
-use queuelab::chart::SIZE;
+use queuelab::chart::{LEGEND_WIDTH, SIZE};
 use tempfile::TempDir;
 
 fn run(scenario: &Path, out: &Path) {
@@ -35,22 +35,42 @@ fn shipped_scenarios() -> Vec<PathBuf> {
     files
 }
 
-/// Decodes a PNG, checks its size and that it is not blank.
+/// Decodes a PNG, checks its size and that it is not blank: its title was
+/// rendered (dark text pixels in the title band, so the bundled font works)
+/// and the plot area holds coloured marks (the series themselves).
 fn assert_png_drawn(path: &Path) {
     let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(path).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buffer = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buffer).unwrap();
     assert_eq!((info.width, info.height), SIZE, "{}", path.display());
-    let pixels = &buffer[..info.buffer_size()];
-    let non_white = pixels
-        .chunks(3)
-        .filter(|px| px.iter().any(|&c| c < 200))
+    let width = info.width as usize;
+    let pixel = |x: usize, y: usize| {
+        let at = 3 * (y * width + x);
+        [buffer[at], buffer[at + 1], buffer[at + 2]]
+    };
+    const TITLE_BAND: usize = 35;
+    let title_ink = (0..TITLE_BAND)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .filter(|&(x, y)| pixel(x, y).iter().any(|&c| c < 120))
         .count();
-    let share = non_white as f64 / (pixels.len() / 3) as f64;
     assert!(
-        share > 0.01,
-        "{} looks blank ({share} drawn)",
+        title_ink as f64 > 0.01 * (TITLE_BAND * width) as f64,
+        "{}: no title text drawn",
+        path.display()
+    );
+    // Series colours are saturated; text, axes and grid lines are grey.
+    let plot_width = width - LEGEND_WIDTH as usize;
+    let coloured = (TITLE_BAND..info.height as usize)
+        .flat_map(|y| (0..plot_width).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let [r, g, b] = pixel(x, y);
+            r.max(g).max(b) - r.min(g).min(b) > 60
+        })
+        .count();
+    assert!(
+        coloured > 100,
+        "{}: no series drawn ({coloured} coloured pixels)",
         path.display()
     );
 }
