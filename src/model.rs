@@ -107,6 +107,9 @@ pub struct Route {
     pub probability: f64,
 }
 
+/// Loads this close below 1 count as 1: rescaled rates carry rounding.
+pub const STABILITY_TOLERANCE: f64 = 1e-9;
+
 /// `consumers` of a queue with a consumer for every message (M/G/inf).
 pub const UNLIMITED: u32 = u32::MAX;
 
@@ -297,6 +300,21 @@ impl Model {
         self.producers
             .iter()
             .any(|p| matches!(p.arrivals, Arrivals::Closed { .. }))
+    }
+
+    /// The first queue with no steady state, with its load: no capacity and
+    /// no patience, and a load of 1 or more (within [`STABILITY_TOLERANCE`]).
+    pub fn unstable_queue(&self) -> Option<(usize, f64)> {
+        let loads = self.loads()?;
+        self.queues
+            .iter()
+            .zip(loads)
+            .enumerate()
+            .find(|(_, (queue, load))| {
+                let bounded = queue.capacity.is_some() || queue.patience.is_some();
+                !bounded && *load >= 1.0 - STABILITY_TOLERANCE
+            })
+            .map(|(index, (_, load))| (index, load))
     }
 
     /// The load of the busiest queue.

@@ -14,8 +14,6 @@ use crate::model::Model;
 use crate::report::Interval;
 use crate::run::RunConfig;
 
-/// Loads this close below 1 count as unstable (as in scenario validation).
-const STABILITY_TOLERANCE: f64 = 1e-9;
 /// Relative precision of a load found by bisection.
 const LOAD_PRECISION: f64 = 1e-4;
 /// Candidates simulation may step past the theory's choice.
@@ -148,12 +146,11 @@ fn failing(value: f64, source: Source, note: String) -> Candidate {
 /// Why `model` has no steady state: a queue without capacity or patience
 /// at load >= 1.
 fn unstable(model: &Model) -> Option<String> {
-    let loads = model.loads()?;
-    model.queues.iter().zip(loads).find_map(|(queue, load)| {
-        let bounded = queue.capacity.is_some() || queue.patience.is_some();
-        (!bounded && load >= 1.0 - STABILITY_TOLERANCE)
-            .then(|| format!("queue `{}` is unstable (load {load:.3})", queue.name))
-    })
+    let (queue, load) = model.unstable_queue()?;
+    Some(format!(
+        "queue `{}` is unstable (load {load:.3})",
+        model.queues[queue].name
+    ))
 }
 
 /// The smallest value worth trying.

@@ -268,42 +268,40 @@ fn expand_sweep(
     Ok(points)
 }
 
-/// Loads this close below 1 count as 1: rescaled rates carry rounding.
-const STABILITY_TOLERANCE: f64 = 1e-9;
-
 /// Refuses a point where a queue without capacity has load >= 1; the
 /// problem names `key`, or the queue itself without a sweep.
 fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
-    let loads = point
-        .model
-        .loads()
-        .ok_or_else(|| Problem::new("queues", "the routing never lets messages leave"))?;
-    for (queue, load) in point.model.queues.iter().zip(loads) {
-        let bounded = queue.capacity.is_some() || queue.patience.is_some();
-        if !bounded && load >= 1.0 - STABILITY_TOLERANCE {
-            let at = if point.parameters.is_empty() {
-                String::new()
-            } else {
-                format!(" at sweep point {}", point.label())
-            };
-            let queue_key = format!("queues.{}", queue.name);
-            let receives_expired = point.model.queues.iter().any(|q| {
-                q.dead_letter
-                    .is_some_and(|d| point.model.queues[d].name == queue.name)
-            });
-            let bound = if receives_expired {
-                " (as a dead-letter queue its load counts every message that may expire, an upper bound)"
-            } else {
-                ""
-            };
-            return Err(Problem::new(
-                key.unwrap_or(&queue_key),
-                format!(
-                    "queue \"{}\" is unstable{at}: its load is {load:.4} >= 1 and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
-                    queue.name
-                ),
-            ));
-        }
+    if point.model.loads().is_none() {
+        return Err(Problem::new(
+            "queues",
+            "the routing never lets messages leave",
+        ));
     }
-    Ok(())
+    let Some((index, load)) = point.model.unstable_queue() else {
+        return Ok(());
+    };
+    let queue = &point.model.queues[index];
+    let at = if point.parameters.is_empty() {
+        String::new()
+    } else {
+        format!(" at sweep point {}", point.label())
+    };
+    let queue_key = format!("queues.{}", queue.name);
+    let receives_expired = point
+        .model
+        .queues
+        .iter()
+        .any(|q| q.dead_letter == Some(index));
+    let bound = if receives_expired {
+        " (as a dead-letter queue its load counts every message that may expire, an upper bound)"
+    } else {
+        ""
+    };
+    Err(Problem::new(
+        key.unwrap_or(&queue_key),
+        format!(
+            "queue \"{}\" is unstable{at}: its load is {load:.4} >= 1 and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
+            queue.name
+        ),
+    ))
 }
