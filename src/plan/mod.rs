@@ -6,13 +6,14 @@
 
 mod confirm;
 mod goal;
+mod network;
 mod search;
 
 use serde::{Deserialize, Serialize};
 
 pub use confirm::{Confirmation, confirm};
 pub use goal::{Bound, Goal, GoalMetric, Status};
-pub use search::{Candidate, Measured, PlanOutcome, Source, plan, theory_candidate};
+pub use search::{Candidate, Measured, PlanOutcome, Source, headroom_of, plan, theory_candidate};
 
 use crate::model::Model;
 
@@ -26,11 +27,15 @@ pub enum Decision {
     Capacity(usize),
     /// The load (arrival rates scaled together).
     Load,
+    /// The consumers of every queue of a network (`queues.*.consumers`),
+    /// found by greedy marginal allocation.
+    Network,
 }
 
 impl Decision {
     /// `model` with the decided value set to `value`; `None` when the value
-    /// makes no model (a load <= 0, a capacity below the consumers).
+    /// makes no model (a load <= 0, a capacity below the consumers) or is
+    /// not one number (a network's allocation).
     pub fn apply(&self, model: &Model, value: f64) -> Option<Model> {
         match *self {
             Decision::Consumers(queue) => {
@@ -47,6 +52,7 @@ impl Decision {
                 })
             }
             Decision::Load => model.with_load(value),
+            Decision::Network => None,
         }
     }
 

@@ -60,6 +60,9 @@ pub struct Candidate {
     /// Why it fails without a value (an unstable queue).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
+    /// Consumers per queue, for a network allocation.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub allocation: Option<BTreeMap<String, u32>>,
 }
 
 /// The plan's answer.
@@ -75,6 +78,8 @@ pub struct PlanOutcome {
     /// How much the load could grow before a target fails (theory), e.g.
     /// 0.25 for 25%; `None` without formulas or for load decisions.
     pub headroom: Option<f64>,
+    /// Consumers per queue of the recommendation, for a network allocation.
+    pub allocation: Option<BTreeMap<String, u32>>,
     /// Every candidate evaluated, theory first, by value.
     pub candidates: Vec<Candidate>,
 }
@@ -99,6 +104,7 @@ fn theory_status(settings: &PlanSettings, model: &Model, value: f64) -> Option<C
         metrics,
         replications: None,
         note: None,
+        allocation: None,
     })
 }
 
@@ -129,6 +135,7 @@ fn simulated_status(
         metrics,
         replications: Some(confirmation.replications),
         note: None,
+        allocation: None,
     }
 }
 
@@ -140,6 +147,7 @@ fn failing(value: f64, source: Source, note: String) -> Candidate {
         metrics: BTreeMap::new(),
         replications: None,
         note: Some(note),
+        allocation: None,
     }
 }
 
@@ -156,7 +164,7 @@ fn unstable(model: &Model) -> Option<String> {
 /// The smallest value worth trying.
 fn lowest(settings: &PlanSettings, model: &Model) -> f64 {
     match settings.decision {
-        Decision::Consumers(_) => 1.0,
+        Decision::Consumers(_) | Decision::Network => 1.0,
         Decision::Capacity(queue) => f64::from(model.queues[queue].consumers.max(1)),
         Decision::Load => 0.0,
     }
@@ -271,6 +279,9 @@ pub fn theory_candidate(
 /// Plans `model`: theory's candidate confirmed by simulation, or a search
 /// by simulation where formulas are missing.
 pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
+    if settings.decision == Decision::Network {
+        return super::network::plan_network(settings, model, run);
+    }
     let mut simulated = Vec::new();
     let (confirmed, mut candidates) = match theory_candidate(settings, model) {
         Some((found, theory)) => (
@@ -291,6 +302,7 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
             status: "meets".into(),
             reason: None,
             headroom: headroom(settings, model, value),
+            allocation: None,
             candidates,
         },
         None => PlanOutcome {
@@ -298,6 +310,7 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
             status: "infeasible".into(),
             reason: Some(infeasible_reason(settings, &candidates)),
             headroom: None,
+            allocation: None,
             candidates,
         },
     }
@@ -390,7 +403,12 @@ fn headroom(settings: &PlanSettings, model: &Model, value: f64) -> Option<f64> {
     if settings.decision == Decision::Load {
         return None;
     }
-    let chosen = settings.decision.apply(model, value)?;
+    headroom_of(&settings.goals, &settings.decision.apply(model, value)?)
+}
+
+/// How much the load of `chosen` can grow, by theory, before one of
+/// `goals` fails; `None` where a formula is missing.
+pub fn headroom_of(goals: &[Goal], chosen: &Model) -> Option<f64> {
     let load = chosen.max_load()?;
     let meets = |factor: f64| {
         let grown = chosen.with_load(load * factor)?;
@@ -398,7 +416,7 @@ fn headroom(settings: &PlanSettings, model: &Model, value: f64) -> Option<f64> {
             return Some(false);
         }
         let mut met = true;
-        for goal in &settings.goals {
+        for goal in goals {
             let (result, _) = goal.theory_value(&grown)?;
             met &= goal.judge(result) == Status::Meets;
         }

@@ -37,6 +37,10 @@ pub struct DecisionBlock {
     pub value: f64,
     /// `meets` or `infeasible`.
     pub status: String,
+    /// Consumers per queue, when every queue of a network was decided
+    /// (`value` is then their total).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub allocation: Option<std::collections::BTreeMap<String, u32>>,
 }
 
 /// The document of `outcome` for `settings` in scenario `scenario`.
@@ -51,12 +55,22 @@ pub fn plan_document(
             parameter: settings.parameter.clone(),
             value: outcome.value,
             status: outcome.status,
+            allocation: outcome.allocation,
         },
         targets: settings.goals.iter().map(|g| g.describe()).collect(),
         headroom: outcome.headroom,
         reason: outcome.reason,
         candidates: outcome.candidates,
     }
+}
+
+/// `queue=consumers` pairs.
+fn allocation_text(allocation: &std::collections::BTreeMap<String, u32>) -> String {
+    let pairs: Vec<String> = allocation
+        .iter()
+        .map(|(queue, consumers)| format!("{queue}={consumers}"))
+        .collect();
+    pairs.join(" ")
 }
 
 /// A decided value: whole numbers as such (consumers, capacity), loads
@@ -81,7 +95,11 @@ pub fn plan_table(document: &PlanDocument) -> String {
             }
             names
         });
+    let allocated = document.candidates.iter().any(|c| c.allocation.is_some());
     let mut headers = vec!["value".to_string(), "source".into(), "status".into()];
+    if allocated {
+        headers.push("consumers per queue".into());
+    }
     headers.extend(names.iter().cloned());
     let lines = document.candidates.iter().map(|candidate| {
         let mut cells = vec![
@@ -94,6 +112,14 @@ pub fn plan_table(document: &PlanDocument) -> String {
             },
             format!("{:?}", candidate.status).to_lowercase(),
         ];
+        if allocated {
+            cells.push(
+                candidate
+                    .allocation
+                    .as_ref()
+                    .map_or_else(String::new, allocation_text),
+            );
+        }
         cells.extend(names.iter().map(|name| match candidate.metrics.get(name) {
             Some(Measured::Value(value)) => number(*value),
             Some(Measured::Interval(i)) => format!(
@@ -120,6 +146,9 @@ pub fn plan_table(document: &PlanDocument) -> String {
         decided(document.decision.value),
         document.decision.status
     ));
+    if let Some(allocation) = &document.decision.allocation {
+        text.push_str(&format!(" ({})", allocation_text(allocation)));
+    }
     if let Some(headroom) = document.headroom {
         text.push_str(&format!(
             "; headroom: the load can grow {:.1}% before a target fails (theory)",

@@ -80,13 +80,16 @@ fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
         Problem::new(
             "plan.decide",
             format!(
-                "cannot decide `{decide}`; allowed: `queues.<name>.consumers`, `queues.<name>.capacity` or `load` (queues: {})",
+                "cannot decide `{decide}`; allowed: `queues.<name>.consumers`, `queues.<name>.capacity`, `queues.*.consumers` (every queue of a network) or `load` (queues: {})",
                 queue_names(model)
             ),
         )
     };
     if decide == "load" {
         return Ok(Decision::Load);
+    }
+    if decide == "queues.*.consumers" {
+        return Ok(Decision::Network);
     }
     let rest = decide.strip_prefix("queues.").ok_or_else(usage)?;
     let (name, key) = rest.rsplit_once('.').ok_or_else(usage)?;
@@ -124,7 +127,7 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
         ),
         None => match decision {
             Decision::Consumers(queue) | Decision::Capacity(queue) => Some(*queue),
-            Decision::Load => (model.queues.len() == 1).then_some(0),
+            Decision::Load | Decision::Network => (model.queues.len() == 1).then_some(0),
         },
     };
     let row = target.map_or_else(
@@ -198,7 +201,7 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
 
 fn default_max(decision: &Decision, model: &Model) -> f64 {
     match decision {
-        Decision::Consumers(_) => DEFAULT_MAX_CONSUMERS,
+        Decision::Consumers(_) | Decision::Network => DEFAULT_MAX_CONSUMERS,
         Decision::Capacity(_) => DEFAULT_MAX_CAPACITY,
         Decision::Load => {
             let bounded = model

@@ -218,3 +218,47 @@ fn without_a_formula_the_search_runs_on_simulation_alone() {
     assert_ne!(chosen(outcome.value - 1.0).status, Status::Meets);
     assert!(outcome.headroom.is_none(), "no formula, no headroom");
 }
+
+#[test]
+fn a_network_allocation_uses_the_fewest_consumers_in_total() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/plan-pipeline.toml"
+    ))
+    .unwrap();
+    let scenario = scenario(&text);
+    let settings = scenario.plan.as_ref().unwrap();
+    let model = &scenario.points[0].model;
+    let outcome = plan::plan(settings, model, &scenario.run);
+    assert_eq!(outcome.status, "meets");
+    let allocation = outcome.allocation.as_ref().unwrap();
+    assert_eq!(
+        outcome.value,
+        allocation.values().map(|&c| f64::from(c)).sum::<f64>()
+    );
+    // Brute force over theory: the fewest consumers in total meeting the target.
+    let goal = &settings.goals[0];
+    let meets = |consumers: [u32; 3]| {
+        let mut candidate = model.clone();
+        for (queue, c) in candidate.queues.iter_mut().zip(consumers) {
+            queue.consumers = c;
+        }
+        candidate.unstable_queue().is_none()
+            && goal
+                .theory_value(&candidate)
+                .is_some_and(|(v, _)| goal.judge(v) == Status::Meets)
+    };
+    let fewest = (1..=8u32)
+        .flat_map(|a| (1..=8u32).flat_map(move |b| (1..=8u32).map(move |c| [a, b, c])))
+        .filter(|&consumers| meets(consumers))
+        .map(|consumers| consumers.iter().sum::<u32>())
+        .min()
+        .unwrap();
+    assert_eq!(outcome.value, f64::from(fewest));
+    let confirmed = outcome
+        .candidates
+        .iter()
+        .find(|c| c.source == plan::Source::Simulation && c.status == Status::Meets)
+        .expect("simulation confirms the allocation");
+    assert_eq!(confirmed.allocation.as_ref(), Some(allocation));
+}

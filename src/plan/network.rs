@@ -1,0 +1,251 @@
+//! Consumers for every queue of a network at once (`decide =
+//! "queues.*.consumers"`), so that end-to-end targets hold with few
+//! consumers in total.
+//!
+//! Heuristic (greedy marginal allocation, by theory): start every queue at
+//! the fewest consumers that keep it stable; while some target fails, give
+//! one more consumer to the queue whose extra consumer most reduces the
+//! targets' total relative shortfall (ties: the queue listed first). Greedy
+//! allocation is optimal for separable convex costs and a good heuristic
+//! otherwise; simulation then confirms the result, taking further greedy
+//! steps while it does not.
+
+use std::collections::BTreeMap;
+
+use super::confirm::confirm;
+use super::goal::{Bound, Goal, Status};
+use super::search::{Candidate, Measured, PlanOutcome, Source};
+use super::{PlanSettings, headroom_of};
+use crate::model::Model;
+use crate::run::RunConfig;
+
+/// Greedy steps simulation may add after theory's allocation.
+const SIMULATION_STEPS: u32 = 4;
+
+/// A consumer that reduces the total relative shortfall by less than this
+/// no longer helps: the targets are out of reach of more consumers.
+const NO_PROGRESS: f64 = 1e-6;
+
+/// Consumers per queue.
+pub type Allocation = Vec<u32>;
+
+/// `model` with `allocation`'s consumers.
+fn with_consumers(model: &Model, allocation: &Allocation) -> Model {
+    let mut changed = model.clone();
+    for (queue, &consumers) in changed.queues.iter_mut().zip(allocation) {
+        queue.consumers = consumers;
+    }
+    changed
+}
+
+/// The fewest consumers that keep each queue stable (queues with a
+/// capacity or patience, and unlimited ones, keep what they have or 1).
+fn stable_start(model: &Model) -> Option<Allocation> {
+    let loads = model.loads()?;
+    Some(
+        model
+            .queues
+            .iter()
+            .zip(loads)
+            .map(|(queue, load)| {
+                let bounded = queue.capacity.is_some() || queue.patience.is_some();
+                if queue.is_unlimited() {
+                    queue.consumers
+                } else if bounded {
+                    1
+                } else {
+                    let offered = load * f64::from(queue.consumers);
+                    offered.floor() as u32 + 1
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Theory's values of the goals for `model`, or `None` without formulas.
+fn theory_values(goals: &[Goal], model: &Model) -> Option<Vec<f64>> {
+    if model.unstable_queue().is_some() {
+        return None;
+    }
+    goals
+        .iter()
+        .map(|goal| goal.theory_value(model).map(|(value, _)| value))
+        .collect()
+}
+
+/// The targets' total relative shortfall (0 when every target is met).
+fn shortfall(goals: &[Goal], values: &[f64]) -> f64 {
+    goals
+        .iter()
+        .zip(values)
+        .map(|(goal, &value)| match goal.bound {
+            Bound::AtMost(bound) => ((value - bound) / bound.max(f64::MIN_POSITIVE)).max(0.0),
+            Bound::AtLeast(bound) => ((bound - value) / bound.max(f64::MIN_POSITIVE)).max(0.0),
+        })
+        .sum()
+}
+
+fn candidate(
+    model: &Model,
+    allocation: &Allocation,
+    status: Status,
+    source: Source,
+    metrics: BTreeMap<String, Measured>,
+) -> Candidate {
+    Candidate {
+        value: allocation.iter().map(|&c| f64::from(c)).sum(),
+        status,
+        source,
+        metrics,
+        replications: None,
+        note: None,
+        allocation: Some(
+            model
+                .queues
+                .iter()
+                .zip(allocation)
+                .map(|(queue, &consumers)| (queue.name.clone(), consumers))
+                .collect(),
+        ),
+    }
+}
+
+/// The theory candidate of `allocation`, and its values.
+fn theory_candidate(
+    settings: &PlanSettings,
+    model: &Model,
+    allocation: &Allocation,
+) -> Option<(Candidate, Vec<f64>)> {
+    let values = theory_values(&settings.goals, &with_consumers(model, allocation))?;
+    let status = Status::all(settings.goals.iter().zip(&values).map(|(g, &v)| g.judge(v)));
+    let metrics = settings
+        .goals
+        .iter()
+        .zip(&values)
+        .map(|(goal, &value)| (goal.name(), Measured::Value(value)))
+        .collect();
+    Some((
+        candidate(model, allocation, status, Source::Theory, metrics),
+        values,
+    ))
+}
+
+/// One greedy step: the allocation with one more consumer where it helps
+/// most, with its shortfall; `None` when no queue's extra consumer has a
+/// formula.
+fn greedy_step(
+    settings: &PlanSettings,
+    model: &Model,
+    allocation: &Allocation,
+) -> Option<(f64, Allocation)> {
+    (0..allocation.len())
+        .filter(|&queue| !model.queues[queue].is_unlimited())
+        .filter_map(|queue| {
+            let mut grown = allocation.clone();
+            grown[queue] += 1;
+            let values = theory_values(&settings.goals, &with_consumers(model, &grown))?;
+            Some((shortfall(&settings.goals, &values), grown))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// Plans the consumers of every queue: theory's greedy allocation, then
+/// simulation's confirmation.
+pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
+    let mut candidates = Vec::new();
+    let infeasible = |candidates: Vec<Candidate>, value: f64, reason: String| PlanOutcome {
+        value,
+        status: "infeasible".into(),
+        reason: Some(reason),
+        headroom: None,
+        allocation: None,
+        candidates,
+    };
+    let Some(mut allocation) = stable_start(model) else {
+        return infeasible(
+            candidates,
+            0.0,
+            "the routing never lets messages leave".into(),
+        );
+    };
+    let total = |allocation: &Allocation| allocation.iter().map(|&c| f64::from(c)).sum::<f64>();
+    loop {
+        let Some((theory, values)) = theory_candidate(settings, model, &allocation) else {
+            return infeasible(
+                candidates,
+                total(&allocation),
+                "a target has no formula for this network, which the allocation heuristic needs; decide one queue's consumers at a time (simulation searches those)".into(),
+            );
+        };
+        let met = theory.status == Status::Meets;
+        candidates.push(theory);
+        if met {
+            break;
+        }
+        let current = shortfall(&settings.goals, &values);
+        match greedy_step(settings, model, &allocation) {
+            Some((after, _)) if after > current - NO_PROGRESS => {
+                return infeasible(
+                    candidates,
+                    total(&allocation),
+                    format!(
+                        "more consumers no longer help: with {} in total the targets are still missed by {:.1}% in all, a floor set by the service times themselves",
+                        total(&allocation),
+                        current * 100.0
+                    ),
+                );
+            }
+            Some((_, next)) if total(&next) <= settings.max_value => allocation = next,
+            _ => {
+                return infeasible(
+                    candidates,
+                    total(&allocation),
+                    format!(
+                        "no allocation of up to {} consumers in total (`plan.max_value`) meets every target",
+                        settings.max_value
+                    ),
+                );
+            }
+        }
+    }
+    for _ in 0..=SIMULATION_STEPS {
+        let chosen = with_consumers(model, &allocation);
+        let confirmation = confirm(&chosen, &settings.goals, run, settings.max_replications);
+        let metrics = settings
+            .goals
+            .iter()
+            .zip(&confirmation.intervals)
+            .filter_map(|(goal, interval)| Some((goal.name(), Measured::Interval((*interval)?))))
+            .collect();
+        let mut simulated = candidate(
+            model,
+            &allocation,
+            confirmation.status,
+            Source::Simulation,
+            metrics,
+        );
+        simulated.replications = Some(confirmation.replications);
+        let met = confirmation.status == Status::Meets;
+        let named = simulated.allocation.clone();
+        candidates.push(simulated);
+        if met {
+            return PlanOutcome {
+                value: total(&allocation),
+                status: "meets".into(),
+                reason: None,
+                headroom: headroom_of(&settings.goals, &chosen),
+                allocation: named,
+                candidates,
+            };
+        }
+        match greedy_step(settings, model, &allocation) {
+            Some((_, next)) => allocation = next,
+            None => break,
+        }
+    }
+    infeasible(
+        candidates,
+        total(&allocation),
+        "simulation did not confirm theory's allocation within a few extra consumers".into(),
+    )
+}
