@@ -107,15 +107,7 @@ fn plot_command(args: PlotArgs) -> Result<(), AppError> {
 }
 
 fn compare_command(args: CompareArgs) -> Result<(), AppError> {
-    let metric: Metric = serde_json::from_value(serde_json::Value::String(args.metric.clone()))
-        .map_err(|_| {
-            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-            AppError::Usage(format!(
-                "unknown metric `{}`; allowed: {}",
-                args.metric,
-                names.join(", ")
-            ))
-        })?;
+    let metric = Metric::from_name(&args.metric).map_err(AppError::Usage)?;
     let mut runs = Vec::with_capacity(args.dirs.len());
     for dir in &args.dirs {
         let (results, _) = report::read_folder(dir).map_err(|e| AppError::Usage(e.to_string()))?;

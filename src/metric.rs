@@ -40,6 +40,15 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// The metric named `name` (e.g. `mean_wait`), or an error listing the
+    /// allowed names.
+    pub fn from_name(name: &str) -> Result<Metric, String> {
+        serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
+            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+            format!("unknown metric `{name}`; allowed: {}", names.join(", "))
+        })
+    }
+
     /// Every metric, in report order.
     pub const ALL: [Metric; 15] = [
         Metric::MeanInSystem,

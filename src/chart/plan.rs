@@ -5,7 +5,7 @@
 use super::figure::{Figure, Mark, Point, Series};
 use super::style::{REFERENCE, SIMULATION, THEORY};
 use crate::plan::{Bound, GoalMetric, Measured, PlanSettings, Source};
-use crate::report::PlanDocument;
+use crate::report::{PlanDocument, decided};
 
 /// The chart of `document`, or `None` with fewer than two values to show.
 pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<Figure> {
@@ -82,17 +82,24 @@ pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<F
             "{}: {} = {} ({})",
             document.scenario,
             document.decision.parameter,
-            document.decision.value,
+            decided(document.decision.value),
             document.decision.status
         ),
         x_label: document.decision.parameter.clone(),
         y_label: match goal.metric {
-            GoalMetric::WaitWithin { t } => format!("share of messages served within {t}"),
+            GoalMetric::WaitWithin { t } => format!("share starting service within {t}"),
             GoalMetric::Metric(_) => name,
         },
         categories: None,
         log_y: false,
-        markers: vec![(document.decision.value, "recommended".into())],
+        markers: vec![(
+            document.decision.value,
+            if document.decision.status == "meets" {
+                "recommended".into()
+            } else {
+                "best found (infeasible)".into()
+            },
+        )],
         series,
     })
 }

@@ -1,9 +1,12 @@
 //! Simulation's verdict on one candidate: replications in batches until
 //! every target is clearly met or clearly missed, or the cap is reached.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
 use super::goal::{Goal, Status};
+use super::search::Measured;
 use crate::model::Model;
 use crate::report::Interval;
 use crate::run::RunConfig;
@@ -18,6 +21,19 @@ pub struct Confirmation {
     pub intervals: Vec<Option<Interval>>,
     /// Replications run.
     pub replications: u32,
+}
+
+impl Confirmation {
+    /// Each target's interval, keyed as in [`Goal::key`].
+    pub fn measured(&self, goals: &[Goal]) -> BTreeMap<String, Measured> {
+        goals
+            .iter()
+            .zip(&self.intervals)
+            .filter_map(|(goal, interval)| {
+                Some((goal.key(goals), Measured::Interval((*interval)?)))
+            })
+            .collect()
+    }
 }
 
 /// Simulates `model` with `run` (its seed and batch size) and judges every

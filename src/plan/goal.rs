@@ -81,6 +81,13 @@ impl Goal {
         format!("{}{within} {sign} {value} ({})", self.name(), self.row)
     }
 
+    /// The key of this target's values among `goals`: its metric name, or
+    /// its description when another target shares the name.
+    pub fn key(&self, goals: &[Goal]) -> String {
+        let shared = goals.iter().filter(|g| g.name() == self.name()).count() > 1;
+        if shared { self.describe() } else { self.name() }
+    }
+
     /// The metric's name, e.g. `wait_p99` or `wait_within`.
     pub fn name(&self) -> String {
         match self.metric {
@@ -112,18 +119,18 @@ impl Goal {
         if low == high { low } else { Status::Uncertain }
     }
 
-    /// The formula value for `model` and whether it is exact; `None` where
-    /// no formula gives it.
-    pub fn theory_value(&self, model: &Model) -> Option<(f64, bool)> {
+    /// The exact formula value for `model`; `None` where no exact formula
+    /// gives it (approximations are not trusted to plan with).
+    pub fn theory_value(&self, model: &Model) -> Option<f64> {
         let target = self.row_target();
         match self.metric {
             GoalMetric::Metric(metric) => theory::evaluate(model)
                 .into_iter()
-                .find(|(t, _)| *t == target)
-                .and_then(|(_, result)| Some((*result.metrics.get(&metric)?, result.exact))),
+                .find(|(t, result)| *t == target && result.exact)
+                .and_then(|(_, result)| result.metrics.get(&metric).copied()),
             GoalMetric::WaitWithin { t } => {
                 let tail = theory::wait_tail(model, target, &[t])?;
-                Some((1.0 - tail[0], true))
+                Some(1.0 - tail[0])
             }
         }
     }

@@ -14,13 +14,10 @@ use std::collections::BTreeMap;
 
 use super::confirm::confirm;
 use super::goal::{Bound, Goal, Status};
-use super::search::{Candidate, Measured, PlanOutcome, Source};
+use super::search::{Candidate, Measured, PlanOutcome, SIMULATION_STEPS, Source};
 use super::{PlanSettings, headroom_of};
 use crate::model::Model;
 use crate::run::RunConfig;
-
-/// Greedy steps simulation may add after theory's allocation.
-const SIMULATION_STEPS: u32 = 4;
 
 /// A consumer that reduces the total relative shortfall by less than this
 /// no longer helps: the targets are out of reach of more consumers.
@@ -55,7 +52,7 @@ fn stable_start(model: &Model) -> Option<Allocation> {
                     1
                 } else {
                     let offered = load * f64::from(queue.consumers);
-                    offered.floor() as u32 + 1
+                    (offered.floor() as u32).saturating_add(1)
                 }
             })
             .collect(),
@@ -67,22 +64,25 @@ fn theory_values(goals: &[Goal], model: &Model) -> Option<Vec<f64>> {
     if model.unstable_queue().is_some() {
         return None;
     }
-    goals
-        .iter()
-        .map(|goal| goal.theory_value(model).map(|(value, _)| value))
-        .collect()
+    goals.iter().map(|goal| goal.theory_value(model)).collect()
 }
 
-/// The targets' total relative shortfall (0 when every target is met).
-fn shortfall(goals: &[Goal], values: &[f64]) -> f64 {
-    goals
+/// How far `values` are from the targets: the total relative shortfall
+/// (0 when every target is met), then minus the total relative slack, so
+/// that among allocations that all meet, the one with most room wins.
+fn shortfall(goals: &[Goal], values: &[f64]) -> (f64, f64) {
+    let relative: Vec<f64> = goals
         .iter()
         .zip(values)
         .map(|(goal, &value)| match goal.bound {
-            Bound::AtMost(bound) => ((value - bound) / bound.max(f64::MIN_POSITIVE)).max(0.0),
-            Bound::AtLeast(bound) => ((bound - value) / bound.max(f64::MIN_POSITIVE)).max(0.0),
+            Bound::AtMost(bound) => (value - bound) / bound.max(f64::MIN_POSITIVE),
+            Bound::AtLeast(bound) => (bound - value) / bound.max(f64::MIN_POSITIVE),
         })
-        .sum()
+        .collect();
+    (
+        relative.iter().map(|r| r.max(0.0)).sum(),
+        relative.iter().map(|r| r.min(0.0)).sum(),
+    )
 }
 
 fn candidate(
@@ -122,7 +122,7 @@ fn theory_candidate(
         .goals
         .iter()
         .zip(&values)
-        .map(|(goal, &value)| (goal.name(), Measured::Value(value)))
+        .map(|(goal, &value)| (goal.key(&settings.goals), Measured::Value(value)))
         .collect();
     Some((
         candidate(model, allocation, status, Source::Theory, metrics),
@@ -137,7 +137,7 @@ fn greedy_step(
     settings: &PlanSettings,
     model: &Model,
     allocation: &Allocation,
-) -> Option<(f64, Allocation)> {
+) -> Option<((f64, f64), Allocation)> {
     (0..allocation.len())
         .filter(|&queue| !model.queues[queue].is_unlimited())
         .filter_map(|queue| {
@@ -146,7 +146,7 @@ fn greedy_step(
             let values = theory_values(&settings.goals, &with_consumers(model, &grown))?;
             Some((shortfall(&settings.goals, &values), grown))
         })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .min_by(|a, b| a.0.0.total_cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)))
 }
 
 /// Plans the consumers of every queue: theory's greedy allocation, then
@@ -158,7 +158,7 @@ pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> 
         status: "infeasible".into(),
         reason: Some(reason),
         headroom: None,
-        allocation: None,
+        allocation: candidates.last().and_then(|c| c.allocation.clone()),
         candidates,
     };
     let Some(mut allocation) = stable_start(model) else {
@@ -182,9 +182,9 @@ pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> 
         if met {
             break;
         }
-        let current = shortfall(&settings.goals, &values);
+        let current = shortfall(&settings.goals, &values).0;
         match greedy_step(settings, model, &allocation) {
-            Some((after, _)) if after > current - NO_PROGRESS => {
+            Some(((after, _), _)) if after > current - NO_PROGRESS => {
                 return infeasible(
                     candidates,
                     total(&allocation),
@@ -211,12 +211,7 @@ pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> 
     for _ in 0..=SIMULATION_STEPS {
         let chosen = with_consumers(model, &allocation);
         let confirmation = confirm(&chosen, &settings.goals, run, settings.max_replications);
-        let metrics = settings
-            .goals
-            .iter()
-            .zip(&confirmation.intervals)
-            .filter_map(|(goal, interval)| Some((goal.name(), Measured::Interval((*interval)?))))
-            .collect();
+        let metrics = confirmation.measured(&settings.goals);
         let mut simulated = candidate(
             model,
             &allocation,

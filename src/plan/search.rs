@@ -17,7 +17,7 @@ use crate::run::RunConfig;
 /// Relative precision of a load found by bisection.
 const LOAD_PRECISION: f64 = 1e-4;
 /// Candidates simulation may step past the theory's choice.
-const SIMULATION_STEPS: u32 = 4;
+pub(super) const SIMULATION_STEPS: u32 = 4;
 /// Shrink factor of a load that simulation rejects.
 const LOAD_STEP: f64 = 0.98;
 /// Largest load growth a headroom search considers (x100).
@@ -84,17 +84,20 @@ pub struct PlanOutcome {
     pub candidates: Vec<Candidate>,
 }
 
-/// Theory's verdict on `value`: `None` where some target has no formula.
+/// Theory's verdict on `value`: `None` where some target has no exact
+/// formula.
 fn theory_status(settings: &PlanSettings, model: &Model, value: f64) -> Option<Candidate> {
-    let candidate = settings.decision.apply(model, value)?;
+    let Some(candidate) = settings.decision.apply(model, value) else {
+        return Some(failing(value, Source::Theory, "not a valid value".into()));
+    };
     if let Some(note) = unstable(&candidate) {
         return Some(failing(value, Source::Theory, note));
     }
     let mut metrics = BTreeMap::new();
     let mut statuses = Vec::new();
     for goal in &settings.goals {
-        let (result, _exact) = goal.theory_value(&candidate)?;
-        metrics.insert(goal.name(), Measured::Value(result));
+        let result = goal.theory_value(&candidate)?;
+        metrics.insert(goal.key(&settings.goals), Measured::Value(result));
         statuses.push(goal.judge(result));
     }
     Some(Candidate {
@@ -122,12 +125,7 @@ fn simulated_status(
         return failing(value, Source::Simulation, note);
     }
     let confirmation = confirm(&candidate, &settings.goals, run, settings.max_replications);
-    let metrics = settings
-        .goals
-        .iter()
-        .zip(confirmation.intervals)
-        .filter_map(|(goal, interval)| Some((goal.name(), Measured::Interval(interval?))))
-        .collect();
+    let metrics = confirmation.measured(&settings.goals);
     Candidate {
         value,
         status: confirmation.status,
@@ -239,6 +237,27 @@ fn neighbourhood(settings: &PlanSettings, model: &Model, value: f64) -> Vec<f64>
     }
 }
 
+/// The best value by `meets`: the highest load, or the smallest integer.
+fn search(settings: &PlanSettings, model: &Model, meets: impl FnMut(f64) -> bool) -> Option<f64> {
+    match settings.decision {
+        Decision::Load => highest_load(settings.max_value, meets),
+        _ => smallest_meeting(lowest(settings, model), highest(settings, model), meets),
+    }
+}
+
+/// The largest value worth trying: the cap, and for consumers of a
+/// bounded queue, its capacity.
+fn highest(settings: &PlanSettings, model: &Model) -> f64 {
+    match settings.decision {
+        Decision::Consumers(queue) => model.queues[queue]
+            .capacity
+            .map_or(settings.max_value, |capacity| {
+                settings.max_value.min(f64::from(capacity))
+            }),
+        _ => settings.max_value,
+    }
+}
+
 /// The value theory recommends and every candidate it evaluated; `None`
 /// where a target has no formula (then only simulation can search).
 pub fn theory_candidate(
@@ -258,10 +277,7 @@ pub fn theory_candidate(
             false
         }
     };
-    let found = match settings.decision {
-        Decision::Load => highest_load(settings.max_value, &mut meets),
-        _ => smallest_meeting(lowest(settings, model), settings.max_value, &mut meets),
-    };
+    let found = search(settings, model, &mut meets);
     if let Some(value) = found {
         // The neighbourhood too, so the table and the chart show the trade-off.
         for nearby in neighbourhood(settings, model, value) {
@@ -283,7 +299,9 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
         return super::network::plan_network(settings, model, run);
     }
     let mut simulated = Vec::new();
-    let (confirmed, mut candidates) = match theory_candidate(settings, model) {
+    let theory = theory_candidate(settings, model);
+    let theory_found = theory.as_ref().and_then(|(found, _)| *found);
+    let (confirmed, mut candidates) = match theory {
         Some((found, theory)) => (
             found.and_then(|value| {
                 confirm_by_simulation(settings, model, run, value, &mut simulated)
@@ -295,6 +313,7 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
             Vec::new(),
         ),
     };
+    let simulated_count = simulated.len();
     candidates.extend(simulated);
     match confirmed {
         Some(value) => PlanOutcome {
@@ -305,14 +324,30 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
             allocation: None,
             candidates,
         },
-        None => PlanOutcome {
-            value: best_value(settings, &candidates),
-            status: "infeasible".into(),
-            reason: Some(infeasible_reason(settings, &candidates)),
-            headroom: None,
-            allocation: None,
-            candidates,
-        },
+        None => {
+            // When simulation ran, its verdicts decide; theory's only guide.
+            let judged = &candidates[candidates.len() - simulated_count..];
+            let judged = if judged.is_empty() {
+                &candidates[..]
+            } else {
+                judged
+            };
+            let value = best_value(settings, judged);
+            let reason = match theory_found {
+                Some(found) => format!(
+                    "theory's value {found} meets every target, but simulation did not confirm it or the next {SIMULATION_STEPS} values (see the simulated candidates); raise `plan.max_replications` if they are uncertain"
+                ),
+                None => infeasible_reason(settings, judged, value),
+            };
+            PlanOutcome {
+                value,
+                status: "infeasible".into(),
+                reason: Some(reason),
+                headroom: None,
+                allocation: None,
+                candidates,
+            }
+        }
     }
 }
 
@@ -347,29 +382,44 @@ fn confirm_by_simulation(
     value: f64,
     simulated: &mut Vec<Candidate>,
 ) -> Option<f64> {
-    let next = |v: f64| match settings.decision {
+    let safer = |v: f64| match settings.decision {
         Decision::Load => v * LOAD_STEP,
         _ => v + 1.0,
     };
-    let mut value = value;
+    // Theory's highest load sits on a target's edge, where simulation can
+    // only be uncertain: confirm one step below it.
+    let mut value = match settings.decision {
+        Decision::Load => safer(value),
+        _ => value,
+    };
+    let mut stepped = false;
     for _ in 0..=SIMULATION_STEPS {
         let candidate = simulated_status(settings, model, run, value);
         let met = candidate.status == Status::Meets;
         simulated.push(candidate);
         if met {
-            let below = match settings.decision {
+            // One step riskier too, so the table shows where it stops meeting.
+            let one_step_riskier = match settings.decision {
                 Decision::Load => value / LOAD_STEP,
                 _ => value - 1.0,
             };
-            let tried = simulated.iter().any(|c| c.value == below);
-            if below >= lowest(settings, model) && !tried {
-                simulated.push(simulated_status(settings, model, run, below));
+            let in_range = one_step_riskier >= lowest(settings, model)
+                && one_step_riskier <= settings.max_value;
+            let mut confirmed = value;
+            if !stepped && in_range {
+                let riskier = simulated_status(settings, model, run, one_step_riskier);
+                // Theory's own load edge, when simulation confirms it too.
+                if settings.decision == Decision::Load && riskier.status == Status::Meets {
+                    confirmed = one_step_riskier;
+                }
+                simulated.push(riskier);
             }
             simulated.sort_by(|a, b| a.value.total_cmp(&b.value));
-            return Some(value);
+            return Some(confirmed);
         }
-        value = next(value);
-        if settings.decision.larger_is_better() && value > settings.max_value {
+        stepped = true;
+        value = safer(value);
+        if settings.decision.larger_is_better() && value > highest(settings, model) {
             break;
         }
     }
@@ -390,10 +440,7 @@ fn simulation_search(
         simulated.push(candidate);
         met
     };
-    let found = match settings.decision {
-        Decision::Load => highest_load(settings.max_value, &mut meets),
-        _ => smallest_meeting(lowest(settings, model), settings.max_value, &mut meets),
-    };
+    let found = search(settings, model, &mut meets);
     simulated.sort_by(|a, b| a.value.total_cmp(&b.value));
     found
 }
@@ -417,8 +464,7 @@ pub fn headroom_of(goals: &[Goal], chosen: &Model) -> Option<f64> {
         }
         let mut met = true;
         for goal in goals {
-            let (result, _) = goal.theory_value(&grown)?;
-            met &= goal.judge(result) == Status::Meets;
+            met &= goal.judge(goal.theory_value(&grown)?) == Status::Meets;
         }
         Some(met)
     };
@@ -435,8 +481,7 @@ pub fn headroom_of(goals: &[Goal], chosen: &Model) -> Option<f64> {
     found.map(|factor| (factor - 1.0).max(0.0))
 }
 
-fn infeasible_reason(settings: &PlanSettings, candidates: &[Candidate]) -> String {
-    let best = best_value(settings, candidates);
+fn infeasible_reason(settings: &PlanSettings, candidates: &[Candidate], best: f64) -> String {
     let last = candidates.iter().rev().find(|c| c.value == best);
     let targets: Vec<String> = settings.goals.iter().map(Goal::describe).collect();
     match last {

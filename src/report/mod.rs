@@ -19,7 +19,7 @@ pub use comparison::{Verdict, number, verdict};
 pub use csv_files::{write_replications, write_summary};
 pub use describe::describe_model;
 pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block};
-pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, plan_document, plan_table};
+pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, decided, plan_document, plan_table};
 pub use relations::{Relation, queue_relations, relation_lines, relations};
 pub use results::{
     Interval, PointResults, PrecisionBlock, Row, RunResults, SYSTEM, SimulationBlock,

@@ -75,7 +75,7 @@ fn allocation_text(allocation: &std::collections::BTreeMap<String, u32>) -> Stri
 
 /// A decided value: whole numbers as such (consumers, capacity), loads
 /// with four significant digits.
-fn decided(value: f64) -> String {
+pub fn decided(value: f64) -> String {
     if value.fract() == 0.0 {
         format!("{value}")
     } else {

@@ -44,19 +44,31 @@ pub fn settings(
         .iter()
         .map(|target| goal(target, &decision, model))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(goal) = goals
+        .iter()
+        .find(|g| !improves(&decision, &g.metric, &g.bound))
+    {
+        return Err(Problem::new(
+            format!("plan.targets.{}", goal.name()),
+            format!(
+                "`{}` does not get easier to meet as `{}` {}, which the search needs; a capacity decision takes `p_blocked` (max) or `throughput` (min), a load decision upper bounds (`max`, or `wait_within`), a consumers decision upper bounds, `throughput` (min) or `wait_within`",
+                goal.describe(),
+                spec.decide,
+                if decision == Decision::Load {
+                    "falls"
+                } else {
+                    "grows"
+                }
+            ),
+        ));
+    }
     let max_value = match spec.max_value {
-        Some(v) if v.is_finite() && v > 0.0 => v,
-        Some(v) => {
-            return Err(Problem::new(
-                "plan.max_value",
-                format!("must be a number > 0, got {v}"),
-            ));
-        }
+        Some(v) => checked_max(v, &decision, model)?,
         None => default_max(&decision, model),
     };
     let max_replications = spec
         .max_replications
-        .unwrap_or(run.replications * DEFAULT_REPLICATION_FACTOR);
+        .unwrap_or(run.replications.saturating_mul(DEFAULT_REPLICATION_FACTOR));
     if max_replications < run.replications {
         return Err(Problem::new(
             "plan.max_replications",
@@ -86,6 +98,12 @@ fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
         )
     };
     if decide == "load" {
+        if model.producers.iter().all(|p| p.open_rate() == 0.0) {
+            return Err(Problem::new(
+                "plan.decide",
+                "`load` scales open producers' rates, and this model has none",
+            ));
+        }
         return Ok(Decision::Load);
     }
     if decide == "queues.*.consumers" {
@@ -100,6 +118,12 @@ fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
         .ok_or_else(usage)?;
     match key {
         "consumers" => Ok(Decision::Consumers(queue)),
+        "capacity" if model.queues[queue].is_unlimited() => Err(Problem::new(
+            "plan.decide",
+            format!(
+                "queue `{name}` has unlimited consumers, so no message ever waits for buffer space"
+            ),
+        )),
         "capacity" => Ok(Decision::Capacity(queue)),
         _ => Err(usage()),
     }
@@ -166,18 +190,8 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
             row,
         });
     }
-    let metric: Metric = serde_json::from_value(serde_json::Value::String(spec.metric.clone()))
-        .map_err(|_| {
-            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-            Problem::new(
-                key.clone(),
-                format!(
-                    "unknown metric `{}`; allowed: {}, wait_within",
-                    spec.metric,
-                    names.join(", ")
-                ),
-            )
-        })?;
+    let metric = Metric::from_name(&spec.metric)
+        .map_err(|message| Problem::new(key.clone(), format!("{message}, wait_within")))?;
     if spec.t.is_some() || spec.at_least.is_some() {
         return Err(Problem::new(
             key,
@@ -197,6 +211,48 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
         target,
         row,
     })
+}
+
+/// `max_value` as given: a load > 0, or a whole number of consumers (or a
+/// capacity) no smaller than the search starts from.
+fn checked_max(value: f64, decision: &Decision, model: &Model) -> Result<f64, Problem> {
+    let problem =
+        |allowed: String| Problem::new("plan.max_value", format!("must be {allowed}, got {value}"));
+    let lowest = match decision {
+        Decision::Load => {
+            return if value.is_finite() && value > 0.0 {
+                Ok(value)
+            } else {
+                Err(problem("a load > 0".into()))
+            };
+        }
+        Decision::Consumers(_) => 1.0,
+        Decision::Network => model.queues.len() as f64,
+        Decision::Capacity(queue) => f64::from(model.queues[*queue].consumers),
+    };
+    let whole = value.fract() == 0.0 && value < f64::from(crate::model::UNLIMITED);
+    if whole && value >= lowest {
+        Ok(value)
+    } else {
+        Err(problem(format!(
+            "a whole number from {lowest} to {}",
+            crate::model::UNLIMITED - 1
+        )))
+    }
+}
+
+/// Whether `bound` on `metric` gets easier to meet as the decided value
+/// grows (consumers, capacity) or as the load falls, as the search assumes.
+fn improves(decision: &Decision, metric: &GoalMetric, bound: &Bound) -> bool {
+    let upper = matches!(bound, Bound::AtMost(_));
+    match (decision, metric) {
+        (_, GoalMetric::WaitWithin { .. }) => !matches!(decision, Decision::Capacity(_)),
+        (Decision::Capacity(_), GoalMetric::Metric(metric)) => {
+            (*metric == Metric::PBlocked && upper) || (*metric == Metric::Throughput && !upper)
+        }
+        (Decision::Load, GoalMetric::Metric(_)) => upper,
+        (_, GoalMetric::Metric(metric)) => upper || *metric == Metric::Throughput,
+    }
 }
 
 fn default_max(decision: &Decision, model: &Model) -> f64 {

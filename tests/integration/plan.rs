@@ -46,7 +46,7 @@ fn theory_plans_match_a_brute_force_scan_over_theory() {
             };
             settings.goals.iter().all(|goal| {
                 goal.theory_value(&candidate)
-                    .is_some_and(|(v, _)| goal.judge(v) == Status::Meets)
+                    .is_some_and(|v| goal.judge(v) == Status::Meets)
             })
         };
         let brute = (1..=400).map(f64::from).find(|&v| meets_all(v));
@@ -170,6 +170,27 @@ fn bad_plans_are_refused_naming_the_key() {
             call_centre("[[plan.targets]]\nmetric = \"mean_wait\"\n", "load"),
             "exactly one of `max` or `min`",
         ),
+        (
+            call_centre(
+                "max_value = 10.5\n[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 5.0\n",
+                "queues.agents.consumers",
+            ),
+            "a whole number",
+        ),
+        (
+            call_centre(
+                "[[plan.targets]]\nmetric = \"wait_p99\"\nmax = 5.0\n",
+                "queues.agents.capacity",
+            ),
+            "does not get easier to meet",
+        ),
+        (
+            call_centre(
+                "[[plan.targets]]\nmetric = \"utilisation\"\nmin = 0.5\n",
+                "load",
+            ),
+            "does not get easier to meet",
+        ),
     ];
     for (text, expected) in cases {
         let file = tmp.path().join("bad.toml");
@@ -246,7 +267,7 @@ fn a_network_allocation_uses_the_fewest_consumers_in_total() {
         candidate.unstable_queue().is_none()
             && goal
                 .theory_value(&candidate)
-                .is_some_and(|(v, _)| goal.judge(v) == Status::Meets)
+                .is_some_and(|v| goal.judge(v) == Status::Meets)
     };
     let fewest = (1..=8u32)
         .flat_map(|a| (1..=8u32).flat_map(move |b| (1..=8u32).map(move |c| [a, b, c])))
