@@ -39,6 +39,33 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
     }
 }
 
+/// A theory series drawn with `theory_mark` and a simulation series with
+/// its intervals, each left out when empty.
+pub(super) fn theory_and_simulation(
+    theory: Vec<Point>,
+    theory_mark: Mark,
+    simulation: Vec<Point>,
+) -> Vec<Series> {
+    let mut series = Vec::new();
+    if !theory.is_empty() {
+        series.push(Series {
+            label: "theory".into(),
+            colour: THEORY,
+            mark: theory_mark,
+            points: theory,
+        });
+    }
+    if !simulation.is_empty() {
+        series.push(Series {
+            label: "simulation (CI)".into(),
+            colour: SIMULATION,
+            mark: Mark::Points,
+            points: simulation,
+        });
+    }
+    series
+}
+
 /// The swept parameter's name and value per point, when the sweep is over
 /// one numeric parameter with at least two points.
 fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
@@ -211,23 +238,7 @@ fn point_figure(results: &RunResults, metric: Metric) -> Figure {
             });
         }
     }
-    let mut series = Vec::new();
-    if !theory.is_empty() {
-        series.push(Series {
-            label: "theory".into(),
-            colour: THEORY,
-            mark: Mark::Points,
-            points: theory,
-        });
-    }
-    if !simulation.is_empty() {
-        series.push(Series {
-            label: "simulation (CI)".into(),
-            colour: SIMULATION,
-            mark: Mark::Points,
-            points: simulation,
-        });
-    }
+    let series = theory_and_simulation(theory, Mark::Points, simulation);
     Figure {
         name: metric.name().to_string(),
         title: format!("{}: {} by queue and class", results.scenario, metric.name()),

@@ -2,8 +2,9 @@
 //! first target's metric, theory as a line, simulation as points with
 //! their intervals, the target as a dashed line.
 
+use super::build::theory_and_simulation;
 use super::figure::{Figure, Mark, Point, Series};
-use super::style::{REFERENCE, SIMULATION, THEORY};
+use super::style::REFERENCE;
 use crate::plan::{Bound, GoalMetric, Measured, PlanSettings, Source};
 use crate::report::{PlanDocument, decided};
 
@@ -46,23 +47,7 @@ pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<F
         Bound::AtMost(x) => ("<=", x),
         Bound::AtLeast(x) => (">=", x),
     };
-    let mut series = Vec::new();
-    if !theory.is_empty() {
-        series.push(Series {
-            label: "theory".into(),
-            colour: THEORY,
-            mark: Mark::Line,
-            points: theory,
-        });
-    }
-    if !simulation.is_empty() {
-        series.push(Series {
-            label: "simulation (CI)".into(),
-            colour: SIMULATION,
-            mark: Mark::Points,
-            points: simulation,
-        });
-    }
+    let mut series = theory_and_simulation(theory, Mark::Line, simulation);
     series.push(Series {
         label: format!("target ({sign} {bound})"),
         colour: REFERENCE,

@@ -70,6 +70,21 @@ pub fn number(value: f64) -> String {
     format!("{value:.decimals$}")
 }
 
+/// An interval as `mean [low, high]`, 4 significant digits each; `-` when absent.
+pub fn interval_text(interval: Option<&Interval>) -> String {
+    interval.map_or_else(
+        || "-".to_string(),
+        |i| {
+            format!(
+                "{} [{}, {}]",
+                number(i.mean),
+                number(i.ci_low),
+                number(i.ci_high)
+            )
+        },
+    )
+}
+
 /// One line of the comparison table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
@@ -101,17 +116,7 @@ fn row_lines(row: &Row) -> Vec<Line> {
                 Some((value, false)) => format!("~{}", number(value)),
                 None => "-".to_string(),
             };
-            let simulation_text = simulation.map_or_else(
-                || "-".to_string(),
-                |i| {
-                    format!(
-                        "{} [{}, {}]",
-                        number(i.mean),
-                        number(i.ci_low),
-                        number(i.ci_high)
-                    )
-                },
-            );
+            let simulation_text = interval_text(simulation);
             let verdict = verdict(theory, simulation);
             Some(Line {
                 cells: [

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::comparison::number;
+use super::comparison::{interval_text, number};
 use super::relations::{Relation, queue_relations, relation_lines};
 use super::results::{Interval, PointResults, Row};
 use crate::live::{self, BatchValues, ChannelKind, Health, LiveSettings};
@@ -199,19 +199,6 @@ pub const LIVE_HEADERS: [&str; 7] = [
 /// One line per live metric of `block`, beside the row's theory and
 /// simulation values.
 pub fn live_lines(row: &Row, block: &LiveBlock) -> Vec<[String; 7]> {
-    let interval = |i: Option<&Interval>| {
-        i.map_or_else(
-            || "-".to_string(),
-            |i| {
-                format!(
-                    "{} [{}, {}]",
-                    number(i.mean),
-                    number(i.ci_low),
-                    number(i.ci_high)
-                )
-            },
-        )
-    };
     block
         .metrics
         .iter()
@@ -234,10 +221,10 @@ pub fn live_lines(row: &Row, block: &LiveBlock) -> Vec<[String; 7]> {
             [
                 metric.name().to_string(),
                 theory.unwrap_or_else(|| "-".to_string()),
-                interval(simulation),
-                interval(block.replay.metrics.get(metric)),
-                interval(Some(live)),
-                interval(block.overhead.get(metric)),
+                interval_text(simulation),
+                interval_text(block.replay.metrics.get(metric)),
+                interval_text(Some(live)),
+                interval_text(block.overhead.get(metric)),
                 verdict,
             ]
         })

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::comparison::{HEADERS, Verdict, lines, number};
+use super::comparison::{HEADERS, Verdict, interval_text, lines};
 use super::results::{PointResults, RunResults};
 use crate::chart::{CHARTS_DIR, ChartFile};
 use crate::metric::Metric;
@@ -50,12 +50,7 @@ fn change_lines(point: &PointResults) -> Vec<[String; 4]> {
                     row.queue.clone(),
                     row.class.clone().unwrap_or_default(),
                     metric.name().to_string(),
-                    format!(
-                        "{} [{}, {}]",
-                        number(change.mean),
-                        number(change.ci_low),
-                        number(change.ci_high)
-                    ),
+                    interval_text(Some(change)),
                 ]);
             }
         }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::comparison::number;
+use super::comparison::{interval_text, number};
 use crate::plan::{Candidate, Measured, PlanOutcome, PlanSettings, Source};
 
 /// File holding the [`PlanDocument`] in a plan's folder.
@@ -122,12 +122,7 @@ pub fn plan_table(document: &PlanDocument) -> String {
         }
         cells.extend(names.iter().map(|name| match candidate.metrics.get(name) {
             Some(Measured::Value(value)) => number(*value),
-            Some(Measured::Interval(i)) => format!(
-                "{} [{}, {}]",
-                number(i.mean),
-                number(i.ci_low),
-                number(i.ci_high)
-            ),
+            Some(Measured::Interval(i)) => interval_text(Some(i)),
             None => candidate.note.clone().unwrap_or_else(|| "-".into()),
         }));
         cells
