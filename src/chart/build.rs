@@ -4,9 +4,10 @@
 
 use super::data::{DistributionData, WarmupData};
 use super::figure::{Figure, Mark, Point, Series};
-use super::style::{SIMULATION, THEORY, row_colour};
+use super::style::{LIVE, SIMULATION, THEORY, row_colour};
+use crate::live::ChannelKind;
 use crate::metric::Metric;
-use crate::report::{Row, RunResults};
+use crate::report::{Interval, Row, RunResults};
 
 /// The metrics that get a chart of their own.
 pub const HEADLINE_METRICS: [Metric; 6] = [
@@ -91,12 +92,53 @@ fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
 }
 
 fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Point> {
-    let interval = row.simulation.as_ref()?.metrics.get(&metric)?;
+    interval_point(row.simulation.as_ref()?.metrics.get(&metric)?, x)
+}
+
+fn interval_point(interval: &Interval, x: f64) -> Option<Point> {
     Some(Point {
         x,
         y: interval.mean,
         bar: Some((interval.ci_low, interval.ci_high)),
     })
+}
+
+/// The channels with live results in `rows`, in first-seen order.
+fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind> {
+    let mut channels = Vec::new();
+    for block in rows.into_iter().flat_map(|r| r.live.iter().flatten()) {
+        if !channels.contains(&block.channel) {
+            channels.push(block.channel);
+        }
+    }
+    channels
+}
+
+/// The live point of `row` on `channel`, at `x`.
+fn live_point(row: &Row, channel: ChannelKind, metric: Metric, x: f64) -> Option<Point> {
+    let block = row.live.as_ref()?.iter().find(|b| b.channel == channel)?;
+    interval_point(block.metrics.get(&metric)?, x)
+}
+
+/// One series per live channel, as points with their batch-means
+/// intervals; `points` gets the channel's index (to offset it a little
+/// from the others) and the channel.
+fn live_series(
+    name: &str,
+    channels: &[ChannelKind],
+    points: impl Fn(usize, ChannelKind) -> Vec<Point>,
+) -> Vec<Series> {
+    channels
+        .iter()
+        .enumerate()
+        .map(|(index, &channel)| Series {
+            label: format!("{name}live ({})", channel.name()),
+            colour: LIVE[index % LIVE.len()],
+            mark: Mark::Points,
+            points: points(index, channel),
+        })
+        .filter(|series| !series.points.is_empty())
+        .collect()
 }
 
 /// Series for one row against a numeric parameter: theory as a line (dashed
@@ -160,6 +202,25 @@ fn row_series(
             points: simulation,
         });
     }
+    let channels = live_channels(rows.iter().copied());
+    // Channels side by side, a little right of the simulation.
+    let (low, high) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+            (l.min(x), h.max(x))
+        });
+    let step = 0.012 * (high - low);
+    series.extend(live_series(
+        &format!("{name}: "),
+        &channels,
+        |index, channel| {
+            let offset = step * (index + 1) as f64;
+            rows.iter()
+                .zip(xs)
+                .filter_map(|(r, &x)| live_point(r, channel, metric, x + offset))
+                .collect()
+        },
+    ));
     series
 }
 
@@ -173,6 +234,11 @@ fn relevant(results: &RunResults, metric: Metric) -> bool {
                 .as_ref()
                 .and_then(|s| s.metrics.get(&metric))
                 .is_some_and(|i| i.mean > 0.0)
+            || row
+                .live
+                .iter()
+                .flatten()
+                .any(|b| b.metrics.get(&metric).is_some_and(|i| i.mean > 0.0))
     })
 }
 
@@ -214,6 +280,7 @@ fn sweep_figure(results: &RunResults, metric: Metric, parameter: &str, xs: &[f64
 fn point_figure(results: &RunResults, metric: Metric) -> Figure {
     let mut categories = Vec::new();
     let (mut theory, mut simulation) = (Vec::new(), Vec::new());
+    let mut placed: Vec<(&Row, f64)> = Vec::new();
     for point in &results.points {
         let label = crate::scenario::parameter_label(&point.parameters);
         for row in &point.results {
@@ -231,6 +298,7 @@ fn point_figure(results: &RunResults, metric: Metric) -> Figure {
                 });
             }
             simulation.extend(sim);
+            placed.push((row, x));
             categories.push(if label.is_empty() {
                 row.label()
             } else {
@@ -238,7 +306,15 @@ fn point_figure(results: &RunResults, metric: Metric) -> Figure {
             });
         }
     }
-    let series = theory_and_simulation(theory, Mark::Points, simulation);
+    let mut series = theory_and_simulation(theory, Mark::Points, simulation);
+    let channels = live_channels(placed.iter().map(|(row, _)| *row));
+    series.extend(live_series("", &channels, |index, channel| {
+        let offset = 0.25 + 0.08 * index as f64;
+        placed
+            .iter()
+            .filter_map(|&(row, x)| live_point(row, channel, metric, x + offset))
+            .collect()
+    }));
     Figure {
         name: metric.name().to_string(),
         title: format!("{}: {} by queue and class", results.scenario, metric.name()),

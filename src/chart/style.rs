@@ -24,6 +24,12 @@ pub const THEORY: RGBColor = RGBColor(31, 119, 180);
 pub const SIMULATION: RGBColor = RGBColor(230, 110, 20);
 /// Grey for reference marks (e.g. the warm-up cut).
 pub const REFERENCE: RGBColor = RGBColor(120, 120, 120);
+/// Colours of live series, one per channel.
+pub const LIVE: [RGBColor; 3] = [
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+];
 
 /// Colours of rows (queues, classes, runs) when a chart shows several.
 const PALETTE: [RGBColor; 10] = [

@@ -178,6 +178,8 @@ fn the_live_command_prints_every_source_side_by_side() {
     let report = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
     assert!(report.contains("### Live: q on `crossbeam`"), "{report}");
     assert!(report.contains("seed article"), "{report}");
+    let chart = std::fs::read_to_string(dir.path().join("out/charts/mean_wait.svg")).unwrap();
+    assert!(chart.contains("live (crossbeam)"), "the chart has no live series");
 }
 
 #[test]
