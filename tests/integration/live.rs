@@ -179,7 +179,10 @@ fn the_live_command_prints_every_source_side_by_side() {
     assert!(report.contains("### Live: q on `crossbeam`"), "{report}");
     assert!(report.contains("seed article"), "{report}");
     let chart = std::fs::read_to_string(dir.path().join("out/charts/mean_wait.svg")).unwrap();
-    assert!(chart.contains("live (crossbeam)"), "the chart has no live series");
+    assert!(
+        chart.contains("live (crossbeam)"),
+        "the chart has no live series"
+    );
 }
 
 #[test]
