@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::chart;
 use crate::cli::{
     CheckArgs, Cli, Command, CompareArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs,
-    PlanArgs, PlotArgs, RunArgs, TheoryArgs,
+    PlanArgs, PlotArgs, Presentation, RunArgs, TheoryArgs,
 };
 use crate::dist;
 use crate::fit::{self, FitSource};
@@ -220,7 +220,8 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
             args.file.display()
         )));
     };
-    if args.format == Format::Csv {
+    let presentation = &args.presentation;
+    if presentation.format == Format::Csv {
         return Err(AppError::Usage(
             "plan prints `table` or `json`; csv is for run results".into(),
         ));
@@ -233,12 +234,12 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-plan", scenario.name)));
-    let figure = (!args.no_charts)
+    let figure = (!presentation.no_charts)
         .then(|| chart::plan_figure(&document, settings))
         .flatten();
+    let json = json_text(&document)?;
     report::replace_folder(&out, &[], |staging| {
-        let json = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
-        std::fs::write(staging.join(report::PLAN_FILE), json + "\n")?;
+        std::fs::write(staging.join(report::PLAN_FILE), &json)?;
         std::fs::write(staging.join("plan.txt"), &table)?;
         std::fs::write(staging.join("scenario.toml"), &scenario.source)?;
         if let Some(figure) = &figure {
@@ -251,17 +252,12 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         Ok(())
     })
     .map_err(|e| AppError::Failure(format!("{}: cannot write the plan: {e}", out.display())))?;
-    let mut stdout = std::io::stdout().lock();
-    let printed = match args.format {
-        Format::Json => serde_json::to_string_pretty(&document)
-            .map_err(std::io::Error::other)
-            .and_then(|json| writeln!(stdout, "{json}")),
-        _ => stdout.write_all(table.as_bytes()),
-    };
-    printed
-        .and_then(|()| stdout.flush())
-        .map_err(|e| AppError::Failure(format!("cannot write to stdout: {e}")))?;
-    if !args.quiet {
+    write_stdout(if presentation.format == Format::Json {
+        &json
+    } else {
+        &table
+    })?;
+    if !presentation.quiet {
         eprintln!(
             "plan written to {} in {:.1} s",
             out.display(),
@@ -301,23 +297,22 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
                 scenario.file.display()
             )));
         }
-        return pool.install(|| run_shard(&scenario, id, &out, args.quiet));
+        return pool.install(|| run_shard(&scenario, id, &out, args.presentation.quiet));
     }
-    let progress = progress_bar(&scenario, total_replications(&scenario), args.quiet);
+    let quiet = args.presentation.quiet;
+    let progress = progress_bar(&scenario, total_replications(&scenario), quiet);
     let simulations = pool.install(|| simulate_points(&scenario, &progress));
     progress.finish_and_clear();
     let live = scenario
         .compare
         .live
         .as_ref()
-        .map(|settings| live_points(&scenario, settings, args.quiet))
+        .map(|settings| live_points(&scenario, settings, quiet))
         .transpose()?;
     let output = Output {
         dir: out,
         keep: &[],
-        format: args.format,
-        charts: !args.no_charts,
-        quiet: args.quiet,
+        presentation: &args.presentation,
     };
     publish(&scenario, &simulations, live, &output)
 }
@@ -415,12 +410,8 @@ struct Output<'a> {
     dir: PathBuf,
     /// Entries of an existing results folder carried into the new one.
     keep: &'a [&'a str],
-    /// Format of the summary on stdout.
-    format: Format,
-    /// Draw charts.
-    charts: bool,
-    /// Print nothing but the summary.
-    quiet: bool,
+    /// What is printed and drawn.
+    presentation: &'a Presentation,
 }
 
 /// Joins theory with the simulations, writes the results folder and prints
@@ -440,7 +431,8 @@ fn publish(
         }
     }
     let results = report::run_results(scenario, points);
-    let charts = output.charts.then(|| chart_inputs(scenario, simulations));
+    let presentation = output.presentation;
+    let charts = (!presentation.no_charts).then(|| chart_inputs(scenario, simulations));
     let dir = &output.dir;
     report::write_folder(
         dir,
@@ -451,8 +443,8 @@ fn publish(
         output.keep,
     )
     .map_err(|e| AppError::Failure(format!("{}: cannot write results: {e}", dir.display())))?;
-    print(&results, output.format)?;
-    if !output.quiet {
+    print(&results, presentation.format)?;
+    if !presentation.quiet {
         eprintln!("results written to {}", dir.display());
     }
     Ok(())
@@ -515,9 +507,7 @@ fn merge_command(args: MergeArgs) -> Result<(), AppError> {
     let output = Output {
         dir,
         keep,
-        format: args.format,
-        charts: !args.no_charts,
-        quiet: args.quiet,
+        presentation: &args.presentation,
     };
     publish(&merged.scenario, &merged.simulations, None, &output)
 }
@@ -629,9 +619,11 @@ fn json_text(value: &impl serde::Serialize) -> Result<String, AppError> {
     Ok(json + "\n")
 }
 
+/// Writes `text` to stdout and flushes it (before any note on stderr).
 fn write_stdout(text: &str) -> Result<(), AppError> {
-    std::io::stdout()
-        .lock()
+    let mut stdout = std::io::stdout().lock();
+    stdout
         .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
         .map_err(|e| AppError::Failure(format!("cannot write to stdout: {e}")))
 }

@@ -57,13 +57,22 @@ pub struct PlanArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output format on stdout: the plan table, or plan.json (`json`).
+    /// What is printed and drawn (plan prints `table` or `json`).
+    #[command(flatten)]
+    pub presentation: Presentation,
+}
+
+/// What a command prints on stdout and draws, shared by `run`, `merge`
+/// and `plan`.
+#[derive(Debug, Args)]
+pub struct Presentation {
+    /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Skip the chart.
+    /// Skip the charts (faster; the reports then have tables only).
     #[arg(long)]
     pub no_charts: bool,
-    /// Print nothing but the plan.
+    /// Print nothing but the results (no progress bar, no notes on stderr).
     #[arg(long)]
     pub quiet: bool,
 }
@@ -137,15 +146,9 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Skip the charts (faster; the reports then have tables only).
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Hide the progress bar.
-    #[arg(long)]
-    pub quiet: bool,
+    /// What is printed and drawn.
+    #[command(flatten)]
+    pub presentation: Presentation,
     /// Compute only shard K of N (0 <= K < N) and write it to
     /// <out>/shards/K.json; `queuelab merge <out>` then gives the results.
     #[arg(long, value_name = "K/N")]
@@ -166,15 +169,9 @@ pub struct MergeArgs {
     /// Only print the missing shard indices (e.g. `3,5,7`); exit 3 if any.
     #[arg(long)]
     pub missing: bool,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Skip the charts.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Print nothing but errors on stderr.
-    #[arg(long)]
-    pub quiet: bool,
+    /// What is printed and drawn.
+    #[command(flatten)]
+    pub presentation: Presentation,
 }
 
 /// `queuelab theory`.
