@@ -112,6 +112,12 @@ pub fn unsupported(model: &Model) -> Option<String> {
             producer.name
         ));
     }
+    if let Some(producer) = model.producers.iter().find(|p| p.profile.is_some()) {
+        return Some(format!(
+            "live runs measure a steady state over a fixed wall time; `{}` follows a `rate_profile` (not supported live)",
+            producer.name
+        ));
+    }
     None
 }
 
