@@ -2,7 +2,7 @@
 //! routing. Built by `scenario` or directly in code; read by `theory` and `sim`.
 
 use crate::dist::Dist;
-use crate::profile::RateProfile;
+use crate::profile::Profile;
 use crate::theory::jackson::solve_traffic_equations;
 
 /// Order in which a queue's consumers take waiting messages.
@@ -66,7 +66,7 @@ pub struct Producer {
     pub class: usize,
     /// A rate that changes over time: the interarrival distribution then
     /// has mean 1 and gives only the shape, stretched to each step's rate.
-    pub profile: Option<RateProfile>,
+    pub profile: Option<Profile>,
 }
 
 /// How a producer sends messages.
@@ -92,7 +92,7 @@ impl Producer {
     /// profile's period, if it has one); 0 for a closed loop.
     pub fn open_rate(&self) -> f64 {
         match (&self.arrivals, &self.profile) {
-            (Arrivals::Open { .. }, Some(profile)) => profile.mean_rate(),
+            (Arrivals::Open { .. }, Some(profile)) => profile.mean_value(),
             (Arrivals::Open { interarrival }, None) => 1.0 / interarrival.mean(),
             (Arrivals::Closed { .. }, _) => 0.0,
         }
@@ -140,6 +140,9 @@ pub struct Queue {
     pub patience: Option<Dist>,
     /// Queue receiving expired messages; `None` drops them.
     pub dead_letter: Option<usize>,
+    /// Consumers that change over time (then `consumers` is their most);
+    /// it repeats with the producers' rate profiles.
+    pub schedule: Option<Profile>,
 }
 
 impl Queue {
@@ -272,10 +275,12 @@ impl Model {
                         .enumerate()
                         .map(|(class, rate)| rate * self.service(queue, class).mean())
                         .sum();
-                    if self.queues[queue].is_unlimited() {
-                        0.0
-                    } else {
-                        work / f64::from(self.queues[queue].consumers)
+                    let queue = &self.queues[queue];
+                    match &queue.schedule {
+                        _ if queue.is_unlimited() => 0.0,
+                        // Averaged over the period, like the rates.
+                        Some(schedule) => work / schedule.mean_value(),
+                        None => work / f64::from(queue.consumers),
                     }
                 })
                 .collect(),
@@ -303,9 +308,19 @@ impl Model {
         reached
     }
 
-    /// True when some producer's rate follows a profile over time.
+    /// True when some producer's rate follows a profile over time (a
+    /// queue's consumer schedule follows it too).
     pub fn has_profiles(&self) -> bool {
         self.producers.iter().any(|p| p.profile.is_some())
+    }
+
+    /// The consumers of `queue` at model time `time`.
+    pub fn consumers_at(&self, queue: usize, time: f64) -> u32 {
+        let queue = &self.queues[queue];
+        queue
+            .schedule
+            .as_ref()
+            .map_or(queue.consumers, |schedule| schedule.value_at(time) as u32)
     }
 
     /// True when some producer is a closed loop.
@@ -316,8 +331,18 @@ impl Model {
     }
 
     /// The first queue with no steady state, with its load: no capacity and
-    /// no patience, and a load of 1 or more (within [`STABILITY_TOLERANCE`]).
+    /// no patience, and a load of 1 or more (within [`STABILITY_TOLERANCE`];
+    /// averaged over the period of repeating rate profiles). None when rate
+    /// profiles do not repeat: the traffic then stops.
     pub fn unstable_queue(&self) -> Option<(usize, f64)> {
+        let ends = self
+            .producers
+            .iter()
+            .any(|p| p.profile.as_ref().is_some_and(|profile| !profile.repeats));
+        if ends {
+            // Profiles that do not repeat stop: every run is finite.
+            return None;
+        }
         let loads = self.loads()?;
         self.queues
             .iter()

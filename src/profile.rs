@@ -9,27 +9,29 @@ use crate::run::RunLength;
 /// (two histograms per row), so memory grows with their number.
 pub const MAX_INTERVALS: usize = 400;
 
-/// One step of a profile: `rate` messages per time unit from the end of the
-/// previous step (or 0) until `until`.
+/// One step of a profile: `value` from the end of the previous step (or 0)
+/// until `until`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RateStep {
+pub struct Step {
     /// End of the step, in model time.
     pub until: f64,
-    /// Messages per time unit during the step (0 = silent).
-    pub rate: f64,
+    /// The value during the step: messages per time unit for a rate
+    /// profile, a whole number for a consumer schedule.
+    pub value: f64,
 }
 
-/// A piecewise-constant arrival rate over one period, repeated or not.
+/// A piecewise-constant function of time over one period, repeated or not:
+/// a producer's rate, or a queue's consumers.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RateProfile {
+pub struct Profile {
     /// Steps in time order; `until` strictly increases.
-    pub steps: Vec<RateStep>,
-    /// After the last step the profile starts again; otherwise the producer
-    /// stops sending.
+    pub steps: Vec<Step>,
+    /// After the last step the profile starts again; otherwise it is 0
+    /// from then on (a producer stops sending).
     pub repeats: bool,
 }
 
-impl RateProfile {
+impl Profile {
     /// Length of one period: the last step's end.
     pub fn period(&self) -> f64 {
         self.steps.last().map_or(0.0, |step| step.until)
@@ -40,16 +42,43 @@ impl RateProfile {
         index.checked_sub(1).map_or(0.0, |i| self.steps[i].until)
     }
 
-    /// Time-average rate over one period.
-    pub fn mean_rate(&self) -> f64 {
-        let messages: f64 = (0..self.steps.len())
-            .map(|i| self.steps[i].rate * (self.steps[i].until - self.step_start(i)))
-            .sum();
-        messages / self.period()
+    /// The integral of the profile over one period.
+    fn period_integral(&self) -> f64 {
+        (0..self.steps.len())
+            .map(|i| self.steps[i].value * (self.steps[i].until - self.step_start(i)))
+            .sum()
     }
 
-    /// The rate in force at model time `time` (0 once a one-off profile ended).
-    pub fn rate_at(&self, time: f64) -> f64 {
+    /// Time-average value over one period.
+    pub fn mean_value(&self) -> f64 {
+        self.period_integral() / self.period()
+    }
+
+    /// The integral of the profile from 0 to `time` (>= 0).
+    pub fn integral(&self, time: f64) -> f64 {
+        let period = self.period();
+        let (cycles, within) = if self.repeats {
+            ((time / period).floor(), time.rem_euclid(period))
+        } else {
+            (0.0, time.min(period))
+        };
+        let partial: f64 = (0..self.steps.len())
+            .map(|i| {
+                let start = self.step_start(i);
+                self.steps[i].value * (within.min(self.steps[i].until) - start).max(0.0)
+            })
+            .sum();
+        cycles * self.period_integral() + partial
+    }
+
+    /// The time average over `[start, end)`.
+    pub fn mean_over(&self, start: f64, end: f64) -> f64 {
+        (self.integral(end) - self.integral(start)) / (end - start)
+    }
+
+    /// The value in force at model time `time` (0 once a one-off profile
+    /// ended).
+    pub fn value_at(&self, time: f64) -> f64 {
         let within = if self.repeats {
             time.rem_euclid(self.period())
         } else if time >= self.period() {
@@ -58,18 +87,18 @@ impl RateProfile {
             time
         };
         let index = self.steps.partition_point(|step| step.until <= within);
-        self.steps.get(index).map_or(0.0, |step| step.rate)
+        self.steps.get(index).map_or(0.0, |step| step.value)
     }
 
-    /// The same profile with every rate multiplied by `factor`.
-    pub fn scaled(&self, factor: f64) -> RateProfile {
-        RateProfile {
+    /// The same profile with every value multiplied by `factor`.
+    pub fn scaled(&self, factor: f64) -> Profile {
+        Profile {
             steps: self
                 .steps
                 .iter()
-                .map(|step| RateStep {
+                .map(|step| Step {
                     until: step.until,
-                    rate: step.rate * factor,
+                    value: step.value * factor,
                 })
                 .collect(),
             repeats: self.repeats,
@@ -94,11 +123,13 @@ impl Span {
 }
 
 /// The reporting intervals of a run of `model` over `[0, horizon)`: every
-/// step boundary of every profile, repeated with the profiles, cut at the
-/// horizon. Empty when no producer has a profile.
+/// step boundary of every rate profile and consumer schedule, repeated
+/// with them, cut at the horizon. Empty when no producer has a profile.
 pub fn spans(model: &Model, horizon: f64) -> Vec<Span> {
     let mut boundaries: Vec<f64> = vec![0.0, horizon];
-    for profile in model.producers.iter().filter_map(|p| p.profile.as_ref()) {
+    let rates = model.producers.iter().filter_map(|p| p.profile.as_ref());
+    let schedules = model.queues.iter().filter_map(|q| q.schedule.as_ref());
+    for profile in rates.chain(schedules) {
         let period = profile.period();
         let cycles = if profile.repeats {
             (horizon / period).ceil() as usize
@@ -146,23 +177,24 @@ pub fn arrival_rate_in(model: &Model, span: Span) -> f64 {
         .producers
         .iter()
         .map(|producer| match &producer.profile {
-            Some(profile) => profile.rate_at(span.start),
+            Some(profile) => profile.value_at(span.start),
             None => producer.open_rate(),
         })
         .sum()
 }
 
 /// The stationary model of the traffic in force during `span`: each
-/// profiled producer sends at its rate at the span's start (the rate is
-/// constant within a span), keeping its interarrival shape; silent ones are
-/// left out. `None` when no producer sends.
+/// profiled producer sends at its rate at the span's start (rates and
+/// consumers are constant within a span), keeping its interarrival shape;
+/// silent ones are left out; scheduled queues have the consumers then
+/// working. `None` when no producer sends.
 pub fn stationary_at(model: &Model, span: Span) -> Option<Model> {
     let mut stationary = model.clone();
     stationary.producers.clear();
     for producer in &model.producers {
         let mut producer = producer.clone();
         if let Some(profile) = producer.profile.take() {
-            let rate = profile.rate_at(span.start);
+            let rate = profile.value_at(span.start);
             if rate <= 0.0 {
                 continue;
             }
@@ -173,6 +205,11 @@ pub fn stationary_at(model: &Model, span: Span) -> Option<Model> {
         }
         stationary.producers.push(producer);
     }
+    for queue in &mut stationary.queues {
+        if let Some(schedule) = queue.schedule.take() {
+            queue.consumers = schedule.value_at(span.start) as u32;
+        }
+    }
     (!stationary.producers.is_empty()).then_some(stationary)
 }
 
@@ -180,42 +217,41 @@ pub fn stationary_at(model: &Model, span: Span) -> Option<Model> {
 mod tests {
     use super::*;
 
-    fn day() -> RateProfile {
-        RateProfile {
-            steps: vec![
-                RateStep {
-                    until: 8.0,
-                    rate: 1.0,
-                },
-                RateStep {
-                    until: 12.0,
-                    rate: 4.0,
-                },
-                RateStep {
-                    until: 24.0,
-                    rate: 0.0,
-                },
-            ],
+    fn day() -> Profile {
+        let step = |until, value| Step { until, value };
+        Profile {
+            steps: vec![step(8.0, 1.0), step(12.0, 4.0), step(24.0, 0.0)],
             repeats: true,
         }
     }
 
     #[test]
-    fn mean_rate_weights_each_step_by_its_length() {
+    fn mean_value_weights_each_step_by_its_length() {
         // (8 * 1 + 4 * 4 + 12 * 0) / 24 = 1
-        assert!((day().mean_rate() - 1.0).abs() < 1e-15);
-        assert!((day().scaled(2.5).mean_rate() - 2.5).abs() < 1e-15);
+        assert!((day().mean_value() - 1.0).abs() < 1e-15);
+        assert!((day().scaled(2.5).mean_value() - 2.5).abs() < 1e-15);
     }
 
     #[test]
-    fn rate_at_repeats_or_stops() {
+    fn value_at_repeats_or_stops() {
         let mut profile = day();
-        assert_eq!(profile.rate_at(0.0), 1.0);
-        assert_eq!(profile.rate_at(8.0), 4.0);
-        assert_eq!(profile.rate_at(11.999), 4.0);
-        assert_eq!(profile.rate_at(12.0), 0.0);
-        assert_eq!(profile.rate_at(24.0 + 9.0), 4.0);
+        assert_eq!(profile.value_at(0.0), 1.0);
+        assert_eq!(profile.value_at(8.0), 4.0);
+        assert_eq!(profile.value_at(11.999), 4.0);
+        assert_eq!(profile.value_at(12.0), 0.0);
+        assert_eq!(profile.value_at(24.0 + 9.0), 4.0);
         profile.repeats = false;
-        assert_eq!(profile.rate_at(24.0 + 9.0), 0.0);
+        assert_eq!(profile.value_at(24.0 + 9.0), 0.0);
+    }
+
+    #[test]
+    fn integrals_add_up_over_steps_and_cycles() {
+        let profile = day();
+        // 8 * 1 + 2 * 4 = 16 by 10; a whole day is 24; a day and 10 is 40.
+        assert!((profile.integral(10.0) - 16.0).abs() < 1e-12);
+        assert!((profile.integral(24.0) - 24.0).abs() < 1e-12);
+        assert!((profile.integral(34.0) - 40.0).abs() < 1e-12);
+        assert!((profile.mean_over(8.0, 12.0) - 4.0).abs() < 1e-12);
+        assert!((profile.mean_over(6.0, 10.0) - 2.5).abs() < 1e-12);
     }
 }

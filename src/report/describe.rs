@@ -18,7 +18,7 @@ pub fn describe_model(model: &Model) -> Vec<String> {
                 let steps: Vec<String> = profile
                     .steps
                     .iter()
-                    .map(|step| format!("{} until {}", number(step.rate), step.until))
+                    .map(|step| format!("{} until {}", number(step.value), step.until))
                     .collect();
                 let repeats = if profile.repeats {
                     "repeating"
@@ -29,7 +29,7 @@ pub fn describe_model(model: &Model) -> Vec<String> {
                     "rate per {} following a profile: {} ({repeats}; mean {}), gaps shaped like {} (scv {}); no steady state, so theory is given per interval only",
                     model.time_unit,
                     steps.join(", "),
-                    number(profile.mean_rate()),
+                    number(profile.mean_value()),
                     interarrival.describe(),
                     number(interarrival.scv())
                 )
@@ -74,10 +74,21 @@ pub fn describe_model(model: &Model) -> Vec<String> {
         let load = loads
             .get(index)
             .map_or_else(|| "?".to_string(), |l| number(*l));
-        let consumers = if queue.is_unlimited() {
-            "unlimited".to_string()
-        } else {
-            queue.consumers.to_string()
+        let consumers = match &queue.schedule {
+            _ if queue.is_unlimited() => "unlimited".to_string(),
+            Some(schedule) => {
+                let steps: Vec<String> = schedule
+                    .steps
+                    .iter()
+                    .map(|step| format!("{} until {}", step.value, step.until))
+                    .collect();
+                format!(
+                    "scheduled ({}; at most {})",
+                    steps.join(", "),
+                    queue.consumers
+                )
+            }
+            None => queue.consumers.to_string(),
         };
         lines.push(format!(
             "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}; {routing}",

@@ -103,8 +103,8 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     };
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let mut run = validate::run_config(&spec).map_err(invalid)?;
-    let base = validate::model(&spec, base_dir).map_err(invalid)?;
-    profile::adapt_run(&mut run, &spec.run, &base).map_err(invalid)?;
+    let mut base = validate::model(&spec, base_dir).map_err(invalid)?;
+    profile::adapt_run(&mut run, &spec.run, &mut base).map_err(invalid)?;
     validate::warmup_within_traces(&run, &base).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
     let live = spec
@@ -294,6 +294,11 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
         .queues
         .iter()
         .any(|q| q.dead_letter == Some(index));
+    let averaged = if point.model.has_profiles() {
+        " (averaged over the repeating rate profile, so the backlog grows from one period to the next)"
+    } else {
+        ""
+    };
     let bound = if receives_expired {
         " (as a dead-letter queue its load counts every message that may expire, an upper bound)"
     } else {
@@ -302,7 +307,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     Err(Problem::new(
         key.unwrap_or(&queue_key),
         format!(
-            "queue \"{}\" is unstable{at}: its load is {load:.4} >= 1 and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
+            "queue \"{}\" is unstable{at}: its load is {load:.4} >= 1{averaged} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
             queue.name
         ),
     ))

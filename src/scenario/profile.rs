@@ -2,15 +2,15 @@
 //! profile implies: a run by time from an empty system at time 0.
 
 use super::error::Problem;
-use super::spec::{ProducerSpec, RunSpec};
+use super::spec::{ConsumersSpec, DisciplineSpec, ProducerSpec, QueueSpec, RunSpec};
 use crate::dist::Dist;
 use crate::model::Model;
-use crate::profile::{MAX_INTERVALS, RateProfile, RateStep, spans};
+use crate::profile::{MAX_INTERVALS, Profile, Step, spans};
 use crate::run::{RunConfig, RunLength, Warmup};
 
 /// The producer's `rate_profile`, checked: `until` finite and strictly
 /// increasing from above 0, rates finite and >= 0, some rate above 0.
-pub fn rate_profile(producer: &ProducerSpec, key: &str) -> Result<Option<RateProfile>, Problem> {
+pub fn rate_profile(producer: &ProducerSpec, key: &str) -> Result<Option<Profile>, Problem> {
     let key = format!("{key}.rate_profile");
     let Some(steps) = &producer.rate_profile else {
         if producer.rate_profile_repeats.is_some() {
@@ -60,16 +60,80 @@ pub fn rate_profile(producer: &ProducerSpec, key: &str) -> Result<Option<RatePro
     if steps.iter().all(|step| step.rate == 0.0) {
         return Err(Problem::new(key, "every step has rate 0: nothing is sent"));
     }
-    Ok(Some(RateProfile {
+    Ok(Some(Profile {
         steps: steps
             .iter()
-            .map(|step| RateStep {
+            .map(|step| Step {
                 until: step.until,
-                rate: step.rate,
+                value: step.rate,
             })
             .collect(),
         repeats: producer.rate_profile_repeats.unwrap_or(false),
     }))
+}
+
+/// The queue's `consumers_schedule`, checked: `until` finite and strictly
+/// increasing from above 0, at least 1 consumer per step, a discipline
+/// that never interrupts a service. It repeats (or not) with the rate
+/// profiles, which [`adapt_run`] checks it matches.
+pub fn consumer_schedule(queue: &QueueSpec, key: &str) -> Result<Option<Profile>, Problem> {
+    let key = format!("{key}.consumers_schedule");
+    let Some(steps) = &queue.consumers_schedule else {
+        return Ok(None);
+    };
+    if matches!(
+        queue.discipline,
+        DisciplineSpec::LifoPreemptive
+            | DisciplineSpec::PriorityPreemptive
+            | DisciplineSpec::ProcessorSharing
+    ) {
+        return Err(Problem::new(
+            key,
+            "applies to queues whose services run to completion (fifo, lifo, priority, random)",
+        ));
+    }
+    if steps.is_empty() {
+        return Err(Problem::new(
+            key,
+            "needs at least one step, e.g. [{ until = 3600, consumers = 4 }]",
+        ));
+    }
+    let mut previous = 0.0;
+    for (index, step) in steps.iter().enumerate() {
+        if !(step.until.is_finite() && step.until > previous) {
+            return Err(Problem::new(
+                key,
+                format!(
+                    "step {}: `until` must be finite and greater than the previous step's ({previous}), got {}",
+                    index + 1,
+                    step.until
+                ),
+            ));
+        }
+        if step.consumers == 0 {
+            return Err(Problem::new(
+                key,
+                format!("step {}: needs at least 1 consumer", index + 1),
+            ));
+        }
+        previous = step.until;
+    }
+    Ok(Some(Profile {
+        steps: steps
+            .iter()
+            .map(|step| Step {
+                until: step.until,
+                value: f64::from(step.consumers),
+            })
+            .collect(),
+        repeats: false,
+    }))
+}
+
+/// The most consumers a schedule has at any time.
+pub fn most_consumers(schedule: &Profile) -> ConsumersSpec {
+    let most = schedule.steps.iter().map(|s| s.value).fold(0.0, f64::max);
+    ConsumersSpec::Count(most as u32)
 }
 
 /// The interarrival shape of a profiled producer: `interarrival` (any
@@ -94,12 +158,18 @@ pub fn shape(interarrival: Option<Dist>, key: &str) -> Result<Dist, Problem> {
 /// time (`horizon`, one period by default, at most one period when the
 /// profiles do not repeat) from an empty system at time 0, so no warm-up
 /// is cut; the intervals stay within [`MAX_INTERVALS`].
-pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &Model) -> Result<(), Problem> {
+pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &mut Model) -> Result<(), Problem> {
     let mut profiled = model
         .producers
         .iter()
         .filter_map(|p| p.profile.as_ref().map(|profile| (&p.name, profile)));
     let Some((first_name, first)) = profiled.next() else {
+        if let Some(queue) = model.queues.iter().find(|q| q.schedule.is_some()) {
+            return Err(Problem::new(
+                format!("queues.{}.consumers_schedule", queue.name),
+                "follows the traffic over time: give a producer a `rate_profile` (the schedule repeats with it)",
+            ));
+        }
         return Ok(());
     };
     for (name, profile) in profiled {
@@ -117,6 +187,20 @@ pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &Model) -> Result<(
         }
     }
     let period = first.period();
+    for queue in &mut model.queues {
+        if let Some(schedule) = &mut queue.schedule {
+            if schedule.period() != period {
+                return Err(Problem::new(
+                    format!("queues.{}.consumers_schedule", queue.name),
+                    format!(
+                        "must cover the rate profile's period: its last step ends at {}, the profile's at {period}",
+                        schedule.period()
+                    ),
+                ));
+            }
+            schedule.repeats = first.repeats;
+        }
+    }
     if spec.customers.is_some() {
         return Err(Problem::new(
             "run.customers",

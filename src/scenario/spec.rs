@@ -221,8 +221,11 @@ pub struct ClosedSpec {
 pub struct QueueSpec {
     /// Unique name.
     pub name: String,
-    /// Number of consumers, or "unlimited".
-    pub consumers: ConsumersSpec,
+    /// Number of consumers, or "unlimited" (unless `consumers_schedule`).
+    pub consumers: Option<ConsumersSpec>,
+    /// Consumers that change over time, step by step, following the
+    /// producers' rate profile.
+    pub consumers_schedule: Option<Vec<ScheduleStepSpec>>,
     /// Service time.
     pub service: DistSpec,
     /// Service order.
@@ -237,6 +240,16 @@ pub struct QueueSpec {
     pub patience: Option<DistSpec>,
     /// Queue that receives expired messages instead of dropping them.
     pub dead_letter: Option<String>,
+}
+
+/// One step of `consumers_schedule`: `{ until = 3600, consumers = 4 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleStepSpec {
+    /// End of the step.
+    pub until: f64,
+    /// Consumers working during the step.
+    pub consumers: u32,
 }
 
 /// `consumers`: a whole number or `"unlimited"`.

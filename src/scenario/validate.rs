@@ -245,7 +245,24 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
     let mut queues = Vec::with_capacity(spec.queues.len());
     for queue in &spec.queues {
         let key = format!("queues.{}", queue.name);
-        let consumers = match queue.consumers {
+        let schedule = super::profile::consumer_schedule(queue, &key)?;
+        let consumers = match (queue.consumers, &schedule) {
+            (Some(_), Some(_)) => {
+                return Err(Problem::new(
+                    format!("{key}.consumers_schedule"),
+                    "give either `consumers` or `consumers_schedule`, not both",
+                ));
+            }
+            (None, Some(schedule)) => super::profile::most_consumers(schedule),
+            (None, None) => {
+                return Err(Problem::new(
+                    key.clone(),
+                    "needs `consumers` (a whole number or \"unlimited\") or a `consumers_schedule`",
+                ));
+            }
+            (Some(consumers), None) => consumers,
+        };
+        let consumers = match consumers {
             ConsumersSpec::Count(0) => {
                 return Err(Problem::new(
                     format!("{key}.consumers"),
@@ -311,6 +328,7 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
             },
             capacity: queue.capacity,
             routes,
+            schedule,
             patience: queue
                 .patience
                 .as_ref()

@@ -5,7 +5,7 @@
 //! exponential gaps this is exactly a non-homogeneous Poisson process; with
 //! any other shape the arrivals keep its variability at every rate.
 
-use crate::profile::RateProfile;
+use crate::profile::Profile;
 
 /// A producer's position in operational time.
 #[derive(Clone, Debug)]
@@ -23,15 +23,15 @@ pub(crate) struct ProfileClock {
 
 impl ProfileClock {
     /// A clock at time 0 of `profile`.
-    pub(crate) fn new(profile: &RateProfile) -> Self {
+    pub(crate) fn new(profile: &Profile) -> Self {
         let mut steps = Vec::with_capacity(profile.steps.len());
         let mut cumulative = 0.0;
         for (index, step) in profile.steps.iter().enumerate() {
             let start = profile.step_start(index);
-            if step.rate > 0.0 {
-                steps.push((start, step.rate, cumulative));
+            if step.value > 0.0 {
+                steps.push((start, step.value, cumulative));
             }
-            cumulative += step.rate * (step.until - start);
+            cumulative += step.value * (step.until - start);
         }
         ProfileClock {
             steps,
@@ -64,24 +64,24 @@ impl ProfileClock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::RateStep;
+    use crate::profile::Step;
 
-    fn profile(repeats: bool) -> RateProfile {
+    fn profile(repeats: bool) -> Profile {
         // 2 per unit until 1, silent until 3, 1 per unit until 4: 3 arrivals
         // expected per period of 4.
-        RateProfile {
+        Profile {
             steps: vec![
-                RateStep {
+                Step {
                     until: 1.0,
-                    rate: 2.0,
+                    value: 2.0,
                 },
-                RateStep {
+                Step {
                     until: 3.0,
-                    rate: 0.0,
+                    value: 0.0,
                 },
-                RateStep {
+                Step {
                     until: 4.0,
-                    rate: 1.0,
+                    value: 1.0,
                 },
             ],
             repeats,

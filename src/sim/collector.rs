@@ -3,7 +3,7 @@
 //! tallies and percentile histograms, and turns them into metric values.
 
 use crate::metric::{Metric, MetricValues};
-use crate::model::Model;
+use crate::model::{Model, Queue};
 use crate::profile::Span;
 use crate::stats::{Percentiles, Tally, TimeAverage};
 
@@ -97,7 +97,7 @@ impl Accumulators {
 
     /// The metric values; `consumers` gives utilisation, `can_expire`
     /// adds `p_abandoned`.
-    fn values(&self, window: f64, consumers: Option<u32>, can_expire: bool) -> MetricValues {
+    fn values(&self, window: f64, consumers: Option<f64>, can_expire: bool) -> MetricValues {
         let mut values = [f64::NAN; Metric::COUNT];
         let [in_system, in_queue] = self.window_means.unwrap_or([f64::NAN; 2]);
         let set = |values: &mut MetricValues, metric: Metric, value: f64| {
@@ -108,11 +108,7 @@ impl Accumulators {
         if let Some(consumers) = consumers {
             // Busy consumers = messages present minus messages waiting.
             let busy = in_system - in_queue;
-            set(
-                &mut values,
-                Metric::Utilisation,
-                busy / f64::from(consumers),
-            );
+            set(&mut values, Metric::Utilisation, busy / consumers);
         }
         set(
             &mut values,
@@ -510,8 +506,16 @@ impl Collector {
 
     /// Metric values of every target, in layout order.
     pub(crate) fn values(&self, model: &Model) -> Vec<MetricValues> {
-        let window = self.window_end.unwrap_or(f64::NAN) - self.window_start;
-        self.layer_values(&self.targets, window, model)
+        let end = self.window_end.unwrap_or(f64::NAN);
+        let window = end - self.window_start;
+        self.layer_values(&self.targets, window, model, |queue| {
+            queue
+                .schedule
+                .as_ref()
+                .map_or(f64::from(queue.consumers), |s| {
+                    s.mean_over(self.window_start, end)
+                })
+        })
     }
 
     /// Metric values of every target in each reporting interval, interval
@@ -521,17 +525,26 @@ impl Collector {
         self.spans
             .iter()
             .zip(self.interval_targets.chunks(n))
-            .map(|(span, layer)| self.layer_values(layer, span.length(), model))
+            .map(|(span, layer)| {
+                self.layer_values(layer, span.length(), model, |queue| {
+                    queue
+                        .schedule
+                        .as_ref()
+                        .map_or(f64::from(queue.consumers), |s| s.value_at(span.start))
+                })
+            })
             .collect()
     }
 
     /// Metric values of `layer` (one accumulator per target) measured over
-    /// `window` time units.
+    /// `window` time units, during which a queue had `consumers(queue)`
+    /// consumers on average.
     fn layer_values(
         &self,
         layer: &[Accumulators],
         window: f64,
         model: &Model,
+        consumers: impl Fn(&Queue) -> f64,
     ) -> Vec<MetricValues> {
         let mut values: Vec<MetricValues> = layer
             .iter()
@@ -543,7 +556,7 @@ impl Collector {
                     .queues
                     .get(node)
                     .filter(|queue| !queue.is_unlimited())
-                    .map(|queue| queue.consumers);
+                    .map(&consumers);
                 let can_expire = match model.queues.get(node) {
                     Some(queue) => queue.patience.is_some(),
                     None => model.queues.iter().any(|q| q.patience.is_some()),

@@ -113,6 +113,8 @@ struct Publisher<'a> {
 /// A queue's state, next to its spec and its random streams.
 struct Station<'a> {
     spec: &'a Queue,
+    /// Consumers working now (they change with a consumer schedule).
+    consumers: u32,
     busy: u32,
     in_system: u32,
     line: WaitingLine,
@@ -251,6 +253,7 @@ impl<'a> Engine<'a> {
                 .enumerate()
                 .map(|(index, queue)| Station {
                     spec: queue,
+                    consumers: model.consumers_at(index, 0.0),
                     busy: 0,
                     in_system: 0,
                     line: WaitingLine::new(queue.discipline, model, stream(Source::Order(index))),
@@ -319,9 +322,7 @@ impl<'a> Engine<'a> {
                     generation,
                 } => self.expire(queue as usize, message, generation),
                 EventKind::HorizonEnd => self.close_window(),
-                EventKind::IntervalStart { index } => {
-                    self.collector.begin_interval(self.now, index as usize);
-                }
+                EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
         }
         if let Some(series) = &mut self.wait_series {
@@ -351,6 +352,27 @@ impl<'a> Engine<'a> {
         if self.admitting {
             self.collector.close_window(self.now);
             self.admitting = false;
+        }
+    }
+
+    /// Reporting interval `index` begins: the collector moves to it, and
+    /// scheduled queues change their consumers. New consumers take waiting
+    /// messages at once; consumers leaving finish their message first.
+    fn begin_interval(&mut self, index: usize) {
+        self.collector.begin_interval(self.now, index);
+        for queue in 0..self.stations.len() {
+            if self.stations[queue].spec.schedule.is_none() {
+                continue;
+            }
+            let consumers = self.model.consumers_at(queue, self.now);
+            self.stations[queue].consumers = consumers;
+            while self.stations[queue].busy < consumers {
+                let station = &mut self.stations[queue];
+                let Some(next) = self.messages.next_waiting(&mut station.line) else {
+                    break;
+                };
+                self.start_service(queue, next, true);
+            }
         }
     }
 
@@ -457,7 +479,7 @@ impl<'a> Engine<'a> {
             return;
         }
         let station = &self.stations[queue];
-        if station.busy >= station.spec.consumers {
+        if station.busy >= station.consumers {
             let priority = self.model.classes[class].priority;
             if let Some(victim) = self.victim(queue, priority) {
                 self.preempt(queue, victim);
@@ -473,7 +495,7 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn admit(&mut self, queue: usize, slot: u32, class: usize, tracked: bool, generation: u32) {
         let station = &mut self.stations[queue];
-        let waits = station.busy >= station.spec.consumers;
+        let waits = station.busy >= station.consumers;
         self.collector.enter(self.now, queue, class, waits, tracked);
         if waits {
             station.line.push(slot, class);
@@ -598,7 +620,10 @@ impl<'a> Engine<'a> {
         self.collector.finish(self.now, queue, class, visit);
         if shared {
             self.schedule_sharing(queue);
-        } else if let Some(next) = self.messages.next_waiting(&mut station.line) {
+        } else if station.busy < station.consumers
+            && let Some(next) = self.messages.next_waiting(&mut station.line)
+        {
+            // (A consumer a schedule has just sent home takes no more work.)
             self.start_service(queue, next, true);
         }
         match self.route(queue) {
