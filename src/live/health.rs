@@ -31,7 +31,8 @@ pub struct Health {
     pub service_overshoot_mean_us: Option<f64>,
     /// Service end after its deadline, 99th percentile (µs).
     pub service_overshoot_p99_us: Option<f64>,
-    /// From send to dequeue for messages that found a consumer idle, median (µs).
+    /// From arrival at a queue to dequeue for visits that found a consumer
+    /// idle, median (µs).
     pub wakeup_latency_p50_us: Option<f64>,
     /// The same, 99th percentile (µs).
     pub wakeup_latency_p99_us: Option<f64>,
@@ -56,7 +57,7 @@ pub struct MessageCounts {
     pub planned: usize,
     /// Sent by the producer (accepted or rejected).
     pub sent: usize,
-    /// Served to the end.
+    /// Served to the end of their path.
     pub served: usize,
 }
 
@@ -65,29 +66,35 @@ impl Health {
     pub(crate) fn assess(timeline: &Timeline, execution: &Execution, load: BusyShares) -> Health {
         let stamps = &execution.stamps;
         let mut lags = Vec::new();
-        let mut overshoots = Vec::new();
-        let mut wakeups = Vec::new();
-        let mut services = 0.0;
-        for (id, planned) in timeline.messages.iter().enumerate() {
-            let sent = stamps.sent[id];
+        let mut served = 0;
+        for planned in &timeline.messages {
+            let sent = stamps.arrived[planned.visits.start];
             if sent == NEVER {
                 continue;
             }
             lags.push(sent.saturating_sub(planned.scheduled) as f64);
-            let (dequeued, done) = (stamps.dequeued[id], stamps.done[id]);
+            served += usize::from(stamps.done[planned.visits.end - 1] != NEVER);
+        }
+        let mut overshoots = Vec::new();
+        let mut wakeups = Vec::new();
+        let mut services = 0.0;
+        for (id, planned) in timeline.visits.iter().enumerate() {
+            let (arrived, dequeued, done) =
+                (stamps.arrived[id], stamps.dequeued[id], stamps.done[id]);
             if done == NEVER {
                 continue;
             }
             services += planned.service as f64;
             overshoots.push(done as f64 - (dequeued + planned.service) as f64);
-            if stamps.idle_since[id] <= sent {
-                wakeups.push(dequeued.saturating_sub(sent) as f64);
+            if stamps.idle_since[id] <= arrived {
+                wakeups.push(dequeued.saturating_sub(arrived) as f64);
             }
         }
-        let served = overshoots.len();
-        let mean_service_us = services / served.max(1) as f64 / 1e3;
+        let services_done = overshoots.len();
+        let mean_service_us = services / services_done.max(1) as f64 / 1e3;
         let us = |ns: Option<f64>| ns.map(|ns| ns / 1e3);
-        let mean_overshoot = (served > 0).then(|| overshoots.iter().sum::<f64>() / served as f64);
+        let mean_overshoot =
+            (services_done > 0).then(|| overshoots.iter().sum::<f64>() / services_done as f64);
         let mut health = Health {
             scheduling: execution.mode,
             wait_method: execution.wait_method,

@@ -11,7 +11,7 @@ use crate::common::{queuelab, scenario};
 use queuelab::live::{self, BatchValues, ChannelKind, LiveSettings};
 use queuelab::metric::Metric;
 use queuelab::model::Model;
-use queuelab::sim;
+use queuelab::report;
 
 /// Live runs measure wall time: one at a time, so they do not compete for
 /// the cores with each other.
@@ -56,19 +56,11 @@ fn live_fifo_matches_its_replay_and_littles_law_holds_on_the_stamps() {
     )
     .expect("not stopped");
     assert!(!run.health.stopped_early, "{:?}", run.health);
-    let input = &run.replay_input;
-    let waits = sim::replay(&model, &input.arrivals, &input.services);
-    let replay = live::measure(
-        &input.timeline,
-        &live::replay_stamps(input, &waits),
-        1,
-        false,
-        None,
-    );
+    let replay = &report::replay_batches(&model, &run)[0];
     let live = &run.batches[0];
     let (live_sojourn, replay_sojourn) = (
         mean(live, Metric::MeanSojourn),
-        mean(&replay, Metric::MeanSojourn),
+        mean(replay, Metric::MeanSojourn),
     );
     // The implementation adds wake-up and scheduling overhead: live-method.md
     // measured +0.6 … +1.9% on sojourn; a few percent either way passes.
@@ -207,18 +199,19 @@ fn live_settings_are_validated() {
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert!(stderr.contains(expected), "{live}: {stderr}");
     }
+    // A network runs on one channel kind: its queues must share a discipline.
     let network = base.replace(
         "service = { dist = \"exponential\", mean = 1.0 }\n",
-        "service = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"r\", p = 1.0 }]\n[[queues]]\nname = \"r\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n",
+        "service = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"r\", p = 1.0 }]\n[[queues]]\nname = \"r\"\nconsumers = 1\ndiscipline = \"lifo\"\nservice = { dist = \"exponential\", mean = 1.0 }\n",
     );
     let file = dir.path().join("network.toml");
     std::fs::write(&file, format!("{network}[compare]\nlive = {{}}\n")).unwrap();
     let output = queuelab().arg("check").arg(&file).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        String::from_utf8(output.stderr)
-            .unwrap()
-            .contains("single queue")
+        stderr.contains("compare.live") && stderr.contains("share a discipline"),
+        "{stderr}"
     );
 }
 
