@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::clock::{SchedulingMode, WaitMethod};
 use super::harness::{Execution, NEVER};
 use super::timeline::Timeline;
+use crate::model::Model;
 
 /// Producer lag p99 above this share of the mean service contaminates.
 const LAG_LIMIT: f64 = 0.05;
@@ -44,6 +45,10 @@ pub struct Health {
     pub other_processes_busy: Option<f64>,
     /// Messages of the run.
     pub messages: MessageCounts,
+    /// Visits of each queue, in model order: every message forwarded is
+    /// accounted for by an arrival at its next queue.
+    #[serde(default)]
+    pub queues: Vec<QueueCounts>,
     /// True when the run hit its time budget or was stopped before draining.
     pub stopped_early: bool,
     /// Why the measurement is contaminated; empty when it looks clean.
@@ -61,9 +66,61 @@ pub struct MessageCounts {
     pub served: usize,
 }
 
+/// How many visits one queue of a live run had.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCounts {
+    /// The queue's name.
+    pub queue: String,
+    /// Messages that reached it (sent there, or forwarded by a consumer).
+    pub arrived: usize,
+    /// Of those, rejected because it was full.
+    pub rejected: usize,
+    /// Served to the end.
+    pub served: usize,
+    /// Served and forwarded to a next queue (the rest left).
+    pub forwarded: usize,
+}
+
+impl QueueCounts {
+    /// The visits of each of `model`'s queues in `execution` of `timeline`.
+    fn count(model: &Model, timeline: &Timeline, execution: &Execution) -> Vec<QueueCounts> {
+        let stamps = &execution.stamps;
+        let mut counts: Vec<QueueCounts> = model
+            .queues
+            .iter()
+            .map(|queue| QueueCounts {
+                queue: queue.name.clone(),
+                arrived: 0,
+                rejected: 0,
+                served: 0,
+                forwarded: 0,
+            })
+            .collect();
+        for (id, planned) in timeline.visits.iter().enumerate() {
+            if stamps.arrived[id] == NEVER {
+                continue;
+            }
+            let count = &mut counts[planned.queue as usize];
+            count.arrived += 1;
+            count.rejected += usize::from(stamps.rejected[id]);
+            if stamps.done[id] != NEVER {
+                count.served += 1;
+                count.forwarded += usize::from(timeline.next_visit(id).is_some());
+            }
+        }
+        counts
+    }
+}
+
 impl Health {
-    /// Health of `execution` of `timeline`, with the machine's busy shares.
-    pub(crate) fn assess(timeline: &Timeline, execution: &Execution, load: BusyShares) -> Health {
+    /// Health of `execution` of `timeline` on `model`, with the machine's
+    /// busy shares.
+    pub(crate) fn assess(
+        model: &Model,
+        timeline: &Timeline,
+        execution: &Execution,
+        load: BusyShares,
+    ) -> Health {
         let stamps = &execution.stamps;
         let mut lags = Vec::new();
         let mut served = 0;
@@ -112,6 +169,7 @@ impl Health {
                 sent: lags.len(),
                 served,
             },
+            queues: QueueCounts::count(model, timeline, execution),
             stopped_early: execution.stopped_early,
             warnings: Vec::new(),
         };

@@ -20,7 +20,7 @@ use std::sync::atomic::AtomicBool;
 pub use channel::{ChannelKind, Message, MessageQueue, Popped};
 pub use clock::{SchedulingMode, WaitMethod};
 pub use harness::{NEVER, Stamps};
-pub use health::Health;
+pub use health::{Health, MessageCounts, QueueCounts};
 pub use journey::{Journey, Journeys, VisitStamps};
 pub use measure::{BATCHES, BatchValues, measure, summarise};
 pub use timeline::{Planned, PlannedVisit, Timeline, Window};
@@ -273,7 +273,7 @@ pub fn run(
         .into_iter()
         .map(|target| measure(&timeline.window, &journeys, model, target))
         .collect();
-    let health = Health::assess(&timeline, &execution, load);
+    let health = Health::assess(model, &timeline, &execution, load);
     let replay_input = ReplayInput::realised(model, &timeline, &execution.stamps);
     Some(LiveRun {
         channel,

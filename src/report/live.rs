@@ -273,6 +273,20 @@ pub fn health_text(block: &LiveBlock) -> String {
         h.messages.sent,
         h.messages.served,
     );
+    let queues: Vec<String> = h
+        .queues
+        .iter()
+        .map(|q| {
+            format!(
+                "{} {}/{}/{}/{}",
+                q.queue, q.arrived, q.rejected, q.served, q.forwarded
+            )
+        })
+        .collect();
+    text.push_str(&format!(
+        "; visits arrived/rejected/served/forwarded: {}",
+        queues.join(", ")
+    ));
     for warning in &h.warnings {
         text.push_str(&format!("; WARNING: {warning}"));
     }

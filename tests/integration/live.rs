@@ -84,6 +84,75 @@ fn live_fifo_matches_its_replay_and_littles_law_holds_on_the_stamps() {
 }
 
 #[test]
+fn a_live_tandem_matches_its_replay_queue_by_queue_and_forwards_every_message() {
+    let _live = exclusive();
+    // Two queues in tandem at loads 0.6 and 0.48 (mean services 2 and 1.6 ms).
+    let model = scenario(
+        "name = \"live-tandem\"\n[[producers]]\nname = \"p\"\nto = \"first\"\ninterarrival = { dist = \"exponential\", rate = 0.6 }\n[[queues]]\nname = \"first\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"second\", p = 1.0 }]\n[[queues]]\nname = \"second\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 0.8 }\n",
+    )
+    .points[0]
+        .model
+        .clone();
+    let stop = AtomicBool::new(false);
+    let run = live::run(
+        &model,
+        &settings(ChannelKind::Crossbeam, 6.0),
+        ChannelKind::Crossbeam,
+        11,
+        &stop,
+    )
+    .expect("not stopped");
+    let health = &run.health;
+    assert!(!health.stopped_early, "{health:?}");
+    // Every message sent reached the first queue, every one it served was
+    // forwarded and reached the second, which served them all.
+    let [first, second] = &health.queues[..] else {
+        panic!("two queues: {health:?}");
+    };
+    assert_eq!(first.arrived, health.messages.sent, "{health:?}");
+    assert_eq!(first.forwarded, first.served, "{health:?}");
+    assert_eq!(second.arrived, first.forwarded, "{health:?}");
+    assert_eq!(second.served, second.arrived, "{health:?}");
+    assert_eq!(health.messages.served, health.messages.sent, "{health:?}");
+    // Rows: first, second, then the network end to end.
+    assert_eq!(run.batches.len(), 3);
+    let replays = report::replay_batches(&model, &run);
+    for (row, (live, replay)) in run.batches.iter().zip(&replays).enumerate() {
+        let (live_sojourn, replay_sojourn) = (
+            mean(live, Metric::MeanSojourn),
+            mean(replay, Metric::MeanSojourn),
+        );
+        // As for one queue: a few percent of overhead either way passes.
+        let overhead = (live_sojourn - replay_sojourn) / replay_sojourn;
+        assert!(
+            overhead.abs() < 0.05,
+            "row {row}: live sojourn {live_sojourn} vs replay {replay_sojourn} ({:+.1}%), health {health:?}",
+            overhead * 100.0,
+        );
+        // Little's law on the live stamps, queue by queue and end to end.
+        let (in_system, throughput) = (
+            mean(live, Metric::MeanInSystem),
+            mean(live, Metric::Throughput),
+        );
+        let little = throughput * live_sojourn;
+        assert!(
+            ((little - in_system) / in_system).abs() < 0.03,
+            "row {row}: L {in_system} vs λW {little}"
+        );
+    }
+    // End to end, the sojourn is the sum of the queues' (each message
+    // visits both), and so is L.
+    for metric in [Metric::MeanSojourn, Metric::MeanInSystem] {
+        let parts = mean(&run.batches[0], metric) + mean(&run.batches[1], metric);
+        let total = mean(&run.batches[2], metric);
+        assert!(
+            ((parts - total) / total).abs() < 0.02,
+            "{metric:?}: {parts} vs {total}"
+        );
+    }
+}
+
+#[test]
 fn lifo_keeps_the_mean_but_stretches_the_tail() {
     let _live = exclusive();
     let stop = AtomicBool::new(false);
