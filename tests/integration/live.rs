@@ -1,7 +1,8 @@
-//! Live runs on real threads and queues, kept short (about 30 s of wall
+//! Live runs on real threads and queues, kept short (about 37 s of wall
 //! time in all, loads <= 0.8): the live FIFO queue against its replay
-//! through the simulator, Little's law on the live stamps, LIFO's longer
-//! tail, an early stop that joins every thread, and `queuelab live`.
+//! through the simulator, Little's law on the live stamps, a tandem of two
+//! queues against its replay queue by queue, LIFO's longer tail, an early
+//! stop that joins every thread, and `queuelab live`.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
