@@ -18,6 +18,7 @@ use crate::fit::{self, FitSource};
 use crate::live::{self, LiveSettings};
 use crate::metric::Metric;
 use crate::plan;
+use crate::profile;
 use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults};
 use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError};
 use crate::shard::{self, MergeError, ShardId};
@@ -186,10 +187,13 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
         .map(|point| {
             report::point_results(
                 point,
-                &theory::evaluate(&point.model),
+                &theory::PointTheory::evaluate(
+                    &point.model,
+                    &profile::run_spans(&point.model, scenario.run.length),
+                ),
                 None,
                 None,
-                scenario.run.confidence,
+                &scenario.run,
             )
         })
         .collect();
@@ -366,6 +370,7 @@ fn live_points(
             let rows_of_run = rows.iter().zip(run.batches.iter().zip(&replays));
             for ((target, (live_batches, replay)), row_blocks) in rows_of_run.zip(&mut blocks) {
                 let theory_row = theory
+                    .whole
                     .iter()
                     .find(|(row, _)| row == target)
                     .map(|(_, result)| (&result.metrics, result.exact));
@@ -516,9 +521,8 @@ fn chart_inputs(scenario: &Scenario, simulations: &[Option<Simulation>]) -> Char
         distribution: simulations[point]
             .as_ref()
             .map(|simulation| chart::distribution_data(scenario, point, simulation)),
-        warmup: scenario
-            .compare
-            .simulation
+        // Runs with rate profiles start empty by design: no warm-up to show.
+        warmup: (scenario.compare.simulation && !scenario.points[point].model.has_profiles())
             .then(|| chart::warmup_data(scenario, point)),
     }
 }
@@ -552,21 +556,19 @@ fn point_results(scenario: &Scenario, simulations: &[Option<Simulation>]) -> Vec
                 &theory_of(scenario, point),
                 simulations[index].as_ref(),
                 previous,
-                scenario.run.confidence,
+                &scenario.run,
             )
         })
         .collect()
 }
 
 /// Formula rows of a point, unless the scenario turned theory off.
-fn theory_of(
-    scenario: &Scenario,
-    point: &scenario::SweepPoint,
-) -> Vec<(sim::Target, theory::TheoryResult)> {
+fn theory_of(scenario: &Scenario, point: &scenario::SweepPoint) -> theory::PointTheory {
     if scenario.compare.theory {
-        theory::evaluate(&point.model)
+        let spans = profile::run_spans(&point.model, scenario.run.length);
+        theory::PointTheory::evaluate(&point.model, &spans)
     } else {
-        Vec::new()
+        theory::PointTheory::default()
     }
 }
 

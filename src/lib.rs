@@ -26,6 +26,7 @@ pub mod live;
 pub mod metric;
 pub mod model;
 pub mod plan;
+pub mod profile;
 pub mod report;
 pub mod run;
 pub mod scenario;

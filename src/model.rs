@@ -2,6 +2,7 @@
 //! routing. Built by `scenario` or directly in code; read by `theory` and `sim`.
 
 use crate::dist::Dist;
+use crate::profile::RateProfile;
 use crate::theory::jackson::solve_traffic_equations;
 
 /// Order in which a queue's consumers take waiting messages.
@@ -63,6 +64,9 @@ pub struct Producer {
     pub arrivals: Arrivals,
     /// Index of the class of its messages.
     pub class: usize,
+    /// A rate that changes over time: the interarrival distribution then
+    /// has mean 1 and gives only the shape, stretched to each step's rate.
+    pub profile: Option<RateProfile>,
 }
 
 /// How a producer sends messages.
@@ -84,17 +88,21 @@ pub enum Arrivals {
 }
 
 impl Producer {
-    /// Messages per time unit of an open producer; 0 for a closed loop.
+    /// Messages per time unit of an open producer (averaged over its
+    /// profile's period, if it has one); 0 for a closed loop.
     pub fn open_rate(&self) -> f64 {
-        match &self.arrivals {
-            Arrivals::Open { interarrival } => 1.0 / interarrival.mean(),
-            Arrivals::Closed { .. } => 0.0,
+        match (&self.arrivals, &self.profile) {
+            (Arrivals::Open { .. }, Some(profile)) => profile.mean_rate(),
+            (Arrivals::Open { interarrival }, None) => 1.0 / interarrival.mean(),
+            (Arrivals::Closed { .. }, _) => 0.0,
         }
     }
 
-    /// True for an open Poisson stream (exponential interarrivals).
+    /// True for an open stationary Poisson stream (exponential
+    /// interarrivals at a constant rate).
     pub fn is_poisson(&self) -> bool {
-        matches!(&self.arrivals, Arrivals::Open { interarrival } if interarrival.is_exponential())
+        self.profile.is_none()
+            && matches!(&self.arrivals, Arrivals::Open { interarrival } if interarrival.is_exponential())
     }
 }
 
@@ -313,6 +321,11 @@ impl Model {
         reached
     }
 
+    /// True when some producer's rate follows a profile over time.
+    pub fn has_profiles(&self) -> bool {
+        self.producers.iter().any(|p| p.profile.is_some())
+    }
+
     /// True when some producer is a closed loop.
     pub fn has_closed_loops(&self) -> bool {
         self.producers
@@ -350,8 +363,12 @@ impl Model {
         let stretch = current / load;
         let mut scaled = self.clone();
         for producer in &mut scaled.producers {
-            if let Arrivals::Open { interarrival } = &mut producer.arrivals {
-                *interarrival = interarrival.scaled(stretch).ok()?;
+            match (&mut producer.arrivals, &mut producer.profile) {
+                (Arrivals::Open { .. }, Some(profile)) => *profile = profile.scaled(1.0 / stretch),
+                (Arrivals::Open { interarrival }, None) => {
+                    *interarrival = interarrival.scaled(stretch).ok()?;
+                }
+                (Arrivals::Closed { .. }, _) => {}
             }
         }
         Some(scaled)

@@ -1,10 +1,11 @@
-//! Charts (plotters): metric vs swept parameter, waiting-time distribution,
-//! warm-up, and comparisons across runs, written as SVG and PNG. Every chart
+//! Charts (plotters): metric vs swept parameter, metrics per interval of a
+//! rate profile, waiting-time distribution, warm-up, and comparisons across runs, written as SVG and PNG. Every chart
 //! is built as a [`Figure`] and drawn by one renderer.
 
 mod build;
 mod data;
 mod figure;
+mod intervals;
 mod plan;
 mod style;
 
@@ -17,6 +18,7 @@ pub use data::{
     detail_point, distribution_data, warmup_data,
 };
 pub use figure::{ChartError, Figure, Mark, Point, Series};
+pub use intervals::INTERVAL_METRICS;
 pub use plan::plan_figure;
 pub use style::{LEGEND_WIDTH, SIZE};
 
@@ -43,6 +45,7 @@ pub fn figures(
     warmup: Option<&WarmupData>,
 ) -> Vec<Figure> {
     let mut figures = build::metric_figures(results);
+    figures.extend(intervals::interval_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(
             data,

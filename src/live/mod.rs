@@ -145,6 +145,13 @@ fn unsupported_producers(model: &Model) -> Option<String> {
             "live runs send for a fixed wall time, which a recorded trace may not fill; `{}` replays a `trace` (not supported live yet)",
             producer.name
         ))
+        .or_else(|| {
+            let producer = model.producers.iter().find(|p| p.profile.is_some())?;
+            Some(format!(
+                "live runs measure a steady state over a fixed wall time; `{}` follows a `rate_profile` (not supported live)",
+                producer.name
+            ))
+        })
 }
 
 /// The channels of `channels` that serve `model`'s queue discipline (all

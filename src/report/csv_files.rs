@@ -1,8 +1,9 @@
-//! summary.csv (long form, design.md section 5) and replications.csv.
+//! summary.csv (long form, design.md section 5), intervals.csv (the same
+//! per interval of a rate profile) and replications.csv.
 
 use std::io::Write;
 
-use super::results::{RunResults, target_names};
+use super::results::{Row, RunResults, target_names};
 use crate::metric::Metric;
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
@@ -52,62 +53,95 @@ fn write_rows<W: Write>(
     Ok(())
 }
 
+/// Columns of a row's values, after the point's.
+const VALUE_HEADER: [&str; 8] = [
+    "queue", "class", "source", "metric", "value", "ci_low", "ci_high", "exact",
+];
+
 /// summary.csv: one line per point, row, source and metric. Sources:
 /// `theory`, `simulation`, and for live runs `live:<channel>` and
 /// `replay:<channel>`.
 pub fn write_summary<W: Write>(out: W, results: &RunResults) -> csv::Result<()> {
-    let header = [
-        "queue", "class", "source", "metric", "value", "ci_low", "ci_high", "exact",
-    ];
+    write_rows(out, results, &VALUE_HEADER, |index| {
+        results.points[index]
+            .results
+            .iter()
+            .flat_map(value_lines)
+            .collect()
+    })
+}
+
+/// intervals.csv (rate profiles only): summary.csv's lines for each
+/// reporting interval, after its index, start, end and arrival rate.
+pub fn write_intervals<W: Write>(out: W, results: &RunResults) -> csv::Result<()> {
+    let header: Vec<&str> = ["interval", "start", "end", "arrival_rate"]
+        .into_iter()
+        .chain(VALUE_HEADER)
+        .collect();
     write_rows(out, results, &header, |index| {
-        let mut rows = Vec::new();
-        for row in &results.points[index].results {
-            let class = row.class.clone().unwrap_or_default();
-            for &metric in &Metric::ALL {
-                if let Some(theory) = &row.theory
-                    && let Some(value) = theory.metrics.get(&metric)
-                {
-                    rows.push(vec![
-                        row.queue.clone(),
-                        class.clone(),
-                        "theory".into(),
-                        metric.name().into(),
-                        value.to_string(),
-                        String::new(),
-                        String::new(),
-                        theory.exact.to_string(),
-                    ]);
-                }
-                let simulated = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric));
-                let live = row.live.iter().flatten().flat_map(|block| {
-                    let channel = block.channel.name();
-                    [
-                        (format!("live:{channel}"), block.metrics.get(&metric)),
-                        (
-                            format!("replay:{channel}"),
-                            block.replay.metrics.get(&metric),
-                        ),
-                    ]
-                });
-                let measured = std::iter::once(("simulation".to_string(), simulated)).chain(live);
-                for (source, interval) in measured {
-                    if let Some(interval) = interval {
-                        rows.push(vec![
-                            row.queue.clone(),
-                            class.clone(),
-                            source,
-                            metric.name().into(),
-                            interval.mean.to_string(),
-                            interval.ci_low.to_string(),
-                            interval.ci_high.to_string(),
-                            String::new(),
-                        ]);
-                    }
-                }
+        let mut lines = Vec::new();
+        for (k, interval) in results.points[index].intervals.iter().enumerate() {
+            let prefix = [
+                k.to_string(),
+                interval.start.to_string(),
+                interval.end.to_string(),
+                interval.arrival_rate.to_string(),
+            ];
+            for line in interval.results.iter().flat_map(value_lines) {
+                lines.push(prefix.iter().cloned().chain(line).collect());
             }
         }
-        rows
+        lines
     })
+}
+
+/// One line per source and metric of `row`, in [`VALUE_HEADER`] order.
+fn value_lines(row: &Row) -> Vec<Vec<String>> {
+    let mut lines = Vec::new();
+    let class = row.class.clone().unwrap_or_default();
+    for &metric in &Metric::ALL {
+        if let Some(theory) = &row.theory
+            && let Some(value) = theory.metrics.get(&metric)
+        {
+            lines.push(vec![
+                row.queue.clone(),
+                class.clone(),
+                "theory".into(),
+                metric.name().into(),
+                value.to_string(),
+                String::new(),
+                String::new(),
+                theory.exact.to_string(),
+            ]);
+        }
+        let simulated = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric));
+        let live = row.live.iter().flatten().flat_map(|block| {
+            let channel = block.channel.name();
+            [
+                (format!("live:{channel}"), block.metrics.get(&metric)),
+                (
+                    format!("replay:{channel}"),
+                    block.replay.metrics.get(&metric),
+                ),
+            ]
+        });
+        let measured = std::iter::once(("simulation".to_string(), simulated)).chain(live);
+        for (source, interval) in measured {
+            if let Some(interval) = interval {
+                lines.push(vec![
+                    row.queue.clone(),
+                    class.clone(),
+                    source,
+                    metric.name().into(),
+                    interval.mean.to_string(),
+                    interval.ci_low.to_string(),
+                    interval.ci_high.to_string(),
+                    String::new(),
+                ]);
+            }
+        }
+    }
+    lines
 }
 
 /// replications.csv: every replication's value of every metric.

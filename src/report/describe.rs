@@ -13,14 +13,34 @@ pub fn describe_model(model: &Model) -> Vec<String> {
         } else {
             String::new()
         };
-        let how = match &producer.arrivals {
-            Arrivals::Open { interarrival } => format!(
+        let how = match (&producer.arrivals, &producer.profile) {
+            (Arrivals::Open { interarrival }, Some(profile)) => {
+                let steps: Vec<String> = profile
+                    .steps
+                    .iter()
+                    .map(|step| format!("{} until {}", number(step.rate), step.until))
+                    .collect();
+                let repeats = if profile.repeats {
+                    "repeating"
+                } else {
+                    "then silent"
+                };
+                format!(
+                    "rate per {} following a profile: {} ({repeats}; mean {}), gaps shaped like {} (scv {}); no steady state, so theory is given per interval only",
+                    model.time_unit,
+                    steps.join(", "),
+                    number(profile.mean_rate()),
+                    interarrival.describe(),
+                    number(interarrival.scv())
+                )
+            }
+            (Arrivals::Open { interarrival }, None) => format!(
                 "interarrival {}, rate {} per {}",
                 interarrival.describe(),
                 number(1.0 / interarrival.mean()),
                 model.time_unit
             ),
-            Arrivals::Closed { population, think } => format!(
+            (Arrivals::Closed { population, think }, _) => format!(
                 "a closed loop of {population} clients, each awaiting its reply then thinking {}",
                 think.describe()
             ),

@@ -71,6 +71,25 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             page.push_str("</tr>\n");
         }
         page.push_str("</table>\n");
+        if let Some((headers, lines)) = super::intervals::interval_table(point) {
+            let _ = write!(
+                page,
+                "<h3>Per interval</h3>\n<p>{}</p>\n<table><tr>",
+                escape(super::intervals::INTERVAL_NOTE)
+            );
+            for header in &headers {
+                let _ = write!(page, "<th>{}</th>", escape(header));
+            }
+            page.push_str("</tr>\n");
+            for line in lines {
+                page.push_str("<tr>");
+                for cell in &line {
+                    let _ = write!(page, "<td>{}</td>", escape(cell));
+                }
+                page.push_str("</tr>\n");
+            }
+            page.push_str("</table>\n");
+        }
     }
     let _ = writeln!(
         page,

@@ -106,6 +106,19 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             }
             text.push('\n');
         }
+        if let Some((headers, lines)) = super::intervals::interval_table(point) {
+            let _ = writeln!(
+                text,
+                "### Per interval\n\n{}\n",
+                super::intervals::INTERVAL_NOTE
+            );
+            let _ = writeln!(text, "| {} |", headers.join(" | "));
+            let _ = writeln!(text, "|{}", "---|".repeat(headers.len()));
+            for line in lines {
+                let _ = writeln!(text, "| {} |", line.join(" | "));
+            }
+            text.push('\n');
+        }
         text.push_str(&super::live::live_markdown(point));
         let changes = change_lines(point);
         if !changes.is_empty() {

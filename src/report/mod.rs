@@ -5,6 +5,7 @@ mod comparison;
 mod csv_files;
 mod describe;
 mod html;
+mod intervals;
 mod live;
 mod markdown;
 mod plan;
@@ -16,14 +17,14 @@ use std::io;
 use std::path::Path;
 
 pub use comparison::{Verdict, number, verdict};
-pub use csv_files::{write_replications, write_summary};
+pub use csv_files::{write_intervals, write_replications, write_summary};
 pub use describe::describe_model;
 pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block, replay_batches};
 pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, decided, plan_document, plan_table};
 pub use relations::{Relation, queue_relations, relation_lines, relations};
 pub use results::{
-    Interval, PointResults, PrecisionBlock, Row, RunResults, SYSTEM, SimulationBlock,
-    point_results, run_results, target_names,
+    Interval, IntervalResults, PointResults, PrecisionBlock, Row, RunResults, SYSTEM,
+    SimulationBlock, point_results, run_results, target_names,
 };
 
 use crate::chart::{
@@ -58,6 +59,12 @@ pub fn table(results: &RunResults) -> String {
             .map(|l| l.cells.to_vec());
         text.push_str(&aligned(&comparison::HEADERS, lines));
         text.push('\n');
+        if let Some((headers, lines)) = intervals::interval_table(point) {
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            text.push_str(&aligned(&headers, lines.into_iter()));
+            text.push_str(intervals::INTERVAL_NOTE);
+            text.push_str("\n\n");
+        }
         for row in &point.results {
             for block in row.live.iter().flatten() {
                 text.push_str(&format!(
@@ -177,6 +184,9 @@ fn write_files(
     };
     write_json(&staging.join(RESULTS_FILE), results)?;
     write_summary(file("summary.csv")?, results).map_err(io::Error::other)?;
+    if results.points.iter().any(|p| !p.intervals.is_empty()) {
+        write_intervals(file("intervals.csv")?, results).map_err(io::Error::other)?;
+    }
     write_replications(file("replications.csv")?, scenario, results, simulations)
         .map_err(io::Error::other)?;
     fs::write(staging.join("scenario.toml"), &scenario.source)?;

@@ -9,11 +9,12 @@ use super::describe::describe_model;
 use super::relations::{Relation, queue_relations};
 use crate::metric::Metric;
 use crate::model::Model;
-use crate::run::{RunLength, Warmup};
+use crate::profile::{arrival_rate_in, run_spans};
+use crate::run::{RunConfig, RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
 use crate::sim::{Simulation, Target, imprecise, precision_controlled, targets};
-use crate::stats::student_t_interval;
-use crate::theory::TheoryResult;
+use crate::stats::{Estimate, student_t_interval};
+use crate::theory::{PointTheory, TheoryResult};
 
 /// Everything a run produced.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -42,6 +43,25 @@ pub struct PointResults {
     /// The model at this point in words, one line per producer, queue and class.
     pub model: Vec<String>,
     /// One row per queue, class and the system.
+    pub results: Vec<Row>,
+    /// With rate profiles: the same rows for each reporting interval, in
+    /// time order (absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intervals: Vec<IntervalResults>,
+}
+
+/// Results of one reporting interval of a run whose rates follow profiles.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IntervalResults {
+    /// Start, in model time.
+    pub start: f64,
+    /// End, in model time.
+    pub end: f64,
+    /// Messages per time unit all producers send during the interval.
+    pub arrival_rate: f64,
+    /// Rows as for the whole run: theory is the pointwise stationary
+    /// approximation; simulation covers the messages that arrived in the
+    /// interval and the time averages over it.
     pub results: Vec<Row>,
 }
 
@@ -136,16 +156,60 @@ pub fn target_names(model: &Model, target: Target) -> (String, Option<String>) {
     (queue, class)
 }
 
-/// Joins theory and simulation of one point into rows, in target order.
+/// Joins theory and simulation of one point into rows, in target order,
+/// for the whole run and for each reporting interval.
 pub fn point_results(
     point: &SweepPoint,
-    theory: &[(Target, TheoryResult)],
+    theory: &PointTheory,
     simulation: Option<&Simulation>,
     previous: Option<&Simulation>,
-    confidence: f64,
+    run: &RunConfig,
 ) -> PointResults {
     let model = &point.model;
-    let results = targets(model)
+    let results = rows(model, &theory.whole, |index, target| {
+        simulation.map(|sim| {
+            let mut block = simulation_block(sim, &sim.estimates, index);
+            block.relations = queue_relations(model, target, &block.metrics);
+            if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
+                block.change_from_previous = paired_changes(previous, sim, index, run.confidence);
+            }
+            block
+        })
+    });
+    let intervals = run_spans(model, run.length)
+        .into_iter()
+        .enumerate()
+        .map(|(k, span)| IntervalResults {
+            start: span.start,
+            end: span.end,
+            arrival_rate: arrival_rate_in(model, span),
+            results: rows(
+                model,
+                theory.intervals.get(k).map_or(&[], Vec::as_slice),
+                |index, _| {
+                    simulation
+                        .and_then(|sim| Some((sim, sim.interval_estimates.get(k)?)))
+                        .map(|(sim, estimates)| simulation_block(sim, estimates, index))
+                },
+            ),
+        })
+        .collect();
+    PointResults {
+        parameters: point.parameters.iter().cloned().collect(),
+        model: describe_model(model),
+        results,
+        intervals,
+    }
+}
+
+/// One row per target of `model`: its formula values from `theory` and its
+/// simulation block from `simulation` (given the target's index).
+fn rows(
+    model: &Model,
+    theory: &[(Target, TheoryResult)],
+    simulation: impl Fn(usize, Target) -> Option<SimulationBlock>,
+) -> Vec<Row> {
+    targets(model)
         .into_iter()
         .enumerate()
         .map(|(index, target)| {
@@ -157,24 +221,11 @@ pub fn point_results(
                     .iter()
                     .find(|(t, _)| *t == target)
                     .map(|(_, result)| result.clone()),
-                simulation: simulation.map(|sim| {
-                    let mut block = simulation_block(sim, index);
-                    block.relations = queue_relations(model, target, &block.metrics);
-                    if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
-                        block.change_from_previous =
-                            paired_changes(previous, sim, index, confidence);
-                    }
-                    block
-                }),
+                simulation: simulation(index, target),
                 live: None,
             }
         })
-        .collect();
-    PointResults {
-        parameters: point.parameters.iter().cloned().collect(),
-        model: describe_model(model),
-        results,
-    }
+        .collect()
 }
 
 /// Per-replication differences `next - previous` of the controlled metrics
@@ -203,19 +254,24 @@ fn paired_changes(
         .collect()
 }
 
-fn simulation_block(simulation: &Simulation, target_index: usize) -> SimulationBlock {
+/// The block of row `target_index` from `estimates` (the whole run's or an
+/// interval's) of `simulation`.
+fn simulation_block(
+    simulation: &Simulation,
+    estimates: &[[Estimate; Metric::COUNT]],
+    target_index: usize,
+) -> SimulationBlock {
     let metrics = Metric::ALL
         .iter()
-        .zip(&simulation.estimates[target_index])
+        .zip(&estimates[target_index])
         .filter(|(_, estimate)| estimate.mean.is_finite())
         .map(|(&metric, &estimate)| (metric, estimate.into()))
         .collect();
     let precision = simulation.target_precision.map(|target| {
-        let missed: Vec<Metric> =
-            imprecise(&simulation.estimates[target_index..=target_index], target)
-                .into_iter()
-                .map(|(_, metric)| metric)
-                .collect();
+        let missed: Vec<Metric> = imprecise(&estimates[target_index..=target_index], target)
+            .into_iter()
+            .map(|(_, metric)| metric)
+            .collect();
         PrecisionBlock {
             target,
             met: missed.is_empty(),

@@ -5,6 +5,7 @@ mod error;
 mod live;
 mod locate;
 mod plan;
+mod profile;
 mod spec;
 mod sweep;
 mod validate;
@@ -101,8 +102,9 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         problem,
     };
     let base_dir = file.parent().unwrap_or(Path::new("."));
-    let run = validate::run_config(&spec).map_err(invalid)?;
+    let mut run = validate::run_config(&spec).map_err(invalid)?;
     let base = validate::model(&spec, base_dir).map_err(invalid)?;
+    profile::adapt_run(&mut run, &spec.run, &base).map_err(invalid)?;
     validate::warmup_within_traces(&run, &base).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
     let live = spec

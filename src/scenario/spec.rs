@@ -189,6 +189,20 @@ pub struct ProducerSpec {
     pub closed: Option<ClosedSpec>,
     /// Class of its messages.
     pub class: Option<String>,
+    /// A rate that changes over time, step by step.
+    pub rate_profile: Option<Vec<RateStepSpec>>,
+    /// Start the profile again after its last step (default: stop sending).
+    pub rate_profile_repeats: Option<bool>,
+}
+
+/// One step of `rate_profile`: `{ until = 3600, rate = 10.0 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateStepSpec {
+    /// End of the step.
+    pub until: f64,
+    /// Messages per time unit during the step.
+    pub rate: f64,
 }
 
 /// `closed = { population = N, think = <dist> }`.

@@ -205,35 +205,40 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
                 )
             })?,
         };
+        let profile = super::profile::rate_profile(producer, &key)?;
+        let interarrival = producer
+            .interarrival
+            .as_ref()
+            .map(|spec| interarrival_dist(spec, &format!("{key}.interarrival"), base_dir))
+            .transpose()?;
+        let arrivals = match (interarrival, &producer.closed) {
+            (interarrival, None) if profile.is_some() => Arrivals::Open {
+                interarrival: super::profile::shape(interarrival, &key)?,
+            },
+            (Some(interarrival), None) => Arrivals::Open { interarrival },
+            (None, Some(closed)) if closed.population == 0 => {
+                return Err(Problem::new(
+                    format!("{key}.closed"),
+                    "population must be at least 1",
+                ));
+            }
+            (None, Some(closed)) => Arrivals::Closed {
+                population: closed.population,
+                think: dist(&closed.think, &format!("{key}.closed.think"), base_dir)?,
+            },
+            _ => {
+                return Err(Problem::new(
+                    key.clone(),
+                    "give exactly one of `interarrival` (an open stream) or `closed = { population, think }` (clients awaiting replies)",
+                ));
+            }
+        };
         producers.push(Producer {
             name: producer.name.clone(),
             queue: lookup_queue(format!("{key}.to"), &producer.to)?,
-            arrivals: match (&producer.interarrival, &producer.closed) {
-                (Some(interarrival), None) => Arrivals::Open {
-                    interarrival: interarrival_dist(
-                        interarrival,
-                        &format!("{key}.interarrival"),
-                        base_dir,
-                    )?,
-                },
-                (None, Some(closed)) if closed.population == 0 => {
-                    return Err(Problem::new(
-                        format!("{key}.closed"),
-                        "population must be at least 1",
-                    ));
-                }
-                (None, Some(closed)) => Arrivals::Closed {
-                    population: closed.population,
-                    think: dist(&closed.think, &format!("{key}.closed.think"), base_dir)?,
-                },
-                _ => {
-                    return Err(Problem::new(
-                        key.clone(),
-                        "give exactly one of `interarrival` (an open stream) or `closed = { population, think }` (clients awaiting replies)",
-                    ));
-                }
-            },
+            arrivals,
             class,
+            profile,
         });
     }
 

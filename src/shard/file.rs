@@ -78,6 +78,9 @@ pub struct Unit {
     /// Waiting-time histograms per target, kept only at the charted point.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wait_distributions: Vec<Percentiles>,
+    /// Metric values per reporting interval, then per target (rate profiles).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intervals: Vec<Vec<BTreeMap<Metric, ExactFloat>>>,
 }
 
 impl Unit {
@@ -88,24 +91,17 @@ impl Unit {
         result: Replication,
         keep_distributions: bool,
     ) -> Unit {
-        let values = result
-            .values
-            .iter()
-            .map(|row| {
-                Metric::ALL
-                    .iter()
-                    .zip(row)
-                    .filter(|(_, value)| !value.is_nan())
-                    .map(|(&metric, &value)| (metric, ExactFloat(value)))
-                    .collect()
-            })
-            .collect();
         Unit {
             point,
             replication,
             warmup: result.warmup,
             events: result.events,
-            values,
+            values: stored_rows(&result.values),
+            intervals: result
+                .intervals
+                .iter()
+                .map(|rows| stored_rows(rows))
+                .collect(),
             wait_distributions: if keep_distributions {
                 result.wait_distributions
             } else {
@@ -116,23 +112,40 @@ impl Unit {
 
     /// The replication this unit stored.
     pub fn into_replication(self) -> Replication {
-        let values = self
-            .values
-            .iter()
-            .map(|row| -> MetricValues {
-                std::array::from_fn(|index| {
-                    row.get(&Metric::ALL[index])
-                        .map_or(f64::NAN, |value| value.0)
-                })
-            })
-            .collect();
         Replication {
-            values,
+            values: read_rows(&self.values),
             warmup: self.warmup,
             events: self.events,
             wait_distributions: self.wait_distributions,
+            intervals: self.intervals.iter().map(|rows| read_rows(rows)).collect(),
         }
     }
+}
+
+/// Metric values per target as stored: metrics that do not apply left out.
+fn stored_rows(rows: &[MetricValues]) -> Vec<BTreeMap<Metric, ExactFloat>> {
+    rows.iter()
+        .map(|row| {
+            Metric::ALL
+                .iter()
+                .zip(row)
+                .filter(|(_, value)| !value.is_nan())
+                .map(|(&metric, &value)| (metric, ExactFloat(value)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Stored metric values back as rows, NaN where a metric was left out.
+fn read_rows(rows: &[BTreeMap<Metric, ExactFloat>]) -> Vec<MetricValues> {
+    rows.iter()
+        .map(|row| -> MetricValues {
+            std::array::from_fn(|index| {
+                row.get(&Metric::ALL[index])
+                    .map_or(f64::NAN, |value| value.0)
+            })
+        })
+        .collect()
 }
 
 /// An `f64` that survives JSON exactly: finite values as numbers (shortest

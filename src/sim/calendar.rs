@@ -25,6 +25,8 @@ pub(crate) enum EventKind {
     },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
+    /// Reporting interval `index` begins (rate profiles).
+    IntervalStart { index: u32 },
 }
 
 /// An event keyed by its time's bits (high half) and its sequence number

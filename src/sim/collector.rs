@@ -4,6 +4,7 @@
 
 use crate::metric::{Metric, MetricValues};
 use crate::model::Model;
+use crate::profile::Span;
 use crate::stats::{Percentiles, Tally, TimeAverage};
 
 /// Histogram resolution relative to the smallest mean service time.
@@ -82,6 +83,14 @@ impl Accumulators {
         self.in_queue.reset(now);
     }
 
+    /// Starts an interval at `now` with the counts of `whole` (the run's
+    /// accumulators of the same target).
+    fn open_from(&mut self, now: f64, whole: &Accumulators) {
+        self.in_system.update(now, whole.in_system.value());
+        self.in_queue.update(now, whole.in_queue.value());
+        self.open(now);
+    }
+
     fn close(&mut self, now: f64) {
         self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
     }
@@ -156,6 +165,8 @@ pub(crate) struct Visit {
     pub(crate) waited: bool,
     /// It is measured.
     pub(crate) tracked: bool,
+    /// When it arrived at the queue.
+    pub(crate) arrived: f64,
 }
 
 /// Why a message leaves the network.
@@ -182,6 +193,8 @@ pub(crate) struct Exit {
     pub(crate) how: Departure,
     /// It is measured.
     pub(crate) tracked: bool,
+    /// When it entered the network.
+    pub(crate) entered: f64,
 }
 
 /// What a replication measures, target by target.
@@ -189,9 +202,19 @@ pub(crate) struct Exit {
 /// Targets are laid out node-major: node `q` (a queue, then the system as
 /// node `queues` when there are several queues) has its aggregate target and,
 /// when the model has classes, one target per class.
+///
+/// With reporting intervals (rate profiles), every target also has one set
+/// of accumulators per interval: counts and time averages go to the
+/// interval in force, a message's waits and outcome to the interval it
+/// arrived in.
 #[derive(Debug)]
 pub(crate) struct Collector {
     targets: Vec<Accumulators>,
+    spans: Vec<Span>,
+    /// Interval-major: interval `k`'s targets are `k * targets.len()..`.
+    interval_targets: Vec<Accumulators>,
+    /// The interval in force.
+    current: usize,
     per_node: usize,
     queues: usize,
     window_start: f64,
@@ -200,8 +223,9 @@ pub(crate) struct Collector {
 }
 
 impl Collector {
-    /// Empty accumulators for every target of `model`.
-    pub(crate) fn new(model: &Model) -> Self {
+    /// Empty accumulators for every target of `model`, for the whole run
+    /// and for each of `spans`.
+    pub(crate) fn new(model: &Model, spans: Vec<Span>) -> Self {
         let per_node = if model.has_classes() {
             1 + model.classes.len()
         } else {
@@ -222,8 +246,19 @@ impl Collector {
                 (0..per_node).map(|_| Accumulators::new(smallest_service * RELATIVE_RESOLUTION)),
             );
         }
+        let interval_targets = spans
+            .iter()
+            .flat_map(|_| {
+                targets
+                    .iter()
+                    .map(|target| Accumulators::new(target.wait_percentiles.resolution()))
+            })
+            .collect();
         Collector {
             targets,
+            spans,
+            interval_targets,
+            current: 0,
             per_node,
             queues: model.queues.len(),
             window_start: 0.0,
@@ -232,13 +267,60 @@ impl Collector {
         }
     }
 
-    /// Calls `update` on the aggregate target of `node` and on its `class` target.
+    /// Calls `update` on the aggregate target of `node` and on its `class`
+    /// target, for the whole run and for `interval` when there is one.
     #[inline(always)]
-    fn each(&mut self, node: usize, class: usize, mut update: impl FnMut(&mut Accumulators)) {
+    fn each(
+        &mut self,
+        node: usize,
+        class: usize,
+        interval: Option<usize>,
+        mut update: impl FnMut(&mut Accumulators),
+    ) {
         let base = node * self.per_node;
         update(&mut self.targets[base]);
         if self.per_node > 1 {
             update(&mut self.targets[base + 1 + class]);
+        }
+        if let Some(interval) = interval {
+            let base = interval * self.targets.len() + base;
+            update(&mut self.interval_targets[base]);
+            if self.per_node > 1 {
+                update(&mut self.interval_targets[base + 1 + class]);
+            }
+        }
+    }
+
+    /// The interval in force, while the window is open.
+    #[inline(always)]
+    fn in_force(&self) -> Option<usize> {
+        (!self.spans.is_empty() && self.window_open).then_some(self.current)
+    }
+
+    /// The interval containing `time`, if any.
+    #[inline(always)]
+    fn interval_of(&self, time: f64) -> Option<usize> {
+        if self.spans.is_empty() {
+            return None;
+        }
+        let index = self.spans.partition_point(|span| span.start <= time);
+        (index > 0 && time < self.spans[index - 1].end).then(|| index - 1)
+    }
+
+    /// Interval `index` begins at `now`: the previous one's time averages
+    /// freeze, the new one's start from the counts present.
+    pub(crate) fn begin_interval(&mut self, now: f64, index: usize) {
+        if !self.window_open {
+            return;
+        }
+        let n = self.targets.len();
+        for target in &mut self.interval_targets[self.current * n..(self.current + 1) * n] {
+            target.close(now);
+        }
+        self.current = index;
+        let layer = &mut self.interval_targets[index * n..(index + 1) * n];
+        for (target, whole) in layer.iter_mut().zip(&self.targets) {
+            target.open_from(now, whole);
         }
     }
 
@@ -249,13 +331,28 @@ impl Collector {
         for target in &mut self.targets {
             target.open(now);
         }
+        if !self.spans.is_empty() {
+            let n = self.targets.len();
+            for (target, whole) in self.interval_targets[..n].iter_mut().zip(&self.targets) {
+                target.open_from(now, whole);
+            }
+        }
     }
 
     /// Ends the measured window, freezing the time averages.
     pub(crate) fn close_window(&mut self, now: f64) {
         self.window_end = Some(now);
         self.window_open = false;
-        for target in &mut self.targets {
+        let n = self.targets.len();
+        let current = self.current;
+        let in_force = self
+            .interval_targets
+            .get_mut(current * n..(current + 1) * n);
+        for target in self
+            .targets
+            .iter_mut()
+            .chain(in_force.into_iter().flatten())
+        {
             target.close(now);
         }
     }
@@ -271,7 +368,7 @@ impl Collector {
         tracked: bool,
     ) {
         let in_queue = if waits { 1.0 } else { 0.0 };
-        self.each(queue, class, |t| {
+        self.each(queue, class, self.in_force(), |t| {
             t.change(now, 1.0, in_queue);
             t.arrivals += u64::from(tracked);
         });
@@ -280,7 +377,7 @@ impl Collector {
     /// A message of `class` is rejected by a full `queue`.
     pub(crate) fn block(&mut self, queue: usize, class: usize, tracked: bool) {
         if tracked {
-            self.each(queue, class, |t| {
+            self.each(queue, class, self.in_force(), |t| {
                 t.arrivals += 1;
                 t.blocked += 1;
             });
@@ -296,45 +393,67 @@ impl Collector {
         was_waiting: bool,
     ) {
         if was_waiting {
-            self.each(queue, class, |t| t.change(now, 0.0, -1.0));
+            self.each(queue, class, self.in_force(), |t| t.change(now, 0.0, -1.0));
         }
     }
 
     /// A message of `class` in service at `queue` is interrupted and waits.
     pub(crate) fn preempt(&mut self, now: f64, queue: usize, class: usize) {
-        self.each(queue, class, |t| t.change(now, 0.0, 1.0));
+        self.each(queue, class, self.in_force(), |t| t.change(now, 0.0, 1.0));
     }
 
-    /// A message of `class` waiting at `queue` expires after `wait`.
+    /// A message of `class` that arrived at `queue` at `arrived` expires
+    /// there, after waiting `wait`.
     pub(crate) fn expire(
         &mut self,
         now: f64,
         queue: usize,
         class: usize,
-        wait: f64,
+        arrived: f64,
         tracked: bool,
     ) {
-        self.each(queue, class, |t| {
-            t.change(now, -1.0, -1.0);
-            if tracked {
+        self.each(queue, class, self.in_force(), |t| t.change(now, -1.0, -1.0));
+        if tracked {
+            let wait = now - arrived;
+            self.each(queue, class, self.interval_of(arrived), |t| {
                 t.abandoned += 1;
                 t.record_wait(wait, true);
-            }
-        });
+            });
+        }
     }
 
     /// A message of `class` leaves `queue` after `sojourn` there.
     #[inline]
     pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
         let in_window = self.window_open;
-        self.each(queue, class, |t| {
+        let with_intervals = !self.spans.is_empty();
+        let arrival_interval = if with_intervals {
+            self.interval_of(visit.arrived)
+        } else {
+            None
+        };
+        if arrival_interval == self.in_force() {
+            // Everything about the visit goes to the same place.
+            self.each(queue, class, arrival_interval, |t| {
+                t.change(now, -1.0, 0.0);
+                t.departures_in_window += u64::from(in_window);
+                if visit.tracked {
+                    t.record_wait(visit.wait, visit.waited);
+                    t.record_sojourn(visit.sojourn);
+                }
+            });
+            return;
+        }
+        self.each(queue, class, self.in_force(), |t| {
             t.change(now, -1.0, 0.0);
             t.departures_in_window += u64::from(in_window);
-            if visit.tracked {
+        });
+        if visit.tracked {
+            self.each(queue, class, arrival_interval, |t| {
                 t.record_wait(visit.wait, visit.waited);
                 t.record_sojourn(visit.sojourn);
-            }
-        });
+            });
+        }
     }
 
     /// The network has several queues, so it is measured end to end as well
@@ -355,13 +474,16 @@ impl Collector {
             waited,
             how,
             tracked,
+            entered,
         } = exit;
-        let in_window = self.window_open;
-        self.each(self.queues, class, |t| {
-            if how == Departure::Served {
-                t.departures_in_window += u64::from(in_window);
-            }
-            if tracked {
+        if how == Departure::Served {
+            let in_window = u64::from(self.window_open);
+            self.each(self.queues, class, self.in_force(), |t| {
+                t.departures_in_window += in_window;
+            });
+        }
+        if tracked {
+            self.each(self.queues, class, self.interval_of(entered), |t| {
                 t.arrivals += 1;
                 match how {
                     Departure::Blocked => t.blocked += 1,
@@ -374,8 +496,8 @@ impl Collector {
                         t.record_sojourn(sojourn);
                     }
                 }
-            }
-        });
+            });
+        }
     }
 
     /// The waiting-time histograms of every target, in layout order.
@@ -389,8 +511,29 @@ impl Collector {
     /// Metric values of every target, in layout order.
     pub(crate) fn values(&self, model: &Model) -> Vec<MetricValues> {
         let window = self.window_end.unwrap_or(f64::NAN) - self.window_start;
-        let mut values: Vec<MetricValues> = self
-            .targets
+        self.layer_values(&self.targets, window, model)
+    }
+
+    /// Metric values of every target in each reporting interval, interval
+    /// by interval (empty without intervals).
+    pub(crate) fn interval_values(&self, model: &Model) -> Vec<Vec<MetricValues>> {
+        let n = self.targets.len();
+        self.spans
+            .iter()
+            .zip(self.interval_targets.chunks(n))
+            .map(|(span, layer)| self.layer_values(layer, span.length(), model))
+            .collect()
+    }
+
+    /// Metric values of `layer` (one accumulator per target) measured over
+    /// `window` time units.
+    fn layer_values(
+        &self,
+        layer: &[Accumulators],
+        window: f64,
+        model: &Model,
+    ) -> Vec<MetricValues> {
+        let mut values: Vec<MetricValues> = layer
             .iter()
             .enumerate()
             .map(|(index, target)| {

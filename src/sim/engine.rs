@@ -10,6 +10,7 @@ use rand::RngExt;
 
 use super::ReplayedVisit;
 use super::calendar::{Calendar, EventKind};
+use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Visit};
 use super::line::WaitingLine;
 use super::sharing::Sharing;
@@ -17,6 +18,7 @@ use super::streams::{Source, Stream, stream};
 use crate::dist::Dist;
 use crate::metric::MetricValues;
 use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
+use crate::profile::run_spans;
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -102,6 +104,8 @@ struct Publisher<'a> {
     gap: &'a Dist,
     /// Stream of the gaps.
     gaps: Stream,
+    /// Where a producer with a rate profile stands in it.
+    clock: Option<ProfileClock>,
 }
 
 /// A queue's state, next to its spec and its random streams.
@@ -182,6 +186,9 @@ pub(crate) struct Outcome {
     pub(crate) events: u64,
     /// Waiting-time histogram per target.
     pub(crate) wait_distributions: Vec<Percentiles>,
+    /// Metric values per reporting interval, then per target (empty
+    /// without rate profiles).
+    pub(crate) interval_values: Vec<Vec<MetricValues>>,
 }
 
 /// One replication's state.
@@ -205,6 +212,8 @@ pub(crate) struct Engine<'a> {
     tracked_in_system: u64,
     events: u64,
     wait_series: Option<Vec<f64>>,
+    /// Starts of the reporting intervals after the first.
+    interval_starts: Vec<f64>,
     /// Where a replay logs every visit, when asked to.
     visit_log: Option<&'a mut Vec<ReplayedVisit>>,
 }
@@ -213,6 +222,7 @@ impl<'a> Engine<'a> {
     /// A fresh replication of `model` with the streams of (`seed`, `replication`).
     pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, replication: u32) -> Self {
         let stream = |source| stream(seed, replication, source);
+        let spans = run_spans(model, plan.length);
         Engine {
             model,
             plan,
@@ -230,6 +240,7 @@ impl<'a> Engine<'a> {
                         Arrivals::Closed { think, .. } => think,
                     },
                     gaps: stream(Source::Interarrivals(index)),
+                    clock: spec.profile.as_ref().map(ProfileClock::new),
                 })
                 .collect(),
             closed_loops: model
@@ -252,7 +263,8 @@ impl<'a> Engine<'a> {
                     recorded_routes: None,
                 })
                 .collect(),
-            collector: Collector::new(model),
+            interval_starts: spans.iter().skip(1).map(|span| span.start).collect(),
+            collector: Collector::new(model, spans),
             arrivals: 0,
             running_producers: model.producers.len(),
             admitting: true,
@@ -303,6 +315,11 @@ impl<'a> Engine<'a> {
         if self.plan.warmup == 0 {
             self.open_window();
         }
+        for (index, &start) in self.interval_starts.iter().enumerate() {
+            let index = index as u32 + 1;
+            self.calendar
+                .schedule(start, EventKind::IntervalStart { index });
+        }
         while self.admitting || self.tracked_in_system > 0 {
             let Some((time, kind)) = self.calendar.next() else {
                 break;
@@ -322,6 +339,9 @@ impl<'a> Engine<'a> {
                     generation,
                 } => self.expire(queue as usize, message, generation),
                 EventKind::HorizonEnd => self.close_window(),
+                EventKind::IntervalStart { index } => {
+                    self.collector.begin_interval(self.now, index as usize);
+                }
             }
         }
         if let Some(series) = &mut self.wait_series {
@@ -330,6 +350,7 @@ impl<'a> Engine<'a> {
         }
         let outcome = Outcome {
             values: self.collector.values(self.model),
+            interval_values: self.collector.interval_values(self.model),
             events: self.events,
             wait_distributions: self.collector.into_wait_distributions(),
         };
@@ -359,13 +380,22 @@ impl<'a> Engine<'a> {
     fn schedule_arrival(&mut self, producer: usize) {
         let publisher = &mut self.publishers[producer];
         let gap = publisher.gaps.draw(publisher.gap);
-        if gap == f64::INFINITY {
-            // A replayed trace has ended: this producer sends no more.
-            self.running_producers -= 1;
-            return;
-        }
+        let time = match &mut publisher.clock {
+            None if gap == f64::INFINITY => {
+                // A replayed trace has ended: this producer sends no more.
+                self.running_producers -= 1;
+                return;
+            }
+            None => self.now + gap,
+            // A profile that has ended leaves the window open until the
+            // horizon, so the last interval is measured in full.
+            Some(clock) => match clock.next_arrival(gap) {
+                Some(time) => time,
+                None => return,
+            },
+        };
         self.calendar.schedule(
-            self.now + gap,
+            time,
             EventKind::Arrival {
                 producer: producer as u32,
             },
@@ -565,6 +595,7 @@ impl<'a> Engine<'a> {
             wait,
             waited: message.waited_here,
             tracked: message.tracked,
+            arrived: message.entered_queue_at,
         };
         self.log_visit(queue, slot, Some(wait));
         let station = &mut self.stations[queue];
@@ -657,8 +688,13 @@ impl<'a> Engine<'a> {
         self.stations[queue].in_system -= 1;
         let wait = self.now - message.entered_queue_at;
         let class = message.class as usize;
-        self.collector
-            .expire(self.now, queue, class, wait, message.tracked);
+        self.collector.expire(
+            self.now,
+            queue,
+            class,
+            message.entered_queue_at,
+            message.tracked,
+        );
         let moved = Message {
             total_wait: message.total_wait + wait,
             waited: true,
@@ -738,6 +774,7 @@ impl<'a> Engine<'a> {
                     waited: message.waited,
                     how,
                     tracked: message.tracked,
+                    entered: message.entered_system_at,
                 },
             );
         }

@@ -3,6 +3,7 @@
 //! into confidence intervals across replications.
 
 mod calendar;
+mod clock;
 mod collector;
 mod engine;
 mod line;
@@ -62,6 +63,9 @@ pub struct Replication {
     /// Waiting-time histogram per target (empty when not kept, as in the
     /// shards of points whose distribution is not charted).
     pub wait_distributions: Vec<Percentiles>,
+    /// Metric values per reporting interval, then per target (empty
+    /// without rate profiles).
+    pub intervals: Vec<Vec<MetricValues>>,
 }
 
 /// Simulation results of one model.
@@ -73,6 +77,8 @@ pub struct Simulation {
     pub replications: Vec<Replication>,
     /// Mean and confidence interval per target and metric.
     pub estimates: Vec<[Estimate; Metric::COUNT]>,
+    /// The same per reporting interval (empty without rate profiles).
+    pub interval_estimates: Vec<Vec<[Estimate; Metric::COUNT]>>,
     /// The relative half-width a precision-driven run aimed at.
     pub target_precision: Option<f64>,
 }
@@ -84,9 +90,13 @@ impl Simulation {
         run: &RunConfig,
         replications: Vec<Replication>,
     ) -> Simulation {
+        let intervals = replications.first().map_or(0, |r| r.intervals.len());
         Simulation {
             targets: targets(model),
-            estimates: estimate(model, run, &replications),
+            estimates: estimate(model, run, &replications, |r| &r.values),
+            interval_estimates: (0..intervals)
+                .map(|k| estimate(model, run, &replications, |r| &r.intervals[k]))
+                .collect(),
             replications,
             target_precision: run.precision.map(|p| p.target),
         }
@@ -120,6 +130,7 @@ pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Repl
         warmup,
         events: outcome.events,
         wait_distributions: outcome.wait_distributions,
+        intervals: outcome.interval_values,
     }
 }
 
@@ -240,6 +251,7 @@ fn replay_model(model: &Model, recording: &Recording) -> Option<Model> {
             Some(Producer {
                 name: format!("replay-{}", producer.name),
                 arrivals: Arrivals::Open { interarrival },
+                profile: None,
                 ..producer.clone()
             })
         })
@@ -359,18 +371,20 @@ pub fn imprecise(estimates: &[[Estimate; Metric::COUNT]], target: f64) -> Vec<(u
     missed
 }
 
-/// Mean and confidence interval per target and metric.
+/// Mean and confidence interval per target and metric of the values that
+/// `values` picks from each replication.
 fn estimate(
     model: &Model,
     run: &RunConfig,
     replications: &[Replication],
+    values: impl Fn(&Replication) -> &Vec<MetricValues>,
 ) -> Vec<[Estimate; Metric::COUNT]> {
     (0..targets(model).len())
         .map(|target| {
             std::array::from_fn(|metric| {
                 let samples: Vec<f64> = replications
                     .iter()
-                    .map(|r| r.values[target][metric])
+                    .map(|r| values(r)[target][metric])
                     .collect();
                 if samples.iter().all(|x| x.is_nan()) {
                     Estimate {

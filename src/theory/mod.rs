@@ -20,6 +20,7 @@ pub mod mmc;
 pub mod mmck;
 pub mod mminf;
 pub mod mva;
+mod pointwise;
 pub mod priority;
 mod recognise;
 mod result;
@@ -32,5 +33,6 @@ mod robustness;
 #[cfg(test)]
 mod testing;
 
+pub use pointwise::{PointTheory, pointwise};
 pub use recognise::{evaluate, wait_tail};
 pub use result::TheoryResult;

@@ -124,8 +124,12 @@ impl StationTraffic<'_> {
 }
 
 /// Formula rows for every target of `model` that a formula covers; empty
-/// when no formula applies.
+/// when no formula applies (as for rates that follow profiles).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
+    if model.has_profiles() {
+        // Rates that change over time have no steady state; see `pointwise`.
+        return Vec::new();
+    }
     let Some(rates) = model.arrival_rates() else {
         return Vec::new();
     };

@@ -90,12 +90,20 @@ fn every_shipped_scenario_draws_its_charts_and_reports() {
         let out = tmp.path().join(scenario.file_stem().unwrap());
         run(&scenario, &out);
         let charts = out.join("charts");
+        // A rate profile has theory per interval only, and no warm-up.
+        let profiled = out.join("intervals.csv").is_file();
+        let (theory_chart, last) = if profiled {
+            ("intervals-mean_wait", "intervals-utilisation")
+        } else {
+            ("mean_wait", "warmup")
+        };
         for name in [
             "mean_wait",
             "mean_sojourn",
             "mean_in_queue",
             "wait_p99",
-            "warmup",
+            theory_chart,
+            last,
         ] {
             assert!(
                 charts.join(format!("{name}.svg")).is_file(),
@@ -110,7 +118,7 @@ fn every_shipped_scenario_draws_its_charts_and_reports() {
                     "{name}.svg has no simulation series"
                 );
             }
-            if name == "mean_wait" {
+            if name == theory_chart {
                 // Every shipped scenario has a formula for the mean wait.
                 assert!(svg.contains("theory"), "{name}.svg has no theory series");
             }

@@ -5,7 +5,7 @@ use std::path::Path;
 use queuelab::metric::Metric;
 use queuelab::report::{self, RunResults};
 use queuelab::scenario::{self, Scenario};
-use queuelab::{sim, theory};
+use queuelab::{profile, sim, theory};
 
 /// The `queuelab` binary under test.
 pub fn queuelab() -> assert_cmd::Command {
@@ -32,14 +32,9 @@ pub fn run(scenario: &Scenario) -> RunResults {
         .enumerate()
         .map(|(index, (point, simulation))| {
             let previous = index.checked_sub(1).map(|i| &simulations[i]);
-            let theory = theory::evaluate(&point.model);
-            report::point_results(
-                point,
-                &theory,
-                Some(simulation),
-                previous,
-                scenario.run.confidence,
-            )
+            let spans = profile::run_spans(&point.model, scenario.run.length);
+            let theory = theory::PointTheory::evaluate(&point.model, &spans);
+            report::point_results(point, &theory, Some(simulation), previous, &scenario.run)
         })
         .collect();
     report::run_results(scenario, points)

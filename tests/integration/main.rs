@@ -10,6 +10,7 @@ mod live;
 mod paired;
 mod plan;
 mod precision;
+mod profile;
 mod shards;
 mod sim_vs_theory;
 mod trace;

@@ -1,0 +1,142 @@
+//! Metrics interval by interval for traffic that follows a rate profile:
+//! simulation with its CIs across replications at each interval's middle,
+//! the pointwise stationary approximation as a dashed line, one colour per
+//! queue (and the system of a network).
+
+use super::figure::{Figure, Mark, Point, Series};
+use super::style::{SIMULATION, THEORY, row_colour};
+use crate::metric::Metric;
+use crate::report::{IntervalResults, PointResults, RunResults};
+
+/// The metrics charted per interval.
+pub const INTERVAL_METRICS: [Metric; 6] = [
+    Metric::MeanWait,
+    Metric::WaitP99,
+    Metric::MeanInQueue,
+    Metric::Utilisation,
+    Metric::PBlocked,
+    Metric::PAbandoned,
+];
+
+/// One figure per interval metric with data, at the last point with
+/// intervals; none without rate profiles.
+pub fn interval_figures(results: &RunResults) -> Vec<Figure> {
+    let Some(point) = results
+        .points
+        .iter()
+        .rev()
+        .find(|p| !p.intervals.is_empty())
+    else {
+        return Vec::new();
+    };
+    INTERVAL_METRICS
+        .iter()
+        .filter(|&&metric| has_values(&point.intervals, metric))
+        .map(|&metric| figure(results, point, metric))
+        .collect()
+}
+
+/// True when some interval has a non-zero value of `metric`.
+fn has_values(intervals: &[IntervalResults], metric: Metric) -> bool {
+    intervals.iter().flat_map(|i| &i.results).any(|row| {
+        let theory = row.theory.as_ref().and_then(|t| t.metrics.get(&metric));
+        let simulated = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric));
+        theory.is_some_and(|v| *v > 0.0) || simulated.is_some_and(|i| i.mean > 0.0)
+    })
+}
+
+fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure {
+    let rows: Vec<usize> = (0..point.results.len())
+        .filter(|&row| point.results[row].class.is_none())
+        .collect();
+    let several = rows.len() > 1;
+    let series = rows
+        .iter()
+        .flat_map(|&row| {
+            let colours = if several {
+                (row_colour(row), row_colour(row))
+            } else {
+                (THEORY, SIMULATION)
+            };
+            row_series(point, row, metric, colours)
+        })
+        .collect::<Vec<_>>();
+    let label = crate::scenario::parameter_label(&point.parameters);
+    let at = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" at {label}")
+    };
+    Figure {
+        name: format!("intervals-{}", metric.name()),
+        title: format!("{}: {} per interval{at}", results.scenario, metric.name()),
+        x_label: format!("time ({})", results.time_unit),
+        y_label: super::axis_label(metric, &results.time_unit),
+        categories: None,
+        log_y: false,
+        markers: Vec::new(),
+        series,
+    }
+}
+
+/// The pointwise approximation as steps over each interval (where every
+/// interval has one) and the simulation at each interval's middle.
+fn row_series(
+    point: &PointResults,
+    row: usize,
+    metric: Metric,
+    (theory_colour, simulation_colour): (plotters::style::RGBColor, plotters::style::RGBColor),
+) -> Vec<Series> {
+    let name = point.results[row].label();
+    let theory: Option<Vec<Point>> = point
+        .intervals
+        .iter()
+        .map(|interval| {
+            let value = *interval.results[row]
+                .theory
+                .as_ref()?
+                .metrics
+                .get(&metric)?;
+            Some([interval.start, interval.end].map(|x| Point {
+                x,
+                y: value,
+                bar: None,
+            }))
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(|steps| steps.concat());
+    let simulation: Vec<Point> = point
+        .intervals
+        .iter()
+        .filter_map(|interval| {
+            let estimate = interval.results[row]
+                .simulation
+                .as_ref()?
+                .metrics
+                .get(&metric)?;
+            Some(Point {
+                x: (interval.start + interval.end) / 2.0,
+                y: estimate.mean,
+                bar: Some((estimate.ci_low, estimate.ci_high)),
+            })
+        })
+        .collect();
+    let mut series = Vec::new();
+    if let Some(points) = theory.filter(|p| !p.is_empty()) {
+        series.push(Series {
+            label: format!("{name}: theory (pointwise approx.)"),
+            colour: theory_colour,
+            mark: Mark::Dashed,
+            points,
+        });
+    }
+    if !simulation.is_empty() {
+        series.push(Series {
+            label: format!("{name}: simulation"),
+            colour: simulation_colour,
+            mark: Mark::Points,
+            points: simulation,
+        });
+    }
+    series
+}

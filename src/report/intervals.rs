@@ -1,0 +1,69 @@
+//! The per-interval table of a run whose rates follow profiles: for each
+//! queue (and the system of a network), each interval's simulated metrics
+//! with their CIs beside the pointwise stationary approximation.
+
+use super::comparison::{interval_text, number};
+use super::results::{IntervalResults, PointResults};
+use crate::metric::Metric;
+
+/// Metrics always shown per interval.
+const SHOWN: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::Utilisation];
+
+/// Metrics shown per interval only where some interval has them above 0.
+const SHOWN_WHEN_PRESENT: [Metric; 2] = [Metric::PBlocked, Metric::PAbandoned];
+
+/// The column headers and lines of `point`'s interval table; `None`
+/// without intervals.
+pub fn interval_table(point: &PointResults) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let first = point.intervals.first()?;
+    let metrics: Vec<Metric> = SHOWN
+        .into_iter()
+        .chain(
+            SHOWN_WHEN_PRESENT
+                .into_iter()
+                .filter(|&m| present(&point.intervals, m)),
+        )
+        .collect();
+    let mut headers: Vec<String> = ["queue", "interval", "arrival rate"]
+        .map(String::from)
+        .to_vec();
+    headers.extend(metrics.iter().map(|m| m.name().to_string()));
+    let rows = (0..first.results.len()).filter(|&r| first.results[r].class.is_none());
+    let mut lines = Vec::new();
+    for row in rows {
+        for interval in &point.intervals {
+            let cells = &interval.results[row];
+            let mut line = vec![
+                cells.queue.clone(),
+                format!("{}-{}", interval.start, interval.end),
+                number(interval.arrival_rate),
+            ];
+            line.extend(metrics.iter().map(|metric| {
+                let simulated = cells
+                    .simulation
+                    .as_ref()
+                    .and_then(|s| s.metrics.get(metric));
+                let theory = cells.theory.as_ref().and_then(|t| t.metrics.get(metric));
+                match theory {
+                    Some(value) => format!("{} ~{}", interval_text(simulated), number(*value)),
+                    None => interval_text(simulated),
+                }
+            }));
+            lines.push(line);
+        }
+    }
+    Some((headers, lines))
+}
+
+/// The sentence that explains the table.
+pub const INTERVAL_NOTE: &str = "Per interval: simulation mean [CI across replications] over the messages that arrived in the interval (time averages over the interval), then `~` the pointwise stationary approximation (the steady state at the interval's rates; it ignores the backlog carried over, so it overshoots short peaks and undershoots just after them).";
+
+/// True when some interval has a value of `metric` above 0.
+fn present(intervals: &[IntervalResults], metric: Metric) -> bool {
+    intervals.iter().flat_map(|i| &i.results).any(|row| {
+        row.simulation
+            .as_ref()
+            .and_then(|s| s.metrics.get(&metric))
+            .is_some_and(|i| i.mean > 0.0)
+    })
+}
