@@ -22,7 +22,7 @@ use crate::profile;
 use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults};
 use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError};
 use crate::shard::{self, MergeError, ShardId};
-use crate::sim::{self, Simulation, Target};
+use crate::sim::{self, Simulation};
 use crate::theory;
 
 /// A failed command, with its exit code.
@@ -334,9 +334,9 @@ fn stop_flag() -> Result<&'static AtomicBool, AppError> {
     Ok(&STOP)
 }
 
-/// Every point's live blocks: per result row of the queue (the queue, then
-/// its classes), one block per channel. Channels run one after the other,
-/// never beside the simulation, which would steal their cores.
+/// Every point's live blocks: per result row (each queue, the network end
+/// to end, their classes), one block per channel. Channels run one after
+/// the other, never beside the simulation, which would steal their cores.
 fn live_points(
     scenario: &Scenario,
     settings: &LiveSettings,
@@ -346,7 +346,6 @@ fn live_points(
     let mut points = Vec::with_capacity(scenario.points.len());
     for (index, point) in scenario.points.iter().enumerate() {
         let model = &point.model;
-        let queue = &model.queues[0];
         let theory = theory_of(scenario, point);
         let rows = live::rows(model);
         let mut blocks: Vec<Vec<LiveBlock>> = vec![Vec::new(); rows.len()];
@@ -364,33 +363,20 @@ fn live_points(
             }
             let run = live::run(model, settings, channel, scenario.run.seed, stop)
                 .ok_or(AppError::Interrupted)?;
-            let input = &run.replay_input;
-            let waits = sim::replay(model, &input.arrivals, &input.services);
+            let replays = report::replay_batches(model, &run);
             if stop.load(Ordering::SeqCst) {
                 return Err(AppError::Interrupted);
             }
-            let replay_stamps = live::replay_stamps(input, &waits);
-            for ((class, live_batches), row_blocks) in
-                rows.iter().zip(&run.batches).zip(&mut blocks)
-            {
-                let replay = live::measure(
-                    &input.timeline,
-                    &replay_stamps,
-                    queue.consumers,
-                    queue.capacity.is_some(),
-                    *class,
-                );
+            let rows_of_run = rows.iter().zip(run.batches.iter().zip(&replays));
+            for ((target, (live_batches, replay)), row_blocks) in rows_of_run.zip(&mut blocks) {
                 let theory_row = theory
                     .whole
                     .iter()
-                    .find(|(target, _)| target.queue == Some(0) && target.class == *class)
+                    .find(|(row, _)| row == target)
                     .map(|(_, result)| (&result.metrics, result.exact));
                 let context = LiveContext {
                     model,
-                    target: Target {
-                        queue: Some(0),
-                        class: *class,
-                    },
+                    target: *target,
                     settings,
                     confidence: scenario.run.confidence,
                 };
@@ -398,7 +384,7 @@ fn live_points(
                     context,
                     channel,
                     live_batches,
-                    &replay,
+                    replay,
                     theory_row,
                     run.health.clone(),
                 ));
@@ -429,8 +415,7 @@ fn publish(
 ) -> Result<(), AppError> {
     let mut points = point_results(scenario, simulations);
     for (point, rows) in points.iter_mut().zip(live.into_iter().flatten()) {
-        // Live runs drive a single queue: its rows (aggregate, then
-        // classes) come first, in `live::rows` order.
+        // Live runs measure every result row, in `live::rows` order.
         for (row, blocks) in point.results.iter_mut().zip(rows) {
             row.live = Some(blocks);
         }

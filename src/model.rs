@@ -145,10 +145,28 @@ pub struct Queue {
     pub schedule: Option<Profile>,
 }
 
+/// Routing probabilities summing this close to 1 count as exactly 1.
+const ROUTING_TOLERANCE: f64 = 1e-9;
+
 impl Queue {
     /// True when every message is served at once (`consumers = "unlimited"`).
     pub fn is_unlimited(&self) -> bool {
         self.consumers == UNLIMITED
+    }
+
+    /// The queue a message goes to after service here, given a uniform
+    /// `draw` in [0, 1), or `None` when it leaves the system.
+    #[inline]
+    pub fn next_queue(&self, draw: f64) -> Option<usize> {
+        let mut cumulative = 0.0;
+        let last = self.routes.len().checked_sub(1)?;
+        self.routes.iter().enumerate().find_map(|(index, route)| {
+            cumulative += route.probability;
+            // Probabilities summing to 1 may round just below it: then the
+            // last route takes the remainder instead of leaking messages.
+            let closes = index == last && cumulative >= 1.0 - ROUTING_TOLERANCE;
+            (draw < cumulative || closes).then_some(route.queue)
+        })
     }
 }
 

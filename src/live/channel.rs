@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Discipline;
 
-/// A message in flight: its index in the run's timeline (ids follow the
-/// scheduled arrival order) and its class's priority.
+/// A message in flight at one queue: the index of its visit there in the
+/// run's timeline, and its class's priority.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
-    /// Index in the timeline.
+    /// Index of the visit in the timeline.
     pub id: u32,
     /// Priority of its class (lower is served first).
     pub priority: i64,
@@ -68,7 +68,7 @@ pub enum ChannelKind {
     MutexVecdeque,
     /// Mutex<Vec> + Condvar, popped from the top (LIFO).
     MutexStack,
-    /// Mutex<BinaryHeap> + Condvar, by class priority then arrival (priority).
+    /// Mutex<BinaryHeap> + Condvar, by class priority then arrival at the queue (priority).
     MutexHeap,
 }
 
@@ -111,7 +111,7 @@ impl ChannelKind {
             ChannelKind::StdMpsc => Box::new(StdMpsc::new()),
             ChannelKind::MutexVecdeque => Box::new(Guarded::<VecDeque<Message>>::default()),
             ChannelKind::MutexStack => Box::new(Guarded::<Vec<Message>>::default()),
-            ChannelKind::MutexHeap => Box::new(Guarded::<BinaryHeap<ByPriority>>::default()),
+            ChannelKind::MutexHeap => Box::new(Guarded::<PriorityHeap>::default()),
         }
     }
 }
@@ -227,14 +227,17 @@ impl Order for Vec<Message> {
     }
 }
 
-/// Heap entry: the lowest priority number first, then the earliest arrival
-/// (message ids follow the scheduled arrival order).
+/// Heap entry: the lowest priority number first, then the earliest
+/// arrival at the queue (the order of `put`).
 #[derive(Debug, PartialEq, Eq)]
-struct ByPriority(Message);
+struct ByPriority {
+    message: Message,
+    arrival: u64,
+}
 
 impl Ord for ByPriority {
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.0.priority, other.0.id).cmp(&(self.0.priority, self.0.id))
+        (other.message.priority, other.arrival).cmp(&(self.message.priority, self.arrival))
     }
 }
 
@@ -244,15 +247,26 @@ impl PartialOrd for ByPriority {
     }
 }
 
-impl Order for BinaryHeap<ByPriority> {
+/// A heap by priority, numbering arrivals to keep FIFO within a priority.
+#[derive(Debug, Default)]
+struct PriorityHeap {
+    heap: BinaryHeap<ByPriority>,
+    arrivals: u64,
+}
+
+impl Order for PriorityHeap {
     fn put(&mut self, message: Message) {
-        self.push(ByPriority(message));
+        self.heap.push(ByPriority {
+            message,
+            arrival: self.arrivals,
+        });
+        self.arrivals += 1;
     }
     fn take(&mut self) -> Option<Message> {
-        self.pop().map(|entry| entry.0)
+        self.heap.pop().map(|entry| entry.message)
     }
     fn is_empty(&self) -> bool {
-        BinaryHeap::is_empty(self)
+        self.heap.is_empty()
     }
 }
 
@@ -313,13 +327,14 @@ mod tests {
     fn each_channel_serves_in_its_disciplines_order() {
         for kind in ChannelKind::ALL {
             let queue = kind.build();
-            for (id, priority) in [(0, 2), (1, 1), (2, 2), (3, 1)] {
+            // Ids are visit indices, not arrival order at the queue.
+            for (id, priority) in [(3, 2), (1, 1), (0, 2), (2, 1)] {
                 queue.push(message(id, priority));
             }
             let expected = match kind.discipline() {
-                Discipline::Fifo => vec![0, 1, 2, 3],
-                Discipline::Lifo => vec![3, 2, 1, 0],
-                _ => vec![1, 3, 0, 2],
+                Discipline::Fifo => vec![3, 1, 0, 2],
+                Discipline::Lifo => vec![2, 0, 1, 3],
+                _ => vec![1, 2, 3, 0],
             };
             assert_eq!(drain(queue.as_ref()), expected, "{}", kind.name());
         }

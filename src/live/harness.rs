@@ -1,7 +1,9 @@
-//! Drives one real queue through a [`Timeline`]: a producer thread sends
-//! each message at its scheduled instant, consumer threads emulate each
-//! service to an absolute deadline, and every message's nanosecond stamps
-//! land in preallocated arrays (relaxed stores: no lock on the hot path).
+//! Drives real queues through a [`Timeline`]: a producer thread sends each
+//! message at its scheduled instant to its first queue, each queue's
+//! consumer threads emulate each service to an absolute deadline and
+//! forward the message along its planned path, and every visit's
+//! nanosecond stamps land in preallocated arrays (relaxed stores: no lock
+//! on the hot path).
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
@@ -17,11 +19,14 @@ pub const NEVER: u64 = u64::MAX;
 /// How long a consumer waits for a message before checking its budget.
 const POLL: Duration = Duration::from_millis(20);
 
-/// Every message's wall-clock stamps (ns from the run's start), by id.
+/// Every visit's wall-clock stamps (ns from the run's start), by visit
+/// index in the [`Timeline`].
 #[derive(Clone, Debug, Default)]
 pub struct Stamps {
-    /// When the producer sent it ([`NEVER`] if the run stopped first).
-    pub sent: Vec<u64>,
+    /// When it reached its queue: the producer's send for a message's
+    /// first visit, the end of the previous visit otherwise ([`NEVER`] if
+    /// it never did).
+    pub arrived: Vec<u64>,
     /// True when the queue was full and it was rejected.
     pub rejected: Vec<bool>,
     /// When the consumer that served it had become free.
@@ -47,10 +52,11 @@ pub struct Execution {
     pub stopped_early: bool,
 }
 
-/// Runs `timeline` through a new queue of `kind` serving `model`'s single
-/// queue. Returns after every thread has been joined, at the latest at
-/// `budget_ns` on the run's clock (then `stopped_early`), or soon after
-/// `stop` is set.
+/// Runs `timeline` through a new queue of `kind` for each of `model`'s
+/// queues, each with its own consumers, which forward every message along
+/// its planned path. Returns after every thread has been joined, at the
+/// latest at `budget_ns` on the run's clock (then `stopped_early`), or
+/// soon after `stop` is set.
 pub fn execute(
     model: &Model,
     timeline: &Timeline,
@@ -58,30 +64,43 @@ pub fn execute(
     budget_ns: u64,
     stop: &AtomicBool,
 ) -> Execution {
-    let queue_model = &model.queues[0];
-    let consumers = queue_model.consumers as usize;
+    let consumers: usize = model.queues.iter().map(|q| q.consumers as usize).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let wait_method = if consumers < cores {
         WaitMethod::SleepThenSpin
     } else {
         WaitMethod::CompensatedSleep
     };
-    let count = timeline.messages.len();
     let shared = Shared {
-        queue: kind.build(),
-        stamps: AtomicStamps::new(count),
-        in_system: AtomicU32::new(0),
-        capacity: queue_model.capacity,
+        timeline,
+        stations: model
+            .queues
+            .iter()
+            .map(|queue| Station {
+                queue: kind.build(),
+                in_system: AtomicU32::new(0),
+                capacity: queue.capacity,
+            })
+            .collect(),
+        priorities: model.classes.iter().map(|c| c.priority).collect(),
+        stamps: AtomicStamps::new(timeline.visits.len()),
+        in_flight: AtomicU64::new(0),
+        sending: AtomicBool::new(true),
         budget_ns,
     };
-    let priorities: Vec<i64> = model.classes.iter().map(|c| c.priority).collect();
     let clock = Clock::start();
     let (modes, switches) = std::thread::scope(|scope| {
-        let consumer_threads: Vec<_> = (0..consumers)
-            .map(|_| scope.spawn(|| consumer(&shared, timeline, &clock, wait_method, stop)))
+        let consumer_threads: Vec<_> = model
+            .queues
+            .iter()
+            .enumerate()
+            .flat_map(|(queue, spec)| (0..spec.consumers).map(move |_| queue))
+            .map(|queue| {
+                let (shared, clock) = (&shared, &clock);
+                scope.spawn(move || consumer(shared, queue, clock, wait_method, stop))
+            })
             .collect();
-        let producer_thread =
-            scope.spawn(|| producer(&shared, timeline, &priorities, &clock, wait_method, stop));
+        let producer_thread = scope.spawn(|| producer(&shared, &clock, wait_method, stop));
         let mut modes = Vec::with_capacity(consumers + 1);
         let mut switches = 0;
         for handle in std::iter::once(producer_thread).chain(consumer_threads) {
@@ -93,34 +112,112 @@ pub fn execute(
         (modes, switches)
     });
     let stamps = shared.stamps.into_stamps();
-    let stopped_early = stamps
-        .sent
+    let unsent = timeline
+        .messages
         .iter()
-        .zip(&stamps.rejected)
-        .zip(&stamps.done)
-        .any(|((&sent, &rejected), &done)| sent == NEVER || (!rejected && done == NEVER));
+        .any(|m| stamps.arrived[m.visits.start] == NEVER);
+    let unserved = (0..timeline.visits.len())
+        .any(|v| stamps.arrived[v] != NEVER && !stamps.rejected[v] && stamps.done[v] == NEVER);
     Execution {
         stamps,
         mode: modes.into_iter().max().unwrap_or(SchedulingMode::Default),
         wait_method,
         involuntary_switches: switches,
-        stopped_early,
+        stopped_early: unsent || unserved,
     }
 }
 
 /// State the harness threads share.
-struct Shared {
-    queue: Box<dyn MessageQueue>,
+struct Shared<'a> {
+    timeline: &'a Timeline,
+    stations: Vec<Station>,
+    /// Priority of each class.
+    priorities: Vec<i64>,
     stamps: AtomicStamps,
-    in_system: AtomicU32,
-    capacity: Option<u32>,
+    /// Messages accepted and not yet gone.
+    in_flight: AtomicU64,
+    /// The producer has messages left to send.
+    sending: AtomicBool,
     budget_ns: u64,
 }
 
-/// [`Stamps`] written concurrently: each message's slots are written by
+/// One queue of the network.
+struct Station {
+    queue: Box<dyn MessageQueue>,
+    /// Messages waiting or in service, counted only with a capacity.
+    in_system: AtomicU32,
+    capacity: Option<u32>,
+}
+
+impl Station {
+    /// Takes a place for an arriving message; false when the queue is full.
+    fn admit(&self) -> bool {
+        let Some(capacity) = self.capacity else {
+            return true;
+        };
+        // Producer and forwarding consumers add concurrently: one atomic
+        // check-and-add, so the capacity is never overshot.
+        self.in_system
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < capacity).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// Frees the place of a message whose service ended.
+    fn release(&self) {
+        if self.capacity.is_some() {
+            self.in_system.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+impl Shared<'_> {
+    /// Visit `visit` reaches its queue at `now`: it is queued, or rejected
+    /// (and its message gone) when the queue is full.
+    fn offer(&self, visit: usize, now: u64) {
+        self.stamps.arrived[visit].store(now, Ordering::Relaxed);
+        let station = &self.stations[self.timeline.visits[visit].queue as usize];
+        if !station.admit() {
+            self.stamps.rejected[visit].store(true, Ordering::Relaxed);
+            self.leave();
+            return;
+        }
+        station.queue.push(Message {
+            id: visit as u32,
+            priority: self.priorities[self.timeline.class_of(visit)],
+        });
+    }
+
+    /// A message leaves the network; the last one out after the producer
+    /// finished closes every queue, so the consumers drain and stop.
+    fn leave(&self) {
+        if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
+            && !self.sending.load(Ordering::SeqCst)
+        {
+            self.close_all();
+        }
+    }
+
+    /// The producer has sent its last message.
+    fn finish_sending(&self) {
+        self.sending.store(false, Ordering::SeqCst);
+        if self.in_flight.load(Ordering::SeqCst) == 0 {
+            self.close_all();
+        }
+    }
+
+    fn close_all(&self) {
+        for station in &self.stations {
+            station.queue.close();
+        }
+    }
+}
+
+/// [`Stamps`] written concurrently: each visit's slots are written by
 /// exactly one thread, read after all have been joined.
 struct AtomicStamps {
-    sent: Vec<AtomicU64>,
+    arrived: Vec<AtomicU64>,
     rejected: Vec<AtomicBool>,
     idle_since: Vec<AtomicU64>,
     dequeued: Vec<AtomicU64>,
@@ -131,7 +228,7 @@ impl AtomicStamps {
     fn new(count: usize) -> AtomicStamps {
         let never = || (0..count).map(|_| AtomicU64::new(NEVER)).collect();
         AtomicStamps {
-            sent: never(),
+            arrived: never(),
             rejected: (0..count).map(|_| AtomicBool::new(false)).collect(),
             idle_since: never(),
             dequeued: never(),
@@ -142,7 +239,7 @@ impl AtomicStamps {
     fn into_stamps(self) -> Stamps {
         let plain = |v: Vec<AtomicU64>| v.into_iter().map(AtomicU64::into_inner).collect();
         Stamps {
-            sent: plain(self.sent),
+            arrived: plain(self.arrived),
             rejected: self
                 .rejected
                 .into_iter()
@@ -157,68 +254,61 @@ impl AtomicStamps {
 
 fn producer(
     shared: &Shared,
-    timeline: &Timeline,
-    priorities: &[i64],
     clock: &Clock,
     method: WaitMethod,
     stop: &AtomicBool,
 ) -> (SchedulingMode, u64) {
     let mode = clock::prepare_thread();
     let mut waiter = Waiter::new(method, true);
-    for (id, planned) in timeline.messages.iter().enumerate() {
+    for planned in &shared.timeline.messages {
         if clock.now() >= shared.budget_ns || !waiter.wait_until(clock, planned.scheduled, stop) {
             break;
         }
-        shared.stamps.sent[id].store(clock.now(), Ordering::Relaxed);
-        if let Some(capacity) = shared.capacity {
-            // Only this thread adds, so a check then an add cannot overshoot.
-            if shared.in_system.load(Ordering::Acquire) >= capacity {
-                shared.stamps.rejected[id].store(true, Ordering::Relaxed);
-                continue;
-            }
-            shared.in_system.fetch_add(1, Ordering::AcqRel);
-        }
-        shared.queue.push(Message {
-            id: id as u32,
-            priority: priorities[planned.class],
-        });
+        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        shared.offer(planned.visits.start, clock.now());
     }
-    shared.queue.close();
+    shared.finish_sending();
     finish_thread(mode)
 }
 
+/// A consumer of `queue`: serves each message to its deadline, then
+/// forwards it to its next queue or lets it leave.
 fn consumer(
     shared: &Shared,
-    timeline: &Timeline,
+    queue: usize,
     clock: &Clock,
     method: WaitMethod,
     stop: &AtomicBool,
 ) -> (SchedulingMode, u64) {
     let mode = clock::prepare_thread();
     let mut waiter = Waiter::new(method, false);
+    let station = &shared.stations[queue];
+    let timeline = shared.timeline;
     let mut idle_since = clock.now();
     while clock.now() < shared.budget_ns && !stop.load(Ordering::Relaxed) {
-        let message = match shared.queue.pop(POLL) {
+        let message = match station.queue.pop(POLL) {
             Popped::Message(message) => message,
             Popped::Empty => continue,
             Popped::Closed => break,
         };
-        let id = message.id as usize;
+        let visit = message.id as usize;
         let dequeued = clock.now();
-        let deadline = dequeued + timeline.messages[id].service;
+        let deadline = dequeued + timeline.visits[visit].service;
         let served = waiter.wait_until(clock, deadline.min(shared.budget_ns), stop);
         let done = clock.now();
-        if shared.capacity.is_some() {
-            shared.in_system.fetch_sub(1, Ordering::AcqRel);
-        }
+        station.release();
         if !served || deadline > shared.budget_ns {
             break;
         }
         let stamps = &shared.stamps;
-        stamps.idle_since[id].store(idle_since, Ordering::Relaxed);
-        stamps.dequeued[id].store(dequeued, Ordering::Relaxed);
-        stamps.done[id].store(done, Ordering::Relaxed);
+        stamps.idle_since[visit].store(idle_since, Ordering::Relaxed);
+        stamps.dequeued[visit].store(dequeued, Ordering::Relaxed);
+        stamps.done[visit].store(done, Ordering::Relaxed);
         idle_since = done;
+        match timeline.next_visit(visit) {
+            Some(next) => shared.offer(next, done),
+            None => shared.leave(),
+        }
     }
     finish_thread(mode)
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::clock::{SchedulingMode, WaitMethod};
 use super::harness::{Execution, NEVER};
 use super::timeline::Timeline;
+use crate::model::Model;
 
 /// Producer lag p99 above this share of the mean service contaminates.
 const LAG_LIMIT: f64 = 0.05;
@@ -31,7 +32,8 @@ pub struct Health {
     pub service_overshoot_mean_us: Option<f64>,
     /// Service end after its deadline, 99th percentile (µs).
     pub service_overshoot_p99_us: Option<f64>,
-    /// From send to dequeue for messages that found a consumer idle, median (µs).
+    /// From arrival at a queue to dequeue for visits that found a consumer
+    /// idle, median (µs).
     pub wakeup_latency_p50_us: Option<f64>,
     /// The same, 99th percentile (µs).
     pub wakeup_latency_p99_us: Option<f64>,
@@ -43,6 +45,10 @@ pub struct Health {
     pub other_processes_busy: Option<f64>,
     /// Messages of the run.
     pub messages: MessageCounts,
+    /// Visits of each queue, in model order: every message forwarded is
+    /// accounted for by an arrival at its next queue.
+    #[serde(default)]
+    pub queues: Vec<QueueCounts>,
     /// True when the run hit its time budget or was stopped before draining.
     pub stopped_early: bool,
     /// Why the measurement is contaminated; empty when it looks clean.
@@ -56,38 +62,96 @@ pub struct MessageCounts {
     pub planned: usize,
     /// Sent by the producer (accepted or rejected).
     pub sent: usize,
-    /// Served to the end.
+    /// Served to the end of their path.
     pub served: usize,
 }
 
+/// How many visits one queue of a live run had.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCounts {
+    /// The queue's name.
+    pub queue: String,
+    /// Messages that reached it (sent there, or forwarded by a consumer).
+    pub arrived: usize,
+    /// Of those, rejected because it was full.
+    pub rejected: usize,
+    /// Served to the end.
+    pub served: usize,
+    /// Served and forwarded to a next queue (the rest left).
+    pub forwarded: usize,
+}
+
+impl QueueCounts {
+    /// The visits of each of `model`'s queues in `execution` of `timeline`.
+    fn count(model: &Model, timeline: &Timeline, execution: &Execution) -> Vec<QueueCounts> {
+        let stamps = &execution.stamps;
+        let mut counts: Vec<QueueCounts> = model
+            .queues
+            .iter()
+            .map(|queue| QueueCounts {
+                queue: queue.name.clone(),
+                arrived: 0,
+                rejected: 0,
+                served: 0,
+                forwarded: 0,
+            })
+            .collect();
+        for (id, planned) in timeline.visits.iter().enumerate() {
+            if stamps.arrived[id] == NEVER {
+                continue;
+            }
+            let count = &mut counts[planned.queue as usize];
+            count.arrived += 1;
+            count.rejected += usize::from(stamps.rejected[id]);
+            if stamps.done[id] != NEVER {
+                count.served += 1;
+                count.forwarded += usize::from(timeline.next_visit(id).is_some());
+            }
+        }
+        counts
+    }
+}
+
 impl Health {
-    /// Health of `execution` of `timeline`, with the machine's busy shares.
-    pub(crate) fn assess(timeline: &Timeline, execution: &Execution, load: BusyShares) -> Health {
+    /// Health of `execution` of `timeline` on `model`, with the machine's
+    /// busy shares.
+    pub(crate) fn assess(
+        model: &Model,
+        timeline: &Timeline,
+        execution: &Execution,
+        load: BusyShares,
+    ) -> Health {
         let stamps = &execution.stamps;
         let mut lags = Vec::new();
-        let mut overshoots = Vec::new();
-        let mut wakeups = Vec::new();
-        let mut services = 0.0;
-        for (id, planned) in timeline.messages.iter().enumerate() {
-            let sent = stamps.sent[id];
+        let mut served = 0;
+        for planned in &timeline.messages {
+            let sent = stamps.arrived[planned.visits.start];
             if sent == NEVER {
                 continue;
             }
             lags.push(sent.saturating_sub(planned.scheduled) as f64);
-            let (dequeued, done) = (stamps.dequeued[id], stamps.done[id]);
+            served += usize::from(stamps.done[planned.visits.end - 1] != NEVER);
+        }
+        let mut overshoots = Vec::new();
+        let mut wakeups = Vec::new();
+        let mut services = 0.0;
+        for (id, planned) in timeline.visits.iter().enumerate() {
+            let (arrived, dequeued, done) =
+                (stamps.arrived[id], stamps.dequeued[id], stamps.done[id]);
             if done == NEVER {
                 continue;
             }
             services += planned.service as f64;
             overshoots.push(done as f64 - (dequeued + planned.service) as f64);
-            if stamps.idle_since[id] <= sent {
-                wakeups.push(dequeued.saturating_sub(sent) as f64);
+            if stamps.idle_since[id] <= arrived {
+                wakeups.push(dequeued.saturating_sub(arrived) as f64);
             }
         }
-        let served = overshoots.len();
-        let mean_service_us = services / served.max(1) as f64 / 1e3;
+        let services_done = overshoots.len();
+        let mean_service_us = services / services_done.max(1) as f64 / 1e3;
         let us = |ns: Option<f64>| ns.map(|ns| ns / 1e3);
-        let mean_overshoot = (served > 0).then(|| overshoots.iter().sum::<f64>() / served as f64);
+        let mean_overshoot =
+            (services_done > 0).then(|| overshoots.iter().sum::<f64>() / services_done as f64);
         let mut health = Health {
             scheduling: execution.mode,
             wait_method: execution.wait_method,
@@ -105,6 +169,7 @@ impl Health {
                 sent: lags.len(),
                 served,
             },
+            queues: QueueCounts::count(model, timeline, execution),
             stopped_early: execution.stopped_early,
             warnings: Vec::new(),
         };

@@ -1,14 +1,18 @@
-//! Metrics from per-message stamps, with batch-means confidence intervals:
+//! Metrics from per-visit stamps (of a queue's visits, or of whole
+//! journeys for the network end to end), with batch-means confidence
+//! intervals:
 //! the measured window is cut into equal time slices, each slice gives one
 //! value per metric, and the slices' values give the mean and its interval.
 //! Time averages (L, Lq, utilisation) are exact integrals over the stamps.
 
 use std::collections::BTreeMap;
 
-use super::harness::{NEVER, Stamps};
-use super::timeline::Timeline;
+use super::journey::{Journeys, Outcome, VisitStamps};
+use super::timeline::Window;
 use crate::metric::Metric;
+use crate::model::Model;
 use crate::report::Interval;
+use crate::sim::Target;
 use crate::stats::{Percentiles, student_t_interval};
 
 /// Slices of the measured window (batch means).
@@ -25,107 +29,181 @@ pub fn summarise(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Inte
         .collect()
 }
 
-/// Per-batch values of the metrics of the messages of `timeline` (only
-/// those of `class`, if given) scheduled in its measured window, from
-/// `stamps`, with `consumers` servers. Rejections are reported only when
-/// the queue is `bounded`; metrics that some batch cannot measure are left
-/// out.
-pub fn measure(
-    timeline: &Timeline,
-    stamps: &Stamps,
-    consumers: u32,
-    bounded: bool,
-    class: Option<usize>,
-) -> BatchValues {
-    let (start, end) = (timeline.warmup_end, timeline.end);
-    let width = (end - start) as f64 / BATCHES as f64;
-    let slice_of = |t: u64| (((t.saturating_sub(start)) as f64 / width) as usize).min(BATCHES - 1);
-    let to_units = |ns: f64| ns / timeline.ns_per_unit;
-    // One microsecond in model units: valid, as the time scale is validated
-    // finite and > 0.
-    let histogram = Percentiles::new(1e3 / timeline.ns_per_unit)
-        .expect("a validated time scale gives a valid resolution");
-    let mut batches: Vec<Batch> = (0..BATCHES).map(|_| Batch::new(&histogram)).collect();
-    for (id, planned) in timeline.messages.iter().enumerate() {
-        let (scheduled, dequeued, done) = (planned.scheduled, stamps.dequeued[id], stamps.done[id]);
-        if stamps.sent[id] == NEVER || class.is_some_and(|c| c != planned.class) {
+/// Per-batch values of `target`'s metrics in `model` (a queue, or the
+/// network end to end; one class or all) from `journeys`, for the
+/// arrivals in `window`'s measured part. Rejections are reported only
+/// where a queue is bounded, utilisation only for a queue; metrics that
+/// some batch cannot measure are left out.
+pub fn measure(window: &Window, journeys: &Journeys, model: &Model, target: Target) -> BatchValues {
+    let mut batches = Batches::new(window);
+    for journey in &journeys.messages {
+        if target.class.is_some_and(|c| c != journey.class) {
             continue;
         }
-        if !stamps.rejected[id] {
-            let done_or_end = done.min(end);
-            let dequeued_or_end = dequeued.min(end);
-            spread(&mut batches, start, width, scheduled, done_or_end, |b| {
-                &mut b.in_system
-            });
-            spread(
-                &mut batches,
-                start,
-                width,
-                scheduled,
-                dequeued_or_end,
-                |b| &mut b.in_queue,
-            );
-            spread(
-                &mut batches,
-                start,
-                width,
-                dequeued_or_end,
-                done_or_end,
-                |b| &mut b.busy,
-            );
-            if done != NEVER && (start..end).contains(&done) {
-                batches[slice_of(done)].departures += 1;
+        let visits = &journeys.visits[journey.visits.clone()];
+        match target.queue {
+            Some(queue) => {
+                for visit in visits.iter().filter(|v| v.queue == queue) {
+                    batches.occupy(visit);
+                    batches.observe(visit.arrived, Outcome::of_visit(visit));
+                }
+            }
+            None => {
+                for visit in visits {
+                    batches.occupy(visit);
+                }
+                batches.observe(
+                    journey.entered,
+                    Outcome::of_journey(journey.entered, visits),
+                );
             }
         }
-        if !(start..end).contains(&scheduled) {
-            continue;
+    }
+    let (consumers, bounded) = match target.queue {
+        Some(queue) => {
+            let spec = &model.queues[queue];
+            (Some(spec.consumers), spec.capacity.is_some())
         }
-        let batch = &mut batches[slice_of(scheduled)];
-        batch.arrivals += 1;
-        if stamps.rejected[id] {
-            batch.rejected += 1;
-        } else if done != NEVER {
-            // A producer never sends early, so neither difference is negative.
-            let wait = to_units(dequeued.saturating_sub(scheduled) as f64);
-            let sojourn = to_units(done.saturating_sub(scheduled) as f64);
-            batch.wait_total += wait;
-            batch.sojourn_total += sojourn;
-            batch.served += 1;
-            batch.waits.record(wait);
-            batch.sojourns.record(sojourn);
+        None => (None, model.queues.iter().any(|q| q.capacity.is_some())),
+    };
+    batches.values(consumers, bounded)
+}
+
+/// The batches of a measured window being filled.
+struct Batches {
+    start: u64,
+    end: u64,
+    /// Slice width, ns.
+    width: f64,
+    ns_per_unit: f64,
+    slices: Vec<Batch>,
+}
+
+impl Batches {
+    fn new(window: &Window) -> Batches {
+        let (start, end) = (window.warmup_end, window.end);
+        // One microsecond in model units: valid, as the time scale is
+        // validated finite and > 0.
+        let histogram = Percentiles::new(1e3 / window.ns_per_unit)
+            .expect("a validated time scale gives a valid resolution");
+        Batches {
+            start,
+            end,
+            width: (end - start) as f64 / BATCHES as f64,
+            ns_per_unit: window.ns_per_unit,
+            slices: (0..BATCHES).map(|_| Batch::new(&histogram)).collect(),
         }
     }
-    let slice_units = to_units(width);
-    let per_batch = |metric: Metric, batch: &Batch| -> f64 {
-        let served = batch.served as f64;
-        match metric {
-            Metric::MeanInSystem => batch.in_system / width,
-            Metric::MeanInQueue => batch.in_queue / width,
-            Metric::Utilisation => batch.busy / (width * f64::from(consumers)),
-            Metric::Throughput => batch.departures as f64 / slice_units,
-            Metric::MeanWait => batch.wait_total / served,
-            Metric::MeanSojourn => batch.sojourn_total / served,
-            Metric::PBlocked => batch.rejected as f64 / batch.arrivals as f64,
-            Metric::WaitP50 => batch.waits.quantile(0.5),
-            Metric::WaitP90 => batch.waits.quantile(0.9),
-            Metric::WaitP99 => batch.waits.quantile(0.99),
-            Metric::SojournP50 => batch.sojourns.quantile(0.5),
-            Metric::SojournP90 => batch.sojourns.quantile(0.9),
-            Metric::SojournP99 => batch.sojourns.quantile(0.99),
-            Metric::PWait | Metric::PAbandoned => f64::NAN,
+
+    fn slice_of(&self, t: u64) -> usize {
+        ((t.saturating_sub(self.start) as f64 / self.width) as usize).min(BATCHES - 1)
+    }
+
+    fn units(&self, ns: u64) -> f64 {
+        ns as f64 / self.ns_per_unit
+    }
+
+    /// Adds an accepted visit's time in the system, waiting and in service
+    /// to the time integrals.
+    fn occupy(&mut self, visit: &VisitStamps) {
+        if visit.rejected {
+            return;
         }
-    };
-    Metric::ALL
-        .iter()
-        .filter(|&&metric| bounded || metric != Metric::PBlocked)
-        .filter_map(|&metric| {
-            let samples: Vec<f64> = batches.iter().map(|b| per_batch(metric, b)).collect();
-            samples
-                .iter()
-                .all(|x| x.is_finite())
-                .then_some((metric, samples))
-        })
-        .collect()
+        let done = visit.done.min(self.end);
+        let dequeued = visit.dequeued.min(self.end);
+        self.spread(visit.arrived, done, |b| &mut b.in_system);
+        self.spread(visit.arrived, dequeued, |b| &mut b.in_queue);
+        self.spread(dequeued, done, |b| &mut b.busy);
+    }
+
+    /// Counts a visit or journey that arrived at `arrival` and ended as `outcome`.
+    fn observe(&mut self, arrival: u64, outcome: Outcome) {
+        let window = self.start..self.end;
+        if let Outcome::Served { left, .. } = outcome
+            && window.contains(&left)
+        {
+            let slice = self.slice_of(left);
+            self.slices[slice].departures += 1;
+        }
+        if !window.contains(&arrival) {
+            return;
+        }
+        let slice = self.slice_of(arrival);
+        let (wait, sojourn) = match outcome {
+            Outcome::Served { wait, sojourn, .. } => (self.units(wait), self.units(sojourn)),
+            _ => (0.0, 0.0),
+        };
+        let batch = &mut self.slices[slice];
+        batch.arrivals += 1;
+        match outcome {
+            Outcome::Rejected => batch.rejected += 1,
+            Outcome::Unfinished => {}
+            Outcome::Served { .. } => {
+                batch.wait_total += wait;
+                batch.sojourn_total += sojourn;
+                batch.served += 1;
+                batch.waits.record(wait);
+                batch.sojourns.record(sojourn);
+            }
+        }
+    }
+
+    /// Adds the overlap of `[from, to)` with each slice to the field
+    /// `field` picks.
+    fn spread(&mut self, from: u64, to: u64, field: impl Fn(&mut Batch) -> &mut f64) {
+        let (start, width) = (self.start as f64, self.width);
+        let (from, to) = (from.max(self.start) as f64 - start, to as f64 - start);
+        if to <= from {
+            return;
+        }
+        let first = (from / width) as usize;
+        for (index, batch) in self.slices.iter_mut().enumerate().skip(first) {
+            let (low, high) = (index as f64 * width, (index + 1) as f64 * width);
+            if low >= to {
+                break;
+            }
+            *field(batch) += high.min(to) - low.max(from);
+        }
+    }
+
+    /// Each metric's value per batch, with `consumers` for utilisation
+    /// (none for the network) and rejections only when `bounded`.
+    fn values(&self, consumers: Option<u32>, bounded: bool) -> BatchValues {
+        let width = self.width;
+        let slice_units = width / self.ns_per_unit;
+        let per_batch = |metric: Metric, batch: &Batch| -> f64 {
+            let served = batch.served as f64;
+            match metric {
+                Metric::MeanInSystem => batch.in_system / width,
+                Metric::MeanInQueue => batch.in_queue / width,
+                Metric::Utilisation => {
+                    consumers.map_or(f64::NAN, |c| batch.busy / (width * f64::from(c)))
+                }
+                Metric::Throughput => batch.departures as f64 / slice_units,
+                Metric::MeanWait => batch.wait_total / served,
+                Metric::MeanSojourn => batch.sojourn_total / served,
+                Metric::PBlocked => batch.rejected as f64 / batch.arrivals as f64,
+                Metric::WaitP50 => batch.waits.quantile(0.5),
+                Metric::WaitP90 => batch.waits.quantile(0.9),
+                Metric::WaitP99 => batch.waits.quantile(0.99),
+                Metric::SojournP50 => batch.sojourns.quantile(0.5),
+                Metric::SojournP90 => batch.sojourns.quantile(0.9),
+                Metric::SojournP99 => batch.sojourns.quantile(0.99),
+                Metric::PWait | Metric::PAbandoned => f64::NAN,
+            }
+        };
+        Metric::ALL
+            .iter()
+            .filter(|&&metric| bounded || metric != Metric::PBlocked)
+            .filter_map(|&metric| {
+                let samples: Vec<f64> = self.slices.iter().map(|b| per_batch(metric, b)).collect();
+                samples
+                    .iter()
+                    .all(|x| x.is_finite())
+                    .then_some((metric, samples))
+            })
+            .collect()
+    }
 }
 
 /// One slice's sums.
@@ -159,35 +237,5 @@ impl Batch {
             waits: histogram.clone(),
             sojourns: histogram.clone(),
         }
-    }
-}
-
-/// Adds the overlap of `[from, to)` with each slice of `[start, start +
-/// BATCHES·width)` to the field `field` picks.
-fn spread(
-    batches: &mut [Batch],
-    start: u64,
-    width: f64,
-    from: u64,
-    to: u64,
-    field: impl Fn(&mut Batch) -> &mut f64,
-) {
-    if to <= from {
-        return;
-    }
-    let (from, to) = (
-        from.max(start) as f64 - start as f64,
-        to as f64 - start as f64,
-    );
-    if to <= from {
-        return;
-    }
-    let first = (from / width) as usize;
-    for (index, batch) in batches.iter_mut().enumerate().skip(first) {
-        let (low, high) = (index as f64 * width, (index + 1) as f64 * width);
-        if low >= to {
-            break;
-        }
-        *field(batch) += high.min(to) - low.max(from);
     }
 }

@@ -1,14 +1,17 @@
-//! Live runs: the scenario's single queue built from real in-process
-//! queues (crossbeam-channel, std mpsc, mutex-guarded containers) and real
-//! threads, driven by a pre-generated schedule and measured with wall
-//! clocks (../shared/live-method.md describes the method). The simulator is
-//! never called from here: the replay comparison is assembled by the caller
-//! from [`LiveRun::replay_input`].
+//! Live runs: the scenario's queues built from real in-process queues
+//! (crossbeam-channel, std mpsc, mutex-guarded containers) and real
+//! threads, one set of consumers per queue forwarding messages along the
+//! routing, driven by a pre-generated schedule and measured with wall
+//! clocks (../shared/live-method.md describes the method). A single queue
+//! is the one-queue network. The simulator is never called from here: the
+//! replay comparison is assembled by the caller from
+//! [`LiveRun::replay_input`].
 
 mod channel;
 mod clock;
 mod harness;
 mod health;
+mod journey;
 mod measure;
 mod timeline;
 
@@ -17,17 +20,19 @@ use std::sync::atomic::AtomicBool;
 pub use channel::{ChannelKind, Message, MessageQueue, Popped};
 pub use clock::{SchedulingMode, WaitMethod};
 pub use harness::{NEVER, Stamps};
-pub use health::Health;
+pub use health::{Health, MessageCounts, QueueCounts};
+pub use journey::{Journey, Journeys, VisitStamps};
 pub use measure::{BATCHES, BatchValues, measure, summarise};
-pub use timeline::{Planned, Timeline};
+pub use timeline::{Planned, PlannedVisit, Timeline, Window};
 
 use crate::dist::Dist;
 use crate::model::{Arrivals, Discipline, Model};
+use crate::sim::Target;
 
-/// Most messages a live run may plan: its schedule, stamps and replay
-/// take about 200 bytes a message at their peak, so this bounds them to
-/// about 1 GiB.
-pub const MAX_MESSAGES: f64 = 5_000_000.0;
+/// Most visits (a message at one queue) a live run may plan: its schedule,
+/// stamps, journeys and replay take about 200 bytes a visit at their peak,
+/// so this bounds them to about 1 GiB.
+pub const MAX_VISITS: f64 = 5_000_000.0;
 
 /// Extra wall time a run may take beyond its scheduled length, for the
 /// consumers to drain, before it is stopped.
@@ -66,29 +71,55 @@ impl LiveSettings {
 
 /// Why a model cannot run live, or `None` when it can.
 pub fn unsupported(model: &Model) -> Option<String> {
-    if model.queues.len() != 1 {
-        return Some(format!(
-            "live runs drive a single queue; this model has {} (networks are not supported live yet)",
-            model.queues.len()
-        ));
-    }
-    let queue = &model.queues[0];
-    if queue.is_unlimited() {
-        return Some("live runs need a finite number of consumers".into());
-    }
-    if !matches!(
-        queue.discipline,
-        Discipline::Fifo | Discipline::Lifo | Discipline::Priority
-    ) {
-        return Some(format!(
-            "live runs serve fifo, lifo and priority; queue `{}` is {}",
-            queue.name,
-            queue.discipline.name()
-        ));
-    }
-    if queue.patience.is_some() {
-        return Some("live runs do not expire messages (`patience`)".into());
-    }
+    model
+        .queues
+        .iter()
+        .find_map(|queue| {
+            if queue.is_unlimited() {
+                return Some(format!(
+                    "live runs need a finite number of consumers; queue `{}` has one per message",
+                    queue.name
+                ));
+            }
+            if !matches!(
+                queue.discipline,
+                Discipline::Fifo | Discipline::Lifo | Discipline::Priority
+            ) {
+                return Some(format!(
+                    "live runs serve fifo, lifo and priority; queue `{}` is {}",
+                    queue.name,
+                    queue.discipline.name()
+                ));
+            }
+            queue.patience.is_some().then(|| {
+                format!(
+                    "live runs do not expire messages (`patience` of queue `{}`)",
+                    queue.name
+                )
+            })
+        })
+        .or_else(|| mixed_disciplines(model))
+        .or_else(|| unsupported_producers(model))
+}
+
+/// Why the queues of `model` cannot share one channel kind, if they cannot.
+fn mixed_disciplines(model: &Model) -> Option<String> {
+    let first = &model.queues[0];
+    let other = model
+        .queues
+        .iter()
+        .find(|q| q.discipline != first.discipline)?;
+    Some(format!(
+        "every queue of a live network runs on the same channel kind, so they must share a discipline; `{}` is {} but `{}` is {}",
+        first.name,
+        first.discipline.name(),
+        other.name,
+        other.discipline.name()
+    ))
+}
+
+/// Why the producers of `model` cannot run live, if they cannot.
+fn unsupported_producers(model: &Model) -> Option<String> {
     if let Some(producer) = model
         .producers
         .iter()
@@ -99,29 +130,32 @@ pub fn unsupported(model: &Model) -> Option<String> {
             producer.name
         ));
     }
-    if let Some(producer) = model.producers.iter().find(|p| {
-        matches!(
-            p.arrivals,
-            Arrivals::Open {
-                interarrival: Dist::Sequence { .. }
-            }
-        )
-    }) {
-        return Some(format!(
+    model
+        .producers
+        .iter()
+        .find(|p| {
+            matches!(
+                p.arrivals,
+                Arrivals::Open {
+                    interarrival: Dist::Sequence { .. }
+                }
+            )
+        })
+        .map(|producer| format!(
             "live runs send for a fixed wall time, which a recorded trace may not fill; `{}` replays a `trace` (not supported live yet)",
             producer.name
-        ));
-    }
-    if let Some(producer) = model.producers.iter().find(|p| p.profile.is_some()) {
-        return Some(format!(
-            "live runs measure a steady state over a fixed wall time; `{}` follows a `rate_profile` (not supported live)",
-            producer.name
-        ));
-    }
-    None
+        ))
+        .or_else(|| {
+            let producer = model.producers.iter().find(|p| p.profile.is_some())?;
+            Some(format!(
+                "live runs measure a steady state over a fixed wall time; `{}` follows a `rate_profile` (not supported live)",
+                producer.name
+            ))
+        })
 }
 
-/// The channels of `channels` that serve `model`'s queue discipline.
+/// The channels of `channels` that serve `model`'s queue discipline (all
+/// its queues share one, see [`unsupported`]).
 pub fn channels_for(model: &Model, channels: &[ChannelKind]) -> Vec<ChannelKind> {
     let discipline = model.queues[0].discipline;
     channels
@@ -185,17 +219,11 @@ pub fn check_channels(models: &[&Model], channels: &[ChannelKind]) -> Result<(),
     Ok(())
 }
 
-/// The result rows a live run measures, in result order: the queue as a
-/// whole (`None`), then each class when the model has several.
-pub fn rows(model: &Model) -> Vec<Option<usize>> {
-    let classes = if model.has_classes() {
-        model.classes.len()
-    } else {
-        0
-    };
-    std::iter::once(None)
-        .chain((0..classes).map(Some))
-        .collect()
+/// The result rows a live run measures, in result order: each queue (then
+/// the network end to end, when there are several), each followed by its
+/// classes when the model has several; the rows of the simulation.
+pub fn rows(model: &Model) -> Vec<Target> {
+    crate::sim::targets(model)
 }
 
 /// One channel's live run at one point.
@@ -212,16 +240,22 @@ pub struct LiveRun {
 }
 
 /// The realised run as model-time inputs for a replay: arrival instants
-/// and classes, and each message's realised service time (its planned
-/// requirement where it was never served).
+/// and producers, and per queue the realised services in the order
+/// messages arrived there and the routing in the order they left.
 #[derive(Clone, Debug)]
 pub struct ReplayInput {
-    /// (arrival time, class) of every sent message, in arrival order.
+    /// (arrival time, producer) of every sent message, in arrival order.
     pub arrivals: Vec<(f64, usize)>,
-    /// Service time of each, same order.
-    pub services: Vec<f64>,
-    /// The timeline, to measure the replay in the same windows.
-    pub timeline: Timeline,
+    /// Per queue, the service time of each arrival there, in live arrival
+    /// order (realised where served, planned otherwise), then the planned
+    /// services of the visits the live run never reached, in plan order,
+    /// for a replay that routes or rejects differently.
+    pub services: Vec<Vec<f64>>,
+    /// Per queue, the next queue (`None`: left) of each message served
+    /// there, in live departure order.
+    pub routes: Vec<Vec<Option<usize>>>,
+    /// Windows and time scale, to measure the replay in the same windows.
+    pub window: Window,
 }
 
 /// Runs `model` live on `channel` with `settings`; the schedule comes from
@@ -234,28 +268,20 @@ pub fn run(
     stop: &AtomicBool,
 ) -> Option<LiveRun> {
     let timeline = Timeline::plan(model, settings, seed);
-    let budget_ns = timeline.end + (DRAIN_MARGIN_SECONDS * 1e9) as u64;
+    let budget_ns = timeline.window.end + (DRAIN_MARGIN_SECONDS * 1e9) as u64;
     let machine = health::MachineLoad::start();
     let execution = harness::execute(model, &timeline, channel, budget_ns, stop);
     if stop.load(std::sync::atomic::Ordering::Relaxed) {
         return None;
     }
     let load = machine.busy_shares();
-    let queue = &model.queues[0];
+    let journeys = Journeys::live(&timeline, &execution.stamps);
     let batches = rows(model)
         .into_iter()
-        .map(|class| {
-            measure(
-                &timeline,
-                &execution.stamps,
-                queue.consumers,
-                queue.capacity.is_some(),
-                class,
-            )
-        })
+        .map(|target| measure(&timeline.window, &journeys, model, target))
         .collect();
-    let health = Health::assess(&timeline, &execution, load);
-    let replay_input = ReplayInput::realised(&timeline, &execution.stamps);
+    let health = Health::assess(model, &timeline, &execution, load);
+    let replay_input = ReplayInput::realised(model, &timeline, &execution.stamps);
     Some(LiveRun {
         channel,
         batches,
@@ -265,54 +291,64 @@ pub fn run(
 }
 
 impl ReplayInput {
-    fn realised(timeline: &Timeline, stamps: &Stamps) -> ReplayInput {
-        let units = |ns: u64| ns as f64 / timeline.ns_per_unit;
-        let mut input = ReplayInput {
-            arrivals: Vec::new(),
-            services: Vec::new(),
-            timeline: timeline.clone(),
-        };
-        for (id, planned) in timeline.messages.iter().enumerate() {
-            if stamps.sent[id] == NEVER {
+    fn realised(model: &Model, timeline: &Timeline, stamps: &Stamps) -> ReplayInput {
+        let window = timeline.window;
+        let units = |ns: u64| ns as f64 / window.ns_per_unit;
+        let queues = model.queues.len();
+        // (instant, visit, value) per queue, sorted by instant then visit.
+        let mut arrived: Vec<Vec<(u64, usize, f64)>> = vec![Vec::new(); queues];
+        let mut departed: Vec<Vec<(u64, usize, Option<usize>)>> = vec![Vec::new(); queues];
+        let mut unreached: Vec<Vec<f64>> = vec![Vec::new(); queues];
+        let mut arrivals = Vec::new();
+        for planned in &timeline.messages {
+            if stamps.arrived[planned.visits.start] == NEVER {
                 break;
             }
-            input
-                .arrivals
-                .push((units(planned.scheduled), planned.class));
-            let served = stamps.done[id] != NEVER;
-            input.services.push(if served {
-                units(stamps.done[id] - stamps.dequeued[id])
-            } else {
-                units(planned.service)
-            });
+            arrivals.push((units(planned.scheduled), planned.producer));
+            for visit in planned.visits.clone() {
+                let spec = &timeline.visits[visit];
+                let queue = spec.queue as usize;
+                let (dequeued, done) = (stamps.dequeued[visit], stamps.done[visit]);
+                if stamps.arrived[visit] == NEVER {
+                    unreached[queue].push(units(spec.service));
+                    continue;
+                }
+                let at = if visit == planned.visits.start {
+                    planned.scheduled
+                } else {
+                    stamps.arrived[visit]
+                };
+                if done == NEVER {
+                    arrived[queue].push((at, visit, units(spec.service)));
+                    continue;
+                }
+                arrived[queue].push((at, visit, units(done - dequeued)));
+                let next = timeline
+                    .next_visit(visit)
+                    .map(|next| timeline.visits[next].queue as usize);
+                departed[queue].push((done, visit, next));
+            }
         }
-        input
+        let services = arrived
+            .into_iter()
+            .zip(unreached)
+            .map(|(arrived, unreached)| {
+                let mut services = in_order(arrived);
+                services.extend(unreached);
+                services
+            })
+            .collect();
+        ReplayInput {
+            arrivals,
+            services,
+            routes: departed.into_iter().map(in_order).collect(),
+            window,
+        }
     }
 }
 
-/// Stamps of a replay: each message dequeued `wait` after its scheduled
-/// arrival and done after its service, `None` waits marking rejections.
-pub fn replay_stamps(input: &ReplayInput, waits: &[Option<f64>]) -> Stamps {
-    let timeline = &input.timeline;
-    let count = timeline.messages.len();
-    let ns = |units: f64| (units * timeline.ns_per_unit).round() as u64;
-    let mut stamps = Stamps {
-        sent: vec![NEVER; count],
-        rejected: vec![false; count],
-        idle_since: vec![NEVER; count],
-        dequeued: vec![NEVER; count],
-        done: vec![NEVER; count],
-    };
-    for (id, (wait, service)) in waits.iter().zip(&input.services).enumerate() {
-        let scheduled = timeline.messages[id].scheduled;
-        stamps.sent[id] = scheduled;
-        match wait {
-            Some(wait) => {
-                stamps.dequeued[id] = scheduled + ns(*wait);
-                stamps.done[id] = stamps.dequeued[id] + ns(*service);
-            }
-            None => stamps.rejected[id] = true,
-        }
-    }
-    stamps
+/// The values of `events` (instant, visit, value) by instant, then visit.
+fn in_order<T>(mut events: Vec<(u64, usize, T)>) -> Vec<T> {
+    events.sort_unstable_by_key(|&(at, visit, _)| (at, visit));
+    events.into_iter().map(|(_, _, value)| value).collect()
 }

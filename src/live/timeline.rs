@@ -1,8 +1,11 @@
 //! The schedule a live run follows, generated from the seed before any
-//! thread starts: every message's absolute arrival instant and its service
-//! requirement, in wall-clock nanoseconds.
+//! thread starts: every message's absolute arrival instant and its whole
+//! way through the queues (each visit's queue and service requirement,
+//! the routing decided in advance), in wall-clock nanoseconds.
 
-use rand::SeedableRng;
+use std::ops::Range;
+
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::LiveSettings;
@@ -10,25 +13,39 @@ use crate::model::{Arrivals, Model};
 
 /// Stream of producer `p`'s interarrival gaps is `PRODUCER_STREAM + p`.
 const PRODUCER_STREAM: u64 = 0;
-/// Stream of the service requirements.
+/// Stream of queue `q`'s service requirements is `SERVICE_STREAM + q`.
 const SERVICE_STREAM: u64 = 1 << 20;
+/// Stream of the routing draws after service at queue `q` is
+/// `ROUTING_STREAM + q`.
+const ROUTING_STREAM: u64 = 2 << 20;
 
 /// One planned message.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Planned {
     /// Arrival instant, ns from the run's start.
     pub scheduled: u64,
-    /// Service requirement, ns.
-    pub service: u64,
+    /// Index of the producer that sends it.
+    pub producer: usize,
     /// Class index.
     pub class: usize,
+    /// Its visits, in order, as indices into [`Timeline::visits`].
+    pub visits: Range<usize>,
 }
 
-/// Every message of a live run, in arrival order, and the run's windows.
-#[derive(Clone, Debug)]
-pub struct Timeline {
-    /// Messages by scheduled arrival (ties: producer order).
-    pub messages: Vec<Planned>,
+/// One planned visit of a message to a queue.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlannedVisit {
+    /// Index of the message in [`Timeline::messages`].
+    pub message: u32,
+    /// The queue.
+    pub queue: u32,
+    /// Service requirement there, ns.
+    pub service: u64,
+}
+
+/// The windows of a run, and its time scale.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
     /// End of the warm-up window (ns): earlier arrivals are not measured.
     pub warmup_end: u64,
     /// End of the run (ns): the last scheduled arrival is before it.
@@ -37,10 +54,24 @@ pub struct Timeline {
     pub ns_per_unit: f64,
 }
 
+/// Every message of a live run, in arrival order, their visits, and the
+/// run's windows.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// Messages by scheduled arrival (ties: producer order).
+    pub messages: Vec<Planned>,
+    /// Visits, message after message, each message's in path order.
+    pub visits: Vec<PlannedVisit>,
+    /// Windows and time scale.
+    pub window: Window,
+}
+
 impl Timeline {
-    /// Plans a run of the single-queue `model`: open producers send from 0
-    /// to `warmup_seconds + seconds`; services come from the queue's (or
-    /// class's) distribution. Deterministic in `seed`.
+    /// Plans a run of `model`: open producers send from 0 to
+    /// `warmup_seconds + seconds`; each message's path follows the
+    /// routing, drawn per queue in message order, and each visit's
+    /// service comes from the queue's (or class's) distribution, drawn per
+    /// queue in message order. Deterministic in `seed`.
     pub fn plan(model: &Model, settings: &LiveSettings, seed: u64) -> Timeline {
         let ns_per_unit = settings.time_scale_ms * 1e6;
         let warmup_end = (settings.warmup_seconds * 1e9) as u64;
@@ -54,31 +85,80 @@ impl Timeline {
             let mut rng = stream(seed, PRODUCER_STREAM + index as u64);
             let mut time = interarrival.sample(&mut rng);
             while time < horizon {
-                arrivals.push((time, producer.class));
+                arrivals.push((time, index));
                 time += interarrival.sample(&mut rng);
             }
         }
         arrivals.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut services = stream(seed, SERVICE_STREAM);
+        let queue_streams = |base: u64| -> Vec<ChaCha8Rng> {
+            (0..model.queues.len())
+                .map(|queue| stream(seed, base + queue as u64))
+                .collect()
+        };
+        let mut services = queue_streams(SERVICE_STREAM);
+        let mut routing = queue_streams(ROUTING_STREAM);
+        let mut visits = Vec::with_capacity(arrivals.len());
         let messages = arrivals
             .into_iter()
-            .map(|(time, class)| Planned {
-                scheduled: (time * ns_per_unit) as u64,
-                service: (model.service(0, class).sample(&mut services) * ns_per_unit) as u64,
-                class,
+            .enumerate()
+            .map(|(id, (time, producer))| {
+                let class = model.producers[producer].class;
+                let first = visits.len();
+                let mut next = Some(model.producers[producer].queue);
+                while let Some(queue) = next {
+                    let service = model.service(queue, class).sample(&mut services[queue]);
+                    visits.push(PlannedVisit {
+                        message: id as u32,
+                        queue: queue as u32,
+                        service: (service * ns_per_unit) as u64,
+                    });
+                    let spec = &model.queues[queue];
+                    next = if spec.routes.is_empty() {
+                        None
+                    } else {
+                        spec.next_queue(routing[queue].random())
+                    };
+                }
+                Planned {
+                    scheduled: (time * ns_per_unit) as u64,
+                    producer,
+                    class,
+                    visits: first..visits.len(),
+                }
             })
             .collect();
         Timeline {
             messages,
-            warmup_end,
-            end,
-            ns_per_unit,
+            visits,
+            window: Window {
+                warmup_end,
+                end,
+                ns_per_unit,
+            },
         }
     }
 
-    /// Expected number of messages of a plan, before drawing it.
-    pub fn expected_messages(model: &Model, settings: &LiveSettings) -> f64 {
-        let rate: f64 = model.producers.iter().map(|p| p.open_rate()).sum();
+    /// The visit after `visit` on its message's path, if any.
+    #[inline]
+    pub fn next_visit(&self, visit: usize) -> Option<usize> {
+        let message = &self.messages[self.visits[visit].message as usize];
+        (visit + 1 < message.visits.end).then_some(visit + 1)
+    }
+
+    /// The class of the message making `visit`.
+    #[inline]
+    pub fn class_of(&self, visit: usize) -> usize {
+        self.messages[self.visits[visit].message as usize].class
+    }
+
+    /// Expected number of visits of a plan, before drawing it: each queue's
+    /// arrival rate from the traffic equations times the run's length
+    /// (infinite when the routing never lets messages leave).
+    pub fn expected_visits(model: &Model, settings: &LiveSettings) -> f64 {
+        let Some(rates) = model.arrival_rates() else {
+            return f64::INFINITY;
+        };
+        let rate: f64 = rates.iter().flatten().sum();
         let units = (settings.warmup_seconds + settings.seconds) * 1e3 / settings.time_scale_ms;
         rate * units
     }
@@ -88,4 +168,52 @@ fn stream(seed: u64, id: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(id);
     rng
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn tandem() -> Model {
+        let text = "name = \"t\"\n[[producers]]\nname = \"p\"\nto = \"a\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"a\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"b\", p = 0.6 }, { to = \"a\", p = 0.2 }]\n[[queues]]\nname = \"b\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 0.5 }\n";
+        let scenario = crate::scenario::parse(Path::new("t.toml"), text.to_string()).unwrap();
+        scenario.points[0].model.clone()
+    }
+
+    fn settings() -> LiveSettings {
+        LiveSettings {
+            channels: Vec::new(),
+            time_scale_ms: 1.0,
+            seconds: 20.0,
+            warmup_seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_plan_is_reproducible_and_its_paths_follow_the_routing() {
+        let model = tandem();
+        let plan = Timeline::plan(&model, &settings(), 7);
+        let again = Timeline::plan(&model, &settings(), 7);
+        assert_eq!(plan.messages, again.messages);
+        assert_eq!(plan.visits, again.visits);
+        assert_ne!(Timeline::plan(&model, &settings(), 8).visits, plan.visits);
+        for (id, message) in plan.messages.iter().enumerate() {
+            let path = &plan.visits[message.visits.clone()];
+            assert_eq!(path[0].queue, 0, "messages enter at `a`");
+            assert!(path.iter().all(|v| v.message as usize == id));
+            // Only `a` forwards, so `b` can only end a path.
+            assert!(path[..path.len() - 1].iter().all(|v| v.queue == 0));
+        }
+        // Visits per message: 1 / (1 - 0.2) at `a`, 0.6 / 0.8 at `b`: 2.
+        let per_message = plan.visits.len() as f64 / plan.messages.len() as f64;
+        assert!((per_message - 2.0).abs() < 0.1, "{per_message}");
+        let expected = Timeline::expected_visits(&model, &settings());
+        let ratio = plan.visits.len() as f64 / expected;
+        assert!(
+            (ratio - 1.0).abs() < 0.1,
+            "{} vs {expected}",
+            plan.visits.len()
+        );
+    }
 }

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use super::comparison::{interval_text, number};
 use super::relations::{Relation, queue_relations, relation_lines};
 use super::results::{Interval, PointResults, Row};
-use crate::live::{self, BatchValues, ChannelKind, Health, LiveSettings};
+use crate::live::{self, BatchValues, ChannelKind, Health, Journeys, LiveRun, LiveSettings};
 use crate::metric::Metric;
 use crate::model::Model;
-use crate::sim::Target;
+use crate::sim::{self, Recording, Target};
 
 /// Live minus replay within this share of the replay counts as the
 /// implementation's expected overhead (live-method.md measured +0.6 … +4.5%
@@ -38,7 +38,7 @@ pub struct LiveBlock {
     pub overhead: BTreeMap<Metric, Interval>,
     /// Verdict per metric.
     pub verdicts: BTreeMap<Metric, LiveVerdicts>,
-    /// Little's law and the seed article's claim on the live run (the
+    /// Little's law and the seed article's claim on the live run (each
     /// queue's aggregate row only).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub relations: Vec<Relation>,
@@ -185,6 +185,24 @@ pub fn live_block(
     }
 }
 
+/// Per-batch values of the replay of `run` through the simulator, for
+/// each of [`live::rows`]`(model)`, in the live run's batches: the same
+/// arrivals, and at each queue the realised services and routing.
+pub fn replay_batches(model: &Model, run: &LiveRun) -> Vec<BatchValues> {
+    let input = &run.replay_input;
+    let recording = Recording {
+        arrivals: &input.arrivals,
+        services: &input.services,
+        routes: &input.routes,
+    };
+    let visits = sim::replay(model, &recording);
+    let journeys = Journeys::replayed(&visits, input.window.ns_per_unit);
+    live::rows(model)
+        .into_iter()
+        .map(|target| live::measure(&input.window, &journeys, model, target))
+        .collect()
+}
+
 /// Column headers of a live table.
 pub const LIVE_HEADERS: [&str; 7] = [
     "metric",
@@ -255,6 +273,20 @@ pub fn health_text(block: &LiveBlock) -> String {
         h.messages.sent,
         h.messages.served,
     );
+    let queues: Vec<String> = h
+        .queues
+        .iter()
+        .map(|q| {
+            format!(
+                "{} {}/{}/{}/{}",
+                q.queue, q.arrived, q.rejected, q.served, q.forwarded
+            )
+        })
+        .collect();
+    text.push_str(&format!(
+        "; visits arrived/rejected/served/forwarded: {}",
+        queues.join(", ")
+    ));
     for warning in &h.warnings {
         text.push_str(&format!("; WARNING: {warning}"));
     }

@@ -76,8 +76,7 @@ pub struct Row {
     pub theory: Option<TheoryResult>,
     /// Simulation estimates, or null when not simulated.
     pub simulation: Option<SimulationBlock>,
-    /// Live measurements, one block per channel, or null when not run
-    /// (only the queue's aggregate row of a single-queue model has them).
+    /// Live measurements, one block per channel, or null when not run.
     pub live: Option<Vec<super::live::LiveBlock>>,
 }
 

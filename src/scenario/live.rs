@@ -65,13 +65,13 @@ pub fn settings(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, 
         warmup_seconds,
     };
     for point in points {
-        let expected = Timeline::expected_messages(&point.model, &settings);
-        if expected > live::MAX_MESSAGES {
+        let expected = Timeline::expected_visits(&point.model, &settings);
+        if expected > live::MAX_VISITS {
             return Err(Problem::new(
                 "compare.live.seconds",
                 format!(
-                    "a live run would hold about {expected:.0} messages, over the limit of {} (about 1 GiB of schedule and stamps); shorten `seconds` or raise `time_scale_ms`",
-                    live::MAX_MESSAGES
+                    "a live run would hold about {expected:.0} visits (messages at a queue), over the limit of {} (about 1 GiB of schedule and stamps); shorten `seconds` or raise `time_scale_ms`",
+                    live::MAX_VISITS
                 ),
             ));
         }

@@ -8,6 +8,7 @@
 
 use rand::RngExt;
 
+use super::ReplayedVisit;
 use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Visit};
@@ -20,9 +21,6 @@ use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
 use crate::profile::run_spans;
 use crate::run::RunLength;
 use crate::stats::Percentiles;
-
-/// Routing probabilities summing this close to 1 count as exactly 1.
-const ROUTING_TOLERANCE: f64 = 1e-9;
 
 /// A message in the network, stored in a reusable slot.
 #[derive(Clone, Copy, Debug, Default)]
@@ -125,6 +123,8 @@ struct Station<'a> {
     routing: Stream,
     /// Stream of the patience of waiting messages.
     patience: Stream,
+    /// Recorded routing choices a replay takes instead of its draws.
+    recorded_routes: Option<std::slice::Iter<'a, Option<usize>>>,
 }
 
 /// How a station's consumers work through the messages they serve.
@@ -216,6 +216,8 @@ pub(crate) struct Engine<'a> {
     wait_series: Option<Vec<f64>>,
     /// Starts of the reporting intervals after the first.
     interval_starts: Vec<f64>,
+    /// Where a replay logs every visit, when asked to.
+    visit_log: Option<&'a mut Vec<ReplayedVisit>>,
 }
 
 impl<'a> Engine<'a> {
@@ -261,6 +263,7 @@ impl<'a> Engine<'a> {
                     services: stream(Source::Services(index)),
                     routing: stream(Source::Routing(index)),
                     patience: stream(Source::Patience(index)),
+                    recorded_routes: None,
                 })
                 .collect(),
             interval_starts: spans.iter().skip(1).map(|span| span.start).collect(),
@@ -271,7 +274,24 @@ impl<'a> Engine<'a> {
             tracked_in_system: 0,
             events: 0,
             wait_series: None,
+            visit_log: None,
         }
+    }
+
+    /// Routes with recorded choices: after its k-th service, queue `q`
+    /// sends the message to `routes[q][k]` (`None`: it leaves), drawing as
+    /// usual only past the end of the recording.
+    pub(crate) fn replay_routes(mut self, routes: &'a [Vec<Option<usize>>]) -> Self {
+        for (station, recorded) in self.stations.iter_mut().zip(routes) {
+            station.recorded_routes = Some(recorded.iter());
+        }
+        self
+    }
+
+    /// Logs every completed or rejected visit into `log`, in event order.
+    pub(crate) fn record_visits(mut self, log: &'a mut Vec<ReplayedVisit>) -> Self {
+        self.visit_log = Some(log);
+        self
     }
 
     /// Records the total waiting time of each tracked message by arrival
@@ -454,6 +474,7 @@ impl<'a> Engine<'a> {
             .draw(self.model.classes[class].service_at(station.spec));
         if station.is_full() {
             self.collector.block(queue, class, message.tracked);
+            self.log_visit(queue, slot, None);
             self.leave_system(slot, Departure::Blocked);
             return;
         }
@@ -598,6 +619,7 @@ impl<'a> Engine<'a> {
             tracked: message.tracked,
             arrived: message.entered_queue_at,
         };
+        self.log_visit(queue, slot, Some(wait));
         let station = &mut self.stations[queue];
         let shared = match &mut station.serving {
             Serving::Shared(sharing) => {
@@ -713,23 +735,40 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Draws the next queue after service at `queue`, or `None` to leave.
+    /// Draws the next queue after service at `queue`, or `None` to leave;
+    /// a replay takes the recorded choice instead while it has one.
     fn route(&mut self, queue: usize) -> Option<usize> {
         let station = &mut self.stations[queue];
-        let routes = &station.spec.routes;
-        if routes.is_empty() {
+        if station.spec.routes.is_empty() {
             return None;
         }
+        if let Some(choice) = station.recorded_routes.as_mut().and_then(Iterator::next) {
+            return *choice;
+        }
         let draw: f64 = station.routing.random();
-        let mut cumulative = 0.0;
-        let last = routes.len() - 1;
-        routes.iter().enumerate().find_map(|(index, route)| {
-            cumulative += route.probability;
-            // Probabilities summing to 1 may round just below it: then the
-            // last route takes the remainder instead of leaking messages.
-            let closes = index == last && cumulative >= 1.0 - ROUTING_TOLERANCE;
-            (draw < cumulative || closes).then_some(route.queue)
-        })
+        station.spec.next_queue(draw)
+    }
+
+    /// Logs the visit of `slot` to `queue` ending now, after `wait` there
+    /// (`None`: rejected on arrival), when a log was asked for.
+    #[inline(always)]
+    fn log_visit(&mut self, queue: usize, slot: u32, wait: Option<f64>) {
+        if let Some(log) = &mut self.visit_log {
+            let message = &self.messages.slots[slot as usize];
+            let arrival = if wait.is_some() {
+                message.entered_queue_at
+            } else {
+                self.now
+            };
+            log.push(ReplayedVisit {
+                message: message.index,
+                class: message.class as usize,
+                queue,
+                arrival,
+                start: wait.map(|wait| arrival + wait),
+                end: self.now,
+            });
+        }
     }
 
     #[inline(always)]

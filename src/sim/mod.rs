@@ -174,37 +174,73 @@ fn pilot_waits(model: &Model, run: &RunConfig, replication: u32) -> Vec<f64> {
         .collect()
 }
 
-/// Replays recorded inputs through `model`'s single queue: messages arrive
-/// at `arrivals` (time, class), in order, and the k-th needs `services[k]`.
-/// Returns each message's wait, `None` where the full queue rejected it.
-/// One run, no warm-up: the caller measures the windows it wants.
-pub fn replay(model: &Model, arrivals: &[(f64, usize)], services: &[f64]) -> Vec<Option<f64>> {
-    let Some(replayed) = replay_model(model, arrivals, services) else {
+/// What a replay feeds through a model: inputs recorded elsewhere (a live
+/// run), times in model units.
+#[derive(Clone, Copy, Debug)]
+pub struct Recording<'a> {
+    /// (arrival time, producer index) of every external arrival, in time order.
+    pub arrivals: &'a [(f64, usize)],
+    /// Per queue, the service time of each arrival there, in arrival order
+    /// (rejected arrivals included).
+    pub services: &'a [Vec<f64>],
+    /// Per queue, where each message went after its service there (`None`:
+    /// it left), in departure order.
+    pub routes: &'a [Vec<Option<usize>>],
+}
+
+/// One visit of a replayed message to a queue, in model time units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplayedVisit {
+    /// External arrival index of the message.
+    pub message: u64,
+    /// Its class.
+    pub class: usize,
+    /// The queue visited.
+    pub queue: usize,
+    /// Arrival at the queue.
+    pub arrival: f64,
+    /// Start of service; `None` when the full queue rejected it.
+    pub start: Option<f64>,
+    /// End of service, or the rejection instant.
+    pub end: f64,
+}
+
+/// Replays `recording` through `model`: the producers send at the recorded
+/// instants, the k-th arrival at a queue needs the k-th recorded service
+/// there, and the k-th departure from a queue goes where the recording
+/// says. Returns every visit, completed or rejected, in event order. One
+/// run, no warm-up: the caller measures the windows it wants.
+pub fn replay(model: &Model, recording: &Recording) -> Vec<ReplayedVisit> {
+    let Some(replayed) = replay_model(model, recording) else {
         return Vec::new();
     };
     let plan = Plan {
         warmup: 0,
-        length: RunLength::Customers(arrivals.len() as u64),
+        length: RunLength::Customers(recording.arrivals.len() as u64),
     };
-    let (_, series) = Engine::new(&replayed, plan, 0, 0).record_waits().run();
-    series
-        .unwrap_or_default()
-        .into_iter()
-        .map(|wait| (!wait.is_nan()).then_some(wait))
-        .collect()
+    let mut log = Vec::with_capacity(recording.services.iter().map(Vec::len).sum());
+    Engine::new(&replayed, plan, 0, 0)
+        .replay_routes(recording.routes)
+        .record_visits(&mut log)
+        .run();
+    log
 }
 
-/// `model` with one producer per class replaying that class's arrival
-/// gaps, and the queue replaying `services` in arrival order; `None` when
-/// there is nothing to replay.
-fn replay_model(model: &Model, arrivals: &[(f64, usize)], services: &[f64]) -> Option<Model> {
+/// `model` with each producer replaying its recorded arrival gaps and each
+/// visited queue its recorded services in arrival order; `None` when there
+/// is nothing to replay.
+fn replay_model(model: &Model, recording: &Recording) -> Option<Model> {
     let mut replayed = model.clone();
-    replayed.producers = (0..model.classes.len())
-        .filter_map(|class| {
+    replayed.producers = model
+        .producers
+        .iter()
+        .enumerate()
+        .filter_map(|(index, producer)| {
             let mut previous = 0.0;
-            let gaps: Vec<f64> = arrivals
+            let gaps: Vec<f64> = recording
+                .arrivals
                 .iter()
-                .filter(|(_, c)| *c == class)
+                .filter(|(_, p)| *p == index)
                 .map(|&(time, _)| {
                     let gap = (time - previous).max(0.0);
                     previous = time;
@@ -213,15 +249,21 @@ fn replay_model(model: &Model, arrivals: &[(f64, usize)], services: &[f64]) -> O
                 .collect();
             let interarrival = Dist::sequence(gaps).ok()?;
             Some(Producer {
-                name: format!("replay-{class}"),
-                queue: 0,
+                name: format!("replay-{}", producer.name),
                 arrivals: Arrivals::Open { interarrival },
-                class,
                 profile: None,
+                ..producer.clone()
             })
         })
         .collect();
-    replayed.queues[0].service = Dist::sequence(services.to_vec()).ok()?;
+    if replayed.producers.is_empty() {
+        return None;
+    }
+    for (queue, services) in replayed.queues.iter_mut().zip(recording.services) {
+        if !services.is_empty() {
+            queue.service = Dist::sequence(services.as_slice()).ok()?;
+        }
+    }
     for class in &mut replayed.classes {
         class.service = None;
     }
@@ -363,25 +405,106 @@ mod tests {
     use super::*;
     use std::path::Path;
 
+    fn model(text: &str) -> Model {
+        let scenario = crate::scenario::parse(Path::new("replay.toml"), text.to_string()).unwrap();
+        scenario.points[0].model.clone()
+    }
+
     #[test]
     fn a_replay_serves_the_recorded_messages_in_order() {
-        let text = "name = \"replay\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"q\"\nconsumers = 1\ncapacity = 2\nservice = { dist = \"exponential\", mean = 1.0 }\n";
-        let scenario = crate::scenario::parse(Path::new("replay.toml"), text.to_string()).unwrap();
-        let model = &scenario.points[0].model;
+        let model = model(
+            "name = \"replay\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"q\"\nconsumers = 1\ncapacity = 2\nservice = { dist = \"exponential\", mean = 1.0 }\n",
+        );
         // FIFO, one consumer, room for 2: arrivals at 0.5, 1.0, 1.2 and 1.6,
         // each needing 1.0. The first starts at once, the second waits 0.5,
         // the third finds 2 in the system and is rejected, the fourth
         // arrives after the first left and waits until 2.5, 0.9.
         let arrivals = [(0.5, 0), (1.0, 0), (1.2, 0), (1.6, 0)];
-        let waits = replay(model, &arrivals, &[1.0; 4]);
-        assert_eq!(waits.len(), 4);
+        let recording = Recording {
+            arrivals: &arrivals,
+            services: &[vec![1.0; 4]],
+            routes: &[Vec::new()],
+        };
+        let mut visits = replay(&model, &recording);
+        assert_eq!(visits.len(), 4);
+        visits.sort_by_key(|v| v.message);
         let expected = [Some(0.0), Some(0.5), None, Some(0.9)];
-        for (wait, expected) in waits.iter().zip(expected) {
+        for (visit, expected) in visits.iter().zip(expected) {
+            let wait = visit.start.map(|start| start - visit.arrival);
             match (wait, expected) {
-                (Some(w), Some(e)) => assert!((w - e).abs() < 1e-12, "{waits:?}"),
-                (w, e) => assert_eq!(*w, e, "{waits:?}"),
+                (Some(w), Some(e)) => assert!((w - e).abs() < 1e-12, "{visits:?}"),
+                (w, e) => assert_eq!(w, e, "{visits:?}"),
             }
         }
-        assert!(replay(model, &[], &[]).is_empty());
+        let empty = Recording {
+            arrivals: &[],
+            services: &[Vec::new()],
+            routes: &[Vec::new()],
+        };
+        assert!(replay(&model, &empty).is_empty());
+    }
+
+    #[test]
+    fn a_replay_routes_exactly_as_recorded() {
+        // A split with feedback: after `a`, 50% to `b`, 30% back to `a`,
+        // the rest leave; after `b`, 40% back to `a`.
+        let model = model(
+            "name = \"routes\"\n[[producers]]\nname = \"p\"\nto = \"a\"\ninterarrival = { dist = \"exponential\", rate = 0.2 }\n[[queues]]\nname = \"a\"\nconsumers = 2\nservice = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"b\", p = 0.5 }, { to = \"a\", p = 0.3 }]\n[[queues]]\nname = \"b\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"a\", p = 0.4 }]\n",
+        );
+        let arrivals: Vec<(f64, usize)> = (0..6).map(|k| (f64::from(k) * 0.73, 0)).collect();
+        // Choices no draw would repeat, every route of each queue in turn.
+        // 6 external arrivals at `a`, 1 fed back by `a` and 1 by `b`: 8
+        // services and departures at `a`, of which 3 go to `b`.
+        let routes = vec![
+            vec![Some(1), Some(0), None, Some(1), None, Some(1), None, None],
+            vec![Some(0), None, None],
+        ];
+        let services = vec![
+            vec![1.3, 0.2, 2.1, 0.4, 0.9, 1.7, 0.6, 0.3],
+            vec![0.5, 2.2, 0.7],
+        ];
+        let recording = Recording {
+            arrivals: &arrivals,
+            services: &services,
+            routes: &routes,
+        };
+        let mut visits = replay(&model, &recording);
+        // Where each visit led: the message's next visit, or nowhere.
+        visits.sort_by(|x, y| {
+            (x.message, x.arrival)
+                .partial_cmp(&(y.message, y.arrival))
+                .unwrap()
+        });
+        let mut taken = vec![Vec::new(), Vec::new()];
+        let mut by_departure: Vec<(f64, usize, Option<usize>)> = visits
+            .iter()
+            .enumerate()
+            .map(|(index, visit)| {
+                let next = visits
+                    .get(index + 1)
+                    .filter(|n| n.message == visit.message)
+                    .map(|n| n.queue);
+                (visit.end, visit.queue, next)
+            })
+            .collect();
+        by_departure.sort_by(|x, y| x.0.total_cmp(&y.0));
+        for (_, queue, next) in by_departure {
+            taken[queue].push(next);
+        }
+        assert_eq!(taken, routes);
+        // Every recorded service was used, in arrival order at each queue.
+        for (queue, recorded) in services.iter().enumerate() {
+            let mut at_queue: Vec<&ReplayedVisit> =
+                visits.iter().filter(|v| v.queue == queue).collect();
+            at_queue.sort_by(|x, y| x.arrival.total_cmp(&y.arrival));
+            let used: Vec<f64> = at_queue.iter().map(|v| v.end - v.start.unwrap()).collect();
+            assert_eq!(used.len(), recorded.len(), "queue {queue}: {at_queue:?}");
+            for (used, recorded) in used.iter().zip(recorded) {
+                assert!(
+                    (used - recorded).abs() < 1e-9,
+                    "queue {queue}: {used} vs {recorded}"
+                );
+            }
+        }
     }
 }

@@ -1,7 +1,8 @@
-//! Live runs on real threads and queues, kept short (about 30 s of wall
+//! Live runs on real threads and queues, kept short (about 37 s of wall
 //! time in all, loads <= 0.8): the live FIFO queue against its replay
-//! through the simulator, Little's law on the live stamps, LIFO's longer
-//! tail, an early stop that joins every thread, and `queuelab live`.
+//! through the simulator, Little's law on the live stamps, a tandem of two
+//! queues against its replay queue by queue, LIFO's longer tail, an early
+//! stop that joins every thread, and `queuelab live`.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +12,7 @@ use crate::common::{queuelab, scenario};
 use queuelab::live::{self, BatchValues, ChannelKind, LiveSettings};
 use queuelab::metric::Metric;
 use queuelab::model::Model;
-use queuelab::sim;
+use queuelab::report;
 
 /// Live runs measure wall time: one at a time, so they do not compete for
 /// the cores with each other.
@@ -56,19 +57,11 @@ fn live_fifo_matches_its_replay_and_littles_law_holds_on_the_stamps() {
     )
     .expect("not stopped");
     assert!(!run.health.stopped_early, "{:?}", run.health);
-    let input = &run.replay_input;
-    let waits = sim::replay(&model, &input.arrivals, &input.services);
-    let replay = live::measure(
-        &input.timeline,
-        &live::replay_stamps(input, &waits),
-        1,
-        false,
-        None,
-    );
+    let replay = &report::replay_batches(&model, &run)[0];
     let live = &run.batches[0];
     let (live_sojourn, replay_sojourn) = (
         mean(live, Metric::MeanSojourn),
-        mean(&replay, Metric::MeanSojourn),
+        mean(replay, Metric::MeanSojourn),
     );
     // The implementation adds wake-up and scheduling overhead: live-method.md
     // measured +0.6 … +1.9% on sojourn; a few percent either way passes.
@@ -89,6 +82,75 @@ fn live_fifo_matches_its_replay_and_littles_law_holds_on_the_stamps() {
         ((little - in_system) / in_system).abs() < 0.03,
         "L {in_system} vs λW {little}"
     );
+}
+
+#[test]
+fn a_live_tandem_matches_its_replay_queue_by_queue_and_forwards_every_message() {
+    let _live = exclusive();
+    // Two queues in tandem at loads 0.6 and 0.48 (mean services 2 and 1.6 ms).
+    let model = scenario(
+        "name = \"live-tandem\"\n[[producers]]\nname = \"p\"\nto = \"first\"\ninterarrival = { dist = \"exponential\", rate = 0.6 }\n[[queues]]\nname = \"first\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"second\", p = 1.0 }]\n[[queues]]\nname = \"second\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 0.8 }\n",
+    )
+    .points[0]
+        .model
+        .clone();
+    let stop = AtomicBool::new(false);
+    let run = live::run(
+        &model,
+        &settings(ChannelKind::Crossbeam, 6.0),
+        ChannelKind::Crossbeam,
+        11,
+        &stop,
+    )
+    .expect("not stopped");
+    let health = &run.health;
+    assert!(!health.stopped_early, "{health:?}");
+    // Every message sent reached the first queue, every one it served was
+    // forwarded and reached the second, which served them all.
+    let [first, second] = &health.queues[..] else {
+        panic!("two queues: {health:?}");
+    };
+    assert_eq!(first.arrived, health.messages.sent, "{health:?}");
+    assert_eq!(first.forwarded, first.served, "{health:?}");
+    assert_eq!(second.arrived, first.forwarded, "{health:?}");
+    assert_eq!(second.served, second.arrived, "{health:?}");
+    assert_eq!(health.messages.served, health.messages.sent, "{health:?}");
+    // Rows: first, second, then the network end to end.
+    assert_eq!(run.batches.len(), 3);
+    let replays = report::replay_batches(&model, &run);
+    for (row, (live, replay)) in run.batches.iter().zip(&replays).enumerate() {
+        let (live_sojourn, replay_sojourn) = (
+            mean(live, Metric::MeanSojourn),
+            mean(replay, Metric::MeanSojourn),
+        );
+        // As for one queue: a few percent of overhead either way passes.
+        let overhead = (live_sojourn - replay_sojourn) / replay_sojourn;
+        assert!(
+            overhead.abs() < 0.05,
+            "row {row}: live sojourn {live_sojourn} vs replay {replay_sojourn} ({:+.1}%), health {health:?}",
+            overhead * 100.0,
+        );
+        // Little's law on the live stamps, queue by queue and end to end.
+        let (in_system, throughput) = (
+            mean(live, Metric::MeanInSystem),
+            mean(live, Metric::Throughput),
+        );
+        let little = throughput * live_sojourn;
+        assert!(
+            ((little - in_system) / in_system).abs() < 0.03,
+            "row {row}: L {in_system} vs λW {little}"
+        );
+    }
+    // End to end, the sojourn is the sum of the queues' (each message
+    // visits both), and so is L.
+    for metric in [Metric::MeanSojourn, Metric::MeanInSystem] {
+        let parts = mean(&run.batches[0], metric) + mean(&run.batches[1], metric);
+        let total = mean(&run.batches[2], metric);
+        assert!(
+            ((parts - total) / total).abs() < 0.02,
+            "{metric:?}: {parts} vs {total}"
+        );
+    }
 }
 
 #[test]
@@ -207,18 +269,19 @@ fn live_settings_are_validated() {
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert!(stderr.contains(expected), "{live}: {stderr}");
     }
+    // A network runs on one channel kind: its queues must share a discipline.
     let network = base.replace(
         "service = { dist = \"exponential\", mean = 1.0 }\n",
-        "service = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"r\", p = 1.0 }]\n[[queues]]\nname = \"r\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n",
+        "service = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"r\", p = 1.0 }]\n[[queues]]\nname = \"r\"\nconsumers = 1\ndiscipline = \"lifo\"\nservice = { dist = \"exponential\", mean = 1.0 }\n",
     );
     let file = dir.path().join("network.toml");
     std::fs::write(&file, format!("{network}[compare]\nlive = {{}}\n")).unwrap();
     let output = queuelab().arg("check").arg(&file).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        String::from_utf8(output.stderr)
-            .unwrap()
-            .contains("single queue")
+        stderr.contains("compare.live") && stderr.contains("share a discipline"),
+        "{stderr}"
     );
 }
 
