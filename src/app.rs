@@ -238,9 +238,11 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-plan", scenario.name)));
-    let figure = (!presentation.no_charts)
-        .then(|| chart::plan_figure(&document, settings))
-        .flatten();
+    let figure = match &document.schedule {
+        _ if presentation.no_charts => None,
+        Some(schedule) => Some(chart::schedule_figure(&document, schedule)),
+        None => chart::plan_figure(&document, settings),
+    };
     let json = json_text(&document)?;
     report::replace_folder(&out, &[], |staging| {
         std::fs::write(staging.join(report::PLAN_FILE), &json)?;

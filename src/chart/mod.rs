@@ -19,7 +19,7 @@ pub use data::{
 };
 pub use figure::{ChartError, Figure, Mark, Point, Series};
 pub use intervals::INTERVAL_METRICS;
-pub use plan::plan_figure;
+pub use plan::{plan_figure, schedule_figure};
 pub use style::{LEGEND_WIDTH, SIZE};
 
 use crate::report::RunResults;

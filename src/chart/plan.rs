@@ -1,11 +1,12 @@
-//! The capacity plan's trade-off chart: the decided value against the
-//! first target's metric, theory as a line, simulation as points with
-//! their intervals, the target as a dashed line.
+//! The capacity plan's charts: the trade-off (the decided value against
+//! the first target's metric, theory as a line, simulation as points with
+//! their intervals, the target as a dashed line), or for a rate profile the
+//! consumer schedule over the period.
 
 use super::build::theory_and_simulation;
 use super::figure::{Figure, Mark, Point, Series};
-use super::style::REFERENCE;
-use crate::plan::{Bound, GoalMetric, Measured, PlanSettings, Source};
+use super::style::{REFERENCE, SIMULATION, THEORY};
+use crate::plan::{Bound, GoalMetric, Measured, PlanSettings, ScheduleBlock, Source};
 use crate::report::{PlanDocument, decided};
 
 /// The chart of `document`, or `None` with fewer than two values to show.
@@ -87,4 +88,48 @@ pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<F
         )],
         series,
     })
+}
+
+/// The consumer schedule over one period: the recommended consumers per
+/// step, and theory's pointwise plan (dashed) where every step has one.
+pub fn schedule_figure(document: &PlanDocument, schedule: &ScheduleBlock) -> Figure {
+    let steps = |value: &dyn Fn(&crate::plan::ScheduleStep) -> Option<u32>| {
+        schedule
+            .steps
+            .iter()
+            .map(|step| {
+                let y = f64::from(value(step)?);
+                Some([step.start, step.end].map(|x| Point { x, y, bar: None }))
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|points| points.concat())
+    };
+    let mut series = Vec::new();
+    if let Some(points) = steps(&|step| step.theory_consumers) {
+        series.push(Series {
+            label: "theory (pointwise)".into(),
+            colour: THEORY,
+            mark: Mark::Dashed,
+            points,
+        });
+    }
+    series.push(Series {
+        label: format!("schedule ({})", document.decision.status),
+        colour: SIMULATION,
+        mark: Mark::Line,
+        points: steps(&|step| Some(step.consumers)).unwrap_or_default(),
+    });
+    Figure {
+        name: "plan-schedule".into(),
+        title: format!(
+            "{}: consumers of {} over the period",
+            document.scenario, schedule.queue
+        ),
+        x_label: "time".into(),
+        y_label: "consumers".into(),
+        categories: None,
+        log_y: false,
+        markers: Vec::new(),
+        series,
+    }
 }

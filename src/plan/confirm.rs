@@ -37,42 +37,98 @@ impl Confirmation {
 }
 
 /// Simulates `model` with `run` (its seed and batch size) and judges every
-/// goal; while some goal is uncertain, adds a batch of replications, up to
-/// `max_replications`. Replication `r` uses the same random streams for
-/// every candidate (common random numbers), so neighbouring candidates are
-/// compared on the same traffic.
+/// goal over the whole run; while some goal is uncertain, adds a batch of
+/// replications, up to `max_replications`. Replication `r` uses the same
+/// random streams for every candidate (common random numbers), so
+/// neighbouring candidates are compared on the same traffic.
 pub fn confirm(
     model: &Model,
     goals: &[Goal],
     run: &RunConfig,
     max_replications: u32,
 ) -> Confirmation {
+    let (mut judged, replications) = until_certain(model, run, max_replications, |simulation| {
+        vec![judge(model, goals, simulation, run.confidence, None)]
+    });
+    let (status, intervals) = judged.remove(0);
+    Confirmation {
+        status,
+        intervals,
+        replications,
+    }
+}
+
+/// Like [`confirm`], judging every goal in each reporting interval
+/// separately (rate profiles); adds replications while any interval is
+/// uncertain. One confirmation per interval, all with the same replications.
+pub fn confirm_intervals(
+    model: &Model,
+    goals: &[Goal],
+    run: &RunConfig,
+    max_replications: u32,
+) -> Vec<Confirmation> {
+    let (judged, replications) = until_certain(model, run, max_replications, |simulation| {
+        (0..simulation.interval_estimates.len())
+            .map(|k| judge(model, goals, simulation, run.confidence, Some(k)))
+            .collect()
+    });
+    judged
+        .into_iter()
+        .map(|(status, intervals)| Confirmation {
+            status,
+            intervals,
+            replications,
+        })
+        .collect()
+}
+
+/// Each goal's simulated interval (whole run, or reporting interval
+/// `interval`) and the worst status over them.
+fn judge(
+    model: &Model,
+    goals: &[Goal],
+    simulation: &Simulation,
+    confidence: f64,
+    interval: Option<usize>,
+) -> (Status, Vec<Option<Interval>>) {
+    let intervals: Vec<Option<Interval>> = goals
+        .iter()
+        .map(|goal| goal.simulated(model, simulation, confidence, interval))
+        .collect();
+    let status = Status::all(goals.iter().zip(&intervals).map(|(goal, interval)| {
+        interval
+            .as_ref()
+            .map_or(Status::Uncertain, |interval| goal.classify(interval))
+    }));
+    (status, intervals)
+}
+
+/// Runs batches of `run.replications` replications of `model` until no
+/// verdict of `verdicts` is uncertain, or `max_replications` have run;
+/// returns the last verdicts and the replications behind them.
+fn until_certain<T>(
+    model: &Model,
+    run: &RunConfig,
+    max_replications: u32,
+    verdicts: impl Fn(&Simulation) -> Vec<(Status, T)>,
+) -> (Vec<(Status, T)>, u32) {
     let batch = |range: std::ops::Range<u32>| -> Vec<Replication> {
         range
             .into_par_iter()
-            .map(|replication| sim::run_replication(model, run, replication))
+            .map(|replication| sim::run_replication_with_interval_waits(model, run, replication))
             .collect()
     };
     let mut replications = batch(0..run.replications);
     loop {
         let done = replications.len() as u32;
         let simulation = Simulation::from_replications(model, run, replications);
-        let intervals: Vec<Option<Interval>> = goals
+        let judged = verdicts(&simulation);
+        let uncertain = judged
             .iter()
-            .map(|goal| goal.simulated(model, &simulation, run.confidence))
-            .collect();
-        let status = Status::all(goals.iter().zip(&intervals).map(|(goal, interval)| {
-            interval
-                .as_ref()
-                .map_or(Status::Uncertain, |interval| goal.classify(interval))
-        }));
+            .any(|(status, _)| *status == Status::Uncertain);
         let next = (done + run.replications).min(max_replications);
-        if status != Status::Uncertain || next <= done {
-            return Confirmation {
-                status,
-                intervals,
-                replications: done,
-            };
+        if !uncertain || next <= done {
+            return (judged, done);
         }
         replications = simulation.replications;
         replications.extend(batch(done..next));

@@ -135,12 +135,14 @@ impl Goal {
         }
     }
 
-    /// The simulated mean and interval, across replications.
+    /// The simulated mean and interval, across replications, over the
+    /// whole run or (`Some(k)`) in reporting interval `k`.
     pub fn simulated(
         &self,
         model: &Model,
         simulation: &Simulation,
         confidence: f64,
+        interval: Option<usize>,
     ) -> Option<Interval> {
         let row = targets(model)
             .iter()
@@ -148,10 +150,16 @@ impl Goal {
         let samples: Vec<f64> = simulation
             .replications
             .iter()
-            .map(|replication| match self.metric {
-                GoalMetric::Metric(metric) => replication.values[row][metric.index()],
-                GoalMetric::WaitWithin { t } => {
+            .map(|replication| match (self.metric, interval) {
+                (GoalMetric::Metric(metric), None) => replication.values[row][metric.index()],
+                (GoalMetric::Metric(metric), Some(k)) => {
+                    replication.intervals[k][row][metric.index()]
+                }
+                (GoalMetric::WaitWithin { t }, None) => {
                     replication.wait_distributions[row].fraction_at_most(t)
+                }
+                (GoalMetric::WaitWithin { t }, Some(k)) => {
+                    replication.interval_wait_distributions[k][row].fraction_at_most(t)
                 }
             })
             .collect();

@@ -7,12 +7,14 @@
 mod confirm;
 mod goal;
 mod network;
+mod schedule;
 mod search;
 
 use serde::{Deserialize, Serialize};
 
-pub use confirm::{Confirmation, confirm};
+pub use confirm::{Confirmation, confirm, confirm_intervals};
 pub use goal::{Bound, Goal, GoalMetric, Status};
+pub use schedule::{MAX_ROUNDS, ScheduleBlock, ScheduleStep};
 pub use search::{Candidate, Measured, PlanOutcome, Source, headroom_of, plan, theory_candidate};
 
 use crate::model::Model;

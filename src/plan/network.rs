@@ -107,6 +107,7 @@ fn candidate(
                 .map(|(queue, &consumers)| (queue.name.clone(), consumers))
                 .collect(),
         ),
+        schedule: None,
     }
 }
 
@@ -160,6 +161,7 @@ pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> 
         headroom: None,
         allocation: candidates.last().and_then(|c| c.allocation.clone()),
         candidates,
+        schedule: None,
     };
     let Some(mut allocation) = stable_start(model) else {
         return infeasible(
@@ -231,6 +233,7 @@ pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> 
                 headroom: headroom_of(&settings.goals, &chosen),
                 allocation: named,
                 candidates,
+                schedule: None,
             };
         }
         match greedy_step(settings, model, &allocation) {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::confirm::confirm;
 use super::goal::{Goal, Status};
+use super::schedule::ScheduleBlock;
 use super::{Decision, PlanSettings};
 use crate::model::Model;
 use crate::report::Interval;
@@ -63,6 +64,9 @@ pub struct Candidate {
     /// Consumers per queue, for a network allocation.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub allocation: Option<BTreeMap<String, u32>>,
+    /// Consumers per step of the period, for a schedule.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub schedule: Option<Vec<u32>>,
 }
 
 /// The plan's answer.
@@ -82,6 +86,8 @@ pub struct PlanOutcome {
     pub allocation: Option<BTreeMap<String, u32>>,
     /// Every candidate evaluated, theory first, by value.
     pub candidates: Vec<Candidate>,
+    /// The consumer schedule, when the traffic follows a rate profile.
+    pub schedule: Option<ScheduleBlock>,
 }
 
 /// Theory's verdict on `value`: `None` where some target has no exact
@@ -108,6 +114,7 @@ fn theory_status(settings: &PlanSettings, model: &Model, value: f64) -> Option<C
         replications: None,
         note: None,
         allocation: None,
+        schedule: None,
     })
 }
 
@@ -134,6 +141,7 @@ fn simulated_status(
         replications: Some(confirmation.replications),
         note: None,
         allocation: None,
+        schedule: None,
     }
 }
 
@@ -146,6 +154,7 @@ fn failing(value: f64, source: Source, note: String) -> Candidate {
         replications: None,
         note: Some(note),
         allocation: None,
+        schedule: None,
     }
 }
 
@@ -298,6 +307,9 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
     if settings.decision == Decision::Network {
         return super::network::plan_network(settings, model, run);
     }
+    if model.has_profiles() {
+        return super::schedule::plan_schedule(settings, model, run);
+    }
     let mut simulated = Vec::new();
     let theory = theory_candidate(settings, model);
     let theory_found = theory.as_ref().and_then(|(found, _)| *found);
@@ -323,6 +335,7 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
             headroom: headroom(settings, model, value),
             allocation: None,
             candidates,
+            schedule: None,
         },
         None => {
             // When simulation ran, its verdicts decide; theory's only guide.
@@ -346,6 +359,7 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
                 headroom: None,
                 allocation: None,
                 candidates,
+                schedule: None,
             }
         }
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::comparison::{interval_text, number};
-use crate::plan::{Candidate, Measured, PlanOutcome, PlanSettings, Source};
+use crate::plan::{Candidate, Measured, PlanOutcome, PlanSettings, ScheduleBlock, Source};
 
 /// File holding the [`PlanDocument`] in a plan's folder.
 pub const PLAN_FILE: &str = "plan.json";
@@ -24,8 +24,13 @@ pub struct PlanDocument {
     /// Why the plan is infeasible, when it is.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<String>,
-    /// Every candidate evaluated: theory's, then simulation's.
+    /// Every candidate evaluated: theory's, then simulation's (for a
+    /// schedule: each simulated round, `value` being its peak consumers).
     pub candidates: Vec<Candidate>,
+    /// With a rate profile: the consumers per step (`decision.value` is
+    /// then the peak).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub schedule: Option<ScheduleBlock>,
 }
 
 /// The recommended value.
@@ -61,6 +66,7 @@ pub fn plan_document(
         headroom: outcome.headroom,
         reason: outcome.reason,
         candidates: outcome.candidates,
+        schedule: outcome.schedule,
     }
 }
 
@@ -83,6 +89,58 @@ pub fn decided(value: f64) -> String {
     }
 }
 
+/// The consumer schedule as aligned text: a line per step, then the
+/// scenario line and its cost.
+fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
+    let names: Vec<String> = schedule
+        .steps
+        .iter()
+        .flat_map(|s| s.metrics.keys().cloned())
+        .fold(Vec::new(), |mut names, name| {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+            names
+        });
+    let mut headers = vec![
+        "interval".to_string(),
+        "arrival rate".into(),
+        "theory (pointwise)".into(),
+        "consumers".into(),
+        "status".into(),
+    ];
+    headers.extend(names.iter().map(|n| format!("{n} (worst interval)")));
+    let lines = schedule.steps.iter().map(|step| {
+        let mut cells = vec![
+            format!("{}-{}", step.start, step.end),
+            number(step.arrival_rate),
+            step.theory_consumers
+                .map_or_else(|| "-".into(), |c| c.to_string()),
+            step.consumers.to_string(),
+            format!("{:?}", step.status).to_lowercase(),
+        ];
+        cells.extend(names.iter().map(|name| match step.metrics.get(name) {
+            Some(Measured::Value(value)) => number(*value),
+            Some(Measured::Interval(i)) => interval_text(Some(i)),
+            None => "-".into(),
+        }));
+        cells
+    });
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut text = format!("\nschedule for queue {} ({status}):\n", schedule.queue);
+    text.push_str(&super::aligned(&header_refs, lines));
+    text.push_str(&format!(
+        "\npaste into [[queues]] {}:\n  {}\nconsumer-time per period: {} ({:.0}% of keeping the peak's consumers all period: {}); {} simulation round(s)\n",
+        schedule.queue,
+        schedule.scenario_line,
+        number(schedule.consumer_time),
+        100.0 * schedule.consumer_time / schedule.peak_consumer_time,
+        number(schedule.peak_consumer_time),
+        schedule.rounds
+    ));
+    text
+}
+
 /// The plan as aligned text: the candidates, then the recommendation.
 pub fn plan_table(document: &PlanDocument) -> String {
     let names: Vec<String> = document
@@ -96,9 +154,13 @@ pub fn plan_table(document: &PlanDocument) -> String {
             names
         });
     let allocated = document.candidates.iter().any(|c| c.allocation.is_some());
+    let scheduled = document.candidates.iter().any(|c| c.schedule.is_some());
     let mut headers = vec!["value".to_string(), "source".into(), "status".into()];
     if allocated {
         headers.push("consumers per queue".into());
+    }
+    if scheduled {
+        headers.push("consumers per step".into());
     }
     headers.extend(names.iter().cloned());
     let lines = document.candidates.iter().map(|candidate| {
@@ -119,6 +181,15 @@ pub fn plan_table(document: &PlanDocument) -> String {
                     .as_ref()
                     .map_or_else(String::new, allocation_text),
             );
+        }
+        if scheduled {
+            let steps: Vec<String> = candidate
+                .schedule
+                .iter()
+                .flatten()
+                .map(u32::to_string)
+                .collect();
+            cells.push(steps.join(" "));
         }
         cells.extend(names.iter().map(|name| match candidate.metrics.get(name) {
             Some(Measured::Value(value)) => number(*value),
@@ -141,6 +212,9 @@ pub fn plan_table(document: &PlanDocument) -> String {
         decided(document.decision.value),
         document.decision.status
     ));
+    if document.schedule.is_some() {
+        text.push_str(" at the peak of the schedule below");
+    }
     if let Some(allocation) = &document.decision.allocation {
         text.push_str(&format!(" ({})", allocation_text(allocation)));
     }
@@ -154,5 +228,8 @@ pub fn plan_table(document: &PlanDocument) -> String {
         text.push_str(&format!("\nwhy: {reason}"));
     }
     text.push('\n');
+    if let Some(schedule) = &document.schedule {
+        text.push_str(&schedule_text(schedule, &document.decision.status));
+    }
     text
 }

@@ -33,6 +33,30 @@ pub fn settings(
     }
     let model = &points[0].model;
     let decision = decision(&spec.decide, model)?;
+    if model.has_profiles() {
+        let Decision::Consumers(queue) = decision else {
+            return Err(Problem::new(
+                "plan.decide",
+                "with a `rate_profile`, a plan schedules consumers step by step: decide `queues.<name>.consumers`",
+            ));
+        };
+        let scheduled = &model.queues[queue];
+        if scheduled.discipline.interrupts_service() || scheduled.is_unlimited() {
+            return Err(Problem::new(
+                "plan.decide",
+                format!(
+                    "queue `{}` cannot follow a consumer schedule ({} consumers, {} order); schedules apply to fifo, lifo, priority and random queues with a number of consumers",
+                    scheduled.name,
+                    if scheduled.is_unlimited() {
+                        "unlimited"
+                    } else {
+                        "a number of"
+                    },
+                    scheduled.discipline.name()
+                ),
+            ));
+        }
+    }
     if spec.targets.is_empty() {
         return Err(Problem::new(
             "plan.targets",

@@ -118,6 +118,7 @@ impl Unit {
             events: self.events,
             wait_distributions: self.wait_distributions,
             intervals: self.intervals.iter().map(|rows| read_rows(rows)).collect(),
+            interval_wait_distributions: Vec::new(),
         }
     }
 }

@@ -496,12 +496,27 @@ impl Collector {
         }
     }
 
-    /// The waiting-time histograms of every target, in layout order.
-    pub(crate) fn into_wait_distributions(self) -> Vec<Percentiles> {
-        self.targets
+    /// The waiting-time histograms of every target, in layout order: for
+    /// the whole run, and per reporting interval.
+    pub(crate) fn into_wait_distributions(self) -> (Vec<Percentiles>, Vec<Vec<Percentiles>>) {
+        let n = self.targets.len();
+        let whole = self
+            .targets
             .into_iter()
             .map(|target| target.wait_percentiles)
-            .collect()
+            .collect();
+        let mut per_interval = Vec::with_capacity(self.spans.len());
+        let mut targets = self.interval_targets.into_iter();
+        for _ in 0..self.spans.len() {
+            per_interval.push(
+                targets
+                    .by_ref()
+                    .take(n)
+                    .map(|target| target.wait_percentiles)
+                    .collect(),
+            );
+        }
+        (whole, per_interval)
     }
 
     /// Metric values of every target, in layout order.

@@ -191,6 +191,8 @@ pub(crate) struct Outcome {
     /// Metric values per reporting interval, then per target (empty
     /// without rate profiles).
     pub(crate) interval_values: Vec<Vec<MetricValues>>,
+    /// Waiting-time histograms per reporting interval, then per target.
+    pub(crate) interval_wait_distributions: Vec<Vec<Percentiles>>,
 }
 
 /// One replication's state.
@@ -349,11 +351,16 @@ impl<'a> Engine<'a> {
             // A replayed trace may end before the planned number of messages.
             series.truncate(self.arrivals as usize);
         }
+        let values = self.collector.values(self.model);
+        let interval_values = self.collector.interval_values(self.model);
+        let (wait_distributions, interval_wait_distributions) =
+            self.collector.into_wait_distributions();
         let outcome = Outcome {
-            values: self.collector.values(self.model),
-            interval_values: self.collector.interval_values(self.model),
+            values,
+            interval_values,
             events: self.events,
-            wait_distributions: self.collector.into_wait_distributions(),
+            wait_distributions,
+            interval_wait_distributions,
         };
         (outcome, self.wait_series)
     }

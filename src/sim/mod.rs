@@ -66,6 +66,9 @@ pub struct Replication {
     /// Metric values per reporting interval, then per target (empty
     /// without rate profiles).
     pub intervals: Vec<Vec<MetricValues>>,
+    /// Waiting-time histograms per reporting interval, then per target:
+    /// kept only by [`run_replication_with_interval_waits`] (for plans).
+    pub interval_wait_distributions: Vec<Vec<Percentiles>>,
 }
 
 /// Simulation results of one model.
@@ -116,6 +119,19 @@ impl Simulation {
 /// Runs replication `replication` of `model`: warm-up (fixed or MSER-5 on a
 /// pilot run with the same streams), then the measured window.
 pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Replication {
+    Replication {
+        interval_wait_distributions: Vec::new(),
+        ..run_replication_with_interval_waits(model, run, replication)
+    }
+}
+
+/// [`run_replication`], keeping the waiting-time histogram of every
+/// reporting interval (which planning a consumer schedule judges).
+pub fn run_replication_with_interval_waits(
+    model: &Model,
+    run: &RunConfig,
+    replication: u32,
+) -> Replication {
     let warmup = match run.warmup {
         Warmup::Customers(count) => count,
         Warmup::Auto => auto_warmup(model, run, replication),
@@ -131,6 +147,7 @@ pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Repl
         events: outcome.events,
         wait_distributions: outcome.wait_distributions,
         intervals: outcome.interval_values,
+        interval_wait_distributions: outcome.interval_wait_distributions,
     }
 }
 

@@ -256,3 +256,102 @@ service = { dist = "deterministic", value = 2.5 }
     assert!((simulated[&Metric::Utilisation].mean - 0.9).abs() < 1e-12);
     assert!(results.points[0].model[1].contains("scheduled (1 until 10, 3 until 20"));
 }
+
+/// A repeating day of four steps with a short peak, M/M/c service.
+const STAFFING: &str = r#"name = "staffing"
+[run]
+seed = 3
+replications = 6
+[[producers]]
+name = "p"
+to = "q"
+rate_profile = [{ until = 400, rate = 1.0 }, { until = 500, rate = 6.0 }, { until = 900, rate = 3.0 }, { until = 1000, rate = 0.5 }]
+rate_profile_repeats = true
+[[queues]]
+name = "q"
+consumers = 4
+service = { dist = "exponential", mean = 1.0 }
+"#;
+
+/// [`STAFFING`] with a plan of its consumers for `target`, up to `most`.
+fn staffing_plan(target: &str, most: u32) -> String {
+    format!("{STAFFING}[plan]\ndecide = \"queues.q.consumers\"\nmax_value = {most}\n{target}")
+}
+
+#[test]
+fn a_planned_schedule_meets_its_target_in_every_interval_when_run() {
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("staffing.toml");
+    let target = "[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 0.25\n";
+    fs::write(&file, staffing_plan(target, 30)).unwrap();
+    let output = queuelab()
+        .args(["plan", "--quiet", "--format", "json", "--out"])
+        .arg(tmp.path().join("plan"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["decision"]["status"], "meets");
+    let steps = document["schedule"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    let mut consumers = Vec::new();
+    for step in steps {
+        // Exact Erlang C gives each step's pointwise plan; simulation only
+        // ever adds to it.
+        let theory = step["theory_consumers"].as_u64().expect("M/M/c per step");
+        let chosen = step["consumers"].as_u64().unwrap();
+        assert!(chosen >= theory, "{step}");
+        assert_eq!(step["status"], "meets");
+        consumers.push(chosen);
+    }
+    let peak = *consumers.iter().max().unwrap();
+    assert_eq!(document["decision"]["value"].as_f64(), Some(peak as f64));
+    // The schedule pasted into the scenario meets the target interval by
+    // interval when run on its own with the plan's replications (the same
+    // seed, so the same random numbers).
+    let line = document["schedule"]["scenario_line"].as_str().unwrap();
+    let candidates = document["candidates"].as_array().unwrap();
+    let replications = candidates.last().unwrap()["replications"].as_u64().unwrap();
+    let text = STAFFING.replace("consumers = 4", line).replace(
+        "replications = 6",
+        &format!("replications = {replications}"),
+    );
+    let results = run(&scenario(&text));
+    for interval in &results.points[0].intervals {
+        let wait = interval.results[0].simulation.as_ref().unwrap().metrics[&Metric::MeanWait];
+        assert!(
+            wait.ci_high <= 0.25,
+            "{}-{}: {wait:?}",
+            interval.start,
+            interval.end
+        );
+    }
+}
+
+#[test]
+fn a_schedule_no_consumer_count_can_meet_is_infeasible() {
+    // Sojourns include the 1-unit mean service: no consumers bring the p99
+    // below 0.5.
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("staffing.toml");
+    let text = staffing_plan("[[plan.targets]]\nmetric = \"sojourn_p99\"\nmax = 0.5\n", 8);
+    fs::write(&file, text).unwrap();
+    let output = queuelab()
+        .args(["plan", "--quiet", "--format", "json", "--out"])
+        .arg(tmp.path().join("plan"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["decision"]["status"], "infeasible");
+    assert!(
+        document["reason"]
+            .as_str()
+            .unwrap()
+            .contains("even with 8 consumers"),
+        "{}",
+        document["reason"]
+    );
+}
