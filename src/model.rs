@@ -332,7 +332,8 @@ impl Model {
         self.producers.iter().any(|p| p.profile.is_some())
     }
 
-    /// The consumers of `queue` at model time `time`.
+    /// The consumers of `queue` at model time `time` (within a step, not
+    /// on its boundary: see [`crate::profile::Span::middle`]).
     pub fn consumers_at(&self, queue: usize, time: f64) -> u32 {
         let queue = &self.queues[queue];
         queue

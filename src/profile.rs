@@ -109,9 +109,9 @@ impl Profile {
 /// A reporting interval `[start, end)` of model time.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Span {
-    /// Start.
+    /// Model time the interval starts at.
     pub start: f64,
-    /// End.
+    /// Model time it ends at (excluded).
     pub end: f64,
 }
 
@@ -120,12 +120,22 @@ impl Span {
     pub fn length(&self) -> f64 {
         self.end - self.start
     }
+
+    /// The middle: where to read a profile's value for the span (its
+    /// ends may round to a neighbouring step in later periods).
+    pub fn middle(&self) -> f64 {
+        (self.start + self.end) / 2.0
+    }
 }
 
 /// The reporting intervals of a run of `model` over `[0, horizon)`: every
 /// step boundary of every rate profile and consumer schedule, repeated
-/// with them, cut at the horizon. Empty when no producer has a profile.
+/// with them, cut at the horizon (at least the one interval up to the
+/// horizon). Empty when no producer has a profile.
 pub fn spans(model: &Model, horizon: f64) -> Vec<Span> {
+    if !model.has_profiles() {
+        return Vec::new();
+    }
     let mut boundaries: Vec<f64> = vec![0.0, horizon];
     let rates = model.producers.iter().filter_map(|p| p.profile.as_ref());
     let schedules = model.queues.iter().filter_map(|q| q.schedule.as_ref());
@@ -146,9 +156,6 @@ pub fn spans(model: &Model, horizon: f64) -> Vec<Span> {
                     .filter(|&time| time < horizon),
             );
         }
-    }
-    if boundaries.len() == 2 {
-        return Vec::new();
     }
     boundaries.sort_by(f64::total_cmp);
     boundaries.dedup();
@@ -177,7 +184,7 @@ pub fn arrival_rate_in(model: &Model, span: Span) -> f64 {
         .producers
         .iter()
         .map(|producer| match &producer.profile {
-            Some(profile) => profile.value_at(span.start),
+            Some(profile) => profile.value_at(span.middle()),
             None => producer.open_rate(),
         })
         .sum()
@@ -194,7 +201,7 @@ pub fn stationary_at(model: &Model, span: Span) -> Option<Model> {
     for producer in &model.producers {
         let mut producer = producer.clone();
         if let Some(profile) = producer.profile.take() {
-            let rate = profile.value_at(span.start);
+            let rate = profile.value_at(span.middle());
             if rate <= 0.0 {
                 continue;
             }
@@ -207,7 +214,7 @@ pub fn stationary_at(model: &Model, span: Span) -> Option<Model> {
     }
     for queue in &mut stationary.queues {
         if let Some(schedule) = queue.schedule.take() {
-            queue.consumers = schedule.value_at(span.start) as u32;
+            queue.consumers = schedule.value_at(span.middle()) as u32;
         }
     }
     (!stationary.producers.is_empty()).then_some(stationary)

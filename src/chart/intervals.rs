@@ -79,8 +79,9 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
     }
 }
 
-/// The pointwise approximation as steps over each interval (where every
-/// interval has one) and the simulation at each interval's middle.
+/// The pointwise approximation as steps over each interval (dashed), or
+/// as points at the middles when some interval has none; the simulation
+/// at each interval's middle.
 fn row_series(
     point: &PointResults,
     row: usize,
@@ -88,7 +89,7 @@ fn row_series(
     (theory_colour, simulation_colour): (plotters::style::RGBColor, plotters::style::RGBColor),
 ) -> Vec<Series> {
     let name = point.results[row].label();
-    let theory: Option<Vec<Point>> = point
+    let theory: Vec<Option<(f64, f64, f64)>> = point
         .intervals
         .iter()
         .map(|interval| {
@@ -97,14 +98,22 @@ fn row_series(
                 .as_ref()?
                 .metrics
                 .get(&metric)?;
-            Some([interval.start, interval.end].map(|x| Point {
-                x,
-                y: value,
-                bar: None,
-            }))
+            Some((interval.start, interval.end, value))
         })
-        .collect::<Option<Vec<_>>>()
-        .map(|steps| steps.concat());
+        .collect();
+    let complete = theory.iter().all(Option::is_some);
+    let theory_points: Vec<Point> = theory
+        .iter()
+        .flatten()
+        .flat_map(|&(start, end, y)| {
+            let xs = if complete {
+                vec![start, end]
+            } else {
+                vec![(start + end) / 2.0]
+            };
+            xs.into_iter().map(move |x| Point { x, y, bar: None })
+        })
+        .collect();
     let simulation: Vec<Point> = point
         .intervals
         .iter()
@@ -122,12 +131,12 @@ fn row_series(
         })
         .collect();
     let mut series = Vec::new();
-    if let Some(points) = theory.filter(|p| !p.is_empty()) {
+    if !theory_points.is_empty() {
         series.push(Series {
             label: format!("{name}: theory (pointwise approx.)"),
             colour: theory_colour,
-            mark: Mark::Dashed,
-            points,
+            mark: if complete { Mark::Dashed } else { Mark::Points },
+            points: theory_points,
         });
     }
     if !simulation.is_empty() {

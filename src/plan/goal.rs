@@ -147,7 +147,7 @@ impl Goal {
         let row = targets(model)
             .iter()
             .position(|t| *t == self.row_target())?;
-        let samples: Vec<f64> = simulation
+        let mut samples: Vec<f64> = simulation
             .replications
             .iter()
             .map(|replication| match (self.metric, interval) {
@@ -163,6 +163,11 @@ impl Goal {
                 }
             })
             .collect();
+        if interval.is_some() {
+            // As in the results: over the replications where the interval
+            // saw messages.
+            samples.retain(|x| !x.is_nan());
+        }
         let estimate = student_t_interval(&samples, confidence);
         estimate.mean.is_finite().then(|| estimate.into())
     }

@@ -24,7 +24,7 @@ pub fn interval_table(point: &PointResults) -> Option<(Vec<String>, Vec<Vec<Stri
                 .filter(|&m| present(&point.intervals, m)),
         )
         .collect();
-    let mut headers: Vec<String> = ["queue", "interval", "arrival rate"]
+    let mut headers: Vec<String> = ["queue", "interval", "producers' rate"]
         .map(String::from)
         .to_vec();
     headers.extend(metrics.iter().map(|m| m.name().to_string()));

@@ -103,8 +103,8 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     };
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let mut run = validate::run_config(&spec).map_err(invalid)?;
-    let mut base = validate::model(&spec, base_dir).map_err(invalid)?;
-    profile::adapt_run(&mut run, &spec.run, &mut base).map_err(invalid)?;
+    let base = validate::model(&spec, base_dir).map_err(invalid)?;
+    profile::adapt_run(&mut run, &spec.run, &base).map_err(invalid)?;
     validate::warmup_within_traces(&run, &base).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
     let live = spec

@@ -8,6 +8,9 @@ use crate::model::Model;
 use crate::profile::{MAX_INTERVALS, Profile, Step, spans};
 use crate::run::{RunConfig, RunLength, Warmup};
 
+/// Most messages a replication with rate profiles may expect to send.
+const MAX_MESSAGES: f64 = 1e11;
+
 /// The producer's `rate_profile`, checked: `until` finite and strictly
 /// increasing from above 0, rates finite and >= 0, some rate above 0.
 pub fn rate_profile(producer: &ProducerSpec, key: &str) -> Result<Option<Profile>, Problem> {
@@ -27,49 +30,67 @@ pub fn rate_profile(producer: &ProducerSpec, key: &str) -> Result<Option<Profile
             "applies to open producers (`interarrival`), not to closed loops",
         ));
     }
-    if steps.is_empty() {
-        return Err(Problem::new(
-            key,
-            "needs at least one step, e.g. [{ until = 3600, rate = 10.0 }]",
-        ));
-    }
-    let mut previous = 0.0;
-    for (index, step) in steps.iter().enumerate() {
-        if !(step.until.is_finite() && step.until > previous) {
-            return Err(Problem::new(
-                key,
-                format!(
-                    "step {}: `until` must be finite and greater than the previous step's ({previous}), got {}",
-                    index + 1,
-                    step.until
-                ),
-            ));
-        }
-        if !(step.rate.is_finite() && step.rate >= 0.0) {
-            return Err(Problem::new(
-                key,
-                format!(
-                    "step {}: `rate` must be a finite number of messages per time unit >= 0, got {}",
-                    index + 1,
-                    step.rate
-                ),
-            ));
-        }
-        previous = step.until;
-    }
+    let profile = checked_steps(
+        &key,
+        steps.iter().map(|step| (step.until, step.rate)),
+        "`rate` must be a finite number of messages per time unit >= 0",
+        |rate| rate.is_finite() && rate >= 0.0,
+    )?;
     if steps.iter().all(|step| step.rate == 0.0) {
         return Err(Problem::new(key, "every step has rate 0: nothing is sent"));
     }
+    if !profile.mean_value().is_finite() {
+        return Err(Problem::new(
+            key,
+            "the steps send more messages per period than a number can hold: use smaller `until` or `rate` values",
+        ));
+    }
     Ok(Some(Profile {
-        steps: steps
-            .iter()
-            .map(|step| Step {
-                until: step.until,
-                value: step.rate,
-            })
-            .collect(),
         repeats: producer.rate_profile_repeats.unwrap_or(false),
+        ..profile
     }))
+}
+
+/// Steps given as (`until`, value) pairs, checked: at least one, `until`
+/// finite and strictly increasing from above 0, every value passing
+/// `valid` (else `rule` is the message); not repeating.
+fn checked_steps(
+    key: &str,
+    steps: impl ExactSizeIterator<Item = (f64, f64)>,
+    rule: &str,
+    valid: fn(f64) -> bool,
+) -> Result<Profile, Problem> {
+    if steps.len() == 0 {
+        return Err(Problem::new(
+            key,
+            "needs at least one step, e.g. [{ until = 3600, ... }]",
+        ));
+    }
+    let mut previous = 0.0;
+    let mut checked = Vec::with_capacity(steps.len());
+    for (index, (until, value)) in steps.enumerate() {
+        if !(until.is_finite() && until > previous) {
+            return Err(Problem::new(
+                key,
+                format!(
+                    "step {}: `until` must be finite and greater than the previous step's ({previous}), got {until}",
+                    index + 1
+                ),
+            ));
+        }
+        if !valid(value) {
+            return Err(Problem::new(
+                key,
+                format!("step {}: {rule}, got {value}", index + 1),
+            ));
+        }
+        checked.push(Step { until, value });
+        previous = until;
+    }
+    Ok(Profile {
+        steps: checked,
+        repeats: false,
+    })
 }
 
 /// The queue's `consumers_schedule`, checked: `until` finite and strictly
@@ -92,42 +113,15 @@ pub fn consumer_schedule(queue: &QueueSpec, key: &str) -> Result<Option<Profile>
             "applies to queues whose services run to completion (fifo, lifo, priority, random)",
         ));
     }
-    if steps.is_empty() {
-        return Err(Problem::new(
-            key,
-            "needs at least one step, e.g. [{ until = 3600, consumers = 4 }]",
-        ));
-    }
-    let mut previous = 0.0;
-    for (index, step) in steps.iter().enumerate() {
-        if !(step.until.is_finite() && step.until > previous) {
-            return Err(Problem::new(
-                key,
-                format!(
-                    "step {}: `until` must be finite and greater than the previous step's ({previous}), got {}",
-                    index + 1,
-                    step.until
-                ),
-            ));
-        }
-        if step.consumers == 0 {
-            return Err(Problem::new(
-                key,
-                format!("step {}: needs at least 1 consumer", index + 1),
-            ));
-        }
-        previous = step.until;
-    }
-    Ok(Some(Profile {
-        steps: steps
+    checked_steps(
+        &key,
+        steps
             .iter()
-            .map(|step| Step {
-                until: step.until,
-                value: f64::from(step.consumers),
-            })
-            .collect(),
-        repeats: false,
-    }))
+            .map(|step| (step.until, f64::from(step.consumers))),
+        "needs at least 1 consumer",
+        |consumers| consumers >= 1.0,
+    )
+    .map(Some)
 }
 
 /// The most consumers a schedule has at any time.
@@ -158,7 +152,7 @@ pub fn shape(interarrival: Option<Dist>, key: &str) -> Result<Dist, Problem> {
 /// time (`horizon`, one period by default, at most one period when the
 /// profiles do not repeat) from an empty system at time 0, so no warm-up
 /// is cut; the intervals stay within [`MAX_INTERVALS`].
-pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &mut Model) -> Result<(), Problem> {
+pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &Model) -> Result<(), Problem> {
     let mut profiled = model
         .producers
         .iter()
@@ -187,18 +181,17 @@ pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &mut Model) -> Resu
         }
     }
     let period = first.period();
-    for queue in &mut model.queues {
-        if let Some(schedule) = &mut queue.schedule {
-            if schedule.period() != period {
-                return Err(Problem::new(
-                    format!("queues.{}.consumers_schedule", queue.name),
-                    format!(
-                        "must cover the rate profile's period: its last step ends at {}, the profile's at {period}",
-                        schedule.period()
-                    ),
-                ));
-            }
-            schedule.repeats = first.repeats;
+    for queue in &model.queues {
+        if let Some(schedule) = &queue.schedule
+            && schedule.period() != period
+        {
+            return Err(Problem::new(
+                format!("queues.{}.consumers_schedule", queue.name),
+                format!(
+                    "must cover the rate profile's period: its last step ends at {}, the profile's at {period}",
+                    schedule.period()
+                ),
+            ));
         }
     }
     if spec.customers.is_some() {
@@ -232,12 +225,33 @@ pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &mut Model) -> Resu
             ),
         ));
     }
-    let intervals = spans(model, horizon).len();
-    if intervals > MAX_INTERVALS {
+    let cycles = if first.repeats {
+        (horizon / period).ceil()
+    } else {
+        1.0
+    };
+    let intervals = spans(model, period).len() as f64 * cycles;
+    if intervals > MAX_INTERVALS as f64 {
         return Err(Problem::new(
             "run.horizon",
             format!(
-                "{intervals} reporting intervals over {horizon} time units; at most {MAX_INTERVALS} are kept: shorten the horizon or use fewer steps"
+                "about {intervals:.3e} reporting intervals over {horizon:.6e} time units; at most {MAX_INTERVALS} are kept: shorten the horizon or use fewer steps"
+            ),
+        ));
+    }
+    let messages: f64 = model
+        .producers
+        .iter()
+        .map(|producer| match &producer.profile {
+            Some(profile) => profile.integral(horizon),
+            None => producer.open_rate() * horizon,
+        })
+        .sum();
+    if !(messages.is_finite() && messages <= MAX_MESSAGES) {
+        return Err(Problem::new(
+            "run.horizon",
+            format!(
+                "the producers would send about {messages:.3e} messages per replication; at most {MAX_MESSAGES:.0e}: shorten the horizon or lower the rates"
             ),
         ));
     }

@@ -353,6 +353,15 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         });
     }
 
+    // Schedules repeat with the rate profiles (whose agreement with each
+    // other, and with the schedules' period, `profile::adapt_run` checks).
+    let repeats = producers
+        .iter()
+        .find_map(|p| p.profile.as_ref())
+        .is_some_and(|profile| profile.repeats);
+    for schedule in queues.iter_mut().filter_map(|q| q.schedule.as_mut()) {
+        schedule.repeats = repeats;
+    }
     let model = Model {
         name: spec.name.clone(),
         time_unit: spec.time_unit.clone(),

@@ -7,15 +7,27 @@
 
 use crate::profile::Profile;
 
+/// A step of a profile with a rate above 0.
+#[derive(Clone, Copy, Debug)]
+struct RateStep {
+    /// Model time it starts at, within the period.
+    start: f64,
+    /// Messages per time unit.
+    rate: f64,
+    /// Operational time (expected arrivals) at its start.
+    operational_start: f64,
+}
+
 /// A producer's position in operational time.
 #[derive(Clone, Debug)]
 pub(crate) struct ProfileClock {
-    /// (start, rate, operational time at the start) of each step with a rate.
-    steps: Vec<(f64, f64, f64)>,
+    /// The steps that send, in time order.
+    steps: Vec<RateStep>,
     /// Model time of one period.
     period: f64,
     /// Operational time of one period.
     period_arrivals: f64,
+    /// The profile starts again after its period (else it ends there).
     repeats: bool,
     /// Operational time of the last arrival.
     operational: f64,
@@ -29,7 +41,11 @@ impl ProfileClock {
         for (index, step) in profile.steps.iter().enumerate() {
             let start = profile.step_start(index);
             if step.value > 0.0 {
-                steps.push((start, step.value, cumulative));
+                steps.push(RateStep {
+                    start,
+                    rate: step.value,
+                    operational_start: cumulative,
+                });
             }
             cumulative += step.value * (step.until - start);
         }
@@ -43,21 +59,25 @@ impl ProfileClock {
     }
 
     /// The time of the next arrival, `gap` (mean 1) later in operational
-    /// time; `None` once a profile that does not repeat has ended.
+    /// time; `None` once a profile that does not repeat has ended. An
+    /// arrival that lands exactly where a step with a rate ends belongs to
+    /// that step (not to the end of a silent step after it).
     pub(crate) fn next_arrival(&mut self, gap: f64) -> Option<f64> {
         self.operational += gap;
-        let cycles = (self.operational / self.period_arrivals).floor();
+        // The period it falls in, counting its very end as inside it.
+        let cycles = ((self.operational / self.period_arrivals).ceil() - 1.0).max(0.0);
         if cycles >= 1.0 && !self.repeats {
             return None;
         }
         let within = self.operational - cycles * self.period_arrivals;
-        // The last step with a rate that starts at or before `within`.
+        // The last step with a rate that starts strictly before `within`
+        // (the first step at `within = 0`).
         let index = self
             .steps
-            .partition_point(|&(_, _, cumulative)| cumulative <= within)
+            .partition_point(|step| step.operational_start < within)
             .saturating_sub(1);
-        let (start, rate, cumulative) = self.steps[index];
-        Some(cycles * self.period + start + (within - cumulative) / rate)
+        let step = self.steps[index];
+        Some(cycles * self.period + step.start + (within - step.operational_start) / step.rate)
     }
 }
 
@@ -91,12 +111,14 @@ mod tests {
     #[test]
     fn operational_time_maps_back_through_each_step() {
         let mut clock = ProfileClock::new(&profile(true));
-        // Lambda = 1 at t = 0.5; 2 at t = 1 (then silent until 3); 2.5 at 3.5.
-        let times: Vec<f64> = [1.0, 1.0, 0.5, 1.0, 0.5]
+        // Lambda = 1 at t = 0.5; 2 at t = 1, the end of the first step (not
+        // 3, after the silent one); 2.5 at 3.5; 3 at 4, the end of the
+        // period; then 3.5 at 4.25 in the second period.
+        let times: Vec<f64> = [1.0, 1.0, 0.5, 0.5, 0.5]
             .iter()
             .map(|&gap| clock.next_arrival(gap).unwrap())
             .collect();
-        let expected = [0.5, 3.0, 3.5, 4.25, 4.5];
+        let expected = [0.5, 1.0, 3.5, 4.0, 4.25];
         for (time, expected) in times.iter().zip(expected) {
             assert!((time - expected).abs() < 1e-12, "{times:?}");
         }
@@ -106,6 +128,7 @@ mod tests {
     fn a_profile_that_does_not_repeat_stops() {
         let mut clock = ProfileClock::new(&profile(false));
         assert_eq!(clock.next_arrival(2.9), Some(3.9));
-        assert_eq!(clock.next_arrival(0.2), None);
+        assert_eq!(clock.next_arrival(0.1), Some(4.0));
+        assert_eq!(clock.next_arrival(0.1), None);
     }
 }

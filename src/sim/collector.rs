@@ -279,11 +279,24 @@ impl Collector {
             update(&mut self.targets[base + 1 + class]);
         }
         if let Some(interval) = interval {
-            let base = interval * self.targets.len() + base;
-            update(&mut self.interval_targets[base]);
-            if self.per_node > 1 {
-                update(&mut self.interval_targets[base + 1 + class]);
-            }
+            self.each_interval(node, class, interval, update);
+        }
+    }
+
+    /// Calls `update` on the aggregate target of `node` and on its `class`
+    /// target in reporting interval `interval` only.
+    #[inline(always)]
+    fn each_interval(
+        &mut self,
+        node: usize,
+        class: usize,
+        interval: usize,
+        mut update: impl FnMut(&mut Accumulators),
+    ) {
+        let base = interval * self.targets.len() + node * self.per_node;
+        update(&mut self.interval_targets[base]);
+        if self.per_node > 1 {
+            update(&mut self.interval_targets[base + 1 + class]);
         }
     }
 
@@ -419,33 +432,47 @@ impl Collector {
     }
 
     /// A message of `class` leaves `queue` after `sojourn` there.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
-        let in_window = self.window_open;
-        let with_intervals = !self.spans.is_empty();
-        let arrival_interval = if with_intervals {
-            self.interval_of(visit.arrived)
-        } else {
-            None
-        };
-        if arrival_interval == self.in_force() {
-            // Everything about the visit goes to the same place.
-            self.each(queue, class, arrival_interval, |t| {
-                t.change(now, -1.0, 0.0);
-                t.departures_in_window += u64::from(in_window);
-                if visit.tracked {
-                    t.record_wait(visit.wait, visit.waited);
-                    t.record_sojourn(visit.sojourn);
-                }
-            });
+        if !self.spans.is_empty() {
+            self.finish_in_intervals(now, queue, class, visit);
             return;
         }
-        self.each(queue, class, self.in_force(), |t| {
+        let in_window = u64::from(self.window_open);
+        self.each(queue, class, None, |t| {
             t.change(now, -1.0, 0.0);
-            t.departures_in_window += u64::from(in_window);
+            t.departures_in_window += in_window;
+            if visit.tracked {
+                t.record_wait(visit.wait, visit.waited);
+                t.record_sojourn(visit.sojourn);
+            }
         });
-        if visit.tracked {
-            self.each(queue, class, arrival_interval, |t| {
+    }
+
+    /// [`Collector::finish`] with reporting intervals: the departure counts
+    /// in the interval in force, the visit's wait and sojourn in the
+    /// interval it arrived in.
+    #[inline(never)]
+    fn finish_in_intervals(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
+        let in_window = u64::from(self.window_open);
+        self.each(queue, class, None, |t| {
+            t.change(now, -1.0, 0.0);
+            t.departures_in_window += in_window;
+            if visit.tracked {
+                t.record_wait(visit.wait, visit.waited);
+                t.record_sojourn(visit.sojourn);
+            }
+        });
+        if let Some(current) = self.in_force() {
+            self.each_interval(queue, class, current, |t| {
+                t.change(now, -1.0, 0.0);
+                t.departures_in_window += in_window;
+            });
+        }
+        if visit.tracked
+            && let Some(arrival) = self.interval_of(visit.arrived)
+        {
+            self.each_interval(queue, class, arrival, |t| {
                 t.record_wait(visit.wait, visit.waited);
                 t.record_sojourn(visit.sojourn);
             });
@@ -523,14 +550,7 @@ impl Collector {
     pub(crate) fn values(&self, model: &Model) -> Vec<MetricValues> {
         let end = self.window_end.unwrap_or(f64::NAN);
         let window = end - self.window_start;
-        self.layer_values(&self.targets, window, model, |queue| {
-            queue
-                .schedule
-                .as_ref()
-                .map_or(f64::from(queue.consumers), |s| {
-                    s.mean_over(self.window_start, end)
-                })
-        })
+        self.layer_values(&self.targets, window, model, (self.window_start, end))
     }
 
     /// Metric values of every target in each reporting interval, interval
@@ -541,26 +561,27 @@ impl Collector {
             .iter()
             .zip(self.interval_targets.chunks(n))
             .map(|(span, layer)| {
-                self.layer_values(layer, span.length(), model, |queue| {
-                    queue
-                        .schedule
-                        .as_ref()
-                        .map_or(f64::from(queue.consumers), |s| s.value_at(span.start))
-                })
+                self.layer_values(layer, span.length(), model, (span.start, span.end))
             })
             .collect()
     }
 
     /// Metric values of `layer` (one accumulator per target) measured over
-    /// `window` time units, during which a queue had `consumers(queue)`
-    /// consumers on average.
+    /// `window` time units, between the model times `(start, end)` (over
+    /// which consumer schedules give the consumers working on average).
     fn layer_values(
         &self,
         layer: &[Accumulators],
         window: f64,
         model: &Model,
-        consumers: impl Fn(&Queue) -> f64,
+        (start, end): (f64, f64),
     ) -> Vec<MetricValues> {
+        let consumers = |queue: &Queue| {
+            queue
+                .schedule
+                .as_ref()
+                .map_or(f64::from(queue.consumers), |s| s.mean_over(start, end))
+        };
         let mut values: Vec<MetricValues> = layer
             .iter()
             .enumerate()

@@ -18,7 +18,7 @@ use super::streams::{Source, Stream, stream};
 use crate::dist::Dist;
 use crate::metric::MetricValues;
 use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
-use crate::profile::run_spans;
+use crate::profile::{Span, run_spans};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -216,8 +216,8 @@ pub(crate) struct Engine<'a> {
     tracked_in_system: u64,
     events: u64,
     wait_series: Option<Vec<f64>>,
-    /// Starts of the reporting intervals after the first.
-    interval_starts: Vec<f64>,
+    /// The reporting intervals (rate profiles).
+    spans: Vec<Span>,
     /// Where a replay logs every visit, when asked to.
     visit_log: Option<&'a mut Vec<ReplayedVisit>>,
 }
@@ -257,7 +257,9 @@ impl<'a> Engine<'a> {
                 .enumerate()
                 .map(|(index, queue)| Station {
                     spec: queue,
-                    consumers: model.consumers_at(index, 0.0),
+                    consumers: spans.first().map_or(queue.consumers, |span| {
+                        model.consumers_at(index, span.middle())
+                    }),
                     busy: 0,
                     in_system: 0,
                     line: WaitingLine::new(queue.discipline, model, stream(Source::Order(index))),
@@ -268,8 +270,8 @@ impl<'a> Engine<'a> {
                     recorded_routes: None,
                 })
                 .collect(),
-            interval_starts: spans.iter().skip(1).map(|span| span.start).collect(),
-            collector: Collector::new(model, spans),
+            collector: Collector::new(model, spans.clone()),
+            spans,
             arrivals: 0,
             running_producers: model.producers.len(),
             admitting: true,
@@ -308,6 +310,16 @@ impl<'a> Engine<'a> {
     /// Runs until every tracked message has left; returns the measurements
     /// and, when [`Engine::record_waits`] was called, the wait series.
     pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
+        // Interval starts first: an arrival at the same instant comes after
+        // and counts in the new interval.
+        for (index, span) in self.spans.iter().enumerate().skip(1) {
+            self.calendar.schedule(
+                span.start,
+                EventKind::IntervalStart {
+                    index: index as u32,
+                },
+            );
+        }
         for (producer, spec) in self.model.producers.iter().enumerate() {
             let clients = match &spec.arrivals {
                 Arrivals::Open { .. } => 1,
@@ -319,11 +331,6 @@ impl<'a> Engine<'a> {
         }
         if self.plan.warmup == 0 {
             self.open_window();
-        }
-        for (index, &start) in self.interval_starts.iter().enumerate() {
-            let index = index as u32 + 1;
-            self.calendar
-                .schedule(start, EventKind::IntervalStart { index });
         }
         while self.admitting || self.tracked_in_system > 0 {
             let Some((time, kind)) = self.calendar.next() else {
@@ -391,7 +398,7 @@ impl<'a> Engine<'a> {
             if self.stations[queue].spec.schedule.is_none() {
                 continue;
             }
-            let consumers = self.model.consumers_at(queue, self.now);
+            let consumers = self.model.consumers_at(queue, self.spans[index].middle());
             self.stations[queue].consumers = consumers;
             while self.stations[queue].busy < consumers {
                 let station = &mut self.stations[queue];

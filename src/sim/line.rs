@@ -86,7 +86,7 @@ impl WaitingLine {
     }
 
     /// Takes the next message to serve.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pop(&mut self) -> Option<u32> {
         match self {
             WaitingLine::Fifo(line) => line.pop_front(),

@@ -96,9 +96,17 @@ impl Simulation {
         let intervals = replications.first().map_or(0, |r| r.intervals.len());
         Simulation {
             targets: targets(model),
-            estimates: estimate(model, run, &replications, |r| &r.values),
+            estimates: estimate(model, run, &replications, |r| &r.values, Missing::Unknown),
             interval_estimates: (0..intervals)
-                .map(|k| estimate(model, run, &replications, |r| &r.intervals[k]))
+                .map(|k| {
+                    estimate(
+                        model,
+                        run,
+                        &replications,
+                        |r| &r.intervals[k],
+                        Missing::Skipped,
+                    )
+                })
                 .collect(),
             replications,
             target_precision: run.precision.map(|p| p.target),
@@ -167,7 +175,7 @@ fn pilot_waits(model: &Model, run: &RunConfig, replication: u32) -> Vec<f64> {
                 .producers
                 .iter()
                 .map(|p| match &p.arrivals {
-                    Arrivals::Open { interarrival } => 1.0 / interarrival.mean(),
+                    Arrivals::Open { .. } => p.open_rate(),
                     // At most one message per think time per client.
                     Arrivals::Closed { population, think } => f64::from(*population) / think.mean(),
                 })
@@ -388,6 +396,17 @@ pub fn imprecise(estimates: &[[Estimate; Metric::COUNT]], target: f64) -> Vec<(u
     missed
 }
 
+/// How an estimate treats a replication without a value (`NaN`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Missing {
+    /// The metric is unknown (the whole run: a replication that could not
+    /// measure it, as a class that never arrived).
+    Unknown,
+    /// Left out (a reporting interval that saw no message in some
+    /// replications: the estimate covers those that did).
+    Skipped,
+}
+
 /// Mean and confidence interval per target and metric of the values that
 /// `values` picks from each replication.
 fn estimate(
@@ -395,15 +414,21 @@ fn estimate(
     run: &RunConfig,
     replications: &[Replication],
     values: impl Fn(&Replication) -> &Vec<MetricValues>,
+    missing: Missing,
 ) -> Vec<[Estimate; Metric::COUNT]> {
     (0..targets(model).len())
         .map(|target| {
             std::array::from_fn(|metric| {
-                let samples: Vec<f64> = replications
+                let mut samples: Vec<f64> = replications
                     .iter()
                     .map(|r| values(r)[target][metric])
                     .collect();
-                if samples.iter().all(|x| x.is_nan()) {
+                if missing == Missing::Skipped {
+                    samples.retain(|x| !x.is_nan());
+                }
+                // An interval needs two values for its spread.
+                let too_few = missing == Missing::Skipped && samples.len() < 2;
+                if too_few || samples.iter().all(|x| x.is_nan()) {
                     Estimate {
                         mean: f64::NAN,
                         ci_low: f64::NAN,

@@ -355,3 +355,73 @@ fn a_schedule_no_consumer_count_can_meet_is_infeasible() {
         document["reason"]
     );
 }
+
+#[test]
+fn steps_ending_between_whole_numbers_repeat_exactly() {
+    // 7.7 and 12.3 do not survive `t mod 24` exactly in the second day.
+    let text = r#"name = "fractional"
+[run]
+replications = 4
+horizon = 48
+[[producers]]
+name = "p"
+to = "q"
+rate_profile = [{ until = 7.7, rate = 1.0 }, { until = 12.3, rate = 3.0 }, { until = 24, rate = 0.5 }]
+rate_profile_repeats = true
+[[queues]]
+name = "q"
+consumers_schedule = [{ until = 7.7, consumers = 2 }, { until = 12.3, consumers = 6 }, { until = 24, consumers = 1 }]
+service = { dist = "exponential", mean = 1.0 }
+"#;
+    let results = run(&scenario(text));
+    let intervals = &results.points[0].intervals;
+    assert_eq!(intervals.len(), 6);
+    let utilisation = |i: &IntervalResults| {
+        i.results[0].theory.as_ref().expect("M/M/c").metrics[&Metric::Utilisation]
+    };
+    for (first, second) in intervals[..3].iter().zip(&intervals[3..]) {
+        assert_eq!(first.arrival_rate, second.arrival_rate);
+        assert_eq!(utilisation(first), utilisation(second));
+    }
+    // 3 per unit on 6 consumers of mean 1.
+    assert!((utilisation(&intervals[4]) - 0.5).abs() < 1e-12);
+}
+
+#[test]
+fn an_arrival_on_a_boundary_counts_in_the_interval_it_opens() {
+    // Arrivals exactly at 1 and 2, each served in 0.5: the one at 1
+    // belongs to [1, 2), as does its departure.
+    let text = r#"name = "ties"
+[run]
+replications = 2
+horizon = 3
+[[producers]]
+name = "p"
+to = "q"
+interarrival = { dist = "deterministic", value = 1.0 }
+rate_profile = [{ until = 1, rate = 1.0 }, { until = 2, rate = 1.0 }, { until = 3, rate = 1.0 }]
+[[queues]]
+name = "q"
+consumers = 1
+capacity = 1
+service = { dist = "deterministic", value = 0.5 }
+"#;
+    let results = run(&scenario(text));
+    let metrics = |k: usize| {
+        results.points[0].intervals[k].results[0]
+            .simulation
+            .as_ref()
+            .unwrap()
+            .metrics
+            .clone()
+    };
+    assert!(
+        !metrics(0).contains_key(&Metric::MeanWait),
+        "no arrival before 1"
+    );
+    for k in [1, 2] {
+        assert_eq!(metrics(k)[&Metric::PBlocked].mean, 0.0);
+        assert_eq!(metrics(k)[&Metric::Throughput].mean, 1.0);
+        assert_eq!(metrics(k)[&Metric::Utilisation].mean, 0.5);
+    }
+}
