@@ -78,6 +78,26 @@ impl Accumulators {
         self.sojourn_percentiles.record(sojourn);
     }
 
+    /// Counts a message leaving the network, if it is measured.
+    #[inline]
+    fn record_exit(&mut self, exit: &Exit) {
+        if !exit.tracked {
+            return;
+        }
+        self.arrivals += 1;
+        match exit.how {
+            Departure::Blocked => self.blocked += 1,
+            Departure::Expired => {
+                self.abandoned += 1;
+                self.record_wait(exit.total_wait, exit.waited);
+            }
+            Departure::Served => {
+                self.record_wait(exit.total_wait, exit.waited);
+                self.record_sojourn(exit.sojourn);
+            }
+        }
+    }
+
     fn open(&mut self, now: f64) {
         self.in_system.reset(now);
         self.in_queue.reset(now);
@@ -491,36 +511,21 @@ impl Collector {
     /// `sojourn` end to end, `total_wait` of it waiting (`waited`: it queued
     /// at some queue).
     pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
-        let Exit {
-            sojourn,
-            total_wait,
-            waited,
-            how,
-            tracked,
-            entered,
-        } = exit;
-        if how == Departure::Served {
-            let in_window = u64::from(self.window_open);
-            self.each(self.queues, class, self.in_force(), |t| {
-                t.departures_in_window += in_window;
+        let served = u64::from(exit.how == Departure::Served && self.window_open);
+        if self.spans.is_empty() {
+            self.each(self.queues, class, None, |t| {
+                t.departures_in_window += served;
+                t.record_exit(&exit);
             });
+            return;
         }
-        if tracked {
-            self.each(self.queues, class, self.interval_of(entered), |t| {
-                t.arrivals += 1;
-                match how {
-                    Departure::Blocked => t.blocked += 1,
-                    Departure::Expired => {
-                        t.abandoned += 1;
-                        t.record_wait(total_wait, waited);
-                    }
-                    Departure::Served => {
-                        t.record_wait(total_wait, waited);
-                        t.record_sojourn(sojourn);
-                    }
-                }
-            });
+        self.each(self.queues, class, self.in_force(), |t| {
+            t.departures_in_window += served;
+        });
+        if let Some(arrival) = self.interval_of(exit.entered) {
+            self.each_interval(self.queues, class, arrival, |t| t.record_exit(&exit));
         }
+        self.each(self.queues, class, None, |t| t.record_exit(&exit));
     }
 
     /// The waiting-time histograms of every target, in layout order: for
