@@ -155,13 +155,8 @@ fn greedy_step(
 pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
     let mut candidates = Vec::new();
     let infeasible = |candidates: Vec<Candidate>, value: f64, reason: String| PlanOutcome {
-        value,
-        status: "infeasible".into(),
-        reason: Some(reason),
-        headroom: None,
         allocation: candidates.last().and_then(|c| c.allocation.clone()),
-        candidates,
-        schedule: None,
+        ..PlanOutcome::infeasible(value, reason, candidates)
     };
     let Some(mut allocation) = stable_start(model) else {
         return infeasible(

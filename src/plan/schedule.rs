@@ -193,13 +193,8 @@ fn infeasible(
     schedule: Option<ScheduleBlock>,
 ) -> PlanOutcome {
     PlanOutcome {
-        value,
-        status: "infeasible".into(),
-        reason: Some(reason),
-        headroom: None,
-        allocation: None,
-        candidates,
         schedule,
+        ..PlanOutcome::infeasible(value, reason, candidates)
     }
 }
 

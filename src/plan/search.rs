@@ -90,6 +90,22 @@ pub struct PlanOutcome {
     pub schedule: Option<ScheduleBlock>,
 }
 
+impl PlanOutcome {
+    /// No value meets every target: `value` is the best found, `reason`
+    /// says why.
+    pub(super) fn infeasible(value: f64, reason: String, candidates: Vec<Candidate>) -> Self {
+        PlanOutcome {
+            value,
+            status: "infeasible".into(),
+            reason: Some(reason),
+            headroom: None,
+            allocation: None,
+            candidates,
+            schedule: None,
+        }
+    }
+}
+
 /// Theory's verdict on `value`: `None` where some target has no exact
 /// formula.
 fn theory_status(settings: &PlanSettings, model: &Model, value: f64) -> Option<Candidate> {
@@ -352,15 +368,7 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
                 ),
                 None => infeasible_reason(settings, judged, value),
             };
-            PlanOutcome {
-                value,
-                status: "infeasible".into(),
-                reason: Some(reason),
-                headroom: None,
-                allocation: None,
-                candidates,
-                schedule: None,
-            }
+            PlanOutcome::infeasible(value, reason, candidates)
         }
     }
 }

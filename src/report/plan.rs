@@ -89,19 +89,31 @@ pub fn decided(value: f64) -> String {
     }
 }
 
+/// The target names of `metrics`, in first-seen order.
+fn metric_names<'a>(
+    metrics: impl Iterator<Item = &'a std::collections::BTreeMap<String, Measured>>,
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in metrics.flat_map(|m| m.keys()) {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+/// A target's value as text: a formula value, or a mean with its interval.
+fn measured_text(measured: &Measured) -> String {
+    match measured {
+        Measured::Value(value) => number(*value),
+        Measured::Interval(i) => interval_text(Some(i)),
+    }
+}
+
 /// The consumer schedule as aligned text: a line per step, then the
 /// scenario line and its cost.
 fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
-    let names: Vec<String> = schedule
-        .steps
-        .iter()
-        .flat_map(|s| s.metrics.keys().cloned())
-        .fold(Vec::new(), |mut names, name| {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-            names
-        });
+    let names = metric_names(schedule.steps.iter().map(|s| &s.metrics));
     let mut headers = vec![
         "interval".to_string(),
         "arrival rate".into(),
@@ -119,10 +131,10 @@ fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
             step.consumers.to_string(),
             format!("{:?}", step.status).to_lowercase(),
         ];
-        cells.extend(names.iter().map(|name| match step.metrics.get(name) {
-            Some(Measured::Value(value)) => number(*value),
-            Some(Measured::Interval(i)) => interval_text(Some(i)),
-            None => "-".into(),
+        cells.extend(names.iter().map(|name| {
+            step.metrics
+                .get(name)
+                .map_or_else(|| "-".into(), measured_text)
         }));
         cells
     });
@@ -143,16 +155,7 @@ fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
 
 /// The plan as aligned text: the candidates, then the recommendation.
 pub fn plan_table(document: &PlanDocument) -> String {
-    let names: Vec<String> = document
-        .candidates
-        .iter()
-        .flat_map(|c| c.metrics.keys().cloned())
-        .fold(Vec::new(), |mut names, name| {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-            names
-        });
+    let names = metric_names(document.candidates.iter().map(|c| &c.metrics));
     let allocated = document.candidates.iter().any(|c| c.allocation.is_some());
     let scheduled = document.candidates.iter().any(|c| c.schedule.is_some());
     let mut headers = vec!["value".to_string(), "source".into(), "status".into()];
@@ -191,10 +194,11 @@ pub fn plan_table(document: &PlanDocument) -> String {
                 .collect();
             cells.push(steps.join(" "));
         }
-        cells.extend(names.iter().map(|name| match candidate.metrics.get(name) {
-            Some(Measured::Value(value)) => number(*value),
-            Some(Measured::Interval(i)) => interval_text(Some(i)),
-            None => candidate.note.clone().unwrap_or_else(|| "-".into()),
+        cells.extend(names.iter().map(|name| {
+            candidate.metrics.get(name).map_or_else(
+                || candidate.note.clone().unwrap_or_else(|| "-".into()),
+                measured_text,
+            )
         }));
         cells
     });

@@ -454,10 +454,6 @@ impl Collector {
     /// A message of `class` leaves `queue` after `sojourn` there.
     #[inline(always)]
     pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
-        if !self.spans.is_empty() {
-            self.finish_in_intervals(now, queue, class, visit);
-            return;
-        }
         let in_window = u64::from(self.window_open);
         self.each(queue, class, None, |t| {
             t.change(now, -1.0, 0.0);
@@ -467,23 +463,18 @@ impl Collector {
                 t.record_sojourn(visit.sojourn);
             }
         });
+        if !self.spans.is_empty() {
+            self.finish_in_intervals(now, queue, class, visit);
+        }
     }
 
-    /// [`Collector::finish`] with reporting intervals: the departure counts
-    /// in the interval in force, the visit's wait and sojourn in the
+    /// [`Collector::finish`] in the reporting intervals: the departure
+    /// counts in the interval in force, the visit's wait and sojourn in the
     /// interval it arrived in.
     #[inline(never)]
     fn finish_in_intervals(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
-        let in_window = u64::from(self.window_open);
-        self.each(queue, class, None, |t| {
-            t.change(now, -1.0, 0.0);
-            t.departures_in_window += in_window;
-            if visit.tracked {
-                t.record_wait(visit.wait, visit.waited);
-                t.record_sojourn(visit.sojourn);
-            }
-        });
         if let Some(current) = self.in_force() {
+            let in_window = u64::from(self.window_open);
             self.each_interval(queue, class, current, |t| {
                 t.change(now, -1.0, 0.0);
                 t.departures_in_window += in_window;
@@ -512,20 +503,21 @@ impl Collector {
     /// at some queue).
     pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
         let served = u64::from(exit.how == Departure::Served && self.window_open);
+        self.each(self.queues, class, None, |t| {
+            t.departures_in_window += served;
+            t.record_exit(&exit);
+        });
         if self.spans.is_empty() {
-            self.each(self.queues, class, None, |t| {
-                t.departures_in_window += served;
-                t.record_exit(&exit);
-            });
             return;
         }
-        self.each(self.queues, class, self.in_force(), |t| {
-            t.departures_in_window += served;
-        });
+        if let Some(current) = self.in_force() {
+            self.each_interval(self.queues, class, current, |t| {
+                t.departures_in_window += served;
+            });
+        }
         if let Some(arrival) = self.interval_of(exit.entered) {
             self.each_interval(self.queues, class, arrival, |t| t.record_exit(&exit));
         }
-        self.each(self.queues, class, None, |t| t.record_exit(&exit));
     }
 
     /// The waiting-time histograms of every target, in layout order: for
