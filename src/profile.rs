@@ -157,8 +157,15 @@ pub fn spans(model: &Model, horizon: f64) -> Vec<Span> {
             );
         }
     }
+    // Boundaries that differ by rounding only (2 x 0.3 + 0.3 against 0.9)
+    // are one, so no sliver interval appears.
+    let tolerance = 1e-9 * horizon;
+    boundaries.retain(|&time| time == horizon || time < horizon - tolerance);
     boundaries.sort_by(f64::total_cmp);
-    boundaries.dedup();
+    boundaries.dedup_by(|later, earlier| *later - *earlier <= tolerance);
+    if let Some(last) = boundaries.last_mut() {
+        *last = horizon;
+    }
     boundaries
         .windows(2)
         .map(|pair| Span {

@@ -169,6 +169,7 @@ impl Goal {
             samples.retain(|x| !x.is_nan());
         }
         let estimate = student_t_interval(&samples, confidence);
-        estimate.mean.is_finite().then(|| estimate.into())
+        // Without an interval (one replication with data) nothing is judged.
+        (estimate.ci_low.is_finite() && estimate.ci_high.is_finite()).then(|| estimate.into())
     }
 }

@@ -39,7 +39,7 @@ pub struct ScheduleStep {
     pub start: f64,
     /// End.
     pub end: f64,
-    /// Messages per time unit all producers send during the step.
+    /// Messages per time unit reaching the queue during the step.
     pub arrival_rate: f64,
     /// The pointwise plan by exact theory; `None` where no exact formula
     /// covers a target (the search then starts at the fewest consumers
@@ -47,7 +47,8 @@ pub struct ScheduleStep {
     pub theory_consumers: Option<u32>,
     /// The consumers recommended for the step.
     pub consumers: u32,
-    /// The simulated verdict on the step's worst interval.
+    /// The simulated verdict on the step's worst interval (`meets` with no
+    /// metrics when no interval of the step could be judged: no traffic).
     pub status: Status,
     /// Each target's simulated interval there, by target name.
     pub metrics: BTreeMap<String, Measured>,
@@ -62,6 +63,9 @@ pub struct ScheduleBlock {
     pub steps: Vec<ScheduleStep>,
     /// Simulation rounds run.
     pub rounds: u32,
+    /// Replications behind the last round's verdicts (run the pasted
+    /// schedule with as many, same seed, to reproduce them).
+    pub replications: u32,
     /// Consumers times time over one period (e.g. consumer-seconds).
     pub consumer_time: f64,
     /// The same for the peak's consumers kept all period.
@@ -100,22 +104,34 @@ pub fn plan_schedule(settings: &PlanSettings, model: &Model, run: &RunConfig) ->
         );
     };
     let steps = spans(model, profile.period());
+    let mut theory = Vec::with_capacity(steps.len());
+    for &step in &steps {
+        match pointwise(settings, model, step) {
+            Pointwise::Meets(consumers) => theory.push(Some(consumers)),
+            Pointwise::NoFormula => theory.push(None),
+            Pointwise::Never => {
+                let reason = format!(
+                    "at the rates of step {}-{}, exact theory finds no number of consumers up to {} that meets every target (a blocking target a buffer cannot meet, a throughput above the traffic, a time below the service's own)",
+                    step.start, step.end, settings.max_value
+                );
+                return infeasible(Vec::new(), settings.max_value, reason, None);
+            }
+        }
+    }
     let planned = Planned {
         model,
         queue,
-        theory: steps
-            .iter()
-            .map(|&step| pointwise_consumers(settings, model, step))
-            .collect(),
+        theory,
         steps,
         repeats: profile.repeats,
     };
+    // `[plan] max_value` is validated as a whole number of consumers.
     let cap = settings.max_value as u32;
     let mut consumers: Vec<u32> = planned
         .steps
         .iter()
         .zip(&planned.theory)
-        .map(|(&step, theory)| theory.unwrap_or_else(|| stable_minimum(model, queue, step)))
+        .map(|(&step, theory)| theory.unwrap_or_else(|| stable_minimum(model, queue, step, cap)))
         .map(|c| c.min(cap))
         .collect();
     let mut candidates = Vec::new();
@@ -134,6 +150,9 @@ pub fn plan_schedule(settings: &PlanSettings, model: &Model, run: &RunConfig) ->
         );
         let status = Status::all(worst.iter().map(|w| w.map_or(Status::Meets, |c| c.status)));
         let peak = f64::from(consumers.iter().copied().max().unwrap_or(1));
+        let replications = verdicts
+            .first()
+            .map_or(run.replications, |v| v.replications);
         candidates.push(Candidate {
             value: peak,
             status,
@@ -146,12 +165,12 @@ pub fn plan_schedule(settings: &PlanSettings, model: &Model, run: &RunConfig) ->
                 })
                 .map(|c| c.measured(&settings.goals))
                 .unwrap_or_default(),
-            replications: verdicts.first().map(|v| v.replications),
+            replications: Some(replications),
             note: None,
             allocation: None,
             schedule: Some(consumers.clone()),
         });
-        let block = planned.block(&consumers, &worst, settings, round);
+        let block = planned.block(&consumers, &worst, settings, (round, replications));
         if status == Status::Meets {
             return PlanOutcome {
                 value: peak,
@@ -198,28 +217,51 @@ fn infeasible(
     }
 }
 
-/// The fewest consumers exact theory says meet every target in the steady
-/// state of `step`'s rates; `None` without exact formulas or traffic.
-fn pointwise_consumers(settings: &PlanSettings, model: &Model, step: Span) -> Option<u32> {
-    let stationary = stationary_at(model, step)?;
-    let (found, _) = theory_candidate(settings, &stationary)?;
-    found.map(|value| value as u32)
+/// What exact theory says about one step in its steady state.
+enum Pointwise {
+    /// The fewest consumers that meet every target.
+    Meets(u32),
+    /// No exact formula covers some target (or the step is silent).
+    NoFormula,
+    /// No number of consumers up to the cap meets every target.
+    Never,
+}
+
+/// The pointwise plan of `step`: theory's search at the step's rates.
+fn pointwise(settings: &PlanSettings, model: &Model, step: Span) -> Pointwise {
+    let Some(stationary) = stationary_at(model, step) else {
+        return Pointwise::NoFormula;
+    };
+    match theory_candidate(settings, &stationary) {
+        Some((Some(value), _)) => Pointwise::Meets(value as u32),
+        Some((None, _)) => Pointwise::Never,
+        None => Pointwise::NoFormula,
+    }
 }
 
 /// The fewest consumers that keep `queue` below load 1 at `step`'s rates
-/// (1 for a silent step).
-fn stable_minimum(model: &Model, queue: usize, step: Span) -> u32 {
+/// (1 for a silent step), at most `cap`.
+fn stable_minimum(model: &Model, queue: usize, step: Span, cap: u32) -> u32 {
     let Some(mut stationary) = stationary_at(model, step) else {
         return 1;
     };
     stationary.queues[queue].consumers = 1;
     let work = stationary.loads().map_or(0.0, |loads| loads[queue]);
-    work.floor() as u32 + 1
+    (work.floor() + 1.0).min(f64::from(cap)) as u32
+}
+
+/// Messages per time unit reaching `queue` during `step` (traffic
+/// equations at the step's rates).
+fn queue_rate(model: &Model, queue: usize, step: Span) -> f64 {
+    stationary_at(model, step)
+        .and_then(|stationary| stationary.arrival_rates())
+        .map_or(0.0, |rates| rates[queue].iter().sum())
 }
 
 /// Per step, the verdict of its worst interval over the run (intervals
 /// repeat the steps period after period; see [`severity`]); `None` for a
-/// step that no interval measured or that sends nothing.
+/// step that no interval measured: no traffic, or too little for any
+/// target to have an interval.
 fn worst_per_step<'a>(
     model: &Model,
     run: &RunConfig,
@@ -230,7 +272,10 @@ fn worst_per_step<'a>(
     let intervals = run_spans(model, run.length);
     let mut worst: Vec<Option<&Confirmation>> = vec![None; steps];
     for (k, (verdict, interval)) in verdicts.iter().zip(&intervals).enumerate() {
-        if arrival_rate_in(model, *interval) == 0.0 {
+        // Nothing to judge where the interval saw no traffic, or too little
+        // for an interval (fewer than 2 replications with messages).
+        let unmeasured = verdict.intervals.iter().all(Option::is_none);
+        if unmeasured || arrival_rate_in(model, *interval) == 0.0 {
             continue;
         }
         let slot = &mut worst[k % steps];
@@ -285,13 +330,13 @@ impl Planned<'_> {
     }
 
     /// The document's block for `consumers`, judged by `worst` after
-    /// `rounds` rounds.
+    /// `rounds` rounds of `replications`.
     fn block(
         &self,
         consumers: &[u32],
         worst: &[Option<&Confirmation>],
         settings: &PlanSettings,
-        rounds: u32,
+        (rounds, replications): (u32, u32),
     ) -> ScheduleBlock {
         let consumer_time = self
             .steps
@@ -316,7 +361,7 @@ impl Planned<'_> {
                 .map(|(j, step)| ScheduleStep {
                     start: step.start,
                     end: step.end,
-                    arrival_rate: arrival_rate_in(self.model, *step),
+                    arrival_rate: queue_rate(self.model, self.queue, *step),
                     theory_consumers: self.theory[j],
                     consumers: consumers[j],
                     status: worst[j].map_or(Status::Meets, |c| c.status),
@@ -324,6 +369,7 @@ impl Planned<'_> {
                 })
                 .collect(),
             rounds,
+            replications,
             consumer_time,
             peak_consumer_time: f64::from(peak) * period,
             scenario_line: format!("consumers_schedule = [{}]", line.join(", ")),

@@ -142,13 +142,15 @@ fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
     let mut text = format!("\nschedule for queue {} ({status}):\n", schedule.queue);
     text.push_str(&super::aligned(&header_refs, lines));
     text.push_str(&format!(
-        "\npaste into [[queues]] {}:\n  {}\nconsumer-time per period: {} ({:.0}% of keeping the peak's consumers all period: {}); {} simulation round(s)\n",
+        "\npaste into [[queues]] {}:\n  {}\nconsumer-time per period: {} ({:.0}% of keeping the peak's consumers all period: {}); {} simulation round(s), the last judged on {} replications (run the pasted schedule with `replications = {}` to reproduce its verdicts)\n",
         schedule.queue,
         schedule.scenario_line,
         number(schedule.consumer_time),
         100.0 * schedule.consumer_time / schedule.peak_consumer_time,
         number(schedule.peak_consumer_time),
-        schedule.rounds
+        schedule.rounds,
+        schedule.replications,
+        schedule.replications
     ));
     text
 }

@@ -40,6 +40,19 @@ pub fn settings(
                 "with a `rate_profile`, a plan schedules consumers step by step: decide `queues.<name>.consumers`",
             ));
         };
+        let period = model
+            .producers
+            .iter()
+            .find_map(|p| p.profile.as_ref())
+            .map_or(0.0, |profile| profile.period());
+        if matches!(run.length, crate::run::RunLength::Horizon(horizon) if horizon < period) {
+            return Err(Problem::new(
+                "run.horizon",
+                format!(
+                    "a schedule is planned over the whole profile: the run must cover its period ({period}); remove `horizon` or give at least that"
+                ),
+            ));
+        }
         let scheduled = &model.queues[queue];
         if scheduled.discipline.interrupts_service() || scheduled.is_unlimited() {
             return Err(Problem::new(

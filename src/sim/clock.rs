@@ -60,8 +60,9 @@ impl ProfileClock {
 
     /// The time of the next arrival, `gap` (mean 1) later in operational
     /// time; `None` once a profile that does not repeat has ended. An
-    /// arrival that lands exactly where a step with a rate ends belongs to
-    /// that step (not to the end of a silent step after it).
+    /// arrival that lands exactly where a silent step begins happens when
+    /// the traffic resumes, so silent intervals stay silent; one that lands
+    /// exactly on the period's end happens then.
     pub(crate) fn next_arrival(&mut self, gap: f64) -> Option<f64> {
         self.operational += gap;
         // The period it falls in, counting its very end as inside it.
@@ -70,11 +71,10 @@ impl ProfileClock {
             return None;
         }
         let within = self.operational - cycles * self.period_arrivals;
-        // The last step with a rate that starts strictly before `within`
-        // (the first step at `within = 0`).
+        // The last step with a rate that starts at or before `within`.
         let index = self
             .steps
-            .partition_point(|step| step.operational_start < within)
+            .partition_point(|step| step.operational_start <= within)
             .saturating_sub(1);
         let step = self.steps[index];
         Some(cycles * self.period + step.start + (within - step.operational_start) / step.rate)
@@ -111,14 +111,14 @@ mod tests {
     #[test]
     fn operational_time_maps_back_through_each_step() {
         let mut clock = ProfileClock::new(&profile(true));
-        // Lambda = 1 at t = 0.5; 2 at t = 1, the end of the first step (not
-        // 3, after the silent one); 2.5 at 3.5; 3 at 4, the end of the
-        // period; then 3.5 at 4.25 in the second period.
+        // Lambda = 1 at t = 0.5; 2 at t = 3, when the traffic resumes after
+        // the silent step; 2.5 at 3.5; 3 at 4, the end of the period; then
+        // 3.5 at 4.25 in the second period.
         let times: Vec<f64> = [1.0, 1.0, 0.5, 0.5, 0.5]
             .iter()
             .map(|&gap| clock.next_arrival(gap).unwrap())
             .collect();
-        let expected = [0.5, 1.0, 3.5, 4.0, 4.25];
+        let expected = [0.5, 3.0, 3.5, 4.0, 4.25];
         for (time, expected) in times.iter().zip(expected) {
             assert!((time - expected).abs() < 1e-12, "{times:?}");
         }

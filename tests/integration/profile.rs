@@ -350,7 +350,7 @@ fn a_schedule_no_consumer_count_can_meet_is_infeasible() {
         document["reason"]
             .as_str()
             .unwrap()
-            .contains("even with 8 consumers"),
+            .contains("exact theory finds no number of consumers up to 8"),
         "{}",
         document["reason"]
     );
