@@ -273,17 +273,11 @@ consumers = 4
 service = { dist = "exponential", mean = 1.0 }
 "#;
 
-/// [`STAFFING`] with a plan of its consumers for `target`, up to `most`.
-fn staffing_plan(target: &str, most: u32) -> String {
-    format!("{STAFFING}[plan]\ndecide = \"queues.q.consumers\"\nmax_value = {most}\n{target}")
-}
-
-#[test]
-fn a_planned_schedule_meets_its_target_in_every_interval_when_run() {
+/// `queuelab plan --format json` on scenario `text`, which must succeed.
+fn plan_json(text: &str) -> serde_json::Value {
     let tmp = TempDir::new().unwrap();
     let file = tmp.path().join("staffing.toml");
-    let target = "[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 0.25\n";
-    fs::write(&file, staffing_plan(target, 30)).unwrap();
+    fs::write(&file, text).unwrap();
     let output = queuelab()
         .args(["plan", "--quiet", "--format", "json", "--out"])
         .arg(tmp.path().join("plan"))
@@ -291,7 +285,18 @@ fn a_planned_schedule_meets_its_target_in_every_interval_when_run() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
-    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// [`STAFFING`] with a plan of its consumers for `target`, up to `most`.
+fn staffing_plan(target: &str, most: u32) -> String {
+    format!("{STAFFING}[plan]\ndecide = \"queues.q.consumers\"\nmax_value = {most}\n{target}")
+}
+
+#[test]
+fn a_planned_schedule_meets_its_target_in_every_interval_when_run() {
+    let target = "[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 0.25\n";
+    let document = plan_json(&staffing_plan(target, 30));
     assert_eq!(document["decision"]["status"], "meets");
     let steps = document["schedule"]["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 4);
@@ -333,18 +338,10 @@ fn a_planned_schedule_meets_its_target_in_every_interval_when_run() {
 fn a_schedule_no_consumer_count_can_meet_is_infeasible() {
     // Sojourns include the 1-unit mean service: no consumers bring the p99
     // below 0.5.
-    let tmp = TempDir::new().unwrap();
-    let file = tmp.path().join("staffing.toml");
-    let text = staffing_plan("[[plan.targets]]\nmetric = \"sojourn_p99\"\nmax = 0.5\n", 8);
-    fs::write(&file, text).unwrap();
-    let output = queuelab()
-        .args(["plan", "--quiet", "--format", "json", "--out"])
-        .arg(tmp.path().join("plan"))
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let document = plan_json(&staffing_plan(
+        "[[plan.targets]]\nmetric = \"sojourn_p99\"\nmax = 0.5\n",
+        8,
+    ));
     assert_eq!(document["decision"]["status"], "infeasible");
     assert!(
         document["reason"]
