@@ -2,6 +2,8 @@
 //! a single point), the waiting-time tail, the warm-up trace, and one metric
 //! across several runs.
 
+use plotters::style::RGBColor;
+
 use super::data::{DistributionData, WarmupData};
 use super::figure::{Figure, Mark, Point, Series};
 use super::style::{LIVE, SIMULATION, THEORY, row_colour};
@@ -194,14 +196,7 @@ fn row_series(
             });
         }
     }
-    if !simulation.is_empty() {
-        series.push(Series {
-            label: format!("{name}: simulation"),
-            colour: simulation_colour,
-            mark: Mark::Points,
-            points: simulation,
-        });
-    }
+    series.extend(simulation_series(name, simulation_colour, simulation));
     let channels = live_channels(rows.iter().copied());
     // Channels side by side, a little right of the simulation.
     let (low, high) = xs
@@ -222,6 +217,20 @@ fn row_series(
         },
     ));
     series
+}
+
+/// Row `name`'s simulated points with their intervals, unless empty.
+pub(super) fn simulation_series(
+    name: &str,
+    colour: RGBColor,
+    points: Vec<Point>,
+) -> Option<Series> {
+    (!points.is_empty()).then(|| Series {
+        label: format!("{name}: simulation"),
+        colour,
+        mark: Mark::Points,
+        points,
+    })
 }
 
 /// True when some source has a non-zero value of `metric` (so a chart of

@@ -3,6 +3,7 @@
 //! the pointwise stationary approximation as a dashed line, one colour per
 //! queue (and the system of a network).
 
+use super::build::simulation_series;
 use super::figure::{Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
 use crate::metric::Metric;
@@ -139,13 +140,6 @@ fn row_series(
             points: theory_points,
         });
     }
-    if !simulation.is_empty() {
-        series.push(Series {
-            label: format!("{name}: simulation"),
-            colour: simulation_colour,
-            mark: Mark::Points,
-            points: simulation,
-        });
-    }
+    series.extend(simulation_series(&name, simulation_colour, simulation));
     series
 }
