@@ -320,6 +320,11 @@ impl Collector {
         }
     }
 
+    /// The reporting intervals, in time order (empty without profiles).
+    pub(crate) fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+
     /// The interval in force, while the window is open.
     #[inline(always)]
     fn in_force(&self) -> Option<usize> {

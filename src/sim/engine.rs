@@ -18,7 +18,7 @@ use super::streams::{Source, Stream, stream};
 use crate::dist::Dist;
 use crate::metric::MetricValues;
 use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
-use crate::profile::{Span, run_spans};
+use crate::profile::run_spans;
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -216,8 +216,6 @@ pub(crate) struct Engine<'a> {
     tracked_in_system: u64,
     events: u64,
     wait_series: Option<Vec<f64>>,
-    /// The reporting intervals (rate profiles).
-    spans: Vec<Span>,
     /// Where a replay logs every visit, when asked to.
     visit_log: Option<&'a mut Vec<ReplayedVisit>>,
 }
@@ -270,8 +268,7 @@ impl<'a> Engine<'a> {
                     recorded_routes: None,
                 })
                 .collect(),
-            collector: Collector::new(model, spans.clone()),
-            spans,
+            collector: Collector::new(model, spans),
             arrivals: 0,
             running_producers: model.producers.len(),
             admitting: true,
@@ -312,7 +309,7 @@ impl<'a> Engine<'a> {
     pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
         // Interval starts first: an arrival at the same instant comes after
         // and counts in the new interval.
-        for (index, span) in self.spans.iter().enumerate().skip(1) {
+        for (index, span) in self.collector.spans().iter().enumerate().skip(1) {
             self.calendar.schedule(
                 span.start,
                 EventKind::IntervalStart {
@@ -398,7 +395,8 @@ impl<'a> Engine<'a> {
             if self.stations[queue].spec.schedule.is_none() {
                 continue;
             }
-            let consumers = self.model.consumers_at(queue, self.spans[index].middle());
+            let middle = self.collector.spans()[index].middle();
+            let consumers = self.model.consumers_at(queue, middle);
             self.stations[queue].consumers = consumers;
             while self.stations[queue].busy < consumers {
                 let station = &mut self.stations[queue];
