@@ -3,8 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -15,6 +14,8 @@ use crate::cli::{
 };
 use crate::dist;
 use crate::fit::{self, FitSource};
+use crate::folder::{self, FolderError, Policy};
+use crate::interrupt;
 use crate::live::{self, LiveSettings};
 use crate::metric::Metric;
 use crate::plan;
@@ -37,6 +38,9 @@ pub enum AppError {
     /// Shards cannot be merged (exit 3, 4, 2 or 1: see [`MergeError::exit_code`]).
     #[error(transparent)]
     Merge(#[from] MergeError),
+    /// The output folder must not or cannot be written (exit 2 or 1).
+    #[error(transparent)]
+    Folder(#[from] FolderError),
     /// The outcome was already printed; only the exit code remains.
     #[error("")]
     Silent(u8),
@@ -54,6 +58,7 @@ impl AppError {
         match self {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
             AppError::Merge(error) => error.exit_code(),
+            AppError::Folder(error) => error.exit_code(),
             AppError::Silent(code) => *code,
             AppError::Interrupted => 130,
             AppError::Failure(_) => 1,
@@ -61,8 +66,10 @@ impl AppError {
     }
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. A signal (Ctrl-C, SIGTERM) stops it with
+/// exit 130 and removes whatever it was writing.
 pub fn run(cli: Cli) -> Result<(), AppError> {
+    interrupt::install().map_err(|e| AppError::Failure(format!("cannot catch signals: {e}")))?;
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Theory(args) => theory_command(args),
@@ -98,12 +105,28 @@ fn fit_command(args: FitArgs) -> Result<(), AppError> {
 }
 
 fn plot_command(args: PlotArgs) -> Result<(), AppError> {
-    let (results, inputs) =
-        report::read_folder(&args.dir).map_err(|e| AppError::Usage(e.to_string()))?;
-    report::write_presentation(&args.dir, &results, Some(&inputs)).map_err(|e| {
-        AppError::Failure(format!("{}: cannot draw charts: {e}", args.dir.display()))
+    let dir = &args.dir;
+    let Some(marker) = folder::Marker::read(dir)
+        .map_err(|e| AppError::Usage(format!("{}: {e}", dir.display())))?
+    else {
+        return Err(AppError::Usage(format!(
+            "{}: not a results folder written by this queuelab (it has no `{}` marker), so its charts are not redrawn; run the scenario again",
+            dir.display(),
+            folder::MARKER
+        )));
+    };
+    let (results, inputs) = report::read_folder(dir).map_err(|e| AppError::Usage(e.to_string()))?;
+    folder::publish(dir, Policy::default(), |staging| {
+        for file in marker.files.iter().filter(|f| !report::is_presentation(f)) {
+            let target = staging.join(file);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::copy(dir.join(file), target)?;
+        }
+        report::write_presentation(staging, &results, Some(&inputs))
     })?;
-    eprintln!("charts and reports re-drawn in {}", args.dir.display());
+    eprintln!("charts and reports re-drawn in {}", dir.display());
     Ok(())
 }
 
@@ -155,8 +178,11 @@ fn compare_command(args: CompareArgs) -> Result<(), AppError> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", metric.name())));
-    chart::write_charts(&out, &[figure])
-        .map_err(|e| AppError::Failure(format!("{}: {e}", out.display())))?;
+    folder::publish(&out, Policy::forced(args.force), |staging| {
+        chart::write_charts(staging, &[figure])
+            .map(|_| ())
+            .map_err(std::io::Error::other)
+    })?;
     eprintln!(
         "comparison chart written to {}",
         out.join(format!("compare-{}.svg", metric.name())).display()
@@ -230,21 +256,23 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
             "plan prints `table` or `json`; csv is for run results".into(),
         ));
     }
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-plan", scenario.name)));
+    let policy = Policy::forced(args.force);
+    folder::check(&out, policy)?;
     let pool = thread_pool(args.threads)?;
     let started = std::time::Instant::now();
     let outcome = pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run));
     let document = report::plan_document(&scenario.name, settings, outcome);
     let table = report::plan_table(&document);
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-plan", scenario.name)));
     let figure = match &document.schedule {
         _ if presentation.no_charts => None,
         Some(schedule) => Some(chart::schedule_figure(&document, schedule)),
         None => chart::plan_figure(&document, settings),
     };
     let json = json_text(&document)?;
-    report::replace_folder(&out, &[], |staging| {
+    folder::publish(&out, policy, |staging| {
         std::fs::write(staging.join(report::PLAN_FILE), &json)?;
         std::fs::write(staging.join("plan.txt"), &table)?;
         std::fs::write(staging.join("scenario.toml"), &scenario.source)?;
@@ -256,8 +284,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
             .map_err(std::io::Error::other)?;
         }
         Ok(())
-    })
-    .map_err(|e| AppError::Failure(format!("{}: cannot write the plan: {e}", out.display())))?;
+    })?;
     write_stdout(if presentation.format == Format::Json {
         &json
     } else {
@@ -305,6 +332,8 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
         }
         return pool.install(|| run_shard(&scenario, id, &out, args.presentation.quiet));
     }
+    let policy = results_policy(args.force);
+    folder::check(&out, policy)?;
     let quiet = args.presentation.quiet;
     let progress = progress_bar(&scenario, total_replications(&scenario), quiet);
     let simulations = pool.install(|| simulate_points(&scenario, &progress));
@@ -317,23 +346,10 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
         .transpose()?;
     let output = Output {
         dir: out,
-        keep: &[],
+        policy,
         presentation: &args.presentation,
     };
     publish(&scenario, &simulations, live, &output)
-}
-
-/// Set by Ctrl-C: live runs stop their producers and join every thread.
-fn stop_flag() -> Result<&'static AtomicBool, AppError> {
-    static STOP: AtomicBool = AtomicBool::new(false);
-    static HANDLER: OnceLock<Result<(), String>> = OnceLock::new();
-    HANDLER
-        .get_or_init(|| {
-            ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst)).map_err(|e| e.to_string())
-        })
-        .clone()
-        .map_err(|e| AppError::Failure(format!("cannot catch Ctrl-C: {e}")))?;
-    Ok(&STOP)
 }
 
 /// Every point's live blocks: per result row (each queue, the network end
@@ -344,7 +360,8 @@ fn live_points(
     settings: &LiveSettings,
     quiet: bool,
 ) -> Result<Vec<Vec<Vec<LiveBlock>>>, AppError> {
-    let stop = stop_flag()?;
+    let _cooperative = interrupt::Cooperative::begin();
+    let stop = interrupt::stop_flag();
     let mut points = Vec::with_capacity(scenario.points.len());
     for (index, point) in scenario.points.iter().enumerate() {
         let model = &point.model;
@@ -397,12 +414,22 @@ fn live_points(
     Ok(points)
 }
 
+/// How `run`, `live` and `merge` treat their results folder: beside the
+/// user's files only when `force`; the shards of a sharded run stay as
+/// they are.
+fn results_policy(force: bool) -> Policy<'static> {
+    Policy {
+        beside_others: force,
+        keep: &[shard::SHARDS_DIR],
+    }
+}
+
 /// Where and how a command's results go.
 struct Output<'a> {
     /// Results folder.
     dir: PathBuf,
-    /// Entries of an existing results folder carried into the new one.
-    keep: &'a [&'a str],
+    /// What may be found there, and what stays.
+    policy: Policy<'a>,
     /// What is printed and drawn.
     presentation: &'a Presentation,
 }
@@ -428,13 +455,12 @@ fn publish(
     let dir = &output.dir;
     report::write_folder(
         dir,
+        output.policy,
         scenario,
         &results,
         simulations,
         charts.as_ref(),
-        output.keep,
-    )
-    .map_err(|e| AppError::Failure(format!("{}: cannot write results: {e}", dir.display())))?;
+    )?;
     print(&results, presentation.format)?;
     if !presentation.quiet {
         eprintln!("results written to {}", dir.display());
@@ -458,14 +484,13 @@ fn run_shard(scenario: &Scenario, id: ShardId, out: &Path, quiet: bool) -> Resul
             shard::FAIL_SHARD_VARIABLE
         )));
     }
+    shard::check_destination(out, id.index)?;
     let units = shard::unit_range(shard::total_units(scenario), id);
     let progress = progress_bar(scenario, units.end - units.start, quiet);
     let on_unit = || progress.inc(1);
     let file = shard::run(scenario, id, &on_unit);
     progress.finish_and_clear();
-    let path = shard::write(out, &file).map_err(|e| {
-        AppError::Failure(format!("{}: cannot write the shard: {e}", out.display()))
-    })?;
+    let path = shard::write(out, &file)?;
     if !quiet {
         eprintln!(
             "shard {}/{}: units {}..{} of {} written to {}",
@@ -491,14 +516,16 @@ fn merge_command(args: MergeArgs) -> Result<(), AppError> {
             Err(AppError::Silent(3))
         };
     }
-    let merged = shard::merge(&args.dir, args.shards)?;
-    let (dir, keep): (PathBuf, &[&str]) = match args.out {
-        Some(out) if out != args.dir => (out, &[]),
-        _ => (args.dir, &[shard::SHARDS_DIR]),
+    let (dir, policy) = match args.out {
+        Some(out) if out != args.dir => (out, results_policy(args.force)),
+        // Into the folder of its shards: beside whatever else is there.
+        _ => (args.dir.clone(), results_policy(true)),
     };
+    folder::check(&dir, policy)?;
+    let merged = shard::merge(&args.dir, args.shards)?;
     let output = Output {
         dir,
-        keep,
+        policy,
         presentation: &args.presentation,
     };
     publish(&merged.scenario, &merged.simulations, None, &output)

@@ -54,6 +54,10 @@ pub struct PlanArgs {
     /// Plan folder (default: results/<scenario name>-plan).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into a non-empty --out folder that queuelab did not write,
+    /// beside its files (which are never replaced or deleted).
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -137,6 +141,10 @@ pub struct RunArgs {
     /// Results folder (default: results/<scenario name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into a non-empty --out folder that queuelab did not write,
+    /// beside its files (which are never replaced or deleted).
+    #[arg(long)]
+    pub force: bool,
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -160,9 +168,13 @@ pub struct RunArgs {
 pub struct MergeArgs {
     /// The folder given to `run --shard K/N --out`, holding shards/.
     pub dir: PathBuf,
-    /// Results folder (default: DIR itself, shards kept).
+    /// Results folder (default: DIR itself, shards and any other files kept).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into a non-empty --out folder that queuelab did not write,
+    /// beside its files (which are never replaced or deleted).
+    #[arg(long)]
+    pub force: bool,
     /// Number of shards expected (needed to list missing ones when none exists).
     #[arg(long, value_name = "N")]
     pub shards: Option<u32>,
@@ -206,6 +218,10 @@ pub struct CompareArgs {
     /// Output folder (default: results/compare-<metric>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into a non-empty --out folder that queuelab did not write,
+    /// beside its files (which are never replaced or deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `queuelab check`.

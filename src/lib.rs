@@ -22,6 +22,8 @@ pub mod chart;
 pub mod cli;
 pub mod dist;
 pub mod fit;
+pub mod folder;
+pub mod interrupt;
 pub mod live;
 pub mod metric;
 pub mod model;

@@ -30,11 +30,18 @@ pub use results::{
 use crate::chart::{
     self, CHARTS_DIR, DISTRIBUTIONS_FILE, DistributionData, WARMUP_FILE, WarmupData,
 };
+use crate::folder::{self, FolderError};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 
 /// File holding the [`RunResults`] document.
 pub const RESULTS_FILE: &str = "results.json";
+
+/// The one-page report in Markdown.
+const MARKDOWN_FILE: &str = "report.md";
+
+/// The one-page report in HTML.
+const HTML_FILE: &str = "report.html";
 
 /// What charts need besides the results document.
 #[derive(Clone, Debug, Default)]
@@ -108,62 +115,20 @@ pub fn aligned(headers: &[&str], lines: impl Iterator<Item = Vec<String>>) -> St
     text
 }
 
-/// Writes every result file into `dir` atomically: into a sibling temporary
-/// folder first, renamed over `dir` only once complete. Charts are drawn
-/// when `charts` is given. The entries named in `keep` (such as `shards`)
-/// are moved from the old folder into the new one.
+/// Writes every result file into `dir` (see [`folder::publish`]: built
+/// aside, swapped in once complete, never touching the user's files).
+/// Charts are drawn when `charts` is given.
 pub fn write_folder(
     dir: &Path,
+    policy: folder::Policy,
     scenario: &Scenario,
     results: &RunResults,
     simulations: &[Option<Simulation>],
     charts: Option<&ChartInputs>,
-    keep: &[&str],
-) -> io::Result<()> {
-    replace_folder(dir, keep, |staging| {
+) -> Result<(), FolderError> {
+    folder::publish(dir, policy, |staging| {
         write_files(staging, scenario, results, simulations, charts)
     })
-}
-
-/// Fills a sibling temporary folder with `fill`, then renames it over `dir`
-/// only once complete, so a failed or interrupted writer leaves no partial
-/// folder; the entries named in `keep` move from the old folder to the new.
-pub fn replace_folder(
-    dir: &Path,
-    keep: &[&str],
-    fill: impl FnOnce(&Path) -> io::Result<()>,
-) -> io::Result<()> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let folder_name = dir
-        .file_name()
-        .map_or_else(|| "results".into(), |n| n.to_string_lossy());
-    let staging = parent.join(format!(".{folder_name}.partial-{}", std::process::id()));
-    fs::create_dir_all(&staging)?;
-    let written = fill(&staging).and_then(|()| {
-        let replaced = parent.join(format!(".{folder_name}.old-{}", std::process::id()));
-        if dir.exists() {
-            fs::rename(dir, &replaced)?;
-        }
-        fs::rename(&staging, dir)?;
-        // The old folder is deleted only once everything kept has moved.
-        for name in keep {
-            if replaced.join(name).exists() {
-                fs::rename(replaced.join(name), dir.join(name))?;
-            }
-        }
-        if replaced.exists() {
-            fs::remove_dir_all(&replaced)?;
-        }
-        Ok(())
-    });
-    if written.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    written
 }
 
 fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> io::Result<()> {
@@ -178,7 +143,6 @@ fn write_files(
     simulations: &[Option<Simulation>],
     charts: Option<&ChartInputs>,
 ) -> io::Result<()> {
-    fs::create_dir_all(staging)?;
     let file = |name: &str| -> io::Result<io::BufWriter<fs::File>> {
         Ok(io::BufWriter::new(fs::File::create(staging.join(name))?))
     };
@@ -201,6 +165,12 @@ fn write_files(
     write_presentation(staging, results, charts)
 }
 
+/// Whether `file` (relative to a results folder) is drawn from the data
+/// rather than data itself: the charts and both reports.
+pub fn is_presentation(file: &str) -> bool {
+    file == MARKDOWN_FILE || file == HTML_FILE || file.starts_with(&format!("{CHARTS_DIR}/"))
+}
+
 /// Draws the charts (when `charts` is given) into `dir/charts` and writes
 /// report.md and report.html into `dir`.
 pub fn write_presentation(
@@ -219,8 +189,8 @@ pub fn write_presentation(
         }
         None => Vec::new(),
     };
-    fs::write(dir.join("report.md"), markdown::report(results, &files))?;
-    fs::write(dir.join("report.html"), html::report(results, &files))
+    fs::write(dir.join(MARKDOWN_FILE), markdown::report(results, &files))?;
+    fs::write(dir.join(HTML_FILE), html::report(results, &files))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<T> {

@@ -5,17 +5,22 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::folder::FolderError;
+use crate::interrupt;
 use crate::metric::{Metric, MetricValues};
 use crate::sim::Replication;
 use crate::stats::Percentiles;
 
 /// Value of [`Header::format`] for this layout.
 pub const FORMAT: &str = "queuelab-shard-1";
+
+/// How every shard file starts (the header's first field comes first).
+const SHARD_START: &str = "{\"header\":{\"format\":\"queuelab-shard-";
 
 /// Test-only switch: when set, writing a shard stops the process halfway
 /// through the file, as a node failure would.
@@ -194,18 +199,27 @@ pub fn shard_path(dir: &Path, index: u32) -> PathBuf {
 
 /// Writes `file` to its place under `dir` atomically: into a hidden
 /// temporary file first, renamed only once complete and synced, so a shard
-/// killed mid-write leaves no shard file. Returns the path written.
-pub fn write(dir: &Path, file: &ShardFile) -> io::Result<PathBuf> {
+/// killed mid-write leaves no shard file (and one stopped by a signal
+/// removes its temporary file). A file at the shard's place that is not a
+/// queuelab shard is never replaced. Returns the path written.
+pub fn write(dir: &Path, file: &ShardFile) -> Result<PathBuf, FolderError> {
+    check_destination(dir, file.header.shard)?;
     let path = shard_path(dir, file.header.shard);
     let folder = path.parent().unwrap_or(dir);
-    fs::create_dir_all(folder)?;
+    let io_error = |source| FolderError::Io {
+        path: path.clone(),
+        source,
+    };
+    fs::create_dir_all(folder).map_err(io_error)?;
+    crate::folder::remove_stale_files(folder);
     let temporary = folder.join(format!(
         ".{}.json.partial-{}",
         file.header.shard,
         std::process::id()
     ));
-    let mut json = serde_json::to_vec(file).map_err(io::Error::other)?;
+    let mut json = serde_json::to_vec(file).map_err(|e| io_error(io::Error::other(e)))?;
     json.push(b'\n');
+    let _staged = interrupt::stage(&temporary);
     let written = (|| {
         let mut out = fs::File::create(&temporary)?;
         if std::env::var_os(ABORT_MID_WRITE_VARIABLE).is_some() {
@@ -220,7 +234,41 @@ pub fn write(dir: &Path, file: &ShardFile) -> io::Result<PathBuf> {
     if written.is_err() {
         let _ = fs::remove_file(&temporary);
     }
-    written.map(|()| path)
+    written.map(|()| path.clone()).map_err(io_error)
+}
+
+/// Refuses a destination where shard `index` would replace something that
+/// is not queuelab's: `dir` or its shards folder being a file, or a file at
+/// the shard's place that is not a shard.
+pub fn check_destination(dir: &Path, index: u32) -> Result<(), FolderError> {
+    let path = shard_path(dir, index);
+    let folder = path.parent().unwrap_or(dir);
+    for place in [dir, folder] {
+        if fs::symlink_metadata(place).is_ok_and(|m| !m.is_dir()) {
+            return Err(FolderError::Refused(format!(
+                "{}: is a file, not a folder; it was left alone: choose another --out",
+                place.display()
+            )));
+        }
+    }
+    if fs::symlink_metadata(&path).is_ok() && !is_shard(&path) {
+        return Err(FolderError::Refused(format!(
+            "{}: exists and is not a queuelab shard, so it was left alone; move it aside or choose another --out",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `path` is a regular file that starts like a queuelab shard.
+fn is_shard(path: &Path) -> bool {
+    let mut start = [0u8; 64];
+    let Ok(mut opened) = fs::File::open(path) else {
+        return false;
+    };
+    let read = opened.read(&mut start).unwrap_or(0);
+    fs::metadata(path).is_ok_and(|m| m.is_file())
+        && String::from_utf8_lossy(&start[..read]).starts_with(SHARD_START)
 }
 
 #[cfg(test)]

@@ -20,7 +20,9 @@ use crate::chart;
 use crate::scenario::Scenario;
 use crate::sim;
 
-pub use file::{ABORT_MID_WRITE_VARIABLE, ExactFloat, FORMAT, Header, ShardFile, Unit, write};
+pub use file::{
+    ABORT_MID_WRITE_VARIABLE, ExactFloat, FORMAT, Header, ShardFile, Unit, check_destination, write,
+};
 pub use merge::{MergeError, Merged, merge, missing};
 
 /// Folder of the shard files inside a results folder.
