@@ -12,6 +12,7 @@ use super::ReplayedVisit;
 use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Visit};
+use super::in_service::InService;
 use super::line::WaitingLine;
 use super::sharing::Sharing;
 use super::streams::{Source, Stream, stream};
@@ -131,18 +132,18 @@ struct Station<'a> {
 enum Serving {
     /// Each service, once started, runs to completion.
     ToCompletion,
-    /// A service may be interrupted: the messages in service, in start order.
-    Preemptive(Vec<u32>),
+    /// A service may be interrupted: the messages in service.
+    Preemptive(InService),
     /// Every message present shares the consumers (processor sharing).
     Shared(Sharing),
 }
 
 impl Serving {
     /// The serving state of an idle `queue`, from its discipline.
-    fn new(queue: &Queue) -> Self {
+    fn new(queue: &Queue, model: &Model) -> Self {
         match queue.discipline {
             Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
-                Serving::Preemptive(Vec::new())
+                Serving::Preemptive(InService::new(queue.discipline, model))
             }
             Discipline::ProcessorSharing => Serving::Shared(Sharing::new(queue.consumers)),
             Discipline::Fifo | Discipline::Lifo | Discipline::Priority | Discipline::Random => {
@@ -153,10 +154,8 @@ impl Serving {
 
     /// The service of `slot` ends or is interrupted.
     fn stop(&mut self, slot: u32) {
-        if let Serving::Preemptive(in_service) = self
-            && let Some(position) = in_service.iter().position(|s| *s == slot)
-        {
-            in_service.remove(position);
+        if let Serving::Preemptive(in_service) = self {
+            in_service.stop(slot);
         }
     }
 }
@@ -261,7 +260,7 @@ impl<'a> Engine<'a> {
                     busy: 0,
                     in_system: 0,
                     line: WaitingLine::new(queue.discipline, model, stream(Source::Order(index))),
-                    serving: Serving::new(queue),
+                    serving: Serving::new(queue, model),
                     services: stream(Source::Services(index)),
                     routing: stream(Source::Routing(index)),
                     patience: stream(Source::Patience(index)),
@@ -512,11 +511,11 @@ impl<'a> Engine<'a> {
             return;
         }
         let station = &self.stations[queue];
-        if station.busy >= station.consumers {
-            let priority = self.model.classes[class].priority;
-            if let Some(victim) = self.victim(queue, priority) {
-                self.preempt(queue, victim);
-            }
+        if station.busy >= station.consumers
+            && let Serving::Preemptive(in_service) = &station.serving
+            && let Some(victim) = in_service.victim(class)
+        {
+            self.preempt(queue, victim);
         }
         let message = &self.messages.slots[slot as usize];
         let (tracked, generation) = (message.tracked, message.generation);
@@ -560,7 +559,7 @@ impl<'a> Engine<'a> {
         let station = &mut self.stations[queue];
         station.busy += 1;
         if let Serving::Preemptive(in_service) = &mut station.serving {
-            in_service.push(slot);
+            in_service.start(slot, class);
         }
         self.collector
             .start_service(self.now, queue, class, was_waiting);
@@ -572,32 +571,6 @@ impl<'a> Engine<'a> {
                 generation,
             },
         );
-    }
-
-    /// The message in service that an arrival of `priority` displaces at a
-    /// preemptive `queue`: the latest started (LIFO) or, under priority, the
-    /// latest started of the least urgent class, if less urgent than it.
-    fn victim(&self, queue: usize, priority: i64) -> Option<u32> {
-        let station = &self.stations[queue];
-        let Serving::Preemptive(in_service) = &station.serving else {
-            return None;
-        };
-        match station.spec.discipline {
-            Discipline::LifoPreemptive => in_service.last().copied(),
-            Discipline::PriorityPreemptive => {
-                let priority_of = |slot: &u32| {
-                    let class = self.messages.slots[*slot as usize].class as usize;
-                    self.model.classes[class].priority
-                };
-                in_service
-                    .iter()
-                    .rev()
-                    .max_by_key(|slot| priority_of(slot))
-                    .copied()
-                    .filter(|slot| priority_of(slot) > priority)
-            }
-            _ => None,
-        }
     }
 
     /// Interrupts the service of `slot` at `queue`; it waits again with its

@@ -6,6 +6,7 @@ mod calendar;
 mod clock;
 mod collector;
 mod engine;
+mod in_service;
 mod line;
 mod sharing;
 mod streams;
