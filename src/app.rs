@@ -21,7 +21,7 @@ use crate::metric::Metric;
 use crate::plan;
 use crate::profile;
 use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults};
-use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError};
+use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError, limits};
 use crate::shard::{self, MergeError, ShardId};
 use crate::sim::{self, Simulation};
 use crate::theory;
@@ -261,7 +261,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-plan", scenario.name)));
     let policy = Policy::forced(args.force);
     folder::check(&out, policy)?;
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(worker_threads(args.threads)?)?;
     let started = std::time::Instant::now();
     let outcome = pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run));
     let document = report::plan_document(&scenario.name, settings, outcome);
@@ -319,7 +319,28 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
         }
         scenario.run.replications = replications;
     }
-    let pool = thread_pool(args.threads)?;
+    if scenario.run.replications > limits::MAX_REPLICATIONS {
+        return Err(AppError::Usage(format!(
+            "--replications may be at most {}, got {}",
+            limits::MAX_REPLICATIONS,
+            scenario.run.replications
+        )));
+    }
+    let threads = worker_threads(args.threads)?;
+    let share = args.shard.map_or(1.0, |id| {
+        let total = shard::total_units(&scenario);
+        let units = shard::unit_range(total, id);
+        (units.end - units.start) as f64 / total.max(1) as f64
+    });
+    let cost = scenario.check_cost(threads, share)?;
+    if !args.presentation.quiet && cost.seconds(threads) > NOTICE_SECONDS {
+        eprintln!(
+            "note: about {} message visits to simulate, roughly {} on {threads} thread(s)",
+            crate::text::approx(cost.visits),
+            limits::duration(cost.seconds(threads))
+        );
+    }
+    let pool = thread_pool(threads)?;
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
@@ -531,15 +552,29 @@ fn merge_command(args: MergeArgs) -> Result<(), AppError> {
     publish(&merged.scenario, &merged.simulations, None, &output)
 }
 
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, AppError> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = threads {
-        if threads == 0 {
-            return Err(AppError::Usage("--threads must be at least 1".into()));
-        }
-        pool = pool.num_threads(threads);
+/// Most worker threads `--threads` may ask for.
+const MAX_THREADS: usize = 1024;
+
+/// A run estimated to take longer than this says so before it starts.
+const NOTICE_SECONDS: f64 = 60.0;
+
+/// `--threads`, checked, or every core.
+fn worker_threads(threads: Option<usize>) -> Result<usize, AppError> {
+    match threads {
+        None => Ok(scenario::default_threads()),
+        Some(0) => Err(AppError::Usage("--threads must be at least 1".into())),
+        Some(count) if count > MAX_THREADS => Err(AppError::Usage(format!(
+            "--threads may be at most {MAX_THREADS}, got {count} (this machine has {} cores)",
+            scenario::default_threads()
+        ))),
+        Some(count) => Ok(count),
     }
-    pool.build()
+}
+
+fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, AppError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
         .map_err(|e| AppError::Failure(format!("cannot start worker threads: {e}")))
 }
 

@@ -49,6 +49,12 @@ impl Metric {
         })
     }
 
+    /// Whether the metric is a probability (a share of messages), so that
+    /// it lies in [0, 1]; every other metric is a time, count or rate >= 0.
+    pub fn is_probability(self) -> bool {
+        matches!(self, Metric::PWait | Metric::PBlocked | Metric::PAbandoned)
+    }
+
     /// Every metric, in report order.
     pub const ALL: [Metric; 15] = [
         Metric::MeanInSystem,

@@ -249,13 +249,7 @@ impl Model {
     /// expire as sent to its dead-letter queue: an upper bound on each
     /// queue's traffic, used for loads and stability.
     pub fn arrival_rate_bounds(&self) -> Option<Vec<Vec<f64>>> {
-        let mut routing = self.routing_matrix();
-        for (index, queue) in self.queues.iter().enumerate() {
-            if let Some(dead_letter) = queue.dead_letter {
-                routing[index][dead_letter] += 1.0;
-            }
-        }
-        let rates = self.rates_with(&routing)?;
+        let rates = self.rates_with(&self.routing_with_dead_letters())?;
         rates
             .iter()
             .flatten()
@@ -350,7 +344,8 @@ impl Model {
     }
 
     /// The first queue with no steady state, with its load: no capacity and
-    /// no patience, and a load of 1 or more (within [`STABILITY_TOLERANCE`];
+    /// no patience, and a load of 1 or more (open traffic, plus closed loops
+    /// at their fastest where open traffic arrives too) (within [`STABILITY_TOLERANCE`];
     /// averaged over the period of repeating rate profiles). None when rate
     /// profiles do not repeat: the traffic then stops.
     pub fn unstable_queue(&self) -> Option<(usize, f64)> {
@@ -363,15 +358,80 @@ impl Model {
             return None;
         }
         let loads = self.loads()?;
+        let closed = self.closed_loads();
         self.queues
             .iter()
-            .zip(loads)
+            .zip(loads.into_iter().zip(closed))
             .enumerate()
-            .find(|(_, (queue, load))| {
+            .map(|(index, (queue, (open, closed)))| {
+                // Open messages behind clients that keep the queue busy on
+                // their own find no spare capacity: count the clients at
+                // their fastest where open traffic arrives.
+                let load = if open > 0.0 { open + closed } else { open };
+                (index, queue, load)
+            })
+            .find(|(_, queue, load)| {
                 let bounded = queue.capacity.is_some() || queue.patience.is_some();
                 !bounded && *load >= 1.0 - STABILITY_TOLERANCE
             })
-            .map(|(index, (_, load))| (index, load))
+            .map(|(index, _, load)| (index, load))
+    }
+
+    /// The load each queue's consumers would carry from the closed loops
+    /// alone at their fastest ([`Model::fastest_closed_loop`]).
+    pub fn closed_loads(&self) -> Vec<f64> {
+        let mut loads = vec![0.0; self.queues.len()];
+        for producer in &self.producers {
+            let Some((throughput, visits)) = self.fastest_closed_loop(producer) else {
+                continue;
+            };
+            for (queue, (load, v)) in loads.iter_mut().zip(visits).enumerate() {
+                let spec = &self.queues[queue];
+                if !spec.is_unlimited() {
+                    let demand = v * self.service(queue, producer.class).mean();
+                    *load += throughput * demand / f64::from(spec.consumers);
+                }
+            }
+        }
+        loads
+    }
+
+    /// A closed producer's messages per time unit at their fastest, when its
+    /// N clients cycle through think time and service without ever waiting,
+    /// X = N / (think + service demand), with the mean visits its messages
+    /// make to each queue; `None` for an open producer.
+    pub fn fastest_closed_loop(&self, producer: &Producer) -> Option<(f64, Vec<f64>)> {
+        let Arrivals::Closed { population, think } = &producer.arrivals else {
+            return None;
+        };
+        let visits = self.visits_from(producer.queue)?;
+        let demand: f64 = visits
+            .iter()
+            .enumerate()
+            .map(|(queue, v)| v * self.service(queue, producer.class).mean())
+            .sum();
+        Some((f64::from(*population) / (think.mean() + demand), visits))
+    }
+
+    /// Mean visits to each queue of a message that enters at `queue`,
+    /// counting every possible expiry as dead-lettered; `None` if it may
+    /// never leave.
+    pub fn visits_from(&self, queue: usize) -> Option<Vec<f64>> {
+        let mut entry = vec![0.0; self.queues.len()];
+        entry[queue] = 1.0;
+        solve_traffic_equations(&entry, &self.routing_with_dead_letters())
+    }
+
+    /// The routing matrix with every possible expiry sent to its
+    /// dead-letter queue.
+    fn routing_with_dead_letters(&self) -> Vec<Vec<f64>> {
+        let mut routing = self.routing_matrix();
+        for (index, queue) in self.queues.iter().enumerate() {
+            if let Some(dead_letter) = queue.dead_letter {
+                routing[index][dead_letter] += 1.0;
+            }
+        }
+        routing
     }
 
     /// The load of the busiest queue.

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::{Dist, DistError};
+use crate::text::excerpt;
 
 /// One non-empty cell of the column.
 struct Cell {
@@ -94,8 +95,10 @@ fn read_cells(path: &Path, column: Option<&str>) -> Result<Vec<Cell>, DistError>
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(read_error)?;
+        .from_reader(
+            crate::input::open_regular(path, crate::input::MAX_CSV_BYTES)
+                .map_err(|e| read_error(e.into()))?,
+        );
     let mut records = reader.records();
 
     let (column_index, pending_first_row) = match column {
@@ -106,7 +109,7 @@ fn read_cells(path: &Path, column: Option<&str>) -> Result<Vec<Cell>, DistError>
                 DistError::CsvColumnNotFound {
                     path: path.to_path_buf(),
                     column: name.to_string(),
-                    available: header.iter().collect::<Vec<_>>().join(", "),
+                    available: excerpt(&header.iter().collect::<Vec<_>>().join(", "), 200),
                 }
             })?;
             (index, None)
@@ -136,10 +139,11 @@ fn read_cells(path: &Path, column: Option<&str>) -> Result<Vec<Cell>, DistError>
         };
         let value: f64 = cell
             .parse()
-            .map_err(|_| value_error(format!("\"{cell}\" is not a number")))?;
+            .map_err(|_| value_error(format!("\"{}\" is not a number", excerpt(cell, 40))))?;
         if !(value.is_finite() && value >= 0.0) {
             return Err(value_error(format!(
-                "samples must be finite numbers >= 0, got {cell}"
+                "samples must be finite numbers >= 0, got {}",
+                excerpt(cell, 40)
             )));
         }
         cells.push(Cell { row, value });

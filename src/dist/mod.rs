@@ -10,6 +10,8 @@ use std::fmt::Display;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::text::Num;
+
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, Exp1, LogNormal, Pareto, Uniform, Weibull};
 use statrs::function::gamma::ln_gamma;
@@ -26,7 +28,7 @@ const DESCRIBE_SIGNIFICANT_DIGITS: i32 = 6;
 #[derive(Debug, thiserror::Error)]
 pub enum DistError {
     /// A scalar parameter is out of range.
-    #[error("{parameter} must be {allowed}, got {value}")]
+    #[error("{parameter} must be {allowed}, got {}", Num(*.value))]
     InvalidParameter {
         /// Name of the parameter, e.g. `rate`.
         parameter: &'static str,
@@ -36,7 +38,7 @@ pub enum DistError {
         value: f64,
     },
     /// One element of a list parameter is out of range.
-    #[error("{parameter}[{index}] must be {allowed}, got {value}")]
+    #[error("{parameter}[{index}] must be {allowed}, got {}", Num(*.value))]
     InvalidElement {
         /// Name of the list parameter, e.g. `probs`.
         parameter: &'static str,
@@ -48,7 +50,7 @@ pub enum DistError {
         value: f64,
     },
     /// A uniform distribution's bounds do not form a non-empty interval.
-    #[error("high must be greater than low, got low {low} and high {high}")]
+    #[error("high must be greater than low, got low {} and high {}", Num(*.low), Num(*.high))]
     EmptyRange {
         /// The lower bound.
         low: f64,
@@ -70,7 +72,7 @@ pub enum DistError {
         rates: usize,
     },
     /// A hyperexponential's phase probabilities do not sum to 1.
-    #[error("probs must sum to 1 (within 1e-9), got a sum of {sum}")]
+    #[error("probs must sum to 1 (within 1e-9), got a sum of {}", Num(*.sum))]
     ProbabilitySum {
         /// The actual sum.
         sum: f64,
@@ -121,7 +123,7 @@ pub enum DistError {
         column: String,
     },
     /// A column of timestamps goes back in time.
-    #[error("{}, row {row}: timestamps must not decrease, got {value} after {previous}", .path.display())]
+    #[error("{}, row {row}: timestamps must not decrease, got {} after {}", .path.display(), Num(*.value), Num(*.previous))]
     DecreasingTimestamp {
         /// The file.
         path: PathBuf,
@@ -274,6 +276,13 @@ impl Dist {
     /// Exponential distribution with the given rate (mean 1/rate).
     pub fn exponential_rate(rate: f64) -> Result<Dist, DistError> {
         require_positive("rate", rate)?;
+        if !(1.0 / rate).is_finite() {
+            return Err(DistError::InvalidParameter {
+                parameter: "rate",
+                allowed: "a number > 0 whose mean, 1/rate, is finite",
+                value: rate,
+            });
+        }
         Dist::exponential_mean(1.0 / rate)
     }
 
@@ -627,7 +636,7 @@ impl Dist {
 
     /// Short human-readable description, e.g. `exponential(mean 1)` or `erlang(k 4, mean 2)`.
     pub fn describe(&self) -> String {
-        let n = |x: f64| round_significant(x, DESCRIBE_SIGNIFICANT_DIGITS);
+        let n = |x: f64| Num(round_significant(x, DESCRIBE_SIGNIFICANT_DIGITS));
         match self {
             Dist::Exponential { mean, .. } => format!("exponential(mean {})", n(*mean)),
             Dist::Deterministic { value } => format!("deterministic(value {})", n(*value)),
@@ -637,8 +646,8 @@ impl Dist {
                 "hyperexponential(mean {}, scv {}, probs [{}], rates [{}])",
                 n(self.mean()),
                 n(self.scv()),
-                join_numbers(phases.iter().map(|p| n(p.prob))),
-                join_numbers(phases.iter().map(|p| n(p.rate))),
+                join_numbers(phases.iter().map(|p| n(p.prob).0)),
+                join_numbers(phases.iter().map(|p| n(p.rate).0)),
             ),
             Dist::LogNormal { mean, scv, .. } => {
                 format!("lognormal(mean {}, scv {})", n(*mean), n(*scv))
@@ -759,16 +768,16 @@ pub(crate) fn round_significant(x: f64, digits: i32) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
-    let magnitude = x.abs().log10().floor() as i32;
-    let scale = 10f64.powi(digits - 1 - magnitude);
-    let rounded = (x * scale).round() / scale;
-    if rounded.is_finite() { rounded } else { x }
+    // Through the decimal text, so the result is the double nearest the
+    // rounded decimal at any magnitude.
+    let decimals = (digits - 1).max(0) as usize;
+    format!("{x:.decimals$e}").parse().unwrap_or(x)
 }
 
 /// Formats numbers as a comma-separated list.
 fn join_numbers(numbers: impl Iterator<Item = f64>) -> String {
     numbers
-        .map(|x| x.to_string())
+        .map(|x| Num(x).to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -10,6 +10,7 @@ mod output;
 pub use output::{FitSource, document, table};
 
 use crate::dist::{Dist, round_significant};
+use crate::text::Num;
 
 /// Significant digits of the parameters in a ready-to-paste scenario line.
 const SCENARIO_SIGNIFICANT_DIGITS: i32 = 6;
@@ -96,7 +97,7 @@ impl Candidate {
             .iter()
             .map(|(key, value)| {
                 let value = round_significant(*value, SCENARIO_SIGNIFICANT_DIGITS);
-                format!("{key}{separator}{value}")
+                format!("{key}{separator}{}", Num(value))
             })
             .collect()
     }

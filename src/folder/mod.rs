@@ -249,8 +249,16 @@ fn rename(from: &Path, to: &Path) -> Result<(), FolderError> {
     })
 }
 
-/// What is at `dir`, refusing what must not be written.
+/// What is at `dir`, refusing what must not be written. A folder that
+/// disappears while it is read (another run swapping it) counts as absent.
 fn inspect(dir: &Path, policy: Policy) -> Result<Option<Existing>, FolderError> {
+    match look(dir, policy) {
+        Err(FolderError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(None),
+        other => other,
+    }
+}
+
+fn look(dir: &Path, policy: Policy) -> Result<Option<Existing>, FolderError> {
     let name = folder_name(dir)?;
     if name.len() + ".partial-4294967295".len() + 1 > MAX_NAME_BYTES {
         return Err(FolderError::Refused(format!(

@@ -100,6 +100,20 @@ pub fn unsupported(model: &Model) -> Option<String> {
         })
         .or_else(|| mixed_disciplines(model))
         .or_else(|| unsupported_producers(model))
+        .or_else(|| too_many_threads(model))
+}
+
+/// Most consumer threads a live run starts (one per consumer, all queues).
+pub const MAX_CONSUMER_THREADS: u64 = 256;
+
+/// Why `model` would start more consumer threads than a live run allows.
+fn too_many_threads(model: &Model) -> Option<String> {
+    let consumers: u64 = model.queues.iter().map(|q| u64::from(q.consumers)).sum();
+    (consumers > MAX_CONSUMER_THREADS).then(|| {
+        format!(
+            "a live run starts one thread per consumer, at most {MAX_CONSUMER_THREADS}; this model has {consumers} consumers (scale the model down, e.g. fewer consumers with shorter services)"
+        )
+    })
 }
 
 /// Why the queues of `model` cannot share one channel kind, if they cannot.

@@ -7,6 +7,7 @@ use super::results::{Row, RunResults, target_names};
 use crate::metric::Metric;
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
+use crate::text::Num;
 
 /// Parameter names used across the points, in first-seen order.
 fn parameter_names(results: &RunResults) -> Vec<String> {
@@ -83,9 +84,9 @@ pub fn write_intervals<W: Write>(out: W, results: &RunResults) -> csv::Result<()
         for (k, interval) in results.points[index].intervals.iter().enumerate() {
             let prefix = [
                 k.to_string(),
-                interval.start.to_string(),
-                interval.end.to_string(),
-                interval.arrival_rate.to_string(),
+                Num(interval.start).to_string(),
+                Num(interval.end).to_string(),
+                Num(interval.arrival_rate).to_string(),
             ];
             for line in interval.results.iter().flat_map(value_lines) {
                 lines.push(prefix.iter().cloned().chain(line).collect());
@@ -108,7 +109,7 @@ fn value_lines(row: &Row) -> Vec<Vec<String>> {
                 class.clone(),
                 "theory".into(),
                 metric.name().into(),
-                value.to_string(),
+                Num(*value).to_string(),
                 String::new(),
                 String::new(),
                 theory.exact.to_string(),
@@ -133,9 +134,9 @@ fn value_lines(row: &Row) -> Vec<Vec<String>> {
                     class.clone(),
                     source,
                     metric.name().into(),
-                    interval.mean.to_string(),
-                    interval.ci_low.to_string(),
-                    interval.ci_high.to_string(),
+                    Num(interval.mean).to_string(),
+                    Num(interval.ci_low).to_string(),
+                    Num(interval.ci_high).to_string(),
                     String::new(),
                 ]);
             }
@@ -170,7 +171,7 @@ pub fn write_replications<W: Write>(
                             queue.clone(),
                             class.clone().unwrap_or_default(),
                             metric.name().into(),
-                            value.to_string(),
+                            Num(value).to_string(),
                         ]);
                     }
                 }

@@ -194,7 +194,7 @@ pub fn write_presentation(
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<T> {
-    let text = fs::read_to_string(path)
+    let text = crate::input::read_text(path, crate::input::MAX_DOCUMENT_BYTES)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     serde_json::from_str(&text).map_err(|e| {
         io::Error::new(

@@ -6,6 +6,7 @@ use super::error::Problem;
 use super::spec::LiveSpec;
 use crate::live::{self, LiveSettings, Timeline};
 use crate::model::Model;
+use crate::text::Num;
 
 /// Measured wall seconds per point and channel when not given.
 const DEFAULT_SECONDS: f64 = 10.0;
@@ -25,7 +26,10 @@ pub fn settings(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, 
             Some(v) if v.is_finite() && v > 0.0 && v <= MAX_SECONDS => Ok(v),
             Some(v) => Err(Problem::new(
                 format!("compare.live.{key}"),
-                format!("must be a number > 0 (and at most {MAX_SECONDS}), got {v}"),
+                format!(
+                    "must be a number > 0 (and at most {MAX_SECONDS}), got {}",
+                    Num(v)
+                ),
             )),
         }
     };
@@ -41,7 +45,7 @@ pub fn settings(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, 
         Some(v) => {
             return Err(Problem::new(
                 "compare.live.warmup_seconds",
-                format!("must be a number >= 0, got {v}"),
+                format!("must be a number >= 0, got {}", Num(v)),
             ));
         }
     };

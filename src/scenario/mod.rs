@@ -2,6 +2,7 @@
 //! sweep into one [`Model`] per point, and refuse unstable points.
 
 mod error;
+pub mod limits;
 mod live;
 mod locate;
 mod plan;
@@ -82,10 +83,13 @@ pub struct Scenario {
 
 /// Reads, validates and expands a scenario file.
 pub fn load(file: &Path) -> Result<Scenario, ScenarioError> {
-    let source = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
-        file: file.to_path_buf(),
-        source,
-    })?;
+    let source =
+        crate::input::read_text(file, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
+            ScenarioError::Read {
+                file: file.to_path_buf(),
+                source,
+            }
+        })?;
     parse(file, source)
 }
 
@@ -101,6 +105,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         line: locate::line_of(&source, &problem.key),
         problem,
     };
+    limits::check_spec(&spec).map_err(invalid)?;
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let mut run = validate::run_config(&spec).map_err(invalid)?;
     let base = validate::model(&spec, base_dir).map_err(invalid)?;
@@ -120,7 +125,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         .map(|plan_spec| plan::settings(plan_spec, &points, &run))
         .transpose()
         .map_err(invalid)?;
-    Ok(Scenario {
+    let scenario = Scenario {
         file: file.to_path_buf(),
         name: spec.name.clone(),
         description: spec.description.clone(),
@@ -133,7 +138,32 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         points,
         plan,
         source,
-    })
+    };
+    scenario.check_cost(default_threads(), 1.0)?;
+    Ok(scenario)
+}
+
+/// Worker threads a run uses unless told otherwise: every core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+impl Scenario {
+    /// The estimated cost of simulating `share` of this scenario's run on
+    /// `threads` threads, or why it is refused ([`limits::check_cost`]).
+    pub fn check_cost(&self, threads: usize, share: f64) -> Result<limits::Cost, ScenarioError> {
+        if !self.compare.simulation {
+            return Ok(limits::Cost {
+                visits: 0.0,
+                memory: 0.0,
+            });
+        }
+        limits::check_cost(self, threads, share).map_err(|problem| ScenarioError::Invalid {
+            file: self.file.clone(),
+            line: locate::line_of(&self.source, &problem.key),
+            problem,
+        })
+    }
 }
 
 /// Turns live runs on (`queuelab live`): the file's `[compare] live`
@@ -196,7 +226,10 @@ fn expand_sweep(
                     let model = base.with_load(load).ok_or_else(|| {
                         Problem::new(
                             "sweep.load",
-                            format!("every load must be a finite number > 0, got {load}"),
+                            format!(
+                                "every load must be a finite number > 0, got {}",
+                                crate::text::Num(load)
+                            ),
                         )
                     })?;
                     Ok(SweepPoint {
@@ -270,6 +303,22 @@ fn expand_sweep(
     Ok(points)
 }
 
+/// A load to 4 decimals, or with every digit when that would round it to 1.
+fn load_text(load: f64) -> String {
+    let short = format!("{load:.4}");
+    if load < 1.0 && short == "1.0000" {
+        format!(
+            "{} (within {} of 1, counted as 1)",
+            crate::text::Num(load),
+            crate::text::Num(crate::model::STABILITY_TOLERANCE)
+        )
+    } else if load >= 1e4 {
+        crate::text::Num(load).to_string()
+    } else {
+        short
+    }
+}
+
 /// Refuses a point where a queue without capacity has load >= 1; the
 /// problem names `key`, or the queue itself without a sweep.
 fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
@@ -299,6 +348,11 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     } else {
         ""
     };
+    let closed = if point.model.closed_loads()[index] > 0.0 {
+        " (counting the closed loops' clients at their fastest, N / (think + service): open messages queue behind them, so the clients must leave spare capacity)"
+    } else {
+        ""
+    };
     let bound = if receives_expired {
         " (as a dead-letter queue its load counts every message that may expire, an upper bound)"
     } else {
@@ -307,8 +361,9 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     Err(Problem::new(
         key.unwrap_or(&queue_key),
         format!(
-            "queue \"{}\" is unstable{at}: its load is {load:.4} >= 1{averaged} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
-            queue.name
+            "queue \"{}\" is unstable{at}: its load is {} >= 1{averaged}{closed} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
+            queue.name,
+            load_text(load)
         ),
     ))
 }

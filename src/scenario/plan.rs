@@ -7,6 +7,7 @@ use crate::metric::Metric;
 use crate::model::Model;
 use crate::plan::{Bound, Decision, Goal, GoalMetric, PlanSettings};
 use crate::run::RunConfig;
+use crate::text::Num;
 
 /// Largest number of consumers tried by default.
 const DEFAULT_MAX_CONSUMERS: f64 = 10_000.0;
@@ -200,7 +201,7 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
             Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
             Some(v) => Err(Problem::new(
                 format!("{key}.{name}"),
-                format!("must be a finite number >= 0, got {v}"),
+                format!("must be a finite number >= 0, got {}", Num(v)),
             )),
             None => Err(Problem::new(key.clone(), format!("give `{name}`"))),
         }
@@ -217,7 +218,7 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
         if at_least > 1.0 {
             return Err(Problem::new(
                 format!("{key}.at_least"),
-                format!("is a share between 0 and 1, got {at_least}"),
+                format!("is a share between 0 and 1, got {}", Num(at_least)),
             ));
         }
         return Ok(Goal {
@@ -253,8 +254,12 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
 /// `max_value` as given: a load > 0, or a whole number of consumers (or a
 /// capacity) no smaller than the search starts from.
 fn checked_max(value: f64, decision: &Decision, model: &Model) -> Result<f64, Problem> {
-    let problem =
-        |allowed: String| Problem::new("plan.max_value", format!("must be {allowed}, got {value}"));
+    let problem = |allowed: String| {
+        Problem::new(
+            "plan.max_value",
+            format!("must be {allowed}, got {}", Num(value)),
+        )
+    };
     let lowest = match decision {
         Decision::Load => {
             return if value.is_finite() && value > 0.0 {

@@ -7,6 +7,7 @@ use crate::dist::Dist;
 use crate::model::Model;
 use crate::profile::{MAX_INTERVALS, Profile, Step, spans};
 use crate::run::{RunConfig, RunLength, Warmup};
+use crate::text::Num;
 
 /// Most messages a replication with rate profiles may expect to send.
 const MAX_MESSAGES: f64 = 1e11;
@@ -73,7 +74,9 @@ fn checked_steps(
             return Err(Problem::new(
                 key,
                 format!(
-                    "step {}: `until` must be finite and greater than the previous step's ({previous}), got {until}",
+                    "step {}: `until` must be finite and greater than the previous step's ({}), got {}",
+                    Num(previous),
+                    Num(until),
                     index + 1
                 ),
             ));
@@ -81,7 +84,7 @@ fn checked_steps(
         if !valid(value) {
             return Err(Problem::new(
                 key,
-                format!("step {}: {rule}, got {value}", index + 1),
+                format!("step {}: {rule}, got {}", index + 1, Num(value)),
             ));
         }
         checked.push(Step { until, value });

@@ -9,6 +9,7 @@ use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupS
 use crate::dist::{Dist, DistError};
 use crate::model::{Arrivals, Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
+use crate::text::Num;
 
 /// Messages measured per replication when the file gives neither
 /// `customers` nor `horizon`.
@@ -34,7 +35,7 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
             "run.confidence",
             format!(
                 "must be between 0 and 1 (e.g. 0.95), got {}",
-                run.confidence
+                Num(run.confidence)
             ),
         ));
     }
@@ -53,7 +54,7 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
         (None, Some(horizon)) => {
             return Err(Problem::new(
                 "run.horizon",
-                format!("must be a finite time > 0, got {horizon}"),
+                format!("must be a finite time > 0, got {}", Num(horizon)),
             ));
         }
         (None, None) => RunLength::Customers(DEFAULT_CUSTOMERS),
@@ -69,7 +70,10 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
         (Some(target), _) if !(target > 0.0 && target < 1.0) => {
             return Err(Problem::new(
                 "run.target_precision",
-                format!("must be a relative half-width between 0 and 1 (e.g. 0.01), got {target}"),
+                format!(
+                    "must be a relative half-width between 0 and 1 (e.g. 0.01), got {}",
+                    Num(target)
+                ),
             ));
         }
         (Some(target), cap) => {
@@ -295,7 +299,8 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
                     format!("{key}.next"),
                     format!(
                         "probability to \"{}\" must be in [0, 1], got {}",
-                        route.to, route.p
+                        route.to,
+                        Num(route.p)
                     ),
                 ));
             }
@@ -309,7 +314,8 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
             return Err(Problem::new(
                 format!("{key}.next"),
                 format!(
-                    "routing probabilities must sum to at most 1 (the rest leaves), got {total}"
+                    "routing probabilities must sum to at most 1 (the rest leaves), got {}",
+                    Num(total)
                 ),
             ));
         }
@@ -508,11 +514,19 @@ fn dist(spec: &DistSpec, key: &str, base_dir: &Path) -> Result<Dist, Problem> {
 fn checked(result: Result<Dist, DistError>, key: &str) -> Result<Dist, Problem> {
     let problem = |message: String| Problem::new(key, message);
     let dist = result.map_err(|e| problem(e.to_string()))?;
-    if !(dist.mean().is_finite() && dist.mean() > 0.0) {
+    let mean = dist.mean();
+    if !(mean.is_finite() && mean > 0.0) {
         return Err(problem(format!(
             "{} has mean {}; queuelab needs a finite mean > 0 (for pareto: shape > 1)",
             dist.describe(),
-            dist.mean()
+            Num(mean)
+        )));
+    }
+    if !mean.is_normal() || !(1.0 / mean).is_finite() {
+        return Err(problem(format!(
+            "{} has mean {}, too small for a 64-bit float to hold its rate (1/mean); choose a larger time unit",
+            dist.describe(),
+            Num(mean)
         )));
     }
     Ok(dist)

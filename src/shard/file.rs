@@ -17,7 +17,7 @@ use crate::sim::Replication;
 use crate::stats::Percentiles;
 
 /// Value of [`Header::format`] for this layout.
-pub const FORMAT: &str = "queuelab-shard-1";
+pub const FORMAT: &str = "queuelab-shard-2";
 
 /// How every shard file starts (the header's first field comes first).
 const SHARD_START: &str = "{\"header\":{\"format\":\"queuelab-shard-";
@@ -65,6 +65,46 @@ pub struct ShardFile {
     pub scenario_source: String,
     /// The units `first_unit..end_unit`, in order.
     pub units: Vec<Unit>,
+    /// SHA-256 (hex) of the header, scenario text and units as written
+    /// ([`ShardFile::content_digest`]): an edited or damaged file no longer
+    /// matches it.
+    pub content_sha256: String,
+}
+
+/// What [`ShardFile::content_sha256`] covers, in file order.
+#[derive(Serialize)]
+struct Content<'a> {
+    header: &'a Header,
+    scenario_source: &'a str,
+    units: &'a [Unit],
+}
+
+impl ShardFile {
+    /// A shard of these contents, with their digest.
+    pub fn new(header: Header, scenario_source: String, units: Vec<Unit>) -> ShardFile {
+        let mut file = ShardFile {
+            header,
+            scenario_source,
+            units,
+            content_sha256: String::new(),
+        };
+        file.content_sha256 = file.content_digest();
+        file
+    }
+
+    /// SHA-256 (hex) of the header, the scenario text and the units in
+    /// their canonical JSON form (floats in shortest round-trip form, so
+    /// reading a file and hashing it again gives the digest it was written
+    /// with).
+    pub fn content_digest(&self) -> String {
+        let content = Content {
+            header: &self.header,
+            scenario_source: &self.scenario_source,
+            units: &self.units,
+        };
+        let json = serde_json::to_vec(&content).unwrap_or_default();
+        super::sha256_hex(&json)
+    }
 }
 
 /// One (sweep point, replication) pair's results.

@@ -8,9 +8,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::file::{FORMAT, Header, ShardFile};
-use super::{SHARDS_DIR, ShardId, total_units, unit_range};
+use super::{MAX_SHARDS, SHARDS_DIR, ShardId, total_units, unit_range};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::sim::{Replication, Simulation, targets};
+use crate::text::excerpt;
 
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -179,18 +180,33 @@ fn read_shards(dir: &Path) -> Result<Vec<(PathBuf, ShardFile)>, MergeError> {
     paths.sort();
     let mut shards = Vec::with_capacity(paths.len());
     for path in paths {
-        let text = fs::read_to_string(&path).map_err(|e| unreadable(&path, e))?;
+        let text = crate::input::read_text(&path, crate::input::MAX_DOCUMENT_BYTES)
+            .map_err(|e| unreadable(&path, e))?;
         let shard: ShardFile = serde_json::from_str(&text).map_err(|e| {
             MergeError::Inconsistent(format!(
-                "{}: not a queuelab shard file: {e}",
-                path.display()
+                "{}: not a queuelab shard file: {}",
+                path.display(),
+                excerpt(&e.to_string(), 200)
             ))
         })?;
+        check_version(&path, &shard.header)?;
+        if shard.content_digest() != shard.content_sha256 {
+            return Err(MergeError::Inconsistent(format!(
+                "{}: its contents do not match its `content_sha256`: the file was edited or damaged; run this shard again",
+                path.display()
+            )));
+        }
+        if shard.header.shards > MAX_SHARDS {
+            return Err(MergeError::Inconsistent(format!(
+                "{}: claims {} shards, more than the {MAX_SHARDS} a run may have",
+                path.display(),
+                shard.header.shards
+            )));
+        }
         shards.push((path, shard));
     }
     shards.sort_by_key(|(_, shard)| shard.header.shard);
     if let Some((first_path, first)) = shards.first() {
-        check_version(first_path, &first.header)?;
         for pair in shards.windows(2) {
             let ((earlier_path, earlier), (path, shard)) = (&pair[0], &pair[1]);
             if earlier.header.shard == shard.header.shard {
@@ -216,6 +232,9 @@ fn shard_count(
     expected: Option<u32>,
 ) -> Result<u32, MergeError> {
     match (shards.first(), expected) {
+        (None, Some(count)) if count > MAX_SHARDS => Err(MergeError::Inconsistent(format!(
+            "--shards {count}: a run may have at most {MAX_SHARDS} shards"
+        ))),
         (None, Some(count)) => Ok(count),
         (None, None) => Err(MergeError::Empty(dir.join(SHARDS_DIR))),
         (Some((path, shard)), expected) => {
@@ -233,8 +252,10 @@ fn shard_count(
 
 /// Shard indices in 0..count with no file.
 fn absent(shards: &[(PathBuf, ShardFile)], count: u32) -> Vec<u32> {
+    let present: std::collections::HashSet<u32> =
+        shards.iter().map(|(_, s)| s.header.shard).collect();
     (0..count)
-        .filter(|index| !shards.iter().any(|(_, s)| s.header.shard == *index))
+        .filter(|index| !present.contains(index))
         .collect()
 }
 
@@ -326,6 +347,29 @@ fn check_units(path: &Path, shard: &ShardFile) -> Result<(), MergeError> {
             range.end,
             range.end - range.start
         )));
+    }
+    for stored in &shard.units {
+        let rows = stored
+            .values
+            .iter()
+            .chain(stored.intervals.iter().flatten());
+        for (metric, value) in rows.flat_map(|row| row.iter()) {
+            let value = value.0;
+            let most = if metric.is_probability() {
+                1.0
+            } else {
+                f64::MAX
+            };
+            if !(value.is_finite() && (0.0..=most).contains(&value)) {
+                return Err(inconsistent(format!(
+                    "unit (point {}, replication {}) holds {} = {}, which no run can produce: the file was altered",
+                    stored.point,
+                    stored.replication,
+                    metric.name(),
+                    crate::text::Num(value)
+                )));
+            }
+        }
     }
     let replications = u64::from(header.replications.max(1));
     for (unit, stored) in range.zip(&shard.units) {

@@ -32,6 +32,9 @@ pub const SHARDS_DIR: &str = "shards";
 /// anything, as a crashed array task would.
 pub const FAIL_SHARD_VARIABLE: &str = "QUEUELAB_TEST_FAIL_SHARD";
 
+/// Most shards a run may be split into (a merge lists and checks each).
+pub const MAX_SHARDS: u32 = 100_000;
+
 /// Shard `index` of `count`, written `K/N` on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShardId {
@@ -51,6 +54,11 @@ impl FromStr for ShardId {
         let count: u32 = count.trim().parse().map_err(|_| usage())?;
         if index >= count {
             return Err(usage());
+        }
+        if count > MAX_SHARDS {
+            return Err(format!(
+                "at most {MAX_SHARDS} shards, got `{text}` (a shard may hold many units)"
+            ));
         }
         Ok(ShardId { index, count })
     }
@@ -75,7 +83,12 @@ pub fn total_units(scenario: &Scenario) -> u64 {
 
 /// SHA-256 of a scenario's text, in lowercase hex.
 pub fn scenario_sha256(source: &str) -> String {
-    Sha256::digest(source.as_bytes())
+    sha256_hex(source.as_bytes())
+}
+
+/// SHA-256 of `bytes`, in lowercase hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
@@ -100,8 +113,8 @@ pub fn run(scenario: &Scenario, id: ShardId, on_unit: &(dyn Fn() + Sync)) -> Sha
             Unit::new(point as u32, replication, result, point == charted)
         })
         .collect();
-    ShardFile {
-        header: Header {
+    ShardFile::new(
+        Header {
             format: FORMAT.to_string(),
             queuelab_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: scenario.name.clone(),
@@ -115,9 +128,9 @@ pub fn run(scenario: &Scenario, id: ShardId, on_unit: &(dyn Fn() + Sync)) -> Sha
             first_unit: range.start,
             end_unit: range.end,
         },
-        scenario_source: scenario.source.clone(),
+        scenario.source.clone(),
         units,
-    }
+    )
 }
 
 #[cfg(test)]
@@ -127,7 +140,16 @@ mod tests {
     #[test]
     fn shard_ids_parse_and_refuse_nonsense() {
         assert_eq!("3/8".parse::<ShardId>(), Ok(ShardId { index: 3, count: 8 }));
-        for bad in ["8/8", "1", "a/2", "1/0", "-1/3", "1/2/3"] {
+        for bad in [
+            "8/8",
+            "1",
+            "a/2",
+            "1/0",
+            "-1/3",
+            "1/2/3",
+            "0/4294967295",
+            "0/100001",
+        ] {
             assert!(bad.parse::<ShardId>().is_err(), "{bad}");
         }
     }

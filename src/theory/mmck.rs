@@ -207,6 +207,7 @@ impl Mmck {
                 self.queue_room(),
                 |k| self.phase_prob(k),
                 |i| self.phases_at_least(i),
+                self.lambda / (c * self.mu),
                 include_service.then_some((c - 1.0) / c),
             ),
         }

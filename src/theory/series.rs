@@ -127,10 +127,15 @@ fn ln_upper_tail_ratio(m: u64, y: f64) -> f64 {
     }
 }
 
+/// Poisson lower tails beyond this many standard deviations below the mean
+/// are below e^-112 and are not summed.
+const NEGLIGIBLE_DEVIATIONS: f64 = 15.0;
+
 /// Tail of a mixture of Erlang(·, ν) laws at x = νt, for a phase count
-/// k ∈ 0..=m with P(k) = `phase_prob(k)` and P(k ≥ i) = `phases_at_least(i)`
-/// (i ≥ 1); pois(i; x) is the Poisson pmf, since P(Erlang(k, ν) > t) =
-/// P(Pois(x) < k):
+/// k ∈ 0..=m with P(k) = `phase_prob(k)`, P(k ≥ i) = `phases_at_least(i)`
+/// (i ≥ 1) and P(k + 1) = `phase_ratio` P(k) for k ≥ 1 (geometric, as in
+/// M/M/c/K); pois(i; x) is the Poisson pmf, since
+/// P(Erlang(k, ν) > t) = P(Pois(x) < k):
 /// * `extra_phase_ratio = None`: the mixed Erlang(k, ν) tail,
 ///   Σ_{i<m} pois(i; x) P(k > i);
 /// * `Some(g)`: k phases plus an independent Geometric(1 - g) ≥ 1 number of
@@ -139,19 +144,33 @@ fn ln_upper_tail_ratio(m: u64, y: f64) -> f64 {
 ///   Ã_i = Σ_{k≤i} P(k) g^(i-k) and R from [`ln_upper_tail_ratio`] summing
 ///   the terms i ≥ m in closed form.
 ///
-/// The per-i weights do not increase, so past the Poisson mode the rest of
-/// the series (including the i ≥ m part) is below term·r/(1 - r),
-/// r = x/(i + 1); summation stops once that is below 1e-3 ε of the sum.
+/// Only i within [`NEGLIGIBLE_DEVIATIONS`] standard deviations below the
+/// largest term are summed (Ã at the first one in closed form, from the
+/// geometric P(k)), and the per-i weights do not increase, so past the
+/// Poisson mode the rest of the series (including the i ≥ m part) is below
+/// term·r/(1 - r), r = x/(i + 1); summation stops once that is below
+/// 1e-3 ε of the sum. The cost is O(√x) terms, whatever m.
+
 pub(crate) fn erlang_mixture_tail(
     x: f64,
     m: u64,
     phase_prob: impl Fn(u64) -> f64,
     phases_at_least: impl Fn(u64) -> f64,
+    phase_ratio: f64,
     extra_phase_ratio: Option<f64>,
 ) -> f64 {
-    let mut accumulated = 0.0;
+    // Terms grow by about phase_ratio·x/(i + 1) (P(k > i) is geometric),
+    // so the largest sits near min(m, x·min(1, phase_ratio)) and the terms
+    // fall at least as fast as a Poisson's below it.
+    let centre = (x * phase_ratio.min(1.0)).min(m as f64);
+    let spread = NEGLIGIBLE_DEVIATIONS * (centre.sqrt() + 1.0);
+    let first = (centre - spread).floor().max(0.0) as u64;
+    let mut accumulated = match (first, extra_phase_ratio) {
+        (1.., Some(g)) => accumulated_phases(first - 1, g, &phase_prob, phase_ratio),
+        _ => 0.0,
+    };
     let mut sum = 0.0;
-    for i in 0..m {
+    for i in first..m {
         let mut weight = phases_at_least(i + 1);
         if let Some(g) = extra_phase_ratio {
             accumulated = g * accumulated + phase_prob(i);
@@ -170,6 +189,24 @@ pub(crate) fn erlang_mixture_tail(
     accumulated = g * accumulated + phase_prob(m);
     let closed = accumulated.ln() + ln_poisson_pmf(m, x) + ln_upper_tail_ratio(m, g * x);
     sum + closed.exp()
+}
+
+/// Ã_i = Σ_{k≤i} P(k) g^(i-k) in closed form, for P(k) = P(1) s^(k-1)
+/// when k ≥ 1 (s = `phase_ratio`): P(0) g^i plus, with q = s/g,
+/// P(1) g^(i-1) Σ_{j<i} q^j when q ≤ 1, or P(i) Σ_{j<i} q^-j when q > 1
+/// (each form keeps its factors in range).
+fn accumulated_phases(i: u64, g: f64, phase_prob: impl Fn(u64) -> f64, phase_ratio: f64) -> f64 {
+    let start = phase_prob(0) * g.powf(i as f64);
+    if i == 0 {
+        return start;
+    }
+    let q = phase_ratio / g;
+    let rest = if q <= 1.0 {
+        phase_prob(1) * g.powf((i - 1) as f64) * geometric_sum(q, i)
+    } else {
+        phase_prob(i) * geometric_sum(1.0 / q, i)
+    };
+    start + rest
 }
 
 #[cfg(test)]
@@ -243,5 +280,50 @@ mod tests {
         }
         // y = 0 (single server): the ratio's limit is 1.
         assert_eq!(ln_upper_tail_ratio(5, 0.0), 0.0);
+    }
+
+    /// The mixture tail summed over every i, with Ã by its recursion.
+    fn mixture_tail_in_full(x: f64, m: u64, probs: &[f64], g: Option<f64>) -> f64 {
+        let mut accumulated = 0.0;
+        let mut sum = 0.0;
+        for i in 0..m {
+            let mut weight: f64 = probs[i as usize + 1..].iter().sum();
+            if let Some(g) = g {
+                accumulated = g * accumulated + probs[i as usize];
+                weight += accumulated;
+            }
+            sum += ln_poisson_pmf(i, x).exp() * weight;
+        }
+        let Some(g) = g else {
+            return sum;
+        };
+        accumulated = g * accumulated + probs[m as usize];
+        sum + (accumulated.ln() + ln_poisson_pmf(m, x) + ln_upper_tail_ratio(m, g * x)).exp()
+    }
+
+    #[test]
+    fn mixture_tail_far_past_the_origin_matches_the_full_sum() {
+        // Geometric phase counts as in M/M/c/K: under- and overloaded, with
+        // and without the extra service phases, Poisson means far above 0.
+        for (m, s, g, x) in [
+            (20_000_u64, 0.9995_f64, Some(0.5), 9_000.0),
+            (20_000, 1.5, Some(0.999), 15_000.0),
+            (20_000, 1.5, None, 19_000.0),
+            (20_000, 0.7, Some(0.0), 3_000.0),
+            (6_000, 1.0001, Some(0.98), 5_500.0),
+            (20_000, 1.5, Some(0.999), 60_000.0),
+            (20_000, 0.5, None, 30_000.0),
+        ] {
+            // Weights s^(k-1), or s^(k-m) when they grow (nothing overflows).
+            let top = if s > 1.0 { m - 1 } else { 0 };
+            let mut probs = vec![0.3];
+            probs.extend((1..=m).map(|k| s.powf(k as f64 - 1.0 - top as f64)));
+            let scale = 0.7 / probs[1..].iter().sum::<f64>();
+            probs[1..].iter_mut().for_each(|p| *p *= scale);
+            let at_least = |i: u64| probs[i as usize..].iter().sum::<f64>();
+            let windowed = erlang_mixture_tail(x, m, |k| probs[k as usize], at_least, s, g);
+            let full = mixture_tail_in_full(x, m, &probs, g);
+            assert_rel(windowed, full, 1e-9);
+        }
     }
 }

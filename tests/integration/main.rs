@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod coverage;
 mod fit;
+mod limits;
 mod live;
 mod paired;
 mod plan;

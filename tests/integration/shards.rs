@@ -291,3 +291,73 @@ fn precision_driven_runs_and_bad_shard_ids_are_usage_errors() {
     let message = stderr_of(&mut setup.shard(&out, 0, 2, &[]), 2);
     assert!(message.contains("target_precision"), "{message}");
 }
+
+#[test]
+fn edited_shards_are_refused() {
+    use queuelab::shard::{ExactFloat, ShardFile};
+    let setup = setup();
+    let out = setup.dir("out");
+    setup.all_shards(&out, 2);
+    let path = out.join("shards/1.json");
+    let original = fs::read_to_string(&path).unwrap();
+    let file: ShardFile = serde_json::from_str(&original).unwrap();
+    let rewrite =
+        |file: &ShardFile| fs::write(&path, serde_json::to_string(file).unwrap()).unwrap();
+
+    // A number edited by hand, units swapped, a seed relabelled: the
+    // digest no longer matches.
+    let (metric, value) = file.units[0].values[0]
+        .iter()
+        .next()
+        .map(|(m, v)| (*m, v.0))
+        .unwrap();
+    let mut edited = file.clone();
+    edited.units[0].values[0].insert(metric, ExactFloat(value * 1.01));
+    let mut swapped = file.clone();
+    let first = swapped.units[0].values.clone();
+    swapped.units[0].values = swapped.units[1].values.clone();
+    swapped.units[1].values = first;
+    let mut relabelled = file.clone();
+    relabelled.header.seed += 1;
+    for tampered in [edited, swapped, relabelled] {
+        rewrite(&tampered);
+        let message = stderr_of(&mut merge(&out), 4);
+        assert!(
+            message.contains("content_sha256") && message.contains("1.json"),
+            "{message}"
+        );
+    }
+
+    // Impossible values are refused even with the digest recomputed.
+    for (metric, impossible) in [
+        (queuelab::metric::Metric::PWait, 7.0),
+        (queuelab::metric::Metric::MeanWait, -1.0),
+    ] {
+        let mut forged = file.clone();
+        forged.units[0].values[0].insert(metric, ExactFloat(impossible));
+        let forged = ShardFile::new(forged.header, forged.scenario_source, forged.units);
+        rewrite(&forged);
+        let message = stderr_of(&mut merge(&out), 4);
+        assert!(
+            message.contains("no run can produce") && message.contains(metric.name()),
+            "{message}"
+        );
+    }
+
+    // A header claiming billions of shards is refused without listing them.
+    let mut huge = file.clone();
+    huge.header.shards = u32::MAX;
+    rewrite(&ShardFile::new(
+        huge.header,
+        huge.scenario_source,
+        huge.units,
+    ));
+    let message = stderr_of(&mut merge(&out), 4);
+    assert!(
+        message.contains("100000") && message.len() < 500,
+        "{message}"
+    );
+
+    fs::write(&path, original).unwrap();
+    merge(&out).assert().success();
+}
