@@ -191,6 +191,15 @@ fn bad_plans_are_refused_naming_the_key() {
             ),
             "does not get easier to meet",
         ),
+        (
+            // Two independent queues have no end-to-end row to aim at.
+            call_centre("[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 5.0\n", "load")
+                .replace(
+                    "[plan]",
+                    "[[producers]]\nname = \"other\"\nto = \"other\"\ninterarrival = { dist = \"exponential\", mean = 18.0 }\n[[queues]]\nname = \"other\"\nconsumers = 11\nservice = { dist = \"exponential\", mean = 180.0 }\n[plan]",
+                ),
+            "plan.targets.mean_wait.queue",
+        ),
     ];
     for (text, expected) in cases {
         let file = tmp.path().join("bad.toml");
