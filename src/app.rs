@@ -437,6 +437,12 @@ fn publish(
     .map_err(|e| AppError::Failure(format!("{}: cannot write results: {e}", dir.display())))?;
     print(&results, presentation.format)?;
     if !presentation.quiet {
+        // The table ends with the verdicts; JSON and CSV keep stdout clean.
+        if presentation.format != Format::Table
+            && let Some(summary) = report::verdict_summary(&results)
+        {
+            eprintln!("{summary}");
+        }
         eprintln!("results written to {}", dir.display());
     }
     Ok(())

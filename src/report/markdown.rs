@@ -3,30 +3,16 @@
 
 use std::fmt::Write;
 
-use super::comparison::{HEADERS, Verdict, interval_text, lines};
+use super::comparison::{HEADERS, interval_text, lines, verdict_summary};
 use super::results::{PointResults, RunResults};
 use crate::chart::{CHARTS_DIR, ChartFile};
 use crate::metric::Metric;
 use crate::scenario::parameter_label;
 
-/// Count of exact theory values outside the simulation's interval.
-pub fn outside_count(results: &RunResults) -> usize {
-    results
-        .points
-        .iter()
-        .flat_map(lines)
-        .filter(|line| line.verdict == Verdict::Outside)
-        .count()
-}
-
-/// The closing summary sentence.
+/// The closing summary: the verdicts and what to expect of them.
 pub fn summary(results: &RunResults) -> String {
-    format!(
-        "{} exact theory value(s) outside the simulation's confidence interval. With {}% intervals about {:.0}% of agreeing values are expected outside by chance alone; sweep points share their random numbers (the same seed and streams at every point), so a chance miss tends to repeat across points.",
-        outside_count(results),
-        results.confidence * 100.0,
-        (1.0 - results.confidence) * 100.0,
-    )
+    verdict_summary(results)
+        .unwrap_or_else(|| "no exact theory value to judge the simulation against.".to_string())
 }
 
 /// Metrics whose change between points report.md shows.

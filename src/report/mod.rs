@@ -16,7 +16,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-pub use comparison::{Verdict, number, verdict};
+pub use comparison::{Verdict, VerdictCounts, number, verdict, verdict_counts, verdict_summary};
 pub use csv_files::{write_intervals, write_replications, write_summary};
 pub use describe::describe_model;
 pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block, replay_batches};
@@ -81,6 +81,10 @@ pub fn table(results: &RunResults) -> String {
                 text.push('\n');
             }
         }
+    }
+    if let Some(summary) = comparison::verdict_summary(results) {
+        text.push_str(&summary);
+        text.push('\n');
     }
     text
 }
