@@ -4,6 +4,7 @@
 mod comparison;
 mod csv_files;
 mod describe;
+mod document;
 mod html;
 mod intervals;
 mod live;
@@ -223,8 +224,12 @@ pub fn write_presentation(
         }
         None => Vec::new(),
     };
-    fs::write(dir.join("report.md"), markdown::report(results, &files))?;
-    fs::write(dir.join("report.html"), html::report(results, &files))
+    let document = document::report_document(results, &files);
+    fs::write(dir.join("report.md"), markdown::render(&document))?;
+    fs::write(
+        dir.join("report.html"),
+        html::render(&results.scenario, &document),
+    )
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<T> {

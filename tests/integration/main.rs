@@ -11,6 +11,7 @@ mod paired;
 mod plan;
 mod precision;
 mod profile;
+mod reports;
 mod rows;
 mod shards;
 mod sim_vs_theory;
