@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::chart;
 use crate::cli::{
     CheckArgs, Cli, Command, CompareArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs,
-    PlanArgs, PlotArgs, Presentation, RunArgs, TheoryArgs,
+    PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TheoryArgs,
 };
 use crate::dist;
 use crate::fit::{self, FitSource};
@@ -202,18 +202,12 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
 
 fn live_command(args: LiveArgs) -> Result<(), AppError> {
     let mut scenario = scenario::load(&args.run.file)?;
-    if args.run.shard.is_some() {
-        return Err(AppError::Usage(
-            "--shard does not apply to live runs (they measure wall-clock time on this machine)"
-                .into(),
-        ));
-    }
     let overrides = LiveOverrides {
         seconds: args.seconds,
         channels: args.channels,
     };
     scenario::enable_live(&mut scenario, overrides)?;
-    execute_run(scenario, args.run)
+    execute_run(scenario, args.run, None)
 }
 
 fn plan_command(args: PlanArgs) -> Result<(), AppError> {
@@ -225,11 +219,6 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         )));
     };
     let presentation = &args.presentation;
-    if presentation.format == Format::Csv {
-        return Err(AppError::Usage(
-            "plan prints `table` or `json`; csv is for run results".into(),
-        ));
-    }
     let pool = thread_pool(args.threads)?;
     let started = std::time::Instant::now();
     let outcome = pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run));
@@ -258,7 +247,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         Ok(())
     })
     .map_err(|e| AppError::Failure(format!("{}: cannot write the plan: {e}", out.display())))?;
-    write_stdout(if presentation.format == Format::Json {
+    write_stdout(if presentation.format == PlanFormat::Json {
         &json
     } else {
         &table
@@ -274,13 +263,17 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
 }
 
 fn run_command(args: RunArgs) -> Result<(), AppError> {
-    let scenario = scenario::load(&args.file)?;
-    execute_run(scenario, args)
+    let scenario = scenario::load(&args.options.file)?;
+    execute_run(scenario, args.options, args.shard)
 }
 
-/// `run` (and `live`) on a loaded scenario: overrides, then shard or
+/// `run` (and `live`) on a loaded scenario: overrides, then `shard` or
 /// theory, simulation and live runs, then the results.
-fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
+fn execute_run(
+    mut scenario: Scenario,
+    args: RunOptions,
+    shard: Option<ShardId>,
+) -> Result<(), AppError> {
     if let Some(seed) = args.seed {
         scenario.run.seed = seed;
     }
@@ -296,7 +289,7 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
-    if let Some(id) = args.shard {
+    if let Some(id) = shard {
         if scenario.compare.live.is_some() {
             return Err(AppError::Usage(format!(
                 "{}: live runs measure wall-clock time on one machine and cannot be sharded; remove `[compare] live` for a sharded run",

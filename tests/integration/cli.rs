@@ -359,6 +359,35 @@ fn semantic_errors_name_the_line() {
 }
 
 #[test]
+fn help_offers_only_what_each_command_accepts() {
+    let help = |command: &str| {
+        let output = queuelab().args([command, "--help"]).output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let plan = help("plan");
+    assert!(plan.contains("plan.json"), "{plan}");
+    assert!(
+        !plan.contains("csv") && !plan.contains("results.json"),
+        "{plan}"
+    );
+    let live = help("live");
+    assert!(!live.contains("--shard"), "{live}");
+    assert!(
+        live.contains("--seconds") && live.contains("--format"),
+        "{live}"
+    );
+    assert!(help("run").contains("--shard"));
+    // What is not offered is refused as a usage error.
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "good.toml", GOOD);
+    for args in [["plan", "--format", "csv"], ["live", "--shard", "0/2"]] {
+        let output = queuelab().args(args).arg(&file).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
 fn bad_arguments_exit_2() {
     let tmp = TempDir::new().unwrap();
     let file = write(tmp.path(), "good.toml", GOOD);
