@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common::queuelab;
-use queuelab::chart::{LEGEND_WIDTH, SIZE};
+use queuelab::chart::{Figure, LEGEND_WIDTH, Mark, Point, SIZE, Series};
 use tempfile::TempDir;
 
 fn run(scenario: &Path, out: &Path) {
@@ -262,4 +262,33 @@ fn compare_overlays_runs_and_refuses_results_without_the_metric() {
         .arg(&fifo)
         .assert()
         .code(2);
+}
+
+#[test]
+fn legend_labels_are_drawn_whole() {
+    let label = "long-scenario-name (orders-warehouse): simulation";
+    let figure = Figure {
+        name: "long".into(),
+        title: "long labels".into(),
+        x_label: "load".into(),
+        y_label: "mean wait".into(),
+        categories: None,
+        log_y: false,
+        markers: vec![(1.0, "cut after 2000 (MSER-5), the warm-up".into())],
+        series: vec![Series {
+            label: label.into(),
+            colour: plotters::style::RGBColor(31, 119, 180),
+            mark: Mark::Points,
+            points: vec![Point {
+                x: 0.5,
+                y: 1.0,
+                bar: Some((0.9, 1.1)),
+            }],
+        }],
+    };
+    let svg = figure.to_svg().unwrap();
+    assert!(!svg.contains('…'), "a legend label was cut");
+    for word in label.split(' ').chain(["(MSER-5),", "warm-up"]) {
+        assert!(svg.contains(word), "the legend lacks {word:?}");
+    }
 }
