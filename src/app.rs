@@ -151,7 +151,8 @@ fn compare_command(args: CompareArgs) -> Result<(), AppError> {
         };
         runs.push((name, results));
     }
-    let figure = chart::comparison_figure(&runs, metric, args.queue.as_deref());
+    let figure =
+        chart::comparison_figure(&runs, metric, args.queue.as_deref()).map_err(AppError::Usage)?;
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", metric.name())));
