@@ -292,3 +292,26 @@ fn a_network_allocation_uses_the_fewest_consumers_in_total() {
         .expect("simulation confirms the allocation");
     assert_eq!(confirmed.allocation.as_ref(), Some(allocation));
 }
+
+#[test]
+fn exact_theory_decides_where_simulation_agrees_but_cannot_separate() {
+    // Erlang C at 600 Erlangs: 1,200 calls a minute, 0.5 min each, 95%
+    // answered within 0.01 min. Exact theory: 636 agents meet (95.39%),
+    // 635 do not (94.89%); simulation cannot tell 636 from the target.
+    let text = "name = \"erlang-600\"\ntime_unit = \"min\"\n[run]\nseed = 31\nreplications = 4\ncustomers = 20_000\n[[producers]]\nname = \"callers\"\nto = \"agents\"\ninterarrival = { dist = \"exponential\", rate = 1200.0 }\n[[queues]]\nname = \"agents\"\nconsumers = 620\nservice = { dist = \"exponential\", mean = 0.5 }\n[plan]\ndecide = \"queues.agents.consumers\"\n[[plan.targets]]\nmetric = \"wait_within\"\nt = 0.01\nat_least = 0.95\n";
+    let scenario = scenario(text);
+    let settings = scenario.plan.as_ref().unwrap();
+    let outcome = plan::plan(settings, &scenario.points[0].model, &scenario.run);
+    assert_eq!((outcome.value, outcome.status.as_str()), (636.0, "meets"));
+    let simulated = outcome
+        .candidates
+        .iter()
+        .find(|c| c.value == 636.0 && c.source == plan::Source::Simulation)
+        .expect("636 simulated");
+    assert_eq!(simulated.status, Status::Uncertain, "{simulated:?}");
+    let note = outcome.note.expect("the plan says theory decided");
+    assert!(
+        note.contains("exact theory decides 636") && note.contains("cannot tell"),
+        "{note}"
+    );
+}
