@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::chart;
 use crate::cli::{
     CheckArgs, Cli, Command, CompareArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs,
-    PlanArgs, PlotArgs, Presentation, RunArgs, TheoryArgs,
+    PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TheoryArgs,
 };
 use crate::dist;
 use crate::fit::{self, FitSource};
@@ -174,7 +174,8 @@ fn compare_command(args: CompareArgs) -> Result<(), AppError> {
         };
         runs.push((name, results));
     }
-    let figure = chart::comparison_figure(&runs, metric, args.queue.as_deref());
+    let figure =
+        chart::comparison_figure(&runs, metric, args.queue.as_deref()).map_err(AppError::Usage)?;
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", metric.name())));
@@ -228,18 +229,12 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
 
 fn live_command(args: LiveArgs) -> Result<(), AppError> {
     let mut scenario = scenario::load(&args.run.file)?;
-    if args.run.shard.is_some() {
-        return Err(AppError::Usage(
-            "--shard does not apply to live runs (they measure wall-clock time on this machine)"
-                .into(),
-        ));
-    }
     let overrides = LiveOverrides {
         seconds: args.seconds,
         channels: args.channels,
     };
     scenario::enable_live(&mut scenario, overrides)?;
-    execute_run(scenario, args.run)
+    execute_run(scenario, args.run, None)
 }
 
 fn plan_command(args: PlanArgs) -> Result<(), AppError> {
@@ -251,11 +246,6 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         )));
     };
     let presentation = &args.presentation;
-    if presentation.format == Format::Csv {
-        return Err(AppError::Usage(
-            "plan prints `table` or `json`; csv is for run results".into(),
-        ));
-    }
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-plan", scenario.name)));
@@ -285,7 +275,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         }
         Ok(())
     })?;
-    write_stdout(if presentation.format == Format::Json {
+    write_stdout(if presentation.format == PlanFormat::Json {
         &json
     } else {
         &table
@@ -301,13 +291,17 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
 }
 
 fn run_command(args: RunArgs) -> Result<(), AppError> {
-    let scenario = scenario::load(&args.file)?;
-    execute_run(scenario, args)
+    let scenario = scenario::load(&args.options.file)?;
+    execute_run(scenario, args.options, args.shard)
 }
 
-/// `run` (and `live`) on a loaded scenario: overrides, then shard or
+/// `run` (and `live`) on a loaded scenario: overrides, then `shard` or
 /// theory, simulation and live runs, then the results.
-fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
+fn execute_run(
+    mut scenario: Scenario,
+    args: RunOptions,
+    shard: Option<ShardId>,
+) -> Result<(), AppError> {
     if let Some(seed) = args.seed {
         scenario.run.seed = seed;
     }
@@ -327,7 +321,7 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
         )));
     }
     let threads = worker_threads(args.threads)?;
-    let share = args.shard.map_or(1.0, |id| {
+    let share = shard.map_or(1.0, |id| {
         let total = shard::total_units(&scenario);
         let units = shard::unit_range(total, id);
         (units.end - units.start) as f64 / total.max(1) as f64
@@ -344,7 +338,7 @@ fn execute_run(mut scenario: Scenario, args: RunArgs) -> Result<(), AppError> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
-    if let Some(id) = args.shard {
+    if let Some(id) = shard {
         if scenario.compare.live.is_some() {
             return Err(AppError::Usage(format!(
                 "{}: live runs measure wall-clock time on one machine and cannot be sharded; remove `[compare] live` for a sharded run",
@@ -484,6 +478,12 @@ fn publish(
     )?;
     print(&results, presentation.format)?;
     if !presentation.quiet {
+        // The table ends with the verdicts; JSON and CSV keep stdout clean.
+        if presentation.format != Format::Table
+            && let Some(summary) = report::verdict_summary(&results)
+        {
+            eprintln!("{summary}");
+        }
         eprintln!("results written to {}", dir.display());
     }
     Ok(())

@@ -61,19 +61,28 @@ pub struct PlanArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// What is printed and drawn (plan prints `table` or `json`).
+    /// What is printed and drawn.
     #[command(flatten)]
-    pub presentation: Presentation,
+    pub presentation: Presentation<PlanFormat>,
 }
 
-/// What a command prints on stdout and draws, shared by `run`, `merge`
-/// and `plan`.
+/// Output format of `queuelab plan` on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// The candidates and the recommendation as an aligned table.
+    Table,
+    /// The plan.json document.
+    Json,
+}
+
+/// What a command prints on stdout (in format `F`) and draws, shared by
+/// `run`, `live`, `merge` and `plan`.
 #[derive(Debug, Args)]
-pub struct Presentation {
+pub struct Presentation<F: ValueEnum + Clone + Send + Sync + 'static = Format> {
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Skip the charts (faster; the reports then have tables only).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: F,
+    /// Skip the charts (faster; what is written then has tables only).
     #[arg(long)]
     pub no_charts: bool,
     /// Print nothing but the results (no progress bar, no notes on stderr).
@@ -109,9 +118,10 @@ pub enum FitFormat {
 /// `queuelab live`.
 #[derive(Debug, Args)]
 pub struct LiveArgs {
-    /// Everything `run` takes.
+    /// Everything `run` takes but `--shard` (live runs measure wall-clock
+    /// time on one machine).
     #[command(flatten)]
-    pub run: RunArgs,
+    pub run: RunOptions,
     /// Measured wall seconds per point and channel (overrides the scenario).
     #[arg(long)]
     pub seconds: Option<f64>,
@@ -136,6 +146,18 @@ pub enum Format {
 /// `queuelab run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// What `run` shares with `live`.
+    #[command(flatten)]
+    pub options: RunOptions,
+    /// Compute only shard K of N (0 <= K < N) and write it to
+    /// <out>/shards/K.json; `queuelab merge <out>` then gives the results.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<ShardId>,
+}
+
+/// The options of `run` and `live`.
+#[derive(Debug, Args)]
+pub struct RunOptions {
     /// Scenario file (TOML).
     pub file: PathBuf,
     /// Results folder (default: results/<scenario name>).
@@ -157,10 +179,6 @@ pub struct RunArgs {
     /// What is printed and drawn.
     #[command(flatten)]
     pub presentation: Presentation,
-    /// Compute only shard K of N (0 <= K < N) and write it to
-    /// <out>/shards/K.json; `queuelab merge <out>` then gives the results.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<ShardId>,
 }
 
 /// `queuelab merge`.

@@ -320,6 +320,34 @@ impl Model {
         reached
     }
 
+    /// True when the queues form one network: several queues, all linked
+    /// to each other (in either direction) by `next` routing or dead-letter
+    /// queues, so messages flow between them and end-to-end figures (the
+    /// `system` row) mean something. Independent queues side by side are
+    /// alternatives, not a system.
+    pub fn is_network(&self) -> bool {
+        let count = self.queues.len();
+        if count < 2 {
+            return false;
+        }
+        let mut links = vec![Vec::new(); count];
+        for (from, queue) in self.queues.iter().enumerate() {
+            let routes = queue.routes.iter().filter(|r| r.probability > 0.0);
+            for to in routes.map(|r| r.queue).chain(queue.dead_letter) {
+                links[from].push(to);
+                links[to].push(from);
+            }
+        }
+        let mut linked = vec![false; count];
+        let mut pending = vec![0];
+        while let Some(queue) = pending.pop() {
+            if !std::mem::replace(&mut linked[queue], true) {
+                pending.extend(&links[queue]);
+            }
+        }
+        linked.into_iter().all(|l| l)
+    }
+
     /// True when some producer's rate follows a profile over time (a
     /// queue's consumer schedule follows it too).
     pub fn has_profiles(&self) -> bool {

@@ -1,6 +1,6 @@
 //! Turns results into [`Figure`]s: metric vs swept parameter (or vs row at
-//! a single point), the waiting-time tail, the warm-up trace, and one metric
-//! across several runs.
+//! a single point), the waiting-time tail and the warm-up trace (one metric
+//! across several runs is in `compare`).
 
 use plotters::style::RGBColor;
 
@@ -71,7 +71,7 @@ pub(super) fn theory_and_simulation(
 
 /// The swept parameter's name and value per point, when the sweep is over
 /// one numeric parameter with at least two points.
-fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
+pub(super) fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
     if results.points.len() < 2 {
         return None;
     }
@@ -146,7 +146,7 @@ fn live_series(
 /// Series for one row against a numeric parameter: theory as a line (dashed
 /// when approximate), simulation as points with CI bars.
 /// `name` prefixes the legend entries.
-fn row_series(
+pub(super) fn row_series(
     results: &RunResults,
     xs: &[f64],
     metric: Metric,
@@ -425,58 +425,5 @@ pub fn warmup_figure(data: &WarmupData, scenario: &str, time_unit: &str) -> Figu
             mark: Mark::Line,
             points,
         }],
-    }
-}
-
-/// One metric of one row across several runs, a colour per run.
-pub fn comparison_figure(
-    runs: &[(String, RunResults)],
-    metric: Metric,
-    queue: Option<&str>,
-) -> Figure {
-    let mut series = Vec::new();
-    let mut x_label = String::from("point");
-    for (index, (name, results)) in runs.iter().enumerate() {
-        let Some(row) = results
-            .points
-            .first()
-            .and_then(|p| pick_row(&p.results, queue))
-        else {
-            continue;
-        };
-        let xs = match numeric_axis(results) {
-            Some((parameter, xs)) => {
-                x_label = parameter;
-                xs
-            }
-            None => (0..results.points.len()).map(|i| i as f64).collect(),
-        };
-        let label = format!("{name} ({})", results.points[0].results[row].label());
-        series.extend(row_series(results, &xs, metric, row, Some(index), &label));
-    }
-    let time_unit = runs.first().map_or("", |(_, r)| r.time_unit.as_str());
-    Figure {
-        name: format!("compare-{}", metric.name()),
-        title: format!("{} across runs", metric.name()),
-        x_label,
-        y_label: axis_label(metric, time_unit),
-        categories: None,
-        log_y: Figure::spans_decades(&series),
-        markers: Vec::new(),
-        series,
-    }
-}
-
-/// Index of the row to compare: the named queue's aggregate, else the
-/// system row, else the first row.
-pub fn pick_row(rows: &[Row], queue: Option<&str>) -> Option<usize> {
-    match queue {
-        Some(name) => rows
-            .iter()
-            .position(|r| r.queue == name && r.class.is_none()),
-        None => rows
-            .iter()
-            .position(|r| r.queue == crate::report::SYSTEM && r.class.is_none())
-            .or(if rows.is_empty() { None } else { Some(0) }),
     }
 }

@@ -267,6 +267,11 @@ impl Figure {
     ) -> Result<(), ChartError> {
         let fail = |e: &dyn std::fmt::Display| self.error(e);
         let style = TextStyle::from((FONT, LABEL_SIZE).into_font()).color(&BLACK);
+        let text_width = area.dim_in_pixel().0.saturating_sub(LEGEND_TEXT_X + 6);
+        let measure = |text: &str| {
+            area.estimate_text_size(text, &style)
+                .map_or(u32::MAX, |s| s.0)
+        };
         let mut y = 50;
         let entries = self
             .series
@@ -311,29 +316,59 @@ impl Figure {
                     }
                 }
             }
-            area.draw(&Text::new(shorten(label), (46, y - 7), style.clone()))
+            for line in wrap(label, text_width, measure) {
+                area.draw(&Text::new(
+                    line,
+                    (LEGEND_TEXT_X as i32, y - 7),
+                    style.clone(),
+                ))
                 .map_err(|e| fail(&e))?;
-            y += 24;
+                y += LEGEND_LINE_HEIGHT;
+            }
+            y += LEGEND_GAP;
         }
         Ok(())
     }
 }
 
-/// Legend text cut to fit the panel, keeping the source after the last
-/// ": " (theory, simulation) and shortening the name before it.
-fn shorten(label: &str) -> String {
-    const MAX: usize = 32;
-    if label.chars().count() <= MAX {
-        return label.to_string();
+/// Where legend text starts in the legend panel, right of the sample mark.
+const LEGEND_TEXT_X: u32 = 46;
+/// Height of one line of legend text.
+const LEGEND_LINE_HEIGHT: i32 = 17;
+/// Space between two legend entries, beyond their lines.
+const LEGEND_GAP: i32 = 7;
+
+/// `text` in lines no wider than `width` by `measure`, whole: broken
+/// between words, and inside a word only when the word alone is wider.
+fn wrap(text: &str, width: u32, measure: impl Fn(&str) -> u32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let joined = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if measure(&joined) <= width {
+            line = joined;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A word wider than the panel: as many characters per line as fit.
+        for c in word.chars() {
+            line.push(c);
+            if measure(&line) > width && line.chars().count() > 1 {
+                line.pop();
+                lines.push(std::mem::replace(&mut line, c.to_string()));
+            }
+        }
     }
-    let (name, source) = label.rsplit_once(": ").unwrap_or((label, ""));
-    let keep = MAX.saturating_sub(source.chars().count() + 3).max(4);
-    let cut: String = name.chars().take(keep).collect();
-    if source.is_empty() {
-        format!("{cut}…")
-    } else {
-        format!("{cut}…: {source}")
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
     }
+    lines
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -372,5 +407,26 @@ fn format_tick(value: f64) -> String {
     } else {
         let text = format!("{value:.4}");
         text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legend_text_wraps_whole_within_the_width() {
+        // One unit per character: at most 12 characters a line.
+        let measure = |text: &str| text.chars().count() as u32;
+        let label = "mm1-load-sweep (orders): simulation";
+        let lines = wrap(label, 12, measure);
+        assert_eq!(lines, ["mm1-load-swe", "ep (orders):", "simulation"]);
+        assert!(lines.iter().all(|line| measure(line) <= 12));
+        assert_eq!(wrap("theory", 12, measure), ["theory"]);
+        assert_eq!(wrap("", 12, measure), [""]);
+        assert_eq!(
+            wrap("fifo/urgent: theory (approx.)", 20, measure),
+            ["fifo/urgent: theory", "(approx.)"]
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! is built as a [`Figure`] and drawn by one renderer.
 
 mod build;
+mod compare;
 mod data;
 mod figure;
 mod intervals;
@@ -12,7 +13,8 @@ mod style;
 use std::fs;
 use std::path::Path;
 
-pub use build::{HEADLINE_METRICS, axis_label, comparison_figure, pick_row};
+pub use build::{HEADLINE_METRICS, axis_label};
+pub use compare::{Refusal, comparison_figure, pick_row};
 pub use data::{
     DISTRIBUTIONS_FILE, DistributionData, DistributionSeries, WARMUP_FILE, WarmupData,
     detail_point, distribution_data, warmup_data,

@@ -225,6 +225,7 @@ pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> 
                 value: total(&allocation),
                 status: "meets".into(),
                 reason: None,
+                note: None,
                 headroom: headroom_of(&settings.goals, &chosen),
                 allocation: named,
                 candidates,

@@ -176,6 +176,7 @@ pub fn plan_schedule(settings: &PlanSettings, model: &Model, run: &RunConfig) ->
                 value: peak,
                 status: "meets".into(),
                 reason: None,
+                note: None,
                 headroom: None,
                 allocation: None,
                 candidates,

@@ -12,7 +12,7 @@ use super::goal::{Goal, Status};
 use super::schedule::ScheduleBlock;
 use super::{Decision, PlanSettings};
 use crate::model::Model;
-use crate::report::Interval;
+use crate::report::{Interval, decided, number};
 use crate::run::RunConfig;
 
 /// Relative precision of a load found by bisection.
@@ -58,7 +58,9 @@ pub struct Candidate {
     /// Replications behind a simulated verdict.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub replications: Option<u32>,
-    /// Why it fails without a value (an unstable queue).
+    /// A remark on the verdict: why it fails without a value (an unstable
+    /// queue), or that exact theory decided where simulation agreed with it
+    /// but could not tell the value from a target.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
     /// Consumers per queue, for a network allocation.
@@ -79,6 +81,10 @@ pub struct PlanOutcome {
     /// Why it is infeasible, in words.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<String>,
+    /// How the recommendation was decided, when not by simulation alone
+    /// confirming it (exact theory deciding where simulation could not).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
     /// How much the load could grow before a target fails (theory), e.g.
     /// 0.25 for 25%; `None` without formulas or for load decisions.
     pub headroom: Option<f64>,
@@ -98,6 +104,7 @@ impl PlanOutcome {
             value,
             status: "infeasible".into(),
             reason: Some(reason),
+            note: None,
             headroom: None,
             allocation: None,
             candidates,
@@ -348,6 +355,11 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
             value,
             status: "meets".into(),
             reason: None,
+            note: candidates
+                .iter()
+                .rev()
+                .find(|c| c.value == value && c.source == Source::Simulation)
+                .and_then(|c| c.note.clone()),
             headroom: headroom(settings, model, value),
             allocation: None,
             candidates,
@@ -416,8 +428,12 @@ fn confirm_by_simulation(
     };
     let mut stepped = false;
     for _ in 0..=SIMULATION_STEPS {
-        let candidate = simulated_status(settings, model, run, value);
-        let met = candidate.status == Status::Meets;
+        let candidate = theory_decides(
+            settings,
+            model,
+            simulated_status(settings, model, run, value),
+        );
+        let met = meets(&candidate);
         simulated.push(candidate);
         if met {
             // One step riskier too, so the table shows where it stops meeting.
@@ -429,9 +445,14 @@ fn confirm_by_simulation(
                 && one_step_riskier <= settings.max_value;
             let mut confirmed = value;
             if !stepped && in_range {
-                let riskier = simulated_status(settings, model, run, one_step_riskier);
-                // Theory's own load edge, when simulation confirms it too.
-                if settings.decision == Decision::Load && riskier.status == Status::Meets {
+                let riskier = theory_decides(
+                    settings,
+                    model,
+                    simulated_status(settings, model, run, one_step_riskier),
+                );
+                // Theory's own load edge, when simulation confirms it too
+                // (or agrees with exact theory there).
+                if settings.decision == Decision::Load && meets(&riskier) {
                     confirmed = one_step_riskier;
                 }
                 simulated.push(riskier);
@@ -446,6 +467,53 @@ fn confirm_by_simulation(
         }
     }
     None
+}
+
+/// True when `candidate` meets every target: by simulation, or by exact
+/// theory that simulation agrees with (see [`theory_decides`]).
+fn meets(candidate: &Candidate) -> bool {
+    candidate.status == Status::Meets || candidate.note.is_some()
+}
+
+/// A simulated `candidate` that stayed uncertain, where exact theory meets
+/// every target and each theory value lies inside the simulated interval:
+/// simulation agrees with theory but cannot tell the value from a target,
+/// so exact theory decides, and the candidate's note says so. Any other
+/// candidate is returned as it is.
+fn theory_decides(settings: &PlanSettings, model: &Model, mut candidate: Candidate) -> Candidate {
+    if candidate.status != Status::Uncertain {
+        return candidate;
+    }
+    let Some(theory) = theory_status(settings, model, candidate.value) else {
+        return candidate;
+    };
+    if theory.status != Status::Meets {
+        return candidate;
+    }
+    let mut agreements = Vec::new();
+    for (name, measured) in &theory.metrics {
+        let (Measured::Value(exact), Some(Measured::Interval(interval))) =
+            (measured, candidate.metrics.get(name))
+        else {
+            return candidate;
+        };
+        if !(interval.ci_low <= *exact && *exact <= interval.ci_high) {
+            return candidate;
+        }
+        agreements.push(format!(
+            "{name} {} inside [{}, {}]",
+            number(*exact),
+            number(interval.ci_low),
+            number(interval.ci_high)
+        ));
+    }
+    candidate.note = Some(format!(
+        "exact theory decides {}: simulation agrees with it ({}, {} replications) but cannot tell it from the target",
+        decided(candidate.value),
+        agreements.join(", "),
+        candidate.replications.unwrap_or(0)
+    ));
+    candidate
 }
 
 /// Search by simulation alone (no formula for some target): the smallest

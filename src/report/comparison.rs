@@ -1,7 +1,7 @@
 //! The theory-vs-simulation comparison table with a verdict per metric,
 //! shared by the terminal table and report.md.
 
-use super::results::{Interval, PointResults, Row};
+use super::results::{Interval, PointResults, Row, RunResults};
 use crate::metric::Metric;
 
 /// How a simulation estimate relates to the formula value.
@@ -118,6 +118,12 @@ fn row_lines(row: &Row) -> Vec<Line> {
             };
             let simulation_text = interval_text(simulation);
             let verdict = verdict(theory, simulation);
+            let verdict_text = match (verdict, theory, simulation) {
+                (Verdict::Outside, Some((value, _)), Some(interval)) => {
+                    outside_text(value, interval.mean)
+                }
+                _ => verdict.label().to_string(),
+            };
             Some(Line {
                 cells: [
                     row.queue.clone(),
@@ -125,12 +131,74 @@ fn row_lines(row: &Row) -> Vec<Line> {
                     metric.name().to_string(),
                     theory_text,
                     simulation_text,
-                    verdict.label().to_string(),
+                    verdict_text,
                 ],
                 verdict,
             })
         })
         .collect()
+}
+
+/// The verdict of a simulated `mean` outside the interval around the
+/// exact `theory` value, with how far it is: `+0.31%, outside CI` (or the
+/// difference itself when theory is 0).
+fn outside_text(theory: f64, mean: f64) -> String {
+    if theory == 0.0 {
+        let sign = if mean > 0.0 { "+" } else { "" };
+        return format!("{sign}{} from 0, outside CI", number(mean));
+    }
+    let percent = (mean - theory) / theory.abs() * 100.0;
+    let decimals = match percent.abs() {
+        p if p >= 10.0 => 0,
+        p if p >= 1.0 => 1,
+        _ => 2,
+    };
+    format!("{percent:+.decimals$}%, outside CI")
+}
+
+/// How the exact theory values of a run fared against the simulation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerdictCounts {
+    /// Inside the interval.
+    pub agrees: usize,
+    /// Outside it.
+    pub outside: usize,
+}
+
+/// The verdicts of every point of `results`.
+pub fn verdict_counts(results: &RunResults) -> VerdictCounts {
+    let mut counts = VerdictCounts::default();
+    for line in results.points.iter().flat_map(lines) {
+        match line.verdict {
+            Verdict::Agrees => counts.agrees += 1,
+            Verdict::Outside => counts.outside += 1,
+            Verdict::Approximation | Verdict::Single => {}
+        }
+    }
+    counts
+}
+
+/// The verdicts in one sentence, with how many values one expects outside
+/// by chance at the run's confidence; `None` when no exact value met a
+/// simulated interval.
+pub fn verdict_summary(results: &RunResults) -> Option<String> {
+    let VerdictCounts { agrees, outside } = verdict_counts(results);
+    let judged = agrees + outside;
+    if judged == 0 {
+        return None;
+    }
+    let miss = 1.0 - results.confidence;
+    Some(format!(
+        "verdicts on exact theory: agrees {agrees}, OUTSIDE CI {outside} (expected about {:.1} at {}% if all agree; the metrics of a point come from the same replications and the points share random numbers, so one unlucky seed shows up in several rows)",
+        judged as f64 * miss,
+        number_percent(results.confidence),
+    ))
+}
+
+/// A confidence level as a percentage without trailing zeros (95, 99.9).
+fn number_percent(level: f64) -> String {
+    let text = format!("{:.3}", level * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
@@ -164,6 +232,68 @@ mod tests {
             verdict(Some((0.0, true)), Some(&interval(0.0, 0.0))),
             Verdict::Agrees
         );
+    }
+
+    /// One point, one row: theory 1.0 (exact) for `mean_wait` and 0 for
+    /// `p_blocked`, beside the given simulated intervals.
+    fn one_row(wait: Interval, blocked: Interval) -> RunResults {
+        use super::super::results::{PointResults, SimulationBlock};
+        use crate::theory::TheoryResult;
+        let theory = TheoryResult::new("M/M/1", true)
+            .with(Metric::MeanWait, 1.0)
+            .with(Metric::PBlocked, 0.0);
+        let simulation = SimulationBlock {
+            replications: 8,
+            metrics: [(Metric::MeanWait, wait), (Metric::PBlocked, blocked)].into(),
+            warmup: vec![0; 8],
+            change_from_previous: Default::default(),
+            precision: None,
+            relations: Vec::new(),
+        };
+        RunResults {
+            scenario: "t".into(),
+            seed: 1,
+            description: String::new(),
+            time_unit: "s".into(),
+            confidence: 0.95,
+            run_settings: String::new(),
+            points: vec![PointResults {
+                parameters: Default::default(),
+                model: Vec::new(),
+                results: vec![Row {
+                    queue: "q".into(),
+                    class: None,
+                    theory: Some(theory),
+                    simulation: Some(simulation),
+                    live: None,
+                }],
+                intervals: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_value_outside_the_interval_says_how_far_and_the_summary_what_to_expect() {
+        let results = one_row(interval(1.001, 1.005), interval(0.0, 0.0));
+        let found = lines(&results.points[0]);
+        assert_eq!(found[0].cells[5], "+0.30%, outside CI");
+        assert_eq!(found[1].cells[5], "agrees (in CI)");
+        assert_eq!(
+            verdict_counts(&results),
+            VerdictCounts {
+                agrees: 1,
+                outside: 1
+            }
+        );
+        let summary = verdict_summary(&results).unwrap();
+        assert!(
+            summary.starts_with("verdicts on exact theory: agrees 1, OUTSIDE CI 1 (expected about 0.1 at 95% if all agree"),
+            "{summary}"
+        );
+        let results = one_row(interval(0.8, 0.9), interval(0.001, 0.003));
+        let found = lines(&results.points[0]);
+        assert_eq!(found[0].cells[5], "-15%, outside CI");
+        assert_eq!(found[1].cells[5], "+0.002000 from 0, outside CI");
     }
 
     #[test]

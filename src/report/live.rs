@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::comparison::{interval_text, number};
+use super::document::{Block, Table};
 use super::relations::{Relation, queue_relations, relation_lines};
 use super::results::{Interval, PointResults, Row};
 use crate::live::{self, BatchValues, ChannelKind, Health, Journeys, LiveRun, LiveSettings};
@@ -301,34 +302,35 @@ fn serde_name<T: Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-/// The live tables of a point as markdown (empty without live results).
-pub fn live_markdown(point: &PointResults) -> String {
-    let mut text = String::new();
+/// The live part of a point's report (nothing without live results): per
+/// row and channel, the table beside theory, simulation and replay, the
+/// health and the relations on the live run.
+pub fn live_blocks(point: &PointResults) -> Vec<Block<'static>> {
+    let mut blocks = Vec::new();
     for row in &point.results {
         for block in row.live.iter().flatten() {
-            text.push_str(&format!(
-                "### Live: {} on `{}` ({} ms per time unit, {} s measured after {} s warm-up, {} batches)\n\n| {} |\n|{}\n",
-                row.label(),
-                block.channel.name(),
-                block.settings.time_scale_ms,
-                block.settings.seconds,
-                block.settings.warmup_seconds,
-                block.settings.batches,
-                LIVE_HEADERS.join(" | "),
-                "---|".repeat(LIVE_HEADERS.len())
+            blocks.push(Block::Heading(
+                3,
+                format!(
+                    "Live: {} on `{}` ({} ms per time unit, {} s measured after {} s warm-up, {} batches)",
+                    row.label(),
+                    block.channel.name(),
+                    block.settings.time_scale_ms,
+                    block.settings.seconds,
+                    block.settings.warmup_seconds,
+                    block.settings.batches,
+                ),
             ));
-            for line in live_lines(row, block) {
-                text.push_str(&format!("| {} |\n", line.join(" | ")));
+            blocks.push(Block::Table(Table::new(
+                &LIVE_HEADERS,
+                live_lines(row, block).into_iter().map(Vec::from),
+            )));
+            blocks.push(Block::Paragraph(format!("Health: {}.", health_text(block))));
+            if !block.relations.is_empty() {
+                blocks.push(Block::Paragraph("Relations on the live run:".into()));
+                blocks.push(Block::List(relation_lines(&block.relations)));
             }
-            text.push_str(&format!(
-                "\nHealth: {}.\n\nRelations on the live run:\n\n",
-                health_text(block)
-            ));
-            for line in relation_lines(&block.relations) {
-                text.push_str(&format!("- {line}\n"));
-            }
-            text.push('\n');
         }
     }
-    text
+    blocks
 }

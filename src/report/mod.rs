@@ -4,6 +4,7 @@
 mod comparison;
 mod csv_files;
 mod describe;
+mod document;
 mod html;
 mod intervals;
 mod live;
@@ -16,7 +17,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-pub use comparison::{Verdict, number, verdict};
+pub use comparison::{Verdict, VerdictCounts, number, verdict, verdict_counts, verdict_summary};
 pub use csv_files::{write_intervals, write_replications, write_summary};
 pub use describe::describe_model;
 pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block, replay_batches};
@@ -88,6 +89,10 @@ pub fn table(results: &RunResults) -> String {
                 text.push('\n');
             }
         }
+    }
+    if let Some(summary) = comparison::verdict_summary(results) {
+        text.push_str(&summary);
+        text.push('\n');
     }
     text
 }
@@ -189,8 +194,12 @@ pub fn write_presentation(
         }
         None => Vec::new(),
     };
-    fs::write(dir.join(MARKDOWN_FILE), markdown::report(results, &files))?;
-    fs::write(dir.join(HTML_FILE), html::report(results, &files))
+    let document = document::report_document(results, &files);
+    fs::write(dir.join(MARKDOWN_FILE), markdown::render(&document))?;
+    fs::write(
+        dir.join(HTML_FILE),
+        html::render(&results.scenario, &document),
+    )
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<T> {

@@ -24,6 +24,11 @@ pub struct PlanDocument {
     /// Why the plan is infeasible, when it is.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<String>,
+    /// How the recommendation was decided when simulation alone did not
+    /// confirm it: exact theory deciding, simulation agreeing with it but
+    /// unable to tell the value from a target.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
     /// Every candidate evaluated: theory's, then simulation's (for a
     /// schedule: each simulated round, `value` being its peak consumers).
     pub candidates: Vec<Candidate>,
@@ -65,6 +70,7 @@ pub fn plan_document(
         targets: settings.goals.iter().map(|g| g.describe()).collect(),
         headroom: outcome.headroom,
         reason: outcome.reason,
+        note: outcome.note,
         candidates: outcome.candidates,
         schedule: outcome.schedule,
     }
@@ -155,6 +161,20 @@ fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
     text
 }
 
+/// A candidate's status, and where exact theory decided for an uncertain
+/// simulation, that it did.
+fn status_text(candidate: &Candidate) -> String {
+    let status = format!("{:?}", candidate.status).to_lowercase();
+    let by_theory = candidate.source == Source::Simulation
+        && candidate.note.is_some()
+        && !candidate.metrics.is_empty();
+    if by_theory {
+        format!("{status}, theory meets")
+    } else {
+        status
+    }
+}
+
 /// The plan as aligned text: the candidates, then the recommendation.
 pub fn plan_table(document: &PlanDocument) -> String {
     let names = metric_names(document.candidates.iter().map(|c| &c.metrics));
@@ -177,7 +197,7 @@ pub fn plan_table(document: &PlanDocument) -> String {
                     .replications
                     .map_or_else(|| "simulation".into(), |n| format!("simulation ({n} rep.)")),
             },
-            format!("{:?}", candidate.status).to_lowercase(),
+            status_text(candidate),
         ];
         if allocated {
             cells.push(
@@ -232,6 +252,9 @@ pub fn plan_table(document: &PlanDocument) -> String {
     }
     if let Some(reason) = &document.reason {
         text.push_str(&format!("\nwhy: {reason}"));
+    }
+    if let Some(note) = &document.note {
+        text.push_str(&format!("\nnote: {note}"));
     }
     text.push('\n');
     if let Some(schedule) = &document.schedule {

@@ -26,13 +26,15 @@ pub struct Relation {
 
 /// Little's law (L = λW, Lq = λWq) and the seed article's claim L = Σ T_i
 /// (the sum of the consumers' processing times), evaluated on measured
-/// means; `throughput` stands for λ (equal in steady state).
+/// means. W and Wq count every accepted message, served or expired, so λ
+/// is their rate: the throughput (served messages) / (1 - `p_abandoned`),
+/// the throughput itself where nothing expires (equal in steady state).
 pub fn relations(
     metrics: &BTreeMap<Metric, f64>,
     consumers: u32,
     mean_service: f64,
 ) -> Vec<Relation> {
-    use Metric::{MeanInQueue, MeanInSystem, MeanSojourn, MeanWait, Throughput};
+    use Metric::{MeanInQueue, MeanInSystem, MeanSojourn, MeanWait, PAbandoned, Throughput};
     let get = |metric| metrics.get(&metric).copied();
     let relation = |name: &str, left: Option<f64>, right: Option<f64>| {
         let (left, right) = (left?, right?);
@@ -47,7 +49,8 @@ pub fn relations(
             relative_error: (right - left) / left,
         })
     };
-    let rate = get(Throughput);
+    let served = 1.0 - get(PAbandoned).unwrap_or(0.0);
+    let rate = get(Throughput).map(|throughput| throughput / served);
     [
         relation(
             "L = λW (Little)",
@@ -140,5 +143,25 @@ mod tests {
         assert!((found[2].relative_error + 0.75).abs() < 1e-12);
         assert!(relation_lines(&found)[2].contains("-75.0%"));
         assert!(relations(&BTreeMap::new(), 1, 1.0).is_empty());
+    }
+
+    #[test]
+    fn little_holds_with_the_accepted_rate_when_messages_expire() {
+        // Erlang-A, λ = 12 on 10 consumers with mean patience 2: W and Wq
+        // count every arrival, the throughput only the served ones.
+        let q = crate::theory::abandonment::ErlangA::new(12.0, 1.0, 10, 0.5).unwrap();
+        assert!(q.prob_abandon() > 0.1);
+        let metrics = BTreeMap::from([
+            (Metric::MeanInSystem, q.mean_in_system()),
+            (Metric::MeanInQueue, q.mean_in_queue()),
+            (Metric::MeanSojourn, q.mean_sojourn()),
+            (Metric::MeanWait, q.mean_wait()),
+            (Metric::Throughput, q.throughput()),
+            (Metric::PAbandoned, q.prob_abandon()),
+        ]);
+        let found = relations(&metrics, 10, 1.0);
+        for relation in &found[..2] {
+            assert!(relation.relative_error.abs() < 1e-12, "{relation:?}");
+        }
     }
 }

@@ -189,7 +189,17 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
         ),
         None => match decision {
             Decision::Consumers(queue) | Decision::Capacity(queue) => Some(*queue),
-            Decision::Load | Decision::Network => (model.queues.len() == 1).then_some(0),
+            Decision::Load | Decision::Network if model.queues.len() == 1 => Some(0),
+            Decision::Load | Decision::Network if model.is_network() => None,
+            Decision::Load | Decision::Network => {
+                return Err(Problem::new(
+                    format!("{key}.queue"),
+                    format!(
+                        "the queues are not linked (by `next` or `dead_letter`), so there is no end-to-end `system` row: name the queue this target is about; queues: {}",
+                        queue_names(model)
+                    ),
+                ));
+            }
         },
     };
     let row = target.map_or_else(

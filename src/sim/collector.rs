@@ -78,6 +78,15 @@ impl Accumulators {
         self.sojourn_percentiles.record(sojourn);
     }
 
+    /// Records a message that expired after `wait` (all of it waiting)
+    /// and left after `sojourn`: waits and sojourns count every accepted
+    /// message, so L = λW and Lq = λWq hold with λ the accepted rate.
+    fn record_expiry(&mut self, wait: f64, waited: bool, sojourn: f64) {
+        self.abandoned += 1;
+        self.record_wait(wait, waited);
+        self.record_sojourn(sojourn);
+    }
+
     /// Counts a message leaving the network, if it is measured.
     #[inline]
     fn record_exit(&mut self, exit: &Exit) {
@@ -88,8 +97,7 @@ impl Accumulators {
         match exit.how {
             Departure::Blocked => self.blocked += 1,
             Departure::Expired => {
-                self.abandoned += 1;
-                self.record_wait(exit.total_wait, exit.waited);
+                self.record_expiry(exit.total_wait, exit.waited, exit.sojourn);
             }
             Departure::Served => {
                 self.record_wait(exit.total_wait, exit.waited);
@@ -192,7 +200,8 @@ pub(crate) enum Departure {
     Served,
     /// Rejected by a full queue.
     Blocked,
-    /// Expired while waiting (no dead-letter queue).
+    /// Expired while waiting somewhere: dropped, or after its visit to a
+    /// dead-letter queue (never delivered).
     Expired,
 }
 
@@ -233,6 +242,8 @@ pub(crate) struct Collector {
     current: usize,
     per_node: usize,
     queues: usize,
+    /// The queues form one network, measured end to end as node `queues`.
+    system: bool,
     window_start: f64,
     window_end: Option<f64>,
     window_open: bool,
@@ -257,7 +268,8 @@ impl Collector {
             targets
                 .extend((0..per_node).map(|_| Accumulators::new(resolution * RELATIVE_RESOLUTION)));
         }
-        if model.queues.len() > 1 {
+        let system = model.is_network();
+        if system {
             targets.extend(
                 (0..per_node).map(|_| Accumulators::new(smallest_service * RELATIVE_RESOLUTION)),
             );
@@ -277,6 +289,7 @@ impl Collector {
             current: 0,
             per_node,
             queues: model.queues.len(),
+            system,
             window_start: 0.0,
             window_end: None,
             window_open: false,
@@ -450,8 +463,7 @@ impl Collector {
         if tracked {
             let wait = now - arrived;
             self.each(queue, class, self.interval_of(arrived), |t| {
-                t.abandoned += 1;
-                t.record_wait(wait, true);
+                t.record_expiry(wait, true, wait);
             });
         }
     }
@@ -495,17 +507,18 @@ impl Collector {
         }
     }
 
-    /// The network has several queues, so it is measured end to end as well
-    /// (with a single queue, the system is that queue).
+    /// The queues form one network, so it is measured end to end as well
+    /// (a single queue is its own system; independent queues have none).
     #[inline]
     pub(crate) fn measures_system(&self) -> bool {
-        self.queues > 1
+        self.system
     }
 
     /// A message of `class` leaves a network measured end to end (see
-    /// [`Collector::measures_system`]): `blocked` somewhere, or served after
-    /// `sojourn` end to end, `total_wait` of it waiting (`waited`: it queued
-    /// at some queue).
+    /// [`Collector::measures_system`]): blocked somewhere, expired
+    /// somewhere, or delivered (only these count in the throughput), after
+    /// `sojourn` end to end, `total_wait` of it waiting (`waited`: it
+    /// queued at some queue).
     pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
         let served = u64::from(exit.how == Departure::Served && self.window_open);
         self.each(self.queues, class, None, |t| {
@@ -602,7 +615,7 @@ impl Collector {
                 target.values(window, consumers, can_expire)
             })
             .collect();
-        if self.queues > 1 {
+        if self.system {
             // The network holds what its queues hold: L and Lq add up.
             for slot in 0..self.per_node {
                 for metric in [Metric::MeanInSystem, Metric::MeanInQueue] {

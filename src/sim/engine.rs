@@ -47,6 +47,9 @@ struct Message {
     tracked: bool,
     /// Expired while waiting: the slot is freed when the line reaches it.
     expired: bool,
+    /// Expired at some queue and sent on to its dead-letter queue: it
+    /// leaves the network expired, never delivered.
+    dead_lettered: bool,
     /// Bumped whenever the slot's message changes state, to recognise
     /// stale expiry events.
     generation: u32,
@@ -462,6 +465,7 @@ impl<'a> Engine<'a> {
             waited: false,
             tracked,
             expired: false,
+            dead_lettered: false,
             generation: 0,
         });
         self.enter(spec.queue, slot);
@@ -709,6 +713,7 @@ impl<'a> Engine<'a> {
             total_wait: message.total_wait + wait,
             waited: true,
             expired: false,
+            dead_lettered: true,
             ..message
         };
         match self.stations[queue].spec.dead_letter {
@@ -776,6 +781,12 @@ impl<'a> Engine<'a> {
             self.schedule_arrival(producer);
         }
         if self.collector.measures_system() {
+            // A dead-lettered message expired, whatever happens after.
+            let how = if message.dead_lettered {
+                Departure::Expired
+            } else {
+                how
+            };
             self.collector.exit_system(
                 message.class as usize,
                 Exit {

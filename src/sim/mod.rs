@@ -33,10 +33,11 @@ pub struct Target {
 }
 
 /// The targets a simulation of `model` reports, in result order: each queue
-/// (then the system, when there are several queues), each followed by its
-/// classes when the model has several.
+/// (then the system, when the queues form one network: see
+/// [`Model::is_network`]), each followed by its classes when the model has
+/// several.
 pub fn targets(model: &Model) -> Vec<Target> {
-    let nodes = model.queues.len() + usize::from(model.queues.len() > 1);
+    let nodes = model.queues.len() + usize::from(model.is_network());
     let classes: Vec<Option<usize>> = if model.has_classes() {
         std::iter::once(None)
             .chain((0..model.classes.len()).map(Some))

@@ -138,6 +138,13 @@ impl ErlangA {
         self.mean_queue / self.lambda
     }
 
+    /// Mean time in the system over ALL arrivals (abandoners until they
+    /// leave, served customers until service ends): E\[T\] = L/λ = E\[Wq\] +
+    /// (1 - P(Ab))/μ (Little, §1, §12).
+    pub fn mean_sojourn(&self) -> f64 {
+        self.mean_in_system() / self.lambda
+    }
+
     /// Throughput of served customers λ(1 - P(Ab)) = μ E\[# busy\] (§12).
     pub fn throughput(&self) -> f64 {
         self.lambda * (1.0 - self.prob_abandon())
@@ -172,6 +179,12 @@ mod tests {
         assert_rel(q.prob_wait(), 0.443_953_601_422_791_7, 1e-12);
         assert_rel(q.prob_abandon(), 4.417_587_194_874_706e-4, 1e-12);
         assert_rel(q.mean_wait(), q.prob_abandon() / 1e-3, 1e-15);
+        // Served customers add their service, abandoners nothing more.
+        assert_rel(
+            q.mean_sojourn(),
+            q.mean_wait() + (1.0 - q.prob_abandon()) / 1.0,
+            1e-12,
+        );
     }
 
     #[test]

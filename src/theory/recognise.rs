@@ -416,6 +416,7 @@ fn expiring_queue(
         .with(Metric::MeanInSystem, erlang_a.mean_in_system())
         .with(Metric::MeanInQueue, erlang_a.mean_in_queue())
         .with(Metric::MeanWait, erlang_a.mean_wait())
+        .with(Metric::MeanSojourn, erlang_a.mean_sojourn())
         .with(Metric::Utilisation, served * mean / f64::from(c))
         .with(Metric::Throughput, served)
         .with(Metric::PWait, erlang_a.prob_wait())
@@ -700,7 +701,7 @@ fn jackson_network(
         nodes.push((metric(Metric::MeanSojourn), metric(Metric::MeanWait)));
         rows.extend(class_blind_rows(station, &aggregate, 1.0, true));
     }
-    if model.queues.len() > 1 {
+    if model.is_network() {
         let system = |class: Option<usize>| {
             let entering: f64 = match class {
                 Some(k) => model.external_rates().iter().map(|row| row[k]).sum(),
@@ -847,7 +848,7 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
             row,
         ));
     }
-    if model.queues.len() > 1 {
+    if model.is_network() {
         let in_system: f64 = result.stations.iter().map(|s| s.queue_length).sum();
         let waiting: f64 = result
             .stations

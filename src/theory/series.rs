@@ -150,7 +150,6 @@ const NEGLIGIBLE_DEVIATIONS: f64 = 15.0;
 /// Poisson mode the rest of the series (including the i ≥ m part) is below
 /// term·r/(1 - r), r = x/(i + 1); summation stops once that is below
 /// 1e-3 ε of the sum. The cost is O(√x) terms, whatever m.
-
 pub(crate) fn erlang_mixture_tail(
     x: f64,
     m: u64,

@@ -1,13 +1,14 @@
 //! Charts and reports as a user gets them: every shipped scenario draws its
 //! charts, PNGs decode at the documented size and are not blank, SVGs name
-//! their series, `plot` redraws identically, `compare` overlays runs and
-//! refuses results without the metric.
+//! their series, legend labels are whole, `plot` redraws identically,
+//! `compare` overlays runs (converting time units) and refuses results
+//! without the metric or without a common axis.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common::queuelab;
-use queuelab::chart::{LEGEND_WIDTH, SIZE};
+use queuelab::chart::{Figure, LEGEND_WIDTH, Mark, Point, SIZE, Series};
 use tempfile::TempDir;
 
 fn run(scenario: &Path, out: &Path) {
@@ -262,4 +263,137 @@ fn compare_overlays_runs_and_refuses_results_without_the_metric() {
         .arg(&fifo)
         .assert()
         .code(2);
+}
+
+#[test]
+fn legend_labels_are_drawn_whole() {
+    let label = "long-scenario-name (orders-warehouse): simulation";
+    let figure = Figure {
+        name: "long".into(),
+        title: "long labels".into(),
+        x_label: "load".into(),
+        y_label: "mean wait".into(),
+        categories: None,
+        log_y: false,
+        markers: vec![(1.0, "cut after 2000 (MSER-5), the warm-up".into())],
+        series: vec![Series {
+            label: label.into(),
+            colour: plotters::style::RGBColor(31, 119, 180),
+            mark: Mark::Points,
+            points: vec![Point {
+                x: 0.5,
+                y: 1.0,
+                bar: Some((0.9, 1.1)),
+            }],
+        }],
+    };
+    let svg = figure.to_svg().unwrap();
+    assert!(!svg.contains('…'), "a legend label was cut");
+    for word in label.split(' ').chain(["(MSER-5),", "warm-up"]) {
+        assert!(svg.contains(word), "the legend lacks {word:?}");
+    }
+}
+
+#[test]
+fn compare_refuses_runs_that_share_no_axis_and_converts_time_units() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = |name: &str, text: &str| {
+        let path = tmp.path().join(format!("{name}.toml"));
+        fs::write(&path, text).unwrap();
+        let out = tmp.path().join(name);
+        run(&path, &out);
+        out
+    };
+    let compare = |metric: &str, dirs: &[&Path]| {
+        queuelab()
+            .args(["compare", "--metric", metric, "--out"])
+            .arg(tmp.path().join("compared"))
+            .args(dirs)
+            .output()
+            .unwrap()
+    };
+    // A fixed warm-up: the same cut in either unit.
+    let md1 = MD1.replace("customers = 5_000", "customers = 5_000\nwarmup = 500");
+    let seconds = scenario("seconds", &md1);
+    // A load sweep and a consumer-count sweep: no common axis.
+    let consumers = scenario(
+        "consumers",
+        &md1.replace("name = \"md1\"", "name = \"md1-consumers\"")
+            .replace(
+                "load = [0.5, 0.7]",
+                "parameter = \"queues.q.consumers\"\nvalues = [1, 2]",
+            ),
+    );
+    let output = compare("mean_wait", &[&seconds, &consumers]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sweeps `load`") && stderr.contains("sweeps `queues.q.consumers`"),
+        "{stderr}"
+    );
+    // The same model in milliseconds: converted to seconds and labelled.
+    let millis = scenario(
+        "millis",
+        &md1.replace("name = \"md1\"", "name = \"md1-ms\"\ntime_unit = \"ms\"")
+            .replace("rate = 0.5 }", "rate = 0.0005 }")
+            .replace("value = 1.0 }", "value = 1000.0 }"),
+    );
+    for metric in ["mean_wait", "throughput", "mean_in_queue"] {
+        let output = compare(metric, &[&seconds, &millis]);
+        assert!(output.status.success(), "{output:?}");
+        let read = |dir: &Path| queuelab::report::read_folder(dir).unwrap().0;
+        let runs = vec![
+            ("md1".to_string(), read(&seconds)),
+            ("md1-ms".to_string(), read(&millis)),
+        ];
+        let metric = queuelab::metric::Metric::from_name(metric).unwrap();
+        let figure = queuelab::chart::comparison_figure(&runs, metric, None).unwrap();
+        assert!(!figure.y_label.contains("ms"), "{}", figure.y_label);
+        let series = |prefix: &str| {
+            figure
+                .series
+                .iter()
+                .find(|s| s.label.starts_with(prefix) && s.label.ends_with("simulation"))
+                .unwrap_or_else(|| panic!("no {prefix} in {:?}", figure.series))
+        };
+        let (s, ms) = (series("md1 (q)"), series("md1-ms (converted from ms) (q)"));
+        for (a, b) in s.points.iter().zip(&ms.points) {
+            assert!(
+                (a.y - b.y).abs() <= 1e-9 * a.y.abs(),
+                "{metric:?}: {} s vs {} converted from ms",
+                a.y,
+                b.y
+            );
+        }
+    }
+    // Units nobody can convert, or a swept parameter in those units: refused.
+    let ticks = scenario(
+        "ticks",
+        &md1.replace(
+            "name = \"md1\"",
+            "name = \"md1-ticks\"\ntime_unit = \"ticks\"",
+        ),
+    );
+    let output = compare("mean_wait", &[&seconds, &ticks]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot be converted"));
+    let by_rate = |name: &str, unit: &str| {
+        scenario(
+            name,
+            &md1.replace(
+                "name = \"md1\"",
+                &format!("name = \"{name}\"\ntime_unit = \"{unit}\""),
+            )
+            .replace(
+                "load = [0.5, 0.7]",
+                "parameter = \"producers.p.interarrival.rate\"\nvalues = [0.5, 0.7]",
+            ),
+        )
+    };
+    let output = compare(
+        "mean_wait",
+        &[&by_rate("rate-s", "s"), &by_rate("rate-ms", "ms")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("same time unit"));
 }

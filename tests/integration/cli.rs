@@ -127,6 +127,40 @@ fn results_do_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn the_terminal_says_how_the_verdicts_came_out_and_what_to_expect() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "good.toml", GOOD);
+    let output = queuelab()
+        .args(["run", "--quiet", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let table = String::from_utf8(output.stdout).unwrap();
+    let agrees = table.matches("agrees (in CI)").count();
+    let outside = table.matches("%, outside CI").count();
+    assert!(agrees > 10, "{table}");
+    let summary = table.lines().last().unwrap();
+    let expected = format!(
+        "verdicts on exact theory: agrees {agrees}, OUTSIDE CI {outside} (expected about {:.1} at 95% if all agree; ",
+        (agrees + outside) as f64 * 0.05
+    );
+    assert!(summary.starts_with(&expected), "{summary}");
+    // JSON keeps stdout for the document: the summary goes to stderr.
+    let output = queuelab()
+        .args(["run", "--format", "json", "--out"])
+        .arg(tmp.path().join("out-json"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
 fn theory_prints_formulas_without_simulation() {
     let tmp = TempDir::new().unwrap();
     let file = write(tmp.path(), "good.toml", GOOD);
@@ -322,6 +356,35 @@ fn semantic_errors_name_the_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.toml:10:"), "{stderr}");
     assert!(stderr.contains("producers.p.interarrival"), "{stderr}");
+}
+
+#[test]
+fn help_offers_only_what_each_command_accepts() {
+    let help = |command: &str| {
+        let output = queuelab().args([command, "--help"]).output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let plan = help("plan");
+    assert!(plan.contains("plan.json"), "{plan}");
+    assert!(
+        !plan.contains("csv") && !plan.contains("results.json"),
+        "{plan}"
+    );
+    let live = help("live");
+    assert!(!live.contains("--shard"), "{live}");
+    assert!(
+        live.contains("--seconds") && live.contains("--format"),
+        "{live}"
+    );
+    assert!(help("run").contains("--shard"));
+    // What is not offered is refused as a usage error.
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "good.toml", GOOD);
+    for args in [["plan", "--format", "csv"], ["live", "--shard", "0/2"]] {
+        let output = queuelab().args(args).arg(&file).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Live runs on real threads and queues, kept short (about 37 s of wall
+//! Live runs on real threads and queues, kept short (about 36 s of wall
 //! time in all, loads <= 0.8): the live FIFO queue against its replay
 //! through the simulator, Little's law on the live stamps, a tandem of two
 //! queues against its replay queue by queue, LIFO's longer tail, an early
@@ -205,7 +205,7 @@ fn the_live_command_prints_every_source_side_by_side() {
             "live",
             "--quiet",
             "--seconds",
-            "3",
+            "2",
             "--format",
             "json",
             "--out",
@@ -229,6 +229,20 @@ fn the_live_command_prints_every_source_side_by_side() {
     let report = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
     assert!(report.contains("### Live: q on `crossbeam`"), "{report}");
     assert!(report.contains("seed article"), "{report}");
+    // The page people open has the live results too, before the charts.
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    let text = crate::reports::html_text(&html);
+    for part in [
+        "Live: q on crossbeam",
+        "replay [CI]",
+        "live - replay [CI]",
+        "replay: ",
+        "Health: scheduling",
+        "Relations on the live run",
+    ] {
+        assert!(text.contains(part), "report.html lacks {part:?}");
+    }
+    crate::reports::assert_same_story(&report, &html);
     let chart = std::fs::read_to_string(dir.path().join("out/charts/mean_wait.svg")).unwrap();
     assert!(
         chart.contains("live (crossbeam)"),

@@ -12,6 +12,8 @@ mod paired;
 mod plan;
 mod precision;
 mod profile;
+mod reports;
+mod rows;
 mod safety;
 mod shards;
 mod sim_vs_theory;

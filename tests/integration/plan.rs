@@ -191,6 +191,15 @@ fn bad_plans_are_refused_naming_the_key() {
             ),
             "does not get easier to meet",
         ),
+        (
+            // Two independent queues have no end-to-end row to aim at.
+            call_centre("[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 5.0\n", "load")
+                .replace(
+                    "[plan]",
+                    "[[producers]]\nname = \"other\"\nto = \"other\"\ninterarrival = { dist = \"exponential\", mean = 18.0 }\n[[queues]]\nname = \"other\"\nconsumers = 11\nservice = { dist = \"exponential\", mean = 180.0 }\n[plan]",
+                ),
+            "plan.targets.mean_wait.queue",
+        ),
     ];
     for (text, expected) in cases {
         let file = tmp.path().join("bad.toml");
@@ -282,4 +291,27 @@ fn a_network_allocation_uses_the_fewest_consumers_in_total() {
         .find(|c| c.source == plan::Source::Simulation && c.status == Status::Meets)
         .expect("simulation confirms the allocation");
     assert_eq!(confirmed.allocation.as_ref(), Some(allocation));
+}
+
+#[test]
+fn exact_theory_decides_where_simulation_agrees_but_cannot_separate() {
+    // Erlang C at 600 Erlangs: 1,200 calls a minute, 0.5 min each, 95%
+    // answered within 0.01 min. Exact theory: 636 agents meet (95.39%),
+    // 635 do not (94.89%); simulation cannot tell 636 from the target.
+    let text = "name = \"erlang-600\"\ntime_unit = \"min\"\n[run]\nseed = 31\nreplications = 4\ncustomers = 20_000\n[[producers]]\nname = \"callers\"\nto = \"agents\"\ninterarrival = { dist = \"exponential\", rate = 1200.0 }\n[[queues]]\nname = \"agents\"\nconsumers = 620\nservice = { dist = \"exponential\", mean = 0.5 }\n[plan]\ndecide = \"queues.agents.consumers\"\n[[plan.targets]]\nmetric = \"wait_within\"\nt = 0.01\nat_least = 0.95\n";
+    let scenario = scenario(text);
+    let settings = scenario.plan.as_ref().unwrap();
+    let outcome = plan::plan(settings, &scenario.points[0].model, &scenario.run);
+    assert_eq!((outcome.value, outcome.status.as_str()), (636.0, "meets"));
+    let simulated = outcome
+        .candidates
+        .iter()
+        .find(|c| c.value == 636.0 && c.source == plan::Source::Simulation)
+        .expect("636 simulated");
+    assert_eq!(simulated.status, Status::Uncertain, "{simulated:?}");
+    let note = outcome.note.expect("the plan says theory decided");
+    assert!(
+        note.contains("exact theory decides 636") && note.contains("cannot tell"),
+        "{note}"
+    );
 }

@@ -301,9 +301,12 @@ fn expiring_messages_match_erlang_a_in_overload() {
         10,
         "patience = { dist = \"exponential\", mean = 2.0 }",
     )));
+    // Waits and sojourns over every accepted message, expired ones
+    // included (until they expire), as Erlang-A defines them.
     for metric in [
         Metric::PAbandoned,
         Metric::MeanWait,
+        Metric::MeanSojourn,
         Metric::MeanInQueue,
         Metric::MeanInSystem,
         Metric::PWait,
