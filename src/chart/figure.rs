@@ -385,16 +385,40 @@ fn padded((low, high): (f64, f64), log: bool) -> (f64, f64) {
     if !low.is_finite() || !high.is_finite() {
         return if log { (0.1, 10.0) } else { (0.0, 1.0) };
     }
-    if log {
-        return (low / 1.5, high * 1.5);
-    }
-    let span = if high > low {
-        high - low
+    // Axes stay within what the plotting library can lay ticks on: values
+    // beyond are drawn at the edge.
+    let (low, high) = (
+        low.clamp(-AXIS_LIMIT, AXIS_LIMIT),
+        high.clamp(-AXIS_LIMIT, AXIS_LIMIT),
+    );
+    let low = if log {
+        low.max(high / MAX_LOG_SPAN)
     } else {
-        high.abs().max(1.0)
+        low
     };
-    (low - 0.05 * span, high + 0.08 * span)
+    let (padded_low, padded_high) = if log {
+        (low / 1.5, high * 1.5)
+    } else {
+        let span = if high > low {
+            high - low
+        } else {
+            high.abs().max(1.0)
+        };
+        (low - 0.05 * span, high + 0.08 * span)
+    };
+    // Near the float's limits the padding overflows: draw the bare range.
+    if padded_low.is_finite() && padded_high.is_finite() && padded_low < padded_high {
+        (padded_low, padded_high)
+    } else {
+        (low, high)
+    }
 }
+
+/// Largest magnitude an axis reaches.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// Widest ratio a logarithmic axis spans (15 decades).
+const MAX_LOG_SPAN: f64 = 1e15;
 
 /// Tick labels with few digits.
 fn format_tick(value: f64) -> String {

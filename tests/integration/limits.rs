@@ -304,3 +304,31 @@ fn overloaded_mmck_theory_with_ten_million_places_finishes() {
     let p99 = metrics["wait_p99"].as_f64().unwrap();
     assert!((9.9e6..1.01e7).contains(&p99), "{p99}");
 }
+
+#[test]
+fn charts_of_values_near_the_float_limit_are_drawn() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    let text = format!("{BASE}[sweep]\nload = [0.3, 0.6]\n");
+    queuelab()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(write(tmp.path(), "sweep", &text))
+        .assert()
+        .success();
+    let path = out.join("results.json");
+    let mut results: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let wait = &mut results["points"][0]["results"][0]["simulation"]["metrics"]["mean_wait"];
+    wait["mean"] = serde_json::json!(1.7e308);
+    wait["ci_low"] = serde_json::json!(1e308);
+    wait["ci_high"] = serde_json::json!(1.79e308);
+    fs::write(&path, results.to_string()).unwrap();
+    queuelab().arg("plot").arg(&out).assert().success();
+    queuelab()
+        .args(["compare", "--metric", "mean_wait", "--out"])
+        .arg(tmp.path().join("compared"))
+        .arg(&out)
+        .assert()
+        .success();
+}

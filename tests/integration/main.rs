@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod coverage;
 mod fit;
+mod fuzz;
 mod limits;
 mod live;
 mod paired;
