@@ -24,7 +24,7 @@ pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, decided, plan_document, p
 pub use relations::{Relation, queue_relations, relation_lines, relations};
 pub use results::{
     Interval, IntervalResults, PointResults, PrecisionBlock, Row, RunResults, SYSTEM,
-    SimulationBlock, point_results, run_results, target_names,
+    SimulationBlock, WarmupRule, point_results, run_results, target_names,
 };
 
 use crate::chart::{

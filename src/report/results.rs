@@ -12,7 +12,9 @@ use crate::model::Model;
 use crate::profile::{arrival_rate_in, run_spans};
 use crate::run::{RunConfig, RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{Simulation, Target, imprecise, precision_controlled, targets};
+use crate::sim::{
+    PILOTS, Simulation, Target, imprecise, pilot_messages, precision_controlled, targets,
+};
 use crate::stats::{Estimate, student_t_interval};
 use crate::theory::{PointTheory, TheoryResult};
 
@@ -97,8 +99,12 @@ pub struct SimulationBlock {
     pub replications: u32,
     /// Mean and confidence interval per metric that applies.
     pub metrics: BTreeMap<Metric, Interval>,
-    /// Messages discarded as warm-up, per replication.
+    /// Messages discarded as warm-up, per replication (the same for every
+    /// replication of a point since the warm-up is chosen once).
     pub warmup: Vec<u64>,
+    /// How the warm-up was chosen (absent in older files and per interval).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warmup_rule: Option<WarmupRule>,
     /// Change from the previous sweep point, paired replication by
     /// replication (both points use the same random numbers), with its CI.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
@@ -110,6 +116,38 @@ pub struct SimulationBlock {
     /// simulated means.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub relations: Vec<Relation>,
+}
+
+/// How the warm-up of a point was chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarmupRule {
+    /// `auto`: MSER-5 on the waiting times averaged over pilot runs
+    /// independent of the replications; `fixed`: the scenario's count.
+    pub method: String,
+    /// Pilot runs averaged (`auto` only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pilots: Option<u32>,
+    /// Messages in each pilot run (`auto` only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pilot_messages: Option<u64>,
+}
+
+impl WarmupRule {
+    /// The rule `run` applies to `model`.
+    pub fn of(model: &Model, run: &RunConfig) -> WarmupRule {
+        match run.warmup {
+            Warmup::Auto => WarmupRule {
+                method: "auto".into(),
+                pilots: Some(PILOTS),
+                pilot_messages: Some(pilot_messages(model, run)),
+            },
+            Warmup::Customers(_) => WarmupRule {
+                method: "fixed".into(),
+                pilots: None,
+                pilot_messages: None,
+            },
+        }
+    }
 }
 
 /// How a precision-driven run ended for one row.
@@ -169,6 +207,7 @@ pub fn point_results(
     let results = rows(model, &theory.whole, |index, target| {
         simulation.map(|sim| {
             let mut block = simulation_block(sim, &sim.estimates, index);
+            block.warmup_rule = Some(WarmupRule::of(model, run));
             block.relations = queue_relations(model, target, &block.metrics);
             if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
                 block.change_from_previous = paired_changes(previous, sim, index, run.confidence);
@@ -282,6 +321,7 @@ fn simulation_block(
         replications: simulation.replications.len() as u32,
         metrics,
         warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
+        warmup_rule: None,
         change_from_previous: BTreeMap::new(),
         precision,
         relations: Vec::new(),
@@ -298,7 +338,9 @@ fn run_settings(scenario: &Scenario) -> String {
         }
     };
     let warmup = match run.warmup {
-        Warmup::Auto => "warm-up cut by MSER-5".to_string(),
+        Warmup::Auto => format!(
+            "warm-up cut by MSER-5 on the waiting times averaged over {PILOTS} independent pilot runs (one cut for every replication)"
+        ),
         Warmup::Customers(count) => format!("first {count} messages discarded as warm-up"),
     };
     let replications = match run.precision {

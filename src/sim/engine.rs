@@ -14,7 +14,7 @@ use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Visit};
 use super::line::WaitingLine;
 use super::sharing::Sharing;
-use super::streams::{Source, Stream, stream};
+use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::metric::MetricValues;
 use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
@@ -221,9 +221,9 @@ pub(crate) struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    /// A fresh replication of `model` with the streams of (`seed`, `replication`).
-    pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, replication: u32) -> Self {
-        let stream = |source| stream(seed, replication, source);
+    /// A fresh run of `model` with the streams of (`seed`, `streams`).
+    pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, streams: StreamSet) -> Self {
+        let stream = |source| stream(seed, streams, source);
         let spans = run_spans(model, plan.length);
         Engine {
             model,

@@ -9,18 +9,18 @@ mod engine;
 mod line;
 mod sharing;
 mod streams;
+mod warmup;
 
 use rayon::prelude::*;
 
 use crate::dist::Dist;
 use crate::metric::{Metric, MetricValues};
 use crate::model::{Arrivals, Model, Producer};
-use crate::run::{RunConfig, RunLength, Warmup};
-use crate::stats::{Estimate, Percentiles, mser5_truncation, student_t_interval};
+use crate::run::{RunConfig, RunLength};
+use crate::stats::{Estimate, Percentiles, student_t_interval};
 use engine::{Engine, Plan};
-
-/// Bounds on the pilot run used by MSER-5 warm-up detection, in messages.
-const PILOT_MESSAGES: (u64, u64) = (2_000, 131_072);
+use streams::StreamSet;
+pub use warmup::{PILOTS, WarmupTrace, pilot_messages, warmup, warmup_trace};
 
 /// What a row of results describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +58,7 @@ pub struct Replication {
     pub values: Vec<MetricValues>,
     /// Messages discarded as warm-up.
     pub warmup: u64,
-    /// Events processed, pilot run excluded.
+    /// Events processed (warm-up pilots excluded).
     pub events: u64,
     /// Waiting-time histogram per target (empty when not kept, as in the
     /// shards of points whose distribution is not charted).
@@ -124,12 +124,17 @@ impl Simulation {
     }
 }
 
-/// Runs replication `replication` of `model`: warm-up (fixed or MSER-5 on a
-/// pilot run with the same streams), then the measured window.
-pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Replication {
+/// Runs replication `replication` of `model`, discarding the first
+/// `warmup` arrivals (see [`warmup`]), then measuring the window.
+pub fn run_replication(
+    model: &Model,
+    run: &RunConfig,
+    warmup: u64,
+    replication: u32,
+) -> Replication {
     Replication {
         interval_wait_distributions: Vec::new(),
-        ..run_replication_with_interval_waits(model, run, replication)
+        ..run_replication_with_interval_waits(model, run, warmup, replication)
     }
 }
 
@@ -138,17 +143,15 @@ pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Repl
 pub fn run_replication_with_interval_waits(
     model: &Model,
     run: &RunConfig,
+    warmup: u64,
     replication: u32,
 ) -> Replication {
-    let warmup = match run.warmup {
-        Warmup::Customers(count) => count,
-        Warmup::Auto => auto_warmup(model, run, replication),
-    };
     let plan = Plan {
         warmup,
         length: run.length,
     };
-    let (outcome, _) = Engine::new(model, plan, run.seed, replication).run();
+    let (outcome, _) =
+        Engine::new(model, plan, run.seed, StreamSet::Replication(replication)).run();
     Replication {
         values: outcome.values,
         warmup,
@@ -157,46 +160,6 @@ pub fn run_replication_with_interval_waits(
         intervals: outcome.interval_values,
         interval_wait_distributions: outcome.interval_wait_distributions,
     }
-}
-
-/// MSER-5 truncation point of a pilot run's waiting-time series.
-fn auto_warmup(model: &Model, run: &RunConfig, replication: u32) -> u64 {
-    mser5_truncation(&pilot_waits(model, run, replication)) as u64
-}
-
-/// Total waiting time of each message of a pilot run from an empty system,
-/// in arrival order: a quarter of the measured length, within
-/// [`PILOT_MESSAGES`], with the replication's own streams.
-fn pilot_waits(model: &Model, run: &RunConfig, replication: u32) -> Vec<f64> {
-    let expected_messages = match run.length {
-        RunLength::Customers(customers) => customers as f64,
-        RunLength::Horizon(horizon) => {
-            let rate: f64 = model
-                .producers
-                .iter()
-                .map(|p| match &p.arrivals {
-                    Arrivals::Open { .. } => p.open_rate(),
-                    // At most one message per think time per client.
-                    Arrivals::Closed { population, think } => f64::from(*population) / think.mean(),
-                })
-                .sum();
-            horizon * rate
-        }
-    };
-    let pilot = ((expected_messages / 4.0) as u64).clamp(PILOT_MESSAGES.0, PILOT_MESSAGES.1);
-    let plan = Plan {
-        warmup: 0,
-        length: RunLength::Customers(pilot),
-    };
-    let (_, series) = Engine::new(model, plan, run.seed, replication)
-        .record_waits()
-        .run();
-    // A blocked message waited 0.
-    series
-        .unwrap_or_default()
-        .into_iter()
-        .map(|wait| if wait.is_nan() { 0.0 } else { wait })
-        .collect()
 }
 
 /// What a replay feeds through a model: inputs recorded elsewhere (a live
@@ -244,7 +207,7 @@ pub fn replay(model: &Model, recording: &Recording) -> Vec<ReplayedVisit> {
         length: RunLength::Customers(recording.arrivals.len() as u64),
     };
     let mut log = Vec::with_capacity(recording.services.iter().map(Vec::len).sum());
-    Engine::new(&replayed, plan, 0, 0)
+    Engine::new(&replayed, plan, 0, StreamSet::Replication(0))
         .replay_routes(recording.routes)
         .record_visits(&mut log)
         .run();
@@ -295,60 +258,16 @@ fn replay_model(model: &Model, recording: &Recording) -> Option<Model> {
     Some(replayed)
 }
 
-/// How the warm-up of one replication was chosen, for a chart: the running
-/// mean of the waiting time from an empty system and the truncation point.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WarmupTrace {
-    /// The replication traced.
-    pub replication: u32,
-    /// `auto` (MSER-5) or `fixed`.
-    pub method: String,
-    /// Messages discarded.
-    pub truncation: u64,
-    /// (message index, running mean of the waiting time up to it), thinned.
-    pub running_mean: Vec<(u64, f64)>,
-}
-
-/// Points kept in a warm-up trace.
-const TRACE_POINTS: usize = 500;
-
-/// The warm-up trace of replication 0 of `model`.
-pub fn warmup_trace(model: &Model, run: &RunConfig) -> WarmupTrace {
-    let replication = 0;
-    let waits = pilot_waits(model, run, replication);
-    let (method, truncation) = match run.warmup {
-        Warmup::Auto => ("auto", mser5_truncation(&waits) as u64),
-        Warmup::Customers(count) => ("fixed", count),
-    };
-    let step = waits.len().div_ceil(TRACE_POINTS).max(1);
-    let mut total = 0.0;
-    let running_mean = waits
-        .iter()
-        .enumerate()
-        .filter_map(|(index, wait)| {
-            total += wait;
-            let count = index + 1;
-            (count % step == 0 || count == waits.len())
-                .then(|| (count as u64, total / count as f64))
-        })
-        .collect();
-    WarmupTrace {
-        replication,
-        method: method.to_string(),
-        truncation,
-        running_mean,
-    }
-}
-
-/// Runs every replication in parallel and summarises them; `on_replication`
-/// is called after each one (for progress bars). Results do not depend on
-/// the number of threads.
+/// Runs every replication in parallel, all with the same warm-up, and
+/// summarises them; `on_replication` is called after each one (for progress
+/// bars). Results do not depend on the number of threads.
 pub fn replicate(model: &Model, run: &RunConfig, on_replication: &(dyn Fn() + Sync)) -> Simulation {
+    let warmup = warmup(model, run);
     let batch = |range: std::ops::Range<u32>| -> Vec<Replication> {
         range
             .into_par_iter()
             .map(|replication| {
-                let result = run_replication(model, run, replication);
+                let result = run_replication(model, run, warmup, replication);
                 on_replication();
                 result
             })

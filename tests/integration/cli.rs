@@ -104,26 +104,32 @@ fn run_writes_every_result_file_and_prints_json() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "good.toml", GOOD);
-    let run = |threads: &str| {
-        let output = queuelab()
-            .args([
-                "run",
-                "--quiet",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-                "--out",
-            ])
-            .arg(tmp.path().join(format!("out{threads}")))
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        output.stdout
-    };
-    assert_eq!(run("1"), run("2"));
+    let auto = GOOD.replace("warmup = 2_000", "warmup = \"auto\"");
+    for (name, text) in [("fixed", GOOD), ("auto", auto.as_str())] {
+        let file = write(tmp.path(), &format!("{name}.toml"), text);
+        let run = |threads: &str| {
+            let out = tmp.path().join(format!("{name}{threads}"));
+            let output = queuelab()
+                .args([
+                    "run",
+                    "--quiet",
+                    "--format",
+                    "json",
+                    "--threads",
+                    threads,
+                    "--out",
+                ])
+                .arg(&out)
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(output.status.success());
+            // The warm-up pilots run in parallel too.
+            let warmup = fs::read(out.join("warmup.json")).unwrap();
+            (output.stdout, warmup)
+        };
+        assert_eq!(run("1"), run("2"), "{name}");
+    }
 }
 
 #[test]
