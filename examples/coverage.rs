@@ -3,19 +3,21 @@
 //!
 //! ```sh
 //! RAYON_NUM_THREADS=1 cargo run --release --example coverage -- \
-//!     examples/coverage-mm1.toml --seeds 1000 [--replications N] [--warmup auto|N]
+//!     examples/coverage-mm1.toml --seeds 1000 [--replications N] [--customers N] [--warmup auto|N]
 //! ```
 //!
 //! Runs the scenario's first point once per seed `1..=seeds` and, for every
 //! metric of its first row with an exact formula value, prints the share of
 //! seeds whose interval covers it (with the binomial standard deviation of
 //! that share at the nominal confidence) and the mean relative error of the
-//! estimate (with its standard error).
+//! estimate (with its standard error), over the seeds that gave the metric
+//! an interval (a single replication gives none to a percentile its
+//! batches are too short for: the last column counts those seeds).
 
 use std::path::PathBuf;
 
 use queuelab::metric::Metric;
-use queuelab::run::Warmup;
+use queuelab::run::{RunLength, Warmup};
 use queuelab::{profile, scenario, sim, theory};
 
 /// Command-line settings of the study.
@@ -23,6 +25,7 @@ struct Settings {
     file: PathBuf,
     seeds: u64,
     replications: Option<u32>,
+    customers: Option<u64>,
     warmup: Option<Warmup>,
 }
 
@@ -32,6 +35,7 @@ fn settings() -> Result<Settings, String> {
         file: PathBuf::new(),
         seeds: 1000,
         replications: None,
+        customers: None,
         warmup: None,
     };
     while let Some(arg) = args.next() {
@@ -43,6 +47,10 @@ fn settings() -> Result<Settings, String> {
                     .parse()
                     .map_err(|e| format!("--replications: {e}"))?;
                 settings.replications = Some(count);
+            }
+            "--customers" => {
+                let count = value()?.parse().map_err(|e| format!("--customers: {e}"))?;
+                settings.customers = Some(count);
             }
             "--warmup" => {
                 let text = value()?;
@@ -57,7 +65,10 @@ fn settings() -> Result<Settings, String> {
         }
     }
     if settings.file.as_os_str().is_empty() {
-        return Err("usage: coverage FILE [--seeds N] [--replications N] [--warmup auto|N]".into());
+        return Err(
+            "usage: coverage FILE [--seeds N] [--replications N] [--customers N] [--warmup auto|N]"
+                .into(),
+        );
     }
     Ok(settings)
 }
@@ -66,7 +77,7 @@ fn settings() -> Result<Settings, String> {
 #[derive(Default)]
 struct Tally {
     covered: u64,
-    runs: u64,
+    without_interval: u64,
     relative_error: Vec<f64>,
 }
 
@@ -75,6 +86,9 @@ fn main() -> Result<(), String> {
     let mut scenario = scenario::load(&settings.file).map_err(|e| e.to_string())?;
     if let Some(replications) = settings.replications {
         scenario.run.replications = replications;
+    }
+    if let Some(customers) = settings.customers {
+        scenario.run.length = RunLength::Customers(customers);
     }
     if let Some(warmup) = settings.warmup {
         scenario.run.warmup = warmup;
@@ -100,7 +114,10 @@ fn main() -> Result<(), String> {
         let simulation = sim::replicate(&point.model, &run, &|| {});
         for ((metric, value), tally) in metrics.iter().zip(&mut tallies) {
             let estimate = simulation.estimates[0][metric.index()];
-            tally.runs += 1;
+            if estimate.mean.is_nan() {
+                tally.without_interval += 1;
+                continue;
+            }
             tally.covered += u64::from(estimate.ci_low <= *value && *value <= estimate.ci_high);
             tally.relative_error.push(estimate.mean / value - 1.0);
         }
@@ -108,16 +125,17 @@ fn main() -> Result<(), String> {
     let confidence = scenario.run.confidence;
     let binomial_sd = (confidence * (1.0 - confidence) / settings.seeds as f64).sqrt();
     println!(
-        "{}: {} seeds, {} replications, warm-up {:?}, {:.0} s; nominal {:.1}% (binomial sd {:.2}%)",
+        "{}: {} seeds, {} replication(s) of {:?}, warm-up {:?}, {:.0} s; nominal {:.1}% (binomial sd {:.2}%)",
         settings.file.display(),
         settings.seeds,
         scenario.run.replications,
+        scenario.run.length,
         scenario.run.warmup,
         started.elapsed().as_secs_f64(),
         confidence * 100.0,
         binomial_sd * 100.0
     );
-    println!("metric          exact     coverage  bias (mean relative error +- se)");
+    println!("metric          exact     coverage  bias (mean relative error +- se)  no interval");
     for ((metric, value), tally) in metrics.iter().zip(&tallies) {
         let n = tally.relative_error.len() as f64;
         let mean = tally.relative_error.iter().sum::<f64>() / n;
@@ -128,12 +146,13 @@ fn main() -> Result<(), String> {
             .sum::<f64>()
             / (n - 1.0);
         println!(
-            "{:<15} {:<9.5} {:>6.1}%   {:+.2}% +- {:.2}%",
+            "{:<15} {:<9.5} {:>6.1}%   {:+.2}% +- {:.2}%{:>22}",
             metric.name(),
             value,
-            100.0 * tally.covered as f64 / tally.runs as f64,
+            100.0 * tally.covered as f64 / n,
             100.0 * mean,
-            100.0 * (variance / n).sqrt()
+            100.0 * (variance / n).sqrt(),
+            tally.without_interval
         );
     }
     Ok(())

@@ -3,11 +3,12 @@
 
 use std::fmt::Write;
 
-use super::comparison::{HEADERS, Verdict, interval_text, lines};
+use super::comparison::{HEADERS, Verdict, interval_text, lines, number};
 use super::results::{PointResults, RunResults};
 use crate::chart::{CHARTS_DIR, ChartFile};
 use crate::metric::Metric;
 use crate::scenario::parameter_label;
+use crate::stats::BATCH_TAIL;
 
 /// Count of exact theory values outside the simulation's interval.
 pub fn outside_count(results: &RunResults) -> usize {
@@ -129,6 +130,33 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             text.push('\n');
         }
         for row in &point.results {
+            let batches = row.simulation.as_ref().and_then(|s| s.batch_means.as_ref());
+            if let Some(batches) = batches.filter(|b| !b.without_interval.is_empty()) {
+                let values: Vec<String> = batches
+                    .without_interval
+                    .iter()
+                    .map(|(m, value)| format!("{} = {}", m.name(), number(*value)))
+                    .collect();
+                let _ = writeln!(
+                    text,
+                    "Without an interval for {} (whole run): {}. Some batch had too few values for it (a percentile needs {BATCH_TAIL} beyond it in every batch): lengthen the run or use replications.\n",
+                    row.label(),
+                    values.join(", ")
+                );
+            }
+            if let Some(batches) = batches.filter(|b| !b.correlated.is_empty()) {
+                let correlated: Vec<String> = batches
+                    .correlated
+                    .iter()
+                    .map(|m| format!("{} ({:+.2})", m.name(), batches.lag1_correlation[m]))
+                    .collect();
+                let _ = writeln!(
+                    text,
+                    "Batch values of {} correlated at lag 1: {}. Batches this short can make the interval too narrow: lengthen the run (about 1 metric in 20 is flagged by chance).\n",
+                    row.label(),
+                    correlated.join(", ")
+                );
+            }
             if let Some(precision) = row.simulation.as_ref().and_then(|s| s.precision.as_ref())
                 && !precision.met
             {

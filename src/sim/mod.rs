@@ -17,7 +17,7 @@ use crate::dist::Dist;
 use crate::metric::{Metric, MetricValues};
 use crate::model::{Arrivals, Model, Producer};
 use crate::run::{RunConfig, RunLength};
-use crate::stats::{Estimate, Percentiles, student_t_interval};
+use crate::stats::{BATCHES, Estimate, Percentiles, batch_means_interval, student_t_interval};
 use engine::{Engine, Plan};
 use streams::StreamSet;
 pub use warmup::{PILOTS, WarmupTrace, pilot_messages, warmup, warmup_trace};
@@ -69,6 +69,9 @@ pub struct Replication {
     /// Waiting-time histograms per reporting interval, then per target:
     /// kept only by [`run_replication_with_interval_waits`] (for plans).
     pub interval_wait_distributions: Vec<Vec<Percentiles>>,
+    /// Metric values per batch, then per target, when the run is a single
+    /// replication cut into batches (batch means); empty otherwise.
+    pub batches: Vec<Vec<MetricValues>>,
 }
 
 /// Simulation results of one model.
@@ -149,6 +152,8 @@ pub fn run_replication_with_interval_waits(
     let plan = Plan {
         warmup,
         length: run.length,
+        // One replication gets its intervals from batches.
+        batches: if run.replications == 1 { BATCHES } else { 0 },
     };
     let (outcome, _) =
         Engine::new(model, plan, run.seed, StreamSet::Replication(replication)).run();
@@ -159,6 +164,7 @@ pub fn run_replication_with_interval_waits(
         wait_distributions: outcome.wait_distributions,
         intervals: outcome.interval_values,
         interval_wait_distributions: outcome.interval_wait_distributions,
+        batches: outcome.batch_values,
     }
 }
 
@@ -205,6 +211,7 @@ pub fn replay(model: &Model, recording: &Recording) -> Vec<ReplayedVisit> {
     let plan = Plan {
         warmup: 0,
         length: RunLength::Customers(recording.arrivals.len() as u64),
+        batches: 0,
     };
     let mut log = Vec::with_capacity(recording.services.iter().map(Vec::len).sum());
     Engine::new(&replayed, plan, 0, StreamSet::Replication(0))
@@ -327,7 +334,8 @@ enum Missing {
 }
 
 /// Mean and confidence interval per target and metric of the values that
-/// `values` picks from each replication.
+/// `values` picks from each replication: Student t across replications, or
+/// batch means within a single replication cut into batches.
 fn estimate(
     model: &Model,
     run: &RunConfig,
@@ -338,27 +346,42 @@ fn estimate(
     (0..targets(model).len())
         .map(|target| {
             std::array::from_fn(|metric| {
-                let mut samples: Vec<f64> = replications
-                    .iter()
-                    .map(|r| values(r)[target][metric])
-                    .collect();
-                if missing == Missing::Skipped {
-                    samples.retain(|x| !x.is_nan());
-                }
-                // An interval needs two values for its spread.
-                let too_few = missing == Missing::Skipped && samples.len() < 2;
-                if too_few || samples.iter().all(|x| x.is_nan()) {
-                    Estimate {
-                        mean: f64::NAN,
-                        ci_low: f64::NAN,
-                        ci_high: f64::NAN,
+                let value = |r: &Replication| values(r)[target][metric];
+                match replications {
+                    [single] if !single.batches.is_empty() && missing == Missing::Unknown => {
+                        let batches: Vec<f64> =
+                            single.batches.iter().map(|b| b[target][metric]).collect();
+                        batch_means_interval(value(single), &batches, run.confidence)
                     }
-                } else {
-                    student_t_interval(&samples, run.confidence)
+                    _ => across_replications(replications.iter().map(value), run, missing),
                 }
             })
         })
         .collect()
+}
+
+/// The Student-t estimate of `samples` (one value per replication, `NaN`
+/// where a replication has none, treated as `missing` says).
+fn across_replications(
+    samples: impl Iterator<Item = f64>,
+    run: &RunConfig,
+    missing: Missing,
+) -> Estimate {
+    let mut samples: Vec<f64> = samples.collect();
+    if missing == Missing::Skipped {
+        samples.retain(|x| !x.is_nan());
+    }
+    // An interval needs two values for its spread.
+    let too_few = missing == Missing::Skipped && samples.len() < 2;
+    if too_few || samples.iter().all(|x| x.is_nan()) {
+        Estimate {
+            mean: f64::NAN,
+            ci_low: f64::NAN,
+            ci_high: f64::NAN,
+        }
+    } else {
+        student_t_interval(&samples, run.confidence)
+    }
 }
 
 #[cfg(test)]
@@ -369,6 +392,38 @@ mod tests {
     fn model(text: &str) -> Model {
         let scenario = crate::scenario::parse(Path::new("replay.toml"), text.to_string()).unwrap();
         scenario.points[0].model.clone()
+    }
+
+    #[test]
+    fn one_replication_is_cut_into_batches_that_tile_its_window() {
+        let text = "name = \"batches\"\n[run]\nreplications = 1\ncustomers = 20_000\nwarmup = 500\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.7 }\n[[queues]]\nname = \"q\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n";
+        let by_count = crate::scenario::parse(Path::new("batches.toml"), text.to_string()).unwrap();
+        let by_time = crate::scenario::parse(
+            Path::new("batches.toml"),
+            text.replace("customers = 20_000", "horizon = 30_000.0"),
+        )
+        .unwrap();
+        let mean_of = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
+        for (scenario, equal_batches) in
+            [(by_count, Metric::MeanWait), (by_time, Metric::Throughput)]
+        {
+            let simulation = replicate(&scenario.points[0].model, &scenario.run, &|| {});
+            let [single] = simulation.replications.as_slice() else {
+                panic!("one replication");
+            };
+            assert_eq!(single.batches.len(), BATCHES as usize);
+            // Batches of equal size (messages, or time) average to the whole run.
+            let metric = equal_batches.index();
+            let batches: Vec<f64> = single.batches.iter().map(|b| b[0][metric]).collect();
+            let whole = single.values[0][metric];
+            assert!(
+                (mean_of(&batches) - whole).abs() < 1e-9 * whole,
+                "{batches:?} vs {whole}"
+            );
+            let estimate = simulation.estimates[0][Metric::MeanWait.index()];
+            assert_eq!(estimate.mean, single.values[0][Metric::MeanWait.index()]);
+            assert!(estimate.ci_low < estimate.mean && estimate.mean < estimate.ci_high);
+        }
     }
 
     #[test]

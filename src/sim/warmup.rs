@@ -71,6 +71,7 @@ fn averaged_pilot_waits(model: &Model, run: &RunConfig) -> Vec<f64> {
     let plan = Plan {
         warmup: 0,
         length: RunLength::Customers(pilot_messages(model, run)),
+        batches: 0,
     };
     let pilots: Vec<Vec<f64>> = (0..PILOTS)
         .into_par_iter()

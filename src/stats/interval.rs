@@ -63,7 +63,7 @@ pub fn standard_error(samples: &[f64]) -> f64 {
 
 /// `t_{(1+confidence)/2, n-1}`, or `None` without a valid interval (n < 2 or
 /// confidence outside (0, 1)).
-fn t_quantile(n: usize, confidence: f64) -> Option<f64> {
+pub(super) fn t_quantile(n: usize, confidence: f64) -> Option<f64> {
     if n < 2 || !(confidence > 0.0 && confidence < 1.0) {
         return None;
     }

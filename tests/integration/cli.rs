@@ -188,8 +188,8 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
             "line",
         ),
         (
-            "one replication",
-            GOOD.replace("replications = 4", "replications = 1"),
+            "no replication",
+            GOOD.replace("replications = 4", "replications = 0"),
             "replications",
         ),
         (
@@ -340,7 +340,7 @@ fn bad_arguments_exit_2() {
         .assert()
         .code(2);
     queuelab()
-        .args(["run", "--replications", "1", "--quiet"])
+        .args(["run", "--replications", "0", "--quiet"])
         .arg(&file)
         .assert()
         .code(2);

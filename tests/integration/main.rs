@@ -7,6 +7,7 @@ mod common;
 mod coverage;
 mod fit;
 mod live;
+mod one_run;
 mod paired;
 mod plan;
 mod precision;
