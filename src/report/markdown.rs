@@ -130,6 +130,15 @@ pub fn report(results: &RunResults, charts: &[ChartFile]) -> String {
             text.push('\n');
         }
         for row in &point.results {
+            if let Some(simulation) = row.simulation.as_ref().filter(|s| !s.clipped.is_empty()) {
+                let names: Vec<&str> = simulation.clipped.iter().map(|m| m.name()).collect();
+                let _ = writeln!(
+                    text,
+                    "Intervals of {} cut at the values the metric can take (0, or 1 for a probability): {}. The symmetric t interval reached past them: too few or too skewed replications; add replications.\n",
+                    row.label(),
+                    names.join(", ")
+                );
+            }
             let batches = row.simulation.as_ref().and_then(|s| s.batch_means.as_ref());
             if let Some(batches) = batches.filter(|b| !b.without_interval.is_empty()) {
                 let values: Vec<String> = batches

@@ -112,6 +112,11 @@ pub struct SimulationBlock {
     /// For a precision-driven run: the target and the metrics that missed it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precision: Option<PrecisionBlock>,
+    /// Metrics whose Student-t interval reached past the values the metric
+    /// can take (below 0, or above 1 for a probability) and was cut there:
+    /// too few or too skewed replications for a symmetric interval.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub clipped: Vec<Metric>,
     /// For a single replication: how its batches gave the intervals.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub batch_means: Option<BatchMeansBlock>,
@@ -349,6 +354,12 @@ fn simulation_block(
         metrics,
         warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
         warmup_rule: None,
+        clipped: Metric::ALL
+            .iter()
+            .zip(&estimates[target_index])
+            .filter(|(_, estimate)| estimate.clipped && estimate.mean.is_finite())
+            .map(|(&metric, _)| metric)
+            .collect(),
         batch_means: None,
         change_from_previous: BTreeMap::new(),
         precision,

@@ -335,7 +335,8 @@ enum Missing {
 
 /// Mean and confidence interval per target and metric of the values that
 /// `values` picks from each replication: Student t across replications, or
-/// batch means within a single replication cut into batches.
+/// batch means within a single replication cut into batches; each interval
+/// cut to the range the metric can take (see [`Metric::support`]).
 fn estimate(
     model: &Model,
     run: &RunConfig,
@@ -347,14 +348,15 @@ fn estimate(
         .map(|target| {
             std::array::from_fn(|metric| {
                 let value = |r: &Replication| values(r)[target][metric];
-                match replications {
+                let estimate = match replications {
                     [single] if !single.batches.is_empty() && missing == Missing::Unknown => {
                         let batches: Vec<f64> =
                             single.batches.iter().map(|b| b[target][metric]).collect();
                         batch_means_interval(value(single), &batches, run.confidence)
                     }
                     _ => across_replications(replications.iter().map(value), run, missing),
-                }
+                };
+                estimate.within(Metric::ALL[metric].support())
             })
         })
         .collect()
@@ -378,6 +380,7 @@ fn across_replications(
             mean: f64::NAN,
             ci_low: f64::NAN,
             ci_high: f64::NAN,
+            clipped: false,
         }
     } else {
         student_t_interval(&samples, run.confidence)

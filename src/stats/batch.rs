@@ -29,6 +29,7 @@ pub fn batch_means_interval(whole: f64, batches: &[f64], confidence: f64) -> Est
         mean: f64::NAN,
         ci_low: f64::NAN,
         ci_high: f64::NAN,
+        clipped: false,
     };
     if whole.is_nan() || batches.iter().any(|x| x.is_nan()) {
         return nan;
@@ -41,6 +42,7 @@ pub fn batch_means_interval(whole: f64, batches: &[f64], confidence: f64) -> Est
         mean: whole,
         ci_low: whole - half_width,
         ci_high: whole + half_width,
+        clipped: false,
     }
 }
 

@@ -132,6 +132,57 @@ fn results_do_not_depend_on_the_thread_count() {
     }
 }
 
+/// With two short replications the Student-t intervals of rare blocking
+/// and of the waits reach below 0; every reported interval stays within
+/// what its metric can take, and the cut ones are named.
+#[test]
+fn intervals_stay_within_what_each_metric_can_take() {
+    let tmp = TempDir::new().unwrap();
+    let text = GOOD
+        .replace("replications = 4", "replications = 2")
+        .replace("customers = 20_000", "customers = 300")
+        .replace("warmup = 2_000", "warmup = 0")
+        .replace("consumers = 1", "consumers = 1\ncapacity = 4");
+    let file = write(tmp.path(), "short.toml", &text);
+    let out = tmp.path().join("out");
+    let output = queuelab()
+        .args(["run", "--quiet", "--format", "json", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut clipped = 0;
+    for point in doc["points"].as_array().unwrap() {
+        for row in point["results"].as_array().unwrap() {
+            let simulation = &row["simulation"];
+            for (name, interval) in simulation["metrics"].as_object().unwrap() {
+                let high_bound = if name.starts_with("p_") {
+                    1.0
+                } else {
+                    f64::INFINITY
+                };
+                let (low, high) = (
+                    interval["ci_low"].as_f64().unwrap(),
+                    interval["ci_high"].as_f64().unwrap(),
+                );
+                assert!(0.0 <= low && high <= high_bound, "{name}: {interval}");
+            }
+            clipped += simulation["clipped"].as_array().map_or(0, Vec::len);
+        }
+    }
+    assert!(
+        clipped > 0,
+        "two replications of 300 messages: some interval reaches below 0"
+    );
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("cut at the values the metric can take"),
+        "{report}"
+    );
+}
+
 #[test]
 fn theory_prints_formulas_without_simulation() {
     let tmp = TempDir::new().unwrap();
