@@ -372,8 +372,9 @@ impl Collector {
         if self.batched { &[] } else { &self.spans }
     }
 
-    /// The interval in force, begun at `now`: a batch's span is set as it
-    /// begins, and the one before it ends.
+    /// Records that interval `index` began at `now`: a batch's span is set
+    /// as it begins, the batch before it ending there (reporting
+    /// intervals are known in advance).
     fn mark_begin(&mut self, now: f64, index: usize) {
         if self.batched {
             if index > 0 {

@@ -1,6 +1,7 @@
 //! The discrete-event simulator: independent replications of a [`Model`] in
 //! parallel (rayon), each with its own reproducible random streams, turned
-//! into confidence intervals across replications.
+//! into confidence intervals across replications (or, for a single
+//! replication, from batch means), after a warm-up chosen once per model.
 
 mod calendar;
 mod clock;
