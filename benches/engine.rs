@@ -50,10 +50,10 @@ fn engine(c: &mut Criterion) {
     group.sample_size(10);
     for (name, scenario) in models() {
         let model = &scenario.points[0].model;
-        let events = sim::run_replication(model, &scenario.run, 0).events;
+        let events = sim::run_replication(model, &scenario.run, 0, 0).events;
         group.throughput(Throughput::Elements(events));
         group.bench_function(name, |b| {
-            b.iter(|| black_box(sim::run_replication(black_box(model), &scenario.run, 0)))
+            b.iter(|| black_box(sim::run_replication(black_box(model), &scenario.run, 0, 0)))
         });
     }
     group.finish();

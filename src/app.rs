@@ -306,12 +306,12 @@ fn execute_run(
         scenario.run.seed = seed;
     }
     if let Some(replications) = args.replications {
-        if replications < 2 {
-            return Err(AppError::Usage(format!(
-                "--replications must be at least 2 to give a confidence interval, got {replications}"
-            )));
-        }
-        scenario.run.replications = replications;
+        scenario::set_replications(&mut scenario, replications).map_err(|problem| {
+            AppError::Usage(format!(
+                "--replications {replications}: {}",
+                problem.message
+            ))
+        })?;
     }
     if scenario.run.replications > limits::MAX_REPLICATIONS {
         return Err(AppError::Usage(format!(

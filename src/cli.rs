@@ -170,7 +170,7 @@ pub struct RunOptions {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Override the number of replications (at least 2).
+    /// Override the number of replications (1: one long run, intervals from batch means).
     #[arg(long)]
     pub replications: Option<u32>,
     /// Worker threads (default: all cores). Results do not depend on it.

@@ -98,6 +98,16 @@ impl Metric {
         }
     }
 
+    /// The range of values the metric can take: [0, 1] for probabilities,
+    /// [0, inf) for the others (utilisation included: against a consumer
+    /// schedule it may exceed 1). Confidence intervals are cut to it.
+    pub fn support(self) -> (f64, f64) {
+        match self {
+            Metric::PWait | Metric::PBlocked | Metric::PAbandoned => (0.0, 1.0),
+            _ => (0.0, f64::INFINITY),
+        }
+    }
+
     /// Position of the metric in [`Metric::ALL`].
     pub fn index(self) -> usize {
         self as usize

@@ -387,43 +387,90 @@ fn at_point(label: &str) -> String {
     }
 }
 
-/// The running mean of the waiting time with the warm-up cut marked.
+/// The waiting time averaged over the warm-up pilots (bin by bin) with the
+/// cut every replication gets and the level after it; older files, which
+/// traced one replication, show its running mean instead.
 pub fn warmup_figure(data: &WarmupData, scenario: &str, time_unit: &str) -> Figure {
     let trace = &data.trace;
-    let points = trace
-        .running_mean
-        .iter()
-        .map(|&(index, mean)| Point {
-            x: index as f64,
-            y: mean,
-            bar: None,
-        })
-        .collect();
+    let line = |values: &[(u64, f64)]| -> Vec<Point> {
+        values
+            .iter()
+            .map(|&(index, mean)| Point {
+                x: index as f64,
+                y: mean,
+                bar: None,
+            })
+            .collect()
+    };
     let rule = if trace.method == "auto" {
         "MSER-5"
     } else {
         "fixed"
     };
     let at = at_point(&data.label);
+    let (title, series) = if trace.averaged.is_empty() {
+        (
+            format!(
+                "{scenario}: warm-up of replication {}{at}",
+                trace.replication
+            ),
+            vec![Series {
+                label: "running mean of wait".into(),
+                colour: SIMULATION,
+                mark: Mark::Line,
+                points: line(&trace.running_mean),
+            }],
+        )
+    } else {
+        let mut series = vec![Series {
+            label: format!("wait, mean of {} pilots", trace.pilots),
+            colour: SIMULATION,
+            mark: Mark::Line,
+            points: line(&trace.averaged),
+        }];
+        if let Some(level) = mean_after(&trace.averaged, trace.truncation) {
+            let end = trace.averaged.last().map_or(0, |&(index, _)| index);
+            series.push(Series {
+                label: "mean after the cut".into(),
+                colour: THEORY,
+                mark: Mark::Dashed,
+                points: [trace.truncation, end]
+                    .map(|index| Point {
+                        x: index as f64,
+                        y: level,
+                        bar: None,
+                    })
+                    .to_vec(),
+            });
+        }
+        (format!("{scenario}: warm-up{at}"), series)
+    };
     Figure {
         name: "warmup".into(),
-        title: format!(
-            "{scenario}: warm-up of replication {}{at}",
-            trace.replication
-        ),
+        title,
         x_label: "message (arrival order)".into(),
-        y_label: format!("running mean of wait ({time_unit})"),
+        y_label: format!("waiting time ({time_unit})"),
         categories: None,
         log_y: false,
         markers: vec![(
             trace.truncation as f64,
             format!("cut after {} ({rule})", trace.truncation),
         )],
-        series: vec![Series {
-            label: "running mean of wait".into(),
-            colour: SIMULATION,
-            mark: Mark::Line,
-            points,
-        }],
+        series,
     }
+}
+
+/// The mean of the binned series `bins` ((last index, bin mean)) over the
+/// messages after `cut`, each bin weighted by its messages; `None` when
+/// nothing is left.
+fn mean_after(bins: &[(u64, f64)], cut: u64) -> Option<f64> {
+    let mut start = 0;
+    let (mut total, mut count) = (0.0, 0);
+    for &(last, mean) in bins {
+        let kept = last.saturating_sub(start.max(cut));
+        total += mean * kept as f64;
+        count += kept;
+        start = last;
+    }
+    (count > 0).then(|| total / count as f64)
 }

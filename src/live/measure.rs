@@ -21,11 +21,15 @@ pub const BATCHES: usize = 10;
 /// One value per batch for each metric, in model time units.
 pub type BatchValues = BTreeMap<Metric, Vec<f64>>;
 
-/// Mean and batch-means interval of each metric.
+/// Mean and batch-means interval of each metric, cut to the values the
+/// metric can take ([`Metric::support`]).
 pub fn summarise(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Interval> {
     values
         .iter()
-        .map(|(&metric, samples)| (metric, student_t_interval(samples, confidence).into()))
+        .map(|(&metric, samples)| {
+            let estimate = student_t_interval(samples, confidence).within(metric.support());
+            (metric, estimate.into())
+        })
         .collect()
 }
 

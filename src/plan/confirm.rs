@@ -112,10 +112,13 @@ fn until_certain<T>(
     max_replications: u32,
     verdicts: impl Fn(&Simulation) -> Vec<(Status, T)>,
 ) -> (Vec<(Status, T)>, u32) {
+    let warmup = sim::warmup(model, run);
     let batch = |range: std::ops::Range<u32>| -> Vec<Replication> {
         range
             .into_par_iter()
-            .map(|replication| sim::run_replication_with_interval_waits(model, run, replication))
+            .map(|replication| {
+                sim::run_replication_with_interval_waits(model, run, warmup, replication)
+            })
             .collect()
     };
     let mut replications = batch(0..run.replications);

@@ -168,7 +168,11 @@ impl Goal {
             // saw messages.
             samples.retain(|x| !x.is_nan());
         }
-        let estimate = student_t_interval(&samples, confidence);
+        let support = match self.metric {
+            GoalMetric::Metric(metric) => metric.support(),
+            GoalMetric::WaitWithin { .. } => (0.0, 1.0),
+        };
+        let estimate = student_t_interval(&samples, confidence).within(support);
         // Without an interval (one replication with data) nothing is judged.
         (estimate.ci_low.is_finite() && estimate.ci_high.is_finite()).then(|| estimate.into())
     }

@@ -15,6 +15,11 @@ pub enum Verdict {
     Approximation,
     /// Only one source has a value.
     Single,
+    /// A waiting-time percentile inside the atom of waits at 0 (exact
+    /// theory says P(wait = 0) reaches its probability): it is exactly 0,
+    /// and the simulated values jump between 0 and positive ones, so the
+    /// interval says nothing.
+    AtAtom,
 }
 
 impl Verdict {
@@ -25,6 +30,7 @@ impl Verdict {
             Verdict::Outside => "OUTSIDE CI",
             Verdict::Approximation => "approximation",
             Verdict::Single => "",
+            Verdict::AtAtom => "no verdict (P(wait = 0) >= p)",
         }
     }
 }
@@ -117,7 +123,11 @@ fn row_lines(row: &Row) -> Vec<Line> {
                 None => "-".to_string(),
             };
             let simulation_text = interval_text(simulation);
-            let verdict = verdict(theory, simulation);
+            let verdict = if simulation.is_some() && at_wait_atom(row, metric) {
+                Verdict::AtAtom
+            } else {
+                verdict(theory, simulation)
+            };
             let verdict_text = match (verdict, theory, simulation) {
                 (Verdict::Outside, Some((value, _)), Some(interval)) => {
                     outside_text(value, interval.mean)
@@ -172,7 +182,7 @@ pub fn verdict_counts(results: &RunResults) -> VerdictCounts {
         match line.verdict {
             Verdict::Agrees => counts.agrees += 1,
             Verdict::Outside => counts.outside += 1,
-            Verdict::Approximation | Verdict::Single => {}
+            Verdict::Approximation | Verdict::Single | Verdict::AtAtom => {}
         }
     }
     counts
@@ -199,6 +209,20 @@ pub fn verdict_summary(results: &RunResults) -> Option<String> {
 fn number_percent(level: f64) -> String {
     let text = format!("{:.3}", level * 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `metric` is a waiting-time percentile whose probability `p` lies
+/// within the atom of waits at 0 by exact theory: P(wait = 0) = 1 -
+/// `p_wait` >= p.
+fn at_wait_atom(row: &Row, metric: Metric) -> bool {
+    let Some((_, p)) = Metric::WAIT_PERCENTILES.iter().find(|(m, _)| *m == metric) else {
+        return false;
+    };
+    row.theory
+        .as_ref()
+        .filter(|theory| theory.exact)
+        .and_then(|theory| theory.metrics.get(&Metric::PWait))
+        .is_some_and(|p_wait| 1.0 - p_wait >= p - 1e-9)
 }
 
 #[cfg(test)]
@@ -246,9 +270,12 @@ mod tests {
             replications: 8,
             metrics: [(Metric::MeanWait, wait), (Metric::PBlocked, blocked)].into(),
             warmup: vec![0; 8],
+            warmup_rule: None,
             change_from_previous: Default::default(),
             precision: None,
             relations: Vec::new(),
+            clipped: Vec::new(),
+            batch_means: None,
         };
         RunResults {
             scenario: "t".into(),
@@ -294,6 +321,39 @@ mod tests {
         let found = lines(&results.points[0]);
         assert_eq!(found[0].cells[5], "-15%, outside CI");
         assert_eq!(found[1].cells[5], "+0.002000 from 0, outside CI");
+    }
+
+    #[test]
+    fn percentiles_inside_the_atom_of_waits_at_zero_get_no_verdict() {
+        // M/M/1 at load 0.5: P(wait = 0) = 0.5, so the median wait is 0.
+        let row: Row = serde_json::from_value(serde_json::json!({
+            "queue": "q",
+            "class": null,
+            "theory": { "exact": true, "model": "M/M/1", "metrics": {
+                "p_wait": 0.5, "wait_p50": 0.0, "wait_p90": 3.219, "mean_wait": 1.0 } },
+            "simulation": { "replications": 8, "warmup": [], "metrics": {
+                "wait_p50": { "mean": 0.01, "ci_low": 0.002, "ci_high": 0.018 },
+                "wait_p90": { "mean": 3.2, "ci_low": 3.1, "ci_high": 3.3 },
+                "mean_wait": { "mean": 1.0, "ci_low": 0.9, "ci_high": 1.1 } } },
+            "live": null
+        }))
+        .unwrap();
+        let verdicts: Vec<(String, Verdict)> = row_lines(&row)
+            .into_iter()
+            .map(|line| (line.cells[2].clone(), line.verdict))
+            .collect();
+        assert!(
+            verdicts.contains(&("wait_p50".into(), Verdict::AtAtom)),
+            "{verdicts:?}"
+        );
+        assert!(
+            verdicts.contains(&("wait_p90".into(), Verdict::Agrees)),
+            "{verdicts:?}"
+        );
+        assert!(
+            verdicts.contains(&("mean_wait".into(), Verdict::Agrees)),
+            "{verdicts:?}"
+        );
     }
 
     #[test]

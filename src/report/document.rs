@@ -3,14 +3,15 @@
 //! so the two always say the same: the summary and the numbers first, the
 //! charts after them.
 
-use super::comparison::{HEADERS, Verdict, interval_text, lines, verdict_summary};
+use super::comparison::{HEADERS, Verdict, interval_text, lines, number, verdict_summary};
 use super::intervals::{INTERVAL_NOTE, interval_table};
 use super::live::live_blocks;
 use super::relations::relation_lines;
-use super::results::{PointResults, RunResults};
+use super::results::{PointResults, Row, RunResults};
 use crate::chart::ChartFile;
 use crate::metric::Metric;
 use crate::scenario::parameter_label;
+use crate::stats::BATCH_TAIL;
 
 /// One part of a report. Text may mark code with backticks and strong
 /// words with double asterisks (markdown's own inline marks).
@@ -147,6 +148,7 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
         )));
     }
     for row in &point.results {
+        simulation_notes(row, blocks);
         if let Some(precision) = row.simulation.as_ref().and_then(|s| s.precision.as_ref())
             && !precision.met
         {
@@ -160,6 +162,49 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
                 missed.join(", ")
             )));
         }
+    }
+}
+
+/// What a reader must know about a row's intervals: those cut at the
+/// metric's range, percentiles without one and correlated batch means.
+fn simulation_notes(row: &Row, blocks: &mut Vec<Block<'_>>) {
+    let Some(simulation) = &row.simulation else {
+        return;
+    };
+    if !simulation.clipped.is_empty() {
+        let names: Vec<&str> = simulation.clipped.iter().map(|m| m.name()).collect();
+        blocks.push(Block::Paragraph(format!(
+            "Intervals of {} cut at the values the metric can take (0, or 1 for a probability): {}. The symmetric t interval reached past them: too few or too skewed replications; add replications.",
+            row.label(),
+            names.join(", ")
+        )));
+    }
+    let Some(batches) = &simulation.batch_means else {
+        return;
+    };
+    if !batches.without_interval.is_empty() {
+        let values: Vec<String> = batches
+            .without_interval
+            .iter()
+            .map(|(m, value)| format!("{} = {}", m.name(), number(*value)))
+            .collect();
+        blocks.push(Block::Paragraph(format!(
+            "Without an interval for {} (whole run): {}. Some batch had too few values for it (a percentile needs {BATCH_TAIL} beyond it in every batch): lengthen the run or use replications.",
+            row.label(),
+            values.join(", ")
+        )));
+    }
+    if !batches.correlated.is_empty() {
+        let correlated: Vec<String> = batches
+            .correlated
+            .iter()
+            .map(|m| format!("{} ({:+.2})", m.name(), batches.lag1_correlation[m]))
+            .collect();
+        blocks.push(Block::Paragraph(format!(
+            "Batch values of {} correlated at lag 1: {}. Batches this short can make the interval too narrow: lengthen the run (about 1 metric in 20 is flagged by chance).",
+            row.label(),
+            correlated.join(", ")
+        )));
     }
 }
 

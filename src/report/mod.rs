@@ -24,8 +24,8 @@ pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block, re
 pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, decided, plan_document, plan_table};
 pub use relations::{Relation, queue_relations, relation_lines, relations};
 pub use results::{
-    Interval, IntervalResults, PointResults, PrecisionBlock, Row, RunResults, SYSTEM,
-    SimulationBlock, point_results, run_results, target_names,
+    BatchMeansBlock, Interval, IntervalResults, PointResults, PrecisionBlock, Row, RunResults,
+    SYSTEM, SimulationBlock, WarmupRule, point_results, run_results, target_names,
 };
 
 use crate::chart::{

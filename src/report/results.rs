@@ -12,8 +12,10 @@ use crate::model::Model;
 use crate::profile::{arrival_rate_in, run_spans};
 use crate::run::{RunConfig, RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{Simulation, Target, imprecise, precision_controlled, targets};
-use crate::stats::{Estimate, student_t_interval};
+use crate::sim::{
+    PILOTS, Simulation, Target, imprecise, pilot_messages, precision_controlled, targets,
+};
+use crate::stats::{BATCHES, Estimate, lag1_correlation, lag1_critical, student_t_interval};
 use crate::theory::{PointTheory, TheoryResult};
 
 /// Everything a run produced.
@@ -97,8 +99,12 @@ pub struct SimulationBlock {
     pub replications: u32,
     /// Mean and confidence interval per metric that applies.
     pub metrics: BTreeMap<Metric, Interval>,
-    /// Messages discarded as warm-up, per replication.
+    /// Messages discarded as warm-up, per replication (the same for every
+    /// replication of a point since the warm-up is chosen once).
     pub warmup: Vec<u64>,
+    /// How the warm-up was chosen (absent in older files and per interval).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warmup_rule: Option<WarmupRule>,
     /// Change from the previous sweep point, paired replication by
     /// replication (both points use the same random numbers), with its CI.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
@@ -106,10 +112,73 @@ pub struct SimulationBlock {
     /// For a precision-driven run: the target and the metrics that missed it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precision: Option<PrecisionBlock>,
+    /// Metrics whose Student-t interval reached past the values the metric
+    /// can take (below 0, or above 1 for a probability) and was cut there:
+    /// too few or too skewed replications for a symmetric interval.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub clipped: Vec<Metric>,
+    /// For a single replication: how its batches gave the intervals.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub batch_means: Option<BatchMeansBlock>,
     /// For a queue's row: Little's law and the seed article's claim on the
     /// simulated means.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub relations: Vec<Relation>,
+}
+
+/// How the intervals of a single replication were made: batch means.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchMeansBlock {
+    /// Consecutive batches the measured window was cut into; each interval
+    /// is Student t with `batches - 1` degrees of freedom around the whole
+    /// run's value.
+    pub batches: u32,
+    /// Lag-1 autocorrelation of the batch values, per metric with an
+    /// interval (absent where the batches have no spread).
+    pub lag1_correlation: BTreeMap<Metric, f64>,
+    /// Metrics whose batch values look correlated (lag-1 autocorrelation
+    /// above its one-sided 5% point under independence): batches that
+    /// short make the interval too narrow; lengthen the run. About 1 metric
+    /// in 20 is flagged by chance alone.
+    pub correlated: Vec<Metric>,
+    /// The whole run's value of metrics the batches could not give an
+    /// interval (absent from `metrics`): a percentile with fewer than 200
+    /// values beyond it in some batch, or a batch without the messages
+    /// the metric needs.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub without_interval: BTreeMap<Metric, f64>,
+}
+
+/// How the warm-up of a point was chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarmupRule {
+    /// `auto`: MSER-5 on the waiting times averaged over pilot runs
+    /// independent of the replications; `fixed`: the scenario's count.
+    pub method: String,
+    /// Pilot runs averaged (`auto` only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pilots: Option<u32>,
+    /// Messages in each pilot run (`auto` only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pilot_messages: Option<u64>,
+}
+
+impl WarmupRule {
+    /// The rule `run` applies to `model`.
+    pub fn of(model: &Model, run: &RunConfig) -> WarmupRule {
+        match run.warmup {
+            Warmup::Auto => WarmupRule {
+                method: "auto".into(),
+                pilots: Some(PILOTS),
+                pilot_messages: Some(pilot_messages(model, run)),
+            },
+            Warmup::Customers(_) => WarmupRule {
+                method: "fixed".into(),
+                pilots: None,
+                pilot_messages: None,
+            },
+        }
+    }
 }
 
 /// How a precision-driven run ended for one row.
@@ -169,6 +238,8 @@ pub fn point_results(
     let results = rows(model, &theory.whole, |index, target| {
         simulation.map(|sim| {
             let mut block = simulation_block(sim, &sim.estimates, index);
+            block.warmup_rule = Some(WarmupRule::of(model, run));
+            block.batch_means = batch_means_block(sim, index, &block.metrics);
             block.relations = queue_relations(model, target, &block.metrics);
             if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
                 block.change_from_previous = paired_changes(previous, sim, index, run.confidence);
@@ -282,10 +353,62 @@ fn simulation_block(
         replications: simulation.replications.len() as u32,
         metrics,
         warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
+        warmup_rule: None,
+        clipped: Metric::ALL
+            .iter()
+            .zip(&estimates[target_index])
+            .filter(|(_, estimate)| estimate.clipped && estimate.mean.is_finite())
+            .map(|(&metric, _)| metric)
+            .collect(),
+        batch_means: None,
         change_from_previous: BTreeMap::new(),
         precision,
         relations: Vec::new(),
     }
+}
+
+/// The batch-means block of row `target` of a single-replication
+/// `simulation` (`None` with several replications), over the metrics that
+/// have an interval.
+fn batch_means_block(
+    simulation: &Simulation,
+    target: usize,
+    metrics: &BTreeMap<Metric, Interval>,
+) -> Option<BatchMeansBlock> {
+    let [single] = simulation.replications.as_slice() else {
+        return None;
+    };
+    if single.batches.is_empty() {
+        return None;
+    }
+    let lag1_correlation: BTreeMap<Metric, f64> = metrics
+        .keys()
+        .filter_map(|&metric| {
+            let values: Vec<f64> = single
+                .batches
+                .iter()
+                .map(|batch| batch[target][metric.index()])
+                .collect();
+            let correlation = lag1_correlation(&values);
+            correlation.is_finite().then_some((metric, correlation))
+        })
+        .collect();
+    let critical = lag1_critical(single.batches.len());
+    let without_interval = Metric::ALL
+        .iter()
+        .map(|&metric| (metric, single.values[target][metric.index()]))
+        .filter(|(metric, whole)| whole.is_finite() && !metrics.contains_key(metric))
+        .collect();
+    Some(BatchMeansBlock {
+        batches: single.batches.len() as u32,
+        correlated: lag1_correlation
+            .iter()
+            .filter(|&(_, &r)| r > critical)
+            .map(|(&metric, _)| metric)
+            .collect(),
+        lag1_correlation,
+        without_interval,
+    })
 }
 
 /// The run settings in words.
@@ -298,10 +421,25 @@ fn run_settings(scenario: &Scenario) -> String {
         }
     };
     let warmup = match run.warmup {
-        Warmup::Auto => "warm-up cut by MSER-5".to_string(),
+        Warmup::Auto => format!(
+            "warm-up cut by MSER-5 on the waiting times averaged over {PILOTS} independent pilot runs (one cut for every replication)"
+        ),
         Warmup::Customers(count) => format!("first {count} messages discarded as warm-up"),
     };
     let replications = match run.precision {
+        None if run.replications == 1 => {
+            let batch = match run.length {
+                RunLength::Customers(customers) => {
+                    format!("about {} messages", customers / u64::from(BATCHES))
+                }
+                RunLength::Horizon(horizon) => {
+                    format!("{} time units", horizon / f64::from(BATCHES))
+                }
+            };
+            format!(
+                "one replication whose measured window is cut into {BATCHES} consecutive batches of {batch}"
+            )
+        }
         None => format!("{} independent replications", run.replications),
         Some(precision) => format!(
             "independent replications in batches of {} until every mean's interval is within {}% of it (at most {})",
@@ -310,8 +448,16 @@ fn run_settings(scenario: &Scenario) -> String {
             precision.max_replications
         ),
     };
+    let intervals = if run.replications == 1 {
+        format!(
+            "batch means: Student t with {} degrees of freedom on the batch values, around the whole run's value",
+            BATCHES - 1
+        )
+    } else {
+        "Student t across replications".to_string()
+    };
     format!(
-        "Seed {}, {replications}, {length}, {warmup}; {}% confidence intervals (Student t across replications).",
+        "Seed {}, {replications}, {length}, {warmup}; {}% confidence intervals ({intervals}).",
         run.seed,
         run.confidence * 100.0
     )

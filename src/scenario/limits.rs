@@ -9,6 +9,7 @@ use super::{Scenario, SweepPoint};
 use crate::dist::Dist;
 use crate::model::{Arrivals, Model};
 use crate::run::{RunConfig, RunLength, Warmup};
+use crate::sim;
 use crate::text::{Num, approx};
 
 /// Longest scenario, producer, queue or class name, in characters.
@@ -233,13 +234,13 @@ fn estimate(scenario: &Scenario, threads: usize, share: f64) -> Cost {
     let mut in_flight: f64 = 0.0;
     for point in &scenario.points {
         let traffic = Traffic::of(&point.model);
-        let messages = messages_per_replication(&traffic, &scenario.run);
+        let (messages, pilots) = messages_per_replication(&point.model, &traffic, &scenario.run);
         let backlog = peak_in_system(&point.model, &traffic, messages);
         // After the window, the producers keep sending while the messages
         // still inside drain.
         let drain = traffic.external_rate * traffic.drain_time(&point.model, &backlog);
-        visits += replications * (messages + drain) * traffic.visits_per_message;
-        let rows = crate::sim::targets(&point.model).len() as f64;
+        visits += (replications * (messages + drain) + pilots) * traffic.visits_per_message;
+        let rows = sim::targets(&point.model).len() as f64;
         kept += replications * rows * BYTES_PER_ROW;
         in_flight = in_flight.max(backlog.iter().sum::<f64>() * BYTES_PER_MESSAGE);
     }
@@ -320,19 +321,22 @@ impl Traffic {
     }
 }
 
-/// External messages one replication simulates: warm-up (a pilot run and
-/// its cut, for `auto`) and the measured window.
-fn messages_per_replication(traffic: &Traffic, run: &RunConfig) -> f64 {
+/// External messages one replication simulates (its warm-up cut and the
+/// measured window), and those the point's pilot runs simulate once to
+/// choose the cut (`warmup = "auto"`).
+fn messages_per_replication(model: &Model, traffic: &Traffic, run: &RunConfig) -> (f64, f64) {
     let measured = match run.length {
         RunLength::Customers(customers) => customers as f64,
         RunLength::Horizon(horizon) => horizon * traffic.external_rate,
     };
-    let warmup = match run.warmup {
-        Warmup::Customers(count) => count as f64,
-        // A pilot of at most 131,072 messages, then a cut of at most half.
-        Warmup::Auto => 1.5 * (measured / 4.0).clamp(2_000.0, 131_072.0),
-    };
-    measured + warmup
+    match run.warmup {
+        Warmup::Customers(count) => (measured + count as f64, 0.0),
+        Warmup::Auto => {
+            let pilot = sim::pilot_messages(model, run) as f64;
+            // MSER-5 cuts at most half a pilot.
+            (measured + pilot / 2.0, f64::from(sim::PILOTS) * pilot)
+        }
+    }
 }
 
 /// Messages each queue holds at its fullest, roughly: the steady state's
@@ -383,7 +387,7 @@ fn peak_in_system(model: &Model, traffic: &Traffic, messages: f64) -> Vec<f64> {
 fn check_clock(point: &SweepPoint, run: &RunConfig) -> Result<(), Problem> {
     let model = &point.model;
     let traffic = Traffic::of(model);
-    let messages = messages_per_replication(&traffic, run);
+    let (messages, _) = messages_per_replication(model, &traffic, run);
     let span = match run.length {
         RunLength::Horizon(horizon) => horizon + messages / traffic.external_rate,
         RunLength::Customers(_) => messages / traffic.external_rate,

@@ -20,12 +20,24 @@ const DEFAULT_MAX_BOUNDED_LOAD: f64 = 10.0;
 /// Confirmation replications, as a multiple of `[run] replications`.
 const DEFAULT_REPLICATION_FACTOR: u32 = 8;
 
+/// A plan needs replications to add: it confirms a candidate by adding
+/// batches of `replications` while its interval straddles a target.
+pub fn single_replication() -> Problem {
+    Problem::new(
+        "run.replications",
+        "`[plan]` confirms candidates by adding replications in batches of `replications`: give at least 2",
+    )
+}
+
 /// Checks `spec` against the scenario's single point.
 pub fn settings(
     spec: &PlanSpec,
     points: &[SweepPoint],
     run: &RunConfig,
 ) -> Result<PlanSettings, Problem> {
+    if run.replications < 2 {
+        return Err(single_replication());
+    }
     if points.len() > 1 {
         return Err(Problem::new(
             "plan",

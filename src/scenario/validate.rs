@@ -9,6 +9,7 @@ use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupS
 use crate::dist::{Dist, DistError};
 use crate::model::{Arrivals, Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
+use crate::stats::BATCHES;
 use crate::text::Num;
 
 /// Messages measured per replication when the file gives neither
@@ -21,15 +22,6 @@ pub const DEFAULT_MAX_REPLICATIONS: u32 = 200;
 /// Builds the run settings from `[run]`.
 pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
     let run = &spec.run;
-    if run.replications < 2 {
-        return Err(Problem::new(
-            "run.replications",
-            format!(
-                "must be at least 2 to give a confidence interval, got {}",
-                run.replications
-            ),
-        ));
-    }
     if !(run.confidence > 0.0 && run.confidence < 1.0) {
         return Err(Problem::new(
             "run.confidence",
@@ -105,6 +97,39 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
         confidence: run.confidence,
         precision,
     })
+}
+
+/// Checks `run.replications` against the rest of the run (`profiled`: some
+/// producer follows a rate profile): at least 1; a single replication gets
+/// its intervals from [`BATCHES`] batches of one long run, which needs a
+/// steady state (no rate profile), a fixed number of replications (no
+/// precision target) and a message per batch at least.
+pub fn replications(run: &RunConfig, profiled: bool) -> Result<(), Problem> {
+    let problem = |message: String| Err(Problem::new("run.replications", message));
+    if run.replications == 0 {
+        return problem(
+            "must be at least 1 (1: one long run, intervals from batch means; 2 or more: independent replications)".into(),
+        );
+    }
+    if run.replications > 1 {
+        return Ok(());
+    }
+    if run.precision.is_some() {
+        return problem(
+            "1 means one long run with batch means, but `target_precision` adds replications in batches of `replications`: give at least 2, or remove `target_precision` and lengthen the run".into(),
+        );
+    }
+    if profiled {
+        return problem(
+            "1 means one long run with batch means, which needs a steady state; a rate profile has none (each interval is estimated across replications): give at least 2".into(),
+        );
+    }
+    if matches!(run.length, RunLength::Customers(customers) if customers < u64::from(BATCHES)) {
+        return problem(format!(
+            "1 means one long run cut into {BATCHES} batches: measure at least {BATCHES} `customers`, or give at least 2 replications"
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a fixed warm-up that would discard every message: when every

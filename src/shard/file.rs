@@ -126,6 +126,10 @@ pub struct Unit {
     /// Metric values per reporting interval, then per target (rate profiles).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub intervals: Vec<Vec<BTreeMap<Metric, ExactFloat>>>,
+    /// Metric values per batch, then per target (one replication: batch
+    /// means).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batches: Vec<Vec<BTreeMap<Metric, ExactFloat>>>,
 }
 
 impl Unit {
@@ -147,6 +151,11 @@ impl Unit {
                 .iter()
                 .map(|rows| stored_rows(rows))
                 .collect(),
+            batches: result
+                .batches
+                .iter()
+                .map(|rows| stored_rows(rows))
+                .collect(),
             wait_distributions: if keep_distributions {
                 result.wait_distributions
             } else {
@@ -164,6 +173,7 @@ impl Unit {
             wait_distributions: self.wait_distributions,
             intervals: self.intervals.iter().map(|rows| read_rows(rows)).collect(),
             interval_wait_distributions: Vec::new(),
+            batches: self.batches.iter().map(|rows| read_rows(rows)).collect(),
         }
     }
 }

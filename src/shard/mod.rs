@@ -102,13 +102,28 @@ pub fn run(scenario: &Scenario, id: ShardId, on_unit: &(dyn Fn() + Sync)) -> Sha
     let range = unit_range(total, id);
     let replications = u64::from(scenario.run.replications);
     let charted = chart::detail_point(&scenario.points);
+    // The warm-up of every point the shard touches, as a single machine
+    // chooses it (pilot runs depend on the seed alone).
+    let points = if range.is_empty() {
+        0..0
+    } else {
+        (range.start / replications) as usize..(range.end.div_ceil(replications)) as usize
+    };
+    let warmups: Vec<u64> = points
+        .clone()
+        .map(|point| sim::warmup(&scenario.points[point].model, &scenario.run))
+        .collect();
     let units = (range.start as usize..range.end as usize)
         .into_par_iter()
         .map(|unit| {
             let point = (unit as u64 / replications) as usize;
             let replication = (unit as u64 % replications) as u32;
-            let result =
-                sim::run_replication(&scenario.points[point].model, &scenario.run, replication);
+            let result = sim::run_replication(
+                &scenario.points[point].model,
+                &scenario.run,
+                warmups[point - points.start],
+                replication,
+            );
             on_unit();
             Unit::new(point as u32, replication, result, point == charted)
         })

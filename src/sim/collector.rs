@@ -5,7 +5,7 @@
 use crate::metric::{Metric, MetricValues};
 use crate::model::{Model, Queue};
 use crate::profile::Span;
-use crate::stats::{Percentiles, Tally, TimeAverage};
+use crate::stats::{BATCH_TAIL, Percentiles, Tally, TimeAverage};
 
 /// Histogram resolution relative to the smallest mean service time.
 const RELATIVE_RESOLUTION: f64 = 1e-6;
@@ -71,6 +71,26 @@ impl Accumulators {
         self.wait.record(wait);
         self.wait_percentiles.record(wait);
         self.waited += u64::from(waited);
+    }
+
+    /// Leaves out of `values` (this target's) every percentile with fewer
+    /// than `beyond` recorded values past it: a batch that thin gives no
+    /// usable spread for batch means.
+    fn blank_thin_tails(&self, values: &mut MetricValues, beyond: u64) {
+        let tails = [
+            (self.wait.count(), Metric::WAIT_PERCENTILES),
+            (self.sojourn.count(), Metric::SOJOURN_PERCENTILES),
+        ];
+        for (count, percentiles) in tails {
+            for (metric, p) in percentiles {
+                // Values beyond the p-quantile (rounding guarded: 1000
+                // values have 100 beyond their 90th percentile).
+                let tail = ((count as f64) * (1.0 - p) + 1e-6).floor();
+                if tail < beyond as f64 {
+                    values[metric.index()] = f64::NAN;
+                }
+            }
+        }
     }
 
     fn record_sojourn(&mut self, sojourn: f64) {
@@ -222,20 +242,35 @@ pub(crate) struct Exit {
     pub(crate) entered: f64,
 }
 
+/// How a replication's measured window is cut into spans that get
+/// accumulators of their own, besides the whole run.
+#[derive(Clone, Debug)]
+pub(crate) enum Layers {
+    /// The reporting intervals of rate profiles, known in advance (none:
+    /// the whole run only).
+    Intervals(Vec<Span>),
+    /// This many consecutive batches of the measured window, for batch
+    /// means: the engine begins each one as it goes.
+    Batches(u32),
+}
+
 /// What a replication measures, target by target.
 ///
 /// Targets are laid out node-major: node `q` (a queue, then the system as
 /// node `queues` when there are several queues) has its aggregate target and,
 /// when the model has classes, one target per class.
 ///
-/// With reporting intervals (rate profiles), every target also has one set
-/// of accumulators per interval: counts and time averages go to the
-/// interval in force, a message's waits and outcome to the interval it
-/// arrived in.
+/// With reporting intervals (rate profiles) or batches, every target also
+/// has one set of accumulators per interval: counts and time averages go to
+/// the interval in force, a message's waits and outcome to the interval it
+/// arrived in. A batch's span is known once it has begun (its end once the
+/// next one has, or the window closed).
 #[derive(Debug)]
 pub(crate) struct Collector {
     targets: Vec<Accumulators>,
     spans: Vec<Span>,
+    /// The spans are batches, set as they begin.
+    batched: bool,
     /// Interval-major: interval `k`'s targets are `k * targets.len()..`.
     interval_targets: Vec<Accumulators>,
     /// The interval in force.
@@ -251,8 +286,18 @@ pub(crate) struct Collector {
 
 impl Collector {
     /// Empty accumulators for every target of `model`, for the whole run
-    /// and for each of `spans`.
-    pub(crate) fn new(model: &Model, spans: Vec<Span>) -> Self {
+    /// and for each of `layers`.
+    pub(crate) fn new(model: &Model, layers: Layers) -> Self {
+        let (spans, batched) = match layers {
+            Layers::Intervals(spans) => (spans, false),
+            Layers::Batches(count) => {
+                let unknown = Span {
+                    start: f64::INFINITY,
+                    end: f64::INFINITY,
+                };
+                (vec![unknown; count as usize], true)
+            }
+        };
         let per_node = if model.has_classes() {
             1 + model.classes.len()
         } else {
@@ -285,6 +330,7 @@ impl Collector {
         Collector {
             targets,
             spans,
+            batched,
             interval_targets,
             current: 0,
             per_node,
@@ -333,9 +379,22 @@ impl Collector {
         }
     }
 
-    /// The reporting intervals, in time order (empty without profiles).
-    pub(crate) fn spans(&self) -> &[Span] {
-        &self.spans
+    /// The reporting intervals, in time order (empty without profiles or
+    /// with batches).
+    pub(crate) fn intervals(&self) -> &[Span] {
+        if self.batched { &[] } else { &self.spans }
+    }
+
+    /// Records that interval `index` began at `now`: a batch's span is set
+    /// as it begins, the batch before it ending there (reporting
+    /// intervals are known in advance).
+    fn mark_begin(&mut self, now: f64, index: usize) {
+        if self.batched {
+            if index > 0 {
+                self.spans[index - 1].end = now;
+            }
+            self.spans[index].start = now;
+        }
     }
 
     /// The interval in force, while the window is open.
@@ -351,7 +410,9 @@ impl Collector {
             return None;
         }
         let index = self.spans.partition_point(|span| span.start <= time);
-        (index > 0 && time < self.spans[index - 1].end).then(|| index - 1)
+        // A batch holds every measured arrival from its start on (the last
+        // one ends at the last measured arrival itself).
+        (index > 0 && (self.batched || time < self.spans[index - 1].end)).then(|| index - 1)
     }
 
     /// Interval `index` begins at `now`: the previous one's time averages
@@ -365,6 +426,7 @@ impl Collector {
             target.close(now);
         }
         self.current = index;
+        self.mark_begin(now, index);
         let layer = &mut self.interval_targets[index * n..(index + 1) * n];
         for (target, whole) in layer.iter_mut().zip(&self.targets) {
             target.open_from(now, whole);
@@ -379,6 +441,7 @@ impl Collector {
             target.open(now);
         }
         if !self.spans.is_empty() {
+            self.mark_begin(now, 0);
             let n = self.targets.len();
             for (target, whole) in self.interval_targets[..n].iter_mut().zip(&self.targets) {
                 target.open_from(now, whole);
@@ -392,6 +455,9 @@ impl Collector {
         self.window_open = false;
         let n = self.targets.len();
         let current = self.current;
+        if self.batched && !self.spans.is_empty() {
+            self.spans[current].end = now;
+        }
         let in_force = self
             .interval_targets
             .get_mut(current * n..(current + 1) * n);
@@ -568,15 +634,24 @@ impl Collector {
         self.layer_values(&self.targets, window, model, (self.window_start, end))
     }
 
-    /// Metric values of every target in each reporting interval, interval
-    /// by interval (empty without intervals).
+    /// Metric values of every target in each reporting interval or batch,
+    /// in time order (empty without either; batches that never began, as
+    /// when a replayed trace ends early, are left out).
     pub(crate) fn interval_values(&self, model: &Model) -> Vec<Vec<MetricValues>> {
         let n = self.targets.len();
         self.spans
             .iter()
             .zip(self.interval_targets.chunks(n))
+            .filter(|(span, _)| span.start.is_finite())
             .map(|(span, layer)| {
-                self.layer_values(layer, span.length(), model, (span.start, span.end))
+                let mut values =
+                    self.layer_values(layer, span.length(), model, (span.start, span.end));
+                if self.batched {
+                    for (target, values) in layer.iter().zip(&mut values) {
+                        target.blank_thin_tails(values, BATCH_TAIL);
+                    }
+                }
+                values
             })
             .collect()
     }

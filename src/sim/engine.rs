@@ -11,15 +11,15 @@ use rand::RngExt;
 use super::ReplayedVisit;
 use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
-use super::collector::{Collector, Departure, Exit, Visit};
+use super::collector::{Collector, Departure, Exit, Layers, Visit};
 use super::in_service::InService;
 use super::line::WaitingLine;
 use super::sharing::Sharing;
-use super::streams::{Source, Stream, stream};
+use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::metric::MetricValues;
 use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
-use crate::profile::run_spans;
+use crate::profile::{Span, run_spans};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -179,6 +179,9 @@ pub(crate) struct Plan {
     pub(crate) warmup: u64,
     /// Window length.
     pub(crate) length: RunLength,
+    /// Consecutive batches the window is cut into for batch means (0:
+    /// none): by arrival index with `customers`, by time with a horizon.
+    pub(crate) batches: u32,
 }
 
 /// Output of one replication.
@@ -195,6 +198,9 @@ pub(crate) struct Outcome {
     pub(crate) interval_values: Vec<Vec<MetricValues>>,
     /// Waiting-time histograms per reporting interval, then per target.
     pub(crate) interval_wait_distributions: Vec<Vec<Percentiles>>,
+    /// Metric values per batch that began, then per target (empty
+    /// without batches).
+    pub(crate) batch_values: Vec<Vec<MetricValues>>,
 }
 
 /// One replication's state.
@@ -217,15 +223,18 @@ pub(crate) struct Engine<'a> {
     admitting: bool,
     tracked_in_system: u64,
     events: u64,
+    /// The next batch to begin, and the arrival index it begins at (runs
+    /// of `customers` cut into batches).
+    next_batch: (u32, Option<u64>),
     wait_series: Option<Vec<f64>>,
     /// Where a replay logs every visit, when asked to.
     visit_log: Option<&'a mut Vec<ReplayedVisit>>,
 }
 
 impl<'a> Engine<'a> {
-    /// A fresh replication of `model` with the streams of (`seed`, `replication`).
-    pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, replication: u32) -> Self {
-        let stream = |source| stream(seed, replication, source);
+    /// A fresh run of `model` with the streams of (`seed`, `streams`).
+    pub(crate) fn new(model: &'a Model, plan: Plan, seed: u64, streams: StreamSet) -> Self {
+        let stream = |source| stream(seed, streams, source);
         let spans = run_spans(model, plan.length);
         Engine {
             model,
@@ -270,12 +279,20 @@ impl<'a> Engine<'a> {
                     recorded_routes: None,
                 })
                 .collect(),
-            collector: Collector::new(model, spans),
+            collector: Collector::new(
+                model,
+                if plan.batches > 0 {
+                    Layers::Batches(plan.batches)
+                } else {
+                    Layers::Intervals(spans)
+                },
+            ),
             arrivals: 0,
             running_producers: model.producers.len(),
             admitting: true,
             tracked_in_system: 0,
             events: 0,
+            next_batch: (1, batch_start(plan, 1)),
             wait_series: None,
             visit_log: None,
         }
@@ -311,7 +328,7 @@ impl<'a> Engine<'a> {
     pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
         // Interval starts first: an arrival at the same instant comes after
         // and counts in the new interval.
-        for (index, span) in self.collector.spans().iter().enumerate().skip(1) {
+        for (index, span) in self.collector.intervals().iter().enumerate().skip(1) {
             self.calendar.schedule(
                 span.start,
                 EventKind::IntervalStart {
@@ -358,15 +375,21 @@ impl<'a> Engine<'a> {
             series.truncate(self.arrivals as usize);
         }
         let values = self.collector.values(self.model);
-        let interval_values = self.collector.interval_values(self.model);
-        let (wait_distributions, interval_wait_distributions) =
+        let mut interval_values = self.collector.interval_values(self.model);
+        let (wait_distributions, mut interval_wait_distributions) =
             self.collector.into_wait_distributions();
+        let mut batch_values = Vec::new();
+        if self.plan.batches > 0 {
+            batch_values = std::mem::take(&mut interval_values);
+            interval_wait_distributions.clear();
+        }
         let outcome = Outcome {
             values,
             interval_values,
             events: self.events,
             wait_distributions,
             interval_wait_distributions,
+            batch_values,
         };
         (outcome, self.wait_series)
     }
@@ -376,6 +399,13 @@ impl<'a> Engine<'a> {
         if let RunLength::Horizon(horizon) = self.plan.length {
             self.calendar
                 .schedule(self.now + horizon, EventKind::HorizonEnd);
+            // Batches of equal length in time.
+            let batches = self.plan.batches;
+            for index in 1..batches {
+                let offset = horizon * f64::from(index) / f64::from(batches);
+                self.calendar
+                    .schedule(self.now + offset, EventKind::IntervalStart { index });
+            }
         }
     }
 
@@ -388,16 +418,20 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Reporting interval `index` begins: the collector moves to it, and
-    /// scheduled queues change their consumers. New consumers take waiting
-    /// messages at once; consumers leaving finish their message first.
+    /// Reporting interval (or batch) `index` begins: the collector moves to
+    /// it, and scheduled queues change their consumers. New consumers take
+    /// waiting messages at once; consumers leaving finish their message
+    /// first.
     fn begin_interval(&mut self, index: usize) {
         self.collector.begin_interval(self.now, index);
+        // Batches change no consumers.
+        let Some(middle) = self.collector.intervals().get(index).map(Span::middle) else {
+            return;
+        };
         for queue in 0..self.stations.len() {
             if self.stations[queue].spec.schedule.is_none() {
                 continue;
             }
-            let middle = self.collector.spans()[index].middle();
             let consumers = self.model.consumers_at(queue, middle);
             self.stations[queue].consumers = consumers;
             while self.stations[queue].busy < consumers {
@@ -448,6 +482,12 @@ impl<'a> Engine<'a> {
         self.arrivals += 1;
         if index == self.plan.warmup && self.plan.warmup > 0 {
             self.open_window();
+        }
+        if let (batch, Some(start)) = self.next_batch
+            && index == start
+        {
+            self.begin_interval(batch as usize);
+            self.next_batch = (batch + 1, batch_start(self.plan, batch + 1));
         }
         let tracked = self.admitting && index >= self.plan.warmup;
         self.tracked_in_system += u64::from(tracked);
@@ -810,5 +850,19 @@ impl<'a> Engine<'a> {
                 };
             }
         }
+    }
+}
+
+/// The arrival index at which batch `batch` (from 0) of a run of
+/// `customers` begins: the window's `customers` cut into `plan.batches`
+/// runs of consecutive arrivals whose sizes differ by at most one. `None`
+/// past the last batch, and for runs measured by time or not batched.
+fn batch_start(plan: Plan, batch: u32) -> Option<u64> {
+    match plan.length {
+        RunLength::Customers(customers) if batch < plan.batches => {
+            let offset = u128::from(customers) * u128::from(batch) / u128::from(plan.batches);
+            Some(plan.warmup + offset as u64)
+        }
+        _ => None,
     }
 }

@@ -1,6 +1,7 @@
 //! The discrete-event simulator: independent replications of a [`Model`] in
 //! parallel (rayon), each with its own reproducible random streams, turned
-//! into confidence intervals across replications.
+//! into confidence intervals across replications (or, for a single
+//! replication, from batch means), after a warm-up chosen once per model.
 
 mod calendar;
 mod clock;
@@ -10,18 +11,18 @@ mod in_service;
 mod line;
 mod sharing;
 mod streams;
+mod warmup;
 
 use rayon::prelude::*;
 
 use crate::dist::Dist;
 use crate::metric::{Metric, MetricValues};
 use crate::model::{Arrivals, Model, Producer};
-use crate::run::{RunConfig, RunLength, Warmup};
-use crate::stats::{Estimate, Percentiles, mser5_truncation, student_t_interval};
+use crate::run::{RunConfig, RunLength};
+use crate::stats::{BATCHES, Estimate, Percentiles, batch_means_interval, student_t_interval};
 use engine::{Engine, Plan};
-
-/// Bounds on the pilot run used by MSER-5 warm-up detection, in messages.
-const PILOT_MESSAGES: (u64, u64) = (2_000, 131_072);
+use streams::StreamSet;
+pub use warmup::{PILOTS, WarmupTrace, pilot_messages, warmup, warmup_trace};
 
 /// What a row of results describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +61,7 @@ pub struct Replication {
     pub values: Vec<MetricValues>,
     /// Messages discarded as warm-up.
     pub warmup: u64,
-    /// Events processed, pilot run excluded.
+    /// Events processed (warm-up pilots excluded).
     pub events: u64,
     /// Waiting-time histogram per target (empty when not kept, as in the
     /// shards of points whose distribution is not charted).
@@ -71,6 +72,9 @@ pub struct Replication {
     /// Waiting-time histograms per reporting interval, then per target:
     /// kept only by [`run_replication_with_interval_waits`] (for plans).
     pub interval_wait_distributions: Vec<Vec<Percentiles>>,
+    /// Metric values per batch, then per target, when the run is a single
+    /// replication cut into batches (batch means); empty otherwise.
+    pub batches: Vec<Vec<MetricValues>>,
 }
 
 /// Simulation results of one model.
@@ -126,12 +130,17 @@ impl Simulation {
     }
 }
 
-/// Runs replication `replication` of `model`: warm-up (fixed or MSER-5 on a
-/// pilot run with the same streams), then the measured window.
-pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Replication {
+/// Runs replication `replication` of `model`, discarding the first
+/// `warmup` arrivals (see [`warmup`]), then measuring the window.
+pub fn run_replication(
+    model: &Model,
+    run: &RunConfig,
+    warmup: u64,
+    replication: u32,
+) -> Replication {
     Replication {
         interval_wait_distributions: Vec::new(),
-        ..run_replication_with_interval_waits(model, run, replication)
+        ..run_replication_with_interval_waits(model, run, warmup, replication)
     }
 }
 
@@ -140,17 +149,17 @@ pub fn run_replication(model: &Model, run: &RunConfig, replication: u32) -> Repl
 pub fn run_replication_with_interval_waits(
     model: &Model,
     run: &RunConfig,
+    warmup: u64,
     replication: u32,
 ) -> Replication {
-    let warmup = match run.warmup {
-        Warmup::Customers(count) => count,
-        Warmup::Auto => auto_warmup(model, run, replication),
-    };
     let plan = Plan {
         warmup,
         length: run.length,
+        // One replication gets its intervals from batches.
+        batches: if run.replications == 1 { BATCHES } else { 0 },
     };
-    let (outcome, _) = Engine::new(model, plan, run.seed, replication).run();
+    let (outcome, _) =
+        Engine::new(model, plan, run.seed, StreamSet::Replication(replication)).run();
     Replication {
         values: outcome.values,
         warmup,
@@ -158,47 +167,8 @@ pub fn run_replication_with_interval_waits(
         wait_distributions: outcome.wait_distributions,
         intervals: outcome.interval_values,
         interval_wait_distributions: outcome.interval_wait_distributions,
+        batches: outcome.batch_values,
     }
-}
-
-/// MSER-5 truncation point of a pilot run's waiting-time series.
-fn auto_warmup(model: &Model, run: &RunConfig, replication: u32) -> u64 {
-    mser5_truncation(&pilot_waits(model, run, replication)) as u64
-}
-
-/// Total waiting time of each message of a pilot run from an empty system,
-/// in arrival order: a quarter of the measured length, within
-/// [`PILOT_MESSAGES`], with the replication's own streams.
-fn pilot_waits(model: &Model, run: &RunConfig, replication: u32) -> Vec<f64> {
-    let expected_messages = match run.length {
-        RunLength::Customers(customers) => customers as f64,
-        RunLength::Horizon(horizon) => {
-            let rate: f64 = model
-                .producers
-                .iter()
-                .map(|p| match &p.arrivals {
-                    Arrivals::Open { .. } => p.open_rate(),
-                    // At most one message per think time per client.
-                    Arrivals::Closed { population, think } => f64::from(*population) / think.mean(),
-                })
-                .sum();
-            horizon * rate
-        }
-    };
-    let pilot = ((expected_messages / 4.0) as u64).clamp(PILOT_MESSAGES.0, PILOT_MESSAGES.1);
-    let plan = Plan {
-        warmup: 0,
-        length: RunLength::Customers(pilot),
-    };
-    let (_, series) = Engine::new(model, plan, run.seed, replication)
-        .record_waits()
-        .run();
-    // A blocked message waited 0.
-    series
-        .unwrap_or_default()
-        .into_iter()
-        .map(|wait| if wait.is_nan() { 0.0 } else { wait })
-        .collect()
 }
 
 /// What a replay feeds through a model: inputs recorded elsewhere (a live
@@ -244,9 +214,10 @@ pub fn replay(model: &Model, recording: &Recording) -> Vec<ReplayedVisit> {
     let plan = Plan {
         warmup: 0,
         length: RunLength::Customers(recording.arrivals.len() as u64),
+        batches: 0,
     };
     let mut log = Vec::with_capacity(recording.services.iter().map(Vec::len).sum());
-    Engine::new(&replayed, plan, 0, 0)
+    Engine::new(&replayed, plan, 0, StreamSet::Replication(0))
         .replay_routes(recording.routes)
         .record_visits(&mut log)
         .run();
@@ -297,60 +268,16 @@ fn replay_model(model: &Model, recording: &Recording) -> Option<Model> {
     Some(replayed)
 }
 
-/// How the warm-up of one replication was chosen, for a chart: the running
-/// mean of the waiting time from an empty system and the truncation point.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WarmupTrace {
-    /// The replication traced.
-    pub replication: u32,
-    /// `auto` (MSER-5) or `fixed`.
-    pub method: String,
-    /// Messages discarded.
-    pub truncation: u64,
-    /// (message index, running mean of the waiting time up to it), thinned.
-    pub running_mean: Vec<(u64, f64)>,
-}
-
-/// Points kept in a warm-up trace.
-const TRACE_POINTS: usize = 500;
-
-/// The warm-up trace of replication 0 of `model`.
-pub fn warmup_trace(model: &Model, run: &RunConfig) -> WarmupTrace {
-    let replication = 0;
-    let waits = pilot_waits(model, run, replication);
-    let (method, truncation) = match run.warmup {
-        Warmup::Auto => ("auto", mser5_truncation(&waits) as u64),
-        Warmup::Customers(count) => ("fixed", count),
-    };
-    let step = waits.len().div_ceil(TRACE_POINTS).max(1);
-    let mut total = 0.0;
-    let running_mean = waits
-        .iter()
-        .enumerate()
-        .filter_map(|(index, wait)| {
-            total += wait;
-            let count = index + 1;
-            (count % step == 0 || count == waits.len())
-                .then(|| (count as u64, total / count as f64))
-        })
-        .collect();
-    WarmupTrace {
-        replication,
-        method: method.to_string(),
-        truncation,
-        running_mean,
-    }
-}
-
-/// Runs every replication in parallel and summarises them; `on_replication`
-/// is called after each one (for progress bars). Results do not depend on
-/// the number of threads.
+/// Runs every replication in parallel, all with the same warm-up, and
+/// summarises them; `on_replication` is called after each one (for progress
+/// bars). Results do not depend on the number of threads.
 pub fn replicate(model: &Model, run: &RunConfig, on_replication: &(dyn Fn() + Sync)) -> Simulation {
+    let warmup = warmup(model, run);
     let batch = |range: std::ops::Range<u32>| -> Vec<Replication> {
         range
             .into_par_iter()
             .map(|replication| {
-                let result = run_replication(model, run, replication);
+                let result = run_replication(model, run, warmup, replication);
                 on_replication();
                 result
             })
@@ -410,7 +337,9 @@ enum Missing {
 }
 
 /// Mean and confidence interval per target and metric of the values that
-/// `values` picks from each replication.
+/// `values` picks from each replication: Student t across replications, or
+/// batch means within a single replication cut into batches; each interval
+/// cut to the range the metric can take (see [`Metric::support`]).
 fn estimate(
     model: &Model,
     run: &RunConfig,
@@ -421,27 +350,44 @@ fn estimate(
     (0..targets(model).len())
         .map(|target| {
             std::array::from_fn(|metric| {
-                let mut samples: Vec<f64> = replications
-                    .iter()
-                    .map(|r| values(r)[target][metric])
-                    .collect();
-                if missing == Missing::Skipped {
-                    samples.retain(|x| !x.is_nan());
-                }
-                // An interval needs two values for its spread.
-                let too_few = missing == Missing::Skipped && samples.len() < 2;
-                if too_few || samples.iter().all(|x| x.is_nan()) {
-                    Estimate {
-                        mean: f64::NAN,
-                        ci_low: f64::NAN,
-                        ci_high: f64::NAN,
+                let value = |r: &Replication| values(r)[target][metric];
+                let estimate = match replications {
+                    [single] if !single.batches.is_empty() && missing == Missing::Unknown => {
+                        let batches: Vec<f64> =
+                            single.batches.iter().map(|b| b[target][metric]).collect();
+                        batch_means_interval(value(single), &batches, run.confidence)
                     }
-                } else {
-                    student_t_interval(&samples, run.confidence)
-                }
+                    _ => across_replications(replications.iter().map(value), run, missing),
+                };
+                estimate.within(Metric::ALL[metric].support())
             })
         })
         .collect()
+}
+
+/// The Student-t estimate of `samples` (one value per replication, `NaN`
+/// where a replication has none, treated as `missing` says).
+fn across_replications(
+    samples: impl Iterator<Item = f64>,
+    run: &RunConfig,
+    missing: Missing,
+) -> Estimate {
+    let mut samples: Vec<f64> = samples.collect();
+    if missing == Missing::Skipped {
+        samples.retain(|x| !x.is_nan());
+    }
+    // An interval needs two values for its spread.
+    let too_few = missing == Missing::Skipped && samples.len() < 2;
+    if too_few || samples.iter().all(|x| x.is_nan()) {
+        Estimate {
+            mean: f64::NAN,
+            ci_low: f64::NAN,
+            ci_high: f64::NAN,
+            clipped: false,
+        }
+    } else {
+        student_t_interval(&samples, run.confidence)
+    }
 }
 
 #[cfg(test)]
@@ -452,6 +398,38 @@ mod tests {
     fn model(text: &str) -> Model {
         let scenario = crate::scenario::parse(Path::new("replay.toml"), text.to_string()).unwrap();
         scenario.points[0].model.clone()
+    }
+
+    #[test]
+    fn one_replication_is_cut_into_batches_that_tile_its_window() {
+        let text = "name = \"batches\"\n[run]\nreplications = 1\ncustomers = 20_000\nwarmup = 500\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.7 }\n[[queues]]\nname = \"q\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n";
+        let by_count = crate::scenario::parse(Path::new("batches.toml"), text.to_string()).unwrap();
+        let by_time = crate::scenario::parse(
+            Path::new("batches.toml"),
+            text.replace("customers = 20_000", "horizon = 30_000.0"),
+        )
+        .unwrap();
+        let mean_of = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
+        for (scenario, equal_batches) in
+            [(by_count, Metric::MeanWait), (by_time, Metric::Throughput)]
+        {
+            let simulation = replicate(&scenario.points[0].model, &scenario.run, &|| {});
+            let [single] = simulation.replications.as_slice() else {
+                panic!("one replication");
+            };
+            assert_eq!(single.batches.len(), BATCHES as usize);
+            // Batches of equal size (messages, or time) average to the whole run.
+            let metric = equal_batches.index();
+            let batches: Vec<f64> = single.batches.iter().map(|b| b[0][metric]).collect();
+            let whole = single.values[0][metric];
+            assert!(
+                (mean_of(&batches) - whole).abs() < 1e-9 * whole,
+                "{batches:?} vs {whole}"
+            );
+            let estimate = simulation.estimates[0][Metric::MeanWait.index()];
+            assert_eq!(estimate.mean, single.values[0][Metric::MeanWait.index()]);
+            assert!(estimate.ci_low < estimate.mean && estimate.mean < estimate.ci_high);
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! `replication << 32 | source`. Sources: producer `p` interarrivals = `p`;
 //! queue `q` services (drawn in arrival order at the queue) = `1 << 20 | q`;
 //! queue `q` routing = `2 << 20 | q`; queue `q` random service order =
-//! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`.
+//! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`. The warm-up pilot runs
+//! draw from streams of their own, `pilot << 32 | 1 << 31 | source`, so the
+//! truncation point is chosen on data independent of every measured run.
 //! The layout depends only on (seed, replication, source), never on the
 //! thread or the sweep point, so results are identical whatever the thread
 //! count and sweep points share their random numbers.
@@ -61,8 +63,21 @@ pub(crate) enum Source {
     Patience(usize),
 }
 
-/// The stream of `source` in `replication` under `seed`.
-pub(crate) fn stream(seed: u64, replication: u32, source: Source) -> Stream {
+/// Which run a stream feeds: a measured replication or a warm-up pilot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StreamSet {
+    /// Measured replication `r`.
+    Replication(u32),
+    /// Warm-up pilot run `k` (see [`super::warmup`]).
+    Pilot(u32),
+}
+
+/// Bit of the stream number that sets pilot streams apart (source numbers
+/// stay below `5 << 20`).
+const PILOT_BIT: u64 = 1 << 31;
+
+/// The stream of `source` in the run `set` under `seed`.
+pub(crate) fn stream(seed: u64, set: StreamSet, source: Source) -> Stream {
     let source_id = match source {
         Source::Interarrivals(producer) => producer as u64,
         Source::Services(queue) => 1 << 20 | queue as u64,
@@ -70,7 +85,28 @@ pub(crate) fn stream(seed: u64, replication: u32, source: Source) -> Stream {
         Source::Order(queue) => 3 << 20 | queue as u64,
         Source::Patience(queue) => 4 << 20 | queue as u64,
     };
+    let run = match set {
+        StreamSet::Replication(replication) => u64::from(replication) << 32,
+        StreamSet::Pilot(pilot) => u64::from(pilot) << 32 | PILOT_BIT,
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(u64::from(replication) << 32 | source_id);
+    rng.set_stream(run | source_id);
     Stream { rng, draws: 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    #[test]
+    fn pilot_streams_are_apart_from_every_replication() {
+        let first = |set| stream(7, set, Source::Services(0)).random::<u64>();
+        let pilot = first(StreamSet::Pilot(3));
+        assert_eq!(pilot, first(StreamSet::Pilot(3)));
+        for replication in [0, 3, u32::MAX] {
+            assert_ne!(pilot, first(StreamSet::Replication(replication)));
+        }
+        assert_ne!(pilot, first(StreamSet::Pilot(4)));
+    }
 }

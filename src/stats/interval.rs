@@ -11,12 +11,36 @@ pub struct Estimate {
     pub ci_low: f64,
     /// Upper end of the confidence interval.
     pub ci_high: f64,
+    /// The interval reached past the range of values the quantity can
+    /// take and was cut there (see [`Estimate::within`]).
+    pub clipped: bool,
 }
 
 impl Estimate {
     /// Half the width of the confidence interval; NaN when there is no interval.
     pub fn half_width(&self) -> f64 {
         (self.ci_high - self.ci_low) / 2.0
+    }
+
+    /// The interval cut to `[low, high]`, the range of values the
+    /// estimated quantity can take (e.g. [0, 1] for a probability), marked
+    /// [`Estimate::clipped`] when that changed it. The true value lies in
+    /// that range, so the cut interval covers it exactly when the uncut
+    /// one does: coverage is unchanged, and no bound is impossible. An
+    /// interval that had to be cut says the symmetric t interval is a poor
+    /// fit (too few, too skewed samples), which the mark keeps visible.
+    pub fn within(self, (low, high): (f64, f64)) -> Estimate {
+        if self.ci_low.is_nan() || self.ci_high.is_nan() {
+            return self;
+        }
+        let ci_low = self.ci_low.max(low);
+        let ci_high = self.ci_high.min(high);
+        Estimate {
+            clipped: self.clipped || ci_low != self.ci_low || ci_high != self.ci_high,
+            ci_low,
+            ci_high,
+            ..self
+        }
     }
 }
 
@@ -32,6 +56,7 @@ pub fn student_t_interval(samples: &[f64], confidence: f64) -> Estimate {
         mean: f64::NAN,
         ci_low: f64::NAN,
         ci_high: f64::NAN,
+        clipped: false,
     };
     if samples.is_empty() || samples.iter().any(|x| x.is_nan()) {
         return nan;
@@ -46,6 +71,7 @@ pub fn student_t_interval(samples: &[f64], confidence: f64) -> Estimate {
         mean,
         ci_low: mean - half_width,
         ci_high: mean + half_width,
+        clipped: false,
     }
 }
 
@@ -63,7 +89,7 @@ pub fn standard_error(samples: &[f64]) -> f64 {
 
 /// `t_{(1+confidence)/2, n-1}`, or `None` without a valid interval (n < 2 or
 /// confidence outside (0, 1)).
-fn t_quantile(n: usize, confidence: f64) -> Option<f64> {
+pub(super) fn t_quantile(n: usize, confidence: f64) -> Option<f64> {
     if n < 2 || !(confidence > 0.0 && confidence < 1.0) {
         return None;
     }
@@ -115,7 +141,8 @@ mod tests {
             Estimate {
                 mean: 2.5,
                 ci_low: 2.5,
-                ci_high: 2.5
+                ci_high: 2.5,
+                clipped: false,
             }
         );
 
@@ -124,6 +151,21 @@ mod tests {
             assert_eq!(estimate.mean, 2.0);
             assert!(estimate.ci_low.is_nan() && estimate.ci_high.is_nan());
         }
+    }
+
+    #[test]
+    fn intervals_are_cut_to_the_range_and_marked() {
+        // Two replications of a probability: 0.25 +- 12.7 * 0.25.
+        let raw = student_t_interval(&[0.0, 0.5], 0.95);
+        assert!(raw.ci_low < 0.0 && raw.ci_high > 1.0, "{raw:?}");
+        let cut = raw.within((0.0, 1.0));
+        assert_eq!((cut.mean, cut.ci_low, cut.ci_high), (0.25, 0.0, 1.0));
+        assert!(cut.clipped);
+        let inside = student_t_interval(&[0.4, 0.5, 0.45], 0.95);
+        assert_eq!(inside.within((0.0, 1.0)), inside);
+        assert!(!inside.within((0.0, 1.0)).clipped);
+        let nan = student_t_interval(&[], 0.95).within((0.0, f64::INFINITY));
+        assert!(nan.ci_low.is_nan() && nan.ci_high.is_nan() && !nan.clipped);
     }
 
     #[test]

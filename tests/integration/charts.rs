@@ -397,3 +397,33 @@ fn compare_refuses_runs_that_share_no_axis_and_converts_time_units() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("same time unit"));
 }
+
+#[test]
+fn the_warm_up_chart_shows_the_averaged_pilots_and_the_one_cut_every_replication_gets() {
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("md1.toml");
+    fs::write(&path, MD1.replace("replications = 2", "replications = 4")).unwrap();
+    let out = tmp.path().join("md1");
+    run(&path, &out);
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&fs::read_to_string(out.join(name)).unwrap()).unwrap()
+    };
+    let trace = &read("warmup.json")["trace"];
+    assert_eq!(trace["method"], "auto");
+    assert_eq!(trace["pilots"], 20);
+    let averaged = trace["averaged"].as_array().unwrap();
+    assert!(averaged.len() > 100, "{} bins", averaged.len());
+    // The chart is drawn at the highest load (the second point): the cut it
+    // shows is the one each of its replications got.
+    let results = read("results.json");
+    let simulation = &results["points"][1]["results"][0]["simulation"];
+    let cuts = simulation["warmup"].as_array().unwrap();
+    assert_eq!(cuts.len(), 4);
+    assert!(
+        cuts.iter().all(|cut| *cut == trace["truncation"]),
+        "{cuts:?} vs {trace}"
+    );
+    assert_eq!(simulation["warmup_rule"]["pilots"], 20);
+    let svg = fs::read_to_string(out.join("charts/warmup.svg")).unwrap();
+    assert!(svg.contains("mean of 20 pilots") && svg.contains("mean after the cut"));
+}

@@ -104,26 +104,83 @@ fn run_writes_every_result_file_and_prints_json() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "good.toml", GOOD);
-    let run = |threads: &str| {
-        let output = queuelab()
-            .args([
-                "run",
-                "--quiet",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-                "--out",
-            ])
-            .arg(tmp.path().join(format!("out{threads}")))
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        output.stdout
-    };
-    assert_eq!(run("1"), run("2"));
+    let auto = GOOD.replace("warmup = 2_000", "warmup = \"auto\"");
+    for (name, text) in [("fixed", GOOD), ("auto", auto.as_str())] {
+        let file = write(tmp.path(), &format!("{name}.toml"), text);
+        let run = |threads: &str| {
+            let out = tmp.path().join(format!("{name}{threads}"));
+            let output = queuelab()
+                .args([
+                    "run",
+                    "--quiet",
+                    "--format",
+                    "json",
+                    "--threads",
+                    threads,
+                    "--out",
+                ])
+                .arg(&out)
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(output.status.success());
+            // The warm-up pilots run in parallel too.
+            let warmup = fs::read(out.join("warmup.json")).unwrap();
+            (output.stdout, warmup)
+        };
+        assert_eq!(run("1"), run("2"), "{name}");
+    }
+}
+
+/// With two short replications the Student-t intervals of rare blocking
+/// and of the waits reach below 0; every reported interval stays within
+/// what its metric can take, and the cut ones are named.
+#[test]
+fn intervals_stay_within_what_each_metric_can_take() {
+    let tmp = TempDir::new().unwrap();
+    let text = GOOD
+        .replace("replications = 4", "replications = 2")
+        .replace("customers = 20_000", "customers = 300")
+        .replace("warmup = 2_000", "warmup = 0")
+        .replace("consumers = 1", "consumers = 1\ncapacity = 4");
+    let file = write(tmp.path(), "short.toml", &text);
+    let out = tmp.path().join("out");
+    let output = queuelab()
+        .args(["run", "--quiet", "--format", "json", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut clipped = 0;
+    for point in doc["points"].as_array().unwrap() {
+        for row in point["results"].as_array().unwrap() {
+            let simulation = &row["simulation"];
+            for (name, interval) in simulation["metrics"].as_object().unwrap() {
+                let high_bound = if name.starts_with("p_") {
+                    1.0
+                } else {
+                    f64::INFINITY
+                };
+                let (low, high) = (
+                    interval["ci_low"].as_f64().unwrap(),
+                    interval["ci_high"].as_f64().unwrap(),
+                );
+                assert!(0.0 <= low && high <= high_bound, "{name}: {interval}");
+            }
+            clipped += simulation["clipped"].as_array().map_or(0, Vec::len);
+        }
+    }
+    assert!(
+        clipped > 0,
+        "two replications of 300 messages: some interval reaches below 0"
+    );
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("cut at the values the metric can take"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -216,8 +273,8 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
             "line",
         ),
         (
-            "one replication",
-            GOOD.replace("replications = 4", "replications = 1"),
+            "no replication",
+            GOOD.replace("replications = 4", "replications = 0"),
             "replications",
         ),
         (
@@ -397,7 +454,7 @@ fn bad_arguments_exit_2() {
         .assert()
         .code(2);
     queuelab()
-        .args(["run", "--replications", "1", "--quiet"])
+        .args(["run", "--replications", "0", "--quiet"])
         .arg(&file)
         .assert()
         .code(2);

@@ -8,11 +8,13 @@ mod coverage;
 mod fit;
 mod fuzz;
 mod limits;
-mod live;
+mod one_run;
 mod paired;
 mod plan;
 mod precision;
 mod profile;
+#[path = "../shared/report_text.rs"]
+mod report_text;
 mod reports;
 mod rows;
 mod safety;

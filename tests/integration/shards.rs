@@ -65,9 +65,13 @@ struct Setup {
 }
 
 fn setup() -> Setup {
+    setup_with(SCENARIO)
+}
+
+fn setup_with(text: &str) -> Setup {
     let tmp = TempDir::new().unwrap();
     let scenario = tmp.path().join("sharded.toml");
-    fs::write(&scenario, SCENARIO).unwrap();
+    fs::write(&scenario, text).unwrap();
     Setup { tmp, scenario }
 }
 
@@ -137,6 +141,25 @@ fn merged_results_are_byte_identical_for_any_shard_count() {
             out.join("shards/0.json").is_file(),
             "merge keeps the shards"
         );
+    }
+}
+
+#[test]
+fn one_long_run_per_point_merges_byte_identically_with_its_batches() {
+    let setup = setup_with(&SCENARIO.replace("replications = 3", "replications = 1"));
+    let single = setup.single();
+    let results = fs::read_to_string(single.join("results.json")).unwrap();
+    assert!(results.contains("\"batch_means\""), "batch means expected");
+    for count in [1, 2, 3] {
+        let out = setup.dir(&format!("n{count}"));
+        setup.all_shards(&out, count);
+        merge(&out).assert().success();
+        for file in RESULT_FILES {
+            assert!(
+                fs::read(single.join(file)).unwrap() == fs::read(out.join(file)).unwrap(),
+                "{file} differs with {count} shards"
+            );
+        }
     }
 }
 

@@ -3,12 +3,17 @@
 //! through the simulator, Little's law on the live stamps, a tandem of two
 //! queues against its replay queue by queue, LIFO's longer tail, an early
 //! stop that joins every thread, and `queuelab live`.
+//!
+//! A test binary of its own: cargo runs test binaries one after the other,
+//! so no simulation test competes with these for the cores.
+
+#[path = "shared/report_text.rs"]
+mod report_text;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::common::{queuelab, scenario};
 use queuelab::live::{self, BatchValues, ChannelKind, LiveSettings};
 use queuelab::metric::Metric;
 use queuelab::model::Model;
@@ -20,6 +25,17 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn exclusive() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The `queuelab` binary under test.
+fn queuelab() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("queuelab").expect("binary is built")
+}
+
+/// Parses scenario text as if it came from `tests/inline.toml`.
+fn scenario(text: &str) -> queuelab::scenario::Scenario {
+    queuelab::scenario::parse(std::path::Path::new("tests/inline.toml"), text.to_string())
+        .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
 }
 
 fn mm1(load: f64, discipline: &str) -> Model {
@@ -231,7 +247,7 @@ fn the_live_command_prints_every_source_side_by_side() {
     assert!(report.contains("seed article"), "{report}");
     // The page people open has the live results too, before the charts.
     let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
-    let text = crate::reports::html_text(&html);
+    let text = report_text::html_text(&html);
     for part in [
         "Live: q on crossbeam",
         "replay [CI]",
@@ -242,7 +258,7 @@ fn the_live_command_prints_every_source_side_by_side() {
     ] {
         assert!(text.contains(part), "report.html lacks {part:?}");
     }
-    crate::reports::assert_same_story(&report, &html);
+    report_text::assert_same_story(&report, &html);
     let chart = std::fs::read_to_string(dir.path().join("out/charts/mean_wait.svg")).unwrap();
     assert!(
         chart.contains("live (crossbeam)"),
