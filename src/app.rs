@@ -93,14 +93,18 @@ fn fit_command(args: FitArgs) -> Result<(), AppError> {
     .map_err(|e| AppError::Usage(e.to_string()))?;
     let fitted =
         fit::fit(&values).map_err(|e| AppError::Usage(format!("{}: {e}", args.file.display())))?;
+    let usage = |e: dist::DistError| AppError::Usage(e.to_string());
     let source = FitSource {
         file: &args.file,
         column,
         gaps: args.gaps,
+        dialect: dist::Dialect::of(&args.file).map_err(usage)?,
     };
+    let header = dist::header_row(&args.file).map_err(usage)?;
+    let notes = fit::warnings(&values, &source, header.as_deref());
     match args.format {
-        FitFormat::Table => write_stdout(&fit::table(&fitted, &source)),
-        FitFormat::Json => write_stdout(&json_text(&fit::document(&fitted, &source))?),
+        FitFormat::Table => write_stdout(&fit::table(&fitted, &source, &notes)),
+        FitFormat::Json => write_stdout(&json_text(&fit::document(&fitted, &source, &notes))?),
     }
 }
 

@@ -80,6 +80,105 @@ impl Dist {
     }
 }
 
+/// How a CSV file separates its cells and writes its decimals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dialect {
+    /// The cell separator: `,`, or `;` in files written with decimal commas.
+    pub separator: u8,
+    /// Decimals are written `1,5` (with `;` between cells).
+    pub decimal_comma: bool,
+}
+
+/// Bytes read to recognise a file's dialect.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+impl Dialect {
+    /// The dialect of `path`, from its first lines: `;`-separated when its
+    /// first non-empty line has a `;` and no `,` outside a number (then
+    /// `1,5` means 1.5), comma-separated otherwise.
+    pub fn of(path: &Path) -> Result<Dialect, DistError> {
+        use std::io::Read;
+        let mut start = String::new();
+        crate::input::open_regular(path, crate::input::MAX_CSV_BYTES)
+            .and_then(|file| {
+                file.take(SNIFF_BYTES)
+                    .read_to_string(&mut start)
+                    .map(|_| ())
+            })
+            .or_else(|e| match e.kind() {
+                // A multi-byte character cut at the end of the sample.
+                std::io::ErrorKind::InvalidData => Ok(()),
+                _ => Err(e),
+            })
+            .map_err(|e| DistError::CsvRead {
+                path: path.to_path_buf(),
+                source: e.into(),
+            })?;
+        let first = start.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let bytes = first.as_bytes();
+        let comma_outside_number = bytes.iter().enumerate().any(|(i, &b)| {
+            let digit =
+                |j: Option<usize>| j.and_then(|j| bytes.get(j)).is_some_and(u8::is_ascii_digit);
+            b == b',' && !(digit(i.checked_sub(1)) && digit(Some(i + 1)))
+        });
+        if first.contains(';') && !comma_outside_number {
+            Ok(Dialect {
+                separator: b';',
+                decimal_comma: true,
+            })
+        } else {
+            Ok(Dialect {
+                separator: b',',
+                decimal_comma: false,
+            })
+        }
+    }
+
+    /// The value of a cell in this dialect.
+    fn parse(self, cell: &str) -> Option<f64> {
+        if self.decimal_comma {
+            cell.replace(',', ".").parse().ok()
+        } else {
+            cell.parse().ok()
+        }
+    }
+}
+
+/// The header row of `path` (its first row, when its first cell is not a
+/// number), in the file's dialect.
+pub fn header_row(path: &Path) -> Result<Option<Vec<String>>, DistError> {
+    let dialect = Dialect::of(path)?;
+    let mut reader = reader(path, dialect)?;
+    let first = reader
+        .records()
+        .next()
+        .transpose()
+        .map_err(|source| DistError::CsvRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(first
+        .filter(|row| row.get(0).is_some_and(|cell| dialect.parse(cell).is_none()))
+        .map(|row| row.iter().map(|cell| excerpt(cell, 40)).collect()))
+}
+
+/// A CSV reader of `path` in `dialect`: no header assumed, rows of any
+/// length, cells trimmed.
+fn reader(path: &Path, dialect: Dialect) -> Result<csv::Reader<std::fs::File>, DistError> {
+    let file = crate::input::open_regular(path, crate::input::MAX_CSV_BYTES).map_err(|e| {
+        DistError::CsvRead {
+            path: path.to_path_buf(),
+            source: e.into(),
+        }
+    })?;
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(dialect.separator)
+        .from_reader(file))
+}
+
 /// How errors name the column: its quoted header, or `1` for the first column.
 fn column_label(column: Option<&str>) -> String {
     column.map_or_else(|| "1".to_string(), |name| format!("\"{name}\""))
@@ -91,14 +190,8 @@ fn read_cells(path: &Path, column: Option<&str>) -> Result<Vec<Cell>, DistError>
         path: path.to_path_buf(),
         source,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(
-            crate::input::open_regular(path, crate::input::MAX_CSV_BYTES)
-                .map_err(|e| read_error(e.into()))?,
-        );
+    let dialect = Dialect::of(path)?;
+    let mut reader = reader(path, dialect)?;
     let mut records = reader.records();
 
     let (column_index, pending_first_row) = match column {
@@ -119,7 +212,7 @@ fn read_cells(path: &Path, column: Option<&str>) -> Result<Vec<Cell>, DistError>
             let first_is_data = first
                 .as_ref()
                 .and_then(|record| record.get(0))
-                .is_some_and(|cell| cell.parse::<f64>().is_ok());
+                .is_some_and(|cell| dialect.parse(cell).is_some());
             (0, first.filter(|_| first_is_data))
         }
     };
@@ -137,9 +230,9 @@ fn read_cells(path: &Path, column: Option<&str>) -> Result<Vec<Cell>, DistError>
             row,
             problem,
         };
-        let value: f64 = cell
-            .parse()
-            .map_err(|_| value_error(format!("\"{}\" is not a number", excerpt(cell, 40))))?;
+        let value: f64 = dialect
+            .parse(cell)
+            .ok_or_else(|| value_error(format!("\"{}\" is not a number", excerpt(cell, 40))))?;
         if !(value.is_finite() && value >= 0.0) {
             return Err(value_error(format!(
                 "samples must be finite numbers >= 0, got {}",

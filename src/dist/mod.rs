@@ -16,7 +16,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp, Exp1, LogNormal, Pareto, Uniform, Weibull};
 use statrs::function::gamma::ln_gamma;
 
-pub use csv_column::{read_column, read_gaps};
+pub use csv_column::{Dialect, header_row, read_column, read_gaps};
 
 /// Allowed deviation of a hyperexponential's phase probabilities from a sum of 1.
 const PROBABILITY_SUM_TOLERANCE: f64 = 1e-9;

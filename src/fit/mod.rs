@@ -6,8 +6,10 @@
 mod families;
 mod goodness;
 mod output;
+mod warnings;
 
 pub use output::{FitSource, document, table};
+pub use warnings::warnings;
 
 use crate::dist::{Dist, round_significant};
 use crate::text::Num;

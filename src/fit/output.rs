@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::{Candidate, Fit};
+use crate::dist::Dialect;
 use crate::report::{aligned, number};
 
 /// Headers of the ranked table.
@@ -26,6 +27,8 @@ pub struct FitSource<'a> {
     pub column: Option<&'a str>,
     /// The column holds timestamps and the gaps between them were fitted.
     pub gaps: bool,
+    /// How the file was read.
+    pub dialect: Dialect,
 }
 
 impl FitSource<'_> {
@@ -68,17 +71,22 @@ impl FitSource<'_> {
     }
 }
 
-/// The fit as text: the summary, every candidate ranked by the
-/// Kolmogorov-Smirnov statistic, and the best as a scenario line.
-pub fn table(fit: &Fit, source: &FitSource) -> String {
+/// The fit as text: the summary, the `notes` (warnings), every candidate
+/// ranked by the Kolmogorov-Smirnov statistic, and the best as a scenario
+/// line.
+pub fn table(fit: &Fit, source: &FitSource, notes: &[String]) -> String {
     let summary = &fit.summary;
     let mut text = format!(
-        "{}: {} values, mean {}, scv {}\n\n",
+        "{}: {} values, mean {}, scv {}\n",
         source.describe(),
         summary.count,
         number(summary.mean),
         number(summary.scv)
     );
+    for note in notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    text.push('\n');
     let lines = fit.candidates.iter().enumerate().map(|(index, c)| {
         vec![
             (index + 1).to_string(),
@@ -103,9 +111,9 @@ pub fn table(fit: &Fit, source: &FitSource) -> String {
     text
 }
 
-/// The fit as a JSON document: source, summary, ranked candidates and the
-/// scenario lines.
-pub fn document(fit: &Fit, source: &FitSource) -> serde_json::Value {
+/// The fit as a JSON document: source, summary, warnings (`notes`), ranked
+/// candidates and the scenario lines.
+pub fn document(fit: &Fit, source: &FitSource, notes: &[String]) -> serde_json::Value {
     let candidates: Vec<serde_json::Value> = fit
         .candidates
         .iter()
@@ -133,6 +141,7 @@ pub fn document(fit: &Fit, source: &FitSource) -> serde_json::Value {
         "count": fit.summary.count,
         "mean": fit.summary.mean,
         "scv": fit.summary.scv,
+        "warnings": notes,
         "candidates": candidates,
         "best": source.scenario_line(fit.best()),
         "trace": source.trace_line(),

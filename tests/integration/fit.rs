@@ -249,3 +249,45 @@ fn bad_input_is_refused_with_exit_2() {
         );
     }
 }
+
+#[test]
+fn fit_warns_about_ids_timestamps_few_values_and_reads_decimal_commas() {
+    let tmp = TempDir::new().unwrap();
+    let rows: String = (1..=40)
+        .map(|i| format!("{i},{}.{}\n", i % 7 + 1, i % 10))
+        .collect();
+    let ids = write(tmp.path(), "ids.csv", &format!("order_id,ms\n{rows}"));
+    let stdout = |args: &[&str], file: &Path| {
+        let output = queuelab().arg("fit").arg(file).args(args).output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let first = stdout(&[], &ids);
+    assert!(
+        first.contains("note: the first column looks like an id"),
+        "{first}"
+    );
+    assert!(
+        first.contains("--column NAME (columns: order_id, ms)"),
+        "{first}"
+    );
+    assert!(!stdout(&["--column", "ms"], &ids).contains("note:"));
+
+    let stamps: String = (0..40).map(|i| format!("{}.5\n", i * 3)).collect();
+    let times = write(tmp.path(), "times.csv", &format!("t\n{stamps}"));
+    assert!(stdout(&["--column", "t"], &times).contains("add --gaps"));
+    assert!(!stdout(&["--column", "t", "--gaps"], &times).contains("note:"));
+
+    let semicolons = write(tmp.path(), "semi.csv", "id;ms\n1;1,5\n2;2,5\n3;0,5\n");
+    let json: serde_json::Value = serde_json::from_str(&stdout(
+        &["--column", "ms", "--format", "json"],
+        &semicolons,
+    ))
+    .unwrap();
+    assert_eq!(json["mean"], 1.5, "1,5 2,5 0,5 read as 1.5 2.5 0.5");
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("decimal commas") && warnings.contains("only 3 values"),
+        "{warnings}"
+    );
+}
