@@ -1,7 +1,9 @@
-"""Executes every notebook in this folder headless (nbclient), as .ci/run
-does, so they never rot. Executed copies go to results/notebooks/.
+"""Executes every notebook in this folder headless (nbclient) and writes it
+back with its outputs (tables and charts), as .ci/run does: the committed
+notebooks show their results on a code host, and never rot.
 
-Usage: python3 notebooks/run.py   (from the repository root or notebooks/)
+Usage: python3 notebooks/run.py            (from the repository root or notebooks/)
+       python3 notebooks/run.py --check    (execute, but leave the files as they are)
 """
 import pathlib
 import sys
@@ -10,18 +12,18 @@ import nbformat
 from nbclient import NotebookClient
 
 HERE = pathlib.Path(__file__).resolve().parent
-OUT = HERE.parent / "results" / "notebooks"
 
 
 def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
+    check_only = "--check" in sys.argv[1:]
     notebooks = sorted(HERE.glob("*.ipynb"))
     for path in notebooks:
         notebook = nbformat.read(path, as_version=4)
         client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                                 resources={"metadata": {"path": str(HERE)}})
         client.execute()
-        nbformat.write(notebook, OUT / path.name)
+        if not check_only:
+            nbformat.write(notebook, path)
         print(f"notebook ok: {path.name}")
     return 0 if notebooks else 1
 
