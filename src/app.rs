@@ -80,6 +80,11 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Live(args) => live_command(args),
         Command::Plan(args) => plan_command(args),
         Command::Fit(args) => fit_command(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "queuelab", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 

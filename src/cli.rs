@@ -23,27 +23,67 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run theory and simulation on a scenario and write results/<name>/.
+    #[command(after_help = "Examples:
+  queuelab run scenarios/mm1-load-sweep.toml
+  queuelab run scenarios/bounded-queue.toml --format json --threads 2 --seed 7
+  queuelab run scenarios/pipeline.toml --replications 20 --out results/pipeline-20
+  queuelab run big-sweep.toml --shard 3/64 --out results/big-sweep   # one piece, then `merge`")]
     Run(RunArgs),
     /// Evaluate the formulas only (no simulation, no files written).
+    #[command(after_help = "Examples:
+  queuelab theory scenarios/mmc-consumers.toml
+  queuelab theory scenarios/mm1-load-sweep.toml --format csv")]
     Theory(TheoryArgs),
     /// Validate a scenario file without running anything.
+    #[command(after_help = "Example:
+  queuelab check scenarios/pipeline.toml")]
     Check(CheckArgs),
     /// Re-draw every chart and the reports of a results folder (no simulation).
+    #[command(after_help = "Example:
+  queuelab plot results/disciplines")]
     Plot(PlotArgs),
     /// Overlay one metric from several results folders in one chart.
+    #[command(after_help = "Example:
+  queuelab compare results/ps-vs-fifo results/disciplines --metric mean_wait --queue fifo")]
     Compare(CompareArgs),
     /// Merge the shards written by `run --shard K/N` into the results of one run.
+    #[command(after_help = "Examples:
+  queuelab merge results/big-sweep
+  queuelab merge results/big-sweep --missing          # e.g. 3,5,7 for sbatch --array=")]
     Merge(MergeArgs),
     /// Run real in-process queues beside theory, simulation and a replay
     /// (`[compare] live` settings, or defaults), and write the results.
+    #[command(after_help = "Examples:
+  queuelab live scenarios/live-channels.toml
+  queuelab live scenarios/mm1-load-sweep.toml --seconds 5 --channels crossbeam,std-mpsc")]
     Live(LiveArgs),
     /// Capacity planning (`[plan]`): the smallest consumers or capacity, or
     /// the highest load, that meets every target; theory then simulation.
+    #[command(after_help = "Examples:
+  queuelab plan scenarios/plan-call-centre.toml
+  queuelab plan scenarios/plan-daily-schedule.toml --format json")]
     Plan(PlanArgs),
     /// Fit the distributions a scenario can use to a CSV column of observed
     /// values (or of timestamps, with --gaps), ranked by the
     /// Kolmogorov-Smirnov statistic, the best as a scenario line.
+    #[command(after_help = "Examples:
+  queuelab fit service-times.csv --column service_ms
+  queuelab fit arrivals.csv --column timestamp --gaps")]
     Fit(FitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Install (bash, zsh, fish):
+  queuelab completions bash > ~/.local/share/bash-completion/completions/queuelab
+  queuelab completions zsh > \"${fpath[1]}/_queuelab\"
+  queuelab completions fish > ~/.config/fish/completions/queuelab.fish")]
+    Completions(CompletionsArgs),
+}
+
+/// `queuelab completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `queuelab plan`.

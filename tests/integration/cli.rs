@@ -463,3 +463,62 @@ fn bad_arguments_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn bash_completion_completes_commands_and_options() {
+    let script = queuelab().args(["completions", "bash"]).output().unwrap();
+    assert!(script.status.success());
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "queuelab.bash",
+        &String::from_utf8_lossy(&script.stdout),
+    );
+    // As bash calls it: the command, the word being completed, the one before.
+    let complete = |words: &str, current: usize| {
+        let split: Vec<&str> = words.split(' ').collect();
+        let line = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={current}; _queuelab queuelab {} {}; echo ${{COMPREPLY[@]}}",
+            path.display(),
+            split[current],
+            split[current - 1]
+        );
+        let output = std::process::Command::new("bash")
+            .args(["-c", &line])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    };
+    assert_eq!(complete("queuelab ru", 1), "run");
+    assert_eq!(complete("queuelab run --fo", 2), "--force --format");
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let output = queuelab().args(["completions", shell]).output().unwrap();
+        assert!(
+            output.status.success() && output.stdout.len() > 500,
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn every_command_shows_examples_in_its_help() {
+    for command in [
+        "run",
+        "theory",
+        "check",
+        "plot",
+        "compare",
+        "merge",
+        "live",
+        "plan",
+        "fit",
+        "completions",
+    ] {
+        let output = queuelab().args([command, "--help"]).output().unwrap();
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            help.contains(&format!("queuelab {command}")),
+            "{command}: {help}"
+        );
+    }
+}
