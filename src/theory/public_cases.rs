@@ -1,4 +1,5 @@
-//! Test-only: evaluates every case of `shared/validation/public_cases.json`
+//! Test-only: evaluates every case of `tests/data/public_cases.json` (the
+//! workplace's published reference values, copied into the repository)
 //! against this module and requires |got - value| ≤ rel_tol·|value|. Unknown
 //! models, metrics or parameters fail; only `closed_multiserver`
 //! (load-dependent, optional) is listed as unsupported.
@@ -16,10 +17,7 @@ use super::mminf::Mminf;
 use super::mva::{MvaStation, StationKind, exact_mva};
 use super::priority;
 
-const CASES_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/validation/public_cases.json"
-);
+const CASES_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/public_cases.json");
 
 /// Models that the analytic module deliberately does not cover.
 const UNSUPPORTED_MODELS: [&str; 1] = ["closed_multiserver"];
