@@ -78,18 +78,9 @@ pub fn check_spec(spec: &ScenarioSpec) -> Result<(), Problem> {
         }
     }
     if let Some(sweep) = &spec.sweep {
-        let (key, count) = match (&sweep.load, &sweep.values) {
-            (Some(loads), _) => ("sweep.load", loads.len()),
-            (None, Some(values)) => ("sweep.values", values.len()),
-            (None, None) => return Ok(()),
-        };
+        let (key, count) = super::sweep::point_count(sweep);
         if count > MAX_SWEEP_POINTS {
-            return Err(Problem::new(
-                key,
-                format!(
-                    "a sweep may have at most {MAX_SWEEP_POINTS} points, got {count}; split it into several files (or shard each)"
-                ),
-            ));
+            return Err(too_many_points(key, count));
         }
     }
     let run = &spec.run;
@@ -120,6 +111,16 @@ pub fn check_spec(spec: &ScenarioSpec) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// The refusal of a sweep of `count` points, at `key`.
+pub fn too_many_points(key: &str, count: usize) -> Problem {
+    Problem::new(
+        key,
+        format!(
+            "a sweep may have at most {MAX_SWEEP_POINTS} points, got {count}; split it into several files (or shard each)"
+        ),
+    )
 }
 
 /// What one run of a scenario costs, estimated from its models.

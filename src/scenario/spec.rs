@@ -321,7 +321,7 @@ pub struct ClassSpec {
     pub service: Option<DistSpec>,
 }
 
-/// `[sweep]`.
+/// `[sweep]`: one of `load`, `parameter` with `values`, `grid` or `zip`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SweepSpec {
@@ -331,6 +331,20 @@ pub struct SweepSpec {
     pub parameter: Option<String>,
     /// Values for `parameter`.
     pub values: Option<Vec<toml::Value>>,
+    /// Several parameters, every combination of their values.
+    pub grid: Option<Vec<SweptSpec>>,
+    /// Several parameters, their values taken together (equal lengths).
+    pub zip: Option<Vec<SweptSpec>>,
+}
+
+/// One parameter of a `grid` or `zip` sweep.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweptSpec {
+    /// Dotted key such as `queues.orders.consumers`, or `load`.
+    pub parameter: String,
+    /// Its values.
+    pub values: Vec<toml::Value>,
 }
 
 /// `[compare]`.
