@@ -1,0 +1,144 @@
+//! The engine against a bare reference, measured side by side in one run:
+//! an M/M/1 at load 0.9 through queuelab (every statistic on) and through
+//! the simplest event-list simulator that keeps only a mean (a binary heap
+//! of (time, seq) events, exponential draws, a FIFO queue); and M/M/c with
+//! 1,000 consumers against one, per message. After criterion's figures it
+//! prints the two ratios and their goals (issue 14): queuelab / reference
+//! <= 1.4, and c = 1,000 at >= 0.8x the messages per second of c = 1.
+//!
+//! Run with `cargo bench --bench speed`.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput};
+use queuelab::run::{RunLength, Warmup};
+use queuelab::scenario::{self, Scenario};
+use queuelab::sim;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp};
+
+/// Messages per measured run.
+const MESSAGES: u64 = 200_000;
+
+/// Criterion's group name (its folder under target/criterion).
+const GROUP: &str = "speed";
+
+/// The bare reference: M/M/1 with arrival rate `load` and service rate 1,
+/// returning the mean wait of `messages` messages.
+fn reference_mm1(load: f64, messages: u64, seed: u64) -> f64 {
+    const ARRIVAL: u8 = 0;
+    const DEPARTURE: u8 = 1;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (gaps, services) = (Exp::new(load).unwrap(), Exp::new(1.0).unwrap());
+    // Non-negative f64 times order as their bit patterns.
+    let mut events: BinaryHeap<Reverse<(u64, u64, u8)>> = BinaryHeap::new();
+    let mut waiting: VecDeque<f64> = VecDeque::new();
+    let (mut seq, mut arrived, mut served, mut busy) = (0u64, 0u64, 0u64, false);
+    let mut total_wait = 0.0;
+    events.push(Reverse((gaps.sample(&mut rng).to_bits(), seq, ARRIVAL)));
+    while let Some(Reverse((bits, _, kind))) = events.pop() {
+        let now = f64::from_bits(bits);
+        seq += 1;
+        if kind == ARRIVAL {
+            arrived += 1;
+            if arrived < messages {
+                let next = now + gaps.sample(&mut rng);
+                events.push(Reverse((next.to_bits(), seq, ARRIVAL)));
+            }
+            if busy {
+                waiting.push_back(now);
+            } else {
+                busy = true;
+                let done = now + services.sample(&mut rng);
+                events.push(Reverse((done.to_bits(), seq, DEPARTURE)));
+            }
+        } else {
+            served += 1;
+            match waiting.pop_front() {
+                Some(since) => {
+                    total_wait += now - since;
+                    let done = now + services.sample(&mut rng);
+                    events.push(Reverse((done.to_bits(), seq, DEPARTURE)));
+                }
+                None => busy = false,
+            }
+        }
+    }
+    total_wait / served as f64
+}
+
+/// An M/M/c scenario at load 0.9, measuring [`MESSAGES`] messages.
+fn mmc(consumers: u32) -> Scenario {
+    let text = format!(
+        "name = \"speed\"\n[run]\nseed = 1\nreplications = 2\n\
+         [[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = {} }}\n\
+         [[queues]]\nname = \"q\"\nconsumers = {consumers}\nservice = {{ dist = \"exponential\", mean = 1.0 }}\n",
+        0.9 * f64::from(consumers)
+    );
+    let mut scenario =
+        scenario::parse(Path::new("speed.toml"), text).expect("the bench scenario is valid");
+    scenario.run.length = RunLength::Customers(MESSAGES);
+    scenario.run.warmup = Warmup::Customers(0);
+    scenario
+}
+
+fn speed(c: &mut Criterion) {
+    let mut group = c.benchmark_group(GROUP);
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(MESSAGES));
+    group.bench_function("reference_mm1", |b| {
+        b.iter(|| black_box(reference_mm1(0.9, MESSAGES, 1)))
+    });
+    for (name, consumers) in [("queuelab_mm1", 1), ("queuelab_mm1000", 1000)] {
+        let scenario = mmc(consumers);
+        let model = &scenario.points[0].model;
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(sim::run_replication(black_box(model), &scenario.run, 0, 0)))
+        });
+    }
+    group.finish();
+}
+
+/// Criterion's mean time of `function` in this run, in ns.
+fn mean_ns(function: &str) -> Option<f64> {
+    let root = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    let path = root
+        .join("criterion")
+        .join(GROUP)
+        .join(function)
+        .join("new")
+        .join("estimates.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    json["mean"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let mut criterion = Criterion::default().without_plots().configure_from_args();
+    speed(&mut criterion);
+    criterion.final_summary();
+    let (Some(reference), Some(one), Some(thousand)) = (
+        mean_ns("reference_mm1"),
+        mean_ns("queuelab_mm1"),
+        mean_ns("queuelab_mm1000"),
+    ) else {
+        return; // a filtered run: no ratio to give
+    };
+    println!(
+        "queuelab M/M/1 / bare reference: {:.2}x the time per message (goal <= 1.4); {:.0} ns vs {:.0} ns per message",
+        one / reference,
+        one / MESSAGES as f64,
+        reference / MESSAGES as f64
+    );
+    println!(
+        "M/M/1000 messages per second: {:.2}x those of M/M/1 (goal >= 0.8)",
+        one / thousand
+    );
+}
