@@ -1,4 +1,4 @@
-//! Live runs on real threads and queues, kept short (about 36 s of wall
+//! Live runs on real threads and queues, kept short (about 40 s of wall
 //! time in all, loads <= 0.8): the live FIFO queue against its replay
 //! through the simulator, Little's law on the live stamps, a tandem of two
 //! queues against its replay queue by queue, LIFO's longer tail, an early
@@ -54,6 +54,35 @@ fn settings(channel: ChannelKind, seconds: f64) -> LiveSettings {
     }
 }
 
+/// Settings for a tight live-against-replay comparison: 5 ms services
+/// (live-method.md: on a shared machine, millisecond scheduling hiccups
+/// are a smaller share of longer services).
+fn replay_settings(seconds: f64) -> LiveSettings {
+    LiveSettings {
+        time_scale_ms: 5.0,
+        ..settings(ChannelKind::Crossbeam, seconds)
+    }
+}
+
+/// Runs `model` live from `seed` until its health shows no warning, at
+/// most three times, and returns the first healthy run (or the last). A
+/// run the machine disturbed (another process took the cores: the producer
+/// sent late, consumers woke late) gets no verdict from queuelab either;
+/// the comparison is judged on an undisturbed one.
+fn healthy_run(model: &Model, settings: &LiveSettings, seed: u64) -> live::LiveRun {
+    let stop = AtomicBool::new(false);
+    let mut attempt = 0;
+    loop {
+        let run = live::run(model, settings, settings.channels[0], seed + attempt, &stop)
+            .expect("not stopped");
+        attempt += 1;
+        if run.health.warnings.is_empty() || attempt == 3 {
+            return run;
+        }
+        eprintln!("live run disturbed, again: {:?}", run.health.warnings);
+    }
+}
+
 /// The live mean sojourn of `row` is within 5% of its replay: the
 /// implementation adds wake-up and scheduling overhead, which
 /// live-method.md measured at +0.6 … +1.9%, so a few percent either way
@@ -95,15 +124,7 @@ fn mean(values: &BatchValues, metric: Metric) -> f64 {
 fn live_fifo_matches_its_replay_and_littles_law_holds_on_the_stamps() {
     let _live = exclusive();
     let model = mm1(0.5, "fifo");
-    let stop = AtomicBool::new(false);
-    let run = live::run(
-        &model,
-        &settings(ChannelKind::Crossbeam, 6.0),
-        ChannelKind::Crossbeam,
-        5,
-        &stop,
-    )
-    .expect("not stopped");
+    let run = healthy_run(&model, &replay_settings(8.0), 5);
     assert!(!run.health.stopped_early, "{:?}", run.health);
     let replay = &report::replay_batches(&model, &run)[0];
     matches_replay_and_littles_law("queue", &run.batches[0], replay, &run.health);
@@ -112,22 +133,14 @@ fn live_fifo_matches_its_replay_and_littles_law_holds_on_the_stamps() {
 #[test]
 fn a_live_tandem_matches_its_replay_queue_by_queue_and_forwards_every_message() {
     let _live = exclusive();
-    // Two queues in tandem at loads 0.6 and 0.48 (mean services 2 and 1.6 ms).
+    // Two queues in tandem at loads 0.6 and 0.48 (mean services 5 and 4 ms).
     let model = scenario(
         "name = \"live-tandem\"\n[[producers]]\nname = \"p\"\nto = \"first\"\ninterarrival = { dist = \"exponential\", rate = 0.6 }\n[[queues]]\nname = \"first\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\nnext = [{ to = \"second\", p = 1.0 }]\n[[queues]]\nname = \"second\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 0.8 }\n",
     )
     .points[0]
         .model
         .clone();
-    let stop = AtomicBool::new(false);
-    let run = live::run(
-        &model,
-        &settings(ChannelKind::Crossbeam, 6.0),
-        ChannelKind::Crossbeam,
-        11,
-        &stop,
-    )
-    .expect("not stopped");
+    let run = healthy_run(&model, &replay_settings(8.0), 11);
     let health = &run.health;
     assert!(!health.stopped_early, "{health:?}");
     // Every message sent reached the first queue, every one it served was
