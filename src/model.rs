@@ -5,6 +5,9 @@ use crate::dist::Dist;
 use crate::profile::Profile;
 use crate::theory::jackson::solve_traffic_equations;
 
+mod features;
+pub use features::{Feature, Features, Site};
+
 /// Order in which a queue's consumers take waiting messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Discipline {
@@ -302,8 +305,19 @@ impl Model {
     /// Queues some message can reach, from any producer (open or closed),
     /// through `next` or dead-letter routing.
     pub fn reachable_queues(&self) -> Vec<bool> {
+        self.reached_by(|_| true)
+    }
+
+    /// Queues some message of a producer that passes `from` can reach,
+    /// through `next` or dead-letter routing.
+    pub fn reached_by(&self, from: impl Fn(&Producer) -> bool) -> Vec<bool> {
         let mut reached = vec![false; self.queues.len()];
-        let mut pending: Vec<usize> = self.producers.iter().map(|p| p.queue).collect();
+        let mut pending: Vec<usize> = self
+            .producers
+            .iter()
+            .filter(|p| from(p))
+            .map(|p| p.queue)
+            .collect();
         while let Some(queue) = pending.pop() {
             if std::mem::replace(&mut reached[queue], true) {
                 continue;

@@ -25,8 +25,7 @@ pub use journey::{Journey, Journeys, VisitStamps};
 pub use measure::{BATCHES, BatchValues, measure, summarise};
 pub use timeline::{Planned, PlannedVisit, Timeline, Window};
 
-use crate::dist::Dist;
-use crate::model::{Arrivals, Discipline, Model};
+use crate::model::{Discipline, Feature, Features, Model};
 use crate::sim::Target;
 
 /// Most visits (a message at one queue) a live run may plan: its schedule,
@@ -69,38 +68,51 @@ impl LiveSettings {
     }
 }
 
+/// What a live run reproduces on real threads and queues: open producers
+/// with any interarrival distribution, classes with their own services,
+/// FIFO, LIFO and priority channels, capacities and routing. Anything else
+/// is refused.
+const SUPPORTED: Features = Features::of(&[
+    Feature::RenewalArrivals,
+    Feature::Classes,
+    Feature::ClassService,
+    Feature::GeneralService,
+    Feature::Lifo,
+    Feature::Priority,
+    Feature::Capacity,
+    Feature::Routing,
+]);
+
 /// Why a model cannot run live, or `None` when it can.
 pub fn unsupported(model: &Model) -> Option<String> {
     model
-        .queues
-        .iter()
-        .find_map(|queue| {
-            if queue.is_unlimited() {
-                return Some(format!(
-                    "live runs need a finite number of consumers; queue `{}` has one per message",
-                    queue.name
-                ));
-            }
-            if !matches!(
-                queue.discipline,
-                Discipline::Fifo | Discipline::Lifo | Discipline::Priority
-            ) {
-                return Some(format!(
-                    "live runs serve fifo, lifo and priority; queue `{}` is {}",
-                    queue.name,
-                    queue.discipline.name()
-                ));
-            }
-            queue.patience.is_some().then(|| {
-                format!(
-                    "live runs do not expire messages (`patience` of queue `{}`)",
-                    queue.name
-                )
-            })
+        .feature_sites()
+        .into_iter()
+        .find(|(feature, _)| !SUPPORTED.contains(*feature))
+        .map(|(feature, site)| {
+            format!(
+                "live runs do not support {} ({site}){}",
+                feature.describe(),
+                reason(feature)
+            )
         })
         .or_else(|| mixed_disciplines(model))
-        .or_else(|| unsupported_producers(model))
         .or_else(|| too_many_threads(model))
+}
+
+/// Why a live run cannot do `feature`, where a reason helps.
+fn reason(feature: Feature) -> &'static str {
+    match feature {
+        Feature::UnlimitedConsumers => ": they start one thread per consumer",
+        Feature::ClosedLoop => ": they drive open producers only",
+        Feature::TraceArrivals => {
+            ": they send for a fixed wall time, which a recorded trace may not fill"
+        }
+        Feature::RateProfile | Feature::ConsumerSchedule => {
+            ": they measure a steady state over a fixed wall time"
+        }
+        _ => "",
+    }
 }
 
 /// Most consumer threads a live run starts (one per consumer, all queues).
@@ -130,42 +142,6 @@ fn mixed_disciplines(model: &Model) -> Option<String> {
         other.name,
         other.discipline.name()
     ))
-}
-
-/// Why the producers of `model` cannot run live, if they cannot.
-fn unsupported_producers(model: &Model) -> Option<String> {
-    if let Some(producer) = model
-        .producers
-        .iter()
-        .find(|p| matches!(p.arrivals, Arrivals::Closed { .. }))
-    {
-        return Some(format!(
-            "live runs drive open producers only; `{}` is a closed loop",
-            producer.name
-        ));
-    }
-    model
-        .producers
-        .iter()
-        .find(|p| {
-            matches!(
-                p.arrivals,
-                Arrivals::Open {
-                    interarrival: Dist::Sequence { .. }
-                }
-            )
-        })
-        .map(|producer| format!(
-            "live runs send for a fixed wall time, which a recorded trace may not fill; `{}` replays a `trace` (not supported live yet)",
-            producer.name
-        ))
-        .or_else(|| {
-            let producer = model.producers.iter().find(|p| p.profile.is_some())?;
-            Some(format!(
-                "live runs measure a steady state over a fixed wall time; `{}` follows a `rate_profile` (not supported live)",
-                producer.name
-            ))
-        })
 }
 
 /// The channels of `channels` that serve `model`'s queue discipline (all

@@ -7,7 +7,7 @@ use super::result::TheoryResult;
 use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority};
 use crate::dist::Dist;
 use crate::metric::Metric;
-use crate::model::{Arrivals, Discipline, Model, Producer};
+use crate::model::{Arrivals, Discipline, Feature, Features, Model, Producer};
 use crate::sim::Target;
 
 /// The flow of one class through one queue.
@@ -123,13 +123,86 @@ impl StationTraffic<'_> {
     }
 }
 
+/// Formula rows, each for one target.
+type Rows = Vec<(Target, TheoryResult)>;
+
+/// A formula family: the features a model must have to be its case, the
+/// features its formulas account for, and its rows. A model with a
+/// feature outside `covers` is not its case, whatever `rows` would say.
+struct Family {
+    requires: Features,
+    covers: Features,
+    rows: fn(&Model, &[StationTraffic<'_>]) -> Option<Rows>,
+}
+
+/// The orders the families account for (each checks its own cases).
+const ORDERS: Features = Features::of(&[
+    Feature::Lifo,
+    Feature::RandomOrder,
+    Feature::LifoPreemptive,
+    Feature::Priority,
+    Feature::PriorityPreemptive,
+    Feature::ProcessorSharing,
+]);
+
+/// The formula families, tried in order. Rates that follow profiles or
+/// schedules are in none: they have no steady state (see `pointwise`).
+const FAMILIES: [Family; 3] = [
+    // Independent queues, each fed by its own producers: M/M/c, M/M/c/K,
+    // Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c approximations.
+    Family {
+        requires: Features::NONE,
+        covers: Features::of(&[
+            Feature::RenewalArrivals,
+            Feature::TraceArrivals,
+            Feature::Classes,
+            Feature::ClassService,
+            Feature::GeneralService,
+            Feature::UnlimitedConsumers,
+            Feature::Capacity,
+            Feature::Patience,
+            Feature::DeadLetter,
+        ])
+        .union(ORDERS),
+        rows: independent_queues,
+    },
+    // Open Jackson networks: Poisson producers, unbounded exponential
+    // stations.
+    Family {
+        requires: Features::of(&[Feature::Routing]),
+        covers: Features::of(&[
+            Feature::Routing,
+            Feature::Classes,
+            Feature::ClassService,
+            Feature::UnlimitedConsumers,
+        ])
+        .union(ORDERS),
+        rows: jackson_network,
+    },
+    // One closed loop of one class: exact MVA.
+    Family {
+        requires: Features::of(&[Feature::ClosedLoop]),
+        covers: Features::of(&[
+            Feature::ClosedLoop,
+            Feature::Routing,
+            Feature::GeneralService,
+            Feature::UnlimitedConsumers,
+        ])
+        .union(ORDERS),
+        rows: |model, _| closed_network(model),
+    },
+];
+
 /// Formula rows for every target of `model` that a formula covers; empty
-/// when no formula applies (as for rates that follow profiles).
+/// when no formula family covers every feature of the model.
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
-    if model.has_profiles() {
-        // Rates that change over time have no steady state; see `pointwise`.
+    let features = model.features();
+    let Some(family) = FAMILIES
+        .iter()
+        .find(|f| f.requires.within(features) && features.within(f.covers))
+    else {
         return Vec::new();
-    }
+    };
     let Some(rates) = model.arrival_rates() else {
         return Vec::new();
     };
@@ -149,38 +222,36 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
                 .collect(),
         })
         .collect();
-    if model.has_closed_loops() {
-        return closed_network(model).unwrap_or_default();
-    }
-    if model.queues.iter().all(|queue| queue.routes.is_empty()) {
-        // Independent queues: each is a single queue fed by its own producers.
-        return stations
-            .iter()
-            .flat_map(|station| {
-                // Expired messages arrive in no process a formula covers.
-                let dead_letters = model.queues.iter().filter_map(|q| q.dead_letter);
-                if dead_letters.clone().any(|d| d == station.queue) {
-                    return Vec::new();
-                }
-                let producers: Vec<&Producer> = model
-                    .producers
-                    .iter()
-                    .filter(|p| p.queue == station.queue)
-                    .collect();
-                let rows = if producers.iter().all(|p| p.is_poisson()) {
-                    single_queue(station)
-                } else {
-                    renewal_approximation(&producers, station)
-                };
-                rows.unwrap_or_default()
-            })
-            .collect();
-    }
-    if model.producers.iter().all(Producer::is_poisson) {
-        jackson_network(model, &stations).unwrap_or_default()
-    } else {
-        Vec::new()
-    }
+    (family.rows)(model, &stations).unwrap_or_default()
+}
+
+/// Independent queues: each is a single queue fed by its own producers.
+fn independent_queues(
+    model: &Model,
+    stations: &[StationTraffic<'_>],
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let rows = stations
+        .iter()
+        .flat_map(|station| {
+            // Expired messages arrive in no process a formula covers.
+            let dead_letters = model.queues.iter().filter_map(|q| q.dead_letter);
+            if dead_letters.clone().any(|d| d == station.queue) {
+                return Vec::new();
+            }
+            let producers: Vec<&Producer> = model
+                .producers
+                .iter()
+                .filter(|p| p.queue == station.queue)
+                .collect();
+            let rows = if producers.iter().all(|p| p.is_poisson()) {
+                single_queue(station)
+            } else {
+                renewal_approximation(&producers, station)
+            };
+            rows.unwrap_or_default()
+        })
+        .collect();
+    Some(rows)
 }
 
 /// Rows of a queue whose order ignores classes (FIFO, LIFO): every class

@@ -21,3 +21,4 @@ mod safety;
 mod shards;
 mod sim_vs_theory;
 mod trace;
+mod whitelist;

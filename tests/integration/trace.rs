@@ -82,7 +82,10 @@ fn replays_the_gaps_and_ends_with_the_trace() {
         assert!(!interarrival.is_exponential());
         assert!((interarrival.scv() - 0.25).abs() < 1e-12);
         let refusal = queuelab::live::unsupported(model).expect("live runs refuse traces");
-        assert!(refusal.contains("`web` replays a `trace`"), "{refusal}");
+        assert!(
+            refusal.contains("a recorded `trace`") && refusal.contains("producer `web`"),
+            "{refusal}"
+        );
 
         let results = run(&loaded);
         // The window runs from 0 to the last arrival; the last message

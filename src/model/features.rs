@@ -1,0 +1,302 @@
+//! The behaviours a model uses beyond a plain FIFO queue with Poisson
+//! arrivals and exponential service, found by taking every part of the
+//! model apart field by field: a new field breaks the build here until
+//! someone decides which feature it is. Theory families and live runs
+//! declare the features they cover; anything else gets no formula, or no
+//! live run.
+
+use super::{Arrivals, Class, Discipline, Model, Producer, Queue, UNLIMITED};
+use crate::dist::Dist;
+
+/// One behaviour of a model beyond the plain M/M/c queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    /// Open arrivals whose gaps are not exponential.
+    RenewalArrivals,
+    /// Arrivals replaying recorded gaps in order (`trace`).
+    TraceArrivals,
+    /// A closed loop of clients.
+    ClosedLoop,
+    /// A producer rate that follows a profile.
+    RateProfile,
+    /// Consumers that follow a schedule.
+    ConsumerSchedule,
+    /// More than one message class.
+    Classes,
+    /// A class with its own service time.
+    ClassService,
+    /// Service times that are not exponential.
+    GeneralService,
+    /// One consumer per message.
+    UnlimitedConsumers,
+    /// Last in, first out.
+    Lifo,
+    /// Random order.
+    RandomOrder,
+    /// LIFO with preemptive resume.
+    LifoPreemptive,
+    /// Priority classes, without preemption.
+    Priority,
+    /// Priority classes, with preemptive resume.
+    PriorityPreemptive,
+    /// Processor sharing.
+    ProcessorSharing,
+    /// A bounded queue.
+    Capacity,
+    /// Messages that expire while they wait.
+    Patience,
+    /// Expired messages sent to another queue.
+    DeadLetter,
+    /// Messages routed to another queue after service.
+    Routing,
+}
+
+impl Feature {
+    /// Every feature, in declaration order.
+    pub const ALL: [Feature; 19] = [
+        Feature::RenewalArrivals,
+        Feature::TraceArrivals,
+        Feature::ClosedLoop,
+        Feature::RateProfile,
+        Feature::ConsumerSchedule,
+        Feature::Classes,
+        Feature::ClassService,
+        Feature::GeneralService,
+        Feature::UnlimitedConsumers,
+        Feature::Lifo,
+        Feature::RandomOrder,
+        Feature::LifoPreemptive,
+        Feature::Priority,
+        Feature::PriorityPreemptive,
+        Feature::ProcessorSharing,
+        Feature::Capacity,
+        Feature::Patience,
+        Feature::DeadLetter,
+        Feature::Routing,
+    ];
+
+    /// The feature in a few words, naming its scenario key.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Feature::RenewalArrivals => "non-exponential interarrival times",
+            Feature::TraceArrivals => "a recorded `trace` of arrivals",
+            Feature::ClosedLoop => "a closed loop of clients (`population`)",
+            Feature::RateProfile => "a `rate_profile`",
+            Feature::ConsumerSchedule => "a consumer `schedule`",
+            Feature::Classes => "several message classes",
+            Feature::ClassService => "a class with its own `service`",
+            Feature::GeneralService => "non-exponential service times",
+            Feature::UnlimitedConsumers => "`consumers = \"unlimited\"`",
+            Feature::Lifo => "the `lifo` discipline",
+            Feature::RandomOrder => "the `random` discipline",
+            Feature::LifoPreemptive => "the `lifo-preemptive` discipline",
+            Feature::Priority => "the `priority` discipline",
+            Feature::PriorityPreemptive => "the `priority-preemptive` discipline",
+            Feature::ProcessorSharing => "the `processor-sharing` discipline",
+            Feature::Capacity => "a `capacity`",
+            Feature::Patience => "messages that expire (`patience`)",
+            Feature::DeadLetter => "a `dead_letter` queue",
+            Feature::Routing => "routing to another queue (`next`)",
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+/// A set of [`Feature`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Features(u32);
+
+impl Features {
+    /// No feature: a plain M/M/c queue (or several).
+    pub const NONE: Features = Features(0);
+
+    /// The set of `features`.
+    pub const fn of(features: &[Feature]) -> Features {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < features.len() {
+            bits |= 1 << features[i] as u32;
+            i += 1;
+        }
+        Features(bits)
+    }
+
+    /// The features of both sets.
+    pub const fn union(self, other: Features) -> Features {
+        Features(self.0 | other.0)
+    }
+
+    /// True when `feature` is in the set.
+    pub fn contains(self, feature: Feature) -> bool {
+        self.0 & feature.bit() != 0
+    }
+
+    /// True when every feature of `self` is in `other`.
+    pub fn within(self, other: Features) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    /// The features of the set, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = Feature> {
+        Feature::ALL.into_iter().filter(move |f| self.contains(*f))
+    }
+
+    fn insert(&mut self, feature: Feature) {
+        self.0 |= feature.bit();
+    }
+}
+
+/// Where in a model a feature was found, e.g. "queue `orders`".
+pub type Site = String;
+
+impl Model {
+    /// Every feature of the model with the first place it was found.
+    pub fn feature_sites(&self) -> Vec<(Feature, Site)> {
+        let Model {
+            name: _,
+            time_unit: _,
+            producers,
+            queues,
+            classes,
+        } = self;
+        let mut sites = Vec::new();
+        for producer in producers {
+            producer_features(producer, &mut sites);
+        }
+        for queue in queues {
+            queue_features(queue, &mut sites);
+        }
+        if classes.len() > 1 {
+            sites.push((Feature::Classes, format!("class `{}`", classes[1].name)));
+        }
+        for class in classes {
+            class_features(class, &mut sites);
+        }
+        // The service each class gets at each queue it reaches, the
+        // queue's own or its class's.
+        for class in 0..classes.len() {
+            let reached = self.reached_by(|p| p.class == class);
+            for (queue, spec) in queues.iter().enumerate() {
+                if reached[queue] && !self.service(queue, class).is_exponential() {
+                    sites.push((Feature::GeneralService, format!("queue `{}`", spec.name)));
+                }
+            }
+        }
+        let mut seen = Features::NONE;
+        sites.retain(|(feature, _)| {
+            let new = !seen.contains(*feature);
+            seen.insert(*feature);
+            new
+        });
+        sites
+    }
+
+    /// The set of the model's features.
+    pub fn features(&self) -> Features {
+        let mut set = Features::NONE;
+        for (feature, _) in self.feature_sites() {
+            set.insert(feature);
+        }
+        set
+    }
+}
+
+fn producer_features(producer: &Producer, sites: &mut Vec<(Feature, Site)>) {
+    let Producer {
+        name,
+        queue: _,
+        arrivals,
+        class: _,
+        profile,
+    } = producer;
+    let site = || format!("producer `{name}`");
+    match arrivals {
+        Arrivals::Open { interarrival } => match interarrival {
+            Dist::Sequence { .. } => sites.push((Feature::TraceArrivals, site())),
+            gaps if !gaps.is_exponential() => sites.push((Feature::RenewalArrivals, site())),
+            _ => {}
+        },
+        Arrivals::Closed {
+            population: _,
+            think: _,
+        } => sites.push((Feature::ClosedLoop, site())),
+    }
+    if profile.is_some() {
+        sites.push((Feature::RateProfile, site()));
+    }
+}
+
+fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
+    let Queue {
+        name,
+        consumers,
+        service: _, // with the classes' services, in `feature_sites`
+        discipline,
+        capacity,
+        routes,
+        patience,
+        dead_letter,
+        schedule,
+    } = queue;
+    let site = || format!("queue `{name}`");
+    let order = match discipline {
+        Discipline::Fifo => None,
+        Discipline::Lifo => Some(Feature::Lifo),
+        Discipline::Random => Some(Feature::RandomOrder),
+        Discipline::LifoPreemptive => Some(Feature::LifoPreemptive),
+        Discipline::Priority => Some(Feature::Priority),
+        Discipline::PriorityPreemptive => Some(Feature::PriorityPreemptive),
+        Discipline::ProcessorSharing => Some(Feature::ProcessorSharing),
+    };
+    let present = [
+        (*consumers == UNLIMITED, Feature::UnlimitedConsumers),
+        (capacity.is_some(), Feature::Capacity),
+        (!routes.is_empty(), Feature::Routing),
+        (patience.is_some(), Feature::Patience),
+        (dead_letter.is_some(), Feature::DeadLetter),
+        (schedule.is_some(), Feature::ConsumerSchedule),
+    ];
+    sites.extend(order.map(|feature| (feature, site())));
+    for (is_present, feature) in present {
+        if is_present {
+            sites.push((feature, site()));
+        }
+    }
+}
+
+fn class_features(class: &Class, sites: &mut Vec<(Feature, Site)>) {
+    let Class {
+        name,
+        priority: _,
+        service,
+    } = class;
+    if service.is_some() {
+        sites.push((Feature::ClassService, format!("class `{name}`")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_feature_once_in_declaration_order() {
+        for (index, feature) in Feature::ALL.into_iter().enumerate() {
+            assert_eq!(feature as usize, index, "{feature:?}");
+        }
+    }
+
+    #[test]
+    fn sets_hold_what_was_put_in() {
+        let set = Features::of(&[Feature::Capacity, Feature::Routing]);
+        assert!(set.contains(Feature::Capacity) && !set.contains(Feature::Lifo));
+        assert!(Features::of(&[Feature::Routing]).within(set));
+        assert!(!set.within(Features::of(&[Feature::Routing])));
+        assert!(Features::NONE.within(Features::NONE));
+        let listed: Vec<Feature> = set.iter().collect();
+        assert_eq!(listed, [Feature::Capacity, Feature::Routing]);
+    }
+}
