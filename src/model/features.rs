@@ -100,7 +100,7 @@ impl Feature {
         }
     }
 
-    fn bit(self) -> u32 {
+    const fn bit(self) -> u32 {
         1 << self as u32
     }
 }
@@ -123,6 +123,11 @@ impl Features {
         }
         Features(bits)
     }
+
+    /// Every order but FIFO (declared one after the other, `Lifo` to
+    /// `ProcessorSharing`).
+    pub const ORDERS: Features =
+        Features((Feature::ProcessorSharing.bit() << 1) - Feature::Lifo.bit());
 
     /// The features of both sets.
     pub const fn union(self, other: Features) -> Features {
@@ -298,5 +303,17 @@ mod tests {
         assert!(Features::NONE.within(Features::NONE));
         let listed: Vec<Feature> = set.iter().collect();
         assert_eq!(listed, [Feature::Capacity, Feature::Routing]);
+        let orders: Vec<Feature> = Features::ORDERS.iter().collect();
+        assert_eq!(
+            orders,
+            [
+                Feature::Lifo,
+                Feature::RandomOrder,
+                Feature::LifoPreemptive,
+                Feature::Priority,
+                Feature::PriorityPreemptive,
+                Feature::ProcessorSharing
+            ]
+        );
     }
 }

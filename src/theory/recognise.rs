@@ -135,16 +135,6 @@ struct Family {
     rows: fn(&Model, &[StationTraffic<'_>]) -> Option<Rows>,
 }
 
-/// The orders the families account for (each checks its own cases).
-const ORDERS: Features = Features::of(&[
-    Feature::Lifo,
-    Feature::RandomOrder,
-    Feature::LifoPreemptive,
-    Feature::Priority,
-    Feature::PriorityPreemptive,
-    Feature::ProcessorSharing,
-]);
-
 /// The formula families, tried in order. Rates that follow profiles or
 /// schedules are in none: they have no steady state (see `pointwise`).
 const FAMILIES: [Family; 3] = [
@@ -163,7 +153,7 @@ const FAMILIES: [Family; 3] = [
             Feature::Patience,
             Feature::DeadLetter,
         ])
-        .union(ORDERS),
+        .union(Features::ORDERS),
         rows: independent_queues,
     },
     // Open Jackson networks: Poisson producers, unbounded exponential
@@ -176,7 +166,7 @@ const FAMILIES: [Family; 3] = [
             Feature::ClassService,
             Feature::UnlimitedConsumers,
         ])
-        .union(ORDERS),
+        .union(Features::ORDERS),
         rows: jackson_network,
     },
     // One closed loop of one class: exact MVA.
@@ -188,7 +178,7 @@ const FAMILIES: [Family; 3] = [
             Feature::GeneralService,
             Feature::UnlimitedConsumers,
         ])
-        .union(ORDERS),
+        .union(Features::ORDERS),
         rows: |model, _| closed_network(model),
     },
 ];
