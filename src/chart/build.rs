@@ -39,6 +39,8 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::SojournP50 | Metric::SojournP90 | Metric::SojournP99 => {
             format!("{} ({time_unit})", metric.name().replace('_', " "))
         }
+        Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
+        Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }
 }
 
