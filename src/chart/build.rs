@@ -476,3 +476,24 @@ fn mean_after(bins: &[(u64, f64)], cut: u64) -> Option<f64> {
     }
     (count > 0).then(|| total / count as f64)
 }
+
+/// The charts a sweep adds to the headline ones: consumer utilisation (how
+/// busy each queue gets across the sweep) and, when a producer is a closed
+/// loop, throughput (what its clients get: it levels off where a queue
+/// saturates).
+pub(super) fn sweep_figures(results: &RunResults) -> Vec<Figure> {
+    let Some((parameter, xs)) = numeric_axis(results) else {
+        return Vec::new();
+    };
+    let closed_loop = results
+        .points
+        .iter()
+        .flat_map(|point| &point.model)
+        .any(|line| line.contains(crate::report::CLOSED_LOOP));
+    let throughput = closed_loop.then_some(Metric::Throughput);
+    std::iter::once(Metric::Utilisation)
+        .chain(throughput)
+        .filter(|&metric| relevant(results, metric))
+        .map(|metric| sweep_figure(results, metric, &parameter, &xs))
+        .collect()
+}
