@@ -1,11 +1,33 @@
-//! The metric names of the results contract (design.md section 4).
+//! The metric names of the results contract (design.md section 4), and the
+//! service-level metrics a scenario asks for by threshold
+//! (`wait_within_<t>`, `sojourn_within_<t>`).
 
 use serde::{Deserialize, Serialize};
 
+/// A service-level threshold t >= 0 (finite), in the scenario's time unit.
+///
+/// Stored as the bits of a non-negative `f64`, whose order is the order of
+/// the values, so thresholds (and the metrics carrying them) are `Eq`,
+/// `Ord` and `Hash`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Threshold(u64);
+
+impl Threshold {
+    /// The threshold `t`, or `None` unless t is finite and >= 0.
+    pub fn new(t: f64) -> Option<Threshold> {
+        // `+ 0.0` turns -0 into +0, so both give the same threshold.
+        (t.is_finite() && t >= 0.0).then(|| Threshold((t + 0.0).to_bits()))
+    }
+
+    /// The time t.
+    pub fn value(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
 /// One reported performance measure. The serialised names are part of the
 /// JSON/CSV contract and never change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Metric {
     /// L: time-average number of messages in queue + in service.
     MeanInSystem,
@@ -37,22 +59,75 @@ pub enum Metric {
     SojournP90,
     /// 99th percentile of the sojourn time.
     SojournP99,
+    /// `wait_within_<t>`: share of accepted messages whose wait (until
+    /// service, or until they expire) is at most t.
+    WaitWithin(Threshold),
+    /// `sojourn_within_<t>`: share of accepted messages that leave (served,
+    /// or expired) at most t after arriving.
+    SojournWithin(Threshold),
+}
+
+/// Name prefix of [`Metric::WaitWithin`].
+const WAIT_WITHIN: &str = "wait_within_";
+/// Name prefix of [`Metric::SojournWithin`].
+const SOJOURN_WITHIN: &str = "sojourn_within_";
+
+impl Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Metric::from_name(&name).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The metrics in a run's value vectors, in order: every metric of
+/// [`Metric::ALL`], then `wait_within_<t>` for each of `thresholds`, then
+/// `sojourn_within_<t>` for each.
+pub fn layout(thresholds: &[Threshold]) -> Vec<Metric> {
+    let waits = thresholds.iter().map(|&t| Metric::WaitWithin(t));
+    let sojourns = thresholds.iter().map(|&t| Metric::SojournWithin(t));
+    Metric::ALL
+        .into_iter()
+        .chain(waits)
+        .chain(sojourns)
+        .collect()
 }
 
 impl Metric {
     /// The metric named `name` (e.g. `mean_wait`), or an error listing the
     /// allowed names.
+    /// `wait_within_<t>` and `sojourn_within_<t>` are accepted for any
+    /// time t >= 0 (e.g. `wait_within_0.5`).
     pub fn from_name(name: &str) -> Result<Metric, String> {
-        serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
-            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-            format!("unknown metric `{name}`; allowed: {}", names.join(", "))
+        if let Some(fixed) = Metric::ALL.into_iter().find(|m| m.name() == name) {
+            return Ok(fixed);
+        }
+        let threshold = |t: &str| t.parse().ok().and_then(Threshold::new);
+        let within = if let Some(t) = name.strip_prefix(WAIT_WITHIN) {
+            threshold(t).map(Metric::WaitWithin)
+        } else if let Some(t) = name.strip_prefix(SOJOURN_WITHIN) {
+            threshold(t).map(Metric::SojournWithin)
+        } else {
+            None
+        };
+        within.ok_or_else(|| {
+            let names: Vec<String> = Metric::ALL.iter().map(|m| m.name()).collect();
+            format!(
+                "unknown metric `{name}`; allowed: {}, {WAIT_WITHIN}<t>, {SOJOURN_WITHIN}<t>",
+                names.join(", ")
+            )
         })
     }
 
     /// Whether the metric is a probability (a share of messages), so that
     /// it lies in [0, 1]; every other metric is a time, count or rate >= 0.
     pub fn is_probability(self) -> bool {
-        matches!(self, Metric::PWait | Metric::PBlocked | Metric::PAbandoned)
+        self.support() == (0.0, 1.0)
     }
 
     /// Every metric, in report order.
@@ -77,9 +152,9 @@ impl Metric {
     /// Number of metrics.
     pub const COUNT: usize = Self::ALL.len();
 
-    /// The contract name, e.g. `mean_wait`.
-    pub fn name(self) -> &'static str {
-        match self {
+    /// The contract name, e.g. `mean_wait` or `wait_within_20`.
+    pub fn name(self) -> String {
+        let fixed = match self {
             Metric::MeanInSystem => "mean_in_system",
             Metric::MeanInQueue => "mean_in_queue",
             Metric::MeanSojourn => "mean_sojourn",
@@ -95,7 +170,10 @@ impl Metric {
             Metric::SojournP50 => "sojourn_p50",
             Metric::SojournP90 => "sojourn_p90",
             Metric::SojournP99 => "sojourn_p99",
-        }
+            Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
+            Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
+        };
+        fixed.to_string()
     }
 
     /// The range of values the metric can take: [0, 1] for probabilities,
@@ -103,14 +181,38 @@ impl Metric {
     /// schedule it may exceed 1). Confidence intervals are cut to it.
     pub fn support(self) -> (f64, f64) {
         match self {
-            Metric::PWait | Metric::PBlocked | Metric::PAbandoned => (0.0, 1.0),
+            Metric::PWait
+            | Metric::PBlocked
+            | Metric::PAbandoned
+            | Metric::WaitWithin(_)
+            | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),
         }
     }
 
-    /// Position of the metric in [`Metric::ALL`].
+    /// Position of a metric of [`Metric::ALL`] there and in every value
+    /// vector (see [`layout`]); a threshold metric's position depends on the
+    /// run's thresholds: see [`Metric::slot`].
+    ///
+    /// # Panics
+    /// For a threshold metric (`wait_within_<t>`, `sojourn_within_<t>`).
     pub fn index(self) -> usize {
-        self as usize
+        Metric::ALL
+            .iter()
+            .position(|&m| m == self)
+            .expect("only the fixed metrics have a fixed position")
+    }
+
+    /// Position of the metric in the value vectors of a run with
+    /// `thresholds` (see [`layout`]); `None` for a threshold metric whose
+    /// threshold the run does not have.
+    pub fn slot(self, thresholds: &[Threshold]) -> Option<usize> {
+        let at = |t| thresholds.iter().position(|&x| x == t);
+        match self {
+            Metric::WaitWithin(t) => Some(Metric::COUNT + at(t)?),
+            Metric::SojournWithin(t) => Some(Metric::COUNT + thresholds.len() + at(t)?),
+            fixed => Some(fixed.index()),
+        }
     }
 
     /// The waiting-time percentile metrics with their probability.
@@ -128,8 +230,9 @@ impl Metric {
     ];
 }
 
-/// A value for each metric; `NaN` marks a metric that does not apply.
-pub type MetricValues = [f64; Metric::COUNT];
+/// A value for each metric of a run's [`layout`]; `NaN` marks a metric
+/// that does not apply.
+pub type MetricValues = Vec<f64>;
 
 #[cfg(test)]
 mod tests {
@@ -146,5 +249,47 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Metric::COUNT);
+    }
+
+    #[test]
+    fn threshold_metrics_round_trip_by_name_and_sit_after_the_fixed_ones() {
+        let thresholds = [Threshold::new(5.0).unwrap(), Threshold::new(0.5).unwrap()];
+        let metrics = layout(&thresholds);
+        let names: Vec<String> = metrics[Metric::COUNT..].iter().map(|m| m.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "wait_within_5",
+                "wait_within_0.5",
+                "sojourn_within_5",
+                "sojourn_within_0.5"
+            ]
+        );
+        for (position, &metric) in metrics.iter().enumerate() {
+            assert_eq!(metric.slot(&thresholds), Some(position));
+            assert_eq!(Metric::from_name(&metric.name()), Ok(metric));
+            let json = serde_json::to_string(&metric).unwrap();
+            assert_eq!(serde_json::from_str::<Metric>(&json).unwrap(), metric);
+        }
+        assert_eq!(
+            Metric::from_name("wait_within_5.0"),
+            Ok(metrics[Metric::COUNT])
+        );
+        assert!(Metric::WaitWithin(thresholds[1]) < Metric::WaitWithin(thresholds[0]));
+        assert!(Metric::SojournP99 < Metric::WaitWithin(thresholds[0]));
+        assert_eq!(
+            Metric::WaitWithin(Threshold::new(1.0).unwrap()).slot(&thresholds),
+            None
+        );
+        assert!(Metric::WaitWithin(thresholds[0]).is_probability());
+        for bad in [
+            "wait_within_",
+            "wait_within_-1",
+            "wait_within_inf",
+            "sojourn_within_x",
+        ] {
+            assert!(Metric::from_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Threshold::new(-0.0), Threshold::new(0.0));
     }
 }

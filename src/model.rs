@@ -2,6 +2,7 @@
 //! routing. Built by `scenario` or directly in code; read by `theory` and `sim`.
 
 use crate::dist::Dist;
+use crate::metric::{self, Metric, Threshold};
 use crate::profile::Profile;
 use crate::theory::jackson::solve_traffic_equations;
 
@@ -204,9 +205,20 @@ pub struct Model {
     pub queues: Vec<Queue>,
     /// Message classes; at least one.
     pub classes: Vec<Class>,
+    /// Service-level thresholds, distinct and in increasing order: each t
+    /// adds the metrics `wait_within_<t>` and `sojourn_within_<t>` to the
+    /// results (none by default).
+    pub within: Vec<Threshold>,
 }
 
 impl Model {
+    /// The metrics reported for this model, in the order of its value
+    /// vectors: the fixed ones, then those of its thresholds (see
+    /// [`crate::metric::layout`]).
+    pub fn metrics(&self) -> Vec<Metric> {
+        metric::layout(&self.within)
+    }
+
     /// Service-time distribution of `class` messages at `queue`.
     pub fn service(&self, queue: usize, class: usize) -> &Dist {
         self.classes[class].service_at(&self.queues[queue])

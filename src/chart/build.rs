@@ -39,6 +39,8 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::SojournP50 | Metric::SojournP90 | Metric::SojournP99 => {
             format!("{} ({time_unit})", metric.name().replace('_', " "))
         }
+        Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
+        Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }
 }
 
@@ -473,4 +475,25 @@ fn mean_after(bins: &[(u64, f64)], cut: u64) -> Option<f64> {
         start = last;
     }
     (count > 0).then(|| total / count as f64)
+}
+
+/// The charts a sweep adds to the headline ones: consumer utilisation (how
+/// busy each queue gets across the sweep) and, when a producer is a closed
+/// loop, throughput (what its clients get: it levels off where a queue
+/// saturates).
+pub(super) fn sweep_figures(results: &RunResults) -> Vec<Figure> {
+    let Some((parameter, xs)) = numeric_axis(results) else {
+        return Vec::new();
+    };
+    let closed_loop = results
+        .points
+        .iter()
+        .flat_map(|point| &point.model)
+        .any(|line| line.contains(crate::report::CLOSED_LOOP));
+    let throughput = closed_loop.then_some(Metric::Throughput);
+    std::iter::once(Metric::Utilisation)
+        .chain(throughput)
+        .filter(|&metric| relevant(results, metric))
+        .map(|metric| sweep_figure(results, metric, &parameter, &xs))
+        .collect()
 }

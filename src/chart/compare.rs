@@ -41,7 +41,9 @@ fn unit_power(metric: Metric) -> i32 {
         | Metric::Utilisation
         | Metric::PWait
         | Metric::PBlocked
-        | Metric::PAbandoned => 0,
+        | Metric::PAbandoned
+        | Metric::WaitWithin(_)
+        | Metric::SojournWithin(_) => 0,
     }
 }
 

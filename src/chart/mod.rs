@@ -47,6 +47,7 @@ pub fn figures(
     warmup: Option<&WarmupData>,
 ) -> Vec<Figure> {
     let mut figures = build::metric_figures(results);
+    figures.extend(build::sweep_figures(results));
     figures.extend(intervals::interval_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(

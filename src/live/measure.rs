@@ -193,7 +193,11 @@ impl Batches {
                 Metric::SojournP50 => batch.sojourns.quantile(0.5),
                 Metric::SojournP90 => batch.sojourns.quantile(0.9),
                 Metric::SojournP99 => batch.sojourns.quantile(0.99),
-                Metric::PWait | Metric::PAbandoned => f64::NAN,
+                // Not measured live (nor are service levels).
+                Metric::PWait
+                | Metric::PAbandoned
+                | Metric::WaitWithin(_)
+                | Metric::SojournWithin(_) => f64::NAN,
             }
         };
         Metric::ALL

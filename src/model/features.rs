@@ -166,6 +166,7 @@ impl Model {
             producers,
             queues,
             classes,
+            within: _, // what to measure, not how the queues behave
         } = self;
         let mut sites = Vec::new();
         for producer in producers {

@@ -91,7 +91,7 @@ impl Goal {
     /// The metric's name, e.g. `wait_p99` or `wait_within`.
     pub fn name(&self) -> String {
         match self.metric {
-            GoalMetric::Metric(metric) => metric.name().to_string(),
+            GoalMetric::Metric(metric) => metric.name(),
             GoalMetric::WaitWithin { .. } => "wait_within".to_string(),
         }
     }

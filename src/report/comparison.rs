@@ -106,9 +106,9 @@ pub fn lines(point: &PointResults) -> Vec<Line> {
 }
 
 fn row_lines(row: &Row) -> Vec<Line> {
-    Metric::ALL
-        .iter()
-        .filter_map(|&metric| {
+    row.metrics()
+        .into_iter()
+        .filter_map(|metric| {
             let theory = row
                 .theory
                 .as_ref()
@@ -138,7 +138,7 @@ fn row_lines(row: &Row) -> Vec<Line> {
                 cells: [
                     row.queue.clone(),
                     row.class.clone().unwrap_or_default(),
-                    metric.name().to_string(),
+                    metric.name(),
                     theory_text,
                     simulation_text,
                     verdict_text,

@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use super::results::{Row, RunResults, target_names};
-use crate::metric::Metric;
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 use crate::text::Num;
@@ -100,7 +99,7 @@ pub fn write_intervals<W: Write>(out: W, results: &RunResults) -> csv::Result<()
 fn value_lines(row: &Row) -> Vec<Vec<String>> {
     let mut lines = Vec::new();
     let class = row.class.clone().unwrap_or_default();
-    for &metric in &Metric::ALL {
+    for metric in row.metrics() {
         if let Some(theory) = &row.theory
             && let Some(value) = theory.metrics.get(&metric)
         {
@@ -108,7 +107,7 @@ fn value_lines(row: &Row) -> Vec<Vec<String>> {
                 row.queue.clone(),
                 class.clone(),
                 "theory".into(),
-                metric.name().into(),
+                metric.name(),
                 Num(*value).to_string(),
                 String::new(),
                 String::new(),
@@ -133,7 +132,7 @@ fn value_lines(row: &Row) -> Vec<Vec<String>> {
                     row.queue.clone(),
                     class.clone(),
                     source,
-                    metric.name().into(),
+                    metric.name(),
                     Num(interval.mean).to_string(),
                     Num(interval.ci_low).to_string(),
                     Num(interval.ci_high).to_string(),
@@ -162,15 +161,14 @@ pub fn write_replications<W: Write>(
         for (replication, outcome) in simulation.replications.iter().enumerate() {
             for (&target, values) in simulation.targets.iter().zip(&outcome.values) {
                 let (queue, class) = target_names(model, target);
-                for &metric in &Metric::ALL {
-                    let value = values[metric.index()];
+                for (metric, &value) in simulation.metrics.iter().zip(values) {
                     if value.is_finite() {
                         rows.push(vec![
                             replication.to_string(),
                             outcome.warmup.to_string(),
                             queue.clone(),
                             class.clone().unwrap_or_default(),
-                            metric.name().into(),
+                            metric.name(),
                             Num(value).to_string(),
                         ]);
                     }

@@ -3,6 +3,10 @@
 use super::comparison::number;
 use crate::model::{Arrivals, Model};
 
+/// How the description of a closed-loop producer begins (charts look for
+/// it: a closed loop's throughput is what its clients get).
+pub const CLOSED_LOOP: &str = "a closed loop of";
+
 /// Describes a model: producers, queues (consumers, discipline, service,
 /// capacity, load, routing) and classes.
 pub fn describe_model(model: &Model) -> Vec<String> {
@@ -41,7 +45,7 @@ pub fn describe_model(model: &Model) -> Vec<String> {
                 model.time_unit
             ),
             (Arrivals::Closed { population, think }, _) => format!(
-                "a closed loop of {population} clients, each awaiting its reply then thinking {}",
+                "{CLOSED_LOOP} {population} clients, each awaiting its reply then thinking {}",
                 think.describe()
             ),
         };

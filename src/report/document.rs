@@ -152,7 +152,7 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
         if let Some(precision) = row.simulation.as_ref().and_then(|s| s.precision.as_ref())
             && !precision.met
         {
-            let missed: Vec<&str> = precision.missed.iter().map(|m| m.name()).collect();
+            let missed: Vec<String> = precision.missed.iter().map(|m| m.name()).collect();
             blocks.push(Block::Paragraph(format!(
                 "Precision target {}% not met for {} {} after {} replications: {}.",
                 precision.target * 100.0,
@@ -172,7 +172,7 @@ fn simulation_notes(row: &Row, blocks: &mut Vec<Block<'_>>) {
         return;
     };
     if !simulation.clipped.is_empty() {
-        let names: Vec<&str> = simulation.clipped.iter().map(|m| m.name()).collect();
+        let names: Vec<String> = simulation.clipped.iter().map(|m| m.name()).collect();
         blocks.push(Block::Paragraph(format!(
             "Intervals of {} cut at the values the metric can take (0, or 1 for a probability): {}. The symmetric t interval reached past them: too few or too skewed replications; add replications.",
             row.label(),
@@ -220,7 +220,7 @@ fn change_lines(point: &PointResults) -> Vec<Vec<String>> {
                 lines.push(vec![
                     row.queue.clone(),
                     row.class.clone().unwrap_or_default(),
-                    metric.name().to_string(),
+                    metric.name(),
                     interval_text(Some(change)),
                 ]);
             }

@@ -27,7 +27,7 @@ pub fn interval_table(point: &PointResults) -> Option<(Vec<String>, Vec<Vec<Stri
     let mut headers: Vec<String> = ["queue", "interval", "producers' rate"]
         .map(String::from)
         .to_vec();
-    headers.extend(metrics.iter().map(|m| m.name().to_string()));
+    headers.extend(metrics.iter().map(|m| m.name()));
     let rows = (0..first.results.len()).filter(|&r| first.results[r].class.is_none());
     let mut lines = Vec::new();
     for row in rows {

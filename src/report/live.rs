@@ -238,7 +238,7 @@ pub fn live_lines(row: &Row, block: &LiveBlock) -> Vec<[String; 7]> {
                 words.join("; ")
             });
             [
-                metric.name().to_string(),
+                metric.name(),
                 theory.unwrap_or_else(|| "-".to_string()),
                 interval_text(simulation),
                 interval_text(block.replay.metrics.get(metric)),

@@ -19,7 +19,7 @@ use std::path::Path;
 
 pub use comparison::{Verdict, VerdictCounts, number, verdict, verdict_counts, verdict_summary};
 pub use csv_files::{write_intervals, write_replications, write_summary};
-pub use describe::describe_model;
+pub use describe::{CLOSED_LOOP, describe_model};
 pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block, replay_batches};
 pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, decided, plan_document, plan_table};
 pub use relations::{Relation, queue_relations, relation_lines, relations};

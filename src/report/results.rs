@@ -1,7 +1,7 @@
 //! The results document (design.md section 5 JSON contract): built once from
 //! theory and simulation, then written as JSON, CSV, markdown and tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +89,19 @@ impl Row {
             Some(class) => format!("{}/{class}", self.queue),
             None => self.queue.clone(),
         }
+    }
+
+    /// Every metric with a value from some source (theory, simulation,
+    /// live or replay), in report order.
+    pub fn metrics(&self) -> BTreeSet<Metric> {
+        let theory = self.theory.iter().flat_map(|t| t.metrics.keys());
+        let simulation = self.simulation.iter().flat_map(|s| s.metrics.keys());
+        let live = self
+            .live
+            .iter()
+            .flatten()
+            .flat_map(|block| block.metrics.keys().chain(block.replay.metrics.keys()));
+        theory.chain(simulation).chain(live).copied().collect()
     }
 }
 
@@ -241,7 +254,8 @@ pub fn point_results(
             block.warmup_rule = Some(WarmupRule::of(model, run));
             block.batch_means = batch_means_block(sim, index, &block.metrics);
             block.relations = queue_relations(model, target, &block.metrics);
-            if let Some(previous) = previous.filter(|p| p.targets == sim.targets) {
+            let comparable = |p: &&Simulation| p.targets == sim.targets && p.metrics == sim.metrics;
+            if let Some(previous) = previous.filter(comparable) {
                 block.change_from_previous = paired_changes(previous, sim, index, run.confidence);
             }
             block
@@ -309,13 +323,14 @@ fn paired_changes(
     confidence: f64,
 ) -> BTreeMap<Metric, Interval> {
     let pairs = previous.replications.iter().zip(&next.replications);
-    Metric::ALL
+    next.metrics
         .iter()
-        .filter(|&&metric| precision_controlled(metric))
-        .filter_map(|&metric| {
+        .enumerate()
+        .filter(|&(_, &metric)| precision_controlled(metric))
+        .filter_map(|(slot, &metric)| {
             let differences: Vec<f64> = pairs
                 .clone()
-                .map(|(a, b)| b.values[target][metric.index()] - a.values[target][metric.index()])
+                .map(|(a, b)| b.values[target][slot] - a.values[target][slot])
                 .collect();
             if differences.len() < 2 || differences.iter().any(|d| !d.is_finite()) {
                 return None;
@@ -329,17 +344,19 @@ fn paired_changes(
 /// interval's) of `simulation`.
 fn simulation_block(
     simulation: &Simulation,
-    estimates: &[[Estimate; Metric::COUNT]],
+    estimates: &[Vec<Estimate>],
     target_index: usize,
 ) -> SimulationBlock {
-    let metrics = Metric::ALL
+    let metrics = simulation
+        .metrics
         .iter()
         .zip(&estimates[target_index])
         .filter(|(_, estimate)| estimate.mean.is_finite())
         .map(|(&metric, &estimate)| (metric, estimate.into()))
         .collect();
     let precision = simulation.target_precision.map(|target| {
-        let missed: Vec<Metric> = imprecise(&estimates[target_index..=target_index], target)
+        let row = &estimates[target_index..=target_index];
+        let missed: Vec<Metric> = imprecise(row, &simulation.metrics, target)
             .into_iter()
             .map(|(_, metric)| metric)
             .collect();
@@ -354,7 +371,8 @@ fn simulation_block(
         metrics,
         warmup: simulation.replications.iter().map(|r| r.warmup).collect(),
         warmup_rule: None,
-        clipped: Metric::ALL
+        clipped: simulation
+            .metrics
             .iter()
             .zip(&estimates[target_index])
             .filter(|(_, estimate)| estimate.clipped && estimate.mean.is_finite())
@@ -384,19 +402,22 @@ fn batch_means_block(
     let lag1_correlation: BTreeMap<Metric, f64> = metrics
         .keys()
         .filter_map(|&metric| {
+            let slot = simulation.metrics.iter().position(|&m| m == metric)?;
             let values: Vec<f64> = single
                 .batches
                 .iter()
-                .map(|batch| batch[target][metric.index()])
+                .map(|batch| batch[target][slot])
                 .collect();
             let correlation = lag1_correlation(&values);
             correlation.is_finite().then_some((metric, correlation))
         })
         .collect();
     let critical = lag1_critical(single.batches.len());
-    let without_interval = Metric::ALL
+    let without_interval = simulation
+        .metrics
         .iter()
-        .map(|&metric| (metric, single.values[target][metric.index()]))
+        .zip(&single.values[target])
+        .map(|(&metric, &whole)| (metric, whole))
         .filter(|(metric, whole)| whole.is_finite() && !metrics.contains_key(metric))
         .collect();
     Some(BatchMeansBlock {

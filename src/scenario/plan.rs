@@ -252,6 +252,12 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
     }
     let metric = Metric::from_name(&spec.metric)
         .map_err(|message| Problem::new(key.clone(), format!("{message}, wait_within")))?;
+    if matches!(metric, Metric::WaitWithin(_) | Metric::SojournWithin(_)) {
+        return Err(Problem::new(
+            key,
+            "a plan bounds the waiting-time service level as `metric = \"wait_within\"` with `t` and `at_least`",
+        ));
+    }
     if spec.t.is_some() || spec.at_least.is_some() {
         return Err(Problem::new(
             key,

@@ -357,6 +357,9 @@ pub struct CompareSpec {
     pub simulation: bool,
     /// Drive real in-process queues.
     pub live: Option<LiveSpec>,
+    /// Service-level thresholds t (time units): each adds the metrics
+    /// `wait_within_<t>` and `sojourn_within_<t>`.
+    pub within: Vec<f64>,
 }
 
 impl Default for CompareSpec {
@@ -365,6 +368,7 @@ impl Default for CompareSpec {
             theory: true,
             simulation: true,
             live: None,
+            within: Vec::new(),
         }
     }
 }

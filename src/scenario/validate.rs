@@ -7,6 +7,7 @@ use std::path::Path;
 use super::error::Problem;
 use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
 use crate::dist::{Dist, DistError};
+use crate::metric::Threshold;
 use crate::model::{Arrivals, Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
@@ -399,6 +400,7 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         producers,
         queues,
         classes,
+        within: thresholds(&spec.compare.within)?,
     };
     if model.arrival_rate_bounds().is_none() {
         return Err(Problem::new(
@@ -421,6 +423,29 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
 }
 
 /// The declared classes, or one implicit `default` class.
+/// `[compare] within`: distinct finite times >= 0, in increasing order (the
+/// order of their metrics in every result).
+fn thresholds(times: &[f64]) -> Result<Vec<Threshold>, Problem> {
+    let mut thresholds: Vec<Threshold> = Vec::with_capacity(times.len());
+    for &t in times {
+        let Some(threshold) = Threshold::new(t) else {
+            return Err(Problem::new(
+                "compare.within",
+                format!("each threshold must be a finite time >= 0, got {t}"),
+            ));
+        };
+        if thresholds.contains(&threshold) {
+            return Err(Problem::new(
+                "compare.within",
+                format!("threshold {t} is listed twice"),
+            ));
+        }
+        thresholds.push(threshold);
+    }
+    thresholds.sort();
+    Ok(thresholds)
+}
+
 fn classes(spec: &ScenarioSpec, base_dir: &Path) -> Result<Vec<Class>, Problem> {
     if spec.classes.is_empty() {
         return Ok(vec![Class {

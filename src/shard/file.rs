@@ -133,29 +133,25 @@ pub struct Unit {
 }
 
 impl Unit {
-    /// Stores a replication; `keep_distributions` keeps its histograms.
+    /// Stores a replication whose values hold `metrics` (its model's
+    /// [`crate::model::Model::metrics`]); `keep_distributions` keeps its
+    /// histograms.
     pub fn new(
         point: u32,
         replication: u32,
         result: Replication,
+        metrics: &[Metric],
         keep_distributions: bool,
     ) -> Unit {
+        let store = |rows: &[MetricValues]| stored_rows(rows, metrics);
         Unit {
             point,
             replication,
             warmup: result.warmup,
             events: result.events,
-            values: stored_rows(&result.values),
-            intervals: result
-                .intervals
-                .iter()
-                .map(|rows| stored_rows(rows))
-                .collect(),
-            batches: result
-                .batches
-                .iter()
-                .map(|rows| stored_rows(rows))
-                .collect(),
+            values: store(&result.values),
+            intervals: result.intervals.iter().map(|rows| store(rows)).collect(),
+            batches: result.batches.iter().map(|rows| store(rows)).collect(),
             wait_distributions: if keep_distributions {
                 result.wait_distributions
             } else {
@@ -164,25 +160,28 @@ impl Unit {
         }
     }
 
-    /// The replication this unit stored.
-    pub fn into_replication(self) -> Replication {
+    /// The replication this unit stored, its values laid out as `metrics`
+    /// (its model's [`crate::model::Model::metrics`]).
+    pub fn into_replication(self, metrics: &[Metric]) -> Replication {
+        let read = |rows: &[BTreeMap<Metric, ExactFloat>]| read_rows(rows, metrics);
         Replication {
-            values: read_rows(&self.values),
+            values: read(&self.values),
             warmup: self.warmup,
             events: self.events,
             wait_distributions: self.wait_distributions,
-            intervals: self.intervals.iter().map(|rows| read_rows(rows)).collect(),
+            intervals: self.intervals.iter().map(|rows| read(rows)).collect(),
             interval_wait_distributions: Vec::new(),
-            batches: self.batches.iter().map(|rows| read_rows(rows)).collect(),
+            batches: self.batches.iter().map(|rows| read(rows)).collect(),
         }
     }
 }
 
-/// Metric values per target as stored: metrics that do not apply left out.
-fn stored_rows(rows: &[MetricValues]) -> Vec<BTreeMap<Metric, ExactFloat>> {
+/// Metric values per target (laid out as `metrics`) as stored: metrics
+/// that do not apply left out.
+fn stored_rows(rows: &[MetricValues], metrics: &[Metric]) -> Vec<BTreeMap<Metric, ExactFloat>> {
     rows.iter()
         .map(|row| {
-            Metric::ALL
+            metrics
                 .iter()
                 .zip(row)
                 .filter(|(_, value)| !value.is_nan())
@@ -192,14 +191,15 @@ fn stored_rows(rows: &[MetricValues]) -> Vec<BTreeMap<Metric, ExactFloat>> {
         .collect()
 }
 
-/// Stored metric values back as rows, NaN where a metric was left out.
-fn read_rows(rows: &[BTreeMap<Metric, ExactFloat>]) -> Vec<MetricValues> {
+/// Stored metric values back as rows laid out as `metrics`, NaN where a
+/// metric was left out.
+fn read_rows(rows: &[BTreeMap<Metric, ExactFloat>], metrics: &[Metric]) -> Vec<MetricValues> {
     rows.iter()
         .map(|row| -> MetricValues {
-            std::array::from_fn(|index| {
-                row.get(&Metric::ALL[index])
-                    .map_or(f64::NAN, |value| value.0)
-            })
+            metrics
+                .iter()
+                .map(|metric| row.get(metric).map_or(f64::NAN, |value| value.0))
+                .collect()
         })
         .collect()
 }

@@ -138,7 +138,8 @@ pub fn merge(dir: &Path, expected: Option<u32>) -> Result<Merged, MergeError> {
                     unit.values.len()
                 )));
             }
-            by_point[point].push(unit.into_replication());
+            let metrics = scenario.points[point].model.metrics();
+            by_point[point].push(unit.into_replication(&metrics));
         }
     }
     let simulations = scenario

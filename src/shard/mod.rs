@@ -118,14 +118,22 @@ pub fn run(scenario: &Scenario, id: ShardId, on_unit: &(dyn Fn() + Sync)) -> Sha
         .map(|unit| {
             let point = (unit as u64 / replications) as usize;
             let replication = (unit as u64 % replications) as u32;
+            let model = &scenario.points[point].model;
             let result = sim::run_replication(
-                &scenario.points[point].model,
+                model,
                 &scenario.run,
                 warmups[point - points.start],
                 replication,
             );
             on_unit();
-            Unit::new(point as u32, replication, result, point == charted)
+            let metrics = model.metrics();
+            Unit::new(
+                point as u32,
+                replication,
+                result,
+                &metrics,
+                point == charted,
+            )
         })
         .collect();
     ShardFile::new(

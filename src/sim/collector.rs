@@ -2,7 +2,7 @@
 //! engine reports what happens, the collector keeps time-weighted counts,
 //! tallies and percentile histograms, and turns them into metric values.
 
-use crate::metric::{Metric, MetricValues};
+use crate::metric::{Metric, MetricValues, Threshold};
 use crate::model::{Model, Queue};
 use crate::profile::Span;
 use crate::stats::{BATCH_TAIL, Percentiles, Tally, TimeAverage};
@@ -14,6 +14,33 @@ const RELATIVE_RESOLUTION: f64 = 1e-6;
 fn percentiles(resolution: f64) -> Percentiles {
     Percentiles::new(resolution.max(f64::MIN_POSITIVE))
         .expect("a positive finite resolution is always accepted")
+}
+
+/// A count of the recorded times at most `t`: one per service-level
+/// threshold, so O(1) memory per threshold and no allocation per event.
+#[derive(Clone, Copy, Debug)]
+struct Within {
+    t: f64,
+    count: u64,
+}
+
+/// Counters for each of `thresholds`, in order (no allocation without any).
+fn within_counters(thresholds: &[Threshold]) -> Box<[Within]> {
+    thresholds
+        .iter()
+        .map(|t| Within {
+            t: t.value(),
+            count: 0,
+        })
+        .collect()
+}
+
+/// Counts `x` in every counter whose threshold it does not exceed.
+#[inline(always)]
+fn count_within(counters: &mut [Within], x: f64) {
+    for counter in counters {
+        counter.count += u64::from(x <= counter.t);
+    }
 }
 
 /// Accumulators of one target (a queue, a class at a queue, or the system).
@@ -30,12 +57,16 @@ struct Accumulators {
     departures_in_window: u64,
     wait_percentiles: Percentiles,
     sojourn_percentiles: Percentiles,
+    /// Waits at most each service-level threshold.
+    wait_within: Box<[Within]>,
+    /// Sojourns at most each service-level threshold.
+    sojourn_within: Box<[Within]>,
     /// Time averages (L, Lq) frozen when the window closed.
     window_means: Option<[f64; 2]>,
 }
 
 impl Accumulators {
-    fn new(resolution: f64) -> Self {
+    fn new(resolution: f64, thresholds: &[Threshold]) -> Self {
         Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
@@ -48,6 +79,8 @@ impl Accumulators {
             departures_in_window: 0,
             wait_percentiles: percentiles(resolution),
             sojourn_percentiles: percentiles(resolution),
+            wait_within: within_counters(thresholds),
+            sojourn_within: within_counters(thresholds),
             window_means: None,
         }
     }
@@ -70,6 +103,7 @@ impl Accumulators {
     fn record_wait(&mut self, wait: f64, waited: bool) {
         self.wait.record(wait);
         self.wait_percentiles.record(wait);
+        count_within(&mut self.wait_within, wait);
         self.waited += u64::from(waited);
     }
 
@@ -96,6 +130,7 @@ impl Accumulators {
     fn record_sojourn(&mut self, sojourn: f64) {
         self.sojourn.record(sojourn);
         self.sojourn_percentiles.record(sojourn);
+        count_within(&mut self.sojourn_within, sojourn);
     }
 
     /// Records a message that expired after `wait` (all of it waiting)
@@ -143,10 +178,10 @@ impl Accumulators {
         self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
     }
 
-    /// The metric values; `consumers` gives utilisation, `can_expire`
-    /// adds `p_abandoned`.
+    /// The metric values, in the order of [`crate::metric::layout`];
+    /// `consumers` gives utilisation, `can_expire` adds `p_abandoned`.
     fn values(&self, window: f64, consumers: Option<f64>, can_expire: bool) -> MetricValues {
-        let mut values = [f64::NAN; Metric::COUNT];
+        let mut values = vec![f64::NAN; Metric::COUNT];
         let [in_system, in_queue] = self.window_means.unwrap_or([f64::NAN; 2]);
         let set = |values: &mut MetricValues, metric: Metric, value: f64| {
             values[metric.index()] = value;
@@ -193,6 +228,19 @@ impl Accumulators {
         }
         for (metric, p) in Metric::SOJOURN_PERCENTILES {
             set(&mut values, metric, self.sojourn_percentiles.quantile(p));
+        }
+        for (counters, total) in [
+            (&self.wait_within, self.wait.count()),
+            (&self.sojourn_within, self.sojourn.count()),
+        ] {
+            let share = |c: &Within| {
+                if total > 0 {
+                    c.count as f64 / total as f64
+                } else {
+                    f64::NAN
+                }
+            };
+            values.extend(counters.iter().map(share));
         }
         values
     }
@@ -310,21 +358,25 @@ impl Collector {
                 .map(|class| model.service(queue, class).mean())
                 .fold(f64::INFINITY, f64::min);
             smallest_service = smallest_service.min(resolution);
-            targets
-                .extend((0..per_node).map(|_| Accumulators::new(resolution * RELATIVE_RESOLUTION)));
+            targets.extend(
+                (0..per_node)
+                    .map(|_| Accumulators::new(resolution * RELATIVE_RESOLUTION, &model.within)),
+            );
         }
         let system = model.is_network();
         if system {
             targets.extend(
-                (0..per_node).map(|_| Accumulators::new(smallest_service * RELATIVE_RESOLUTION)),
+                (0..per_node).map(|_| {
+                    Accumulators::new(smallest_service * RELATIVE_RESOLUTION, &model.within)
+                }),
             );
         }
         let interval_targets = spans
             .iter()
             .flat_map(|_| {
-                targets
-                    .iter()
-                    .map(|target| Accumulators::new(target.wait_percentiles.resolution()))
+                targets.iter().map(|target| {
+                    Accumulators::new(target.wait_percentiles.resolution(), &model.within)
+                })
             })
             .collect();
         Collector {

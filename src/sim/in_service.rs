@@ -140,6 +140,7 @@ mod tests {
                     service: None,
                 })
                 .collect(),
+            within: Vec::new(),
         }
     }
 

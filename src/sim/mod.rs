@@ -82,12 +82,16 @@ pub struct Replication {
 pub struct Simulation {
     /// What each row describes.
     pub targets: Vec<Target>,
+    /// The metric of each position of the value and estimate vectors
+    /// ([`Model::metrics`]).
+    pub metrics: Vec<Metric>,
     /// Every replication, in replication order.
     pub replications: Vec<Replication>,
-    /// Mean and confidence interval per target and metric.
-    pub estimates: Vec<[Estimate; Metric::COUNT]>,
+    /// Mean and confidence interval per target and metric (in the order of
+    /// `metrics`).
+    pub estimates: Vec<Vec<Estimate>>,
     /// The same per reporting interval (empty without rate profiles).
-    pub interval_estimates: Vec<Vec<[Estimate; Metric::COUNT]>>,
+    pub interval_estimates: Vec<Vec<Vec<Estimate>>>,
     /// The relative half-width a precision-driven run aimed at.
     pub target_precision: Option<f64>,
 }
@@ -102,6 +106,7 @@ impl Simulation {
         let intervals = replications.first().map_or(0, |r| r.intervals.len());
         Simulation {
             targets: targets(model),
+            metrics: model.metrics(),
             estimates: estimate(model, run, &replications, |r| &r.values, Missing::Unknown),
             interval_estimates: (0..intervals)
                 .map(|k| {
@@ -287,7 +292,7 @@ pub fn replicate(model: &Model, run: &RunConfig, on_replication: &(dyn Fn() + Sy
     if let Some(precision) = run.precision {
         // Batches of the initial size, in replication order: the result
         // depends only on the seed, never on timing or threads.
-        while !imprecise(&simulation.estimates, precision.target).is_empty() {
+        while !imprecise(&simulation.estimates, &simulation.metrics, precision.target).is_empty() {
             let done = simulation.replications.len() as u32;
             let next = (done + run.replications).min(precision.max_replications);
             if next == done {
@@ -311,11 +316,16 @@ pub fn precision_controlled(metric: Metric) -> bool {
         .any(|(m, _)| *m == metric)
 }
 
-/// (target, metric) pairs whose CI half-width exceeds `target` times the mean.
-pub fn imprecise(estimates: &[[Estimate; Metric::COUNT]], target: f64) -> Vec<(usize, Metric)> {
+/// (target, metric) pairs whose CI half-width exceeds `target` times the
+/// mean; `metrics` names the positions of each target's estimates.
+pub fn imprecise(
+    estimates: &[Vec<Estimate>],
+    metrics: &[Metric],
+    target: f64,
+) -> Vec<(usize, Metric)> {
     let mut missed = Vec::new();
     for (row, per_metric) in estimates.iter().enumerate() {
-        for (&metric, estimate) in Metric::ALL.iter().zip(per_metric) {
+        for (&metric, estimate) in metrics.iter().zip(per_metric) {
             let applies = precision_controlled(metric) && estimate.mean.is_finite();
             if applies && estimate.half_width() > target * estimate.mean.abs() {
                 missed.push((row, metric));
@@ -346,21 +356,24 @@ fn estimate(
     replications: &[Replication],
     values: impl Fn(&Replication) -> &Vec<MetricValues>,
     missing: Missing,
-) -> Vec<[Estimate; Metric::COUNT]> {
+) -> Vec<Vec<Estimate>> {
+    let metrics = model.metrics();
     (0..targets(model).len())
         .map(|target| {
-            std::array::from_fn(|metric| {
-                let value = |r: &Replication| values(r)[target][metric];
-                let estimate = match replications {
-                    [single] if !single.batches.is_empty() && missing == Missing::Unknown => {
-                        let batches: Vec<f64> =
-                            single.batches.iter().map(|b| b[target][metric]).collect();
-                        batch_means_interval(value(single), &batches, run.confidence)
-                    }
-                    _ => across_replications(replications.iter().map(value), run, missing),
-                };
-                estimate.within(Metric::ALL[metric].support())
-            })
+            (0..metrics.len())
+                .map(|metric| {
+                    let value = |r: &Replication| values(r)[target][metric];
+                    let estimate = match replications {
+                        [single] if !single.batches.is_empty() && missing == Missing::Unknown => {
+                            let batches: Vec<f64> =
+                                single.batches.iter().map(|b| b[target][metric]).collect();
+                            batch_means_interval(value(single), &batches, run.confidence)
+                        }
+                        _ => across_replications(replications.iter().map(value), run, missing),
+                    };
+                    estimate.within(metrics[metric].support())
+                })
+                .collect()
         })
         .collect()
 }

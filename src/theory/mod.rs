@@ -25,6 +25,7 @@ pub mod priority;
 mod recognise;
 mod result;
 mod series;
+mod within;
 
 #[cfg(test)]
 mod public_cases;
@@ -34,5 +35,6 @@ mod robustness;
 mod testing;
 
 pub use pointwise::{PointTheory, pointwise};
-pub use recognise::{evaluate, wait_tail};
+pub use recognise::evaluate;
 pub use result::TheoryResult;
+pub use within::{sojourn_tail, wait_tail};

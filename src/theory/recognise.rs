@@ -4,7 +4,7 @@
 
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
-use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority};
+use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority, within};
 use crate::dist::Dist;
 use crate::metric::Metric;
 use crate::model::{Arrivals, Discipline, Feature, Features, Model, Producer};
@@ -184,8 +184,16 @@ const FAMILIES: [Family; 3] = [
 ];
 
 /// Formula rows for every target of `model` that a formula covers; empty
-/// when no formula family covers every feature of the model.
+/// when no formula family covers every feature of the model. Rows with an
+/// exact waiting or sojourn distribution carry the model's service-level
+/// metrics too (see [`super::within`]).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
+    let rows = formulas(model);
+    within::with_service_levels(model, rows)
+}
+
+/// [`evaluate`] without the service-level metrics.
+pub(super) fn formulas(model: &Model) -> Vec<(Target, TheoryResult)> {
     let features = model.features();
     let Some(family) = FAMILIES
         .iter()
@@ -799,41 +807,6 @@ fn jackson_network(
         }
     }
     Some(rows)
-}
-
-/// P(wait > t) at each of `times` for `target`, where [`evaluate`] found an
-/// exact waiting-time distribution (FIFO M/M/c, M/M/c/K and Jackson nodes):
-/// the same formula that gave the exact percentiles.
-pub fn wait_tail(model: &Model, target: Target, times: &[f64]) -> Option<Vec<f64>> {
-    let queue = target.queue?;
-    if model.queues[queue].is_unlimited() {
-        return None;
-    }
-    let has_exact_percentiles = evaluate(model).iter().any(|(t, result)| {
-        *t == target && result.exact && result.metrics.contains_key(&Metric::WaitP90)
-    });
-    if !has_exact_percentiles {
-        return None;
-    }
-    let rates = &model.arrival_rates()?[queue];
-    let lambda: f64 = rates.iter().sum();
-    // Exact percentiles imply one common exponential service mean.
-    let work: f64 = (0..rates.len())
-        .map(|class| rates[class] * model.service(queue, class).mean())
-        .sum();
-    let mu = lambda / work;
-    let spec = &model.queues[queue];
-    match spec.capacity {
-        Some(capacity) if capacity > spec.consumers => {
-            let mmck = Mmck::new(lambda, mu, spec.consumers, capacity)?;
-            Some(times.iter().map(|&t| mmck.wait_tail(t)).collect())
-        }
-        Some(_) => None,
-        None => {
-            let mmc = Mmc::new(lambda, mu, spec.consumers)?;
-            Some(times.iter().map(|&t| mmc.wait_tail(t)).collect())
-        }
-    }
 }
 
 /// Exact MVA for one closed loop of clients: single-consumer queues (FIFO

@@ -157,6 +157,29 @@ fn blocking_and_distribution_charts_appear_where_they_apply() {
 }
 
 #[test]
+fn sweeps_chart_utilisation_and_closed_loops_their_throughput() {
+    let tmp = TempDir::new().unwrap();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let chart = |out: &Path, name: &str| fs::read_to_string(out.join(format!("charts/{name}.svg")));
+    let closed = tmp.path().join("closed");
+    run(&scenarios.join("closed-clients.toml"), &closed);
+    let throughput = chart(&closed, "throughput").unwrap();
+    assert!(throughput.contains("system: theory") && throughput.contains("system: simulation"));
+    assert!(chart(&closed, "utilisation").is_ok());
+    let open = tmp.path().join("open");
+    run(&scenarios.join("mm1-load-sweep.toml"), &open);
+    let utilisation = chart(&open, "utilisation").unwrap();
+    assert!(utilisation.contains("orders: theory") && utilisation.contains("vs load"));
+    assert!(
+        chart(&open, "throughput").is_err(),
+        "open producers set the throughput: no chart"
+    );
+    let single = tmp.path().join("single");
+    run(&scenarios.join("disciplines.toml"), &single);
+    assert!(chart(&single, "utilisation").is_err(), "no sweep, no chart");
+}
+
+#[test]
 fn plot_redraws_the_same_charts_from_saved_results() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("pipeline");

@@ -35,13 +35,13 @@ fn runs_until_the_target_is_met() {
         count <= 200 && count.is_multiple_of(4),
         "{count} replications"
     );
-    assert!(sim::imprecise(&simulation.estimates, 0.02).is_empty());
+    assert!(sim::imprecise(&simulation.estimates, &simulation.metrics, 0.02).is_empty());
     // One batch fewer would not have met it: the run stopped as soon as it could.
     let mut shorter = base.run;
     shorter.precision = None;
     shorter.replications = count as u32 - 4;
     let earlier = sim::replicate(&base.points[0].model, &shorter, &|| {});
-    assert!(!sim::imprecise(&earlier.estimates, 0.02).is_empty());
+    assert!(!sim::imprecise(&earlier.estimates, &earlier.metrics, 0.02).is_empty());
 }
 
 #[test]
@@ -49,5 +49,5 @@ fn stops_at_the_cap_and_says_what_missed() {
     let base = mm1("target_precision = 0.0001\nmax_replications = 10");
     let simulation = sim::replicate(&base.points[0].model, &base.run, &|| {});
     assert_eq!(simulation.replications.len(), 10);
-    assert!(!sim::imprecise(&simulation.estimates, 0.0001).is_empty());
+    assert!(!sim::imprecise(&simulation.estimates, &simulation.metrics, 0.0001).is_empty());
 }

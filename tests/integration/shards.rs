@@ -362,7 +362,7 @@ fn edited_shards_are_refused() {
         rewrite(&forged);
         let message = stderr_of(&mut merge(&out), 4);
         assert!(
-            message.contains("no run can produce") && message.contains(metric.name()),
+            message.contains("no run can produce") && message.contains(&metric.name()),
             "{message}"
         );
     }

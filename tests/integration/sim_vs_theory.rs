@@ -5,7 +5,7 @@
 //! means, probabilities and p50/p90 percentiles, and below 10% for p99 (a
 //! 1-in-100 tail is estimated from ten times fewer observations than a p90).
 
-use queuelab::metric::Metric;
+use queuelab::metric::{Metric, Threshold};
 use queuelab::report::RunResults;
 
 use crate::common::{compare, run, scenario};
@@ -191,6 +191,77 @@ service = {{ dist = \"exponential\", mean = 1.6 }}
     assert_agrees(&results, "second", None, Metric::WaitP90);
     assert_agrees(&results, "system", None, Metric::MeanSojourn);
     assert_agrees(&results, "system", None, Metric::MeanInSystem);
+}
+
+/// The service levels `wait_within_<t>` and `sojourn_within_<t>` at each
+/// of `times`.
+fn service_levels(times: &[f64]) -> Vec<Metric> {
+    let within = |t: f64| Threshold::new(t).unwrap();
+    let waits = times.iter().map(|&t| Metric::WaitWithin(within(t)));
+    let sojourns = times.iter().map(|&t| Metric::SojournWithin(within(t)));
+    waits.chain(sojourns).collect()
+}
+
+#[test]
+fn service_levels_match_erlang_c_and_mmck_tails() {
+    let within = "[compare]\nwithin = [0.5, 2.0, 4.0]";
+    let mmc = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        3.2,
+        4,
+        within,
+    )));
+    let mmck = run(&scenario(&single_queue(
+        "{ dist = \"exponential\", mean = 1.0 }",
+        2.4,
+        2,
+        &format!("capacity = 6\n{within}"),
+    )));
+    for metric in service_levels(&[0.5, 2.0, 4.0]) {
+        assert_agrees(&mmc, "q", None, metric);
+        assert_agrees(&mmck, "q", None, metric);
+    }
+}
+
+#[test]
+fn service_levels_match_at_jackson_nodes_and_are_simulated_end_to_end() {
+    let text = format!(
+        "name = \"t\"\n{RUN}
+[compare]
+within = [1.0, 3.0]
+[[producers]]
+name = \"p\"
+to = \"first\"
+interarrival = {{ dist = \"exponential\", rate = 1.0 }}
+[[queues]]
+name = \"first\"
+consumers = 1
+service = {{ dist = \"exponential\", mean = 0.75 }}
+next = [{{ to = \"second\", p = 1.0 }}]
+[[queues]]
+name = \"second\"
+consumers = 2
+service = {{ dist = \"exponential\", mean = 1.6 }}
+"
+    );
+    let results = run(&scenario(&text));
+    let levels = service_levels(&[1.0, 3.0]);
+    for &metric in &levels {
+        assert_agrees(&results, "first", None, metric);
+        assert_agrees(&results, "second", None, metric);
+    }
+    // End to end: no formula, but a simulated share in [0, 1].
+    let system = results.points[0]
+        .results
+        .iter()
+        .find(|r| r.queue == "system")
+        .unwrap();
+    let theory = &system.theory.as_ref().unwrap().metrics;
+    for metric in levels {
+        assert!(!theory.contains_key(&metric));
+        let share = system.simulation.as_ref().unwrap().metrics[&metric];
+        assert!(0.0 < share.ci_low && share.ci_high < 1.0, "{share:?}");
+    }
 }
 
 #[test]
