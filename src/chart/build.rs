@@ -4,6 +4,7 @@
 
 use plotters::style::RGBColor;
 
+use super::curves::TheoryCurves;
 use super::data::{DistributionData, WarmupData};
 use super::figure::{Figure, Mark, Point, Series};
 use super::style::{LIVE, SIMULATION, THEORY, row_colour};
@@ -143,9 +144,33 @@ fn live_series(
         .collect()
 }
 
+/// The theory of `metric` for the row of `rows` on the fine grid of
+/// `curves`, when the swept points have it at both ends of the range `xs`
+/// (and the curves are of this row); `None` otherwise.
+fn fine_curve(
+    curves: &TheoryCurves,
+    rows: &[&Row],
+    xs: &[f64],
+    metric: Metric,
+) -> Option<Vec<(Point, bool)>> {
+    let first = rows.first()?;
+    let lowest = (0..xs.len()).min_by(|&a, &b| xs[a].total_cmp(&xs[b]))?;
+    let highest = (0..xs.len()).max_by(|&a, &b| xs[a].total_cmp(&xs[b]))?;
+    for end in [lowest, highest] {
+        theory_value(rows.get(end)?, metric)?;
+    }
+    let curve = curves.curve(&first.queue, first.class.as_deref(), metric)?;
+    Some(
+        curve
+            .into_iter()
+            .map(|(x, y, exact)| (Point { x, y, bar: None }, exact))
+            .collect(),
+    )
+}
+
 /// Series for one row against a numeric parameter: theory as a line (dashed
-/// when approximate), simulation as points with CI bars.
-/// `name` prefixes the legend entries.
+/// when approximate; on the fine grid of `curves` when given), simulation
+/// as points with CI bars. `name` prefixes the legend entries.
 pub(super) fn row_series(
     results: &RunResults,
     xs: &[f64],
@@ -153,6 +178,7 @@ pub(super) fn row_series(
     row: usize,
     colour_index: Option<usize>,
     name: &str,
+    curves: Option<&TheoryCurves>,
 ) -> Vec<Series> {
     let rows: Vec<&Row> = results
         .points
@@ -163,13 +189,17 @@ pub(super) fn row_series(
         Some(index) => (row_colour(index), row_colour(index)),
         None => (THEORY, SIMULATION),
     };
-    let theory: Vec<(Point, bool)> = rows
+    let joined: Vec<(Point, bool)> = rows
         .iter()
         .zip(xs)
         .filter_map(|(r, &x)| {
             theory_value(r, metric).map(|(y, exact)| (Point { x, y, bar: None }, exact))
         })
         .collect();
+    let theory = match curves.and_then(|c| fine_curve(c, &rows, xs, metric)) {
+        Some(curve) => curve,
+        None => joined,
+    };
     let simulation: Vec<Point> = rows
         .iter()
         .zip(xs)
@@ -182,12 +212,18 @@ pub(super) fn row_series(
         (true, "theory", Mark::Line),
         (false, "theory (approx.)", Mark::Dashed),
     ] {
+        // The other kind's values break the line (not-a-number is not drawn).
         let points: Vec<Point> = theory
             .iter()
-            .filter(|(_, e)| *e == exact)
-            .map(|(p, _)| *p)
+            .map(|&(p, e)| {
+                if e == exact {
+                    p
+                } else {
+                    Point { y: f64::NAN, ..p }
+                }
+            })
             .collect();
-        if !points.is_empty() {
+        if points.iter().any(|p| p.y.is_finite()) {
             series.push(Series {
                 label: format!("{name}: {label}"),
                 colour: theory_colour,
@@ -252,24 +288,40 @@ fn relevant(results: &RunResults, metric: Metric) -> bool {
 }
 
 /// One figure per headline metric that has data.
-pub fn metric_figures(results: &RunResults) -> Vec<Figure> {
+pub fn metric_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Vec<Figure> {
     HEADLINE_METRICS
         .iter()
         .filter(|&&metric| relevant(results, metric))
         .map(|&metric| match numeric_axis(results) {
-            Some((parameter, xs)) => sweep_figure(results, metric, &parameter, &xs),
+            Some((parameter, xs)) => sweep_figure(results, metric, &parameter, &xs, curves),
             None => point_figure(results, metric),
         })
         .collect()
 }
 
-fn sweep_figure(results: &RunResults, metric: Metric, parameter: &str, xs: &[f64]) -> Figure {
+fn sweep_figure(
+    results: &RunResults,
+    metric: Metric,
+    parameter: &str,
+    xs: &[f64],
+    curves: Option<&TheoryCurves>,
+) -> Figure {
     let row_count = results.points[0].results.len();
     let several = row_count > 1;
+    // Curves of another parameter (a stale file) are not this sweep's.
+    let curves = curves.filter(|c| c.parameter == parameter);
     let series: Vec<Series> = (0..row_count)
         .flat_map(|row| {
             let name = results.points[0].results[row].label();
-            row_series(results, xs, metric, row, several.then_some(row), &name)
+            row_series(
+                results,
+                xs,
+                metric,
+                row,
+                several.then_some(row),
+                &name,
+                curves,
+            )
         })
         .collect();
     Figure {

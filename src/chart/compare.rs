@@ -181,7 +181,15 @@ pub fn comparison_figure(
             None => (0..results.points.len()).map(|i| i as f64).collect(),
         };
         let label = format!("{name} ({})", results.points[0].results[row].label());
-        series.extend(row_series(results, &xs, metric, row, Some(index), &label));
+        series.extend(row_series(
+            results,
+            &xs,
+            metric,
+            row,
+            Some(index),
+            &label,
+            None,
+        ));
     }
     let time_unit = runs.first().map_or("", |(_, r)| r.time_unit.as_str());
     Ok(Figure {

@@ -234,13 +234,28 @@ impl Figure {
             .chain(self.series.iter().filter(|s| s.mark == Mark::Points));
         for series in lines_then_points {
             let points: Vec<&Point> = series.points.iter().filter(|p| visible(p.y)).collect();
-            let line = points.iter().map(|p| (p.x, p.y));
             let style = series.colour.stroke_width(2);
+            // A line stops where a value is missing (not-a-number, or not
+            // positive on a log axis) and starts again after it.
+            let runs = series
+                .points
+                .split(|p| !visible(p.y))
+                .filter(|run| !run.is_empty());
             let drawn = match series.mark {
-                Mark::Line => chart.draw_series(LineSeries::new(line, style)).map(|_| ()),
-                Mark::Dashed => chart
-                    .draw_series(DashedLineSeries::new(line, 8, 5, style))
-                    .map(|_| ()),
+                Mark::Line => runs
+                    .map(|run| {
+                        let line = run.iter().map(|p| (p.x, p.y));
+                        chart.draw_series(LineSeries::new(line, style)).map(|_| ())
+                    })
+                    .collect(),
+                Mark::Dashed => runs
+                    .map(|run| {
+                        let line = run.iter().map(|p| (p.x, p.y));
+                        chart
+                            .draw_series(DashedLineSeries::new(line, 8, 5, style))
+                            .map(|_| ())
+                    })
+                    .collect(),
                 Mark::Points => {
                     let bars = points.iter().filter_map(|p| {
                         let (low, high) = p.bar?;

@@ -4,6 +4,7 @@
 
 mod build;
 mod compare;
+mod curves;
 mod data;
 mod figure;
 mod intervals;
@@ -15,6 +16,7 @@ use std::path::Path;
 
 pub use build::{HEADLINE_METRICS, axis_label};
 pub use compare::{Refusal, comparison_figure, pick_row};
+pub use curves::{CurveRow, THEORY_CURVES_FILE, TheoryCurves, theory_curves};
 pub use data::{
     DISTRIBUTIONS_FILE, DistributionData, DistributionSeries, WARMUP_FILE, WarmupData,
     detail_point, distribution_data, warmup_data,
@@ -45,8 +47,9 @@ pub fn figures(
     results: &RunResults,
     distribution: Option<&DistributionData>,
     warmup: Option<&WarmupData>,
+    curves: Option<&TheoryCurves>,
 ) -> Vec<Figure> {
-    let mut figures = build::metric_figures(results);
+    let mut figures = build::metric_figures(results, curves);
     figures.extend(intervals::interval_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(
