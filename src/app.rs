@@ -268,7 +268,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     let figure = match &document.schedule {
         _ if presentation.no_charts => None,
         Some(schedule) => Some(chart::schedule_figure(&document, schedule)),
-        None => chart::plan_figure(&document, settings),
+        None => chart::plan_figure(&document, settings, &scenario.points[0].model.time_unit),
     };
     let json = json_text(&document)?;
     folder::publish(&out, policy, |staging| {

@@ -6,8 +6,9 @@ use plotters::style::RGBColor;
 
 use super::curves::TheoryCurves;
 use super::data::{DistributionData, WarmupData};
-use super::figure::{Figure, Mark, Point, Series};
+use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{LIVE, SIMULATION, THEORY, row_colour};
+use super::words::{metric_words, parameter_axis, parameter_words};
 use crate::live::ChannelKind;
 use crate::metric::Metric;
 use crate::report::{Interval, Row, RunResults};
@@ -87,6 +88,16 @@ pub(super) fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
         })
         .collect::<Option<Vec<f64>>>()?;
     Some((name, values))
+}
+
+/// True when every swept value is a whole number (a count such as
+/// consumers), so the axis ticks whole numbers only.
+pub(super) fn swept_whole_numbers(results: &RunResults) -> bool {
+    results
+        .points
+        .iter()
+        .flat_map(|p| p.parameters.values())
+        .all(serde_json::Value::is_i64)
 }
 
 fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
@@ -326,11 +337,20 @@ fn sweep_figure(
         .collect();
     Figure {
         name: metric.name().to_string(),
-        title: format!("{}: {} vs {parameter}", results.scenario, metric.name()),
-        x_label: parameter.to_string(),
+        title: format!(
+            "{}: {} vs {}",
+            results.scenario,
+            metric_words(metric),
+            parameter_words(parameter)
+        ),
+        x_label: parameter_axis(parameter, &results.time_unit),
         y_label: axis_label(metric, &results.time_unit),
         categories: None,
         log_y: Figure::spans_decades(&series),
+        axes: Axes {
+            integer_x: swept_whole_numbers(results),
+            ..Axes::default()
+        },
         markers: Vec::new(),
         series,
     }
@@ -378,11 +398,16 @@ fn point_figure(results: &RunResults, metric: Metric) -> Figure {
     }));
     Figure {
         name: metric.name().to_string(),
-        title: format!("{}: {} by queue and class", results.scenario, metric.name()),
+        title: format!(
+            "{}: {} by queue and class",
+            results.scenario,
+            metric_words(metric)
+        ),
         x_label: "queue / class".into(),
         y_label: axis_label(metric, &results.time_unit),
         categories: Some(categories),
         log_y: Figure::spans_decades(&series),
+        axes: Axes::default(),
         markers: Vec::new(),
         series,
     }
@@ -425,6 +450,7 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
         y_label: "P(wait > t)".into(),
         categories: None,
         log_y: true,
+        axes: Axes::default(),
         markers: Vec::new(),
         series,
     }
@@ -504,6 +530,10 @@ pub fn warmup_figure(data: &WarmupData, scenario: &str, time_unit: &str) -> Figu
         y_label: format!("waiting time ({time_unit})"),
         categories: None,
         log_y: false,
+        axes: Axes {
+            integer_x: true,
+            ..Axes::default()
+        },
         markers: vec![(
             trace.truncation as f64,
             format!("cut after {} ({rule})", trace.truncation),

@@ -57,6 +57,18 @@ pub struct Series {
     pub points: Vec<Point>,
 }
 
+/// How the axes count and label their ticks (by default: numbers).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Axes {
+    /// Horizontal values are counts: ticks on whole numbers only.
+    pub integer_x: bool,
+    /// Vertical values are counts: ticks on whole numbers only.
+    pub integer_y: bool,
+    /// Horizontal values are hours since midnight: ticks as clock times
+    /// (hh:mm, with a day count after the first day).
+    pub clock_x: bool,
+}
+
 /// Everything needed to draw one chart.
 #[derive(Clone, Debug)]
 pub struct Figure {
@@ -74,6 +86,8 @@ pub struct Figure {
     pub log_y: bool,
     /// Vertical reference lines with their legend text.
     pub markers: Vec<(f64, String)>,
+    /// How the ticks count and read.
+    pub axes: Axes,
     /// The data.
     pub series: Vec<Series>,
 }
@@ -179,9 +193,14 @@ impl Figure {
                 String::new()
             }
         };
-        let number_label = |x: &f64| format_tick(*x);
-        let y_label = |y: &f64| format_tick(*y);
+        let axes = self.axes;
+        let number_label = |x: &f64| tick_text(*x, axes.integer_x, axes.clock_x);
+        let y_label = |y: &f64| tick_text(*y, axes.integer_y, false);
+        let (x_range, y_range) = (chart.x_range(), chart.y_range());
         let mut mesh = chart.configure_mesh();
+        if axes.integer_y && !self.log_y {
+            mesh.y_labels(whole_ticks(y_range.start, y_range.end));
+        }
         mesh.x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
             .label_style((FONT, LABEL_SIZE))
@@ -198,6 +217,11 @@ impl Figure {
                 .x_label_formatter(&category_label);
         } else {
             mesh.x_label_formatter(&number_label);
+            if axes.integer_x {
+                mesh.x_labels(whole_ticks(x_range.start, x_range.end));
+            } else if axes.clock_x {
+                mesh.x_labels(CLOCK_TICKS);
+            }
         }
         mesh.draw().map_err(|e| fail(&e))?;
 
@@ -435,6 +459,44 @@ const AXIS_LIMIT: f64 = 1e300;
 /// Widest ratio a logarithmic axis spans (15 decades).
 const MAX_LOG_SPAN: f64 = 1e15;
 
+/// Most ticks on an axis of counts; fewer when its span is short, so that
+/// the steps are whole numbers.
+fn whole_ticks(low: f64, high: f64) -> usize {
+    let span = (high - low).abs();
+    if span.is_finite() {
+        (span.floor() as usize + 1).clamp(2, 10)
+    } else {
+        10
+    }
+}
+
+/// Most ticks on a clock axis: a day in two-hour steps.
+const CLOCK_TICKS: usize = 13;
+
+/// A tick's text: a clock time, nothing between whole numbers on an axis
+/// of counts, else a number with few digits.
+fn tick_text(value: f64, integer: bool, clock: bool) -> String {
+    if clock {
+        return clock_time(value);
+    }
+    if integer && (value - value.round()).abs() > 1e-9 {
+        return String::new();
+    }
+    format_tick(if integer { value.round() } else { value })
+}
+
+/// `hours` since midnight as hh:mm, with `+Nd` on later days.
+fn clock_time(hours: f64) -> String {
+    let minutes = (hours * 60.0).round() as i64;
+    let (days, minutes) = (minutes.div_euclid(24 * 60), minutes.rem_euclid(24 * 60));
+    let time = format!("{:02}:{:02}", minutes / 60, minutes % 60);
+    if days == 0 {
+        time
+    } else {
+        format!("{time} {days:+}d")
+    }
+}
+
 /// Tick labels with few digits.
 fn format_tick(value: f64) -> String {
     if value == 0.0 {
@@ -452,6 +514,19 @@ fn format_tick(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_of_counts_are_whole_and_clock_ticks_read_as_times() {
+        assert_eq!(tick_text(3.5, true, false), "");
+        assert_eq!(tick_text(4.0000000001, true, false), "4");
+        assert_eq!(tick_text(3.5, false, false), "3.5");
+        assert_eq!(whole_ticks(2.7, 8.4), 6);
+        assert_eq!(whole_ticks(0.0, 500.0), 10);
+        assert_eq!(tick_text(13.5, false, true), "13:30");
+        assert_eq!(clock_time(0.0), "00:00");
+        assert_eq!(clock_time(26.0), "02:00 +1d");
+        assert_eq!(clock_time(-1.0), "23:00 -1d");
+    }
 
     #[test]
     fn legend_text_wraps_whole_within_the_width() {

@@ -4,8 +4,9 @@
 //! queue (and the system of a network).
 
 use super::build::simulation_series;
-use super::figure::{Figure, Mark, Point, Series};
+use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
+use super::words::metric_words;
 use crate::metric::Metric;
 use crate::report::{IntervalResults, PointResults, RunResults};
 
@@ -70,11 +71,16 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
     };
     Figure {
         name: format!("intervals-{}", metric.name()),
-        title: format!("{}: {} per interval{at}", results.scenario, metric.name()),
+        title: format!(
+            "{}: {} per interval{at}",
+            results.scenario,
+            metric_words(metric)
+        ),
         x_label: format!("time ({})", results.time_unit),
         y_label: super::axis_label(metric, &results.time_unit),
         categories: None,
         log_y: false,
+        axes: Axes::default(),
         markers: Vec::new(),
         series,
     }

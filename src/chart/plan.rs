@@ -3,14 +3,21 @@
 //! their intervals, the target as a dashed line), or for a rate profile the
 //! consumer schedule over the period.
 
-use super::build::theory_and_simulation;
-use super::figure::{Figure, Mark, Point, Series};
+use super::build::{axis_label, theory_and_simulation};
+use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{REFERENCE, SIMULATION, THEORY};
-use crate::plan::{Bound, GoalMetric, Measured, PlanSettings, ScheduleBlock, Source};
+use super::words::{parameter_axis, parameter_words};
+use crate::plan::{Bound, Decision, GoalMetric, Measured, PlanSettings, ScheduleBlock, Source};
 use crate::report::{PlanDocument, decided};
 
-/// The chart of `document`, or `None` with fewer than two values to show.
-pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<Figure> {
+/// The chart of `document` (values in `time_unit`), or `None` with fewer
+/// than two values to show. A target far below the values (a blocking
+/// share of 0.001, say) puts the metric on a log axis, so it shows.
+pub fn plan_figure(
+    document: &PlanDocument,
+    settings: &PlanSettings,
+    time_unit: &str,
+) -> Option<Figure> {
     let goal = settings.goals.first()?;
     let name = goal.name();
     let points = |source: Source| -> Vec<Point> {
@@ -67,17 +74,23 @@ pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<F
         title: format!(
             "{}: {} = {} ({})",
             document.scenario,
-            document.decision.parameter,
+            parameter_words(&document.decision.parameter),
             decided(document.decision.value),
             document.decision.status
         ),
-        x_label: document.decision.parameter.clone(),
+        x_label: parameter_axis(&document.decision.parameter, time_unit),
         y_label: match goal.metric {
-            GoalMetric::WaitWithin { t } => format!("share starting service within {t}"),
-            GoalMetric::Metric(_) => name,
+            GoalMetric::WaitWithin { t } => {
+                format!("share starting service within {t} {time_unit}")
+            }
+            GoalMetric::Metric(metric) => axis_label(metric, time_unit),
         },
         categories: None,
-        log_y: false,
+        log_y: Figure::spans_decades(&series),
+        axes: Axes {
+            integer_x: settings.decision != Decision::Load,
+            ..Axes::default()
+        },
         markers: vec![(
             document.decision.value,
             if document.decision.status == "meets" {
@@ -129,6 +142,10 @@ pub fn schedule_figure(document: &PlanDocument, schedule: &ScheduleBlock) -> Fig
         y_label: "consumers".into(),
         categories: None,
         log_y: false,
+        axes: Axes {
+            integer_y: true,
+            ..Axes::default()
+        },
         markers: Vec::new(),
         series,
     }

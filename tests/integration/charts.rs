@@ -275,6 +275,7 @@ fn legend_labels_are_drawn_whole() {
         y_label: "mean wait".into(),
         categories: None,
         log_y: false,
+        axes: Default::default(),
         markers: vec![(1.0, "cut after 2000 (MSER-5), the warm-up".into())],
         series: vec![Series {
             label: label.into(),
