@@ -100,12 +100,12 @@ pub(super) fn swept_whole_numbers(results: &RunResults) -> bool {
         .all(serde_json::Value::is_i64)
 }
 
-fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
+pub(super) fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
     let theory = row.theory.as_ref()?;
     theory.metrics.get(&metric).map(|&v| (v, theory.exact))
 }
 
-fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Point> {
+pub(super) fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Point> {
     interval_point(row.simulation.as_ref()?.metrics.get(&metric)?, x)
 }
 
@@ -118,7 +118,7 @@ fn interval_point(interval: &Interval, x: f64) -> Option<Point> {
 }
 
 /// The channels with live results in `rows`, in first-seen order.
-fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind> {
+pub(super) fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind> {
     let mut channels = Vec::new();
     for block in rows.into_iter().flat_map(|r| r.live.iter().flatten()) {
         if !channels.contains(&block.channel) {
@@ -129,7 +129,7 @@ fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind
 }
 
 /// The live point of `row` on `channel`, at `x`.
-fn live_point(row: &Row, channel: ChannelKind, metric: Metric, x: f64) -> Option<Point> {
+pub(super) fn live_point(row: &Row, channel: ChannelKind, metric: Metric, x: f64) -> Option<Point> {
     let block = row.live.as_ref()?.iter().find(|b| b.channel == channel)?;
     interval_point(block.metrics.get(&metric)?, x)
 }
@@ -305,7 +305,7 @@ pub fn metric_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Ve
         .filter(|&&metric| relevant(results, metric))
         .map(|&metric| match numeric_axis(results) {
             Some((parameter, xs)) => sweep_figure(results, metric, &parameter, &xs, curves),
-            None => point_figure(results, metric),
+            None => super::groups::point_figure(results, metric),
         })
         .collect()
 }
@@ -351,63 +351,6 @@ fn sweep_figure(
             integer_x: swept_whole_numbers(results),
             ..Axes::default()
         },
-        markers: Vec::new(),
-        series,
-    }
-}
-
-/// At a single point (or a sweep over several parameters): one category per
-/// point and row, theory and simulation side by side.
-fn point_figure(results: &RunResults, metric: Metric) -> Figure {
-    let mut categories = Vec::new();
-    let (mut theory, mut simulation) = (Vec::new(), Vec::new());
-    let mut placed: Vec<(&Row, f64)> = Vec::new();
-    for point in &results.points {
-        let label = crate::scenario::parameter_label(&point.parameters);
-        for row in &point.results {
-            let has_theory = theory_value(row, metric);
-            let sim = simulation_point(row, metric, categories.len() as f64 + 0.12);
-            if has_theory.is_none() && sim.is_none() {
-                continue;
-            }
-            let x = categories.len() as f64;
-            if let Some((y, _)) = has_theory {
-                theory.push(Point {
-                    x: x - 0.12,
-                    y,
-                    bar: None,
-                });
-            }
-            simulation.extend(sim);
-            placed.push((row, x));
-            categories.push(if label.is_empty() {
-                row.label()
-            } else {
-                format!("{} @ {label}", row.label())
-            });
-        }
-    }
-    let mut series = theory_and_simulation(theory, Mark::Points, simulation);
-    let channels = live_channels(placed.iter().map(|(row, _)| *row));
-    series.extend(live_series("", &channels, |index, channel| {
-        let offset = 0.25 + 0.08 * index as f64;
-        placed
-            .iter()
-            .filter_map(|&(row, x)| live_point(row, channel, metric, x + offset))
-            .collect()
-    }));
-    Figure {
-        name: metric.name().to_string(),
-        title: format!(
-            "{}: {} by queue and class",
-            results.scenario,
-            metric_words(metric)
-        ),
-        x_label: "queue / class".into(),
-        y_label: axis_label(metric, &results.time_unit),
-        categories: Some(categories),
-        log_y: Figure::spans_decades(&series),
-        axes: Axes::default(),
         markers: Vec::new(),
         series,
     }

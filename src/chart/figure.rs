@@ -31,6 +31,23 @@ pub enum Mark {
     Dashed,
     /// Filled circles with vertical error bars where given (simulation).
     Points,
+    /// Bars of this width (in horizontal units) rising from the axis, with
+    /// vertical error bars where given.
+    Bars(f64),
+    /// Short horizontal strokes of this width (a value over a bar).
+    Ticks(f64),
+}
+
+impl Mark {
+    /// When the mark is drawn: bars behind everything, then lines and
+    /// strokes, points last so that nothing hides them.
+    fn layer(self) -> u8 {
+        match self {
+            Mark::Bars(_) => 0,
+            Mark::Line | Mark::Dashed | Mark::Ticks(_) => 1,
+            Mark::Points => 2,
+        }
+    }
 }
 
 /// One point; `low`/`high` bound an error bar.
@@ -250,13 +267,9 @@ impl Figure {
                 ))
                 .map_err(|e| fail(&e))?;
         }
-        // Lines first, so no line hides a simulation point.
-        let lines_then_points = self
-            .series
-            .iter()
-            .filter(|s| s.mark != Mark::Points)
-            .chain(self.series.iter().filter(|s| s.mark == Mark::Points));
-        for series in lines_then_points {
+        let mut layered: Vec<&Series> = self.series.iter().collect();
+        layered.sort_by_key(|s| s.mark.layer());
+        for series in layered {
             let points: Vec<&Point> = series.points.iter().filter(|p| visible(p.y)).collect();
             let style = series.colour.stroke_width(2);
             // A line stops where a value is missing (not-a-number, or not
@@ -265,7 +278,33 @@ impl Figure {
                 .points
                 .split(|p| !visible(p.y))
                 .filter(|run| !run.is_empty());
+            let error_bars = || {
+                points.iter().filter_map(|p| {
+                    let (low, high) = p.bar?;
+                    (visible(low) && visible(high))
+                        .then(|| ErrorBar::new_vertical(p.x, low, p.y, high, style, 10))
+                })
+            };
             let drawn = match series.mark {
+                Mark::Bars(width) => {
+                    // From the axis: 0, or the bottom of a log axis.
+                    let base = if self.log_y { y_low } else { y_low.max(0.0) };
+                    let fill = series.colour.mix(0.55).filled();
+                    let rectangles = points.iter().map(|p| {
+                        Rectangle::new([(p.x - width / 2.0, base), (p.x + width / 2.0, p.y)], fill)
+                    });
+                    let drawn_rectangles = chart.draw_series(rectangles).map(|_| ());
+                    drawn_rectangles.and_then(|()| chart.draw_series(error_bars()).map(|_| ()))
+                }
+                Mark::Ticks(width) => {
+                    let strokes = points.iter().map(|p| {
+                        PathElement::new(
+                            vec![(p.x - width / 2.0, p.y), (p.x + width / 2.0, p.y)],
+                            series.colour.stroke_width(3),
+                        )
+                    });
+                    chart.draw_series(strokes).map(|_| ())
+                }
                 Mark::Line => runs
                     .map(|run| {
                         let line = run.iter().map(|p| (p.x, p.y));
@@ -281,12 +320,7 @@ impl Figure {
                     })
                     .collect(),
                 Mark::Points => {
-                    let bars = points.iter().filter_map(|p| {
-                        let (low, high) = p.bar?;
-                        (visible(low) && visible(high))
-                            .then(|| ErrorBar::new_vertical(p.x, low, p.y, high, style, 10))
-                    });
-                    let drawn_bars = chart.draw_series(bars).map(|_| ());
+                    let drawn_bars = chart.draw_series(error_bars()).map(|_| ());
                     drawn_bars.and_then(|()| {
                         let dots = points
                             .iter()
@@ -342,6 +376,26 @@ impl Figure {
                         .map_err(|e| fail(&e))?;
                     }
                 }
+                Mark::Bars(_) => {
+                    area.draw(&Rectangle::new(
+                        [(12, y - 6), (34, y + 6)],
+                        colour.mix(0.55).filled(),
+                    ))
+                    .map_err(|e| fail(&e))?;
+                    if bars {
+                        area.draw(&PathElement::new(
+                            vec![(23, y - 9), (23, y + 9)],
+                            colour.stroke_width(2),
+                        ))
+                        .map_err(|e| fail(&e))?;
+                    }
+                }
+                Mark::Ticks(_) => area
+                    .draw(&PathElement::new(
+                        vec![(12, y), (34, y)],
+                        colour.stroke_width(3),
+                    ))
+                    .map_err(|e| fail(&e))?,
                 Mark::Line => area
                     .draw(&PathElement::new(sample.to_vec(), colour.stroke_width(2)))
                     .map_err(|e| fail(&e))?,

@@ -7,6 +7,7 @@ mod compare;
 mod curves;
 mod data;
 mod figure;
+mod groups;
 mod intervals;
 mod plan;
 mod style;
@@ -51,6 +52,7 @@ pub fn figures(
     curves: Option<&TheoryCurves>,
 ) -> Vec<Figure> {
     let mut figures = build::metric_figures(results, curves);
+    figures.extend(groups::waits_figure(results));
     figures.extend(intervals::interval_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(
