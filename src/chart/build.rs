@@ -356,7 +356,8 @@ fn sweep_figure(
     }
 }
 
-/// P(wait > t) on a log axis: simulation as points, exact theory as lines.
+/// P(wait > t) on a log axis: simulation as points in their confidence
+/// band (across replications), exact theory as lines.
 pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &str) -> Figure {
     let mut series = Vec::new();
     for (index, entry) in data.series.iter().enumerate() {
@@ -376,6 +377,21 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
                 colour: row_colour(index),
                 mark: Mark::Line,
                 points: to_points(theory),
+            });
+        }
+        if let Some(band) = &entry.band {
+            series.push(Series {
+                label: format!("{name}: simulation CI"),
+                colour: row_colour(index),
+                mark: Mark::Band,
+                points: band
+                    .iter()
+                    .map(|&(x, low, high)| Point {
+                        x,
+                        y: high,
+                        bar: Some((low, high)),
+                    })
+                    .collect(),
             });
         }
         series.push(Series {

@@ -36,6 +36,9 @@ pub enum Mark {
     Bars(f64),
     /// Short horizontal strokes of this width (a value over a bar).
     Ticks(f64),
+    /// A shaded band between each point's `bar` bounds (an interval along
+    /// a curve); the points' own values do not show.
+    Band,
 }
 
 impl Mark {
@@ -43,7 +46,7 @@ impl Mark {
     /// strokes, points last so that nothing hides them.
     fn layer(self) -> u8 {
         match self {
-            Mark::Bars(_) => 0,
+            Mark::Bars(_) | Mark::Band => 0,
             Mark::Line | Mark::Dashed | Mark::Ticks(_) => 1,
             Mark::Points => 2,
         }
@@ -156,9 +159,13 @@ impl Figure {
         self.draw_legend(&legend)?;
         let visible = |y: f64| y.is_finite() && (!self.log_y || y > 0.0);
         let xs = self.series.iter().flat_map(|s| &s.points).map(|p| p.x);
-        let ys = self.series.iter().flat_map(|s| &s.points).flat_map(|p| {
-            let (low, high) = p.bar.unwrap_or((p.y, p.y));
-            [p.y, low, high]
+        // A band follows its curve and may reach far below it (to 0): it
+        // does not stretch the axis, and is cut at its ends.
+        let ys = self.series.iter().flat_map(|s| {
+            s.points.iter().flat_map(move |p| {
+                let (low, high) = p.bar.filter(|_| s.mark != Mark::Band).unwrap_or((p.y, p.y));
+                [p.y, low, high]
+            })
         });
         let (x_low, x_high) = match &self.categories {
             Some(names) => (-0.5, names.len() as f64 - 0.5),
@@ -286,6 +293,31 @@ impl Figure {
                 })
             };
             let drawn = match series.mark {
+                Mark::Band => {
+                    let clamp = |y: f64| {
+                        if visible(y) {
+                            y.clamp(y_low, y_high)
+                        } else {
+                            y_low
+                        }
+                    };
+                    let edges: Vec<(f64, f64, f64)> = series
+                        .points
+                        .iter()
+                        .filter_map(|p| p.bar.map(|(low, high)| (p.x, clamp(low), clamp(high))))
+                        .collect();
+                    let outline: Vec<(f64, f64)> = edges
+                        .iter()
+                        .map(|&(x, _, high)| (x, high))
+                        .chain(edges.iter().rev().map(|&(x, low, _)| (x, low)))
+                        .collect();
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(
+                            outline,
+                            series.colour.mix(0.2).filled(),
+                        )))
+                        .map(|_| ())
+                }
                 Mark::Bars(width) => {
                     // From the axis: 0, or the bottom of a log axis.
                     let base = if self.log_y { y_low } else { y_low.max(0.0) };
@@ -376,6 +408,12 @@ impl Figure {
                         .map_err(|e| fail(&e))?;
                     }
                 }
+                Mark::Band => area
+                    .draw(&Rectangle::new(
+                        [(8, y - 6), (38, y + 6)],
+                        colour.mix(0.2).filled(),
+                    ))
+                    .map_err(|e| fail(&e))?,
                 Mark::Bars(_) => {
                     area.draw(&Rectangle::new(
                         [(12, y - 6), (34, y + 6)],

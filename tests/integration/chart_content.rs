@@ -243,3 +243,32 @@ fn plot_after_no_charts_draws_every_chart_a_run_with_charts_has() {
         }
     }
 }
+
+#[test]
+fn the_waiting_time_tail_shows_its_confidence_band() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("mm1");
+    run("mm1-load-sweep", &out, &[]);
+    let data = read_json(&out.join("distributions.json"));
+    let series = &data["series"][0];
+    let simulation = series["simulation"].as_array().unwrap();
+    let band = series["band"].as_array().expect("a band from 2 replications");
+    assert!(band.len() >= simulation.len() / 2, "{} of {}", band.len(), simulation.len());
+    // Each band holds its pooled estimate (near it: the pooled share weighs
+    // replications by their messages) and stays within [0, 1].
+    let mut inside = 0;
+    for entry in band {
+        let [t, low, high] = [0, 1, 2].map(|i| entry[i].as_f64().unwrap());
+        assert!((0.0..=high).contains(&low) && high <= 1.0, "{entry}");
+        let pooled = simulation
+            .iter()
+            .find(|p| p[0].as_f64() == Some(t))
+            .and_then(|p| p[1].as_f64())
+            .unwrap();
+        inside += usize::from(low - 1e-3 <= pooled && pooled <= high + 1e-3);
+    }
+    assert!(inside * 10 >= band.len() * 9, "{inside} of {}", band.len());
+    let chart = svg(&out, "wait_distribution");
+    assert!(chart.contains("<polygon"), "no band drawn");
+    assert!(texts(&chart).iter().any(|t| t == "orders: simulation CI"));
+}
