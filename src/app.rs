@@ -267,7 +267,11 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     let table = report::plan_table(&document);
     let figure = match &document.schedule {
         _ if presentation.no_charts => None,
-        Some(schedule) => Some(chart::schedule_figure(&document, schedule)),
+        Some(schedule) => Some(chart::schedule_figure(
+            &document,
+            schedule,
+            &scenario.points[0].model.time_unit,
+        )),
         None => chart::plan_figure(&document, settings, &scenario.points[0].model.time_unit),
     };
     let json = json_text(&document)?;

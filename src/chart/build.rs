@@ -298,8 +298,15 @@ fn relevant(results: &RunResults, metric: Metric) -> bool {
     })
 }
 
-/// One figure per headline metric that has data.
+/// One figure per headline metric that has data; none for a single point
+/// whose traffic follows a rate profile (each would be one bar for the
+/// whole run, no theory beside it: the per-interval charts tell its story).
 pub fn metric_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Vec<Figure> {
+    if let [point] = results.points.as_slice()
+        && !point.intervals.is_empty()
+    {
+        return Vec::new();
+    }
     HEADLINE_METRICS
         .iter()
         .filter(|&&metric| relevant(results, metric))

@@ -12,7 +12,7 @@ use crate::report::{Interval, Row, RunResults};
 pub type Refusal = String;
 
 /// Seconds per time unit, for the units a conversion understands.
-fn seconds_per(unit: &str) -> Option<f64> {
+pub(super) fn seconds_per(unit: &str) -> Option<f64> {
     Some(match unit {
         "ns" => 1e-9,
         "us" | "µs" => 1e-6,

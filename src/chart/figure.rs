@@ -78,7 +78,7 @@ pub struct Series {
 }
 
 /// How the axes count and label their ticks (by default: numbers).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Axes {
     /// Horizontal values are counts: ticks on whole numbers only.
     pub integer_x: bool,
@@ -87,6 +87,19 @@ pub struct Axes {
     /// Horizontal values are hours since midnight: ticks as clock times
     /// (hh:mm, with a day count after the first day).
     pub clock_x: bool,
+    /// A quantity shaded behind the series on an axis of its own, on the
+    /// right (an arrival rate behind the metrics it drives).
+    pub behind: Option<Behind>,
+}
+
+/// A quantity shaded behind a chart's series, with its own axis on the
+/// right, from 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Behind {
+    /// Axis and legend text.
+    pub label: String,
+    /// The outline, by increasing x (steps as two points per level).
+    pub points: Vec<(f64, f64)>,
 }
 
 /// Everything needed to draw one chart.
@@ -169,7 +182,11 @@ impl Figure {
         });
         let (x_low, x_high) = match &self.categories {
             Some(names) => (-0.5, names.len() as f64 - 0.5),
-            None => padded(bounds(xs.chain(self.markers.iter().map(|m| m.0))), false),
+            None => {
+                let behind = self.axes.behind.iter().flat_map(|b| &b.points).map(|p| p.0);
+                let markers = self.markers.iter().map(|m| m.0);
+                padded(bounds(xs.chain(markers).chain(behind)), false)
+            }
         };
         let (low, high) = bounds(ys.filter(|y| visible(*y)));
         if self.log_y {
@@ -206,6 +223,8 @@ impl Figure {
             .margin(12)
             .x_label_area_size(if upright { 130 } else { 48 })
             .y_label_area_size(72)
+            // Room on the right for the axis of what is shaded behind.
+            .margin_right(if self.axes.behind.is_some() { 84 } else { 12 })
             .build_cartesian_2d(x_spec, y_spec)
             .map_err(|e| fail(&e))?;
         let categories = self.categories.clone().unwrap_or_default();
@@ -217,7 +236,7 @@ impl Figure {
                 String::new()
             }
         };
-        let axes = self.axes;
+        let axes = &self.axes;
         let number_label = |x: &f64| tick_text(*x, axes.integer_x, axes.clock_x);
         let y_label = |y: &f64| tick_text(*y, axes.integer_y, false);
         let (x_range, y_range) = (chart.x_range(), chart.y_range());
@@ -248,6 +267,9 @@ impl Figure {
             }
         }
         mesh.draw().map_err(|e| fail(&e))?;
+        if let Some(behind) = &self.axes.behind {
+            self.draw_behind(area, &mut chart, behind)?;
+        }
 
         let (y_low, y_high) = {
             let range = chart.y_range();
@@ -366,6 +388,66 @@ impl Figure {
         Ok(())
     }
 
+    /// Shades `behind` under the series, scaled so its axis (drawn on the
+    /// right, from 0) spans the plot's height.
+    fn draw_behind<DB, X, Y>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+        behind: &Behind,
+    ) -> Result<(), ChartError>
+    where
+        DB: DrawingBackend,
+        X: Ranged<ValueType = f64>,
+        Y: Ranged<ValueType = f64>,
+    {
+        let fail = |e: &dyn std::fmt::Display| self.error(e);
+        let (x_range, y_range) = (chart.x_range(), chart.y_range());
+        let peak = behind.points.iter().map(|p| p.1).fold(0.0, f64::max);
+        if self.log_y || !(peak > 0.0 && peak.is_finite()) {
+            return Ok(());
+        }
+        let step = nice_step(peak / 4.0);
+        let top = (peak / step).ceil() * step * 1.05;
+        let to_y = |value: f64| y_range.start + value / top * (y_range.end - y_range.start);
+        let colour = REFERENCE.mix(0.18);
+        let (first, last) = match (behind.points.first(), behind.points.last()) {
+            (Some(first), Some(last)) => (first.0, last.0),
+            _ => return Ok(()),
+        };
+        let outline: Vec<(f64, f64)> = std::iter::once((first, y_range.start))
+            .chain(behind.points.iter().map(|&(x, v)| (x, to_y(v))))
+            .chain(std::iter::once((last, y_range.start)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(outline, colour.filled())))
+            .map_err(|e| fail(&e))?;
+        let style = TextStyle::from((FONT, LABEL_SIZE).into_font())
+            .color(&REFERENCE)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let mut value = 0.0;
+        while value <= top {
+            let (x, y) = chart.backend_coord(&(x_range.end, to_y(value)));
+            area.draw(&Text::new(format_tick(value), (x + 8, y), style.clone()))
+                .map_err(|e| fail(&e))?;
+            area.draw(&PathElement::new(vec![(x, y), (x + 5, y)], REFERENCE))
+                .map_err(|e| fail(&e))?;
+            value += step;
+        }
+        let (x, top_y) = chart.backend_coord(&(x_range.end, y_range.end));
+        let (_, bottom_y) = chart.backend_coord(&(x_range.end, y_range.start));
+        let description = TextStyle::from((FONT, AXIS_SIZE).into_font())
+            .color(&REFERENCE)
+            .transform(FontTransform::Rotate90)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        area.draw(&Text::new(
+            behind.label.as_str(),
+            (x + 58, (top_y + bottom_y) / 2),
+            description,
+        ))
+        .map_err(|e| fail(&e))
+    }
+
     fn draw_legend<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -393,6 +475,12 @@ impl Figure {
                 self.markers
                     .iter()
                     .map(|(_, label)| (label.as_str(), REFERENCE, Mark::Dashed, false)),
+            )
+            .chain(
+                self.axes
+                    .behind
+                    .iter()
+                    .map(|behind| (behind.label.as_str(), REFERENCE, Mark::Band, false)),
             );
         for (label, colour, mark, bars) in entries {
             let sample = [(8, y), (38, y)];
@@ -562,6 +650,16 @@ fn whole_ticks(low: f64, high: f64) -> usize {
     }
 }
 
+/// The round step (1, 2 or 5 times a power of ten) nearest above `rough`.
+fn nice_step(rough: f64) -> f64 {
+    let power = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&step| step >= rough)
+        .unwrap_or(10.0 * power)
+}
+
 /// Most ticks on a clock axis: a day in two-hour steps.
 const CLOCK_TICKS: usize = 13;
 
@@ -577,9 +675,13 @@ fn tick_text(value: f64, integer: bool, clock: bool) -> String {
     format_tick(if integer { value.round() } else { value })
 }
 
-/// `hours` since midnight as hh:mm, with `+Nd` on later days.
+/// `hours` since midnight as hh:mm (24:00 at the end of the first day),
+/// with `+Nd` on later days.
 fn clock_time(hours: f64) -> String {
     let minutes = (hours * 60.0).round() as i64;
+    if minutes == 24 * 60 {
+        return "24:00".into();
+    }
     let (days, minutes) = (minutes.div_euclid(24 * 60), minutes.rem_euclid(24 * 60));
     let time = format!("{:02}:{:02}", minutes / 60, minutes % 60);
     if days == 0 {
@@ -616,6 +718,7 @@ mod tests {
         assert_eq!(whole_ticks(0.0, 500.0), 10);
         assert_eq!(tick_text(13.5, false, true), "13:30");
         assert_eq!(clock_time(0.0), "00:00");
+        assert_eq!(clock_time(24.0), "24:00");
         assert_eq!(clock_time(26.0), "02:00 +1d");
         assert_eq!(clock_time(-1.0), "23:00 -1d");
     }

@@ -23,7 +23,7 @@ pub use data::{
     DISTRIBUTIONS_FILE, DistributionData, DistributionSeries, WARMUP_FILE, WarmupData,
     detail_point, distribution_data, warmup_data,
 };
-pub use figure::{Axes, ChartError, Figure, Mark, Point, Series};
+pub use figure::{Axes, Behind, ChartError, Figure, Mark, Point, Series};
 pub use intervals::INTERVAL_METRICS;
 pub use plan::{plan_figure, schedule_figure};
 pub use style::{LEGEND_WIDTH, SIZE};

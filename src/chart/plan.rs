@@ -4,7 +4,8 @@
 //! consumer schedule over the period.
 
 use super::build::{axis_label, theory_and_simulation};
-use super::figure::{Axes, Figure, Mark, Point, Series};
+use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
+use super::intervals::clock_hours;
 use super::style::{REFERENCE, SIMULATION, THEORY};
 use super::words::{parameter_axis, parameter_words};
 use crate::plan::{Bound, Decision, GoalMetric, Measured, PlanSettings, ScheduleBlock, Source};
@@ -103,16 +104,29 @@ pub fn plan_figure(
     })
 }
 
-/// The consumer schedule over one period: the recommended consumers per
-/// step, and theory's pointwise plan (dashed) where every step has one.
-pub fn schedule_figure(document: &PlanDocument, schedule: &ScheduleBlock) -> Figure {
+/// The consumer schedule over one period (times in `time_unit`, read as
+/// clock times over two hours or more): the recommended consumers per
+/// step, theory's pointwise plan (dashed) where every step has one, and
+/// the arrival rate shaded behind.
+pub fn schedule_figure(
+    document: &PlanDocument,
+    schedule: &ScheduleBlock,
+    time_unit: &str,
+) -> Figure {
+    let end = schedule.steps.last().map_or(0.0, |s| s.end);
+    let clock = clock_hours(time_unit, end);
+    let scale = clock.unwrap_or(1.0);
     let steps = |value: &dyn Fn(&crate::plan::ScheduleStep) -> Option<u32>| {
         schedule
             .steps
             .iter()
             .map(|step| {
                 let y = f64::from(value(step)?);
-                Some([step.start, step.end].map(|x| Point { x, y, bar: None }))
+                Some([step.start, step.end].map(|x| Point {
+                    x: x * scale,
+                    y,
+                    bar: None,
+                }))
             })
             .collect::<Option<Vec<_>>>()
             .map(|points| points.concat())
@@ -138,12 +152,30 @@ pub fn schedule_figure(document: &PlanDocument, schedule: &ScheduleBlock) -> Fig
             "{}: consumers of {} over the period",
             document.scenario, schedule.queue
         ),
-        x_label: "time".into(),
+        x_label: if clock.is_some() {
+            "time of day".into()
+        } else {
+            format!("time ({time_unit})")
+        },
         y_label: "consumers".into(),
         categories: None,
         log_y: false,
         axes: Axes {
             integer_y: true,
+            clock_x: clock.is_some(),
+            behind: Some(Behind {
+                label: format!("arrival rate (per {time_unit})"),
+                points: schedule
+                    .steps
+                    .iter()
+                    .flat_map(|s| {
+                        [
+                            (s.start * scale, s.arrival_rate),
+                            (s.end * scale, s.arrival_rate),
+                        ]
+                    })
+                    .collect(),
+            }),
             ..Axes::default()
         },
         markers: Vec::new(),

@@ -252,8 +252,15 @@ fn the_waiting_time_tail_shows_its_confidence_band() {
     let data = read_json(&out.join("distributions.json"));
     let series = &data["series"][0];
     let simulation = series["simulation"].as_array().unwrap();
-    let band = series["band"].as_array().expect("a band from 2 replications");
-    assert!(band.len() >= simulation.len() / 2, "{} of {}", band.len(), simulation.len());
+    let band = series["band"]
+        .as_array()
+        .expect("a band from 2 replications");
+    assert!(
+        band.len() >= simulation.len() / 2,
+        "{} of {}",
+        band.len(),
+        simulation.len()
+    );
     // Each band holds its pooled estimate (near it: the pooled share weighs
     // replications by their messages) and stays within [0, 1].
     let mut inside = 0;
@@ -271,4 +278,29 @@ fn the_waiting_time_tail_shows_its_confidence_band() {
     let chart = svg(&out, "wait_distribution");
     assert!(chart.contains("<polygon"), "no band drawn");
     assert!(texts(&chart).iter().any(|t| t == "orders: simulation CI"));
+}
+
+#[test]
+fn a_rate_profile_is_charted_in_clock_time_with_the_rate_behind() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("daily");
+    run("daily-profile", &out, &[]);
+    let chart = svg(&out, "intervals-mean_wait");
+    let text = texts(&chart);
+    for label in [
+        "00:00",
+        "12:00",
+        "24:00",
+        "time of day",
+        "arrival rate (per s)",
+    ] {
+        assert!(text.iter().any(|t| t == label), "no {label:?}: {text:?}");
+    }
+    // The peak rate of 12 per s is on the rate's axis (ticks to 15).
+    assert!(text.iter().any(|t| t == "15"), "{text:?}");
+    assert!(!text.iter().any(|t| t == "43200"), "seconds on the axis");
+    // No whole-run chart of one bar.
+    let charts = chart_files(&out);
+    assert!(!charts.contains("mean_wait.svg"), "{charts:?}");
+    assert!(charts.contains("intervals-utilisation.svg"), "{charts:?}");
 }
