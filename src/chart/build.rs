@@ -7,7 +7,7 @@ use plotters::style::RGBColor;
 use super::curves::TheoryCurves;
 use super::data::{DistributionData, WarmupData};
 use super::figure::{Axes, Figure, Mark, Point, Series};
-use super::style::{LIVE, SIMULATION, THEORY, row_colour};
+use super::style::{LIVE, SIMULATION, THEORY, pale, row_colour};
 use super::words::{metric_words, parameter_axis, parameter_words};
 use crate::live::ChannelKind;
 use crate::metric::Metric;
@@ -128,28 +128,79 @@ pub(super) fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<
     channels
 }
 
-/// The live point of `row` on `channel`, at `x`.
-pub(super) fn live_point(row: &Row, channel: ChannelKind, metric: Metric, x: f64) -> Option<Point> {
-    let block = row.live.as_ref()?.iter().find(|b| b.channel == channel)?;
-    interval_point(block.metrics.get(&metric)?, x)
+/// What a live block measured: the real queue, or the replay of its
+/// arrivals and realised services through the simulator (which tells the
+/// queue's own overhead from what the traffic did).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Measured {
+    /// The live queue.
+    Live,
+    /// The replay.
+    Replay,
 }
 
-/// One series per live channel, as points with their batch-means
-/// intervals; `points` gets the channel's index (to offset it a little
-/// from the others) and the channel.
+impl Measured {
+    /// Both, live first.
+    pub(super) const BOTH: [Measured; 2] = [Measured::Live, Measured::Replay];
+
+    /// Legend word.
+    fn word(self) -> &'static str {
+        match self {
+            Measured::Live => "live",
+            Measured::Replay => "replay",
+        }
+    }
+
+    /// The colour of channel `index`: the replay's a paler shade.
+    pub(super) fn colour(self, index: usize) -> RGBColor {
+        let colour = LIVE[index % LIVE.len()];
+        match self {
+            Measured::Live => colour,
+            Measured::Replay => pale(colour),
+        }
+    }
+
+    /// Legend text for `channel`, after `name`.
+    pub(super) fn label(self, name: &str, channel: ChannelKind) -> String {
+        format!("{name}{} ({})", self.word(), channel.name())
+    }
+}
+
+/// The live (or replayed) point of `row` on `channel`, at `x`.
+pub(super) fn live_point(
+    row: &Row,
+    channel: ChannelKind,
+    measured: Measured,
+    metric: Metric,
+    x: f64,
+) -> Option<Point> {
+    let block = row.live.as_ref()?.iter().find(|b| b.channel == channel)?;
+    let metrics = match measured {
+        Measured::Live => &block.metrics,
+        Measured::Replay => &block.replay.metrics,
+    };
+    interval_point(metrics.get(&metric)?, x)
+}
+
+/// Per live channel, the live queue and its replay as points with their
+/// batch-means intervals; `points` gets the series' slot (0, 1, ... in
+/// that order, to offset it a little from the others), the channel and
+/// what was measured.
 fn live_series(
     name: &str,
     channels: &[ChannelKind],
-    points: impl Fn(usize, ChannelKind) -> Vec<Point>,
+    points: impl Fn(usize, ChannelKind, Measured) -> Vec<Point>,
 ) -> Vec<Series> {
     channels
         .iter()
         .enumerate()
-        .map(|(index, &channel)| Series {
-            label: format!("{name}live ({})", channel.name()),
-            colour: LIVE[index % LIVE.len()],
+        .flat_map(|(index, &channel)| Measured::BOTH.map(|measured| (index, channel, measured)))
+        .enumerate()
+        .map(|(slot, (index, channel, measured))| Series {
+            label: measured.label(name, channel),
+            colour: measured.colour(index),
             mark: Mark::Points,
-            points: points(index, channel),
+            points: points(slot, channel, measured),
         })
         .filter(|series| !series.points.is_empty())
         .collect()
@@ -255,11 +306,11 @@ pub(super) fn row_series(
     series.extend(live_series(
         &format!("{name}: "),
         &channels,
-        |index, channel| {
-            let offset = step * (index + 1) as f64;
+        |slot, channel, measured| {
+            let offset = step * (slot + 1) as f64;
             rows.iter()
                 .zip(xs)
-                .filter_map(|(r, &x)| live_point(r, channel, metric, x + offset))
+                .filter_map(|(r, &x)| live_point(r, channel, measured, metric, x + offset))
                 .collect()
         },
     ));

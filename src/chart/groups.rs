@@ -6,11 +6,11 @@
 use plotters::style::RGBColor;
 
 use super::build::{
-    axis_label, live_channels, live_point, numeric_axis, simulation_point, theory_value,
+    Measured, axis_label, live_channels, live_point, numeric_axis, simulation_point, theory_value,
 };
 use super::figure::{Axes, Figure, Mark, Point, Series};
-use super::style::{LIVE, SIMULATION, THEORY, row_colour};
-use super::words::metric_words;
+use super::style::{SIMULATION, THEORY, row_colour};
+use super::words::{metric_words, parameter_words};
 use crate::live::ChannelKind;
 use crate::metric::Metric;
 use crate::report::{Row, RunResults};
@@ -22,12 +22,17 @@ const GROUP_WIDTH: f64 = 0.7;
 const THEORY_STROKE: RGBColor = RGBColor(30, 30, 30);
 
 /// The rows that `keep` accepts, each with its category name (the row,
-/// and the point's parameters in a sweep).
+/// and the point's swept values in a sweep, which the axis names).
 fn groups(results: &RunResults, keep: impl Fn(&Row) -> bool) -> (Vec<String>, Vec<&Row>) {
     let mut categories = Vec::new();
     let mut rows = Vec::new();
     for point in &results.points {
-        let label = crate::scenario::parameter_label(&point.parameters);
+        let values: Vec<String> = point
+            .parameters
+            .values()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect();
+        let label = values.join(", ");
         for row in point.results.iter().filter(|r| keep(r)) {
             categories.push(if label.is_empty() {
                 row.label()
@@ -38,6 +43,21 @@ fn groups(results: &RunResults, keep: impl Fn(&Row) -> bool) -> (Vec<String>, Ve
         }
     }
     (categories, rows)
+}
+
+/// The horizontal axis text: what a group is, and in a sweep what its
+/// values are of.
+fn group_axis(results: &RunResults) -> String {
+    let swept: Vec<String> = results
+        .points
+        .first()
+        .map(|p| p.parameters.keys().map(|k| parameter_words(k)).collect())
+        .unwrap_or_default();
+    if swept.is_empty() {
+        "queue / class".into()
+    } else {
+        format!("queue / class @ {}", swept.join(", "))
+    }
 }
 
 /// The centre of bar `slot` of `slots` in group `group`, and the bars' width.
@@ -58,7 +78,18 @@ pub fn point_figure(results: &RunResults, metric: Metric) -> Figure {
     let simulated = rows
         .iter()
         .any(|row| simulation_point(row, metric, 0.0).is_some());
-    let slots = 1 + channels.len();
+    // Per group the simulation, then the live queue and its replay of each
+    // channel measured there (a sweep over disciplines has one a point).
+    let measured_in = |row: &Row| -> Vec<ChannelKind> {
+        let mut here = live_channels([row]);
+        here.sort_by_key(|c| channels.iter().position(|x| x == c));
+        here
+    };
+    let slots = rows
+        .iter()
+        .map(|row| 1 + Measured::BOTH.len() * measured_in(row).len())
+        .max()
+        .unwrap_or(1);
     let (_, width) = bar_at(0, 0, slots);
     let theory: Vec<Point> = rows
         .iter()
@@ -95,18 +126,25 @@ pub fn point_figure(results: &RunResults, metric: Metric) -> Figure {
             points: theory,
         });
     }
-    for (index, &channel) in channels.iter().enumerate() {
+    let measured = channels
+        .iter()
+        .enumerate()
+        .flat_map(|(index, &channel)| Measured::BOTH.map(|m| (index, channel, m)));
+    for (index, channel, measured) in measured {
         let points: Vec<Point> = rows
             .iter()
             .enumerate()
             .filter_map(|(group, row)| {
-                live_point(row, channel, metric, bar_at(group, index + 1, slots).0)
+                let position = measured_in(row).iter().position(|&c| c == channel)?;
+                let slot =
+                    1 + Measured::BOTH.len() * position + usize::from(measured == Measured::Replay);
+                live_point(row, channel, measured, metric, bar_at(group, slot, slots).0)
             })
             .collect();
         if !points.is_empty() {
             series.push(Series {
-                label: format!("live ({})", channel.name()),
-                colour: LIVE[index % LIVE.len()],
+                label: measured.label("", channel),
+                colour: measured.colour(index),
                 mark: Mark::Bars(width),
                 points,
             });
@@ -119,7 +157,7 @@ pub fn point_figure(results: &RunResults, metric: Metric) -> Figure {
             results.scenario,
             metric_words(metric)
         ),
-        x_label: "queue / class".into(),
+        x_label: group_axis(results),
         y_label: axis_label(metric, &results.time_unit),
         categories: Some(categories),
         log_y: Figure::spans_decades(&series),
@@ -201,7 +239,7 @@ pub fn waits_figure(results: &RunResults) -> Option<Figure> {
     Some(Figure {
         name: "waits".into(),
         title: format!("{}: mean and 99th percentile of the wait", results.scenario),
-        x_label: "queue / class".into(),
+        x_label: group_axis(results),
         y_label: format!("wait ({})", results.time_unit),
         categories: Some(categories),
         log_y: false,

@@ -304,3 +304,32 @@ fn a_rate_profile_is_charted_in_clock_time_with_the_rate_behind() {
     assert!(!charts.contains("mean_wait.svg"), "{charts:?}");
     assert!(charts.contains("intervals-utilisation.svg"), "{charts:?}");
 }
+
+#[test]
+fn live_charts_show_the_replay_beside_the_live_queue() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("live");
+    let output = queuelab()
+        .args([
+            "live",
+            "--quiet",
+            "--seconds",
+            "1",
+            "--channels",
+            "crossbeam",
+        ])
+        .args(["--replications", "2", "--out"])
+        .arg(&out)
+        .arg(shipped("live-channels"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = texts(&svg(&out, "mean_wait"));
+    for label in ["jobs: live (crossbeam)", "jobs: replay (crossbeam)"] {
+        assert!(text.iter().any(|t| t == label), "no {label:?}: {text:?}");
+    }
+}
