@@ -192,9 +192,9 @@ mod tests {
     #[test]
     fn whole_numbers_give_every_whole_number_between() {
         let swept: Vec<serde_json::Value> = [3, 5, 8].map(Into::into).to_vec();
-        let grid = grid(&swept.iter().collect::<Vec<_>>()).unwrap();
-        assert!(grid.iter().all(toml::Value::is_integer));
-        assert_eq!(values(&grid), [3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+        let whole = grid(&swept.iter().collect::<Vec<_>>()).unwrap();
+        assert!(whole.iter().all(toml::Value::is_integer));
+        assert_eq!(values(&whole), [3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
         let wide: Vec<serde_json::Value> = [1, 777, 1000].map(Into::into).to_vec();
         let xs = values(&grid(&wide.iter().collect::<Vec<_>>()).unwrap());
         assert!(xs.len() <= GRID_STEPS + 4 && xs.contains(&777.0), "{xs:?}");

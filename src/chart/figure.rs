@@ -303,7 +303,7 @@ impl Figure {
             let style = series.colour.stroke_width(2);
             // A line stops where a value is missing (not-a-number, or not
             // positive on a log axis) and starts again after it.
-            let runs = series
+            let mut runs = series
                 .points
                 .split(|p| !visible(p.y))
                 .filter(|run| !run.is_empty());
@@ -359,20 +359,16 @@ impl Figure {
                     });
                     chart.draw_series(strokes).map(|_| ())
                 }
-                Mark::Line => runs
-                    .map(|run| {
-                        let line = run.iter().map(|p| (p.x, p.y));
-                        chart.draw_series(LineSeries::new(line, style)).map(|_| ())
-                    })
-                    .collect(),
-                Mark::Dashed => runs
-                    .map(|run| {
-                        let line = run.iter().map(|p| (p.x, p.y));
-                        chart
-                            .draw_series(DashedLineSeries::new(line, 8, 5, style))
-                            .map(|_| ())
-                    })
-                    .collect(),
+                Mark::Line => runs.try_for_each(|run| {
+                    let line = run.iter().map(|p| (p.x, p.y));
+                    chart.draw_series(LineSeries::new(line, style)).map(|_| ())
+                }),
+                Mark::Dashed => runs.try_for_each(|run| {
+                    let line = run.iter().map(|p| (p.x, p.y));
+                    chart
+                        .draw_series(DashedLineSeries::new(line, 8, 5, style))
+                        .map(|_| ())
+                }),
                 Mark::Points => {
                     let drawn_bars = chart.draw_series(error_bars()).map(|_| ());
                     drawn_bars.and_then(|()| {
