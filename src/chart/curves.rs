@@ -159,10 +159,13 @@ fn grid(swept: &[&serde_json::Value]) -> Option<Vec<toml::Value>> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
             (l.min(x), h.max(x))
         });
-    let mut values: Vec<f64> = (0..=GRID_STEPS)
+    // Steps that land (up to rounding) on a swept value give way to it.
+    let near_swept = |x: f64| floats.iter().any(|&s| (x - s).abs() <= 1e-9 * (high - low));
+    let steps: Vec<f64> = (1..GRID_STEPS)
         .map(|k| low + (high - low) * k as f64 / GRID_STEPS as f64)
-        .chain(floats)
+        .filter(|&x| !near_swept(x))
         .collect();
+    let mut values: Vec<f64> = steps.into_iter().chain(floats.iter().copied()).collect();
     values.sort_by(f64::total_cmp);
     values.dedup();
     Some(values.into_iter().map(toml::Value::Float).collect())
