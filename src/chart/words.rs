@@ -10,7 +10,7 @@ use crate::metric::Metric;
 /// `producers.shop.interarrival.rate` "arrival rate of shop (per ms)".
 pub fn parameter_axis(parameter: &str, time_unit: &str) -> String {
     if parameter == "load" {
-        return "load (utilisation of the busiest queue)".into();
+        return "offered load of the busiest queue".into();
     }
     let segments: Vec<&str> = parameter.split('.').collect();
     let (owner, rest) = match segments.as_slice() {
@@ -81,7 +81,7 @@ mod tests {
     #[test]
     fn dotted_keys_read_as_words() {
         let cases = [
-            ("load", "load (utilisation of the busiest queue)"),
+            ("load", "offered load of the busiest queue"),
             ("queues.payments.consumers", "consumers of payments"),
             ("queues.inbox.capacity", "capacity of inbox (messages)"),
             ("producers.clients.closed.population", "clients of clients"),
