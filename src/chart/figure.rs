@@ -218,10 +218,18 @@ impl Figure {
         let fail = |e: &dyn std::fmt::Display| self.error(e);
         // Many category names would overlap side by side: turn them upright.
         let upright = self.categories.as_ref().is_some_and(|c| c.len() > 5);
+        // Upright names take their longest's length below the axis, then
+        // the axis description.
+        let label_style = TextStyle::from((FONT, LABEL_SIZE).into_font());
+        let longest = self.categories.iter().flatten().map(|name| {
+            area.estimate_text_size(name, &label_style)
+                .map_or(0, |size| size.0)
+        });
+        let upright_room = (longest.max().unwrap_or(0) + 44).clamp(80, MAX_UPRIGHT_ROOM);
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, (FONT, TITLE_SIZE))
             .margin(12)
-            .x_label_area_size(if upright { 130 } else { 48 })
+            .x_label_area_size(if upright { upright_room } else { 48 })
             .y_label_area_size(72)
             // Room on the right for the axis of what is shaded behind.
             .margin_right(if self.axes.behind.is_some() { 84 } else { 12 })
@@ -655,6 +663,9 @@ fn nice_step(rough: f64) -> f64 {
         .find(|&step| step >= rough)
         .unwrap_or(10.0 * power)
 }
+
+/// Most room upright category names take below the plot, in pixels.
+const MAX_UPRIGHT_ROOM: u32 = 220;
 
 /// Most ticks on a clock axis: a day in two-hour steps.
 const CLOCK_TICKS: usize = 13;

@@ -1,6 +1,8 @@
-//! Charts (plotters): metric vs swept parameter, metrics per interval of a
-//! rate profile, waiting-time distribution, warm-up, and comparisons across runs, written as SVG and PNG. Every chart
-//! is built as a [`Figure`] and drawn by one renderer.
+//! Charts (plotters): metric vs swept parameter (theory as a curve on a
+//! fine grid), grouped bars by queue and class, metrics per interval of a
+//! rate profile (in clock time, the rate behind), the waiting-time tail
+//! with its band, warm-up, and comparisons across runs, written as SVG and
+//! PNG. Every chart is built as a [`Figure`] and drawn by one renderer.
 
 mod build;
 mod compare;
