@@ -267,8 +267,12 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     let table = report::plan_table(&document);
     let figure = match &document.schedule {
         _ if presentation.no_charts => None,
-        Some(schedule) => Some(chart::schedule_figure(&document, schedule)),
-        None => chart::plan_figure(&document, settings),
+        Some(schedule) => Some(chart::schedule_figure(
+            &document,
+            schedule,
+            &scenario.points[0].model.time_unit,
+        )),
+        None => chart::plan_figure(&document, settings, &scenario.points[0].model.time_unit),
     };
     let json = json_text(&document)?;
     folder::publish(&out, policy, |staging| {
@@ -475,7 +479,8 @@ fn publish(
     }
     let results = report::run_results(scenario, points);
     let presentation = output.presentation;
-    let charts = (!presentation.no_charts).then(|| chart_inputs(scenario, simulations));
+    // The chart data is saved either way, so `plot` can draw every chart.
+    let charts = chart_inputs(scenario, simulations);
     let dir = &output.dir;
     report::write_folder(
         dir,
@@ -483,7 +488,7 @@ fn publish(
         scenario,
         &results,
         simulations,
-        charts.as_ref(),
+        (&charts, !presentation.no_charts),
     )?;
     print(&results, presentation.format)?;
     if !presentation.quiet {
@@ -587,7 +592,8 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, AppError> {
         .map_err(|e| AppError::Failure(format!("cannot start worker threads: {e}")))
 }
 
-/// The distribution and warm-up data at the detail point (the highest load).
+/// The distribution and warm-up data at the detail point (the highest load),
+/// and theory on a fine grid of a numeric sweep.
 fn chart_inputs(scenario: &Scenario, simulations: &[Option<Simulation>]) -> ChartInputs {
     let point = chart::detail_point(&scenario.points);
     ChartInputs {
@@ -597,6 +603,7 @@ fn chart_inputs(scenario: &Scenario, simulations: &[Option<Simulation>]) -> Char
         // Runs with rate profiles start empty by design: no warm-up to show.
         warmup: (scenario.compare.simulation && !scenario.points[point].model.has_profiles())
             .then(|| chart::warmup_data(scenario, point)),
+        curves: chart::theory_curves(scenario),
     }
 }
 

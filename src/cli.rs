@@ -122,7 +122,8 @@ pub struct Presentation<F: ValueEnum + Clone + Send + Sync + 'static = Format> {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: F,
-    /// Skip the charts (faster; what is written then has tables only).
+    /// Skip drawing the charts (faster); `run`, `live` and `merge` still save
+    /// their data, so `queuelab plot DIR` draws every chart later.
     #[arg(long)]
     pub no_charts: bool,
     /// Print nothing but the results (no progress bar, no notes on stderr).

@@ -4,9 +4,11 @@
 
 use plotters::style::RGBColor;
 
+use super::curves::TheoryCurves;
 use super::data::{DistributionData, WarmupData};
-use super::figure::{Figure, Mark, Point, Series};
-use super::style::{LIVE, SIMULATION, THEORY, row_colour};
+use super::figure::{Axes, Figure, Mark, Point, Series};
+use super::style::{LIVE, SIMULATION, THEORY, pale, row_colour};
+use super::words::{metric_words, parameter_axis, parameter_words};
 use crate::live::ChannelKind;
 use crate::metric::Metric;
 use crate::report::{Interval, Row, RunResults};
@@ -90,12 +92,22 @@ pub(super) fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
     Some((name, values))
 }
 
-fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
+/// True when every swept value is a whole number (a count such as
+/// consumers), so the axis ticks whole numbers only.
+pub(super) fn swept_whole_numbers(results: &RunResults) -> bool {
+    results
+        .points
+        .iter()
+        .flat_map(|p| p.parameters.values())
+        .all(serde_json::Value::is_i64)
+}
+
+pub(super) fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
     let theory = row.theory.as_ref()?;
     theory.metrics.get(&metric).map(|&v| (v, theory.exact))
 }
 
-fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Point> {
+pub(super) fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Point> {
     interval_point(row.simulation.as_ref()?.metrics.get(&metric)?, x)
 }
 
@@ -108,7 +120,7 @@ fn interval_point(interval: &Interval, x: f64) -> Option<Point> {
 }
 
 /// The channels with live results in `rows`, in first-seen order.
-fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind> {
+pub(super) fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind> {
     let mut channels = Vec::new();
     for block in rows.into_iter().flat_map(|r| r.live.iter().flatten()) {
         if !channels.contains(&block.channel) {
@@ -118,36 +130,111 @@ fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind
     channels
 }
 
-/// The live point of `row` on `channel`, at `x`.
-fn live_point(row: &Row, channel: ChannelKind, metric: Metric, x: f64) -> Option<Point> {
-    let block = row.live.as_ref()?.iter().find(|b| b.channel == channel)?;
-    interval_point(block.metrics.get(&metric)?, x)
+/// What a live block measured: the real queue, or the replay of its
+/// arrivals and realised services through the simulator (which tells the
+/// queue's own overhead from what the traffic did).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Measured {
+    /// The live queue.
+    Live,
+    /// The replay.
+    Replay,
 }
 
-/// One series per live channel, as points with their batch-means
-/// intervals; `points` gets the channel's index (to offset it a little
-/// from the others) and the channel.
+impl Measured {
+    /// Both, live first.
+    pub(super) const BOTH: [Measured; 2] = [Measured::Live, Measured::Replay];
+
+    /// Legend word.
+    fn word(self) -> &'static str {
+        match self {
+            Measured::Live => "live",
+            Measured::Replay => "replay",
+        }
+    }
+
+    /// The colour of channel `index`: the replay's a paler shade.
+    pub(super) fn colour(self, index: usize) -> RGBColor {
+        let colour = LIVE[index % LIVE.len()];
+        match self {
+            Measured::Live => colour,
+            Measured::Replay => pale(colour),
+        }
+    }
+
+    /// Legend text for `channel`, after `name`.
+    pub(super) fn label(self, name: &str, channel: ChannelKind) -> String {
+        format!("{name}{} ({})", self.word(), channel.name())
+    }
+}
+
+/// The live (or replayed) point of `row` on `channel`, at `x`.
+pub(super) fn live_point(
+    row: &Row,
+    channel: ChannelKind,
+    measured: Measured,
+    metric: Metric,
+    x: f64,
+) -> Option<Point> {
+    let block = row.live.as_ref()?.iter().find(|b| b.channel == channel)?;
+    let metrics = match measured {
+        Measured::Live => &block.metrics,
+        Measured::Replay => &block.replay.metrics,
+    };
+    interval_point(metrics.get(&metric)?, x)
+}
+
+/// Per live channel, the live queue and its replay as points with their
+/// batch-means intervals; `points` gets the series' slot (0, 1, ... in
+/// that order, to offset it a little from the others), the channel and
+/// what was measured.
 fn live_series(
     name: &str,
     channels: &[ChannelKind],
-    points: impl Fn(usize, ChannelKind) -> Vec<Point>,
+    points: impl Fn(usize, ChannelKind, Measured) -> Vec<Point>,
 ) -> Vec<Series> {
     channels
         .iter()
         .enumerate()
-        .map(|(index, &channel)| Series {
-            label: format!("{name}live ({})", channel.name()),
-            colour: LIVE[index % LIVE.len()],
+        .flat_map(|(index, &channel)| Measured::BOTH.map(|measured| (index, channel, measured)))
+        .enumerate()
+        .map(|(slot, (index, channel, measured))| Series {
+            label: measured.label(name, channel),
+            colour: measured.colour(index),
             mark: Mark::Points,
-            points: points(index, channel),
+            points: points(slot, channel, measured),
         })
         .filter(|series| !series.points.is_empty())
         .collect()
 }
 
+/// The theory of `metric` for the row of `rows` on the fine grid of
+/// `curves`, when the swept points have it at both ends of the range `xs`
+/// (and the curves are of this row); `None` otherwise.
+fn fine_curve(
+    curves: &TheoryCurves,
+    rows: &[&Row],
+    xs: &[f64],
+    metric: Metric,
+) -> Option<Vec<(Point, bool)>> {
+    let first = rows.first()?;
+    let lowest = (0..xs.len()).min_by(|&a, &b| xs[a].total_cmp(&xs[b]))?;
+    let highest = (0..xs.len()).max_by(|&a, &b| xs[a].total_cmp(&xs[b]))?;
+    for end in [lowest, highest] {
+        theory_value(rows.get(end)?, metric)?;
+    }
+    let curve = curves.curve(&first.queue, first.class.as_deref(), metric)?;
+    Some(
+        curve
+            .into_iter()
+            .map(|(x, y, exact)| (Point { x, y, bar: None }, exact))
+            .collect(),
+    )
+}
+
 /// Series for one row against a numeric parameter: theory as a line (dashed
-/// when approximate), simulation as points with CI bars.
-/// `name` prefixes the legend entries.
+/// when approximate; on the fine grid of `curves` when given), simulation
+/// as points with CI bars. `name` prefixes the legend entries.
 pub(super) fn row_series(
     results: &RunResults,
     xs: &[f64],
@@ -155,6 +242,7 @@ pub(super) fn row_series(
     row: usize,
     colour_index: Option<usize>,
     name: &str,
+    curves: Option<&TheoryCurves>,
 ) -> Vec<Series> {
     let rows: Vec<&Row> = results
         .points
@@ -165,13 +253,17 @@ pub(super) fn row_series(
         Some(index) => (row_colour(index), row_colour(index)),
         None => (THEORY, SIMULATION),
     };
-    let theory: Vec<(Point, bool)> = rows
+    let joined: Vec<(Point, bool)> = rows
         .iter()
         .zip(xs)
         .filter_map(|(r, &x)| {
             theory_value(r, metric).map(|(y, exact)| (Point { x, y, bar: None }, exact))
         })
         .collect();
+    let theory = match curves.and_then(|c| fine_curve(c, &rows, xs, metric)) {
+        Some(curve) => curve,
+        None => joined,
+    };
     let simulation: Vec<Point> = rows
         .iter()
         .zip(xs)
@@ -184,12 +276,18 @@ pub(super) fn row_series(
         (true, "theory", Mark::Line),
         (false, "theory (approx.)", Mark::Dashed),
     ] {
+        // The other kind's values break the line (not-a-number is not drawn).
         let points: Vec<Point> = theory
             .iter()
-            .filter(|(_, e)| *e == exact)
-            .map(|(p, _)| *p)
+            .map(|&(p, e)| {
+                if e == exact {
+                    p
+                } else {
+                    Point { y: f64::NAN, ..p }
+                }
+            })
             .collect();
-        if !points.is_empty() {
+        if points.iter().any(|p| p.y.is_finite()) {
             series.push(Series {
                 label: format!("{name}: {label}"),
                 colour: theory_colour,
@@ -210,11 +308,11 @@ pub(super) fn row_series(
     series.extend(live_series(
         &format!("{name}: "),
         &channels,
-        |index, channel| {
-            let offset = step * (index + 1) as f64;
+        |slot, channel, measured| {
+            let offset = step * (slot + 1) as f64;
             rows.iter()
                 .zip(xs)
-                .filter_map(|(r, &x)| live_point(r, channel, metric, x + offset))
+                .filter_map(|(r, &x)| live_point(r, channel, measured, metric, x + offset))
                 .collect()
         },
     ));
@@ -253,92 +351,73 @@ fn relevant(results: &RunResults, metric: Metric) -> bool {
     })
 }
 
-/// One figure per headline metric that has data.
-pub fn metric_figures(results: &RunResults) -> Vec<Figure> {
+/// One figure per headline metric that has data; none for a single point
+/// whose traffic follows a rate profile (each would be one bar for the
+/// whole run, no theory beside it: the per-interval charts tell its story).
+pub fn metric_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Vec<Figure> {
+    if let [point] = results.points.as_slice()
+        && !point.intervals.is_empty()
+    {
+        return Vec::new();
+    }
     HEADLINE_METRICS
         .iter()
         .filter(|&&metric| relevant(results, metric))
         .map(|&metric| match numeric_axis(results) {
-            Some((parameter, xs)) => sweep_figure(results, metric, &parameter, &xs),
-            None => point_figure(results, metric),
+            Some((parameter, xs)) => sweep_figure(results, metric, &parameter, &xs, curves),
+            None => super::groups::point_figure(results, metric),
         })
         .collect()
 }
 
-fn sweep_figure(results: &RunResults, metric: Metric, parameter: &str, xs: &[f64]) -> Figure {
+fn sweep_figure(
+    results: &RunResults,
+    metric: Metric,
+    parameter: &str,
+    xs: &[f64],
+    curves: Option<&TheoryCurves>,
+) -> Figure {
     let row_count = results.points[0].results.len();
     let several = row_count > 1;
+    // Curves of another parameter (a stale file) are not this sweep's.
+    let curves = curves.filter(|c| c.parameter == parameter);
     let series: Vec<Series> = (0..row_count)
         .flat_map(|row| {
             let name = results.points[0].results[row].label();
-            row_series(results, xs, metric, row, several.then_some(row), &name)
+            row_series(
+                results,
+                xs,
+                metric,
+                row,
+                several.then_some(row),
+                &name,
+                curves,
+            )
         })
         .collect();
     Figure {
         name: metric.name().to_string(),
-        title: format!("{}: {} vs {parameter}", results.scenario, metric.name()),
-        x_label: parameter.to_string(),
+        title: format!(
+            "{}: {} vs {}",
+            results.scenario,
+            metric_words(metric),
+            parameter_words(parameter)
+        ),
+        x_label: parameter_axis(parameter, &results.time_unit),
         y_label: axis_label(metric, &results.time_unit),
         categories: None,
         log_y: Figure::spans_decades(&series),
+        axes: Axes {
+            integer_x: swept_whole_numbers(results),
+            ..Axes::default()
+        },
         markers: Vec::new(),
         series,
     }
 }
 
-/// At a single point (or a sweep over several parameters): one category per
-/// point and row, theory and simulation side by side.
-fn point_figure(results: &RunResults, metric: Metric) -> Figure {
-    let mut categories = Vec::new();
-    let (mut theory, mut simulation) = (Vec::new(), Vec::new());
-    let mut placed: Vec<(&Row, f64)> = Vec::new();
-    for point in &results.points {
-        let label = crate::scenario::parameter_label(&point.parameters);
-        for row in &point.results {
-            let has_theory = theory_value(row, metric);
-            let sim = simulation_point(row, metric, categories.len() as f64 + 0.12);
-            if has_theory.is_none() && sim.is_none() {
-                continue;
-            }
-            let x = categories.len() as f64;
-            if let Some((y, _)) = has_theory {
-                theory.push(Point {
-                    x: x - 0.12,
-                    y,
-                    bar: None,
-                });
-            }
-            simulation.extend(sim);
-            placed.push((row, x));
-            categories.push(if label.is_empty() {
-                row.label()
-            } else {
-                format!("{} @ {label}", row.label())
-            });
-        }
-    }
-    let mut series = theory_and_simulation(theory, Mark::Points, simulation);
-    let channels = live_channels(placed.iter().map(|(row, _)| *row));
-    series.extend(live_series("", &channels, |index, channel| {
-        let offset = 0.25 + 0.08 * index as f64;
-        placed
-            .iter()
-            .filter_map(|&(row, x)| live_point(row, channel, metric, x + offset))
-            .collect()
-    }));
-    Figure {
-        name: metric.name().to_string(),
-        title: format!("{}: {} by queue and class", results.scenario, metric.name()),
-        x_label: "queue / class".into(),
-        y_label: axis_label(metric, &results.time_unit),
-        categories: Some(categories),
-        log_y: Figure::spans_decades(&series),
-        markers: Vec::new(),
-        series,
-    }
-}
-
-/// P(wait > t) on a log axis: simulation as points, exact theory as lines.
+/// P(wait > t) on a log axis: simulation as points in their confidence
+/// band (across replications), exact theory as lines.
 pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &str) -> Figure {
     let mut series = Vec::new();
     for (index, entry) in data.series.iter().enumerate() {
@@ -360,6 +439,21 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
                 points: to_points(theory),
             });
         }
+        if let Some(band) = &entry.band {
+            series.push(Series {
+                label: format!("{name}: simulation CI"),
+                colour: row_colour(index),
+                mark: Mark::Band,
+                points: band
+                    .iter()
+                    .map(|&(x, low, high)| Point {
+                        x,
+                        y: high,
+                        bar: Some((low, high)),
+                    })
+                    .collect(),
+            });
+        }
         series.push(Series {
             label: format!("{name}: simulation"),
             colour: row_colour(index),
@@ -375,6 +469,7 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
         y_label: "P(wait > t)".into(),
         categories: None,
         log_y: true,
+        axes: Axes::default(),
         markers: Vec::new(),
         series,
     }
@@ -454,6 +549,10 @@ pub fn warmup_figure(data: &WarmupData, scenario: &str, time_unit: &str) -> Figu
         y_label: format!("waiting time ({time_unit})"),
         categories: None,
         log_y: false,
+        axes: Axes {
+            integer_x: true,
+            ..Axes::default()
+        },
         markers: vec![(
             trace.truncation as f64,
             format!("cut after {} ({rule})", trace.truncation),
@@ -481,7 +580,7 @@ fn mean_after(bins: &[(u64, f64)], cut: u64) -> Option<f64> {
 /// busy each queue gets across the sweep) and, when a producer is a closed
 /// loop, throughput (what its clients get: it levels off where a queue
 /// saturates).
-pub(super) fn sweep_figures(results: &RunResults) -> Vec<Figure> {
+pub(super) fn sweep_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Vec<Figure> {
     let Some((parameter, xs)) = numeric_axis(results) else {
         return Vec::new();
     };
@@ -494,6 +593,6 @@ pub(super) fn sweep_figures(results: &RunResults) -> Vec<Figure> {
     std::iter::once(Metric::Utilisation)
         .chain(throughput)
         .filter(|&metric| relevant(results, metric))
-        .map(|metric| sweep_figure(results, metric, &parameter, &xs))
+        .map(|metric| sweep_figure(results, metric, &parameter, &xs, curves))
         .collect()
 }

@@ -3,7 +3,8 @@
 //! time unit (times and rates converted between known units, labelled).
 
 use super::build::{axis_label, numeric_axis, row_series};
-use super::figure::Figure;
+use super::figure::{Axes, Figure};
+use super::words::{metric_words, parameter_axis};
 use crate::metric::Metric;
 use crate::report::{Interval, Row, RunResults};
 
@@ -11,7 +12,7 @@ use crate::report::{Interval, Row, RunResults};
 pub type Refusal = String;
 
 /// Seconds per time unit, for the units a conversion understands.
-fn seconds_per(unit: &str) -> Option<f64> {
+pub(super) fn seconds_per(unit: &str) -> Option<f64> {
     Some(match unit {
         "ns" => 1e-9,
         "us" | "µs" => 1e-6,
@@ -167,6 +168,7 @@ pub fn comparison_figure(
     let runs = common_axis(runs, metric)?;
     let mut series = Vec::new();
     let mut x_label = String::from("point");
+    let mut integer_x = false;
     for (index, (name, results)) in runs.iter().enumerate() {
         let Some(row) = results
             .points
@@ -177,22 +179,35 @@ pub fn comparison_figure(
         };
         let xs = match numeric_axis(results) {
             Some((parameter, xs)) => {
-                x_label = parameter;
+                x_label = parameter_axis(&parameter, &results.time_unit);
+                integer_x = super::build::swept_whole_numbers(results);
                 xs
             }
             None => (0..results.points.len()).map(|i| i as f64).collect(),
         };
         let label = format!("{name} ({})", results.points[0].results[row].label());
-        series.extend(row_series(results, &xs, metric, row, Some(index), &label));
+        series.extend(row_series(
+            results,
+            &xs,
+            metric,
+            row,
+            Some(index),
+            &label,
+            None,
+        ));
     }
     let time_unit = runs.first().map_or("", |(_, r)| r.time_unit.as_str());
     Ok(Figure {
         name: format!("compare-{}", metric.name()),
-        title: format!("{} across runs", metric.name()),
+        title: format!("{} across runs", metric_words(metric)),
         x_label,
         y_label: axis_label(metric, time_unit),
         categories: None,
         log_y: Figure::spans_decades(&series),
+        axes: Axes {
+            integer_x,
+            ..Axes::default()
+        },
         markers: Vec::new(),
         series,
     })

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::report::target_names;
 use crate::scenario::{Scenario, SweepPoint};
 use crate::sim::{Simulation, WarmupTrace, targets, warmup_trace};
+use crate::stats::{Percentiles, student_t_interval};
 use crate::theory::wait_tail;
 
 /// File holding [`DistributionData`].
@@ -37,6 +38,11 @@ pub struct DistributionSeries {
     pub class: Option<String>,
     /// Simulated (t, P(wait > t)) over all replications.
     pub simulation: Vec<(f64, f64)>,
+    /// The confidence interval of P(wait > t) at each `t` of `simulation`,
+    /// (t, low, high) across replications (none from one replication, or
+    /// in files written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<Vec<(f64, f64, f64)>>,
     /// Exact (t, P(wait > t)) where theory has the distribution.
     pub theory: Option<Vec<(f64, f64)>>,
 }
@@ -92,10 +98,12 @@ pub fn distribution_data(
             let theory = wait_tail(model, target, &times)
                 .map(|tail| times.iter().copied().zip(tail).collect());
             let (queue, class) = target_names(model, target);
+            let band = tail_band(simulation, index, &times, scenario.run.confidence);
             Some(DistributionSeries {
                 queue,
                 class,
                 simulation: simulated,
+                band,
                 theory,
             })
         })
@@ -105,6 +113,41 @@ pub fn distribution_data(
         label: scenario.points[point].label(),
         series,
     }
+}
+
+/// The confidence interval of P(wait > t) of target `index` at each of
+/// `times`: the replications' own tails as independent estimates (a
+/// Student t interval, kept within [0, 1]); `None` from fewer than two
+/// replications.
+fn tail_band(
+    simulation: &Simulation,
+    index: usize,
+    times: &[f64],
+    confidence: f64,
+) -> Option<Vec<(f64, f64, f64)>> {
+    let tails: Vec<&Percentiles> = simulation
+        .replications
+        .iter()
+        .map(|r| r.wait_distributions.get(index))
+        .collect::<Option<_>>()?;
+    if tails.len() < 2 {
+        return None;
+    }
+    let band = times
+        .iter()
+        .filter_map(|&t| {
+            // A replication that saw no message of the row says nothing.
+            let shares: Vec<f64> = tails
+                .iter()
+                .map(|p| 1.0 - p.fraction_at_most(t))
+                .filter(|share| share.is_finite())
+                .collect();
+            let estimate = student_t_interval(&shares, confidence).within((0.0, 1.0));
+            (shares.len() >= 2 && estimate.ci_low.is_finite() && estimate.ci_high.is_finite())
+                .then_some((t, estimate.ci_low, estimate.ci_high))
+        })
+        .collect();
+    Some(band)
 }
 
 /// The warm-up trace of replication 0 at `point`.

@@ -31,6 +31,26 @@ pub enum Mark {
     Dashed,
     /// Filled circles with vertical error bars where given (simulation).
     Points,
+    /// Bars of this width (in horizontal units) rising from the axis, with
+    /// vertical error bars where given.
+    Bars(f64),
+    /// Short horizontal strokes of this width (a value over a bar).
+    Ticks(f64),
+    /// A shaded band between each point's `bar` bounds (an interval along
+    /// a curve); the points' own values do not show.
+    Band,
+}
+
+impl Mark {
+    /// When the mark is drawn: bars behind everything, then lines and
+    /// strokes, points last so that nothing hides them.
+    fn layer(self) -> u8 {
+        match self {
+            Mark::Bars(_) | Mark::Band => 0,
+            Mark::Line | Mark::Dashed | Mark::Ticks(_) => 1,
+            Mark::Points => 2,
+        }
+    }
 }
 
 /// One point; `low`/`high` bound an error bar.
@@ -57,6 +77,31 @@ pub struct Series {
     pub points: Vec<Point>,
 }
 
+/// How the axes count and label their ticks (by default: numbers).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Axes {
+    /// Horizontal values are counts: ticks on whole numbers only.
+    pub integer_x: bool,
+    /// Vertical values are counts: ticks on whole numbers only.
+    pub integer_y: bool,
+    /// Horizontal values are hours since midnight: ticks as clock times
+    /// (hh:mm, with a day count after the first day).
+    pub clock_x: bool,
+    /// A quantity shaded behind the series on an axis of its own, on the
+    /// right (an arrival rate behind the metrics it drives).
+    pub behind: Option<Behind>,
+}
+
+/// A quantity shaded behind a chart's series, with its own axis on the
+/// right, from 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Behind {
+    /// Axis and legend text.
+    pub label: String,
+    /// The outline, by increasing x (steps as two points per level).
+    pub points: Vec<(f64, f64)>,
+}
+
 /// Everything needed to draw one chart.
 #[derive(Clone, Debug)]
 pub struct Figure {
@@ -74,6 +119,8 @@ pub struct Figure {
     pub log_y: bool,
     /// Vertical reference lines with their legend text.
     pub markers: Vec<(f64, String)>,
+    /// How the ticks count and read.
+    pub axes: Axes,
     /// The data.
     pub series: Vec<Series>,
 }
@@ -125,13 +172,21 @@ impl Figure {
         self.draw_legend(&legend)?;
         let visible = |y: f64| y.is_finite() && (!self.log_y || y > 0.0);
         let xs = self.series.iter().flat_map(|s| &s.points).map(|p| p.x);
-        let ys = self.series.iter().flat_map(|s| &s.points).flat_map(|p| {
-            let (low, high) = p.bar.unwrap_or((p.y, p.y));
-            [p.y, low, high]
+        // A band follows its curve and may reach far below it (to 0): it
+        // does not stretch the axis, and is cut at its ends.
+        let ys = self.series.iter().flat_map(|s| {
+            s.points.iter().flat_map(move |p| {
+                let (low, high) = p.bar.filter(|_| s.mark != Mark::Band).unwrap_or((p.y, p.y));
+                [p.y, low, high]
+            })
         });
         let (x_low, x_high) = match &self.categories {
             Some(names) => (-0.5, names.len() as f64 - 0.5),
-            None => padded(bounds(xs.chain(self.markers.iter().map(|m| m.0))), false),
+            None => {
+                let behind = self.axes.behind.iter().flat_map(|b| &b.points).map(|p| p.0);
+                let markers = self.markers.iter().map(|m| m.0);
+                padded(bounds(xs.chain(markers).chain(behind)), false)
+            }
         };
         let (low, high) = bounds(ys.filter(|y| visible(*y)));
         if self.log_y {
@@ -163,11 +218,21 @@ impl Figure {
         let fail = |e: &dyn std::fmt::Display| self.error(e);
         // Many category names would overlap side by side: turn them upright.
         let upright = self.categories.as_ref().is_some_and(|c| c.len() > 5);
+        // Upright names take their longest's length below the axis, then
+        // the axis description.
+        let label_style = TextStyle::from((FONT, LABEL_SIZE).into_font());
+        let longest = self.categories.iter().flatten().map(|name| {
+            area.estimate_text_size(name, &label_style)
+                .map_or(0, |size| size.0)
+        });
+        let upright_room = (longest.max().unwrap_or(0) + 44).clamp(80, MAX_UPRIGHT_ROOM);
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, (FONT, TITLE_SIZE))
             .margin(12)
-            .x_label_area_size(if upright { 130 } else { 48 })
+            .x_label_area_size(if upright { upright_room } else { 48 })
             .y_label_area_size(72)
+            // Room on the right for the axis of what is shaded behind.
+            .margin_right(if self.axes.behind.is_some() { 84 } else { 12 })
             .build_cartesian_2d(x_spec, y_spec)
             .map_err(|e| fail(&e))?;
         let categories = self.categories.clone().unwrap_or_default();
@@ -179,9 +244,14 @@ impl Figure {
                 String::new()
             }
         };
-        let number_label = |x: &f64| format_tick(*x);
-        let y_label = |y: &f64| format_tick(*y);
+        let axes = &self.axes;
+        let number_label = |x: &f64| tick_text(*x, axes.integer_x, axes.clock_x);
+        let y_label = |y: &f64| tick_text(*y, axes.integer_y, false);
+        let (x_range, y_range) = (chart.x_range(), chart.y_range());
         let mut mesh = chart.configure_mesh();
+        if axes.integer_y && !self.log_y {
+            mesh.y_labels(whole_ticks(y_range.start, y_range.end));
+        }
         mesh.x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
             .label_style((FONT, LABEL_SIZE))
@@ -198,8 +268,16 @@ impl Figure {
                 .x_label_formatter(&category_label);
         } else {
             mesh.x_label_formatter(&number_label);
+            if axes.integer_x {
+                mesh.x_labels(whole_ticks(x_range.start, x_range.end));
+            } else if axes.clock_x {
+                mesh.x_labels(CLOCK_TICKS);
+            }
         }
         mesh.draw().map_err(|e| fail(&e))?;
+        if let Some(behind) = &self.axes.behind {
+            self.draw_behind(area, &mut chart, behind)?;
+        }
 
         let (y_low, y_high) = {
             let range = chart.y_range();
@@ -226,28 +304,81 @@ impl Figure {
                 ))
                 .map_err(|e| fail(&e))?;
         }
-        // Lines first, so no line hides a simulation point.
-        let lines_then_points = self
-            .series
-            .iter()
-            .filter(|s| s.mark != Mark::Points)
-            .chain(self.series.iter().filter(|s| s.mark == Mark::Points));
-        for series in lines_then_points {
+        let mut layered: Vec<&Series> = self.series.iter().collect();
+        layered.sort_by_key(|s| s.mark.layer());
+        for series in layered {
             let points: Vec<&Point> = series.points.iter().filter(|p| visible(p.y)).collect();
-            let line = points.iter().map(|p| (p.x, p.y));
             let style = series.colour.stroke_width(2);
+            // A line stops where a value is missing (not-a-number, or not
+            // positive on a log axis) and starts again after it.
+            let mut runs = series
+                .points
+                .split(|p| !visible(p.y))
+                .filter(|run| !run.is_empty());
+            let error_bars = || {
+                points.iter().filter_map(|p| {
+                    let (low, high) = p.bar?;
+                    (visible(low) && visible(high))
+                        .then(|| ErrorBar::new_vertical(p.x, low, p.y, high, style, 10))
+                })
+            };
             let drawn = match series.mark {
-                Mark::Line => chart.draw_series(LineSeries::new(line, style)).map(|_| ()),
-                Mark::Dashed => chart
-                    .draw_series(DashedLineSeries::new(line, 8, 5, style))
-                    .map(|_| ()),
-                Mark::Points => {
-                    let bars = points.iter().filter_map(|p| {
-                        let (low, high) = p.bar?;
-                        (visible(low) && visible(high))
-                            .then(|| ErrorBar::new_vertical(p.x, low, p.y, high, style, 10))
+                Mark::Band => {
+                    let clamp = |y: f64| {
+                        if visible(y) {
+                            y.clamp(y_low, y_high)
+                        } else {
+                            y_low
+                        }
+                    };
+                    let edges: Vec<(f64, f64, f64)> = series
+                        .points
+                        .iter()
+                        .filter_map(|p| p.bar.map(|(low, high)| (p.x, clamp(low), clamp(high))))
+                        .collect();
+                    let outline: Vec<(f64, f64)> = edges
+                        .iter()
+                        .map(|&(x, _, high)| (x, high))
+                        .chain(edges.iter().rev().map(|&(x, low, _)| (x, low)))
+                        .collect();
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(
+                            outline,
+                            series.colour.mix(0.2).filled(),
+                        )))
+                        .map(|_| ())
+                }
+                Mark::Bars(width) => {
+                    // From the axis: 0, or the bottom of a log axis.
+                    let base = if self.log_y { y_low } else { y_low.max(0.0) };
+                    let fill = series.colour.mix(0.55).filled();
+                    let rectangles = points.iter().map(|p| {
+                        Rectangle::new([(p.x - width / 2.0, base), (p.x + width / 2.0, p.y)], fill)
                     });
-                    let drawn_bars = chart.draw_series(bars).map(|_| ());
+                    let drawn_rectangles = chart.draw_series(rectangles).map(|_| ());
+                    drawn_rectangles.and_then(|()| chart.draw_series(error_bars()).map(|_| ()))
+                }
+                Mark::Ticks(width) => {
+                    let strokes = points.iter().map(|p| {
+                        PathElement::new(
+                            vec![(p.x - width / 2.0, p.y), (p.x + width / 2.0, p.y)],
+                            series.colour.stroke_width(3),
+                        )
+                    });
+                    chart.draw_series(strokes).map(|_| ())
+                }
+                Mark::Line => runs.try_for_each(|run| {
+                    let line = run.iter().map(|p| (p.x, p.y));
+                    chart.draw_series(LineSeries::new(line, style)).map(|_| ())
+                }),
+                Mark::Dashed => runs.try_for_each(|run| {
+                    let line = run.iter().map(|p| (p.x, p.y));
+                    chart
+                        .draw_series(DashedLineSeries::new(line, 8, 5, style))
+                        .map(|_| ())
+                }),
+                Mark::Points => {
+                    let drawn_bars = chart.draw_series(error_bars()).map(|_| ());
                     drawn_bars.and_then(|()| {
                         let dots = points
                             .iter()
@@ -259,6 +390,66 @@ impl Figure {
             drawn.map_err(|e| fail(&e))?;
         }
         Ok(())
+    }
+
+    /// Shades `behind` under the series, scaled so its axis (drawn on the
+    /// right, from 0) spans the plot's height.
+    fn draw_behind<DB, X, Y>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+        behind: &Behind,
+    ) -> Result<(), ChartError>
+    where
+        DB: DrawingBackend,
+        X: Ranged<ValueType = f64>,
+        Y: Ranged<ValueType = f64>,
+    {
+        let fail = |e: &dyn std::fmt::Display| self.error(e);
+        let (x_range, y_range) = (chart.x_range(), chart.y_range());
+        let peak = behind.points.iter().map(|p| p.1).fold(0.0, f64::max);
+        if self.log_y || !(peak > 0.0 && peak.is_finite()) {
+            return Ok(());
+        }
+        let step = nice_step(peak / 4.0);
+        let top = (peak / step).ceil() * step * 1.05;
+        let to_y = |value: f64| y_range.start + value / top * (y_range.end - y_range.start);
+        let colour = REFERENCE.mix(0.18);
+        let (first, last) = match (behind.points.first(), behind.points.last()) {
+            (Some(first), Some(last)) => (first.0, last.0),
+            _ => return Ok(()),
+        };
+        let outline: Vec<(f64, f64)> = std::iter::once((first, y_range.start))
+            .chain(behind.points.iter().map(|&(x, v)| (x, to_y(v))))
+            .chain(std::iter::once((last, y_range.start)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(outline, colour.filled())))
+            .map_err(|e| fail(&e))?;
+        let style = TextStyle::from((FONT, LABEL_SIZE).into_font())
+            .color(&REFERENCE)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let mut value = 0.0;
+        while value <= top {
+            let (x, y) = chart.backend_coord(&(x_range.end, to_y(value)));
+            area.draw(&Text::new(format_tick(value), (x + 8, y), style.clone()))
+                .map_err(|e| fail(&e))?;
+            area.draw(&PathElement::new(vec![(x, y), (x + 5, y)], REFERENCE))
+                .map_err(|e| fail(&e))?;
+            value += step;
+        }
+        let (x, top_y) = chart.backend_coord(&(x_range.end, y_range.end));
+        let (_, bottom_y) = chart.backend_coord(&(x_range.end, y_range.start));
+        let description = TextStyle::from((FONT, AXIS_SIZE).into_font())
+            .color(&REFERENCE)
+            .transform(FontTransform::Rotate90)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        area.draw(&Text::new(
+            behind.label.as_str(),
+            (x + 58, (top_y + bottom_y) / 2),
+            description,
+        ))
+        .map_err(|e| fail(&e))
     }
 
     fn draw_legend<DB: DrawingBackend>(
@@ -288,6 +479,12 @@ impl Figure {
                 self.markers
                     .iter()
                     .map(|(_, label)| (label.as_str(), REFERENCE, Mark::Dashed, false)),
+            )
+            .chain(
+                self.axes
+                    .behind
+                    .iter()
+                    .map(|behind| (behind.label.as_str(), REFERENCE, Mark::Band, false)),
             );
         for (label, colour, mark, bars) in entries {
             let sample = [(8, y), (38, y)];
@@ -303,6 +500,32 @@ impl Figure {
                         .map_err(|e| fail(&e))?;
                     }
                 }
+                Mark::Band => area
+                    .draw(&Rectangle::new(
+                        [(8, y - 6), (38, y + 6)],
+                        colour.mix(0.2).filled(),
+                    ))
+                    .map_err(|e| fail(&e))?,
+                Mark::Bars(_) => {
+                    area.draw(&Rectangle::new(
+                        [(12, y - 6), (34, y + 6)],
+                        colour.mix(0.55).filled(),
+                    ))
+                    .map_err(|e| fail(&e))?;
+                    if bars {
+                        area.draw(&PathElement::new(
+                            vec![(23, y - 9), (23, y + 9)],
+                            colour.stroke_width(2),
+                        ))
+                        .map_err(|e| fail(&e))?;
+                    }
+                }
+                Mark::Ticks(_) => area
+                    .draw(&PathElement::new(
+                        vec![(12, y), (34, y)],
+                        colour.stroke_width(3),
+                    ))
+                    .map_err(|e| fail(&e))?,
                 Mark::Line => area
                     .draw(&PathElement::new(sample.to_vec(), colour.stroke_width(2)))
                     .map_err(|e| fail(&e))?,
@@ -420,6 +643,61 @@ const AXIS_LIMIT: f64 = 1e300;
 /// Widest ratio a logarithmic axis spans (15 decades).
 const MAX_LOG_SPAN: f64 = 1e15;
 
+/// Most ticks on an axis of counts; fewer when its span is short, so that
+/// the steps are whole numbers.
+fn whole_ticks(low: f64, high: f64) -> usize {
+    let span = (high - low).abs();
+    if span.is_finite() {
+        (span.floor() as usize + 1).clamp(2, 10)
+    } else {
+        10
+    }
+}
+
+/// The round step (1, 2 or 5 times a power of ten) nearest above `rough`.
+fn nice_step(rough: f64) -> f64 {
+    let power = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&step| step >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+/// Most room upright category names take below the plot, in pixels.
+const MAX_UPRIGHT_ROOM: u32 = 220;
+
+/// Most ticks on a clock axis: a day in two-hour steps.
+const CLOCK_TICKS: usize = 13;
+
+/// A tick's text: a clock time, nothing between whole numbers on an axis
+/// of counts, else a number with few digits.
+fn tick_text(value: f64, integer: bool, clock: bool) -> String {
+    if clock {
+        return clock_time(value);
+    }
+    if integer && (value - value.round()).abs() > 1e-9 {
+        return String::new();
+    }
+    format_tick(if integer { value.round() } else { value })
+}
+
+/// `hours` since midnight as hh:mm (24:00 at the end of the first day),
+/// with `+Nd` on later days.
+fn clock_time(hours: f64) -> String {
+    let minutes = (hours * 60.0).round() as i64;
+    if minutes == 24 * 60 {
+        return "24:00".into();
+    }
+    let (days, minutes) = (minutes.div_euclid(24 * 60), minutes.rem_euclid(24 * 60));
+    let time = format!("{:02}:{:02}", minutes / 60, minutes % 60);
+    if days == 0 {
+        time
+    } else {
+        format!("{time} {days:+}d")
+    }
+}
+
 /// Tick labels with few digits.
 fn format_tick(value: f64) -> String {
     if value == 0.0 {
@@ -437,6 +715,20 @@ fn format_tick(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_of_counts_are_whole_and_clock_ticks_read_as_times() {
+        assert_eq!(tick_text(3.5, true, false), "");
+        assert_eq!(tick_text(4.0000000001, true, false), "4");
+        assert_eq!(tick_text(3.5, false, false), "3.5");
+        assert_eq!(whole_ticks(2.7, 8.4), 6);
+        assert_eq!(whole_ticks(0.0, 500.0), 10);
+        assert_eq!(tick_text(13.5, false, true), "13:30");
+        assert_eq!(clock_time(0.0), "00:00");
+        assert_eq!(clock_time(24.0), "24:00");
+        assert_eq!(clock_time(26.0), "02:00 +1d");
+        assert_eq!(clock_time(-1.0), "23:00 -1d");
+    }
 
     #[test]
     fn legend_text_wraps_whole_within_the_width() {

@@ -4,8 +4,10 @@
 //! queue (and the system of a network).
 
 use super::build::simulation_series;
-use super::figure::{Figure, Mark, Point, Series};
+use super::compare::seconds_per;
+use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
+use super::words::metric_words;
 use crate::metric::Metric;
 use crate::report::{IntervalResults, PointResults, RunResults};
 
@@ -68,16 +70,67 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
     } else {
         format!(" at {label}")
     };
+    let end = point.intervals.last().map_or(0.0, |i| i.end);
+    let clock = clock_hours(&results.time_unit, end);
+    let scale = clock.unwrap_or(1.0);
+    let series = series
+        .into_iter()
+        .map(|s| Series {
+            points: s
+                .points
+                .iter()
+                .map(|p| Point {
+                    x: p.x * scale,
+                    ..*p
+                })
+                .collect(),
+            ..s
+        })
+        .collect();
+    let rate = point
+        .intervals
+        .iter()
+        .flat_map(|i| {
+            [
+                (i.start * scale, i.arrival_rate),
+                (i.end * scale, i.arrival_rate),
+            ]
+        })
+        .collect();
     Figure {
         name: format!("intervals-{}", metric.name()),
-        title: format!("{}: {} per interval{at}", results.scenario, metric.name()),
-        x_label: format!("time ({})", results.time_unit),
+        title: format!(
+            "{}: {} per interval{at}",
+            results.scenario,
+            metric_words(metric)
+        ),
+        x_label: if clock.is_some() {
+            "time of day".into()
+        } else {
+            format!("time ({})", results.time_unit)
+        },
         y_label: super::axis_label(metric, &results.time_unit),
         categories: None,
         log_y: false,
+        axes: Axes {
+            clock_x: clock.is_some(),
+            behind: Some(Behind {
+                label: format!("arrival rate (per {})", results.time_unit),
+                points: rate,
+            }),
+            ..Axes::default()
+        },
         markers: Vec::new(),
         series,
     }
+}
+
+/// Hours per time unit when a period of `end` time units is long enough
+/// to read in clock time (two hours or more) and the unit converts;
+/// time 0 is midnight, as rate profiles count it.
+pub(super) fn clock_hours(time_unit: &str, end: f64) -> Option<f64> {
+    let hours = seconds_per(time_unit)? / 3600.0;
+    (end * hours >= 2.0).then_some(hours)
 }
 
 /// The pointwise approximation as steps over each interval (dashed), or

@@ -1,25 +1,31 @@
-//! Charts (plotters): metric vs swept parameter, metrics per interval of a
-//! rate profile, waiting-time distribution, warm-up, and comparisons across runs, written as SVG and PNG. Every chart
-//! is built as a [`Figure`] and drawn by one renderer.
+//! Charts (plotters): metric vs swept parameter (theory as a curve on a
+//! fine grid), grouped bars by queue and class, metrics per interval of a
+//! rate profile (in clock time, the rate behind), the waiting-time tail
+//! with its band, warm-up, and comparisons across runs, written as SVG and
+//! PNG. Every chart is built as a [`Figure`] and drawn by one renderer.
 
 mod build;
 mod compare;
+mod curves;
 mod data;
 mod figure;
+mod groups;
 mod intervals;
 mod plan;
 mod style;
+mod words;
 
 use std::fs;
 use std::path::Path;
 
 pub use build::{HEADLINE_METRICS, axis_label};
 pub use compare::{Refusal, comparison_figure, pick_row};
+pub use curves::{CurveRow, THEORY_CURVES_FILE, TheoryCurves, theory_curves};
 pub use data::{
     DISTRIBUTIONS_FILE, DistributionData, DistributionSeries, WARMUP_FILE, WarmupData,
     detail_point, distribution_data, warmup_data,
 };
-pub use figure::{ChartError, Figure, Mark, Point, Series};
+pub use figure::{Axes, Behind, ChartError, Figure, Mark, Point, Series};
 pub use intervals::INTERVAL_METRICS;
 pub use plan::{plan_figure, schedule_figure};
 pub use style::{LEGEND_WIDTH, SIZE};
@@ -45,9 +51,11 @@ pub fn figures(
     results: &RunResults,
     distribution: Option<&DistributionData>,
     warmup: Option<&WarmupData>,
+    curves: Option<&TheoryCurves>,
 ) -> Vec<Figure> {
-    let mut figures = build::metric_figures(results);
-    figures.extend(build::sweep_figures(results));
+    let mut figures = build::metric_figures(results, curves);
+    figures.extend(build::sweep_figures(results, curves));
+    figures.extend(groups::waits_figure(results));
     figures.extend(intervals::interval_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(

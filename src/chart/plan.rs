@@ -3,14 +3,22 @@
 //! their intervals, the target as a dashed line), or for a rate profile the
 //! consumer schedule over the period.
 
-use super::build::theory_and_simulation;
-use super::figure::{Figure, Mark, Point, Series};
+use super::build::{axis_label, theory_and_simulation};
+use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
+use super::intervals::clock_hours;
 use super::style::{REFERENCE, SIMULATION, THEORY};
-use crate::plan::{Bound, GoalMetric, Measured, PlanSettings, ScheduleBlock, Source};
+use super::words::{parameter_axis, parameter_words};
+use crate::plan::{Bound, Decision, GoalMetric, Measured, PlanSettings, ScheduleBlock, Source};
 use crate::report::{PlanDocument, decided};
 
-/// The chart of `document`, or `None` with fewer than two values to show.
-pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<Figure> {
+/// The chart of `document` (values in `time_unit`), or `None` with fewer
+/// than two values to show. A target far below the values (a blocking
+/// share of 0.001, say) puts the metric on a log axis, so it shows.
+pub fn plan_figure(
+    document: &PlanDocument,
+    settings: &PlanSettings,
+    time_unit: &str,
+) -> Option<Figure> {
     let goal = settings.goals.first()?;
     let name = goal.name();
     let points = |source: Source| -> Vec<Point> {
@@ -67,17 +75,23 @@ pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<F
         title: format!(
             "{}: {} = {} ({})",
             document.scenario,
-            document.decision.parameter,
+            parameter_words(&document.decision.parameter),
             decided(document.decision.value),
             document.decision.status
         ),
-        x_label: document.decision.parameter.clone(),
+        x_label: parameter_axis(&document.decision.parameter, time_unit),
         y_label: match goal.metric {
-            GoalMetric::WaitWithin { t } => format!("share starting service within {t}"),
-            GoalMetric::Metric(_) => name,
+            GoalMetric::WaitWithin { t } => {
+                format!("share starting service within {t} {time_unit}")
+            }
+            GoalMetric::Metric(metric) => axis_label(metric, time_unit),
         },
         categories: None,
-        log_y: false,
+        log_y: Figure::spans_decades(&series),
+        axes: Axes {
+            integer_x: settings.decision != Decision::Load,
+            ..Axes::default()
+        },
         markers: vec![(
             document.decision.value,
             if document.decision.status == "meets" {
@@ -90,16 +104,29 @@ pub fn plan_figure(document: &PlanDocument, settings: &PlanSettings) -> Option<F
     })
 }
 
-/// The consumer schedule over one period: the recommended consumers per
-/// step, and theory's pointwise plan (dashed) where every step has one.
-pub fn schedule_figure(document: &PlanDocument, schedule: &ScheduleBlock) -> Figure {
+/// The consumer schedule over one period (times in `time_unit`, read as
+/// clock times over two hours or more): the recommended consumers per
+/// step, theory's pointwise plan (dashed) where every step has one, and
+/// the arrival rate shaded behind.
+pub fn schedule_figure(
+    document: &PlanDocument,
+    schedule: &ScheduleBlock,
+    time_unit: &str,
+) -> Figure {
+    let end = schedule.steps.last().map_or(0.0, |s| s.end);
+    let clock = clock_hours(time_unit, end);
+    let scale = clock.unwrap_or(1.0);
     let steps = |value: &dyn Fn(&crate::plan::ScheduleStep) -> Option<u32>| {
         schedule
             .steps
             .iter()
             .map(|step| {
                 let y = f64::from(value(step)?);
-                Some([step.start, step.end].map(|x| Point { x, y, bar: None }))
+                Some([step.start, step.end].map(|x| Point {
+                    x: x * scale,
+                    y,
+                    bar: None,
+                }))
             })
             .collect::<Option<Vec<_>>>()
             .map(|points| points.concat())
@@ -125,10 +152,32 @@ pub fn schedule_figure(document: &PlanDocument, schedule: &ScheduleBlock) -> Fig
             "{}: consumers of {} over the period",
             document.scenario, schedule.queue
         ),
-        x_label: "time".into(),
+        x_label: if clock.is_some() {
+            "time of day".into()
+        } else {
+            format!("time ({time_unit})")
+        },
         y_label: "consumers".into(),
         categories: None,
         log_y: false,
+        axes: Axes {
+            integer_y: true,
+            clock_x: clock.is_some(),
+            behind: Some(Behind {
+                label: format!("arrival rate (per {time_unit})"),
+                points: schedule
+                    .steps
+                    .iter()
+                    .flat_map(|s| {
+                        [
+                            (s.start * scale, s.arrival_rate),
+                            (s.end * scale, s.arrival_rate),
+                        ]
+                    })
+                    .collect(),
+            }),
+            ..Axes::default()
+        },
         markers: Vec::new(),
         series,
     }

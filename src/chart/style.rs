@@ -31,6 +31,12 @@ pub const LIVE: [RGBColor; 3] = [
     RGBColor(148, 103, 189),
 ];
 
+/// `colour` halfway to white: a paler shade of the same hue.
+pub fn pale(colour: RGBColor) -> RGBColor {
+    let halfway = |c: u8| c + (255 - c) / 2;
+    RGBColor(halfway(colour.0), halfway(colour.1), halfway(colour.2))
+}
+
 /// Colours of rows (queues, classes, runs) when a chart shows several.
 const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),

@@ -29,7 +29,8 @@ pub use results::{
 };
 
 use crate::chart::{
-    self, CHARTS_DIR, DISTRIBUTIONS_FILE, DistributionData, WARMUP_FILE, WarmupData,
+    self, CHARTS_DIR, DISTRIBUTIONS_FILE, DistributionData, THEORY_CURVES_FILE, TheoryCurves,
+    WARMUP_FILE, WarmupData,
 };
 use crate::folder::{self, FolderError};
 use crate::scenario::Scenario;
@@ -44,13 +45,16 @@ const MARKDOWN_FILE: &str = "report.md";
 /// The one-page report in HTML.
 const HTML_FILE: &str = "report.html";
 
-/// What charts need besides the results document.
+/// What charts need besides the results document, saved beside it (with
+/// or without charts) so `plot` can draw every chart later.
 #[derive(Clone, Debug, Default)]
 pub struct ChartInputs {
     /// Waiting-time tails at the detail point.
     pub distribution: Option<DistributionData>,
     /// Warm-up trace at the detail point.
     pub warmup: Option<WarmupData>,
+    /// Theory on a fine grid of a numeric sweep.
+    pub curves: Option<TheoryCurves>,
 }
 
 /// The comparison tables as aligned plain text, one block per point, with
@@ -121,18 +125,19 @@ pub fn aligned(headers: &[&str], lines: impl Iterator<Item = Vec<String>>) -> St
 }
 
 /// Writes every result file into `dir` (see [`folder::publish`]: built
-/// aside, swapped in once complete, never touching the user's files).
-/// Charts are drawn when `charts` is given.
+/// aside, swapped in once complete, never touching the user's files),
+/// the chart data among them; the charts are drawn when `draw`.
 pub fn write_folder(
     dir: &Path,
     policy: folder::Policy,
     scenario: &Scenario,
     results: &RunResults,
     simulations: &[Option<Simulation>],
-    charts: Option<&ChartInputs>,
+    (charts, draw): (&ChartInputs, bool),
 ) -> Result<(), FolderError> {
     folder::publish(dir, policy, |staging| {
-        write_files(staging, scenario, results, simulations, charts)
+        write_files(staging, scenario, results, simulations, charts)?;
+        write_presentation(staging, results, draw.then_some(charts))
     })
 }
 
@@ -146,7 +151,7 @@ fn write_files(
     scenario: &Scenario,
     results: &RunResults,
     simulations: &[Option<Simulation>],
-    charts: Option<&ChartInputs>,
+    charts: &ChartInputs,
 ) -> io::Result<()> {
     let file = |name: &str| -> io::Result<io::BufWriter<fs::File>> {
         Ok(io::BufWriter::new(fs::File::create(staging.join(name))?))
@@ -159,15 +164,16 @@ fn write_files(
     write_replications(file("replications.csv")?, scenario, results, simulations)
         .map_err(io::Error::other)?;
     fs::write(staging.join("scenario.toml"), &scenario.source)?;
-    if let Some(inputs) = charts {
-        if let Some(distribution) = &inputs.distribution {
-            write_json(&staging.join(DISTRIBUTIONS_FILE), distribution)?;
-        }
-        if let Some(warmup) = &inputs.warmup {
-            write_json(&staging.join(WARMUP_FILE), warmup)?;
-        }
+    if let Some(distribution) = &charts.distribution {
+        write_json(&staging.join(DISTRIBUTIONS_FILE), distribution)?;
     }
-    write_presentation(staging, results, charts)
+    if let Some(warmup) = &charts.warmup {
+        write_json(&staging.join(WARMUP_FILE), warmup)?;
+    }
+    if let Some(curves) = &charts.curves {
+        write_json(&staging.join(THEORY_CURVES_FILE), curves)?;
+    }
+    Ok(())
 }
 
 /// Whether `file` (relative to a results folder) is drawn from the data
@@ -189,6 +195,7 @@ pub fn write_presentation(
                 results,
                 inputs.distribution.as_ref(),
                 inputs.warmup.as_ref(),
+                inputs.curves.as_ref(),
             );
             chart::write_charts(&dir.join(CHARTS_DIR), &figures).map_err(io::Error::other)?
         }
@@ -221,11 +228,15 @@ pub fn read_folder(dir: &Path) -> io::Result<(RunResults, ChartInputs)> {
         .map(|p| read_json(&p))
         .transpose()?;
     let warmup = optional(WARMUP_FILE).map(|p| read_json(&p)).transpose()?;
+    let curves = optional(THEORY_CURVES_FILE)
+        .map(|p| read_json(&p))
+        .transpose()?;
     Ok((
         results,
         ChartInputs {
             distribution,
             warmup,
+            curves,
         },
     ))
 }

@@ -150,6 +150,14 @@ pub fn default_threads() -> usize {
 }
 
 impl Scenario {
+    /// The model at each of `values` of the one swept `parameter`, built as
+    /// the sweep builds its points (`None` where a value makes no valid
+    /// model): what theory curves between the simulated points evaluate.
+    pub fn models_at(&self, parameter: &str, values: &[toml::Value]) -> Vec<Option<Model>> {
+        let base_dir = self.file.parent().unwrap_or(Path::new("."));
+        sweep::models_at(&self.source, base_dir, parameter, values)
+    }
+
     /// The estimated cost of simulating `share` of this scenario's run on
     /// `threads` threads, or why it is refused ([`limits::check_cost`]).
     pub fn check_cost(&self, threads: usize, share: f64) -> Result<limits::Cost, ScenarioError> {

@@ -183,38 +183,7 @@ pub fn expand(
     let points = assignments
         .into_iter()
         .map(|assignment| {
-            let edits: Vec<&(String, toml::Value)> =
-                assignment.iter().filter(|(p, _)| p != LOAD).collect();
-            let label = assignment
-                .iter()
-                .map(|(p, v)| format!("`{p}` = {v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let model = match &document {
-                Some(document) if !edits.is_empty() => {
-                    let point_spec = spec_with(document, &edits, key)?;
-                    validate::model(&point_spec, base_dir)
-                        .map_err(|p| Problem::new(p.key, format!("with {label}: {}", p.message)))?
-                }
-                _ => base.clone(),
-            };
-            let model = match assignment.iter().find(|(p, _)| p == LOAD) {
-                None => model,
-                Some((_, value)) => {
-                    let load = value
-                        .as_float()
-                        .or_else(|| value.as_integer().map(|i| i as f64));
-                    load.and_then(|load| model.with_load(load)).ok_or_else(|| {
-                        Problem::new(
-                            key,
-                            format!(
-                                "every load must be a finite number > 0, got {}",
-                                load.map_or_else(|| value.to_string(), |l| Num(l).to_string())
-                            ),
-                        )
-                    })?
-                }
-            };
+            let model = point_model(document.as_ref(), base, base_dir, key, &assignment)?;
             let parameters = assignment
                 .iter()
                 .map(|(p, v)| (p.clone(), json_value(v)))
@@ -223,6 +192,81 @@ pub fn expand(
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     Ok((key, points))
+}
+
+/// The model at `assignment`: the file's `document` with the assignment's
+/// model keys set, validated (or `base` when it sets none), then rescaled
+/// to its `load` if it has one. `key` names the sweep in errors.
+fn point_model(
+    document: Option<&toml::Table>,
+    base: &Model,
+    base_dir: &Path,
+    key: &'static str,
+    assignment: &Assignment,
+) -> Result<Model, Problem> {
+    let edits: Vec<&(String, toml::Value)> = assignment.iter().filter(|(p, _)| p != LOAD).collect();
+    let label = assignment
+        .iter()
+        .map(|(p, v)| format!("`{p}` = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let model = match document {
+        Some(document) if !edits.is_empty() => {
+            let point_spec = spec_with(document, &edits, key)?;
+            validate::model(&point_spec, base_dir)
+                .map_err(|p| Problem::new(p.key, format!("with {label}: {}", p.message)))?
+        }
+        _ => base.clone(),
+    };
+    match assignment.iter().find(|(p, _)| p == LOAD) {
+        None => Ok(model),
+        Some((_, value)) => {
+            let load = value
+                .as_float()
+                .or_else(|| value.as_integer().map(|i| i as f64));
+            load.and_then(|load| model.with_load(load)).ok_or_else(|| {
+                Problem::new(
+                    key,
+                    format!(
+                        "every load must be a finite number > 0, got {}",
+                        load.map_or_else(|| value.to_string(), |l| Num(l).to_string())
+                    ),
+                )
+            })
+        }
+    }
+}
+
+/// The model of a one-parameter sweep of the scenario `source` (from a
+/// file in `base_dir`) at each of `values` of `parameter`, built exactly
+/// as a sweep point is; `None` where a value gives no valid model. Charts
+/// evaluate theory between the simulated points with it.
+pub fn models_at(
+    source: &str,
+    base_dir: &Path,
+    parameter: &str,
+    values: &[toml::Value],
+) -> Vec<Option<Model>> {
+    let built = || -> Option<(ScenarioSpec, Option<toml::Table>)> {
+        let spec: ScenarioSpec = toml::from_str(source).ok()?;
+        let document = (parameter != LOAD)
+            .then(|| source.parse::<toml::Table>().ok())
+            .flatten();
+        Some((spec, document))
+    };
+    let Some((spec, document)) = built() else {
+        return vec![None; values.len()];
+    };
+    let Ok(base) = validate::model(&spec, base_dir) else {
+        return vec![None; values.len()];
+    };
+    values
+        .iter()
+        .map(|value| {
+            let assignment = vec![(parameter.to_string(), value.clone())];
+            point_model(document.as_ref(), &base, base_dir, "sweep", &assignment).ok()
+        })
+        .collect()
 }
 
 /// A swept value as the results show it.

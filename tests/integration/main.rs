@@ -1,6 +1,7 @@
 //! Integration tests, one binary: command line, simulation against theory,
 //! confidence-interval coverage and determinism.
 
+mod chart_content;
 mod charts;
 mod cli;
 mod common;
