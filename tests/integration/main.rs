@@ -20,4 +20,5 @@ mod rows;
 mod safety;
 mod shards;
 mod sim_vs_theory;
+mod terminal;
 mod trace;
