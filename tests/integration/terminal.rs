@@ -245,7 +245,7 @@ fn theory_prints_theory_only() {
 }
 
 #[test]
-fn plan_shows_no_progress_on_a_pipe() {
+fn plan_fits_the_terminal_and_shows_no_progress_on_a_pipe() {
     let tmp = TempDir::new().unwrap();
     let output = queuelab()
         .args(["plan", "--no-charts", "--out"])
@@ -257,4 +257,7 @@ fn plan_shows_no_progress_on_a_pipe() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(!stderr.contains("candidate"), "{stderr}");
     assert!(stderr.contains("plan written to"), "{stderr}");
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.contains("recommendation: "), "{table}");
+    assert!(widest(&table) <= MAX_COLUMNS, "{table}");
 }
