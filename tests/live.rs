@@ -280,6 +280,39 @@ fn the_live_command_prints_every_source_side_by_side() {
 }
 
 #[test]
+fn the_live_tables_fit_the_terminal() {
+    let _live = exclusive();
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("live.toml");
+    std::fs::write(
+        &file,
+        "name = \"live-width\"\ntime_unit = \"ms\"\n[run]\nreplications = 3\ncustomers = 20_000\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.6 }\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = { dist = \"exponential\", mean = 1.0 }\n",
+    )
+    .unwrap();
+    for (detail, expected) in [(false, "vs replay"), (true, "live - replay [CI]")] {
+        let mut command = queuelab();
+        command.args(["live", "--seconds", "1", "--no-charts", "--out"]);
+        command.arg(dir.path().join("out")).arg(&file);
+        if detail {
+            command.args(["--detail", "--force"]);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let table = String::from_utf8(output.stdout).unwrap();
+        assert!(table.contains("-- live: q on crossbeam --"), "{table}");
+        assert!(table.contains(expected), "{table}");
+        assert!(table.contains("mean_wait [ms]"), "{table}");
+        assert!(table.contains("health: "), "{table}");
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= 100, "{widest} columns:\n{table}");
+        // Not a terminal: the run lines and the time left, but no bar.
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("left in all"), "{stderr}");
+        assert!(!stderr.contains("replications ("), "{stderr}");
+    }
+}
+
+#[test]
 fn live_settings_are_validated() {
     let base = "name = \"x\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"q\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n";
     let cases = [
