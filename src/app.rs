@@ -418,7 +418,7 @@ fn live_points(
                 settings.seconds,
                 settings.warmup_seconds
             );
-            progress.start(&line, quiet);
+            progress.start(&line);
             let run = live::run(model, settings, channel, scenario.run.seed, stop)
                 .ok_or(AppError::Interrupted)?;
             progress.done(seconds);

@@ -93,6 +93,8 @@ pub struct LiveProgress {
     bar: ProgressBar,
     /// Planned wall milliseconds of all runs.
     total_ms: u64,
+    /// Nothing on stderr, not even the run lines.
+    quiet: bool,
 }
 
 impl LiveProgress {
@@ -105,15 +107,19 @@ impl LiveProgress {
             "live [{elapsed_precise}] {wide_bar} {msg}",
             quiet,
         );
-        LiveProgress { bar, total_ms }
+        LiveProgress {
+            bar,
+            total_ms,
+            quiet,
+        }
     }
 
     /// The next run starts: `line` says which, and is printed above the
     /// bar with the time left (also when no bar is drawn, unless `quiet`).
-    pub fn start(&self, line: &str, quiet: bool) {
+    pub fn start(&self, line: &str) {
         let left_ms = self.total_ms.saturating_sub(self.bar.position());
         let left = crate::scenario::limits::duration(left_ms as f64 / 1000.0);
-        if !quiet {
+        if !self.quiet {
             self.bar
                 .suspend(|| eprintln!("{line}; about {left} left in all"));
         }

@@ -251,7 +251,7 @@ pub fn verdict_summary(results: &RunResults) -> Option<String> {
 }
 
 /// A confidence level as a percentage without trailing zeros (95, 99.9).
-fn number_percent(level: f64) -> String {
+pub(super) fn number_percent(level: f64) -> String {
     let text = format!("{:.3}", level * 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

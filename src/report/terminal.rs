@@ -103,18 +103,12 @@ fn legend(simulated: bool, confidence: f64) -> String {
     let text = if simulated {
         format!(
             "Cells: simulation mean (theory, ~ approximate); ! theory outside the {}% CI. All metrics: --detail",
-            number_percent(confidence)
+            comparison::number_percent(confidence)
         )
     } else {
         "Cells: theory (~ approximate). All metrics: --detail".to_string()
     };
     wrap(&text, WIDTH, "")
-}
-
-/// A confidence level as a percentage without trailing zeros (95, 99.9).
-fn number_percent(level: f64) -> String {
-    let text = format!("{:.3}", level * 100.0);
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// `metric`'s name with its unit where it is a time or a rate:
