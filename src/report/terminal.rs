@@ -236,6 +236,7 @@ fn detail_table(rows: &[&Row], view: &View, unit: &str) -> String {
     let theory = lines.iter().any(|(_, j)| j.theory.is_some());
     let simulation = lines.iter().any(|(_, j)| j.simulation.is_some());
     headers.push("metric".into());
+    let fixed = headers.len();
     if theory {
         headers.push("theory".into());
     }
@@ -257,8 +258,7 @@ fn detail_table(rows: &[&Row], view: &View, unit: &str) -> String {
         }
         cells
     });
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    super::aligned(&headers, lines)
+    fitted(&headers, lines.collect(), fixed)
 }
 
 /// `lines` under `headers` as aligned columns; when wider than [`WIDTH`],

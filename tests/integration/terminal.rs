@@ -96,6 +96,7 @@ fn every_shipped_scenario_prints_a_short_table_that_fits_the_terminal() {
             detail.lines().count() > lines,
             "{name}: --detail shows more\n{detail}"
         );
+        assert!(widest(&detail) <= MAX_COLUMNS, "{name}:\n{detail}");
     }
 }
 
