@@ -5,12 +5,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::chart;
 use crate::cli::{
     CheckArgs, Cli, Command, CompareArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs,
-    PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TheoryArgs,
+    PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView, TheoryArgs,
 };
 use crate::dist;
 use crate::fit::{self, FitSource};
@@ -20,10 +20,12 @@ use crate::live::{self, LiveSettings};
 use crate::metric::Metric;
 use crate::plan;
 use crate::profile;
-use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults};
+use crate::progress;
+use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults, View};
 use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError, limits};
 use crate::shard::{self, MergeError, ShardId};
 use crate::sim::{self, Simulation};
+use crate::text;
 use crate::theory;
 
 /// A failed command, with its exit code.
@@ -217,6 +219,7 @@ fn check_command(args: CheckArgs) -> Result<(), AppError> {
 
 fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
     let scenario = scenario::load(&args.file)?;
+    let view = table_view(&args.view, args.format, &scenario)?;
     let points = scenario
         .points
         .iter()
@@ -233,7 +236,20 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
             )
         })
         .collect();
-    print(&report::run_results(&scenario, points), args.format)
+    let mut said = String::new();
+    for point in &scenario.points {
+        if let Some(why) = theory::uncovered(&point.model).filter(|why| *why != said) {
+            let label = point.label();
+            let at = if label.is_empty() {
+                "theory".to_string()
+            } else {
+                label
+            };
+            eprintln!("{at}: {why}");
+            said = why;
+        }
+    }
+    print(&report::run_results(&scenario, points), args.format, &view)
 }
 
 fn live_command(args: LiveArgs) -> Result<(), AppError> {
@@ -262,7 +278,11 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     folder::check(&out, policy)?;
     let pool = thread_pool(worker_threads(args.threads)?)?;
     let started = std::time::Instant::now();
-    let outcome = pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run));
+    let progress = progress::PlanProgress::new(&scenario.name, presentation.quiet);
+    let watch = |candidate: &str| progress.candidate(candidate);
+    let outcome =
+        pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run, &watch));
+    progress.finish();
     let document = report::plan_document(&scenario.name, settings, outcome);
     let table = report::plan_table(&document);
     let figure = match &document.schedule {
@@ -333,6 +353,7 @@ fn execute_run(
             scenario.run.replications
         )));
     }
+    let view = table_view(&args.view, args.presentation.format, &scenario)?;
     let threads = worker_threads(args.threads)?;
     let share = shard.map_or(1.0, |id| {
         let total = shard::total_units(&scenario);
@@ -363,7 +384,7 @@ fn execute_run(
     let policy = results_policy(args.force);
     folder::check(&out, policy)?;
     let quiet = args.presentation.quiet;
-    let progress = progress_bar(&scenario, total_replications(&scenario), quiet);
+    let progress = progress::replications(&scenario, total_replications(&scenario), quiet);
     let simulations = pool.install(|| simulate_points(&scenario, &progress));
     progress.finish_and_clear();
     let live = scenario
@@ -376,6 +397,7 @@ fn execute_run(
         dir: out,
         policy,
         presentation: &args.presentation,
+        view,
     };
     publish(&scenario, &simulations, live, &output)
 }
@@ -391,25 +413,32 @@ fn live_points(
     let _cooperative = interrupt::Cooperative::begin();
     let stop = interrupt::stop_flag();
     let mut points = Vec::with_capacity(scenario.points.len());
+    let runs: usize = scenario
+        .points
+        .iter()
+        .map(|point| live::channels_for(&point.model, &settings.channels).len())
+        .sum();
+    let seconds = settings.seconds + settings.warmup_seconds;
+    let progress = progress::LiveProgress::new(runs, seconds, quiet);
     for (index, point) in scenario.points.iter().enumerate() {
         let model = &point.model;
         let theory = theory_of(scenario, point);
         let rows = live::rows(model);
         let mut blocks: Vec<Vec<LiveBlock>> = vec![Vec::new(); rows.len()];
         for channel in live::channels_for(model, &settings.channels) {
-            if !quiet {
-                eprintln!(
-                    "live: point {}/{} {}, {}: {} s + {} s warm-up",
-                    index + 1,
-                    scenario.points.len(),
-                    point.label(),
-                    channel.name(),
-                    settings.seconds,
-                    settings.warmup_seconds
-                );
-            }
+            let line = format!(
+                "live: point {}/{} {}, {}: {} s + {} s warm-up",
+                index + 1,
+                scenario.points.len(),
+                point.label(),
+                channel.name(),
+                settings.seconds,
+                settings.warmup_seconds
+            );
+            progress.start(&line);
             let run = live::run(model, settings, channel, scenario.run.seed, stop)
                 .ok_or(AppError::Interrupted)?;
+            progress.done(seconds);
             let replays = report::replay_batches(model, &run);
             if stop.load(Ordering::SeqCst) {
                 return Err(AppError::Interrupted);
@@ -439,6 +468,7 @@ fn live_points(
         }
         points.push(blocks);
     }
+    progress.finish();
     Ok(points)
 }
 
@@ -460,6 +490,8 @@ struct Output<'a> {
     policy: Policy<'a>,
     /// What is printed and drawn.
     presentation: &'a Presentation,
+    /// What the table shows.
+    view: View,
 }
 
 /// Joins theory with the simulations, writes the results folder and prints
@@ -490,15 +522,23 @@ fn publish(
         simulations,
         (&charts, !presentation.no_charts),
     )?;
-    print(&results, presentation.format)?;
+    print(&results, presentation.format, &output.view)?;
     if !presentation.quiet {
         // The table ends with the verdicts; JSON and CSV keep stdout clean.
         if presentation.format != Format::Table
             && let Some(summary) = report::verdict_summary(&results)
         {
-            eprintln!("{summary}");
+            eprint!("{}", text::wrap(&summary, report::WIDTH, "  "));
         }
-        eprintln!("results written to {}", dir.display());
+        let charts = if presentation.no_charts {
+            ""
+        } else {
+            ", charts/"
+        };
+        eprintln!(
+            "results written to {}: report.html, summary.csv, results.json{charts}",
+            dir.display()
+        );
     }
     Ok(())
 }
@@ -521,7 +561,7 @@ fn run_shard(scenario: &Scenario, id: ShardId, out: &Path, quiet: bool) -> Resul
     }
     shard::check_destination(out, id.index)?;
     let units = shard::unit_range(shard::total_units(scenario), id);
-    let progress = progress_bar(scenario, units.end - units.start, quiet);
+    let progress = progress::replications(scenario, units.end - units.start, quiet);
     let on_unit = || progress.inc(1);
     let file = shard::run(scenario, id, &on_unit);
     progress.finish_and_clear();
@@ -562,6 +602,7 @@ fn merge_command(args: MergeArgs) -> Result<(), AppError> {
         dir,
         policy,
         presentation: &args.presentation,
+        view: table_view(&args.view, args.presentation.format, &merged.scenario)?,
     };
     publish(&merged.scenario, &merged.simulations, None, &output)
 }
@@ -614,7 +655,9 @@ fn simulate_points(scenario: &Scenario, progress: &ProgressBar) -> Vec<Option<Si
     scenario
         .points
         .iter()
-        .map(|point| {
+        .enumerate()
+        .map(|(index, point)| {
+            progress.set_message(progress::point_message(scenario, index));
             scenario
                 .compare
                 .simulation
@@ -657,23 +700,40 @@ fn total_replications(scenario: &Scenario) -> u64 {
     scenario.points.len() as u64 * u64::from(scenario.run.replications)
 }
 
-fn progress_bar(scenario: &Scenario, total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !scenario.compare.simulation {
-        return ProgressBar::hidden();
+/// The table view `args` ask for, checked: only with `--format table`,
+/// and `--queue` naming a queue of `scenario` (or `system` of a network).
+fn table_view(args: &TableView, format: Format, scenario: &Scenario) -> Result<View, AppError> {
+    if format != Format::Table && (args.detail || !args.metrics.is_empty() || args.queue.is_some())
+    {
+        return Err(AppError::Usage(
+            "--detail, --metric and --queue choose what the table shows; JSON and CSV always hold every metric of every queue".into(),
+        ));
     }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} replications (ETA {eta})",
-    ) {
-        bar.set_style(style);
+    if let Some(queue) = &args.queue {
+        let model = &scenario.points[0].model;
+        let mut names: Vec<String> = sim::targets(model)
+            .into_iter()
+            .map(|target| report::target_names(model, target).0)
+            .collect();
+        names.dedup();
+        if !names.contains(queue) {
+            return Err(AppError::Usage(format!(
+                "--queue: unknown queue `{}`; queues: {}",
+                text::excerpt(queue, 100),
+                names.join(", ")
+            )));
+        }
     }
-    bar.set_message(scenario.name.clone());
-    bar
+    Ok(View {
+        detail: args.detail,
+        metrics: args.metrics.clone(),
+        queue: args.queue.clone(),
+    })
 }
 
-fn print(results: &RunResults, format: Format) -> Result<(), AppError> {
+fn print(results: &RunResults, format: Format, view: &View) -> Result<(), AppError> {
     match format {
-        Format::Table => write_stdout(&report::table(results)),
+        Format::Table => write_stdout(&report::table(results, view)),
         Format::Json => write_stdout(&json_text(results)?),
         Format::Csv => report::write_summary(std::io::stdout().lock(), results)
             .map_err(|e| AppError::Failure(e.to_string())),

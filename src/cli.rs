@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::metric::Metric;
 use crate::shard::ShardId;
 
 /// queuelab: queueing theory and simulation of message queues, side by side.
@@ -27,11 +28,13 @@ pub enum Command {
   queuelab run scenarios/mm1-load-sweep.toml
   queuelab run scenarios/bounded-queue.toml --format json --threads 2 --seed 7
   queuelab run scenarios/pipeline.toml --replications 20 --out results/pipeline-20
+  queuelab run scenarios/pipeline.toml --detail --queue enrich --metric mean_wait,wait_p99
   queuelab run big-sweep.toml --shard 3/64 --out results/big-sweep   # one piece, then `merge`")]
     Run(RunArgs),
     /// Evaluate the formulas only (no simulation, no files written).
     #[command(after_help = "Examples:
   queuelab theory scenarios/mmc-consumers.toml
+  queuelab theory scenarios/mmc-consumers.toml --detail
   queuelab theory scenarios/mm1-load-sweep.toml --format csv")]
     Theory(TheoryArgs),
     /// Validate a scenario file without running anything.
@@ -131,6 +134,22 @@ pub struct Presentation<F: ValueEnum + Clone + Send + Sync + 'static = Format> {
     pub quiet: bool,
 }
 
+/// Which part of the results the terminal table shows (`--format table`
+/// only: JSON and CSV always hold everything).
+#[derive(Debug, Default, Args)]
+pub struct TableView {
+    /// Every metric with its confidence interval and verdict (default: a
+    /// short table of the headline metrics).
+    #[arg(long)]
+    pub detail: bool,
+    /// Only these metrics, e.g. `--metric mean_wait,wait_p99` (repeatable).
+    #[arg(long = "metric", value_name = "METRIC", value_delimiter = ',', value_parser = Metric::from_name)]
+    pub metrics: Vec<Metric>,
+    /// Only the rows of this queue (`system`: a network end to end).
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+}
+
 /// `queuelab fit`.
 #[derive(Debug, Args)]
 pub struct FitArgs {
@@ -220,6 +239,9 @@ pub struct RunOptions {
     /// What is printed and drawn.
     #[command(flatten)]
     pub presentation: Presentation,
+    /// What the table shows.
+    #[command(flatten)]
+    pub view: TableView,
 }
 
 /// `queuelab merge`.
@@ -243,6 +265,9 @@ pub struct MergeArgs {
     /// What is printed and drawn.
     #[command(flatten)]
     pub presentation: Presentation,
+    /// What the table shows.
+    #[command(flatten)]
+    pub view: TableView,
 }
 
 /// `queuelab theory`.
@@ -253,6 +278,9 @@ pub struct TheoryArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// What the table shows.
+    #[command(flatten)]
+    pub view: TableView,
 }
 
 /// `queuelab plot`.

@@ -30,6 +30,7 @@ pub mod metric;
 pub mod model;
 pub mod plan;
 pub mod profile;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -51,9 +51,58 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// `text` broken at spaces into lines of at most `width` characters (a
+/// longer word keeps a line of its own), every line after the first
+/// starting with `indent`; lines end in a newline.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut wrapped = String::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let prefix = if wrapped.is_empty() { "" } else { indent };
+        let candidate = line.chars().count() + 1 + word.chars().count();
+        if !line.is_empty() && prefix.chars().count() + candidate > width {
+            wrapped.push_str(prefix);
+            wrapped.push_str(&line);
+            wrapped.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || wrapped.is_empty() {
+        wrapped.push_str(if wrapped.is_empty() { "" } else { indent });
+        wrapped.push_str(&line);
+        wrapped.push('\n');
+    }
+    wrapped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_every_word() {
+        let text = "verdicts on exact theory: agrees 40, OUTSIDE CI 15 (expected about 2.8 at 95% if all agree; the metrics of a point come from the same replications)";
+        let wrapped = wrap(text, 40, "  ");
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 40),
+            "{wrapped}"
+        );
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("  ")),
+            "{wrapped}"
+        );
+        let words: Vec<&str> = wrapped.split_whitespace().collect();
+        assert_eq!(words, text.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(wrap("short", 40, "  "), "short\n");
+        assert_eq!(
+            wrap("a-word-longer-than-the-width b", 10, ""),
+            "a-word-longer-than-the-width\nb\n"
+        );
+    }
 
     #[test]
     fn numbers_are_short_and_exact() {

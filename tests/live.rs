@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use queuelab::live::{self, BatchValues, ChannelKind, LiveSettings};
+use queuelab::live::{self, BatchValues, ChannelKind, Health, LiveSettings};
 use queuelab::metric::Metric;
 use queuelab::model::Model;
 use queuelab::report;
@@ -68,7 +68,7 @@ fn replay_settings(seconds: f64) -> LiveSettings {
 /// most three times, and returns the first healthy run (or the last). A
 /// run the machine disturbed (another process took the cores: the producer
 /// sent late, consumers woke late) gets no verdict from queuelab either;
-/// the comparison is judged on an undisturbed one.
+/// the comparison with the replay is judged on an undisturbed one.
 fn healthy_run(model: &Model, settings: &LiveSettings, seed: u64) -> live::LiveRun {
     let stop = AtomicBool::new(false);
     let mut attempt = 0;
@@ -83,27 +83,37 @@ fn healthy_run(model: &Model, settings: &LiveSettings, seed: u64) -> live::LiveR
     }
 }
 
-/// The live mean sojourn of `row` is within 5% of its replay: the
+/// Little's law holds on the live stamps within 3% (L = λW, with λ the
+/// throughput), disturbed or not. And when the run was `undisturbed`, the
+/// live mean sojourn of `row` is within 5% of its replay: the
 /// implementation adds wake-up and scheduling overhead, which
 /// live-method.md measured at +0.6 … +1.9%, so a few percent either way
-/// passes. And Little's law holds on the live stamps within 3%: L = λW,
-/// with λ the throughput.
+/// passes. On a run the machine disturbed queuelab gives no verdict, and
+/// neither does this test.
 fn matches_replay_and_littles_law(
     row: &str,
     live: &BatchValues,
     replay: &BatchValues,
-    health: &impl std::fmt::Debug,
+    health: &Health,
 ) {
     let (live_sojourn, replay_sojourn) = (
         mean(live, Metric::MeanSojourn),
         mean(replay, Metric::MeanSojourn),
     );
     let overhead = (live_sojourn - replay_sojourn) / replay_sojourn;
-    assert!(
-        overhead.abs() < 0.05,
-        "{row}: live sojourn {live_sojourn} vs replay {replay_sojourn} ({:+.1}%), health {health:?}",
-        overhead * 100.0,
-    );
+    if health.warnings.is_empty() {
+        assert!(
+            overhead.abs() < 0.05,
+            "{row}: live sojourn {live_sojourn} vs replay {replay_sojourn} ({:+.1}%), health {health:?}",
+            overhead * 100.0,
+        );
+    } else {
+        eprintln!(
+            "{row}: three disturbed runs, no verdict on live vs replay ({:+.1}%): {:?}",
+            overhead * 100.0,
+            health.warnings
+        );
+    }
     let (in_system, throughput) = (
         mean(live, Metric::MeanInSystem),
         mean(live, Metric::Throughput),
@@ -277,6 +287,39 @@ fn the_live_command_prints_every_source_side_by_side() {
         chart.contains("live (crossbeam)"),
         "the chart has no live series"
     );
+}
+
+#[test]
+fn the_live_tables_fit_the_terminal() {
+    let _live = exclusive();
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("live.toml");
+    std::fs::write(
+        &file,
+        "name = \"live-width\"\ntime_unit = \"ms\"\n[run]\nreplications = 3\ncustomers = 20_000\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.6 }\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = { dist = \"exponential\", mean = 1.0 }\n",
+    )
+    .unwrap();
+    for (detail, expected) in [(false, "vs replay"), (true, "live - replay [CI]")] {
+        let mut command = queuelab();
+        command.args(["live", "--seconds", "1", "--no-charts", "--out"]);
+        command.arg(dir.path().join("out")).arg(&file);
+        if detail {
+            command.args(["--detail", "--force"]);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let table = String::from_utf8(output.stdout).unwrap();
+        assert!(table.contains("-- live: q on crossbeam --"), "{table}");
+        assert!(table.contains(expected), "{table}");
+        assert!(table.contains("mean_wait [ms]"), "{table}");
+        assert!(table.contains("health: "), "{table}");
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= 100, "{widest} columns:\n{table}");
+        // Not a terminal: the run lines and the time left, but no bar.
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("left in all"), "{stderr}");
+        assert!(!stderr.contains("replications ("), "{stderr}");
+    }
 }
 
 #[test]

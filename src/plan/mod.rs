@@ -17,6 +17,10 @@ pub use goal::{Bound, Goal, GoalMetric, Status};
 pub use schedule::{MAX_ROUNDS, ScheduleBlock, ScheduleStep};
 pub use search::{Candidate, Measured, PlanOutcome, Source, headroom_of, plan, theory_candidate};
 
+/// Told, in words, each candidate that simulation is about to judge (a
+/// progress display); it never changes the plan.
+pub type Watch<'a> = &'a (dyn Fn(&str) + Sync);
+
 use crate::model::Model;
 
 /// What the plan decides.

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use super::confirm::confirm;
 use super::goal::{Bound, Goal, Status};
 use super::search::{Candidate, Measured, PlanOutcome, SIMULATION_STEPS, Source};
-use super::{PlanSettings, headroom_of};
+use super::{PlanSettings, Watch, headroom_of};
 use crate::model::Model;
 use crate::run::RunConfig;
 
@@ -152,7 +152,13 @@ fn greedy_step(
 
 /// Plans the consumers of every queue: theory's greedy allocation, then
 /// simulation's confirmation.
-pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
+/// `watch` is told each allocation simulation judges.
+pub fn plan_network(
+    settings: &PlanSettings,
+    model: &Model,
+    run: &RunConfig,
+    watch: Watch,
+) -> PlanOutcome {
     let mut candidates = Vec::new();
     let infeasible = |candidates: Vec<Candidate>, value: f64, reason: String| PlanOutcome {
         allocation: candidates.last().and_then(|c| c.allocation.clone()),
@@ -207,6 +213,13 @@ pub fn plan_network(settings: &PlanSettings, model: &Model, run: &RunConfig) -> 
     }
     for _ in 0..=SIMULATION_STEPS {
         let chosen = with_consumers(model, &allocation);
+        let consumers: Vec<String> = model
+            .queues
+            .iter()
+            .zip(&allocation)
+            .map(|(queue, consumers)| format!("{} {consumers}", queue.name))
+            .collect();
+        watch(&format!("consumers {}", consumers.join(", ")));
         let confirmation = confirm(&chosen, &settings.goals, run, settings.max_replications);
         let metrics = confirmation.measured(&settings.goals);
         let mut simulated = candidate(

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::confirm::{Confirmation, confirm_intervals};
 use super::goal::{Bound, Goal, Status};
 use super::search::{Candidate, Measured, PlanOutcome, Source, theory_candidate};
-use super::{Decision, PlanSettings};
+use super::{Decision, PlanSettings, Watch};
 use crate::model::Model;
 use crate::profile::{Profile, Span, Step, arrival_rate_in, run_spans, spans, stationary_at};
 use crate::run::RunConfig;
@@ -86,7 +86,13 @@ struct Planned<'a> {
 
 /// Plans the consumers of the decided queue step by step over a rate
 /// profile's period (see the module documentation).
-pub fn plan_schedule(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
+/// `watch` is told each schedule simulation judges.
+pub fn plan_schedule(
+    settings: &PlanSettings,
+    model: &Model,
+    run: &RunConfig,
+    watch: Watch,
+) -> PlanOutcome {
     let Decision::Consumers(queue) = settings.decision else {
         return infeasible(
             Vec::new(),
@@ -139,6 +145,11 @@ pub fn plan_schedule(settings: &PlanSettings, model: &Model, run: &RunConfig) ->
     loop {
         round += 1;
         let scheduled = planned.with_schedule(&consumers);
+        let listed: Vec<String> = consumers.iter().map(u32::to_string).collect();
+        watch(&format!(
+            "schedule round {round}, consumers per step {}",
+            listed.join(" ")
+        ));
         let verdicts =
             confirm_intervals(&scheduled, &settings.goals, run, settings.max_replications);
         let worst = worst_per_step(

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::confirm::confirm;
 use super::goal::{Goal, Status};
 use super::schedule::ScheduleBlock;
-use super::{Decision, PlanSettings};
+use super::{Decision, PlanSettings, Watch};
 use crate::model::Model;
 use crate::report::{Interval, decided, number};
 use crate::run::RunConfig;
@@ -147,6 +147,7 @@ fn simulated_status(
     model: &Model,
     run: &RunConfig,
     value: f64,
+    watch: Watch,
 ) -> Candidate {
     let Some(candidate) = settings.decision.apply(model, value) else {
         return failing(value, Source::Simulation, "not a valid value".into());
@@ -154,6 +155,7 @@ fn simulated_status(
     if let Some(note) = unstable(&candidate) {
         return failing(value, Source::Simulation, note);
     }
+    watch(&format!("{} = {value}", settings.parameter));
     let confirmation = confirm(&candidate, &settings.goals, run, settings.max_replications);
     let metrics = confirmation.measured(&settings.goals);
     Candidate {
@@ -325,13 +327,14 @@ pub fn theory_candidate(
 }
 
 /// Plans `model`: theory's candidate confirmed by simulation, or a search
-/// by simulation where formulas are missing.
-pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutcome {
+/// by simulation where formulas are missing; `watch` is told each
+/// candidate simulation judges.
+pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig, watch: Watch) -> PlanOutcome {
     if settings.decision == Decision::Network {
-        return super::network::plan_network(settings, model, run);
+        return super::network::plan_network(settings, model, run, watch);
     }
     if model.has_profiles() {
-        return super::schedule::plan_schedule(settings, model, run);
+        return super::schedule::plan_schedule(settings, model, run, watch);
     }
     let mut simulated = Vec::new();
     let theory = theory_candidate(settings, model);
@@ -339,12 +342,12 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig) -> PlanOutc
     let (confirmed, mut candidates) = match theory {
         Some((found, theory)) => (
             found.and_then(|value| {
-                confirm_by_simulation(settings, model, run, value, &mut simulated)
+                confirm_by_simulation(settings, model, run, value, &mut simulated, watch)
             }),
             theory,
         ),
         None => (
-            simulation_search(settings, model, run, &mut simulated),
+            simulation_search(settings, model, run, &mut simulated, watch),
             Vec::new(),
         ),
     };
@@ -415,6 +418,7 @@ fn confirm_by_simulation(
     run: &RunConfig,
     value: f64,
     simulated: &mut Vec<Candidate>,
+    watch: Watch,
 ) -> Option<f64> {
     let safer = |v: f64| match settings.decision {
         Decision::Load => v * LOAD_STEP,
@@ -431,7 +435,7 @@ fn confirm_by_simulation(
         let candidate = theory_decides(
             settings,
             model,
-            simulated_status(settings, model, run, value),
+            simulated_status(settings, model, run, value, watch),
         );
         let met = meets(&candidate);
         simulated.push(candidate);
@@ -448,7 +452,7 @@ fn confirm_by_simulation(
                 let riskier = theory_decides(
                     settings,
                     model,
-                    simulated_status(settings, model, run, one_step_riskier),
+                    simulated_status(settings, model, run, one_step_riskier, watch),
                 );
                 // Theory's own load edge, when simulation confirms it too
                 // (or agrees with exact theory there).
@@ -523,9 +527,10 @@ fn simulation_search(
     model: &Model,
     run: &RunConfig,
     simulated: &mut Vec<Candidate>,
+    watch: Watch,
 ) -> Option<f64> {
     let mut meets = |value: f64| {
-        let candidate = simulated_status(settings, model, run, value);
+        let candidate = simulated_status(settings, model, run, value, watch);
         let met = candidate.status == Status::Meets;
         simulated.push(candidate);
         met

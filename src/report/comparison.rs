@@ -109,44 +109,89 @@ fn row_lines(row: &Row) -> Vec<Line> {
     row.metrics()
         .into_iter()
         .filter_map(|metric| {
-            let theory = row
-                .theory
-                .as_ref()
-                .and_then(|t| t.metrics.get(&metric).map(|&v| (v, t.exact)));
-            let simulation = row.simulation.as_ref().and_then(|s| s.metrics.get(&metric));
-            if theory.is_none() && simulation.is_none() {
-                return None;
-            }
-            let theory_text = match theory {
-                Some((value, true)) => number(value),
-                Some((value, false)) => format!("~{}", number(value)),
-                None => "-".to_string(),
-            };
-            let simulation_text = interval_text(simulation);
-            let verdict = if simulation.is_some() && at_wait_atom(row, metric) {
-                Verdict::AtAtom
-            } else {
-                verdict(theory, simulation)
-            };
-            let verdict_text = match (verdict, theory, simulation) {
-                (Verdict::Outside, Some((value, _)), Some(interval)) => {
-                    outside_text(value, interval.mean)
-                }
-                _ => verdict.label().to_string(),
-            };
+            let judged = judge(row, metric)?;
+            let simulation_text = interval_text(judged.simulation.as_ref());
             Some(Line {
                 cells: [
                     row.queue.clone(),
                     row.class.clone().unwrap_or_default(),
                     metric.name(),
-                    theory_text,
+                    judged.theory_text(),
                     simulation_text,
-                    verdict_text,
+                    judged.verdict_text(),
                 ],
-                verdict,
+                verdict: judged.verdict,
             })
         })
         .collect()
+}
+
+/// One metric of one row: both sources and their verdict.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judged {
+    /// The formula value and whether it is exact.
+    pub theory: Option<(f64, bool)>,
+    /// The simulation's interval.
+    pub simulation: Option<Interval>,
+    /// How they relate.
+    pub verdict: Verdict,
+}
+
+impl Judged {
+    /// The formula value, `~` marking an approximation; `-` when absent.
+    pub fn theory_text(&self) -> String {
+        match self.theory {
+            Some((value, true)) => number(value),
+            Some((value, false)) => format!("~{}", number(value)),
+            None => "-".to_string(),
+        }
+    }
+
+    /// The verdict in words, with how far an outside value is.
+    pub fn verdict_text(&self) -> String {
+        match (self.verdict, self.theory, self.simulation) {
+            (Verdict::Outside, Some((value, _)), Some(interval)) => {
+                outside_text(value, interval.mean)
+            }
+            _ => self.verdict.label().to_string(),
+        }
+    }
+
+    /// Whether every value is exactly 0: a row that says nothing (e.g.
+    /// `p_blocked` of an unbounded queue).
+    pub fn all_zero(&self) -> bool {
+        self.theory.is_none_or(|(value, _)| value == 0.0)
+            && self
+                .simulation
+                .is_none_or(|i| i.mean == 0.0 && i.ci_low == 0.0 && i.ci_high == 0.0)
+    }
+}
+
+/// `metric` of `row` from theory and simulation, judged; `None` when
+/// neither source has it.
+pub fn judge(row: &Row, metric: Metric) -> Option<Judged> {
+    let theory = row
+        .theory
+        .as_ref()
+        .and_then(|t| t.metrics.get(&metric).map(|&v| (v, t.exact)));
+    let simulation = row
+        .simulation
+        .as_ref()
+        .and_then(|s| s.metrics.get(&metric))
+        .copied();
+    if theory.is_none() && simulation.is_none() {
+        return None;
+    }
+    let verdict = if simulation.is_some() && at_wait_atom(row, metric) {
+        Verdict::AtAtom
+    } else {
+        verdict(theory, simulation.as_ref())
+    };
+    Some(Judged {
+        theory,
+        simulation,
+        verdict,
+    })
 }
 
 /// The verdict of a simulated `mean` outside the interval around the
@@ -206,7 +251,7 @@ pub fn verdict_summary(results: &RunResults) -> Option<String> {
 }
 
 /// A confidence level as a percentage without trailing zeros (95, 99.9).
-fn number_percent(level: f64) -> String {
+pub(super) fn number_percent(level: f64) -> String {
     let text = format!("{:.3}", level * 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -4,7 +4,7 @@
 //! charts after them.
 
 use super::comparison::{HEADERS, Verdict, interval_text, lines, number, verdict_summary};
-use super::intervals::{INTERVAL_NOTE, interval_table};
+use super::intervals::{INTERVAL_NOTE, interval_table_full};
 use super::live::live_blocks;
 use super::relations::relation_lines;
 use super::results::{PointResults, Row, RunResults};
@@ -133,7 +133,7 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
         )));
         blocks.push(Block::List(relation_lines(&simulation.relations)));
     }
-    if let Some((headers, lines)) = interval_table(point) {
+    if let Some((headers, lines)) = interval_table_full(point) {
         blocks.push(Block::Heading(3, "Per interval".into()));
         blocks.push(Block::Paragraph(INTERVAL_NOTE.into()));
         blocks.push(Block::Table(Table::new(&headers, lines)));

@@ -4,6 +4,7 @@
 
 use super::comparison::{interval_text, number};
 use super::results::{IntervalResults, PointResults};
+use super::terminal::{View, with_unit};
 use crate::metric::Metric;
 
 /// Metrics always shown per interval.
@@ -12,23 +13,46 @@ const SHOWN: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::Utilisati
 /// Metrics shown per interval only where some interval has them above 0.
 const SHOWN_WHEN_PRESENT: [Metric; 2] = [Metric::PBlocked, Metric::PAbandoned];
 
-/// The column headers and lines of `point`'s interval table; `None`
-/// without intervals.
-pub fn interval_table(point: &PointResults) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+/// The column headers and lines of `point`'s interval table in full
+/// (report.md); `None` without intervals.
+pub fn interval_table_full(point: &PointResults) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let view = View {
+        detail: true,
+        ..View::default()
+    };
+    interval_table(point, &view, "")
+}
+
+/// The column headers and lines of `point`'s interval table under `view`
+/// (with `--detail` each value's interval, else its mean; the rows of
+/// `view.queue`; `view.metrics` when given), times headed in `unit`;
+/// `None` without intervals.
+pub fn interval_table(
+    point: &PointResults,
+    view: &View,
+    unit: &str,
+) -> Option<(Vec<String>, Vec<Vec<String>>)> {
     let first = point.intervals.first()?;
-    let metrics: Vec<Metric> = SHOWN
-        .into_iter()
-        .chain(
-            SHOWN_WHEN_PRESENT
-                .into_iter()
-                .filter(|&m| present(&point.intervals, m)),
-        )
-        .collect();
+    let metrics: Vec<Metric> = if view.metrics.is_empty() {
+        SHOWN
+            .into_iter()
+            .chain(
+                SHOWN_WHEN_PRESENT
+                    .into_iter()
+                    .filter(|&m| present(&point.intervals, m)),
+            )
+            .collect()
+    } else {
+        view.metrics.clone()
+    };
     let mut headers: Vec<String> = ["queue", "interval", "producers' rate"]
         .map(String::from)
         .to_vec();
-    headers.extend(metrics.iter().map(|m| m.name()));
-    let rows = (0..first.results.len()).filter(|&r| first.results[r].class.is_none());
+    headers.extend(metrics.iter().map(|&m| with_unit(m, unit)));
+    let rows = (0..first.results.len()).filter(|&r| {
+        let row = &first.results[r];
+        row.class.is_none() && view.queue.as_ref().is_none_or(|q| *q == row.queue)
+    });
     let mut lines = Vec::new();
     for row in rows {
         for interval in &point.intervals {
@@ -44,9 +68,14 @@ pub fn interval_table(point: &PointResults) -> Option<(Vec<String>, Vec<Vec<Stri
                     .as_ref()
                     .and_then(|s| s.metrics.get(metric));
                 let theory = cells.theory.as_ref().and_then(|t| t.metrics.get(metric));
+                let simulated = match (view.detail, simulated) {
+                    (true, _) => interval_text(simulated),
+                    (false, Some(interval)) => number(interval.mean),
+                    (false, None) => "-".to_string(),
+                };
                 match theory {
-                    Some(value) => format!("{} ~{}", interval_text(simulated), number(*value)),
-                    None => interval_text(simulated),
+                    Some(value) => format!("{simulated} ~{}", number(*value)),
+                    None => simulated,
                 }
             }));
             lines.push(line);
@@ -55,8 +84,16 @@ pub fn interval_table(point: &PointResults) -> Option<(Vec<String>, Vec<Vec<Stri
     Some((headers, lines))
 }
 
-/// The sentence that explains the table.
+/// The sentence that explains the table (in full, with intervals).
 pub const INTERVAL_NOTE: &str = "Per interval: simulation mean [CI across replications] over the messages that arrived in the interval (time averages over the interval), then `~` the pointwise stationary approximation (the steady state at the interval's rates; it ignores the backlog carried over, so it overshoots short peaks and undershoots just after them).";
+
+/// The sentence that explains the short table (means only).
+const SHORT_NOTE: &str = "Per interval: simulation mean over the messages that arrived in the interval, then `~` the pointwise stationary approximation (the steady state at the interval's rates, backlog ignored). Confidence intervals: --detail.";
+
+/// The note under the interval table: in full with `detail`.
+pub fn note(detail: bool) -> &'static str {
+    if detail { INTERVAL_NOTE } else { SHORT_NOTE }
+}
 
 /// True when some interval has a value of `metric` above 0.
 fn present(intervals: &[IntervalResults], metric: Metric) -> bool {

@@ -215,39 +215,98 @@ pub const LIVE_HEADERS: [&str; 7] = [
     "verdict",
 ];
 
-/// One line per live metric of `block`, beside the row's theory and
-/// simulation values.
-pub fn live_lines(row: &Row, block: &LiveBlock) -> Vec<[String; 7]> {
+/// Column headers of a short live table (means only).
+const SHORT_HEADERS: [&str; 8] = [
+    "metric",
+    "theory",
+    "simulation",
+    "replay",
+    "live",
+    "live - replay",
+    "vs replay",
+    "vs theory",
+];
+
+/// Column headers of a live table: with intervals when `detail`.
+pub fn headers(detail: bool) -> &'static [&'static str] {
+    if detail {
+        &LIVE_HEADERS
+    } else {
+        &SHORT_HEADERS
+    }
+}
+
+/// One line per live metric of `block` that `chosen` accepts, beside the
+/// row's theory and simulation values, under [`headers`]: with intervals
+/// and the verdicts in words when `detail`, else means and a column per
+/// verdict; times headed in `unit` (none when empty).
+pub fn live_lines(
+    row: &Row,
+    block: &LiveBlock,
+    detail: bool,
+    chosen: &dyn Fn(&Metric) -> bool,
+    unit: &str,
+) -> Vec<Vec<String>> {
+    let value = |interval: Option<&Interval>| match (detail, interval) {
+        (true, _) => interval_text(interval),
+        (false, Some(interval)) => number(interval.mean),
+        (false, None) => "-".to_string(),
+    };
     block
         .metrics
         .iter()
+        .filter(|(metric, _)| chosen(metric))
         .map(|(metric, live)| {
             let theory = row.theory.as_ref().and_then(|t| {
                 let value = number(*t.metrics.get(metric)?);
                 Some(if t.exact { value } else { format!("~{value}") })
             });
             let simulation = row.simulation.as_ref().and_then(|s| s.metrics.get(metric));
-            let verdict = block.verdicts.get(metric).map_or_else(String::new, |v| {
-                let mut words = vec![format!("replay: {}", v.vs_replay)];
-                if let Some(theory) = &v.vs_theory {
-                    words.push(format!("theory: {theory}"));
-                }
-                if v.contaminated {
-                    words.push("health warning".to_string());
-                }
-                words.join("; ")
-            });
-            [
-                metric.name(),
+            let mut cells = vec![
+                super::terminal::with_unit(*metric, unit),
                 theory.unwrap_or_else(|| "-".to_string()),
-                interval_text(simulation),
-                interval_text(block.replay.metrics.get(metric)),
-                interval_text(Some(live)),
-                interval_text(block.overhead.get(metric)),
-                verdict,
-            ]
+                value(simulation),
+                value(block.replay.metrics.get(metric)),
+                value(Some(live)),
+                value(block.overhead.get(metric)),
+            ];
+            let verdicts = block.verdicts.get(metric);
+            if detail {
+                cells.push(verdicts.map_or_else(String::new, verdict_words));
+            } else {
+                let replay = verdicts.map_or("-", |v| match v.vs_replay.as_str() {
+                    "within overhead tolerance" => "ok",
+                    "overhead above tolerance" => "OVERHEAD",
+                    _ => "-",
+                });
+                let theory = verdicts.and_then(|v| v.vs_theory.as_deref());
+                cells.push(replay.to_string());
+                cells.push(theory.unwrap_or("-").to_string());
+            }
+            cells
         })
         .collect()
+}
+
+/// A live metric's verdicts in words.
+fn verdict_words(verdicts: &LiveVerdicts) -> String {
+    let mut words = vec![format!("replay: {}", verdicts.vs_replay)];
+    if let Some(theory) = &verdicts.vs_theory {
+        words.push(format!("theory: {theory}"));
+    }
+    if verdicts.contaminated {
+        words.push("health warning".to_string());
+    }
+    words.join("; ")
+}
+
+/// The health of `block` in short: `health: ok`, or its warnings.
+pub fn health_summary(block: &LiveBlock) -> String {
+    let warnings = &block.health.warnings;
+    if warnings.is_empty() {
+        return "health: ok (the measurements in full: --detail)".to_string();
+    }
+    format!("health: WARNING: {}", warnings.join("; WARNING: "))
 }
 
 /// The health of `block` in one paragraph.
@@ -323,7 +382,7 @@ pub fn live_blocks(point: &PointResults) -> Vec<Block<'static>> {
             ));
             blocks.push(Block::Table(Table::new(
                 &LIVE_HEADERS,
-                live_lines(row, block).into_iter().map(Vec::from),
+                live_lines(row, block, true, &|_| true, ""),
             )));
             blocks.push(Block::Paragraph(format!("Health: {}.", health_text(block))));
             if !block.relations.is_empty() {

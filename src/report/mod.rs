@@ -12,6 +12,7 @@ mod markdown;
 mod plan;
 mod relations;
 mod results;
+mod terminal;
 
 use std::fs;
 use std::io;
@@ -27,6 +28,7 @@ pub use results::{
     BatchMeansBlock, Interval, IntervalResults, PointResults, PrecisionBlock, Row, RunResults,
     SYSTEM, SimulationBlock, WarmupRule, point_results, run_results, target_names,
 };
+pub use terminal::{View, WIDTH, table};
 
 use crate::chart::{
     self, CHARTS_DIR, DISTRIBUTIONS_FILE, DistributionData, THEORY_CURVES_FILE, TheoryCurves,
@@ -55,50 +57,6 @@ pub struct ChartInputs {
     pub warmup: Option<WarmupData>,
     /// Theory on a fine grid of a numeric sweep.
     pub curves: Option<TheoryCurves>,
-}
-
-/// The comparison tables as aligned plain text, one block per point, with
-/// the live tables after their point's.
-pub fn table(results: &RunResults) -> String {
-    let mut text = String::new();
-    for point in &results.points {
-        if !point.parameters.is_empty() {
-            let label = crate::scenario::parameter_label(&point.parameters);
-            text.push_str(&format!("== {label} ==\n"));
-        }
-        let lines = comparison::lines(point)
-            .into_iter()
-            .map(|l| l.cells.to_vec());
-        text.push_str(&aligned(&comparison::HEADERS, lines));
-        text.push('\n');
-        if let Some((headers, lines)) = intervals::interval_table(point) {
-            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-            text.push_str(&aligned(&headers, lines.into_iter()));
-            text.push_str(intervals::INTERVAL_NOTE);
-            text.push_str("\n\n");
-        }
-        for row in &point.results {
-            for block in row.live.iter().flatten() {
-                text.push_str(&format!(
-                    "-- live: {} on {} --\n",
-                    row.queue,
-                    block.channel.name()
-                ));
-                let lines = live::live_lines(row, block).into_iter().map(|l| l.to_vec());
-                text.push_str(&aligned(&live::LIVE_HEADERS, lines));
-                text.push_str(&format!("health: {}\n", live::health_text(block)));
-                for line in relations::relation_lines(&block.relations) {
-                    text.push_str(&format!("relation: {line}\n"));
-                }
-                text.push('\n');
-            }
-        }
-    }
-    if let Some(summary) = comparison::verdict_summary(results) {
-        text.push_str(&summary);
-        text.push('\n');
-    }
-    text
 }
 
 /// `headers` and `lines` as left-aligned columns, one line each.

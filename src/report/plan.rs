@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::comparison::{interval_text, number};
+use super::terminal::WIDTH;
 use crate::plan::{Candidate, Measured, PlanOutcome, PlanSettings, ScheduleBlock, Source};
+use crate::text::wrap;
 
 /// File holding the [`PlanDocument`] in a plan's folder.
 pub const PLAN_FILE: &str = "plan.json";
@@ -147,18 +149,42 @@ fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut text = format!("\nschedule for queue {} ({status}):\n", schedule.queue);
     text.push_str(&super::aligned(&header_refs, lines));
+    // The scenario line stays whole, to be pasted; the prose is wrapped.
     text.push_str(&format!(
-        "\npaste into [[queues]] {}:\n  {}\nconsumer-time per period: {} ({:.0}% of keeping the peak's consumers all period: {}); {} simulation round(s), the last judged on {} replications (run the pasted schedule with `replications = {}` to reproduce its verdicts)\n",
+        "\npaste into [[queues]] {}:\n{}",
         schedule.queue,
-        schedule.scenario_line,
+        paste_text(&schedule.scenario_line)
+    ));
+    let cost = format!(
+        "consumer-time per period: {} ({:.0}% of keeping the peak's consumers all period: {}); {} simulation round(s), the last judged on {} replications (run the pasted schedule with `replications = {}` to reproduce its verdicts)",
         number(schedule.consumer_time),
         100.0 * schedule.consumer_time / schedule.peak_consumer_time,
         number(schedule.peak_consumer_time),
         schedule.rounds,
         schedule.replications,
         schedule.replications
-    ));
+    );
+    text.push_str(&wrap(&cost, WIDTH, "  "));
     text
+}
+
+/// A `key = [{ .. }, { .. }]` scenario line indented to paste, one
+/// element per line where the line would pass [`WIDTH`] (a TOML array may
+/// span lines; an inline table may not).
+fn paste_text(line: &str) -> String {
+    let split = line
+        .strip_suffix("}]")
+        .and_then(|rest| rest.split_once(" = [{"));
+    match split {
+        Some((key, items)) if line.chars().count() + 2 > WIDTH => {
+            let items: Vec<String> = items
+                .split("}, {")
+                .map(|item| format!("    {{{item}}},\n"))
+                .collect();
+            format!("  {key} = [\n{}  ]\n", items.concat())
+        }
+        _ => format!("  {line}\n"),
+    }
 }
 
 /// A candidate's status, and where exact theory decided for an uncertain
@@ -232,33 +258,54 @@ pub fn plan_table(document: &PlanDocument) -> String {
         document.targets.join(" and ")
     );
     text.push_str(&super::aligned(&header_refs, lines));
-    text.push_str(&format!(
-        "\nrecommendation: {} = {} ({})",
+    let mut recommendation = format!(
+        "recommendation: {} = {} ({})",
         document.decision.parameter,
         decided(document.decision.value),
         document.decision.status
-    ));
+    );
     if document.schedule.is_some() {
-        text.push_str(" at the peak of the schedule below");
+        recommendation.push_str(" at the peak of the schedule below");
     }
     if let Some(allocation) = &document.decision.allocation {
-        text.push_str(&format!(" ({})", allocation_text(allocation)));
+        recommendation.push_str(&format!(" ({})", allocation_text(allocation)));
     }
     if let Some(headroom) = document.headroom {
-        text.push_str(&format!(
+        recommendation.push_str(&format!(
             "; headroom: the load can grow {:.1}% before a target fails (theory)",
             headroom * 100.0
         ));
     }
+    text.push('\n');
+    text.push_str(&wrap(&recommendation, WIDTH, "  "));
     if let Some(reason) = &document.reason {
-        text.push_str(&format!("\nwhy: {reason}"));
+        text.push_str(&wrap(&format!("why: {reason}"), WIDTH, "  "));
     }
     if let Some(note) = &document.note {
-        text.push_str(&format!("\nnote: {note}"));
+        text.push_str(&wrap(&format!("note: {note}"), WIDTH, "  "));
     }
-    text.push('\n');
     if let Some(schedule) = &document.schedule {
         text.push_str(&schedule_text(schedule, &document.decision.status));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_schedule_line_is_pasted_over_several_lines_with_the_same_value() {
+        let steps: Vec<String> = (1..=9)
+            .map(|k| format!("{{ until = {}, consumers = {k} }}", k * 3600))
+            .collect();
+        let line = format!("consumers_schedule = [{}]", steps.join(", "));
+        let text = paste_text(&line);
+        assert!(text.lines().count() > 9, "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+        let one: toml::Table = toml::from_str(&line).unwrap();
+        let many: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(one, many);
+        assert_eq!(paste_text("consumers = 3"), "  consumers = 3\n");
+    }
 }

@@ -35,6 +35,6 @@ mod robustness;
 mod testing;
 
 pub use pointwise::{PointTheory, pointwise};
-pub use recognise::evaluate;
+pub use recognise::{evaluate, uncovered};
 pub use result::TheoryResult;
 pub use within::{sojourn_tail, wait_tail};

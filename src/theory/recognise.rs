@@ -192,13 +192,41 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     within::with_service_levels(model, rows)
 }
 
-/// [`evaluate`] without the service-level metrics.
-pub(super) fn formulas(model: &Model) -> Vec<(Target, TheoryResult)> {
+/// The first family that covers every feature of `model`.
+fn covering_family(model: &Model) -> Option<&'static Family> {
     let features = model.features();
-    let Some(family) = FAMILIES
+    FAMILIES
         .iter()
         .find(|f| f.requires.within(features) && features.within(f.covers))
-    else {
+}
+
+/// Why no formula family answers for `model`, naming its features and
+/// where they are; `None` when a family covers every feature (it may
+/// still find no steady state, as for a load of 1 or more).
+pub fn uncovered(model: &Model) -> Option<String> {
+    if covering_family(model).is_some() {
+        return None;
+    }
+    let features = model.features();
+    let listed: Vec<String> = model
+        .feature_sites()
+        .into_iter()
+        .map(|(feature, site)| format!("{} ({site})", feature.describe()))
+        .collect();
+    let pointwise = if features.contains(Feature::RateProfile) {
+        "; per reporting interval, the formulas at the rates then in force (an approximation)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "no formula family covers this model's features: {}{pointwise}",
+        listed.join(", ")
+    ))
+}
+
+/// [`evaluate`] without the service-level metrics.
+pub(super) fn formulas(model: &Model) -> Vec<(Target, TheoryResult)> {
+    let Some(family) = covering_family(model) else {
         return Vec::new();
     };
     let Some(rates) = model.arrival_rates() else {

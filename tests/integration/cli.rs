@@ -188,7 +188,7 @@ fn the_terminal_says_how_the_verdicts_came_out_and_what_to_expect() {
     let tmp = TempDir::new().unwrap();
     let file = write(tmp.path(), "good.toml", GOOD);
     let output = queuelab()
-        .args(["run", "--quiet", "--out"])
+        .args(["run", "--quiet", "--detail", "--out"])
         .arg(tmp.path().join("out"))
         .arg(&file)
         .output()
@@ -198,7 +198,12 @@ fn the_terminal_says_how_the_verdicts_came_out_and_what_to_expect() {
     let agrees = table.matches("agrees (in CI)").count();
     let outside = table.matches("%, outside CI").count();
     assert!(agrees > 10, "{table}");
-    let summary = table.lines().last().unwrap();
+    // The summary ends the table, wrapped to the terminal's 100 columns.
+    let start = table.find("verdicts on exact theory").unwrap();
+    let summary = table[start..]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let expected = format!(
         "verdicts on exact theory: agrees {agrees}, OUTSIDE CI {outside} (expected about {:.1} at 95% if all agree; ",
         (agrees + outside) as f64 * 0.05
@@ -214,6 +219,7 @@ fn the_terminal_says_how_the_verdicts_came_out_and_what_to_expect() {
     assert!(output.status.success());
     serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(stderr.contains(&expected), "{stderr}");
 }
 

@@ -21,5 +21,6 @@ mod rows;
 mod safety;
 mod shards;
 mod sim_vs_theory;
+mod terminal;
 mod trace;
 mod whitelist;

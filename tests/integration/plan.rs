@@ -229,7 +229,7 @@ fn without_a_formula_the_search_runs_on_simulation_alone() {
     let settings = scenario.plan.as_ref().unwrap();
     let model = &scenario.points[0].model;
     assert!(plan::theory_candidate(settings, model).is_none());
-    let outcome = plan::plan(settings, model, &scenario.run);
+    let outcome = plan::plan(settings, model, &scenario.run, &|_| {});
     assert_eq!(outcome.status, "meets");
     assert!(
         outcome
@@ -259,7 +259,7 @@ fn a_network_allocation_uses_the_fewest_consumers_in_total() {
     let scenario = scenario(&text);
     let settings = scenario.plan.as_ref().unwrap();
     let model = &scenario.points[0].model;
-    let outcome = plan::plan(settings, model, &scenario.run);
+    let outcome = plan::plan(settings, model, &scenario.run, &|_| {});
     assert_eq!(outcome.status, "meets");
     let allocation = outcome.allocation.as_ref().unwrap();
     assert_eq!(
@@ -301,7 +301,7 @@ fn exact_theory_decides_where_simulation_agrees_but_cannot_separate() {
     let text = "name = \"erlang-600\"\ntime_unit = \"min\"\n[run]\nseed = 31\nreplications = 4\ncustomers = 20_000\n[[producers]]\nname = \"callers\"\nto = \"agents\"\ninterarrival = { dist = \"exponential\", rate = 1200.0 }\n[[queues]]\nname = \"agents\"\nconsumers = 620\nservice = { dist = \"exponential\", mean = 0.5 }\n[plan]\ndecide = \"queues.agents.consumers\"\n[[plan.targets]]\nmetric = \"wait_within\"\nt = 0.01\nat_least = 0.95\n";
     let scenario = scenario(text);
     let settings = scenario.plan.as_ref().unwrap();
-    let outcome = plan::plan(settings, &scenario.points[0].model, &scenario.run);
+    let outcome = plan::plan(settings, &scenario.points[0].model, &scenario.run, &|_| {});
     assert_eq!((outcome.value, outcome.status.as_str()), (636.0, "meets"));
     let simulated = outcome
         .candidates

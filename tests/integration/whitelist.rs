@@ -138,3 +138,30 @@ fn live_runs_refuse_what_they_do_not_support_naming_it() {
     let refusal = live::unsupported(&closed("", "", "")).expect("closed loops");
     assert!(refusal.contains("producer `clients`"), "{refusal}");
 }
+
+#[test]
+fn theory_says_why_no_formula_answers() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("closed-class.toml");
+    std::fs::write(
+        &file,
+        "name = \"closed-class\"\n[[classes]]\nname = \"only\"\nservice = { dist = \"exponential\", mean = 2.0 }\n[[producers]]\nname = \"clients\"\nto = \"api\"\nclass = \"only\"\nclosed = { population = 5, think = { dist = \"exponential\", mean = 5.0 } }\n[[queues]]\nname = \"api\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 0.1 }\n",
+    )
+    .unwrap();
+    let output = crate::common::queuelab()
+        .arg("theory")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("no formula family covers")
+            && stderr.contains("a class with its own `service` (class `only`)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(!stdout.contains("api"), "no empty rows: {stdout}");
+    // A covered model says nothing of the kind.
+    assert_eq!(theory::uncovered(&model("", "")), None);
+}
