@@ -1,4 +1,4 @@
-//! The metric names of the results contract (design.md section 4), and the
+//! The metric names of the results contract (results/README.md), and the
 //! service-level metrics a scenario asks for by threshold
 //! (`wait_within_<t>`, `sojourn_within_<t>`).
 

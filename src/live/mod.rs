@@ -2,7 +2,7 @@
 //! (crossbeam-channel, std mpsc, mutex-guarded containers) and real
 //! threads, one set of consumers per queue forwarding messages along the
 //! routing, driven by a pre-generated schedule and measured with wall
-//! clocks (../shared/live-method.md describes the method). A single queue
+//! clocks (the README section "Live runs" describes the method). A single queue
 //! is the one-queue network. The simulator is never called from here: the
 //! replay comparison is assembled by the caller from
 //! [`LiveRun::replay_input`].

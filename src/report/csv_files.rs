@@ -1,4 +1,4 @@
-//! summary.csv (long form, design.md section 5), intervals.csv (the same
+//! summary.csv (long form, results/README.md), intervals.csv (the same
 //! per interval of a rate profile) and replications.csv.
 
 use std::io::Write;

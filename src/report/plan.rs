@@ -1,4 +1,4 @@
-//! The plan's answer as a document (design.md section 6 JSON contract) and
+//! The plan's answer as a document (plan.json, described in the README) and
 //! as an aligned table.
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! Relations that should hold between measured means, checked on the
 //! simulated and live runs alike: Little's law, and the claim of the
-//! article this project grew from (design.md section 7), which does not.
+//! article this project grew from, which does not.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! The results document (design.md section 5 JSON contract): built once from
+//! The results document (the JSON contract, results/README.md): built once from
 //! theory and simulation, then written as JSON, CSV, markdown and tables.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,4 +1,4 @@
-//! The raw scenario-file schema (design.md section 3), deserialised by serde
+//! The raw scenario-file schema (scenarios/README.md), deserialised by serde
 //! with unknown keys rejected. `validate` turns it into a [`crate::model::Model`].
 
 use serde::Deserialize;
