@@ -20,6 +20,10 @@ pub enum Verdict {
     /// and the simulated values jump between 0 and positive ones, so the
     /// interval says nothing.
     AtAtom,
+    /// Every replication gave the same value (a share all of them saw as
+    /// 1, say) and exact theory differs from it by at most one part in a
+    /// million ([`HAIR`]): an interval of zero width cannot judge that.
+    NoSpread,
 }
 
 impl Verdict {
@@ -31,9 +35,16 @@ impl Verdict {
             Verdict::Approximation => "approximation",
             Verdict::Single => "",
             Verdict::AtAtom => "no verdict (P(wait = 0) >= p)",
+            Verdict::NoSpread => "no verdict (no spread across replications)",
         }
     }
 }
+
+/// The largest difference, relative to the value (or absolute below 1),
+/// between exact theory and a simulated value that every replication
+/// shared, that still gets no verdict rather than "outside": a million
+/// messages or so all meeting a share of 0.999999 is no surprise.
+const HAIR: f64 = 1e-6;
 
 /// Compares a formula value with an interval.
 pub fn verdict(theory: Option<(f64, bool)>, simulation: Option<&Interval>) -> Verdict {
@@ -43,6 +54,10 @@ pub fn verdict(theory: Option<(f64, bool)>, simulation: Option<&Interval>) -> Ve
             let slack = 1e-12 * value.abs().max(1e-300);
             if value >= interval.ci_low - slack && value <= interval.ci_high + slack {
                 Verdict::Agrees
+            } else if interval.ci_low == interval.ci_high
+                && (value - interval.ci_low).abs() <= HAIR * interval.ci_low.abs().max(1.0)
+            {
+                Verdict::NoSpread
             } else {
                 Verdict::Outside
             }
@@ -227,7 +242,7 @@ pub fn verdict_counts(results: &RunResults) -> VerdictCounts {
         match line.verdict {
             Verdict::Agrees => counts.agrees += 1,
             Verdict::Outside => counts.outside += 1,
-            Verdict::Approximation | Verdict::Single | Verdict::AtAtom => {}
+            Verdict::Approximation | Verdict::Single | Verdict::AtAtom | Verdict::NoSpread => {}
         }
     }
     counts
@@ -300,6 +315,16 @@ mod tests {
         assert_eq!(
             verdict(Some((0.0, true)), Some(&interval(0.0, 0.0))),
             Verdict::Agrees
+        );
+        // Every replication saw 1: theory a hair below cannot be judged,
+        // theory clearly below is outside.
+        assert_eq!(
+            verdict(Some((0.999_999_9, true)), Some(&interval(1.0, 1.0))),
+            Verdict::NoSpread
+        );
+        assert_eq!(
+            verdict(Some((0.99, true)), Some(&interval(1.0, 1.0))),
+            Verdict::Outside
         );
     }
 
