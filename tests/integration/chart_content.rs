@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::queuelab;
+use crate::common::{assert_succeeded, queuelab};
 use tempfile::TempDir;
 
 fn shipped(name: &str) -> PathBuf {
@@ -26,11 +26,7 @@ fn run(name: &str, out: &Path, extra: &[&str]) {
         .arg(shipped(name))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
 }
 
 fn svg(dir: &Path, chart: &str) -> String {
@@ -323,11 +319,7 @@ fn live_charts_show_the_replay_beside_the_live_queue() {
         .arg(shipped("live-channels"))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
     let text = texts(&svg(&out, "mean_wait"));
     for label in ["jobs: live (crossbeam)", "jobs: replay (crossbeam)"] {
         assert!(text.iter().any(|t| t == label), "no {label:?}: {text:?}");

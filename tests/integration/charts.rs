@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::queuelab;
+use crate::common::{assert_succeeded, queuelab};
 use queuelab::chart::{Figure, LEGEND_WIDTH, Mark, Point, SIZE, Series};
 use tempfile::TempDir;
 
@@ -18,11 +18,7 @@ fn run(scenario: &Path, out: &Path) {
         .arg(scenario)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
 }
 
 fn shipped_scenarios() -> Vec<PathBuf> {

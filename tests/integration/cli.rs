@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::queuelab;
+use crate::common::{assert_succeeded, queuelab};
 use tempfile::TempDir;
 
 const GOOD: &str = r#"name = "cli-mm1"
@@ -59,11 +59,7 @@ fn run_writes_every_result_file_and_prints_json() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(doc["scenario"], "cli-mm1");
     assert_eq!(doc["points"].as_array().unwrap().len(), 2);

@@ -12,6 +12,15 @@ pub fn queuelab() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("queuelab").expect("binary is built")
 }
 
+/// Fails with the command's stderr unless it exited 0.
+pub fn assert_succeeded(output: &std::process::Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Parses scenario text as if it came from `tests/<name>.toml`.
 pub fn scenario(text: &str) -> Scenario {
     scenario::parse(Path::new("tests/inline.toml"), text.to_string())

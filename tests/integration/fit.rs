@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tempfile::TempDir;
 
-use crate::common::queuelab;
+use crate::common::{assert_succeeded, queuelab};
 
 const SAMPLES: usize = 20_000;
 
@@ -182,11 +182,7 @@ fn gaps_between_timestamps_and_the_trace_line() {
         .args(["fit", "arrivals.csv", "--column", "at", "--gaps"])
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
     let table = String::from_utf8(output.stdout).unwrap();
     assert!(
         table.contains("gaps between timestamps: 19999 values"),

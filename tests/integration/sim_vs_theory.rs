@@ -166,10 +166,12 @@ discipline = \"priority\"
     assert_agrees(&results, "q", Some("bulk"), Metric::MeanInQueue);
 }
 
-#[test]
-fn jackson_tandem_matches_theory() {
-    let text = format!(
+/// A tandem: an M/M/1 (load 0.75) feeding an M/M/2 (load 0.8), with
+/// `extra` after the run settings.
+fn tandem(extra: &str) -> String {
+    format!(
         "name = \"t\"\n{RUN}
+{extra}
 [[producers]]
 name = \"p\"
 to = \"first\"
@@ -184,8 +186,12 @@ name = \"second\"
 consumers = 2
 service = {{ dist = \"exponential\", mean = 1.6 }}
 "
-    );
-    let results = run(&scenario(&text));
+    )
+}
+
+#[test]
+fn jackson_tandem_matches_theory() {
+    let results = run(&scenario(&tandem("")));
     assert_agrees(&results, "first", None, Metric::MeanWait);
     assert_agrees(&results, "second", None, Metric::MeanWait);
     assert_agrees(&results, "second", None, Metric::WaitP90);
@@ -225,26 +231,7 @@ fn service_levels_match_erlang_c_and_mmck_tails() {
 
 #[test]
 fn service_levels_match_at_jackson_nodes_and_are_simulated_end_to_end() {
-    let text = format!(
-        "name = \"t\"\n{RUN}
-[compare]
-within = [1.0, 3.0]
-[[producers]]
-name = \"p\"
-to = \"first\"
-interarrival = {{ dist = \"exponential\", rate = 1.0 }}
-[[queues]]
-name = \"first\"
-consumers = 1
-service = {{ dist = \"exponential\", mean = 0.75 }}
-next = [{{ to = \"second\", p = 1.0 }}]
-[[queues]]
-name = \"second\"
-consumers = 2
-service = {{ dist = \"exponential\", mean = 1.6 }}
-"
-    );
-    let results = run(&scenario(&text));
+    let results = run(&scenario(&tandem("[compare]\nwithin = [1.0, 3.0]")));
     let levels = service_levels(&[1.0, 3.0]);
     for &metric in &levels {
         assert_agrees(&results, "first", None, metric);
