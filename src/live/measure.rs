@@ -28,7 +28,7 @@ pub fn summarise(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Inte
         .iter()
         .map(|(&metric, samples)| {
             let estimate = student_t_interval(samples, confidence).within(metric.support());
-            (metric, estimate.into())
+            (metric, estimate)
         })
         .collect()
 }

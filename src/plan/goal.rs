@@ -174,6 +174,6 @@ impl Goal {
         };
         let estimate = student_t_interval(&samples, confidence).within(support);
         // Without an interval (one replication with data) nothing is judged.
-        (estimate.ci_low.is_finite() && estimate.ci_high.is_finite()).then(|| estimate.into())
+        (estimate.ci_low.is_finite() && estimate.ci_high.is_finite()).then_some(estimate)
     }
 }

@@ -294,6 +294,7 @@ mod tests {
             mean: (low + high) / 2.0,
             ci_low: low,
             ci_high: high,
+            clipped: false,
         }
     }
 

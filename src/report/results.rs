@@ -205,26 +205,9 @@ pub struct PrecisionBlock {
     pub missed: Vec<Metric>,
 }
 
-/// A mean with its confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Interval {
-    /// Mean over replications.
-    pub mean: f64,
-    /// Lower bound.
-    pub ci_low: f64,
-    /// Upper bound.
-    pub ci_high: f64,
-}
-
-impl From<crate::stats::Estimate> for Interval {
-    fn from(estimate: crate::stats::Estimate) -> Interval {
-        Interval {
-            mean: estimate.mean,
-            ci_low: estimate.ci_low,
-            ci_high: estimate.ci_high,
-        }
-    }
-}
+/// A mean with its confidence interval, as the results write it (one type
+/// with the statistics' estimate).
+pub use crate::stats::Estimate as Interval;
 
 /// Name of the network-wide row.
 pub const SYSTEM: &str = "system";
@@ -335,7 +318,7 @@ fn paired_changes(
             if differences.len() < 2 || differences.iter().any(|d| !d.is_finite()) {
                 return None;
             }
-            Some((metric, student_t_interval(&differences, confidence).into()))
+            Some((metric, student_t_interval(&differences, confidence)))
         })
         .collect()
 }
@@ -352,7 +335,7 @@ fn simulation_block(
         .iter()
         .zip(&estimates[target_index])
         .filter(|(_, estimate)| estimate.mean.is_finite())
-        .map(|(&metric, &estimate)| (metric, estimate.into()))
+        .map(|(&metric, &estimate)| (metric, estimate))
         .collect();
     let precision = simulation.target_precision.map(|target| {
         let row = &estimates[target_index..=target_index];

@@ -2,8 +2,9 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// A point estimate with a two-sided confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A point estimate with a two-sided confidence interval; written to the
+/// results as `{mean, ci_low, ci_high}`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Estimate {
     /// Sample mean.
     pub mean: f64,
@@ -12,7 +13,9 @@ pub struct Estimate {
     /// Upper end of the confidence interval.
     pub ci_high: f64,
     /// The interval reached past the range of values the quantity can
-    /// take and was cut there (see [`Estimate::within`]).
+    /// take and was cut there (see [`Estimate::within`]); the results list
+    /// such metrics apart, in `simulation.clipped`.
+    #[serde(skip)]
     pub clipped: bool,
 }
 
