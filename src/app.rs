@@ -245,7 +245,7 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
             } else {
                 label
             };
-            eprintln!("{at}: {why}");
+            eprint!("{}", text::wrap(&format!("{at}: {why}"), 100, "  "));
             said = why;
         }
     }
@@ -723,6 +723,26 @@ fn table_view(args: &TableView, format: Format, scenario: &Scenario) -> Result<V
                 names.join(", ")
             )));
         }
+    }
+    let thresholds = &scenario.points[0].model.within;
+    if let Some(missing) = args.metrics.iter().find(|metric| match metric {
+        Metric::WaitWithin(t) | Metric::SojournWithin(t) => !thresholds.contains(t),
+        _ => false,
+    }) {
+        let listed: Vec<String> = crate::metric::layout(thresholds)
+            .into_iter()
+            .filter(|m| matches!(m, Metric::WaitWithin(_) | Metric::SojournWithin(_)))
+            .map(|m| m.name())
+            .collect();
+        return Err(AppError::Usage(format!(
+            "--metric: `{}` is not measured by this scenario; its service levels come from `[compare] within` ({})",
+            missing.name(),
+            if listed.is_empty() {
+                "none".to_string()
+            } else {
+                listed.join(", ")
+            }
+        )));
     }
     Ok(View {
         detail: args.detail,

@@ -134,6 +134,14 @@ fn common_axis(
             converted.push((name.clone(), results.clone()));
             continue;
         }
+        if matches!(metric, Metric::WaitWithin(_) | Metric::SojournWithin(_)) {
+            return Err(format!(
+                "{first_name} is in {} but {name} in {}: `{}` counts messages within a threshold in each run's own unit, so their values do not compare; compare runs in the same time unit",
+                first.time_unit,
+                results.time_unit,
+                metric.name()
+            ));
+        }
         let units = format!(
             "{first_name} is in `{}` and {name} in `{}`",
             first.time_unit, results.time_unit

@@ -134,6 +134,11 @@ impl Features {
         Features(self.0 | other.0)
     }
 
+    /// The features of `self` that are not in `other`.
+    pub const fn without(self, other: Features) -> Features {
+        Features(self.0 & !other.0)
+    }
+
     /// True when `feature` is in the set.
     pub fn contains(self, feature: Feature) -> bool {
         self.0 & feature.bit() != 0

@@ -280,8 +280,15 @@ pub fn live_lines(
                     _ => "-",
                 });
                 let theory = verdicts.and_then(|v| v.vs_theory.as_deref());
-                cells.push(replay.to_string());
-                cells.push(theory.unwrap_or("-").to_string());
+                // `?`: the machine disturbed the run (its health line says
+                // how); the verdict is not to be trusted.
+                let doubt = if verdicts.is_some_and(|v| v.contaminated) {
+                    "?"
+                } else {
+                    ""
+                };
+                cells.push(format!("{replay}{doubt}"));
+                cells.push(format!("{}{doubt}", theory.unwrap_or("-")));
             }
             cells
         })

@@ -200,6 +200,10 @@ fn covering_family(model: &Model) -> Option<&'static Family> {
         .find(|f| f.requires.within(features) && features.within(f.covers))
 }
 
+/// Rates or consumers that change over time: no steady state for the
+/// whole run, only per interval (see `pointwise`).
+const CHANGING: Features = Features::of(&[Feature::RateProfile, Feature::ConsumerSchedule]);
+
 /// Why no formula family answers for `model`, naming its features and
 /// where they are; `None` when a family covers every feature (it may
 /// still find no steady state, as for a load of 1 or more).
@@ -207,21 +211,31 @@ pub fn uncovered(model: &Model) -> Option<String> {
     if covering_family(model).is_some() {
         return None;
     }
-    let features = model.features();
-    let listed: Vec<String> = model
-        .feature_sites()
-        .into_iter()
-        .map(|(feature, site)| format!("{} ({site})", feature.describe()))
-        .collect();
-    let pointwise = if features.contains(Feature::RateProfile) {
-        "; per reporting interval, the formulas at the rates then in force (an approximation)"
-    } else {
-        ""
+    let sites = model.feature_sites();
+    let listed = |keep: &dyn Fn(Feature) -> bool| -> String {
+        let named: Vec<String> = sites
+            .iter()
+            .filter(|(feature, _)| keep(*feature))
+            .map(|(feature, site)| format!("{} ({site})", feature.describe()))
+            .collect();
+        named.join(", ")
     };
-    Some(format!(
-        "no formula family covers this model's features: {}{pointwise}",
-        listed.join(", ")
-    ))
+    let changing = |f: Feature| CHANGING.contains(f);
+    let steady = model.features().without(CHANGING);
+    let steady_covered = FAMILIES
+        .iter()
+        .any(|f| f.requires.within(steady) && steady.within(f.covers));
+    Some(if steady_covered {
+        format!(
+            "the whole run has no steady state ({}); each interval gets the formulas at the rates then in force (an approximation)",
+            listed(&changing)
+        )
+    } else {
+        format!(
+            "no formula family covers this model's features: {}",
+            listed(&|_| true)
+        )
+    })
 }
 
 /// [`evaluate`] without the service-level metrics.

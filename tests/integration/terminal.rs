@@ -217,6 +217,11 @@ fn metric_and_queue_choose_the_rows_and_unknown_names_exit_2() {
         "queues: ingest, enrich, store, system",
     );
     refused(&["theory", "--queue", "nope"], "unknown queue `nope`");
+    // A service level the scenario does not measure is no metric of it.
+    refused(
+        &["run", "--metric", "wait_within_5"],
+        "`wait_within_5` is not measured by this scenario",
+    );
     refused(
         &["run", "--format", "json", "--detail"],
         "JSON and CSV always hold",
