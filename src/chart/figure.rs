@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    AXIS_SIZE, FONT, LABEL_SIZE, LEGEND_WIDTH, REFERENCE, SIZE, TITLE_SIZE, register_fonts,
+    AXIS_SIZE, FONT, LABEL_SIZE, LEGEND_WIDTH, MARKER, REFERENCE, SIZE, TITLE_SIZE, register_fonts,
 };
 
 /// A chart that could not be drawn.
@@ -294,7 +294,7 @@ impl Figure {
             }
         }
         for (x, _) in &self.markers {
-            let style = REFERENCE.stroke_width(2);
+            let style = MARKER.stroke_width(2);
             chart
                 .draw_series(DashedLineSeries::new(
                     [(*x, y_low), (*x, y_high)],
@@ -478,7 +478,7 @@ impl Figure {
             .chain(
                 self.markers
                     .iter()
-                    .map(|(_, label)| (label.as_str(), REFERENCE, Mark::Dashed, false)),
+                    .map(|(_, label)| (label.as_str(), MARKER, Mark::Dashed, false)),
             )
             .chain(
                 self.axes

@@ -24,6 +24,10 @@ pub const THEORY: RGBColor = RGBColor(31, 119, 180);
 pub const SIMULATION: RGBColor = RGBColor(230, 110, 20);
 /// Grey for reference marks (e.g. the warm-up cut).
 pub const REFERENCE: RGBColor = RGBColor(120, 120, 120);
+
+/// Colour of a vertical marker (the plan's recommendation), apart from the
+/// grey reference lines such as its target.
+pub const MARKER: RGBColor = RGBColor(44, 160, 44);
 /// Colours of live series, one per channel.
 pub const LIVE: [RGBColor; 3] = [
     RGBColor(44, 160, 44),
