@@ -478,10 +478,17 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
 /// " at <point>" for a title, or nothing without a sweep.
 fn at_point(label: &str) -> String {
     if label.is_empty() {
-        String::new()
-    } else {
-        format!(" at {label}")
+        return String::new();
     }
+    // `name = value, ...` with each name in words.
+    let parts: Vec<String> = label
+        .split(", ")
+        .map(|part| match part.split_once(" = ") {
+            Some((name, value)) => format!("{} = {value}", parameter_words(name)),
+            None => part.to_string(),
+        })
+        .collect();
+    format!(" at {}", parts.join(", "))
 }
 
 /// The waiting time averaged over the warm-up pilots (bin by bin) with the
