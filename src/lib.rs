@@ -39,3 +39,4 @@ pub mod sim;
 pub mod stats;
 pub mod text;
 pub mod theory;
+pub mod units;

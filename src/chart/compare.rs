@@ -7,22 +7,10 @@ use super::figure::{Axes, Figure};
 use super::words::{metric_words, parameter_axis};
 use crate::metric::Metric;
 use crate::report::{Interval, Row, RunResults};
+use crate::units::seconds_per;
 
 /// Why the runs cannot share one chart.
 pub type Refusal = String;
-
-/// Seconds per time unit, for the units a conversion understands.
-pub(super) fn seconds_per(unit: &str) -> Option<f64> {
-    Some(match unit {
-        "ns" => 1e-9,
-        "us" | "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        "min" => 60.0,
-        "h" => 3600.0,
-        _ => return None,
-    })
-}
 
 /// How a metric's values change when the time unit is `factor` times
 /// longer: times scale with it, rates against it, counts and shares not.

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use crate::units::clock_time;
+
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -682,22 +684,6 @@ fn tick_text(value: f64, integer: bool, clock: bool) -> String {
     format_tick(if integer { value.round() } else { value })
 }
 
-/// `hours` since midnight as hh:mm (24:00 at the end of the first day),
-/// with `+Nd` on later days.
-fn clock_time(hours: f64) -> String {
-    let minutes = (hours * 60.0).round() as i64;
-    if minutes == 24 * 60 {
-        return "24:00".into();
-    }
-    let (days, minutes) = (minutes.div_euclid(24 * 60), minutes.rem_euclid(24 * 60));
-    let time = format!("{:02}:{:02}", minutes / 60, minutes % 60);
-    if days == 0 {
-        time
-    } else {
-        format!("{time} {days:+}d")
-    }
-}
-
 /// Tick labels with few digits.
 fn format_tick(value: f64) -> String {
     if value == 0.0 {
@@ -724,10 +710,6 @@ mod tests {
         assert_eq!(whole_ticks(2.7, 8.4), 6);
         assert_eq!(whole_ticks(0.0, 500.0), 10);
         assert_eq!(tick_text(13.5, false, true), "13:30");
-        assert_eq!(clock_time(0.0), "00:00");
-        assert_eq!(clock_time(24.0), "24:00");
-        assert_eq!(clock_time(26.0), "02:00 +1d");
-        assert_eq!(clock_time(-1.0), "23:00 -1d");
     }
 
     #[test]

@@ -4,12 +4,12 @@
 //! queue (and the system of a network).
 
 use super::build::simulation_series;
-use super::compare::seconds_per;
 use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::metric_words;
 use crate::metric::Metric;
 use crate::report::{IntervalResults, PointResults, RunResults};
+use crate::units::clock_hours;
 
 /// The metrics charted per interval.
 pub const INTERVAL_METRICS: [Metric; 6] = [
@@ -123,14 +123,6 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
         markers: Vec::new(),
         series,
     }
-}
-
-/// Hours per time unit when a period of `end` time units is long enough
-/// to read in clock time (two hours or more) and the unit converts;
-/// time 0 is midnight, as rate profiles count it.
-pub(super) fn clock_hours(time_unit: &str, end: f64) -> Option<f64> {
-    let hours = seconds_per(time_unit)? / 3600.0;
-    (end * hours >= 2.0).then_some(hours)
 }
 
 /// The pointwise approximation as steps over each interval (dashed), or

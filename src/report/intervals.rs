@@ -53,13 +53,14 @@ pub fn interval_table(
         let row = &first.results[r];
         row.class.is_none() && view.queue.as_ref().is_none_or(|q| *q == row.queue)
     });
+    let period_end = point.intervals.last().map_or(0.0, |i| i.end);
     let mut lines = Vec::new();
     for row in rows {
         for interval in &point.intervals {
             let cells = &interval.results[row];
             let mut line = vec![
                 cells.queue.clone(),
-                format!("{}-{}", interval.start, interval.end),
+                crate::units::span_text(interval.start, interval.end, unit, period_end),
                 number(interval.arrival_rate),
             ];
             line.extend(metrics.iter().map(|metric| {
@@ -74,6 +75,7 @@ pub fn interval_table(
                     (false, None) => "-".to_string(),
                 };
                 match theory {
+                    Some(value) if cells.simulation.is_none() => format!("~{}", number(*value)),
                     Some(value) => format!("{simulated} ~{}", number(*value)),
                     None => simulated,
                 }
@@ -90,10 +92,18 @@ pub const INTERVAL_NOTE: &str = "Per interval: simulation mean [CI across replic
 /// The sentence that explains the short table (means only).
 const SHORT_NOTE: &str = "Per interval: simulation mean over the messages that arrived in the interval, then `~` the pointwise stationary approximation (the steady state at the interval's rates, backlog ignored). Confidence intervals: --detail.";
 
-/// The note under the interval table: in full with `detail`.
-pub fn note(detail: bool) -> &'static str {
-    if detail { INTERVAL_NOTE } else { SHORT_NOTE }
+/// The note under the interval table: in full with `detail`, about
+/// theory alone without `simulated` values.
+pub fn note(detail: bool, simulated: bool) -> &'static str {
+    match (simulated, detail) {
+        (false, _) => THEORY_NOTE,
+        (true, true) => INTERVAL_NOTE,
+        (true, false) => SHORT_NOTE,
+    }
 }
+
+/// The sentence under a table of theory alone.
+const THEORY_NOTE: &str = "Per interval: `~` the pointwise stationary approximation (the steady state at the interval's rates, backlog ignored); `-` where it has no value.";
 
 /// True when some interval has a value of `metric` above 0.
 fn present(intervals: &[IntervalResults], metric: Metric) -> bool {

@@ -74,7 +74,7 @@ pub fn table(results: &RunResults, view: &View) -> String {
         }
         if let Some((headers, lines)) = intervals::interval_table(point, view, unit) {
             text.push_str(&fitted(&headers, lines, 2));
-            text.push_str(&wrap(intervals::note(view.detail), WIDTH, ""));
+            text.push_str(&wrap(intervals::note(view.detail, simulated), WIDTH, ""));
         }
         text.push_str(&live_text(point, view, unit));
         if view.detail {
