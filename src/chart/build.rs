@@ -475,8 +475,9 @@ pub fn distribution_figure(data: &DistributionData, scenario: &str, time_unit: &
     }
 }
 
-/// " at <point>" for a title, or nothing without a sweep.
-fn at_point(label: &str) -> String {
+/// " at <point>" for a title, its parameters in words; nothing without a
+/// sweep.
+pub(super) fn at_point(label: &str) -> String {
     if label.is_empty() {
         return String::new();
     }

@@ -3,7 +3,7 @@
 //! the pointwise stationary approximation as a dashed line, one colour per
 //! queue (and the system of a network).
 
-use super::build::simulation_series;
+use super::build::{at_point, simulation_series};
 use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::metric_words;
@@ -65,11 +65,7 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
         })
         .collect::<Vec<_>>();
     let label = crate::scenario::parameter_label(&point.parameters);
-    let at = if label.is_empty() {
-        String::new()
-    } else {
-        format!(" at {label}")
-    };
+    let at = at_point(&label);
     let end = point.intervals.last().map_or(0.0, |i| i.end);
     let clock = clock_hours(&results.time_unit, end);
     let scale = clock.unwrap_or(1.0);
