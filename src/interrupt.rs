@@ -39,11 +39,23 @@ fn on_signal() {
     std::process::exit(INTERRUPTED_EXIT_CODE);
 }
 
+/// Most tries at removing a staged path that the writer, still running
+/// on another thread, keeps filling.
+const REMOVAL_TRIES: u32 = 200;
+
+/// Removes `path`, again while the writer adds to it (a folder removal
+/// fails when a file appears in it meanwhile), until it is gone.
 fn remove(path: &Path) {
-    if path.is_dir() {
-        let _ = std::fs::remove_dir_all(path);
-    } else {
-        let _ = std::fs::remove_file(path);
+    for _ in 0..REMOVAL_TRIES {
+        let _ = if path.is_dir() {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        };
+        if !path.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
 }
 
