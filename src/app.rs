@@ -284,7 +284,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run, &watch));
     progress.finish();
     let document = report::plan_document(&scenario.name, settings, outcome);
-    let table = report::plan_table(&document);
+    let table = report::plan_table(&document, &scenario.points[0].model.time_unit);
     let figure = match &document.schedule {
         _ if presentation.no_charts => None,
         Some(schedule) => Some(chart::schedule_figure(

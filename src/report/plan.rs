@@ -120,7 +120,8 @@ fn measured_text(measured: &Measured) -> String {
 
 /// The consumer schedule as aligned text: a line per step, then the
 /// scenario line and its cost.
-fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
+fn schedule_text(schedule: &ScheduleBlock, status: &str, time_unit: &str) -> String {
+    let period_end = schedule.steps.last().map_or(0.0, |s| s.end);
     let names = metric_names(schedule.steps.iter().map(|s| &s.metrics));
     let mut headers = vec![
         "interval".to_string(),
@@ -132,7 +133,7 @@ fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
     headers.extend(names.iter().map(|n| format!("{n} (worst interval)")));
     let lines = schedule.steps.iter().map(|step| {
         let mut cells = vec![
-            format!("{}-{}", step.start, step.end),
+            crate::units::span_text(step.start, step.end, time_unit, period_end),
             number(step.arrival_rate),
             step.theory_consumers
                 .map_or_else(|| "-".into(), |c| c.to_string()),
@@ -156,7 +157,7 @@ fn schedule_text(schedule: &ScheduleBlock, status: &str) -> String {
         paste_text(&schedule.scenario_line)
     ));
     let cost = format!(
-        "consumer-time per period: {} ({:.0}% of keeping the peak's consumers all period: {}); {} simulation round(s), the last judged on {} replications (run the pasted schedule with `replications = {}` to reproduce its verdicts)",
+        "consumer-time per period: {} consumer-{time_unit} ({:.0}% of keeping the peak's consumers all period: {}); {} simulation round(s), the last judged on {} replications (run the pasted schedule with `replications = {}` to reproduce its verdicts)",
         number(schedule.consumer_time),
         100.0 * schedule.consumer_time / schedule.peak_consumer_time,
         number(schedule.peak_consumer_time),
@@ -201,8 +202,9 @@ fn status_text(candidate: &Candidate) -> String {
     }
 }
 
-/// The plan as aligned text: the candidates, then the recommendation.
-pub fn plan_table(document: &PlanDocument) -> String {
+/// The plan as aligned text (times of a schedule in `time_unit`): the
+/// candidates, then the recommendation.
+pub fn plan_table(document: &PlanDocument, time_unit: &str) -> String {
     let names = metric_names(document.candidates.iter().map(|c| &c.metrics));
     let allocated = document.candidates.iter().any(|c| c.allocation.is_some());
     let scheduled = document.candidates.iter().any(|c| c.schedule.is_some());
@@ -285,7 +287,11 @@ pub fn plan_table(document: &PlanDocument) -> String {
         text.push_str(&wrap(&format!("note: {note}"), WIDTH, "  "));
     }
     if let Some(schedule) = &document.schedule {
-        text.push_str(&schedule_text(schedule, &document.decision.status));
+        text.push_str(&schedule_text(
+            schedule,
+            &document.decision.status,
+            time_unit,
+        ));
     }
     text
 }
