@@ -78,16 +78,25 @@ pub const HEADERS: [&str; 6] = [
 
 /// Formats a number with 4 significant digits.
 pub fn number(value: f64) -> String {
+    significant(value, 4)
+}
+
+/// Formats a number with `digits` significant digits: decimals from 0.001
+/// to below 1e6, scientific notation outside.
+pub fn significant(value: f64, digits: usize) -> String {
     if value == 0.0 {
         return "0".to_string();
     }
-    // Round to 4 significant digits first, so 9.99999 counts as 10.00.
-    let rounded: f64 = format!("{value:.3e}").parse().unwrap_or(value);
+    let exponent_digits = digits - 1;
+    // Round to the digits first, so 9.99999 counts as 10.00.
+    let rounded: f64 = format!("{value:.exponent_digits$e}")
+        .parse()
+        .unwrap_or(value);
     let magnitude = rounded.abs().log10().floor() as i32;
     if !(-3..6).contains(&magnitude) {
-        return format!("{value:.3e}");
+        return format!("{value:.exponent_digits$e}");
     }
-    let decimals = (3 - magnitude).max(0) as usize;
+    let decimals = (exponent_digits as i32 - magnitude).max(0) as usize;
     format!("{value:.decimals$}")
 }
 
@@ -434,5 +443,9 @@ mod tests {
         assert_eq!(number(12345.0), "12345");
         assert_eq!(number(1.5e-7), "1.500e-7");
         assert_eq!(number(9.99999), "10.00");
+        // Seven digits tell apart what four do not.
+        assert_eq!(significant(0.998_547_64, 7), "0.9985476");
+        assert_eq!(significant(0.998_451, 7), "0.9984510");
+        assert_eq!(significant(1.5e-7, 7), "1.500000e-7");
     }
 }

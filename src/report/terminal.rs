@@ -163,16 +163,6 @@ fn short_columns(results: &RunResults, view: &View) -> Vec<Metric> {
         .collect()
 }
 
-/// `value` to 7 significant digits, in decimals where 4 digits would be.
-fn precise(value: f64) -> String {
-    let magnitude = value.abs().log10().floor() as i32;
-    if value == 0.0 || !(-3..6).contains(&magnitude) {
-        return format!("{value:.6e}");
-    }
-    let decimals = (6 - magnitude) as usize;
-    format!("{value:.decimals$}")
-}
-
 /// A short cell: the simulation mean, theory in parentheses, `!` when
 /// theory lies outside the interval; theory alone without simulation.
 fn short_cell(judged: Option<Judged>) -> String {
@@ -187,8 +177,8 @@ fn short_cell(judged: Option<Judged>) -> String {
                 let mut theory_text = judged.theory_text();
                 if judged.verdict == Verdict::Outside && number(theory) == cell {
                     // Flagged, yet alike in 4 digits: show the digits that differ.
-                    cell = precise(interval.mean);
-                    theory_text = precise(theory);
+                    cell = comparison::significant(interval.mean, 7);
+                    theory_text = comparison::significant(theory, 7);
                 }
                 cell.push_str(&format!(" ({theory_text})"));
             }

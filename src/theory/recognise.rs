@@ -192,9 +192,8 @@ pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     within::with_service_levels(model, rows)
 }
 
-/// The first family that covers every feature of `model`.
-fn covering_family(model: &Model) -> Option<&'static Family> {
-    let features = model.features();
+/// The first family that covers every one of `features`.
+fn covering_family(features: Features) -> Option<&'static Family> {
     FAMILIES
         .iter()
         .find(|f| f.requires.within(features) && features.within(f.covers))
@@ -208,39 +207,36 @@ const CHANGING: Features = Features::of(&[Feature::RateProfile, Feature::Consume
 /// where they are; `None` when a family covers every feature (it may
 /// still find no steady state, as for a load of 1 or more).
 pub fn uncovered(model: &Model) -> Option<String> {
-    if covering_family(model).is_some() {
+    let features = model.features();
+    if covering_family(features).is_some() {
         return None;
     }
-    let sites = model.feature_sites();
-    let listed = |keep: &dyn Fn(Feature) -> bool| -> String {
-        let named: Vec<String> = sites
-            .iter()
-            .filter(|(feature, _)| keep(*feature))
+    // The sites of the features in `only`, named.
+    let listed = |only: Features| -> String {
+        let named: Vec<String> = model
+            .feature_sites()
+            .into_iter()
+            .filter(|(feature, _)| only.contains(*feature))
             .map(|(feature, site)| format!("{} ({site})", feature.describe()))
             .collect();
         named.join(", ")
     };
-    let changing = |f: Feature| CHANGING.contains(f);
-    let steady = model.features().without(CHANGING);
-    let steady_covered = FAMILIES
-        .iter()
-        .any(|f| f.requires.within(steady) && steady.within(f.covers));
-    Some(if steady_covered {
+    Some(if covering_family(features.without(CHANGING)).is_some() {
         format!(
             "the whole run has no steady state ({}); each interval gets the formulas at the rates then in force (an approximation)",
-            listed(&changing)
+            listed(CHANGING)
         )
     } else {
         format!(
             "no formula family covers this model's features: {}",
-            listed(&|_| true)
+            listed(features)
         )
     })
 }
 
 /// [`evaluate`] without the service-level metrics.
 pub(super) fn formulas(model: &Model) -> Vec<(Target, TheoryResult)> {
-    let Some(family) = covering_family(model) else {
+    let Some(family) = covering_family(model.features()) else {
         return Vec::new();
     };
     let Some(rates) = model.arrival_rates() else {
