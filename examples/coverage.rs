@@ -16,9 +16,10 @@
 
 use std::path::PathBuf;
 
-use queuelab::metric::Metric;
+use queuelab::model::metric::Metric;
+use queuelab::model::profile;
 use queuelab::run::{RunLength, Warmup};
-use queuelab::{profile, scenario, sim, theory};
+use queuelab::{scenario, sim, theory};
 
 /// Command-line settings of the study.
 struct Settings {
@@ -98,7 +99,9 @@ fn main() -> Result<(), String> {
     let exact = theory::PointTheory::evaluate(&point.model, &spans)
         .whole
         .into_iter()
-        .find(|(target, result)| *target == sim::targets(&point.model)[0] && result.exact)
+        .find(|(target, result)| {
+            *target == queuelab::model::targets(&point.model)[0] && result.exact
+        })
         .ok_or("the first row has no exact theory")?
         .1;
     let metrics: Vec<(Metric, f64)> = Metric::ALL

@@ -13,8 +13,8 @@
 use std::error::Error;
 
 use queuelab::dist::Dist;
-use queuelab::metric::{Metric, Threshold};
-use queuelab::model::{Arrivals, Class, Discipline, Model, Producer, Queue};
+use queuelab::model::metric::{Metric, Threshold};
+use queuelab::model::{Arrivals, Class, Model, Producer, Queue};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::{sim, theory};
 
@@ -35,17 +35,11 @@ fn support_queue(consumers: u32) -> Result<Model, Box<dyn Error>> {
             class: 0,
             profile: None,
         }],
-        queues: vec![Queue {
-            name: "support".into(),
+        queues: vec![Queue::new(
+            "support",
             consumers,
-            service: Dist::exponential_mean(1.0)?,
-            discipline: Discipline::Fifo,
-            capacity: None,
-            routes: Vec::new(),
-            patience: None,
-            dead_letter: None,
-            schedule: None,
-        }],
+            Dist::exponential_mean(1.0)?,
+        )],
         classes: vec![Class {
             name: "default".into(),
             priority: 0,

@@ -17,9 +17,9 @@ use crate::fit::{self, FitSource};
 use crate::folder::{self, FolderError, Policy};
 use crate::interrupt;
 use crate::live::{self, LiveSettings};
-use crate::metric::Metric;
+use crate::model::metric::Metric;
+use crate::model::profile;
 use crate::plan;
-use crate::profile;
 use crate::progress;
 use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults, View};
 use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError, limits};
@@ -711,7 +711,7 @@ fn table_view(args: &TableView, format: Format, scenario: &Scenario) -> Result<V
     }
     if let Some(queue) = &args.queue {
         let model = &scenario.points[0].model;
-        let mut names: Vec<String> = sim::targets(model)
+        let mut names: Vec<String> = crate::model::targets(model)
             .into_iter()
             .map(|target| report::target_names(model, target).0)
             .collect();
@@ -729,7 +729,7 @@ fn table_view(args: &TableView, format: Format, scenario: &Scenario) -> Result<V
         Metric::WaitWithin(t) | Metric::SojournWithin(t) => !thresholds.contains(t),
         _ => false,
     }) {
-        let listed: Vec<String> = crate::metric::layout(thresholds)
+        let listed: Vec<String> = crate::model::metric::layout(thresholds)
             .into_iter()
             .filter(|m| matches!(m, Metric::WaitWithin(_) | Metric::SojournWithin(_)))
             .map(|m| m.name())

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 use crate::shard::ShardId;
 
 /// queuelab: queueing theory and simulation of message queues, side by side.

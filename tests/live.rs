@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use queuelab::live::{self, BatchValues, ChannelKind, Health, LiveSettings};
-use queuelab::metric::Metric;
 use queuelab::model::Model;
+use queuelab::model::metric::Metric;
 use queuelab::report;
 
 /// Live runs measure wall time: one at a time, so they do not compete for

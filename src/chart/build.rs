@@ -10,7 +10,7 @@ use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{LIVE, SIMULATION, THEORY, pale, row_colour};
 use super::words::{metric_words, parameter_axis, parameter_words};
 use crate::live::ChannelKind;
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 use crate::report::{Interval, Row, RunResults};
 
 /// The metrics that get a chart of their own.

@@ -5,7 +5,7 @@
 use super::build::{axis_label, numeric_axis, row_series};
 use super::figure::{Axes, Figure};
 use super::words::{metric_words, parameter_axis};
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 use crate::report::{Interval, Row, RunResults};
 use crate::units::seconds_per;
 

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metric::Metric;
+use crate::model::metric::Metric;
+use crate::model::targets;
 use crate::report::target_names;
 use crate::scenario::Scenario;
-use crate::sim::targets;
 use crate::theory::evaluate;
 
 /// File holding [`TheoryCurves`].

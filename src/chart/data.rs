@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::targets;
 use crate::report::target_names;
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{Simulation, WarmupTrace, targets, warmup_trace};
+use crate::sim::{Simulation, WarmupTrace, warmup_trace};
 use crate::stats::{Percentiles, student_t_interval};
 use crate::theory::wait_tail;
 

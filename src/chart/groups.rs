@@ -12,7 +12,7 @@ use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::{metric_words, parameter_words};
 use crate::live::ChannelKind;
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 use crate::report::{Row, RunResults};
 
 /// Width of one group of bars, in categories.

@@ -7,7 +7,7 @@ use super::build::{at_point, simulation_series};
 use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::metric_words;
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 use crate::report::{IntervalResults, PointResults, RunResults};
 use crate::units::clock_hours;
 

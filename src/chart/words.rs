@@ -3,7 +3,7 @@
 //! axis names it.
 
 use super::build::axis_label;
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 
 /// Axis text of a swept parameter, with its unit where it has one:
 /// `queues.payments.consumers` reads "consumers of payments",

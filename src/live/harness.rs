@@ -79,7 +79,7 @@ pub fn execute(
             .map(|queue| Station {
                 queue: kind.build(),
                 in_system: AtomicU32::new(0),
-                capacity: queue.capacity,
+                capacity: queue.capacity(),
             })
             .collect(),
         priorities: model.classes.iter().map(|c| c.priority).collect(),

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::harness::{NEVER, Stamps};
 use super::timeline::Timeline;
-use crate::sim::ReplayedVisit;
+use crate::model::VisitRecord;
 
 /// One visit of a message to a queue as measured, ns from the run's start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,9 +80,9 @@ impl Journeys {
 
     /// The journeys of a replay from its visits (model time units, any
     /// order), at `ns_per_unit`.
-    pub fn replayed(visits: &[ReplayedVisit], ns_per_unit: f64) -> Journeys {
+    pub fn replayed(visits: &[VisitRecord], ns_per_unit: f64) -> Journeys {
         let ns = |units: f64| (units * ns_per_unit).round() as u64;
-        let mut sorted: Vec<&ReplayedVisit> = visits.iter().collect();
+        let mut sorted: Vec<&VisitRecord> = visits.iter().collect();
         // Stable: visits of one message at the same instant keep event order.
         sorted.sort_by(|a, b| {
             (a.message, a.arrival)

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 use super::journey::{Journeys, Outcome, VisitStamps};
 use super::timeline::Window;
-use crate::metric::Metric;
 use crate::model::Model;
+use crate::model::Target;
+use crate::model::metric::Metric;
 use crate::report::Interval;
-use crate::sim::Target;
 use crate::stats::{Percentiles, student_t_interval};
 
 /// Slices of the measured window (batch means).
@@ -66,9 +66,9 @@ pub fn measure(window: &Window, journeys: &Journeys, model: &Model, target: Targ
     let (consumers, bounded) = match target.queue {
         Some(queue) => {
             let spec = &model.queues[queue];
-            (Some(spec.consumers), spec.capacity.is_some())
+            (Some(spec.consumers), spec.capacity().is_some())
         }
-        None => (None, model.queues.iter().any(|q| q.capacity.is_some())),
+        None => (None, model.queues.iter().any(|q| q.capacity().is_some())),
     };
     batches.values(consumers, bounded)
 }

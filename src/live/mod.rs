@@ -25,8 +25,8 @@ pub use journey::{Journey, Journeys, VisitStamps};
 pub use measure::{BATCHES, BatchValues, measure, summarise};
 pub use timeline::{Planned, PlannedVisit, Timeline, Window};
 
+use crate::model::Target;
 use crate::model::{Discipline, Feature, Features, Model};
-use crate::sim::Target;
 
 /// Most visits (a message at one queue) a live run may plan: its schedule,
 /// stamps, journeys and replay take about 200 bytes a visit at their peak,
@@ -213,7 +213,7 @@ pub fn check_channels(models: &[&Model], channels: &[ChannelKind]) -> Result<(),
 /// the network end to end, when there are several), each followed by its
 /// classes when the model has several; the rows of the simulation.
 pub fn rows(model: &Model) -> Vec<Target> {
-    crate::sim::targets(model)
+    crate::model::targets(model)
 }
 
 /// One channel's live run at one point.

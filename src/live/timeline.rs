@@ -113,10 +113,10 @@ impl Timeline {
                         service: (service * ns_per_unit) as u64,
                     });
                     let spec = &model.queues[queue];
-                    next = if spec.routes.is_empty() {
+                    next = if spec.routes().is_empty() {
                         None
                     } else {
-                        spec.next_queue(routing[queue].random())
+                        spec.exit.next_queue(routing[queue].random())
                     };
                 }
                 Planned {

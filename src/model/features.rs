@@ -5,7 +5,10 @@
 //! declare the features they cover; anything else gets no formula, or no
 //! live run.
 
-use super::{Arrivals, Class, Discipline, Model, Producer, Queue, UNLIMITED};
+use super::{
+    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Overflow,
+    Producer, Queue, UNLIMITED,
+};
 use crate::dist::Dist;
 
 /// One behaviour of a model beyond the plain M/M/c queue.
@@ -244,13 +247,13 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     let Queue {
         name,
         consumers,
-        service: _, // with the classes' services, in `feature_sites`
-        discipline,
-        capacity,
-        routes,
-        patience,
-        dead_letter,
         schedule,
+        service: _, // with the classes' services, in `feature_sites`
+        admission,
+        discipline,
+        dispatch,
+        consumption,
+        exit: Exit { routes, expiry },
     } = queue;
     let site = || format!("queue `{name}`");
     let order = match discipline {
@@ -262,12 +265,28 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         Discipline::PriorityPreemptive => Some(Feature::PriorityPreemptive),
         Discipline::ProcessorSharing => Some(Feature::ProcessorSharing),
     };
+    let bounded = match admission {
+        Admission::Unbounded => false,
+        Admission::Bounded {
+            capacity: _,
+            overflow: Overflow::RejectNew,
+        } => true,
+    };
+    // The plain behaviours of these axes, the only ones so far.
+    let (Dispatch::SharedLine, Consumption::OneAtATime) = (dispatch, consumption);
+    let (patience, dead_letter) = match expiry {
+        None => (false, false),
+        Some(Expiry {
+            patience: _,
+            dead_letter,
+        }) => (true, dead_letter.is_some()),
+    };
     let present = [
         (*consumers == UNLIMITED, Feature::UnlimitedConsumers),
-        (capacity.is_some(), Feature::Capacity),
+        (bounded, Feature::Capacity),
         (!routes.is_empty(), Feature::Routing),
-        (patience.is_some(), Feature::Patience),
-        (dead_letter.is_some(), Feature::DeadLetter),
+        (patience, Feature::Patience),
+        (dead_letter, Feature::DeadLetter),
         (schedule.is_some(), Feature::ConsumerSchedule),
     ];
     sites.extend(order.map(|feature| (feature, site())));

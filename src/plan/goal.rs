@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metric::Metric;
 use crate::model::Model;
+use crate::model::metric::Metric;
+use crate::model::{Target, targets};
 use crate::report::Interval;
-use crate::sim::{Simulation, Target, targets};
+use crate::sim::Simulation;
 use crate::stats::student_t_interval;
 use crate::theory;
 

@@ -21,7 +21,7 @@ pub use search::{Candidate, Measured, PlanOutcome, Source, headroom_of, plan, th
 /// progress display); it never changes the plan.
 pub type Watch<'a> = &'a (dyn Fn(&str) + Sync);
 
-use crate::model::Model;
+use crate::model::{Admission, Model};
 
 /// What the plan decides.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,7 +53,7 @@ impl Decision {
                 let mut changed = model.clone();
                 let capacity = value as u32;
                 (capacity >= changed.queues[queue].consumers).then(|| {
-                    changed.queues[queue].capacity = Some(capacity);
+                    changed.queues[queue].admission = Admission::with_capacity(Some(capacity));
                     changed
                 })
             }

@@ -45,7 +45,7 @@ fn stable_start(model: &Model) -> Option<Allocation> {
             .iter()
             .zip(loads)
             .map(|(queue, load)| {
-                let bounded = queue.capacity.is_some() || queue.patience.is_some();
+                let bounded = queue.capacity().is_some() || queue.patience().is_some();
                 if queue.is_unlimited() {
                     queue.consumers
                 } else if bounded {

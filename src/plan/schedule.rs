@@ -25,7 +25,9 @@ use super::goal::{Bound, Goal, Status};
 use super::search::{Candidate, Measured, PlanOutcome, Source, theory_candidate};
 use super::{Decision, PlanSettings, Watch};
 use crate::model::Model;
-use crate::profile::{Profile, Span, Step, arrival_rate_in, run_spans, spans, stationary_at};
+use crate::model::profile::{
+    Profile, Span, Step, arrival_rate_in, run_spans, spans, stationary_at,
+};
 use crate::run::RunConfig;
 
 /// Simulation rounds before a schedule that still misses is reported

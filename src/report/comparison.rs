@@ -2,7 +2,7 @@
 //! shared by the terminal table and report.md.
 
 use super::results::{Interval, PointResults, Row, RunResults};
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 
 /// How a simulation estimate relates to the formula value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

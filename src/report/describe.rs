@@ -57,10 +57,10 @@ pub fn describe_model(model: &Model) -> Vec<String> {
     let loads = model.loads().unwrap_or_default();
     for (index, queue) in model.queues.iter().enumerate() {
         let capacity = queue
-            .capacity
+            .capacity()
             .map_or_else(|| "unbounded".to_string(), |c| format!("capacity {c}"));
         let routes: Vec<String> = queue
-            .routes
+            .routes()
             .iter()
             .map(|r| {
                 format!(

@@ -9,7 +9,7 @@ use super::live::live_blocks;
 use super::relations::relation_lines;
 use super::results::{PointResults, Row, RunResults};
 use crate::chart::ChartFile;
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 use crate::scenario::parameter_label;
 use crate::stats::BATCH_TAIL;
 

@@ -5,7 +5,7 @@
 use super::comparison::{interval_text, number};
 use super::results::{IntervalResults, PointResults};
 use super::terminal::{View, with_unit};
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 
 /// Metrics always shown per interval.
 const SHOWN: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::Utilisation];

@@ -12,9 +12,10 @@ use super::document::{Block, Table};
 use super::relations::{Relation, queue_relations, relation_lines};
 use super::results::{Interval, PointResults, Row};
 use crate::live::{self, BatchValues, ChannelKind, Health, Journeys, LiveRun, LiveSettings};
-use crate::metric::Metric;
 use crate::model::Model;
-use crate::sim::{self, Recording, Target};
+use crate::model::Target;
+use crate::model::metric::Metric;
+use crate::sim::{self, Recording};
 
 /// Live minus replay within this share of the replay counts as the
 /// implementation's expected overhead (live-method.md measured +0.6 … +4.5%

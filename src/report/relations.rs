@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::results::Interval;
-use crate::metric::Metric;
 use crate::model::Model;
-use crate::sim::Target;
+use crate::model::Target;
+use crate::model::metric::Metric;
 
 /// A relation between measured quantities, and how far it is off.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,14 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use super::describe::describe_model;
 use super::relations::{Relation, queue_relations};
-use crate::metric::Metric;
 use crate::model::Model;
-use crate::profile::{arrival_rate_in, run_spans};
+use crate::model::metric::Metric;
+use crate::model::profile::{arrival_rate_in, run_spans};
+use crate::model::{Target, targets};
 use crate::run::{RunConfig, RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{
-    PILOTS, Simulation, Target, imprecise, pilot_messages, precision_controlled, targets,
-};
+use crate::sim::{PILOTS, Simulation, imprecise, pilot_messages, precision_controlled};
 use crate::stats::{BATCHES, Estimate, lag1_correlation, lag1_critical, student_t_interval};
 use crate::theory::{PointTheory, TheoryResult};
 

@@ -8,7 +8,7 @@ use super::intervals;
 use super::live;
 use super::relations;
 use super::results::{PointResults, Row, RunResults};
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 use crate::text::wrap;
 
 /// Columns a terminal line may take.

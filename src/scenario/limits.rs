@@ -241,7 +241,7 @@ fn estimate(scenario: &Scenario, threads: usize, share: f64) -> Cost {
         // still inside drain.
         let drain = traffic.external_rate * traffic.drain_time(&point.model, &backlog);
         visits += (replications * (messages + drain) + pilots) * traffic.visits_per_message;
-        let rows = sim::targets(&point.model).len() as f64;
+        let rows = crate::model::targets(&point.model).len() as f64;
         kept += replications * rows * BYTES_PER_ROW;
         in_flight = in_flight.max(backlog.iter().sum::<f64>() * BYTES_PER_MESSAGE);
     }
@@ -367,7 +367,7 @@ fn peak_in_system(model: &Model, traffic: &Traffic, messages: f64) -> Vec<f64> {
                 let consumers = f64::from(queue.consumers);
                 let load = offered / consumers;
                 let overflow = (rate - consumers / queue.service.mean()).max(0.0);
-                match (queue.capacity, &queue.patience) {
+                match (queue.capacity(), &queue.patience()) {
                     (Some(capacity), _) if load >= 1.0 => f64::from(capacity),
                     (_, Some(patience)) if load >= 1.0 => consumers + overflow * patience.mean(),
                     _ if load >= 1.0 => messages,
@@ -407,7 +407,7 @@ fn check_clock(point: &SweepPoint, run: &RunConfig) -> Result<(), Problem> {
     for queue in &model.queues {
         let key = format!("queues.{}", queue.name);
         times.push((format!("{key}.service"), &queue.service));
-        if let Some(patience) = &queue.patience {
+        if let Some(patience) = &queue.patience() {
             times.push((format!("{key}.patience"), patience));
         }
     }

@@ -284,7 +284,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
         .model
         .queues
         .iter()
-        .any(|q| q.dead_letter == Some(index));
+        .any(|q| q.dead_letter() == Some(index));
     let averaged = if point.model.has_profiles() {
         " (averaged over the repeating rate profile, so the backlog grows from one period to the next)"
     } else {

@@ -3,8 +3,8 @@
 use super::SweepPoint;
 use super::error::Problem;
 use super::spec::{PlanSpec, PlanTargetSpec};
-use crate::metric::Metric;
 use crate::model::Model;
+use crate::model::metric::Metric;
 use crate::plan::{Bound, Decision, Goal, GoalMetric, PlanSettings};
 use crate::run::RunConfig;
 use crate::text::Num;
@@ -333,7 +333,7 @@ fn default_max(decision: &Decision, model: &Model) -> f64 {
             let bounded = model
                 .queues
                 .iter()
-                .all(|q| q.capacity.is_some() || q.patience.is_some());
+                .all(|q| q.capacity().is_some() || q.patience().is_some());
             if bounded {
                 DEFAULT_MAX_BOUNDED_LOAD
             } else {

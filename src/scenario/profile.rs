@@ -5,7 +5,7 @@ use super::error::Problem;
 use super::spec::{ConsumersSpec, DisciplineSpec, ProducerSpec, QueueSpec, RunSpec};
 use crate::dist::Dist;
 use crate::model::Model;
-use crate::profile::{MAX_INTERVALS, Profile, Step, spans};
+use crate::model::profile::{MAX_INTERVALS, Profile, Step, spans};
 use crate::run::{RunConfig, RunLength, Warmup};
 use crate::text::Num;
 

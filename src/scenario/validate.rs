@@ -7,8 +7,11 @@ use std::path::Path;
 use super::error::Problem;
 use super::spec::{ConsumersSpec, DisciplineSpec, DistSpec, ScenarioSpec, WarmupSpec};
 use crate::dist::{Dist, DistError};
-use crate::metric::Threshold;
-use crate::model::{Arrivals, Class, Discipline, Model, Producer, Queue, Route, UNLIMITED};
+use crate::model::metric::Threshold;
+use crate::model::{
+    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Producer,
+    Queue, Route, UNLIMITED,
+};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
 use crate::text::Num;
@@ -358,29 +361,34 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
                 DisciplineSpec::PriorityPreemptive => Discipline::PriorityPreemptive,
                 DisciplineSpec::ProcessorSharing => Discipline::ProcessorSharing,
             },
-            capacity: queue.capacity,
-            routes,
+            admission: Admission::with_capacity(queue.capacity),
+            dispatch: Dispatch::SharedLine,
+            consumption: Consumption::OneAtATime,
             schedule,
-            patience: queue
-                .patience
-                .as_ref()
-                .map(|p| dist(p, &format!("{key}.patience"), base_dir))
-                .transpose()?,
-            dead_letter: match &queue.dead_letter {
-                None => None,
-                Some(_) if queue.patience.is_none() => {
-                    return Err(Problem::new(
-                        format!("{key}.dead_letter"),
-                        "messages only expire with a `patience`; set one or remove `dead_letter`",
-                    ));
-                }
-                Some(name) if *name == queue.name => {
-                    return Err(Problem::new(
-                        format!("{key}.dead_letter"),
-                        "a queue cannot be its own dead-letter queue",
-                    ));
-                }
-                Some(name) => Some(lookup_queue(format!("{key}.dead_letter"), name)?),
+            exit: Exit {
+                routes,
+                expiry: match &queue.patience {
+                    None if queue.dead_letter.is_some() => {
+                        return Err(Problem::new(
+                            format!("{key}.dead_letter"),
+                            "messages only expire with a `patience`; set one or remove `dead_letter`",
+                        ));
+                    }
+                    None => None,
+                    Some(patience) => Some(Expiry {
+                        patience: dist(patience, &format!("{key}.patience"), base_dir)?,
+                        dead_letter: match &queue.dead_letter {
+                            None => None,
+                            Some(name) if *name == queue.name => {
+                                return Err(Problem::new(
+                                    format!("{key}.dead_letter"),
+                                    "a queue cannot be its own dead-letter queue",
+                                ));
+                            }
+                            Some(name) => Some(lookup_queue(format!("{key}.dead_letter"), name)?),
+                        },
+                    }),
+                },
             },
         });
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::folder::FolderError;
 use crate::interrupt;
-use crate::metric::{Metric, MetricValues};
+use crate::model::metric::{Metric, MetricValues};
 use crate::sim::Replication;
 use crate::stats::Percentiles;
 

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use super::file::{FORMAT, Header, ShardFile};
 use super::{MAX_SHARDS, SHARDS_DIR, ShardId, total_units, unit_range};
+use crate::model::targets;
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::sim::{Replication, Simulation, targets};
+use crate::sim::{Replication, Simulation};
 use crate::text::excerpt;
 
 /// Why shards cannot be merged.

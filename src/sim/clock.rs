@@ -5,7 +5,7 @@
 //! exponential gaps this is exactly a non-homogeneous Poisson process; with
 //! any other shape the arrivals keep its variability at every rate.
 
-use crate::profile::Profile;
+use crate::model::profile::Profile;
 
 /// A step of a profile with a rate above 0.
 #[derive(Clone, Copy, Debug)]
@@ -84,7 +84,7 @@ impl ProfileClock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Step;
+    use crate::model::profile::Step;
 
     fn profile(repeats: bool) -> Profile {
         // 2 per unit until 1, silent until 3, 1 per unit until 4: 3 arrivals

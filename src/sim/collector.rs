@@ -2,9 +2,9 @@
 //! engine reports what happens, the collector keeps time-weighted counts,
 //! tallies and percentile histograms, and turns them into metric values.
 
-use crate::metric::{Metric, MetricValues, Threshold};
+use crate::model::metric::{Metric, MetricValues, Threshold};
+use crate::model::profile::Span;
 use crate::model::{Model, Queue};
-use crate::profile::Span;
 use crate::stats::{BATCH_TAIL, Percentiles, Tally, TimeAverage};
 
 /// Histogram resolution relative to the smallest mean service time.
@@ -178,7 +178,7 @@ impl Accumulators {
         self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
     }
 
-    /// The metric values, in the order of [`crate::metric::layout`];
+    /// The metric values, in the order of [`crate::model::metric::layout`];
     /// `consumers` gives utilisation, `can_expire` adds `p_abandoned`.
     fn values(&self, window: f64, consumers: Option<f64>, can_expire: bool) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
@@ -736,8 +736,8 @@ impl Collector {
                     .filter(|queue| !queue.is_unlimited())
                     .map(&consumers);
                 let can_expire = match model.queues.get(node) {
-                    Some(queue) => queue.patience.is_some(),
-                    None => model.queues.iter().any(|q| q.patience.is_some()),
+                    Some(queue) => queue.patience().is_some(),
+                    None => model.queues.iter().any(|q| q.patience().is_some()),
                 };
                 target.values(window, consumers, can_expire)
             })

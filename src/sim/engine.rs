@@ -8,7 +8,6 @@
 
 use rand::RngExt;
 
-use super::ReplayedVisit;
 use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
@@ -17,9 +16,10 @@ use super::line::WaitingLine;
 use super::sharing::Sharing;
 use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
-use crate::metric::MetricValues;
+use crate::model::VisitRecord;
+use crate::model::metric::MetricValues;
+use crate::model::profile::{Span, run_spans};
 use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
-use crate::profile::{Span, run_spans};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -167,7 +167,7 @@ impl Station<'_> {
     /// No room for another message.
     fn is_full(&self) -> bool {
         self.spec
-            .capacity
+            .capacity()
             .is_some_and(|capacity| self.in_system >= capacity)
     }
 }
@@ -228,7 +228,7 @@ pub(crate) struct Engine<'a> {
     next_batch: (u32, Option<u64>),
     wait_series: Option<Vec<f64>>,
     /// Where a replay logs every visit, when asked to.
-    visit_log: Option<&'a mut Vec<ReplayedVisit>>,
+    visit_log: Option<&'a mut Vec<VisitRecord>>,
 }
 
 impl<'a> Engine<'a> {
@@ -309,7 +309,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Logs every completed or rejected visit into `log`, in event order.
-    pub(crate) fn record_visits(mut self, log: &'a mut Vec<ReplayedVisit>) -> Self {
+    pub(crate) fn record_visits(mut self, log: &'a mut Vec<VisitRecord>) -> Self {
         self.visit_log = Some(log);
         self
     }
@@ -575,7 +575,7 @@ impl<'a> Engine<'a> {
         self.collector.enter(self.now, queue, class, waits, tracked);
         if waits {
             station.line.push(slot, class);
-            if let Some(patience) = &station.spec.patience {
+            if let Some(patience) = &station.spec.patience() {
                 let expires = self.now + station.patience.draw(patience);
                 self.calendar.schedule(
                     expires,
@@ -756,7 +756,7 @@ impl<'a> Engine<'a> {
             dead_lettered: true,
             ..message
         };
-        match self.stations[queue].spec.dead_letter {
+        match self.stations[queue].spec.dead_letter() {
             Some(dead_letter) => {
                 let new_slot = self.messages.insert(moved);
                 self.enter(dead_letter, new_slot);
@@ -769,14 +769,14 @@ impl<'a> Engine<'a> {
     /// a replay takes the recorded choice instead while it has one.
     fn route(&mut self, queue: usize) -> Option<usize> {
         let station = &mut self.stations[queue];
-        if station.spec.routes.is_empty() {
+        if station.spec.routes().is_empty() {
             return None;
         }
         if let Some(choice) = station.recorded_routes.as_mut().and_then(Iterator::next) {
             return *choice;
         }
         let draw: f64 = station.routing.random();
-        station.spec.next_queue(draw)
+        station.spec.exit.next_queue(draw)
     }
 
     /// Logs the visit of `slot` to `queue` ending now, after `wait` there
@@ -790,7 +790,7 @@ impl<'a> Engine<'a> {
             } else {
                 self.now
             };
-            log.push(ReplayedVisit {
+            log.push(VisitRecord {
                 message: message.index,
                 class: message.class as usize,
                 queue,

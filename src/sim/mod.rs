@@ -16,43 +16,13 @@ mod warmup;
 use rayon::prelude::*;
 
 use crate::dist::Dist;
-use crate::metric::{Metric, MetricValues};
-use crate::model::{Arrivals, Model, Producer};
+use crate::model::metric::{Metric, MetricValues};
+use crate::model::{Arrivals, Model, Producer, Target, VisitRecord, targets};
 use crate::run::{RunConfig, RunLength};
 use crate::stats::{BATCHES, Estimate, Percentiles, batch_means_interval, student_t_interval};
 use engine::{Engine, Plan};
 use streams::StreamSet;
 pub use warmup::{PILOTS, WarmupTrace, pilot_messages, warmup, warmup_trace};
-
-/// What a row of results describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Target {
-    /// The queue, or `None` for the whole network (end to end).
-    pub queue: Option<usize>,
-    /// The class, or `None` for all classes together.
-    pub class: Option<usize>,
-}
-
-/// The targets a simulation of `model` reports, in result order: each queue
-/// (then the system, when the queues form one network: see
-/// [`Model::is_network`]), each followed by its classes when the model has
-/// several.
-pub fn targets(model: &Model) -> Vec<Target> {
-    let nodes = model.queues.len() + usize::from(model.is_network());
-    let classes: Vec<Option<usize>> = if model.has_classes() {
-        std::iter::once(None)
-            .chain((0..model.classes.len()).map(Some))
-            .collect()
-    } else {
-        vec![None]
-    };
-    (0..nodes)
-        .flat_map(|node| {
-            let queue = (node < model.queues.len()).then_some(node);
-            classes.iter().map(move |&class| Target { queue, class })
-        })
-        .collect()
-}
 
 /// One replication's measurements.
 #[derive(Clone, Debug)]
@@ -190,29 +160,12 @@ pub struct Recording<'a> {
     pub routes: &'a [Vec<Option<usize>>],
 }
 
-/// One visit of a replayed message to a queue, in model time units.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ReplayedVisit {
-    /// External arrival index of the message.
-    pub message: u64,
-    /// Its class.
-    pub class: usize,
-    /// The queue visited.
-    pub queue: usize,
-    /// Arrival at the queue.
-    pub arrival: f64,
-    /// Start of service; `None` when the full queue rejected it.
-    pub start: Option<f64>,
-    /// End of service, or the rejection instant.
-    pub end: f64,
-}
-
 /// Replays `recording` through `model`: the producers send at the recorded
 /// instants, the k-th arrival at a queue needs the k-th recorded service
 /// there, and the k-th departure from a queue goes where the recording
 /// says. Returns every visit, completed or rejected, in event order. One
 /// run, no warm-up: the caller measures the windows it wants.
-pub fn replay(model: &Model, recording: &Recording) -> Vec<ReplayedVisit> {
+pub fn replay(model: &Model, recording: &Recording) -> Vec<VisitRecord> {
     let Some(replayed) = replay_model(model, recording) else {
         return Vec::new();
     };
@@ -529,7 +482,7 @@ mod tests {
         assert_eq!(taken, routes);
         // Every recorded service was used, in arrival order at each queue.
         for (queue, recorded) in services.iter().enumerate() {
-            let mut at_queue: Vec<&ReplayedVisit> =
+            let mut at_queue: Vec<&VisitRecord> =
                 visits.iter().filter(|v| v.queue == queue).collect();
             at_queue.sort_by(|x, y| x.arrival.total_cmp(&y.arrival));
             let used: Vec<f64> = at_queue.iter().map(|v| v.end - v.start.unwrap()).collect();

@@ -7,64 +7,7 @@
 
 use super::mmc::Mmc;
 use super::mminf::Mminf;
-
-/// Largest allowed excess of a routing row sum over 1 (rounding slack).
-const ROW_SUM_SLACK: f64 = 1e-12;
-
-/// Solves the traffic equations λ_j = γ_j + Σ_i λ_i P\[i\]\[j\], i.e.
-/// (I - Pᵀ)λ = γ, by Gaussian elimination with partial pivoting (no
-/// iteration), §13. Reusable for non-exponential networks to get node loads.
-///
-/// `None` if the dimensions disagree, γ_j < 0, an entry of P is negative, a
-/// row of P sums to more than 1, a value is not finite, or I - Pᵀ is
-/// (numerically) singular, i.e. some customers can never leave. Tiny
-/// negative rounding residues in λ are clamped to 0 (the exact solution
-/// λ = γᵀ(I - P)⁻¹ is non-negative).
-pub fn solve_traffic_equations(gamma: &[f64], routing: &[Vec<f64>]) -> Option<Vec<f64>> {
-    let n = gamma.len();
-    let valid_gamma = gamma.iter().all(|g| g.is_finite() && *g >= 0.0);
-    let valid_routing = routing.len() == n
-        && routing.iter().all(|row| {
-            row.len() == n
-                && row.iter().all(|p| p.is_finite() && *p >= 0.0)
-                && row.iter().sum::<f64>() <= 1.0 + ROW_SUM_SLACK
-        });
-    if !valid_gamma || !valid_routing {
-        return None;
-    }
-    // Augmented matrix [I - Pᵀ | γ].
-    let mut a: Vec<Vec<f64>> = (0..n)
-        .map(|j| {
-            let mut row: Vec<f64> = (0..n).map(|i| -routing[i][j]).collect();
-            row[j] += 1.0;
-            row.push(gamma[j]);
-            row
-        })
-        .collect();
-    for col in 0..n {
-        let pivot = (col..n).max_by(|&r, &s| a[r][col].abs().total_cmp(&a[s][col].abs()))?;
-        if a[pivot][col].abs() <= f64::EPSILON * n as f64 {
-            return None;
-        }
-        a.swap(col, pivot);
-        let (upper, lower) = a.split_at_mut(col + 1);
-        let pivot_row = &upper[col];
-        for row in lower {
-            let factor = row[col] / pivot_row[col];
-            if factor != 0.0 {
-                for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
-                    *x -= factor * p;
-                }
-            }
-        }
-    }
-    let mut lambda = vec![0.0; n];
-    for row in (0..n).rev() {
-        let known: f64 = (row + 1..n).map(|k| a[row][k] * lambda[k]).sum();
-        lambda[row] = ((a[row][n] - known) / a[row][row]).max(0.0);
-    }
-    Some(lambda)
-}
+use crate::model::solve_traffic_equations;
 
 /// One node of a Jackson network with its stationary metrics.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -213,29 +156,6 @@ mod tests {
 
     fn close(got: f64, want: f64, tol: f64) -> bool {
         (got - want).abs() <= tol * want.abs().max(1e-300)
-    }
-
-    #[test]
-    fn traffic_equations_hand_solved() {
-        // Node 0 feeds back to itself w.p. 1/2: λ0 = 1/(1 - 1/2) = 2, λ1 = 2 · 1/2 = 1.
-        let routing = vec![vec![0.5, 0.5], vec![0.0, 0.0]];
-        let l = solve_traffic_equations(&[1.0, 0.0], &routing).unwrap();
-        assert!(close(l[0], 2.0, 1e-15) && close(l[1], 1.0, 1e-15));
-        // A pivot swap is needed (zero diagonal after the first step is avoided).
-        let routing = vec![
-            vec![0.0, 1.0, 0.0],
-            vec![0.0, 0.0, 1.0],
-            vec![0.5, 0.0, 0.0],
-        ];
-        let l = solve_traffic_equations(&[1.0, 0.0, 0.0], &routing).unwrap();
-        assert!(l.iter().all(|x| close(*x, 2.0, 1e-15)));
-        // A closed loop with no exit is singular.
-        let loop_routing = vec![vec![0.0, 1.0], vec![1.0, 0.0]];
-        assert!(solve_traffic_equations(&[1.0, 0.0], &loop_routing).is_none());
-        assert!(solve_traffic_equations(&[1.0], &[vec![1.2]]).is_none());
-        assert!(solve_traffic_equations(&[1.0], &[vec![-0.1]]).is_none());
-        assert!(solve_traffic_equations(&[1.0, 0.0], &[vec![0.0]]).is_none());
-        assert_eq!(solve_traffic_equations(&[], &[]), Some(vec![]));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use super::recognise::evaluate;
 use super::result::TheoryResult;
 use crate::model::Model;
-use crate::profile::{Span, stationary_at};
-use crate::sim::Target;
+use crate::model::Target;
+use crate::model::profile::{Span, stationary_at};
 
 /// Formula rows of one sweep point: none for the whole run of a model
 /// whose rates follow profiles (it has no steady state), and the pointwise

@@ -6,9 +6,9 @@ use super::abandonment::ErlangA;
 use super::result::TheoryResult;
 use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority, within};
 use crate::dist::Dist;
-use crate::metric::Metric;
+use crate::model::Target;
+use crate::model::metric::Metric;
 use crate::model::{Arrivals, Discipline, Feature, Features, Model, Producer};
-use crate::sim::Target;
 
 /// The flow of one class through one queue.
 #[derive(Clone, Copy, Debug)]
@@ -270,7 +270,7 @@ fn independent_queues(
         .iter()
         .flat_map(|station| {
             // Expired messages arrive in no process a formula covers.
-            let dead_letters = model.queues.iter().filter_map(|q| q.dead_letter);
+            let dead_letters = model.queues.iter().filter_map(|q| q.dead_letter());
             if dead_letters.clone().any(|d| d == station.queue) {
                 return Vec::new();
             }
@@ -400,10 +400,10 @@ fn single_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, TheoryResul
     let (lambda, c) = (station.rate(), station.consumers());
     let suffix = discipline_suffix(queue.discipline);
     let exponential_mean = station.common_exponential_mean();
-    if let Some(patience) = &queue.patience {
+    if let Some(patience) = &queue.patience() {
         return expiring_queue(station, patience, exponential_mean);
     }
-    if let Some(capacity) = queue.capacity {
+    if let Some(capacity) = queue.capacity() {
         return finite_queue(station, capacity, exponential_mean);
     }
     if queue.is_unlimited() {
@@ -509,7 +509,7 @@ fn expiring_queue(
     let queue = &station.model.queues[station.queue];
     let mean = exponential_mean?;
     // Interrupted messages do not expire, which the Erlang-A chain ignores.
-    if queue.capacity.is_some()
+    if queue.capacity().is_some()
         || queue.is_unlimited()
         || !patience.is_exponential()
         || queue.discipline.interrupts_service()
@@ -717,8 +717,8 @@ fn renewal_approximation(
     };
     let model = station.model;
     let queue = &model.queues[station.queue];
-    if queue.capacity.is_some()
-        || queue.patience.is_some()
+    if queue.capacity().is_some()
+        || queue.patience().is_some()
         || queue.discipline != Discipline::Fifo
         || model.has_classes()
     {
@@ -765,8 +765,8 @@ fn jackson_network(
     let mut means = Vec::with_capacity(stations.len());
     for station in stations {
         let queue = &model.queues[station.queue];
-        if queue.capacity.is_some()
-            || queue.patience.is_some()
+        if queue.capacity().is_some()
+            || queue.patience().is_some()
             || station.priority_levels().is_some()
         {
             return None;
@@ -863,7 +863,7 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
     // Visit ratios: messages per cycle at each queue.
     let mut entry = vec![0.0; model.queues.len()];
     entry[producer.queue] = 1.0;
-    let visits = jackson::solve_traffic_equations(&entry, &model.routing_matrix())?;
+    let visits = crate::model::solve_traffic_equations(&entry, &model.routing_matrix())?;
     let mut stations = Vec::with_capacity(model.queues.len());
     for (queue, &visit) in model.queues.iter().zip(&visits) {
         let service = &queue.service;
@@ -881,7 +881,7 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
         } else {
             return None;
         };
-        if queue.capacity.is_some() || queue.patience.is_some() {
+        if queue.capacity().is_some() || queue.patience().is_some() {
             return None;
         }
         stations.push(mva::MvaStation {

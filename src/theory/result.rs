@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metric::Metric;
+use crate::model::metric::Metric;
 
 /// Formula values for one queue, class or the system.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

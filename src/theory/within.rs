@@ -9,9 +9,9 @@
 use super::recognise::formulas;
 use super::result::TheoryResult;
 use super::{mmc::Mmc, mmck::Mmck};
-use crate::metric::Metric;
 use crate::model::Model;
-use crate::sim::Target;
+use crate::model::Target;
+use crate::model::metric::Metric;
 
 /// Which time of a message a tail is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,7 +112,7 @@ fn tail(
         .sum();
     let mu = lambda / work;
     let spec = &model.queues[queue];
-    match spec.capacity {
+    match spec.capacity() {
         Some(capacity) if capacity > spec.consumers => {
             let mmck = Mmck::new(lambda, mu, spec.consumers, capacity)?;
             let tail = |t| match time {
@@ -136,7 +136,7 @@ fn tail(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metric::Threshold;
+    use crate::model::metric::Threshold;
     use std::path::Path;
 
     /// The first point of `text` with thresholds 0, 1 and 4.

@@ -374,7 +374,7 @@ fn compare_refuses_runs_that_share_no_axis_and_converts_time_units() {
             ("md1".to_string(), read(&seconds)),
             ("md1-ms".to_string(), read(&millis)),
         ];
-        let metric = queuelab::metric::Metric::from_name(metric).unwrap();
+        let metric = queuelab::model::metric::Metric::from_name(metric).unwrap();
         let figure = queuelab::chart::comparison_figure(&runs, metric, None).unwrap();
         assert!(!figure.y_label.contains("ms"), "{}", figure.y_label);
         let series = |prefix: &str| {

@@ -2,10 +2,11 @@
 
 use std::path::Path;
 
-use queuelab::metric::Metric;
+use queuelab::model::metric::Metric;
+use queuelab::model::profile;
 use queuelab::report::{self, RunResults};
 use queuelab::scenario::{self, Scenario};
-use queuelab::{profile, sim, theory};
+use queuelab::{sim, theory};
 
 /// The `queuelab` binary under test.
 pub fn queuelab() -> assert_cmd::Command {

@@ -2,7 +2,7 @@
 //! exact: a wrong variance estimate (too narrow or too wide) or a biased
 //! estimate fails.
 
-use queuelab::metric::Metric;
+use queuelab::model::metric::Metric;
 use queuelab::scenario::Scenario;
 use queuelab::sim;
 

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use queuelab::metric::Metric;
+use queuelab::model::metric::Metric;
 use queuelab::sim;
 use tempfile::TempDir;
 

@@ -4,7 +4,7 @@
 //! variances are pooled over eight seeds so the comparison is not one
 //! lucky draw.
 
-use queuelab::metric::Metric;
+use queuelab::model::metric::Metric;
 use queuelab::sim;
 
 use crate::common::scenario;

@@ -6,7 +6,7 @@
 use std::fs;
 
 use crate::common::{queuelab, run, scenario};
-use queuelab::metric::Metric;
+use queuelab::model::metric::Metric;
 use queuelab::report::IntervalResults;
 use tempfile::TempDir;
 

@@ -3,7 +3,7 @@
 //! counted as such end to end, and Little's law checked with the rate of
 //! the messages each side counts.
 
-use queuelab::metric::Metric;
+use queuelab::model::metric::Metric;
 use queuelab::report::{Row, RunResults};
 
 use crate::common::{run, scenario};

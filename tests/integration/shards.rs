@@ -353,8 +353,8 @@ fn edited_shards_are_refused() {
 
     // Impossible values are refused even with the digest recomputed.
     for (metric, impossible) in [
-        (queuelab::metric::Metric::PWait, 7.0),
-        (queuelab::metric::Metric::MeanWait, -1.0),
+        (queuelab::model::metric::Metric::PWait, 7.0),
+        (queuelab::model::metric::Metric::MeanWait, -1.0),
     ] {
         let mut forged = file.clone();
         forged.units[0].values[0].insert(metric, ExactFloat(impossible));

@@ -5,7 +5,7 @@
 //! means, probabilities and p50/p90 percentiles, and below 10% for p99 (a
 //! 1-in-100 tail is estimated from ten times fewer observations than a p90).
 
-use queuelab::metric::{Metric, Threshold};
+use queuelab::model::metric::{Metric, Threshold};
 use queuelab::report::RunResults;
 
 use crate::common::{compare, run, scenario};

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use queuelab::dist::Dist;
-use queuelab::metric::Metric;
 use queuelab::model::Arrivals;
+use queuelab::model::metric::Metric;
 use queuelab::report::RunResults;
 use tempfile::TempDir;
 

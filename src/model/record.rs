@@ -1,0 +1,20 @@
+//! One visit of a message to a queue, the record the simulator and live
+//! runs both produce and every per-visit analysis reads.
+
+/// One visit of a message to a queue, in model time units, as the
+/// simulator (a replay) and a live run record it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VisitRecord {
+    /// External arrival index of the message.
+    pub message: u64,
+    /// Its class.
+    pub class: usize,
+    /// The queue visited.
+    pub queue: usize,
+    /// Arrival at the queue.
+    pub arrival: f64,
+    /// Start of service; `None` when the full queue rejected it.
+    pub start: Option<f64>,
+    /// End of service, or the rejection instant.
+    pub end: f64,
+}

@@ -1,0 +1,157 @@
+//! A station (a queue) built from one behaviour per axis: admission (who
+//! gets in), order (the discipline, in [`super::discipline`]), dispatch (how
+//! waiting messages reach consumers), consumption (how many a consumer
+//! takes at once) and exit (where a message goes after service or when it
+//! expires). A new queue behaviour is a new variant on one axis; see
+//! `features.rs` for what each variant means to theory and live runs.
+
+use super::discipline::Discipline;
+use super::profile::Profile;
+use super::routing::Route;
+use crate::dist::Dist;
+
+/// `consumers` of a queue with a consumer for every message (M/G/inf).
+pub const UNLIMITED: u32 = u32::MAX;
+
+/// A station: a buffer served by identical consumers, one behaviour per axis.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    /// Name from the scenario file.
+    pub name: String,
+    /// Number of consumers (servers); [`UNLIMITED`] for one per message.
+    pub consumers: u32,
+    /// Consumers that change over time (then `consumers` is their most);
+    /// it repeats with the producers' rate profiles.
+    pub schedule: Option<Profile>,
+    /// Service time of a message (unless its class overrides it).
+    pub service: Dist,
+    /// Who gets in.
+    pub admission: Admission,
+    /// Service order (the order axis).
+    pub discipline: Discipline,
+    /// How waiting messages reach the consumers.
+    pub dispatch: Dispatch,
+    /// How many messages a consumer takes at once.
+    pub consumption: Consumption,
+    /// Where messages go after service, or when they expire.
+    pub exit: Exit,
+}
+
+/// The admission axis: which arriving messages a queue accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Every message gets in.
+    Unbounded,
+    /// At most `capacity` messages in queue and in service.
+    Bounded {
+        /// Maximum messages in queue + in service.
+        capacity: u32,
+        /// What happens to an arrival that finds the queue full.
+        overflow: Overflow,
+    },
+}
+
+/// What a full queue does with an arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overflow {
+    /// The arrival is rejected (blocked) and leaves the system.
+    RejectNew,
+}
+
+/// The dispatch axis: how waiting messages reach the consumers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    /// One line shared by every consumer: a free consumer takes the next
+    /// message in the discipline's order.
+    SharedLine,
+}
+
+/// The consumption axis: how many messages a consumer takes at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consumption {
+    /// One message at a time, each with its own service time.
+    OneAtATime,
+}
+
+/// The exit axis: where messages go after service, or when they expire.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exit {
+    /// Routing after service; the remaining probability leaves the system.
+    pub routes: Vec<Route>,
+    /// Waiting messages that expire, and where they go.
+    pub expiry: Option<Expiry>,
+}
+
+/// Messages that give up waiting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expiry {
+    /// Time a waiting message waits before it expires.
+    pub patience: Dist,
+    /// Queue receiving expired messages; `None` drops them.
+    pub dead_letter: Option<usize>,
+}
+
+impl Admission {
+    /// The capacity of a bounded queue, `None` when unbounded.
+    pub fn capacity(self) -> Option<u32> {
+        match self {
+            Admission::Unbounded => None,
+            Admission::Bounded { capacity, .. } => Some(capacity),
+        }
+    }
+
+    /// Bounded at `capacity` (rejecting new arrivals when full), or
+    /// unbounded for `None`.
+    pub fn with_capacity(capacity: Option<u32>) -> Admission {
+        capacity.map_or(Admission::Unbounded, |capacity| Admission::Bounded {
+            capacity,
+            overflow: Overflow::RejectNew,
+        })
+    }
+}
+
+impl Queue {
+    /// A FIFO queue with `consumers` serving `service`, admitting every
+    /// message, shared line, one message at a time, no routing, no expiry.
+    pub fn new(name: impl Into<String>, consumers: u32, service: Dist) -> Queue {
+        Queue {
+            name: name.into(),
+            consumers,
+            schedule: None,
+            service,
+            admission: Admission::Unbounded,
+            discipline: Discipline::Fifo,
+            dispatch: Dispatch::SharedLine,
+            consumption: Consumption::OneAtATime,
+            exit: Exit::default(),
+        }
+    }
+
+    /// True when every message is served at once (`consumers = "unlimited"`).
+    pub fn is_unlimited(&self) -> bool {
+        self.consumers == UNLIMITED
+    }
+
+    /// Maximum messages in queue + in service; `None` is unlimited.
+    pub fn capacity(&self) -> Option<u32> {
+        self.admission.capacity()
+    }
+
+    /// Routing after service.
+    pub fn routes(&self) -> &[Route] {
+        &self.exit.routes
+    }
+
+    /// Time a waiting message waits before it expires, if it does.
+    pub fn patience(&self) -> Option<&Dist> {
+        self.exit.expiry.as_ref().map(|expiry| &expiry.patience)
+    }
+
+    /// Queue receiving expired messages, if any.
+    pub fn dead_letter(&self) -> Option<usize> {
+        self.exit
+            .expiry
+            .as_ref()
+            .and_then(|expiry| expiry.dead_letter)
+    }
+}
