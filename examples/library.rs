@@ -14,39 +14,27 @@ use std::error::Error;
 
 use queuelab::dist::Dist;
 use queuelab::model::metric::{Metric, Threshold};
-use queuelab::model::{Arrivals, Class, Model, Producer, Queue};
+use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::{sim, theory};
 
-/// The support queue with `consumers` consumers. A model built in code is
-/// not checked as a scenario file is (names, stability, routing): keep it
-/// valid, or write the TOML and call `queuelab::scenario::parse`.
+/// The support queue with `consumers` consumers, checked as a scenario
+/// file's model is (names, references, consumers, routing, stability).
 fn support_queue(consumers: u32) -> Result<Model, Box<dyn Error>> {
-    let threshold = |t| Threshold::new(t).ok_or("a threshold is a finite time >= 0");
-    Ok(Model {
-        name: "support".into(),
-        time_unit: "s".into(),
-        producers: vec![Producer {
-            name: "tickets".into(),
-            queue: 0,
-            arrivals: Arrivals::Open {
-                interarrival: Dist::exponential_rate(1.8)?,
-            },
-            class: 0,
-            profile: None,
-        }],
-        queues: vec![Queue::new(
+    Ok(Model::builder("support")
+        .time_unit("s")
+        .queue(QueueBuilder::new(
             "support",
             consumers,
             Dist::exponential_mean(1.0)?,
-        )],
-        classes: vec![Class {
-            name: "default".into(),
-            priority: 0,
-            service: None,
-        }],
-        within: vec![threshold(0.5)?, threshold(2.0)?],
-    })
+        ))
+        .producer(ProducerBuilder::open(
+            "tickets",
+            "support",
+            Dist::exponential_rate(1.8)?,
+        ))
+        .within([0.5, 2.0])
+        .build()?)
 }
 
 fn main() -> Result<(), Box<dyn Error>> {

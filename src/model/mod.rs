@@ -1,7 +1,8 @@
 //! The validated in-memory model: producers, queues built from behaviours,
 //! classes and routing, with what every stage reads about it (its traffic,
 //! its features, the rows its results have). Built from a scenario file by
-//! `scenario` or directly in code (see `build.rs`); read by `theory`, `sim`
+//! `scenario` or directly in code ([`Model::builder`], which checks what
+//! a scenario file's model must satisfy); read by `theory`, `sim`
 //! and `live`.
 //!
 //! Where things live: `station.rs` (a queue, one behaviour per axis),
@@ -13,6 +14,7 @@
 
 use crate::dist::Dist;
 
+mod build;
 mod discipline;
 mod features;
 pub mod metric;
@@ -24,6 +26,7 @@ mod station;
 mod target;
 mod traffic;
 
+pub use build::{ModelBuilder, ModelError, ProducerBuilder, QueueBuilder};
 pub use discipline::Discipline;
 pub use features::{Feature, Features, Site};
 use metric::{Metric, Threshold};

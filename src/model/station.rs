@@ -111,22 +111,6 @@ impl Admission {
 }
 
 impl Queue {
-    /// A FIFO queue with `consumers` serving `service`, admitting every
-    /// message, shared line, one message at a time, no routing, no expiry.
-    pub fn new(name: impl Into<String>, consumers: u32, service: Dist) -> Queue {
-        Queue {
-            name: name.into(),
-            consumers,
-            schedule: None,
-            service,
-            admission: Admission::Unbounded,
-            discipline: Discipline::Fifo,
-            dispatch: Dispatch::SharedLine,
-            consumption: Consumption::OneAtATime,
-            exit: Exit::default(),
-        }
-    }
-
     /// True when every message is served at once (`consumers = "unlimited"`).
     pub fn is_unlimited(&self) -> bool {
         self.consumers == UNLIMITED

@@ -81,6 +81,32 @@ pub struct Scenario {
     pub plan: Option<PlanSettings>,
 }
 
+impl Scenario {
+    /// A one-point scenario of a model built in code (see
+    /// [`Model::builder`]), compared by theory and simulation under `run`:
+    /// no sweep, no live run, no plan, and no file (its results hold an
+    /// empty `scenario.toml`).
+    pub fn of_model(model: Model, run: RunConfig) -> Scenario {
+        Scenario {
+            file: PathBuf::from(format!("{}.toml", model.name)),
+            source: String::new(),
+            name: model.name.clone(),
+            description: String::new(),
+            run,
+            compare: Compare {
+                theory: true,
+                simulation: true,
+                live: None,
+            },
+            points: vec![SweepPoint {
+                parameters: Vec::new(),
+                model,
+            }],
+            plan: None,
+        }
+    }
+}
+
 /// Reads, validates and expands a scenario file.
 pub fn load(file: &Path) -> Result<Scenario, ScenarioError> {
     let source =

@@ -1,0 +1,730 @@
+//! Models in code: builders that name queues, producers and classes by
+//! name, as a scenario file does, and check everything a scenario file's
+//! model must satisfy when they build. `scenario` builds its models through
+//! them, so a model from a program, a notebook driver or a test passes the
+//! same checks, with the same messages, as one from a file.
+//!
+//! ```
+//! use queuelab::dist::Dist;
+//! use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
+//!
+//! let mm2 = Model::builder("support")
+//!     .queue(QueueBuilder::new("support", 2, Dist::exponential_mean(1.0)?))
+//!     .producer(ProducerBuilder::open("tickets", "support", Dist::exponential_rate(1.8)?))
+//!     .build()?;
+//! assert!((mm2.max_load().unwrap() - 0.9).abs() < 1e-12);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashMap;
+
+use super::metric::Threshold;
+use super::profile::Profile;
+use super::{
+    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Producer,
+    Queue, Route, UNLIMITED,
+};
+use crate::dist::Dist;
+use crate::text::Num;
+
+/// A model that cannot be built: the dotted path of the offending part,
+/// named as in a scenario file (e.g. `queues.orders.capacity`), and what is
+/// wrong and allowed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct ModelError {
+    /// Dotted path of the part, e.g. `queues.orders.capacity`.
+    pub key: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl ModelError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> ModelError {
+        ModelError {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A model under construction; [`ModelBuilder::build`] checks it.
+#[derive(Clone, Debug)]
+pub struct ModelBuilder {
+    name: String,
+    time_unit: String,
+    producers: Vec<ProducerBuilder>,
+    queues: Vec<QueueBuilder>,
+    classes: Vec<Class>,
+    within: Vec<f64>,
+}
+
+/// A queue under construction, naming the queues it routes to.
+#[derive(Clone, Debug)]
+pub struct QueueBuilder {
+    name: String,
+    consumers: u32,
+    service: Dist,
+    discipline: Discipline,
+    capacity: Option<u32>,
+    next: Vec<(String, f64)>,
+    patience: Option<Dist>,
+    dead_letter: Option<String>,
+    schedule: Option<Profile>,
+}
+
+/// A producer under construction, naming its queue and class.
+#[derive(Clone, Debug)]
+pub struct ProducerBuilder {
+    name: String,
+    to: String,
+    arrivals: Arrivals,
+    class: Option<String>,
+    profile: Option<Profile>,
+}
+
+impl Model {
+    /// A model named `name` (the results folder's name: letters, digits,
+    /// '-', '_' or '.'), time unit "s", no queues, producers or classes yet.
+    pub fn builder(name: impl Into<String>) -> ModelBuilder {
+        ModelBuilder {
+            name: name.into(),
+            time_unit: "s".into(),
+            producers: Vec::new(),
+            queues: Vec::new(),
+            classes: Vec::new(),
+            within: Vec::new(),
+        }
+    }
+}
+
+impl ModelBuilder {
+    /// The label of the time unit (default "s").
+    pub fn time_unit(mut self, unit: impl Into<String>) -> Self {
+        self.time_unit = unit.into();
+        self
+    }
+
+    /// Adds a queue.
+    pub fn queue(mut self, queue: QueueBuilder) -> Self {
+        self.queues.push(queue);
+        self
+    }
+
+    /// Adds a producer.
+    pub fn producer(mut self, producer: ProducerBuilder) -> Self {
+        self.producers.push(producer);
+        self
+    }
+
+    /// Adds a message class (without any, every message is of one class
+    /// named `default`); then every producer names its class.
+    pub fn class(mut self, class: Class) -> Self {
+        self.classes.push(class);
+        self
+    }
+
+    /// Service-level thresholds: each t adds `wait_within_<t>` and
+    /// `sojourn_within_<t>` to the results.
+    pub fn within(mut self, times: impl IntoIterator<Item = f64>) -> Self {
+        self.within.extend(times);
+        self
+    }
+
+    /// The model, or the first part that breaks a rule: names (unique,
+    /// non-empty, no '.'), references to queues and classes, consumers,
+    /// capacities, routing probabilities, distributions with a finite
+    /// positive mean, dead letters, thresholds, routing that lets messages
+    /// leave, and every queue reached by some message.
+    pub fn build(self) -> Result<Model, ModelError> {
+        check_model_name(&self.name)?;
+        let classes = if self.classes.is_empty() {
+            vec![Class::new("default")]
+        } else {
+            self.classes.clone()
+        };
+        let class_index = index_by_name(classes.iter().map(|c| c.name.as_str()), "classes")?;
+        let queue_index = index_by_name(self.queues.iter().map(|q| q.name.as_str()), "queues")?;
+        if self.queues.is_empty() {
+            return Err(ModelError::new(
+                "queues",
+                "at least one [[queues]] entry is required",
+            ));
+        }
+        if self.producers.is_empty() {
+            return Err(ModelError::new(
+                "producers",
+                "at least one [[producers]] entry is required",
+            ));
+        }
+        index_by_name(self.producers.iter().map(|p| p.name.as_str()), "producers")?;
+        for class in &classes {
+            if let Some(service) = &class.service {
+                usable(service, format!("classes.{}.service", class.name))?;
+            }
+        }
+        let queues = Lookup {
+            index: &queue_index,
+            what: ("queue", "queues"),
+            names: self.queues.iter().map(|q| q.name.as_str()).collect(),
+        };
+        let class_names = Lookup {
+            index: &class_index,
+            what: ("class", "classes"),
+            names: classes.iter().map(|c| c.name.as_str()).collect(),
+        };
+        let producers = self
+            .producers
+            .into_iter()
+            .map(|producer| producer.resolve(&queues, &class_names, !self.classes.is_empty()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut built = self
+            .queues
+            .iter()
+            .map(|queue| queue.resolve(&queues))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Schedules repeat with the rate profiles.
+        let repeats = producers
+            .iter()
+            .find_map(|p| p.profile.as_ref())
+            .is_some_and(|profile| profile.repeats);
+        for schedule in built.iter_mut().filter_map(|q| q.schedule.as_mut()) {
+            schedule.repeats = repeats;
+        }
+        let model = Model {
+            name: self.name,
+            time_unit: self.time_unit,
+            producers,
+            queues: built,
+            classes,
+            within: thresholds(&self.within)?,
+        };
+        check_flow(&model)?;
+        Ok(model)
+    }
+}
+
+impl Class {
+    /// A class named `name`, priority 0, with the queues' service times.
+    pub fn new(name: impl Into<String>) -> Class {
+        Class {
+            name: name.into(),
+            priority: 0,
+            service: None,
+        }
+    }
+
+    /// The same class with priority `priority` (lower is served first).
+    pub fn priority(self, priority: i64) -> Class {
+        Class { priority, ..self }
+    }
+
+    /// The same class with its own service time at every queue.
+    pub fn service(self, service: Dist) -> Class {
+        Class {
+            service: Some(service),
+            ..self
+        }
+    }
+}
+
+impl QueueBuilder {
+    /// A FIFO queue with `consumers` ([`UNLIMITED`] for one per message)
+    /// serving `service`, unbounded, no routing, no expiry.
+    pub fn new(name: impl Into<String>, consumers: u32, service: Dist) -> Self {
+        QueueBuilder {
+            name: name.into(),
+            consumers,
+            service,
+            discipline: Discipline::Fifo,
+            capacity: None,
+            next: Vec::new(),
+            patience: None,
+            dead_letter: None,
+            schedule: None,
+        }
+    }
+
+    /// The service order.
+    pub fn discipline(mut self, discipline: Discipline) -> Self {
+        self.discipline = discipline;
+        self
+    }
+
+    /// At most `capacity` messages in queue + in service; arrivals beyond
+    /// are rejected.
+    pub fn capacity(mut self, capacity: u32) -> Self {
+        self.capacity = Some(capacity);
+        self
+    }
+
+    /// After service, a message goes to queue `to` with probability `p`
+    /// (what no route takes leaves the system).
+    pub fn next(mut self, to: impl Into<String>, p: f64) -> Self {
+        self.next.push((to.into(), p));
+        self
+    }
+
+    /// Waiting messages expire after a time drawn from `patience`.
+    pub fn patience(mut self, patience: Dist) -> Self {
+        self.patience = Some(patience);
+        self
+    }
+
+    /// Expired messages go to queue `to` (needs a patience).
+    pub fn dead_letter(mut self, to: impl Into<String>) -> Self {
+        self.dead_letter = Some(to.into());
+        self
+    }
+
+    /// Consumers that follow `schedule` (its values are consumer counts;
+    /// `consumers` should be their most).
+    pub fn schedule(mut self, schedule: Profile) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    fn resolve(&self, queues: &Lookup) -> Result<Queue, ModelError> {
+        let key = format!("queues.{}", self.name);
+        let consumers = self.consumers;
+        if consumers == 0 {
+            return Err(ModelError::new(
+                format!("{key}.consumers"),
+                "must be at least 1, or \"unlimited\"",
+            ));
+        }
+        match self.capacity {
+            Some(_) if consumers == UNLIMITED => {
+                return Err(ModelError::new(
+                    format!("{key}.capacity"),
+                    "a capacity needs a number of consumers, not \"unlimited\"",
+                ));
+            }
+            Some(capacity) if capacity < consumers => {
+                return Err(ModelError::new(
+                    format!("{key}.capacity"),
+                    format!(
+                        "counts messages in queue + in service, so it must be at least the {consumers} consumers, got {capacity}"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        let mut routes = Vec::with_capacity(self.next.len());
+        for (to, p) in &self.next {
+            if !(0.0..=1.0).contains(p) {
+                return Err(ModelError::new(
+                    format!("{key}.next"),
+                    format!("probability to \"{to}\" must be in [0, 1], got {}", Num(*p)),
+                ));
+            }
+            routes.push(Route {
+                queue: queues.find(format!("{key}.next"), to)?,
+                probability: *p,
+            });
+        }
+        let total: f64 = routes.iter().map(|r| r.probability).sum();
+        if total > 1.0 + 1e-9 {
+            return Err(ModelError::new(
+                format!("{key}.next"),
+                format!(
+                    "routing probabilities must sum to at most 1 (the rest leaves), got {}",
+                    Num(total)
+                ),
+            ));
+        }
+        usable(&self.service, format!("{key}.service"))?;
+        let expiry = match (&self.patience, &self.dead_letter) {
+            (None, Some(_)) => {
+                return Err(ModelError::new(
+                    format!("{key}.dead_letter"),
+                    "messages only expire with a `patience`; set one or remove `dead_letter`",
+                ));
+            }
+            (None, None) => None,
+            (Some(patience), dead_letter) => {
+                usable(patience, format!("{key}.patience"))?;
+                let dead_letter = match dead_letter {
+                    None => None,
+                    Some(name) if *name == self.name => {
+                        return Err(ModelError::new(
+                            format!("{key}.dead_letter"),
+                            "a queue cannot be its own dead-letter queue",
+                        ));
+                    }
+                    Some(name) => Some(queues.find(format!("{key}.dead_letter"), name)?),
+                };
+                Some(Expiry {
+                    patience: patience.clone(),
+                    dead_letter,
+                })
+            }
+        };
+        Ok(Queue {
+            name: self.name.clone(),
+            consumers,
+            schedule: self.schedule.clone(),
+            service: self.service.clone(),
+            admission: Admission::with_capacity(self.capacity),
+            discipline: self.discipline,
+            dispatch: Dispatch::SharedLine,
+            consumption: Consumption::OneAtATime,
+            exit: Exit { routes, expiry },
+        })
+    }
+}
+
+impl ProducerBuilder {
+    /// An open stream into queue `to`, messages `interarrival` apart.
+    pub fn open(name: impl Into<String>, to: impl Into<String>, interarrival: Dist) -> Self {
+        Self::with(name, to, Arrivals::Open { interarrival })
+    }
+
+    /// A closed loop into queue `to`: `population` clients, each sending a
+    /// message, awaiting its exit, thinking for a time from `think`, and
+    /// sending again.
+    pub fn closed(
+        name: impl Into<String>,
+        to: impl Into<String>,
+        population: u32,
+        think: Dist,
+    ) -> Self {
+        Self::with(name, to, Arrivals::Closed { population, think })
+    }
+
+    fn with(name: impl Into<String>, to: impl Into<String>, arrivals: Arrivals) -> Self {
+        ProducerBuilder {
+            name: name.into(),
+            to: to.into(),
+            arrivals,
+            class: None,
+            profile: None,
+        }
+    }
+
+    /// Its messages are of class `class` (required once the model has classes).
+    pub fn class(mut self, class: impl Into<String>) -> Self {
+        self.class = Some(class.into());
+        self
+    }
+
+    /// Its rate follows `profile` over time (the interarrival distribution
+    /// then has mean 1 and gives only the shape).
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = Some(profile);
+        self
+    }
+
+    fn resolve(
+        self,
+        queues: &Lookup,
+        classes: &Lookup,
+        declared_classes: bool,
+    ) -> Result<Producer, ModelError> {
+        let key = format!("producers.{}", self.name);
+        let class = match &self.class {
+            None if !declared_classes => 0,
+            None => {
+                return Err(ModelError::new(
+                    format!("{key}.class"),
+                    format!(
+                        "the scenario declares classes, so each producer needs `class` (one of: {})",
+                        classes.names.join(", ")
+                    ),
+                ));
+            }
+            Some(name) => classes.find(format!("{key}.class"), name)?,
+        };
+        match &self.arrivals {
+            Arrivals::Open { interarrival } => {
+                usable(interarrival, format!("{key}.interarrival"))?;
+            }
+            Arrivals::Closed { population: 0, .. } => {
+                return Err(ModelError::new(
+                    format!("{key}.closed"),
+                    "population must be at least 1",
+                ));
+            }
+            Arrivals::Closed { think, .. } => usable(think, format!("{key}.closed.think"))?,
+        }
+        Ok(Producer {
+            queue: queues.find(format!("{key}.to"), &self.to)?,
+            name: self.name,
+            arrivals: self.arrivals,
+            class,
+            profile: self.profile,
+        })
+    }
+}
+
+/// Names of one kind (queues or classes) and their positions.
+struct Lookup<'a> {
+    index: &'a HashMap<&'a str, usize>,
+    /// What the names name, singular and plural.
+    what: (&'static str, &'static str),
+    names: Vec<&'a str>,
+}
+
+impl Lookup<'_> {
+    /// The position of `name`, or the problem at `key`.
+    fn find(&self, key: String, name: &str) -> Result<usize, ModelError> {
+        self.index.get(name).copied().ok_or_else(|| {
+            ModelError::new(
+                key,
+                format!(
+                    "no {} named \"{name}\" ({}: {})",
+                    self.what.0,
+                    self.what.1,
+                    self.names.join(", ")
+                ),
+            )
+        })
+    }
+}
+
+/// The model's name names its results folder.
+fn check_model_name(name: &str) -> Result<(), ModelError> {
+    let safe = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !name.starts_with('.');
+    if safe {
+        return Ok(());
+    }
+    Err(ModelError::new(
+        "name",
+        format!(
+            "must be a non-empty folder name of letters, digits, '-', '_' or '.', got \"{name}\""
+        ),
+    ))
+}
+
+/// Maps names to positions, refusing duplicates and empty names.
+fn index_by_name<'a>(
+    names: impl Iterator<Item = &'a str>,
+    section: &str,
+) -> Result<HashMap<&'a str, usize>, ModelError> {
+    let mut index = HashMap::new();
+    for (position, name) in names.enumerate() {
+        if name.is_empty() || name.contains('.') {
+            return Err(ModelError::new(
+                format!("{section}.name"),
+                format!("names must be non-empty and contain no '.', got \"{name}\""),
+            ));
+        }
+        if index.insert(name, position).is_some() {
+            return Err(ModelError::new(
+                format!("{section}.{name}"),
+                format!("the name \"{name}\" is used twice in [[{section}]]"),
+            ));
+        }
+    }
+    Ok(index)
+}
+
+/// A distribution queuelab can simulate and reason about: a finite mean
+/// > 0 whose rate (1/mean) a 64-bit float holds.
+fn usable(dist: &Dist, key: String) -> Result<(), ModelError> {
+    let mean = dist.mean();
+    if !(mean.is_finite() && mean > 0.0) {
+        return Err(ModelError::new(
+            key,
+            format!(
+                "{} has mean {}; queuelab needs a finite mean > 0 (for pareto: shape > 1)",
+                dist.describe(),
+                Num(mean)
+            ),
+        ));
+    }
+    if !mean.is_normal() || !(1.0 / mean).is_finite() {
+        return Err(ModelError::new(
+            key,
+            format!(
+                "{} has mean {}, too small for a 64-bit float to hold its rate (1/mean); choose a larger time unit",
+                dist.describe(),
+                Num(mean)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `[compare] within`: distinct finite times >= 0, in increasing order (the
+/// order of their metrics in every result).
+fn thresholds(times: &[f64]) -> Result<Vec<Threshold>, ModelError> {
+    let mut thresholds: Vec<Threshold> = Vec::with_capacity(times.len());
+    for &t in times {
+        let Some(threshold) = Threshold::new(t) else {
+            return Err(ModelError::new(
+                "compare.within",
+                format!("each threshold must be a finite time >= 0, got {t}"),
+            ));
+        };
+        if thresholds.contains(&threshold) {
+            return Err(ModelError::new(
+                "compare.within",
+                format!("threshold {t} is listed twice"),
+            ));
+        }
+        thresholds.push(threshold);
+    }
+    thresholds.sort();
+    Ok(thresholds)
+}
+
+/// Messages can leave, and every queue receives some.
+fn check_flow(model: &Model) -> Result<(), ModelError> {
+    if model.arrival_rate_bounds().is_none() {
+        return Err(ModelError::new(
+            "queues",
+            "the routing (`next`, `dead_letter`) never lets messages leave the system: some probabilities must sum below 1, and dead-letter queues must not lead back",
+        ));
+    }
+    for (queue, reached) in model.queues.iter().zip(model.reachable_queues()) {
+        if !reached {
+            return Err(ModelError::new(
+                format!("queues.{}", queue.name),
+                format!(
+                    "queue \"{}\" receives no messages: point a producer (`to`) or a route (`next`) at it, or remove it",
+                    queue.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exp(mean: f64) -> Dist {
+        Dist::exponential_mean(mean).unwrap()
+    }
+
+    /// An M/M/1 at load 0.5 with `queue` changed.
+    fn mm1(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> ModelBuilder {
+        Model::builder("t")
+            .queue(queue(QueueBuilder::new("q", 1, exp(1.0))))
+            .producer(ProducerBuilder::open("p", "q", exp(2.0)))
+    }
+
+    fn refused(builder: ModelBuilder) -> (String, String) {
+        let error = builder.build().expect_err("the model is refused");
+        (error.key, error.message)
+    }
+
+    #[test]
+    fn builds_a_network_by_names() {
+        let model = Model::builder("net")
+            .queue(QueueBuilder::new("a", 2, exp(1.0)).next("b", 0.5))
+            .queue(
+                QueueBuilder::new("b", 1, exp(0.5))
+                    .capacity(4)
+                    .patience(exp(3.0))
+                    .dead_letter("c"),
+            )
+            .queue(QueueBuilder::new("c", UNLIMITED, exp(1.0)))
+            .producer(ProducerBuilder::open("p", "a", exp(1.0)))
+            .within([2.0, 1.0])
+            .build()
+            .unwrap();
+        assert_eq!(
+            model.queues[0].routes(),
+            [Route {
+                queue: 1,
+                probability: 0.5
+            }]
+        );
+        assert_eq!(model.queues[1].capacity(), Some(4));
+        assert_eq!(model.queues[1].dead_letter(), Some(2));
+        assert!(model.is_network());
+        let within: Vec<f64> = model.within.iter().map(|t| t.value()).collect();
+        assert_eq!(within, [1.0, 2.0]);
+        assert_eq!(model.classes[0].name, "default");
+    }
+
+    #[test]
+    fn refuses_what_a_scenario_file_would_refuse_naming_the_part() {
+        let cases: Vec<(ModelBuilder, &str, &str)> = vec![
+            (mm1(|q| q).within([1.0, 1.0]), "compare.within", "twice"),
+            (Model::builder("../x"), "name", "folder name"),
+            (
+                mm1(|q| QueueBuilder { consumers: 0, ..q }),
+                "queues.q.consumers",
+                "at least 1",
+            ),
+            (
+                mm1(|q| q.capacity(0)),
+                "queues.q.capacity",
+                "at least the 1 consumers",
+            ),
+            (
+                mm1(|q| q.next("nowhere", 0.5)),
+                "queues.q.next",
+                "no queue named \"nowhere\" (queues: q)",
+            ),
+            (
+                mm1(|q| q.next("q", 1.5)),
+                "queues.q.next",
+                "must be in [0, 1]",
+            ),
+            (
+                mm1(|q| q.next("q", 1.0)),
+                "queues",
+                "never lets messages leave",
+            ),
+            (
+                mm1(|q| q.dead_letter("q")),
+                "queues.q.dead_letter",
+                "only expire with a `patience`",
+            ),
+            (
+                mm1(|q| q.patience(exp(1.0)).dead_letter("q")),
+                "queues.q.dead_letter",
+                "its own dead-letter queue",
+            ),
+            (
+                mm1(|q| QueueBuilder {
+                    service: Dist::pareto(0.5, 1.0).unwrap(),
+                    ..q
+                }),
+                "queues.q.service",
+                "finite mean > 0",
+            ),
+            (
+                mm1(|q| q).queue(QueueBuilder::new("idle", 1, exp(1.0))),
+                "queues.idle",
+                "receives no messages",
+            ),
+            (
+                mm1(|q| q).queue(QueueBuilder::new("q", 1, exp(1.0))),
+                "queues.q",
+                "used twice",
+            ),
+            (
+                mm1(|q| q).class(Class::new("gold")),
+                "producers.p.class",
+                "one of: gold",
+            ),
+            (
+                Model::builder("t")
+                    .queue(QueueBuilder::new("q", 1, exp(1.0)))
+                    .producer(ProducerBuilder::closed("p", "q", 0, exp(1.0))),
+                "producers.p.closed",
+                "at least 1",
+            ),
+            (
+                Model::builder("t").queue(QueueBuilder::new("q", 1, exp(1.0))),
+                "producers",
+                "at least one",
+            ),
+        ];
+        for (builder, key, says) in cases {
+            let (got_key, message) = refused(builder);
+            assert_eq!(got_key, key, "{message}");
+            assert!(message.contains(says), "{key}: {message}");
+        }
+    }
+}
