@@ -5,10 +5,16 @@
 //! means, probabilities and p50/p90 percentiles, and below 10% for p99 (a
 //! 1-in-100 tail is estimated from ten times fewer observations than a p90).
 
+use queuelab::dist::Dist;
 use queuelab::model::metric::{Metric, Threshold};
+use queuelab::model::{
+    Class, Discipline, Model, ModelBuilder, ProducerBuilder, QueueBuilder, UNLIMITED,
+};
 use queuelab::report::RunResults;
+use queuelab::run::{RunConfig, RunLength, Warmup};
+use queuelab::scenario::Scenario;
 
-use crate::common::{compare, run, scenario};
+use crate::common::{compare, run};
 
 /// Largest accepted CI half-width, relative to the exact value.
 fn max_relative_half_width(metric: Metric) -> f64 {
@@ -37,22 +43,73 @@ fn assert_agrees(results: &RunResults, queue: &str, class: Option<&str>, metric:
     );
 }
 
-const RUN: &str = "[run]\nseed = 11\nreplications = 10\ncustomers = 200_000\nconfidence = 0.999\n";
+/// Seed 11, 10 replications of 200,000 measured messages, 99.9% intervals.
+const RUN: RunConfig = RunConfig {
+    seed: 11,
+    replications: 10,
+    length: RunLength::Customers(200_000),
+    warmup: Warmup::Auto,
+    confidence: 0.999,
+    precision: None,
+};
 
-fn single_queue(service: &str, rate: f64, consumers: u32, extra: &str) -> String {
-    format!(
-        "name = \"t\"\n{RUN}\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = {rate} }}\n\n[[queues]]\nname = \"q\"\nconsumers = {consumers}\nservice = {service}\n{extra}\n"
-    )
+fn exponential(mean: f64) -> Dist {
+    Dist::exponential_mean(mean).unwrap()
+}
+
+fn poisson(rate: f64) -> Dist {
+    Dist::exponential_rate(rate).unwrap()
+}
+
+fn hyperexponential(mean: f64, scv: f64) -> Dist {
+    Dist::hyperexponential_balanced(mean, scv).unwrap()
+}
+
+fn lognormal(mean: f64, scv: f64) -> Dist {
+    Dist::lognormal(mean, scv).unwrap()
+}
+
+/// Queue `q` with `consumers` serving `service`, fed by a Poisson producer
+/// at `rate`, with `queue` adding its behaviours.
+fn single_queue(
+    service: Dist,
+    rate: f64,
+    consumers: u32,
+    queue: impl FnOnce(QueueBuilder) -> QueueBuilder,
+) -> ModelBuilder {
+    Model::builder("t")
+        .queue(queue(QueueBuilder::new("q", consumers, service)))
+        .producer(ProducerBuilder::open("p", "q", poisson(rate)))
+}
+
+/// Theory and simulation of `model` under `run`.
+fn results_with(model: ModelBuilder, run_config: RunConfig) -> RunResults {
+    let model = model.build().expect("the test model is valid");
+    run(&Scenario::of_model(model, run_config))
+}
+
+/// Theory and simulation of `model` under [`RUN`].
+fn results(model: ModelBuilder) -> RunResults {
+    results_with(model, RUN)
+}
+
+/// Queue `q` with `consumers` under `discipline`, one Poisson producer per
+/// class (`name`, `rate`), classes in priority order.
+fn classes(discipline: Discipline, consumers: u32, classes: &[(Class, f64)]) -> ModelBuilder {
+    let mut model = Model::builder("t")
+        .queue(QueueBuilder::new("q", consumers, exponential(1.0)).discipline(discipline));
+    for (class, rate) in classes {
+        model = model.class(class.clone()).producer(
+            ProducerBuilder::open(format!("p-{}", class.name), "q", poisson(*rate))
+                .class(&class.name),
+        );
+    }
+    model
 }
 
 #[test]
 fn mm1_matches_theory() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        0.8,
-        1,
-        "",
-    )));
+    let results = results(single_queue(exponential(1.0), 0.8, 1, |q| q));
     for metric in [
         Metric::MeanWait,
         Metric::MeanSojourn,
@@ -71,12 +128,7 @@ fn mm1_matches_theory() {
 
 #[test]
 fn mmc_matches_theory() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        3.2,
-        4,
-        "",
-    )));
+    let results = results(single_queue(exponential(1.0), 3.2, 4, |q| q));
     for metric in [
         Metric::MeanWait,
         Metric::MeanInSystem,
@@ -91,12 +143,7 @@ fn mmc_matches_theory() {
 
 #[test]
 fn mmck_matches_theory_in_overload() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        2.4,
-        2,
-        "capacity = 6",
-    )));
+    let results = results(single_queue(exponential(1.0), 2.4, 2, |q| q.capacity(6)));
     for metric in [
         Metric::PBlocked,
         Metric::MeanInSystem,
@@ -110,88 +157,50 @@ fn mmck_matches_theory_in_overload() {
 
 #[test]
 fn md1_matches_pollaczek_khinchine() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"deterministic\", value = 1.0 }",
+    let results = results(single_queue(
+        Dist::deterministic(1.0).unwrap(),
         0.7,
         1,
-        "",
-    )));
+        |q| q,
+    ));
     assert_agrees(&results, "q", None, Metric::MeanWait);
     assert_agrees(&results, "q", None, Metric::MeanInSystem);
 }
 
 #[test]
 fn mg1_with_scv_4_matches_pollaczek_khinchine() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"hyperexponential\", mean = 1.0, scv = 4.0 }",
-        0.7,
-        1,
-        "",
-    )));
+    let results = results(single_queue(hyperexponential(1.0, 4.0), 0.7, 1, |q| q));
     assert_agrees(&results, "q", None, Metric::MeanWait);
     assert_agrees(&results, "q", None, Metric::MeanSojourn);
 }
 
 #[test]
 fn two_priority_classes_match_cobham() {
-    let text = format!(
-        "name = \"t\"\n{RUN}
-[[classes]]
-name = \"urgent\"
-priority = 0
-[[classes]]
-name = \"bulk\"
-priority = 1
-[[producers]]
-name = \"a\"
-to = \"q\"
-class = \"urgent\"
-interarrival = {{ dist = \"exponential\", rate = 0.3 }}
-[[producers]]
-name = \"b\"
-to = \"q\"
-class = \"bulk\"
-interarrival = {{ dist = \"exponential\", rate = 0.45 }}
-[[queues]]
-name = \"q\"
-consumers = 1
-service = {{ dist = \"exponential\", mean = 1.0 }}
-discipline = \"priority\"
-"
-    );
-    let results = run(&scenario(&text));
+    let results = results(classes(
+        Discipline::Priority,
+        1,
+        &[
+            (Class::new("urgent").priority(0), 0.3),
+            (Class::new("bulk").priority(1), 0.45),
+        ],
+    ));
     assert_agrees(&results, "q", Some("urgent"), Metric::MeanWait);
     assert_agrees(&results, "q", Some("bulk"), Metric::MeanWait);
     assert_agrees(&results, "q", None, Metric::MeanWait);
     assert_agrees(&results, "q", Some("bulk"), Metric::MeanInQueue);
 }
 
-/// A tandem: an M/M/1 (load 0.75) feeding an M/M/2 (load 0.8), with
-/// `extra` after the run settings.
-fn tandem(extra: &str) -> String {
-    format!(
-        "name = \"t\"\n{RUN}
-{extra}
-[[producers]]
-name = \"p\"
-to = \"first\"
-interarrival = {{ dist = \"exponential\", rate = 1.0 }}
-[[queues]]
-name = \"first\"
-consumers = 1
-service = {{ dist = \"exponential\", mean = 0.75 }}
-next = [{{ to = \"second\", p = 1.0 }}]
-[[queues]]
-name = \"second\"
-consumers = 2
-service = {{ dist = \"exponential\", mean = 1.6 }}
-"
-    )
+/// A tandem: an M/M/1 (load 0.75) feeding an M/M/2 (load 0.8).
+fn tandem() -> ModelBuilder {
+    Model::builder("t")
+        .queue(QueueBuilder::new("first", 1, exponential(0.75)).next("second", 1.0))
+        .queue(QueueBuilder::new("second", 2, exponential(1.6)))
+        .producer(ProducerBuilder::open("p", "first", poisson(1.0)))
 }
 
 #[test]
 fn jackson_tandem_matches_theory() {
-    let results = run(&scenario(&tandem("")));
+    let results = results(tandem());
     assert_agrees(&results, "first", None, Metric::MeanWait);
     assert_agrees(&results, "second", None, Metric::MeanWait);
     assert_agrees(&results, "second", None, Metric::WaitP90);
@@ -210,19 +219,9 @@ fn service_levels(times: &[f64]) -> Vec<Metric> {
 
 #[test]
 fn service_levels_match_erlang_c_and_mmck_tails() {
-    let within = "[compare]\nwithin = [0.5, 2.0, 4.0]";
-    let mmc = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        3.2,
-        4,
-        within,
-    )));
-    let mmck = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        2.4,
-        2,
-        &format!("capacity = 6\n{within}"),
-    )));
+    let within = [0.5, 2.0, 4.0];
+    let mmc = results(single_queue(exponential(1.0), 3.2, 4, |q| q).within(within));
+    let mmck = results(single_queue(exponential(1.0), 2.4, 2, |q| q.capacity(6)).within(within));
     for metric in service_levels(&[0.5, 2.0, 4.0]) {
         assert_agrees(&mmc, "q", None, metric);
         assert_agrees(&mmck, "q", None, metric);
@@ -231,7 +230,7 @@ fn service_levels_match_erlang_c_and_mmck_tails() {
 
 #[test]
 fn service_levels_match_at_jackson_nodes_and_are_simulated_end_to_end() {
-    let results = run(&scenario(&tandem("[compare]\nwithin = [1.0, 3.0]")));
+    let results = results(tandem().within([1.0, 3.0]));
     let levels = service_levels(&[1.0, 3.0]);
     for &metric in &levels {
         assert_agrees(&results, "first", None, metric);
@@ -253,12 +252,7 @@ fn service_levels_match_at_jackson_nodes_and_are_simulated_end_to_end() {
 
 #[test]
 fn littles_law_holds_in_simulation() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"lognormal\", mean = 1.0, scv = 2.0 }",
-        1.5,
-        2,
-        "",
-    )));
+    let results = results(single_queue(lognormal(1.0, 2.0), 1.5, 2, |q| q));
     let row = &results.points[0].results[0];
     let sim = row.simulation.as_ref().unwrap();
     let get = |metric: Metric| sim.metrics[&metric].mean;
@@ -273,12 +267,9 @@ fn littles_law_holds_in_simulation() {
 
 #[test]
 fn mm1_lifo_means_match_fifo_theory() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        0.7,
-        1,
-        "discipline = \"lifo\"",
-    )));
+    let results = results(single_queue(exponential(1.0), 0.7, 1, |q| {
+        q.discipline(Discipline::Lifo)
+    }));
     for metric in [Metric::MeanWait, Metric::MeanInSystem, Metric::PWait] {
         assert_agrees(&results, "q", None, metric);
     }
@@ -286,21 +277,23 @@ fn mm1_lifo_means_match_fifo_theory() {
 
 #[test]
 fn erlang_b_is_insensitive_to_the_service_distribution() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"deterministic\", value = 1.0 }",
+    let results = results(single_queue(
+        Dist::deterministic(1.0).unwrap(),
         2.5,
         3,
-        "capacity = 3",
-    )));
+        |q| q.capacity(3),
+    ));
     assert_agrees(&results, "q", None, Metric::PBlocked);
     assert_agrees(&results, "q", None, Metric::MeanInSystem);
 }
 
 #[test]
 fn horizon_runs_match_theory() {
-    let text = single_queue("{ dist = \"exponential\", mean = 1.0 }", 1.6, 2, "")
-        .replace("customers = 200_000", "horizon = 150_000.0");
-    let results = run(&scenario(&text));
+    let horizon = RunConfig {
+        length: RunLength::Horizon(150_000.0),
+        ..RUN
+    };
+    let results = results_with(single_queue(exponential(1.0), 1.6, 2, |q| q), horizon);
     for metric in [Metric::MeanWait, Metric::MeanInSystem, Metric::Throughput] {
         assert_agrees(&results, "q", None, metric);
     }
@@ -308,12 +301,7 @@ fn horizon_runs_match_theory() {
 
 #[test]
 fn feedback_loop_matches_jackson_theory() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        0.5,
-        1,
-        "next = [{ to = \"q\", p = 0.3 }]",
-    )));
+    let results = results(single_queue(exponential(1.0), 0.5, 1, |q| q.next("q", 0.3)));
     for metric in [Metric::MeanInSystem, Metric::MeanWait, Metric::Utilisation] {
         assert_agrees(&results, "q", None, metric);
     }
@@ -321,12 +309,9 @@ fn feedback_loop_matches_jackson_theory() {
 
 #[test]
 fn random_order_means_match_fifo_theory() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        1.6,
-        2,
-        "discipline = \"random\"",
-    )));
+    let results = results(single_queue(exponential(1.0), 1.6, 2, |q| {
+        q.discipline(Discipline::Random)
+    }));
     for metric in [Metric::MeanWait, Metric::MeanInSystem, Metric::PWait] {
         assert_agrees(&results, "q", None, metric);
     }
@@ -334,14 +319,7 @@ fn random_order_means_match_fifo_theory() {
 
 #[test]
 fn unlimited_consumers_match_mg_infinity() {
-    let text = single_queue(
-        "{ dist = \"lognormal\", mean = 2.0, scv = 3.0 }",
-        1.5,
-        1,
-        "",
-    )
-    .replace("consumers = 1", "consumers = \"unlimited\"");
-    let results = run(&scenario(&text));
+    let results = results(single_queue(lognormal(2.0, 3.0), 1.5, UNLIMITED, |q| q));
     for metric in [
         Metric::MeanInSystem,
         Metric::MeanSojourn,
@@ -353,12 +331,9 @@ fn unlimited_consumers_match_mg_infinity() {
 
 #[test]
 fn expiring_messages_match_erlang_a_in_overload() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        12.0,
-        10,
-        "patience = { dist = \"exponential\", mean = 2.0 }",
-    )));
+    let results = results(single_queue(exponential(1.0), 12.0, 10, |q| {
+        q.patience(exponential(2.0))
+    }));
     // Waits and sojourns over every accepted message, expired ones
     // included (until they expire), as Erlang-A defines them.
     for metric in [
@@ -376,12 +351,9 @@ fn expiring_messages_match_erlang_a_in_overload() {
 
 #[test]
 fn lifo_preemptive_resume_is_insensitive() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"hyperexponential\", mean = 1.0, scv = 4.0 }",
-        0.6,
-        1,
-        "discipline = \"lifo-preemptive\"",
-    )));
+    let results = results(single_queue(hyperexponential(1.0, 4.0), 0.6, 1, |q| {
+        q.discipline(Discipline::LifoPreemptive)
+    }));
     for metric in [Metric::MeanSojourn, Metric::MeanInSystem, Metric::MeanWait] {
         assert_agrees(&results, "q", None, metric);
     }
@@ -389,42 +361,25 @@ fn lifo_preemptive_resume_is_insensitive() {
 
 #[test]
 fn three_preemptive_priority_classes_match_theory() {
-    let text = format!(
-        "name = \"t\"\n{RUN}
-[[classes]]
-name = \"gold\"
-priority = 0
-service = {{ dist = \"deterministic\", value = 0.5 }}
-[[classes]]
-name = \"silver\"
-priority = 1
-service = {{ dist = \"hyperexponential\", mean = 2.0, scv = 4.0 }}
-[[classes]]
-name = \"bronze\"
-priority = 2
-[[producers]]
-name = \"g\"
-to = \"q\"
-class = \"gold\"
-interarrival = {{ dist = \"exponential\", rate = 0.2 }}
-[[producers]]
-name = \"s\"
-to = \"q\"
-class = \"silver\"
-interarrival = {{ dist = \"exponential\", rate = 0.1 }}
-[[producers]]
-name = \"b\"
-to = \"q\"
-class = \"bronze\"
-interarrival = {{ dist = \"exponential\", rate = 0.25 }}
-[[queues]]
-name = \"q\"
-consumers = 1
-service = {{ dist = \"exponential\", mean = 1.0 }}
-discipline = \"priority-preemptive\"
-"
-    );
-    let results = run(&scenario(&text));
+    let results = results(classes(
+        Discipline::PriorityPreemptive,
+        1,
+        &[
+            (
+                Class::new("gold")
+                    .priority(0)
+                    .service(Dist::deterministic(0.5).unwrap()),
+                0.2,
+            ),
+            (
+                Class::new("silver")
+                    .priority(1)
+                    .service(hyperexponential(2.0, 4.0)),
+                0.1,
+            ),
+            (Class::new("bronze").priority(2), 0.25),
+        ],
+    ));
     for class in ["gold", "silver", "bronze"] {
         assert_agrees(&results, "q", Some(class), Metric::MeanSojourn);
     }
@@ -433,32 +388,14 @@ discipline = \"priority-preemptive\"
 
 #[test]
 fn mmc_preemptive_priority_matches_theory() {
-    let text = format!(
-        "name = \"t\"\n{RUN}
-[[classes]]
-name = \"urgent\"
-priority = 0
-[[classes]]
-name = \"bulk\"
-priority = 1
-[[producers]]
-name = \"u\"
-to = \"q\"
-class = \"urgent\"
-interarrival = {{ dist = \"exponential\", rate = 1.0 }}
-[[producers]]
-name = \"b\"
-to = \"q\"
-class = \"bulk\"
-interarrival = {{ dist = \"exponential\", rate = 1.1 }}
-[[queues]]
-name = \"q\"
-consumers = 3
-service = {{ dist = \"exponential\", mean = 1.0 }}
-discipline = \"priority-preemptive\"
-"
-    );
-    let results = run(&scenario(&text));
+    let results = results(classes(
+        Discipline::PriorityPreemptive,
+        3,
+        &[
+            (Class::new("urgent").priority(0), 1.0),
+            (Class::new("bulk").priority(1), 1.1),
+        ],
+    ));
     for class in ["urgent", "bulk"] {
         assert_agrees(&results, "q", Some(class), Metric::MeanSojourn);
         assert_agrees(&results, "q", Some(class), Metric::MeanWait);
@@ -467,12 +404,9 @@ discipline = \"priority-preemptive\"
 
 #[test]
 fn processor_sharing_is_insensitive() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"hyperexponential\", mean = 1.0, scv = 4.0 }",
-        0.6,
-        1,
-        "discipline = \"processor-sharing\"",
-    )));
+    let results = results(single_queue(hyperexponential(1.0, 4.0), 0.6, 1, |q| {
+        q.discipline(Discipline::ProcessorSharing)
+    }));
     for metric in [Metric::MeanSojourn, Metric::MeanInSystem, Metric::MeanWait] {
         assert_agrees(&results, "q", None, metric);
     }
@@ -480,12 +414,9 @@ fn processor_sharing_is_insensitive() {
 
 #[test]
 fn processor_sharing_with_two_consumers_has_mmc_means() {
-    let results = run(&scenario(&single_queue(
-        "{ dist = \"exponential\", mean = 1.0 }",
-        1.4,
-        2,
-        "discipline = \"processor-sharing\"",
-    )));
+    let results = results(single_queue(exponential(1.0), 1.4, 2, |q| {
+        q.discipline(Discipline::ProcessorSharing)
+    }));
     for metric in [
         Metric::MeanSojourn,
         Metric::MeanInSystem,
@@ -498,30 +429,22 @@ fn processor_sharing_with_two_consumers_has_mmc_means() {
 
 #[test]
 fn closed_loop_matches_exact_mva() {
-    let text = format!(
-        "name = \"t\"\n{RUN}
-[[producers]]
-name = \"clients\"
-to = \"api\"
-closed = {{ population = 15, think = {{ dist = \"exponential\", mean = 2.0 }} }}
-[[queues]]
-name = \"api\"
-consumers = 1
-service = {{ dist = \"hyperexponential\", mean = 0.1, scv = 4.0 }}
-discipline = \"processor-sharing\"
-next = [{{ to = \"db\", p = 1.0 }}]
-[[queues]]
-name = \"db\"
-consumers = 1
-service = {{ dist = \"exponential\", mean = 0.15 }}
-next = [{{ to = \"cache\", p = 1.0 }}]
-[[queues]]
-name = \"cache\"
-consumers = \"unlimited\"
-service = {{ dist = \"exponential\", mean = 0.3 }}
-"
+    let results = results(
+        Model::builder("t")
+            .queue(
+                QueueBuilder::new("api", 1, hyperexponential(0.1, 4.0))
+                    .discipline(Discipline::ProcessorSharing)
+                    .next("db", 1.0),
+            )
+            .queue(QueueBuilder::new("db", 1, exponential(0.15)).next("cache", 1.0))
+            .queue(QueueBuilder::new("cache", UNLIMITED, exponential(0.3)))
+            .producer(ProducerBuilder::closed(
+                "clients",
+                "api",
+                15,
+                exponential(2.0),
+            )),
     );
-    let results = run(&scenario(&text));
     for queue in ["api", "db"] {
         assert_agrees(&results, queue, None, Metric::Utilisation);
         assert_agrees(&results, queue, None, Metric::MeanInSystem);

@@ -2,40 +2,56 @@
 //! family that covers all of them (or none, and then no formula), and the
 //! features a live run supports.
 
+use queuelab::dist::Dist;
 use queuelab::live;
-use queuelab::model::{Feature, Features, Model};
+use queuelab::model::{
+    Class, Discipline, Feature, Features, Model, ModelBuilder, ProducerBuilder, QueueBuilder,
+};
 use queuelab::theory;
 
-use crate::common::scenario;
-
-/// An M/M/2 queue `q` fed by producer `p`, with `queue_extra` lines added
-/// to the queue and `rest` appended to the file.
-fn model(queue_extra: &str, rest: &str) -> Model {
-    let text = format!(
-        "name = \"w\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = 1.0 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 1.0 }}\n{queue_extra}\n{rest}"
-    );
-    scenario(&text).points[0].model.clone()
+fn exponential(mean: f64) -> Dist {
+    Dist::exponential_mean(mean).unwrap()
 }
 
-/// A closed loop of 5 clients on queue `api`, with `extra` lines added to
-/// the queue and `classes` before the producers.
-fn closed(classes: &str, producer_extra: &str, queue_extra: &str) -> Model {
-    let text = format!(
-        "name = \"c\"\n{classes}\n[[producers]]\nname = \"clients\"\nto = \"api\"\n{producer_extra}\nclosed = {{ population = 5, think = {{ dist = \"exponential\", mean = 5.0 }} }}\n[[queues]]\nname = \"api\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 0.1 }}\n{queue_extra}"
-    );
-    scenario(&text).points[0].model.clone()
+/// An M/M/2 queue `q` fed by producer `p`, with `queue` adding behaviours.
+fn mm2(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> ModelBuilder {
+    Model::builder("w")
+        .queue(queue(QueueBuilder::new("q", 2, exponential(1.0))))
+        .producer(ProducerBuilder::open("p", "q", exponential(1.0)))
 }
 
-const SECOND: &str =
-    "[[queues]]\nname = \"r\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 0.5 }\n";
-const TO_SECOND: &str = "next = [{ to = \"r\", p = 1.0 }]";
+/// [`mm2`] routing everything to a second queue `r`.
+fn mm2_then_r(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> ModelBuilder {
+    mm2(|q| queue(q).next("r", 1.0)).queue(QueueBuilder::new("r", 1, exponential(0.5)))
+}
+
+/// A closed loop of 5 clients on queue `api`, its messages of `class`
+/// (the implicit default class when `None`), with `queue` adding behaviours.
+fn closed(class: Option<Class>, queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> Model {
+    let mut clients = ProducerBuilder::closed("clients", "api", 5, exponential(5.0));
+    let mut model = Model::builder("c").queue(queue(QueueBuilder::new("api", 1, exponential(0.1))));
+    if let Some(class) = class {
+        clients = clients.class(&class.name);
+        model = model.class(class);
+    }
+    model.producer(clients).build().unwrap()
+}
+
+fn model(builder: ModelBuilder) -> Model {
+    builder.build().unwrap()
+}
 
 #[test]
 fn features_are_found_where_the_model_uses_them() {
-    assert_eq!(model("", "").features(), Features::NONE);
+    assert_eq!(model(mm2(|q| q)).features(), Features::NONE);
     let busy = model(
-        "discipline = \"lifo\"\ncapacity = 10\npatience = { dist = \"deterministic\", value = 3.0 }\nnext = [{ to = \"r\", p = 0.5 }]",
-        SECOND,
+        mm2(|q| {
+            q.discipline(Discipline::Lifo)
+                .capacity(10)
+                .patience(Dist::deterministic(3.0).unwrap())
+                .next("r", 0.5)
+        })
+        .queue(QueueBuilder::new("r", 1, exponential(0.5))),
     );
     let found: Vec<Feature> = busy.features().iter().collect();
     assert_eq!(
@@ -53,9 +69,8 @@ fn features_are_found_where_the_model_uses_them() {
         "{sites:?}"
     );
     let loop_with_class = closed(
-        "[[classes]]\nname = \"only\"\nservice = { dist = \"erlang\", k = 2, mean = 2.0 }",
-        "class = \"only\"",
-        "",
+        Some(Class::new("only").service(Dist::erlang(2, 2.0).unwrap())),
+        |q| q,
     );
     let found: Vec<Feature> = loop_with_class.features().iter().collect();
     assert_eq!(
@@ -72,7 +87,7 @@ fn features_are_found_where_the_model_uses_them() {
 fn a_model_with_a_feature_no_family_covers_gets_no_formula() {
     // Covered: an M/M/2 and a closed loop get exact formulas, so the
     // refusals below are not a theory that never answers.
-    for covered in [model("", ""), closed("", "", "")] {
+    for covered in [model(mm2(|q| q)), closed(None, |q| q)] {
         let rows = theory::evaluate(&covered);
         assert!(
             !rows.is_empty() && rows.iter().all(|(_, r)| r.exact),
@@ -85,25 +100,28 @@ fn a_model_with_a_feature_no_family_covers_gets_no_formula() {
     let uncovered = [
         (
             "closed loop whose class has its own service",
-            closed(
-                "[[classes]]\nname = \"only\"\nservice = { dist = \"exponential\", mean = 2.0 }",
-                "class = \"only\"",
-                "",
-            ),
+            closed(Some(Class::new("only").service(exponential(2.0))), |q| q),
         ),
-        ("closed loop with a capacity", closed("", "", "capacity = 3")),
+        (
+            "closed loop with a capacity",
+            closed(None, |q| q.capacity(3)),
+        ),
         (
             "network with a capacity",
-            model(&format!("capacity = 8\n{TO_SECOND}"), SECOND),
+            model(mm2_then_r(|q| q.capacity(8))),
         ),
         (
             "network with non-Poisson arrivals",
-            scenario(&format!(
-                "name = \"n\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"deterministic\", value = 1.0 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 1.0 }}\n{TO_SECOND}\n{SECOND}"
-            ))
-            .points[0]
-            .model
-            .clone(),
+            model(
+                Model::builder("n")
+                    .queue(QueueBuilder::new("q", 2, exponential(1.0)).next("r", 1.0))
+                    .queue(QueueBuilder::new("r", 1, exponential(0.5)))
+                    .producer(ProducerBuilder::open(
+                        "p",
+                        "q",
+                        Dist::deterministic(1.0).unwrap(),
+                    )),
+            ),
         ),
     ];
     for (what, uncovered) in uncovered {
@@ -117,25 +135,24 @@ fn a_model_with_a_feature_no_family_covers_gets_no_formula() {
 
 #[test]
 fn live_runs_refuse_what_they_do_not_support_naming_it() {
-    assert_eq!(live::unsupported(&model("", "")), None);
+    assert_eq!(live::unsupported(&model(mm2(|q| q))), None);
     assert_eq!(
-        live::unsupported(&model(&format!("capacity = 5\n{TO_SECOND}"), SECOND)),
+        live::unsupported(&model(mm2_then_r(|q| q.capacity(5)))),
         None
     );
-    for (extra, expected) in [
-        ("discipline = \"processor-sharing\"", "`processor-sharing`"),
-        (
-            "patience = { dist = \"exponential\", mean = 1.0 }",
-            "expire",
-        ),
+    let processor_sharing = mm2(|q| q.discipline(Discipline::ProcessorSharing));
+    let expiring = mm2(|q| q.patience(exponential(1.0)));
+    for (builder, expected) in [
+        (processor_sharing, "`processor-sharing`"),
+        (expiring, "expire"),
     ] {
-        let refusal = live::unsupported(&model(extra, "")).expect(extra);
+        let refusal = live::unsupported(&model(builder)).expect(expected);
         assert!(
             refusal.contains(expected) && refusal.contains("queue `q`"),
             "{refusal}"
         );
     }
-    let refusal = live::unsupported(&closed("", "", "")).expect("closed loops");
+    let refusal = live::unsupported(&closed(None, |q| q)).expect("closed loops");
     assert!(refusal.contains("producer `clients`"), "{refusal}");
 }
 
@@ -163,5 +180,5 @@ fn theory_says_why_no_formula_answers() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(!stdout.contains("api"), "no empty rows: {stdout}");
     // A covered model says nothing of the kind.
-    assert_eq!(theory::uncovered(&model("", "")), None);
+    assert_eq!(theory::uncovered(&model(mm2(|q| q))), None);
 }
