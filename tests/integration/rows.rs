@@ -3,17 +3,47 @@
 //! counted as such end to end, and Little's law checked with the rate of
 //! the messages each side counts.
 
+use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
+use queuelab::model::{Discipline, Model, ModelBuilder, ProducerBuilder, QueueBuilder};
 use queuelab::report::{Row, RunResults};
+use queuelab::run::{RunConfig, RunLength, Warmup};
+use queuelab::scenario::Scenario;
 
-use crate::common::{run, scenario};
+use crate::common::run;
 
-const RUN: &str = "[run]\nseed = 5\nreplications = 4\ncustomers = 40_000\n";
+/// Seed 5, 4 replications of 40,000 messages, 95% intervals.
+const RUN: RunConfig = RunConfig {
+    seed: 5,
+    replications: 4,
+    length: RunLength::Customers(40_000),
+    warmup: Warmup::Auto,
+    confidence: 0.95,
+    precision: None,
+};
 
-fn queue(name: &str, rate: f64, extra: &str) -> String {
-    format!(
-        "[[producers]]\nname = \"to-{name}\"\nto = \"{name}\"\ninterarrival = {{ dist = \"exponential\", rate = {rate} }}\n[[queues]]\nname = \"{name}\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 1.0 }}\n{extra}\n"
-    )
+fn exponential(mean: f64) -> Dist {
+    Dist::exponential_mean(mean).unwrap()
+}
+
+/// `model` with an M/M/1 queue `name` fed by its own Poisson producer
+/// `to-<name>` at `rate`, with `queue` adding behaviours.
+fn queue(
+    model: ModelBuilder,
+    name: &str,
+    rate: f64,
+    queue: impl FnOnce(QueueBuilder) -> QueueBuilder,
+) -> ModelBuilder {
+    let arrivals = Dist::exponential_rate(rate).unwrap();
+    let producer = ProducerBuilder::open(format!("to-{name}"), name, arrivals);
+    model
+        .producer(producer)
+        .queue(queue(QueueBuilder::new(name, 1, exponential(1.0))))
+}
+
+/// Theory and simulation of `model` under [`RUN`].
+fn results_of(model: ModelBuilder) -> RunResults {
+    run(&Scenario::of_model(model.build().unwrap(), RUN))
 }
 
 fn row<'a>(results: &'a RunResults, queue: &str) -> &'a Row {
@@ -39,28 +69,27 @@ fn queues_of(results: &RunResults) -> Vec<&str> {
 #[test]
 fn independent_queues_have_no_system_row() {
     // Three alternatives side by side (as in `disciplines`) are no network.
-    let text = format!(
-        "name = \"alternatives\"\n{RUN}{}{}{}",
-        queue("fifo", 0.5, ""),
-        queue("lifo", 0.5, "discipline = \"lifo\""),
-        queue("random", 0.5, "discipline = \"random\"")
-    );
-    let results = run(&scenario(&text));
+    let alternatives = Model::builder("alternatives");
+    let alternatives = queue(alternatives, "fifo", 0.5, |q| q);
+    let alternatives = queue(alternatives, "lifo", 0.5, |q| {
+        q.discipline(Discipline::Lifo)
+    });
+    let alternatives = queue(alternatives, "random", 0.5, |q| {
+        q.discipline(Discipline::Random)
+    });
+    let results = results_of(alternatives);
     assert_eq!(queues_of(&results), ["fifo", "lifo", "random"]);
     // Two linked queues beside an independent one: still no one system.
-    let text = format!(
-        "name = \"part-linked\"\n{RUN}{}{}{}",
-        queue("a", 0.3, "next = [{ to = \"b\", p = 1.0 }]"),
-        queue("b", 0.3, ""),
-        queue("alone", 0.5, "")
-    );
-    assert_eq!(queues_of(&run(&scenario(&text))), ["a", "b", "alone"]);
+    let linked = queue(Model::builder("part-linked"), "a", 0.3, |q| {
+        q.next("b", 1.0)
+    });
+    let linked = queue(linked, "b", 0.3, |q| q);
+    let linked = queue(linked, "alone", 0.5, |q| q);
+    assert_eq!(queues_of(&results_of(linked)), ["a", "b", "alone"]);
     // A tandem is one network, measured end to end.
-    let text = format!(
-        "name = \"tandem\"\n{RUN}{}[[queues]]\nname = \"b\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 1.0 }}\n",
-        queue("a", 0.5, "next = [{ to = \"b\", p = 1.0 }]"),
-    );
-    let results = run(&scenario(&text));
+    let tandem = queue(Model::builder("tandem"), "a", 0.5, |q| q.next("b", 1.0))
+        .queue(QueueBuilder::new("b", 1, exponential(1.0)));
+    let results = results_of(tandem);
     assert_eq!(queues_of(&results), ["a", "b", "system"]);
     let system = row(&results, "system");
     assert!(system.theory.is_some(), "Jackson gives the system row");
@@ -68,15 +97,24 @@ fn independent_queues_have_no_system_row() {
 
 /// `ttl-dead-letter` in small: orders expire (TTL mean 2) and go to a
 /// dead-letter queue with its own consumer.
-fn dead_letter_scenario(rate: f64) -> String {
-    format!(
-        "name = \"ttl\"\n{RUN}[[producers]]\nname = \"shop\"\nto = \"orders\"\ninterarrival = {{ dist = \"exponential\", rate = {rate} }}\n[[queues]]\nname = \"orders\"\nconsumers = 10\nservice = {{ dist = \"exponential\", mean = 1.0 }}\npatience = {{ dist = \"exponential\", mean = 2.0 }}\ndead_letter = \"dead-letters\"\n[[queues]]\nname = \"dead-letters\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 0.05 }}\n"
-    )
+fn dead_letter_model(rate: f64) -> ModelBuilder {
+    Model::builder("ttl")
+        .producer(ProducerBuilder::open(
+            "shop",
+            "orders",
+            Dist::exponential_rate(rate).unwrap(),
+        ))
+        .queue(
+            QueueBuilder::new("orders", 10, exponential(1.0))
+                .patience(exponential(2.0))
+                .dead_letter("dead-letters"),
+        )
+        .queue(QueueBuilder::new("dead-letters", 1, exponential(0.05)))
 }
 
 #[test]
 fn a_dead_letter_network_counts_dead_lettered_messages_as_expired_end_to_end() {
-    let results = run(&scenario(&dead_letter_scenario(12.0)));
+    let results = results_of(dead_letter_model(12.0));
     assert_eq!(queues_of(&results), ["orders", "dead-letters", "system"]);
     let (orders, dead, system) = (
         row(&results, "orders"),
@@ -119,7 +157,7 @@ fn assert_little(row: &Row, tolerance: f64) {
 
 #[test]
 fn littles_law_holds_with_the_accepted_rate_where_messages_expire() {
-    let results = run(&scenario(&dead_letter_scenario(12.0)));
+    let results = results_of(dead_letter_model(12.0));
     assert_little(row(&results, "orders"), 0.01);
     assert_little(row(&results, "dead-letters"), 0.01);
     // End to end as well: L and Lq of the network, λ = messages entering.
