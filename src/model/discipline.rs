@@ -1,10 +1,13 @@
 //! The order axis of a station: in which order its consumers take
 //! waiting messages.
 
-/// Order in which a queue's consumers take waiting messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Order in which a queue's consumers take waiting messages (read from a
+/// scenario file by its kebab-case name, e.g. `lifo-preemptive`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Discipline {
     /// First in, first out.
+    #[default]
     Fifo,
     /// Last in, first out, non-preemptive.
     Lifo,

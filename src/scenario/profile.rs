@@ -2,7 +2,7 @@
 //! profile implies: a run by time from an empty system at time 0.
 
 use super::error::Problem;
-use super::spec::{ConsumersSpec, DisciplineSpec, ProducerSpec, QueueSpec, RunSpec};
+use super::spec::{ConsumersSpec, ProducerSpec, QueueSpec, RunSpec};
 use crate::dist::Dist;
 use crate::model::Model;
 use crate::model::profile::{MAX_INTERVALS, Profile, Step, spans};
@@ -105,12 +105,7 @@ pub fn consumer_schedule(queue: &QueueSpec, key: &str) -> Result<Option<Profile>
     let Some(steps) = &queue.consumers_schedule else {
         return Ok(None);
     };
-    if matches!(
-        queue.discipline,
-        DisciplineSpec::LifoPreemptive
-            | DisciplineSpec::PriorityPreemptive
-            | DisciplineSpec::ProcessorSharing
-    ) {
+    if queue.discipline.interrupts_service() {
         return Err(Problem::new(
             key,
             "applies to queues whose services run to completion (fifo, lifo, priority, random)",

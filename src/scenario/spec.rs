@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::model::Discipline;
+
 /// A whole scenario file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -230,7 +232,7 @@ pub struct QueueSpec {
     pub service: DistSpec,
     /// Service order.
     #[serde(default)]
-    pub discipline: DisciplineSpec,
+    pub discipline: Discipline,
     /// Maximum messages in queue + in service.
     pub capacity: Option<u32>,
     /// Routing after service.
@@ -275,27 +277,6 @@ impl<'de> Deserialize<'de> for ConsumersSpec {
             "a whole number of consumers or \"unlimited\"",
         )
     }
-}
-
-/// Service order names accepted in files.
-#[derive(Debug, Default, Clone, Copy, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DisciplineSpec {
-    /// First in, first out.
-    #[default]
-    Fifo,
-    /// Last in, first out.
-    Lifo,
-    /// By class priority.
-    Priority,
-    /// In random order.
-    Random,
-    /// LIFO, preemptive-resume.
-    LifoPreemptive,
-    /// By priority, preemptive-resume.
-    PriorityPreemptive,
-    /// Consumers shared equally by all messages present.
-    ProcessorSharing,
 }
 
 /// One entry of `next`.

@@ -4,11 +4,9 @@
 use std::path::Path;
 
 use super::error::Problem;
-use super::spec::{
-    ConsumersSpec, DisciplineSpec, DistSpec, ProducerSpec, QueueSpec, ScenarioSpec, WarmupSpec,
-};
+use super::spec::{ConsumersSpec, DistSpec, ProducerSpec, QueueSpec, ScenarioSpec, WarmupSpec};
 use crate::dist::{Dist, DistError};
-use crate::model::{Arrivals, Class, Discipline, Model, ProducerBuilder, QueueBuilder, UNLIMITED};
+use crate::model::{Arrivals, Class, Model, ProducerBuilder, QueueBuilder, UNLIMITED};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
 use crate::text::Num;
@@ -257,16 +255,7 @@ fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Pro
         ConsumersSpec::Unlimited => UNLIMITED,
     };
     let service = dist(&queue.service, &format!("{key}.service"), base_dir)?;
-    let mut built =
-        QueueBuilder::new(&queue.name, consumers, service).discipline(match queue.discipline {
-            DisciplineSpec::Fifo => Discipline::Fifo,
-            DisciplineSpec::Lifo => Discipline::Lifo,
-            DisciplineSpec::Priority => Discipline::Priority,
-            DisciplineSpec::Random => Discipline::Random,
-            DisciplineSpec::LifoPreemptive => Discipline::LifoPreemptive,
-            DisciplineSpec::PriorityPreemptive => Discipline::PriorityPreemptive,
-            DisciplineSpec::ProcessorSharing => Discipline::ProcessorSharing,
-        });
+    let mut built = QueueBuilder::new(&queue.name, consumers, service).discipline(queue.discipline);
     if let Some(capacity) = queue.capacity {
         built = built.capacity(capacity);
     }
