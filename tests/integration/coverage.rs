@@ -2,44 +2,54 @@
 //! exact: a wrong variance estimate (too narrow or too wide) or a biased
 //! estimate fails.
 
+use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
-use queuelab::scenario::Scenario;
+use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
+use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::sim;
 
-use crate::common::scenario;
+/// M/M/1 at load 0.8.
+fn mm1() -> Model {
+    Model::builder("coverage")
+        .queue(QueueBuilder::new(
+            "q",
+            1,
+            Dist::exponential_mean(1.0).unwrap(),
+        ))
+        .producer(ProducerBuilder::open(
+            "p",
+            "q",
+            Dist::exponential_rate(0.8).unwrap(),
+        ))
+        .build()
+        .unwrap()
+}
 
-/// M/M/1 at load 0.8 with `run` as its `[run]` table.
-fn mm1(run: &str) -> Scenario {
-    scenario(&format!(
-        "name = \"coverage\"
-[run]
-{run}
-confidence = 0.95
-[[producers]]
-name = \"p\"
-to = \"q\"
-interarrival = {{ dist = \"exponential\", rate = 0.8 }}
-[[queues]]
-name = \"q\"
-consumers = 1
-service = {{ dist = \"exponential\", mean = 1.0 }}
-"
-    ))
+/// `replications` of `customers` messages after `warmup`, 95% intervals.
+fn runs(replications: u32, customers: u64, warmup: Warmup) -> RunConfig {
+    RunConfig {
+        seed: 1,
+        replications,
+        length: RunLength::Customers(customers),
+        warmup,
+        confidence: 0.95,
+        precision: None,
+    }
 }
 
 /// Per metric over `seeds`: the share of intervals covering
 /// `exact`, and the mean relative error of the estimate with its standard
 /// error.
 fn study(
-    base: &Scenario,
+    base: RunConfig,
     seeds: std::ops::Range<u64>,
     metrics: &[(Metric, f64)],
 ) -> Vec<(f64, f64, f64)> {
-    let model = &base.points[0].model;
+    let model = &mm1();
     let mut covered = vec![0u32; metrics.len()];
     let mut errors = vec![Vec::new(); metrics.len()];
     for seed in seeds {
-        let mut run = base.run;
+        let mut run = base;
         run.seed = seed;
         let simulation = sim::replicate(model, &run, &|| {});
         for (index, &(metric, exact)) in metrics.iter().enumerate() {
@@ -62,8 +72,8 @@ fn study(
 
 #[test]
 fn mm1_mean_wait_interval_covers_the_exact_value_about_95_percent_of_the_time() {
-    let base = mm1("replications = 8\ncustomers = 20_000\nwarmup = 2_000");
-    let [(share, _, _)] = study(&base, 0..200, &[(Metric::MeanWait, 4.0)])[..] else {
+    let base = runs(8, 20_000, Warmup::Customers(2_000));
+    let [(share, _, _)] = study(base, 0..200, &[(Metric::MeanWait, 4.0)])[..] else {
         unreachable!()
     };
     assert!(
@@ -81,7 +91,7 @@ fn mm1_mean_wait_interval_covers_the_exact_value_about_95_percent_of_the_time() 
 /// the mean relative error around 0.
 #[test]
 fn automatic_warm_up_is_unbiased_and_covers_at_the_nominal_rate() {
-    let base = mm1("replications = 10\ncustomers = 20_000\nwarmup = \"auto\"");
+    let base = runs(10, 20_000, Warmup::Auto);
     let seeds: std::ops::Range<u64> = 1..201;
     let p90 = 5.0 * (0.8f64 / 0.1).ln(); // P(wait > t) = 0.8 exp(-0.2 t)
     let metrics = [
@@ -90,7 +100,7 @@ fn automatic_warm_up_is_unbiased_and_covers_at_the_nominal_rate() {
         (Metric::WaitP90, p90),
     ];
     let binomial_sd: f64 = (0.95 * 0.05 / (seeds.end - seeds.start) as f64).sqrt();
-    for ((metric, _), (share, bias, se)) in metrics.iter().zip(study(&base, seeds, &metrics)) {
+    for ((metric, _), (share, bias, se)) in metrics.iter().zip(study(base, seeds, &metrics)) {
         let name = metric.name();
         assert!(
             (share - 0.95).abs() <= 3.0 * binomial_sd,
