@@ -1,7 +1,7 @@
 //! `queuelab fit`: which of the distributions a scenario can use describes
 //! a column of observed values best. Every family that applies is fitted
-//! ([`families`]), scored by the Kolmogorov-Smirnov distance between the
-//! values and the fit ([`goodness`]), and ranked, closest first.
+//! (`families.rs`), scored by the Kolmogorov-Smirnov distance between the
+//! values and the fit (`goodness.rs`), and ranked, closest first.
 
 mod families;
 mod goodness;

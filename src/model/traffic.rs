@@ -50,7 +50,7 @@ impl Model {
         Some(rates)
     }
 
-    /// Offered load per consumer of each queue, rho = sum_k lambda_k E[S_k] / c,
+    /// Offered load per consumer of each queue, rho = sum_k lambda_k E\[S_k\] / c,
     /// ignoring losses to blocking and counting every possible expiry as
     /// dead-lettered (an upper bound); `None` if the routing never lets
     /// messages leave.
