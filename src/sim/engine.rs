@@ -1,5 +1,7 @@
 //! The event-scheduling engine of one replication: producers publish,
-//! queues hold and serve, routing forwards, the collector observes.
+//! stations hold, serve and route messages and return what follows as
+//! effects, which the loop applies to the calendar, the message slots and
+//! the collector, which observes.
 //!
 //! Measurement is arrival-based: external arrivals with index in the window
 //! (after `warmup`, up to `customers` or until the horizon) are *tracked*;

@@ -3,53 +3,53 @@
 
 /// A message in the network, stored in a reusable slot.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Message {
+pub(super) struct Message {
     /// Index of the producer that sent it.
-    pub(crate) producer: u32,
+    pub(super) producer: u32,
     /// Its class.
-    pub(crate) class: u32,
+    pub(super) class: u32,
     /// External arrival index.
-    pub(crate) index: u64,
+    pub(super) index: u64,
     /// When it entered the network.
-    pub(crate) entered_system_at: f64,
+    pub(super) entered_system_at: f64,
     /// When it entered its current queue.
-    pub(crate) entered_queue_at: f64,
+    pub(super) entered_queue_at: f64,
     /// Time waited at every queue so far.
-    pub(crate) total_wait: f64,
+    pub(super) total_wait: f64,
     /// Service requirement at the current queue, drawn on arrival there.
-    pub(crate) service: f64,
+    pub(super) service: f64,
     /// Work still to do there (less than `service` after a preemption).
-    pub(crate) remaining: f64,
+    pub(super) remaining: f64,
     /// When the current service spell began.
-    pub(crate) in_service_since: f64,
+    pub(super) in_service_since: f64,
     /// Waited at the current queue.
-    pub(crate) waited_here: bool,
+    pub(super) waited_here: bool,
     /// Waited at some queue.
-    pub(crate) waited: bool,
+    pub(super) waited: bool,
     /// Arrived within the measured window.
-    pub(crate) tracked: bool,
+    pub(super) tracked: bool,
     /// Expired while waiting: the slot is freed when the line reaches it.
-    pub(crate) expired: bool,
+    pub(super) expired: bool,
     /// Expired at some queue and sent on to its dead-letter queue: it
     /// leaves the network expired, never delivered.
-    pub(crate) dead_lettered: bool,
+    pub(super) dead_lettered: bool,
     /// Bumped whenever the slot's message changes state, to recognise
     /// stale departure and expiry events.
-    pub(crate) generation: u32,
+    pub(super) generation: u32,
 }
 
 /// Slots for messages in the network; freed slots are reused, so the
 /// allocation grows only to the peak number of messages present.
 #[derive(Debug, Default)]
-pub(crate) struct Messages {
+pub(super) struct Messages {
     /// Messages by slot (freed ones included).
-    pub(crate) slots: Vec<Message>,
+    pub(super) slots: Vec<Message>,
     free: Vec<u32>,
 }
 
 impl Messages {
     /// Stores `message` in a free slot (a new one if none is free).
-    pub(crate) fn insert(&mut self, message: Message) -> u32 {
+    pub(super) fn insert(&mut self, message: Message) -> u32 {
         match self.free.pop() {
             Some(slot) => {
                 let generation = self.slots[slot as usize].generation.wrapping_add(1);
@@ -67,7 +67,7 @@ impl Messages {
     }
 
     /// Frees `slot`, returning its message.
-    pub(crate) fn remove(&mut self, slot: u32) -> Message {
+    pub(super) fn remove(&mut self, slot: u32) -> Message {
         self.free.push(slot);
         self.slots[slot as usize]
     }
