@@ -1,11 +1,35 @@
 //! The dispatch axis: how waiting messages reach the consumers.
 
 use super::Station;
-use super::effect::Take;
+use super::effect::{Entry, Take};
 use crate::model::Dispatch;
 use crate::sim::message::Message;
 
 impl Station<'_> {
+    /// An accepted message of `class` in `slot` reaches the consumers at
+    /// `now`.
+    #[inline(always)]
+    pub(super) fn join(&mut self, now: f64, slot: u32, class: usize) -> Entry {
+        match self.spec.dispatch {
+            Dispatch::SharedLine => self.join_line(now, slot, class),
+        }
+    }
+
+    /// One line shared by every consumer: a free consumer serves the
+    /// message now, otherwise it waits in line (and may expire).
+    #[inline(always)]
+    fn join_line(&mut self, now: f64, slot: u32, class: usize) -> Entry {
+        if self.busy >= self.consumers {
+            self.line.push(slot, class);
+            Entry::Waits {
+                expires: self.exit.expiry(now, self.spec),
+            }
+        } else {
+            self.start(slot, class);
+            Entry::Starts
+        }
+    }
+
     /// A free consumer, if any, takes a waiting message. The engine repeats
     /// until [`Take::Idle`], freeing on the way the slots of expired
     /// messages handed back.
@@ -16,8 +40,7 @@ impl Station<'_> {
         }
     }
 
-    /// One line shared by every consumer: a free consumer takes the next
-    /// message in the line's order.
+    /// A free consumer takes the next message in the shared line's order.
     #[inline(always)]
     fn take_from_line(&mut self, messages: &[Message]) -> Take {
         // (A consumer a schedule has just sent home takes no more work.)

@@ -1,15 +1,18 @@
 //! A station in a run: one queue's state, built from one behaviour per
 //! axis of [`Queue`], one file per behaviour. Stations change only their
-//! own state and return [`effect`]s; the engine applies them to the
-//! calendar, the collector and the message slots.
+//! own state (line, consumers, random streams) and return [`effect`]s; the
+//! engine applies them to the calendar, the collector and the message
+//! slots.
 //!
-//! - `admission.rs`: who gets in (the admission axis).
-//! - `line.rs`: the order in which waiting messages are taken.
-//! - `dispatch.rs`: how waiting messages reach a free consumer.
-//! - `consumption.rs`: what a consumer takes, and when it is free again.
-//! - `preemptive.rs`: services an urgent arrival interrupts.
-//! - `shared.rs`: processor sharing, everyone present served at once.
-//! - `exit.rs`: routing after service, expiry to a dead-letter queue.
+//! - `admission.rs` (admission): who gets in.
+//! - `line.rs` (order): the order in which waiting messages are taken.
+//! - `preemptive.rs` (order): urgent arrivals interrupt a service.
+//! - `shared.rs` (order): processor sharing, everyone present served at once.
+//! - `dispatch.rs` (dispatch): how waiting messages reach a free consumer.
+//! - `consumption.rs` (consumption): what a consumer takes at once, and
+//!   when it is free again.
+//! - `exit.rs` (exit): routing after service, expiry to a dead-letter queue.
+//! - `effect.rs`: what a station returns to the engine.
 
 mod admission;
 mod consumption;
@@ -23,7 +26,7 @@ mod shared;
 use super::message::Message;
 use super::streams::{Source, Stream};
 use crate::model::{Class, Discipline, Model, Queue};
-use effect::{Arrival, Departed, Entry, Next};
+use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
 use line::WaitingLine;
 use preemptive::InService;
@@ -131,21 +134,6 @@ impl<'a> Station<'a> {
             service,
             preempted,
             entry,
-        }
-    }
-
-    /// An accepted message of `class` is served now if a consumer is free,
-    /// otherwise waits in line (and may expire).
-    #[inline(always)]
-    fn join(&mut self, now: f64, slot: u32, class: usize) -> Entry {
-        if self.busy >= self.consumers {
-            self.line.push(slot, class);
-            Entry::Waits {
-                expires: self.exit.expiry(now, self.spec),
-            }
-        } else {
-            self.start(slot, class);
-            Entry::Starts
         }
     }
 
