@@ -1,104 +1,27 @@
 //! The event-scheduling engine of one replication: producers publish,
-//! queues hold and serve, routing forwards, the collector observes.
+//! stations hold, serve and route messages and return what follows as
+//! effects, which the loop applies to the calendar, the message slots and
+//! the collector, which observes.
 //!
 //! Measurement is arrival-based: external arrivals with index in the window
 //! (after `warmup`, up to `customers` or until the horizon) are *tracked*;
 //! the run continues until every tracked message has left, so no tracked
 //! message is cut short. Time averages cover the window only.
 
-use rand::RngExt;
-
 use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
-use super::in_service::InService;
-use super::line::WaitingLine;
-use super::sharing::Sharing;
+use super::message::{Message, Messages};
+use super::station::Station;
+use super::station::effect::{Arrival, Completion, Entry, Next, Take};
 use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::model::VisitRecord;
 use crate::model::metric::MetricValues;
 use crate::model::profile::{Span, run_spans};
-use crate::model::{Arrivals, Discipline, Model, Producer, Queue};
+use crate::model::{Arrivals, Model, Producer};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
-
-/// A message in the network, stored in a reusable slot.
-#[derive(Clone, Copy, Debug, Default)]
-struct Message {
-    /// Index of the producer that sent it.
-    producer: u32,
-    class: u32,
-    /// External arrival index.
-    index: u64,
-    entered_system_at: f64,
-    entered_queue_at: f64,
-    total_wait: f64,
-    /// Service requirement at the current queue, drawn on arrival there.
-    service: f64,
-    /// Work still to do there (less than `service` after a preemption).
-    remaining: f64,
-    /// When the current service spell began.
-    in_service_since: f64,
-    /// Waited at the current queue.
-    waited_here: bool,
-    /// Waited at some queue.
-    waited: bool,
-    tracked: bool,
-    /// Expired while waiting: the slot is freed when the line reaches it.
-    expired: bool,
-    /// Expired at some queue and sent on to its dead-letter queue: it
-    /// leaves the network expired, never delivered.
-    dead_lettered: bool,
-    /// Bumped whenever the slot's message changes state, to recognise
-    /// stale expiry events.
-    generation: u32,
-}
-
-/// Slots for messages in the network; freed slots are reused, so the
-/// allocation grows only to the peak number of messages present.
-#[derive(Debug, Default)]
-struct Messages {
-    slots: Vec<Message>,
-    free: Vec<u32>,
-}
-
-impl Messages {
-    fn insert(&mut self, message: Message) -> u32 {
-        match self.free.pop() {
-            Some(slot) => {
-                let generation = self.slots[slot as usize].generation.wrapping_add(1);
-                self.slots[slot as usize] = Message {
-                    generation,
-                    ..message
-                };
-                slot
-            }
-            None => {
-                self.slots.push(message);
-                (self.slots.len() - 1) as u32
-            }
-        }
-    }
-
-    fn remove(&mut self, slot: u32) -> Message {
-        self.free.push(slot);
-        self.slots[slot as usize]
-    }
-
-    /// Takes the next live message from `line`, freeing the slots of
-    /// expired ones on the way.
-    #[inline(always)]
-    fn next_waiting(&mut self, line: &mut WaitingLine) -> Option<u32> {
-        while let Some(slot) = line.pop() {
-            if !self.slots[slot as usize].expired {
-                return Some(slot);
-            }
-            self.remove(slot);
-        }
-        None
-    }
-}
 
 /// A producer's state: its spec and the stream of its gaps.
 struct Publisher<'a> {
@@ -110,66 +33,6 @@ struct Publisher<'a> {
     gaps: Stream,
     /// Where a producer with a rate profile stands in it.
     clock: Option<ProfileClock>,
-}
-
-/// A queue's state, next to its spec and its random streams.
-struct Station<'a> {
-    spec: &'a Queue,
-    /// Consumers working now (they change with a consumer schedule).
-    consumers: u32,
-    busy: u32,
-    in_system: u32,
-    line: WaitingLine,
-    serving: Serving,
-    /// Stream of the service times, drawn in arrival order.
-    services: Stream,
-    /// Stream of the routing draws after service.
-    routing: Stream,
-    /// Stream of the patience of waiting messages.
-    patience: Stream,
-    /// Recorded routing choices a replay takes instead of its draws.
-    recorded_routes: Option<std::slice::Iter<'a, Option<usize>>>,
-}
-
-/// How a station's consumers work through the messages they serve.
-enum Serving {
-    /// Each service, once started, runs to completion.
-    ToCompletion,
-    /// A service may be interrupted: the messages in service.
-    Preemptive(InService),
-    /// Every message present shares the consumers (processor sharing).
-    Shared(Sharing),
-}
-
-impl Serving {
-    /// The serving state of an idle `queue`, from its discipline.
-    fn new(queue: &Queue, model: &Model) -> Self {
-        match queue.discipline {
-            Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
-                Serving::Preemptive(InService::new(queue.discipline, model))
-            }
-            Discipline::ProcessorSharing => Serving::Shared(Sharing::new(queue.consumers)),
-            Discipline::Fifo | Discipline::Lifo | Discipline::Priority | Discipline::Random => {
-                Serving::ToCompletion
-            }
-        }
-    }
-
-    /// The service of `slot` ends or is interrupted.
-    fn stop(&mut self, slot: u32) {
-        if let Serving::Preemptive(in_service) = self {
-            in_service.stop(slot);
-        }
-    }
-}
-
-impl Station<'_> {
-    /// No room for another message.
-    fn is_full(&self) -> bool {
-        self.spec
-            .capacity()
-            .is_some_and(|capacity| self.in_system >= capacity)
-    }
 }
 
 /// What one replication measures and for how long.
@@ -264,19 +127,11 @@ impl<'a> Engine<'a> {
                 .queues
                 .iter()
                 .enumerate()
-                .map(|(index, queue)| Station {
-                    spec: queue,
-                    consumers: spans.first().map_or(queue.consumers, |span| {
+                .map(|(index, queue)| {
+                    let consumers = spans.first().map_or(queue.consumers, |span| {
                         model.consumers_at(index, span.middle())
-                    }),
-                    busy: 0,
-                    in_system: 0,
-                    line: WaitingLine::new(queue.discipline, model, stream(Source::Order(index))),
-                    serving: Serving::new(queue, model),
-                    services: stream(Source::Services(index)),
-                    routing: stream(Source::Routing(index)),
-                    patience: stream(Source::Patience(index)),
-                    recorded_routes: None,
+                    });
+                    Station::new(model, index, consumers, stream)
                 })
                 .collect(),
             collector: Collector::new(
@@ -303,7 +158,7 @@ impl<'a> Engine<'a> {
     /// usual only past the end of the recording.
     pub(crate) fn replay_routes(mut self, routes: &'a [Vec<Option<usize>>]) -> Self {
         for (station, recorded) in self.stations.iter_mut().zip(routes) {
-            station.recorded_routes = Some(recorded.iter());
+            station.replay_routes(recorded);
         }
         self
     }
@@ -429,17 +284,10 @@ impl<'a> Engine<'a> {
             return;
         };
         for queue in 0..self.stations.len() {
-            if self.stations[queue].spec.schedule.is_none() {
-                continue;
-            }
-            let consumers = self.model.consumers_at(queue, middle);
-            self.stations[queue].consumers = consumers;
-            while self.stations[queue].busy < consumers {
-                let station = &mut self.stations[queue];
-                let Some(next) = self.messages.next_waiting(&mut station.line) else {
-                    break;
-                };
-                self.start_service(queue, next, true);
+            if self.stations[queue].spec().schedule.is_some() {
+                let consumers = self.model.consumers_at(queue, middle);
+                self.stations[queue].set_consumers(consumers);
+                self.take_waiting(queue);
             }
         }
     }
@@ -516,95 +364,74 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// `slot` arrives at `queue`; the station says what follows.
     #[inline(always)]
     fn enter(&mut self, queue: usize, slot: u32) {
-        let message = &mut self.messages.slots[slot as usize];
-        let class = message.class as usize;
-        let station = &mut self.stations[queue];
-        // Drawn in arrival order at the queue, blocked or not, so the k-th
-        // arrival gets the k-th service time whatever the consumers or the
-        // capacity: sweep points compare like with like.
-        message.service = station
-            .services
-            .draw(self.model.classes[class].service_at(station.spec));
-        if station.is_full() {
-            self.collector.block(queue, class, message.tracked);
+        let class = self.messages.slots[slot as usize].class as usize;
+        let arrival = self.stations[queue].arrive(self.now, slot, class, &self.messages.slots);
+        let Arrival::Accepted {
+            service,
+            preempted,
+            entry,
+        } = arrival
+        else {
+            let tracked = self.messages.slots[slot as usize].tracked;
+            self.collector.block(queue, class, tracked);
             self.log_visit(queue, slot, None);
             self.leave_system(slot, Departure::Blocked);
             return;
-        }
+        };
+        let message = &mut self.messages.slots[slot as usize];
+        message.service = service;
         message.entered_queue_at = self.now;
-        message.remaining = message.service;
+        message.remaining = service;
         message.waited_here = false;
-        station.in_system += 1;
-        let tracked = message.tracked;
-        let generation = message.generation;
-        if station.spec.discipline.interrupts_service() {
-            self.enter_interrupting(queue, slot, class);
-            return;
-        }
-        self.admit(queue, slot, class, tracked, generation);
-    }
-
-    /// Entry at a queue whose services can be interrupted: processor
-    /// sharing, or preemption of a less urgent service (kept off the path
-    /// of the other disciplines).
-    fn enter_interrupting(&mut self, queue: usize, slot: u32, class: usize) {
-        if matches!(self.stations[queue].serving, Serving::Shared(_)) {
-            self.share_arrival(queue, slot);
-            return;
-        }
-        let station = &self.stations[queue];
-        if station.busy >= station.consumers
-            && let Serving::Preemptive(in_service) = &station.serving
-            && let Some(victim) = in_service.victim(class)
-        {
+        let (tracked, generation) = (message.tracked, message.generation);
+        if let Some(victim) = preempted {
             self.preempt(queue, victim);
         }
-        let message = &self.messages.slots[slot as usize];
-        let (tracked, generation) = (message.tracked, message.generation);
-        self.admit(queue, slot, class, tracked, generation);
-    }
-
-    /// An accepted message starts service if a consumer is free, otherwise
-    /// waits in line (and may expire).
-    #[inline(always)]
-    fn admit(&mut self, queue: usize, slot: u32, class: usize, tracked: bool, generation: u32) {
-        let station = &mut self.stations[queue];
-        let waits = station.busy >= station.consumers;
-        self.collector.enter(self.now, queue, class, waits, tracked);
-        if waits {
-            station.line.push(slot, class);
-            if let Some(patience) = &station.spec.patience() {
-                let expires = self.now + station.patience.draw(patience);
-                self.calendar.schedule(
-                    expires,
-                    EventKind::Expire {
-                        queue: queue as u32,
-                        message: slot,
-                        generation,
-                    },
-                );
+        match entry {
+            Entry::Starts => {
+                self.collector.enter(self.now, queue, class, false, tracked);
+                self.start_service(queue, slot, false);
             }
-        } else {
-            self.start_service(queue, slot, false);
+            Entry::Waits { expires } => {
+                self.collector.enter(self.now, queue, class, true, tracked);
+                if let Some(expires) = expires {
+                    self.calendar.schedule(
+                        expires,
+                        EventKind::Expire {
+                            queue: queue as u32,
+                            message: slot,
+                            generation,
+                        },
+                    );
+                }
+            }
+            Entry::Shares { waits, next } => {
+                let message = &mut self.messages.slots[slot as usize];
+                message.waited_here = waits;
+                message.waited |= waits;
+                self.collector.enter(self.now, queue, class, waits, tracked);
+                self.complete(queue, next);
+            }
         }
     }
 
+    /// The station has started serving `slot`: its departure is scheduled
+    /// after the work it has left.
     #[inline(always)]
     fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
         let message = &mut self.messages.slots[slot as usize];
-        let class = message.class as usize;
         message.waited_here |= was_waiting;
         message.waited |= was_waiting;
         message.generation = message.generation.wrapping_add(1);
         message.in_service_since = self.now;
-        let (generation, service) = (message.generation, message.remaining);
-        let station = &mut self.stations[queue];
-        station.busy += 1;
-        if let Serving::Preemptive(in_service) = &mut station.serving {
-            in_service.start(slot, class);
-        }
+        let (class, generation, service) = (
+            message.class as usize,
+            message.generation,
+            message.remaining,
+        );
         self.collector
             .start_service(self.now, queue, class, was_waiting);
         self.calendar.schedule(
@@ -617,18 +444,51 @@ impl<'a> Engine<'a> {
         );
     }
 
-    /// Interrupts the service of `slot` at `queue`; it waits again with its
-    /// remaining work (preemptive-resume) at the head of its line.
+    /// Free consumers of `queue` take waiting messages; the slots of
+    /// expired ones the line hands back are freed.
+    #[inline(always)]
+    fn take_waiting(&mut self, queue: usize) {
+        loop {
+            match self.stations[queue].take_waiting(&self.messages.slots) {
+                Take::Start(slot) => self.start_service(queue, slot, true),
+                Take::Expired(slot) => {
+                    self.messages.remove(slot);
+                }
+                Take::Idle => return,
+            }
+        }
+    }
+
+    /// The station interrupted the service of `slot` at `queue`: it waits
+    /// again with its remaining work (preemptive-resume).
     fn preempt(&mut self, queue: usize, slot: u32) {
         let message = &mut self.messages.slots[slot as usize];
         message.remaining -= self.now - message.in_service_since;
         message.generation = message.generation.wrapping_add(1);
         let class = message.class as usize;
-        let station = &mut self.stations[queue];
-        station.busy -= 1;
-        station.serving.stop(slot);
-        station.line.push_front(slot, class);
         self.collector.preempt(self.now, queue, class);
+    }
+
+    /// Applies the next completion at a processor-sharing `queue`: the
+    /// departure scheduled before is retired, the new one scheduled.
+    fn complete(&mut self, queue: usize, completion: Completion) {
+        if let Some(withdrawn) = completion.withdrawn {
+            let old = &mut self.messages.slots[withdrawn as usize].generation;
+            *old = old.wrapping_add(1);
+        }
+        if let Some((time, slot)) = completion.next {
+            let message = &mut self.messages.slots[slot as usize];
+            message.generation = message.generation.wrapping_add(1);
+            let generation = message.generation;
+            self.calendar.schedule(
+                time,
+                EventKind::Departure {
+                    queue: queue as u32,
+                    message: slot,
+                    generation,
+                },
+            );
+        }
     }
 
     fn departure(&mut self, queue: usize, slot: u32, generation: u32) {
@@ -649,84 +509,18 @@ impl<'a> Engine<'a> {
             arrived: message.entered_queue_at,
         };
         self.log_visit(queue, slot, Some(wait));
-        let station = &mut self.stations[queue];
-        let shared = match &mut station.serving {
-            Serving::Shared(sharing) => {
-                sharing.advance(self.now, station.in_system);
-                sharing.remove_first();
-                sharing.scheduled = None;
-                if station.in_system > station.spec.consumers {
-                    // One share fewer beyond the consumers: one "waiting" fewer.
-                    self.collector.start_service(self.now, queue, class, true);
-                }
-                true
-            }
-            serving => {
-                station.busy -= 1;
-                serving.stop(slot);
-                false
-            }
-        };
-        station.in_system -= 1;
-        self.collector.finish(self.now, queue, class, visit);
-        if shared {
-            self.schedule_sharing(queue);
-        } else if station.busy < station.consumers
-            && let Some(next) = self.messages.next_waiting(&mut station.line)
-        {
-            // (A consumer a schedule has just sent home takes no more work.)
-            self.start_service(queue, next, true);
+        let departed = self.stations[queue].depart(self.now, slot);
+        if departed.promoted {
+            self.collector.start_service(self.now, queue, class, true);
         }
-        match self.route(queue) {
+        self.collector.finish(self.now, queue, class, visit);
+        match departed.next {
+            Next::TakeWaiting => self.take_waiting(queue),
+            Next::Completion(completion) => self.complete(queue, completion),
+        }
+        match departed.route {
             Some(next_queue) => self.enter(next_queue, slot),
             None => self.leave_system(slot, Departure::Served),
-        }
-    }
-
-    /// A message joins a processor-sharing `queue` (already counted in
-    /// `in_system`): everyone present slows down, the next completion moves.
-    fn share_arrival(&mut self, queue: usize, slot: u32) {
-        let station = &mut self.stations[queue];
-        let consumers = station.spec.consumers;
-        let message = &mut self.messages.slots[slot as usize];
-        let Serving::Shared(sharing) = &mut station.serving else {
-            unreachable!("a processor-sharing queue");
-        };
-        sharing.advance(self.now, station.in_system - 1);
-        sharing.add(slot, message.service);
-        // Beyond the consumers, an arrival shares rather than being served in full.
-        let waits = station.in_system > consumers;
-        message.waited_here = waits;
-        message.waited |= waits;
-        let (class, tracked) = (message.class as usize, message.tracked);
-        self.collector.enter(self.now, queue, class, waits, tracked);
-        self.schedule_sharing(queue);
-    }
-
-    /// (Re)schedules the next completion at a processor-sharing `queue`,
-    /// retiring the event scheduled before.
-    fn schedule_sharing(&mut self, queue: usize) {
-        let station = &mut self.stations[queue];
-        let Serving::Shared(sharing) = &mut station.serving else {
-            return;
-        };
-        if let Some(previous) = sharing.scheduled.take() {
-            let old = &mut self.messages.slots[previous as usize].generation;
-            *old = old.wrapping_add(1);
-        }
-        if let Some((time, slot)) = sharing.next_completion(self.now, station.in_system) {
-            sharing.scheduled = Some(slot);
-            let message = &mut self.messages.slots[slot as usize];
-            message.generation = message.generation.wrapping_add(1);
-            let generation = message.generation;
-            self.calendar.schedule(
-                time,
-                EventKind::Departure {
-                    queue: queue as u32,
-                    message: slot,
-                    generation,
-                },
-            );
         }
     }
 
@@ -739,7 +533,7 @@ impl<'a> Engine<'a> {
             return;
         }
         self.messages.slots[slot as usize].expired = true;
-        self.stations[queue].in_system -= 1;
+        let dead_letter = self.stations[queue].expire();
         let wait = self.now - message.entered_queue_at;
         let class = message.class as usize;
         self.collector.expire(
@@ -756,27 +550,13 @@ impl<'a> Engine<'a> {
             dead_lettered: true,
             ..message
         };
-        match self.stations[queue].spec.dead_letter() {
+        match dead_letter {
             Some(dead_letter) => {
                 let new_slot = self.messages.insert(moved);
                 self.enter(dead_letter, new_slot);
             }
             None => self.record_exit(&moved, Departure::Expired),
         }
-    }
-
-    /// Draws the next queue after service at `queue`, or `None` to leave;
-    /// a replay takes the recorded choice instead while it has one.
-    fn route(&mut self, queue: usize) -> Option<usize> {
-        let station = &mut self.stations[queue];
-        if station.spec.routes().is_empty() {
-            return None;
-        }
-        if let Some(choice) = station.recorded_routes.as_mut().and_then(Iterator::next) {
-            return *choice;
-        }
-        let draw: f64 = station.routing.random();
-        station.spec.exit.next_queue(draw)
     }
 
     /// Logs the visit of `slot` to `queue` ending now, after `wait` there

@@ -7,9 +7,8 @@ mod calendar;
 mod clock;
 mod collector;
 mod engine;
-mod in_service;
-mod line;
-mod sharing;
+mod message;
+mod station;
 mod streams;
 mod warmup;
 

@@ -1,7 +1,13 @@
-//! The messages in service at a preemptive queue, so that an urgent arrival
-//! finds whom to interrupt in time that does not grow with the consumers.
+//! Preemptive-resume service: an urgent arrival interrupts a less urgent
+//! service, which waits again with the work it has left. The messages in
+//! service are kept so that the arrival finds whom to interrupt in time
+//! that does not grow with the consumers.
 
+use super::effect::Entry;
+use super::line::priority_levels;
+use super::{Serving, Station};
 use crate::model::{Discipline, Model};
+use crate::sim::message::Message;
 
 /// No slot (end of a list).
 const NONE: u32 = u32::MAX;
@@ -37,15 +43,9 @@ impl InService {
     pub(crate) fn new(discipline: Discipline, model: &Model) -> InService {
         let (levels, level_of_class) = match discipline {
             Discipline::PriorityPreemptive => {
-                let mut priorities: Vec<i64> = model.classes.iter().map(|c| c.priority).collect();
-                priorities.sort_unstable();
-                priorities.dedup();
-                let level_of_class = model
-                    .classes
-                    .iter()
-                    .map(|c| priorities.binary_search(&c.priority).unwrap_or(0) as u32)
-                    .collect();
-                (priorities.len(), level_of_class)
+                let (levels, level_of_class) = priority_levels(model);
+                let level_of_class = level_of_class.into_iter().map(|l| l as u32).collect();
+                (levels, level_of_class)
             }
             _ => (1, vec![0; model.classes.len()]),
         };
@@ -118,6 +118,31 @@ impl InService {
             .rev()
             .map(|&(head, _)| head)
             .find(|&head| head != NONE)
+    }
+}
+
+impl Station<'_> {
+    /// A message of `class` in `slot` joins a preemptive station at `now`:
+    /// when every consumer is busy it interrupts a less urgent service (the
+    /// preempted slot, first), then is served or waits as usual.
+    pub(super) fn join_preemptive(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+        messages: &[Message],
+    ) -> (Option<u32>, Entry) {
+        let mut preempted = None;
+        if self.busy >= self.consumers
+            && let Serving::Preemptive(in_service) = &self.serving
+            && let Some(victim) = in_service.victim(class)
+        {
+            self.finish(victim);
+            let victim_class = messages[victim as usize].class as usize;
+            self.line.push_front(victim, victim_class);
+            preempted = Some(victim);
+        }
+        (preempted, self.join(now, slot, class))
     }
 }
 

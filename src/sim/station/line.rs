@@ -4,8 +4,8 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use super::streams::Stream;
 use crate::model::{Discipline, Model};
+use crate::sim::streams::Stream;
 
 /// Messages waiting at one queue, by message slot.
 #[derive(Debug)]
@@ -43,16 +43,9 @@ impl WaitingLine {
                 stream: Box::new(stream),
             },
             Discipline::Priority | Discipline::PriorityPreemptive => {
-                let mut priorities: Vec<i64> = model.classes.iter().map(|c| c.priority).collect();
-                priorities.sort_unstable();
-                priorities.dedup();
-                let level_of_class = model
-                    .classes
-                    .iter()
-                    .map(|c| priorities.binary_search(&c.priority).unwrap_or(0))
-                    .collect();
+                let (levels, level_of_class) = priority_levels(model);
                 WaitingLine::Priority {
-                    levels: vec![VecDeque::new(); priorities.len()],
+                    levels: vec![VecDeque::new(); levels],
                     level_of_class,
                 }
             }
@@ -104,4 +97,18 @@ impl WaitingLine {
             }
         }
     }
+}
+
+/// The number of distinct class priorities, and the level of each class
+/// among them (0: the most urgent, the smallest priority).
+pub(super) fn priority_levels(model: &Model) -> (usize, Vec<usize>) {
+    let mut priorities: Vec<i64> = model.classes.iter().map(|c| c.priority).collect();
+    priorities.sort_unstable();
+    priorities.dedup();
+    let level_of_class = model
+        .classes
+        .iter()
+        .map(|c| priorities.binary_search(&c.priority).unwrap_or(0))
+        .collect();
+    (priorities.len(), level_of_class)
 }

@@ -7,6 +7,9 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::effect::{Completion, Entry};
+use super::{Serving, Station};
+
 /// The sharing state of one queue.
 #[derive(Debug)]
 pub(crate) struct Sharing {
@@ -17,7 +20,7 @@ pub(crate) struct Sharing {
     /// non-negative, so their bit patterns order like the values.
     finish_tags: BinaryHeap<Reverse<(u64, u32)>>,
     /// The message whose departure is scheduled.
-    pub(crate) scheduled: Option<u32>,
+    scheduled: Option<u32>,
 }
 
 impl Sharing {
@@ -54,8 +57,9 @@ impl Sharing {
         self.finish_tags.push(Reverse((tag.to_bits(), slot)));
     }
 
-    /// Removes the message that finishes first.
+    /// Removes the message that finishes first; none is scheduled now.
     pub(crate) fn remove_first(&mut self) -> Option<u32> {
+        self.scheduled = None;
         self.finish_tags.pop().map(|Reverse((_, slot))| slot)
     }
 
@@ -64,6 +68,47 @@ impl Sharing {
         let Reverse((bits, slot)) = *self.finish_tags.peek()?;
         let remaining = (f64::from_bits(bits) - self.virtual_time).max(0.0);
         Some((now + remaining / self.rate(present), slot))
+    }
+
+    /// The next completion, with `present` messages sharing from `now`, in
+    /// place of the one scheduled before.
+    fn reschedule(&mut self, now: f64, present: u32) -> Completion {
+        let withdrawn = self.scheduled.take();
+        let next = self.next_completion(now, present);
+        self.scheduled = next.map(|(_, slot)| slot);
+        Completion { withdrawn, next }
+    }
+}
+
+impl Station<'_> {
+    /// A message in `slot` needing `work` joins at `now` (already counted
+    /// in `in_system`): everyone present slows down, the next completion
+    /// moves. Beyond the consumers it shares rather than being served in
+    /// full, so it counts as waiting.
+    pub(super) fn share(&mut self, now: f64, slot: u32, work: f64) -> Entry {
+        let Serving::Shared(sharing) = &mut self.serving else {
+            unreachable!("a processor-sharing queue");
+        };
+        sharing.advance(now, self.in_system - 1);
+        sharing.add(slot, work);
+        Entry::Shares {
+            waits: self.in_system > self.spec.consumers,
+            next: sharing.reschedule(now, self.in_system),
+        }
+    }
+
+    /// The first message to finish leaves at `now`: returns whether a share
+    /// beyond the consumers became a full one, and the next completion.
+    pub(super) fn share_departure(&mut self, now: f64) -> (bool, Completion) {
+        let Serving::Shared(sharing) = &mut self.serving else {
+            unreachable!("a processor-sharing queue");
+        };
+        sharing.advance(now, self.in_system);
+        sharing.remove_first();
+        // One share fewer beyond the consumers: one "waiting" fewer.
+        let promoted = self.in_system > self.spec.consumers;
+        self.in_system -= 1;
+        (promoted, sharing.reschedule(now, self.in_system))
     }
 }
 

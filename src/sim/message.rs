@@ -1,0 +1,74 @@
+//! Messages in the network, each in a reusable slot: the engine owns them;
+//! stations read them and say, by their effects, what changes.
+
+/// A message in the network, stored in a reusable slot.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Message {
+    /// Index of the producer that sent it.
+    pub(super) producer: u32,
+    /// Its class.
+    pub(super) class: u32,
+    /// External arrival index.
+    pub(super) index: u64,
+    /// When it entered the network.
+    pub(super) entered_system_at: f64,
+    /// When it entered its current queue.
+    pub(super) entered_queue_at: f64,
+    /// Time waited at every queue so far.
+    pub(super) total_wait: f64,
+    /// Service requirement at the current queue, drawn on arrival there.
+    pub(super) service: f64,
+    /// Work still to do there (less than `service` after a preemption).
+    pub(super) remaining: f64,
+    /// When the current service spell began.
+    pub(super) in_service_since: f64,
+    /// Waited at the current queue.
+    pub(super) waited_here: bool,
+    /// Waited at some queue.
+    pub(super) waited: bool,
+    /// Arrived within the measured window.
+    pub(super) tracked: bool,
+    /// Expired while waiting: the slot is freed when the line reaches it.
+    pub(super) expired: bool,
+    /// Expired at some queue and sent on to its dead-letter queue: it
+    /// leaves the network expired, never delivered.
+    pub(super) dead_lettered: bool,
+    /// Bumped whenever the slot's message changes state, to recognise
+    /// stale departure and expiry events.
+    pub(super) generation: u32,
+}
+
+/// Slots for messages in the network; freed slots are reused, so the
+/// allocation grows only to the peak number of messages present.
+#[derive(Debug, Default)]
+pub(super) struct Messages {
+    /// Messages by slot (freed ones included).
+    pub(super) slots: Vec<Message>,
+    free: Vec<u32>,
+}
+
+impl Messages {
+    /// Stores `message` in a free slot (a new one if none is free).
+    pub(super) fn insert(&mut self, message: Message) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                let generation = self.slots[slot as usize].generation.wrapping_add(1);
+                self.slots[slot as usize] = Message {
+                    generation,
+                    ..message
+                };
+                slot
+            }
+            None => {
+                self.slots.push(message);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Frees `slot`, returning its message.
+    pub(super) fn remove(&mut self, slot: u32) -> Message {
+        self.free.push(slot);
+        self.slots[slot as usize]
+    }
+}

@@ -1,0 +1,60 @@
+//! The dispatch axis: how waiting messages reach the consumers.
+
+use super::Station;
+use super::effect::{Entry, Take};
+use crate::model::Dispatch;
+use crate::sim::message::Message;
+
+impl Station<'_> {
+    /// An accepted message of `class` in `slot` reaches the consumers at
+    /// `now`.
+    #[inline(always)]
+    pub(super) fn join(&mut self, now: f64, slot: u32, class: usize) -> Entry {
+        match self.spec.dispatch {
+            Dispatch::SharedLine => self.join_line(now, slot, class),
+        }
+    }
+
+    /// One line shared by every consumer: a free consumer serves the
+    /// message now, otherwise it waits in line (and may expire).
+    #[inline(always)]
+    fn join_line(&mut self, now: f64, slot: u32, class: usize) -> Entry {
+        if self.busy >= self.consumers {
+            self.line.push(slot, class);
+            Entry::Waits {
+                expires: self.exit.expiry(now, self.spec),
+            }
+        } else {
+            self.start(slot, class);
+            Entry::Starts
+        }
+    }
+
+    /// A free consumer, if any, takes a waiting message. The engine repeats
+    /// until [`Take::Idle`], freeing on the way the slots of expired
+    /// messages handed back.
+    #[inline(always)]
+    pub(crate) fn take_waiting(&mut self, messages: &[Message]) -> Take {
+        match self.spec.dispatch {
+            Dispatch::SharedLine => self.take_from_line(messages),
+        }
+    }
+
+    /// A free consumer takes the next message in the shared line's order.
+    #[inline(always)]
+    fn take_from_line(&mut self, messages: &[Message]) -> Take {
+        // (A consumer a schedule has just sent home takes no more work.)
+        if self.busy >= self.consumers {
+            return Take::Idle;
+        }
+        let Some(slot) = self.line.pop() else {
+            return Take::Idle;
+        };
+        let message = &messages[slot as usize];
+        if message.expired {
+            return Take::Expired(slot);
+        }
+        self.start(slot, message.class as usize);
+        Take::Start(slot)
+    }
+}

@@ -1,0 +1,86 @@
+//! What a station asks of the engine. A station changes only its own state
+//! (its line, its consumers, the messages in service); everything else —
+//! the calendar, the collector, the message slots — it leaves to the engine
+//! as the effects below, returned by value and applied in the order of
+//! their fields.
+
+/// What a station does with an arriving message.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Arrival {
+    /// No room (admission): the message leaves the system, blocked.
+    Rejected,
+    /// Let in.
+    Accepted {
+        /// Its service requirement here.
+        service: f64,
+        /// A less urgent service interrupted to make room: that message
+        /// waits again with the work it has left.
+        preempted: Option<u32>,
+        /// How it goes on.
+        entry: Entry,
+    },
+}
+
+/// How an accepted message goes on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Entry {
+    /// A free consumer serves it now.
+    Starts,
+    /// It waits in line and, with a patience, expires at `expires` unless
+    /// a consumer takes it first.
+    Waits {
+        /// When its patience runs out.
+        expires: Option<f64>,
+    },
+    /// It shares the consumers with everyone present (processor sharing).
+    Shares {
+        /// It shares beyond the consumers, so it counts as waiting.
+        waits: bool,
+        /// The next completion, which its arrival moves.
+        next: Completion,
+    },
+}
+
+/// The next completion at a processor-sharing station: the departure
+/// scheduled before is withdrawn (its message's generation moves on) and
+/// the new one scheduled.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Completion {
+    /// The message whose scheduled departure is withdrawn.
+    pub(crate) withdrawn: Option<u32>,
+    /// When, and which message, finishes next.
+    pub(crate) next: Option<(f64, u32)>,
+}
+
+/// What a station does when a service ends.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Departed {
+    /// A share beyond the consumers became a full one (processor
+    /// sharing): one message waiting fewer.
+    pub(crate) promoted: bool,
+    /// Who is served next.
+    pub(crate) next: Next,
+    /// Where the message goes: a queue, or `None` to leave the system.
+    pub(crate) route: Option<usize>,
+}
+
+/// Who is served after a departure.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Next {
+    /// The freed consumer takes waiting messages (see [`Take`]).
+    TakeWaiting,
+    /// Processor sharing: the next completion.
+    Completion(Completion),
+}
+
+/// One step of a free consumer taking from the line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Take {
+    /// It serves this message, which waited.
+    Start(u32),
+    /// This message expired while waiting: the engine frees its slot, and
+    /// the consumer takes again.
+    Expired(u32),
+    /// No consumer is free, or nobody waits.
+    Idle,
+}

@@ -1,0 +1,68 @@
+//! The exit axis: where a message goes after service (probabilistic
+//! routing, or a replay's recorded choices) and when a waiting message
+//! gives up (expiry, to its dead-letter queue).
+
+use rand::RngExt;
+
+use super::Station;
+use crate::model::Queue;
+use crate::sim::streams::Stream;
+
+/// The draws of a station's exit: routing choices and patience.
+pub(super) struct ExitDraws<'a> {
+    /// Stream of the routing draws after service.
+    routing: Stream,
+    /// Recorded routing choices a replay takes instead of its draws.
+    recorded: Option<std::slice::Iter<'a, Option<usize>>>,
+    /// Stream of the patience of waiting messages.
+    patience: Stream,
+}
+
+impl ExitDraws<'_> {
+    /// Draws from `routing` and `patience`, nothing recorded.
+    pub(super) fn new(routing: Stream, patience: Stream) -> Self {
+        ExitDraws {
+            routing,
+            recorded: None,
+            patience,
+        }
+    }
+
+    /// The next queue after service at `queue`, or `None` to leave; a
+    /// replay takes the recorded choice instead while it has one.
+    #[inline(always)]
+    pub(super) fn route(&mut self, queue: &Queue) -> Option<usize> {
+        if queue.routes().is_empty() {
+            return None;
+        }
+        if let Some(choice) = self.recorded.as_mut().and_then(Iterator::next) {
+            return *choice;
+        }
+        let draw: f64 = self.routing.random();
+        queue.exit.next_queue(draw)
+    }
+
+    /// When a message starting to wait at `now` at `queue` expires, if it
+    /// has a patience there.
+    #[inline(always)]
+    pub(super) fn expiry(&mut self, now: f64, queue: &Queue) -> Option<f64> {
+        let patience = queue.patience()?;
+        Some(now + self.patience.draw(patience))
+    }
+}
+
+impl<'a> Station<'a> {
+    /// A waiting message expires (the line drops it when it reaches it):
+    /// returns its dead-letter queue, if any.
+    pub(crate) fn expire(&mut self) -> Option<usize> {
+        self.in_system -= 1;
+        self.spec.dead_letter()
+    }
+
+    /// Routes with recorded choices: after its k-th service the message
+    /// goes to `recorded[k]` (`None`: it leaves), drawn as usual only past
+    /// the end of the recording.
+    pub(crate) fn replay_routes(&mut self, recorded: &'a [Option<usize>]) {
+        self.exit.recorded = Some(recorded.iter());
+    }
+}

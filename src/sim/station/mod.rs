@@ -1,0 +1,160 @@
+//! A station in a run: one queue's state, built from one behaviour per
+//! axis of [`Queue`], one file per behaviour. Stations change only their
+//! own state (line, consumers, random streams) and return [`effect`]s; the
+//! engine applies them to the calendar, the collector and the message
+//! slots.
+//!
+//! - `admission.rs` (admission): who gets in.
+//! - `line.rs` (order): the order in which waiting messages are taken.
+//! - `preemptive.rs` (order): urgent arrivals interrupt a service.
+//! - `shared.rs` (order): processor sharing, everyone present served at once.
+//! - `dispatch.rs` (dispatch): how waiting messages reach a free consumer.
+//! - `consumption.rs` (consumption): what a consumer takes at once, and
+//!   when it is free again.
+//! - `exit.rs` (exit): routing after service, expiry to a dead-letter queue.
+//! - `effect.rs`: what a station returns to the engine.
+
+mod admission;
+mod consumption;
+mod dispatch;
+pub(crate) mod effect;
+mod exit;
+mod line;
+mod preemptive;
+mod shared;
+
+use super::message::Message;
+use super::streams::{Source, Stream};
+use crate::model::{Class, Discipline, Model, Queue};
+use effect::{Arrival, Departed, Next};
+use exit::ExitDraws;
+use line::WaitingLine;
+use preemptive::InService;
+use shared::Sharing;
+
+/// A queue's state, next to its spec and its random streams.
+pub(crate) struct Station<'a> {
+    spec: &'a Queue,
+    classes: &'a [Class],
+    /// Consumers working now (they change with a consumer schedule).
+    consumers: u32,
+    /// Consumers serving a message.
+    busy: u32,
+    /// Messages waiting or in service.
+    in_system: u32,
+    line: WaitingLine,
+    serving: Serving,
+    /// Stream of the service times, drawn in arrival order.
+    services: Stream,
+    exit: ExitDraws<'a>,
+}
+
+/// How a station's consumers work through the messages they serve (the
+/// order axis, beyond the line's order).
+enum Serving {
+    /// Each service, once started, runs to completion.
+    ToCompletion,
+    /// A service may be interrupted: the messages in service.
+    Preemptive(InService),
+    /// Every message present shares the consumers (processor sharing).
+    Shared(Sharing),
+}
+
+impl<'a> Station<'a> {
+    /// Queue `index` of `model`, idle, with `consumers` working and its
+    /// streams from `stream`.
+    pub(crate) fn new(
+        model: &'a Model,
+        index: usize,
+        consumers: u32,
+        stream: impl Fn(Source) -> Stream,
+    ) -> Self {
+        let spec = &model.queues[index];
+        Station {
+            spec,
+            classes: &model.classes,
+            consumers,
+            busy: 0,
+            in_system: 0,
+            line: WaitingLine::new(spec.discipline, model, stream(Source::Order(index))),
+            serving: match spec.discipline {
+                Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
+                    Serving::Preemptive(InService::new(spec.discipline, model))
+                }
+                Discipline::ProcessorSharing => Serving::Shared(Sharing::new(spec.consumers)),
+                Discipline::Fifo | Discipline::Lifo | Discipline::Priority | Discipline::Random => {
+                    Serving::ToCompletion
+                }
+            },
+            services: stream(Source::Services(index)),
+            exit: ExitDraws::new(
+                stream(Source::Routing(index)),
+                stream(Source::Patience(index)),
+            ),
+        }
+    }
+
+    /// The queue this station runs.
+    pub(crate) fn spec(&self) -> &'a Queue {
+        self.spec
+    }
+
+    /// A consumer schedule sets the consumers working now; the engine then
+    /// lets the new ones take waiting messages. Consumers leaving finish
+    /// their message first.
+    pub(crate) fn set_consumers(&mut self, consumers: u32) {
+        self.consumers = consumers;
+    }
+
+    /// A message of `class` in `slot` arrives at `now`.
+    #[inline(always)]
+    pub(crate) fn arrive(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+        messages: &[Message],
+    ) -> Arrival {
+        // Drawn in arrival order at the queue, blocked or not, so the k-th
+        // arrival gets the k-th service time whatever the consumers or the
+        // capacity: sweep points compare like with like.
+        let service = self
+            .services
+            .draw(self.classes[class].service_at(self.spec));
+        if !self.admits() {
+            return Arrival::Rejected;
+        }
+        self.in_system += 1;
+        let (preempted, entry) = match self.serving {
+            Serving::ToCompletion => (None, self.join(now, slot, class)),
+            Serving::Preemptive(_) => self.join_preemptive(now, slot, class, messages),
+            Serving::Shared(_) => (None, self.share(now, slot, service)),
+        };
+        Arrival::Accepted {
+            service,
+            preempted,
+            entry,
+        }
+    }
+
+    /// The service of `slot` ends at `now`.
+    #[inline(always)]
+    pub(crate) fn depart(&mut self, now: f64, slot: u32) -> Departed {
+        let (promoted, next) = match self.serving {
+            Serving::Shared(_) => {
+                let (promoted, completion) = self.share_departure(now);
+                (promoted, Next::Completion(completion))
+            }
+            _ => {
+                self.finish(slot);
+                self.in_system -= 1;
+                (false, Next::TakeWaiting)
+            }
+        };
+        Departed {
+            promoted,
+            next,
+            route: self.exit.route(self.spec),
+        }
+    }
+}
