@@ -13,7 +13,7 @@ use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::{metric_words, parameter_words};
 use crate::live::ChannelKind;
 use crate::model::metric::Metric;
-use crate::report::{Row, RunResults};
+use crate::results::{Row, RunResults};
 
 /// Width of one group of bars, in categories.
 const GROUP_WIDTH: f64 = 0.7;

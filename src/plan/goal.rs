@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::Model;
 use crate::model::metric::Metric;
 use crate::model::{Target, targets};
-use crate::report::Interval;
 use crate::sim::Simulation;
+use crate::stats::Estimate;
 use crate::stats::student_t_interval;
 use crate::theory;
 
@@ -115,7 +115,7 @@ impl Goal {
 
     /// Meets when the whole interval meets, fails when the whole interval
     /// misses, uncertain otherwise.
-    pub fn classify(&self, interval: &Interval) -> Status {
+    pub fn classify(&self, interval: &Estimate) -> Status {
         let (low, high) = (self.judge(interval.ci_low), self.judge(interval.ci_high));
         if low == high { low } else { Status::Uncertain }
     }
@@ -144,7 +144,7 @@ impl Goal {
         simulation: &Simulation,
         confidence: f64,
         interval: Option<usize>,
-    ) -> Option<Interval> {
+    ) -> Option<Estimate> {
         let row = targets(model)
             .iter()
             .position(|t| *t == self.row_target())?;

@@ -5,6 +5,7 @@
 //! does). Without theory the search runs on simulation alone.
 
 mod confirm;
+mod document;
 mod goal;
 mod network;
 mod schedule;
@@ -13,6 +14,7 @@ mod search;
 use serde::{Deserialize, Serialize};
 
 pub use confirm::{Confirmation, confirm, confirm_intervals};
+pub use document::{DecisionBlock, PLAN_FILE, PlanDocument, plan_document};
 pub use goal::{Bound, Goal, GoalMetric, Status};
 pub use schedule::{MAX_ROUNDS, ScheduleBlock, ScheduleStep};
 pub use search::{Candidate, Measured, PlanOutcome, Source, headroom_of, plan, theory_candidate};

@@ -215,7 +215,7 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
         },
     };
     let row = target.map_or_else(
-        || crate::report::SYSTEM.to_string(),
+        || crate::model::SYSTEM.to_string(),
         |q| model.queues[q].name.clone(),
     );
     let positive = |name: &str, value: Option<f64>| -> Result<f64, Problem> {

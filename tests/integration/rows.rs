@@ -4,7 +4,7 @@
 //! the messages each side counts.
 
 use queuelab::model::metric::Metric;
-use queuelab::report::{Row, RunResults};
+use queuelab::results::{Row, RunResults};
 
 use crate::common::{run, scenario};
 

@@ -6,7 +6,7 @@
 //! 1-in-100 tail is estimated from ten times fewer observations than a p90).
 
 use queuelab::model::metric::{Metric, Threshold};
-use queuelab::report::RunResults;
+use queuelab::results::RunResults;
 
 use crate::common::{compare, run, scenario};
 

@@ -1,7 +1,7 @@
 //! A model in message-queue words, one line per producer, queue and class.
 
-use super::comparison::number;
 use crate::model::{Arrivals, Model};
+use crate::text::number;
 
 /// How the description of a closed-loop producer begins (charts look for
 /// it: a closed loop's throughput is what its clients get).
