@@ -14,9 +14,9 @@ use crate::results::{
     BatchMeansBlock, IntervalResults, PointResults, PrecisionBlock, Row, RunResults,
     SimulationBlock, WarmupRule, target_names,
 };
-use crate::run::{RunConfig, RunLength, Warmup};
+use crate::run::{PILOTS, RunConfig, RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{PILOTS, Simulation, imprecise, precision_controlled};
+use crate::sim::{Simulation, imprecise, precision_controlled};
 use crate::stats::{BATCHES, Estimate, lag1_correlation, lag1_critical, student_t_interval};
 use crate::theory::{PointTheory, TheoryResult};
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::goal::{Goal, Status};
 use super::search::Measured;
+use super::{Goal, Status};
 use crate::model::Model;
 use crate::run::RunConfig;
 use crate::sim::{self, Replication, Simulation};

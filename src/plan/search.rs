@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::confirm::confirm;
-use super::goal::{Goal, Status};
 use super::schedule::ScheduleBlock;
 use super::{Decision, PlanSettings, Watch};
+use super::{Goal, Status};
 use crate::model::Model;
 use crate::run::RunConfig;
 use crate::stats::Estimate;

@@ -16,9 +16,8 @@ pub use charts::{
 pub use live::{LiveBlock, LiveVerdicts, LiveWindow, ReplayBlock};
 
 use crate::model::metric::Metric;
-use crate::model::{Model, SYSTEM, Target};
-use crate::run::{RunConfig, Warmup};
-use crate::sim::{PILOTS, pilot_messages};
+use crate::model::{Model, Producer, SYSTEM, Target};
+use crate::run::{PILOTS, RunConfig, Warmup};
 use crate::stats::Estimate;
 use crate::theory::TheoryResult;
 
@@ -200,7 +199,9 @@ impl WarmupRule {
             Warmup::Auto => WarmupRule {
                 method: "auto".into(),
                 pilots: Some(PILOTS),
-                pilot_messages: Some(pilot_messages(model, run)),
+                pilot_messages: Some(
+                    run.pilot_messages(model.producers.iter().map(Producer::max_rate)),
+                ),
             },
             Warmup::Customers(_) => WarmupRule {
                 method: "fixed".into(),

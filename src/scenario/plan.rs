@@ -2,10 +2,10 @@
 
 use super::SweepPoint;
 use super::error::Problem;
+use super::plan_settings::{Bound, Decision, Goal, GoalMetric, PlanSettings};
 use super::spec::{PlanSpec, PlanTargetSpec};
 use crate::model::Model;
 use crate::model::metric::Metric;
-use crate::plan::{Bound, Decision, Goal, GoalMetric, PlanSettings};
 use crate::run::RunConfig;
 use crate::text::Num;
 
