@@ -1,5 +1,6 @@
-//! Orchestration of each subcommand: load the scenario, evaluate theory,
-//! simulate, write and print. No domain logic lives here.
+//! Orchestration of each subcommand: arguments, folders and progress;
+//! the work is `experiment`'s (or `plan`'s, `shard`'s, `fit`'s), the
+//! writing `report`'s and `chart`'s. No domain logic lives here.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -7,9 +7,9 @@ use plotters::style::RGBColor;
 use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{LIVE, SIMULATION, THEORY, pale, row_colour};
 use super::words::{metric_words, parameter_axis, parameter_words};
-use crate::live::ChannelKind;
 use crate::model::metric::Metric;
 use crate::results::{DistributionData, Row, RunResults, TheoryCurves, WarmupData};
+use crate::scenario::ChannelKind;
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
@@ -595,7 +595,7 @@ pub(super) fn sweep_figures(results: &RunResults, curves: Option<&TheoryCurves>)
         .points
         .iter()
         .flat_map(|point| &point.model)
-        .any(|line| line.contains(crate::experiment::CLOSED_LOOP));
+        .any(|line| line.contains(crate::results::CLOSED_LOOP));
     let throughput = closed_loop.then_some(Metric::Throughput);
     std::iter::once(Metric::Utilisation)
         .chain(throughput)

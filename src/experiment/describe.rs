@@ -1,11 +1,8 @@
 //! A model in message-queue words, one line per producer, queue and class.
 
 use crate::model::{Arrivals, Model};
+use crate::results::CLOSED_LOOP;
 use crate::text::number;
-
-/// How the description of a closed-loop producer begins (charts look for
-/// it: a closed loop's throughput is what its clients get).
-pub const CLOSED_LOOP: &str = "a closed loop of";
 
 /// Describes a model: producers, queues (consumers, discipline, service,
 /// capacity, load, routing) and classes.

@@ -9,7 +9,7 @@ use super::relations::queue_relations;
 use crate::model::Model;
 use crate::model::metric::Metric;
 use crate::model::profile::{arrival_rate_in, run_spans};
-use crate::model::{Target, targets};
+use crate::model::{Producer, Target, targets};
 use crate::results::{
     BatchMeansBlock, IntervalResults, PointResults, PrecisionBlock, Row, RunResults,
     SimulationBlock, WarmupRule, target_names,
@@ -33,7 +33,7 @@ pub fn point_results(
     let results = rows(model, &theory.whole, |index, target| {
         simulation.map(|sim| {
             let mut block = simulation_block(sim, &sim.estimates, index);
-            block.warmup_rule = Some(WarmupRule::of(model, run));
+            block.warmup_rule = Some(warmup_rule(model, run));
             block.batch_means = batch_means_block(sim, index, &block.metrics);
             block.relations = queue_relations(model, target, &block.metrics);
             let comparable = |p: &&Simulation| p.targets == sim.targets && p.metrics == sim.metrics;
@@ -66,6 +66,24 @@ pub fn point_results(
         model: describe_model(model),
         results,
         intervals,
+    }
+}
+
+/// The warm-up rule `run` applies to `model`.
+fn warmup_rule(model: &Model, run: &RunConfig) -> WarmupRule {
+    match run.warmup {
+        Warmup::Auto => WarmupRule {
+            method: "auto".into(),
+            pilots: Some(PILOTS),
+            pilot_messages: Some(
+                run.pilot_messages(model.producers.iter().map(Producer::max_rate)),
+            ),
+        },
+        Warmup::Customers(_) => WarmupRule {
+            method: "fixed".into(),
+            pilots: None,
+            pilot_messages: None,
+        },
     }
 }
 

@@ -23,7 +23,7 @@ use std::sync::atomic::AtomicBool;
 
 pub use chart_data::{chart_inputs, detail_point, distribution_data, warmup_data};
 pub use curves::theory_curves;
-pub use describe::{CLOSED_LOOP, describe_model};
+pub use describe::describe_model;
 pub use join::{point_results, run_results};
 pub use live::{
     LiveContext, LiveWatch, OVERHEAD_TOLERANCE, THEORY_RELATIVE_SLACK, THEORY_STANDARD_ERRORS,

@@ -16,8 +16,7 @@ pub use charts::{
 pub use live::{LiveBlock, LiveVerdicts, LiveWindow, ReplayBlock};
 
 use crate::model::metric::Metric;
-use crate::model::{Model, Producer, SYSTEM, Target};
-use crate::run::{PILOTS, RunConfig, Warmup};
+use crate::model::{Model, SYSTEM, Target};
 use crate::stats::Estimate;
 use crate::theory::TheoryResult;
 
@@ -192,26 +191,6 @@ pub struct WarmupRule {
     pub pilot_messages: Option<u64>,
 }
 
-impl WarmupRule {
-    /// The rule `run` applies to `model`.
-    pub fn of(model: &Model, run: &RunConfig) -> WarmupRule {
-        match run.warmup {
-            Warmup::Auto => WarmupRule {
-                method: "auto".into(),
-                pilots: Some(PILOTS),
-                pilot_messages: Some(
-                    run.pilot_messages(model.producers.iter().map(Producer::max_rate)),
-                ),
-            },
-            Warmup::Customers(_) => WarmupRule {
-                method: "fixed".into(),
-                pilots: None,
-                pilot_messages: None,
-            },
-        }
-    }
-}
-
 /// How a precision-driven run ended for one row.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PrecisionBlock {
@@ -222,6 +201,11 @@ pub struct PrecisionBlock {
     /// Metrics whose interval is still wider (the replication cap was hit).
     pub missed: Vec<Metric>,
 }
+
+/// How the description of a closed-loop producer begins, among a point's
+/// `model` lines (charts look for it: a closed loop's throughput is what
+/// its clients get).
+pub const CLOSED_LOOP: &str = "a closed loop of";
 
 /// Names a target for the results.
 pub fn target_names(model: &Model, target: Target) -> (String, Option<String>) {
