@@ -58,7 +58,7 @@ const PILOT_MESSAGES: (u64, u64) = (1_000, 32_768);
 impl RunConfig {
     /// Messages each pilot run of an automatic warm-up measures: a
     /// sixteenth of a replication's expected length, within
-    /// [`PILOT_MESSAGES`], so the pilots together cost about 1.25
+    /// `PILOT_MESSAGES`, so the pilots together cost about 1.25
     /// replications (MSER-5 cuts at most half a pilot, an eighth of a
     /// replication). `max_rates` are the most messages per time unit each
     /// producer sends (`model::Producer::max_rate`), which size a run of a

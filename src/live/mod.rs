@@ -27,10 +27,7 @@ pub use timeline::{Planned, PlannedVisit, Timeline, Window};
 
 /// The settings and the features live runs support are declared beside
 /// the scenario, which validates them; they are live's all the same.
-pub use crate::scenario::live_settings::{
-    ChannelKind, DEFAULT_SERVICE_MS, LiveSettings, MAX_CONSUMER_THREADS, MAX_VISITS, channels_for,
-    check_channels, default_channels, unsupported,
-};
+pub use crate::scenario::live_settings::{ChannelKind, LiveSettings, channels_for, unsupported};
 
 use crate::model::Model;
 use crate::model::Target;

@@ -33,11 +33,11 @@ pub enum ChannelKind {
     Crossbeam,
     /// std::sync::mpsc, its receiver shared behind a Mutex (FIFO).
     StdMpsc,
-    /// Mutex<VecDeque> + Condvar (FIFO).
+    /// `Mutex<VecDeque>` + `Condvar` (FIFO).
     MutexVecdeque,
-    /// Mutex<Vec> + Condvar, popped from the top (LIFO).
+    /// `Mutex<Vec>` + `Condvar`, popped from the top (LIFO).
     MutexStack,
-    /// Mutex<BinaryHeap> + Condvar, by class priority then arrival at the queue (priority).
+    /// `Mutex<BinaryHeap>` + `Condvar`, by class priority then arrival at the queue (priority).
     MutexHeap,
 }
 
