@@ -1,11 +1,9 @@
-//! Orchestration of each subcommand: load the scenario, evaluate theory,
-//! simulate, write and print. No domain logic lives here.
+//! Orchestration of each subcommand: arguments, folders and progress;
+//! the work is `experiment`'s (or `plan`'s, `shard`'s, `fit`'s), the
+//! writing `report`'s and `chart`'s. No domain logic lives here.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
-
-use indicatif::ProgressBar;
 
 use crate::chart;
 use crate::cli::{
@@ -13,6 +11,7 @@ use crate::cli::{
     PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView, TheoryArgs,
 };
 use crate::dist;
+use crate::experiment::{self, LivePoints};
 use crate::fit::{self, FitSource};
 use crate::folder::{self, FolderError, Policy};
 use crate::interrupt;
@@ -21,10 +20,11 @@ use crate::model::metric::Metric;
 use crate::model::profile;
 use crate::plan;
 use crate::progress;
-use crate::report::{self, ChartInputs, LiveBlock, LiveContext, PointResults, RunResults, View};
+use crate::report::{self, View};
+use crate::results::{self, RunResults};
 use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError, limits};
 use crate::shard::{self, MergeError, ShardId};
-use crate::sim::{self, Simulation};
+use crate::sim::Simulation;
 use crate::text;
 use crate::theory;
 
@@ -224,7 +224,7 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
         .points
         .iter()
         .map(|point| {
-            report::point_results(
+            experiment::point_results(
                 point,
                 &theory::PointTheory::evaluate(
                     &point.model,
@@ -249,7 +249,11 @@ fn theory_command(args: TheoryArgs) -> Result<(), AppError> {
             said = why;
         }
     }
-    print(&report::run_results(&scenario, points), args.format, &view)
+    print(
+        &experiment::run_results(&scenario, points),
+        args.format,
+        &view,
+    )
 }
 
 fn live_command(args: LiveArgs) -> Result<(), AppError> {
@@ -283,7 +287,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     let outcome =
         pool.install(|| plan::plan(settings, &scenario.points[0].model, &scenario.run, &watch));
     progress.finish();
-    let document = report::plan_document(&scenario.name, settings, outcome);
+    let document = plan::plan_document(&scenario.name, settings, outcome);
     let table = report::plan_table(&document, &scenario.points[0].model.time_unit);
     let figure = match &document.schedule {
         _ if presentation.no_charts => None,
@@ -296,7 +300,7 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
     };
     let json = json_text(&document)?;
     folder::publish(&out, policy, |staging| {
-        std::fs::write(staging.join(report::PLAN_FILE), &json)?;
+        std::fs::write(staging.join(plan::PLAN_FILE), &json)?;
         std::fs::write(staging.join("plan.txt"), &table)?;
         std::fs::write(staging.join("scenario.toml"), &scenario.source)?;
         if let Some(figure) = &figure {
@@ -385,7 +389,9 @@ fn execute_run(
     folder::check(&out, policy)?;
     let quiet = args.presentation.quiet;
     let progress = progress::replications(&scenario, total_replications(&scenario), quiet);
-    let simulations = pool.install(|| simulate_points(&scenario, &progress));
+    let on_point = |index| progress.set_message(progress::point_message(&scenario, index));
+    let on_replication = || progress.inc(1);
+    let simulations = pool.install(|| experiment::simulate(&scenario, &on_point, &on_replication));
     progress.finish_and_clear();
     let live = scenario
         .compare
@@ -402,17 +408,14 @@ fn execute_run(
     publish(&scenario, &simulations, live, &output)
 }
 
-/// Every point's live blocks: per result row (each queue, the network end
-/// to end, their classes), one block per channel. Channels run one after
-/// the other, never beside the simulation, which would steal their cores.
+/// Every point's live blocks (see [`experiment::live_points`]), shown on a
+/// progress line; a signal stops them.
 fn live_points(
     scenario: &Scenario,
     settings: &LiveSettings,
     quiet: bool,
-) -> Result<Vec<Vec<Vec<LiveBlock>>>, AppError> {
+) -> Result<LivePoints, AppError> {
     let _cooperative = interrupt::Cooperative::begin();
-    let stop = interrupt::stop_flag();
-    let mut points = Vec::with_capacity(scenario.points.len());
     let runs: usize = scenario
         .points
         .iter()
@@ -420,54 +423,12 @@ fn live_points(
         .sum();
     let seconds = settings.seconds + settings.warmup_seconds;
     let progress = progress::LiveProgress::new(runs, seconds, quiet);
-    for (index, point) in scenario.points.iter().enumerate() {
-        let model = &point.model;
-        let theory = theory_of(scenario, point);
-        let rows = live::rows(model);
-        let mut blocks: Vec<Vec<LiveBlock>> = vec![Vec::new(); rows.len()];
-        for channel in live::channels_for(model, &settings.channels) {
-            let line = format!(
-                "live: point {}/{} {}, {}: {} s + {} s warm-up",
-                index + 1,
-                scenario.points.len(),
-                point.label(),
-                channel.name(),
-                settings.seconds,
-                settings.warmup_seconds
-            );
-            progress.start(&line);
-            let run = live::run(model, settings, channel, scenario.run.seed, stop)
-                .ok_or(AppError::Interrupted)?;
-            progress.done(seconds);
-            let replays = report::replay_batches(model, &run);
-            if stop.load(Ordering::SeqCst) {
-                return Err(AppError::Interrupted);
-            }
-            let rows_of_run = rows.iter().zip(run.batches.iter().zip(&replays));
-            for ((target, (live_batches, replay)), row_blocks) in rows_of_run.zip(&mut blocks) {
-                let theory_row = theory
-                    .whole
-                    .iter()
-                    .find(|(row, _)| row == target)
-                    .map(|(_, result)| (&result.metrics, result.exact));
-                let context = LiveContext {
-                    model,
-                    target: *target,
-                    settings,
-                    confidence: scenario.run.confidence,
-                };
-                row_blocks.push(report::live_block(
-                    context,
-                    channel,
-                    live_batches,
-                    replay,
-                    theory_row,
-                    run.health.clone(),
-                ));
-            }
-        }
-        points.push(blocks);
-    }
+    let watch = experiment::LiveWatch {
+        started: &|line| progress.start(line),
+        finished: &|| progress.done(seconds),
+    };
+    let points = experiment::live_points(scenario, settings, &watch, interrupt::stop_flag())
+        .ok_or(AppError::Interrupted)?;
     progress.finish();
     Ok(points)
 }
@@ -499,20 +460,13 @@ struct Output<'a> {
 fn publish(
     scenario: &Scenario,
     simulations: &[Option<Simulation>],
-    live: Option<Vec<Vec<Vec<LiveBlock>>>>,
+    live: Option<LivePoints>,
     output: &Output,
 ) -> Result<(), AppError> {
-    let mut points = point_results(scenario, simulations);
-    for (point, rows) in points.iter_mut().zip(live.into_iter().flatten()) {
-        // Live runs measure every result row, in `live::rows` order.
-        for (row, blocks) in point.results.iter_mut().zip(rows) {
-            row.live = Some(blocks);
-        }
-    }
-    let results = report::run_results(scenario, points);
+    let results = experiment::results(scenario, simulations, live);
     let presentation = output.presentation;
     // The chart data is saved either way, so `plot` can draw every chart.
-    let charts = chart_inputs(scenario, simulations);
+    let charts = experiment::chart_inputs(scenario, simulations);
     let dir = &output.dir;
     report::write_folder(
         dir,
@@ -633,68 +587,6 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, AppError> {
         .map_err(|e| AppError::Failure(format!("cannot start worker threads: {e}")))
 }
 
-/// The distribution and warm-up data at the detail point (the highest load),
-/// and theory on a fine grid of a numeric sweep.
-fn chart_inputs(scenario: &Scenario, simulations: &[Option<Simulation>]) -> ChartInputs {
-    let point = chart::detail_point(&scenario.points);
-    ChartInputs {
-        distribution: simulations[point]
-            .as_ref()
-            .map(|simulation| chart::distribution_data(scenario, point, simulation)),
-        // Runs with rate profiles start empty by design: no warm-up to show.
-        warmup: (scenario.compare.simulation && !scenario.points[point].model.has_profiles())
-            .then(|| chart::warmup_data(scenario, point)),
-        curves: chart::theory_curves(scenario),
-    }
-}
-
-/// The simulation of every point, in point order (none when the scenario
-/// does not simulate).
-fn simulate_points(scenario: &Scenario, progress: &ProgressBar) -> Vec<Option<Simulation>> {
-    let on_replication = || progress.inc(1);
-    scenario
-        .points
-        .iter()
-        .enumerate()
-        .map(|(index, point)| {
-            progress.set_message(progress::point_message(scenario, index));
-            scenario
-                .compare
-                .simulation
-                .then(|| sim::replicate(&point.model, &scenario.run, &on_replication))
-        })
-        .collect()
-}
-
-/// Theory joined with the simulations, in point order.
-fn point_results(scenario: &Scenario, simulations: &[Option<Simulation>]) -> Vec<PointResults> {
-    scenario
-        .points
-        .iter()
-        .enumerate()
-        .map(|(index, point)| {
-            let previous = index.checked_sub(1).and_then(|i| simulations[i].as_ref());
-            report::point_results(
-                point,
-                &theory_of(scenario, point),
-                simulations[index].as_ref(),
-                previous,
-                &scenario.run,
-            )
-        })
-        .collect()
-}
-
-/// Formula rows of a point, unless the scenario turned theory off.
-fn theory_of(scenario: &Scenario, point: &scenario::SweepPoint) -> theory::PointTheory {
-    if scenario.compare.theory {
-        let spans = profile::run_spans(&point.model, scenario.run.length);
-        theory::PointTheory::evaluate(&point.model, &spans)
-    } else {
-        theory::PointTheory::default()
-    }
-}
-
 /// Replications a run starts with (a precision-driven run may add more).
 fn total_replications(scenario: &Scenario) -> u64 {
     scenario.points.len() as u64 * u64::from(scenario.run.replications)
@@ -713,7 +605,7 @@ fn table_view(args: &TableView, format: Format, scenario: &Scenario) -> Result<V
         let model = &scenario.points[0].model;
         let mut names: Vec<String> = crate::model::targets(model)
             .into_iter()
-            .map(|target| report::target_names(model, target).0)
+            .map(|target| results::target_names(model, target).0)
             .collect();
         names.dedup();
         if !names.contains(queue) {

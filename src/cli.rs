@@ -189,7 +189,7 @@ pub struct LiveArgs {
     /// crossbeam, std-mpsc, mutex-vecdeque (FIFO), mutex-stack (LIFO),
     /// mutex-heap (priority).
     #[arg(long, value_delimiter = ',', value_enum)]
-    pub channels: Option<Vec<crate::live::ChannelKind>>,
+    pub channels: Option<Vec<crate::scenario::ChannelKind>>,
 }
 
 /// Output format on stdout.

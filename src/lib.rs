@@ -6,11 +6,19 @@
 //!     -> theory::evaluate(&Model)      exact or approximate formulas, or nothing
 //!     -> sim::replicate(&Model, &Run)  means with confidence intervals
 //!     -> live::run(&Model, &Live, ..)  real threads and queues, wall-clock stamps
-//!        (then sim::replay of what live realised)
-//!     -> report                        results.json, summary.csv, report.md
+//!     -> experiment::run(&Scenario, ..) every point through the three (live
+//!        replayed through sim), joined into results::RunResults (the JSON
+//!        contract); experiment::run_point for one sweep point
+//!     -> report, chart                 results.json, summary.csv, report.md, charts
+//! plan::plan                          consumers, capacity or load that meet targets
 //! shard::run / shard::merge           the same run split over a batch engine
 //! fit::fit                            distributions fitted to recorded values
 //! ```
+//!
+//! Each module imports only the stages before it: utilities, `dist` and
+//! `stats`, `model`, `scenario`, then `theory`, `sim` and `live` side by
+//! side, `results`, `experiment`, `plan`/`shard`/`fit`, the writers `chart`
+//! and `report`, and the CLI (README, "Architecture").
 //!
 //! Vocabulary: a *producer* is an arrival stream, a *queue* a station with a
 //! discipline and optional capacity, its *consumers* the servers, a *message*
@@ -21,6 +29,7 @@ pub mod app;
 pub mod chart;
 pub mod cli;
 pub mod dist;
+pub mod experiment;
 pub mod fit;
 pub mod folder;
 pub mod input;
@@ -30,6 +39,7 @@ pub mod model;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod shard;

@@ -46,3 +46,28 @@ pub struct Precision {
     /// Replications never exceed this.
     pub max_replications: u32,
 }
+
+/// Pilot runs averaged to choose the warm-up: enough that the averaged
+/// series shows the transient above the noise (with 5, MSER-5 often cut a
+/// few messages into a climb that lasts hundreds at load 0.9).
+pub const PILOTS: u32 = 20;
+
+/// Bounds on the length of each pilot run, in messages.
+const PILOT_MESSAGES: (u64, u64) = (1_000, 32_768);
+
+impl RunConfig {
+    /// Messages each pilot run of an automatic warm-up measures: a
+    /// sixteenth of a replication's expected length, within
+    /// `PILOT_MESSAGES`, so the pilots together cost about 1.25
+    /// replications (MSER-5 cuts at most half a pilot, an eighth of a
+    /// replication). `max_rates` are the most messages per time unit each
+    /// producer sends (`model::Producer::max_rate`), which size a run of a
+    /// given horizon.
+    pub fn pilot_messages(&self, max_rates: impl IntoIterator<Item = f64>) -> u64 {
+        let expected_messages = match self.length {
+            RunLength::Customers(customers) => customers as f64,
+            RunLength::Horizon(horizon) => horizon * max_rates.into_iter().sum::<f64>(),
+        };
+        ((expected_messages / 16.0) as u64).clamp(PILOT_MESSAGES.0, PILOT_MESSAGES.1)
+    }
+}

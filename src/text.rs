@@ -79,6 +79,63 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     wrapped
 }
 
+/// Formats a number with 4 significant digits.
+pub fn number(value: f64) -> String {
+    significant(value, 4)
+}
+
+/// Formats a number with `digits` significant digits: decimals from 0.001
+/// to below 1e6, scientific notation outside.
+pub fn significant(value: f64, digits: usize) -> String {
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    let exponent_digits = digits - 1;
+    // Round to the digits first, so 9.99999 counts as 10.00.
+    let rounded: f64 = format!("{value:.exponent_digits$e}")
+        .parse()
+        .unwrap_or(value);
+    let magnitude = rounded.abs().log10().floor() as i32;
+    if !(-3..6).contains(&magnitude) {
+        return format!("{value:.exponent_digits$e}");
+    }
+    let decimals = (exponent_digits as i32 - magnitude).max(0) as usize;
+    format!("{value:.decimals$}")
+}
+
+/// A decided value: whole numbers as such (consumers, capacity), loads
+/// with four significant digits.
+pub fn decided(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value}")
+    } else {
+        number(value)
+    }
+}
+
+/// `headers` and `lines` as left-aligned columns, one line each.
+pub fn aligned(headers: &[&str], lines: impl Iterator<Item = Vec<String>>) -> String {
+    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let all: Vec<Vec<String>> = std::iter::once(header).chain(lines).collect();
+    let mut widths = vec![0usize; headers.len()];
+    for line in &all {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for line in &all {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &width)| format!("{cell:<width$}"))
+            .collect();
+        text.push_str(cells.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +196,18 @@ mod tests {
         let shown = excerpt(&long, 40);
         assert!(shown.len() < 80, "{shown}");
         assert!(shown.ends_with("(13699960 more characters)"), "{shown}");
+    }
+
+    #[test]
+    fn numbers_keep_four_significant_digits() {
+        assert_eq!(number(9.0), "9.000");
+        assert_eq!(number(0.012345), "0.01235");
+        assert_eq!(number(12345.0), "12345");
+        assert_eq!(number(1.5e-7), "1.500e-7");
+        assert_eq!(number(9.99999), "10.00");
+        // Seven digits tell apart what four do not.
+        assert_eq!(significant(0.998_547_64, 7), "0.9985476");
+        assert_eq!(significant(0.998_451, 7), "0.9984510");
+        assert_eq!(significant(1.5e-7, 7), "1.500000e-7");
     }
 }

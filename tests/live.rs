@@ -14,10 +14,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use queuelab::experiment;
 use queuelab::live::{self, BatchValues, ChannelKind, Health, LiveSettings};
 use queuelab::model::Model;
 use queuelab::model::metric::Metric;
-use queuelab::report;
 
 /// Live runs measure wall time: one at a time, so they do not compete for
 /// the cores with each other.
@@ -136,7 +136,7 @@ fn live_fifo_matches_its_replay_and_littles_law_holds_on_the_stamps() {
     let model = mm1(0.5, "fifo");
     let run = healthy_run(&model, &replay_settings(8.0), 5);
     assert!(!run.health.stopped_early, "{:?}", run.health);
-    let replay = &report::replay_batches(&model, &run)[0];
+    let replay = &experiment::replay_batches(&model, &run)[0];
     matches_replay_and_littles_law("queue", &run.batches[0], replay, &run.health);
 }
 
@@ -165,7 +165,7 @@ fn a_live_tandem_matches_its_replay_queue_by_queue_and_forwards_every_message() 
     assert_eq!(health.messages.served, health.messages.sent, "{health:?}");
     // Rows: first, second, then the network end to end.
     assert_eq!(run.batches.len(), 3);
-    let replays = report::replay_batches(&model, &run);
+    let replays = experiment::replay_batches(&model, &run);
     for (row, (live, replay)) in run.batches.iter().zip(&replays).enumerate() {
         matches_replay_and_littles_law(&format!("row {row}"), live, replay, health);
     }

@@ -4,14 +4,13 @@
 
 use plotters::style::RGBColor;
 
-use super::curves::TheoryCurves;
-use super::data::{DistributionData, WarmupData};
 use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{LIVE, SIMULATION, THEORY, pale, row_colour};
 use super::words::{metric_words, parameter_axis, parameter_words};
-use crate::live::ChannelKind;
 use crate::model::metric::Metric;
-use crate::report::{Interval, Row, RunResults};
+use crate::results::{DistributionData, Row, RunResults, TheoryCurves, WarmupData};
+use crate::scenario::ChannelKind;
+use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
 pub const HEADLINE_METRICS: [Metric; 6] = [
@@ -111,7 +110,7 @@ pub(super) fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Poin
     interval_point(row.simulation.as_ref()?.metrics.get(&metric)?, x)
 }
 
-fn interval_point(interval: &Interval, x: f64) -> Option<Point> {
+fn interval_point(interval: &Estimate, x: f64) -> Option<Point> {
     Some(Point {
         x,
         y: interval.mean,
@@ -596,7 +595,7 @@ pub(super) fn sweep_figures(results: &RunResults, curves: Option<&TheoryCurves>)
         .points
         .iter()
         .flat_map(|point| &point.model)
-        .any(|line| line.contains(crate::report::CLOSED_LOOP));
+        .any(|line| line.contains(crate::results::CLOSED_LOOP));
     let throughput = closed_loop.then_some(Metric::Throughput);
     std::iter::once(Metric::Utilisation)
         .chain(throughput)

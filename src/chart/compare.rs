@@ -6,7 +6,8 @@ use super::build::{axis_label, numeric_axis, row_series};
 use super::figure::{Axes, Figure};
 use super::words::{metric_words, parameter_axis};
 use crate::model::metric::Metric;
-use crate::report::{Interval, Row, RunResults};
+use crate::results::{Row, RunResults};
+use crate::stats::Estimate;
 use crate::units::seconds_per;
 
 /// Why the runs cannot share one chart.
@@ -63,7 +64,7 @@ fn axis(results: &RunResults) -> Option<String> {
 /// `results` with every value of `metric` multiplied by `factor`, now
 /// in `unit`.
 fn scaled(results: &RunResults, metric: Metric, factor: f64, unit: &str) -> RunResults {
-    let scale = |i: &mut Interval| {
+    let scale = |i: &mut Estimate| {
         i.mean *= factor;
         i.ci_low *= factor;
         i.ci_high *= factor;
@@ -218,7 +219,7 @@ pub fn pick_row(rows: &[Row], queue: Option<&str>) -> Option<usize> {
             .position(|r| r.queue == name && r.class.is_none()),
         None => rows
             .iter()
-            .position(|r| r.queue == crate::report::SYSTEM && r.class.is_none())
+            .position(|r| r.queue == crate::model::SYSTEM && r.class.is_none())
             .or(if rows.is_empty() { None } else { Some(0) }),
     }
 }

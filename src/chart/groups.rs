@@ -11,9 +11,9 @@ use super::build::{
 use super::figure::{Axes, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::{metric_words, parameter_words};
-use crate::live::ChannelKind;
 use crate::model::metric::Metric;
-use crate::report::{Row, RunResults};
+use crate::results::{Row, RunResults};
+use crate::scenario::ChannelKind;
 
 /// Width of one group of bars, in categories.
 const GROUP_WIDTH: f64 = 0.7;

@@ -8,7 +8,7 @@ use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
 use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::metric_words;
 use crate::model::metric::Metric;
-use crate::report::{IntervalResults, PointResults, RunResults};
+use crate::results::{IntervalResults, PointResults, RunResults};
 use crate::units::clock_hours;
 
 /// The metrics charted per interval.

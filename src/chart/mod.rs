@@ -6,8 +6,6 @@
 
 mod build;
 mod compare;
-mod curves;
-mod data;
 mod figure;
 mod groups;
 mod intervals;
@@ -20,17 +18,12 @@ use std::path::Path;
 
 pub use build::{HEADLINE_METRICS, axis_label};
 pub use compare::{Refusal, comparison_figure, pick_row};
-pub use curves::{CurveRow, THEORY_CURVES_FILE, TheoryCurves, theory_curves};
-pub use data::{
-    DISTRIBUTIONS_FILE, DistributionData, DistributionSeries, WARMUP_FILE, WarmupData,
-    detail_point, distribution_data, warmup_data,
-};
 pub use figure::{Axes, Behind, ChartError, Figure, Mark, Point, Series};
 pub use intervals::INTERVAL_METRICS;
 pub use plan::{plan_figure, schedule_figure};
 pub use style::{LEGEND_WIDTH, SIZE};
 
-use crate::report::RunResults;
+use crate::results::{DistributionData, RunResults, TheoryCurves, WarmupData};
 
 /// Folder of the charts inside a results folder.
 pub const CHARTS_DIR: &str = "charts";

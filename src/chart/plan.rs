@@ -7,8 +7,9 @@ use super::build::{axis_label, theory_and_simulation};
 use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
 use super::style::{REFERENCE, SIMULATION, THEORY};
 use super::words::{parameter_axis, parameter_words};
+use crate::plan::PlanDocument;
 use crate::plan::{Bound, Decision, GoalMetric, Measured, PlanSettings, ScheduleBlock, Source};
-use crate::report::{PlanDocument, decided};
+use crate::text::decided;
 use crate::units::clock_hours;
 
 /// The chart of `document` (values in `time_unit`), or `None` with fewer

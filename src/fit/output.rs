@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::{Candidate, Fit};
 use crate::dist::Dialect;
-use crate::report::{aligned, number};
+use crate::text::{aligned, number};
 
 /// Headers of the ranked table.
 const HEADERS: [&str; 7] = [

@@ -8,9 +8,7 @@ use std::sync::mpsc;
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use crate::model::Discipline;
+use super::ChannelKind;
 
 /// A message in flight at one queue: the index of its visit there in the
 /// run's timeline, and its class's priority.
@@ -44,66 +42,7 @@ pub trait MessageQueue: Send + Sync {
     fn close(&self);
 }
 
-/// The queue implementations, by their scenario names.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum ChannelKind {
-    /// crossbeam-channel's unbounded MPMC channel (FIFO).
-    Crossbeam,
-    /// std::sync::mpsc, its receiver shared behind a Mutex (FIFO).
-    StdMpsc,
-    /// Mutex<VecDeque> + Condvar (FIFO).
-    MutexVecdeque,
-    /// Mutex<Vec> + Condvar, popped from the top (LIFO).
-    MutexStack,
-    /// Mutex<BinaryHeap> + Condvar, by class priority then arrival at the queue (priority).
-    MutexHeap,
-}
-
 impl ChannelKind {
-    /// Every implementation, in documentation order.
-    pub const ALL: [ChannelKind; 5] = [
-        ChannelKind::Crossbeam,
-        ChannelKind::StdMpsc,
-        ChannelKind::MutexVecdeque,
-        ChannelKind::MutexStack,
-        ChannelKind::MutexHeap,
-    ];
-
-    /// The scenario name, e.g. `std-mpsc`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ChannelKind::Crossbeam => "crossbeam",
-            ChannelKind::StdMpsc => "std-mpsc",
-            ChannelKind::MutexVecdeque => "mutex-vecdeque",
-            ChannelKind::MutexStack => "mutex-stack",
-            ChannelKind::MutexHeap => "mutex-heap",
-        }
-    }
-
-    /// The discipline the implementation serves.
-    pub fn discipline(self) -> Discipline {
-        match self {
-            ChannelKind::Crossbeam | ChannelKind::StdMpsc | ChannelKind::MutexVecdeque => {
-                Discipline::Fifo
-            }
-            ChannelKind::MutexStack => Discipline::Lifo,
-            ChannelKind::MutexHeap => Discipline::Priority,
-        }
-    }
-
     /// A new, empty queue of this kind.
     pub fn build(self) -> Box<dyn MessageQueue> {
         match self {
@@ -309,6 +248,7 @@ impl<C: Order> MessageQueue for Guarded<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Discipline;
 
     fn message(id: u32, priority: i64) -> Message {
         Message { id, priority }

@@ -8,7 +8,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::channel::{ChannelKind, Message, MessageQueue, Popped};
+use super::ChannelKind;
+use super::channel::{Message, MessageQueue, Popped};
 use super::clock::{self, Clock, SchedulingMode, WaitMethod, Waiter};
 use super::timeline::Timeline;
 use crate::model::Model;

@@ -12,7 +12,7 @@ use super::timeline::Window;
 use crate::model::Model;
 use crate::model::Target;
 use crate::model::metric::Metric;
-use crate::report::Interval;
+use crate::stats::Estimate;
 use crate::stats::{Percentiles, student_t_interval};
 
 /// Slices of the measured window (batch means).
@@ -23,7 +23,7 @@ pub type BatchValues = BTreeMap<Metric, Vec<f64>>;
 
 /// Mean and batch-means interval of each metric, cut to the values the
 /// metric can take ([`Metric::support`]).
-pub fn summarise(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Interval> {
+pub fn summarise(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Estimate> {
     values
         .iter()
         .map(|(&metric, samples)| {

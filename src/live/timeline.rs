@@ -150,18 +150,6 @@ impl Timeline {
     pub fn class_of(&self, visit: usize) -> usize {
         self.messages[self.visits[visit].message as usize].class
     }
-
-    /// Expected number of visits of a plan, before drawing it: each queue's
-    /// arrival rate from the traffic equations times the run's length
-    /// (infinite when the routing never lets messages leave).
-    pub fn expected_visits(model: &Model, settings: &LiveSettings) -> f64 {
-        let Some(rates) = model.arrival_rates() else {
-            return f64::INFINITY;
-        };
-        let rate: f64 = rates.iter().flatten().sum();
-        let units = (settings.warmup_seconds + settings.seconds) * 1e3 / settings.time_scale_ms;
-        rate * units
-    }
 }
 
 fn stream(seed: u64, id: u64) -> ChaCha8Rng {
@@ -208,7 +196,7 @@ mod tests {
         // Visits per message: 1 / (1 - 0.2) at `a`, 0.6 / 0.8 at `b`: 2.
         let per_message = plan.visits.len() as f64 / plan.messages.len() as f64;
         assert!((per_message - 2.0).abs() < 0.1, "{per_message}");
-        let expected = Timeline::expected_visits(&model, &settings());
+        let expected = settings().expected_visits(&model);
         let ratio = plan.visits.len() as f64 / expected;
         assert!(
             (ratio - 1.0).abs() < 0.1,

@@ -34,7 +34,7 @@ pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;
 pub use routing::Route;
 pub use station::{Admission, Consumption, Dispatch, Exit, Expiry, Overflow, Queue, UNLIMITED};
-pub use target::{Target, targets};
+pub use target::{SYSTEM, Target, targets};
 pub use traffic::{STABILITY_TOLERANCE, solve_traffic_equations};
 
 /// A message class.

@@ -38,6 +38,15 @@ pub enum Arrivals {
 }
 
 impl Producer {
+    /// Messages per time unit this producer sends at most: its open rate,
+    /// or for a closed loop one message per think time per client.
+    pub fn max_rate(&self) -> f64 {
+        match &self.arrivals {
+            Arrivals::Open { .. } => self.open_rate(),
+            Arrivals::Closed { population, think } => f64::from(*population) / think.mean(),
+        }
+    }
+
     /// Messages per time unit of an open producer (averaged over its
     /// profile's period, if it has one); 0 for a closed loop.
     pub fn open_rate(&self) -> f64 {

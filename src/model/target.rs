@@ -3,6 +3,9 @@
 
 use super::Model;
 
+/// Name of the network-wide row (the target whose `queue` is `None`).
+pub const SYSTEM: &str = "system";
+
 /// What a row of results describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::goal::{Goal, Status};
 use super::search::Measured;
+use super::{Goal, Status};
 use crate::model::Model;
-use crate::report::Interval;
 use crate::run::RunConfig;
 use crate::sim::{self, Replication, Simulation};
+use crate::stats::Estimate;
 
 /// How a candidate fared in simulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +18,7 @@ pub struct Confirmation {
     /// The worst status over the targets.
     pub status: Status,
     /// Each target's interval (`None` where simulation cannot measure it).
-    pub intervals: Vec<Option<Interval>>,
+    pub intervals: Vec<Option<Estimate>>,
     /// Replications run.
     pub replications: u32,
 }
@@ -90,8 +90,8 @@ fn judge(
     simulation: &Simulation,
     confidence: f64,
     interval: Option<usize>,
-) -> (Status, Vec<Option<Interval>>) {
-    let intervals: Vec<Option<Interval>> = goals
+) -> (Status, Vec<Option<Estimate>>) {
+    let intervals: Vec<Option<Estimate>> = goals
         .iter()
         .map(|goal| goal.simulated(model, simulation, confidence, interval))
         .collect();

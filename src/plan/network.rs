@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use super::confirm::confirm;
-use super::goal::{Bound, Goal, Status};
 use super::search::{Candidate, Measured, PlanOutcome, SIMULATION_STEPS, Source};
+use super::{Bound, Goal, Status};
 use super::{PlanSettings, Watch, headroom_of};
 use crate::model::Model;
 use crate::run::RunConfig;

@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::confirm::{Confirmation, confirm_intervals};
-use super::goal::{Bound, Goal, Status};
 use super::search::{Candidate, Measured, PlanOutcome, Source, theory_candidate};
+use super::{Bound, Goal, Status};
 use super::{Decision, PlanSettings, Watch};
 use crate::model::Model;
 use crate::model::profile::{

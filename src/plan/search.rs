@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::confirm::confirm;
-use super::goal::{Goal, Status};
 use super::schedule::ScheduleBlock;
 use super::{Decision, PlanSettings, Watch};
+use super::{Goal, Status};
 use crate::model::Model;
-use crate::report::{Interval, decided, number};
 use crate::run::RunConfig;
+use crate::stats::Estimate;
+use crate::text::{decided, number};
 
 /// Relative precision of a load found by bisection.
 const LOAD_PRECISION: f64 = 1e-4;
@@ -41,7 +42,7 @@ pub enum Measured {
     /// A formula value.
     Value(f64),
     /// A simulated mean with its interval.
-    Interval(Interval),
+    Interval(Estimate),
 }
 
 /// One evaluated candidate.

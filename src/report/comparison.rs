@@ -1,8 +1,10 @@
 //! The theory-vs-simulation comparison table with a verdict per metric,
 //! shared by the terminal table and report.md.
 
-use super::results::{Interval, PointResults, Row, RunResults};
 use crate::model::metric::Metric;
+use crate::results::{PointResults, Row, RunResults};
+use crate::stats::Estimate;
+use crate::text::number;
 
 /// How a simulation estimate relates to the formula value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +49,7 @@ impl Verdict {
 const HAIR: f64 = 1e-6;
 
 /// Compares a formula value with an interval.
-pub fn verdict(theory: Option<(f64, bool)>, simulation: Option<&Interval>) -> Verdict {
+pub fn verdict(theory: Option<(f64, bool)>, simulation: Option<&Estimate>) -> Verdict {
     match (theory, simulation) {
         (Some((_, false)), Some(_)) => Verdict::Approximation,
         (Some((value, true)), Some(interval)) => {
@@ -76,32 +78,8 @@ pub const HEADERS: [&str; 6] = [
     "verdict",
 ];
 
-/// Formats a number with 4 significant digits.
-pub fn number(value: f64) -> String {
-    significant(value, 4)
-}
-
-/// Formats a number with `digits` significant digits: decimals from 0.001
-/// to below 1e6, scientific notation outside.
-pub fn significant(value: f64, digits: usize) -> String {
-    if value == 0.0 {
-        return "0".to_string();
-    }
-    let exponent_digits = digits - 1;
-    // Round to the digits first, so 9.99999 counts as 10.00.
-    let rounded: f64 = format!("{value:.exponent_digits$e}")
-        .parse()
-        .unwrap_or(value);
-    let magnitude = rounded.abs().log10().floor() as i32;
-    if !(-3..6).contains(&magnitude) {
-        return format!("{value:.exponent_digits$e}");
-    }
-    let decimals = (exponent_digits as i32 - magnitude).max(0) as usize;
-    format!("{value:.decimals$}")
-}
-
 /// An interval as `mean [low, high]`, 4 significant digits each; `-` when absent.
-pub fn interval_text(interval: Option<&Interval>) -> String {
+pub fn interval_text(interval: Option<&Estimate>) -> String {
     interval.map_or_else(
         || "-".to_string(),
         |i| {
@@ -156,7 +134,7 @@ pub struct Judged {
     /// The formula value and whether it is exact.
     pub theory: Option<(f64, bool)>,
     /// The simulation's interval.
-    pub simulation: Option<Interval>,
+    pub simulation: Option<Estimate>,
     /// How they relate.
     pub verdict: Verdict,
 }
@@ -298,8 +276,8 @@ fn at_wait_atom(row: &Row, metric: Metric) -> bool {
 mod tests {
     use super::*;
 
-    fn interval(low: f64, high: f64) -> Interval {
-        Interval {
+    fn interval(low: f64, high: f64) -> Estimate {
+        Estimate {
             mean: (low + high) / 2.0,
             ci_low: low,
             ci_high: high,
@@ -340,8 +318,8 @@ mod tests {
 
     /// One point, one row: theory 1.0 (exact) for `mean_wait` and 0 for
     /// `p_blocked`, beside the given simulated intervals.
-    fn one_row(wait: Interval, blocked: Interval) -> RunResults {
-        use super::super::results::{PointResults, SimulationBlock};
+    fn one_row(wait: Estimate, blocked: Estimate) -> RunResults {
+        use crate::results::{PointResults, SimulationBlock};
         use crate::theory::TheoryResult;
         let theory = TheoryResult::new("M/M/1", true)
             .with(Metric::MeanWait, 1.0)
@@ -434,18 +412,5 @@ mod tests {
             verdicts.contains(&("mean_wait".into(), Verdict::Agrees)),
             "{verdicts:?}"
         );
-    }
-
-    #[test]
-    fn numbers_keep_four_significant_digits() {
-        assert_eq!(number(9.0), "9.000");
-        assert_eq!(number(0.012345), "0.01235");
-        assert_eq!(number(12345.0), "12345");
-        assert_eq!(number(1.5e-7), "1.500e-7");
-        assert_eq!(number(9.99999), "10.00");
-        // Seven digits tell apart what four do not.
-        assert_eq!(significant(0.998_547_64, 7), "0.9985476");
-        assert_eq!(significant(0.998_451, 7), "0.9984510");
-        assert_eq!(significant(1.5e-7, 7), "1.500000e-7");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::results::{Row, RunResults, target_names};
+use crate::results::{Row, RunResults, target_names};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 use crate::text::Num;

@@ -3,15 +3,16 @@
 //! so the two always say the same: the summary and the numbers first, the
 //! charts after them.
 
-use super::comparison::{HEADERS, Verdict, interval_text, lines, number, verdict_summary};
+use super::comparison::{HEADERS, Verdict, interval_text, lines, verdict_summary};
 use super::intervals::{INTERVAL_NOTE, interval_table_full};
 use super::live::live_blocks;
 use super::relations::relation_lines;
-use super::results::{PointResults, Row, RunResults};
 use crate::chart::ChartFile;
 use crate::model::metric::Metric;
+use crate::results::{PointResults, Row, RunResults};
 use crate::scenario::parameter_label;
 use crate::stats::BATCH_TAIL;
+use crate::text::number;
 
 /// One part of a report. Text may mark code with backticks and strong
 /// words with double asterisks (markdown's own inline marks).

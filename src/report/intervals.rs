@@ -2,10 +2,11 @@
 //! queue (and the system of a network), each interval's simulated metrics
 //! with their CIs beside the pointwise stationary approximation.
 
-use super::comparison::{interval_text, number};
-use super::results::{IntervalResults, PointResults};
+use super::comparison::interval_text;
 use super::terminal::{View, with_unit};
 use crate::model::metric::Metric;
+use crate::results::{IntervalResults, PointResults};
+use crate::text::number;
 
 /// Metrics always shown per interval.
 const SHOWN: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::Utilisation];

@@ -1,209 +1,15 @@
-//! The live part of a result row: a real queue's metrics beside the replay
-//! of the same arrivals and service times through the simulator, the
-//! implementation's overhead (live − replay, paired batch by batch), the
-//! relations that should hold, health, and a verdict per metric.
+//! The live part of a point's report: per row and channel, the live table
+//! beside theory, simulation and replay, the health and the relations.
 
-use std::collections::BTreeMap;
+use serde::Serialize;
 
-use serde::{Deserialize, Serialize};
-
-use super::comparison::{interval_text, number};
+use super::comparison::interval_text;
 use super::document::{Block, Table};
-use super::relations::{Relation, queue_relations, relation_lines};
-use super::results::{Interval, PointResults, Row};
-use crate::live::{self, BatchValues, ChannelKind, Health, Journeys, LiveRun, LiveSettings};
-use crate::model::Model;
-use crate::model::Target;
+use super::relations::relation_lines;
 use crate::model::metric::Metric;
-use crate::sim::{self, Recording};
-
-/// Live minus replay within this share of the replay counts as the
-/// implementation's expected overhead (live-method.md measured +0.6 … +4.5%
-/// on means and p99 with 1 ms services).
-pub const OVERHEAD_TOLERANCE: f64 = 0.10;
-
-/// Live vs theory agrees within this many standard errors ...
-pub const THEORY_STANDARD_ERRORS: f64 = 3.0;
-/// ... plus this share of the theory value.
-pub const THEORY_RELATIVE_SLACK: f64 = 0.05;
-
-/// One channel's live results at one point, for one row.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LiveBlock {
-    /// The queue implementation.
-    pub channel: ChannelKind,
-    /// Batch means and intervals of the live run.
-    pub metrics: BTreeMap<Metric, Interval>,
-    /// The same arrivals and realised services through the simulator.
-    pub replay: ReplayBlock,
-    /// Live − replay, paired batch by batch: the implementation's overhead.
-    pub overhead: BTreeMap<Metric, Interval>,
-    /// Verdict per metric.
-    pub verdicts: BTreeMap<Metric, LiveVerdicts>,
-    /// Little's law and the seed article's claim on the live run (each
-    /// queue's aggregate row only).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub relations: Vec<Relation>,
-    /// How far the measurement can be trusted.
-    pub health: Health,
-    /// Wall milliseconds per model time unit, and the measured window.
-    pub settings: LiveWindow,
-}
-
-/// The replay's metrics.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ReplayBlock {
-    /// Batch means and intervals, same batches as live.
-    pub metrics: BTreeMap<Metric, Interval>,
-}
-
-/// How a live run was timed.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LiveWindow {
-    /// Wall milliseconds per model time unit.
-    pub time_scale_ms: f64,
-    /// Measured wall seconds.
-    pub seconds: f64,
-    /// Discarded wall seconds first.
-    pub warmup_seconds: f64,
-    /// Batches of the batch-means intervals.
-    pub batches: usize,
-}
-
-/// A live metric judged against the replay and against theory.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveVerdicts {
-    /// `within overhead tolerance`, `overhead above tolerance`, or
-    /// `no replay` where the replay cannot measure the metric.
-    pub vs_replay: String,
-    /// `agrees`, `differs`, `approximation` or absent without theory.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub vs_theory: Option<String>,
-    /// Set when the health warnings make the measurement doubtful.
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
-    pub contaminated: bool,
-}
-
-/// The run a live block describes: its model, result row and settings.
-#[derive(Clone, Copy, Debug)]
-pub struct LiveContext<'a> {
-    /// The model at this point.
-    pub model: &'a Model,
-    /// The result row.
-    pub target: Target,
-    /// The live settings.
-    pub settings: &'a LiveSettings,
-    /// Confidence level of the intervals.
-    pub confidence: f64,
-}
-
-/// Assembles the block of one live run: `live` and `replay` per-batch
-/// values (same batches) and the theory row's values (value, exact).
-pub fn live_block(
-    context: LiveContext,
-    channel: ChannelKind,
-    live: &BatchValues,
-    replay: &BatchValues,
-    theory: Option<(&BTreeMap<Metric, f64>, bool)>,
-    health: Health,
-) -> LiveBlock {
-    let LiveContext {
-        model,
-        target,
-        settings,
-        confidence,
-    } = context;
-    let metrics = live::summarise(live, confidence);
-    let differences: BatchValues = live
-        .iter()
-        .filter_map(|(metric, values)| {
-            let replayed = replay.get(metric)?;
-            let diff = values.iter().zip(replayed).map(|(a, b)| a - b).collect();
-            Some((*metric, diff))
-        })
-        .collect();
-    let overhead = live::summarise(&differences, confidence);
-    let contaminated = !health.warnings.is_empty();
-    let verdicts = live
-        .iter()
-        .map(|(&metric, batches)| {
-            let mean = metrics[&metric].mean;
-            let vs_replay = match (overhead.get(&metric), replay.get(&metric)) {
-                (Some(diff), Some(replayed)) => {
-                    let replay_mean = replayed.iter().sum::<f64>() / replayed.len() as f64;
-                    let within = diff.mean.abs() <= OVERHEAD_TOLERANCE * replay_mean.abs()
-                        || (diff.ci_low <= 0.0 && diff.ci_high >= 0.0);
-                    if within {
-                        "within overhead tolerance"
-                    } else {
-                        "overhead above tolerance"
-                    }
-                }
-                _ => "no replay",
-            };
-            let vs_theory = theory.and_then(|(values, exact)| {
-                let value = *values.get(&metric)?;
-                if !exact {
-                    return Some("approximation".to_string());
-                }
-                let allowed = THEORY_STANDARD_ERRORS * crate::stats::standard_error(batches)
-                    + THEORY_RELATIVE_SLACK * value.abs();
-                Some(
-                    if (mean - value).abs() <= allowed {
-                        "agrees"
-                    } else {
-                        "differs"
-                    }
-                    .to_string(),
-                )
-            });
-            (
-                metric,
-                LiveVerdicts {
-                    vs_replay: vs_replay.to_string(),
-                    vs_theory,
-                    contaminated,
-                },
-            )
-        })
-        .collect();
-    let relations = queue_relations(model, target, &metrics);
-    LiveBlock {
-        channel,
-        metrics,
-        replay: ReplayBlock {
-            metrics: live::summarise(replay, confidence),
-        },
-        overhead,
-        verdicts,
-        relations,
-        health,
-        settings: LiveWindow {
-            time_scale_ms: settings.time_scale_ms,
-            seconds: settings.seconds,
-            warmup_seconds: settings.warmup_seconds,
-            batches: live::BATCHES,
-        },
-    }
-}
-
-/// Per-batch values of the replay of `run` through the simulator, for
-/// each of [`live::rows`]`(model)`, in the live run's batches: the same
-/// arrivals, and at each queue the realised services and routing.
-pub fn replay_batches(model: &Model, run: &LiveRun) -> Vec<BatchValues> {
-    let input = &run.replay_input;
-    let recording = Recording {
-        arrivals: &input.arrivals,
-        services: &input.services,
-        routes: &input.routes,
-    };
-    let visits = sim::replay(model, &recording);
-    let journeys = Journeys::replayed(&visits, input.window.ns_per_unit);
-    live::rows(model)
-        .into_iter()
-        .map(|target| live::measure(&input.window, &journeys, model, target))
-        .collect()
-}
+use crate::results::{LiveBlock, LiveVerdicts, PointResults, Row};
+use crate::stats::Estimate;
+use crate::text::number;
 
 /// Column headers of a live table.
 pub const LIVE_HEADERS: [&str; 7] = [
@@ -248,7 +54,7 @@ pub fn live_lines(
     chosen: &dyn Fn(&Metric) -> bool,
     unit: &str,
 ) -> Vec<Vec<String>> {
-    let value = |interval: Option<&Interval>| match (detail, interval) {
+    let value = |interval: Option<&Estimate>| match (detail, interval) {
         (true, _) => interval_text(interval),
         (false, Some(interval)) => number(interval.mean),
         (false, None) => "-".to_string(),

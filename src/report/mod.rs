@@ -3,7 +3,6 @@
 
 mod comparison;
 mod csv_files;
-mod describe;
 mod document;
 mod html;
 mod intervals;
@@ -11,30 +10,23 @@ mod live;
 mod markdown;
 mod plan;
 mod relations;
-mod results;
 mod terminal;
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
-pub use comparison::{Verdict, VerdictCounts, number, verdict, verdict_counts, verdict_summary};
+pub use comparison::{Verdict, VerdictCounts, verdict, verdict_counts, verdict_summary};
 pub use csv_files::{write_intervals, write_replications, write_summary};
-pub use describe::{CLOSED_LOOP, describe_model};
-pub use live::{LiveBlock, LiveContext, LiveVerdicts, ReplayBlock, live_block, replay_batches};
-pub use plan::{DecisionBlock, PLAN_FILE, PlanDocument, decided, plan_document, plan_table};
-pub use relations::{Relation, queue_relations, relation_lines, relations};
-pub use results::{
-    BatchMeansBlock, Interval, IntervalResults, PointResults, PrecisionBlock, Row, RunResults,
-    SYSTEM, SimulationBlock, WarmupRule, point_results, run_results, target_names,
-};
+pub use plan::plan_table;
+pub use relations::relation_lines;
 pub use terminal::{View, WIDTH, table};
 
-use crate::chart::{
-    self, CHARTS_DIR, DISTRIBUTIONS_FILE, DistributionData, THEORY_CURVES_FILE, TheoryCurves,
-    WARMUP_FILE, WarmupData,
-};
+use crate::chart::{self, CHARTS_DIR};
 use crate::folder::{self, FolderError};
+use crate::results::{
+    ChartInputs, DISTRIBUTIONS_FILE, RunResults, THEORY_CURVES_FILE, WARMUP_FILE,
+};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 
@@ -46,41 +38,6 @@ const MARKDOWN_FILE: &str = "report.md";
 
 /// The one-page report in HTML.
 const HTML_FILE: &str = "report.html";
-
-/// What charts need besides the results document, saved beside it (with
-/// or without charts) so `plot` can draw every chart later.
-#[derive(Clone, Debug, Default)]
-pub struct ChartInputs {
-    /// Waiting-time tails at the detail point.
-    pub distribution: Option<DistributionData>,
-    /// Warm-up trace at the detail point.
-    pub warmup: Option<WarmupData>,
-    /// Theory on a fine grid of a numeric sweep.
-    pub curves: Option<TheoryCurves>,
-}
-
-/// `headers` and `lines` as left-aligned columns, one line each.
-pub fn aligned(headers: &[&str], lines: impl Iterator<Item = Vec<String>>) -> String {
-    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    let all: Vec<Vec<String>> = std::iter::once(header).chain(lines).collect();
-    let mut widths = vec![0usize; headers.len()];
-    for line in &all {
-        for (width, cell) in widths.iter_mut().zip(line) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut text = String::new();
-    for line in &all {
-        let cells: Vec<String> = line
-            .iter()
-            .zip(&widths)
-            .map(|(cell, &width)| format!("{cell:<width$}"))
-            .collect();
-        text.push_str(cells.join("  ").trim_end());
-        text.push('\n');
-    }
-    text
-}
 
 /// Writes every result file into `dir` (see [`folder::publish`]: built
 /// aside, swapped in once complete, never touching the user's files),

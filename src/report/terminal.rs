@@ -3,13 +3,14 @@
 //! with its interval and verdict; `--metric` and `--queue` choose rows.
 //! Times carry the scenario's unit, lines fit [`WIDTH`] columns.
 
-use super::comparison::{self, Judged, Verdict, number};
+use super::comparison::{self, Judged, Verdict};
 use super::intervals;
 use super::live;
 use super::relations;
-use super::results::{PointResults, Row, RunResults};
 use crate::model::metric::Metric;
+use crate::results::{PointResults, Row, RunResults};
 use crate::text::wrap;
+use crate::text::{number, significant};
 
 /// Columns a terminal line may take.
 pub const WIDTH: usize = 100;
@@ -177,8 +178,8 @@ fn short_cell(judged: Option<Judged>) -> String {
                 let mut theory_text = judged.theory_text();
                 if judged.verdict == Verdict::Outside && number(theory) == cell {
                     // Flagged, yet alike in 4 digits: show the digits that differ.
-                    cell = comparison::significant(interval.mean, 7);
-                    theory_text = comparison::significant(theory, 7);
+                    cell = significant(interval.mean, 7);
+                    theory_text = significant(theory, 7);
                 }
                 cell.push_str(&format!(" ({theory_text})"));
             }
@@ -306,7 +307,10 @@ pub fn fitted(headers: &[String], lines: Vec<Vec<String>>, fixed: usize) -> Stri
         };
         let header = pick(headers);
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        text.push_str(&super::aligned(&header, lines.iter().map(|l| pick(l))));
+        text.push_str(&crate::text::aligned(
+            &header,
+            lines.iter().map(|l| pick(l)),
+        ));
     }
     text
 }

@@ -7,9 +7,8 @@ use super::error::Problem;
 use super::spec::ScenarioSpec;
 use super::{Scenario, SweepPoint};
 use crate::dist::Dist;
-use crate::model::{Arrivals, Model};
-use crate::run::{RunConfig, RunLength, Warmup};
-use crate::sim;
+use crate::model::{Arrivals, Model, Producer};
+use crate::run::{PILOTS, RunConfig, RunLength, Warmup};
 use crate::text::{Num, approx};
 
 /// Longest scenario, producer, queue or class name, in characters.
@@ -333,9 +332,9 @@ fn messages_per_replication(model: &Model, traffic: &Traffic, run: &RunConfig) -
     match run.warmup {
         Warmup::Customers(count) => (measured + count as f64, 0.0),
         Warmup::Auto => {
-            let pilot = sim::pilot_messages(model, run) as f64;
+            let pilot = run.pilot_messages(model.producers.iter().map(Producer::max_rate)) as f64;
             // MSER-5 cuts at most half a pilot.
-            (measured + pilot / 2.0, f64::from(sim::PILOTS) * pilot)
+            (measured + pilot / 2.0, f64::from(PILOTS) * pilot)
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use super::SweepPoint;
 use super::error::Problem;
+use super::live_settings::{self as live, LiveSettings};
 use super::spec::LiveSpec;
-use crate::live::{self, LiveSettings, Timeline};
 use crate::model::Model;
 use crate::text::Num;
 
@@ -69,7 +69,7 @@ pub fn settings(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, 
         warmup_seconds,
     };
     for point in points {
-        let expected = Timeline::expected_visits(&point.model, &settings);
+        let expected = settings.expected_visits(&point.model);
         if expected > live::MAX_VISITS {
             return Err(Problem::new(
                 "compare.live.seconds",

@@ -4,8 +4,10 @@
 mod error;
 pub mod limits;
 mod live;
+pub mod live_settings;
 mod locate;
 mod plan;
+pub mod plan_settings;
 mod profile;
 mod spec;
 mod sweep;
@@ -14,11 +16,11 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use error::{Problem, ScenarioError};
+pub use live_settings::{ChannelKind, LiveSettings};
+pub use plan_settings::PlanSettings;
 pub use validate::DEFAULT_CUSTOMERS;
 
-use crate::live::LiveSettings;
 use crate::model::Model;
-use crate::plan::PlanSettings;
 use crate::run::RunConfig;
 use spec::ScenarioSpec;
 
@@ -247,7 +249,7 @@ pub struct LiveOverrides {
     /// Replaces `seconds` (the default warm-up follows it).
     pub seconds: Option<f64>,
     /// Replaces `channels`.
-    pub channels: Option<Vec<crate::live::ChannelKind>>,
+    pub channels: Option<Vec<ChannelKind>>,
 }
 
 fn expand_sweep(

@@ -2,10 +2,10 @@
 
 use super::SweepPoint;
 use super::error::Problem;
+use super::plan_settings::{Bound, Decision, Goal, GoalMetric, PlanSettings};
 use super::spec::{PlanSpec, PlanTargetSpec};
 use crate::model::Model;
 use crate::model::metric::Metric;
-use crate::plan::{Bound, Decision, Goal, GoalMetric, PlanSettings};
 use crate::run::RunConfig;
 use crate::text::Num;
 
@@ -215,7 +215,7 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
         },
     };
     let row = target.map_or_else(
-        || crate::report::SYSTEM.to_string(),
+        || crate::model::SYSTEM.to_string(),
         |q| model.queues[q].name.clone(),
     );
     let positive = |name: &str, value: Option<f64>| -> Result<f64, Problem> {

@@ -359,7 +359,7 @@ impl Default for CompareSpec {
 #[serde(deny_unknown_fields)]
 pub struct LiveSpec {
     /// Queue implementations, e.g. `["crossbeam", "std-mpsc"]`.
-    pub channels: Option<Vec<crate::live::ChannelKind>>,
+    pub channels: Option<Vec<super::ChannelKind>>,
     /// Wall milliseconds per model time unit.
     pub time_scale_ms: Option<f64>,
     /// Measured wall seconds per point and channel.

@@ -121,7 +121,7 @@ pub fn merge(dir: &Path, expected: Option<u32>) -> Result<Merged, MergeError> {
             total_units(&scenario)
         )));
     }
-    let charted = crate::chart::detail_point(&scenario.points);
+    let charted = crate::experiment::detail_point(&scenario.points);
     let mut by_point: Vec<Vec<Replication>> = vec![Vec::new(); scenario.points.len()];
     for (path, shard) in shards {
         check_units(&path, &shard)?;

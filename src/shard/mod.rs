@@ -16,7 +16,7 @@ use std::str::FromStr;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::chart;
+use crate::experiment;
 use crate::scenario::Scenario;
 use crate::sim;
 
@@ -101,7 +101,7 @@ pub fn run(scenario: &Scenario, id: ShardId, on_unit: &(dyn Fn() + Sync)) -> Sha
     let total = total_units(scenario);
     let range = unit_range(total, id);
     let replications = u64::from(scenario.run.replications);
-    let charted = chart::detail_point(&scenario.points);
+    let charted = experiment::detail_point(&scenario.points);
     // The warm-up of every point the shard touches, as a single machine
     // chooses it (pilot runs depend on the seed alone).
     let points = if range.is_empty() {

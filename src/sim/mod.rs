@@ -21,7 +21,7 @@ use crate::run::{RunConfig, RunLength};
 use crate::stats::{BATCHES, Estimate, Percentiles, batch_means_interval, student_t_interval};
 use engine::{Engine, Plan};
 use streams::StreamSet;
-pub use warmup::{PILOTS, WarmupTrace, pilot_messages, warmup, warmup_trace};
+pub use warmup::{WarmupTrace, warmup, warmup_trace};
 
 /// One replication's measurements.
 #[derive(Clone, Debug)]

@@ -16,43 +16,12 @@ use rayon::prelude::*;
 
 use super::engine::{Engine, Plan};
 use super::streams::StreamSet;
-use crate::model::{Arrivals, Model};
-use crate::run::{RunConfig, RunLength, Warmup};
+use crate::model::{Model, Producer};
+use crate::run::{PILOTS, RunConfig, RunLength, Warmup};
 use crate::stats::mser5_truncation;
-
-/// Pilot runs averaged to choose the warm-up: enough that the averaged
-/// series shows the transient above the noise (with 5, MSER-5 often cut a
-/// few messages into a climb that lasts hundreds at load 0.9).
-pub const PILOTS: u32 = 20;
-
-/// Bounds on the length of each pilot run, in messages.
-const PILOT_MESSAGES: (u64, u64) = (1_000, 32_768);
 
 /// Points kept in a warm-up trace.
 const TRACE_POINTS: usize = 500;
-
-/// Messages each pilot run measures: a sixteenth of a replication's
-/// expected length, within [`PILOT_MESSAGES`], so the pilots together cost
-/// about 1.25 replications (MSER-5 cuts at most half a pilot, an eighth of
-/// a replication).
-pub fn pilot_messages(model: &Model, run: &RunConfig) -> u64 {
-    let expected_messages = match run.length {
-        RunLength::Customers(customers) => customers as f64,
-        RunLength::Horizon(horizon) => {
-            let rate: f64 = model
-                .producers
-                .iter()
-                .map(|p| match &p.arrivals {
-                    Arrivals::Open { .. } => p.open_rate(),
-                    // At most one message per think time per client.
-                    Arrivals::Closed { population, think } => f64::from(*population) / think.mean(),
-                })
-                .sum();
-            horizon * rate
-        }
-    };
-    ((expected_messages / 16.0) as u64).clamp(PILOT_MESSAGES.0, PILOT_MESSAGES.1)
-}
 
 /// Messages every replication of `model` discards: the fixed count, or
 /// MSER-5 on the pilots' averaged waiting-time series.
@@ -70,7 +39,9 @@ pub fn warmup(model: &Model, run: &RunConfig) -> u64 {
 fn averaged_pilot_waits(model: &Model, run: &RunConfig) -> Vec<f64> {
     let plan = Plan {
         warmup: 0,
-        length: RunLength::Customers(pilot_messages(model, run)),
+        length: RunLength::Customers(
+            run.pilot_messages(model.producers.iter().map(Producer::max_rate)),
+        ),
         batches: 0,
     };
     let pilots: Vec<Vec<f64>> = (0..PILOTS)

@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
+use queuelab::experiment;
 use queuelab::model::metric::Metric;
 use queuelab::model::profile;
-use queuelab::report::{self, RunResults};
+use queuelab::results::RunResults;
 use queuelab::scenario::{self, Scenario};
+use queuelab::stats::Estimate;
 use queuelab::{sim, theory};
 
 /// The `queuelab` binary under test.
@@ -44,10 +46,10 @@ pub fn run(scenario: &Scenario) -> RunResults {
             let previous = index.checked_sub(1).map(|i| &simulations[i]);
             let spans = profile::run_spans(&point.model, scenario.run.length);
             let theory = theory::PointTheory::evaluate(&point.model, &spans);
-            report::point_results(point, &theory, Some(simulation), previous, &scenario.run)
+            experiment::point_results(point, &theory, Some(simulation), previous, &scenario.run)
         })
         .collect();
-    report::run_results(scenario, points)
+    experiment::run_results(scenario, points)
 }
 
 /// Theory value and simulation interval of `metric` for a row.
@@ -57,7 +59,7 @@ pub fn compare(
     queue: &str,
     class: Option<&str>,
     metric: Metric,
-) -> (f64, report::Interval) {
+) -> (f64, Estimate) {
     let row = results.points[point]
         .results
         .iter()

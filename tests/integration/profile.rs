@@ -7,7 +7,7 @@ use std::fs;
 
 use crate::common::{queuelab, run, scenario};
 use queuelab::model::metric::Metric;
-use queuelab::report::IntervalResults;
+use queuelab::results::IntervalResults;
 use tempfile::TempDir;
 
 /// Infinite servers, exponential service of mean 1/`MU`, a repeating

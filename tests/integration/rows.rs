@@ -6,7 +6,7 @@
 use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
 use queuelab::model::{Discipline, Model, ModelBuilder, ProducerBuilder, QueueBuilder};
-use queuelab::report::{Row, RunResults};
+use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 

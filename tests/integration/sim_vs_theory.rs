@@ -10,7 +10,7 @@ use queuelab::model::metric::{Metric, Threshold};
 use queuelab::model::{
     Class, Discipline, Model, ModelBuilder, ProducerBuilder, QueueBuilder, UNLIMITED,
 };
-use queuelab::report::RunResults;
+use queuelab::results::RunResults;
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use queuelab::dist::Dist;
 use queuelab::model::Arrivals;
 use queuelab::model::metric::Metric;
-use queuelab::report::RunResults;
+use queuelab::results::RunResults;
 use tempfile::TempDir;
 
 use crate::common::{queuelab, run, scenario};

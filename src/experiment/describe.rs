@@ -1,11 +1,8 @@
 //! A model in message-queue words, one line per producer, queue and class.
 
-use super::comparison::number;
 use crate::model::{Arrivals, Model};
-
-/// How the description of a closed-loop producer begins (charts look for
-/// it: a closed loop's throughput is what its clients get).
-pub const CLOSED_LOOP: &str = "a closed loop of";
+use crate::results::CLOSED_LOOP;
+use crate::text::number;
 
 /// Describes a model: producers, queues (consumers, discipline, service,
 /// capacity, load, routing) and classes.

@@ -1,63 +1,17 @@
-//! The data charts need beyond results.json, saved beside it so `plot` can
-//! redraw without simulating: the waiting-time distribution at one point and
-//! the warm-up trace.
+//! The data charts need beyond results.json, computed once so `plot` can
+//! redraw without simulating: the waiting-time distribution at the detail
+//! point, its warm-up trace, and theory on a fine grid of a numeric sweep.
 
-use serde::{Deserialize, Serialize};
-
+use super::curves::theory_curves;
 use crate::model::targets;
-use crate::report::target_names;
+use crate::results::{ChartInputs, DistributionData, DistributionSeries, WarmupData, target_names};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{Simulation, WarmupTrace, warmup_trace};
+use crate::sim::{Simulation, warmup_trace};
 use crate::stats::{Percentiles, student_t_interval};
 use crate::theory::wait_tail;
 
-/// File holding [`DistributionData`].
-pub const DISTRIBUTIONS_FILE: &str = "distributions.json";
-/// File holding [`WarmupData`].
-pub const WARMUP_FILE: &str = "warmup.json";
-
 /// Points kept per distribution curve.
 const CURVE_POINTS: usize = 200;
-
-/// P(wait > t) curves at one sweep point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DistributionData {
-    /// Index of the point.
-    pub point: usize,
-    /// The point's parameters as text (empty without a sweep).
-    pub label: String,
-    /// One entry per queue (or class of a single queue).
-    pub series: Vec<DistributionSeries>,
-}
-
-/// The waiting-time tail of one row.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DistributionSeries {
-    /// Queue name.
-    pub queue: String,
-    /// Class name, when the row is one class.
-    pub class: Option<String>,
-    /// Simulated (t, P(wait > t)) over all replications.
-    pub simulation: Vec<(f64, f64)>,
-    /// The confidence interval of P(wait > t) at each `t` of `simulation`,
-    /// (t, low, high) across replications (none from one replication, or
-    /// in files written before it was kept).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub band: Option<Vec<(f64, f64, f64)>>,
-    /// Exact (t, P(wait > t)) where theory has the distribution.
-    pub theory: Option<Vec<(f64, f64)>>,
-}
-
-/// The warm-up trace at one sweep point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WarmupData {
-    /// Index of the point.
-    pub point: usize,
-    /// The point's parameters as text.
-    pub label: String,
-    /// The trace.
-    pub trace: WarmupTrace,
-}
 
 /// The point charts look at in detail: the highest load of a load sweep,
 /// otherwise the last point.
@@ -157,5 +111,20 @@ pub fn warmup_data(scenario: &Scenario, point: usize) -> WarmupData {
         point,
         label: scenario.points[point].label(),
         trace: warmup_trace(&scenario.points[point].model, &scenario.run),
+    }
+}
+
+/// The distribution and warm-up data at the detail point (the highest load),
+/// and theory on a fine grid of a numeric sweep.
+pub fn chart_inputs(scenario: &Scenario, simulations: &[Option<Simulation>]) -> ChartInputs {
+    let point = detail_point(&scenario.points);
+    ChartInputs {
+        distribution: simulations[point]
+            .as_ref()
+            .map(|simulation| distribution_data(scenario, point, simulation)),
+        // Runs with rate profiles start empty by design: no warm-up to show.
+        warmup: (scenario.compare.simulation && !scenario.points[point].model.has_profiles())
+            .then(|| warmup_data(scenario, point)),
+        curves: theory_curves(scenario),
     }
 }

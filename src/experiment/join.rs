@@ -1,224 +1,24 @@
-//! The results document (the JSON contract, results/README.md): built once from
-//! theory and simulation, then written as JSON, CSV, markdown and tables.
+//! Joins theory and simulation of each point into the result rows: the
+//! whole run's and each reporting interval's, with the paired change from
+//! the previous point, batch-means diagnostics and the relations.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::describe::describe_model;
-use super::relations::{Relation, queue_relations};
+use super::relations::queue_relations;
 use crate::model::Model;
 use crate::model::metric::Metric;
 use crate::model::profile::{arrival_rate_in, run_spans};
-use crate::model::{Target, targets};
-use crate::run::{RunConfig, RunLength, Warmup};
+use crate::model::{Producer, Target, targets};
+use crate::results::{
+    BatchMeansBlock, IntervalResults, PointResults, PrecisionBlock, Row, RunResults,
+    SimulationBlock, WarmupRule, target_names,
+};
+use crate::run::{PILOTS, RunConfig, RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
-use crate::sim::{PILOTS, Simulation, imprecise, pilot_messages, precision_controlled};
+use crate::sim::{Simulation, imprecise, precision_controlled};
 use crate::stats::{BATCHES, Estimate, lag1_correlation, lag1_critical, student_t_interval};
 use crate::theory::{PointTheory, TheoryResult};
-
-/// Everything a run produced.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RunResults {
-    /// Scenario name.
-    pub scenario: String,
-    /// Master seed.
-    pub seed: u64,
-    /// Scenario description.
-    pub description: String,
-    /// Time unit label.
-    pub time_unit: String,
-    /// Confidence level of the intervals.
-    pub confidence: f64,
-    /// Run settings in words (replications, length, warm-up).
-    pub run_settings: String,
-    /// One entry per sweep point.
-    pub points: Vec<PointResults>,
-}
-
-/// Results at one sweep point.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PointResults {
-    /// Swept parameters and their values.
-    pub parameters: serde_json::Map<String, serde_json::Value>,
-    /// The model at this point in words, one line per producer, queue and class.
-    pub model: Vec<String>,
-    /// One row per queue, class and the system.
-    pub results: Vec<Row>,
-    /// With rate profiles: the same rows for each reporting interval, in
-    /// time order (absent otherwise).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub intervals: Vec<IntervalResults>,
-}
-
-/// Results of one reporting interval of a run whose rates follow profiles.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct IntervalResults {
-    /// Start, in model time.
-    pub start: f64,
-    /// End, in model time.
-    pub end: f64,
-    /// Messages per time unit all producers send during the interval.
-    pub arrival_rate: f64,
-    /// Rows as for the whole run: theory is the pointwise stationary
-    /// approximation; simulation covers the messages that arrived in the
-    /// interval and the time averages over it.
-    pub results: Vec<Row>,
-}
-
-/// Theory and simulation for one queue (or class, or the system).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Row {
-    /// Queue name, or `system` for end-to-end figures of a network.
-    pub queue: String,
-    /// Class name, or null for all classes.
-    pub class: Option<String>,
-    /// Formula values, or null where no formula applies.
-    pub theory: Option<TheoryResult>,
-    /// Simulation estimates, or null when not simulated.
-    pub simulation: Option<SimulationBlock>,
-    /// Live measurements, one block per channel, or null when not run.
-    pub live: Option<Vec<super::live::LiveBlock>>,
-}
-
-impl Row {
-    /// `queue`, or `queue/class` for a class row.
-    pub fn label(&self) -> String {
-        match &self.class {
-            Some(class) => format!("{}/{class}", self.queue),
-            None => self.queue.clone(),
-        }
-    }
-
-    /// Every metric with a value from some source (theory, simulation,
-    /// live or replay), in report order.
-    pub fn metrics(&self) -> BTreeSet<Metric> {
-        let theory = self.theory.iter().flat_map(|t| t.metrics.keys());
-        let simulation = self.simulation.iter().flat_map(|s| s.metrics.keys());
-        let live = self
-            .live
-            .iter()
-            .flatten()
-            .flat_map(|block| block.metrics.keys().chain(block.replay.metrics.keys()));
-        theory.chain(simulation).chain(live).copied().collect()
-    }
-}
-
-/// Simulation estimates of one row.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct SimulationBlock {
-    /// Replications behind each interval.
-    pub replications: u32,
-    /// Mean and confidence interval per metric that applies.
-    pub metrics: BTreeMap<Metric, Interval>,
-    /// Messages discarded as warm-up, per replication (the same for every
-    /// replication of a point since the warm-up is chosen once).
-    pub warmup: Vec<u64>,
-    /// How the warm-up was chosen (absent in older files and per interval).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub warmup_rule: Option<WarmupRule>,
-    /// Change from the previous sweep point, paired replication by
-    /// replication (both points use the same random numbers), with its CI.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub change_from_previous: BTreeMap<Metric, Interval>,
-    /// For a precision-driven run: the target and the metrics that missed it.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub precision: Option<PrecisionBlock>,
-    /// Metrics whose Student-t interval reached past the values the metric
-    /// can take (below 0, or above 1 for a probability) and was cut there:
-    /// too few or too skewed replications for a symmetric interval.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub clipped: Vec<Metric>,
-    /// For a single replication: how its batches gave the intervals.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub batch_means: Option<BatchMeansBlock>,
-    /// For a queue's row: Little's law and the seed article's claim on the
-    /// simulated means.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub relations: Vec<Relation>,
-}
-
-/// How the intervals of a single replication were made: batch means.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BatchMeansBlock {
-    /// Consecutive batches the measured window was cut into; each interval
-    /// is Student t with `batches - 1` degrees of freedom around the whole
-    /// run's value.
-    pub batches: u32,
-    /// Lag-1 autocorrelation of the batch values, per metric with an
-    /// interval (absent where the batches have no spread).
-    pub lag1_correlation: BTreeMap<Metric, f64>,
-    /// Metrics whose batch values look correlated (lag-1 autocorrelation
-    /// above its one-sided 5% point under independence): batches that
-    /// short make the interval too narrow; lengthen the run. About 1 metric
-    /// in 20 is flagged by chance alone.
-    pub correlated: Vec<Metric>,
-    /// The whole run's value of metrics the batches could not give an
-    /// interval (absent from `metrics`): a percentile with fewer than 200
-    /// values beyond it in some batch, or a batch without the messages
-    /// the metric needs.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub without_interval: BTreeMap<Metric, f64>,
-}
-
-/// How the warm-up of a point was chosen.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WarmupRule {
-    /// `auto`: MSER-5 on the waiting times averaged over pilot runs
-    /// independent of the replications; `fixed`: the scenario's count.
-    pub method: String,
-    /// Pilot runs averaged (`auto` only).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub pilots: Option<u32>,
-    /// Messages in each pilot run (`auto` only).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub pilot_messages: Option<u64>,
-}
-
-impl WarmupRule {
-    /// The rule `run` applies to `model`.
-    pub fn of(model: &Model, run: &RunConfig) -> WarmupRule {
-        match run.warmup {
-            Warmup::Auto => WarmupRule {
-                method: "auto".into(),
-                pilots: Some(PILOTS),
-                pilot_messages: Some(pilot_messages(model, run)),
-            },
-            Warmup::Customers(_) => WarmupRule {
-                method: "fixed".into(),
-                pilots: None,
-                pilot_messages: None,
-            },
-        }
-    }
-}
-
-/// How a precision-driven run ended for one row.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PrecisionBlock {
-    /// Relative CI half-width aimed at.
-    pub target: f64,
-    /// True when every controlled metric met it.
-    pub met: bool,
-    /// Metrics whose interval is still wider (the replication cap was hit).
-    pub missed: Vec<Metric>,
-}
-
-/// A mean with its confidence interval, as the results write it (one type
-/// with the statistics' estimate).
-pub use crate::stats::Estimate as Interval;
-
-/// Name of the network-wide row.
-pub const SYSTEM: &str = "system";
-
-/// Names a target for the results.
-pub fn target_names(model: &Model, target: Target) -> (String, Option<String>) {
-    let queue = target
-        .queue
-        .map_or_else(|| SYSTEM.to_string(), |q| model.queues[q].name.clone());
-    let class = target.class.map(|c| model.classes[c].name.clone());
-    (queue, class)
-}
 
 /// Joins theory and simulation of one point into rows, in target order,
 /// for the whole run and for each reporting interval.
@@ -233,7 +33,7 @@ pub fn point_results(
     let results = rows(model, &theory.whole, |index, target| {
         simulation.map(|sim| {
             let mut block = simulation_block(sim, &sim.estimates, index);
-            block.warmup_rule = Some(WarmupRule::of(model, run));
+            block.warmup_rule = Some(warmup_rule(model, run));
             block.batch_means = batch_means_block(sim, index, &block.metrics);
             block.relations = queue_relations(model, target, &block.metrics);
             let comparable = |p: &&Simulation| p.targets == sim.targets && p.metrics == sim.metrics;
@@ -266,6 +66,24 @@ pub fn point_results(
         model: describe_model(model),
         results,
         intervals,
+    }
+}
+
+/// The warm-up rule `run` applies to `model`.
+fn warmup_rule(model: &Model, run: &RunConfig) -> WarmupRule {
+    match run.warmup {
+        Warmup::Auto => WarmupRule {
+            method: "auto".into(),
+            pilots: Some(PILOTS),
+            pilot_messages: Some(
+                run.pilot_messages(model.producers.iter().map(Producer::max_rate)),
+            ),
+        },
+        Warmup::Customers(_) => WarmupRule {
+            method: "fixed".into(),
+            pilots: None,
+            pilot_messages: None,
+        },
     }
 }
 
@@ -303,7 +121,7 @@ fn paired_changes(
     next: &Simulation,
     target: usize,
     confidence: f64,
-) -> BTreeMap<Metric, Interval> {
+) -> BTreeMap<Metric, Estimate> {
     let pairs = previous.replications.iter().zip(&next.replications);
     next.metrics
         .iter()
@@ -373,7 +191,7 @@ fn simulation_block(
 fn batch_means_block(
     simulation: &Simulation,
     target: usize,
-    metrics: &BTreeMap<Metric, Interval>,
+    metrics: &BTreeMap<Metric, Estimate>,
 ) -> Option<BatchMeansBlock> {
     let [single] = simulation.replications.as_slice() else {
         return None;

@@ -6,67 +6,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::metric::Metric;
 use crate::model::targets;
-use crate::report::target_names;
+use crate::results::{CurveRow, TheoryCurves, target_names};
 use crate::scenario::Scenario;
 use crate::theory::evaluate;
-
-/// File holding [`TheoryCurves`].
-pub const THEORY_CURVES_FILE: &str = "theory_curves.json";
 
 /// Steps of the grid across the swept range (the grid has one more value,
 /// and the swept values besides).
 const GRID_STEPS: usize = 100;
-
-/// Theory on a fine grid of the one swept parameter.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TheoryCurves {
-    /// The swept parameter, as results.json names it.
-    pub parameter: String,
-    /// The grid, increasing; it holds every swept value.
-    pub values: Vec<f64>,
-    /// One curve set per result row.
-    pub rows: Vec<CurveRow>,
-}
-
-/// The formulas of one result row along the grid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CurveRow {
-    /// Queue name (or the system).
-    pub queue: String,
-    /// Class name, when the row is one class.
-    pub class: Option<String>,
-    /// Per grid value: whether the formulas there are exact (`None` where
-    /// no formula applies).
-    pub exact: Vec<Option<bool>>,
-    /// Per metric, its value at each grid value (`None` where it has none).
-    pub metrics: BTreeMap<Metric, Vec<Option<f64>>>,
-}
-
-/// A curve: (x, y, exact) where the formula has a value, increasing in x.
-pub type Curve = Vec<(f64, f64, bool)>;
-
-impl TheoryCurves {
-    /// The curve of `metric` for the row `queue`/`class`, if any value.
-    pub fn curve(&self, queue: &str, class: Option<&str>, metric: Metric) -> Option<Curve> {
-        let row = self
-            .rows
-            .iter()
-            .find(|r| r.queue == queue && r.class.as_deref() == class)?;
-        let values = row.metrics.get(&metric)?;
-        let curve: Curve = self
-            .values
-            .iter()
-            .zip(values)
-            .zip(&row.exact)
-            .filter_map(|((&x, y), exact)| Some((x, (*y)?, (*exact)?)))
-            .collect();
-        (!curve.is_empty()).then_some(curve)
-    }
-}
 
 /// Theory on a fine grid when `scenario` sweeps one numeric parameter over
 /// at least two points and evaluates formulas; `None` otherwise.
