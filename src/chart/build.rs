@@ -40,6 +40,7 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::SojournP50 | Metric::SojournP90 | Metric::SojournP99 => {
             format!("{} ({time_unit})", metric.name().replace('_', " "))
         }
+        Metric::DrainTime => format!("time to catch up the backlog ({time_unit})"),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

@@ -24,7 +24,8 @@ fn unit_power(metric: Metric) -> i32 {
         | Metric::WaitP99
         | Metric::SojournP50
         | Metric::SojournP90
-        | Metric::SojournP99 => 1,
+        | Metric::SojournP99
+        | Metric::DrainTime => 1,
         Metric::Throughput => -1,
         Metric::MeanInSystem
         | Metric::MeanInQueue

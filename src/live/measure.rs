@@ -193,9 +193,10 @@ impl Batches {
                 Metric::SojournP50 => batch.sojourns.quantile(0.5),
                 Metric::SojournP90 => batch.sojourns.quantile(0.9),
                 Metric::SojournP99 => batch.sojourns.quantile(0.99),
-                // Not measured live (nor are service levels).
+                // Not measured live (nor are service levels; no backlog runs live).
                 Metric::PWait
                 | Metric::PAbandoned
+                | Metric::DrainTime
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

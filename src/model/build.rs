@@ -71,6 +71,7 @@ pub struct QueueBuilder {
     patience: Option<Dist>,
     dead_letter: Option<String>,
     schedule: Option<Profile>,
+    backlog: u32,
 }
 
 /// A producer under construction, naming its queue and class.
@@ -183,6 +184,14 @@ impl ModelBuilder {
             .iter()
             .map(|queue| queue.resolve(&queues))
             .collect::<Result<Vec<_>, _>>()?;
+        if classes.len() > 1
+            && let Some(queue) = built.iter().find(|q| q.backlog > 0)
+        {
+            return Err(ModelError::new(
+                format!("queues.{}.backlog", queue.name),
+                "a starting backlog is of the model's one class; with several classes, remove `backlog`",
+            ));
+        }
         // Schedules repeat with the rate profiles.
         let repeats = producers
             .iter()
@@ -242,6 +251,7 @@ impl QueueBuilder {
             patience: None,
             dead_letter: None,
             schedule: None,
+            backlog: 0,
         }
     }
 
@@ -284,6 +294,13 @@ impl QueueBuilder {
         self
     }
 
+    /// `messages` already wait when the run starts: a backlog to catch up
+    /// (the drain time says how long it takes).
+    pub fn backlog(mut self, messages: u32) -> Self {
+        self.backlog = messages;
+        self
+    }
+
     fn resolve(&self, queues: &Lookup) -> Result<Queue, ModelError> {
         let key = format!("queues.{}", self.name);
         let consumers = self.consumers;
@@ -309,6 +326,17 @@ impl QueueBuilder {
                 ));
             }
             _ => {}
+        }
+        if let Some(capacity) = self.capacity
+            && self.backlog > capacity
+        {
+            return Err(ModelError::new(
+                format!("{key}.backlog"),
+                format!(
+                    "counts in the capacity ({capacity} messages in queue + in service), got {}",
+                    self.backlog
+                ),
+            ));
         }
         let mut routes = Vec::with_capacity(self.next.len());
         for (to, p) in &self.next {
@@ -370,6 +398,7 @@ impl QueueBuilder {
             dispatch: Dispatch::SharedLine,
             consumption: Consumption::OneAtATime,
             exit: Exit { routes, expiry },
+            backlog: self.backlog,
         })
     }
 }

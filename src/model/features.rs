@@ -52,11 +52,13 @@ pub enum Feature {
     DeadLetter,
     /// Messages routed to another queue after service.
     Routing,
+    /// Messages waiting when the run starts.
+    Backlog,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 19] = [
+    pub const ALL: [Feature; 20] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -76,6 +78,7 @@ impl Feature {
         Feature::Patience,
         Feature::DeadLetter,
         Feature::Routing,
+        Feature::Backlog,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -100,6 +103,7 @@ impl Feature {
             Feature::Patience => "messages that expire (`patience`)",
             Feature::DeadLetter => "a `dead_letter` queue",
             Feature::Routing => "routing to another queue (`next`)",
+            Feature::Backlog => "a starting `backlog`",
         }
     }
 
@@ -254,6 +258,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         dispatch,
         consumption,
         exit: Exit { routes, expiry },
+        backlog,
     } = queue;
     let site = || format!("queue `{name}`");
     let order = match discipline {
@@ -288,6 +293,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (patience, Feature::Patience),
         (dead_letter, Feature::DeadLetter),
         (schedule.is_some(), Feature::ConsumerSchedule),
+        (*backlog > 0, Feature::Backlog),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     for (is_present, feature) in present {

@@ -59,6 +59,9 @@ pub enum Metric {
     SojournP90,
     /// 99th percentile of the sojourn time.
     SojournP99,
+    /// Time from the start of the run until a starting backlog is caught
+    /// up: the first instant no message waits (queues with a `backlog`).
+    DrainTime,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -131,7 +134,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 16] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -147,6 +150,7 @@ impl Metric {
         Metric::SojournP50,
         Metric::SojournP90,
         Metric::SojournP99,
+        Metric::DrainTime,
     ];
 
     /// Number of metrics.
@@ -170,6 +174,7 @@ impl Metric {
             Metric::SojournP50 => "sojourn_p50",
             Metric::SojournP90 => "sojourn_p90",
             Metric::SojournP99 => "sojourn_p99",
+            Metric::DrainTime => "drain_time",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };

@@ -35,6 +35,9 @@ pub struct Queue {
     pub consumption: Consumption,
     /// Where messages go after service, or when they expire.
     pub exit: Exit,
+    /// Messages already waiting when the run starts (a backlog to catch
+    /// up), of the model's one class; 0 for none.
+    pub backlog: u32,
 }
 
 /// The admission axis: which arriving messages a queue accepts.

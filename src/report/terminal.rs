@@ -27,12 +27,13 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 5] = [
+const HEADLINE: [Metric; 6] = [
     Metric::MeanWait,
     Metric::WaitP99,
     Metric::Utilisation,
     Metric::PBlocked,
     Metric::PAbandoned,
+    Metric::DrainTime,
 ];
 
 /// The metrics of a short live table.
@@ -121,8 +122,10 @@ fn legend(simulated: bool, confidence: f64) -> String {
 /// `metric`'s name with its unit where it is a time or a rate:
 /// `mean_wait [ms]`, `throughput [1/ms]`.
 pub fn with_unit(metric: Metric, unit: &str) -> String {
-    let is_time = matches!(metric, Metric::MeanWait | Metric::MeanSojourn)
-        || Metric::WAIT_PERCENTILES.iter().any(|(m, _)| *m == metric)
+    let is_time = matches!(
+        metric,
+        Metric::MeanWait | Metric::MeanSojourn | Metric::DrainTime
+    ) || Metric::WAIT_PERCENTILES.iter().any(|(m, _)| *m == metric)
         || Metric::SOJOURN_PERCENTILES
             .iter()
             .any(|(m, _)| *m == metric);

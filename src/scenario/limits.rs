@@ -239,7 +239,14 @@ fn estimate(scenario: &Scenario, threads: usize, share: f64) -> Cost {
         // After the window, the producers keep sending while the messages
         // still inside drain.
         let drain = traffic.external_rate * traffic.drain_time(&point.model, &backlog);
-        visits += (replications * (messages + drain) + pilots) * traffic.visits_per_message;
+        let backlogs: f64 = point
+            .model
+            .queues
+            .iter()
+            .map(|q| f64::from(q.backlog))
+            .sum();
+        visits +=
+            (replications * (messages + drain + backlogs) + pilots) * traffic.visits_per_message;
         let rows = crate::model::targets(&point.model).len() as f64;
         kept += replications * rows * BYTES_PER_ROW;
         in_flight = in_flight.max(backlog.iter().sum::<f64>() * BYTES_PER_MESSAGE);
@@ -376,7 +383,7 @@ fn peak_in_system(model: &Model, traffic: &Traffic, messages: f64) -> Vec<f64> {
                     }
                 }
             };
-            peak.min(messages.max(1.0)) + population
+            peak.min(messages.max(1.0)) + population + f64::from(queue.backlog)
         })
         .collect()
 }

@@ -138,7 +138,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     let mut run = validate::run_config(&spec).map_err(invalid)?;
     let base = validate::model(&spec, base_dir).map_err(invalid)?;
     profile::adapt_run(&mut run, &spec.run, &base).map_err(invalid)?;
-    validate::replications(&run, base.has_profiles()).map_err(invalid)?;
+    validate::replications(&run, &base).map_err(invalid)?;
     validate::warmup_within_traces(&run, &base).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
     let live = spec
@@ -208,8 +208,9 @@ impl Scenario {
 pub fn set_replications(scenario: &mut Scenario, replications: u32) -> Result<(), Problem> {
     let mut run = scenario.run;
     run.replications = replications;
-    let profiled = scenario.points.iter().any(|p| p.model.has_profiles());
-    validate::replications(&run, profiled)?;
+    for point in &scenario.points {
+        validate::replications(&run, &point.model)?;
+    }
     if replications < 2 && scenario.plan.is_some() {
         return Err(plan::single_replication());
     }

@@ -242,6 +242,9 @@ pub struct QueueSpec {
     pub patience: Option<DistSpec>,
     /// Queue that receives expired messages instead of dropping them.
     pub dead_letter: Option<String>,
+    /// Messages already waiting when the run starts.
+    #[serde(default)]
+    pub backlog: u32,
 }
 
 /// One step of `consumers_schedule`: `{ until = 3600, consumers = 4 }`.

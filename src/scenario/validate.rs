@@ -98,12 +98,13 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
     })
 }
 
-/// Checks `run.replications` against the rest of the run (`profiled`: some
-/// producer follows a rate profile): at least 1; a single replication gets
-/// its intervals from [`BATCHES`] batches of one long run, which needs a
-/// steady state (no rate profile), a fixed number of replications (no
-/// precision target) and a message per batch at least.
-pub fn replications(run: &RunConfig, profiled: bool) -> Result<(), Problem> {
+/// Checks `run.replications` against the rest of the run and `model`: at
+/// least 1; a single replication gets its intervals from [`BATCHES`]
+/// batches of one long run, which needs a steady state (no rate profile),
+/// one value per replication measured once (no backlog's drain time), a
+/// fixed number of replications (no precision target) and a message per
+/// batch at least.
+pub fn replications(run: &RunConfig, model: &Model) -> Result<(), Problem> {
     let problem = |message: String| Err(Problem::new("run.replications", message));
     if run.replications == 0 {
         return problem(
@@ -118,9 +119,14 @@ pub fn replications(run: &RunConfig, profiled: bool) -> Result<(), Problem> {
             "1 means one long run with batch means, but `target_precision` adds replications in batches of `replications`: give at least 2, or remove `target_precision` and lengthen the run".into(),
         );
     }
-    if profiled {
+    if model.has_profiles() {
         return problem(
             "1 means one long run with batch means, which needs a steady state; a rate profile has none (each interval is estimated across replications): give at least 2".into(),
+        );
+    }
+    if model.queues.iter().any(|q| q.backlog > 0) {
+        return problem(
+            "1 means one long run with batch means, but a `backlog` drains once per run (its drain time is estimated across replications): give at least 2".into(),
         );
     }
     if matches!(run.length, RunLength::Customers(customers) if customers < u64::from(BATCHES)) {
@@ -271,7 +277,7 @@ fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Pro
     if let Some(schedule) = schedule {
         built = built.schedule(schedule);
     }
-    Ok(built)
+    Ok(built.backlog(queue.backlog))
 }
 
 /// Converts a producer's `interarrival` spec, which may also be a `trace`

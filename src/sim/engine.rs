@@ -8,6 +8,7 @@
 //! the run continues until every tracked message has left, so no tracked
 //! message is cut short. Time averages cover the window only.
 
+use super::backlog::Drains;
 use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
@@ -66,6 +67,9 @@ pub(crate) struct Outcome {
     pub(crate) batch_values: Vec<Vec<MetricValues>>,
 }
 
+/// The producer of a backlog message: none.
+const NO_PRODUCER: u32 = u32::MAX;
+
 /// One replication's state.
 pub(crate) struct Engine<'a> {
     model: &'a Model,
@@ -92,6 +96,8 @@ pub(crate) struct Engine<'a> {
     wait_series: Option<Vec<f64>>,
     /// Where a replay logs every visit, when asked to.
     visit_log: Option<&'a mut Vec<VisitRecord>>,
+    /// Queues catching up with a starting backlog.
+    drains: Drains,
 }
 
 impl<'a> Engine<'a> {
@@ -150,6 +156,7 @@ impl<'a> Engine<'a> {
             next_batch: (1, batch_start(plan, 1)),
             wait_series: None,
             visit_log: None,
+            drains: Drains::new(model),
         }
     }
 
@@ -191,6 +198,7 @@ impl<'a> Engine<'a> {
                 },
             );
         }
+        self.start_backlogs();
         for (producer, spec) in self.model.producers.iter().enumerate() {
             let clients = match &spec.arrivals {
                 Arrivals::Open { .. } => 1,
@@ -229,7 +237,8 @@ impl<'a> Engine<'a> {
             // A replayed trace may end before the planned number of messages.
             series.truncate(self.arrivals as usize);
         }
-        let values = self.collector.values(self.model);
+        let mut values = self.collector.values(self.model);
+        self.drains.write(self.model, &mut values);
         let mut interval_values = self.collector.interval_values(self.model);
         let (wait_distributions, mut interval_wait_distributions) =
             self.collector.into_wait_distributions();
@@ -247,6 +256,33 @@ impl<'a> Engine<'a> {
             batch_values,
         };
         (outcome, self.wait_series)
+    }
+
+    /// Every queue's starting backlog arrives at time 0, before any
+    /// producer sends: unmeasured messages of the one class, from no
+    /// producer.
+    fn start_backlogs(&mut self) {
+        for (queue, spec) in self.model.queues.iter().enumerate() {
+            for _ in 0..spec.backlog {
+                let slot = self.messages.insert(Message {
+                    producer: NO_PRODUCER,
+                    index: u64::MAX,
+                    ..Message::default()
+                });
+                self.enter(queue, slot);
+            }
+            self.observe_drain(queue);
+        }
+    }
+
+    /// After the waiting messages of `queue` changed: has it caught up
+    /// with its backlog?
+    #[inline(always)]
+    fn observe_drain(&mut self, queue: usize) {
+        if self.drains.pending() {
+            let waiting = self.stations[queue].waiting();
+            self.drains.observe(queue, waiting, self.now);
+        }
     }
 
     fn open_window(&mut self) {
@@ -518,6 +554,7 @@ impl<'a> Engine<'a> {
             Next::TakeWaiting => self.take_waiting(queue),
             Next::Completion(completion) => self.complete(queue, completion),
         }
+        self.observe_drain(queue);
         match departed.route {
             Some(next_queue) => self.enter(next_queue, slot),
             None => self.leave_system(slot, Departure::Served),
@@ -534,6 +571,7 @@ impl<'a> Engine<'a> {
         }
         self.messages.slots[slot as usize].expired = true;
         let dead_letter = self.stations[queue].expire();
+        self.observe_drain(queue);
         let wait = self.now - message.entered_queue_at;
         let class = message.class as usize;
         self.collector.expire(
@@ -592,10 +630,10 @@ impl<'a> Engine<'a> {
     fn record_exit(&mut self, message: &Message, how: Departure) {
         let producer = message.producer as usize;
         if self.closed_loops
-            && matches!(
-                self.publishers[producer].spec.arrivals,
-                Arrivals::Closed { .. }
-            )
+            && self
+                .publishers
+                .get(producer)
+                .is_some_and(|p| matches!(p.spec.arrivals, Arrivals::Closed { .. }))
         {
             // The reply reaches its client, who thinks and sends again.
             self.schedule_arrival(producer);

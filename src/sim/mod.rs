@@ -3,6 +3,7 @@
 //! into confidence intervals across replications (or, for a single
 //! replication, from batch means), after a warm-up chosen once per model.
 
+mod backlog;
 mod calendar;
 mod clock;
 mod collector;

@@ -13,6 +13,7 @@
 
 pub mod abandonment;
 pub mod approx;
+pub mod drain;
 pub mod erlang;
 pub mod jackson;
 pub mod mg1;

@@ -4,7 +4,7 @@
 
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
-use super::{approx, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority, within};
+use super::{approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority, within};
 use crate::dist::Dist;
 use crate::model::Target;
 use crate::model::metric::Metric;
@@ -136,7 +136,9 @@ struct Family {
 }
 
 /// The formula families, tried in order. Rates that follow profiles or
-/// schedules are in none: they have no steady state (see `pointwise`).
+/// schedules are in none: they have no steady state (see `pointwise`). Nor
+/// is a starting backlog: the run's figures include its catch-up, whose
+/// drain time alone has a formula (see `drain`).
 const FAMILIES: [Family; 3] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K,
     // Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c approximations.
@@ -189,7 +191,7 @@ const FAMILIES: [Family; 3] = [
 /// metrics too (see [`super::within`]).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     let rows = formulas(model);
-    within::with_service_levels(model, rows)
+    drain::with_drain_times(model, within::with_service_levels(model, rows))
 }
 
 /// The first family that covers every one of `features`.
@@ -221,7 +223,13 @@ pub fn uncovered(model: &Model) -> Option<String> {
             .collect();
         named.join(", ")
     };
-    Some(if covering_family(features.without(CHANGING)).is_some() {
+    let backlog = Features::of(&[Feature::Backlog]);
+    Some(if covering_family(features.without(backlog)).is_some() {
+        format!(
+            "the run's figures include the catch-up of {}; theory gives its drain_time only",
+            listed(backlog)
+        )
+    } else if covering_family(features.without(CHANGING)).is_some() {
         format!(
             "the whole run has no steady state ({}); each interval gets the formulas at the rates then in force (an approximation)",
             listed(CHANGING)

@@ -453,3 +453,18 @@ fn closed_loop_matches_exact_mva() {
     assert_agrees(&results, "system", None, Metric::Throughput);
     assert_agrees(&results, "system", None, Metric::MeanSojourn);
 }
+
+/// A backlog of 2,000 on M/M/2 at load 0.8 catches up in (2000 - 2) /
+/// (2 - 1.6) = 4,995 s on average; 40 runs, each long enough to catch up.
+#[test]
+fn a_backlog_drains_in_the_mmc_first_passage_time() {
+    let run = RunConfig {
+        replications: 40,
+        length: RunLength::Customers(20_000),
+        warmup: Warmup::Customers(0),
+        ..RUN
+    };
+    let model = single_queue(exponential(1.0), 1.6, 2, |q| q.backlog(2_000));
+    let results = results_with(model, run);
+    assert_agrees(&results, "q", None, Metric::DrainTime);
+}

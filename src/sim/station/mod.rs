@@ -99,6 +99,14 @@ impl<'a> Station<'a> {
         self.spec
     }
 
+    /// Messages waiting: in the line, or sharing beyond the consumers.
+    pub(crate) fn waiting(&self) -> u32 {
+        match self.serving {
+            Serving::Shared(_) => self.in_system.saturating_sub(self.consumers),
+            _ => self.in_system - self.busy,
+        }
+    }
+
     /// A consumer schedule sets the consumers working now; the engine then
     /// lets the new ones take waiting messages. Consumers leaving finish
     /// their message first.
