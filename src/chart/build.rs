@@ -13,13 +13,14 @@ use crate::scenario::ChannelKind;
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
-pub const HEADLINE_METRICS: [Metric; 6] = [
+pub const HEADLINE_METRICS: [Metric; 7] = [
     Metric::MeanWait,
     Metric::MeanSojourn,
     Metric::MeanInQueue,
     Metric::WaitP99,
     Metric::PBlocked,
     Metric::PAbandoned,
+    Metric::DrainTime,
 ];
 
 /// Axis text of a metric, with the time unit where it is a time.
