@@ -105,10 +105,21 @@ impl Percentiles {
         if x.is_nan() {
             return;
         }
-        // The float-to-int cast saturates, turning negative values into 0 and
-        // too-large values into u64::MAX; adding 0.5 rounds to the nearest tick.
-        let ticks = ((x * self.ticks_per_unit + 0.5) as u64).min(MAX_TICKS);
-        self.add(slot(ticks), 1);
+        self.add(slot(self.ticks(x)), 1);
+    }
+
+    /// `x` (not NaN) in whole ticks, rounded to the nearest: 0 for
+    /// negative values, [`MAX_TICKS`] at most.
+    #[inline(always)]
+    fn ticks(&self, x: f64) -> u64 {
+        let ticks = x * self.ticks_per_unit + 0.5;
+        // Below 2^62 the signed cast (one instruction) truncates as the
+        // unsigned one would; it saturates negative values at or below 0.
+        if ticks < MAX_TICKS as f64 {
+            (ticks as i64).max(0) as u64
+        } else {
+            MAX_TICKS
+        }
     }
 
     /// Adds `count` values to the bucket at `slot`.
@@ -301,6 +312,29 @@ mod tests {
             ticks.push(state >> (state % 64));
         }
         ticks.into_iter().map(|t| t.min(MAX_TICKS)).collect()
+    }
+
+    #[test]
+    fn ticks_round_and_saturate_as_the_unsigned_cast() {
+        let percentiles = Percentiles::new(0.25).unwrap();
+        let edges = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -0.3,
+            -0.0,
+            0.0,
+            0.12,
+            0.13,
+            1e15,
+            MAX_TICKS as f64 * 0.25 * (1.0 - f64::EPSILON),
+            MAX_TICKS as f64 * 0.25,
+            1e300,
+            f64::INFINITY,
+        ];
+        for x in edges {
+            let expected = ((x * 4.0 + 0.5) as u64).min(MAX_TICKS);
+            assert_eq!(percentiles.ticks(x), expected, "x {x}");
+        }
     }
 
     #[test]
