@@ -126,7 +126,7 @@ impl Default for Calendar {
 
 impl Calendar {
     /// Schedules `kind` at `time` (finite and >= 0).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn schedule(&mut self, time: f64, kind: EventKind) {
         debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
         // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
