@@ -663,7 +663,7 @@ impl Collector {
         let whole = self
             .targets
             .into_iter()
-            .map(|target| target.wait_percentiles)
+            .map(|target| target.wait_percentiles.trimmed())
             .collect();
         let mut per_interval = Vec::with_capacity(self.spans.len());
         let mut targets = self.interval_targets.into_iter();
@@ -672,7 +672,7 @@ impl Collector {
                 targets
                     .by_ref()
                     .take(n)
-                    .map(|target| target.wait_percentiles)
+                    .map(|target| target.wait_percentiles.trimmed())
                     .collect(),
             );
         }

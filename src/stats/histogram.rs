@@ -1,6 +1,8 @@
 //! Quantiles of non-negative durations with bounded relative error.
 
-use hdrhistogram::{CreationError, Histogram};
+use std::sync::OnceLock;
+
+use hdrhistogram::Histogram;
 
 /// Significant decimal digits kept by the histogram: bucket widths are at most
 /// 2^-10 (about 0.098%) of the values they hold.
@@ -10,36 +12,67 @@ const SIGNIFICANT_FIGURES: u8 = 3;
 /// limit up to which the histogram can grow its range.
 const MAX_TICKS: u64 = (i64::MAX / 2) as u64;
 
+/// Counts per half bucket of the HDR layout with [`SIGNIFICANT_FIGURES`]
+/// (2^10: the sub-buckets 1024..2048 of each power of two past the first).
+const HALF_BUCKET_BITS: u32 = 10;
+
+/// The slot of `ticks` in the counts, laid out as the HDR histogram with
+/// [`SIGNIFICANT_FIGURES`] lays them out (ticks below 2048 one slot each,
+/// then 1024 slots per power of two), so each slot is one of its buckets.
+#[inline(always)]
+fn slot(ticks: u64) -> usize {
+    // Powers of two by which `ticks` exceeds the first bucket [0, 2048).
+    let shift = (64 - HALF_BUCKET_BITS - 1) - (ticks | 2047).leading_zeros();
+    ((shift as usize) << HALF_BUCKET_BITS) + (ticks >> shift) as usize
+}
+
+/// The lowest tick count held by `slot` (inverse of [`slot`]).
+fn slot_ticks(slot: usize) -> u64 {
+    let half_buckets = slot >> HALF_BUCKET_BITS;
+    let sub_bucket = (slot & ((1 << HALF_BUCKET_BITS) - 1)) as u64;
+    if half_buckets < 2 {
+        slot as u64
+    } else {
+        let shift = half_buckets - 1;
+        ((1 << HALF_BUCKET_BITS) + sub_bucket) << shift
+    }
+}
+
 /// Why a [`Percentiles`] could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum PercentilesError {
     /// The resolution is not a usable time step.
     #[error("resolution must be a finite number > 0 with a finite inverse, got {0}")]
     InvalidResolution(f64),
-    /// The underlying histogram rejected its configuration.
-    #[error("cannot create the histogram: {0}")]
-    Histogram(#[from] CreationError),
 }
 
 /// Distribution of non-negative durations (waiting times, sojourn times),
 /// answering quantile and service-level queries with bounded relative error.
 ///
-/// Values are stored as integer ticks, `round(x / resolution)`, in an HDR
-/// histogram with 3 significant figures: ticks below 2048 are exact, larger
-/// ones fall in buckets no wider than 2^-10 (about 0.098%) of their values.
-/// The histogram's range grows automatically, so large values never fail to
-/// record; growing allocates, but happens at most once per doubling of the
-/// largest value (a few dozen times in all), so the cost is amortised and
-/// [`Percentiles::record`] is otherwise O(1) and allocation-free.
+/// Values are stored as integer ticks, `round(x / resolution)`, counted in
+/// the buckets of an HDR histogram with 3 significant figures: ticks below
+/// 2048 are exact, larger ones fall in buckets no wider than 2^-10 (about
+/// 0.098%) of their values. Recording only counts (a few instructions); the
+/// HDR histogram that answers queries is built from the counts on the first
+/// query after a change, so queries answer exactly as if every value had
+/// been recorded in it. The counts grow with the largest value (at most
+/// once per power of two, a few dozen times in all), so large values never
+/// fail to record and [`Percentiles::record`] is otherwise O(1) and
+/// allocation-free.
 ///
 /// It serialises losslessly as its resolution and the `[ticks, count]` pair
 /// of every non-empty bucket, so shards of a run merge exactly.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(into = "RecordedBuckets", try_from = "RecordedBuckets")]
 pub struct Percentiles {
-    histogram: Histogram<u64>,
+    /// Values recorded per bucket, by [`slot`].
+    counts: Vec<u64>,
+    /// Values recorded in all.
+    total: u64,
     resolution: f64,
     ticks_per_unit: f64,
+    /// The HDR histogram of `counts`, built on the first query after a change.
+    histogram: OnceLock<Histogram<u64>>,
 }
 
 impl Percentiles {
@@ -50,12 +83,12 @@ impl Percentiles {
         if !(resolution.is_finite() && resolution > 0.0 && ticks_per_unit.is_finite()) {
             return Err(PercentilesError::InvalidResolution(resolution));
         }
-        // `Histogram::new` starts small with auto-resize enabled.
-        let histogram = Histogram::new(SIGNIFICANT_FIGURES)?;
         Ok(Percentiles {
-            histogram,
+            counts: Vec::new(),
+            total: 0,
             resolution,
             ticks_per_unit,
+            histogram: OnceLock::new(),
         })
     }
 
@@ -72,19 +105,71 @@ impl Percentiles {
         if x.is_nan() {
             return;
         }
-        // The float-to-int cast saturates, turning negative values into 0 and
-        // too-large values into u64::MAX; adding 0.5 rounds to the nearest tick.
-        let ticks = ((x * self.ticks_per_unit + 0.5) as u64).min(MAX_TICKS);
-        if self.histogram.record(ticks).is_err() {
-            // Growing the range failed (only possible where usize is too small):
-            // count the value at the largest trackable value instead of losing it.
-            self.histogram.saturating_record(ticks);
+        self.add(slot(self.ticks(x)), 1);
+    }
+
+    /// `x` (not NaN) in whole ticks, rounded to the nearest: 0 for
+    /// negative values, [`MAX_TICKS`] at most.
+    #[inline(always)]
+    fn ticks(&self, x: f64) -> u64 {
+        let ticks = x * self.ticks_per_unit + 0.5;
+        // Below 2^62 the signed cast (one instruction) truncates as the
+        // unsigned one would; it saturates negative values at or below 0.
+        if ticks < MAX_TICKS as f64 {
+            (ticks as i64).max(0) as u64
+        } else {
+            MAX_TICKS
         }
+    }
+
+    /// Adds `count` values to the bucket at `slot`.
+    #[inline(always)]
+    fn add(&mut self, slot: usize, count: u64) {
+        if slot >= self.counts.len() {
+            self.grow(slot);
+        }
+        self.counts[slot] = self.counts[slot].saturating_add(count);
+        self.total = self.total.saturating_add(count);
+        if self.histogram.get().is_some() {
+            self.histogram = OnceLock::new();
+        }
+    }
+
+    /// Extends the counts to the end of the power of two holding `slot`.
+    #[cold]
+    fn grow(&mut self, slot: usize) {
+        let end = ((slot >> HALF_BUCKET_BITS) + 1) << HALF_BUCKET_BITS;
+        self.counts.resize(end, 0);
+    }
+
+    /// The HDR histogram of the counts.
+    fn histogram(&self) -> &Histogram<u64> {
+        self.histogram.get_or_init(|| {
+            let mut histogram = Histogram::new(SIGNIFICANT_FIGURES)
+                .expect("3 significant figures are a valid HDR histogram");
+            for (slot, &count) in self.counts.iter().enumerate() {
+                if count > 0 && histogram.record_n(slot_ticks(slot), count).is_err() {
+                    // Growing the range failed (only possible where usize is
+                    // too small): count the values at the largest trackable
+                    // value instead of losing them.
+                    histogram.saturating_record_n(slot_ticks(slot), count);
+                }
+            }
+            histogram
+        })
+    }
+
+    /// The same histogram without the HDR histogram built for queries
+    /// (built again on the next one): one kept for later, as each
+    /// replication keeps its own, holds only its counts.
+    pub fn trimmed(mut self) -> Percentiles {
+        self.histogram = OnceLock::new();
+        self
     }
 
     /// Number of values recorded since the last reset.
     pub fn count(&self) -> u64 {
-        self.histogram.len()
+        self.total
     }
 
     /// The `p`-quantile (0 <= p <= 1) in time units; NaN if empty or `p` is out of range.
@@ -95,10 +180,10 @@ impl Percentiles {
     /// rounding of recorded values. `p = 0` gives the lowest value of the
     /// smallest bucket instead.
     pub fn quantile(&self, p: f64) -> f64 {
-        if self.histogram.is_empty() || !(0.0..=1.0).contains(&p) {
+        if self.total == 0 || !(0.0..=1.0).contains(&p) {
             return f64::NAN;
         }
-        self.histogram.value_at_quantile(p) as f64 * self.resolution
+        self.histogram().value_at_quantile(p) as f64 * self.resolution
     }
 
     /// Share of recorded values that are <= `t` (in time units); NaN if empty or `t` is NaN.
@@ -106,17 +191,18 @@ impl Percentiles {
     /// Values are compared at the histogram's precision: values sharing `t`'s
     /// bucket (within about 0.1%, or half a tick) count as <= `t`.
     pub fn fraction_at_most(&self, t: f64) -> f64 {
-        if self.histogram.is_empty() || t.is_nan() {
+        if self.total == 0 || t.is_nan() {
             return f64::NAN;
         }
         if t < 0.0 {
             return 0.0;
         }
         let ticks = (t * self.ticks_per_unit + 0.5) as u64;
-        if ticks >= self.histogram.max() {
+        let histogram = self.histogram();
+        if ticks >= histogram.max() {
             return 1.0;
         }
-        self.histogram.quantile_below(ticks)
+        histogram.quantile_below(ticks)
     }
 
     /// The recorded distribution as `(value, cumulative fraction)` pairs, one per
@@ -125,7 +211,7 @@ impl Percentiles {
     /// that bucket (the last pair has fraction 1). Empty if nothing is recorded.
     /// Allocates; meant for reporting (e.g. a CCDF is `1 - fraction`).
     pub fn cumulative_buckets(&self) -> Vec<(f64, f64)> {
-        self.histogram
+        self.histogram()
             .iter_recorded()
             .map(|bucket| {
                 (
@@ -141,10 +227,9 @@ impl Percentiles {
     /// replications).
     pub fn merge(&mut self, other: &Percentiles) {
         debug_assert_eq!(self.resolution, other.resolution);
-        if self.histogram.add(&other.histogram).is_err() {
-            for bucket in other.histogram.iter_recorded() {
-                self.histogram
-                    .saturating_record_n(bucket.value_iterated_to(), bucket.count_at_value());
+        for (slot, &count) in other.counts.iter().enumerate() {
+            if count > 0 {
+                self.add(slot, count);
             }
         }
     }
@@ -169,7 +254,9 @@ impl Percentiles {
 
     /// Forgets all recorded values, keeping the allocated range.
     pub fn reset(&mut self) {
-        self.histogram.reset();
+        self.counts.fill(0);
+        self.total = 0;
+        self.histogram = OnceLock::new();
     }
 }
 
@@ -185,7 +272,7 @@ struct RecordedBuckets {
 impl From<Percentiles> for RecordedBuckets {
     fn from(percentiles: Percentiles) -> RecordedBuckets {
         let buckets = percentiles
-            .histogram
+            .histogram()
             .iter_recorded()
             .map(|bucket| (bucket.value_iterated_to(), bucket.count_at_value()))
             .collect();
@@ -202,10 +289,7 @@ impl TryFrom<RecordedBuckets> for Percentiles {
     fn try_from(recorded: RecordedBuckets) -> Result<Percentiles, PercentilesError> {
         let mut percentiles = Percentiles::new(recorded.resolution)?;
         for (ticks, count) in recorded.buckets {
-            let ticks = ticks.min(MAX_TICKS);
-            if percentiles.histogram.record_n(ticks, count).is_err() {
-                percentiles.histogram.saturating_record_n(ticks, count);
-            }
+            percentiles.add(slot(ticks.min(MAX_TICKS)), count);
         }
         Ok(percentiles)
     }
@@ -217,6 +301,101 @@ mod tests {
 
     fn relative_error(estimate: f64, exact: f64) -> f64 {
         ((estimate - exact) / exact).abs()
+    }
+
+    /// Ticks around every power of two, small ones and random ones up to
+    /// the largest stored.
+    fn awkward_ticks() -> Vec<u64> {
+        let mut ticks: Vec<u64> = (0..5000).collect();
+        for power in 0..63 {
+            let edge = 1u64 << power;
+            ticks.extend([edge - 1, edge, edge + 1, edge + edge / 3]);
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            // xorshift, then a random number of bits.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ticks.push(state >> (state % 64));
+        }
+        ticks.into_iter().map(|t| t.min(MAX_TICKS)).collect()
+    }
+
+    #[test]
+    fn ticks_round_and_saturate_as_the_unsigned_cast() {
+        let percentiles = Percentiles::new(0.25).unwrap();
+        let edges = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -0.3,
+            -0.0,
+            0.0,
+            0.12,
+            0.13,
+            1e15,
+            MAX_TICKS as f64 * 0.25 * (1.0 - f64::EPSILON),
+            MAX_TICKS as f64 * 0.25,
+            1e300,
+            f64::INFINITY,
+        ];
+        for x in edges {
+            let expected = ((x * 4.0 + 0.5) as u64).min(MAX_TICKS);
+            assert_eq!(percentiles.ticks(x), expected, "x {x}");
+        }
+    }
+
+    #[test]
+    fn slots_are_the_hdr_histograms_buckets() {
+        let hdr = Histogram::<u64>::new_with_max(MAX_TICKS, SIGNIFICANT_FIGURES).unwrap();
+        for ticks in awkward_ticks() {
+            let lowest = slot_ticks(slot(ticks));
+            assert_eq!(lowest, hdr.lowest_equivalent(ticks), "ticks {ticks}");
+            assert_eq!(slot(lowest), slot(ticks));
+        }
+    }
+
+    #[test]
+    fn answers_as_an_hdr_histogram_fed_every_value() {
+        let resolution = 1e-3;
+        let mut percentiles = Percentiles::new(resolution).unwrap();
+        let mut hdr = Histogram::<u64>::new(SIGNIFICANT_FIGURES).unwrap();
+        for (index, ticks) in awkward_ticks().into_iter().enumerate() {
+            let x = ticks as f64 * resolution;
+            percentiles.record(x);
+            hdr.record(((x * (1.0 / resolution) + 0.5) as u64).min(MAX_TICKS))
+                .unwrap();
+            if index % 7919 == 0 {
+                // A query in between, then more values.
+                assert_eq!(
+                    percentiles.quantile(0.5),
+                    hdr.value_at_quantile(0.5) as f64 * resolution
+                );
+            }
+        }
+        assert_eq!(percentiles.count(), hdr.len());
+        let recorded: Vec<_> = hdr
+            .iter_recorded()
+            .map(|b| (b.value_iterated_to() as f64 * resolution, b.quantile()))
+            .collect();
+        let buckets = percentiles.cumulative_buckets();
+        assert_eq!(buckets.len(), recorded.len());
+        assert!(buckets.iter().zip(&recorded).all(|(a, b)| a == b));
+        for p in [0.0, 1e-4, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0] {
+            assert_eq!(
+                percentiles.quantile(p),
+                hdr.value_at_quantile(p) as f64 * resolution
+            );
+        }
+        for ticks in [0, 1, 2047, 2048, 5000, 1 << 20, 1 << 40, MAX_TICKS] {
+            let t = ticks as f64 * resolution;
+            let expected = if ticks >= hdr.max() {
+                1.0
+            } else {
+                hdr.quantile_below(ticks)
+            };
+            assert_eq!(percentiles.fraction_at_most(t), expected, "ticks {ticks}");
+        }
     }
 
     #[test]
@@ -366,6 +545,18 @@ mod tests {
                 .windows(2)
                 .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1)
         );
+    }
+
+    #[test]
+    fn trimmed_answers_the_same() {
+        let mut percentiles = Percentiles::new(0.01).unwrap();
+        for i in 0..5000 {
+            percentiles.record(f64::from(i).sqrt());
+        }
+        let median = percentiles.quantile(0.5);
+        let trimmed = percentiles.trimmed();
+        assert!(trimmed.histogram.get().is_none());
+        assert_eq!(trimmed.quantile(0.5), median);
     }
 
     #[test]
