@@ -24,7 +24,7 @@ pub enum Verdict {
     AtAtom,
     /// Every replication gave the same value (a share all of them saw as
     /// 1, say) and exact theory differs from it by at most one part in a
-    /// million ([`HAIR`]): an interval of zero width cannot judge that.
+    /// million (`HAIR`): an interval of zero width cannot judge that.
     NoSpread,
 }
 

@@ -188,7 +188,7 @@ const FAMILIES: [Family; 3] = [
 /// Formula rows for every target of `model` that a formula covers; empty
 /// when no formula family covers every feature of the model. Rows with an
 /// exact waiting or sojourn distribution carry the model's service-level
-/// metrics too (see [`super::within`]).
+/// metrics too (see `within.rs`).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     let rows = formulas(model);
     drain::with_drain_times(model, within::with_service_levels(model, rows))
