@@ -2,9 +2,11 @@
 
 use std::path::Path;
 
+use queuelab::dist::Dist;
 use queuelab::experiment;
 use queuelab::model::metric::Metric;
 use queuelab::model::profile;
+use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
 use queuelab::results::RunResults;
 use queuelab::scenario::{self, Scenario};
 use queuelab::stats::Estimate;
@@ -76,4 +78,22 @@ pub fn compare(
         .and_then(|s| s.metrics.get(&metric).copied())
         .unwrap_or_else(|| panic!("no simulation {metric:?} for {queue}/{class:?}"));
     (theory, interval)
+}
+
+/// M/M/1 queue `q` with mean service 1, fed by producer `p` at `rate`
+/// (so at load `rate`), in a model named `name`.
+pub fn mm1(name: &str, rate: f64) -> Model {
+    Model::builder(name)
+        .queue(QueueBuilder::new(
+            "q",
+            1,
+            Dist::exponential_mean(1.0).unwrap(),
+        ))
+        .producer(ProducerBuilder::open(
+            "p",
+            "q",
+            Dist::exponential_rate(rate).unwrap(),
+        ))
+        .build()
+        .unwrap()
 }

@@ -2,28 +2,11 @@
 //! exact: a wrong variance estimate (too narrow or too wide) or a biased
 //! estimate fails.
 
-use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
-use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::sim;
 
-/// M/M/1 at load 0.8.
-fn mm1() -> Model {
-    Model::builder("coverage")
-        .queue(QueueBuilder::new(
-            "q",
-            1,
-            Dist::exponential_mean(1.0).unwrap(),
-        ))
-        .producer(ProducerBuilder::open(
-            "p",
-            "q",
-            Dist::exponential_rate(0.8).unwrap(),
-        ))
-        .build()
-        .unwrap()
-}
+use crate::common::mm1;
 
 /// `replications` of `customers` messages after `warmup`, 95% intervals.
 fn runs(replications: u32, customers: u64, warmup: Warmup) -> RunConfig {
@@ -45,7 +28,7 @@ fn study(
     seeds: std::ops::Range<u64>,
     metrics: &[(Metric, f64)],
 ) -> Vec<(f64, f64, f64)> {
-    let model = &mm1();
+    let model = &mm1("coverage", 0.8);
     let mut covered = vec![0u32; metrics.len()];
     let mut errors = vec![Vec::new(); metrics.len()];
     for seed in seeds {

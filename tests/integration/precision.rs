@@ -1,27 +1,10 @@
 //! Precision-driven runs: replications are added in batches until every
 //! controlled interval meets the target, or the cap is reached.
 
-use queuelab::dist::Dist;
-use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
 use queuelab::run::{Precision, RunConfig, RunLength, Warmup};
 use queuelab::sim;
 
-/// M/M/1 at load 0.5.
-fn mm1() -> Model {
-    Model::builder("precision")
-        .queue(QueueBuilder::new(
-            "q",
-            1,
-            Dist::exponential_mean(1.0).unwrap(),
-        ))
-        .producer(ProducerBuilder::open(
-            "p",
-            "q",
-            Dist::exponential_rate(0.5).unwrap(),
-        ))
-        .build()
-        .unwrap()
-}
+use crate::common::mm1;
 
 /// Batches of 4 replications of 20,000 messages until every interval's
 /// relative half-width is at most `target`, or `max_replications` ran.
@@ -41,7 +24,7 @@ fn until(target: f64, max_replications: u32) -> RunConfig {
 
 #[test]
 fn runs_until_the_target_is_met() {
-    let (model, run) = (mm1(), until(0.02, 200));
+    let (model, run) = (mm1("precision", 0.5), until(0.02, 200));
     let simulation = sim::replicate(&model, &run, &|| {});
     let count = simulation.replications.len();
     assert!(count > 4, "a 2% target needs more than the first batch");
@@ -60,7 +43,7 @@ fn runs_until_the_target_is_met() {
 
 #[test]
 fn stops_at_the_cap_and_says_what_missed() {
-    let simulation = sim::replicate(&mm1(), &until(0.0001, 10), &|| {});
+    let simulation = sim::replicate(&mm1("precision", 0.5), &until(0.0001, 10), &|| {});
     assert_eq!(simulation.replications.len(), 10);
     assert!(!sim::imprecise(&simulation.estimates, &simulation.metrics, 0.0001).is_empty());
 }
