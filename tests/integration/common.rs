@@ -1,16 +1,15 @@
 //! Shared helpers: build scenarios from text, run them, find rows.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use queuelab::dist::Dist;
 use queuelab::experiment;
 use queuelab::model::metric::Metric;
-use queuelab::model::profile;
 use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
 use queuelab::results::RunResults;
 use queuelab::scenario::{self, Scenario};
 use queuelab::stats::Estimate;
-use queuelab::{sim, theory};
 
 /// The `queuelab` binary under test.
 pub fn queuelab() -> assert_cmd::Command {
@@ -34,24 +33,7 @@ pub fn scenario(text: &str) -> Scenario {
 
 /// Theory and simulation of every point, as the `run` command computes them.
 pub fn run(scenario: &Scenario) -> RunResults {
-    let simulations: Vec<_> = scenario
-        .points
-        .iter()
-        .map(|point| sim::replicate(&point.model, &scenario.run, &|| {}))
-        .collect();
-    let points = scenario
-        .points
-        .iter()
-        .zip(&simulations)
-        .enumerate()
-        .map(|(index, (point, simulation))| {
-            let previous = index.checked_sub(1).map(|i| &simulations[i]);
-            let spans = profile::run_spans(&point.model, scenario.run.length);
-            let theory = theory::PointTheory::evaluate(&point.model, &spans);
-            experiment::point_results(point, &theory, Some(simulation), previous, &scenario.run)
-        })
-        .collect();
-    experiment::run_results(scenario, points)
+    experiment::run(scenario, &AtomicBool::new(false)).expect("nothing stops the run")
 }
 
 /// Theory value and simulation interval of `metric` for a row.
