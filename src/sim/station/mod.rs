@@ -157,3 +157,65 @@ impl<'a> Station<'a> {
         Departed { promoted, next }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::effect::{Entry, Take};
+    use super::*;
+    use crate::dist::Dist;
+    use crate::model::{Admission, Class};
+    use crate::sim::streams::{StreamSet, stream};
+
+    #[test]
+    fn a_station_says_what_follows_without_an_engine() {
+        let mut queue = Queue::new("q", 1, Dist::exponential_mean(1.0).unwrap());
+        queue.admission = Admission::with_capacity(Some(2));
+        let model = Model {
+            name: "t".into(),
+            time_unit: "s".into(),
+            producers: Vec::new(),
+            queues: vec![queue],
+            classes: vec![Class {
+                name: "c".into(),
+                priority: 0,
+                service: None,
+            }],
+            within: Vec::new(),
+        };
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 1, streams);
+        let messages = [Message::default(); 3];
+        let starts = station.arrive(0.0, 0, 0, &messages);
+        assert!(matches!(
+            starts,
+            Arrival::Accepted {
+                preempted: None,
+                entry: Entry::Starts,
+                ..
+            }
+        ));
+        let waits = station.arrive(0.1, 1, 0, &messages);
+        assert!(matches!(
+            waits,
+            Arrival::Accepted {
+                entry: Entry::Waits { expires: None },
+                ..
+            }
+        ));
+        assert!(matches!(
+            station.arrive(0.2, 2, 0, &messages),
+            Arrival::Rejected
+        ));
+        let departed = station.depart(1.0, 0);
+        assert!(matches!(
+            departed,
+            Departed {
+                promoted: false,
+                next: Next::TakeWaiting
+            }
+        ));
+        assert_eq!(station.route(), None);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(1)));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+    }
+}
