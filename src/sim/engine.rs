@@ -323,7 +323,7 @@ impl<'a> Engine<'a> {
             if self.stations[queue].spec().schedule.is_some() {
                 let consumers = self.model.consumers_at(queue, middle);
                 self.stations[queue].set_consumers(consumers);
-                self.take_waiting(queue);
+                while self.take_waiting(queue) {}
             }
         }
     }
@@ -480,17 +480,21 @@ impl<'a> Engine<'a> {
         );
     }
 
-    /// Free consumers of `queue` take waiting messages; the slots of
-    /// expired ones the line hands back are freed.
+    /// A free consumer of `queue`, if any, takes a waiting message (the
+    /// slots of expired ones the line hands back are freed): true when a
+    /// service started.
     #[inline(always)]
-    fn take_waiting(&mut self, queue: usize) {
+    fn take_waiting(&mut self, queue: usize) -> bool {
         loop {
             match self.stations[queue].take_waiting(&self.messages.slots) {
-                Take::Start(slot) => self.start_service(queue, slot, true),
+                Take::Start(slot) => {
+                    self.start_service(queue, slot, true);
+                    return true;
+                }
                 Take::Expired(slot) => {
                     self.messages.remove(slot);
                 }
-                Take::Idle => return,
+                Take::Idle => return false,
             }
         }
     }
@@ -551,11 +555,13 @@ impl<'a> Engine<'a> {
         }
         self.collector.finish(self.now, queue, class, visit);
         match departed.next {
-            Next::TakeWaiting => self.take_waiting(queue),
+            Next::TakeWaiting => {
+                self.take_waiting(queue);
+            }
             Next::Completion(completion) => self.complete(queue, completion),
         }
         self.observe_drain(queue);
-        match departed.route {
+        match self.stations[queue].route() {
             Some(next_queue) => self.enter(next_queue, slot),
             None => self.leave_system(slot, Departure::Served),
         }

@@ -30,9 +30,8 @@ impl Station<'_> {
         }
     }
 
-    /// A free consumer, if any, takes a waiting message. The engine repeats
-    /// until [`Take::Idle`], freeing on the way the slots of expired
-    /// messages handed back.
+    /// A free consumer, if any, takes a waiting message. The engine frees
+    /// the slot of an expired message handed back and asks again.
     #[inline(always)]
     pub(crate) fn take_waiting(&mut self, messages: &[Message]) -> Take {
         match self.spec.dispatch {

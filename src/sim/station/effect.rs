@@ -2,10 +2,12 @@
 //! (its line, its consumers, the messages in service); everything else —
 //! the calendar, the collector, the message slots — it leaves to the engine
 //! as the effects below, returned by value and applied in the order of
-//! their fields.
+//! their fields. Each enum keeps its tag in a byte of its own (`repr(u8)`)
+//! so that the engine tells the cases apart in one comparison.
 
 /// What a station does with an arriving message.
 #[derive(Clone, Copy, Debug)]
+#[repr(u8)]
 pub(crate) enum Arrival {
     /// No room (admission): the message leaves the system, blocked.
     Rejected,
@@ -23,6 +25,7 @@ pub(crate) enum Arrival {
 
 /// How an accepted message goes on.
 #[derive(Clone, Copy, Debug)]
+#[repr(u8)]
 pub(crate) enum Entry {
     /// A free consumer serves it now.
     Starts,
@@ -60,14 +63,13 @@ pub(crate) struct Departed {
     pub(crate) promoted: bool,
     /// Who is served next.
     pub(crate) next: Next,
-    /// Where the message goes: a queue, or `None` to leave the system.
-    pub(crate) route: Option<usize>,
 }
 
 /// Who is served after a departure.
 #[derive(Clone, Copy, Debug)]
+#[repr(u8)]
 pub(crate) enum Next {
-    /// The freed consumer takes waiting messages (see [`Take`]).
+    /// The freed consumer takes a waiting message (see [`Take`]).
     TakeWaiting,
     /// Processor sharing: the next completion.
     Completion(Completion),
@@ -75,6 +77,7 @@ pub(crate) enum Next {
 
 /// One step of a free consumer taking from the line.
 #[derive(Clone, Copy, Debug)]
+#[repr(u8)]
 pub(crate) enum Take {
     /// It serves this message, which waited.
     Start(u32),

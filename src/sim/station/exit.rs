@@ -52,6 +52,13 @@ impl ExitDraws<'_> {
 }
 
 impl<'a> Station<'a> {
+    /// Where a message goes after its service here: a queue, or `None` to
+    /// leave the system.
+    #[inline(always)]
+    pub(crate) fn route(&mut self) -> Option<usize> {
+        self.exit.route(self.spec)
+    }
+
     /// A waiting message expires (the line drops it when it reaches it):
     /// returns its dead-letter queue, if any.
     pub(crate) fn expire(&mut self) -> Option<usize> {

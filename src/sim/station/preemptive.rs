@@ -3,7 +3,7 @@
 //! service are kept so that the arrival finds whom to interrupt in time
 //! that does not grow with the consumers.
 
-use super::effect::Entry;
+use super::effect::Arrival;
 use super::line::priority_levels;
 use super::{Serving, Station};
 use crate::model::{Discipline, Model};
@@ -122,16 +122,20 @@ impl InService {
 }
 
 impl Station<'_> {
-    /// A message of `class` in `slot` joins a preemptive station at `now`:
-    /// when every consumer is busy it interrupts a less urgent service (the
-    /// preempted slot, first), then is served or waits as usual.
+    /// A message of `class` in `slot`, needing `service`, joins a
+    /// preemptive station at `now`: when every consumer is busy it
+    /// interrupts a less urgent service (the preempted slot, first), then
+    /// is served or waits as usual. Kept off the path of the other
+    /// disciplines.
+    #[inline(never)]
     pub(super) fn join_preemptive(
         &mut self,
         now: f64,
         slot: u32,
         class: usize,
+        service: f64,
         messages: &[Message],
-    ) -> (Option<u32>, Entry) {
+    ) -> Arrival {
         let mut preempted = None;
         if self.busy >= self.consumers
             && let Serving::Preemptive(in_service) = &self.serving
@@ -142,7 +146,11 @@ impl Station<'_> {
             self.line.push_front(victim, victim_class);
             preempted = Some(victim);
         }
-        (preempted, self.join(now, slot, class))
+        Arrival::Accepted {
+            service,
+            preempted,
+            entry: self.join(now, slot, class),
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::effect::{Completion, Entry};
+use super::effect::{Arrival, Completion, Entry};
 use super::{Serving, Station};
 
 /// The sharing state of one queue.
@@ -84,21 +84,28 @@ impl Station<'_> {
     /// A message in `slot` needing `work` joins at `now` (already counted
     /// in `in_system`): everyone present slows down, the next completion
     /// moves. Beyond the consumers it shares rather than being served in
-    /// full, so it counts as waiting.
-    pub(super) fn share(&mut self, now: f64, slot: u32, work: f64) -> Entry {
+    /// full, so it counts as waiting. Kept off the path of the other
+    /// disciplines.
+    #[inline(never)]
+    pub(super) fn share(&mut self, now: f64, slot: u32, work: f64) -> Arrival {
         let Serving::Shared(sharing) = &mut self.serving else {
             unreachable!("a processor-sharing queue");
         };
         sharing.advance(now, self.in_system - 1);
         sharing.add(slot, work);
-        Entry::Shares {
-            waits: self.in_system > self.spec.consumers,
-            next: sharing.reschedule(now, self.in_system),
+        Arrival::Accepted {
+            service: work,
+            preempted: None,
+            entry: Entry::Shares {
+                waits: self.in_system > self.spec.consumers,
+                next: sharing.reschedule(now, self.in_system),
+            },
         }
     }
 
     /// The first message to finish leaves at `now`: returns whether a share
     /// beyond the consumers became a full one, and the next completion.
+    #[inline(never)]
     pub(super) fn share_departure(&mut self, now: f64) -> (bool, Completion) {
         let Serving::Shared(sharing) = &mut self.serving else {
             unreachable!("a processor-sharing queue");
