@@ -91,8 +91,12 @@ pub fn describe_model(model: &Model) -> Vec<String> {
             }
             None => queue.consumers.to_string(),
         };
+        let backlog = match queue.backlog {
+            0 => String::new(),
+            messages => format!(", {messages} messages waiting at the start"),
+        };
         lines.push(format!(
-            "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}; {routing}",
+            "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}{backlog}; {routing}",
             queue.name,
             queue.discipline.name(),
             queue.service.describe(),
