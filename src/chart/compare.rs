@@ -13,31 +13,6 @@ use crate::units::seconds_per;
 /// Why the runs cannot share one chart.
 pub type Refusal = String;
 
-/// How a metric's values change when the time unit is `factor` times
-/// longer: times scale with it, rates against it, counts and shares not.
-fn unit_power(metric: Metric) -> i32 {
-    match metric {
-        Metric::MeanSojourn
-        | Metric::MeanWait
-        | Metric::WaitP50
-        | Metric::WaitP90
-        | Metric::WaitP99
-        | Metric::SojournP50
-        | Metric::SojournP90
-        | Metric::SojournP99
-        | Metric::DrainTime => 1,
-        Metric::Throughput => -1,
-        Metric::MeanInSystem
-        | Metric::MeanInQueue
-        | Metric::Utilisation
-        | Metric::PWait
-        | Metric::PBlocked
-        | Metric::PAbandoned
-        | Metric::WaitWithin(_)
-        | Metric::SojournWithin(_) => 0,
-    }
-}
-
 /// True when a swept parameter's values carry no time unit (so runs in
 /// different units still share the horizontal axis).
 fn unitless_parameter(parameter: &str) -> bool {
@@ -149,7 +124,7 @@ fn common_axis(
                 "{units}, which cannot be converted (known units: ns, us, ms, s, min, h): compare runs in the same time unit"
             ));
         };
-        let factor = (from / to).powi(unit_power(metric));
+        let factor = (from / to).powi(metric.time_power());
         let label = format!("{name} (converted from {})", results.time_unit);
         converted.push((label, scaled(results, metric, factor, &first.time_unit)));
     }

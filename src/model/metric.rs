@@ -181,6 +181,31 @@ impl Metric {
         fixed.to_string()
     }
 
+    /// How the metric's values change with the time unit: as a time (1),
+    /// as a rate (-1: throughput), or not at all (0: counts and shares).
+    pub fn time_power(self) -> i32 {
+        match self {
+            Metric::MeanSojourn
+            | Metric::MeanWait
+            | Metric::WaitP50
+            | Metric::WaitP90
+            | Metric::WaitP99
+            | Metric::SojournP50
+            | Metric::SojournP90
+            | Metric::SojournP99
+            | Metric::DrainTime => 1,
+            Metric::Throughput => -1,
+            Metric::MeanInSystem
+            | Metric::MeanInQueue
+            | Metric::Utilisation
+            | Metric::PWait
+            | Metric::PBlocked
+            | Metric::PAbandoned
+            | Metric::WaitWithin(_)
+            | Metric::SojournWithin(_) => 0,
+        }
+    }
+
     /// The range of values the metric can take: [0, 1] for probabilities,
     /// [0, inf) for the others (utilisation included: against a consumer
     /// schedule it may exceed 1). Confidence intervals are cut to it.

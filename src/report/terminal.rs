@@ -122,18 +122,11 @@ fn legend(simulated: bool, confidence: f64) -> String {
 /// `metric`'s name with its unit where it is a time or a rate:
 /// `mean_wait [ms]`, `throughput [1/ms]`.
 pub fn with_unit(metric: Metric, unit: &str) -> String {
-    let is_time = matches!(
-        metric,
-        Metric::MeanWait | Metric::MeanSojourn | Metric::DrainTime
-    ) || Metric::WAIT_PERCENTILES.iter().any(|(m, _)| *m == metric)
-        || Metric::SOJOURN_PERCENTILES
-            .iter()
-            .any(|(m, _)| *m == metric);
-    match metric {
-        _ if unit.is_empty() => metric.name().to_string(),
-        Metric::Throughput => format!("{} [1/{unit}]", metric.name()),
-        _ if is_time => format!("{} [{unit}]", metric.name()),
-        _ => metric.name().to_string(),
+    match metric.time_power() {
+        _ if unit.is_empty() => metric.name(),
+        1 => format!("{} [{unit}]", metric.name()),
+        -1 => format!("{} [1/{unit}]", metric.name()),
+        _ => metric.name(),
     }
 }
 

@@ -138,9 +138,9 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     let mut run = validate::run_config(&spec).map_err(invalid)?;
     let base = validate::model(&spec, base_dir).map_err(invalid)?;
     profile::adapt_run(&mut run, &spec.run, &base).map_err(invalid)?;
-    validate::replications(&run, &base).map_err(invalid)?;
     validate::warmup_within_traces(&run, &base).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
+    validate::replications(&run, points.iter().map(|p| &p.model)).map_err(invalid)?;
     let live = spec
         .compare
         .live
@@ -208,9 +208,7 @@ impl Scenario {
 pub fn set_replications(scenario: &mut Scenario, replications: u32) -> Result<(), Problem> {
     let mut run = scenario.run;
     run.replications = replications;
-    for point in &scenario.points {
-        validate::replications(&run, &point.model)?;
-    }
+    validate::replications(&run, scenario.points.iter().map(|p| &p.model))?;
     if replications < 2 && scenario.plan.is_some() {
         return Err(plan::single_replication());
     }

@@ -98,13 +98,16 @@ pub fn run_config(spec: &ScenarioSpec) -> Result<RunConfig, Problem> {
     })
 }
 
-/// Checks `run.replications` against the rest of the run and `model`: at
-/// least 1; a single replication gets its intervals from [`BATCHES`]
+/// Checks `run.replications` against the rest of the run and the models
+/// of every sweep point: at least 1; a single replication gets its intervals from [`BATCHES`]
 /// batches of one long run, which needs a steady state (no rate profile),
 /// one value per replication measured once (no backlog's drain time), a
 /// fixed number of replications (no precision target) and a message per
 /// batch at least.
-pub fn replications(run: &RunConfig, model: &Model) -> Result<(), Problem> {
+pub fn replications<'a>(
+    run: &RunConfig,
+    models: impl IntoIterator<Item = &'a Model>,
+) -> Result<(), Problem> {
     let problem = |message: String| Err(Problem::new("run.replications", message));
     if run.replications == 0 {
         return problem(
@@ -119,12 +122,17 @@ pub fn replications(run: &RunConfig, model: &Model) -> Result<(), Problem> {
             "1 means one long run with batch means, but `target_precision` adds replications in batches of `replications`: give at least 2, or remove `target_precision` and lengthen the run".into(),
         );
     }
-    if model.has_profiles() {
+    let (mut profiled, mut backlogged) = (false, false);
+    for model in models {
+        profiled |= model.has_profiles();
+        backlogged |= model.queues.iter().any(|q| q.backlog > 0);
+    }
+    if profiled {
         return problem(
             "1 means one long run with batch means, which needs a steady state; a rate profile has none (each interval is estimated across replications): give at least 2".into(),
         );
     }
-    if model.queues.iter().any(|q| q.backlog > 0) {
+    if backlogged {
         return problem(
             "1 means one long run with batch means, but a `backlog` drains once per run (its drain time is estimated across replications): give at least 2".into(),
         );
