@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::chart;
 use crate::cli::{
-    CheckArgs, Cli, Command, CompareArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs,
-    PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView, TheoryArgs,
+    Cli, Command, CompareArgs, FileArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs, PlanArgs,
+    PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView, TheoryArgs,
 };
 use crate::dist;
 use crate::experiment::{self, LivePoints};
@@ -76,6 +76,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Run(args) => run_command(args),
         Command::Theory(args) => theory_command(args),
         Command::Check(args) => check_command(args),
+        Command::Expand(args) => expand_command(args),
         Command::Plot(args) => plot_command(args),
         Command::Compare(args) => compare_command(args),
         Command::Merge(args) => merge_command(args),
@@ -202,7 +203,7 @@ fn compare_command(args: CompareArgs) -> Result<(), AppError> {
     Ok(())
 }
 
-fn check_command(args: CheckArgs) -> Result<(), AppError> {
+fn check_command(args: FileArgs) -> Result<(), AppError> {
     let scenario = scenario::load(&args.file)?;
     let model = &scenario.points[0].model;
     println!(
@@ -214,6 +215,12 @@ fn check_command(args: CheckArgs) -> Result<(), AppError> {
         model.queues.len(),
         model.classes.len(),
     );
+    Ok(())
+}
+
+fn expand_command(args: FileArgs) -> Result<(), AppError> {
+    let scenario = scenario::load(&args.file)?;
+    print!("{}", scenario::expanded_source(&scenario)?);
     Ok(())
 }
 

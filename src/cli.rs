@@ -40,7 +40,12 @@ pub enum Command {
     /// Validate a scenario file without running anything.
     #[command(after_help = "Example:
   queuelab check scenarios/pipeline.toml")]
-    Check(CheckArgs),
+    Check(FileArgs),
+    /// Print a scenario with its `[[brokers]]` presets expanded into the
+    /// queues they become, each key with the setting or default it came from.
+    #[command(after_help = "Example:
+  queuelab expand scenarios/rabbitmq-max-length.toml")]
+    Expand(FileArgs),
     /// Re-draw every chart and the reports of a results folder (no simulation).
     #[command(after_help = "Example:
   queuelab plot results/disciplines")]
@@ -311,9 +316,9 @@ pub struct CompareArgs {
     pub force: bool,
 }
 
-/// `queuelab check`.
+/// `queuelab check` and `queuelab expand`: one scenario file.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct FileArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
 }

@@ -59,6 +59,11 @@ pub fn check_spec(spec: &ScenarioSpec) -> Result<(), Problem> {
                 .map(|q| ("queues.name".to_string(), q.name.as_str())),
         )
         .chain(
+            spec.brokers
+                .iter()
+                .map(|b| ("brokers.name".to_string(), b.name.as_str())),
+        )
+        .chain(
             spec.classes
                 .iter()
                 .map(|c| ("classes.name".to_string(), c.name.as_str())),

@@ -23,7 +23,12 @@ pub struct ScenarioSpec {
     /// Arrival streams.
     pub producers: Vec<ProducerSpec>,
     /// Stations.
+    #[serde(default)]
     pub queues: Vec<QueueSpec>,
+    /// Queues and topics configured with a broker's own settings; each
+    /// expands into a queue (see `preset`).
+    #[serde(default)]
+    pub brokers: Vec<super::preset::BrokerSpec>,
     /// Message classes.
     #[serde(default)]
     pub classes: Vec<ClassSpec>,

@@ -181,6 +181,12 @@ pub fn warmup_within_traces(run: &RunConfig, model: &Model) -> Result<(), Proble
 /// keys, and keys that exclude each other. `base_dir` resolves empirical
 /// sample and trace files.
 pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
+    if spec.queues.is_empty() && spec.brokers.is_empty() {
+        return Err(Problem::new(
+            "queues",
+            "at least one [[queues]] or [[brokers]] entry is required",
+        ));
+    }
     let mut model = Model::builder(&spec.name)
         .time_unit(&spec.time_unit)
         .within(spec.compare.within.iter().copied());
@@ -201,7 +207,37 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
     for queue in &spec.queues {
         model = model.queue(queue_builder(queue, base_dir)?);
     }
-    model.build().map_err(|e| Problem::new(e.key, e.message))
+    for queue in super::preset::queue_specs(&spec.brokers, &spec.time_unit)? {
+        let expanded = queue_builder(&queue, base_dir).map_err(|p| from_broker(&queue.name, p))?;
+        model = model.queue(expanded);
+    }
+    model.build().map_err(|e| {
+        let problem = Problem::new(e.key, e.message);
+        match spec
+            .brokers
+            .iter()
+            .find(|b| problem.key.starts_with(&format!("queues.{}.", b.name)))
+        {
+            Some(broker) => from_broker(&broker.name, problem),
+            None => problem,
+        }
+    })
+}
+
+/// A problem with a queue a broker expanded into, named by the broker
+/// (whose settings the file holds) and the queue key it set.
+fn from_broker(broker: &str, problem: Problem) -> Problem {
+    let queue_key = problem
+        .key
+        .strip_prefix(&format!("queues.{broker}."))
+        .unwrap_or(&problem.key);
+    Problem::new(
+        format!("brokers.{broker}"),
+        format!(
+            "expanded into `{queue_key}` (see `queuelab expand`): {}",
+            problem.message
+        ),
+    )
 }
 
 /// A producer from its `[[producers]]` entry.

@@ -1,0 +1,71 @@
+//! RabbitMQ: a queue read by competing consumers, with the queue arguments
+//! and consumer settings its users set (RabbitMQ 3.x and 4.x; the broker on
+//! this machine is 3.10).
+
+use super::settings::Settings;
+use super::{Expansion, Problem, from_millis};
+
+/// Expands a RabbitMQ queue's `settings` (version `major`) into `expansion`.
+pub(super) fn expand(
+    settings: &Settings<'_>,
+    _major: u32,
+    time_unit: &str,
+    expansion: &mut Expansion,
+) -> Result<(), Problem> {
+    let consumers = settings.count("consumers", 1)?.ok_or_else(|| {
+        settings.problem(
+            "consumers",
+            "required: the consumers reading the queue, a whole number >= 1",
+        )
+    })?;
+    // Docs "Consumers", single active consumer: one consumer at a time
+    // receives; the others stand by and take over when it goes away.
+    if settings.flag("x-single-active-consumer")? == Some(true) {
+        expansion.set(
+            "consumers",
+            1,
+            format!(
+                "`x-single-active-consumer` = true: one of the {consumers} consumers is active"
+            ),
+        );
+    } else {
+        expansion.set("consumers", consumers, "`consumers`");
+    }
+    let service = settings.value("service").ok_or_else(|| {
+        settings.problem(
+            "service",
+            "required: the consumer's work per message, a distribution such as { dist = \"exponential\", mean = 0.01 }",
+        )
+    })?;
+    expansion.set("service", service.clone(), "`service`");
+    // Docs "Time-To-Live and Expiration": a per-queue message TTL in
+    // milliseconds counts only time in the queue, never in a consumer's
+    // prefetch buffer; no TTL by default.
+    if let Some(ttl) = settings.number("x-message-ttl", 0.0)? {
+        let patience = from_millis(settings, "x-message-ttl", ttl, time_unit)?;
+        let mut table = toml::Table::new();
+        table.insert("dist".into(), "deterministic".into());
+        table.insert("value".into(), patience.into());
+        expansion.set(
+            "patience",
+            table,
+            format!("`x-message-ttl` = {ttl} ms: a ready message expires after it"),
+        );
+    }
+    // Docs "Dead Letter Exchanges": expired messages are republished to the
+    // exchange; queuelab takes the queue bound to it.
+    if let Some(queue) = settings.text("x-dead-letter-exchange")? {
+        expansion.set(
+            "dead_letter",
+            queue,
+            "`x-dead-letter-exchange`: the queue bound to it",
+        );
+    }
+    if let Some(backlog) = settings.count("backlog", 0)? {
+        expansion.set("backlog", backlog, "`backlog`");
+    }
+    expansion.unmodelled.push(
+        "`consumer_timeout` (default 30 min, docs \"Delivery Acknowledgement Timeout\"): a delivery unacknowledged that long closes its channel; services are assumed far shorter".into(),
+    );
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Broker presets: every file in `tests/data/presets/*.toml` expands
+//! (`queuelab expand`) into exactly its pinned `*.expanded.toml`, and the
+//! expanded text is the same model as the preset; bad broker settings are
+//! refused naming the setting.
+
+use std::path::{Path, PathBuf};
+
+use super::common::{assert_succeeded, queuelab};
+use queuelab::scenario;
+
+const DIR: &str = "tests/data/presets";
+
+/// The preset files (not their expansions), sorted.
+fn presets() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(DIR)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension().is_some_and(|e| e == "toml")
+                && !path.to_string_lossy().ends_with(".expanded.toml")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn expanded_path(preset: &Path) -> PathBuf {
+    preset.with_extension("expanded.toml")
+}
+
+#[test]
+fn each_preset_expands_into_its_pinned_text() {
+    let files = presets();
+    assert!(!files.is_empty(), "no presets in {DIR}");
+    for preset in files {
+        let output = queuelab().arg("expand").arg(&preset).output().unwrap();
+        assert_succeeded(&output);
+        let expected = std::fs::read_to_string(expanded_path(&preset)).unwrap_or_default();
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            expected,
+            "{} no longer expands as pinned; if the change is intended, re-pin with\n  cargo run --release -- expand {} > {}",
+            preset.display(),
+            preset.display(),
+            expanded_path(&preset).display()
+        );
+    }
+}
+
+#[test]
+fn an_expansion_is_the_same_model_as_its_preset() {
+    for preset in presets() {
+        let original = scenario::load(&preset).unwrap();
+        let expanded = scenario::load(&expanded_path(&preset)).unwrap();
+        for (a, b) in original.points.iter().zip(&expanded.points) {
+            assert_eq!(
+                format!("{:?}", a.model),
+                format!("{:?}", b.model),
+                "{}",
+                preset.display()
+            );
+        }
+    }
+}
+
+/// The preset `rabbitmq-3.10.toml` with `from` replaced by `to`, checked.
+fn check_edited(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(format!("{DIR}/rabbitmq-3.10.toml"))
+        .unwrap()
+        .replace(from, to);
+    let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    let output = queuelab().arg("check").arg(file.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{from} -> {to} was accepted");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn bad_broker_settings_are_refused_naming_the_setting() {
+    let cases = [
+        (
+            "version = \"3.10\"",
+            "version = \"2.8\"",
+            "brokers.orders.version",
+            "3.x",
+        ),
+        (
+            "x-message-ttl",
+            "x-message-tll",
+            "brokers.orders.x-message-tll",
+            "allowed: `backlog`",
+        ),
+        (
+            "consumers = 2",
+            "consumers = 0",
+            "brokers.orders.consumers",
+            ">= 1",
+        ),
+        (
+            "x-message-ttl = 60000",
+            "x-message-ttl = -1",
+            "brokers.orders.x-message-ttl",
+            ">= 0",
+        ),
+        (
+            "time_unit = \"ms\"",
+            "time_unit = \"ticks\"",
+            "brokers.orders.x-message-ttl",
+            "milliseconds",
+        ),
+        (
+            "kind = \"rabbitmq\"",
+            "kind = \"activemq\"",
+            "activemq",
+            "rabbitmq",
+        ),
+    ];
+    for (from, to, key, allowed) in cases {
+        let error = check_edited(from, to);
+        assert!(
+            error.contains(key) && error.contains(allowed),
+            "{from} -> {to}: {error}"
+        );
+    }
+}
