@@ -54,11 +54,14 @@ pub enum Feature {
     Routing,
     /// Messages waiting when the run starts.
     Backlog,
+    /// Prefetch windows beyond one message acknowledged at once (which
+    /// is the shared line).
+    Prefetch,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 20] = [
+    pub const ALL: [Feature; 21] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -79,6 +82,7 @@ impl Feature {
         Feature::DeadLetter,
         Feature::Routing,
         Feature::Backlog,
+        Feature::Prefetch,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -104,6 +108,7 @@ impl Feature {
             Feature::DeadLetter => "a `dead_letter` queue",
             Feature::Routing => "routing to another queue (`next`)",
             Feature::Backlog => "a starting `backlog`",
+            Feature::Prefetch => "prefetch windows (`prefetch`, `ack`)",
         }
     }
 
@@ -277,8 +282,13 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
             overflow: Overflow::RejectNew,
         } => true,
     };
-    // The plain behaviours of these axes, the only ones so far.
-    let (Dispatch::SharedLine, Consumption::OneAtATime) = (dispatch, consumption);
+    // Prefetch 1 acknowledged at once is exactly the shared line.
+    let windowed = match dispatch {
+        Dispatch::SharedLine => false,
+        Dispatch::Window(window) => !window.is_shared_line(),
+    };
+    // The plain behaviour of this axis, the only one so far.
+    let Consumption::OneAtATime = consumption;
     let (patience, dead_letter) = match expiry {
         None => (false, false),
         Some(Expiry {
@@ -294,6 +304,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (dead_letter, Feature::DeadLetter),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
+        (windowed, Feature::Prefetch),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     for (is_present, feature) in present {
