@@ -54,14 +54,17 @@ pub enum Feature {
     Routing,
     /// Messages waiting when the run starts.
     Backlog,
-    /// Prefetch windows beyond one message acknowledged at once (which
-    /// is the shared line).
-    Prefetch,
+    /// Prefetch windows without a limit: a round-robin split of the
+    /// arrivals over the consumers.
+    UnlimitedPrefetch,
+    /// Finite prefetch windows beyond one message acknowledged at once
+    /// (which is the shared line).
+    PrefetchWindow,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 21] = [
+    pub const ALL: [Feature; 22] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -82,7 +85,8 @@ impl Feature {
         Feature::DeadLetter,
         Feature::Routing,
         Feature::Backlog,
-        Feature::Prefetch,
+        Feature::UnlimitedPrefetch,
+        Feature::PrefetchWindow,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -108,7 +112,8 @@ impl Feature {
             Feature::DeadLetter => "a `dead_letter` queue",
             Feature::Routing => "routing to another queue (`next`)",
             Feature::Backlog => "a starting `backlog`",
-            Feature::Prefetch => "prefetch windows (`prefetch`, `ack`)",
+            Feature::UnlimitedPrefetch => "`prefetch = \"unlimited\"`",
+            Feature::PrefetchWindow => "a finite `prefetch` window (beyond 1 acknowledged at once)",
         }
     }
 
@@ -283,9 +288,11 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         } => true,
     };
     // Prefetch 1 acknowledged at once is exactly the shared line.
-    let windowed = match dispatch {
-        Dispatch::SharedLine => false,
-        Dispatch::Window(window) => !window.is_shared_line(),
+    let window = match dispatch {
+        Dispatch::SharedLine => None,
+        Dispatch::Window(window) if window.is_shared_line() => None,
+        Dispatch::Window(window) if window.is_unlimited() => Some(Feature::UnlimitedPrefetch),
+        Dispatch::Window(_) => Some(Feature::PrefetchWindow),
     };
     // The plain behaviour of this axis, the only one so far.
     let Consumption::OneAtATime = consumption;
@@ -304,9 +311,9 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (dead_letter, Feature::DeadLetter),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
-        (windowed, Feature::Prefetch),
     ];
     sites.extend(order.map(|feature| (feature, site())));
+    sites.extend(window.map(|feature| (feature, site())));
     for (is_present, feature) in present {
         if is_present {
             sites.push((feature, site()));

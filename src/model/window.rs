@@ -38,3 +38,39 @@ impl Window {
         self.ack.as_ref().map_or(0.0, Dist::mean)
     }
 }
+
+impl Window {
+    /// The share of time a saturated consumer (always a message ready for
+    /// it) can be busy, with services of mean `service_mean`: 1 without a
+    /// limit or without a round trip; otherwise the closed loop of its
+    /// `prefetch` slots through its service and the round trip (an
+    /// infinite-server delay). With exponential service (`exponential`)
+    /// that loop is product-form and exact MVA gives its throughput X,
+    /// the share being X·S (the round trip's distribution does not
+    /// matter); otherwise the asymptote min(1, P·S/(RTT + S)), an upper
+    /// bound that is exact when service and round trip are deterministic.
+    pub fn saturated_busy_share(&self, service_mean: f64, exponential: bool) -> f64 {
+        let round_trip = self.mean_ack();
+        if self.is_unlimited() || round_trip == 0.0 {
+            return 1.0;
+        }
+        let slots = f64::from(self.prefetch);
+        if !exponential {
+            return (slots * service_mean / (round_trip + service_mean)).min(1.0);
+        }
+        // MVA, n = 1..P: R = S(1 + Q), X = n/(R + RTT), Q = X·R; the share
+        // X·S rises with n, so stop once it is 1 to double precision.
+        let mut queued = 0.0;
+        let mut share = 0.0;
+        for n in 1..=self.prefetch {
+            let response = service_mean * (1.0 + queued);
+            let throughput = f64::from(n) / (response + round_trip);
+            queued = throughput * response;
+            share = throughput * service_mean;
+            if share >= 1.0 - f64::EPSILON {
+                return 1.0;
+            }
+        }
+        share
+    }
+}
