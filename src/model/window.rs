@@ -74,3 +74,46 @@ impl Window {
         share
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(prefetch: u32, ack: f64) -> Window {
+        Window {
+            prefetch,
+            ack: (ack > 0.0).then(|| Dist::deterministic(ack).unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_saturated_consumer_is_busy_as_its_closed_loop_allows() {
+        // Without a limit or a round trip: always busy.
+        assert_eq!(
+            window(UNLIMITED_PREFETCH, 5.0).saturated_busy_share(1.0, true),
+            1.0
+        );
+        assert_eq!(window(3, 0.0).saturated_busy_share(1.0, true), 1.0);
+        // One slot: one service per cycle of S + RTT.
+        assert!((window(1, 3.0).saturated_busy_share(1.0, true) - 0.25).abs() < 1e-15);
+        // Two slots, S = RTT = 1 (by hand): n = 1, X = 1/2, Q = 1/2; n = 2,
+        // R = 3/2, X = 2/(3/2 + 1) = 0.8 (= 1 − Erlang B(2, 1) = 1 − 0.2).
+        assert!((window(2, 1.0).saturated_busy_share(1.0, true) - 0.8).abs() < 1e-15);
+        // Otherwise the asymptote: the blog's 4 ms of work in a 104 ms cycle.
+        let blog = window(1, 100.0).saturated_busy_share(4.0, false);
+        assert!((blog - 4.0 / 104.0).abs() < 1e-15);
+        assert_eq!(window(30, 100.0).saturated_busy_share(4.0, false), 1.0);
+        // Many slots reach 1 without running to the prefetch.
+        assert_eq!(
+            window(u32::MAX - 1, 1.0).saturated_busy_share(1.0, true),
+            1.0
+        );
+    }
+
+    #[test]
+    fn only_one_slot_acknowledged_at_once_is_the_shared_line() {
+        assert!(window(1, 0.0).is_shared_line());
+        assert!(!window(1, 0.5).is_shared_line() && !window(2, 0.0).is_shared_line());
+        assert!(window(UNLIMITED_PREFETCH, 0.0).is_unlimited());
+    }
+}

@@ -202,6 +202,30 @@ mod tests {
     }
 
     #[test]
+    fn a_finite_windows_busy_share_is_exact_mva_of_its_closed_loop() {
+        use crate::model::Window;
+        use crate::theory::mva::{MvaStation, StationKind, exact_mva};
+        let (service, round_trip) = (4.0, 100.0);
+        for prefetch in [1, 3, 10, 30] {
+            let window = Window {
+                prefetch,
+                ack: Some(crate::dist::Dist::deterministic(round_trip).unwrap()),
+            };
+            let consumer = MvaStation {
+                visits: 1.0,
+                service_time: service,
+                kind: StationKind::Queue,
+            };
+            let mva = exact_mva(&[consumer], prefetch, round_trip).unwrap();
+            let share = window.saturated_busy_share(service, true);
+            assert!(
+                (share - mva.throughput * service).abs() < 1e-12,
+                "{prefetch}"
+            );
+        }
+    }
+
+    #[test]
     fn unstable_or_invalid_splits_have_none() {
         assert!(RoundRobinSplit::new(2.0, 1.0, 2).is_none());
         assert!(RoundRobinSplit::new(0.0, 1.0, 2).is_none());

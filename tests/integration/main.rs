@@ -13,6 +13,7 @@ mod one_run;
 mod paired;
 mod plan;
 mod precision;
+mod prefetch;
 mod profile;
 #[path = "../shared/report_text.rs"]
 mod report_text;
