@@ -83,6 +83,7 @@ pub(super) fn write(means: WindowMeans, values: &mut MetricValues) {
     let [ready, unacked, blocked, hoarded] = means;
     values[Metric::MeanReady.index()] = ready;
     values[Metric::MeanUnacked.index()] = unacked;
-    values[Metric::ConsumerUtilisation.index()] = 1.0 - blocked;
+    // (Clamped: 1 − a share of 1 may round below 0.)
+    values[Metric::ConsumerUtilisation.index()] = (1.0 - blocked).max(0.0);
     values[Metric::PHoarded.index()] = hoarded;
 }

@@ -163,6 +163,11 @@ fn row(model: &Model, queue: usize) -> Option<TheoryResult> {
         (wait, TheoryResult::new(name, false))
     };
     let sojourn = wait + mean;
+    // Nothing waits in the ready line, so nothing expires there.
+    let result = match spec.patience() {
+        Some(_) => result.with(Metric::PAbandoned, 0.0),
+        None => result,
+    };
     // Delivered and unacknowledged: in a buffer, in service, or awaiting
     // the acknowledgement (Little's law on each stage).
     let round_trip = spec.window().map_or(0.0, |window| window.mean_ack());

@@ -186,10 +186,15 @@ const FAMILIES: [Family; 4] = [
         rows: |model, _| closed_network(model),
     },
     // Prefetch windows without a limit: a round-robin split, E_c/G/1 per
-    // consumer (exact for exponential service).
+    // consumer (exact for exponential service). Every message is delivered
+    // at once, so a TTL (which runs only in the ready line) never fires.
     Family {
         requires: Features::of(&[Feature::UnlimitedPrefetch]),
-        covers: Features::of(&[Feature::UnlimitedPrefetch, Feature::GeneralService]),
+        covers: Features::of(&[
+            Feature::UnlimitedPrefetch,
+            Feature::GeneralService,
+            Feature::Patience,
+        ]),
         rows: |model, _| Some(prefetch::round_robin_rows(model)),
     },
 ];
