@@ -304,3 +304,78 @@ impl<'a> Station<'a> {
         self.windows.as_deref().map(Windows::counts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::effect::Arrival;
+    use super::*;
+    use crate::model::{Model, ProducerBuilder, QueueBuilder};
+    use crate::sim::streams::{StreamSet, stream};
+
+    #[test]
+    fn windows_deliver_in_turn_buffer_and_hold_slots_until_acknowledged() {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("q", 2, exponential())
+                    .prefetch(2)
+                    .ack(Dist::deterministic(1.0).unwrap()),
+            )
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap();
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 2, streams);
+        let messages = [Message::default(); 5];
+        let entries: Vec<bool> = (0..5)
+            .map(|slot| {
+                let arrival = station.arrive(0.0, slot, 0, &messages);
+                matches!(
+                    arrival,
+                    Arrival::Accepted {
+                        entry: Entry::Starts,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        // Consumers 0 and 1 start 0 and 1, buffer 2 and 3; 4 stays ready.
+        assert_eq!(entries, [true, true, false, false, false]);
+        let counts = |station: &Station<'_>| station.window_counts().unwrap();
+        assert_eq!(
+            counts(&station),
+            WindowCounts {
+                ready: 1,
+                unacked: 4,
+                hoarded: false
+            }
+        );
+        // Consumer 0 finishes 0: it starts its buffered 2, its slot held
+        // until the ack at t = 2.
+        let departed = station.depart(1.0, 0);
+        assert!(matches!(
+            departed.next,
+            Next::Window {
+                ack: Some((0, at))
+            } if at == 2.0
+        ));
+        assert!(matches!(station.take_waiting(&messages), Take::Start(2)));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        assert_eq!(counts(&station).unacked, 4);
+        // The ack frees a slot: the ready message goes to consumer 0's buffer.
+        station.acknowledge(0);
+        assert!(matches!(
+            station.take_waiting(&messages),
+            Take::Delivered(4)
+        ));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        assert_eq!(
+            counts(&station),
+            WindowCounts {
+                ready: 0,
+                unacked: 4,
+                hoarded: false
+            }
+        );
+    }
+}
