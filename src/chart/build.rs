@@ -42,6 +42,10 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
             format!("{} ({time_unit})", metric.name().replace('_', " "))
         }
         Metric::DrainTime => format!("time to catch up the backlog ({time_unit})"),
+        Metric::MeanReady => "mean messages ready in the broker".into(),
+        Metric::MeanUnacked => "mean messages delivered, unacknowledged".into(),
+        Metric::ConsumerUtilisation => "share of time the queue delivers at once".into(),
+        Metric::PHoarded => "share of time work is hoarded".into(),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

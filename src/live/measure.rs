@@ -193,10 +193,15 @@ impl Batches {
                 Metric::SojournP50 => batch.sojourns.quantile(0.5),
                 Metric::SojournP90 => batch.sojourns.quantile(0.9),
                 Metric::SojournP99 => batch.sojourns.quantile(0.99),
-                // Not measured live (nor are service levels; no backlog runs live).
+                // Not measured live (nor are service levels; no backlog or
+                // prefetch window runs live).
                 Metric::PWait
                 | Metric::PAbandoned
                 | Metric::DrainTime
+                | Metric::MeanReady
+                | Metric::MeanUnacked
+                | Metric::ConsumerUtilisation
+                | Metric::PHoarded
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

@@ -22,7 +22,7 @@ use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
     Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Producer,
-    Queue, Route, UNLIMITED,
+    Queue, Route, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -72,6 +72,8 @@ pub struct QueueBuilder {
     dead_letter: Option<String>,
     schedule: Option<Profile>,
     backlog: u32,
+    prefetch: Option<u32>,
+    ack: Option<Dist>,
 }
 
 /// A producer under construction, naming its queue and class.
@@ -252,6 +254,8 @@ impl QueueBuilder {
             dead_letter: None,
             schedule: None,
             backlog: 0,
+            prefetch: None,
+            ack: None,
         }
     }
 
@@ -299,6 +303,70 @@ impl QueueBuilder {
     pub fn backlog(mut self, messages: u32) -> Self {
         self.backlog = messages;
         self
+    }
+
+    /// Prefetch windows of `prefetch` unacknowledged messages per consumer
+    /// ([`super::UNLIMITED_PREFETCH`] for no limit) instead of one shared line.
+    pub fn prefetch(mut self, prefetch: u32) -> Self {
+        self.prefetch = Some(prefetch);
+        self
+    }
+
+    /// The acknowledgement round trip after each service, during which the
+    /// consumer's window slot stays held (needs a prefetch).
+    pub fn ack(mut self, ack: Dist) -> Self {
+        self.ack = Some(ack);
+        self
+    }
+
+    /// The dispatch axis: one shared line, or prefetch windows (refused
+    /// with what they do not support yet).
+    fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
+        let refuse =
+            |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
+        let Some(prefetch) = self.prefetch else {
+            if self.ack.is_some() {
+                return refuse(
+                    "ack",
+                    "an acknowledgement round trip holds a prefetch window's slot; set `prefetch` or remove `ack`".into(),
+                );
+            }
+            return Ok(Dispatch::SharedLine);
+        };
+        if prefetch == 0 {
+            return refuse("prefetch", "must be at least 1, or unlimited".into());
+        }
+        let unsupported = |what: &str| {
+            format!("prefetch windows do not support {what} yet; remove `prefetch` or {what}")
+        };
+        if self.consumers == UNLIMITED {
+            return refuse("consumers", unsupported("`consumers = \"unlimited\"`"));
+        }
+        if self.schedule.is_some() {
+            return refuse("consumers_schedule", unsupported("a consumer schedule"));
+        }
+        if self.capacity.is_some() {
+            return refuse("capacity", unsupported("a `capacity`"));
+        }
+        if !matches!(
+            self.discipline,
+            Discipline::Fifo | Discipline::Lifo | Discipline::Random
+        ) {
+            return refuse(
+                "discipline",
+                format!(
+                    "prefetch windows keep the ready line in `fifo`, `lifo` or `random` order, got `{}`",
+                    self.discipline.name()
+                ),
+            );
+        }
+        if let Some(ack) = &self.ack {
+            usable(ack, format!("{key}.ack"))?;
+        }
+        Ok(Dispatch::Window(Window {
+            prefetch,
+            ack: self.ack.clone(),
+        }))
     }
 
     fn resolve(&self, queues: &Lookup) -> Result<Queue, ModelError> {
@@ -395,7 +463,7 @@ impl QueueBuilder {
             service: self.service.clone(),
             admission: Admission::with_capacity(self.capacity),
             discipline: self.discipline,
-            dispatch: Dispatch::SharedLine,
+            dispatch: self.dispatch(&key)?,
             consumption: Consumption::OneAtATime,
             exit: Exit { routes, expiry },
             backlog: self.backlog,

@@ -54,11 +54,17 @@ pub enum Feature {
     Routing,
     /// Messages waiting when the run starts.
     Backlog,
+    /// Prefetch windows without a limit: a round-robin split of the
+    /// arrivals over the consumers.
+    UnlimitedPrefetch,
+    /// Finite prefetch windows beyond one message acknowledged at once
+    /// (which is the shared line).
+    PrefetchWindow,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 20] = [
+    pub const ALL: [Feature; 22] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -79,6 +85,8 @@ impl Feature {
         Feature::DeadLetter,
         Feature::Routing,
         Feature::Backlog,
+        Feature::UnlimitedPrefetch,
+        Feature::PrefetchWindow,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -104,6 +112,8 @@ impl Feature {
             Feature::DeadLetter => "a `dead_letter` queue",
             Feature::Routing => "routing to another queue (`next`)",
             Feature::Backlog => "a starting `backlog`",
+            Feature::UnlimitedPrefetch => "`prefetch = \"unlimited\"`",
+            Feature::PrefetchWindow => "a finite `prefetch` window (beyond 1 acknowledged at once)",
         }
     }
 
@@ -277,8 +287,15 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
             overflow: Overflow::RejectNew,
         } => true,
     };
-    // The plain behaviours of these axes, the only ones so far.
-    let (Dispatch::SharedLine, Consumption::OneAtATime) = (dispatch, consumption);
+    // Prefetch 1 acknowledged at once is exactly the shared line.
+    let window = match dispatch {
+        Dispatch::SharedLine => None,
+        Dispatch::Window(window) if window.is_shared_line() => None,
+        Dispatch::Window(window) if window.is_unlimited() => Some(Feature::UnlimitedPrefetch),
+        Dispatch::Window(_) => Some(Feature::PrefetchWindow),
+    };
+    // The plain behaviour of this axis, the only one so far.
+    let Consumption::OneAtATime = consumption;
     let (patience, dead_letter) = match expiry {
         None => (false, false),
         Some(Expiry {
@@ -296,6 +313,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (*backlog > 0, Feature::Backlog),
     ];
     sites.extend(order.map(|feature| (feature, site())));
+    sites.extend(window.map(|feature| (feature, site())));
     for (is_present, feature) in present {
         if is_present {
             sites.push((feature, site()));

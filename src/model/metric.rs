@@ -62,6 +62,21 @@ pub enum Metric {
     /// Time from the start of the run until a starting backlog is caught
     /// up: the first instant no message waits (queues with a `backlog`).
     DrainTime,
+    /// Prefetch windows: time-average number of messages ready in the
+    /// broker (not yet delivered to a consumer).
+    MeanReady,
+    /// Prefetch windows: time-average number of messages delivered and not
+    /// yet acknowledged (in a consumer's buffer, in service, or awaiting
+    /// the acknowledgement).
+    MeanUnacked,
+    /// Prefetch windows: RabbitMQ's consumer utilisation, the share of
+    /// time the queue can deliver a message at once (no ready message
+    /// waits for a window slot).
+    ConsumerUtilisation,
+    /// Prefetch windows: share of time a consumer sits idle while another
+    /// holds delivered messages it has not started (work hoarded, no
+    /// stealing), the fairness figure of prefetch.
+    PHoarded,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -134,7 +149,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 16] = [
+    pub const ALL: [Metric; 20] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -151,6 +166,10 @@ impl Metric {
         Metric::SojournP90,
         Metric::SojournP99,
         Metric::DrainTime,
+        Metric::MeanReady,
+        Metric::MeanUnacked,
+        Metric::ConsumerUtilisation,
+        Metric::PHoarded,
     ];
 
     /// Number of metrics.
@@ -175,6 +194,10 @@ impl Metric {
             Metric::SojournP90 => "sojourn_p90",
             Metric::SojournP99 => "sojourn_p99",
             Metric::DrainTime => "drain_time",
+            Metric::MeanReady => "mean_ready",
+            Metric::MeanUnacked => "mean_unacked",
+            Metric::ConsumerUtilisation => "consumer_utilisation",
+            Metric::PHoarded => "p_hoarded",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -198,6 +221,10 @@ impl Metric {
             Metric::MeanInSystem
             | Metric::MeanInQueue
             | Metric::Utilisation
+            | Metric::MeanReady
+            | Metric::MeanUnacked
+            | Metric::ConsumerUtilisation
+            | Metric::PHoarded
             | Metric::PWait
             | Metric::PBlocked
             | Metric::PAbandoned
@@ -214,6 +241,8 @@ impl Metric {
             Metric::PWait
             | Metric::PBlocked
             | Metric::PAbandoned
+            | Metric::ConsumerUtilisation
+            | Metric::PHoarded
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

@@ -9,7 +9,8 @@
 //! `discipline.rs` (the order axis), `routing.rs`, `producer.rs`,
 //! `traffic.rs` (traffic equations, loads, rescaling), `features.rs` (what a
 //! model uses beyond M/M/c, for the theory and live whitelists),
-//! `target.rs` (what a result row describes), `record.rs` (one visit, as the
+//! `window.rs` (prefetch windows, on the dispatch axis), `target.rs` (what
+//! a result row describes), `record.rs` (one visit, as the
 //! simulator and live record it), `metric.rs`, `profile.rs`.
 
 use crate::dist::Dist;
@@ -25,6 +26,7 @@ mod routing;
 mod station;
 mod target;
 mod traffic;
+mod window;
 
 pub use build::{ModelBuilder, ModelError, ProducerBuilder, QueueBuilder};
 pub use discipline::Discipline;
@@ -36,6 +38,7 @@ pub use routing::Route;
 pub use station::{Admission, Consumption, Dispatch, Exit, Expiry, Overflow, Queue, UNLIMITED};
 pub use target::{SYSTEM, Target, targets};
 pub use traffic::{STABILITY_TOLERANCE, solve_traffic_equations};
+pub use window::{UNLIMITED_PREFETCH, Window};
 
 /// A message class.
 #[derive(Clone, Debug)]

@@ -8,6 +8,7 @@
 use super::discipline::Discipline;
 use super::profile::Profile;
 use super::routing::Route;
+use super::window::Window;
 use crate::dist::Dist;
 
 /// `consumers` of a queue with a consumer for every message (M/G/inf).
@@ -62,11 +63,14 @@ pub enum Overflow {
 }
 
 /// The dispatch axis: how waiting messages reach the consumers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Dispatch {
     /// One line shared by every consumer: a free consumer takes the next
     /// message in the discipline's order.
     SharedLine,
+    /// Prefetch windows: ready messages are delivered at once to consumers
+    /// with a free slot, each consumer serving its own deliveries.
+    Window(Window),
 }
 
 /// The consumption axis: how many messages a consumer takes at once.
@@ -122,6 +126,14 @@ impl Queue {
     /// Maximum messages in queue + in service; `None` is unlimited.
     pub fn capacity(&self) -> Option<u32> {
         self.admission.capacity()
+    }
+
+    /// The prefetch windows of the queue's consumers, if it has them.
+    pub fn window(&self) -> Option<&Window> {
+        match &self.dispatch {
+            Dispatch::SharedLine => None,
+            Dispatch::Window(window) => Some(window),
+        }
     }
 
     /// Routing after service.

@@ -3,6 +3,7 @@
 
 use super::Model;
 use super::producer::{Arrivals, Producer};
+use crate::dist::Dist;
 
 /// Loads this close below 1 count as 1: rescaled rates carry rounding.
 pub const STABILITY_TOLERANCE: f64 = 1e-9;
@@ -103,6 +104,9 @@ impl Model {
                 // their own find no spare capacity: count the clients at
                 // their fastest where open traffic arrives.
                 let load = if open > 0.0 { open + closed } else { open };
+                // Prefetch windows held through a round trip keep a
+                // saturated consumer from being busy all the time.
+                let load = load / self.window_busy_share(index);
                 (index, queue, load)
             })
             .find(|(_, queue, load)| {
@@ -110,6 +114,34 @@ impl Model {
                 !bounded && *load >= 1.0 - STABILITY_TOLERANCE
             })
             .map(|(index, _, load)| (index, load))
+    }
+
+    /// The share of time a saturated consumer of `queue` can be busy
+    /// ([`crate::model::Window::saturated_busy_share`]; 1 without prefetch
+    /// windows), at the mean service its traffic brings (exponential when
+    /// every class with traffic there has exponential service of one mean).
+    pub fn window_busy_share(&self, queue: usize) -> f64 {
+        let Some(window) = self.queues[queue].window() else {
+            return 1.0;
+        };
+        let Some(rates) = self.arrival_rate_bounds() else {
+            return 1.0;
+        };
+        let flows: Vec<(f64, &Dist)> = rates[queue]
+            .iter()
+            .enumerate()
+            .filter(|(_, rate)| **rate > 0.0)
+            .map(|(class, rate)| (*rate, self.service(queue, class)))
+            .collect();
+        let total: f64 = flows.iter().map(|(rate, _)| rate).sum();
+        if total == 0.0 {
+            return 1.0;
+        }
+        let mean = flows.iter().map(|(rate, s)| rate * s.mean()).sum::<f64>() / total;
+        let exponential = flows
+            .iter()
+            .all(|(_, s)| s.is_exponential() && s.mean() == mean);
+        window.saturated_busy_share(mean, exponential)
     }
 
     /// The load each queue's consumers would carry from the closed loops

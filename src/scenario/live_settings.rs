@@ -160,6 +160,9 @@ fn reason(feature: Feature) -> &'static str {
         Feature::RateProfile | Feature::ConsumerSchedule => {
             ": they measure a steady state over a fixed wall time"
         }
+        Feature::UnlimitedPrefetch | Feature::PrefetchWindow => {
+            ": their consumers take from one shared channel (prefetch 1 without `ack` is that shared line and runs live)"
+        }
         _ => "",
     }
 }

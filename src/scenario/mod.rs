@@ -344,6 +344,15 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     } else {
         ""
     };
+    let share = point.model.window_busy_share(index);
+    let window = if share < 1.0 {
+        format!(
+            " (against what its prefetch windows let through: a saturated consumer is busy only {:.4} of the time, its slots held through the ack round trip, so a larger `prefetch` helps too)",
+            share
+        )
+    } else {
+        String::new()
+    };
     let bound = if receives_expired {
         " (as a dead-letter queue its load counts every message that may expire, an upper bound)"
     } else {
@@ -352,7 +361,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     Err(Problem::new(
         key.unwrap_or(&queue_key),
         format!(
-            "queue \"{}\" is unstable{at}: its load is {} >= 1{averaged}{closed} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
+            "queue \"{}\" is unstable{at}: its load is {} >= 1{averaged}{closed}{window} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
             queue.name,
             load_text(load)
         ),

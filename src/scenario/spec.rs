@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::model::Discipline;
+use crate::model::{Discipline, UNLIMITED_PREFETCH};
 
 /// A whole scenario file as written.
 #[derive(Debug, Deserialize)]
@@ -250,6 +250,31 @@ pub struct QueueSpec {
     /// Messages already waiting when the run starts.
     #[serde(default)]
     pub backlog: u32,
+    /// Prefetch window per consumer (RabbitMQ `basic.qos`): a whole number
+    /// of unacknowledged messages, or "unlimited" (0 also means unlimited).
+    pub prefetch: Option<PrefetchSpec>,
+    /// Acknowledgement round trip after each service (needs `prefetch`).
+    pub ack: Option<DistSpec>,
+}
+
+/// `prefetch`: a whole number (0: unlimited, as in RabbitMQ) or
+/// `"unlimited"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrefetchSpec(pub u32);
+
+impl<'de> Deserialize<'de> for PrefetchSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        count_or_keyword(
+            deserializer,
+            ("unlimited", PrefetchSpec(UNLIMITED_PREFETCH)),
+            |count| match u32::try_from(count) {
+                Ok(0) => Some(PrefetchSpec(UNLIMITED_PREFETCH)),
+                Ok(count) if count < UNLIMITED_PREFETCH => Some(PrefetchSpec(count)),
+                _ => None,
+            },
+            "a whole number of unacknowledged messages per consumer, or \"unlimited\" (0 also means unlimited)",
+        )
+    }
 }
 
 /// One step of `consumers_schedule`: `{ until = 3600, consumers = 4 }`.

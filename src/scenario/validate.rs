@@ -321,6 +321,12 @@ fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Pro
     if let Some(schedule) = schedule {
         built = built.schedule(schedule);
     }
+    if let Some(prefetch) = queue.prefetch {
+        built = built.prefetch(prefetch.0);
+    }
+    if let Some(ack) = &queue.ack {
+        built = built.ack(dist(ack, &format!("{key}.ack"), base_dir)?);
+    }
     Ok(built.backlog(queue.backlog))
 }
 

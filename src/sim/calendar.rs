@@ -32,6 +32,9 @@ pub(crate) enum EventKind {
         message: u32,
         generation: u32,
     },
+    /// The acknowledgement from `consumer` of `queue` arrives: a slot of
+    /// its prefetch window is free again.
+    Ack { queue: u32, consumer: u32 },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
     /// Reporting interval `index` begins (rate profiles).

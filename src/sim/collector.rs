@@ -2,6 +2,8 @@
 //! engine reports what happens, the collector keeps time-weighted counts,
 //! tallies and percentile histograms, and turns them into metric values.
 
+use super::station::WindowCounts;
+use super::window_averages::{self, WindowAverages, WindowMeans};
 use crate::model::metric::{Metric, MetricValues, Threshold};
 use crate::model::profile::Span;
 use crate::model::{Model, Queue};
@@ -63,6 +65,10 @@ struct Accumulators {
     sojourn_within: Box<[Within]>,
     /// Time averages (L, Lq) frozen when the window closed.
     window_means: Option<[f64; 2]>,
+    /// Prefetch windows (a queue's aggregate target with them).
+    windows: WindowAverages,
+    /// Their averages frozen when the window closed.
+    windows_means: Option<WindowMeans>,
 }
 
 impl Accumulators {
@@ -82,6 +88,8 @@ impl Accumulators {
             wait_within: within_counters(thresholds),
             sojourn_within: within_counters(thresholds),
             window_means: None,
+            windows: WindowAverages::new(),
+            windows_means: None,
         }
     }
 
@@ -164,6 +172,7 @@ impl Accumulators {
     fn open(&mut self, now: f64) {
         self.in_system.reset(now);
         self.in_queue.reset(now);
+        self.windows.reset(now);
     }
 
     /// Starts an interval at `now` with the counts of `whole` (the run's
@@ -171,17 +180,29 @@ impl Accumulators {
     fn open_from(&mut self, now: f64, whole: &Accumulators) {
         self.in_system.update(now, whole.in_system.value());
         self.in_queue.update(now, whole.in_queue.value());
+        self.windows.copy_counts(now, &whole.windows);
         self.open(now);
     }
 
     fn close(&mut self, now: f64) {
         self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
+        self.windows_means = Some(self.windows.means(now));
     }
 
     /// The metric values, in the order of [`crate::model::metric::layout`];
-    /// `consumers` gives utilisation, `can_expire` adds `p_abandoned`.
-    fn values(&self, window: f64, consumers: Option<f64>, can_expire: bool) -> MetricValues {
+    /// `consumers` gives utilisation, `can_expire` adds `p_abandoned`,
+    /// `windowed` the prefetch windows' metrics.
+    fn values(
+        &self,
+        window: f64,
+        consumers: Option<f64>,
+        can_expire: bool,
+        windowed: bool,
+    ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
+        if windowed && let Some(means) = self.windows_means {
+            window_averages::write(means, &mut values);
+        }
         let [in_system, in_queue] = self.window_means.unwrap_or([f64::NAN; 2]);
         let set = |values: &mut MetricValues, metric: Metric, value: f64| {
             values[metric.index()] = value;
@@ -539,6 +560,18 @@ impl Collector {
         });
     }
 
+    /// The prefetch windows of `queue` hold `counts` from `now` on
+    /// (measured at the queue's aggregate target only).
+    #[inline]
+    pub(crate) fn observe_window(&mut self, now: f64, queue: usize, counts: WindowCounts) {
+        let base = queue * self.per_node;
+        self.targets[base].windows.update(now, counts);
+        if let Some(current) = self.in_force() {
+            let at = current * self.targets.len() + base;
+            self.interval_targets[at].windows.update(now, counts);
+        }
+    }
+
     /// A message of `class` is rejected by a full `queue`.
     pub(crate) fn block(&mut self, queue: usize, class: usize, tracked: bool) {
         if tracked {
@@ -739,7 +772,10 @@ impl Collector {
                     Some(queue) => queue.patience().is_some(),
                     None => model.queues.iter().any(|q| q.patience().is_some()),
                 };
-                target.values(window, consumers, can_expire)
+                // The windows are measured at a queue's aggregate target.
+                let windowed = index % self.per_node == 0
+                    && model.queues.get(node).is_some_and(|q| q.window().is_some());
+                target.values(window, consumers, can_expire, windowed)
             })
             .collect();
         if self.system {

@@ -229,6 +229,7 @@ impl<'a> Engine<'a> {
                     message,
                     generation,
                 } => self.expire(queue as usize, message, generation),
+                EventKind::Ack { queue, consumer } => self.acknowledge(queue as usize, consumer),
                 EventKind::HorizonEnd => self.close_window(),
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
@@ -452,6 +453,7 @@ impl<'a> Engine<'a> {
                 self.complete(queue, next);
             }
         }
+        self.observe_window(queue);
     }
 
     /// The station has started serving `slot`: its departure is scheduled
@@ -493,6 +495,11 @@ impl<'a> Engine<'a> {
                 }
                 Take::Expired(slot) => {
                     self.messages.remove(slot);
+                }
+                Take::Delivered(slot) => {
+                    // Its patience, if any, no longer runs.
+                    let message = &mut self.messages.slots[slot as usize];
+                    message.generation = message.generation.wrapping_add(1);
                 }
                 Take::Idle => return false,
             }
@@ -559,11 +566,38 @@ impl<'a> Engine<'a> {
                 self.take_waiting(queue);
             }
             Next::Completion(completion) => self.complete(queue, completion),
+            Next::Window { ack } => {
+                while self.take_waiting(queue) {}
+                if let Some((consumer, at)) = ack {
+                    let queue = queue as u32;
+                    self.calendar
+                        .schedule(at, EventKind::Ack { queue, consumer });
+                }
+            }
         }
         self.observe_drain(queue);
+        self.observe_window(queue);
         match self.stations[queue].route() {
             Some(next_queue) => self.enter(next_queue, slot),
             None => self.leave_system(slot, Departure::Served),
+        }
+    }
+
+    /// The acknowledgement from `consumer` of `queue` arrives: its window
+    /// takes from the ready line.
+    fn acknowledge(&mut self, queue: usize, consumer: u32) {
+        self.stations[queue].acknowledge(consumer);
+        while self.take_waiting(queue) {}
+        self.observe_drain(queue);
+        self.observe_window(queue);
+    }
+
+    /// After a change at `queue`: what its prefetch windows hold, if it
+    /// has them, for the time averages.
+    #[inline(always)]
+    fn observe_window(&mut self, queue: usize) {
+        if let Some(counts) = self.stations[queue].window_counts() {
+            self.collector.observe_window(self.now, queue, counts);
         }
     }
 
@@ -578,6 +612,7 @@ impl<'a> Engine<'a> {
         self.messages.slots[slot as usize].expired = true;
         let dead_letter = self.stations[queue].expire();
         self.observe_drain(queue);
+        self.observe_window(queue);
         let wait = self.now - message.entered_queue_at;
         let class = message.class as usize;
         self.collector.expire(

@@ -12,6 +12,7 @@ mod message;
 mod station;
 mod streams;
 mod warmup;
+mod window_averages;
 
 use rayon::prelude::*;
 

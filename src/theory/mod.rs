@@ -22,6 +22,7 @@ pub mod mmck;
 pub mod mminf;
 pub mod mva;
 mod pointwise;
+pub mod prefetch;
 pub mod priority;
 mod recognise;
 mod result;

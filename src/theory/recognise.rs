@@ -4,7 +4,9 @@
 
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
-use super::{approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority, within};
+use super::{
+    approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, prefetch, priority, within,
+};
 use crate::dist::Dist;
 use crate::model::Target;
 use crate::model::metric::Metric;
@@ -139,7 +141,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 3] = [
+const FAMILIES: [Family; 4] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K,
     // Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c approximations.
     Family {
@@ -182,6 +184,18 @@ const FAMILIES: [Family; 3] = [
         ])
         .union(Features::ORDERS),
         rows: |model, _| closed_network(model),
+    },
+    // Prefetch windows without a limit: a round-robin split, E_c/G/1 per
+    // consumer (exact for exponential service). Every message is delivered
+    // at once, so a TTL (which runs only in the ready line) never fires.
+    Family {
+        requires: Features::of(&[Feature::UnlimitedPrefetch]),
+        covers: Features::of(&[
+            Feature::UnlimitedPrefetch,
+            Feature::GeneralService,
+            Feature::Patience,
+        ]),
+        rows: |model, _| Some(prefetch::round_robin_rows(model)),
     },
 ];
 

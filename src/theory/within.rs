@@ -3,9 +3,11 @@
 //! t, where a recognised formula gives the whole waiting or sojourn
 //! distribution: FIFO M/M/c (formulas.md §3: P(Wq <= t) = 1 - C e^{-(cμ-λ)t},
 //! and the closed-form sojourn tail), FIFO M/M/c/K (§5, Erlang mixtures) and
-//! the M/M/c nodes of Jackson networks. Nothing elsewhere: means alone do not
+//! the M/M/c nodes of Jackson networks, and the E_c/M/1 consumers of
+//! unlimited prefetch windows (`prefetch.rs`). Nothing elsewhere: means alone do not
 //! give a distribution.
 
+use super::prefetch::RoundRobinSplit;
 use super::recognise::formulas;
 use super::result::TheoryResult;
 use super::{mmc::Mmc, mmck::Mmck};
@@ -103,6 +105,13 @@ fn tail(
     });
     if !exact {
         return None;
+    }
+    if let Some(split) = RoundRobinSplit::of(model, queue) {
+        let tail = |t| match time {
+            Time::Wait => split.wait_tail(t),
+            Time::Sojourn => split.sojourn_tail(t),
+        };
+        return Some(times.iter().map(|&t| tail(t)).collect());
     }
     let rates = &model.arrival_rates()?[queue];
     let lambda: f64 = rates.iter().sum();

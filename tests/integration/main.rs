@@ -13,6 +13,7 @@ mod one_run;
 mod paired;
 mod plan;
 mod precision;
+mod prefetch;
 mod presets;
 mod profile;
 #[path = "../shared/report_text.rs"]

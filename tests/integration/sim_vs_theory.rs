@@ -25,7 +25,12 @@ fn max_relative_half_width(metric: Metric) -> f64 {
 }
 
 /// Asserts agreement within the CI and a half-width below the bound.
-fn assert_agrees(results: &RunResults, queue: &str, class: Option<&str>, metric: Metric) {
+pub(crate) fn assert_agrees(
+    results: &RunResults,
+    queue: &str,
+    class: Option<&str>,
+    metric: Metric,
+) {
     let max_relative_half_width = max_relative_half_width(metric);
     let (theory, interval) = compare(results, 0, queue, class, metric);
     assert!(
@@ -44,7 +49,7 @@ fn assert_agrees(results: &RunResults, queue: &str, class: Option<&str>, metric:
 }
 
 /// Seed 11, 10 replications of 200,000 measured messages, 99.9% intervals.
-const RUN: RunConfig = RunConfig {
+pub(crate) const RUN: RunConfig = RunConfig {
     seed: 11,
     replications: 10,
     length: RunLength::Customers(200_000),
@@ -53,7 +58,7 @@ const RUN: RunConfig = RunConfig {
     precision: None,
 };
 
-fn exponential(mean: f64) -> Dist {
+pub(crate) fn exponential(mean: f64) -> Dist {
     Dist::exponential_mean(mean).unwrap()
 }
 
@@ -71,7 +76,7 @@ fn lognormal(mean: f64, scv: f64) -> Dist {
 
 /// Queue `q` with `consumers` serving `service`, fed by a Poisson producer
 /// at `rate`, with `queue` adding its behaviours.
-fn single_queue(
+pub(crate) fn single_queue(
     service: Dist,
     rate: f64,
     consumers: u32,
@@ -89,7 +94,7 @@ fn results_with(model: ModelBuilder, run_config: RunConfig) -> RunResults {
 }
 
 /// Theory and simulation of `model` under [`RUN`].
-fn results(model: ModelBuilder) -> RunResults {
+pub(crate) fn results(model: ModelBuilder) -> RunResults {
     results_with(model, RUN)
 }
 

@@ -10,8 +10,9 @@ impl Station<'_> {
     /// `now`.
     #[inline(always)]
     pub(super) fn join(&mut self, now: f64, slot: u32, class: usize) -> Entry {
-        match self.spec.dispatch {
+        match &self.spec.dispatch {
             Dispatch::SharedLine => self.join_line(now, slot, class),
+            Dispatch::Window(_) => self.join_window(now, slot, class),
         }
     }
 
@@ -34,8 +35,9 @@ impl Station<'_> {
     /// the slot of an expired message handed back and asks again.
     #[inline(always)]
     pub(crate) fn take_waiting(&mut self, messages: &[Message]) -> Take {
-        match self.spec.dispatch {
+        match &self.spec.dispatch {
             Dispatch::SharedLine => self.take_from_line(messages),
+            Dispatch::Window(_) => self.take_from_window(messages),
         }
     }
 

@@ -73,6 +73,12 @@ pub(crate) enum Next {
     TakeWaiting,
     /// Processor sharing: the next completion.
     Completion(Completion),
+    /// Prefetch windows: the windows take waiting messages until idle,
+    /// and the consumer's acknowledgement, unless immediate, arrives later.
+    Window {
+        /// The consumer and when its acknowledgement arrives.
+        ack: Option<(u32, f64)>,
+    },
 }
 
 /// One step of a free consumer taking from the line.
@@ -84,6 +90,9 @@ pub(crate) enum Take {
     /// This message expired while waiting: the engine frees its slot, and
     /// the consumer takes again.
     Expired(u32),
+    /// This message left the ready line for a consumer's buffer (prefetch
+    /// windows): it waits on, no longer able to expire.
+    Delivered(u32),
     /// No consumer is free, or nobody waits.
     Idle,
 }

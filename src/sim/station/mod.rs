@@ -9,6 +9,8 @@
 //! - `preemptive.rs` (order): urgent arrivals interrupt a service.
 //! - `shared.rs` (order): processor sharing, everyone present served at once.
 //! - `dispatch.rs` (dispatch): how waiting messages reach a free consumer.
+//! - `window.rs` (dispatch): prefetch windows, per-consumer deliveries
+//!   held until acknowledged.
 //! - `consumption.rs` (consumption): what a consumer takes at once, and
 //!   when it is free again.
 //! - `exit.rs` (exit): routing after service, expiry to a dead-letter queue.
@@ -22,6 +24,7 @@ mod exit;
 mod line;
 mod preemptive;
 mod shared;
+mod window;
 
 use super::message::Message;
 use super::streams::{Source, Stream};
@@ -31,6 +34,8 @@ use exit::ExitDraws;
 use line::WaitingLine;
 use preemptive::InService;
 use shared::Sharing;
+pub(crate) use window::WindowCounts;
+use window::Windows;
 
 /// A queue's state, next to its spec and its random streams.
 pub(crate) struct Station<'a> {
@@ -47,6 +52,8 @@ pub(crate) struct Station<'a> {
     /// Stream of the service times, drawn in arrival order.
     services: Stream,
     exit: ExitDraws<'a>,
+    /// The consumers' prefetch windows, for a queue that has them.
+    windows: Option<Box<Windows<'a>>>,
 }
 
 /// How a station's consumers work through the messages they serve (the
@@ -94,6 +101,13 @@ impl<'a> Station<'a> {
                 stream(Source::Routing(index)),
                 stream(Source::Patience(index)),
             ),
+            windows: spec.window().map(|window| {
+                Box::new(Windows::new(
+                    window,
+                    spec.consumers,
+                    stream(Source::Acks(index)),
+                ))
+            }),
         }
     }
 
@@ -159,7 +173,11 @@ impl<'a> Station<'a> {
             _ => {
                 self.finish(slot);
                 self.in_system -= 1;
-                (false, Next::TakeWaiting)
+                let next = match self.windows {
+                    None => Next::TakeWaiting,
+                    Some(_) => self.leave_window(now, slot),
+                };
+                (false, next)
             }
         };
         Departed { promoted, next }

@@ -1,0 +1,169 @@
+//! Prefetch windows: prefetch 1 acknowledged at once is the shared line
+//! (M/M/c), unlimited prefetch a round-robin split (E_c/M/1 per consumer),
+//! both against exact theory at a fixed seed (see `sim_vs_theory`); a
+//! finite window with a round trip gets no formula, and a load its
+//! windows cannot carry is refused.
+
+use queuelab::dist::Dist;
+use queuelab::model::UNLIMITED_PREFETCH;
+use queuelab::model::metric::Metric;
+
+use crate::common::{queuelab, scenario};
+use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
+
+fn round_trip(value: f64) -> Dist {
+    Dist::deterministic(value).unwrap()
+}
+
+/// The simulated mean of `metric` at queue `q`.
+fn simulated(results: &queuelab::results::RunResults, metric: Metric) -> f64 {
+    results.points[0].results[0]
+        .simulation
+        .as_ref()
+        .unwrap()
+        .metrics[&metric]
+        .mean
+}
+
+#[test]
+fn prefetch_one_acknowledged_at_once_is_the_shared_line() {
+    let results = results(single_queue(exponential(1.0), 3.2, 4, |q| q.prefetch(1)));
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInQueue,
+        Metric::PWait,
+        Metric::Utilisation,
+        Metric::WaitP90,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+    // Nothing is ever buffered: the ready line is the waiting line.
+    let ready = simulated(&results, Metric::MeanReady);
+    assert!((ready - simulated(&results, Metric::MeanInQueue)).abs() < 1e-9 * ready);
+    assert_eq!(simulated(&results, Metric::PHoarded), 0.0);
+}
+
+#[test]
+fn unlimited_prefetch_is_a_round_robin_split() {
+    let results = results(single_queue(exponential(1.0), 2.4, 3, |q| {
+        q.prefetch(UNLIMITED_PREFETCH).ack(round_trip(2.0))
+    }));
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::PWait,
+        Metric::WaitP90,
+        Metric::SojournP50,
+        Metric::MeanUnacked,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+    // Every message is delivered at once.
+    assert_eq!(simulated(&results, Metric::MeanReady), 0.0);
+    assert_eq!(simulated(&results, Metric::ConsumerUtilisation), 1.0);
+}
+
+const WINDOW: &str = r#"
+name = "window"
+[run]
+replications = 2
+customers = 20_000
+[[producers]]
+name = "p"
+to = "q"
+interarrival = { dist = "exponential", rate = RATE }
+[[queues]]
+name = "q"
+consumers = 2
+service = { dist = "exponential", mean = 1.0 }
+prefetch = 2
+ack = { dist = "deterministic", value = 2.0 }
+"#;
+
+#[test]
+fn a_finite_window_with_a_round_trip_has_no_formula_and_holds_its_slots() {
+    let results = crate::common::run(&scenario(&WINDOW.replace("RATE", "0.5")));
+    let row = &results.points[0].results[0];
+    assert!(row.theory.is_none());
+    // What is unacknowledged beyond the messages at the consumers awaits
+    // its acknowledgement: λ·RTT = 1 by Little's law.
+    let at_consumers =
+        simulated(&results, Metric::MeanInSystem) - simulated(&results, Metric::MeanReady);
+    let awaiting_ack = simulated(&results, Metric::MeanUnacked) - at_consumers;
+    assert!((awaiting_ack - 1.0).abs() < 0.05, "{awaiting_ack}");
+}
+
+#[test]
+fn a_load_the_windows_cannot_carry_is_refused() {
+    // Exact MVA of 2 slots, S = 1, RTT = 2: n = 1 gives X = 1/3, Q = 1/3;
+    // n = 2 gives R = 4/3, X = 2/(4/3 + 2) = 0.6, a busy share of 0.6 per
+    // consumer, so 2 consumers carry at most 1.2.
+    let tmp = tempfile::TempDir::new().unwrap();
+    let file = tmp.path().join("window.toml");
+    std::fs::write(&file, WINDOW.replace("RATE", "1.3")).unwrap();
+    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("window.toml") && stderr.contains("busy only 0.6000"),
+        "{stderr}"
+    );
+    std::fs::write(&file, WINDOW.replace("RATE", "1.1")).unwrap();
+    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn what_windows_do_not_support_is_refused_naming_the_key() {
+    let base = WINDOW.replace("RATE", "0.5");
+    let cases = [
+        (
+            "capacity = 10\n",
+            "queues.q.capacity",
+            "do not support a `capacity`",
+        ),
+        (
+            "discipline = \"processor-sharing\"\n",
+            "queues.q.discipline",
+            "`fifo`, `lifo` or `random`",
+        ),
+        ("prefetch = \"many\"\n", "prefetch", "\"unlimited\""),
+    ];
+    for (extra, key, message) in cases {
+        let text = if extra.starts_with("prefetch") {
+            base.replace("prefetch = 2\n", extra)
+        } else {
+            format!("{base}{extra}")
+        };
+        let tmp = tempfile::TempDir::new().unwrap();
+        let file = tmp.path().join("bad.toml");
+        std::fs::write(&file, text).unwrap();
+        let output = queuelab().args(["check"]).arg(&file).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{extra}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for part in ["bad.toml", key, message] {
+            assert!(stderr.contains(part), "{extra}: {stderr}");
+        }
+    }
+    let ack_alone = base.replace("prefetch = 2\n", "");
+    let tmp = tempfile::TempDir::new().unwrap();
+    let file = tmp.path().join("bad.toml");
+    std::fs::write(&file, ack_alone).unwrap();
+    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("queues.q.ack"));
+}
+
+#[test]
+fn live_runs_refuse_prefetch_windows() {
+    let model = scenario(&WINDOW.replace("RATE", "0.5")).points[0]
+        .model
+        .clone();
+    let why = queuelab::scenario::live_settings::unsupported(&model).expect("refused");
+    assert!(why.contains("prefetch"), "{why}");
+}
