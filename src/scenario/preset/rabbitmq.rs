@@ -61,11 +61,58 @@ pub(super) fn expand(
             "`x-dead-letter-exchange`: the queue bound to it",
         );
     }
+    prefetch(settings, expansion)?;
     if let Some(backlog) = settings.count("backlog", 0)? {
         expansion.set("backlog", backlog, "`backlog`");
     }
     expansion.unmodelled.push(
         "`consumer_timeout` (default 30 min, docs \"Delivery Acknowledgement Timeout\"): a delivery unacknowledged that long closes its channel; services are assumed far shorter".into(),
     );
+    Ok(())
+}
+
+/// The consumers' windows: `prefetch` (`basic.qos`; docs "Consumer
+/// Prefetch": none set, or 0, is unlimited), `auto-ack` (deliveries count
+/// as acknowledged when sent: no window) and `ack`, the acknowledgement
+/// round trip that holds a slot after each service (a distribution).
+fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<(), Problem> {
+    let prefetch = settings.count("prefetch", 0)?;
+    let ack = settings.value("ack");
+    if settings.flag("auto-ack")? == Some(true) {
+        if let Some(setting) = [("prefetch", prefetch.is_some()), ("ack", ack.is_some())]
+            .iter()
+            .find_map(|(name, given)| given.then_some(*name))
+        {
+            return Err(settings.problem(
+                setting,
+                "has no effect with `auto-ack` = true (nothing is acknowledged); remove one of them",
+            ));
+        }
+        expansion.set(
+            "prefetch",
+            "unlimited",
+            "`auto-ack` = true: deliveries need no acknowledgement, so no window",
+        );
+        return Ok(());
+    }
+    match prefetch {
+        Some(0) | None => expansion.set(
+            "prefetch",
+            "unlimited",
+            if prefetch.is_some() {
+                "`prefetch` = 0: unlimited"
+            } else {
+                "default: no `basic.qos`, unlimited (docs \"Consumer Prefetch\")"
+            },
+        ),
+        Some(window) => expansion.set("prefetch", window, "`prefetch` (basic.qos)"),
+    }
+    if let Some(ack) = ack {
+        expansion.set(
+            "ack",
+            ack.clone(),
+            "`ack`: the acknowledgement round trip, the slot held meanwhile",
+        );
+    }
     Ok(())
 }
