@@ -196,6 +196,7 @@ impl Batches {
                 // Not measured live (nor are service levels; no backlog runs live).
                 Metric::PWait
                 | Metric::PAbandoned
+                | Metric::PDropped
                 | Metric::DrainTime
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,

@@ -47,6 +47,10 @@ pub enum Metric {
     PBlocked,
     /// Fraction of accepted messages that expire (abandon) before service.
     PAbandoned,
+    /// Fraction of accepted messages dropped from the head of a full
+    /// `drop-head` queue to let a newer one in (there every arrival is
+    /// accepted).
+    PDropped,
     /// Median waiting time.
     WaitP50,
     /// 90th percentile of the waiting time.
@@ -134,7 +138,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 16] = [
+    pub const ALL: [Metric; 17] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -144,6 +148,7 @@ impl Metric {
         Metric::PWait,
         Metric::PBlocked,
         Metric::PAbandoned,
+        Metric::PDropped,
         Metric::WaitP50,
         Metric::WaitP90,
         Metric::WaitP99,
@@ -168,6 +173,7 @@ impl Metric {
             Metric::PWait => "p_wait",
             Metric::PBlocked => "p_blocked",
             Metric::PAbandoned => "p_abandoned",
+            Metric::PDropped => "p_dropped",
             Metric::WaitP50 => "wait_p50",
             Metric::WaitP90 => "wait_p90",
             Metric::WaitP99 => "wait_p99",
@@ -201,6 +207,7 @@ impl Metric {
             | Metric::PWait
             | Metric::PBlocked
             | Metric::PAbandoned
+            | Metric::PDropped
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -214,6 +221,7 @@ impl Metric {
             Metric::PWait
             | Metric::PBlocked
             | Metric::PAbandoned
+            | Metric::PDropped
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

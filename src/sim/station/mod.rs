@@ -4,7 +4,7 @@
 //! engine applies them to the calendar, the collector and the message
 //! slots.
 //!
-//! - `admission.rs` (admission): who gets in.
+//! - `admission.rs` (admission): who gets in, and what a full queue does.
 //! - `line.rs` (order): the order in which waiting messages are taken.
 //! - `preemptive.rs` (order): urgent arrivals interrupt a service.
 //! - `shared.rs` (order): processor sharing, everyone present served at once.
@@ -26,6 +26,7 @@ mod shared;
 use super::message::Message;
 use super::streams::{Source, Stream};
 use crate::model::{Class, Discipline, Model, Queue};
+use admission::Admit;
 use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
 use line::WaitingLine;
@@ -132,16 +133,20 @@ impl<'a> Station<'a> {
         let service = self
             .services
             .draw(self.classes[class].service_at(self.spec));
-        if !self.admits() {
-            return Arrival::Rejected;
-        }
+        let drops_oldest = match self.admit() {
+            Admit::In => false,
+            Admit::InDroppingOldest => true,
+            Admit::Rejected(dead_letter) => return Arrival::Rejected { dead_letter },
+        };
         self.in_system += 1;
         match self.serving {
             Serving::ToCompletion => Arrival::Accepted {
                 service,
                 preempted: None,
                 entry: self.join(now, slot, class),
+                drops_oldest,
             },
+            // Drop-head needs a FIFO line: these never drop.
             Serving::Preemptive(_) => self.join_preemptive(now, slot, class, service, messages),
             Serving::Shared(_) => self.share(now, slot, service),
         }
@@ -204,7 +209,7 @@ mod tests {
         ));
         assert!(matches!(
             station.arrive(0.2, 2, 0, &messages),
-            Arrival::Rejected
+            Arrival::Rejected { dead_letter: None }
         ));
         let departed = station.depart(1.0, 0);
         assert!(matches!(
