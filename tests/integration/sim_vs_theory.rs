@@ -8,7 +8,7 @@
 use queuelab::dist::Dist;
 use queuelab::model::metric::{Metric, Threshold};
 use queuelab::model::{
-    Class, Discipline, Model, ModelBuilder, ProducerBuilder, QueueBuilder, UNLIMITED,
+    Class, Discipline, Model, ModelBuilder, Overflow, ProducerBuilder, QueueBuilder, UNLIMITED,
 };
 use queuelab::results::RunResults;
 use queuelab::run::{RunConfig, RunLength, Warmup};
@@ -150,6 +150,42 @@ fn mmck_matches_theory_in_overload() {
         Metric::MeanWait,
         Metric::Throughput,
         Metric::WaitP90,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn max_length_matches_mmck_with_room_for_the_consumers() {
+    // At most 4 waiting besides the 2 in service: M/M/2/6.
+    let results = results(single_queue(exponential(1.0), 2.4, 2, |q| q.max_length(4)));
+    for metric in [
+        Metric::PBlocked,
+        Metric::MeanInSystem,
+        Metric::MeanWait,
+        Metric::Throughput,
+        Metric::WaitP90,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn drop_head_loses_what_mmck_blocks_from_the_head() {
+    let results = results(single_queue(exponential(1.0), 2.4, 2, |q| {
+        q.max_length(4).overflow(Overflow::DropHead)
+    }));
+    // Waits and sojourns over every arrival, a dropped one until it is
+    // dropped (Little with the arrival rate).
+    for metric in [
+        Metric::PDropped,
+        Metric::PBlocked,
+        Metric::MeanInQueue,
+        Metric::MeanInSystem,
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::Throughput,
+        Metric::PWait,
     ] {
         assert_agrees(&results, "q", None, metric);
     }
