@@ -31,6 +31,7 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::MeanInQueue => "mean messages waiting".into(),
         Metric::MeanSojourn => format!("mean sojourn ({time_unit})"),
         Metric::MeanWait => format!("mean wait ({time_unit})"),
+        Metric::MeanWaitServed => format!("mean wait of the served ({time_unit})"),
         Metric::Utilisation => "consumer utilisation".into(),
         Metric::Throughput => format!("messages per {time_unit}"),
         Metric::PWait => "probability of waiting".into(),

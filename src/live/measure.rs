@@ -197,6 +197,7 @@ impl Batches {
                 Metric::PWait
                 | Metric::PAbandoned
                 | Metric::PDropped
+                | Metric::MeanWaitServed
                 | Metric::DrainTime
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,

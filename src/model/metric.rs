@@ -51,6 +51,10 @@ pub enum Metric {
     /// `drop-head` queue to let a newer one in (there every arrival is
     /// accepted).
     PDropped,
+    /// Mean wait of the messages served, leaving out those dropped from the
+    /// head (which `mean_wait` counts until they are dropped); on
+    /// `drop-head` queues, and end to end when one drops.
+    MeanWaitServed,
     /// Median waiting time.
     WaitP50,
     /// 90th percentile of the waiting time.
@@ -138,7 +142,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 17] = [
+    pub const ALL: [Metric; 18] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -149,6 +153,7 @@ impl Metric {
         Metric::PBlocked,
         Metric::PAbandoned,
         Metric::PDropped,
+        Metric::MeanWaitServed,
         Metric::WaitP50,
         Metric::WaitP90,
         Metric::WaitP99,
@@ -174,6 +179,7 @@ impl Metric {
             Metric::PBlocked => "p_blocked",
             Metric::PAbandoned => "p_abandoned",
             Metric::PDropped => "p_dropped",
+            Metric::MeanWaitServed => "mean_wait_served",
             Metric::WaitP50 => "wait_p50",
             Metric::WaitP90 => "wait_p90",
             Metric::WaitP99 => "wait_p99",
@@ -193,6 +199,7 @@ impl Metric {
         match self {
             Metric::MeanSojourn
             | Metric::MeanWait
+            | Metric::MeanWaitServed
             | Metric::WaitP50
             | Metric::WaitP90
             | Metric::WaitP99

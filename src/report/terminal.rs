@@ -27,8 +27,9 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 7] = [
+const HEADLINE: [Metric; 8] = [
     Metric::MeanWait,
+    Metric::MeanWaitServed,
     Metric::WaitP99,
     Metric::Utilisation,
     Metric::PBlocked,

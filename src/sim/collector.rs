@@ -49,6 +49,8 @@ struct Accumulators {
     in_system: TimeAverage,
     in_queue: TimeAverage,
     wait: Tally,
+    /// Waits of the messages served (not lost).
+    served_wait: Tally,
     sojourn: Tally,
     waited: u64,
     arrivals: u64,
@@ -72,6 +74,7 @@ impl Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
             wait: Tally::default(),
+            served_wait: Tally::default(),
             sojourn: Tally::default(),
             waited: 0,
             arrivals: 0,
@@ -129,6 +132,14 @@ impl Accumulators {
         }
     }
 
+    /// Records a message served after `wait` that left after `sojourn`.
+    #[inline]
+    fn record_served(&mut self, wait: f64, waited: bool, sojourn: f64) {
+        self.record_wait(wait, waited);
+        self.served_wait.record(wait);
+        self.record_sojourn(sojourn);
+    }
+
     fn record_sojourn(&mut self, sojourn: f64) {
         self.sojourn.record(sojourn);
         self.sojourn_percentiles.record(sojourn);
@@ -161,10 +172,7 @@ impl Accumulators {
             Departure::Expired | Departure::Dropped => {
                 self.record_loss(exit.how, exit.total_wait, exit.waited, exit.sojourn);
             }
-            Departure::Served => {
-                self.record_wait(exit.total_wait, exit.waited);
-                self.record_sojourn(exit.sojourn);
-            }
+            Departure::Served => self.record_served(exit.total_wait, exit.waited, exit.sojourn),
         }
     }
 
@@ -230,6 +238,7 @@ impl Accumulators {
                     Metric::PDropped,
                     self.dropped as f64 / accepted as f64,
                 );
+                set(&mut values, Metric::MeanWaitServed, self.served_wait.mean());
             }
         }
         if self.arrivals > 0 {
@@ -273,7 +282,7 @@ struct Losses {
 }
 
 impl Losses {
-    /// The losses of `queue`.
+    /// The losses of `queue`; dropping also gives `mean_wait_served`.
     fn of(queue: &Queue) -> Losses {
         Losses {
             expire: queue.patience().is_some(),
@@ -672,8 +681,7 @@ impl Collector {
             t.change(now, -1.0, 0.0);
             t.departures_in_window += in_window;
             if visit.tracked {
-                t.record_wait(visit.wait, visit.waited);
-                t.record_sojourn(visit.sojourn);
+                t.record_served(visit.wait, visit.waited, visit.sojourn);
             }
         });
         if !self.spans.is_empty() {
@@ -697,8 +705,7 @@ impl Collector {
             && let Some(arrival) = self.interval_of(visit.arrived)
         {
             self.each_interval(queue, class, arrival, |t| {
-                t.record_wait(visit.wait, visit.waited);
-                t.record_sojourn(visit.sojourn);
+                t.record_served(visit.wait, visit.waited, visit.sojourn);
             });
         }
     }

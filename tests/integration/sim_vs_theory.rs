@@ -192,6 +192,24 @@ fn drop_head_loses_what_mmck_blocks_from_the_head() {
 }
 
 #[test]
+fn drop_head_without_waiting_room_drops_the_erlang_b_share_at_once() {
+    let results = results(single_queue(exponential(1.0), 2.4, 2, |q| {
+        q.max_length(0).overflow(Overflow::DropHead)
+    }));
+    for metric in [Metric::PDropped, Metric::Throughput, Metric::PWait] {
+        assert_agrees(&results, "q", None, metric);
+    }
+    // Nobody waits: an arrival finding both consumers busy is dropped at
+    // once, and the served never wait (up to the rounding of a wait taken
+    // as sojourn minus service).
+    let (_, wait) = compare(&results, 0, "q", None, Metric::MeanWait);
+    assert!(wait.ci_high < 1e-9, "{wait:?}");
+    let simulation = results.points[0].results[0].simulation.as_ref().unwrap();
+    let served = simulation.metrics[&Metric::MeanWaitServed].mean;
+    assert!(served < 1e-9, "{served}");
+}
+
+#[test]
 fn md1_matches_pollaczek_khinchine() {
     let results = results(single_queue(
         Dist::deterministic(1.0).unwrap(),
