@@ -836,7 +836,7 @@ mod tests {
                 "either `capacity` (messages in queue + in service) or `max_length`",
             ),
             (
-                mm1(|q| QueueBuilder::new("q", UNLIMITED, exp(1.0)).max_length(1)),
+                mm1(|_| QueueBuilder::new("q", UNLIMITED, exp(1.0)).max_length(1)),
                 "queues.q.max_length",
                 "no message waits",
             ),
