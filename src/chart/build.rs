@@ -13,13 +13,14 @@ use crate::scenario::ChannelKind;
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
-pub const HEADLINE_METRICS: [Metric; 7] = [
+pub const HEADLINE_METRICS: [Metric; 8] = [
     Metric::MeanWait,
     Metric::MeanSojourn,
     Metric::MeanInQueue,
     Metric::WaitP99,
     Metric::PBlocked,
     Metric::PAbandoned,
+    Metric::PDropped,
     Metric::DrainTime,
 ];
 
@@ -30,11 +31,13 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::MeanInQueue => "mean messages waiting".into(),
         Metric::MeanSojourn => format!("mean sojourn ({time_unit})"),
         Metric::MeanWait => format!("mean wait ({time_unit})"),
+        Metric::MeanWaitServed => format!("mean wait of the served ({time_unit})"),
         Metric::Utilisation => "consumer utilisation".into(),
         Metric::Throughput => format!("messages per {time_unit}"),
         Metric::PWait => "probability of waiting".into(),
         Metric::PBlocked => "fraction of arrivals rejected".into(),
         Metric::PAbandoned => "fraction of messages expired".into(),
+        Metric::PDropped => "fraction of messages dropped from the head".into(),
         Metric::WaitP50 | Metric::WaitP90 | Metric::WaitP99 => {
             format!("{} ({time_unit})", metric.name().replace('_', " "))
         }

@@ -12,13 +12,14 @@ use crate::results::{IntervalResults, PointResults, RunResults};
 use crate::units::clock_hours;
 
 /// The metrics charted per interval.
-pub const INTERVAL_METRICS: [Metric; 6] = [
+pub const INTERVAL_METRICS: [Metric; 7] = [
     Metric::MeanWait,
     Metric::WaitP99,
     Metric::MeanInQueue,
     Metric::Utilisation,
     Metric::PBlocked,
     Metric::PAbandoned,
+    Metric::PDropped,
 ];
 
 /// One figure per interval metric with data, at the last point with

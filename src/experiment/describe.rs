@@ -1,6 +1,6 @@
 //! A model in message-queue words, one line per producer, queue and class.
 
-use crate::model::{Arrivals, Model};
+use crate::model::{Admission, Arrivals, Limit, Model, Overflow, Queue};
 use crate::results::CLOSED_LOOP;
 use crate::text::number;
 
@@ -53,9 +53,7 @@ pub fn describe_model(model: &Model) -> Vec<String> {
     }
     let loads = model.loads().unwrap_or_default();
     for (index, queue) in model.queues.iter().enumerate() {
-        let capacity = queue
-            .capacity()
-            .map_or_else(|| "unbounded".to_string(), |c| format!("capacity {c}"));
+        let capacity = admission_words(model, queue);
         let routes: Vec<String> = queue
             .routes()
             .iter()
@@ -115,4 +113,28 @@ pub fn describe_model(model: &Model) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A queue's admission in words: "unbounded", "capacity 10", or
+/// "max_length 20 waiting (drop-head to dlq)".
+fn admission_words(model: &Model, queue: &Queue) -> String {
+    let Admission::Bounded {
+        limit,
+        overflow,
+        dead_letter,
+    } = queue.admission
+    else {
+        return "unbounded".to_string();
+    };
+    let limit = match limit {
+        Limit::InSystem(capacity) => format!("capacity {capacity}"),
+        Limit::Waiting(length) => format!("max_length {length} waiting"),
+    };
+    match (overflow, dead_letter) {
+        (Overflow::RejectNew, _) => limit,
+        (overflow, None) => format!("{limit} ({})", overflow.name()),
+        (overflow, Some(to)) => {
+            format!("{limit} ({} to {})", overflow.name(), model.queues[to].name)
+        }
+    }
 }

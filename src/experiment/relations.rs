@@ -12,15 +12,18 @@ use crate::stats::Estimate;
 
 /// Little's law (L = λW, Lq = λWq) and the seed article's claim L = Σ T_i
 /// (the sum of the consumers' processing times), evaluated on measured
-/// means. W and Wq count every accepted message, served or expired, so λ
-/// is their rate: the throughput (served messages) / (1 - `p_abandoned`),
-/// the throughput itself where nothing expires (equal in steady state).
+/// means. W and Wq count every accepted message, served, expired or
+/// dropped, so λ is their rate: the throughput (served messages) /
+/// (1 - `p_abandoned` - `p_dropped`), the throughput itself where nothing
+/// is lost (equal in steady state).
 pub fn relations(
     metrics: &BTreeMap<Metric, f64>,
     consumers: u32,
     mean_service: f64,
 ) -> Vec<Relation> {
-    use Metric::{MeanInQueue, MeanInSystem, MeanSojourn, MeanWait, PAbandoned, Throughput};
+    use Metric::{
+        MeanInQueue, MeanInSystem, MeanSojourn, MeanWait, PAbandoned, PDropped, Throughput,
+    };
     let get = |metric| metrics.get(&metric).copied();
     let relation = |name: &str, left: Option<f64>, right: Option<f64>| {
         let (left, right) = (left?, right?);
@@ -35,7 +38,7 @@ pub fn relations(
             relative_error: (right - left) / left,
         })
     };
-    let served = 1.0 - get(PAbandoned).unwrap_or(0.0);
+    let served = 1.0 - get(PAbandoned).unwrap_or(0.0) - get(PDropped).unwrap_or(0.0);
     let rate = get(Throughput).map(|throughput| throughput / served);
     [
         relation(

@@ -197,6 +197,8 @@ impl Batches {
                 // prefetch window runs live).
                 Metric::PWait
                 | Metric::PAbandoned
+                | Metric::PDropped
+                | Metric::MeanWaitServed
                 | Metric::DrainTime
                 | Metric::MeanReady
                 | Metric::MeanUnacked

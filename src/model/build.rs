@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
-    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Producer,
-    Queue, Route, UNLIMITED, Window,
+    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Limit, Model,
+    Overflow, Producer, Queue, Route, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -67,6 +67,8 @@ pub struct QueueBuilder {
     service: Dist,
     discipline: Discipline,
     capacity: Option<u32>,
+    max_length: Option<u32>,
+    overflow: Option<Overflow>,
     next: Vec<(String, f64)>,
     patience: Option<Dist>,
     dead_letter: Option<String>,
@@ -249,6 +251,8 @@ impl QueueBuilder {
             service,
             discipline: Discipline::Fifo,
             capacity: None,
+            max_length: None,
+            overflow: None,
             next: Vec::new(),
             patience: None,
             dead_letter: None,
@@ -272,6 +276,20 @@ impl QueueBuilder {
         self
     }
 
+    /// At most `length` messages waiting, not counting those in service
+    /// (RabbitMQ's `x-max-length`); arrivals beyond overflow.
+    pub fn max_length(mut self, length: u32) -> Self {
+        self.max_length = Some(length);
+        self
+    }
+
+    /// What a full queue (`capacity` or `max_length`) does with an arrival;
+    /// [`Overflow::RejectNew`] unless set.
+    pub fn overflow(mut self, overflow: Overflow) -> Self {
+        self.overflow = Some(overflow);
+        self
+    }
+
     /// After service, a message goes to queue `to` with probability `p`
     /// (what no route takes leaves the system).
     pub fn next(mut self, to: impl Into<String>, p: f64) -> Self {
@@ -285,7 +303,9 @@ impl QueueBuilder {
         self
     }
 
-    /// Expired messages go to queue `to` (needs a patience).
+    /// Expired messages (with a patience) and overflow victims (with
+    /// [`Overflow::DropHead`] or [`Overflow::RejectToDeadLetter`]) go to
+    /// queue `to`.
     pub fn dead_letter(mut self, to: impl Into<String>) -> Self {
         self.dead_letter = Some(to.into());
         self
@@ -395,16 +415,21 @@ impl QueueBuilder {
             }
             _ => {}
         }
-        if let Some(capacity) = self.capacity
-            && self.backlog > capacity
-        {
-            return Err(ModelError::new(
-                format!("{key}.backlog"),
-                format!(
-                    "counts in the capacity ({capacity} messages in queue + in service), got {}",
-                    self.backlog
-                ),
-            ));
+        let limit = self.limit(&key)?;
+        if let Some(limit) = limit {
+            let (room, counted) = match limit {
+                Limit::InSystem(capacity) => (capacity, "capacity"),
+                Limit::Waiting(length) => (consumers.saturating_add(length), "max_length"),
+            };
+            if self.backlog > room {
+                return Err(ModelError::new(
+                    format!("{key}.backlog"),
+                    format!(
+                        "counts in the {counted} (room for {room} messages in queue + in service), got {}",
+                        self.backlog
+                    ),
+                ));
+            }
         }
         let mut routes = Vec::with_capacity(self.next.len());
         for (to, p) in &self.next {
@@ -430,44 +455,101 @@ impl QueueBuilder {
             ));
         }
         usable(&self.service, format!("{key}.service"))?;
-        let expiry = match (&self.patience, &self.dead_letter) {
-            (None, Some(_)) => {
+        let overflow = self.overflow.unwrap_or_default();
+        let overflow_victims = overflow != Overflow::RejectNew;
+        let dead_letter = match &self.dead_letter {
+            None if overflow == Overflow::RejectToDeadLetter => {
                 return Err(ModelError::new(
-                    format!("{key}.dead_letter"),
-                    "messages only expire with a `patience`; set one or remove `dead_letter`",
+                    format!("{key}.overflow"),
+                    "\"reject-publish-dlx\" sends rejected arrivals to the queue's `dead_letter`: set one, or use \"reject-publish\"",
                 ));
             }
-            (None, None) => None,
-            (Some(patience), dead_letter) => {
+            None => None,
+            Some(_) if self.patience.is_none() && !overflow_victims => {
+                return Err(ModelError::new(
+                    format!("{key}.dead_letter"),
+                    "receives expired messages (set a `patience`) or overflow victims (`overflow = \"drop-head\"` or \"reject-publish-dlx\"); set one or remove `dead_letter`",
+                ));
+            }
+            Some(name) if *name == self.name => {
+                return Err(ModelError::new(
+                    format!("{key}.dead_letter"),
+                    "a queue cannot be its own dead-letter queue",
+                ));
+            }
+            Some(name) => Some(queues.find(format!("{key}.dead_letter"), name)?),
+        };
+        let expiry = match &self.patience {
+            None => None,
+            Some(patience) => {
                 usable(patience, format!("{key}.patience"))?;
-                let dead_letter = match dead_letter {
-                    None => None,
-                    Some(name) if *name == self.name => {
-                        return Err(ModelError::new(
-                            format!("{key}.dead_letter"),
-                            "a queue cannot be its own dead-letter queue",
-                        ));
-                    }
-                    Some(name) => Some(queues.find(format!("{key}.dead_letter"), name)?),
-                };
                 Some(Expiry {
                     patience: patience.clone(),
                     dead_letter,
                 })
             }
         };
+        let admission = match limit {
+            None => Admission::Unbounded,
+            Some(limit) => Admission::Bounded {
+                limit,
+                overflow,
+                dead_letter: dead_letter.filter(|_| overflow_victims),
+            },
+        };
         Ok(Queue {
             name: self.name.clone(),
             consumers,
             schedule: self.schedule.clone(),
             service: self.service.clone(),
-            admission: Admission::with_capacity(self.capacity),
+            admission,
             discipline: self.discipline,
             dispatch: self.dispatch(&key)?,
             consumption: Consumption::OneAtATime,
             exit: Exit { routes, expiry },
             backlog: self.backlog,
         })
+    }
+
+    /// The length limit (`capacity` or `max_length`, not both), checked
+    /// with the `overflow` it needs.
+    fn limit(&self, key: &str) -> Result<Option<Limit>, ModelError> {
+        let limit = match (self.capacity, self.max_length) {
+            (Some(_), Some(_)) => {
+                return Err(ModelError::new(
+                    format!("{key}.max_length"),
+                    "give either `capacity` (messages in queue + in service) or `max_length` (waiting messages only), not both",
+                ));
+            }
+            (Some(capacity), None) => Some(Limit::InSystem(capacity)),
+            (None, Some(_)) if self.consumers == UNLIMITED => {
+                return Err(ModelError::new(
+                    format!("{key}.max_length"),
+                    "with `consumers = \"unlimited\"` no message waits: remove `max_length`",
+                ));
+            }
+            (None, Some(length)) => Some(Limit::Waiting(length)),
+            (None, None) => None,
+        };
+        match self.overflow {
+            Some(overflow) if limit.is_none() => Err(ModelError::new(
+                format!("{key}.overflow"),
+                format!(
+                    "\"{}\" says what a full queue does: set `capacity` or `max_length`, or remove `overflow`",
+                    overflow.name()
+                ),
+            )),
+            Some(Overflow::DropHead) if self.discipline != Discipline::Fifo => {
+                Err(ModelError::new(
+                    format!("{key}.overflow"),
+                    format!(
+                        "\"drop-head\" drops the oldest waiting message, which only the `fifo` discipline defines; got `{}`",
+                        self.discipline.name()
+                    ),
+                ))
+            }
+            _ => Ok(limit),
+        }
     }
 }
 
@@ -743,6 +825,40 @@ mod tests {
     }
 
     #[test]
+    fn builds_length_limits_and_their_overflow() {
+        let model = Model::builder("rabbit")
+            .queue(
+                QueueBuilder::new("q", 3, exp(1.0))
+                    .max_length(5)
+                    .overflow(Overflow::DropHead)
+                    .dead_letter("dlq"),
+            )
+            .queue(QueueBuilder::new("r", 1, exp(1.0)).capacity(2))
+            .queue(QueueBuilder::new("dlq", 1, exp(0.1)))
+            .producer(ProducerBuilder::open("p", "q", exp(1.0)))
+            .producer(ProducerBuilder::open("p2", "r", exp(1.0)))
+            .build()
+            .unwrap();
+        let [q, r, _] = &model.queues[..] else {
+            panic!("three queues");
+        };
+        assert_eq!(
+            q.admission,
+            Admission::Bounded {
+                limit: Limit::Waiting(5),
+                overflow: Overflow::DropHead,
+                dead_letter: Some(2),
+            }
+        );
+        // Room for the 3 consumers and 5 waiting.
+        assert_eq!(q.capacity(), Some(8));
+        assert_eq!(q.admission.capacity(), None);
+        assert_eq!(q.dead_letter(), Some(2));
+        assert_eq!(r.admission, Admission::with_capacity(Some(2)));
+        assert_eq!(r.dead_letter(), None);
+    }
+
+    #[test]
     fn refuses_what_a_scenario_file_would_refuse_naming_the_part() {
         let cases: Vec<(ModelBuilder, &str, &str)> = vec![
             (mm1(|q| q).within([1.0, 1.0]), "compare.within", "twice"),
@@ -775,7 +891,55 @@ mod tests {
             (
                 mm1(|q| q.dead_letter("q")),
                 "queues.q.dead_letter",
-                "only expire with a `patience`",
+                "receives expired messages (set a `patience`) or overflow victims",
+            ),
+            (
+                mm1(|q| q.capacity(2).dead_letter("q")),
+                "queues.q.dead_letter",
+                "or overflow victims",
+            ),
+            (
+                mm1(|q| q.capacity(2).max_length(1)),
+                "queues.q.max_length",
+                "either `capacity` (messages in queue + in service) or `max_length`",
+            ),
+            (
+                mm1(|_| QueueBuilder::new("q", UNLIMITED, exp(1.0)).max_length(1)),
+                "queues.q.max_length",
+                "no message waits",
+            ),
+            (
+                mm1(|q| q.max_length(1).backlog(3)),
+                "queues.q.backlog",
+                "counts in the max_length (room for 2 messages",
+            ),
+            (
+                mm1(|q| q.overflow(Overflow::DropHead)),
+                "queues.q.overflow",
+                "set `capacity` or `max_length`",
+            ),
+            (
+                mm1(|q| {
+                    q.max_length(2)
+                        .overflow(Overflow::DropHead)
+                        .discipline(Discipline::Lifo)
+                }),
+                "queues.q.overflow",
+                "only the `fifo` discipline defines; got `lifo`",
+            ),
+            (
+                mm1(|q| q.max_length(2).overflow(Overflow::RejectToDeadLetter)),
+                "queues.q.overflow",
+                "sends rejected arrivals to the queue's `dead_letter`",
+            ),
+            (
+                mm1(|q| {
+                    q.max_length(2)
+                        .overflow(Overflow::DropHead)
+                        .dead_letter("q")
+                }),
+                "queues.q.dead_letter",
+                "its own dead-letter queue",
             ),
             (
                 mm1(|q| q.patience(exp(1.0)).dead_letter("q")),

@@ -6,8 +6,8 @@
 //! live run.
 
 use super::{
-    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Overflow,
-    Producer, Queue, UNLIMITED,
+    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Limit, Model,
+    Overflow, Producer, Queue, UNLIMITED,
 };
 use crate::dist::Dist;
 
@@ -60,11 +60,17 @@ pub enum Feature {
     /// Finite prefetch windows beyond one message acknowledged at once
     /// (which is the shared line).
     PrefetchWindow,
+    /// A length limit that counts waiting messages only.
+    MaxLength,
+    /// A full queue drops its oldest waiting message to let an arrival in.
+    DropHead,
+    /// A full queue sends the rejected arrival to its dead-letter queue.
+    RejectToDeadLetter,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 22] = [
+    pub const ALL: [Feature; 25] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -87,6 +93,9 @@ impl Feature {
         Feature::Backlog,
         Feature::UnlimitedPrefetch,
         Feature::PrefetchWindow,
+        Feature::MaxLength,
+        Feature::DropHead,
+        Feature::RejectToDeadLetter,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -114,6 +123,9 @@ impl Feature {
             Feature::Backlog => "a starting `backlog`",
             Feature::UnlimitedPrefetch => "`prefetch = \"unlimited\"`",
             Feature::PrefetchWindow => "a finite `prefetch` window (beyond 1 acknowledged at once)",
+            Feature::MaxLength => "a `max_length` (waiting messages only)",
+            Feature::DropHead => "`overflow = \"drop-head\"`",
+            Feature::RejectToDeadLetter => "`overflow = \"reject-publish-dlx\"`",
         }
     }
 
@@ -280,12 +292,18 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         Discipline::PriorityPreemptive => Some(Feature::PriorityPreemptive),
         Discipline::ProcessorSharing => Some(Feature::ProcessorSharing),
     };
-    let bounded = match admission {
-        Admission::Unbounded => false,
+    let (bounded, waiting_limit, overflow) = match admission {
+        Admission::Unbounded => (false, false, None),
         Admission::Bounded {
-            capacity: _,
-            overflow: Overflow::RejectNew,
-        } => true,
+            limit,
+            overflow,
+            dead_letter: _, // with the expiry's, in `Queue::dead_letter`
+        } => (true, matches!(limit, Limit::Waiting(_)), Some(*overflow)),
+    };
+    let overflow_feature = match overflow {
+        None | Some(Overflow::RejectNew) => None,
+        Some(Overflow::DropHead) => Some(Feature::DropHead),
+        Some(Overflow::RejectToDeadLetter) => Some(Feature::RejectToDeadLetter),
     };
     // Prefetch 1 acknowledged at once is exactly the shared line.
     let window = match dispatch {
@@ -296,24 +314,26 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     };
     // The plain behaviour of this axis, the only one so far.
     let Consumption::OneAtATime = consumption;
-    let (patience, dead_letter) = match expiry {
-        None => (false, false),
+    let patience = match expiry {
+        None => false,
         Some(Expiry {
             patience: _,
-            dead_letter,
-        }) => (true, dead_letter.is_some()),
+            dead_letter: _, // with the overflow's, in `Queue::dead_letter`
+        }) => true,
     };
     let present = [
         (*consumers == UNLIMITED, Feature::UnlimitedConsumers),
-        (bounded, Feature::Capacity),
+        (bounded && !waiting_limit, Feature::Capacity),
+        (waiting_limit, Feature::MaxLength),
         (!routes.is_empty(), Feature::Routing),
         (patience, Feature::Patience),
-        (dead_letter, Feature::DeadLetter),
+        (queue.dead_letter().is_some(), Feature::DeadLetter),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(window.map(|feature| (feature, site())));
+    sites.extend(overflow_feature.map(|feature| (feature, site())));
     for (is_present, feature) in present {
         if is_present {
             sites.push((feature, site()));

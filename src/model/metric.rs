@@ -47,6 +47,14 @@ pub enum Metric {
     PBlocked,
     /// Fraction of accepted messages that expire (abandon) before service.
     PAbandoned,
+    /// Fraction of accepted messages dropped from the head of a full
+    /// `drop-head` queue to let a newer one in (there every arrival is
+    /// accepted).
+    PDropped,
+    /// Mean wait of the messages served, leaving out those dropped from the
+    /// head (which `mean_wait` counts until they are dropped); on
+    /// `drop-head` queues, and end to end when one drops.
+    MeanWaitServed,
     /// Median waiting time.
     WaitP50,
     /// 90th percentile of the waiting time.
@@ -149,7 +157,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 22] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -159,6 +167,8 @@ impl Metric {
         Metric::PWait,
         Metric::PBlocked,
         Metric::PAbandoned,
+        Metric::PDropped,
+        Metric::MeanWaitServed,
         Metric::WaitP50,
         Metric::WaitP90,
         Metric::WaitP99,
@@ -187,6 +197,8 @@ impl Metric {
             Metric::PWait => "p_wait",
             Metric::PBlocked => "p_blocked",
             Metric::PAbandoned => "p_abandoned",
+            Metric::PDropped => "p_dropped",
+            Metric::MeanWaitServed => "mean_wait_served",
             Metric::WaitP50 => "wait_p50",
             Metric::WaitP90 => "wait_p90",
             Metric::WaitP99 => "wait_p99",
@@ -210,6 +222,7 @@ impl Metric {
         match self {
             Metric::MeanSojourn
             | Metric::MeanWait
+            | Metric::MeanWaitServed
             | Metric::WaitP50
             | Metric::WaitP90
             | Metric::WaitP99
@@ -228,6 +241,7 @@ impl Metric {
             | Metric::PWait
             | Metric::PBlocked
             | Metric::PAbandoned
+            | Metric::PDropped
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -243,6 +257,7 @@ impl Metric {
             | Metric::PAbandoned
             | Metric::ConsumerUtilisation
             | Metric::PHoarded
+            | Metric::PDropped
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

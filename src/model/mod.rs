@@ -35,7 +35,9 @@ use metric::{Metric, Threshold};
 pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;
 pub use routing::Route;
-pub use station::{Admission, Consumption, Dispatch, Exit, Expiry, Overflow, Queue, UNLIMITED};
+pub use station::{
+    Admission, Consumption, Dispatch, Exit, Expiry, Limit, Overflow, Queue, UNLIMITED,
+};
 pub use target::{SYSTEM, Target, targets};
 pub use traffic::{STABILITY_TOLERANCE, solve_traffic_equations};
 pub use window::{UNLIMITED_PREFETCH, Window};

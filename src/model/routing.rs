@@ -111,7 +111,7 @@ impl Model {
         linked.into_iter().all(|l| l)
     }
 
-    /// The routing matrix with every possible expiry sent to its
+    /// The routing matrix with every possible expiry or overflow sent to its
     /// dead-letter queue.
     pub(super) fn routing_with_dead_letters(&self) -> Vec<Vec<f64>> {
         let mut routing = self.routing_matrix();

@@ -46,20 +46,55 @@ pub struct Queue {
 pub enum Admission {
     /// Every message gets in.
     Unbounded,
-    /// At most `capacity` messages in queue and in service.
+    /// At most `limit` messages, counted as the limit says.
     Bounded {
-        /// Maximum messages in queue + in service.
-        capacity: u32,
+        /// How many messages the queue holds, and which ones count.
+        limit: Limit,
         /// What happens to an arrival that finds the queue full.
         overflow: Overflow,
+        /// Queue receiving the overflow's victims (`RejectToDeadLetter`
+        /// always, `DropHead` optionally); `None` drops them.
+        dead_letter: Option<usize>,
     },
 }
 
-/// What a full queue does with an arrival.
+/// A queue's length limit, and which messages it counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// Messages in queue + in service (`capacity`).
+    InSystem(u32),
+    /// Messages waiting only, not those in service (`max_length`, as
+    /// RabbitMQ's `x-max-length` counts ready messages).
+    Waiting(u32),
+}
+
+/// What a full queue does with an arrival (RabbitMQ's `overflow` names).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
 pub enum Overflow {
-    /// The arrival is rejected (blocked) and leaves the system.
+    /// The arrival is rejected (blocked) and leaves the system
+    /// (`reject-publish`).
+    #[default]
+    #[serde(rename = "reject-publish")]
     RejectNew,
+    /// The arrival is rejected (blocked) and sent to the dead-letter queue
+    /// (`reject-publish-dlx`).
+    #[serde(rename = "reject-publish-dlx")]
+    RejectToDeadLetter,
+    /// The arrival gets in; the oldest waiting message is dropped, or sent
+    /// to the dead-letter queue (`drop-head`).
+    #[serde(rename = "drop-head")]
+    DropHead,
+}
+
+impl Overflow {
+    /// The scenario-file name, e.g. `drop-head`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Overflow::RejectNew => "reject-publish",
+            Overflow::RejectToDeadLetter => "reject-publish-dlx",
+            Overflow::DropHead => "drop-head",
+        }
+    }
 }
 
 /// The dispatch axis: how waiting messages reach the consumers.
@@ -99,11 +134,15 @@ pub struct Expiry {
 }
 
 impl Admission {
-    /// The capacity of a bounded queue, `None` when unbounded.
+    /// The `capacity` (messages in queue + in service) of a queue bounded
+    /// that way, `None` otherwise.
     pub fn capacity(self) -> Option<u32> {
         match self {
-            Admission::Unbounded => None,
-            Admission::Bounded { capacity, .. } => Some(capacity),
+            Admission::Bounded {
+                limit: Limit::InSystem(capacity),
+                ..
+            } => Some(capacity),
+            _ => None,
         }
     }
 
@@ -111,9 +150,18 @@ impl Admission {
     /// unbounded for `None`.
     pub fn with_capacity(capacity: Option<u32>) -> Admission {
         capacity.map_or(Admission::Unbounded, |capacity| Admission::Bounded {
-            capacity,
+            limit: Limit::InSystem(capacity),
             overflow: Overflow::RejectNew,
+            dead_letter: None,
         })
+    }
+
+    /// What a full queue does with an arrival; `None` when unbounded.
+    pub fn overflow(self) -> Option<Overflow> {
+        match self {
+            Admission::Unbounded => None,
+            Admission::Bounded { overflow, .. } => Some(overflow),
+        }
     }
 }
 
@@ -123,9 +171,16 @@ impl Queue {
         self.consumers == UNLIMITED
     }
 
-    /// Maximum messages in queue + in service; `None` is unlimited.
+    /// Maximum messages in queue + in service; `None` is unlimited. A
+    /// `max_length` of N waiting allows the consumers + N.
     pub fn capacity(&self) -> Option<u32> {
-        self.admission.capacity()
+        match self.admission {
+            Admission::Unbounded => None,
+            Admission::Bounded { limit, .. } => Some(match limit {
+                Limit::InSystem(capacity) => capacity,
+                Limit::Waiting(length) => self.consumers.saturating_add(length),
+            }),
+        }
     }
 
     /// The prefetch windows of the queue's consumers, if it has them.
@@ -146,11 +201,17 @@ impl Queue {
         self.exit.expiry.as_ref().map(|expiry| &expiry.patience)
     }
 
-    /// Queue receiving expired messages, if any.
+    /// Queue receiving expired messages or overflow victims, if any (one
+    /// `dead_letter` key names it for both).
     pub fn dead_letter(&self) -> Option<usize> {
+        let overflow = match self.admission {
+            Admission::Bounded { dead_letter, .. } => dead_letter,
+            Admission::Unbounded => None,
+        };
         self.exit
             .expiry
             .as_ref()
             .and_then(|expiry| expiry.dead_letter)
+            .or(overflow)
     }
 }

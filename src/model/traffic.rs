@@ -26,7 +26,7 @@ impl Model {
     }
 
     /// Like [`Model::arrival_rates`], but counting every message that may
-    /// expire as sent to its dead-letter queue: an upper bound on each
+    /// expire or overflow as sent to its dead-letter queue: an upper bound on each
     /// queue's traffic, used for loads and stability.
     pub fn arrival_rate_bounds(&self) -> Option<Vec<Vec<f64>>> {
         let rates = self.rates_with(&self.routing_with_dead_letters())?;
@@ -52,8 +52,8 @@ impl Model {
     }
 
     /// Offered load per consumer of each queue, rho = sum_k lambda_k E\[S_k\] / c,
-    /// ignoring losses to blocking and counting every possible expiry as
-    /// dead-lettered (an upper bound); `None` if the routing never lets
+    /// ignoring losses to blocking and counting every possible expiry or
+    /// overflow as dead-lettered (an upper bound); `None` if the routing never lets
     /// messages leave.
     pub fn loads(&self) -> Option<Vec<f64>> {
         let rates = self.arrival_rate_bounds()?;
@@ -181,7 +181,7 @@ impl Model {
     }
 
     /// Mean visits to each queue of a message that enters at `queue`,
-    /// counting every possible expiry as dead-lettered; `None` if it may
+    /// counting every possible expiry or overflow as dead-lettered; `None` if it may
     /// never leave.
     pub fn visits_from(&self, queue: usize) -> Option<Vec<f64>> {
         let mut entry = vec![0.0; self.queues.len()];

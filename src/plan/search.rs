@@ -285,6 +285,7 @@ fn search(settings: &PlanSettings, model: &Model, meets: impl FnMut(f64) -> bool
 fn highest(settings: &PlanSettings, model: &Model) -> f64 {
     match settings.decision {
         Decision::Consumers(queue) => model.queues[queue]
+            .admission
             .capacity()
             .map_or(settings.max_value, |capacity| {
                 settings.max_value.min(f64::from(capacity))

@@ -65,11 +65,12 @@ impl Table {
 }
 
 /// Metrics whose change between points the report shows.
-const CHANGE_METRICS: [Metric; 4] = [
+const CHANGE_METRICS: [Metric; 5] = [
     Metric::MeanWait,
     Metric::MeanSojourn,
     Metric::PBlocked,
     Metric::PAbandoned,
+    Metric::PDropped,
 ];
 
 /// The closing summary: the verdicts and what to expect of them.

@@ -27,12 +27,14 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 6] = [
+const HEADLINE: [Metric; 8] = [
     Metric::MeanWait,
+    Metric::MeanWaitServed,
     Metric::WaitP99,
     Metric::Utilisation,
     Metric::PBlocked,
     Metric::PAbandoned,
+    Metric::PDropped,
     Metric::DrainTime,
 ];
 
@@ -42,7 +44,7 @@ const LIVE_HEADLINE: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::S
 /// Shares that are reported for every queue and say nothing when all 0
 /// (e.g. `p_blocked` of an unbounded queue): the short table leaves their
 /// columns out then.
-const QUIET_WHEN_ZERO: [Metric; 2] = [Metric::PBlocked, Metric::PAbandoned];
+const QUIET_WHEN_ZERO: [Metric; 3] = [Metric::PBlocked, Metric::PAbandoned, Metric::PDropped];
 
 /// The results as the terminal shows them under `view`.
 pub fn table(results: &RunResults, view: &View) -> String {

@@ -329,7 +329,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
         format!(" at sweep point {}", point.label())
     };
     let queue_key = format!("queues.{}", queue.name);
-    let receives_expired = point
+    let receives_lost = point
         .model
         .queues
         .iter()
@@ -353,8 +353,8 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     } else {
         String::new()
     };
-    let bound = if receives_expired {
-        " (as a dead-letter queue its load counts every message that may expire, an upper bound)"
+    let bound = if receives_lost {
+        " (as a dead-letter queue its load counts every message that may expire or overflow, an upper bound)"
     } else {
         ""
     };

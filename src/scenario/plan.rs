@@ -4,8 +4,8 @@ use super::SweepPoint;
 use super::error::Problem;
 use super::plan_settings::{Bound, Decision, Goal, GoalMetric, PlanSettings};
 use super::spec::{PlanSpec, PlanTargetSpec};
-use crate::model::Model;
 use crate::model::metric::Metric;
+use crate::model::{Admission, Model};
 use crate::run::RunConfig;
 use crate::text::Num;
 
@@ -174,9 +174,21 @@ fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
                 "queue `{name}` has unlimited consumers, so no message ever waits for buffer space"
             ),
         )),
+        "capacity" if !plain_capacity(model.queues[queue].admission) => Err(Problem::new(
+            "plan.decide",
+            format!(
+                "queue `{name}` has a `max_length` or an `overflow` other than \"reject-publish\", which the capacity search would replace: bound it by `capacity` alone, or decide its consumers"
+            ),
+        )),
         "capacity" => Ok(Decision::Capacity(queue)),
         _ => Err(usage()),
     }
+}
+
+/// Unbounded, or bounded by a `capacity` that rejects new arrivals: what
+/// a capacity search tries values of.
+fn plain_capacity(admission: Admission) -> bool {
+    admission == Admission::with_capacity(admission.capacity())
 }
 
 fn queue_names(model: &Model) -> String {

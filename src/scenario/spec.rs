@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::model::{Discipline, UNLIMITED_PREFETCH};
+use crate::model::{Discipline, Overflow, UNLIMITED_PREFETCH};
 
 /// A whole scenario file as written.
 #[derive(Debug, Deserialize)]
@@ -240,12 +240,18 @@ pub struct QueueSpec {
     pub discipline: Discipline,
     /// Maximum messages in queue + in service.
     pub capacity: Option<u32>,
+    /// Maximum messages waiting, not counting those in service.
+    pub max_length: Option<u32>,
+    /// What a full queue does with an arrival: `reject-publish`,
+    /// `drop-head` or `reject-publish-dlx`.
+    pub overflow: Option<Overflow>,
     /// Routing after service.
     #[serde(default)]
     pub next: Vec<RouteSpec>,
     /// How long a waiting message waits before it expires (TTL).
     pub patience: Option<DistSpec>,
-    /// Queue that receives expired messages instead of dropping them.
+    /// Queue that receives expired messages and overflow victims instead
+    /// of dropping them.
     pub dead_letter: Option<String>,
     /// Messages already waiting when the run starts.
     #[serde(default)]

@@ -309,6 +309,12 @@ fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Pro
     if let Some(capacity) = queue.capacity {
         built = built.capacity(capacity);
     }
+    if let Some(length) = queue.max_length {
+        built = built.max_length(length);
+    }
+    if let Some(overflow) = queue.overflow {
+        built = built.overflow(overflow);
+    }
     for route in &queue.next {
         built = built.next(&route.to, route.p);
     }

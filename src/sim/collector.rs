@@ -6,7 +6,7 @@ use super::station::WindowCounts;
 use super::window_averages::{self, WindowAverages, WindowMeans};
 use crate::model::metric::{Metric, MetricValues, Threshold};
 use crate::model::profile::Span;
-use crate::model::{Model, Queue};
+use crate::model::{Model, Overflow, Queue};
 use crate::stats::{BATCH_TAIL, Percentiles, Tally, TimeAverage};
 
 /// Histogram resolution relative to the smallest mean service time.
@@ -51,11 +51,14 @@ struct Accumulators {
     in_system: TimeAverage,
     in_queue: TimeAverage,
     wait: Tally,
+    /// Waits of the messages served (not lost).
+    served_wait: Tally,
     sojourn: Tally,
     waited: u64,
     arrivals: u64,
     blocked: u64,
     abandoned: u64,
+    dropped: u64,
     departures_in_window: u64,
     wait_percentiles: Percentiles,
     sojourn_percentiles: Percentiles,
@@ -77,11 +80,13 @@ impl Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
             wait: Tally::default(),
+            served_wait: Tally::default(),
             sojourn: Tally::default(),
             waited: 0,
             arrivals: 0,
             blocked: 0,
             abandoned: 0,
+            dropped: 0,
             departures_in_window: 0,
             wait_percentiles: percentiles(resolution),
             sojourn_percentiles: percentiles(resolution),
@@ -135,17 +140,30 @@ impl Accumulators {
         }
     }
 
+    /// Records a message served after `wait` that left after `sojourn`.
+    #[inline]
+    fn record_served(&mut self, wait: f64, waited: bool, sojourn: f64) {
+        self.record_wait(wait, waited);
+        self.served_wait.record(wait);
+        self.record_sojourn(sojourn);
+    }
+
     fn record_sojourn(&mut self, sojourn: f64) {
         self.sojourn.record(sojourn);
         self.sojourn_percentiles.record(sojourn);
         count_within(&mut self.sojourn_within, sojourn);
     }
 
-    /// Records a message that expired after `wait` (all of it waiting)
-    /// and left after `sojourn`: waits and sojourns count every accepted
-    /// message, so L = λW and Lq = λWq hold with λ the accepted rate.
-    fn record_expiry(&mut self, wait: f64, waited: bool, sojourn: f64) {
-        self.abandoned += 1;
+    /// Records a message that was lost unserved (`how`: it expired, or was
+    /// dropped from the head) after `wait` (all of it waiting) and left
+    /// after `sojourn`: waits and sojourns count every accepted message, so
+    /// L = λW and Lq = λWq hold with λ the accepted rate.
+    fn record_loss(&mut self, how: Departure, wait: f64, waited: bool, sojourn: f64) {
+        if how == Departure::Dropped {
+            self.dropped += 1;
+        } else {
+            self.abandoned += 1;
+        }
         self.record_wait(wait, waited);
         self.record_sojourn(sojourn);
     }
@@ -159,13 +177,10 @@ impl Accumulators {
         self.arrivals += 1;
         match exit.how {
             Departure::Blocked => self.blocked += 1,
-            Departure::Expired => {
-                self.record_expiry(exit.total_wait, exit.waited, exit.sojourn);
+            Departure::Expired | Departure::Dropped => {
+                self.record_loss(exit.how, exit.total_wait, exit.waited, exit.sojourn);
             }
-            Departure::Served => {
-                self.record_wait(exit.total_wait, exit.waited);
-                self.record_sojourn(exit.sojourn);
-            }
+            Departure::Served => self.record_served(exit.total_wait, exit.waited, exit.sojourn),
         }
     }
 
@@ -190,13 +205,13 @@ impl Accumulators {
     }
 
     /// The metric values, in the order of [`crate::model::metric::layout`];
-    /// `consumers` gives utilisation, `can_expire` adds `p_abandoned`,
-    /// `windowed` the prefetch windows' metrics.
+    /// `consumers` gives utilisation, `losses` says which of `p_abandoned`
+    /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics.
     fn values(
         &self,
         window: f64,
         consumers: Option<f64>,
-        can_expire: bool,
+        losses: Losses,
         windowed: bool,
     ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
@@ -221,7 +236,8 @@ impl Accumulators {
         );
         set(&mut values, Metric::MeanWait, self.wait.mean());
         set(&mut values, Metric::MeanSojourn, self.sojourn.mean());
-        // Every accepted message that left the line, served or expired.
+        // Every accepted message that left the line: served, expired or
+        // dropped.
         let accepted = self.wait.count();
         if accepted > 0 {
             set(
@@ -229,12 +245,20 @@ impl Accumulators {
                 Metric::PWait,
                 self.waited as f64 / accepted as f64,
             );
-            if can_expire {
+            if losses.expire {
                 set(
                     &mut values,
                     Metric::PAbandoned,
                     self.abandoned as f64 / accepted as f64,
                 );
+            }
+            if losses.drop {
+                set(
+                    &mut values,
+                    Metric::PDropped,
+                    self.dropped as f64 / accepted as f64,
+                );
+                set(&mut values, Metric::MeanWaitServed, self.served_wait.mean());
             }
         }
         if self.arrivals > 0 {
@@ -267,6 +291,40 @@ impl Accumulators {
     }
 }
 
+/// The ways a target's messages can be lost unserved, which give it
+/// `p_abandoned` and `p_dropped`.
+#[derive(Clone, Copy, Debug)]
+struct Losses {
+    /// Messages expire (a `patience`).
+    expire: bool,
+    /// Messages are dropped from the head (`drop-head`).
+    drop: bool,
+}
+
+impl Losses {
+    /// The losses of `queue`; dropping also gives `mean_wait_served`.
+    fn of(queue: &Queue) -> Losses {
+        Losses {
+            expire: queue.patience().is_some(),
+            drop: queue.admission.overflow() == Some(Overflow::DropHead),
+        }
+    }
+
+    /// The losses of any of `queues` (the system's).
+    fn any(queues: &[Queue]) -> Losses {
+        queues.iter().map(Losses::of).fold(
+            Losses {
+                expire: false,
+                drop: false,
+            },
+            |a, b| Losses {
+                expire: a.expire || b.expire,
+                drop: a.drop || b.drop,
+            },
+        )
+    }
+}
+
 /// A completed visit to a queue.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Visit {
@@ -292,6 +350,9 @@ pub(crate) enum Departure {
     /// Expired while waiting somewhere: dropped, or after its visit to a
     /// dead-letter queue (never delivered).
     Expired,
+    /// Dropped from the head of a full `drop-head` queue: at once, or after
+    /// its visit to a dead-letter queue (never delivered).
+    Dropped,
 }
 
 /// How a message leaves the network.
@@ -610,11 +671,36 @@ impl Collector {
         arrived: f64,
         tracked: bool,
     ) {
+        self.leave_line(Departure::Expired, now, (queue, class), arrived, tracked);
+    }
+
+    /// A waiting message of `class` that arrived at `queue` at `arrived`
+    /// is dropped from the head there (`drop-head`).
+    pub(crate) fn drop_oldest(
+        &mut self,
+        now: f64,
+        queue: usize,
+        class: usize,
+        arrived: f64,
+        tracked: bool,
+    ) {
+        self.leave_line(Departure::Dropped, now, (queue, class), arrived, tracked);
+    }
+
+    /// A waiting message leaves the line of `queue` unserved (`how`).
+    fn leave_line(
+        &mut self,
+        how: Departure,
+        now: f64,
+        (queue, class): (usize, usize),
+        arrived: f64,
+        tracked: bool,
+    ) {
         self.each(queue, class, self.in_force(), |t| t.change(now, -1.0, -1.0));
         if tracked {
             let wait = now - arrived;
             self.each(queue, class, self.interval_of(arrived), |t| {
-                t.record_expiry(wait, true, wait);
+                t.record_loss(how, wait, true, wait);
             });
         }
     }
@@ -627,8 +713,7 @@ impl Collector {
             t.change(now, -1.0, 0.0);
             t.departures_in_window += in_window;
             if visit.tracked {
-                t.record_wait(visit.wait, visit.waited);
-                t.record_sojourn(visit.sojourn);
+                t.record_served(visit.wait, visit.waited, visit.sojourn);
             }
         });
         if !self.spans.is_empty() {
@@ -652,8 +737,7 @@ impl Collector {
             && let Some(arrival) = self.interval_of(visit.arrived)
         {
             self.each_interval(queue, class, arrival, |t| {
-                t.record_wait(visit.wait, visit.waited);
-                t.record_sojourn(visit.sojourn);
+                t.record_served(visit.wait, visit.waited, visit.sojourn);
             });
         }
     }
@@ -667,7 +751,7 @@ impl Collector {
 
     /// A message of `class` leaves a network measured end to end (see
     /// [`Collector::measures_system`]): blocked somewhere, expired
-    /// somewhere, or delivered (only these count in the throughput), after
+    /// or dropped somewhere, or delivered (only these count in the throughput), after
     /// `sojourn` end to end, `total_wait` of it waiting (`waited`: it
     /// queued at some queue).
     pub(crate) fn exit_system(&mut self, class: usize, exit: Exit) {
@@ -768,14 +852,14 @@ impl Collector {
                     .get(node)
                     .filter(|queue| !queue.is_unlimited())
                     .map(&consumers);
-                let can_expire = match model.queues.get(node) {
-                    Some(queue) => queue.patience().is_some(),
-                    None => model.queues.iter().any(|q| q.patience().is_some()),
+                let losses = match model.queues.get(node) {
+                    Some(queue) => Losses::of(queue),
+                    None => Losses::any(&model.queues),
                 };
                 // The windows are measured at a queue's aggregate target.
                 let windowed = index % self.per_node == 0
                     && model.queues.get(node).is_some_and(|q| q.window().is_some());
-                target.values(window, consumers, can_expire, windowed)
+                target.values(window, consumers, losses, windowed)
             })
             .collect();
         if self.system {

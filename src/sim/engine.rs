@@ -390,7 +390,7 @@ impl<'a> Engine<'a> {
             waited: false,
             tracked,
             expired: false,
-            dead_lettered: false,
+            lost: None,
             generation: 0,
         });
         self.enter(spec.queue, slot);
@@ -406,17 +406,17 @@ impl<'a> Engine<'a> {
     fn enter(&mut self, queue: usize, slot: u32) {
         let class = self.messages.slots[slot as usize].class as usize;
         let arrival = self.stations[queue].arrive(self.now, slot, class, &self.messages.slots);
-        let Arrival::Accepted {
-            service,
-            preempted,
-            entry,
-        } = arrival
-        else {
-            let tracked = self.messages.slots[slot as usize].tracked;
-            self.collector.block(queue, class, tracked);
-            self.log_visit(queue, slot, None);
-            self.leave_system(slot, Departure::Blocked);
-            return;
+        let (service, preempted, entry, drops_oldest) = match arrival {
+            Arrival::Accepted {
+                service,
+                preempted,
+                entry,
+                drops_oldest,
+            } => (service, preempted, entry, drops_oldest),
+            Arrival::Rejected { dead_letter } => {
+                self.reject(queue, slot, class, dead_letter);
+                return;
+            }
         };
         let message = &mut self.messages.slots[slot as usize];
         message.service = service;
@@ -453,7 +453,59 @@ impl<'a> Engine<'a> {
                 self.complete(queue, next);
             }
         }
+        if drops_oldest {
+            self.drop_oldest(queue);
+        }
         self.observe_window(queue);
+    }
+
+    /// A full `queue` rejects `slot`: it leaves the system blocked, or goes
+    /// to `dead_letter` (`reject-publish-dlx`).
+    fn reject(&mut self, queue: usize, slot: u32, class: usize, dead_letter: Option<usize>) {
+        let tracked = self.messages.slots[slot as usize].tracked;
+        self.collector.block(queue, class, tracked);
+        self.log_visit(queue, slot, None);
+        match dead_letter {
+            Some(dead_letter) => {
+                let lost = &mut self.messages.slots[slot as usize].lost;
+                lost.get_or_insert(Departure::Blocked);
+                self.enter(dead_letter, slot);
+            }
+            None => self.leave_system(slot, Departure::Blocked),
+        }
+    }
+
+    /// A drop-head `queue` over its limit drops its oldest waiting message
+    /// (freeing the expired ones the line hands back first): it goes to the
+    /// dead-letter queue or leaves the system, dropped. Like an expired
+    /// message, it counts in the waits until it is dropped.
+    fn drop_oldest(&mut self, queue: usize) {
+        while let Some(slot) = self.stations[queue].pop_oldest() {
+            let message = &mut self.messages.slots[slot as usize];
+            if message.expired {
+                self.messages.remove(slot);
+                continue;
+            }
+            // Its pending expiry, if any, no longer applies.
+            message.generation = message.generation.wrapping_add(1);
+            message.total_wait += self.now - message.entered_queue_at;
+            message.waited = true;
+            message.lost.get_or_insert(Departure::Dropped);
+            let (class, arrived, tracked) = (
+                message.class as usize,
+                message.entered_queue_at,
+                message.tracked,
+            );
+            let dead_letter = self.stations[queue].drop_oldest();
+            self.observe_drain(queue);
+            self.collector
+                .drop_oldest(self.now, queue, class, arrived, tracked);
+            match dead_letter {
+                Some(dead_letter) => self.enter(dead_letter, slot),
+                None => self.leave_system(slot, Departure::Dropped),
+            }
+            return;
+        }
     }
 
     /// The station has started serving `slot`: its departure is scheduled
@@ -626,7 +678,7 @@ impl<'a> Engine<'a> {
             total_wait: message.total_wait + wait,
             waited: true,
             expired: false,
-            dead_lettered: true,
+            lost: message.lost.or(Some(Departure::Expired)),
             ..message
         };
         match dead_letter {
@@ -680,12 +732,8 @@ impl<'a> Engine<'a> {
             self.schedule_arrival(producer);
         }
         if self.collector.measures_system() {
-            // A dead-lettered message expired, whatever happens after.
-            let how = if message.dead_lettered {
-                Departure::Expired
-            } else {
-                how
-            };
+            // A dead-lettered message was lost, whatever happens after.
+            let how = message.lost.unwrap_or(how);
             self.collector.exit_system(
                 message.class as usize,
                 Exit {

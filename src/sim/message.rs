@@ -1,6 +1,8 @@
 //! Messages in the network, each in a reusable slot: the engine owns them;
 //! stations read them and say, by their effects, what changes.
 
+use super::collector::Departure;
+
 /// A message in the network, stored in a reusable slot.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Message {
@@ -30,9 +32,10 @@ pub(super) struct Message {
     pub(super) tracked: bool,
     /// Expired while waiting: the slot is freed when the line reaches it.
     pub(super) expired: bool,
-    /// Expired at some queue and sent on to its dead-letter queue: it
-    /// leaves the network expired, never delivered.
-    pub(super) dead_lettered: bool,
+    /// How it was first lost at some queue (expired, dropped from the
+    /// head, or rejected) before a dead-letter queue took it: it leaves the
+    /// network that way, never delivered.
+    pub(super) lost: Option<Departure>,
     /// Bumped whenever the slot's message changes state, to recognise
     /// stale departure and expiry events.
     pub(super) generation: u32,

@@ -153,6 +153,13 @@ impl Mmck {
         self.waiting / (self.below + self.waiting)
     }
 
+    /// Probability that an arrival finds every server busy,
+    /// Σ_{n=c}^{K} π_n (PASTA): under drop-head every arrival gets in and
+    /// this share waits (perhaps until it is dropped).
+    pub fn prob_all_busy(&self) -> f64 {
+        (self.waiting + self.full) / self.total()
+    }
+
     /// P(an accepted customer meets k waiting phases): k = 0 if it finds
     /// n < c, else k = n - c + 1 (it sees n w.p. π_n/(1 - π_K)).
     fn phase_prob(&self, k: u64) -> f64 {
@@ -256,6 +263,17 @@ mod tests {
         let w: Vec<f64> = ln_w.iter().map(|l| (l - top).exp()).collect();
         let total: f64 = w.iter().sum();
         w.iter().map(|x| x / total).collect()
+    }
+
+    #[test]
+    fn prob_all_busy_by_hand() {
+        // M/M/1/2 at λ = μ: π = 1/3 each, busy in states 1 and 2.
+        let q = Mmck::new(1.0, 1.0, 1, 2).unwrap();
+        assert_rel(q.prob_all_busy(), 2.0 / 3.0, 1e-12);
+        // M/M/2/3, λ = 2, μ = 1: weights 1, 2, 2, 2 over 7.
+        let q = Mmck::new(2.0, 1.0, 2, 3).unwrap();
+        assert_rel(q.prob_all_busy(), 4.0 / 7.0, 1e-12);
+        assert_rel(q.prob_blocked(), 2.0 / 7.0, 1e-12);
     }
 
     const CASES: [(f64, f64, u32, u32); 12] = [

@@ -10,7 +10,7 @@ use super::{
 use crate::dist::Dist;
 use crate::model::Target;
 use crate::model::metric::Metric;
-use crate::model::{Arrivals, Discipline, Feature, Features, Model, Producer};
+use crate::model::{Arrivals, Discipline, Feature, Features, Model, Overflow, Producer};
 
 /// The flow of one class through one queue.
 #[derive(Clone, Copy, Debug)]
@@ -142,8 +142,10 @@ struct Family {
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
 const FAMILIES: [Family; 4] = [
-    // Independent queues, each fed by its own producers: M/M/c, M/M/c/K,
-    // Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c approximations.
+    // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
+    // (a `max_length` N is K = c + N; drop-head's count process is
+    // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
+    // approximations.
     Family {
         requires: Features::NONE,
         covers: Features::of(&[
@@ -154,6 +156,9 @@ const FAMILIES: [Family; 4] = [
             Feature::GeneralService,
             Feature::UnlimitedConsumers,
             Feature::Capacity,
+            Feature::MaxLength,
+            Feature::DropHead,
+            Feature::RejectToDeadLetter,
             Feature::Patience,
             Feature::DeadLetter,
         ])
@@ -291,7 +296,8 @@ fn independent_queues(
     let rows = stations
         .iter()
         .flat_map(|station| {
-            // Expired messages arrive in no process a formula covers.
+            // Expired messages and overflow victims arrive in no process a
+            // formula covers.
             let dead_letters = model.queues.iter().filter_map(|q| q.dead_letter());
             if dead_letters.clone().any(|d| d == station.queue) {
                 return Vec::new();
@@ -566,6 +572,10 @@ fn finite_queue(
     capacity: u32,
     exponential_mean: Option<f64>,
 ) -> Option<Vec<(Target, TheoryResult)>> {
+    let overflow = station.model.queues[station.queue].admission.overflow();
+    if overflow == Some(Overflow::DropHead) {
+        return drop_head_queue(station, capacity, exponential_mean);
+    }
     let (lambda, c) = (station.rate(), station.consumers());
     let discipline = station.discipline();
     let class_blind = station.priority_levels().is_none();
@@ -628,6 +638,42 @@ fn finite_queue(
             aggregate,
         )])
     }
+}
+
+/// M/M/c/K with drop-head (FIFO): an arrival at a full queue gets in and
+/// the oldest waiting message is dropped. The number present follows the
+/// M/M/c/K chain, so the loss (`p_dropped`, nothing blocked), the means,
+/// the throughput and the share that waits are M/M/c/K's; waits and
+/// sojourns count a dropped message until it is dropped, so Wq = Lq/λ and
+/// W = L/λ over every arrival (Little). The waits of those served are not
+/// M/M/c/K's: no percentiles, and no per-class rows.
+fn drop_head_queue(
+    station: &StationTraffic<'_>,
+    capacity: u32,
+    exponential_mean: Option<f64>,
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let mean = exponential_mean?;
+    let (lambda, c) = (station.rate(), station.consumers());
+    let mmck = Mmck::new(lambda, 1.0 / mean, c, capacity)?;
+    let aggregate = TheoryResult::new(format!("M/M/{c}/{capacity} drop-head"), true)
+        .with_means(
+            mmck.mean_in_system(),
+            mmck.mean_in_queue(),
+            mmck.mean_in_system() / lambda,
+            mmck.mean_in_queue() / lambda,
+        )
+        .with(Metric::Utilisation, mmck.utilisation())
+        .with(Metric::Throughput, mmck.throughput())
+        .with(Metric::PWait, mmck.prob_all_busy())
+        .with(Metric::PBlocked, 0.0)
+        .with(Metric::PDropped, mmck.prob_blocked());
+    Some(vec![(
+        Target {
+            queue: Some(station.queue),
+            class: None,
+        },
+        aggregate,
+    )])
 }
 
 /// Non-preemptive priority: Cobham (M/G/1) or M/M/c with a common rate.
@@ -968,4 +1014,83 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
         ));
     }
     Some(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Overflow, ProducerBuilder, QueueBuilder};
+    use crate::theory::testing::assert_rel;
+
+    /// The one row of an M/M/2 queue (λ = 2, μ = 1) with `max_length` 1
+    /// and `overflow`: K = 3, states 0..3 weigh 1, 2, 2, 2 (over 7).
+    fn max_length_row(overflow: Overflow) -> TheoryResult {
+        let exp = |mean| Dist::exponential_mean(mean).unwrap();
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("q", 2, exp(1.0))
+                    .max_length(1)
+                    .overflow(overflow),
+            )
+            .producer(ProducerBuilder::open("p", "q", exp(0.5)))
+            .build()
+            .unwrap();
+        let rows = evaluate(&model);
+        assert_eq!(rows.len(), 1);
+        rows[0].1.clone()
+    }
+
+    #[test]
+    fn max_length_is_mmck_with_room_for_the_consumers_by_hand() {
+        let row = max_length_row(Overflow::RejectNew);
+        assert_eq!(row.model, "M/M/2/3");
+        let get = |metric| row.metrics[&metric];
+        assert_rel(get(Metric::PBlocked), 2.0 / 7.0, 1e-12);
+        assert_rel(get(Metric::MeanInQueue), 2.0 / 7.0, 1e-12);
+        assert_rel(get(Metric::MeanInSystem), 12.0 / 7.0, 1e-12);
+        assert_rel(get(Metric::Throughput), 10.0 / 7.0, 1e-12);
+        // Wq = Lq / λ_eff over accepted messages.
+        assert_rel(get(Metric::MeanWait), 0.2, 1e-12);
+        assert!(!row.metrics.contains_key(&Metric::PDropped));
+    }
+
+    #[test]
+    fn drop_head_loses_as_many_from_the_head_by_hand() {
+        let row = max_length_row(Overflow::DropHead);
+        assert!(row.exact);
+        let get = |metric| row.metrics[&metric];
+        assert_eq!(get(Metric::PBlocked), 0.0);
+        assert_rel(get(Metric::PDropped), 2.0 / 7.0, 1e-12);
+        assert_rel(get(Metric::MeanInQueue), 2.0 / 7.0, 1e-12);
+        assert_rel(get(Metric::Throughput), 10.0 / 7.0, 1e-12);
+        assert_rel(get(Metric::PWait), 4.0 / 7.0, 1e-12);
+        // Every arrival counted, a dropped one until it is dropped:
+        // Wq = Lq / λ = 1/7, W = L / λ = 6/7.
+        assert_rel(get(Metric::MeanWait), 1.0 / 7.0, 1e-12);
+        assert_rel(get(Metric::MeanSojourn), 6.0 / 7.0, 1e-12);
+        for metric in [Metric::WaitP50, Metric::WaitP99, Metric::SojournP90] {
+            assert!(!row.metrics.contains_key(&metric), "{metric:?}");
+        }
+    }
+
+    #[test]
+    fn overflow_victims_sent_to_a_dead_letter_queue_get_no_formula_there() {
+        let exp = |mean| Dist::exponential_mean(mean).unwrap();
+        for overflow in [Overflow::DropHead, Overflow::RejectToDeadLetter] {
+            let model = Model::builder("t")
+                .queue(
+                    QueueBuilder::new("q", 1, exp(1.0))
+                        .capacity(2)
+                        .overflow(overflow)
+                        .dead_letter("dlq"),
+                )
+                .queue(QueueBuilder::new("dlq", 1, exp(0.1)))
+                .producer(ProducerBuilder::open("p", "q", exp(1.0)))
+                .build()
+                .unwrap();
+            let rows = evaluate(&model);
+            let queues: Vec<Option<usize>> = rows.iter().map(|(t, _)| t.queue).collect();
+            assert_eq!(queues, [Some(0)], "{overflow:?}");
+        }
+    }
 }

@@ -285,6 +285,37 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
             "capacity",
         ),
         (
+            "capacity and max_length",
+            GOOD.replace("consumers = 1", "consumers = 1\ncapacity = 3\nmax_length = 2"),
+            "queues.q.max_length",
+        ),
+        (
+            "unknown overflow",
+            GOOD.replace("consumers = 1", "consumers = 1\nmax_length = 2\noverflow = \"drop-tail\""),
+            "reject-publish-dlx",
+        ),
+        (
+            "overflow without a limit",
+            GOOD.replace("consumers = 1", "consumers = 1\noverflow = \"drop-head\""),
+            "queues.q.overflow",
+        ),
+        (
+            "drop-head out of fifo order",
+            GOOD.replace(
+                "consumers = 1",
+                "consumers = 1\nmax_length = 2\noverflow = \"drop-head\"\ndiscipline = \"lifo\"",
+            ),
+            "queues.q.overflow",
+        ),
+        (
+            "reject-publish-dlx without a dead-letter queue",
+            GOOD.replace(
+                "consumers = 1",
+                "consumers = 1\nmax_length = 2\noverflow = \"reject-publish-dlx\"",
+            ),
+            "queues.q.overflow",
+        ),
+        (
             "routing above one",
             GOOD.replace(
                 "mean = 1.0 }",

@@ -192,6 +192,17 @@ fn bad_plans_are_refused_naming_the_key() {
             "does not get easier to meet",
         ),
         (
+            // The capacity search keeps no other overflow than rejecting.
+            call_centre(target, "queues.agents.capacity")
+                .replace("capacity = 60", "capacity = 60\noverflow = \"drop-head\""),
+            "an `overflow` other than \"reject-publish\"",
+        ),
+        (
+            call_centre(target, "queues.agents.capacity")
+                .replace("capacity = 60", "max_length = 49"),
+            "a `max_length`",
+        ),
+        (
             // Two independent queues have no end-to-end row to aim at.
             call_centre("[[plan.targets]]\nmetric = \"mean_wait\"\nmax = 5.0\n", "load")
                 .replace(

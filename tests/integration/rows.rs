@@ -5,7 +5,7 @@
 
 use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
-use queuelab::model::{Discipline, Model, ModelBuilder, ProducerBuilder, QueueBuilder};
+use queuelab::model::{Discipline, Model, ModelBuilder, Overflow, ProducerBuilder, QueueBuilder};
 use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
@@ -137,6 +137,61 @@ fn a_dead_letter_network_counts_dead_lettered_messages_as_expired_end_to_end() {
         "system throughput {system_throughput} counts only delivered messages ({delivered}), not the {} dead-lettered per time unit",
         simulated(dead, Metric::Throughput)
     );
+}
+
+/// `orders` in overload (one consumer, at most 3 waiting) with `overflow`
+/// sending its victims to a dead-letter queue.
+fn overflow_model(overflow: Overflow) -> ModelBuilder {
+    Model::builder("rabbit")
+        .producer(ProducerBuilder::open(
+            "shop",
+            "orders",
+            Dist::exponential_rate(1.5).unwrap(),
+        ))
+        .queue(
+            QueueBuilder::new("orders", 1, exponential(1.0))
+                .max_length(3)
+                .overflow(overflow)
+                .dead_letter("dead-letters"),
+        )
+        .queue(QueueBuilder::new("dead-letters", 1, exponential(0.05)))
+}
+
+#[test]
+fn overflow_victims_sent_to_a_dead_letter_queue_count_as_lost_end_to_end() {
+    for (overflow, lost) in [
+        (Overflow::DropHead, Metric::PDropped),
+        (Overflow::RejectToDeadLetter, Metric::PBlocked),
+    ] {
+        let results = results_of(overflow_model(overflow));
+        assert_eq!(queues_of(&results), ["orders", "dead-letters", "system"]);
+        let (orders, dead, system) = (
+            row(&results, "orders"),
+            row(&results, "dead-letters"),
+            row(&results, "system"),
+        );
+        let share = simulated(orders, lost);
+        assert!(share > 0.2, "{overflow:?}: overload loses many ({share})");
+        let end_to_end = simulated(system, lost);
+        assert!(
+            (end_to_end - share).abs() < 1e-12,
+            "{overflow:?}: system {lost:?} {end_to_end} vs orders {share}"
+        );
+        // The victims reach the dead-letter queue, yet only the messages
+        // served at `orders` are delivered.
+        let victims = simulated(dead, Metric::Throughput);
+        assert!(
+            (victims / (1.5 * share) - 1.0).abs() < 0.05,
+            "{overflow:?}: dead letters {victims} per time unit"
+        );
+        let delivered = simulated(orders, Metric::Throughput);
+        let system_throughput = simulated(system, Metric::Throughput);
+        assert!(
+            (system_throughput - delivered).abs() <= 0.005 * delivered,
+            "{overflow:?}: system throughput {system_throughput} vs delivered {delivered}"
+        );
+        assert_little(orders, 0.01);
+    }
 }
 
 /// L = λW and Lq = λWq with λ the accepted arrival rate, within `tolerance`.

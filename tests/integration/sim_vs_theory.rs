@@ -8,7 +8,7 @@
 use queuelab::dist::Dist;
 use queuelab::model::metric::{Metric, Threshold};
 use queuelab::model::{
-    Class, Discipline, Model, ModelBuilder, ProducerBuilder, QueueBuilder, UNLIMITED,
+    Class, Discipline, Model, ModelBuilder, Overflow, ProducerBuilder, QueueBuilder, UNLIMITED,
 };
 use queuelab::results::RunResults;
 use queuelab::run::{RunConfig, RunLength, Warmup};
@@ -158,6 +158,71 @@ fn mmck_matches_theory_in_overload() {
     ] {
         assert_agrees(&results, "q", None, metric);
     }
+}
+
+#[test]
+fn max_length_matches_mmck_with_room_for_the_consumers() {
+    // At most 4 waiting besides the 2 in service: M/M/2/6.
+    let results = results(single_queue(exponential(1.0), 2.4, 2, |q| q.max_length(4)));
+    for metric in [
+        Metric::PBlocked,
+        Metric::MeanInSystem,
+        Metric::MeanWait,
+        Metric::Throughput,
+        Metric::WaitP90,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn drop_head_loses_what_mmck_blocks_from_the_head() {
+    assert_drop_head_is_mmck(|q| q.max_length(4).overflow(Overflow::DropHead));
+}
+
+#[test]
+fn a_max_length_counts_only_the_ready_line_of_prefetch_windows() {
+    // Prefetch 1 acknowledged at once is the shared line, simulated through
+    // the windows: the limit must count the ready line only, as before.
+    assert_drop_head_is_mmck(|q| q.prefetch(1).max_length(4).overflow(Overflow::DropHead));
+}
+
+/// An M/M/2 at load 1.2 with `queue`'s drop-head limit of 4 waiting loses
+/// and holds what M/M/2/6 blocks and holds.
+fn assert_drop_head_is_mmck(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) {
+    let results = results(single_queue(exponential(1.0), 2.4, 2, queue));
+    // Waits and sojourns over every arrival, a dropped one until it is
+    // dropped (Little with the arrival rate).
+    for metric in [
+        Metric::PDropped,
+        Metric::PBlocked,
+        Metric::MeanInQueue,
+        Metric::MeanInSystem,
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::Throughput,
+        Metric::PWait,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+#[test]
+fn drop_head_without_waiting_room_drops_the_erlang_b_share_at_once() {
+    let results = results(single_queue(exponential(1.0), 2.4, 2, |q| {
+        q.max_length(0).overflow(Overflow::DropHead)
+    }));
+    for metric in [Metric::PDropped, Metric::Throughput, Metric::PWait] {
+        assert_agrees(&results, "q", None, metric);
+    }
+    // Nobody waits: an arrival finding both consumers busy is dropped at
+    // once, and the served never wait (up to the rounding of a wait taken
+    // as sojourn minus service).
+    let (_, wait) = compare(&results, 0, "q", None, Metric::MeanWait);
+    assert!(wait.ci_high < 1e-9, "{wait:?}");
+    let simulation = results.points[0].results[0].simulation.as_ref().unwrap();
+    let served = simulation.metrics[&Metric::MeanWaitServed].mean;
+    assert!(served < 1e-9, "{served}");
 }
 
 #[test]

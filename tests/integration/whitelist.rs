@@ -5,7 +5,8 @@
 use queuelab::dist::Dist;
 use queuelab::live;
 use queuelab::model::{
-    Class, Discipline, Feature, Features, Model, ModelBuilder, ProducerBuilder, QueueBuilder,
+    Class, Discipline, Feature, Features, Model, ModelBuilder, Overflow, ProducerBuilder,
+    QueueBuilder,
 };
 use queuelab::theory;
 
@@ -23,6 +24,11 @@ fn mm2(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> ModelBuilder {
 /// [`mm2`] routing everything to a second queue `r`.
 fn mm2_then_r(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> ModelBuilder {
     mm2(|q| queue(q).next("r", 1.0)).queue(QueueBuilder::new("r", 1, exponential(0.5)))
+}
+
+/// [`mm2`] with a dead-letter queue `dlq` for `queue` to name.
+fn with_dead_letters(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> ModelBuilder {
+    mm2(queue).queue(QueueBuilder::new("dlq", 1, exponential(0.5)))
 }
 
 /// A closed loop of 5 clients on queue `api`, its messages of `class`
@@ -62,6 +68,16 @@ fn features_are_found_where_the_model_uses_them() {
             Feature::Patience,
             Feature::Routing
         ]
+    );
+    let rabbit = model(with_dead_letters(|q| {
+        q.max_length(3)
+            .overflow(Overflow::DropHead)
+            .dead_letter("dlq")
+    }));
+    let found: Vec<Feature> = rabbit.features().iter().collect();
+    assert_eq!(
+        found,
+        [Feature::DeadLetter, Feature::MaxLength, Feature::DropHead]
     );
     let sites = busy.feature_sites();
     assert!(
@@ -142,9 +158,19 @@ fn live_runs_refuse_what_they_do_not_support_naming_it() {
     );
     let processor_sharing = mm2(|q| q.discipline(Discipline::ProcessorSharing));
     let expiring = mm2(|q| q.patience(exponential(1.0)));
+    let max_length = mm2(|q| q.max_length(3));
+    let drop_head = mm2(|q| q.capacity(5).overflow(Overflow::DropHead));
+    let to_dead_letters = with_dead_letters(|q| {
+        q.capacity(5)
+            .overflow(Overflow::RejectToDeadLetter)
+            .dead_letter("dlq")
+    });
     for (builder, expected) in [
         (processor_sharing, "`processor-sharing`"),
         (expiring, "expire"),
+        (max_length, "`max_length`"),
+        (drop_head, "\"drop-head\""),
+        (to_dead_letters, "\"reject-publish-dlx\""),
     ] {
         let refusal = live::unsupported(&model(builder)).expect(expected);
         assert!(

@@ -9,8 +9,12 @@
 #[derive(Clone, Copy, Debug)]
 #[repr(u8)]
 pub(crate) enum Arrival {
-    /// No room (admission): the message leaves the system, blocked.
-    Rejected,
+    /// No room (admission): the message is blocked, and leaves the system
+    /// or goes to `dead_letter`.
+    Rejected {
+        /// The queue receiving rejected arrivals (`reject-publish-dlx`).
+        dead_letter: Option<usize>,
+    },
     /// Let in.
     Accepted {
         /// Its service requirement here.
@@ -20,6 +24,9 @@ pub(crate) enum Arrival {
         preempted: Option<u32>,
         /// How it goes on.
         entry: Entry,
+        /// The line is over its limit (`drop-head`): once this message is
+        /// in, the oldest waiting one (perhaps this one) is dropped.
+        drops_oldest: bool,
     },
 }
 

@@ -63,7 +63,7 @@ impl<'a> Station<'a> {
     /// returns its dead-letter queue, if any.
     pub(crate) fn expire(&mut self) -> Option<usize> {
         self.in_system -= 1;
-        self.expire_ready();
+        self.leave_ready();
         self.spec.dead_letter()
     }
 

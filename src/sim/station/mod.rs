@@ -4,7 +4,7 @@
 //! engine applies them to the calendar, the collector and the message
 //! slots.
 //!
-//! - `admission.rs` (admission): who gets in.
+//! - `admission.rs` (admission): who gets in, and what a full queue does.
 //! - `line.rs` (order): the order in which waiting messages are taken.
 //! - `preemptive.rs` (order): urgent arrivals interrupt a service.
 //! - `shared.rs` (order): processor sharing, everyone present served at once.
@@ -29,6 +29,7 @@ mod window;
 use super::message::Message;
 use super::streams::{Source, Stream};
 use crate::model::{Class, Discipline, Model, Queue};
+use admission::Admit;
 use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
 use line::WaitingLine;
@@ -146,16 +147,20 @@ impl<'a> Station<'a> {
         let service = self
             .services
             .draw(self.classes[class].service_at(self.spec));
-        if !self.admits() {
-            return Arrival::Rejected;
-        }
+        let drops_oldest = match self.admit() {
+            Admit::In => false,
+            Admit::InDroppingOldest => true,
+            Admit::Rejected(dead_letter) => return Arrival::Rejected { dead_letter },
+        };
         self.in_system += 1;
         match self.serving {
             Serving::ToCompletion => Arrival::Accepted {
                 service,
                 preempted: None,
                 entry: self.join(now, slot, class),
+                drops_oldest,
             },
+            // Drop-head needs a FIFO line: these never drop.
             Serving::Preemptive(_) => self.join_preemptive(now, slot, class, service, messages),
             Serving::Shared(_) => self.share(now, slot, service),
         }
@@ -189,7 +194,7 @@ mod tests {
     use super::effect::{Entry, Take};
     use super::*;
     use crate::dist::Dist;
-    use crate::model::{ProducerBuilder, QueueBuilder};
+    use crate::model::{Overflow, ProducerBuilder, QueueBuilder};
     use crate::sim::streams::{StreamSet, stream};
 
     #[test]
@@ -222,7 +227,7 @@ mod tests {
         ));
         assert!(matches!(
             station.arrive(0.2, 2, 0, &messages),
-            Arrival::Rejected
+            Arrival::Rejected { dead_letter: None }
         ));
         let departed = station.depart(1.0, 0);
         assert!(matches!(
@@ -235,5 +240,61 @@ mod tests {
         assert_eq!(station.route(), None);
         assert!(matches!(station.take_waiting(&messages), Take::Start(1)));
         assert!(matches!(station.take_waiting(&messages), Take::Idle));
+    }
+
+    /// One consumer, at most one message waiting, with `overflow` (victims
+    /// to queue `dlq`).
+    fn max_length_one(overflow: Overflow) -> Model {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        Model::builder("t")
+            .queue(
+                QueueBuilder::new("q", 1, exponential())
+                    .max_length(1)
+                    .overflow(overflow)
+                    .dead_letter("dlq"),
+            )
+            .queue(QueueBuilder::new("dlq", 1, exponential()))
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_full_drop_head_station_lets_the_arrival_in_and_drops_the_oldest() {
+        let model = max_length_one(Overflow::DropHead);
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 1, streams);
+        let messages = [Message::default(); 3];
+        let drops = |arrival| match arrival {
+            Arrival::Accepted { drops_oldest, .. } => drops_oldest,
+            Arrival::Rejected { .. } => panic!("drop-head rejects nobody"),
+        };
+        // One in service and one waiting fill it; the third gets in over
+        // the limit, so the one waiting longest goes.
+        assert!(!drops(station.arrive(0.0, 0, 0, &messages)));
+        assert!(!drops(station.arrive(0.1, 1, 0, &messages)));
+        assert!(drops(station.arrive(0.2, 2, 0, &messages)));
+        assert_eq!(station.pop_oldest(), Some(1));
+        assert_eq!(station.drop_oldest(), Some(1), "to the dead-letter queue");
+        assert_eq!(station.waiting(), 1);
+        station.depart(1.0, 0);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(2)));
+    }
+
+    #[test]
+    fn a_full_reject_publish_dlx_station_sends_the_arrival_to_its_dead_letter_queue() {
+        let model = max_length_one(Overflow::RejectToDeadLetter);
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 1, streams);
+        let messages = [Message::default(); 3];
+        station.arrive(0.0, 0, 0, &messages);
+        station.arrive(0.1, 1, 0, &messages);
+        assert!(matches!(
+            station.arrive(0.2, 2, 0, &messages),
+            Arrival::Rejected {
+                dead_letter: Some(1)
+            }
+        ));
+        assert_eq!(station.waiting(), 1);
     }
 }

@@ -150,6 +150,7 @@ impl Station<'_> {
             service,
             preempted,
             entry: self.join(now, slot, class),
+            drops_oldest: false,
         }
     }
 }

@@ -100,6 +100,7 @@ impl Station<'_> {
                 waits: self.in_system > self.spec.consumers,
                 next: sharing.reschedule(now, self.in_system),
             },
+            drops_oldest: false,
         }
     }
 

@@ -292,11 +292,21 @@ impl<'a> Station<'a> {
         self.windows().acknowledge(consumer);
     }
 
-    /// A message of the ready line expires.
-    pub(super) fn expire_ready(&mut self) {
+    /// A live message leaves the ready line undelivered (it expires, or a
+    /// drop-head limit drops it).
+    pub(super) fn leave_ready(&mut self) {
         if let Some(windows) = self.windows.as_deref_mut() {
             windows.ready -= 1;
         }
+    }
+
+    /// Whether a `max_length` of `length` is reached: only the ready line
+    /// counts, never the consumers' windows (RabbitMQ), and an arrival a
+    /// window takes at once never finds the queue full. `None` without
+    /// windows.
+    pub(super) fn ready_at_limit(&self, length: u32) -> Option<bool> {
+        let windows = self.windows.as_deref()?;
+        Some(!windows.can_deliver() && windows.ready >= length)
     }
 
     /// What the windows hold now, for a queue with prefetch windows.
