@@ -88,7 +88,7 @@ fn bad_broker_settings_are_refused_naming_the_setting() {
             "x-message-ttl",
             "x-message-tll",
             "brokers.orders.x-message-tll",
-            "allowed: `backlog`",
+            "allowed: `ack`, `auto-ack`, `backlog`",
         ),
         (
             "consumers = 2",
