@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
-    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Producer,
-    Queue, Route, UNLIMITED,
+    Admission, Arrivals, Assignor, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
+    KeyDistribution, Keys, Model, Partitioning, Producer, Queue, Route, UNLIMITED,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -72,6 +72,7 @@ pub struct QueueBuilder {
     dead_letter: Option<String>,
     schedule: Option<Profile>,
     backlog: u32,
+    partitioning: Option<Partitioning>,
 }
 
 /// A producer under construction, naming its queue and class.
@@ -82,6 +83,7 @@ pub struct ProducerBuilder {
     arrivals: Arrivals,
     class: Option<String>,
     profile: Option<Profile>,
+    keys: Option<Keys>,
 }
 
 impl Model {
@@ -209,6 +211,7 @@ impl ModelBuilder {
             within: thresholds(&self.within)?,
         };
         check_flow(&model)?;
+        check_partitions(&model)?;
         Ok(model)
     }
 }
@@ -252,6 +255,7 @@ impl QueueBuilder {
             dead_letter: None,
             schedule: None,
             backlog: 0,
+            partitioning: None,
         }
     }
 
@@ -298,6 +302,17 @@ impl QueueBuilder {
     /// (the drain time says how long it takes).
     pub fn backlog(mut self, messages: u32) -> Self {
         self.backlog = messages;
+        self
+    }
+
+    /// A partitioned log read by one consumer group of `consumers`:
+    /// `partitions` FIFO partitions assigned to the consumers by
+    /// `assignor` (see [`Partitioning`]).
+    pub fn partitions(mut self, partitions: u32, assignor: Assignor) -> Self {
+        self.partitioning = Some(Partitioning {
+            partitions,
+            assignor,
+        });
         self
     }
 
@@ -395,7 +410,9 @@ impl QueueBuilder {
             service: self.service.clone(),
             admission: Admission::with_capacity(self.capacity),
             discipline: self.discipline,
-            dispatch: Dispatch::SharedLine,
+            dispatch: self
+                .partitioning
+                .map_or(Dispatch::SharedLine, Dispatch::Partitioned),
             consumption: Consumption::OneAtATime,
             exit: Exit { routes, expiry },
             backlog: self.backlog,
@@ -428,6 +445,7 @@ impl ProducerBuilder {
             arrivals,
             class: None,
             profile: None,
+            keys: None,
         }
     }
 
@@ -441,6 +459,13 @@ impl ProducerBuilder {
     /// then has mean 1 and gives only the shape).
     pub fn profile(mut self, profile: Profile) -> Self {
         self.profile = Some(profile);
+        self
+    }
+
+    /// Its messages carry `keys`, which spread them over the partitions of
+    /// a partitioned queue (by Kafka's hash of the key).
+    pub fn keys(mut self, keys: Keys) -> Self {
+        self.keys = Some(keys);
         self
     }
 
@@ -482,6 +507,7 @@ impl ProducerBuilder {
             arrivals: self.arrivals,
             class,
             profile: self.profile,
+            keys: self.keys,
         })
     }
 }
@@ -618,6 +644,105 @@ fn check_flow(model: &Model) -> Result<(), ModelError> {
                     "queue \"{}\" receives no messages: point a producer (`to`) or a route (`next`) at it, or remove it",
                     queue.name
                 ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Most distinct keys a producer may have (their partitions are hashed
+/// once, when a run starts).
+pub const MAX_KEYS: u32 = 1_000_000;
+
+/// A partitioned queue is a plain FIFO log read by a fixed group, fed by
+/// producers only; keys are whole and only where partitions use them.
+fn check_partitions(model: &Model) -> Result<(), ModelError> {
+    for (index, queue) in model.queues.iter().enumerate() {
+        let Some(partitioning) = queue.partitioning() else {
+            continue;
+        };
+        let key = format!("queues.{}", queue.name);
+        if partitioning.partitions == 0 {
+            return Err(ModelError::new(
+                format!("{key}.partitions"),
+                "must be at least 1",
+            ));
+        }
+        let refused = [
+            (
+                queue.is_unlimited(),
+                "consumers",
+                "a number of consumers (the group's size), not \"unlimited\"",
+            ),
+            (
+                queue.schedule.is_some(),
+                "consumers_schedule",
+                "a fixed group: remove `consumers_schedule`",
+            ),
+            (
+                queue.discipline != Discipline::Fifo,
+                "discipline",
+                "FIFO partitions: remove `discipline`",
+            ),
+            (
+                queue.capacity().is_some(),
+                "capacity",
+                "unbounded partitions: remove `capacity`",
+            ),
+            (
+                queue.patience().is_some(),
+                "patience",
+                "messages that stay until consumed: remove `patience`",
+            ),
+            (
+                queue.backlog > 0,
+                "backlog",
+                "no starting backlog: remove `backlog`",
+            ),
+        ];
+        if let Some((_, part, needs)) = refused.into_iter().find(|(present, _, _)| *present) {
+            return Err(ModelError::new(
+                format!("{key}.{part}"),
+                format!("a partitioned queue (`partitions`) needs {needs}"),
+            ));
+        }
+        let fed_by_queue = model.queues.iter().find(|q| {
+            q.routes().iter().any(|r| r.queue == index) || q.dead_letter() == Some(index)
+        });
+        if let Some(feeder) = fed_by_queue {
+            return Err(ModelError::new(
+                format!("queues.{}", feeder.name),
+                format!(
+                    "routes messages to the partitioned queue \"{}\", which only producers may feed (they choose the partition)",
+                    queue.name
+                ),
+            ));
+        }
+    }
+    for producer in &model.producers {
+        let Some(keys) = producer.keys else { continue };
+        let key = format!("producers.{}.keys", producer.name);
+        if model.queues[producer.queue].partitioning().is_none() {
+            return Err(ModelError::new(
+                key,
+                format!(
+                    "keys choose a partition, but queue \"{}\" has no `partitions`",
+                    model.queues[producer.queue].name
+                ),
+            ));
+        }
+        if !(1..=MAX_KEYS).contains(&keys.count) {
+            return Err(ModelError::new(
+                format!("{key}.count"),
+                format!("must be from 1 to {MAX_KEYS}, got {}", keys.count),
+            ));
+        }
+        if let KeyDistribution::Zipf { exponent } = keys.distribution
+            && !(exponent.is_finite() && exponent > 0.0)
+        {
+            return Err(ModelError::new(
+                format!("{key}.exponent"),
+                format!("must be a finite number > 0, got {}", Num(exponent)),
             ));
         }
     }

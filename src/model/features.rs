@@ -54,11 +54,17 @@ pub enum Feature {
     Routing,
     /// Messages waiting when the run starts.
     Backlog,
+    /// A partitioned queue read by a consumer group, fed by producers
+    /// with keys (each partition then receives a split of their streams).
+    Partitions,
+    /// A producer without keys sending round-robin over a partitioned
+    /// queue's partitions (a partition then receives every P-th message).
+    RoundRobinPartitioning,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 20] = [
+    pub const ALL: [Feature; 22] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -79,6 +85,8 @@ impl Feature {
         Feature::DeadLetter,
         Feature::Routing,
         Feature::Backlog,
+        Feature::Partitions,
+        Feature::RoundRobinPartitioning,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -104,6 +112,10 @@ impl Feature {
             Feature::DeadLetter => "a `dead_letter` queue",
             Feature::Routing => "routing to another queue (`next`)",
             Feature::Backlog => "a starting `backlog`",
+            Feature::Partitions => "a partitioned queue (`partitions`)",
+            Feature::RoundRobinPartitioning => {
+                "a producer without `keys` sending round-robin over partitions"
+            }
         }
     }
 
@@ -229,6 +241,7 @@ fn producer_features(producer: &Producer, sites: &mut Vec<(Feature, Site)>) {
         arrivals,
         class: _,
         profile,
+        keys: _, // with its queue, in `feature_sites`
     } = producer;
     let site = || format!("producer `{name}`");
     match arrivals {
@@ -277,8 +290,12 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
             overflow: Overflow::RejectNew,
         } => true,
     };
-    // The plain behaviours of these axes, the only ones so far.
-    let (Dispatch::SharedLine, Consumption::OneAtATime) = (dispatch, consumption);
+    // The plain consumption, the only one so far.
+    let Consumption::OneAtATime = consumption;
+    let partitioned = match dispatch {
+        Dispatch::SharedLine => false,
+        Dispatch::Partitioned(_) => true,
+    };
     let (patience, dead_letter) = match expiry {
         None => (false, false),
         Some(Expiry {
@@ -294,6 +311,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (dead_letter, Feature::DeadLetter),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
+        (partitioned, Feature::Partitions),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     for (is_present, feature) in present {

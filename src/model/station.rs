@@ -6,6 +6,7 @@
 //! `features.rs` for what each variant means to theory and live runs.
 
 use super::discipline::Discipline;
+use super::partitions::Partitioning;
 use super::profile::Profile;
 use super::routing::Route;
 use crate::dist::Dist;
@@ -67,6 +68,10 @@ pub enum Dispatch {
     /// One line shared by every consumer: a free consumer takes the next
     /// message in the discipline's order.
     SharedLine,
+    /// A partitioned log read by one consumer group (Kafka): each
+    /// partition owned by one consumer, which serves the messages of its
+    /// partitions one at a time in arrival order (see `partitions.rs`).
+    Partitioned(Partitioning),
 }
 
 /// The consumption axis: how many messages a consumer takes at once.

@@ -348,6 +348,8 @@ mod tests {
                 results: vec![Row {
                     queue: "q".into(),
                     class: None,
+                    partition: None,
+                    consumer: None,
                     theory: Some(theory),
                     simulation: Some(simulation),
                     live: None,

@@ -98,13 +98,13 @@ pub fn write_intervals<W: Write>(out: W, results: &RunResults) -> csv::Result<()
 /// One line per source and metric of `row`, in [`VALUE_HEADER`] order.
 fn value_lines(row: &Row) -> Vec<Vec<String>> {
     let mut lines = Vec::new();
-    let class = row.class.clone().unwrap_or_default();
+    let (queue, class) = (row.node(), row.class.clone().unwrap_or_default());
     for metric in row.metrics() {
         if let Some(theory) = &row.theory
             && let Some(value) = theory.metrics.get(&metric)
         {
             lines.push(vec![
-                row.queue.clone(),
+                queue.clone(),
                 class.clone(),
                 "theory".into(),
                 metric.name(),
@@ -129,7 +129,7 @@ fn value_lines(row: &Row) -> Vec<Vec<String>> {
         for (source, interval) in measured {
             if let Some(interval) = interval {
                 lines.push(vec![
-                    row.queue.clone(),
+                    queue.clone(),
                     class.clone(),
                     source,
                     metric.name(),

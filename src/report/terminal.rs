@@ -195,7 +195,7 @@ fn row_keys(rows: &[&Row]) -> (Vec<String>, impl Fn(&Row) -> Vec<String>) {
         headers.push("class".to_string());
     }
     let keys = move |row: &Row| {
-        let mut cells = vec![row.queue.clone()];
+        let mut cells = vec![row.node()];
         if classes {
             cells.push(row.class.clone().unwrap_or_else(|| "(all)".to_string()));
         }

@@ -195,6 +195,30 @@ pub struct ProducerSpec {
     pub rate_profile: Option<Vec<RateStepSpec>>,
     /// Start the profile again after its last step (default: stop sending).
     pub rate_profile_repeats: Option<bool>,
+    /// The keys of its messages, which pick a partitioned queue's partition.
+    pub keys: Option<KeysSpec>,
+}
+
+/// `keys = { distribution = "zipf", count = 1000, exponent = 1.0 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysSpec {
+    /// How often each key is drawn.
+    pub distribution: KeyDistributionSpec,
+    /// Number of distinct keys.
+    pub count: u32,
+    /// Zipf exponent s (zipf only).
+    pub exponent: Option<f64>,
+}
+
+/// `keys.distribution`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyDistributionSpec {
+    /// Every key equally often.
+    Uniform,
+    /// Key k (0-based) with weight 1 / (k + 1)^exponent.
+    Zipf,
 }
 
 /// One step of `rate_profile`: `{ until = 3600, rate = 10.0 }`.
@@ -245,6 +269,20 @@ pub struct QueueSpec {
     /// Messages already waiting when the run starts.
     #[serde(default)]
     pub backlog: u32,
+    /// Partitions of a partitioned queue read by one consumer group.
+    pub partitions: Option<u32>,
+    /// How the partitions are assigned to the consumers (default range).
+    pub assignor: Option<AssignorSpec>,
+}
+
+/// `assignor`: Kafka's partition assignors, for one topic.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssignorSpec {
+    /// Contiguous ranges (`RangeAssignor`).
+    Range,
+    /// Partition p to consumer p mod C (`RoundRobinAssignor`).
+    RoundRobin,
 }
 
 /// One step of `consumers_schedule`: `{ until = 3600, consumers = 4 }`.

@@ -307,7 +307,14 @@ fn class_blind_rows(
     same_service: bool,
 ) -> Vec<(Target, TheoryResult)> {
     let queue = Some(station.queue);
-    let mut rows = vec![(Target { queue, class: None }, aggregate.clone())];
+    let mut rows = vec![(
+        Target {
+            queue,
+            class: None,
+            partition: None,
+        },
+        aggregate.clone(),
+    )];
     if !station.model.has_classes() {
         return rows;
     }
@@ -343,6 +350,7 @@ fn class_blind_rows(
             Target {
                 queue,
                 class: Some(class),
+                partition: None,
             },
             row,
         ));
@@ -484,7 +492,11 @@ fn size_proportional_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, 
     };
     let queue = Some(station.queue);
     let mut rows = vec![(
-        Target { queue, class: None },
+        Target {
+            queue,
+            class: None,
+            partition: None,
+        },
         row(lambda, station.service_mean()).with(Metric::Utilisation, rho),
     )];
     if station.model.has_classes() {
@@ -498,6 +510,7 @@ fn size_proportional_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, 
                 Target {
                     queue,
                     class: Some(class),
+                    partition: None,
                 },
                 row(flow.rate, flow.service_mean),
             ));
@@ -541,6 +554,7 @@ fn expiring_queue(
         Target {
             queue: Some(station.queue),
             class: None,
+            partition: None,
         },
         aggregate,
     )])
@@ -610,6 +624,7 @@ fn finite_queue(
             Target {
                 queue: Some(station.queue),
                 class: None,
+                partition: None,
             },
             aggregate,
         )])
@@ -686,6 +701,7 @@ fn priority_queue(
                 Target {
                     queue,
                     class: Some(class),
+                    partition: None,
                 },
                 row,
             ));
@@ -709,7 +725,14 @@ fn priority_queue(
         aggregate = aggregate.with(Metric::PWait, prob_wait);
     }
     class_rows.sort_by_key(|(target, _)| target.class);
-    let mut rows = vec![(Target { queue, class: None }, aggregate)];
+    let mut rows = vec![(
+        Target {
+            queue,
+            class: None,
+            partition: None,
+        },
+        aggregate,
+    )];
     rows.extend(class_rows);
     Some(rows)
 }
@@ -759,6 +782,7 @@ fn renewal_approximation(
         Target {
             queue: Some(station.queue),
             class: None,
+            partition: None,
         },
         result,
     )])
@@ -837,6 +861,7 @@ fn jackson_network(
             Target {
                 queue: None,
                 class: None,
+                partition: None,
             },
             system(None),
         ));
@@ -846,6 +871,7 @@ fn jackson_network(
                     Target {
                         queue: None,
                         class: Some(class),
+                        partition: None,
                     },
                     system(Some(class)),
                 ));
@@ -924,6 +950,7 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
             Target {
                 queue: Some(queue),
                 class: None,
+                partition: None,
             },
             row,
         ));
@@ -949,6 +976,7 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
             Target {
                 queue: None,
                 class: None,
+                partition: None,
             },
             system,
         ));

@@ -9,6 +9,8 @@
 //! - `preemptive.rs` (order): urgent arrivals interrupt a service.
 //! - `shared.rs` (order): processor sharing, everyone present served at once.
 //! - `dispatch.rs` (dispatch): how waiting messages reach a free consumer.
+//! - `partitions.rs` (dispatch): partitions, each owned by one consumer
+//!   of a group (Kafka).
 //! - `consumption.rs` (consumption): what a consumer takes at once, and
 //!   when it is free again.
 //! - `exit.rs` (exit): routing after service, expiry to a dead-letter queue.
@@ -20,6 +22,7 @@ mod dispatch;
 pub(crate) mod effect;
 mod exit;
 mod line;
+mod partitions;
 mod preemptive;
 mod shared;
 
@@ -29,6 +32,7 @@ use crate::model::{Class, Discipline, Model, Queue};
 use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
 use line::WaitingLine;
+use partitions::Partitions;
 use preemptive::InService;
 use shared::Sharing;
 
@@ -43,6 +47,8 @@ pub(crate) struct Station<'a> {
     /// Messages waiting or in service.
     in_system: u32,
     line: WaitingLine,
+    /// The partitions and consumer lines of a partitioned queue.
+    partitions: Option<Box<Partitions>>,
     serving: Serving,
     /// Stream of the service times, drawn in arrival order.
     services: Stream,
@@ -78,6 +84,10 @@ impl<'a> Station<'a> {
             busy: 0,
             in_system: 0,
             line: WaitingLine::new(spec.discipline, model, stream(Source::Order(index))),
+            partitions: spec.partitioning().map(|partitioning| {
+                let keys = stream(Source::Keys(index));
+                Box::new(Partitions::new(model, index, partitioning, keys))
+            }),
             serving: match spec.discipline {
                 Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
                     Serving::Preemptive(Box::new(InService::new(spec.discipline, model)))
@@ -140,7 +150,7 @@ impl<'a> Station<'a> {
             Serving::ToCompletion => Arrival::Accepted {
                 service,
                 preempted: None,
-                entry: self.join(now, slot, class),
+                entry: self.join(now, slot, class, messages),
             },
             Serving::Preemptive(_) => self.join_preemptive(now, slot, class, service, messages),
             Serving::Shared(_) => self.share(now, slot, service),
@@ -158,6 +168,7 @@ impl<'a> Station<'a> {
             }
             _ => {
                 self.finish(slot);
+                self.release(slot);
                 self.in_system -= 1;
                 (false, Next::TakeWaiting)
             }
