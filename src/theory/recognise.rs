@@ -4,7 +4,9 @@
 
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
-use super::{approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, priority, within};
+use super::{
+    approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, partitions, priority, within,
+};
 use crate::dist::Dist;
 use crate::model::Target;
 use crate::model::metric::Metric;
@@ -139,7 +141,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 3] = [
+const FAMILIES: [Family; 4] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K,
     // Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c approximations.
     Family {
@@ -182,6 +184,13 @@ const FAMILIES: [Family; 3] = [
         ])
         .union(Features::ORDERS),
         rows: |model, _| closed_network(model),
+    },
+    // Partitioned queues fed by Poisson producers with keys: an M/G/1 per
+    // consumer (see `partitions.rs`); other queues as independent ones.
+    Family {
+        requires: Features::of(&[Feature::Partitions]),
+        covers: Features::of(&[Feature::Partitions, Feature::GeneralService]),
+        rows: partitioned_queues,
     },
 ];
 
@@ -291,6 +300,26 @@ fn independent_queues(
                 single_queue(station)
             } else {
                 renewal_approximation(&producers, station)
+            };
+            rows.unwrap_or_default()
+        })
+        .collect();
+    Some(rows)
+}
+
+/// Partitioned queues (an M/G/1 per consumer) beside independent ones.
+fn partitioned_queues(
+    model: &Model,
+    stations: &[StationTraffic<'_>],
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let rows = stations
+        .iter()
+        .flat_map(|station| {
+            let rows = if model.queues[station.queue].partitioning().is_some() {
+                let exponential_mean = station.common_exponential_mean();
+                partitions::partitioned_rows(model, station.queue, exponential_mean)
+            } else {
+                single_queue(station)
             };
             rows.unwrap_or_default()
         })
