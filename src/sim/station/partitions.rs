@@ -175,3 +175,55 @@ impl Station<'_> {
         self.partitions.as_ref().map(|partitions| partitions.last)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::effect::Take;
+    use super::*;
+    use crate::dist::Dist;
+    use crate::model::{Assignor, ProducerBuilder, QueueBuilder};
+    use crate::sim::streams::{Source, StreamSet, stream};
+
+    #[test]
+    fn each_consumer_serves_its_own_partitions_in_arrival_order() {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        // 3 partitions, 2 consumers (range: {0, 1} and {2}), keyless
+        // producer: partitions 0, 1, 2, 0, ... in turn.
+        let model = Model::builder("t")
+            .queue(QueueBuilder::new("q", 2, exponential()).partitions(3, Assignor::Range))
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap();
+        let streams = |source: Source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 2, streams);
+        let messages = [Message::default(); 4];
+        let entries: Vec<(Entry, Option<u32>)> = (0..4)
+            .map(|slot| {
+                let entry = match station.arrive(0.0, slot, 0, &messages) {
+                    super::super::effect::Arrival::Accepted { entry, .. } => entry,
+                    super::super::effect::Arrival::Rejected => panic!("unbounded"),
+                };
+                (entry, station.arrival_partition())
+            })
+            .collect();
+        let partitions: Vec<Option<u32>> = entries.iter().map(|(_, p)| *p).collect();
+        assert_eq!(partitions, [Some(0), Some(1), Some(2), Some(0)]);
+        // Consumer 0 serves slot 0; slot 1 (partition 1) waits for it;
+        // consumer 1 serves slot 2; slot 3 waits behind slot 1.
+        let starts: Vec<bool> = entries
+            .iter()
+            .map(|(entry, _)| matches!(entry, Entry::Starts))
+            .collect();
+        assert_eq!(starts, [true, false, true, false]);
+        // Consumer 1 finishing takes nothing: its partition is empty.
+        station.depart(1.0, 2);
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        // Consumer 0 finishing takes slot 1, then slot 3, in arrival order.
+        station.depart(1.5, 0);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(1)));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        station.depart(2.0, 1);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(3)));
+        assert_eq!(station.waiting(), 0);
+    }
+}
