@@ -126,7 +126,7 @@ fn describe_partitions(model: &Model, queue: usize) -> Option<String> {
     let loads = model.partition_loads(queue)?;
     let consumer_loads = model.consumer_loads(queue)?;
     let owners = partitioning.owners(spec.consumers);
-    let owned: Vec<String> = (0..spec.consumers.min(partitioning.partitions))
+    let owned: Vec<String> = (0..partitioning.working_consumers(spec.consumers))
         .map(|consumer| {
             let partitions: Vec<String> = (0..partitioning.partitions)
                 .filter(|&p| owners[p as usize] == consumer)

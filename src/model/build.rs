@@ -652,7 +652,10 @@ fn check_flow(model: &Model) -> Result<(), ModelError> {
 
 /// Most distinct keys a producer may have (their partitions are hashed
 /// once, when a run starts).
-pub const MAX_KEYS: u32 = 1_000_000;
+const MAX_KEYS: u32 = 1_000_000;
+
+/// Most partitions a queue may have.
+const MAX_PARTITIONS: u32 = 10_000;
 
 /// A partitioned queue is a plain FIFO log read by a fixed group, fed by
 /// producers only; keys are whole and only where partitions use them.
@@ -662,10 +665,13 @@ fn check_partitions(model: &Model) -> Result<(), ModelError> {
             continue;
         };
         let key = format!("queues.{}", queue.name);
-        if partitioning.partitions == 0 {
+        if !(1..=MAX_PARTITIONS).contains(&partitioning.partitions) {
             return Err(ModelError::new(
                 format!("{key}.partitions"),
-                "must be at least 1",
+                format!(
+                    "must be from 1 to {MAX_PARTITIONS} (each gets its own figures), got {}",
+                    partitioning.partitions
+                ),
             ));
         }
         let refused = [

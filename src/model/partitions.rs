@@ -99,6 +99,12 @@ impl Partitioning {
             .collect()
     }
 
+    /// Consumers of `consumers` that own partitions: the first
+    /// min(consumers, partitions).
+    pub fn working_consumers(self, consumers: u32) -> u32 {
+        consumers.min(self.partitions)
+    }
+
     /// Consumers of `consumers` that own no partition.
     pub fn idle_consumers(self, consumers: u32) -> u32 {
         consumers.saturating_sub(self.partitions)
@@ -239,12 +245,13 @@ impl Model {
         })
     }
 
-    /// The load of each consumer of partitioned `queue`: the loads of the
-    /// partitions it owns added up (0 for an idle one).
+    /// The load of each consumer of partitioned `queue` owning partitions
+    /// (the idle ones beyond are left out): the loads of its partitions
+    /// added up.
     pub fn consumer_loads(&self, queue: usize) -> Option<Vec<f64>> {
         let spec = &self.queues[queue];
         let partitioning = spec.partitioning()?;
-        let mut loads = vec![0.0; spec.consumers as usize];
+        let mut loads = vec![0.0; partitioning.working_consumers(spec.consumers) as usize];
         for (partition, load) in self.partition_loads(queue)?.into_iter().enumerate() {
             loads[partitioning.owner(partition as u32, spec.consumers) as usize] += load;
         }

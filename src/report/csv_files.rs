@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::results::{Row, RunResults, target_names};
+use crate::results::{Row, RunResults, target_labels};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 use crate::text::Num;
@@ -160,7 +160,7 @@ pub fn write_replications<W: Write>(
         let mut rows = Vec::new();
         for (replication, outcome) in simulation.replications.iter().enumerate() {
             for (&target, values) in simulation.targets.iter().zip(&outcome.values) {
-                let (queue, class) = target_names(model, target);
+                let (queue, class) = target_labels(model, target);
                 for (metric, &value) in simulation.metrics.iter().zip(values) {
                     if value.is_finite() {
                         rows.push(vec![

@@ -236,6 +236,17 @@ pub fn target_partition(model: &Model, target: Target) -> (Option<u32>, Option<u
     }
 }
 
+/// Names a target for the data files beside the results: as
+/// [`target_names`], but a partition's target is `queue[p]` (as
+/// [`Row::node`]).
+pub fn target_labels(model: &Model, target: Target) -> (String, Option<String>) {
+    let (queue, class) = target_names(model, target);
+    match target.partition {
+        Some(partition) => (format!("{queue}[{partition}]"), class),
+        None => (queue, class),
+    }
+}
+
 /// Names a target for the results.
 pub fn target_names(model: &Model, target: Target) -> (String, Option<String>) {
     let queue = target

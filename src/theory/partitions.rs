@@ -86,7 +86,8 @@ pub fn partitioned_rows(
     let partitioning = spec.partitioning()?;
     let flows = partition_flows(model, queue)?;
     let owners = partitioning.owners(spec.consumers);
-    let mut consumer_flows = vec![Flow::default(); spec.consumers as usize];
+    let working = partitioning.working_consumers(spec.consumers);
+    let mut consumer_flows = vec![Flow::default(); working as usize];
     for (flow, &owner) in flows.iter().zip(&owners) {
         consumer_flows[owner as usize].add(*flow);
     }

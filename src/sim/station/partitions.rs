@@ -59,7 +59,8 @@ impl Partitions {
         partitioning: Partitioning,
         keys: Stream,
     ) -> Self {
-        let consumers = model.queues[queue].consumers;
+        // Consumers beyond the partitions own none: they need no line.
+        let consumers = partitioning.working_consumers(model.queues[queue].consumers);
         let pickers = model
             .producers
             .iter()
@@ -73,7 +74,7 @@ impl Partitions {
             })
             .collect();
         Partitions {
-            owners: partitioning.owners(consumers),
+            owners: partitioning.owners(model.queues[queue].consumers),
             lines: vec![VecDeque::new(); consumers as usize],
             serving: vec![None; consumers as usize],
             pickers,
