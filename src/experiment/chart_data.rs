@@ -4,7 +4,9 @@
 
 use super::curves::theory_curves;
 use crate::model::targets;
-use crate::results::{ChartInputs, DistributionData, DistributionSeries, WarmupData, target_labels};
+use crate::results::{
+    ChartInputs, DistributionData, DistributionSeries, WarmupData, target_labels,
+};
 use crate::scenario::{Scenario, SweepPoint};
 use crate::sim::{Simulation, warmup_trace};
 use crate::stats::{Percentiles, student_t_interval};
