@@ -172,12 +172,18 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 #[test]
 fn bad_partitions_and_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 10] = [
+    let cases: [(&str, &str, &str, &[&str]); 11] = [
+        (
+            "partitions = 4",
+            "partitions = 20000",
+            "too-many",
+            &["queues.t.partitions", "from 1 to 10000"],
+        ),
         (
             "partitions = 4",
             "partitions = 0",
             "zero",
-            &["queues.t.partitions", "at least 1"],
+            &["queues.t.partitions", "from 1 to 10000", "got 0"],
         ),
         (
             "partitions = 4",
