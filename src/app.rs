@@ -612,6 +612,7 @@ fn table_view(args: &TableView, format: Format, scenario: &Scenario) -> Result<V
         let model = &scenario.points[0].model;
         let mut names: Vec<String> = crate::model::targets(model)
             .into_iter()
+            .filter(|target| target.partition.is_none())
             .map(|target| results::target_names(model, target).0)
             .collect();
         names.dedup();

@@ -231,7 +231,7 @@ fn fine_curve(
     for end in [lowest, highest] {
         theory_value(rows.get(end)?, metric)?;
     }
-    let curve = curves.curve(&first.queue, first.class.as_deref(), metric)?;
+    let curve = curves.curve(&first.node(), first.class.as_deref(), metric)?;
     Some(
         curve
             .into_iter()

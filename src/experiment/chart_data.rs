@@ -4,7 +4,9 @@
 
 use super::curves::theory_curves;
 use crate::model::targets;
-use crate::results::{ChartInputs, DistributionData, DistributionSeries, WarmupData, target_names};
+use crate::results::{
+    ChartInputs, DistributionData, DistributionSeries, WarmupData, target_labels,
+};
 use crate::scenario::{Scenario, SweepPoint};
 use crate::sim::{Simulation, warmup_trace};
 use crate::stats::{Percentiles, student_t_interval};
@@ -52,7 +54,7 @@ pub fn distribution_data(
             let times: Vec<f64> = simulated.iter().map(|(t, _)| *t).collect();
             let theory = wait_tail(model, target, &times)
                 .map(|tail| times.iter().copied().zip(tail).collect());
-            let (queue, class) = target_names(model, target);
+            let (queue, class) = target_labels(model, target);
             let band = tail_band(simulation, index, &times, scenario.run.confidence);
             Some(DistributionSeries {
                 queue,

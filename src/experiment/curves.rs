@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::model::metric::Metric;
 use crate::model::targets;
-use crate::results::{CurveRow, TheoryCurves, target_names};
+use crate::results::{CurveRow, TheoryCurves, target_labels};
 use crate::scenario::Scenario;
 use crate::theory::evaluate;
 
@@ -45,7 +45,7 @@ pub fn theory_curves(scenario: &Scenario) -> Option<TheoryCurves> {
     let rows = row_targets
         .into_iter()
         .map(|target| {
-            let (queue, class) = target_names(first, target);
+            let (queue, class) = target_labels(first, target);
             let results: Vec<_> = theory
                 .iter()
                 .map(|rows| rows.iter().find(|(t, _)| *t == target).map(|(_, r)| r))

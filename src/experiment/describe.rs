@@ -99,6 +99,7 @@ pub fn describe_model(model: &Model) -> Vec<String> {
             queue.discipline.name(),
             queue.service.describe(),
         ));
+        lines.extend(describe_partitions(model, index));
     }
     if model.has_classes() {
         for class in &model.classes {
@@ -137,4 +138,45 @@ fn admission_words(model: &Model, queue: &Queue) -> String {
             format!("{limit} ({} to {})", overflow.name(), model.queues[to].name)
         }
     }
+}
+
+/// A partitioned queue's layout in words: which consumer owns which
+/// partitions, at what load, the idle consumers and the hottest partition.
+fn describe_partitions(model: &Model, queue: usize) -> Option<String> {
+    let spec = &model.queues[queue];
+    let partitioning = spec.partitioning()?;
+    let loads = model.partition_loads(queue)?;
+    let consumer_loads = model.consumer_loads(queue)?;
+    let owners = partitioning.owners(spec.consumers);
+    let owned: Vec<String> = (0..partitioning.working_consumers(spec.consumers))
+        .map(|consumer| {
+            let partitions: Vec<String> = (0..partitioning.partitions)
+                .filter(|&p| owners[p as usize] == consumer)
+                .map(|p| p.to_string())
+                .collect();
+            format!(
+                "consumer {consumer} owns {} (load {})",
+                partitions.join(", "),
+                number(consumer_loads[consumer as usize])
+            )
+        })
+        .collect();
+    let idle = match partitioning.idle_consumers(spec.consumers) {
+        0 => "no consumer idle".to_string(),
+        idle => format!("{idle} consumer(s) idle (beyond the partitions)"),
+    };
+    let (hottest, load) = loads
+        .iter()
+        .enumerate()
+        .fold((0, f64::NEG_INFINITY), |best, (p, &l)| {
+            if l > best.1 { (p, l) } else { best }
+        });
+    Some(format!(
+        "queue {}: {} partitions, {} assignor: {}; {idle}; hottest partition {hottest} at load {}",
+        spec.name,
+        partitioning.partitions,
+        partitioning.assignor.name(),
+        owned.join("; "),
+        number(load)
+    ))
 }

@@ -12,7 +12,7 @@ use crate::model::profile::{arrival_rate_in, run_spans};
 use crate::model::{Producer, Target, targets};
 use crate::results::{
     BatchMeansBlock, IntervalResults, PointResults, PrecisionBlock, Row, RunResults,
-    SimulationBlock, WarmupRule, target_names,
+    SimulationBlock, WarmupRule, target_names, target_partition,
 };
 use crate::run::{PILOTS, RunConfig, RunLength, Warmup};
 use crate::scenario::{Scenario, SweepPoint};
@@ -99,9 +99,12 @@ fn rows(
         .enumerate()
         .map(|(index, target)| {
             let (queue, class) = target_names(model, target);
+            let (partition, consumer) = target_partition(model, target);
             Row {
                 queue,
                 class,
+                partition,
+                consumer,
                 theory: theory
                     .iter()
                     .find(|(t, _)| *t == target)

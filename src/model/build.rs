@@ -21,8 +21,9 @@ use std::collections::HashMap;
 use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
-    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Limit, Model,
-    Overflow, Producer, Queue, Route, UNLIMITED, Window,
+    Admission, Arrivals, Assignor, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
+    KeyDistribution, Keys, Limit, Model, Overflow, Partitioning, Producer, Queue, Route, UNLIMITED,
+    Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -76,6 +77,7 @@ pub struct QueueBuilder {
     backlog: u32,
     prefetch: Option<u32>,
     ack: Option<Dist>,
+    partitioning: Option<Partitioning>,
 }
 
 /// A producer under construction, naming its queue and class.
@@ -86,6 +88,7 @@ pub struct ProducerBuilder {
     arrivals: Arrivals,
     class: Option<String>,
     profile: Option<Profile>,
+    keys: Option<Keys>,
 }
 
 impl Model {
@@ -213,6 +216,7 @@ impl ModelBuilder {
             within: thresholds(&self.within)?,
         };
         check_flow(&model)?;
+        check_partitions(&model)?;
         Ok(model)
     }
 }
@@ -260,6 +264,7 @@ impl QueueBuilder {
             backlog: 0,
             prefetch: None,
             ack: None,
+            partitioning: None,
         }
     }
 
@@ -339,11 +344,20 @@ impl QueueBuilder {
         self
     }
 
-    /// The dispatch axis: one shared line, or prefetch windows (refused
-    /// with what they do not support yet).
+    /// The dispatch axis: one shared line, partitions, or prefetch windows
+    /// (refused with what they do not support yet).
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
         let refuse =
             |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
+        if let Some(partitioning) = self.partitioning {
+            if self.prefetch.is_some() || self.ack.is_some() {
+                return refuse(
+                    if self.prefetch.is_some() { "prefetch" } else { "ack" },
+                    "a partition is read by its one consumer, not through prefetch windows; remove `prefetch` and `ack`, or `partitions`".into(),
+                );
+            }
+            return Ok(Dispatch::Partitioned(partitioning));
+        }
         let Some(prefetch) = self.prefetch else {
             if self.ack.is_some() {
                 return refuse(
@@ -387,6 +401,17 @@ impl QueueBuilder {
             prefetch,
             ack: self.ack.clone(),
         }))
+    }
+
+    /// A partitioned log read by one consumer group of `consumers`:
+    /// `partitions` FIFO partitions assigned to the consumers by
+    /// `assignor` (see [`Partitioning`]).
+    pub fn partitions(mut self, partitions: u32, assignor: Assignor) -> Self {
+        self.partitioning = Some(Partitioning {
+            partitions,
+            assignor,
+        });
+        self
     }
 
     fn resolve(&self, queues: &Lookup) -> Result<Queue, ModelError> {
@@ -578,6 +603,7 @@ impl ProducerBuilder {
             arrivals,
             class: None,
             profile: None,
+            keys: None,
         }
     }
 
@@ -591,6 +617,13 @@ impl ProducerBuilder {
     /// then has mean 1 and gives only the shape).
     pub fn profile(mut self, profile: Profile) -> Self {
         self.profile = Some(profile);
+        self
+    }
+
+    /// Its messages carry `keys`, which spread them over the partitions of
+    /// a partitioned queue (by Kafka's hash of the key).
+    pub fn keys(mut self, keys: Keys) -> Self {
+        self.keys = Some(keys);
         self
     }
 
@@ -632,6 +665,7 @@ impl ProducerBuilder {
             arrivals: self.arrivals,
             class,
             profile: self.profile,
+            keys: self.keys,
         })
     }
 }
@@ -768,6 +802,122 @@ fn check_flow(model: &Model) -> Result<(), ModelError> {
                     "queue \"{}\" receives no messages: point a producer (`to`) or a route (`next`) at it, or remove it",
                     queue.name
                 ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Most distinct keys a producer may have (their partitions are hashed
+/// once, when a run starts).
+const MAX_KEYS: u32 = 1_000_000;
+
+/// Most partitions a queue may have.
+const MAX_PARTITIONS: u32 = 10_000;
+
+/// A partitioned queue is a plain FIFO log read by a fixed group, fed by
+/// producers only; keys are whole and only where partitions use them.
+fn check_partitions(model: &Model) -> Result<(), ModelError> {
+    for (index, queue) in model.queues.iter().enumerate() {
+        let Some(partitioning) = queue.partitioning() else {
+            continue;
+        };
+        let key = format!("queues.{}", queue.name);
+        if !(1..=MAX_PARTITIONS).contains(&partitioning.partitions) {
+            return Err(ModelError::new(
+                format!("{key}.partitions"),
+                format!(
+                    "must be from 1 to {MAX_PARTITIONS} (each gets its own figures), got {}",
+                    partitioning.partitions
+                ),
+            ));
+        }
+        let refused = [
+            (
+                queue.is_unlimited(),
+                "consumers",
+                "a number of consumers (the group's size), not \"unlimited\"",
+            ),
+            (
+                queue.schedule.is_some(),
+                "consumers_schedule",
+                "a fixed group: remove `consumers_schedule`",
+            ),
+            (
+                queue.discipline != Discipline::Fifo,
+                "discipline",
+                "FIFO partitions: remove `discipline`",
+            ),
+            (
+                queue.admission.capacity().is_some(),
+                "capacity",
+                "unbounded partitions: remove `capacity`",
+            ),
+            (
+                matches!(
+                    queue.admission,
+                    Admission::Bounded {
+                        limit: Limit::Waiting(_),
+                        ..
+                    }
+                ),
+                "max_length",
+                "unbounded partitions: remove `max_length`",
+            ),
+            (
+                queue.patience().is_some(),
+                "patience",
+                "messages that stay until consumed: remove `patience`",
+            ),
+            (
+                queue.backlog > 0,
+                "backlog",
+                "no starting backlog: remove `backlog`",
+            ),
+        ];
+        if let Some((_, part, needs)) = refused.into_iter().find(|(present, _, _)| *present) {
+            return Err(ModelError::new(
+                format!("{key}.{part}"),
+                format!("a partitioned queue (`partitions`) needs {needs}"),
+            ));
+        }
+        let fed_by_queue = model.queues.iter().find(|q| {
+            q.routes().iter().any(|r| r.queue == index) || q.dead_letter() == Some(index)
+        });
+        if let Some(feeder) = fed_by_queue {
+            return Err(ModelError::new(
+                format!("queues.{}", feeder.name),
+                format!(
+                    "routes messages to the partitioned queue \"{}\", which only producers may feed (they choose the partition)",
+                    queue.name
+                ),
+            ));
+        }
+    }
+    for producer in &model.producers {
+        let Some(keys) = producer.keys else { continue };
+        let key = format!("producers.{}.keys", producer.name);
+        if model.queues[producer.queue].partitioning().is_none() {
+            return Err(ModelError::new(
+                key,
+                format!(
+                    "keys choose a partition, but queue \"{}\" has no `partitions`",
+                    model.queues[producer.queue].name
+                ),
+            ));
+        }
+        if !(1..=MAX_KEYS).contains(&keys.count) {
+            return Err(ModelError::new(
+                format!("{key}.count"),
+                format!("must be from 1 to {MAX_KEYS}, got {}", keys.count),
+            ));
+        }
+        if let KeyDistribution::Zipf { exponent } = keys.distribution
+            && !(exponent.is_finite() && exponent > 0.0)
+        {
+            return Err(ModelError::new(
+                format!("{key}.exponent"),
+                format!("must be a finite number > 0, got {}", Num(exponent)),
             ));
         }
     }

@@ -66,11 +66,17 @@ pub enum Feature {
     DropHead,
     /// A full queue sends the rejected arrival to its dead-letter queue.
     RejectToDeadLetter,
+    /// A partitioned queue read by a consumer group, fed by producers
+    /// with keys (each partition then receives a split of their streams).
+    Partitions,
+    /// A producer without keys sending round-robin over a partitioned
+    /// queue's partitions (a partition then receives every P-th message).
+    RoundRobinPartitioning,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 25] = [
+    pub const ALL: [Feature; 27] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -96,6 +102,8 @@ impl Feature {
         Feature::MaxLength,
         Feature::DropHead,
         Feature::RejectToDeadLetter,
+        Feature::Partitions,
+        Feature::RoundRobinPartitioning,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -126,6 +134,10 @@ impl Feature {
             Feature::MaxLength => "a `max_length` (waiting messages only)",
             Feature::DropHead => "`overflow = \"drop-head\"`",
             Feature::RejectToDeadLetter => "`overflow = \"reject-publish-dlx\"`",
+            Feature::Partitions => "a partitioned queue (`partitions`)",
+            Feature::RoundRobinPartitioning => {
+                "a producer without `keys` sending round-robin over partitions"
+            }
         }
     }
 
@@ -251,6 +263,7 @@ fn producer_features(producer: &Producer, sites: &mut Vec<(Feature, Site)>) {
         arrivals,
         class: _,
         profile,
+        keys: _, // with its queue, in `feature_sites`
     } = producer;
     let site = || format!("producer `{name}`");
     match arrivals {
@@ -305,9 +318,10 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         Some(Overflow::DropHead) => Some(Feature::DropHead),
         Some(Overflow::RejectToDeadLetter) => Some(Feature::RejectToDeadLetter),
     };
-    // Prefetch 1 acknowledged at once is exactly the shared line.
-    let window = match dispatch {
+    // (Prefetch 1 acknowledged at once is exactly the shared line.)
+    let dispatched = match dispatch {
         Dispatch::SharedLine => None,
+        Dispatch::Partitioned(_) => Some(Feature::Partitions),
         Dispatch::Window(window) if window.is_shared_line() => None,
         Dispatch::Window(window) if window.is_unlimited() => Some(Feature::UnlimitedPrefetch),
         Dispatch::Window(_) => Some(Feature::PrefetchWindow),
@@ -332,7 +346,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (*backlog > 0, Feature::Backlog),
     ];
     sites.extend(order.map(|feature| (feature, site())));
-    sites.extend(window.map(|feature| (feature, site())));
+    sites.extend(dispatched.map(|feature| (feature, site())));
     sites.extend(overflow_feature.map(|feature| (feature, site())));
     for (is_present, feature) in present {
         if is_present {

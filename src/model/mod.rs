@@ -9,7 +9,8 @@
 //! `discipline.rs` (the order axis), `routing.rs`, `producer.rs`,
 //! `traffic.rs` (traffic equations, loads, rescaling), `features.rs` (what a
 //! model uses beyond M/M/c, for the theory and live whitelists),
-//! `window.rs` (prefetch windows, on the dispatch axis), `target.rs` (what
+//! `window.rs` (prefetch windows, on the dispatch axis), `partitions.rs`
+//! (partitioned queues: assignors, keys, partition loads), `target.rs` (what
 //! a result row describes), `record.rs` (one visit, as the
 //! simulator and live record it), `metric.rs`, `profile.rs`.
 
@@ -19,6 +20,7 @@ mod build;
 mod discipline;
 mod features;
 pub mod metric;
+mod partitions;
 mod producer;
 pub mod profile;
 mod record;
@@ -32,6 +34,9 @@ pub use build::{ModelBuilder, ModelError, ProducerBuilder, QueueBuilder};
 pub use discipline::Discipline;
 pub use features::{Feature, Features, Site};
 use metric::{Metric, Threshold};
+pub use partitions::{
+    Assignor, KeyDistribution, Keys, OverloadedConsumer, Partitioning, key_partition, murmur2,
+};
 pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;
 pub use routing::Route;

@@ -1,5 +1,6 @@
 //! Producers: the arrival streams of a model, open or closed.
 
+use super::partitions::Keys;
 use super::profile::Profile;
 use crate::dist::Dist;
 
@@ -17,6 +18,9 @@ pub struct Producer {
     /// A rate that changes over time: the interarrival distribution then
     /// has mean 1 and gives only the shape, stretched to each step's rate.
     pub profile: Option<Profile>,
+    /// The keys of its messages, spreading them over a partitioned queue's
+    /// partitions (`None`: round-robin there; ignored elsewhere).
+    pub keys: Option<Keys>,
 }
 
 /// How a producer sends messages.

@@ -6,6 +6,7 @@
 //! `features.rs` for what each variant means to theory and live runs.
 
 use super::discipline::Discipline;
+use super::partitions::Partitioning;
 use super::profile::Profile;
 use super::routing::Route;
 use super::window::Window;
@@ -106,6 +107,10 @@ pub enum Dispatch {
     /// Prefetch windows: ready messages are delivered at once to consumers
     /// with a free slot, each consumer serving its own deliveries.
     Window(Window),
+    /// A partitioned log read by one consumer group (Kafka): each
+    /// partition owned by one consumer, which serves the messages of its
+    /// partitions one at a time in arrival order (see `partitions.rs`).
+    Partitioned(Partitioning),
 }
 
 /// The consumption axis: how many messages a consumer takes at once.
@@ -186,7 +191,7 @@ impl Queue {
     /// The prefetch windows of the queue's consumers, if it has them.
     pub fn window(&self) -> Option<&Window> {
         match &self.dispatch {
-            Dispatch::SharedLine => None,
+            Dispatch::SharedLine | Dispatch::Partitioned(_) => None,
             Dispatch::Window(window) => Some(window),
         }
     }

@@ -185,12 +185,18 @@ fn failing(value: f64, source: Source, note: String) -> Candidate {
 }
 
 /// Why `model` has no steady state: a queue without capacity or patience
-/// at load >= 1.
+/// at load >= 1, or a consumer its partitions load so.
 fn unstable(model: &Model) -> Option<String> {
-    let (queue, load) = model.unstable_queue()?;
+    if let Some((queue, load)) = model.unstable_queue() {
+        return Some(format!(
+            "queue `{}` is unstable (load {load:.3})",
+            model.queues[queue].name
+        ));
+    }
+    let overloaded = model.overloaded_consumer()?;
     Some(format!(
-        "queue `{}` is unstable (load {load:.3})",
-        model.queues[queue].name
+        "consumer {} of queue `{}` is unstable (its partitions' load {:.3})",
+        overloaded.consumer, model.queues[overloaded.queue].name, overloaded.load
     ))
 }
 

@@ -115,7 +115,7 @@ fn row_lines(row: &Row) -> Vec<Line> {
             let simulation_text = interval_text(judged.simulation.as_ref());
             Some(Line {
                 cells: [
-                    row.queue.clone(),
+                    row.node(),
                     row.class.clone().unwrap_or_default(),
                     metric.name(),
                     judged.theory_text(),
@@ -348,6 +348,8 @@ mod tests {
                 results: vec![Row {
                     queue: "q".into(),
                     class: None,
+                    partition: None,
+                    consumer: None,
                     theory: Some(theory),
                     simulation: Some(simulation),
                     live: None,

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::results::{Row, RunResults, target_names};
+use crate::results::{Row, RunResults, target_labels};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 use crate::text::Num;
@@ -98,13 +98,13 @@ pub fn write_intervals<W: Write>(out: W, results: &RunResults) -> csv::Result<()
 /// One line per source and metric of `row`, in [`VALUE_HEADER`] order.
 fn value_lines(row: &Row) -> Vec<Vec<String>> {
     let mut lines = Vec::new();
-    let class = row.class.clone().unwrap_or_default();
+    let (queue, class) = (row.node(), row.class.clone().unwrap_or_default());
     for metric in row.metrics() {
         if let Some(theory) = &row.theory
             && let Some(value) = theory.metrics.get(&metric)
         {
             lines.push(vec![
-                row.queue.clone(),
+                queue.clone(),
                 class.clone(),
                 "theory".into(),
                 metric.name(),
@@ -129,7 +129,7 @@ fn value_lines(row: &Row) -> Vec<Vec<String>> {
         for (source, interval) in measured {
             if let Some(interval) = interval {
                 lines.push(vec![
-                    row.queue.clone(),
+                    queue.clone(),
                     class.clone(),
                     source,
                     metric.name(),
@@ -160,7 +160,7 @@ pub fn write_replications<W: Write>(
         let mut rows = Vec::new();
         for (replication, outcome) in simulation.replications.iter().enumerate() {
             for (&target, values) in simulation.targets.iter().zip(&outcome.values) {
-                let (queue, class) = target_names(model, target);
+                let (queue, class) = target_labels(model, target);
                 for (metric, &value) in simulation.metrics.iter().zip(values) {
                     if value.is_finite() {
                         rows.push(vec![

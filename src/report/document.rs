@@ -131,7 +131,7 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
         };
         blocks.push(Block::Paragraph(format!(
             "Relations on the simulated means of {}:",
-            row.queue
+            row.node()
         )));
         blocks.push(Block::List(relation_lines(&simulation.relations)));
     }
@@ -158,7 +158,7 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
             blocks.push(Block::Paragraph(format!(
                 "Precision target {}% not met for {} {} after {} replications: {}.",
                 precision.target * 100.0,
-                row.queue,
+                row.node(),
                 row.class.as_deref().unwrap_or(""),
                 row.simulation.as_ref().map_or(0, |s| s.replications),
                 missed.join(", ")
@@ -220,7 +220,7 @@ fn change_lines(point: &PointResults) -> Vec<Vec<String>> {
         for metric in CHANGE_METRICS {
             if let Some(change) = simulation.change_from_previous.get(&metric) {
                 lines.push(vec![
-                    row.queue.clone(),
+                    row.node(),
                     row.class.clone().unwrap_or_default(),
                     metric.name(),
                     interval_text(Some(change)),

@@ -60,7 +60,7 @@ pub fn interval_table(
         for interval in &point.intervals {
             let cells = &interval.results[row];
             let mut line = vec![
-                cells.queue.clone(),
+                cells.node(),
                 crate::units::span_text(interval.start, interval.end, unit, period_end),
                 number(interval.arrival_rate),
             ];

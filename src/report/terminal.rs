@@ -59,6 +59,24 @@ pub fn table(results: &RunResults, view: &View) -> String {
     if !view.detail {
         text.push_str(&legend(simulated, results.confidence));
     }
+    // A sweep's partition rows would swamp the table: they show for one
+    // point, or for the queue asked for.
+    let partitions_shown = results.points.len() == 1 || view.queue.is_some();
+    let partitioned = results
+        .points
+        .iter()
+        .flat_map(|p| &p.results)
+        .find(|r| r.partition.is_some());
+    if let Some(row) = partitioned.filter(|_| !partitions_shown) {
+        text.push_str(&wrap(
+            &format!(
+                "Per-partition rows: --queue {} (all of them in results.json and summary.csv).",
+                row.queue
+            ),
+            WIDTH,
+            "",
+        ));
+    }
     for point in &results.points {
         if !point.parameters.is_empty() {
             let label = crate::scenario::parameter_label(&point.parameters);
@@ -68,6 +86,7 @@ pub fn table(results: &RunResults, view: &View) -> String {
             .results
             .iter()
             .filter(|r| view.shows(r) && !r.metrics().is_empty())
+            .filter(|r| partitions_shown || r.partition.is_none())
             .collect();
         if rows.is_empty() {
             // Nothing to show (no formula covers the model: `theory` says why).
@@ -197,7 +216,7 @@ fn row_keys(rows: &[&Row]) -> (Vec<String>, impl Fn(&Row) -> Vec<String>) {
         headers.push("class".to_string());
     }
     let keys = move |row: &Row| {
-        let mut cells = vec![row.queue.clone()];
+        let mut cells = vec![row.node()];
         if classes {
             cells.push(row.class.clone().unwrap_or_else(|| "(all)".to_string()));
         }

@@ -83,7 +83,7 @@ pub struct TheoryCurves {
 /// The formulas of one result row along the grid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CurveRow {
-    /// Queue name (or the system).
+    /// Queue name (or the system; `queue[p]` for a partition).
     pub queue: String,
     /// Class name, when the row is one class.
     pub class: Option<String>,

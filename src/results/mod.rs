@@ -76,6 +76,12 @@ pub struct Row {
     pub queue: String,
     /// Class name, or null for all classes.
     pub class: Option<String>,
+    /// A partition of a partitioned queue (absent for a whole queue).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub partition: Option<u32>,
+    /// The consumer owning that partition (absent for a whole queue).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub consumer: Option<u32>,
     /// Formula values, or null where no formula applies.
     pub theory: Option<TheoryResult>,
     /// Simulation estimates, or null when not simulated.
@@ -85,10 +91,19 @@ pub struct Row {
 }
 
 impl Row {
-    /// `queue`, or `queue/class` for a class row.
+    /// `queue`, `queue/class` for a class row, or `queue[p]` for partition
+    /// `p` of a partitioned queue.
     pub fn label(&self) -> String {
         match &self.class {
-            Some(class) => format!("{}/{class}", self.queue),
+            Some(class) => format!("{}/{class}", self.node()),
+            None => self.node(),
+        }
+    }
+
+    /// `queue`, or `queue[p]` for partition `p` of a partitioned queue.
+    pub fn node(&self) -> String {
+        match self.partition {
+            Some(partition) => format!("{}[{partition}]", self.queue),
             None => self.queue.clone(),
         }
     }
@@ -206,6 +221,31 @@ pub struct PrecisionBlock {
 /// `model` lines (charts look for it: a closed loop's throughput is what
 /// its clients get).
 pub const CLOSED_LOOP: &str = "a closed loop of";
+
+/// The partition and its consumer of a partition's target (`None`s
+/// otherwise).
+pub fn target_partition(model: &Model, target: Target) -> (Option<u32>, Option<u32>) {
+    let owner = |queue: usize, partition: u32| {
+        let spec = &model.queues[queue];
+        spec.partitioning()
+            .map(|p| p.owner(partition, spec.consumers))
+    };
+    match (target.queue, target.partition) {
+        (Some(queue), Some(partition)) => (Some(partition), owner(queue, partition)),
+        _ => (None, None),
+    }
+}
+
+/// Names a target for the data files beside the results: as
+/// [`target_names`], but a partition's target is `queue[p]` (as
+/// [`Row::node`]).
+pub fn target_labels(model: &Model, target: Target) -> (String, Option<String>) {
+    let (queue, class) = target_names(model, target);
+    match target.partition {
+        Some(partition) => (format!("{queue}[{partition}]"), class),
+        None => (queue, class),
+    }
+}
 
 /// Names a target for the results.
 pub fn target_names(model: &Model, target: Target) -> (String, Option<String>) {

@@ -310,6 +310,44 @@ fn load_text(load: f64) -> String {
     }
 }
 
+/// Refuses a point where a consumer of a partitioned queue gets a load >= 1
+/// from its partitions (a hot key, or too few consumers), naming it, its
+/// partitions and their loads; the problem names `key`, or the queue's
+/// `partitions` without a sweep.
+fn check_partitions_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
+    let Some(overloaded) = point.model.overloaded_consumer() else {
+        return Ok(());
+    };
+    let queue = &point.model.queues[overloaded.queue];
+    let at = if point.parameters.is_empty() {
+        String::new()
+    } else {
+        format!(" at sweep point {}", point.label())
+    };
+    let partitions: Vec<String> = overloaded
+        .partitions
+        .iter()
+        .map(|(partition, load)| format!("partition {partition} at load {}", load_text(*load)))
+        .collect();
+    let queue_key = format!("queues.{}.partitions", queue.name);
+    Err(Problem::new(
+        key.unwrap_or(&queue_key),
+        format!(
+            "queue \"{}\" is unstable{at}: consumer {} owns {} and so has load {} >= 1, although the queue's load is {}; each partition is read by one consumer only, so that partition's backlog would grow without bound; spread the keys (more keys, a flatter distribution), add partitions, or make the service faster",
+            queue.name,
+            overloaded.consumer,
+            partitions.join(" and "),
+            load_text(overloaded.load),
+            load_text(
+                point
+                    .model
+                    .loads()
+                    .map_or(f64::NAN, |l| l[overloaded.queue])
+            ),
+        ),
+    ))
+}
+
 /// Refuses a point where a queue without capacity has load >= 1; the
 /// problem names `key`, or the queue itself without a sweep.
 fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
@@ -320,7 +358,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
         ));
     }
     let Some((index, load)) = point.model.unstable_queue() else {
-        return Ok(());
+        return check_partitions_stable(point, key);
     };
     let queue = &point.model.queues[index];
     let at = if point.parameters.is_empty() {

@@ -100,6 +100,7 @@ impl Goal {
         Target {
             queue: self.target,
             class: None,
+            partition: None,
         }
     }
 

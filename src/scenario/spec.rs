@@ -200,6 +200,30 @@ pub struct ProducerSpec {
     pub rate_profile: Option<Vec<RateStepSpec>>,
     /// Start the profile again after its last step (default: stop sending).
     pub rate_profile_repeats: Option<bool>,
+    /// The keys of its messages, which pick a partitioned queue's partition.
+    pub keys: Option<KeysSpec>,
+}
+
+/// `keys = { distribution = "zipf", count = 1000, exponent = 1.0 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysSpec {
+    /// How often each key is drawn.
+    pub distribution: KeyDistributionSpec,
+    /// Number of distinct keys.
+    pub count: u32,
+    /// Zipf exponent s (zipf only).
+    pub exponent: Option<f64>,
+}
+
+/// `keys.distribution`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyDistributionSpec {
+    /// Every key equally often.
+    Uniform,
+    /// Key k (0-based) with weight 1 / (k + 1)^exponent.
+    Zipf,
 }
 
 /// One step of `rate_profile`: `{ until = 3600, rate = 10.0 }`.
@@ -261,6 +285,10 @@ pub struct QueueSpec {
     pub prefetch: Option<PrefetchSpec>,
     /// Acknowledgement round trip after each service (needs `prefetch`).
     pub ack: Option<DistSpec>,
+    /// Partitions of a partitioned queue read by one consumer group.
+    pub partitions: Option<u32>,
+    /// How the partitions are assigned to the consumers (default range).
+    pub assignor: Option<AssignorSpec>,
 }
 
 /// `prefetch`: a whole number (0: unlimited, as in RabbitMQ) or
@@ -281,6 +309,16 @@ impl<'de> Deserialize<'de> for PrefetchSpec {
             "a whole number of unacknowledged messages per consumer, or \"unlimited\" (0 also means unlimited)",
         )
     }
+}
+
+/// `assignor`: Kafka's partition assignors, for one topic.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssignorSpec {
+    /// Contiguous ranges (`RangeAssignor`).
+    Range,
+    /// Partition p to consumer p mod C (`RoundRobinAssignor`).
+    RoundRobin,
 }
 
 /// One step of `consumers_schedule`: `{ until = 3600, consumers = 4 }`.

@@ -4,9 +4,15 @@
 use std::path::Path;
 
 use super::error::Problem;
-use super::spec::{ConsumersSpec, DistSpec, ProducerSpec, QueueSpec, ScenarioSpec, WarmupSpec};
+use super::spec::{
+    AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, ProducerSpec, QueueSpec,
+    ScenarioSpec, WarmupSpec,
+};
 use crate::dist::{Dist, DistError};
-use crate::model::{Arrivals, Class, Model, ProducerBuilder, QueueBuilder, UNLIMITED};
+use crate::model::{
+    Arrivals, Assignor, Class, KeyDistribution, Keys, Model, ProducerBuilder, QueueBuilder,
+    UNLIMITED,
+};
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
 use crate::text::Num;
@@ -277,7 +283,34 @@ fn producer_builder(producer: &ProducerSpec, base_dir: &Path) -> Result<Producer
     if let Some(profile) = profile {
         built = built.profile(profile);
     }
+    if let Some(keys) = &producer.keys {
+        built = built.keys(keys_of(keys, &format!("{key}.keys"))?);
+    }
     Ok(built)
+}
+
+/// A producer's `keys`: an exponent for zipf only.
+fn keys_of(keys: &KeysSpec, key: &str) -> Result<Keys, Problem> {
+    let distribution = match (keys.distribution, keys.exponent) {
+        (KeyDistributionSpec::Uniform, None) => KeyDistribution::Uniform,
+        (KeyDistributionSpec::Zipf, Some(exponent)) => KeyDistribution::Zipf { exponent },
+        (KeyDistributionSpec::Uniform, Some(_)) => {
+            return Err(Problem::new(
+                format!("{key}.exponent"),
+                "only `distribution = \"zipf\"` takes an `exponent`; remove it for uniform keys",
+            ));
+        }
+        (KeyDistributionSpec::Zipf, None) => {
+            return Err(Problem::new(
+                format!("{key}.exponent"),
+                "`distribution = \"zipf\"` needs an `exponent` s > 0 (key k drawn with weight 1/(k+1)^s)",
+            ));
+        }
+    };
+    Ok(Keys {
+        count: keys.count,
+        distribution,
+    })
 }
 
 /// A queue from its `[[queues]]` entry.
@@ -332,6 +365,20 @@ fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Pro
     }
     if let Some(ack) = &queue.ack {
         built = built.ack(dist(ack, &format!("{key}.ack"), base_dir)?);
+    }
+    let assignor = match queue.assignor {
+        None | Some(AssignorSpec::Range) => Assignor::Range,
+        Some(AssignorSpec::RoundRobin) => Assignor::RoundRobin,
+    };
+    match (queue.partitions, queue.assignor) {
+        (Some(partitions), _) => built = built.partitions(partitions, assignor),
+        (None, Some(_)) => {
+            return Err(Problem::new(
+                format!("{key}.assignor"),
+                "assigns partitions to consumers: set `partitions` too, or remove `assignor`",
+            ));
+        }
+        (None, None) => {}
     }
     Ok(built.backlog(queue.backlog))
 }

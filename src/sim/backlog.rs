@@ -59,6 +59,7 @@ impl Drains {
             let target = Target {
                 queue: Some(queue),
                 class: None,
+                partition: None,
             };
             if let Some(row) = rows.iter().position(|t| *t == target) {
                 values[row][Metric::DrainTime.index()] = *time;

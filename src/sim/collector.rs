@@ -407,6 +407,10 @@ pub(crate) struct Collector {
     current: usize,
     per_node: usize,
     queues: usize,
+    /// Per queue, the target of its first partition (partitioned queues;
+    /// the partitions' targets follow every other, see
+    /// [`crate::model::targets`]).
+    partition_targets: Vec<Option<usize>>,
     /// The queues form one network, measured end to end as node `queues`.
     system: bool,
     window_start: f64,
@@ -453,6 +457,14 @@ impl Collector {
                 }),
             );
         }
+        let mut partition_targets = Vec::with_capacity(model.queues.len());
+        for (queue, spec) in model.queues.iter().enumerate() {
+            let first = targets.len();
+            let partitions = spec.partitioning().map_or(0, |p| p.partitions);
+            let resolution = targets[queue * per_node].wait_percentiles.resolution();
+            targets.extend((0..partitions).map(|_| Accumulators::new(resolution, &model.within)));
+            partition_targets.push((partitions > 0).then_some(first));
+        }
         let interval_targets = spans
             .iter()
             .flat_map(|_| {
@@ -469,6 +481,7 @@ impl Collector {
             current: 0,
             per_node,
             queues: model.queues.len(),
+            partition_targets,
             system,
             window_start: 0.0,
             window_end: None,
@@ -510,6 +523,27 @@ impl Collector {
         update(&mut self.interval_targets[base]);
         if self.per_node > 1 {
             update(&mut self.interval_targets[base + 1 + class]);
+        }
+    }
+
+    /// Calls `update` on the target of `partition` of `queue`, if the queue
+    /// is partitioned, for the whole run and for `interval` when there is one.
+    #[inline(always)]
+    fn each_partition(
+        &mut self,
+        queue: usize,
+        partition: u32,
+        interval: Option<usize>,
+        mut update: impl FnMut(&mut Accumulators),
+    ) {
+        let Some(first) = self.partition_targets[queue] else {
+            return;
+        };
+        let index = first + partition as usize;
+        update(&mut self.targets[index]);
+        if let Some(interval) = interval {
+            let n = self.targets.len();
+            update(&mut self.interval_targets[interval * n + index]);
         }
     }
 
@@ -604,21 +638,25 @@ impl Collector {
         }
     }
 
-    /// A message of `class` is accepted at `queue`.
+    /// A message of `class` is accepted at `queue` (in `partition` of a
+    /// partitioned queue; ignored otherwise).
     #[inline]
     pub(crate) fn enter(
         &mut self,
         now: f64,
-        queue: usize,
+        (queue, partition): (usize, u32),
         class: usize,
         waits: bool,
         tracked: bool,
     ) {
         let in_queue = if waits { 1.0 } else { 0.0 };
-        self.each(queue, class, self.in_force(), |t| {
+        let mut update = |t: &mut Accumulators| {
             t.change(now, 1.0, in_queue);
             t.arrivals += u64::from(tracked);
-        });
+        };
+        let interval = self.in_force();
+        self.each(queue, class, interval, &mut update);
+        self.each_partition(queue, partition, interval, update);
     }
 
     /// The prefetch windows of `queue` hold `counts` from `now` on
@@ -643,16 +681,20 @@ impl Collector {
         }
     }
 
-    /// A message of `class` starts (or resumes) service at `queue`.
+    /// A message of `class` starts (or resumes) service at `queue` (in
+    /// `partition` of a partitioned queue; ignored otherwise).
     pub(crate) fn start_service(
         &mut self,
         now: f64,
-        queue: usize,
+        (queue, partition): (usize, u32),
         class: usize,
         was_waiting: bool,
     ) {
         if was_waiting {
-            self.each(queue, class, self.in_force(), |t| t.change(now, 0.0, -1.0));
+            let interval = self.in_force();
+            let update = |t: &mut Accumulators| t.change(now, 0.0, -1.0);
+            self.each(queue, class, interval, update);
+            self.each_partition(queue, partition, interval, update);
         }
     }
 
@@ -705,19 +747,28 @@ impl Collector {
         }
     }
 
-    /// A message of `class` leaves `queue` after `sojourn` there.
+    /// A message of `class` leaves `queue` (from `partition` of a
+    /// partitioned queue; ignored otherwise) after `sojourn` there.
     #[inline(always)]
-    pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
+    pub(crate) fn finish(
+        &mut self,
+        now: f64,
+        (queue, partition): (usize, u32),
+        class: usize,
+        visit: Visit,
+    ) {
         let in_window = u64::from(self.window_open);
-        self.each(queue, class, None, |t| {
+        let mut update = |t: &mut Accumulators| {
             t.change(now, -1.0, 0.0);
             t.departures_in_window += in_window;
             if visit.tracked {
                 t.record_served(visit.wait, visit.waited, visit.sojourn);
             }
-        });
+        };
+        self.each(queue, class, None, &mut update);
+        self.each_partition(queue, partition, None, update);
         if !self.spans.is_empty() {
-            self.finish_in_intervals(now, queue, class, visit);
+            self.finish_in_intervals(now, (queue, partition), class, visit);
         }
     }
 
@@ -725,20 +776,37 @@ impl Collector {
     /// counts in the interval in force, the visit's wait and sojourn in the
     /// interval it arrived in.
     #[inline(never)]
-    fn finish_in_intervals(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
+    fn finish_in_intervals(
+        &mut self,
+        now: f64,
+        (queue, partition): (usize, u32),
+        class: usize,
+        visit: Visit,
+    ) {
+        let n = self.targets.len();
+        let partition_target =
+            self.partition_targets[queue].map(|first| first + partition as usize);
         if let Some(current) = self.in_force() {
             let in_window = u64::from(self.window_open);
-            self.each_interval(queue, class, current, |t| {
+            let mut update = |t: &mut Accumulators| {
                 t.change(now, -1.0, 0.0);
                 t.departures_in_window += in_window;
-            });
+            };
+            self.each_interval(queue, class, current, &mut update);
+            if let Some(index) = partition_target {
+                update(&mut self.interval_targets[current * n + index]);
+            }
         }
         if visit.tracked
             && let Some(arrival) = self.interval_of(visit.arrived)
         {
-            self.each_interval(queue, class, arrival, |t| {
+            let mut update = |t: &mut Accumulators| {
                 t.record_served(visit.wait, visit.waited, visit.sojourn);
-            });
+            };
+            self.each_interval(queue, class, arrival, &mut update);
+            if let Some(index) = partition_target {
+                update(&mut self.interval_targets[arrival * n + index]);
+            }
         }
     }
 
@@ -845,6 +913,15 @@ impl Collector {
             .iter()
             .enumerate()
             .map(|(index, target)| {
+                if index >= self.per_node * (self.queues + usize::from(self.system)) {
+                    // A partition: its utilisation is its share of its
+                    // one consumer's time; nothing expires or is dropped.
+                    let losses = Losses {
+                        expire: false,
+                        drop: false,
+                    };
+                    return target.values(window, Some(1.0), losses, false);
+                }
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.
                 let consumers = model

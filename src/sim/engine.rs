@@ -379,6 +379,7 @@ impl<'a> Engine<'a> {
         let slot = self.messages.insert(Message {
             producer: producer as u32,
             class: spec.class as u32,
+            partition: 0,
             index,
             entered_system_at: self.now,
             entered_queue_at: self.now,
@@ -418,7 +419,9 @@ impl<'a> Engine<'a> {
                 return;
             }
         };
+        let partition = self.stations[queue].arrival_partition().unwrap_or(0);
         let message = &mut self.messages.slots[slot as usize];
+        message.partition = partition;
         message.service = service;
         message.entered_queue_at = self.now;
         message.remaining = service;
@@ -429,11 +432,13 @@ impl<'a> Engine<'a> {
         }
         match entry {
             Entry::Starts => {
-                self.collector.enter(self.now, queue, class, false, tracked);
+                self.collector
+                    .enter(self.now, (queue, partition), class, false, tracked);
                 self.start_service(queue, slot, false);
             }
             Entry::Waits { expires } => {
-                self.collector.enter(self.now, queue, class, true, tracked);
+                self.collector
+                    .enter(self.now, (queue, partition), class, true, tracked);
                 if let Some(expires) = expires {
                     self.calendar.schedule(
                         expires,
@@ -449,7 +454,8 @@ impl<'a> Engine<'a> {
                 let message = &mut self.messages.slots[slot as usize];
                 message.waited_here = waits;
                 message.waited |= waits;
-                self.collector.enter(self.now, queue, class, waits, tracked);
+                self.collector
+                    .enter(self.now, (queue, partition), class, waits, tracked);
                 self.complete(queue, next);
             }
         }
@@ -517,13 +523,14 @@ impl<'a> Engine<'a> {
         message.waited |= was_waiting;
         message.generation = message.generation.wrapping_add(1);
         message.in_service_since = self.now;
-        let (class, generation, service) = (
+        let (class, generation, service, partition) = (
             message.class as usize,
             message.generation,
             message.remaining,
+            message.partition,
         );
         self.collector
-            .start_service(self.now, queue, class, was_waiting);
+            .start_service(self.now, (queue, partition), class, was_waiting);
         self.calendar.schedule(
             self.now + service,
             EventKind::Departure {
@@ -595,7 +602,7 @@ impl<'a> Engine<'a> {
         if message.generation != generation {
             return; // the service was preempted; it finishes later
         }
-        let class = message.class as usize;
+        let (class, partition) = (message.class as usize, message.partition);
         let sojourn = self.now - message.entered_queue_at;
         // Time at the queue not being served, whatever the discipline.
         let wait = (sojourn - message.service).max(0.0);
@@ -610,9 +617,11 @@ impl<'a> Engine<'a> {
         self.log_visit(queue, slot, Some(wait));
         let departed = self.stations[queue].depart(self.now, slot);
         if departed.promoted {
-            self.collector.start_service(self.now, queue, class, true);
+            self.collector
+                .start_service(self.now, (queue, partition), class, true);
         }
-        self.collector.finish(self.now, queue, class, visit);
+        self.collector
+            .finish(self.now, (queue, partition), class, visit);
         match departed.next {
             Next::TakeWaiting => {
                 self.take_waiting(queue);

@@ -10,6 +10,8 @@ pub(super) struct Message {
     pub(super) producer: u32,
     /// Its class.
     pub(super) class: u32,
+    /// Its partition at the current queue, if that is partitioned.
+    pub(super) partition: u32,
     /// External arrival index.
     pub(super) index: u64,
     /// When it entered the network.

@@ -4,7 +4,8 @@
 //! queue `q` services (drawn in arrival order at the queue) = `1 << 20 | q`;
 //! queue `q` routing = `2 << 20 | q`; queue `q` random service order =
 //! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`; queue `q`
-//! acknowledgement round trips = `5 << 20 | q`. The warm-up pilot runs
+//! acknowledgement round trips = `5 << 20 | q`; queue `q` keys (the
+//! partition of each keyed message) = `6 << 20 | q`. The warm-up pilot runs
 //! draw from streams of their own, `pilot << 32 | 1 << 31 | source`, so the
 //! truncation point is chosen on data independent of every measured run.
 //! The layout depends only on (seed, replication, source), never on the
@@ -64,6 +65,8 @@ pub(crate) enum Source {
     Patience(usize),
     /// Acknowledgement round trips at a queue with prefetch windows.
     Acks(usize),
+    /// The keys (partitions) of messages reaching a partitioned queue.
+    Keys(usize),
 }
 
 /// Which run a stream feeds: a measured replication or a warm-up pilot.
@@ -76,7 +79,7 @@ pub(crate) enum StreamSet {
 }
 
 /// Bit of the stream number that sets pilot streams apart (source numbers
-/// stay below `6 << 20`).
+/// stay below `7 << 20`).
 const PILOT_BIT: u64 = 1 << 31;
 
 /// The stream of `source` in the run `set` under `seed`.
@@ -88,6 +91,7 @@ pub(crate) fn stream(seed: u64, set: StreamSet, source: Source) -> Stream {
         Source::Order(queue) => 3 << 20 | queue as u64,
         Source::Patience(queue) => 4 << 20 | queue as u64,
         Source::Acks(queue) => 5 << 20 | queue as u64,
+        Source::Keys(queue) => 6 << 20 | queue as u64,
     };
     let run = match set {
         StreamSet::Replication(replication) => u64::from(replication) << 32,

@@ -55,6 +55,7 @@ pub(super) fn with_drain_times(
         let target = Target {
             queue: Some(index),
             class: None,
+            partition: None,
         };
         let Some(drain) = mmc_drain_time(lambda, mu, consumers, queue.backlog) else {
             continue;

@@ -137,6 +137,7 @@ pub(super) fn round_robin_rows(model: &Model) -> Vec<(Target, TheoryResult)> {
                 Target {
                     queue: Some(queue),
                     class: None,
+                    partition: None,
                 },
                 row(model, queue)?,
             ))

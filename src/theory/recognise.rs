@@ -5,7 +5,8 @@
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
 use super::{
-    approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, prefetch, priority, within,
+    approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, partitions, prefetch, priority,
+    within,
 };
 use crate::dist::Dist;
 use crate::model::Target;
@@ -141,7 +142,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 4] = [
+const FAMILIES: [Family; 5] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
     // (a `max_length` N is K = c + N; drop-head's count process is
     // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
@@ -201,6 +202,13 @@ const FAMILIES: [Family; 4] = [
             Feature::Patience,
         ]),
         rows: |model, _| Some(prefetch::round_robin_rows(model)),
+    },
+    // Partitioned queues fed by Poisson producers with keys: an M/G/1 per
+    // consumer (see `partitions.rs`); other queues as independent ones.
+    Family {
+        requires: Features::of(&[Feature::Partitions]),
+        covers: Features::of(&[Feature::Partitions, Feature::GeneralService]),
+        rows: partitioned_queues,
     },
 ];
 
@@ -318,6 +326,26 @@ fn independent_queues(
     Some(rows)
 }
 
+/// Partitioned queues (an M/G/1 per consumer) beside independent ones.
+fn partitioned_queues(
+    model: &Model,
+    stations: &[StationTraffic<'_>],
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let rows = stations
+        .iter()
+        .flat_map(|station| {
+            let rows = if model.queues[station.queue].partitioning().is_some() {
+                let exponential_mean = station.common_exponential_mean();
+                partitions::partitioned_rows(model, station.queue, exponential_mean)
+            } else {
+                single_queue(station)
+            };
+            rows.unwrap_or_default()
+        })
+        .collect();
+    Some(rows)
+}
+
 /// Rows of a queue whose order ignores classes (FIFO, LIFO): every class
 /// waits like the aggregate; `accepted` is the share not blocked.
 fn class_blind_rows(
@@ -327,7 +355,14 @@ fn class_blind_rows(
     same_service: bool,
 ) -> Vec<(Target, TheoryResult)> {
     let queue = Some(station.queue);
-    let mut rows = vec![(Target { queue, class: None }, aggregate.clone())];
+    let mut rows = vec![(
+        Target {
+            queue,
+            class: None,
+            partition: None,
+        },
+        aggregate.clone(),
+    )];
     if !station.model.has_classes() {
         return rows;
     }
@@ -363,6 +398,7 @@ fn class_blind_rows(
             Target {
                 queue,
                 class: Some(class),
+                partition: None,
             },
             row,
         ));
@@ -504,7 +540,11 @@ fn size_proportional_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, 
     };
     let queue = Some(station.queue);
     let mut rows = vec![(
-        Target { queue, class: None },
+        Target {
+            queue,
+            class: None,
+            partition: None,
+        },
         row(lambda, station.service_mean()).with(Metric::Utilisation, rho),
     )];
     if station.model.has_classes() {
@@ -518,6 +558,7 @@ fn size_proportional_queue(station: &StationTraffic<'_>) -> Option<Vec<(Target, 
                 Target {
                     queue,
                     class: Some(class),
+                    partition: None,
                 },
                 row(flow.rate, flow.service_mean),
             ));
@@ -561,6 +602,7 @@ fn expiring_queue(
         Target {
             queue: Some(station.queue),
             class: None,
+            partition: None,
         },
         aggregate,
     )])
@@ -634,6 +676,7 @@ fn finite_queue(
             Target {
                 queue: Some(station.queue),
                 class: None,
+                partition: None,
             },
             aggregate,
         )])
@@ -671,6 +714,7 @@ fn drop_head_queue(
         Target {
             queue: Some(station.queue),
             class: None,
+            partition: None,
         },
         aggregate,
     )])
@@ -746,6 +790,7 @@ fn priority_queue(
                 Target {
                     queue,
                     class: Some(class),
+                    partition: None,
                 },
                 row,
             ));
@@ -769,7 +814,14 @@ fn priority_queue(
         aggregate = aggregate.with(Metric::PWait, prob_wait);
     }
     class_rows.sort_by_key(|(target, _)| target.class);
-    let mut rows = vec![(Target { queue, class: None }, aggregate)];
+    let mut rows = vec![(
+        Target {
+            queue,
+            class: None,
+            partition: None,
+        },
+        aggregate,
+    )];
     rows.extend(class_rows);
     Some(rows)
 }
@@ -819,6 +871,7 @@ fn renewal_approximation(
         Target {
             queue: Some(station.queue),
             class: None,
+            partition: None,
         },
         result,
     )])
@@ -897,6 +950,7 @@ fn jackson_network(
             Target {
                 queue: None,
                 class: None,
+                partition: None,
             },
             system(None),
         ));
@@ -906,6 +960,7 @@ fn jackson_network(
                     Target {
                         queue: None,
                         class: Some(class),
+                        partition: None,
                     },
                     system(Some(class)),
                 ));
@@ -984,6 +1039,7 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
             Target {
                 queue: Some(queue),
                 class: None,
+                partition: None,
             },
             row,
         ));
@@ -1009,6 +1065,7 @@ fn closed_network(model: &Model) -> Option<Vec<(Target, TheoryResult)>> {
             Target {
                 queue: None,
                 class: None,
+                partition: None,
             },
             system,
         ));

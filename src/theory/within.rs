@@ -97,7 +97,8 @@ fn tail(
     times: &[f64],
 ) -> Option<Vec<f64>> {
     let queue = target.queue?;
-    if model.queues[queue].is_unlimited() {
+    // A partitioned queue's distributions are its consumers' (not M/M/c).
+    if model.queues[queue].is_unlimited() || model.queues[queue].partitioning().is_some() {
         return None;
     }
     let exact = rows.iter().any(|(t, result)| {

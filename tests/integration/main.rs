@@ -11,6 +11,7 @@ mod fuzz;
 mod limits;
 mod one_run;
 mod paired;
+mod partitions;
 mod plan;
 mod precision;
 mod prefetch;

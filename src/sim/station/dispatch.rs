@@ -9,10 +9,29 @@ impl Station<'_> {
     /// An accepted message of `class` in `slot` reaches the consumers at
     /// `now`.
     #[inline(always)]
-    pub(super) fn join(&mut self, now: f64, slot: u32, class: usize) -> Entry {
-        match &self.spec.dispatch {
+    pub(super) fn join(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+        messages: &[Message],
+    ) -> Entry {
+        match self.spec.dispatch {
             Dispatch::SharedLine => self.join_line(now, slot, class),
             Dispatch::Window(_) => self.join_window(now, slot, class),
+            Dispatch::Partitioned(_) => {
+                let producer = messages[slot as usize].producer as usize;
+                self.join_partition(slot, class, producer)
+            }
+        }
+    }
+
+    /// The service of `slot` ended: the consumer that served it is free.
+    #[inline(always)]
+    pub(super) fn release(&mut self, slot: u32) {
+        match self.spec.dispatch {
+            Dispatch::SharedLine | Dispatch::Window(_) => {}
+            Dispatch::Partitioned(_) => self.leave_partition(slot),
         }
     }
 
@@ -38,6 +57,7 @@ impl Station<'_> {
         match &self.spec.dispatch {
             Dispatch::SharedLine => self.take_from_line(messages),
             Dispatch::Window(_) => self.take_from_window(messages),
+            Dispatch::Partitioned(_) => self.take_from_partitions(messages),
         }
     }
 

@@ -11,6 +11,8 @@
 //! - `dispatch.rs` (dispatch): how waiting messages reach a free consumer.
 //! - `window.rs` (dispatch): prefetch windows, per-consumer deliveries
 //!   held until acknowledged.
+//! - `partitions.rs` (dispatch): partitions, each owned by one consumer
+//!   of a group (Kafka).
 //! - `consumption.rs` (consumption): what a consumer takes at once, and
 //!   when it is free again.
 //! - `exit.rs` (exit): routing after service, expiry to a dead-letter queue.
@@ -22,6 +24,7 @@ mod dispatch;
 pub(crate) mod effect;
 mod exit;
 mod line;
+mod partitions;
 mod preemptive;
 mod shared;
 mod window;
@@ -33,6 +36,7 @@ use admission::Admit;
 use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
 use line::WaitingLine;
+use partitions::Partitions;
 use preemptive::InService;
 use shared::Sharing;
 pub(crate) use window::WindowCounts;
@@ -49,6 +53,8 @@ pub(crate) struct Station<'a> {
     /// Messages waiting or in service.
     in_system: u32,
     line: WaitingLine,
+    /// The partitions and consumer lines of a partitioned queue.
+    partitions: Option<Box<Partitions>>,
     serving: Serving,
     /// Stream of the service times, drawn in arrival order.
     services: Stream,
@@ -86,6 +92,10 @@ impl<'a> Station<'a> {
             busy: 0,
             in_system: 0,
             line: WaitingLine::new(spec.discipline, model, stream(Source::Order(index))),
+            partitions: spec.partitioning().map(|partitioning| {
+                let keys = stream(Source::Keys(index));
+                Box::new(Partitions::new(model, index, partitioning, keys))
+            }),
             serving: match spec.discipline {
                 Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
                     Serving::Preemptive(Box::new(InService::new(spec.discipline, model)))
@@ -157,7 +167,7 @@ impl<'a> Station<'a> {
             Serving::ToCompletion => Arrival::Accepted {
                 service,
                 preempted: None,
-                entry: self.join(now, slot, class),
+                entry: self.join(now, slot, class, messages),
                 drops_oldest,
             },
             // Drop-head needs a FIFO line: these never drop.
@@ -177,6 +187,7 @@ impl<'a> Station<'a> {
             }
             _ => {
                 self.finish(slot);
+                self.release(slot);
                 self.in_system -= 1;
                 let next = match self.windows {
                     None => Next::TakeWaiting,

@@ -149,7 +149,7 @@ impl Station<'_> {
         Arrival::Accepted {
             service,
             preempted,
-            entry: self.join(now, slot, class),
+            entry: self.join(now, slot, class, messages),
             drops_oldest: false,
         }
     }

@@ -1,0 +1,230 @@
+//! The dispatch axis, partitioned (Kafka): a message goes to the partition
+//! its producer picks (by the key drawn from the queue's own stream, or
+//! round-robin), and waits for the one consumer owning that partition. A
+//! consumer owning several partitions serves one message at a time, in
+//! arrival order across its partitions, so each partition is consumed in
+//! order. Consumers beyond the partitions own none and idle.
+//!
+//! The partition's FIFO is the consumer's line filtered to it, so the
+//! station keeps one line per consumer; a partition's own figures are
+//! measured by the collector on the partition the station reports for
+//! each arrival.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+
+use super::Station;
+use super::effect::{Entry, Take};
+use crate::model::{Model, Partitioning};
+use crate::sim::message::Message;
+use crate::sim::streams::Stream;
+
+/// How a producer picks a partition.
+#[derive(Debug)]
+enum Picker {
+    /// By key: the cumulative share of the partitions (the key masses
+    /// hashed to each), searched with one uniform draw per message.
+    Keyed(Vec<f64>),
+    /// Round-robin: the partition of its next message.
+    RoundRobin(u32),
+}
+
+/// The partitions and consumer lines of one partitioned queue.
+#[derive(Debug)]
+pub(crate) struct Partitions {
+    /// The consumer owning each partition.
+    owners: Vec<u32>,
+    /// Per consumer, its waiting messages (slots) in arrival order.
+    lines: Vec<VecDeque<u32>>,
+    /// Per consumer, the message it serves, if any.
+    serving: Vec<Option<u32>>,
+    /// Per producer of the model (by index), how it picks a partition;
+    /// `None` for producers feeding other queues.
+    pickers: Vec<Option<Picker>>,
+    /// Stream of the key draws (one per keyed message, in arrival order).
+    keys: Stream,
+    /// The consumer freed by the last departure, which takes next.
+    freed: Option<u32>,
+    /// The partition of the last arrival.
+    last: u32,
+}
+
+impl Partitions {
+    /// Queue `queue` of `model`, partitioned by `partitioning`, idle; keys
+    /// drawn from `keys`.
+    pub(crate) fn new(
+        model: &Model,
+        queue: usize,
+        partitioning: Partitioning,
+        keys: Stream,
+    ) -> Self {
+        // Consumers beyond the partitions own none: they need no line.
+        let consumers = partitioning.working_consumers(model.queues[queue].consumers);
+        let pickers = model
+            .producers
+            .iter()
+            .map(|producer| {
+                (producer.queue == queue).then(|| match producer.keys {
+                    Some(_) => Picker::Keyed(cumulative(
+                        &producer.partition_shares(partitioning.partitions),
+                    )),
+                    None => Picker::RoundRobin(0),
+                })
+            })
+            .collect();
+        Partitions {
+            owners: partitioning.owners(model.queues[queue].consumers),
+            lines: vec![VecDeque::new(); consumers as usize],
+            serving: vec![None; consumers as usize],
+            pickers,
+            keys,
+            freed: None,
+            last: 0,
+        }
+    }
+
+    /// The partition of the next message of `producer`.
+    #[inline(always)]
+    fn pick(&mut self, producer: usize) -> u32 {
+        let partitions = self.owners.len() as u32;
+        match &mut self.pickers[producer] {
+            Some(Picker::Keyed(cumulative)) => {
+                let u: f64 = self.keys.random();
+                let below = cumulative.partition_point(|&c| c <= u) as u32;
+                // Rounding may leave the last total a hair below 1.
+                below.min(partitions - 1)
+            }
+            Some(Picker::RoundRobin(next)) => {
+                let partition = *next;
+                *next = (partition + 1) % partitions;
+                partition
+            }
+            None => unreachable!("only the queue's producers feed a partitioned queue"),
+        }
+    }
+}
+
+/// Running totals of `shares`.
+fn cumulative(shares: &[f64]) -> Vec<f64> {
+    shares
+        .iter()
+        .scan(0.0, |total, share| {
+            *total += share;
+            Some(*total)
+        })
+        .collect()
+}
+
+impl Station<'_> {
+    fn partitions(&mut self) -> &mut Partitions {
+        self.partitions
+            .as_deref_mut()
+            .expect("a partitioned queue has partitions")
+    }
+
+    /// A message of `producer` in `slot` reaches its partition: its
+    /// consumer serves it now if free, otherwise it waits in line.
+    #[inline(always)]
+    pub(super) fn join_partition(&mut self, slot: u32, class: usize, producer: usize) -> Entry {
+        let partitions = self.partitions();
+        let partition = partitions.pick(producer);
+        partitions.last = partition;
+        let consumer = partitions.owners[partition as usize] as usize;
+        if partitions.serving[consumer].is_some() {
+            partitions.lines[consumer].push_back(slot);
+            return Entry::Waits { expires: None };
+        }
+        partitions.serving[consumer] = Some(slot);
+        self.start(slot, class);
+        Entry::Starts
+    }
+
+    /// The service of `slot` ended: its consumer (found among the group's
+    /// few) is free, and takes next.
+    pub(super) fn leave_partition(&mut self, slot: u32) {
+        let partitions = self.partitions();
+        let consumer = partitions
+            .serving
+            .iter()
+            .position(|&serving| serving == Some(slot))
+            .expect("a departing message is in service");
+        partitions.serving[consumer] = None;
+        partitions.freed = Some(consumer as u32);
+    }
+
+    /// The consumer freed last, if any, takes the next message of its
+    /// partitions.
+    #[inline(always)]
+    pub(super) fn take_from_partitions(&mut self, messages: &[Message]) -> Take {
+        let partitions = self.partitions();
+        let Some(consumer) = partitions.freed.take() else {
+            return Take::Idle;
+        };
+        let Some(slot) = partitions.lines[consumer as usize].pop_front() else {
+            return Take::Idle;
+        };
+        partitions.serving[consumer as usize] = Some(slot);
+        self.start(slot, messages[slot as usize].class as usize);
+        Take::Start(slot)
+    }
+
+    /// The partition of the message that arrived last, for a partitioned
+    /// queue (`None` otherwise).
+    #[inline(always)]
+    pub(crate) fn arrival_partition(&self) -> Option<u32> {
+        self.partitions.as_ref().map(|partitions| partitions.last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::effect::Take;
+    use super::*;
+    use crate::dist::Dist;
+    use crate::model::{Assignor, ProducerBuilder, QueueBuilder};
+    use crate::sim::streams::{Source, StreamSet, stream};
+
+    #[test]
+    fn each_consumer_serves_its_own_partitions_in_arrival_order() {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        // 3 partitions, 2 consumers (range: {0, 1} and {2}), keyless
+        // producer: partitions 0, 1, 2, 0, ... in turn.
+        let model = Model::builder("t")
+            .queue(QueueBuilder::new("q", 2, exponential()).partitions(3, Assignor::Range))
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap();
+        let streams = |source: Source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 2, streams);
+        let messages = [Message::default(); 4];
+        let entries: Vec<(Entry, Option<u32>)> = (0..4)
+            .map(|slot| {
+                let entry = match station.arrive(0.0, slot, 0, &messages) {
+                    super::super::effect::Arrival::Accepted { entry, .. } => entry,
+                    super::super::effect::Arrival::Rejected => panic!("unbounded"),
+                };
+                (entry, station.arrival_partition())
+            })
+            .collect();
+        let partitions: Vec<Option<u32>> = entries.iter().map(|(_, p)| *p).collect();
+        assert_eq!(partitions, [Some(0), Some(1), Some(2), Some(0)]);
+        // Consumer 0 serves slot 0; slot 1 (partition 1) waits for it;
+        // consumer 1 serves slot 2; slot 3 waits behind slot 1.
+        let starts: Vec<bool> = entries
+            .iter()
+            .map(|(entry, _)| matches!(entry, Entry::Starts))
+            .collect();
+        assert_eq!(starts, [true, false, true, false]);
+        // Consumer 1 finishing takes nothing: its partition is empty.
+        station.depart(1.0, 2);
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        // Consumer 0 finishing takes slot 1, then slot 3, in arrival order.
+        station.depart(1.5, 0);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(1)));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        station.depart(2.0, 1);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(3)));
+        assert_eq!(station.waiting(), 0);
+    }
+}

@@ -1,0 +1,266 @@
+//! A partitioned queue read by one consumer group, fed by Poisson producers
+//! with keys: each partition receives an independent Poisson stream (the
+//! producers' rates times the key mass hashed to it), so a consumer owning
+//! partitions A is a FIFO M/G/1 queue fed at Σ_{p∈A} λ_p, with the service
+//! mixture of those messages — exact (Pollaczek–Khinchine; M/M/1 with its
+//! distributions when every service is exponential of one mean). Its
+//! arrivals being Poisson, every partition it owns sees the same wait
+//! distribution (PASTA), so a partition's mean wait is its consumer's and
+//! its lag (messages waiting in it) is λ_p W_c by Little's law. The queue's
+//! mean wait is the arrival-weighted mix of its consumers' waits; with
+//! M/M/1 consumers the mixture's percentiles are exact too (its tail is
+//! the weighted sum of theirs, inverted numerically).
+
+use super::mg1;
+use super::mmc::Mmc;
+use super::result::TheoryResult;
+use crate::model::metric::Metric;
+use crate::model::{Model, Target};
+
+/// The messages one consumer (or one partition) receives.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Flow {
+    /// Messages per time unit.
+    pub rate: f64,
+    /// Rate times the mean service time (the load).
+    pub work: f64,
+    /// Rate times the service time's second moment.
+    pub second: f64,
+}
+
+impl Flow {
+    fn add(&mut self, other: Flow) {
+        self.rate += other.rate;
+        self.work += other.work;
+        self.second += other.second;
+    }
+
+    /// Mean service time of these messages.
+    pub fn service_mean(self) -> f64 {
+        self.work / self.rate
+    }
+
+    /// Squared coefficient of variation of their service time.
+    pub fn service_scv(self) -> f64 {
+        self.second * self.rate / (self.work * self.work) - 1.0
+    }
+}
+
+/// The flow into each partition of partitioned `queue` of `model`.
+pub fn partition_flows(model: &Model, queue: usize) -> Option<Vec<Flow>> {
+    let partitions = model.queues[queue].partitioning()?.partitions;
+    let mut flows = vec![Flow::default(); partitions as usize];
+    for producer in model.producers.iter().filter(|p| p.queue == queue) {
+        let service = model.service(queue, producer.class);
+        let (mean, scv) = (service.mean(), service.scv());
+        let rate = producer.max_rate();
+        for (flow, share) in flows.iter_mut().zip(producer.partition_shares(partitions)) {
+            flow.add(Flow {
+                rate: rate * share,
+                work: rate * share * mean,
+                second: rate * share * mean * mean * (1.0 + scv),
+            });
+        }
+    }
+    Some(flows)
+}
+
+/// One consumer's M/G/1 (or M/M/1) figures.
+struct Consumer {
+    flow: Flow,
+    /// Mean wait, 0 without traffic.
+    wait: f64,
+    /// M/M/1 when every service is exponential of one mean.
+    mm1: Option<Mmc>,
+}
+
+/// Rows of partitioned `queue`: the queue, then each partition; `None`
+/// when a consumer has no steady state. `exponential_mean` is the common
+/// exponential service mean, if there is one.
+pub fn partitioned_rows(
+    model: &Model,
+    queue: usize,
+    exponential_mean: Option<f64>,
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let spec = &model.queues[queue];
+    let partitioning = spec.partitioning()?;
+    let flows = partition_flows(model, queue)?;
+    let owners = partitioning.owners(spec.consumers);
+    let working = partitioning.working_consumers(spec.consumers);
+    let mut consumer_flows = vec![Flow::default(); working as usize];
+    for (flow, &owner) in flows.iter().zip(&owners) {
+        consumer_flows[owner as usize].add(*flow);
+    }
+    let consumers = consumer_flows
+        .into_iter()
+        .map(|flow| consumer(flow, exponential_mean))
+        .collect::<Option<Vec<Consumer>>>()?;
+    let name = match exponential_mean {
+        Some(_) => "M/M/1 per consumer (Poisson partitions)",
+        None => "M/G/1 per consumer (Poisson partitions, Pollaczek-Khinchine)",
+    };
+    let mut total = Flow::default();
+    for flow in &flows {
+        total.add(*flow);
+    }
+    let lambda = total.rate;
+    // Arrival-weighted: Σ λ_c W_c / λ, and Σ λ_c ρ_c / λ for p_wait.
+    let queued: f64 = consumers.iter().map(|c| c.flow.rate * c.wait).sum();
+    let waiting_arrivals: f64 = consumers.iter().map(|c| c.flow.rate * c.flow.work).sum();
+    let wait = queued / lambda;
+    let sojourn = wait + total.service_mean();
+    let mut aggregate = TheoryResult::new(name, true)
+        .with_means(lambda * sojourn, queued, sojourn, wait)
+        .with(Metric::Utilisation, total.work / f64::from(spec.consumers))
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PWait, waiting_arrivals / lambda)
+        .with(Metric::PBlocked, 0.0);
+    if exponential_mean.is_some() {
+        // P(W > t) = Σ_c (λ_c/λ) ρ_c e^{-(μ-λ_c)t}; P(T > t) = Σ_c (λ_c/λ) e^{-(μ-λ_c)t}.
+        let tails = |delayed: bool| -> Vec<(f64, f64)> {
+            consumers
+                .iter()
+                .filter_map(|c| {
+                    let mm1 = c.mm1.as_ref()?;
+                    let share = c.flow.rate / lambda;
+                    let weight = if delayed { share * c.flow.work } else { share };
+                    Some((weight, mm1.mu() - mm1.lambda()))
+                })
+                .collect()
+        };
+        let (waits, sojourns) = (tails(true), tails(false));
+        aggregate = aggregate
+            .with_wait_percentiles(|p| mixture_quantile(&waits, p))
+            .with_sojourn_percentiles(|p| mixture_quantile(&sojourns, p));
+    }
+    let mut rows = vec![(
+        Target {
+            queue: Some(queue),
+            class: None,
+            partition: None,
+        },
+        aggregate,
+    )];
+    for (partition, (flow, &owner)) in flows.iter().zip(&owners).enumerate() {
+        let consumer = &consumers[owner as usize];
+        let mut row = TheoryResult::new(name, true)
+            .with(Metric::Throughput, flow.rate)
+            .with(Metric::Utilisation, flow.work)
+            .with(Metric::PBlocked, 0.0);
+        if flow.rate > 0.0 {
+            let sojourn = consumer.wait + flow.service_mean();
+            row = row
+                .with_means(
+                    flow.rate * sojourn,
+                    flow.rate * consumer.wait,
+                    sojourn,
+                    consumer.wait,
+                )
+                .with(Metric::PWait, consumer.flow.work);
+            if let Some(mm1) = &consumer.mm1 {
+                row = row
+                    .with_wait_percentiles(|p| mm1.wait_quantile(p).unwrap_or(f64::NAN))
+                    .with_sojourn_percentiles(|p| mm1.sojourn_quantile(p).unwrap_or(f64::NAN));
+            }
+        }
+        rows.push((
+            Target {
+                queue: Some(queue),
+                class: None,
+                partition: Some(partition as u32),
+            },
+            row,
+        ));
+    }
+    Some(rows)
+}
+
+/// A consumer fed `flow`: `None` at a load of 1 or more.
+fn consumer(flow: Flow, exponential_mean: Option<f64>) -> Option<Consumer> {
+    if flow.rate == 0.0 {
+        return Some(Consumer {
+            flow,
+            wait: 0.0,
+            mm1: None,
+        });
+    }
+    let wait = mg1::mean_wait(flow.rate, flow.service_mean(), flow.service_scv())?;
+    let mm1 = match exponential_mean {
+        Some(mean) => Some(Mmc::new(flow.rate, 1.0 / mean, 1)?),
+        None => None,
+    };
+    Some(Consumer { flow, wait, mm1 })
+}
+
+/// The p-quantile of a time whose tail is P(X > t) = Σ w_i e^{-d_i t}
+/// (weights summing to at most 1, decays > 0): 0 when P(X > 0) <= 1 - p,
+/// otherwise the root of the tail = 1 - p, by bisection to full precision.
+pub fn mixture_quantile(terms: &[(f64, f64)], p: f64) -> f64 {
+    let tail = |t: f64| -> f64 { terms.iter().map(|(w, d)| w * (-d * t).exp()).sum() };
+    let target = 1.0 - p;
+    if tail(0.0) <= target {
+        return 0.0;
+    }
+    // Each term is below target by the time its own weight has decayed so.
+    let mut high = terms
+        .iter()
+        .map(|(w, d)| (w / target).ln().max(0.0) / d)
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    while tail(high) > target {
+        high *= 2.0;
+    }
+    let mut low = 0.0;
+    for _ in 0..200 {
+        let mid = 0.5 * (low + high);
+        if mid <= low || mid >= high {
+            break;
+        }
+        if tail(mid) > target {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    0.5 * (low + high)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_term_mixture_is_the_mm1_wait_quantile() {
+        // M/M/1, λ = 0.5, μ = 1: P(W > t) = 0.5 e^{-0.5 t}, so the 90th
+        // percentile is 2 ln 5.
+        let q = mixture_quantile(&[(0.5, 0.5)], 0.9);
+        assert!((q - 2.0 * 5f64.ln()).abs() < 1e-12, "{q}");
+        assert_eq!(mixture_quantile(&[(0.5, 0.5)], 0.5), 0.0);
+    }
+
+    #[test]
+    fn two_term_mixture_solves_its_tail() {
+        let terms = [(0.3, 1.0), (0.2, 0.25)];
+        let q = mixture_quantile(&terms, 0.99);
+        let tail: f64 = terms.iter().map(|(w, d)| w * (-d * q).exp()).sum();
+        assert!((tail - 0.01).abs() < 1e-15, "{q} {tail}");
+    }
+
+    #[test]
+    fn flows_give_the_service_moments_of_their_mixture() {
+        // Exponential mean 2 (E[S²] = 8) at rate 1, deterministic 1 at rate 1.
+        let mut flow = Flow {
+            rate: 1.0,
+            work: 2.0,
+            second: 8.0,
+        };
+        flow.add(Flow {
+            rate: 1.0,
+            work: 1.0,
+            second: 1.0,
+        });
+        assert_eq!(flow.service_mean(), 1.5);
+        // E[S²] = 4.5, so scv = 4.5 / 2.25 - 1 = 1.
+        assert!((flow.service_scv() - 1.0).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,299 @@
+//! Partitioned queues (a Kafka topic read by one consumer group): the
+//! simulator against the exact per-consumer theory at a fixed seed, the
+//! per-partition rows, the refusal of a consumer its partitions overload,
+//! of bad keys, and of live runs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use queuelab::dist::Dist;
+use queuelab::live;
+use queuelab::model::metric::Metric;
+use queuelab::model::{
+    Assignor, KeyDistribution, Keys, Model, ModelBuilder, ProducerBuilder, QueueBuilder,
+};
+use queuelab::results::{Row, RunResults};
+use queuelab::run::{RunConfig, RunLength, Warmup};
+use queuelab::scenario::Scenario;
+
+use crate::common::{queuelab, run};
+
+/// Seed 7, 20 replications of 200,000 measured messages, 99.9% intervals.
+const RUN: RunConfig = RunConfig {
+    seed: 7,
+    replications: 20,
+    length: RunLength::Customers(200_000),
+    warmup: Warmup::Auto,
+    confidence: 0.999,
+    precision: None,
+};
+
+/// Topic `t` of 5 partitions read by 3 consumers under `assignor`, fed at
+/// 1.5 per time unit over 200 Zipf keys (s = 0.3), serving `service`:
+/// consumer loads from 0.26 to 0.67.
+fn topic(assignor: Assignor, service: Dist) -> ModelBuilder {
+    let keys = Keys {
+        count: 200,
+        distribution: KeyDistribution::Zipf { exponent: 0.3 },
+    };
+    Model::builder("k")
+        .queue(QueueBuilder::new("t", 3, service).partitions(5, assignor))
+        .producer(ProducerBuilder::open("p", "t", Dist::exponential_rate(1.5).unwrap()).keys(keys))
+}
+
+fn results(model: ModelBuilder) -> RunResults {
+    let model = model.build().expect("the test model is valid");
+    run(&Scenario::of_model(model, RUN))
+}
+
+/// The row of `partition` (`None`: the whole queue).
+fn row(results: &RunResults, partition: Option<u32>) -> &Row {
+    results.points[0]
+        .results
+        .iter()
+        .find(|r| r.partition == partition && r.class.is_none())
+        .unwrap_or_else(|| panic!("no row for partition {partition:?}"))
+}
+
+/// Theory inside the 99.9% interval, which is narrower than 5% (10% for
+/// the p99) of the value.
+fn assert_agrees(row: &Row, metric: Metric) {
+    let label = row.label();
+    let theory = row.theory.as_ref().expect("theory").metrics[&metric];
+    let interval = row.simulation.as_ref().expect("simulation").metrics[&metric];
+    assert!(
+        interval.ci_low <= theory && theory <= interval.ci_high,
+        "{label} {}: theory {theory} outside [{}, {}]",
+        metric.name(),
+        interval.ci_low,
+        interval.ci_high
+    );
+    let bound = if metric == Metric::WaitP99 {
+        0.10
+    } else {
+        0.05
+    };
+    let half_width = (interval.ci_high - interval.ci_low) / 2.0;
+    assert!(
+        half_width <= bound * theory.abs(),
+        "{label} {}: half-width {half_width} beyond {bound} x {theory}",
+        metric.name()
+    );
+}
+
+#[test]
+fn each_consumer_is_the_mm1_queue_its_partitions_feed() {
+    let results = results(topic(Assignor::Range, Dist::exponential_mean(1.0).unwrap()));
+    let queue = row(&results, None);
+    let theory = queue.theory.as_ref().expect("a formula covers it");
+    assert!(theory.exact && theory.model.starts_with("M/M/1 per consumer"));
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInQueue,
+        Metric::Utilisation,
+        Metric::PWait,
+        Metric::WaitP90,
+        Metric::WaitP99,
+    ] {
+        assert_agrees(queue, metric);
+    }
+    for partition in 0..5 {
+        let row = row(&results, Some(partition));
+        assert_eq!(row.consumer, Some([0, 0, 1, 1, 2][partition as usize]));
+        for metric in [
+            Metric::MeanWait,
+            Metric::MeanInQueue,
+            Metric::Throughput,
+            Metric::Utilisation,
+            Metric::WaitP90,
+        ] {
+            assert_agrees(row, metric);
+        }
+    }
+}
+
+#[test]
+fn consumers_with_general_service_match_pollaczek_khinchine() {
+    let service = Dist::gamma(1.0, 0.5).unwrap();
+    let results = results(topic(Assignor::RoundRobin, service));
+    let queue = row(&results, None);
+    assert!(
+        queue
+            .theory
+            .as_ref()
+            .unwrap()
+            .model
+            .contains("Pollaczek-Khinchine")
+    );
+    assert_agrees(queue, Metric::MeanWait);
+    for partition in 0..5 {
+        let row = row(&results, Some(partition));
+        assert_eq!(row.consumer, Some(partition % 3));
+        assert_agrees(row, Metric::MeanWait);
+        assert_agrees(row, Metric::Throughput);
+    }
+}
+
+#[test]
+fn partitioned_queues_are_refused_by_live_runs() {
+    let model = topic(Assignor::Range, Dist::exponential_mean(1.0).unwrap())
+        .build()
+        .unwrap();
+    let refusal = live::unsupported(&model).expect("live runs refuse partitions");
+    assert!(
+        refusal.contains("`partitions`") && refusal.contains("queue `t`"),
+        "{refusal}"
+    );
+}
+
+const TOPIC: &str = r#"
+name = "topic"
+[run]
+replications = 2
+customers = 1000
+[[producers]]
+name = "p"
+to = "t"
+interarrival = { dist = "exponential", rate = 1.0 }
+keys = { distribution = "uniform", count = 100 }
+[[queues]]
+name = "t"
+partitions = 4
+consumers = 2
+service = { dist = "exponential", mean = 1.0 }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn bad_partitions_and_keys_are_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, &str, &[&str]); 11] = [
+        (
+            "partitions = 4",
+            "partitions = 20000",
+            "too-many",
+            &["queues.t.partitions", "from 1 to 10000"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 0",
+            "zero",
+            &["queues.t.partitions", "from 1 to 10000", "got 0"],
+        ),
+        (
+            "partitions = 4",
+            "assignor = \"range\"",
+            "assignor",
+            &["queues.t.assignor", "set `partitions`"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\nassignor = \"sticky\"",
+            "sticky",
+            &["assignor", "range", "round-robin"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\ncapacity = 10",
+            "capacity",
+            &["queues.t.capacity", "partitioned"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\nmax_length = 10",
+            "max-length",
+            &["queues.t.max_length", "partitioned"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\nprefetch = 10",
+            "prefetch",
+            &["queues.t.prefetch", "partitions"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\ndiscipline = \"lifo\"",
+            "lifo",
+            &["queues.t.discipline", "FIFO"],
+        ),
+        (
+            "distribution = \"uniform\", count = 100",
+            "distribution = \"zipf\", count = 100",
+            "zipf",
+            &["producers.p.keys.exponent", "needs an `exponent`"],
+        ),
+        (
+            "distribution = \"uniform\", count = 100",
+            "distribution = \"uniform\", count = 100, exponent = 1.0",
+            "uniform",
+            &["producers.p.keys.exponent", "only"],
+        ),
+        (
+            "distribution = \"uniform\", count = 100",
+            "distribution = \"zipf\", count = 100, exponent = -1.0",
+            "negative",
+            &["producers.p.keys.exponent", "> 0"],
+        ),
+        (
+            "distribution = \"uniform\", count = 100",
+            "distribution = \"uniform\", count = 0",
+            "no-keys",
+            &["producers.p.keys.count", "from 1 to"],
+        ),
+        (
+            "partitions = 4\n",
+            "",
+            "keys-without-partitions",
+            &["producers.p.keys", "no `partitions`"],
+        ),
+    ];
+    for (from, to, name, needles) in cases {
+        let text = TOPIC.replacen(from, to, 1);
+        assert_ne!(text, TOPIC, "{name}");
+        refused(&write(dir.path(), name, &text), needles);
+    }
+}
+
+#[test]
+fn a_consumer_its_partitions_overload_is_refused_though_the_queue_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    // 1.6 per time unit over 2 consumers is a load of 0.8, but key 0 of a
+    // Zipf (s = 2) over 100 keys carries 1/ζ-ish ≈ 61% of the messages.
+    let text = TOPIC.replacen("rate = 1.0", "rate = 1.6", 1).replacen(
+        "distribution = \"uniform\", count = 100",
+        "distribution = \"zipf\", count = 100, exponent = 2.0",
+        1,
+    );
+    refused(
+        &write(dir.path(), "hot", &text),
+        &[
+            "queues.t.partitions",
+            "consumer",
+            "although the queue's load is 0.8000",
+        ],
+    );
+}
+
+/// `queuelab check FILE` exits 2 with every `needles` in its message.
+fn refused(file: &Path, needles: &[&str]) {
+    let output = queuelab().arg("check").arg(file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}: {stderr}",
+        file.display()
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{}: `{needle}` not in: {stderr}",
+            file.display()
+        );
+    }
+}
