@@ -63,9 +63,10 @@ fn an_expansion_is_the_same_model_as_its_preset() {
     }
 }
 
-/// The preset `rabbitmq-3.10.toml` with `from` replaced by `to`, checked.
-fn check_edited(from: &str, to: &str) -> String {
-    let text = std::fs::read_to_string(format!("{DIR}/rabbitmq-3.10.toml"))
+/// The preset `file` with `from` replaced by `to`, checked: refused with
+/// exit 2, returning the error.
+fn check_edited(file: &str, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(format!("{DIR}/{file}"))
         .unwrap()
         .replace(from, to);
     let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
@@ -116,10 +117,68 @@ fn bad_broker_settings_are_refused_naming_the_setting() {
         ),
     ];
     for (from, to, key, allowed) in cases {
-        let error = check_edited(from, to);
+        let error = check_edited("rabbitmq-3.10.toml", from, to);
         assert!(
             error.contains(key) && error.contains(allowed),
             "{from} -> {to}: {error}"
+        );
+    }
+}
+
+#[test]
+fn kafka_and_rocketmq_settings_outside_the_model_are_refused_with_the_reason() {
+    let kafka = [
+        (
+            "version = \"3.9\"",
+            "version = \"2.8\"",
+            "brokers.events.version",
+            "3.x (e.g. \"3.9\"), 4.x",
+        ),
+        (
+            "partitions = 6",
+            "partitions = 6\n\"partition.assignment.strategy\" = \"uniform\"",
+            "brokers.events.partition.assignment.strategy",
+            "`roundrobin`",
+        ),
+        (
+            "partitions = 6",
+            "partitions = 6\nprefetch = 10",
+            "brokers.events.prefetch",
+            "not a Kafka setting",
+        ),
+    ];
+    for (from, to, key, reason) in kafka {
+        let error = check_edited("kafka-3.9.toml", from, to);
+        assert!(
+            error.contains(key) && error.contains(reason),
+            "{to}: {error}"
+        );
+    }
+    let rocketmq = [
+        (
+            "version = \"5.3\"",
+            "version = \"4.9\"",
+            "brokers.payments.consumers",
+            "balances queues over instances",
+        ),
+        (
+            "consumers = 2",
+            "consumers = 2\nreadQueueNums = 8\nwriteQueueNums = 16",
+            "brokers.payments.writeQueueNums",
+            "never consumed",
+        ),
+        (
+            "consumers = 2",
+            "consumers = 2\nmessageListener = \"orderly\"\nconsumeThreadMin = 4",
+            "brokers.payments.consumeThreadMin",
+            "8 of the 16 queues",
+        ),
+    ];
+    for (from, to, key, reason) in rocketmq {
+        let error = check_edited("rocketmq-5.3.toml", from, to);
+        assert!(
+            error.contains(key) && error.contains(reason),
+            "{to}: {error}"
         );
     }
 }

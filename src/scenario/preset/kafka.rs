@@ -8,12 +8,36 @@ use super::{Expansion, Problem};
 /// Consumer settings accepted for the record but not in the model yet,
 /// with their defaults (Kafka 3.x and 4.x, `ConsumerConfig`) and why.
 const UNMODELLED: [(&str, i64, &str); 6] = [
-    ("max.poll.records", 500, "a poll's batch: messages are taken one at a time"),
-    ("fetch.max.wait.ms", 500, "fetch long-polling: a message is seen when it arrives"),
-    ("fetch.min.bytes", 1, "fetch batching: a message is seen when it arrives"),
-    ("max.poll.interval.ms", 300_000, "poll timeouts and the rebalances they trigger"),
-    ("session.timeout.ms", 45_000, "consumer failures and the rebalances they trigger"),
-    ("auto.commit.interval.ms", 5_000, "commits: nothing is replayed"),
+    (
+        "max.poll.records",
+        500,
+        "a poll's batch: messages are taken one at a time",
+    ),
+    (
+        "fetch.max.wait.ms",
+        500,
+        "fetch long-polling: a message is seen when it arrives",
+    ),
+    (
+        "fetch.min.bytes",
+        1,
+        "fetch batching: a message is seen when it arrives",
+    ),
+    (
+        "max.poll.interval.ms",
+        300_000,
+        "poll timeouts and the rebalances they trigger",
+    ),
+    (
+        "session.timeout.ms",
+        45_000,
+        "consumer failures and the rebalances they trigger",
+    ),
+    (
+        "auto.commit.interval.ms",
+        5_000,
+        "commits: nothing is replayed",
+    ),
 ];
 
 /// Expands a Kafka topic's `settings` (version `major`) into `expansion`.

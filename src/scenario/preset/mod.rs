@@ -9,8 +9,10 @@
 //! per version (each citing the broker document it comes from) and what
 //! each becomes.
 
+mod kafka;
 mod rabbitmq;
 mod render;
+mod rocketmq;
 mod settings;
 
 use serde::Deserialize;
@@ -42,6 +44,10 @@ pub struct BrokerSpec {
 pub enum BrokerKind {
     /// RabbitMQ: a queue read by competing consumers.
     Rabbitmq,
+    /// Kafka: a topic's partitions read by one consumer group.
+    Kafka,
+    /// RocketMQ: a topic's queues read by one push-consumer group.
+    Rocketmq,
 }
 
 impl BrokerKind {
@@ -49,6 +55,8 @@ impl BrokerKind {
     pub fn title(self) -> &'static str {
         match self {
             BrokerKind::Rabbitmq => "RabbitMQ",
+            BrokerKind::Kafka => "Kafka",
+            BrokerKind::Rocketmq => "RocketMQ",
         }
     }
 
@@ -56,6 +64,8 @@ impl BrokerKind {
     fn versions(self) -> &'static [(u32, &'static str)] {
         match self {
             BrokerKind::Rabbitmq => &[(3, "3.10"), (4, "4.1")],
+            BrokerKind::Kafka => &[(3, "3.9"), (4, "4.0")],
+            BrokerKind::Rocketmq => &[(4, "4.9"), (5, "5.3")],
         }
     }
 }
@@ -139,6 +149,8 @@ pub fn expand(brokers: &[BrokerSpec], time_unit: &str) -> Result<Vec<Expansion>,
                 BrokerKind::Rabbitmq => {
                     rabbitmq::expand(&settings, major, time_unit, &mut expansion)?;
                 }
+                BrokerKind::Kafka => kafka::expand(&settings, major, &mut expansion)?,
+                BrokerKind::Rocketmq => rocketmq::expand(&settings, major, &mut expansion)?,
             }
             settings.refuse_others(broker.kind.title())?;
             Ok(expansion)

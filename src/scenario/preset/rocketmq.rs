@@ -50,12 +50,13 @@ pub(super) fn expand(
             ),
         ));
     }
-    let orderly = settings.word("messageListener", &["concurrently", "orderly"])? == Some("orderly");
+    let orderly =
+        settings.word("messageListener", &["concurrently", "orderly"])? == Some("orderly");
     if orderly {
         // Orderly: each queue is locked by one instance and served one
         // message at a time; the instance's threads serve different queues
         // at once, so with enough threads each queue has a server of its own.
-        let per_instance = read.div_ceil(instances);
+        let per_instance = (read + instances - 1) / instances;
         if per_instance > threads {
             return Err(settings.problem(
                 "consumeThreadMin",
@@ -72,7 +73,11 @@ pub(super) fn expand(
             ),
         );
         expansion.set("service", service.clone(), "`service`");
-        expansion.set("partitions", read, "`readQueueNums` (default 16, TopicConfig)");
+        expansion.set(
+            "partitions",
+            read,
+            "`readQueueNums` (default 16, TopicConfig)",
+        );
     } else if major >= 5 || instances == 1 {
         expansion.set(
             "consumers",
