@@ -172,7 +172,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 #[test]
 fn bad_partitions_and_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 11] = [
+    let cases: [(&str, &str, &str, &[&str]); 13] = [
         (
             "partitions = 4",
             "partitions = 20000",

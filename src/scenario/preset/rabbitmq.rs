@@ -61,7 +61,8 @@ pub(super) fn expand(
             "`x-dead-letter-exchange`: the queue bound to it",
         );
     }
-    prefetch(settings, expansion)?;
+    let unlimited_prefetch = prefetch(settings, expansion)?;
+    length_limit(settings, unlimited_prefetch, expansion)?;
     if let Some(backlog) = settings.count("backlog", 0)? {
         expansion.set("backlog", backlog, "`backlog`");
     }
@@ -75,7 +76,8 @@ pub(super) fn expand(
 /// Prefetch": none set, or 0, is unlimited), `auto-ack` (deliveries count
 /// as acknowledged when sent: no window) and `ack`, the acknowledgement
 /// round trip that holds a slot after each service (a distribution).
-fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<(), Problem> {
+/// Returns true when the windows are unlimited.
+fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<bool, Problem> {
     let prefetch = settings.count("prefetch", 0)?;
     let ack = settings.value("ack");
     if settings.flag("auto-ack")? == Some(true) {
@@ -93,7 +95,7 @@ fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<(), Pr
             "unlimited",
             "`auto-ack` = true: deliveries need no acknowledgement, so no window",
         );
-        return Ok(());
+        return Ok(true);
     }
     match prefetch {
         Some(0) | None => expansion.set(
@@ -107,12 +109,63 @@ fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<(), Pr
         ),
         Some(window) => expansion.set("prefetch", window, "`prefetch` (basic.qos)"),
     }
+    let unlimited = matches!(prefetch, None | Some(0));
     if let Some(ack) = ack {
         expansion.set(
             "ack",
             ack.clone(),
             "`ack`: the acknowledgement round trip, the slot held meanwhile",
         );
+    }
+    Ok(unlimited)
+}
+
+/// The queue's length limit: `x-max-length` counts ready messages only,
+/// and `x-overflow` says what a full queue does (docs "Queue Length
+/// Limit": `drop-head` by default; `reject-publish-dlx` dead-letters the
+/// refused message).
+fn length_limit(
+    settings: &Settings<'_>,
+    unlimited_prefetch: bool,
+    expansion: &mut Expansion,
+) -> Result<(), Problem> {
+    let policies = ["drop-head", "reject-publish", "reject-publish-dlx"];
+    let overflow = settings.word("x-overflow", &policies)?;
+    let Some(length) = settings.count("x-max-length", 0)? else {
+        if overflow.is_some() {
+            return Err(settings.problem(
+                "x-overflow",
+                "says what a full queue does: set `x-max-length` too, or remove it",
+            ));
+        }
+        return Ok(());
+    };
+    let binds = if unlimited_prefetch {
+        " (with unlimited prefetch every message is delivered at once, so none stays ready and the limit never binds: set `prefetch`)"
+    } else {
+        ""
+    };
+    expansion.set(
+        "max_length",
+        length,
+        format!("`x-max-length`: ready messages only{binds}"),
+    );
+    match overflow {
+        None => expansion.set(
+            "overflow",
+            "drop-head",
+            "default `x-overflow` = \"drop-head\" (docs \"Queue Length Limit\")",
+        ),
+        Some(policy) => {
+            if policy == "reject-publish-dlx" && settings.value("x-dead-letter-exchange").is_none()
+            {
+                return Err(settings.problem(
+                    "x-overflow",
+                    "\"reject-publish-dlx\" dead-letters the refused message: set `x-dead-letter-exchange`",
+                ));
+            }
+            expansion.set("overflow", policy, "`x-overflow`");
+        }
     }
     Ok(())
 }

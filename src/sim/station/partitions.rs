@@ -202,7 +202,7 @@ mod tests {
             .map(|slot| {
                 let entry = match station.arrive(0.0, slot, 0, &messages) {
                     super::super::effect::Arrival::Accepted { entry, .. } => entry,
-                    super::super::effect::Arrival::Rejected => panic!("unbounded"),
+                    super::super::effect::Arrival::Rejected { .. } => panic!("unbounded"),
                 };
                 (entry, station.arrival_partition())
             })
