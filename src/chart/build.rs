@@ -42,6 +42,9 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
             format!("{} ({time_unit})", metric.name().replace('_', " "))
         }
         Metric::DrainTime => format!("time to catch up the backlog ({time_unit})"),
+        Metric::RetriesPerMessage => "redeliveries per message".into(),
+        Metric::PDeadLettered => "fraction of messages dead-lettered".into(),
+        Metric::MeanInRetry => "mean messages waiting out a retry delay".into(),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

@@ -197,6 +197,9 @@ impl Batches {
                 Metric::PWait
                 | Metric::PAbandoned
                 | Metric::DrainTime
+                | Metric::RetriesPerMessage
+                | Metric::PDeadLettered
+                | Metric::MeanInRetry
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

@@ -22,7 +22,7 @@ use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
     Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Producer,
-    Queue, Route, UNLIMITED,
+    Queue, Redelivery, Retry, Route, UNLIMITED,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -72,6 +72,15 @@ pub struct QueueBuilder {
     dead_letter: Option<String>,
     schedule: Option<Profile>,
     backlog: u32,
+    retry: Option<RetryPlan>,
+}
+
+/// The retries of a queue under construction (see [`QueueBuilder::retry`]).
+#[derive(Clone, Debug)]
+struct RetryPlan {
+    p: f64,
+    max_retries: Option<u32>,
+    redelivery: Redelivery,
 }
 
 /// A producer under construction, naming its queue and class.
@@ -252,6 +261,7 @@ impl QueueBuilder {
             dead_letter: None,
             schedule: None,
             backlog: 0,
+            retry: None,
         }
     }
 
@@ -281,7 +291,22 @@ impl QueueBuilder {
         self
     }
 
-    /// Expired messages go to queue `to` (needs a patience).
+    /// Each delivery fails with probability `p`; a failed message is
+    /// delivered again by `redelivery`, at most `max_retries` times after
+    /// its first delivery (`None`: unlimited), then goes to the
+    /// dead-letter queue (or is dropped). Each delivery draws a fresh
+    /// service time; a message routes on (`next`) only after a success.
+    pub fn retry(mut self, p: f64, max_retries: Option<u32>, redelivery: Redelivery) -> Self {
+        self.retry = Some(RetryPlan {
+            p,
+            max_retries,
+            redelivery,
+        });
+        self
+    }
+
+    /// Expired messages, and those whose retries ran out, go to queue
+    /// `to` (needs a patience or a retry).
     pub fn dead_letter(mut self, to: impl Into<String>) -> Self {
         self.dead_letter = Some(to.into());
         self
@@ -362,31 +387,35 @@ impl QueueBuilder {
             ));
         }
         usable(&self.service, format!("{key}.service"))?;
-        let expiry = match (&self.patience, &self.dead_letter) {
-            (None, Some(_)) => {
+        let dead_letter = match &self.dead_letter {
+            None => None,
+            Some(_) if self.patience.is_none() && self.retry.is_none() => {
                 return Err(ModelError::new(
                     format!("{key}.dead_letter"),
-                    "messages only expire with a `patience`; set one or remove `dead_letter`",
+                    "messages only expire with a `patience` or run out of retries with a `retry`; set one or remove `dead_letter`",
                 ));
             }
-            (None, None) => None,
-            (Some(patience), dead_letter) => {
+            Some(name) if *name == self.name => {
+                return Err(ModelError::new(
+                    format!("{key}.dead_letter"),
+                    "a queue cannot be its own dead-letter queue",
+                ));
+            }
+            Some(name) => Some(queues.find(format!("{key}.dead_letter"), name)?),
+        };
+        let expiry = match &self.patience {
+            None => None,
+            Some(patience) => {
                 usable(patience, format!("{key}.patience"))?;
-                let dead_letter = match dead_letter {
-                    None => None,
-                    Some(name) if *name == self.name => {
-                        return Err(ModelError::new(
-                            format!("{key}.dead_letter"),
-                            "a queue cannot be its own dead-letter queue",
-                        ));
-                    }
-                    Some(name) => Some(queues.find(format!("{key}.dead_letter"), name)?),
-                };
                 Some(Expiry {
                     patience: patience.clone(),
                     dead_letter,
                 })
             }
+        };
+        let retry = match &self.retry {
+            None => None,
+            Some(plan) => Some(plan.resolve(&key, self.discipline, dead_letter)?),
         };
         Ok(Queue {
             name: self.name.clone(),
@@ -397,8 +426,62 @@ impl QueueBuilder {
             discipline: self.discipline,
             dispatch: Dispatch::SharedLine,
             consumption: Consumption::OneAtATime,
-            exit: Exit { routes, expiry },
+            exit: Exit {
+                routes,
+                expiry,
+                retry,
+            },
             backlog: self.backlog,
+        })
+    }
+}
+
+impl RetryPlan {
+    /// The retries of queue `key` (served in `discipline` order), sending
+    /// messages whose retries ran out to `dead_letter`.
+    fn resolve(
+        &self,
+        key: &str,
+        discipline: Discipline,
+        dead_letter: Option<usize>,
+    ) -> Result<Retry, ModelError> {
+        let key = format!("{key}.retry");
+        if !(0.0..1.0).contains(&self.p) {
+            return Err(ModelError::new(
+                format!("{key}.p"),
+                format!(
+                    "the probability that a delivery fails must be in [0, 1), got {}",
+                    Num(self.p)
+                ),
+            ));
+        }
+        match &self.redelivery {
+            Redelivery::Head if discipline.interrupts_service() => {
+                return Err(ModelError::new(
+                    format!("{key}.requeue"),
+                    "a message requeued at the head is served again at once by its consumer, which needs a discipline that serves one message to completion (fifo, lifo, priority, random)",
+                ));
+            }
+            Redelivery::Head => {}
+            Redelivery::After(delays) => {
+                // The delays a retry can wait: the listed ones, and the
+                // one after the list when more retries are allowed.
+                let listed = delays.steps.len();
+                let past_list = self.max_retries.is_none_or(|r| r as usize > listed);
+                let used = delays.steps.iter().chain(past_list.then_some(&delays.then));
+                if let Some(bad) = used.copied().find(|d| !(d.is_finite() && *d >= 0.0)) {
+                    return Err(ModelError::new(
+                        format!("{key}.delays"),
+                        format!("every delay must be a finite time >= 0, got {}", Num(bad)),
+                    ));
+                }
+            }
+        }
+        Ok(Retry {
+            p: self.p,
+            max_retries: self.max_retries,
+            redelivery: self.redelivery.clone(),
+            dead_letter,
         })
     }
 }

@@ -7,7 +7,7 @@
 
 use super::{
     Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Model, Overflow,
-    Producer, Queue, UNLIMITED,
+    Producer, Queue, Redelivery, Retry, UNLIMITED,
 };
 use crate::dist::Dist;
 
@@ -48,17 +48,22 @@ pub enum Feature {
     Capacity,
     /// Messages that expire while they wait.
     Patience,
-    /// Expired messages sent to another queue.
+    /// Expired messages, or messages whose retries ran out, sent to
+    /// another queue.
     DeadLetter,
     /// Messages routed to another queue after service.
     Routing,
     /// Messages waiting when the run starts.
     Backlog,
+    /// Failed deliveries delivered again after a delay (`retry`).
+    RetryDelays,
+    /// Failed deliveries served again at once (`retry.requeue = "head"`).
+    RequeueHead,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 20] = [
+    pub const ALL: [Feature; 22] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -79,6 +84,8 @@ impl Feature {
         Feature::DeadLetter,
         Feature::Routing,
         Feature::Backlog,
+        Feature::RetryDelays,
+        Feature::RequeueHead,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -104,6 +111,8 @@ impl Feature {
             Feature::DeadLetter => "a `dead_letter` queue",
             Feature::Routing => "routing to another queue (`next`)",
             Feature::Backlog => "a starting `backlog`",
+            Feature::RetryDelays => "failed deliveries retried after a delay (`retry`)",
+            Feature::RequeueHead => "failed deliveries requeued at the head (`retry.requeue`)",
         }
     }
 
@@ -257,7 +266,11 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         discipline,
         dispatch,
         consumption,
-        exit: Exit { routes, expiry },
+        exit: Exit {
+            routes,
+            expiry,
+            retry,
+        },
         backlog,
     } = queue;
     let site = || format!("queue `{name}`");
@@ -286,12 +299,27 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
             dead_letter,
         }) => (true, dead_letter.is_some()),
     };
+    let (delays, head, exhausted_to) = match retry {
+        None => (false, false, false),
+        Some(Retry {
+            p: _,
+            max_retries: _,
+            redelivery,
+            dead_letter,
+        }) => (
+            matches!(redelivery, Redelivery::After(_)),
+            matches!(redelivery, Redelivery::Head),
+            dead_letter.is_some(),
+        ),
+    };
     let present = [
         (*consumers == UNLIMITED, Feature::UnlimitedConsumers),
         (bounded, Feature::Capacity),
         (!routes.is_empty(), Feature::Routing),
         (patience, Feature::Patience),
-        (dead_letter, Feature::DeadLetter),
+        (dead_letter || exhausted_to, Feature::DeadLetter),
+        (delays, Feature::RetryDelays),
+        (head, Feature::RequeueHead),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
     ];

@@ -62,6 +62,15 @@ pub enum Metric {
     /// Time from the start of the run until a starting backlog is caught
     /// up: the first instant no message waits (queues with a `backlog`).
     DrainTime,
+    /// Mean redeliveries per message arriving at a queue with retries (the
+    /// load amplification less 1); at the system, per message entering.
+    RetriesPerMessage,
+    /// Share of messages arriving at a queue with retries whose retries
+    /// all fail (sent to the dead-letter queue, or dropped).
+    PDeadLettered,
+    /// Time-average number of messages waiting out a retry delay (outside
+    /// every queue) before they are delivered to the queue again.
+    MeanInRetry,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -134,7 +143,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 16] = [
+    pub const ALL: [Metric; 19] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -151,6 +160,9 @@ impl Metric {
         Metric::SojournP90,
         Metric::SojournP99,
         Metric::DrainTime,
+        Metric::RetriesPerMessage,
+        Metric::PDeadLettered,
+        Metric::MeanInRetry,
     ];
 
     /// Number of metrics.
@@ -175,6 +187,9 @@ impl Metric {
             Metric::SojournP90 => "sojourn_p90",
             Metric::SojournP99 => "sojourn_p99",
             Metric::DrainTime => "drain_time",
+            Metric::RetriesPerMessage => "retries_per_message",
+            Metric::PDeadLettered => "p_dead_lettered",
+            Metric::MeanInRetry => "mean_in_retry",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -201,6 +216,9 @@ impl Metric {
             | Metric::PWait
             | Metric::PBlocked
             | Metric::PAbandoned
+            | Metric::RetriesPerMessage
+            | Metric::PDeadLettered
+            | Metric::MeanInRetry
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -214,6 +232,7 @@ impl Metric {
             Metric::PWait
             | Metric::PBlocked
             | Metric::PAbandoned
+            | Metric::PDeadLettered
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

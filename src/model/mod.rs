@@ -10,7 +10,8 @@
 //! `traffic.rs` (traffic equations, loads, rescaling), `features.rs` (what a
 //! model uses beyond M/M/c, for the theory and live whitelists),
 //! `target.rs` (what a result row describes), `record.rs` (one visit, as the
-//! simulator and live record it), `metric.rs`, `profile.rs`.
+//! simulator and live record it), `retry.rs` (failed deliveries delivered
+//! again, on the exit axis), `metric.rs`, `profile.rs`.
 
 use crate::dist::Dist;
 
@@ -21,6 +22,7 @@ pub mod metric;
 mod producer;
 pub mod profile;
 mod record;
+mod retry;
 mod routing;
 mod station;
 mod target;
@@ -32,6 +34,7 @@ pub use features::{Feature, Features, Site};
 use metric::{Metric, Threshold};
 pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;
+pub use retry::{Backoff, Delays, ROCKETMQ_RETRIES, ROCKETMQ_SECONDS, Redelivery, Retry};
 pub use routing::Route;
 pub use station::{Admission, Consumption, Dispatch, Exit, Expiry, Overflow, Queue, UNLIMITED};
 pub use target::{SYSTEM, Target, targets};

@@ -7,6 +7,7 @@
 
 use super::discipline::Discipline;
 use super::profile::Profile;
+use super::retry::Retry;
 use super::routing::Route;
 use crate::dist::Dist;
 
@@ -83,6 +84,9 @@ pub struct Exit {
     pub routes: Vec<Route>,
     /// Waiting messages that expire, and where they go.
     pub expiry: Option<Expiry>,
+    /// Deliveries that fail and are delivered again, and where messages
+    /// go when their retries run out.
+    pub retry: Option<Retry>,
 }
 
 /// Messages that give up waiting.
@@ -134,11 +138,15 @@ impl Queue {
         self.exit.expiry.as_ref().map(|expiry| &expiry.patience)
     }
 
-    /// Queue receiving expired messages, if any.
+    /// The queue's dead-letter queue, if any: it receives expired
+    /// messages and those whose retries ran out (one `dead_letter` key).
     pub fn dead_letter(&self) -> Option<usize> {
-        self.exit
-            .expiry
-            .as_ref()
-            .and_then(|expiry| expiry.dead_letter)
+        let expiry = self.exit.expiry.as_ref().and_then(|e| e.dead_letter);
+        expiry.or_else(|| self.exit.retry.as_ref().and_then(|r| r.dead_letter))
+    }
+
+    /// Retries of failed deliveries, if any.
+    pub fn retry(&self) -> Option<&Retry> {
+        self.exit.retry.as_ref()
     }
 }

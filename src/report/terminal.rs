@@ -27,13 +27,15 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 6] = [
+const HEADLINE: [Metric; 8] = [
     Metric::MeanWait,
     Metric::WaitP99,
     Metric::Utilisation,
     Metric::PBlocked,
     Metric::PAbandoned,
     Metric::DrainTime,
+    Metric::RetriesPerMessage,
+    Metric::PDeadLettered,
 ];
 
 /// The metrics of a short live table.

@@ -9,6 +9,7 @@ mod locate;
 mod plan;
 pub mod plan_settings;
 mod profile;
+mod retry;
 mod spec;
 mod sweep;
 mod validate;

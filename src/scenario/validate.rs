@@ -199,7 +199,7 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         model = model.producer(producer_builder(producer, base_dir)?);
     }
     for queue in &spec.queues {
-        model = model.queue(queue_builder(queue, base_dir)?);
+        model = model.queue(queue_builder(queue, base_dir, &spec.time_unit)?);
     }
     model.build().map_err(|e| Problem::new(e.key, e.message))
 }
@@ -245,7 +245,11 @@ fn producer_builder(producer: &ProducerSpec, base_dir: &Path) -> Result<Producer
 }
 
 /// A queue from its `[[queues]]` entry.
-fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Problem> {
+fn queue_builder(
+    queue: &QueueSpec,
+    base_dir: &Path,
+    time_unit: &str,
+) -> Result<QueueBuilder, Problem> {
     let key = format!("queues.{}", queue.name);
     let schedule = super::profile::consumer_schedule(queue, &key)?;
     let consumers = match (queue.consumers, &schedule) {
@@ -281,6 +285,10 @@ fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Pro
     }
     if let Some(dead_letter) = &queue.dead_letter {
         built = built.dead_letter(dead_letter);
+    }
+    if let Some(retry) = &queue.retry {
+        let (p, max_retries, redelivery) = super::retry::retry(retry, &key, time_unit)?;
+        built = built.retry(p, max_retries, redelivery);
     }
     if let Some(schedule) = schedule {
         built = built.schedule(schedule);
