@@ -32,6 +32,9 @@ pub(crate) enum EventKind {
         message: u32,
         generation: u32,
     },
+    /// `message` has waited out its retry delay and is delivered to
+    /// `queue` again.
+    Redeliver { queue: u32, message: u32 },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
     /// Reporting interval `index` begins (rate profiles).

@@ -48,6 +48,14 @@ fn count_within(counters: &mut [Within], x: f64) {
 struct Accumulators {
     in_system: TimeAverage,
     in_queue: TimeAverage,
+    /// Messages waiting out a retry delay before they return to the queue.
+    in_retry: TimeAverage,
+    /// Messages arriving for their first delivery at a queue with retries.
+    first_deliveries: u64,
+    /// Failed deliveries followed by another.
+    redeliveries: u64,
+    /// Messages whose retries all failed.
+    exhausted: u64,
     wait: Tally,
     sojourn: Tally,
     waited: u64,
@@ -61,8 +69,9 @@ struct Accumulators {
     wait_within: Box<[Within]>,
     /// Sojourns at most each service-level threshold.
     sojourn_within: Box<[Within]>,
-    /// Time averages (L, Lq) frozen when the window closed.
-    window_means: Option<[f64; 2]>,
+    /// Time averages (L, Lq, messages in retry delays) frozen when the
+    /// window closed.
+    window_means: Option<[f64; 3]>,
 }
 
 impl Accumulators {
@@ -70,6 +79,10 @@ impl Accumulators {
         Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
+            in_retry: TimeAverage::new(0.0),
+            first_deliveries: 0,
+            redeliveries: 0,
+            exhausted: 0,
             wait: Tally::default(),
             sojourn: Tally::default(),
             waited: 0,
@@ -142,6 +155,12 @@ impl Accumulators {
         self.record_sojourn(sojourn);
     }
 
+    /// Adds `change` (-1 or +1) to the messages waiting out a retry delay.
+    fn change_in_retry(&mut self, now: f64, change: f64) {
+        let count = self.in_retry.value() + change;
+        self.in_retry.update(now, count);
+    }
+
     /// Counts a message leaving the network, if it is measured.
     #[inline]
     fn record_exit(&mut self, exit: &Exit) {
@@ -154,7 +173,8 @@ impl Accumulators {
             Departure::Expired => {
                 self.record_expiry(exit.total_wait, exit.waited, exit.sojourn);
             }
-            Departure::Served => {
+            Departure::Served | Departure::Exhausted => {
+                self.exhausted += u64::from(exit.how == Departure::Exhausted);
                 self.record_wait(exit.total_wait, exit.waited);
                 self.record_sojourn(exit.sojourn);
             }
@@ -164,6 +184,7 @@ impl Accumulators {
     fn open(&mut self, now: f64) {
         self.in_system.reset(now);
         self.in_queue.reset(now);
+        self.in_retry.reset(now);
     }
 
     /// Starts an interval at `now` with the counts of `whole` (the run's
@@ -171,18 +192,30 @@ impl Accumulators {
     fn open_from(&mut self, now: f64, whole: &Accumulators) {
         self.in_system.update(now, whole.in_system.value());
         self.in_queue.update(now, whole.in_queue.value());
+        self.in_retry.update(now, whole.in_retry.value());
         self.open(now);
     }
 
     fn close(&mut self, now: f64) {
-        self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
+        self.window_means = Some([
+            self.in_system.mean(now),
+            self.in_queue.mean(now),
+            self.in_retry.mean(now),
+        ]);
     }
 
     /// The metric values, in the order of [`crate::model::metric::layout`];
-    /// `consumers` gives utilisation, `can_expire` adds `p_abandoned`.
-    fn values(&self, window: f64, consumers: Option<f64>, can_expire: bool) -> MetricValues {
+    /// `consumers` gives utilisation, `can_expire` adds `p_abandoned`,
+    /// `retries` the retry metrics of a queue (per first delivery there).
+    fn values(
+        &self,
+        window: f64,
+        consumers: Option<f64>,
+        can_expire: bool,
+        retries: bool,
+    ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
-        let [in_system, in_queue] = self.window_means.unwrap_or([f64::NAN; 2]);
+        let [in_system, in_queue, in_retry] = self.window_means.unwrap_or([f64::NAN; 3]);
         let set = |values: &mut MetricValues, metric: Metric, value: f64| {
             values[metric.index()] = value;
         };
@@ -222,6 +255,20 @@ impl Accumulators {
                 Metric::PBlocked,
                 self.blocked as f64 / self.arrivals as f64,
             );
+        }
+        if retries && self.first_deliveries > 0 {
+            let messages = self.first_deliveries as f64;
+            set(
+                &mut values,
+                Metric::RetriesPerMessage,
+                self.redeliveries as f64 / messages,
+            );
+            set(
+                &mut values,
+                Metric::PDeadLettered,
+                self.exhausted as f64 / messages,
+            );
+            set(&mut values, Metric::MeanInRetry, in_retry);
         }
         for (metric, p) in Metric::WAIT_PERCENTILES {
             set(&mut values, metric, self.wait_percentiles.quantile(p));
@@ -271,6 +318,9 @@ pub(crate) enum Departure {
     /// Expired while waiting somewhere: dropped, or after its visit to a
     /// dead-letter queue (never delivered).
     Expired,
+    /// Ran out of retries somewhere: dropped, or after its visit to a
+    /// dead-letter queue (never delivered).
+    Exhausted,
 }
 
 /// How a message leaves the network.
@@ -586,6 +636,51 @@ impl Collector {
         }
     }
 
+    /// A measured message of `class` arrives at `queue`, which has
+    /// retries, for its first delivery there.
+    pub(crate) fn first_delivery(&mut self, queue: usize, class: usize) {
+        self.each(queue, class, self.in_force(), |t| t.first_deliveries += 1);
+    }
+
+    /// A delivery of a message of `class` failed at `queue` and another
+    /// follows (counted when `tracked`).
+    pub(crate) fn count_redelivery(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, self.in_force(), |t| t.redeliveries += 1);
+        }
+    }
+
+    /// A message of `class` failed at `queue` and starts waiting out its
+    /// retry delay.
+    pub(crate) fn begin_retry_delay(
+        &mut self,
+        now: f64,
+        queue: usize,
+        class: usize,
+        tracked: bool,
+    ) {
+        self.each(queue, class, self.in_force(), |t| {
+            t.change_in_retry(now, 1.0);
+            t.redeliveries += u64::from(tracked);
+        });
+    }
+
+    /// A message of `class` has waited out its retry delay and returns to
+    /// `queue`.
+    pub(crate) fn end_retry_delay(&mut self, now: f64, queue: usize, class: usize) {
+        self.each(queue, class, self.in_force(), |t| {
+            t.change_in_retry(now, -1.0);
+        });
+    }
+
+    /// The retries of a message of `class` at `queue` ran out (counted
+    /// when `tracked`).
+    pub(crate) fn exhaust(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, self.in_force(), |t| t.exhausted += 1);
+        }
+    }
+
     /// A message of `class` leaves `queue` after `sojourn` there.
     #[inline(always)]
     pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
@@ -653,6 +748,30 @@ impl Collector {
         }
         if let Some(arrival) = self.interval_of(exit.entered) {
             self.each_interval(self.queues, class, arrival, |t| t.record_exit(&exit));
+        }
+    }
+
+    /// The retry metrics of the system row (and its classes') in `values`,
+    /// from the queues' counts in `layer`: redeliveries and messages whose
+    /// retries ran out per message entering, and the messages waiting out
+    /// a delay, which are in the network too (they count in its L).
+    fn system_retry_values(&self, layer: &[Accumulators], values: &mut [MetricValues]) {
+        for slot in 0..self.per_node {
+            let queue_rows = (0..self.queues).map(|queue| queue * self.per_node + slot);
+            let redeliveries: u64 = queue_rows.clone().map(|row| layer[row].redeliveries).sum();
+            let in_retry: f64 = queue_rows
+                .map(|row| values[row][Metric::MeanInRetry.index()])
+                .filter(|x| !x.is_nan())
+                .sum();
+            let row = self.queues * self.per_node + slot;
+            let system = &layer[row];
+            if system.arrivals > 0 {
+                let messages = system.arrivals as f64;
+                values[row][Metric::RetriesPerMessage.index()] = redeliveries as f64 / messages;
+                values[row][Metric::PDeadLettered.index()] = system.exhausted as f64 / messages;
+            }
+            values[row][Metric::MeanInRetry.index()] = in_retry;
+            values[row][Metric::MeanInSystem.index()] += in_retry;
         }
     }
 
@@ -739,9 +858,16 @@ impl Collector {
                     Some(queue) => queue.patience().is_some(),
                     None => model.queues.iter().any(|q| q.patience().is_some()),
                 };
-                target.values(window, consumers, can_expire)
+                let retries = match model.queues.get(node) {
+                    Some(queue) => queue.retry().is_some(),
+                    None => false,
+                };
+                target.values(window, consumers, can_expire, retries)
             })
             .collect();
+        if self.system && model.queues.iter().any(|q| q.retry().is_some()) {
+            self.system_retry_values(layer, &mut values);
+        }
         if self.system {
             // The network holds what its queues hold: L and Lq add up.
             for slot in 0..self.per_node {

@@ -33,6 +33,11 @@ pub(super) struct Message {
     /// Expired at some queue and sent on to its dead-letter queue: it
     /// leaves the network expired, never delivered.
     pub(super) dead_lettered: bool,
+    /// Failed deliveries at the current queue (its retries so far).
+    pub(super) retries: u32,
+    /// Ran out of retries at some queue: it leaves the network never
+    /// delivered, whatever happens after.
+    pub(super) exhausted: bool,
     /// Bumped whenever the slot's message changes state, to recognise
     /// stale departure and expiry events.
     pub(super) generation: u32,

@@ -3,7 +3,8 @@
 //! `replication << 32 | source`. Sources: producer `p` interarrivals = `p`;
 //! queue `q` services (drawn in arrival order at the queue) = `1 << 20 | q`;
 //! queue `q` routing = `2 << 20 | q`; queue `q` random service order =
-//! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`. The warm-up pilot runs
+//! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`; queue `q` delivery
+//! failures (retries) = `5 << 20 | q`. The warm-up pilot runs
 //! draw from streams of their own, `pilot << 32 | 1 << 31 | source`, so the
 //! truncation point is chosen on data independent of every measured run.
 //! The layout depends only on (seed, replication, source), never on the
@@ -61,6 +62,8 @@ pub(crate) enum Source {
     Order(usize),
     /// Patience of messages waiting at a queue.
     Patience(usize),
+    /// Whether each delivery at a queue with retries fails.
+    Failures(usize),
 }
 
 /// Which run a stream feeds: a measured replication or a warm-up pilot.
@@ -73,7 +76,7 @@ pub(crate) enum StreamSet {
 }
 
 /// Bit of the stream number that sets pilot streams apart (source numbers
-/// stay below `5 << 20`).
+/// stay below `6 << 20`).
 const PILOT_BIT: u64 = 1 << 31;
 
 /// The stream of `source` in the run `set` under `seed`.
@@ -84,6 +87,7 @@ pub(crate) fn stream(seed: u64, set: StreamSet, source: Source) -> Stream {
         Source::Routing(queue) => 2 << 20 | queue as u64,
         Source::Order(queue) => 3 << 20 | queue as u64,
         Source::Patience(queue) => 4 << 20 | queue as u64,
+        Source::Failures(queue) => 5 << 20 | queue as u64,
     };
     let run = match set {
         StreamSet::Replication(replication) => u64::from(replication) << 32,

@@ -25,6 +25,7 @@ mod pointwise;
 pub mod priority;
 mod recognise;
 mod result;
+pub mod retry;
 mod series;
 mod within;
 

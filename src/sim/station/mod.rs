@@ -11,7 +11,8 @@
 //! - `dispatch.rs` (dispatch): how waiting messages reach a free consumer.
 //! - `consumption.rs` (consumption): what a consumer takes at once, and
 //!   when it is free again.
-//! - `exit.rs` (exit): routing after service, expiry to a dead-letter queue.
+//! - `exit.rs` (exit): routing after service, retries of failed
+//!   deliveries, expiry to a dead-letter queue.
 //! - `effect.rs`: what a station returns to the engine.
 
 mod admission;
@@ -93,6 +94,7 @@ impl<'a> Station<'a> {
             exit: ExitDraws::new(
                 stream(Source::Routing(index)),
                 stream(Source::Patience(index)),
+                stream(Source::Failures(index)),
             ),
         }
     }
