@@ -865,9 +865,6 @@ impl Collector {
                 target.values(window, consumers, can_expire, retries)
             })
             .collect();
-        if self.system && model.queues.iter().any(|q| q.retry().is_some()) {
-            self.system_retry_values(layer, &mut values);
-        }
         if self.system {
             // The network holds what its queues hold: L and Lq add up.
             for slot in 0..self.per_node {
@@ -878,6 +875,9 @@ impl Collector {
                     values[self.queues * self.per_node + slot][metric.index()] = total;
                 }
             }
+        }
+        if self.system && model.queues.iter().any(|q| q.retry().is_some()) {
+            self.system_retry_values(layer, &mut values);
         }
         values
     }
