@@ -312,7 +312,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
         .model
         .queues
         .iter()
-        .any(|q| q.dead_letter() == Some(index));
+        .any(|q| q.patience().is_some() && q.dead_letter() == Some(index));
     let averaged = if point.model.has_profiles() {
         " (averaged over the repeating rate profile, so the backlog grows from one period to the next)"
     } else {
@@ -323,6 +323,12 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     } else {
         ""
     };
+    let retried = queue.retry().map_or_else(String::new, |retry| {
+        format!(
+            " (counting every delivery: its retries multiply the messages it serves by {})",
+            crate::text::Num(retry.deliveries_per_message())
+        )
+    });
     let bound = if receives_expired {
         " (as a dead-letter queue its load counts every message that may expire, an upper bound)"
     } else {
@@ -331,7 +337,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     Err(Problem::new(
         key.unwrap_or(&queue_key),
         format!(
-            "queue \"{}\" is unstable{at}: its load is {} >= 1{averaged}{closed} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
+            "queue \"{}\" is unstable{at}: its load is {} >= 1{retried}{averaged}{closed} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
             queue.name,
             load_text(load)
         ),
