@@ -13,7 +13,7 @@ use crate::scenario::ChannelKind;
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
-pub const HEADLINE_METRICS: [Metric; 7] = [
+pub const HEADLINE_METRICS: [Metric; 9] = [
     Metric::MeanWait,
     Metric::MeanSojourn,
     Metric::MeanInQueue,
@@ -21,6 +21,8 @@ pub const HEADLINE_METRICS: [Metric; 7] = [
     Metric::PBlocked,
     Metric::PAbandoned,
     Metric::DrainTime,
+    Metric::RetriesPerMessage,
+    Metric::MeanInRetry,
 ];
 
 /// Axis text of a metric, with the time unit where it is a time.
