@@ -99,17 +99,18 @@ impl Delays {
         let mut steps = Vec::new();
         for k in 1..=listed {
             let delay = match backoff {
-                Backoff::Linear => base * f64::from(k),
                 Backoff::Exponential => base * 2f64.powf(f64::from(k - 1)),
-                Backoff::Fixed => base,
+                Backoff::Linear | Backoff::Fixed => base * f64::from(k),
             };
             if delay >= cap || !delay.is_finite() {
                 break;
             }
             steps.push(delay);
         }
-        let then = if cap.is_finite() { cap } else { f64::INFINITY };
-        Some(Delays { steps, then })
+        // Past the list: the cap (unused without one, the list then
+        // covering every retry, unless a delay overflowed, which the
+        // model's builder refuses).
+        Some(Delays { steps, then: cap })
     }
 
     /// RocketMQ's ladder in a model whose time unit is `time_unit` (s, ms,

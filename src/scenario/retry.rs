@@ -9,7 +9,8 @@ use crate::text::Num;
 
 /// The retries of queue `key` from `spec` in a model timed in `time_unit`:
 /// the failure probability, the most retries (`None`: unlimited) and the
-/// redelivery. The model's builder checks the probability and the delays.
+/// redelivery. The model's builder checks the probability, the delays (>= 0,
+/// finite) and the discipline of a requeue at the head.
 pub(super) fn retry(
     spec: &RetrySpec,
     key: &str,
@@ -46,12 +47,6 @@ pub(super) fn retry(
                     "lists the delay before each retry, so it needs max_retries = {retries} values, got {}",
                     delays.len()
                 ),
-            ));
-        }
-        if let Some(bad) = delays.iter().find(|d| !(d.is_finite() && **d >= 0.0)) {
-            return Err(Problem::new(
-                format!("{key}.delays"),
-                format!("every delay must be a finite time >= 0, got {}", Num(*bad)),
             ));
         }
         let delays = Delays {
