@@ -4,6 +4,7 @@
 
 use queuelab::dist::Dist;
 use queuelab::live;
+use queuelab::model::metric::Metric;
 use queuelab::model::{
     Class, Delays, Discipline, Feature, Features, Model, ModelBuilder, ProducerBuilder,
     QueueBuilder, Redelivery,
@@ -208,5 +209,13 @@ fn retries_are_features_that_live_refuses_and_lossy_retries_get_no_formula() {
         theory::evaluate(&bounded).is_empty(),
         "{:?}",
         theory::evaluate(&bounded)
+    );
+    // A backlog's drain time counts one service per message.
+    let backlogged = theory::evaluate(&model(mm2(|q| delayed(q).backlog(50))));
+    assert!(
+        backlogged
+            .iter()
+            .all(|(_, row)| !row.metrics.contains_key(&Metric::DrainTime)),
+        "{backlogged:?}"
     );
 }
