@@ -13,7 +13,7 @@ use crate::scenario::ChannelKind;
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
-pub const HEADLINE_METRICS: [Metric; 8] = [
+pub const HEADLINE_METRICS: [Metric; 10] = [
     Metric::MeanWait,
     Metric::MeanSojourn,
     Metric::MeanInQueue,
@@ -22,6 +22,8 @@ pub const HEADLINE_METRICS: [Metric; 8] = [
     Metric::PAbandoned,
     Metric::PDropped,
     Metric::DrainTime,
+    Metric::RetriesPerMessage,
+    Metric::MeanInRetry,
 ];
 
 /// Axis text of a metric, with the time unit where it is a time.
@@ -49,6 +51,9 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::MeanUnacked => "mean messages delivered, unacknowledged".into(),
         Metric::ConsumerUtilisation => "share of time the queue delivers at once".into(),
         Metric::PHoarded => "share of time work is hoarded".into(),
+        Metric::RetriesPerMessage => "redeliveries per message".into(),
+        Metric::PDeadLettered => "fraction of messages dead-lettered".into(),
+        Metric::MeanInRetry => "mean messages waiting out a retry delay".into(),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

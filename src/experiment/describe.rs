@@ -1,6 +1,6 @@
 //! A model in message-queue words, one line per producer, queue and class.
 
-use crate::model::{Admission, Arrivals, Limit, Model, Overflow, Queue};
+use crate::model::{Admission, Arrivals, Limit, Model, Overflow, Queue, Redelivery};
 use crate::results::CLOSED_LOOP;
 use crate::text::number;
 
@@ -93,8 +93,9 @@ pub fn describe_model(model: &Model) -> Vec<String> {
             0 => String::new(),
             messages => format!(", {messages} messages waiting at the start"),
         };
+        let retry = retry_words(model, queue);
         lines.push(format!(
-            "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}{backlog}; {routing}",
+            "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}{backlog}{retry}; {routing}",
             queue.name,
             queue.discipline.name(),
             queue.service.describe(),
@@ -179,4 +180,36 @@ fn describe_partitions(model: &Model, queue: usize) -> Option<String> {
         owned.join("; "),
         number(load)
     ))
+}
+
+/// How `queue` retries failed deliveries, e.g. ", a delivery fails with
+/// probability 0.2, retried after 10, 30, 60 ... (at most 16 retries), then
+/// to dlq"; empty without retries.
+fn retry_words(model: &Model, queue: &Queue) -> String {
+    let Some(retry) = queue.retry() else {
+        return String::new();
+    };
+    let how = match &retry.redelivery {
+        Redelivery::Head => "requeued at the head".to_string(),
+        Redelivery::After(delays) => {
+            let shown = retry.max_retries.unwrap_or(4).min(4);
+            let mut first: Vec<String> = (1..=shown).map(|k| number(delays.before(k))).collect();
+            if retry.max_retries.is_none_or(|r| r > shown) {
+                first.push("...".into());
+            }
+            format!("retried after {} {}", first.join(", "), model.time_unit)
+        }
+    };
+    let limit = retry.max_retries.map_or_else(
+        || "no limit".to_string(),
+        |r| format!("at most {r} retries"),
+    );
+    let exhausted = retry.dead_letter.map_or_else(
+        || "then dropped".to_string(),
+        |q| format!("then to {}", model.queues[q].name),
+    );
+    format!(
+        ", a delivery fails with probability {}, {how} ({limit}, {exhausted})",
+        number(retry.p)
+    )
 }

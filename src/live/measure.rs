@@ -204,6 +204,9 @@ impl Batches {
                 | Metric::MeanUnacked
                 | Metric::ConsumerUtilisation
                 | Metric::PHoarded
+                | Metric::RetriesPerMessage
+                | Metric::PDeadLettered
+                | Metric::MeanInRetry
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

@@ -22,8 +22,8 @@ use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
     Admission, Arrivals, Assignor, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
-    KeyDistribution, Keys, Limit, Model, Overflow, Partitioning, Producer, Queue, Route, UNLIMITED,
-    Window,
+    KeyDistribution, Keys, Limit, Model, Overflow, Partitioning, Producer, Queue, Redelivery,
+    Retry, Route, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -78,6 +78,15 @@ pub struct QueueBuilder {
     prefetch: Option<u32>,
     ack: Option<Dist>,
     partitioning: Option<Partitioning>,
+    retry: Option<RetryPlan>,
+}
+
+/// The retries of a queue under construction (see [`QueueBuilder::retry`]).
+#[derive(Clone, Debug)]
+struct RetryPlan {
+    p: f64,
+    max_retries: Option<u32>,
+    redelivery: Redelivery,
 }
 
 /// A producer under construction, naming its queue and class.
@@ -265,6 +274,7 @@ impl QueueBuilder {
             prefetch: None,
             ack: None,
             partitioning: None,
+            retry: None,
         }
     }
 
@@ -308,9 +318,23 @@ impl QueueBuilder {
         self
     }
 
-    /// Expired messages (with a patience) and overflow victims (with
-    /// [`Overflow::DropHead`] or [`Overflow::RejectToDeadLetter`]) go to
-    /// queue `to`.
+    /// Each delivery fails with probability `p`; a failed message is
+    /// delivered again by `redelivery`, at most `max_retries` times after
+    /// its first delivery (`None`: unlimited), then goes to the
+    /// dead-letter queue (or is dropped). Each delivery draws a fresh
+    /// service time; a message routes on (`next`) only after a success.
+    pub fn retry(mut self, p: f64, max_retries: Option<u32>, redelivery: Redelivery) -> Self {
+        self.retry = Some(RetryPlan {
+            p,
+            max_retries,
+            redelivery,
+        });
+        self
+    }
+
+    /// Expired messages (with a patience), overflow victims (with
+    /// [`Overflow::DropHead`] or [`Overflow::RejectToDeadLetter`]) and
+    /// messages whose retries ran out go to queue `to`.
     pub fn dead_letter(mut self, to: impl Into<String>) -> Self {
         self.dead_letter = Some(to.into());
         self
@@ -349,6 +373,12 @@ impl QueueBuilder {
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
         let refuse =
             |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
+        if self.retry.is_some() && (self.partitioning.is_some() || self.prefetch.is_some()) {
+            return refuse(
+                "retry",
+                "retries are modelled on a shared line only, not yet with `partitions` or `prefetch` windows; remove `retry`, or those".into(),
+            );
+        }
         if let Some(partitioning) = self.partitioning {
             if self.prefetch.is_some() || self.ack.is_some() {
                 return refuse(
@@ -490,10 +520,10 @@ impl QueueBuilder {
                 ));
             }
             None => None,
-            Some(_) if self.patience.is_none() && !overflow_victims => {
+            Some(_) if self.patience.is_none() && !overflow_victims && self.retry.is_none() => {
                 return Err(ModelError::new(
                     format!("{key}.dead_letter"),
-                    "receives expired messages (set a `patience`) or overflow victims (`overflow = \"drop-head\"` or \"reject-publish-dlx\"); set one or remove `dead_letter`",
+                    "receives expired messages (set a `patience`), overflow victims (`overflow = \"drop-head\"` or \"reject-publish-dlx\") or messages whose retries ran out (a `retry`); set one or remove `dead_letter`",
                 ));
             }
             Some(name) if *name == self.name => {
@@ -522,6 +552,10 @@ impl QueueBuilder {
                 dead_letter: dead_letter.filter(|_| overflow_victims),
             },
         };
+        let retry = match &self.retry {
+            None => None,
+            Some(plan) => Some(plan.resolve(&key, self.discipline, dead_letter)?),
+        };
         Ok(Queue {
             name: self.name.clone(),
             consumers,
@@ -531,7 +565,11 @@ impl QueueBuilder {
             discipline: self.discipline,
             dispatch: self.dispatch(&key)?,
             consumption: Consumption::OneAtATime,
-            exit: Exit { routes, expiry },
+            exit: Exit {
+                routes,
+                expiry,
+                retry,
+            },
             backlog: self.backlog,
         })
     }
@@ -575,6 +613,56 @@ impl QueueBuilder {
             }
             _ => Ok(limit),
         }
+    }
+}
+
+impl RetryPlan {
+    /// The retries of queue `key` (served in `discipline` order), sending
+    /// messages whose retries ran out to `dead_letter`.
+    fn resolve(
+        &self,
+        key: &str,
+        discipline: Discipline,
+        dead_letter: Option<usize>,
+    ) -> Result<Retry, ModelError> {
+        let key = format!("{key}.retry");
+        if !(0.0..1.0).contains(&self.p) {
+            return Err(ModelError::new(
+                format!("{key}.p"),
+                format!(
+                    "the probability that a delivery fails must be in [0, 1), got {}",
+                    Num(self.p)
+                ),
+            ));
+        }
+        match &self.redelivery {
+            Redelivery::Head if discipline.interrupts_service() => {
+                return Err(ModelError::new(
+                    format!("{key}.requeue"),
+                    "a message requeued at the head is served again at once by its consumer, which needs a discipline that serves one message to completion (fifo, lifo, priority, random)",
+                ));
+            }
+            Redelivery::Head => {}
+            Redelivery::After(delays) => {
+                // The delays a retry can wait: the listed ones, and the
+                // one after the list when more retries are allowed.
+                let listed = delays.steps.len();
+                let past_list = self.max_retries.is_none_or(|r| r as usize > listed);
+                let used = delays.steps.iter().chain(past_list.then_some(&delays.then));
+                if let Some(bad) = used.copied().find(|d| !(d.is_finite() && *d >= 0.0)) {
+                    return Err(ModelError::new(
+                        format!("{key}.delays"),
+                        format!("every delay must be a finite time >= 0, got {}", Num(bad)),
+                    ));
+                }
+            }
+        }
+        Ok(Retry {
+            p: self.p,
+            max_retries: self.max_retries,
+            redelivery: self.redelivery.clone(),
+            dead_letter,
+        })
     }
 }
 
@@ -1017,6 +1105,11 @@ mod tests {
                 mm1(|q| QueueBuilder { consumers: 0, ..q }),
                 "queues.q.consumers",
                 "at least 1",
+            ),
+            (
+                mm1(|q| q.prefetch(10).retry(0.1, None, Redelivery::Head)),
+                "queues.q.retry",
+                "shared line only",
             ),
             (
                 mm1(|q| q.capacity(0)),

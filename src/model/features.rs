@@ -7,7 +7,7 @@
 
 use super::{
     Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Limit, Model,
-    Overflow, Producer, Queue, UNLIMITED,
+    Overflow, Producer, Queue, Redelivery, Retry, UNLIMITED,
 };
 use crate::dist::Dist;
 
@@ -48,7 +48,8 @@ pub enum Feature {
     Capacity,
     /// Messages that expire while they wait.
     Patience,
-    /// Expired messages sent to another queue.
+    /// Expired messages, or messages whose retries ran out, sent to
+    /// another queue.
     DeadLetter,
     /// Messages routed to another queue after service.
     Routing,
@@ -72,11 +73,15 @@ pub enum Feature {
     /// A producer without keys sending round-robin over a partitioned
     /// queue's partitions (a partition then receives every P-th message).
     RoundRobinPartitioning,
+    /// Failed deliveries delivered again after a delay (`retry`).
+    RetryDelays,
+    /// Failed deliveries served again at once (`retry.requeue = "head"`).
+    RequeueHead,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 27] = [
+    pub const ALL: [Feature; 29] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -104,6 +109,8 @@ impl Feature {
         Feature::RejectToDeadLetter,
         Feature::Partitions,
         Feature::RoundRobinPartitioning,
+        Feature::RetryDelays,
+        Feature::RequeueHead,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -138,6 +145,8 @@ impl Feature {
             Feature::RoundRobinPartitioning => {
                 "a producer without `keys` sending round-robin over partitions"
             }
+            Feature::RetryDelays => "failed deliveries retried after a delay (`retry`)",
+            Feature::RequeueHead => "failed deliveries requeued at the head (`retry.requeue`)",
         }
     }
 
@@ -292,7 +301,11 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         discipline,
         dispatch,
         consumption,
-        exit: Exit { routes, expiry },
+        exit: Exit {
+            routes,
+            expiry,
+            retry,
+        },
         backlog,
     } = queue;
     let site = || format!("queue `{name}`");
@@ -335,6 +348,18 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
             dead_letter: _, // with the overflow's, in `Queue::dead_letter`
         }) => true,
     };
+    let (delays, head) = match retry {
+        None => (false, false),
+        Some(Retry {
+            p: _,
+            max_retries: _,
+            redelivery,
+            dead_letter: _, // with the others, in `Queue::dead_letter`
+        }) => (
+            matches!(redelivery, Redelivery::After(_)),
+            matches!(redelivery, Redelivery::Head),
+        ),
+    };
     let present = [
         (*consumers == UNLIMITED, Feature::UnlimitedConsumers),
         (bounded && !waiting_limit, Feature::Capacity),
@@ -342,6 +367,8 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (!routes.is_empty(), Feature::Routing),
         (patience, Feature::Patience),
         (queue.dead_letter().is_some(), Feature::DeadLetter),
+        (delays, Feature::RetryDelays),
+        (head, Feature::RequeueHead),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
     ];

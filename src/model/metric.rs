@@ -85,6 +85,15 @@ pub enum Metric {
     /// holds delivered messages it has not started (work hoarded, no
     /// stealing), the fairness figure of prefetch.
     PHoarded,
+    /// Mean redeliveries per message arriving at a queue with retries (the
+    /// load amplification less 1); at the system, per message entering.
+    RetriesPerMessage,
+    /// Share of messages arriving at a queue with retries whose retries
+    /// all fail (sent to the dead-letter queue, or dropped).
+    PDeadLettered,
+    /// Time-average number of messages waiting out a retry delay (outside
+    /// every queue) before they are delivered to the queue again.
+    MeanInRetry,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -157,7 +166,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 22] = [
+    pub const ALL: [Metric; 25] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -180,6 +189,9 @@ impl Metric {
         Metric::MeanUnacked,
         Metric::ConsumerUtilisation,
         Metric::PHoarded,
+        Metric::RetriesPerMessage,
+        Metric::PDeadLettered,
+        Metric::MeanInRetry,
     ];
 
     /// Number of metrics.
@@ -210,6 +222,9 @@ impl Metric {
             Metric::MeanUnacked => "mean_unacked",
             Metric::ConsumerUtilisation => "consumer_utilisation",
             Metric::PHoarded => "p_hoarded",
+            Metric::RetriesPerMessage => "retries_per_message",
+            Metric::PDeadLettered => "p_dead_lettered",
+            Metric::MeanInRetry => "mean_in_retry",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -242,6 +257,9 @@ impl Metric {
             | Metric::PBlocked
             | Metric::PAbandoned
             | Metric::PDropped
+            | Metric::RetriesPerMessage
+            | Metric::PDeadLettered
+            | Metric::MeanInRetry
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -258,6 +276,7 @@ impl Metric {
             | Metric::ConsumerUtilisation
             | Metric::PHoarded
             | Metric::PDropped
+            | Metric::PDeadLettered
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

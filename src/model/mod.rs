@@ -10,9 +10,10 @@
 //! `traffic.rs` (traffic equations, loads, rescaling), `features.rs` (what a
 //! model uses beyond M/M/c, for the theory and live whitelists),
 //! `window.rs` (prefetch windows, on the dispatch axis), `partitions.rs`
-//! (partitioned queues: assignors, keys, partition loads), `target.rs` (what
-//! a result row describes), `record.rs` (one visit, as the
-//! simulator and live record it), `metric.rs`, `profile.rs`.
+//! (partitioned queues: assignors, keys, partition loads), `retry.rs`
+//! (failed deliveries delivered again, on the exit axis), `target.rs` (what
+//! a result row describes), `record.rs` (one visit, as the simulator and
+//! live record it), `metric.rs`, `profile.rs`.
 
 use crate::dist::Dist;
 
@@ -24,6 +25,7 @@ mod partitions;
 mod producer;
 pub mod profile;
 mod record;
+mod retry;
 mod routing;
 mod station;
 mod target;
@@ -39,6 +41,7 @@ pub use partitions::{
 };
 pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;
+pub use retry::{Backoff, Delays, ROCKETMQ_RETRIES, ROCKETMQ_SECONDS, Redelivery, Retry};
 pub use routing::Route;
 pub use station::{
     Admission, Consumption, Dispatch, Exit, Expiry, Limit, Overflow, Queue, UNLIMITED,

@@ -37,14 +37,30 @@ impl Exit {
 
 impl Model {
     /// Routing matrix: `routing[i][j]` is the probability of going from queue i to j.
+    /// A queue with retries counts each delivery: of its A deliveries per
+    /// message, A - 1 come back to it, and a message routes on (`next`) after
+    /// its one success, or goes to the dead-letter queue when its retries
+    /// ran out, so the traffic equations give deliveries per time unit.
     pub fn routing_matrix(&self) -> Vec<Vec<f64>> {
         let n = self.queues.len();
         self.queues
             .iter()
-            .map(|queue| {
+            .enumerate()
+            .map(|(index, queue)| {
                 let mut row = vec![0.0; n];
                 for route in queue.routes() {
                     row[route.queue] += route.probability;
+                }
+                if let Some(retry) = queue.retry() {
+                    let deliveries = retry.deliveries_per_message();
+                    let exhausted = retry.dead_letter_share();
+                    for share in &mut row {
+                        *share *= (1.0 - exhausted) / deliveries;
+                    }
+                    row[index] += (deliveries - 1.0) / deliveries;
+                    if let Some(dead_letter) = retry.dead_letter {
+                        row[dead_letter] += exhausted / deliveries;
+                    }
                 }
                 row
             })
@@ -116,7 +132,8 @@ impl Model {
     pub(super) fn routing_with_dead_letters(&self) -> Vec<Vec<f64>> {
         let mut routing = self.routing_matrix();
         for (index, queue) in self.queues.iter().enumerate() {
-            if let Some(dead_letter) = queue.dead_letter() {
+            let expiry = queue.exit.expiry.as_ref();
+            if let Some(dead_letter) = expiry.and_then(|e| e.dead_letter) {
                 routing[index][dead_letter] += 1.0;
             }
         }

@@ -8,6 +8,7 @@
 use super::discipline::Discipline;
 use super::partitions::Partitioning;
 use super::profile::Profile;
+use super::retry::Retry;
 use super::routing::Route;
 use super::window::Window;
 use crate::dist::Dist;
@@ -127,6 +128,9 @@ pub struct Exit {
     pub routes: Vec<Route>,
     /// Waiting messages that expire, and where they go.
     pub expiry: Option<Expiry>,
+    /// Deliveries that fail and are delivered again, and where messages
+    /// go when their retries run out.
+    pub retry: Option<Retry>,
 }
 
 /// Messages that give up waiting.
@@ -206,17 +210,21 @@ impl Queue {
         self.exit.expiry.as_ref().map(|expiry| &expiry.patience)
     }
 
-    /// Queue receiving expired messages or overflow victims, if any (one
-    /// `dead_letter` key names it for both).
+    /// The queue's dead-letter queue, if any (one `dead_letter` key): it
+    /// receives expired messages, overflow victims and messages whose
+    /// retries ran out.
     pub fn dead_letter(&self) -> Option<usize> {
         let overflow = match self.admission {
             Admission::Bounded { dead_letter, .. } => dead_letter,
             Admission::Unbounded => None,
         };
-        self.exit
-            .expiry
-            .as_ref()
-            .and_then(|expiry| expiry.dead_letter)
-            .or(overflow)
+        let expiry = self.exit.expiry.as_ref().and_then(|e| e.dead_letter);
+        let retry = self.exit.retry.as_ref().and_then(|r| r.dead_letter);
+        expiry.or(retry).or(overflow)
+    }
+
+    /// Retries of failed deliveries, if any.
+    pub fn retry(&self) -> Option<&Retry> {
+        self.exit.retry.as_ref()
     }
 }

@@ -27,7 +27,7 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 8] = [
+const HEADLINE: [Metric; 10] = [
     Metric::MeanWait,
     Metric::MeanWaitServed,
     Metric::WaitP99,
@@ -36,6 +36,8 @@ const HEADLINE: [Metric; 8] = [
     Metric::PAbandoned,
     Metric::PDropped,
     Metric::DrainTime,
+    Metric::RetriesPerMessage,
+    Metric::PDeadLettered,
 ];
 
 /// The metrics of a short live table.

@@ -10,6 +10,7 @@ mod plan;
 pub mod plan_settings;
 pub mod preset;
 mod profile;
+mod retry;
 mod spec;
 mod sweep;
 mod validate;
@@ -371,7 +372,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
         .model
         .queues
         .iter()
-        .any(|q| q.dead_letter() == Some(index));
+        .any(|q| q.patience().is_some() && q.dead_letter() == Some(index));
     let averaged = if point.model.has_profiles() {
         " (averaged over the repeating rate profile, so the backlog grows from one period to the next)"
     } else {
@@ -391,15 +392,21 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     } else {
         String::new()
     };
+    let retried = queue.retry().map_or_else(String::new, |retry| {
+        format!(
+            " (counting every delivery: its retries multiply the messages it serves by {})",
+            crate::text::Num(retry.deliveries_per_message())
+        )
+    });
     let bound = if receives_lost {
-        " (as a dead-letter queue its load counts every message that may expire or overflow, an upper bound)"
+        " (as a dead-letter queue its load counts every message that may expire, overflow or run out of retries, an upper bound)"
     } else {
         ""
     };
     Err(Problem::new(
         key.unwrap_or(&queue_key),
         format!(
-            "queue \"{}\" is unstable{at}: its load is {} >= 1{averaged}{closed}{window} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
+            "queue \"{}\" is unstable{at}: its load is {} >= 1{retried}{averaged}{closed}{window} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
             queue.name,
             load_text(load)
         ),

@@ -289,6 +289,8 @@ pub struct QueueSpec {
     pub partitions: Option<u32>,
     /// How the partitions are assigned to the consumers (default range).
     pub assignor: Option<AssignorSpec>,
+    /// Failed deliveries and how they are delivered again.
+    pub retry: Option<RetrySpec>,
 }
 
 /// `prefetch`: a whole number (0: unlimited, as in RabbitMQ) or
@@ -319,6 +321,52 @@ pub enum AssignorSpec {
     Range,
     /// Partition p to consumer p mod C (`RoundRobinAssignor`).
     RoundRobin,
+}
+
+/// `retry = { p = 0.2, max_retries = 16, levels = "rocketmq" }`: each
+/// delivery fails with probability `p`; a failed message is delivered again
+/// after its retry's delay (one of `delays`, `backoff`, `levels`) or at
+/// once at the head of the line (`requeue = "head"`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// Probability that a delivery fails.
+    pub p: f64,
+    /// Most redeliveries after the first delivery; unlimited when absent
+    /// (with `delays`: their number; with `levels`: the preset's).
+    pub max_retries: Option<u32>,
+    /// The delay before retry 1, 2, ...
+    pub delays: Option<Vec<f64>>,
+    /// Delays that grow from retry to retry.
+    pub backoff: Option<BackoffSpec>,
+    /// A broker's ladder of delays: "rocketmq".
+    pub levels: Option<String>,
+    /// "head": requeued at once at the head of the line (no delay).
+    pub requeue: Option<String>,
+}
+
+/// `backoff = { kind = "exponential", base = 1, max = 60 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackoffSpec {
+    /// How the delay grows: fixed, linear or exponential.
+    pub kind: BackoffKind,
+    /// Delay before the first retry.
+    pub base: f64,
+    /// Cap on the delay.
+    pub max: Option<f64>,
+}
+
+/// `backoff.kind`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackoffKind {
+    /// `base` before every retry.
+    Fixed,
+    /// `base · k` before retry k.
+    Linear,
+    /// `base · 2^(k-1)` before retry k.
+    Exponential,
 }
 
 /// One step of `consumers_schedule`: `{ until = 3600, consumers = 4 }`.

@@ -211,10 +211,11 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
         model = model.producer(producer_builder(producer, base_dir)?);
     }
     for queue in &spec.queues {
-        model = model.queue(queue_builder(queue, base_dir)?);
+        model = model.queue(queue_builder(queue, base_dir, &spec.time_unit)?);
     }
     for queue in super::preset::queue_specs(&spec.brokers, &spec.time_unit)? {
-        let expanded = queue_builder(&queue, base_dir).map_err(|p| from_broker(&queue.name, p))?;
+        let expanded = queue_builder(&queue, base_dir, &spec.time_unit)
+            .map_err(|p| from_broker(&queue.name, p))?;
         model = model.queue(expanded);
     }
     model.build().map_err(|e| {
@@ -314,7 +315,11 @@ fn keys_of(keys: &KeysSpec, key: &str) -> Result<Keys, Problem> {
 }
 
 /// A queue from its `[[queues]]` entry.
-fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Problem> {
+fn queue_builder(
+    queue: &QueueSpec,
+    base_dir: &Path,
+    time_unit: &str,
+) -> Result<QueueBuilder, Problem> {
     let key = format!("queues.{}", queue.name);
     let schedule = super::profile::consumer_schedule(queue, &key)?;
     let consumers = match (queue.consumers, &schedule) {
@@ -356,6 +361,10 @@ fn queue_builder(queue: &QueueSpec, base_dir: &Path) -> Result<QueueBuilder, Pro
     }
     if let Some(dead_letter) = &queue.dead_letter {
         built = built.dead_letter(dead_letter);
+    }
+    if let Some(retry) = &queue.retry {
+        let (p, max_retries, redelivery) = super::retry::retry(retry, &key, time_unit)?;
+        built = built.retry(p, max_retries, redelivery);
     }
     if let Some(schedule) = schedule {
         built = built.schedule(schedule);

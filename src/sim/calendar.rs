@@ -35,6 +35,9 @@ pub(crate) enum EventKind {
     /// The acknowledgement from `consumer` of `queue` arrives: a slot of
     /// its prefetch window is free again.
     Ack { queue: u32, consumer: u32 },
+    /// `message` has waited out its retry delay and is delivered to
+    /// `queue` again.
+    Redeliver { queue: u32, message: u32 },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
     /// Reporting interval `index` begins (rate profiles).

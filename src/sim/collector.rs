@@ -50,6 +50,14 @@ fn count_within(counters: &mut [Within], x: f64) {
 struct Accumulators {
     in_system: TimeAverage,
     in_queue: TimeAverage,
+    /// Messages waiting out a retry delay before they return to the queue.
+    in_retry: TimeAverage,
+    /// Messages arriving for their first delivery at a queue with retries.
+    first_deliveries: u64,
+    /// Failed deliveries followed by another.
+    redeliveries: u64,
+    /// Messages whose retries all failed.
+    exhausted: u64,
     wait: Tally,
     /// Waits of the messages served (not lost).
     served_wait: Tally,
@@ -66,8 +74,9 @@ struct Accumulators {
     wait_within: Box<[Within]>,
     /// Sojourns at most each service-level threshold.
     sojourn_within: Box<[Within]>,
-    /// Time averages (L, Lq) frozen when the window closed.
-    window_means: Option<[f64; 2]>,
+    /// Time averages (L, Lq, messages in retry delays) frozen when the
+    /// window closed.
+    window_means: Option<[f64; 3]>,
     /// Prefetch windows (a queue's aggregate target with them).
     windows: WindowAverages,
     /// Their averages frozen when the window closed.
@@ -79,6 +88,10 @@ impl Accumulators {
         Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
+            in_retry: TimeAverage::new(0.0),
+            first_deliveries: 0,
+            redeliveries: 0,
+            exhausted: 0,
             wait: Tally::default(),
             served_wait: Tally::default(),
             sojourn: Tally::default(),
@@ -168,6 +181,12 @@ impl Accumulators {
         self.record_sojourn(sojourn);
     }
 
+    /// Adds `change` (-1 or +1) to the messages waiting out a retry delay.
+    fn change_in_retry(&mut self, now: f64, change: f64) {
+        let count = self.in_retry.value() + change;
+        self.in_retry.update(now, count);
+    }
+
     /// Counts a message leaving the network, if it is measured.
     #[inline]
     fn record_exit(&mut self, exit: &Exit) {
@@ -180,6 +199,10 @@ impl Accumulators {
             Departure::Expired | Departure::Dropped => {
                 self.record_loss(exit.how, exit.total_wait, exit.waited, exit.sojourn);
             }
+            Departure::Exhausted => {
+                self.exhausted += 1;
+                self.record_served(exit.total_wait, exit.waited, exit.sojourn);
+            }
             Departure::Served => self.record_served(exit.total_wait, exit.waited, exit.sojourn),
         }
     }
@@ -188,6 +211,7 @@ impl Accumulators {
         self.in_system.reset(now);
         self.in_queue.reset(now);
         self.windows.reset(now);
+        self.in_retry.reset(now);
     }
 
     /// Starts an interval at `now` with the counts of `whole` (the run's
@@ -196,29 +220,36 @@ impl Accumulators {
         self.in_system.update(now, whole.in_system.value());
         self.in_queue.update(now, whole.in_queue.value());
         self.windows.copy_counts(now, &whole.windows);
+        self.in_retry.update(now, whole.in_retry.value());
         self.open(now);
     }
 
     fn close(&mut self, now: f64) {
-        self.window_means = Some([self.in_system.mean(now), self.in_queue.mean(now)]);
+        self.window_means = Some([
+            self.in_system.mean(now),
+            self.in_queue.mean(now),
+            self.in_retry.mean(now),
+        ]);
         self.windows_means = Some(self.windows.means(now));
     }
 
     /// The metric values, in the order of [`crate::model::metric::layout`];
     /// `consumers` gives utilisation, `losses` says which of `p_abandoned`
-    /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics.
+    /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics,
+    /// `retries` the retry metrics of a queue (per first delivery there).
     fn values(
         &self,
         window: f64,
         consumers: Option<f64>,
         losses: Losses,
         windowed: bool,
+        retries: bool,
     ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
         if windowed && let Some(means) = self.windows_means {
             window_averages::write(means, &mut values);
         }
-        let [in_system, in_queue] = self.window_means.unwrap_or([f64::NAN; 2]);
+        let [in_system, in_queue, in_retry] = self.window_means.unwrap_or([f64::NAN; 3]);
         let set = |values: &mut MetricValues, metric: Metric, value: f64| {
             values[metric.index()] = value;
         };
@@ -267,6 +298,20 @@ impl Accumulators {
                 Metric::PBlocked,
                 self.blocked as f64 / self.arrivals as f64,
             );
+        }
+        if retries && self.first_deliveries > 0 {
+            let messages = self.first_deliveries as f64;
+            set(
+                &mut values,
+                Metric::RetriesPerMessage,
+                self.redeliveries as f64 / messages,
+            );
+            set(
+                &mut values,
+                Metric::PDeadLettered,
+                self.exhausted as f64 / messages,
+            );
+            set(&mut values, Metric::MeanInRetry, in_retry);
         }
         for (metric, p) in Metric::WAIT_PERCENTILES {
             set(&mut values, metric, self.wait_percentiles.quantile(p));
@@ -353,6 +398,9 @@ pub(crate) enum Departure {
     /// Dropped from the head of a full `drop-head` queue: at once, or after
     /// its visit to a dead-letter queue (never delivered).
     Dropped,
+    /// Ran out of retries somewhere: dropped, or after its visit to a
+    /// dead-letter queue (never delivered).
+    Exhausted,
 }
 
 /// How a message leaves the network.
@@ -747,6 +795,51 @@ impl Collector {
         }
     }
 
+    /// A measured message of `class` arrives at `queue`, which has
+    /// retries, for its first delivery there.
+    pub(crate) fn first_delivery(&mut self, queue: usize, class: usize) {
+        self.each(queue, class, self.in_force(), |t| t.first_deliveries += 1);
+    }
+
+    /// A delivery of a message of `class` failed at `queue` and another
+    /// follows (counted when `tracked`).
+    pub(crate) fn count_redelivery(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, self.in_force(), |t| t.redeliveries += 1);
+        }
+    }
+
+    /// A message of `class` failed at `queue` and starts waiting out its
+    /// retry delay.
+    pub(crate) fn begin_retry_delay(
+        &mut self,
+        now: f64,
+        queue: usize,
+        class: usize,
+        tracked: bool,
+    ) {
+        self.each(queue, class, self.in_force(), |t| {
+            t.change_in_retry(now, 1.0);
+            t.redeliveries += u64::from(tracked);
+        });
+    }
+
+    /// A message of `class` has waited out its retry delay and returns to
+    /// `queue`.
+    pub(crate) fn end_retry_delay(&mut self, now: f64, queue: usize, class: usize) {
+        self.each(queue, class, self.in_force(), |t| {
+            t.change_in_retry(now, -1.0);
+        });
+    }
+
+    /// The retries of a message of `class` at `queue` ran out (counted
+    /// when `tracked`).
+    pub(crate) fn exhaust(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, self.in_force(), |t| t.exhausted += 1);
+        }
+    }
+
     /// A message of `class` leaves `queue` (from `partition` of a
     /// partitioned queue; ignored otherwise) after `sojourn` there.
     #[inline(always)]
@@ -841,6 +934,30 @@ impl Collector {
         }
     }
 
+    /// The retry metrics of the system row (and its classes') in `values`,
+    /// from the queues' counts in `layer`: redeliveries and messages whose
+    /// retries ran out per message entering, and the messages waiting out
+    /// a delay, which are in the network too (they count in its L).
+    fn system_retry_values(&self, layer: &[Accumulators], values: &mut [MetricValues]) {
+        for slot in 0..self.per_node {
+            let queue_rows = (0..self.queues).map(|queue| queue * self.per_node + slot);
+            let redeliveries: u64 = queue_rows.clone().map(|row| layer[row].redeliveries).sum();
+            let in_retry: f64 = queue_rows
+                .map(|row| values[row][Metric::MeanInRetry.index()])
+                .filter(|x| !x.is_nan())
+                .sum();
+            let row = self.queues * self.per_node + slot;
+            let system = &layer[row];
+            if system.arrivals > 0 {
+                let messages = system.arrivals as f64;
+                values[row][Metric::RetriesPerMessage.index()] = redeliveries as f64 / messages;
+                values[row][Metric::PDeadLettered.index()] = system.exhausted as f64 / messages;
+            }
+            values[row][Metric::MeanInRetry.index()] = in_retry;
+            values[row][Metric::MeanInSystem.index()] += in_retry;
+        }
+    }
+
     /// The waiting-time histograms of every target, in layout order: for
     /// the whole run, and per reporting interval.
     pub(crate) fn into_wait_distributions(self) -> (Vec<Percentiles>, Vec<Vec<Percentiles>>) {
@@ -920,7 +1037,7 @@ impl Collector {
                         expire: false,
                         drop: false,
                     };
-                    return target.values(window, Some(1.0), losses, false);
+                    return target.values(window, Some(1.0), losses, false, false);
                 }
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.
@@ -936,7 +1053,8 @@ impl Collector {
                 // The windows are measured at a queue's aggregate target.
                 let windowed = index % self.per_node == 0
                     && model.queues.get(node).is_some_and(|q| q.window().is_some());
-                target.values(window, consumers, losses, windowed)
+                let retries = model.queues.get(node).is_some_and(|q| q.retry().is_some());
+                target.values(window, consumers, losses, windowed, retries)
             })
             .collect();
         if self.system {
@@ -949,6 +1067,9 @@ impl Collector {
                     values[self.queues * self.per_node + slot][metric.index()] = total;
                 }
             }
+        }
+        if self.system && model.queues.iter().any(|q| q.retry().is_some()) {
+            self.system_retry_values(layer, &mut values);
         }
         values
     }

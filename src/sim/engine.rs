@@ -14,7 +14,7 @@ use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
 use super::message::{Message, Messages};
 use super::station::Station;
-use super::station::effect::{Arrival, Completion, Entry, Next, Take};
+use super::station::effect::{Arrival, Completion, Entry, Next, Take, Verdict};
 use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::model::VisitRecord;
@@ -230,6 +230,7 @@ impl<'a> Engine<'a> {
                     generation,
                 } => self.expire(queue as usize, message, generation),
                 EventKind::Ack { queue, consumer } => self.acknowledge(queue as usize, consumer),
+                EventKind::Redeliver { queue, message } => self.redeliver(queue as usize, message),
                 EventKind::HorizonEnd => self.close_window(),
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
@@ -392,6 +393,7 @@ impl<'a> Engine<'a> {
             tracked,
             expired: false,
             lost: None,
+            retries: 0,
             generation: 0,
         });
         self.enter(spec.queue, slot);
@@ -406,6 +408,12 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn enter(&mut self, queue: usize, slot: u32) {
         let class = self.messages.slots[slot as usize].class as usize;
+        if self.stations[queue].spec().retry().is_some() {
+            let message = &self.messages.slots[slot as usize];
+            if message.retries == 0 && message.tracked {
+                self.collector.first_delivery(queue, class);
+            }
+        }
         let arrival = self.stations[queue].arrive(self.now, slot, class, &self.messages.slots);
         let (service, preempted, entry, drops_oldest) = match arrival {
             Arrival::Accepted {
@@ -603,6 +611,12 @@ impl<'a> Engine<'a> {
             return; // the service was preempted; it finishes later
         }
         let (class, partition) = (message.class as usize, message.partition);
+        let verdict = self.stations[queue].verdict(message.retries, class);
+        if let Verdict::ServeAgain { service } = verdict {
+            self.serve_again(queue, slot, service);
+            return;
+        }
+        let message = &mut self.messages.slots[slot as usize];
         let sojourn = self.now - message.entered_queue_at;
         // Time at the queue not being served, whatever the discipline.
         let wait = (sojourn - message.service).max(0.0);
@@ -638,10 +652,71 @@ impl<'a> Engine<'a> {
         }
         self.observe_drain(queue);
         self.observe_window(queue);
-        match self.stations[queue].route() {
-            Some(next_queue) => self.enter(next_queue, slot),
-            None => self.leave_system(slot, Departure::Served),
+        match verdict {
+            Verdict::Success | Verdict::ServeAgain { .. } => {
+                self.messages.slots[slot as usize].retries = 0;
+                match self.stations[queue].route() {
+                    Some(next_queue) => self.enter(next_queue, slot),
+                    None => self.leave_system(slot, Departure::Served),
+                }
+            }
+            Verdict::RetryAfter { delay } => {
+                let message = &mut self.messages.slots[slot as usize];
+                message.retries += 1;
+                let tracked = message.tracked;
+                self.collector
+                    .begin_retry_delay(self.now, queue, class, tracked);
+                self.calendar.schedule(
+                    self.now + delay,
+                    EventKind::Redeliver {
+                        queue: queue as u32,
+                        message: slot,
+                    },
+                );
+            }
+            Verdict::Exhausted { dead_letter } => {
+                let message = &mut self.messages.slots[slot as usize];
+                message.retries = 0;
+                message.lost.get_or_insert(Departure::Exhausted);
+                let tracked = message.tracked;
+                self.collector.exhaust(queue, class, tracked);
+                match dead_letter {
+                    Some(dead_letter) => self.enter(dead_letter, slot),
+                    None => self.leave_system(slot, Departure::Exhausted),
+                }
+            }
         }
+    }
+
+    /// The delivery of `slot` at `queue` failed and the message is
+    /// requeued at the head: its consumer serves it again at once, for
+    /// `service` more (one visit, one longer service).
+    fn serve_again(&mut self, queue: usize, slot: u32, service: f64) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.retries += 1;
+        message.service += service;
+        message.remaining = service;
+        message.in_service_since = self.now;
+        message.generation = message.generation.wrapping_add(1);
+        let (class, tracked, generation) =
+            (message.class as usize, message.tracked, message.generation);
+        self.collector.count_redelivery(queue, class, tracked);
+        self.calendar.schedule(
+            self.now + service,
+            EventKind::Departure {
+                queue: queue as u32,
+                message: slot,
+                generation,
+            },
+        );
+    }
+
+    /// `slot` has waited out its retry delay: it arrives at `queue` again,
+    /// like any arrival.
+    fn redeliver(&mut self, queue: usize, slot: u32) {
+        let class = self.messages.slots[slot as usize].class as usize;
+        self.collector.end_retry_delay(self.now, queue, class);
+        self.enter(queue, slot);
     }
 
     /// The acknowledgement from `consumer` of `queue` arrives: its window
@@ -688,6 +763,7 @@ impl<'a> Engine<'a> {
             waited: true,
             expired: false,
             lost: message.lost.or(Some(Departure::Expired)),
+            retries: 0,
             ..message
         };
         match dead_letter {

@@ -38,6 +38,8 @@ pub(super) struct Message {
     /// head, or rejected) before a dead-letter queue took it: it leaves the
     /// network that way, never delivered.
     pub(super) lost: Option<Departure>,
+    /// Failed deliveries at the current queue (its retries so far).
+    pub(super) retries: u32,
     /// Bumped whenever the slot's message changes state, to recognise
     /// stale departure and expiry events.
     pub(super) generation: u32,

@@ -5,7 +5,8 @@
 //! queue `q` routing = `2 << 20 | q`; queue `q` random service order =
 //! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`; queue `q`
 //! acknowledgement round trips = `5 << 20 | q`; queue `q` keys (the
-//! partition of each keyed message) = `6 << 20 | q`. The warm-up pilot runs
+//! partition of each keyed message) = `6 << 20 | q`; queue `q` delivery
+//! failures (retries) = `7 << 20 | q`. The warm-up pilot runs
 //! draw from streams of their own, `pilot << 32 | 1 << 31 | source`, so the
 //! truncation point is chosen on data independent of every measured run.
 //! The layout depends only on (seed, replication, source), never on the
@@ -67,6 +68,8 @@ pub(crate) enum Source {
     Acks(usize),
     /// The keys (partitions) of messages reaching a partitioned queue.
     Keys(usize),
+    /// Whether each delivery at a queue with retries fails.
+    Failures(usize),
 }
 
 /// Which run a stream feeds: a measured replication or a warm-up pilot.
@@ -79,7 +82,7 @@ pub(crate) enum StreamSet {
 }
 
 /// Bit of the stream number that sets pilot streams apart (source numbers
-/// stay below `7 << 20`).
+/// stay below `8 << 20`).
 const PILOT_BIT: u64 = 1 << 31;
 
 /// The stream of `source` in the run `set` under `seed`.
@@ -92,6 +95,7 @@ pub(crate) fn stream(seed: u64, set: StreamSet, source: Source) -> Stream {
         Source::Patience(queue) => 4 << 20 | queue as u64,
         Source::Acks(queue) => 5 << 20 | queue as u64,
         Source::Keys(queue) => 6 << 20 | queue as u64,
+        Source::Failures(queue) => 7 << 20 | queue as u64,
     };
     let run = match set {
         StreamSet::Replication(replication) => u64::from(replication) << 32,

@@ -28,7 +28,8 @@ pub fn mmc_drain_time(lambda: f64, mu: f64, consumers: Option<u32>, backlog: u32
 /// `rows` with the drain time of every queue with a backlog that the
 /// formula covers (fed only by Poisson producers, nothing routed or
 /// dead-lettered to it, exponential service, no capacity, no expiry, no
-/// consumer schedule, one class), in the queue's row or a row of its own.
+/// retries, no consumer schedule, one class), in the queue's row or a row
+/// of its own.
 pub(super) fn with_drain_times(
     model: &Model,
     mut rows: Vec<(Target, TheoryResult)>,
@@ -45,6 +46,7 @@ pub(super) fn with_drain_times(
             && model.service(index, 0).is_exponential()
             && queue.capacity().is_none()
             && queue.patience().is_none()
+            && queue.retry().is_none()
             && queue.schedule.is_none();
         if !covered {
             continue;

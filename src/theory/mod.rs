@@ -27,6 +27,7 @@ pub mod prefetch;
 pub mod priority;
 mod recognise;
 mod result;
+pub mod retry;
 mod series;
 mod within;
 

@@ -1,17 +1,20 @@
 //! Recognises which formula fits a [`Model`] and assembles its rows:
 //! single queues (M/M/c, M/M/c/K, Erlang B, M/G/1, priority classes,
-//! GI/G/c approximations) and open Jackson networks.
+//! GI/G/c approximations), open Jackson networks, and queues whose failed
+//! deliveries are retried (after a delay, or at the head of the line).
 
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
 use super::{
     approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, partitions, prefetch, priority,
-    within,
+    retry, within,
 };
 use crate::dist::Dist;
 use crate::model::Target;
 use crate::model::metric::Metric;
-use crate::model::{Arrivals, Discipline, Feature, Features, Model, Overflow, Producer};
+use crate::model::{
+    Arrivals, Discipline, Feature, Features, Model, Overflow, Producer, Redelivery, Retry,
+};
 
 /// The flow of one class through one queue.
 #[derive(Clone, Copy, Debug)]
@@ -142,7 +145,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 5] = [
+const FAMILIES: [Family; 7] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
     // (a `max_length` N is K = c + N; drop-head's count process is
     // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
@@ -210,6 +213,33 @@ const FAMILIES: [Family; 5] = [
         covers: Features::of(&[Feature::Partitions, Feature::GeneralService]),
         rows: partitioned_queues,
     },
+    // Retries after a delay: Poisson producers, FIFO queues with
+    // exponential service, the same for every delivery. With the retry
+    // count as the class and the delays as infinite-server stations, the
+    // queue and its delays are a BCMP network in product form, so each
+    // queue is M/M/c at its delivery rate, visit by visit (arrivals see
+    // time averages). Dead-letter queues get no formula (a thinned output).
+    Family {
+        requires: Features::of(&[Feature::RetryDelays]),
+        covers: Features::of(&[
+            Feature::RetryDelays,
+            Feature::DeadLetter,
+            Feature::UnlimitedConsumers,
+        ]),
+        rows: retry_queues,
+    },
+    // Requeued at the head: one longer service per message (see
+    // `requeue_rows`). Dead-letter queues get no formula.
+    Family {
+        requires: Features::of(&[Feature::RequeueHead]),
+        covers: Features::of(&[
+            Feature::RequeueHead,
+            Feature::DeadLetter,
+            Feature::GeneralService,
+            Feature::UnlimitedConsumers,
+        ]),
+        rows: retry_queues,
+    },
 ];
 
 /// Formula rows for every target of `model` that a formula covers; empty
@@ -217,7 +247,7 @@ const FAMILIES: [Family; 5] = [
 /// exact waiting or sojourn distribution carry the model's service-level
 /// metrics too (see `within.rs`).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
-    let rows = formulas(model);
+    let rows = retry::with_retry_figures(model, formulas(model));
     drain::with_drain_times(model, within::with_service_levels(model, rows))
 }
 
@@ -344,6 +374,98 @@ fn partitioned_queues(
         })
         .collect();
     Some(rows)
+}
+
+/// Queues with retries, and plain queues beside them, fed by Poisson
+/// producers; dead-letter queues get no formula (a thinned output).
+fn retry_queues(model: &Model, stations: &[StationTraffic<'_>]) -> Option<Rows> {
+    let dead_letters: Vec<usize> = model
+        .queues
+        .iter()
+        .filter_map(|q| q.dead_letter())
+        .collect();
+    let mut rows = Vec::new();
+    for station in stations {
+        if dead_letters.contains(&station.queue) {
+            continue;
+        }
+        let queue = &model.queues[station.queue];
+        let found = match queue.retry() {
+            None => single_queue(station),
+            Some(retry) if retry.redelivery == Redelivery::Head => requeue_rows(station, retry),
+            Some(_) => single_queue(station).map(|mut rows| {
+                for (_, row) in &mut rows {
+                    row.model = format!("{} at the delivery rate (retries, BCMP)", row.model);
+                }
+                rows
+            }),
+        };
+        rows.extend(found.unwrap_or_default());
+    }
+    Some(rows)
+}
+
+/// A FIFO queue whose failed deliveries are requeued at the head: each
+/// message holds its consumer for one compound service (see
+/// `retry::compound_service`), arriving at the producers' rate. One
+/// consumer: M/G/1, Pollaczek-Khinchine (exact). One per message: M/G/inf
+/// (exact). Exponential service without an attempt limit: the compound
+/// service is exponential at rate μ(1 - p), M/M/c (exact). Nothing
+/// otherwise. A visit is the message's whole stay, its wait the time to
+/// its first service; percentiles are left out (the service levels would
+/// read the delivery rate).
+fn requeue_rows(station: &StationTraffic<'_>, retry: &Retry) -> Option<Rows> {
+    let queue = &station.model.queues[station.queue];
+    let lambda = station.rate() / retry.deliveries_per_message();
+    let (mean, scv) = retry::compound_service(station.service_mean(), station.service_scv(), retry);
+    let row = if queue.is_unlimited() {
+        TheoryResult::new("M/G/inf with requeue at the head (compound service)", true)
+            .with_means(lambda * mean, 0.0, mean, 0.0)
+            .with(Metric::Throughput, lambda)
+            .with(Metric::PWait, 0.0)
+            .with(Metric::PBlocked, 0.0)
+    } else if queue.consumers == 1 {
+        let wait = mg1::mean_wait(lambda, mean, scv)?;
+        let rho = lambda * mean;
+        TheoryResult::new(
+            "M/G/1 with requeue at the head (Pollaczek-Khinchine, compound service)",
+            true,
+        )
+        .with_means(lambda * (wait + mean), lambda * wait, wait + mean, wait)
+        .with(Metric::Utilisation, rho)
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PWait, rho)
+        .with(Metric::PBlocked, 0.0)
+    } else {
+        let single = station.common_exponential_mean()?;
+        if retry.max_retries.is_some() {
+            return None;
+        }
+        let mmc = Mmc::new(lambda, (1.0 - retry.p) / single, queue.consumers)?;
+        TheoryResult::new(
+            format!(
+                "M/M/{} with requeue at the head (exponential compound service)",
+                queue.consumers
+            ),
+            true,
+        )
+        .with_means(
+            mmc.mean_in_system(),
+            mmc.mean_in_queue(),
+            mmc.mean_sojourn(),
+            mmc.mean_wait(),
+        )
+        .with(Metric::Utilisation, mmc.utilisation())
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PWait, mmc.prob_wait())
+        .with(Metric::PBlocked, 0.0)
+    };
+    let target = Target {
+        queue: Some(station.queue),
+        class: None,
+        partition: None,
+    };
+    Some(vec![(target, row)])
 }
 
 /// Rows of a queue whose order ignores classes (FIFO, LIFO): every class

@@ -235,6 +235,14 @@ fn theory_prints_formulas_without_simulation() {
     assert_eq!(row["theory"]["metrics"]["mean_wait"], 1.0);
 }
 
+/// [`GOOD`] with `retry = <retry>` on its queue.
+fn with_retry(retry: &str) -> String {
+    GOOD.replace(
+        "mean = 1.0 }\n[sweep]",
+        &format!("mean = 1.0 }}\nretry = {retry}\n[sweep]"),
+    )
+}
+
 /// Each case: what is wrong, the file text, a word the message must contain.
 fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
     vec![
@@ -397,6 +405,57 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
                 "{ dist = \"erlang\", mean = 1.0 }",
             ),
             "k",
+        ),
+        (
+            "retry that always fails",
+            with_retry("{ p = 1.0, requeue = \"head\" }"),
+            "queues.q.retry.p",
+        ),
+        (
+            "retry delays of the wrong length",
+            with_retry("{ p = 0.2, max_retries = 3, delays = [1, 2] }"),
+            "queues.q.retry.delays",
+        ),
+        (
+            "negative retry delay",
+            with_retry("{ p = 0.2, delays = [1, -2] }"),
+            "queues.q.retry.delays",
+        ),
+        (
+            "retry without a redelivery",
+            with_retry("{ p = 0.2 }"),
+            "exactly one of `delays`",
+        ),
+        (
+            "two redeliveries",
+            with_retry("{ p = 0.2, delays = [1], requeue = \"head\" }"),
+            "delays and requeue",
+        ),
+        (
+            "unknown ladder",
+            with_retry("{ p = 0.2, levels = \"kafka\" }"),
+            "queues.q.retry.levels",
+        ),
+        (
+            "ladder in a unit that does not convert",
+            with_retry("{ p = 0.2, levels = \"rocketmq\" }")
+                .replace("[run]", "time_unit = \"requests\"\n[run]"),
+            "time_unit",
+        ),
+        (
+            "requeue at the head under processor sharing",
+            with_retry("{ p = 0.2, requeue = \"head\" }\ndiscipline = \"processor-sharing\""),
+            "queues.q.retry.requeue",
+        ),
+        (
+            "growing backoff without end",
+            with_retry("{ p = 0.2, backoff = { kind = \"exponential\", base = 1.0 } }"),
+            "queues.q.retry.backoff",
+        ),
+        (
+            "unknown retry key",
+            with_retry("{ p = 0.2, attempts = 3, requeue = \"head\" }"),
+            "attempts",
         ),
     ]
 }

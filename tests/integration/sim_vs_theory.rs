@@ -8,7 +8,8 @@
 use queuelab::dist::Dist;
 use queuelab::model::metric::{Metric, Threshold};
 use queuelab::model::{
-    Class, Discipline, Model, ModelBuilder, Overflow, ProducerBuilder, QueueBuilder, UNLIMITED,
+    Class, Delays, Discipline, Model, ModelBuilder, Overflow, ProducerBuilder, QueueBuilder,
+    Redelivery, UNLIMITED,
 };
 use queuelab::results::RunResults;
 use queuelab::run::{RunConfig, RunLength, Warmup};
@@ -537,4 +538,108 @@ fn a_backlog_drains_in_the_mmc_first_passage_time() {
     let model = single_queue(exponential(1.0), 1.6, 2, |q| q.backlog(2_000));
     let results = results_with(model, run);
     assert_agrees(&results, "q", None, Metric::DrainTime);
+}
+
+/// M/M/2 at 0.6 msg/s whose deliveries fail with p = 0.5, retried after 1,
+/// 5 and 10 s, then dead-lettered: 1.875 deliveries per message, so the
+/// queue is M/M/2 at 1.125/s, visit by visit (BCMP); 0.875 retries and a
+/// dead-lettered share of 0.0625 per message; 0.6 · (0.5 + 1.25 + 1.25) =
+/// 1.8 messages waiting out delays (Little).
+#[test]
+fn delayed_retries_match_mmc_at_the_delivery_rate() {
+    let model = Model::builder("t")
+        .queue(
+            QueueBuilder::new("q", 2, exponential(1.0))
+                .retry(
+                    0.5,
+                    Some(3),
+                    Redelivery::After(Delays {
+                        steps: vec![1.0, 5.0, 10.0],
+                        then: 0.0,
+                    }),
+                )
+                .dead_letter("dlq"),
+        )
+        .queue(QueueBuilder::new("dlq", UNLIMITED, exponential(0.1)))
+        .producer(ProducerBuilder::open("p", "q", poisson(0.6)));
+    let results = results(model);
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInSystem,
+        Metric::MeanSojourn,
+        Metric::PWait,
+        Metric::WaitP90,
+        Metric::SojournP99,
+        Metric::RetriesPerMessage,
+        Metric::PDeadLettered,
+        Metric::MeanInRetry,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+    for metric in [
+        Metric::RetriesPerMessage,
+        Metric::PDeadLettered,
+        Metric::MeanInRetry,
+    ] {
+        assert_agrees(&results, "system", None, metric);
+    }
+    let (theory, _) = compare(&results, 0, "q", None, Metric::RetriesPerMessage);
+    assert!((theory - 0.875).abs() < 1e-12);
+    let (theory, _) = compare(&results, 0, "q", None, Metric::MeanInRetry);
+    assert!((theory - 1.8).abs() < 1e-12);
+}
+
+/// Requeued at the head on one consumer: Erlang-2 services of mean 1, p =
+/// 0.3, at most 3 retries: one compound service per message, M/G/1
+/// (Pollaczek-Khinchine).
+#[test]
+fn requeue_at_the_head_matches_pollaczek_khinchine_on_the_compound_service() {
+    let service = Dist::erlang(2, 1.0).unwrap();
+    let model = single_queue(service, 0.4, 1, |q| q.retry(0.3, Some(3), Redelivery::Head));
+    let results = results(model);
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::Utilisation,
+        Metric::RetriesPerMessage,
+        Metric::PDeadLettered,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+/// Requeued at the head without a limit on M/M/2: the compound service is
+/// exponential at μ(1 - p), so M/M/2 at 1.2/s served at 0.75/s.
+#[test]
+fn requeue_at_the_head_without_a_limit_matches_mmc_at_the_slower_rate() {
+    let model = single_queue(exponential(1.0), 1.2, 2, |q| {
+        q.retry(0.25, None, Redelivery::Head)
+    });
+    let results = results(model);
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInSystem,
+        Metric::RetriesPerMessage,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
+
+/// With general service and several consumers no formula gives the waits
+/// of a queue with delayed retries, but its retry figures stay exact.
+#[test]
+fn retries_under_general_service_keep_only_their_exact_counts() {
+    let model = single_queue(lognormal(1.0, 2.0), 0.5, 2, |q| {
+        q.retry(0.4, Some(2), Redelivery::After(Delays::fixed(3.0)))
+    })
+    .build()
+    .unwrap();
+    let rows = queuelab::theory::evaluate(&model);
+    let (_, row) = &rows[0];
+    assert!(row.exact);
+    assert!(!row.metrics.contains_key(&Metric::MeanWait));
+    // 0.4 + 0.16 retries; 0.5 · 3 · 0.56 = 0.84 messages in delays.
+    assert!((row.metrics[&Metric::RetriesPerMessage] - 0.56).abs() < 1e-12);
+    assert!((row.metrics[&Metric::PDeadLettered] - 0.064).abs() < 1e-12);
+    assert!((row.metrics[&Metric::MeanInRetry] - 0.84).abs() < 1e-12);
 }

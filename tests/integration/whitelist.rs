@@ -4,9 +4,10 @@
 
 use queuelab::dist::Dist;
 use queuelab::live;
+use queuelab::model::metric::Metric;
 use queuelab::model::{
-    Class, Discipline, Feature, Features, Model, ModelBuilder, Overflow, ProducerBuilder,
-    QueueBuilder,
+    Class, Delays, Discipline, Feature, Features, Model, ModelBuilder, Overflow, ProducerBuilder,
+    QueueBuilder, Redelivery,
 };
 use queuelab::theory;
 
@@ -207,4 +208,39 @@ fn theory_says_why_no_formula_answers() {
     assert!(!stdout.contains("api"), "no empty rows: {stdout}");
     // A covered model says nothing of the kind.
     assert_eq!(theory::uncovered(&model(mm2(|q| q))), None);
+}
+
+#[test]
+fn retries_are_features_that_live_refuses_and_lossy_retries_get_no_formula() {
+    let delayed = |q: QueueBuilder| q.retry(0.2, Some(2), Redelivery::After(Delays::fixed(5.0)));
+    let found: Vec<Feature> = model(mm2(delayed)).features().iter().collect();
+    assert_eq!(found, [Feature::RetryDelays]);
+    let head = model(mm2(|q| q.retry(0.2, None, Redelivery::Head)));
+    assert_eq!(
+        head.features().iter().collect::<Vec<_>>(),
+        [Feature::RequeueHead]
+    );
+    for retried in [model(mm2(delayed)), head] {
+        let refusal = live::unsupported(&retried).expect("retries run in simulation only");
+        assert!(
+            refusal.contains("retr") && refusal.contains("queue `q`"),
+            "{refusal}"
+        );
+    }
+    // A full queue rejects some redeliveries: neither the M/M/c at the
+    // delivery rate nor the retry counts hold.
+    let bounded = model(mm2(|q| delayed(q).capacity(4)));
+    assert!(
+        theory::evaluate(&bounded).is_empty(),
+        "{:?}",
+        theory::evaluate(&bounded)
+    );
+    // A backlog's drain time counts one service per message.
+    let backlogged = theory::evaluate(&model(mm2(|q| delayed(q).backlog(50))));
+    assert!(
+        backlogged
+            .iter()
+            .all(|(_, row)| !row.metrics.contains_key(&Metric::DrainTime)),
+        "{backlogged:?}"
+    );
 }

@@ -88,6 +88,33 @@ pub(crate) enum Next {
     },
 }
 
+/// What follows the end of a delivery at a queue with retries (every
+/// delivery elsewhere succeeds).
+#[derive(Clone, Copy, Debug)]
+#[repr(u8)]
+pub(crate) enum Verdict {
+    /// It succeeded: the message leaves the queue and routes on.
+    Success,
+    /// It failed and waits `delay` (outside the queue) before it is
+    /// delivered to the queue again.
+    RetryAfter {
+        /// The delay of this retry.
+        delay: f64,
+    },
+    /// It failed and its consumer serves it again at once, for `service`
+    /// more (requeued at the head).
+    ServeAgain {
+        /// Its fresh service time.
+        service: f64,
+    },
+    /// It failed with no retry left: it leaves the queue for its
+    /// dead-letter queue, or the system when there is none.
+    Exhausted {
+        /// The dead-letter queue.
+        dead_letter: Option<usize>,
+    },
+}
+
 /// One step of a free consumer taking from the line.
 #[derive(Clone, Copy, Debug)]
 #[repr(u8)]

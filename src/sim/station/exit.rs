@@ -1,11 +1,14 @@
 //! The exit axis: where a message goes after service (probabilistic
-//! routing, or a replay's recorded choices) and when a waiting message
-//! gives up (expiry, to its dead-letter queue).
+//! routing, or a replay's recorded choices), whether its delivery failed
+//! and how it is delivered again (retries, until they run out, then to
+//! its dead-letter queue), and when a waiting message gives up (expiry, to
+//! its dead-letter queue).
 
 use rand::RngExt;
 
 use super::Station;
-use crate::model::Queue;
+use super::effect::Verdict;
+use crate::model::{Queue, Redelivery};
 use crate::sim::streams::Stream;
 
 /// The draws of a station's exit: routing choices and patience.
@@ -16,15 +19,18 @@ pub(super) struct ExitDraws<'a> {
     recorded: Option<std::slice::Iter<'a, Option<usize>>>,
     /// Stream of the patience of waiting messages.
     patience: Stream,
+    /// Stream of the draws that say whether a delivery fails.
+    failures: Stream,
 }
 
 impl ExitDraws<'_> {
-    /// Draws from `routing` and `patience`, nothing recorded.
-    pub(super) fn new(routing: Stream, patience: Stream) -> Self {
+    /// Draws from `routing`, `patience` and `failures`, nothing recorded.
+    pub(super) fn new(routing: Stream, patience: Stream, failures: Stream) -> Self {
         ExitDraws {
             routing,
             recorded: None,
             patience,
+            failures,
         }
     }
 
@@ -65,6 +71,35 @@ impl<'a> Station<'a> {
         self.in_system -= 1;
         self.leave_ready();
         self.spec.dead_letter()
+    }
+
+    /// What follows a delivery of a message of `class` that failed
+    /// `retries` times here before: it succeeds, or fails with the
+    /// queue's probability and is delivered again while retries are left.
+    #[inline(always)]
+    pub(crate) fn verdict(&mut self, retries: u32, class: usize) -> Verdict {
+        let Some(retry) = self.spec.retry() else {
+            return Verdict::Success;
+        };
+        let draw: f64 = self.exit.failures.random();
+        if draw >= retry.p {
+            return Verdict::Success;
+        }
+        if retry.max_retries.is_some_and(|max| retries >= max) {
+            return Verdict::Exhausted {
+                dead_letter: retry.dead_letter,
+            };
+        }
+        match &retry.redelivery {
+            Redelivery::After(delays) => Verdict::RetryAfter {
+                delay: delays.before(retries + 1),
+            },
+            Redelivery::Head => Verdict::ServeAgain {
+                service: self
+                    .services
+                    .draw(self.classes[class].service_at(self.spec)),
+            },
+        }
     }
 
     /// Routes with recorded choices: after its k-th service the message

@@ -15,7 +15,8 @@
 //!   of a group (Kafka).
 //! - `consumption.rs` (consumption): what a consumer takes at once, and
 //!   when it is free again.
-//! - `exit.rs` (exit): routing after service, expiry to a dead-letter queue.
+//! - `exit.rs` (exit): routing after service, retries of failed
+//!   deliveries, expiry to a dead-letter queue.
 //! - `effect.rs`: what a station returns to the engine.
 
 mod admission;
@@ -111,6 +112,7 @@ impl<'a> Station<'a> {
             exit: ExitDraws::new(
                 stream(Source::Routing(index)),
                 stream(Source::Patience(index)),
+                stream(Source::Failures(index)),
             ),
             windows: spec.window().map(|window| {
                 Box::new(Windows::new(
