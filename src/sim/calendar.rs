@@ -155,19 +155,18 @@ impl Calendar {
         debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
         // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
         let time_bits = (time + 0.0).to_bits();
-        let event = Event {
-            key: u128::from(time_bits) << 64 | u128::from(self.next_sequence),
-            kind,
-        };
+        let key = u128::from(time_bits) << 64 | u128::from(self.next_sequence);
         self.next_sequence += 1;
+        // The event is built where it is stored: a copy through the stack
+        // made the store stall its reload (store forwarding).
+        if self.in_few() && self.few.len() < FEW {
+            self.few.push(Event { key, kind });
+            return;
+        }
         if self.in_few() {
-            if self.few.len() < FEW {
-                self.few.push(event);
-                return;
-            }
             self.spill();
         }
-        self.insert(event);
+        self.insert(Event { key, kind });
     }
 
     /// The short list is in use: the radix heap holds nothing.

@@ -100,6 +100,7 @@ impl Accumulators {
 
     /// Records a wait; `waited` says whether the message queued at all
     /// (a zero-length wait in the line still counts, as in `in_queue`).
+    #[inline(always)]
     fn record_wait(&mut self, wait: f64, waited: bool) {
         self.wait.record(wait);
         self.wait_percentiles.record(wait);
@@ -127,6 +128,7 @@ impl Accumulators {
         }
     }
 
+    #[inline(always)]
     fn record_sojourn(&mut self, sojourn: f64) {
         self.sojourn.record(sojourn);
         self.sojourn_percentiles.record(sojourn);
@@ -523,7 +525,7 @@ impl Collector {
     }
 
     /// A message of `class` is accepted at `queue`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn enter(
         &mut self,
         now: f64,
@@ -550,6 +552,7 @@ impl Collector {
     }
 
     /// A message of `class` starts (or resumes) service at `queue`.
+    #[inline(always)]
     pub(crate) fn start_service(
         &mut self,
         now: f64,
