@@ -6,12 +6,12 @@
 //! the list spills into a radix heap (a monotone priority queue): the keys
 //! taken only grow, since an event is scheduled at or after the time of the
 //! one being run, so each pending event sits in the bucket of the highest
-//! hexadecimal digit where its key differs from the last key taken (and of
+//! 6-bit digit where its key differs from the last key taken (and of
 //! its value there), and an event moves only to lower buckets. Taking the
 //! earliest event costs O(1) amortised per bucket an event passes through,
 //! whatever the number pending (a binary heap pays O(log n) per event: a
-//! thousand departures pending made it dominate M/M/1000); with 16 digit
-//! values per position an event passes through a quarter of the buckets a
+//! thousand departures pending made it dominate M/M/1000); with 64 digit
+//! values per position an event passes through a sixth of the buckets a
 //! radix heap of bits takes it through. The order taken is exactly the
 //! binary heap's: by key.
 
@@ -84,13 +84,13 @@ impl Ord for Event {
 const FEW: usize = 4;
 
 /// Bits of a key per radix digit.
-const DIGIT_BITS: u32 = 4;
+const DIGIT_BITS: u32 = 6;
 
 /// Values of a digit.
 const DIGITS: usize = 1 << DIGIT_BITS;
 
-/// Digit positions of a 128-bit key.
-const POSITIONS: usize = 128 / DIGIT_BITS as usize;
+/// Digit positions of a 128-bit key (the highest one partly used).
+const POSITIONS: usize = 128usize.div_ceil(DIGIT_BITS as usize);
 
 /// The bucket of `key` when the event taken last had key `last` (< `key`):
 /// the position of the highest digit where they differ, and `key`'s digit
@@ -123,7 +123,7 @@ pub(crate) struct Calendar {
     occupied_positions: u32,
     /// Bit `d` of `occupied_digits[p]` is set when bucket (`p`, `d`) holds
     /// events.
-    occupied_digits: [u16; POSITIONS],
+    occupied_digits: [u64; POSITIONS],
     /// Events keyed below `last`, all earlier than every bucketed one, so
     /// they are taken first: a time computed in the past (a closed-loop
     /// client's next arrival under a rate profile, by rounding or by
@@ -203,13 +203,13 @@ impl Calendar {
         self.occupied_positions |= 1 << position;
     }
 
-    /// Records that bucket (`position`, `digit`) is empty.
+    /// Records that bucket (`position`, `digit`) is empty (without a
+    /// branch: whether the position empties is unpredictable).
     #[inline(always)]
     fn unmark(&mut self, position: usize, digit: usize) {
         self.occupied_digits[position] &= !(1 << digit);
-        if self.occupied_digits[position] == 0 {
-            self.occupied_positions &= !(1 << position);
-        }
+        let emptied = u32::from(self.occupied_digits[position] == 0);
+        self.occupied_positions &= !(emptied << position);
     }
 
     /// Removes and returns the earliest event.
