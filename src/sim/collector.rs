@@ -593,14 +593,22 @@ impl Collector {
     #[inline(always)]
     pub(crate) fn finish(&mut self, now: f64, queue: usize, class: usize, visit: Visit) {
         let in_window = u64::from(self.window_open);
-        self.each(queue, class, None, |t| {
-            t.change(now, -1.0, 0.0);
-            t.departures_in_window += in_window;
-            if visit.tracked {
-                t.record_wait(visit.wait, visit.waited);
-                t.record_sojourn(visit.sojourn);
-            }
-        });
+        // Inlined even at its two sites in `each`: a call per message cost
+        // more than the code it saved.
+        self.each(
+            queue,
+            class,
+            None,
+            #[inline(always)]
+            |t| {
+                t.change(now, -1.0, 0.0);
+                t.departures_in_window += in_window;
+                if visit.tracked {
+                    t.record_wait(visit.wait, visit.waited);
+                    t.record_sojourn(visit.sojourn);
+                }
+            },
+        );
         if !self.spans.is_empty() {
             self.finish_in_intervals(now, queue, class, visit);
         }
