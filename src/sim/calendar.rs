@@ -6,12 +6,12 @@
 //! the list spills into a radix heap (a monotone priority queue): the keys
 //! taken only grow, since an event is scheduled at or after the time of the
 //! one being run, so each pending event sits in the bucket of the highest
-//! 6-bit digit where its key differs from the last key taken (and of
+//! hexadecimal digit where its key differs from the last key taken (and of
 //! its value there), and an event moves only to lower buckets. Taking the
 //! earliest event costs O(1) amortised per bucket an event passes through,
 //! whatever the number pending (a binary heap pays O(log n) per event: a
-//! thousand departures pending made it dominate M/M/1000); with 64 digit
-//! values per position an event passes through a sixth of the buckets a
+//! thousand departures pending made it dominate M/M/1000); with 16 digit
+//! values per position an event passes through a quarter of the buckets a
 //! radix heap of bits takes it through. The order taken is exactly the
 //! binary heap's: by key.
 
@@ -83,8 +83,12 @@ impl Ord for Event {
 /// Events pending at most this many stay in the short list.
 const FEW: usize = 4;
 
-/// Bits of a key per radix digit.
-const DIGIT_BITS: u32 = 6;
+/// Bits of a key per radix digit (at most 6, for the occupancy words).
+/// With a thousand departures pending, 6 bits move an event about once
+/// before it is taken (4 bits: 2.7 times) and run fewer instructions, but
+/// spread the events over four times the buckets, and 4 bits measured
+/// 3-4% less CPU time.
+const DIGIT_BITS: u32 = 4;
 
 /// Values of a digit.
 const DIGITS: usize = 1 << DIGIT_BITS;
