@@ -124,7 +124,7 @@ fn check_axes(key: &'static str, axes: &[(String, Vec<toml::Value>)]) -> Result<
         return Err(Problem::new(key, "give at least one parameter"));
     }
     for (index, (parameter, values)) in axes.iter().enumerate() {
-        let model_key = ["queues.", "producers.", "classes."]
+        let model_key = ["queues.", "producers.", "classes.", "brokers."]
             .iter()
             .any(|prefix| parameter.starts_with(prefix));
         if parameter != LOAD && !model_key {
@@ -135,7 +135,7 @@ fn check_axes(key: &'static str, axes: &[(String, Vec<toml::Value>)]) -> Result<
                     key
                 },
                 format!(
-                    "`{parameter}` cannot be swept: only `load` and model keys under `queues.`, `producers.` or `classes.` vary between points (run settings are shared)"
+                    "`{parameter}` cannot be swept: only `load` and model keys under `queues.`, `producers.`, `classes.` or `brokers.` vary between points (run settings are shared)"
                 ),
             ));
         }

@@ -1,14 +1,19 @@
 //! The future-event list: events ordered by time, ties broken by a
 //! sequence number so same-time events run in the order they were scheduled.
 //!
-//! It is a radix heap (a monotone priority queue): the keys taken only grow,
-//! since an event is scheduled at or after the time of the one being run, so
-//! each pending event sits in the bucket of the highest bit where its key
-//! differs from the last key taken, and an event moves only to lower
-//! buckets. Taking the earliest event costs O(1) amortised per bucket an
-//! event passes through, whatever the number pending (a binary heap pays
-//! O(log n) per event: a thousand departures pending made it dominate
-//! M/M/1000). The order taken is exactly the binary heap's: by key.
+//! While only a few events are pending (an M/M/1 has at most two) they sit
+//! in a short list, and taking the earliest is one scan of it. Beyond that
+//! the list spills into a radix heap (a monotone priority queue): the keys
+//! taken only grow, since an event is scheduled at or after the time of the
+//! one being run, so each pending event sits in the bucket of the highest
+//! hexadecimal digit where its key differs from the last key taken (and of
+//! its value there), and an event moves only to lower buckets. Taking the
+//! earliest event costs O(1) amortised per bucket an event passes through,
+//! whatever the number pending (a binary heap pays O(log n) per event: a
+//! thousand departures pending made it dominate M/M/1000); with 16 digit
+//! values per position an event passes through a quarter of the buckets a
+//! radix heap of bits takes it through. The order taken is exactly the
+//! binary heap's: by key.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -81,33 +86,54 @@ impl Ord for Event {
     }
 }
 
-/// Buckets of the radix heap: one per bit of a key.
-const BUCKETS: usize = 128;
+/// Events pending at most this many stay in the short list.
+const FEW: usize = 4;
+
+/// Bits of a key per radix digit (at most 6, for the occupancy words).
+/// With a thousand departures pending, 6 bits move an event about once
+/// before it is taken (4 bits: 2.7 times) and run fewer instructions, but
+/// spread the events over four times the buckets, and 4 bits measured
+/// 3-4% less CPU time.
+const DIGIT_BITS: u32 = 4;
+
+/// Values of a digit.
+const DIGITS: usize = 1 << DIGIT_BITS;
+
+/// Digit positions of a 128-bit key (the highest one partly used).
+const POSITIONS: usize = 128usize.div_ceil(DIGIT_BITS as usize);
 
 /// The bucket of `key` when the event taken last had key `last` (< `key`):
-/// the highest bit where they differ.
+/// the position of the highest digit where they differ, and `key`'s digit
+/// there. Buckets of lower positions, then of lower digits, hold earlier
+/// keys.
 #[inline(always)]
-fn bucket_of(key: u128, last: u128) -> usize {
-    let high = ((key >> 64) ^ (last >> 64)) as u64;
-    if high != 0 {
-        127 - high.leading_zeros() as usize
-    } else {
-        63 - ((key ^ last) as u64).leading_zeros() as usize
-    }
+fn bucket_of(key: u128, last: u128) -> (usize, usize) {
+    let high_bit = 127 - (key ^ last).leading_zeros();
+    let position = high_bit / DIGIT_BITS;
+    let digit = (key >> (position * DIGIT_BITS)) as usize & (DIGITS - 1);
+    (position as usize, digit)
 }
 
 /// Pending events, earliest first.
 #[derive(Debug)]
 pub(crate) struct Calendar {
+    /// The pending events while there are at most [`FEW`] of them, in no
+    /// particular order; empty while the radix heap holds any (it takes
+    /// them all when one more is scheduled).
+    few: Vec<Event>,
     /// Key of the event taken last (0 before the first): every key in
     /// `buckets` is above it.
     last: u128,
-    /// `buckets[b]` holds the events whose key differs from `last` first
-    /// at bit `b` (counting from the lowest), in no particular order. Their
-    /// capacity is kept, so a run allocates only while its peak grows.
-    buckets: Box<[Vec<Event>; BUCKETS]>,
-    /// Bit `b % 64` of word `b / 64` is set when `buckets[b]` is not empty.
-    occupied: [u64; 2],
+    /// `buckets[p * DIGITS + d]` holds the events whose key differs from
+    /// `last` first at digit position `p` (counting from the lowest) and
+    /// has the value `d` there, in no particular order. Their capacity is
+    /// kept, so a run allocates only while its peak grows.
+    buckets: Box<[Vec<Event>]>,
+    /// Bit `p` is set when some bucket of position `p` holds events.
+    occupied_positions: u32,
+    /// Bit `d` of `occupied_digits[p]` is set when bucket (`p`, `d`) holds
+    /// events.
+    occupied_digits: [u64; POSITIONS],
     /// Events keyed below `last`, all earlier than every bucketed one, so
     /// they are taken first: a time computed in the past (a closed-loop
     /// client's next arrival under a rate profile, by rounding or by
@@ -121,9 +147,11 @@ pub(crate) struct Calendar {
 impl Default for Calendar {
     fn default() -> Self {
         Calendar {
+            few: Vec::with_capacity(FEW),
             last: 0,
-            buckets: Box::new(std::array::from_fn(|_| Vec::new())),
-            occupied: [0; 2],
+            buckets: (0..POSITIONS * DIGITS).map(|_| Vec::new()).collect(),
+            occupied_positions: 0,
+            occupied_digits: [0; POSITIONS],
             behind: BinaryHeap::new(),
             next_sequence: 1,
         }
@@ -137,47 +165,105 @@ impl Calendar {
         debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
         // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
         let time_bits = (time + 0.0).to_bits();
-        let event = Event {
-            key: u128::from(time_bits) << 64 | u128::from(self.next_sequence),
-            kind,
-        };
+        let key = u128::from(time_bits) << 64 | u128::from(self.next_sequence);
         self.next_sequence += 1;
+        // The event is built where it is stored: a copy through the stack
+        // made the store stall its reload (store forwarding).
+        if self.in_few() && self.few.len() < FEW {
+            self.few.push(Event { key, kind });
+            return;
+        }
+        if self.in_few() {
+            self.spill();
+        }
+        self.insert(Event { key, kind });
+    }
+
+    /// The short list is in use: the radix heap holds nothing.
+    #[inline(always)]
+    fn in_few(&self) -> bool {
+        self.occupied_positions == 0 && self.behind.is_empty()
+    }
+
+    /// Moves the short list's events into the radix heap.
+    #[cold]
+    fn spill(&mut self) {
+        for index in 0..self.few.len() {
+            self.insert(self.few[index]);
+        }
+        self.few.clear();
+    }
+
+    /// Puts `event` in the radix heap (or behind it).
+    #[inline(always)]
+    fn insert(&mut self, event: Event) {
         if event.key > self.last {
-            let bucket = bucket_of(event.key, self.last);
-            self.buckets[bucket].push(event);
-            self.occupied[bucket / 64] |= 1 << (bucket % 64);
+            let (position, digit) = bucket_of(event.key, self.last);
+            self.buckets[position * DIGITS + digit].push(event);
+            self.mark(position, digit);
         } else {
             self.behind.push(event);
         }
     }
 
+    /// Records that bucket (`position`, `digit`) holds events.
+    #[inline(always)]
+    fn mark(&mut self, position: usize, digit: usize) {
+        self.occupied_digits[position] |= 1 << digit;
+        self.occupied_positions |= 1 << position;
+    }
+
+    /// Records that bucket (`position`, `digit`) is empty (without a
+    /// branch: whether the position empties is unpredictable).
+    #[inline(always)]
+    fn unmark(&mut self, position: usize, digit: usize) {
+        self.occupied_digits[position] &= !(1 << digit);
+        let emptied = u32::from(self.occupied_digits[position] == 0);
+        self.occupied_positions &= !(emptied << position);
+    }
+
     /// Removes and returns the earliest event.
     #[inline]
     pub(crate) fn next(&mut self) -> Option<(f64, EventKind)> {
+        if !self.few.is_empty() {
+            let mut index = 0;
+            for at in 1..self.few.len() {
+                if self.few[at].key < self.few[index].key {
+                    index = at;
+                }
+            }
+            let earliest = self.few.swap_remove(index);
+            self.last = earliest.key;
+            return Some((earliest.time(), earliest.kind));
+        }
         if !self.behind.is_empty() {
             return self.behind.pop().map(|event| (event.time(), event.kind));
         }
-        let bucket = match self.occupied {
-            [0, 0] => return None,
-            [0, high] => 64 + high.trailing_zeros() as usize,
-            [low, _] => low.trailing_zeros() as usize,
-        };
+        if self.occupied_positions == 0 {
+            return None;
+        }
+        let position = self.occupied_positions.trailing_zeros() as usize;
+        let digit = self.occupied_digits[position].trailing_zeros() as usize;
+        let bucket = position * DIGITS + digit;
         let earliest = match self.buckets[bucket].as_slice() {
             [alone] => {
                 let alone = *alone;
                 self.buckets[bucket].clear();
-                self.occupied[bucket / 64] &= !(1 << (bucket % 64));
+                self.unmark(position, digit);
                 alone
             }
-            _ => self.split(bucket),
+            _ => self.split(position, digit),
         };
         self.last = earliest.key;
         Some((earliest.time(), earliest.kind))
     }
 
-    /// Takes the earliest event of `bucket` (holding several) and moves
-    /// the others down to the buckets of their bit differing first from it.
-    fn split(&mut self, bucket: usize) -> Event {
+    /// Takes the earliest event of bucket (`position`, `digit`), holding
+    /// several, and moves the others down to the buckets of their digit
+    /// differing first from it (all at lower positions: they share its
+    /// digits from `position` up).
+    fn split(&mut self, position: usize, digit: usize) -> Event {
+        let bucket = position * DIGITS + digit;
         let (lower, upper) = self.buckets.split_at_mut(bucket);
         let events = &mut upper[0];
         let mut index = 0;
@@ -188,12 +274,13 @@ impl Calendar {
         }
         let earliest = events.swap_remove(index);
         for event in events.iter() {
-            let below = bucket_of(event.key, earliest.key);
-            lower[below].push(*event);
-            self.occupied[below / 64] |= 1 << (below % 64);
+            let (below, value) = bucket_of(event.key, earliest.key);
+            lower[below * DIGITS + value].push(*event);
+            self.occupied_digits[below] |= 1 << value;
+            self.occupied_positions |= 1 << below;
         }
         events.clear();
-        self.occupied[bucket / 64] &= !(1 << (bucket % 64));
+        self.unmark(position, digit);
         earliest
     }
 }
@@ -280,7 +367,7 @@ mod tests {
 
     #[test]
     fn takes_events_in_a_binary_heaps_order() {
-        for (seed, pending) in [(1, 2), (2, 10), (3, 1000), (4, 50_000)] {
+        for (seed, pending) in [(1, 2), (5, 5), (2, 10), (3, 1000), (4, 50_000)] {
             same_order_as_a_binary_heap(seed, 200_000, pending);
         }
     }

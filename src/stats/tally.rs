@@ -20,7 +20,9 @@ impl Tally {
     pub fn record(&mut self, x: f64) {
         self.count += 1;
         let delta = x - self.mean;
-        self.mean += delta / self.count as f64;
+        // Through i64 (exact below 2^63, as the count always is): one
+        // conversion instruction instead of an unsigned conversion's several.
+        self.mean += delta / self.count as i64 as f64;
         self.sum_squared_deviations += delta * (x - self.mean);
     }
 

@@ -52,6 +52,7 @@ impl TimeAverage {
     }
 
     /// The current value.
+    #[inline]
     pub fn value(&self) -> f64 {
         self.value
     }
