@@ -1134,12 +1134,12 @@ mod tests {
             (
                 mm1(|q| q.dead_letter("q")),
                 "queues.q.dead_letter",
-                "receives expired messages (set a `patience`) or overflow victims",
+                "receives expired messages (set a `patience`), overflow victims",
             ),
             (
                 mm1(|q| q.capacity(2).dead_letter("q")),
                 "queues.q.dead_letter",
-                "or overflow victims",
+                "overflow victims (`overflow",
             ),
             (
                 mm1(|q| q.capacity(2).max_length(1)),

@@ -539,14 +539,7 @@ impl<'a> Engine<'a> {
         );
         self.collector
             .start_service(self.now, (queue, partition), class, was_waiting);
-        self.calendar.schedule(
-            self.now + service,
-            EventKind::Departure {
-                queue: queue as u32,
-                message: slot,
-                generation,
-            },
-        );
+        self.schedule_departure(self.now + service, queue, slot, generation);
     }
 
     /// A free consumer of `queue`, if any, takes a waiting message (the
@@ -594,15 +587,22 @@ impl<'a> Engine<'a> {
             let message = &mut self.messages.slots[slot as usize];
             message.generation = message.generation.wrapping_add(1);
             let generation = message.generation;
-            self.calendar.schedule(
-                time,
-                EventKind::Departure {
-                    queue: queue as u32,
-                    message: slot,
-                    generation,
-                },
-            );
+            self.schedule_departure(time, queue, slot, generation);
         }
+    }
+
+    /// The service of `slot` at `queue` ends at `time`, unless the message's
+    /// `generation` has moved on by then (a preemption, a requeue).
+    #[inline(always)]
+    fn schedule_departure(&mut self, time: f64, queue: usize, slot: u32, generation: u32) {
+        self.calendar.schedule(
+            time,
+            EventKind::Departure {
+                queue: queue as u32,
+                message: slot,
+                generation,
+            },
+        );
     }
 
     fn departure(&mut self, queue: usize, slot: u32, generation: u32) {
@@ -701,14 +701,7 @@ impl<'a> Engine<'a> {
         let (class, tracked, generation) =
             (message.class as usize, message.tracked, message.generation);
         self.collector.count_redelivery(queue, class, tracked);
-        self.calendar.schedule(
-            self.now + service,
-            EventKind::Departure {
-                queue: queue as u32,
-                message: slot,
-                generation,
-            },
-        );
+        self.schedule_departure(self.now + service, queue, slot, generation);
     }
 
     /// `slot` has waited out its retry delay: it arrives at `queue` again,

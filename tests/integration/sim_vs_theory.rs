@@ -15,7 +15,7 @@ use queuelab::results::RunResults;
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 
-use crate::common::{compare, run};
+use crate::common::{compare, histogram_resolution, run};
 
 /// Largest accepted CI half-width, relative to the exact value.
 fn max_relative_half_width(metric: Metric) -> f64 {
@@ -34,8 +34,9 @@ pub(crate) fn assert_agrees(
 ) {
     let max_relative_half_width = max_relative_half_width(metric);
     let (theory, interval) = compare(results, 0, queue, class, metric);
+    let slack = histogram_resolution(metric, theory);
     assert!(
-        interval.ci_low <= theory && theory <= interval.ci_high,
+        interval.ci_low - slack <= theory && theory <= interval.ci_high + slack,
         "{queue}/{class:?} {}: theory {theory} outside CI [{}, {}]",
         metric.name(),
         interval.ci_low,

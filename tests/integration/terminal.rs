@@ -81,8 +81,13 @@ fn every_shipped_scenario_prints_a_short_table_that_fits_the_terminal() {
         assert!(widest(&table) <= MAX_COLUMNS, "{name}:\n{table}");
         assert!(widest(&stderr) <= MAX_COLUMNS + 60, "{name}:\n{stderr}");
         assert!(table.contains("mean_wait ["), "{name}: no unit\n{table}");
-        // No column that says nothing: nothing is blocked without a capacity.
-        if !fs::read_to_string(&file).unwrap().contains("capacity") {
+        // No column that says nothing: nothing is blocked without a length
+        // limit (`capacity`, `max_length`, a broker's `x-max-length`).
+        let text = fs::read_to_string(&file).unwrap();
+        if !["capacity", "max_length", "x-max-length"]
+            .iter()
+            .any(|limit| text.contains(limit))
+        {
             assert!(!table.contains("p_blocked"), "{name}:\n{table}");
         }
         assert!(
