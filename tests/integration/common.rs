@@ -80,12 +80,37 @@ pub fn mm1(name: &str, rate: f64) -> Model {
         .unwrap()
 }
 
+/// Asserts that `theory` lies in the simulated `interval` of `metric`, give
+/// or take the histogram's resolution, and that the interval's half-width is
+/// at most 5% of the value (10% for a p99), so that the check can fail;
+/// `label` names the row in the message.
+pub fn assert_within(label: &str, metric: Metric, theory: f64, interval: &Estimate) {
+    let slack = histogram_resolution(metric, theory);
+    assert!(
+        interval.ci_low - slack <= theory && theory <= interval.ci_high + slack,
+        "{label} {}: theory {theory} outside CI [{}, {}]",
+        metric.name(),
+        interval.ci_low,
+        interval.ci_high
+    );
+    let bound = match metric {
+        Metric::WaitP99 | Metric::SojournP99 => 0.10,
+        _ => 0.05,
+    };
+    let half_width = (interval.ci_high - interval.ci_low) / 2.0;
+    assert!(
+        half_width <= bound * theory.abs(),
+        "{label} {}: CI half-width {half_width} exceeds {bound} x {theory}",
+        metric.name()
+    );
+}
+
 /// How far a simulated percentile may stand from the truth through the
 /// histogram's resolution alone (3 significant digits: relative error below
 /// 0.1%, README "How the simulator measures"); 0 for the other metrics,
 /// which are not binned. Comparisons of a formula with an interval allow it
 /// on both sides.
-pub fn histogram_resolution(metric: Metric, value: f64) -> f64 {
+fn histogram_resolution(metric: Metric, value: f64) -> f64 {
     let percentile = matches!(
         metric,
         Metric::WaitP50

@@ -16,7 +16,7 @@ use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 
-use crate::common::{histogram_resolution, queuelab, run};
+use crate::common::{assert_within, queuelab, run};
 
 /// Seed 7, 20 replications of 200,000 measured messages, 99.9% intervals.
 const RUN: RunConfig = RunConfig {
@@ -58,28 +58,9 @@ fn row(results: &RunResults, partition: Option<u32>) -> &Row {
 /// Theory inside the 99.9% interval, which is narrower than 5% (10% for
 /// the p99) of the value.
 fn assert_agrees(row: &Row, metric: Metric) {
-    let label = row.label();
     let theory = row.theory.as_ref().expect("theory").metrics[&metric];
     let interval = row.simulation.as_ref().expect("simulation").metrics[&metric];
-    let slack = histogram_resolution(metric, theory);
-    assert!(
-        interval.ci_low - slack <= theory && theory <= interval.ci_high + slack,
-        "{label} {}: theory {theory} outside [{}, {}]",
-        metric.name(),
-        interval.ci_low,
-        interval.ci_high
-    );
-    let bound = if metric == Metric::WaitP99 {
-        0.10
-    } else {
-        0.05
-    };
-    let half_width = (interval.ci_high - interval.ci_low) / 2.0;
-    assert!(
-        half_width <= bound * theory.abs(),
-        "{label} {}: half-width {half_width} beyond {bound} x {theory}",
-        metric.name()
-    );
+    assert_within(&row.label(), metric, theory, &interval);
 }
 
 #[test]

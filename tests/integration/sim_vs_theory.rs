@@ -15,15 +15,7 @@ use queuelab::results::RunResults;
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 
-use crate::common::{compare, histogram_resolution, run};
-
-/// Largest accepted CI half-width, relative to the exact value.
-fn max_relative_half_width(metric: Metric) -> f64 {
-    match metric {
-        Metric::WaitP99 | Metric::SojournP99 => 0.10,
-        _ => 0.05,
-    }
-}
+use crate::common::{assert_within, compare, run};
 
 /// Asserts agreement within the CI and a half-width below the bound.
 pub(crate) fn assert_agrees(
@@ -32,22 +24,8 @@ pub(crate) fn assert_agrees(
     class: Option<&str>,
     metric: Metric,
 ) {
-    let max_relative_half_width = max_relative_half_width(metric);
     let (theory, interval) = compare(results, 0, queue, class, metric);
-    let slack = histogram_resolution(metric, theory);
-    assert!(
-        interval.ci_low - slack <= theory && theory <= interval.ci_high + slack,
-        "{queue}/{class:?} {}: theory {theory} outside CI [{}, {}]",
-        metric.name(),
-        interval.ci_low,
-        interval.ci_high
-    );
-    let half_width = (interval.ci_high - interval.ci_low) / 2.0;
-    assert!(
-        half_width <= max_relative_half_width * theory.abs(),
-        "{queue}/{class:?} {}: CI half-width {half_width} exceeds {max_relative_half_width} x {theory}",
-        metric.name()
-    );
+    assert_within(&format!("{queue}/{class:?}"), metric, theory, &interval);
 }
 
 /// Seed 11, 10 replications of 200,000 measured messages, 99.9% intervals.
