@@ -629,7 +629,7 @@ impl<'a> Engine<'a> {
             arrived: message.entered_queue_at,
         };
         self.log_visit(queue, slot, Some(wait));
-        let departed = self.stations[queue].depart(self.now, slot);
+        let departed = self.stations[queue].depart(self.now, slot, &self.messages.slots);
         if departed.promoted {
             self.collector
                 .start_service(self.now, (queue, partition), class, true);

@@ -26,12 +26,12 @@ impl Station<'_> {
         }
     }
 
-    /// The service of `slot` ended: the consumer that served it is free.
+    /// The service of `message` ended: the consumer that served it is free.
     #[inline(always)]
-    pub(super) fn release(&mut self, slot: u32) {
+    pub(super) fn release(&mut self, message: &Message) {
         match self.spec.dispatch {
             Dispatch::SharedLine | Dispatch::Window(_) => {}
-            Dispatch::Partitioned(_) => self.leave_partition(slot),
+            Dispatch::Partitioned(_) => self.leave_partition(message.partition),
         }
     }
 

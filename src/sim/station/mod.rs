@@ -181,7 +181,7 @@ impl<'a> Station<'a> {
     /// The service of `slot` ends at `now`; then the engine asks where the
     /// message goes ([`Station::route`]).
     #[inline(always)]
-    pub(crate) fn depart(&mut self, now: f64, slot: u32) -> Departed {
+    pub(crate) fn depart(&mut self, now: f64, slot: u32, messages: &[Message]) -> Departed {
         let (promoted, next) = match self.serving {
             Serving::Shared(_) => {
                 let (promoted, completion) = self.share_departure(now);
@@ -189,7 +189,7 @@ impl<'a> Station<'a> {
             }
             _ => {
                 self.finish(slot);
-                self.release(slot);
+                self.release(&messages[slot as usize]);
                 self.in_system -= 1;
                 let next = match self.windows {
                     None => Next::TakeWaiting,
@@ -242,7 +242,7 @@ mod tests {
             station.arrive(0.2, 2, 0, &messages),
             Arrival::Rejected { dead_letter: None }
         ));
-        let departed = station.depart(1.0, 0);
+        let departed = station.depart(1.0, 0, &messages);
         assert!(matches!(
             departed,
             Departed {
@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(station.pop_oldest(), Some(1));
         assert_eq!(station.drop_oldest(), Some(1), "to the dead-letter queue");
         assert_eq!(station.waiting(), 1);
-        station.depart(1.0, 0);
+        station.depart(1.0, 0, &messages);
         assert!(matches!(station.take_waiting(&messages), Take::Start(2)));
     }
 

@@ -37,8 +37,8 @@ pub(crate) struct Partitions {
     owners: Vec<u32>,
     /// Per consumer, its waiting messages (slots) in arrival order.
     lines: Vec<VecDeque<u32>>,
-    /// Per consumer, the message it serves, if any.
-    serving: Vec<Option<u32>>,
+    /// Per consumer, whether it is serving a message.
+    busy: Vec<bool>,
     /// Per producer of the model (by index), how it picks a partition;
     /// `None` for producers feeding other queues.
     pickers: Vec<Option<Picker>>,
@@ -76,7 +76,7 @@ impl Partitions {
         Partitions {
             owners: partitioning.owners(model.queues[queue].consumers),
             lines: vec![VecDeque::new(); consumers as usize],
-            serving: vec![None; consumers as usize],
+            busy: vec![false; consumers as usize],
             pickers,
             keys,
             freed: None,
@@ -131,26 +131,23 @@ impl Station<'_> {
         let partition = partitions.pick(producer);
         partitions.last = partition;
         let consumer = partitions.owners[partition as usize] as usize;
-        if partitions.serving[consumer].is_some() {
+        if partitions.busy[consumer] {
             partitions.lines[consumer].push_back(slot);
             return Entry::Waits { expires: None };
         }
-        partitions.serving[consumer] = Some(slot);
+        partitions.busy[consumer] = true;
         self.start(slot, class);
         Entry::Starts
     }
 
-    /// The service of `slot` ended: its consumer (found among the group's
-    /// few) is free, and takes next.
-    pub(super) fn leave_partition(&mut self, slot: u32) {
+    /// A message of `partition` finished its service: the partition's
+    /// consumer is free, and takes next.
+    #[inline(always)]
+    pub(super) fn leave_partition(&mut self, partition: u32) {
         let partitions = self.partitions();
-        let consumer = partitions
-            .serving
-            .iter()
-            .position(|&serving| serving == Some(slot))
-            .expect("a departing message is in service");
-        partitions.serving[consumer] = None;
-        partitions.freed = Some(consumer as u32);
+        let consumer = partitions.owners[partition as usize];
+        partitions.busy[consumer as usize] = false;
+        partitions.freed = Some(consumer);
     }
 
     /// The consumer freed last, if any, takes the next message of its
@@ -164,7 +161,7 @@ impl Station<'_> {
         let Some(slot) = partitions.lines[consumer as usize].pop_front() else {
             return Take::Idle;
         };
-        partitions.serving[consumer as usize] = Some(slot);
+        partitions.busy[consumer as usize] = true;
         self.start(slot, messages[slot as usize].class as usize);
         Take::Start(slot)
     }
@@ -197,14 +194,17 @@ mod tests {
             .unwrap();
         let streams = |source: Source| stream(1, StreamSet::Replication(0), source);
         let mut station = Station::new(&model, 0, 2, streams);
-        let messages = [Message::default(); 4];
+        let mut messages = [Message::default(); 4];
         let entries: Vec<(Entry, Option<u32>)> = (0..4)
             .map(|slot| {
                 let entry = match station.arrive(0.0, slot, 0, &messages) {
                     super::super::effect::Arrival::Accepted { entry, .. } => entry,
                     super::super::effect::Arrival::Rejected { .. } => panic!("unbounded"),
                 };
-                (entry, station.arrival_partition())
+                let partition = station.arrival_partition();
+                // As the engine records it, for the departure.
+                messages[slot as usize].partition = partition.unwrap_or(0);
+                (entry, partition)
             })
             .collect();
         let partitions: Vec<Option<u32>> = entries.iter().map(|(_, p)| *p).collect();
@@ -217,13 +217,13 @@ mod tests {
             .collect();
         assert_eq!(starts, [true, false, true, false]);
         // Consumer 1 finishing takes nothing: its partition is empty.
-        station.depart(1.0, 2);
+        station.depart(1.0, 2, &messages);
         assert!(matches!(station.take_waiting(&messages), Take::Idle));
         // Consumer 0 finishing takes slot 1, then slot 3, in arrival order.
-        station.depart(1.5, 0);
+        station.depart(1.5, 0, &messages);
         assert!(matches!(station.take_waiting(&messages), Take::Start(1)));
         assert!(matches!(station.take_waiting(&messages), Take::Idle));
-        station.depart(2.0, 1);
+        station.depart(2.0, 1, &messages);
         assert!(matches!(station.take_waiting(&messages), Take::Start(3)));
         assert_eq!(station.waiting(), 0);
     }

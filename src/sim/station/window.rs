@@ -362,7 +362,7 @@ mod tests {
         );
         // Consumer 0 finishes 0: it starts its buffered 2, its slot held
         // until the ack at t = 2.
-        let departed = station.depart(1.0, 0);
+        let departed = station.depart(1.0, 0, &messages);
         assert!(matches!(
             departed.next,
             Next::Window {
