@@ -59,8 +59,10 @@ struct Accumulators {
     /// Messages whose retries all failed.
     exhausted: u64,
     wait: Tally,
-    /// Waits of the messages served (not lost).
-    served_wait: Tally,
+    /// Waits of the messages served (not lost), kept only where messages
+    /// are dropped (elsewhere every accepted message is served, and these
+    /// are the waits).
+    served_wait: Option<Tally>,
     sojourn: Tally,
     waited: u64,
     arrivals: u64,
@@ -84,7 +86,10 @@ struct Accumulators {
 }
 
 impl Accumulators {
-    fn new(resolution: f64, thresholds: &[Threshold]) -> Self {
+    /// Empty accumulators: histograms of `resolution`, a count per
+    /// service-level threshold, the waits of the messages served when
+    /// messages can be dropped (`drops`).
+    fn new(resolution: f64, thresholds: &[Threshold], drops: bool) -> Self {
         Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
@@ -93,7 +98,7 @@ impl Accumulators {
             redeliveries: 0,
             exhausted: 0,
             wait: Tally::default(),
-            served_wait: Tally::default(),
+            served_wait: drops.then(Tally::default),
             sojourn: Tally::default(),
             waited: 0,
             arrivals: 0,
@@ -170,7 +175,9 @@ impl Accumulators {
     #[inline(always)]
     fn record_served(&mut self, wait: f64, waited: bool, sojourn: f64) {
         self.record_wait(wait, waited);
-        self.served_wait.record(wait);
+        if let Some(served_wait) = &mut self.served_wait {
+            served_wait.record(wait);
+        }
         self.record_sojourn(sojourn);
     }
 
@@ -303,7 +310,8 @@ impl Accumulators {
                     Metric::PDropped,
                     self.dropped as f64 / accepted as f64,
                 );
-                set(&mut values, Metric::MeanWaitServed, self.served_wait.mean());
+                let served = self.served_wait.as_ref().map_or(f64::NAN, Tally::mean);
+                set(&mut values, Metric::MeanWaitServed, served);
             }
         }
         if self.arrivals > 0 {
@@ -506,32 +514,35 @@ impl Collector {
                 .map(|class| model.service(queue, class).mean())
                 .fold(f64::INFINITY, f64::min);
             smallest_service = smallest_service.min(resolution);
-            targets.extend(
-                (0..per_node)
-                    .map(|_| Accumulators::new(resolution * RELATIVE_RESOLUTION, &model.within)),
-            );
+            let drops = Losses::of(&model.queues[queue]).drop;
+            targets.extend((0..per_node).map(|_| {
+                Accumulators::new(resolution * RELATIVE_RESOLUTION, &model.within, drops)
+            }));
         }
         let system = model.is_network();
         if system {
-            targets.extend(
-                (0..per_node).map(|_| {
-                    Accumulators::new(smallest_service * RELATIVE_RESOLUTION, &model.within)
-                }),
-            );
+            let drops = Losses::any(&model.queues).drop;
+            targets.extend((0..per_node).map(|_| {
+                Accumulators::new(smallest_service * RELATIVE_RESOLUTION, &model.within, drops)
+            }));
         }
         let mut partition_targets = Vec::with_capacity(model.queues.len());
         for (queue, spec) in model.queues.iter().enumerate() {
             let first = targets.len();
             let partitions = spec.partitioning().map_or(0, |p| p.partitions);
             let resolution = targets[queue * per_node].wait_percentiles.resolution();
-            targets.extend((0..partitions).map(|_| Accumulators::new(resolution, &model.within)));
+            // Nothing is dropped from a partition.
+            targets.extend(
+                (0..partitions).map(|_| Accumulators::new(resolution, &model.within, false)),
+            );
             partition_targets.push((partitions > 0).then_some(first));
         }
         let interval_targets = spans
             .iter()
             .flat_map(|_| {
                 targets.iter().map(|target| {
-                    Accumulators::new(target.wait_percentiles.resolution(), &model.within)
+                    let drops = target.served_wait.is_some();
+                    Accumulators::new(target.wait_percentiles.resolution(), &model.within, drops)
                 })
             })
             .collect();
@@ -866,7 +877,13 @@ impl Collector {
         visit: Visit,
     ) {
         let in_window = u64::from(self.window_open);
-        self.each(queue, class, None, |t| t.depart(now, in_window, &visit));
+        // As `each` does, without a closure: called from its two sites, the
+        // per-message closure was left a call.
+        let base = queue * self.per_node;
+        self.targets[base].depart(now, in_window, &visit);
+        if self.per_node > 1 {
+            self.targets[base + 1 + class].depart(now, in_window, &visit);
+        }
         self.each_partition(queue, partition, None, |t| {
             t.depart(now, in_window, &visit);
         });
