@@ -7,7 +7,7 @@ use super::window_averages::{self, WindowAverages, WindowMeans};
 use crate::model::metric::{Metric, MetricValues, Threshold};
 use crate::model::profile::Span;
 use crate::model::{Model, Overflow, Queue};
-use crate::stats::{BATCH_TAIL, Percentiles, Tally, TimeAverage};
+use crate::stats::{BATCH_TAIL, Percentiles, RunningMean, TimeAverage};
 
 /// Histogram resolution relative to the smallest mean service time.
 const RELATIVE_RESOLUTION: f64 = 1e-6;
@@ -58,12 +58,12 @@ struct Accumulators {
     redeliveries: u64,
     /// Messages whose retries all failed.
     exhausted: u64,
-    wait: Tally,
+    wait: RunningMean,
     /// Waits of the messages served (not lost), kept only where messages
     /// are dropped (elsewhere every accepted message is served, and these
     /// are the waits).
-    served_wait: Option<Tally>,
-    sojourn: Tally,
+    served_wait: Option<RunningMean>,
+    sojourn: RunningMean,
     waited: u64,
     arrivals: u64,
     blocked: u64,
@@ -97,9 +97,9 @@ impl Accumulators {
             first_deliveries: 0,
             redeliveries: 0,
             exhausted: 0,
-            wait: Tally::default(),
-            served_wait: drops.then(Tally::default),
-            sojourn: Tally::default(),
+            wait: RunningMean::default(),
+            served_wait: drops.then(RunningMean::default),
+            sojourn: RunningMean::default(),
             waited: 0,
             arrivals: 0,
             blocked: 0,
@@ -310,7 +310,10 @@ impl Accumulators {
                     Metric::PDropped,
                     self.dropped as f64 / accepted as f64,
                 );
-                let served = self.served_wait.as_ref().map_or(f64::NAN, Tally::mean);
+                let served = self
+                    .served_wait
+                    .as_ref()
+                    .map_or(f64::NAN, RunningMean::mean);
                 set(&mut values, Metric::MeanWaitServed, served);
             }
         }
@@ -479,7 +482,7 @@ pub(crate) struct Collector {
     queues: usize,
     /// Per queue, the target of its first partition (partitioned queues;
     /// the partitions' targets follow every other, see
-    /// [`crate::model::targets`]).
+    /// [`crate::model::targets`]); empty when no queue is partitioned.
     partition_targets: Vec<Option<usize>>,
     /// The queues form one network, measured end to end as node `queues`.
     system: bool,
@@ -536,6 +539,10 @@ impl Collector {
                 (0..partitions).map(|_| Accumulators::new(resolution, &model.within, false)),
             );
             partition_targets.push((partitions > 0).then_some(first));
+        }
+        if partition_targets.iter().all(Option::is_none) {
+            // Nothing to look up per message.
+            partition_targets.clear();
         }
         let interval_targets = spans
             .iter()
@@ -609,7 +616,7 @@ impl Collector {
         interval: Option<usize>,
         mut update: impl FnMut(&mut Accumulators),
     ) {
-        let Some(first) = self.partition_targets[queue] else {
+        let Some(&Some(first)) = self.partition_targets.get(queue) else {
             return;
         };
         let index = first + partition as usize;
@@ -904,8 +911,12 @@ impl Collector {
         visit: Visit,
     ) {
         let n = self.targets.len();
-        let partition_target =
-            self.partition_targets[queue].map(|first| first + partition as usize);
+        let partition_target = self
+            .partition_targets
+            .get(queue)
+            .copied()
+            .flatten()
+            .map(|first| first + partition as usize);
         if let Some(current) = self.in_force() {
             let in_window = u64::from(self.window_open);
             let mut update = |t: &mut Accumulators| {
