@@ -266,11 +266,13 @@ impl Calendar {
         let bucket = position * DIGITS + digit;
         let (lower, upper) = self.buckets.split_at_mut(bucket);
         let events = &mut upper[0];
-        let mut index = 0;
+        // Selects rather than branches: which event is earliest so far is
+        // unpredictable.
+        let (mut index, mut earliest_key) = (0, events[0].key);
         for (at, event) in events.iter().enumerate().skip(1) {
-            if event.key < events[index].key {
-                index = at;
-            }
+            let earlier = event.key < earliest_key;
+            earliest_key = if earlier { event.key } else { earliest_key };
+            index = if earlier { at } else { index };
         }
         let earliest = events.swap_remove(index);
         for event in events.iter() {

@@ -7,7 +7,7 @@ use super::window_averages::{self, WindowAverages, WindowMeans};
 use crate::model::metric::{Metric, MetricValues, Threshold};
 use crate::model::profile::Span;
 use crate::model::{Model, Overflow, Queue};
-use crate::stats::{BATCH_TAIL, Percentiles, Tally, TimeAverage};
+use crate::stats::{BATCH_TAIL, Percentiles, RunningMean, TimeAverage};
 
 /// Histogram resolution relative to the smallest mean service time.
 const RELATIVE_RESOLUTION: f64 = 1e-6;
@@ -58,10 +58,12 @@ struct Accumulators {
     redeliveries: u64,
     /// Messages whose retries all failed.
     exhausted: u64,
-    wait: Tally,
-    /// Waits of the messages served (not lost).
-    served_wait: Tally,
-    sojourn: Tally,
+    wait: RunningMean,
+    /// Waits of the messages served (not lost), kept only where messages
+    /// are dropped (elsewhere every accepted message is served, and these
+    /// are the waits).
+    served_wait: Option<RunningMean>,
+    sojourn: RunningMean,
     waited: u64,
     arrivals: u64,
     blocked: u64,
@@ -84,7 +86,10 @@ struct Accumulators {
 }
 
 impl Accumulators {
-    fn new(resolution: f64, thresholds: &[Threshold]) -> Self {
+    /// Empty accumulators: histograms of `resolution`, a count per
+    /// service-level threshold, the waits of the messages served when
+    /// messages can be dropped (`drops`).
+    fn new(resolution: f64, thresholds: &[Threshold], drops: bool) -> Self {
         Accumulators {
             in_system: TimeAverage::new(0.0),
             in_queue: TimeAverage::new(0.0),
@@ -92,9 +97,9 @@ impl Accumulators {
             first_deliveries: 0,
             redeliveries: 0,
             exhausted: 0,
-            wait: Tally::default(),
-            served_wait: Tally::default(),
-            sojourn: Tally::default(),
+            wait: RunningMean::default(),
+            served_wait: drops.then(RunningMean::default),
+            sojourn: RunningMean::default(),
             waited: 0,
             arrivals: 0,
             blocked: 0,
@@ -170,7 +175,9 @@ impl Accumulators {
     #[inline(always)]
     fn record_served(&mut self, wait: f64, waited: bool, sojourn: f64) {
         self.record_wait(wait, waited);
-        self.served_wait.record(wait);
+        if let Some(served_wait) = &mut self.served_wait {
+            served_wait.record(wait);
+        }
         self.record_sojourn(sojourn);
     }
 
@@ -303,7 +310,11 @@ impl Accumulators {
                     Metric::PDropped,
                     self.dropped as f64 / accepted as f64,
                 );
-                set(&mut values, Metric::MeanWaitServed, self.served_wait.mean());
+                let served = self
+                    .served_wait
+                    .as_ref()
+                    .map_or(f64::NAN, RunningMean::mean);
+                set(&mut values, Metric::MeanWaitServed, served);
             }
         }
         if self.arrivals > 0 {
@@ -471,7 +482,7 @@ pub(crate) struct Collector {
     queues: usize,
     /// Per queue, the target of its first partition (partitioned queues;
     /// the partitions' targets follow every other, see
-    /// [`crate::model::targets`]).
+    /// [`crate::model::targets`]); empty when no queue is partitioned.
     partition_targets: Vec<Option<usize>>,
     /// The queues form one network, measured end to end as node `queues`.
     system: bool,
@@ -506,32 +517,39 @@ impl Collector {
                 .map(|class| model.service(queue, class).mean())
                 .fold(f64::INFINITY, f64::min);
             smallest_service = smallest_service.min(resolution);
-            targets.extend(
-                (0..per_node)
-                    .map(|_| Accumulators::new(resolution * RELATIVE_RESOLUTION, &model.within)),
-            );
+            let drops = Losses::of(&model.queues[queue]).drop;
+            targets.extend((0..per_node).map(|_| {
+                Accumulators::new(resolution * RELATIVE_RESOLUTION, &model.within, drops)
+            }));
         }
         let system = model.is_network();
         if system {
-            targets.extend(
-                (0..per_node).map(|_| {
-                    Accumulators::new(smallest_service * RELATIVE_RESOLUTION, &model.within)
-                }),
-            );
+            let drops = Losses::any(&model.queues).drop;
+            targets.extend((0..per_node).map(|_| {
+                Accumulators::new(smallest_service * RELATIVE_RESOLUTION, &model.within, drops)
+            }));
         }
         let mut partition_targets = Vec::with_capacity(model.queues.len());
         for (queue, spec) in model.queues.iter().enumerate() {
             let first = targets.len();
             let partitions = spec.partitioning().map_or(0, |p| p.partitions);
             let resolution = targets[queue * per_node].wait_percentiles.resolution();
-            targets.extend((0..partitions).map(|_| Accumulators::new(resolution, &model.within)));
+            // Nothing is dropped from a partition.
+            targets.extend(
+                (0..partitions).map(|_| Accumulators::new(resolution, &model.within, false)),
+            );
             partition_targets.push((partitions > 0).then_some(first));
+        }
+        if partition_targets.iter().all(Option::is_none) {
+            // Nothing to look up per message.
+            partition_targets.clear();
         }
         let interval_targets = spans
             .iter()
             .flat_map(|_| {
                 targets.iter().map(|target| {
-                    Accumulators::new(target.wait_percentiles.resolution(), &model.within)
+                    let drops = target.served_wait.is_some();
+                    Accumulators::new(target.wait_percentiles.resolution(), &model.within, drops)
                 })
             })
             .collect();
@@ -598,7 +616,7 @@ impl Collector {
         interval: Option<usize>,
         mut update: impl FnMut(&mut Accumulators),
     ) {
-        let Some(first) = self.partition_targets[queue] else {
+        let Some(&Some(first)) = self.partition_targets.get(queue) else {
             return;
         };
         let index = first + partition as usize;
@@ -866,7 +884,13 @@ impl Collector {
         visit: Visit,
     ) {
         let in_window = u64::from(self.window_open);
-        self.each(queue, class, None, |t| t.depart(now, in_window, &visit));
+        // As `each` does, without a closure: called from its two sites, the
+        // per-message closure was left a call.
+        let base = queue * self.per_node;
+        self.targets[base].depart(now, in_window, &visit);
+        if self.per_node > 1 {
+            self.targets[base + 1 + class].depart(now, in_window, &visit);
+        }
         self.each_partition(queue, partition, None, |t| {
             t.depart(now, in_window, &visit);
         });
@@ -887,8 +911,12 @@ impl Collector {
         visit: Visit,
     ) {
         let n = self.targets.len();
-        let partition_target =
-            self.partition_targets[queue].map(|first| first + partition as usize);
+        let partition_target = self
+            .partition_targets
+            .get(queue)
+            .copied()
+            .flatten()
+            .map(|first| first + partition as usize);
         if let Some(current) = self.in_force() {
             let in_window = u64::from(self.window_open);
             let mut update = |t: &mut Accumulators| {

@@ -1,6 +1,7 @@
 //! Streaming statistics for simulation output.
 //!
-//! - [`Tally`]: running count, mean and variance of observations (Welford).
+//! - [`Tally`]: running count, mean and variance of observations (Welford);
+//!   [`RunningMean`] the same without the variance.
 //! - [`TimeAverage`]: time-weighted average of a piecewise-constant quantity.
 //! - [`Percentiles`]: quantiles of durations with bounded relative error (HDR histogram).
 //! - [`mser5_truncation`]: MSER-5 warm-up truncation point of an output series.
@@ -21,5 +22,5 @@ pub use batch::{BATCH_TAIL, BATCHES, batch_means_interval, lag1_correlation, lag
 pub use histogram::{Percentiles, PercentilesError};
 pub use interval::{Estimate, standard_error, student_t_interval};
 pub use mser::mser5_truncation;
-pub use tally::Tally;
+pub use tally::{RunningMean, Tally};
 pub use time_average::TimeAverage;

@@ -1,11 +1,40 @@
 //! Running count, mean and variance of a stream of observations.
 
+/// Running count and mean of observations, updated in O(1) as Welford's
+/// algorithm updates them: a [`Tally`] without the variance, for figures
+/// that report only a mean (its mean is the tally's, bit for bit).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunningMean {
+    count: u64,
+    mean: f64,
+}
+
+impl RunningMean {
+    /// Adds one observation. A NaN observation makes the mean NaN.
+    #[inline]
+    pub fn record(&mut self, x: f64) {
+        self.count += 1;
+        // Through i64 (exact below 2^63, as the count always is): one
+        // conversion instruction instead of an unsigned conversion's several.
+        self.mean += (x - self.mean) / self.count as i64 as f64;
+    }
+
+    /// Number of observations recorded.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Mean of the observations; NaN when there are none.
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 { f64::NAN } else { self.mean }
+    }
+}
+
 /// Running count, mean and sample variance of observations, updated in O(1)
 /// with Welford's numerically stable algorithm.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Tally {
-    count: u64,
-    mean: f64,
+    running: RunningMean,
     sum_squared_deviations: f64,
 }
 
@@ -18,30 +47,27 @@ impl Tally {
     /// Adds one observation. A NaN observation makes the mean and variance NaN.
     #[inline]
     pub fn record(&mut self, x: f64) {
-        self.count += 1;
-        let delta = x - self.mean;
-        // Through i64 (exact below 2^63, as the count always is): one
-        // conversion instruction instead of an unsigned conversion's several.
-        self.mean += delta / self.count as i64 as f64;
-        self.sum_squared_deviations += delta * (x - self.mean);
+        let delta = x - self.running.mean;
+        self.running.record(x);
+        self.sum_squared_deviations += delta * (x - self.running.mean);
     }
 
     /// Number of observations recorded since the last reset.
     pub fn count(&self) -> u64 {
-        self.count
+        self.running.count()
     }
 
     /// Mean of the observations; NaN when there are none.
     pub fn mean(&self) -> f64 {
-        if self.count == 0 { f64::NAN } else { self.mean }
+        self.running.mean()
     }
 
     /// Sample variance (divisor n - 1); NaN with fewer than 2 observations.
     pub fn variance(&self) -> f64 {
-        if self.count < 2 {
+        if self.count() < 2 {
             f64::NAN
         } else {
-            self.sum_squared_deviations / (self.count - 1) as f64
+            self.sum_squared_deviations / (self.count() - 1) as f64
         }
     }
 
@@ -93,6 +119,17 @@ mod tests {
         }
         assert!((tally.mean() - (1e9 + 10.0)).abs() < 1e-6);
         assert!((tally.variance() - 30.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_running_mean_is_the_tallys_mean_bit_for_bit() {
+        let (mut tally, mut running) = (Tally::new(), RunningMean::default());
+        for x in [0.1, 7.3, 1e9 + 4.0, 0.0, 2.5e-7, 13.0] {
+            tally.record(x);
+            running.record(x);
+            assert_eq!(running.mean().to_bits(), tally.mean().to_bits());
+            assert_eq!(running.count(), tally.count());
+        }
     }
 
     #[test]
