@@ -19,7 +19,7 @@ use crate::scenario::ChannelKind;
 const GROUP_WIDTH: f64 = 0.7;
 
 /// Colour of theory strokes drawn across bars of several colours.
-const THEORY_STROKE: RGBColor = RGBColor(30, 30, 30);
+pub(super) const THEORY_STROKE: RGBColor = RGBColor(30, 30, 30);
 
 /// The rows that `keep` accepts, each with its category name (the row,
 /// and the point's swept values in a sweep, which the axis names).
@@ -61,7 +61,7 @@ fn group_axis(results: &RunResults) -> String {
 }
 
 /// The centre of bar `slot` of `slots` in group `group`, and the bars' width.
-fn bar_at(group: usize, slot: usize, slots: usize) -> (f64, f64) {
+pub(super) fn bar_at(group: usize, slot: usize, slots: usize) -> (f64, f64) {
     let width = GROUP_WIDTH / slots as f64;
     let x = group as f64 - GROUP_WIDTH / 2.0 + width * (slot as f64 + 0.5);
     (x, width)

@@ -1,6 +1,7 @@
 //! Charts (plotters): metric vs swept parameter (theory as a curve on a
 //! fine grid), grouped bars by queue and class, metrics per interval of a
-//! rate profile (in clock time, the rate behind), the waiting-time tail
+//! rate profile (in clock time, the rate behind), per-partition bars of a
+//! partitioned queue (the hottest highlighted), the waiting-time tail
 //! with its band, warm-up, and comparisons across runs, written as SVG and
 //! PNG. Every chart is built as a [`Figure`] and drawn by one renderer.
 
@@ -9,6 +10,7 @@ mod compare;
 mod figure;
 mod groups;
 mod intervals;
+mod partitions;
 mod plan;
 mod style;
 mod words;
@@ -50,6 +52,7 @@ pub fn figures(
     figures.extend(build::sweep_figures(results, curves));
     figures.extend(groups::waits_figure(results));
     figures.extend(intervals::interval_figures(results));
+    figures.extend(partitions::partition_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(
             data,

@@ -1,7 +1,9 @@
 //! The capacity plan's charts: the trade-off (the decided value against
 //! the first target's metric, theory as a line, simulation as points with
-//! their intervals, the target as a dashed line), or for a rate profile the
-//! consumer schedule over the period.
+//! their intervals, the target as a dashed line; for partitions decided
+//! with consumers, the partition counts tried with the chosen consumers,
+//! theory as points), or for a rate profile the consumer schedule over the
+//! period.
 
 use super::build::{axis_label, theory_and_simulation};
 use super::figure::{Axes, Behind, Figure, Mark, Point, Series};
@@ -27,6 +29,8 @@ pub fn plan_figure(
             .candidates
             .iter()
             .filter(|c| c.source == source)
+            // Partitions decided with consumers: those of the choice.
+            .filter(|c| c.consumers == document.decision.consumers)
             .filter_map(|c| match c.metrics.get(&name)? {
                 Measured::Value(y) => Some(Point {
                     x: c.value,
@@ -57,7 +61,14 @@ pub fn plan_figure(
         Bound::AtMost(x) => ("<=", x),
         Bound::AtLeast(x) => (">=", x),
     };
-    let mut series = theory_and_simulation(theory, Mark::Line, simulation);
+    // Partition counts with the chosen consumers are not contiguous (the
+    // others missed even with one consumer each): theory as points.
+    let theory_mark = if document.decision.consumers.is_some() {
+        Mark::Points
+    } else {
+        Mark::Line
+    };
+    let mut series = theory_and_simulation(theory, theory_mark, simulation);
     series.push(Series {
         label: format!("target ({sign} {bound})"),
         colour: REFERENCE,
@@ -74,10 +85,14 @@ pub fn plan_figure(
     Some(Figure {
         name: format!("plan-{name}"),
         title: format!(
-            "{}: {} = {} ({})",
+            "{}: {} = {}{} ({})",
             document.scenario,
             parameter_words(&document.decision.parameter),
             decided(document.decision.value),
+            document
+                .decision
+                .consumers
+                .map_or_else(String::new, |c| format!(" with {c} consumers")),
             document.decision.status
         ),
         x_label: parameter_axis(&document.decision.parameter, time_unit),

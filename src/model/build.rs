@@ -901,7 +901,7 @@ fn check_flow(model: &Model) -> Result<(), ModelError> {
 const MAX_KEYS: u32 = 1_000_000;
 
 /// Most partitions a queue may have.
-const MAX_PARTITIONS: u32 = 10_000;
+pub const MAX_PARTITIONS: u32 = 10_000;
 
 /// A partitioned queue is a plain FIFO log read by a fixed group, fed by
 /// producers only; keys are whole and only where partitions use them.

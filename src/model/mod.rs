@@ -32,7 +32,7 @@ mod target;
 mod traffic;
 mod window;
 
-pub use build::{ModelBuilder, ModelError, ProducerBuilder, QueueBuilder};
+pub use build::{MAX_PARTITIONS, ModelBuilder, ModelError, ProducerBuilder, QueueBuilder};
 pub use discipline::Discipline;
 pub use features::{Feature, Features, Site};
 use metric::{Metric, Threshold};

@@ -49,6 +49,17 @@ pub struct DecisionBlock {
     /// (`value` is then their total).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub allocation: Option<std::collections::BTreeMap<String, u32>>,
+    /// The group's consumers, when partitions (`value`) and consumers are
+    /// decided together.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub consumers: Option<u32>,
+    /// Of those, the consumers owning no partition.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub idle_consumers: Option<u32>,
+    /// Why this pair of partitions and consumers: the rule (fewest
+    /// consumers, then fewest partitions) and what it chose.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub explanation: Option<String>,
 }
 
 /// The document of `outcome` for `settings` in scenario `scenario`.
@@ -64,6 +75,9 @@ pub fn plan_document(
             value: outcome.value,
             status: outcome.status,
             allocation: outcome.allocation,
+            consumers: outcome.partitions.as_ref().map(|p| p.consumers),
+            idle_consumers: outcome.partitions.as_ref().map(|p| p.idle_consumers),
+            explanation: outcome.partitions.map(|p| p.explanation),
         },
         targets: settings.goals.iter().map(|g| g.describe()).collect(),
         headroom: outcome.headroom,

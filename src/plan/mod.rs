@@ -1,5 +1,6 @@
-//! Capacity planning: the smallest number of consumers or buffer size, or
-//! the highest load, that meets every target. Exact theory finds the
+//! Capacity planning: the smallest number of consumers or buffer size, the
+//! fewest consumers and partitions, the smallest prefetch or retry limit,
+//! or the highest load, that meets every target. Exact theory finds the
 //! candidate in milliseconds where it applies; simulation then confirms it
 //! (a candidate meets a target only when its whole confidence interval
 //! does). Without theory the search runs on simulation alone.
@@ -8,14 +9,18 @@ mod confirm;
 mod document;
 mod goal;
 mod network;
+mod partitions;
 mod schedule;
 mod search;
 
 /// What a plan decides and its targets are declared beside the scenario,
 /// which validates them; they are the plan's all the same.
-pub use crate::scenario::plan_settings::{Bound, Decision, Goal, GoalMetric, PlanSettings, Status};
+pub use crate::scenario::plan_settings::{
+    Bound, Decision, Goal, GoalMetric, PlanSettings, Status, Trend,
+};
 pub use confirm::{Confirmation, confirm, confirm_intervals};
 pub use document::{DecisionBlock, PLAN_FILE, PlanDocument, plan_document};
+pub use partitions::{PartitionChoice, theory_choice};
 pub use schedule::{MAX_ROUNDS, ScheduleBlock, ScheduleStep};
 pub use search::{Candidate, Measured, PlanOutcome, Source, headroom_of, plan, theory_candidate};
 

@@ -108,6 +108,7 @@ fn candidate(
                 .collect(),
         ),
         schedule: None,
+        consumers: None,
     }
 }
 
@@ -243,6 +244,7 @@ pub fn plan_network(
                 allocation: named,
                 candidates,
                 schedule: None,
+                partitions: None,
             };
         }
         match greedy_step(settings, model, &allocation) {

@@ -182,6 +182,7 @@ pub fn plan_schedule(
             note: None,
             allocation: None,
             schedule: Some(consumers.clone()),
+            consumers: None,
         });
         let block = planned.block(&consumers, &worst, settings, (round, replications));
         if status == Status::Meets {
@@ -194,6 +195,7 @@ pub fn plan_schedule(
                 allocation: None,
                 candidates,
                 schedule: Some(block),
+                partitions: None,
             };
         }
         let short: Vec<usize> = (0..planned.steps.len())

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::confirm::confirm;
+use super::partitions::PartitionChoice;
 use super::schedule::ScheduleBlock;
-use super::{Decision, PlanSettings, Watch};
+use super::{Decision, PlanSettings, Trend, Watch};
 use super::{Goal, Status};
 use crate::model::Model;
 use crate::run::RunConfig;
@@ -70,6 +71,10 @@ pub struct Candidate {
     /// Consumers per step of the period, for a schedule.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub schedule: Option<Vec<u32>>,
+    /// The group's consumers, when partitions (`value`) and consumers are
+    /// decided together.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub consumers: Option<u32>,
 }
 
 /// The plan's answer.
@@ -95,6 +100,8 @@ pub struct PlanOutcome {
     pub candidates: Vec<Candidate>,
     /// The consumer schedule, when the traffic follows a rate profile.
     pub schedule: Option<ScheduleBlock>,
+    /// The consumers decided with the partitions, and why.
+    pub partitions: Option<PartitionChoice>,
 }
 
 impl PlanOutcome {
@@ -110,6 +117,7 @@ impl PlanOutcome {
             allocation: None,
             candidates,
             schedule: None,
+            partitions: None,
         }
     }
 }
@@ -120,13 +128,23 @@ fn theory_status(settings: &PlanSettings, model: &Model, value: f64) -> Option<C
     let Some(candidate) = settings.decision.apply(model, value) else {
         return Some(failing(value, Source::Theory, "not a valid value".into()));
     };
-    if let Some(note) = unstable(&candidate) {
+    theory_verdict(settings, &candidate, value)
+}
+
+/// Theory's verdict on `candidate`, the model with the decided `value`:
+/// `None` where some target has no exact formula.
+pub(super) fn theory_verdict(
+    settings: &PlanSettings,
+    candidate: &Model,
+    value: f64,
+) -> Option<Candidate> {
+    if let Some(note) = unstable(candidate) {
         return Some(failing(value, Source::Theory, note));
     }
     let mut metrics = BTreeMap::new();
     let mut statuses = Vec::new();
     for goal in &settings.goals {
-        let result = goal.theory_value(&candidate)?;
+        let result = goal.theory_value(candidate)?;
         metrics.insert(goal.key(&settings.goals), Measured::Value(result));
         statuses.push(goal.judge(result));
     }
@@ -139,6 +157,7 @@ fn theory_status(settings: &PlanSettings, model: &Model, value: f64) -> Option<C
         note: None,
         allocation: None,
         schedule: None,
+        consumers: None,
     })
 }
 
@@ -153,11 +172,31 @@ fn simulated_status(
     let Some(candidate) = settings.decision.apply(model, value) else {
         return failing(value, Source::Simulation, "not a valid value".into());
     };
-    if let Some(note) = unstable(&candidate) {
+    simulated_verdict(
+        settings,
+        &candidate,
+        run,
+        value,
+        &format!("{} = {value}", settings.parameter),
+        watch,
+    )
+}
+
+/// Simulation's verdict on `candidate`, the model with the decided
+/// `value` (`label` tells `watch` what is simulated).
+pub(super) fn simulated_verdict(
+    settings: &PlanSettings,
+    candidate: &Model,
+    run: &RunConfig,
+    value: f64,
+    label: &str,
+    watch: Watch,
+) -> Candidate {
+    if let Some(note) = unstable(candidate) {
         return failing(value, Source::Simulation, note);
     }
-    watch(&format!("{} = {value}", settings.parameter));
-    let confirmation = confirm(&candidate, &settings.goals, run, settings.max_replications);
+    watch(label);
+    let confirmation = confirm(candidate, &settings.goals, run, settings.max_replications);
     let metrics = confirmation.measured(&settings.goals);
     Candidate {
         value,
@@ -168,6 +207,7 @@ fn simulated_status(
         note: None,
         allocation: None,
         schedule: None,
+        consumers: None,
     }
 }
 
@@ -181,12 +221,13 @@ fn failing(value: f64, source: Source, note: String) -> Candidate {
         note: Some(note),
         allocation: None,
         schedule: None,
+        consumers: None,
     }
 }
 
 /// Why `model` has no steady state: a queue without capacity or patience
 /// at load >= 1, or a consumer its partitions load so.
-fn unstable(model: &Model) -> Option<String> {
+pub(super) fn unstable(model: &Model) -> Option<String> {
     if let Some((queue, load)) = model.unstable_queue() {
         return Some(format!(
             "queue `{}` is unstable (load {load:.3})",
@@ -203,9 +244,12 @@ fn unstable(model: &Model) -> Option<String> {
 /// The smallest value worth trying.
 fn lowest(settings: &PlanSettings, model: &Model) -> f64 {
     match settings.decision {
-        Decision::Consumers(_) | Decision::Network => 1.0,
+        Decision::Consumers(_)
+        | Decision::Network
+        | Decision::Partitions(_)
+        | Decision::Prefetch(_) => 1.0,
         Decision::Capacity(queue) => f64::from(model.queues[queue].consumers.max(1)),
-        Decision::Load => 0.0,
+        Decision::Load | Decision::MaxRetries(_) => 0.0,
     }
 }
 
@@ -310,7 +354,7 @@ pub fn theory_candidate(
     let mut missing_formula = false;
     let mut meets = |value: f64| match theory_status(settings, model, value) {
         Some(candidate) => {
-            let met = candidate.status == Status::Meets;
+            let met = status_of(settings, &candidate, Trend::Eases) == Status::Meets;
             evaluated.push(candidate);
             met
         }
@@ -341,6 +385,9 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig, watch: Watc
     if settings.decision == Decision::Network {
         return super::network::plan_network(settings, model, run, watch);
     }
+    if let Decision::Partitions(queue) = settings.decision {
+        return super::partitions::plan_partitions(settings, model, queue, run, watch);
+    }
     if model.has_profiles() {
         return super::schedule::plan_schedule(settings, model, run, watch);
     }
@@ -348,16 +395,24 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig, watch: Watc
     let theory = theory_candidate(settings, model);
     let theory_found = theory.as_ref().and_then(|(found, _)| *found);
     let (confirmed, mut candidates) = match theory {
-        Some((found, theory)) => (
-            found.and_then(|value| {
-                confirm_by_simulation(settings, model, run, value, &mut simulated, watch)
-            }),
-            theory,
-        ),
-        None => (
-            simulation_search(settings, model, run, &mut simulated, watch),
-            Vec::new(),
-        ),
+        Some((found, theory)) => {
+            if let Some((value, reason)) = found.and_then(|v| tightened(settings, &theory, v)) {
+                return PlanOutcome::infeasible(value, reason, theory);
+            }
+            (
+                found.and_then(|value| {
+                    confirm_by_simulation(settings, model, run, value, &mut simulated, watch)
+                }),
+                theory,
+            )
+        }
+        None => {
+            let found = simulation_search(settings, model, run, &mut simulated, watch);
+            if let Some((value, reason)) = found.and_then(|v| tightened(settings, &simulated, v)) {
+                return PlanOutcome::infeasible(value, reason, simulated);
+            }
+            (found, Vec::new())
+        }
     };
     let simulated_count = simulated.len();
     candidates.extend(simulated);
@@ -375,6 +430,7 @@ pub fn plan(settings: &PlanSettings, model: &Model, run: &RunConfig, watch: Watc
             allocation: None,
             candidates,
             schedule: None,
+            partitions: None,
         },
         None => {
             // When simulation ran, its verdicts decide; theory's only guide.
@@ -441,12 +497,16 @@ fn confirm_by_simulation(
     let mut stepped = false;
     for _ in 0..=SIMULATION_STEPS {
         let candidate = theory_decides(
-            settings,
-            model,
+            theory_status(settings, model, value),
             simulated_status(settings, model, run, value, watch),
         );
         let met = meets(&candidate);
+        let hopeless = !met && tightening_fails(settings, &candidate);
         simulated.push(candidate);
+        if hopeless {
+            // A larger value only makes that target harder.
+            break;
+        }
         if met {
             // One step riskier too, so the table shows where it stops meeting.
             let one_step_riskier = match settings.decision {
@@ -458,8 +518,7 @@ fn confirm_by_simulation(
             let mut confirmed = value;
             if !stepped && in_range {
                 let riskier = theory_decides(
-                    settings,
-                    model,
+                    theory_status(settings, model, one_step_riskier),
                     simulated_status(settings, model, run, one_step_riskier, watch),
                 );
                 // Theory's own load edge, when simulation confirms it too
@@ -481,22 +540,117 @@ fn confirm_by_simulation(
     None
 }
 
+/// The worst status of `candidate` over the targets moving as `trend`
+/// says (met when there are none); a candidate without values (an
+/// unstable one) keeps its own status.
+fn status_of(settings: &PlanSettings, candidate: &Candidate, trend: Trend) -> Status {
+    if candidate.metrics.is_empty() {
+        return candidate.status;
+    }
+    Status::all(
+        settings
+            .goals
+            .iter()
+            .filter(|goal| settings.decision.trend(&goal.metric, &goal.bound) == Some(trend))
+            .map(
+                |goal| match candidate.metrics.get(&goal.key(&settings.goals)) {
+                    Some(Measured::Value(value)) => goal.judge(*value),
+                    Some(Measured::Interval(interval)) => goal.classify(interval),
+                    None => Status::Uncertain,
+                },
+            ),
+    )
+}
+
+/// True when `candidate` clearly misses a target that a larger value only
+/// makes harder (retry traffic, hoarding).
+fn tightening_fails(settings: &PlanSettings, candidate: &Candidate) -> bool {
+    !candidate.metrics.is_empty()
+        && status_of(settings, candidate, Trend::Tightens) == Status::Fails
+}
+
+/// Where the last of `candidates` at `value` (the smallest meeting every
+/// target a larger value eases) misses a target a larger value tightens:
+/// that value and why no value meets every target.
+fn tightened(
+    settings: &PlanSettings,
+    candidates: &[Candidate],
+    value: f64,
+) -> Option<(f64, String)> {
+    let candidate = candidates.iter().rev().find(|c| c.value == value)?;
+    if status_of(settings, candidate, Trend::Tightens) == Status::Meets {
+        return None;
+    }
+    let (easing, tightening): (Vec<&Goal>, Vec<&Goal>) = settings
+        .goals
+        .iter()
+        .partition(|g| settings.decision.trend(&g.metric, &g.bound) == Some(Trend::Eases));
+    let describe = |goals: &[&Goal]| -> String {
+        goals
+            .iter()
+            .map(|goal| {
+                let value = candidate
+                    .metrics
+                    .get(&goal.key(&settings.goals))
+                    .map_or_else(|| "-".to_string(), measured_words);
+                format!("{} (here {value})", goal.describe())
+            })
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    // The largest smaller value evaluated that meets the tightening ones.
+    let holds = candidates
+        .iter()
+        .filter(|c| c.value < value && status_of(settings, c, Trend::Tightens) == Status::Meets)
+        .map(|c| c.value)
+        .fold(None, |most: Option<f64>, v| {
+            Some(most.map_or(v, |m| m.max(v)))
+        });
+    let holding = holds.map_or_else(String::new, |v| {
+        format!(" (which holds up to {})", decided(v))
+    });
+    Some((
+        value,
+        format!(
+            "the smallest `{}` meeting {} is {}, and it already misses or cannot confirm {}{holding}; a larger value only makes that harder",
+            settings.parameter,
+            describe(&easing),
+            decided(value),
+            describe(&tightening)
+        ),
+    ))
+}
+
+/// A value or interval in words.
+fn measured_words(measured: &Measured) -> String {
+    match measured {
+        Measured::Value(v) => number(*v),
+        Measured::Interval(i) => format!(
+            "{} [{}, {}]",
+            number(i.mean),
+            number(i.ci_low),
+            number(i.ci_high)
+        ),
+    }
+}
+
 /// True when `candidate` meets every target: by simulation, or by exact
 /// theory that simulation agrees with (see [`theory_decides`]).
 fn meets(candidate: &Candidate) -> bool {
     candidate.status == Status::Meets || candidate.note.is_some()
 }
 
-/// A simulated `candidate` that stayed uncertain, where exact theory meets
-/// every target and each theory value lies inside the simulated interval:
-/// simulation agrees with theory but cannot tell the value from a target,
-/// so exact theory decides, and the candidate's note says so. Any other
-/// candidate is returned as it is.
-fn theory_decides(settings: &PlanSettings, model: &Model, mut candidate: Candidate) -> Candidate {
+/// A simulated `candidate` that stayed uncertain, where exact theory
+/// (`theory`, its verdict on the same value) meets every target and each
+/// theory value lies inside the simulated interval: simulation agrees with
+/// theory but cannot tell the value from a target, so exact theory
+/// decides, and the candidate's note says so. Any other candidate is
+/// returned as it is.
+pub(super) fn theory_decides(theory: Option<Candidate>, mut candidate: Candidate) -> Candidate {
     if candidate.status != Status::Uncertain {
         return candidate;
     }
-    let Some(theory) = theory_status(settings, model, candidate.value) else {
+    let Some(theory) = theory else {
         return candidate;
     };
     if theory.status != Status::Meets {
@@ -539,7 +693,7 @@ fn simulation_search(
 ) -> Option<f64> {
     let mut meets = |value: f64| {
         let candidate = simulated_status(settings, model, run, value, watch);
-        let met = candidate.status == Status::Meets;
+        let met = status_of(settings, &candidate, Trend::Eases) == Status::Meets;
         simulated.push(candidate);
         met
     };

@@ -127,7 +127,12 @@ pub fn plan_table(document: &PlanDocument, time_unit: &str) -> String {
     let names = metric_names(document.candidates.iter().map(|c| &c.metrics));
     let allocated = document.candidates.iter().any(|c| c.allocation.is_some());
     let scheduled = document.candidates.iter().any(|c| c.schedule.is_some());
-    let mut headers = vec!["value".to_string(), "source".into(), "status".into()];
+    let paired = document.candidates.iter().any(|c| c.consumers.is_some());
+    let mut headers = vec!["value".to_string()];
+    if paired {
+        headers.push("consumers".into());
+    }
+    headers.extend(["source".to_string(), "status".into()]);
     if allocated {
         headers.push("consumers per queue".into());
     }
@@ -136,8 +141,15 @@ pub fn plan_table(document: &PlanDocument, time_unit: &str) -> String {
     }
     headers.extend(names.iter().cloned());
     let lines = document.candidates.iter().map(|candidate| {
-        let mut cells = vec![
-            decided(candidate.value),
+        let mut cells = vec![decided(candidate.value)];
+        if paired {
+            cells.push(
+                candidate
+                    .consumers
+                    .map_or_else(String::new, |c| c.to_string()),
+            );
+        }
+        cells.extend([
             match candidate.source {
                 Source::Theory => "theory".to_string(),
                 Source::Simulation => candidate
@@ -145,7 +157,7 @@ pub fn plan_table(document: &PlanDocument, time_unit: &str) -> String {
                     .map_or_else(|| "simulation".into(), |n| format!("simulation ({n} rep.)")),
             },
             status_text(candidate),
-        ];
+        ]);
         if allocated {
             cells.push(
                 candidate
@@ -179,8 +191,12 @@ pub fn plan_table(document: &PlanDocument, time_unit: &str) -> String {
         document.targets.join(" and ")
     );
     text.push_str(&crate::text::aligned(&header_refs, lines));
+    let with_consumers = document
+        .decision
+        .consumers
+        .map_or_else(String::new, |c| format!(" with {c} consumers"));
     let mut recommendation = format!(
-        "recommendation: {} = {} ({})",
+        "recommendation: {} = {}{with_consumers} ({})",
         document.decision.parameter,
         decided(document.decision.value),
         document.decision.status
@@ -199,6 +215,9 @@ pub fn plan_table(document: &PlanDocument, time_unit: &str) -> String {
     }
     text.push('\n');
     text.push_str(&wrap(&recommendation, WIDTH, "  "));
+    if let Some(explanation) = &document.decision.explanation {
+        text.push_str(&wrap(&format!("why this pair: {explanation}"), WIDTH, "  "));
+    }
     if let Some(reason) = &document.reason {
         text.push_str(&wrap(&format!("why: {reason}"), WIDTH, "  "));
     }

@@ -2,7 +2,7 @@
 
 use super::SweepPoint;
 use super::error::Problem;
-use super::plan_settings::{Bound, Decision, Goal, GoalMetric, PlanSettings};
+use super::plan_settings::{Bound, Decision, Goal, GoalMetric, PlanSettings, Trend};
 use super::spec::{PlanSpec, PlanTargetSpec};
 use crate::model::metric::Metric;
 use crate::model::{Admission, Model};
@@ -13,6 +13,14 @@ use crate::text::Num;
 const DEFAULT_MAX_CONSUMERS: f64 = 10_000.0;
 /// Largest capacity tried by default.
 const DEFAULT_MAX_CAPACITY: f64 = 10_000.0;
+/// Most partitions tried by default: the search evaluates every pair of
+/// partitions and consumers up to it, by theory.
+const DEFAULT_MAX_PARTITIONS: f64 = 128.0;
+/// Largest prefetch tried by default (RabbitMQ's `prefetch-count` is a
+/// 16-bit number).
+const DEFAULT_MAX_PREFETCH: f64 = 65_535.0;
+/// Largest retry limit tried by default.
+const DEFAULT_MAX_RETRIES: f64 = 1_000.0;
 /// Highest load tried by default when a queue has no capacity or patience.
 const DEFAULT_MAX_STABLE_LOAD: f64 = 0.999;
 /// Highest load tried by default when every queue is bounded.
@@ -96,19 +104,33 @@ pub fn settings(
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(goal) = goals
         .iter()
-        .find(|g| !improves(&decision, &g.metric, &g.bound))
+        .find(|g| decision.trend(&g.metric, &g.bound).is_none())
     {
         return Err(Problem::new(
             format!("plan.targets.{}", goal.name()),
             format!(
-                "`{}` does not get easier to meet as `{}` {}, which the search needs; a capacity decision takes `p_blocked` (max) or `throughput` (min), a load decision upper bounds (`max`, or `wait_within`), a consumers decision upper bounds, `throughput` (min) or `wait_within`",
+                "`{}` does not get easier to meet as `{}` {} (nor steadily harder), which the search needs; {}",
                 goal.describe(),
                 spec.decide,
                 if decision == Decision::Load {
                     "falls"
                 } else {
                     "grows"
-                }
+                },
+                allowed_targets(&decision)
+            ),
+        ));
+    }
+    if !goals
+        .iter()
+        .any(|g| decision.trend(&g.metric, &g.bound) == Some(Trend::Eases))
+    {
+        return Err(Problem::new(
+            "plan.targets",
+            format!(
+                "every target gets harder to meet as `{}` grows, so the smallest value would do: give a target it helps meet; {}",
+                spec.decide,
+                allowed_targets(&decision)
             ),
         ));
     }
@@ -137,12 +159,31 @@ pub fn settings(
     })
 }
 
+/// The targets a decision can search with, in words.
+fn allowed_targets(decision: &Decision) -> &'static str {
+    match decision {
+        Decision::Capacity(_) => {
+            "a capacity decision takes `p_blocked` (max) or `throughput` (min)"
+        }
+        Decision::Load => "a load decision takes upper bounds (`max`) or `wait_within`",
+        Decision::Consumers(_) | Decision::Network | Decision::Partitions(_) => {
+            "a consumers or partitions decision takes upper bounds (`max`), `throughput` (min) or `wait_within`"
+        }
+        Decision::Prefetch(_) => {
+            "a prefetch decision takes upper bounds (`max`), `throughput` or `consumer_utilisation` (min) or `wait_within`"
+        }
+        Decision::MaxRetries(_) => {
+            "a retry-limit decision takes `p_dead_lettered` (max), which more retries meet, and other upper bounds (`max`, e.g. `retries_per_message`, `mean_in_retry`) or `wait_within`, which they make harder"
+        }
+    }
+}
+
 fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
     let usage = || {
         Problem::new(
             "plan.decide",
             format!(
-                "cannot decide `{decide}`; allowed: `queues.<name>.consumers`, `queues.<name>.capacity`, `queues.*.consumers` (every queue of a network) or `load` (queues: {})",
+                "cannot decide `{decide}`; allowed: `queues.<name>.consumers`, `queues.<name>.capacity`, `queues.<name>.partitions` (partitions and consumers together), `queues.<name>.prefetch`, `queues.<name>.retry.max_retries`, `queues.*.consumers` (every queue of a network) or `load` (queues: {})",
                 queue_names(model)
             ),
         )
@@ -160,7 +201,10 @@ fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
         return Ok(Decision::Network);
     }
     let rest = decide.strip_prefix("queues.").ok_or_else(usage)?;
-    let (name, key) = rest.rsplit_once('.').ok_or_else(usage)?;
+    let (name, key) = match rest.strip_suffix(".retry.max_retries") {
+        Some(name) => (name, "retry.max_retries"),
+        None => rest.rsplit_once('.').ok_or_else(usage)?,
+    };
     let queue = model
         .queues
         .iter()
@@ -181,6 +225,27 @@ fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
             ),
         )),
         "capacity" => Ok(Decision::Capacity(queue)),
+        "partitions" if model.queues[queue].partitioning().is_none() => Err(Problem::new(
+            "plan.decide",
+            format!(
+                "queue `{name}` has no `partitions`; partitions and consumers are decided together for a partitioned queue: give it `partitions`, or decide its consumers"
+            ),
+        )),
+        "partitions" => Ok(Decision::Partitions(queue)),
+        "prefetch" if model.queues[queue].window().is_none() => Err(Problem::new(
+            "plan.decide",
+            format!(
+                "queue `{name}` has no prefetch windows: give it `prefetch` (and its `ack` round trip) to decide the prefetch, or decide its consumers"
+            ),
+        )),
+        "prefetch" => Ok(Decision::Prefetch(queue)),
+        "retry.max_retries" if model.queues[queue].retry().is_none() => Err(Problem::new(
+            "plan.decide",
+            format!(
+                "queue `{name}` has no `retry`: give it `retry = {{ p = ..., ... }}` to decide its retry limit"
+            ),
+        )),
+        "retry.max_retries" => Ok(Decision::MaxRetries(queue)),
         _ => Err(usage()),
     }
 }
@@ -212,7 +277,11 @@ fn goal(spec: &PlanTargetSpec, decision: &Decision, model: &Model) -> Result<Goa
                 })?,
         ),
         None => match decision {
-            Decision::Consumers(queue) | Decision::Capacity(queue) => Some(*queue),
+            Decision::Consumers(queue)
+            | Decision::Capacity(queue)
+            | Decision::Partitions(queue)
+            | Decision::Prefetch(queue)
+            | Decision::MaxRetries(queue) => Some(*queue),
             Decision::Load | Decision::Network if model.queues.len() == 1 => Some(0),
             Decision::Load | Decision::Network if model.is_network() => None,
             Decision::Load | Decision::Network => {
@@ -308,32 +377,20 @@ fn checked_max(value: f64, decision: &Decision, model: &Model) -> Result<f64, Pr
                 Err(problem("a load > 0".into()))
             };
         }
-        Decision::Consumers(_) => 1.0,
+        Decision::Consumers(_) | Decision::Prefetch(_) | Decision::Partitions(_) => 1.0,
+        Decision::MaxRetries(_) => 0.0,
         Decision::Network => model.queues.len() as f64,
         Decision::Capacity(queue) => f64::from(model.queues[*queue].consumers),
     };
-    let whole = value.fract() == 0.0 && value < f64::from(crate::model::UNLIMITED);
+    let most = match decision {
+        Decision::Partitions(_) => crate::model::MAX_PARTITIONS,
+        _ => crate::model::UNLIMITED - 1,
+    };
+    let whole = value.fract() == 0.0 && value <= f64::from(most);
     if whole && value >= lowest {
         Ok(value)
     } else {
-        Err(problem(format!(
-            "a whole number from {lowest} to {}",
-            crate::model::UNLIMITED - 1
-        )))
-    }
-}
-
-/// Whether `bound` on `metric` gets easier to meet as the decided value
-/// grows (consumers, capacity) or as the load falls, as the search assumes.
-fn improves(decision: &Decision, metric: &GoalMetric, bound: &Bound) -> bool {
-    let upper = matches!(bound, Bound::AtMost(_));
-    match (decision, metric) {
-        (_, GoalMetric::WaitWithin { .. }) => !matches!(decision, Decision::Capacity(_)),
-        (Decision::Capacity(_), GoalMetric::Metric(metric)) => {
-            (*metric == Metric::PBlocked && upper) || (*metric == Metric::Throughput && !upper)
-        }
-        (Decision::Load, GoalMetric::Metric(_)) => upper,
-        (_, GoalMetric::Metric(metric)) => upper || *metric == Metric::Throughput,
+        Err(problem(format!("a whole number from {lowest} to {most}")))
     }
 }
 
@@ -341,6 +398,9 @@ fn default_max(decision: &Decision, model: &Model) -> f64 {
     match decision {
         Decision::Consumers(_) | Decision::Network => DEFAULT_MAX_CONSUMERS,
         Decision::Capacity(_) => DEFAULT_MAX_CAPACITY,
+        Decision::Partitions(_) => DEFAULT_MAX_PARTITIONS,
+        Decision::Prefetch(_) => DEFAULT_MAX_PREFETCH,
+        Decision::MaxRetries(_) => DEFAULT_MAX_RETRIES,
         Decision::Load => {
             let bounded = model
                 .queues

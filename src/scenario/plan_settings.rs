@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::metric::Metric;
-use crate::model::{Admission, Model, Target};
+use crate::model::{Admission, Dispatch, Model, Partitioning, Target};
 use crate::stats::Estimate;
 
 /// What a target measures.
@@ -134,6 +134,26 @@ pub enum Decision {
     /// The consumers of every queue of a network (`queues.*.consumers`),
     /// found by greedy marginal allocation.
     Network,
+    /// The partitions of a partitioned queue and its group's consumers
+    /// together (`queues.<name>.partitions`): the fewest consumers, then
+    /// the fewest partitions, by exact theory.
+    Partitions(usize),
+    /// The prefetch of a queue's windows (`queues.<name>.prefetch`).
+    Prefetch(usize),
+    /// The retry limit of a queue with retries
+    /// (`queues.<name>.retry.max_retries`).
+    MaxRetries(usize),
+}
+
+/// How a target moves as the decided value grows (for `load`: falls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trend {
+    /// It gets easier to meet: the search looks for the smallest value
+    /// that meets every such target.
+    Eases,
+    /// It gets harder to meet (the retry traffic as the retry limit
+    /// grows): checked at the value found, the best value for it.
+    Tightens,
 }
 
 impl Decision {
@@ -156,11 +176,74 @@ impl Decision {
                 })
             }
             Decision::Load => model.with_load(value),
-            Decision::Network => None,
+            Decision::Network | Decision::Partitions(_) => None,
+            Decision::Prefetch(queue) => {
+                let mut changed = model.clone();
+                match &mut changed.queues[queue].dispatch {
+                    Dispatch::Window(window) if value >= 1.0 => window.prefetch = value as u32,
+                    _ => return None,
+                }
+                Some(changed)
+            }
+            Decision::MaxRetries(queue) => {
+                let mut changed = model.clone();
+                changed.queues[queue].exit.retry.as_mut()?.max_retries = Some(value as u32);
+                Some(changed)
+            }
         }
     }
 
-    /// True when larger values help (consumers, capacity); false for load.
+    /// `model` with `partitions` partitions on partitioned `queue`, read by
+    /// `consumers` consumers.
+    pub fn with_partitions(model: &Model, queue: usize, partitions: u32, consumers: u32) -> Model {
+        let mut changed = model.clone();
+        let spec = &mut changed.queues[queue];
+        if let Dispatch::Partitioned(Partitioning { partitions: p, .. }) = &mut spec.dispatch {
+            *p = partitions;
+        }
+        spec.consumers = consumers;
+        changed
+    }
+
+    /// How a target on `metric` bounded by `bound` moves as the decided
+    /// value grows (or the load falls); `None` when it does not move one
+    /// way, which the search needs.
+    pub fn trend(&self, metric: &GoalMetric, bound: &Bound) -> Option<Trend> {
+        let upper = matches!(bound, Bound::AtMost(_));
+        let named = |names: &[Metric]| matches!(metric, GoalMetric::Metric(m) if names.contains(m));
+        let within = matches!(metric, GoalMetric::WaitWithin { .. });
+        let eases = match self {
+            Decision::Capacity(_) => {
+                (named(&[Metric::PBlocked]) && upper) || (named(&[Metric::Throughput]) && !upper)
+            }
+            Decision::Load => upper || within,
+            Decision::Consumers(_) | Decision::Network | Decision::Partitions(_) => {
+                upper || within || named(&[Metric::Throughput])
+            }
+            // More slots keep the consumers busier: throughput, expiry and
+            // waits improve while the windows starve them, and the hoarding
+            // falls past that edge toward the unlimited window's.
+            Decision::Prefetch(_) => {
+                upper || within || named(&[Metric::Throughput, Metric::ConsumerUtilisation])
+            }
+            Decision::MaxRetries(_) => {
+                // More retries dead-letter fewer messages and bring more
+                // deliveries: every other upper bound, and the share
+                // served in time, get harder.
+                if named(&[Metric::PDeadLettered]) {
+                    upper
+                } else if upper || within {
+                    return Some(Trend::Tightens);
+                } else {
+                    false
+                }
+            }
+        };
+        eases.then_some(Trend::Eases)
+    }
+
+    /// True when larger values help (consumers, capacity, ...); false for
+    /// load.
     pub fn larger_is_better(&self) -> bool {
         !matches!(self, Decision::Load)
     }

@@ -167,6 +167,29 @@ fn the_plan_for_a_small_blocking_target_draws_it_on_a_log_axis() {
 }
 
 #[test]
+fn a_hot_key_draws_a_bar_per_partition_with_the_hottest_named() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("hot");
+    run("kafka-hot-key", &out, &[]);
+    // The third point (Zipf exponent 1): partition 2 at load 0.915, exact.
+    for metric in ["utilisation", "mean_wait"] {
+        let text = texts(&svg(&out, &format!("partitions-events-{metric}-3")));
+        assert!(
+            text.iter().any(|t| t == "hottest: events[2], load 0.915"),
+            "{metric}: {text:?}"
+        );
+        for partition in 0..6 {
+            let label = format!("events[{partition}]");
+            assert!(text.contains(&label), "{label}: {text:?}");
+        }
+    }
+    assert!(
+        !out.join("charts/partitions-events-mean_wait-4.svg")
+            .exists()
+    );
+}
+
+#[test]
 fn a_comparison_by_class_draws_grouped_bars_of_the_mean_and_the_99th_percentile() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("disciplines");

@@ -13,6 +13,7 @@ mod one_run;
 mod paired;
 mod partitions;
 mod plan;
+mod plan_broker;
 mod precision;
 mod prefetch;
 mod presets;
