@@ -21,9 +21,9 @@ use std::collections::HashMap;
 use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
-    Admission, Arrivals, Assignor, Availability, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
-    KeyDistribution, Keys, Limit, Model, Outage, Overflow, Partitioning, Producer, Queue, Redelivery,
-    Retry, Route, UNLIMITED, Window,
+    Admission, Arrivals, Assignor, Availability, Class, Consumption, Discipline, Dispatch, Exit,
+    Expiry, KeyDistribution, Keys, Limit, Model, Outage, Overflow, Partitioning, Producer, Queue,
+    Redelivery, Retry, Route, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -451,11 +451,27 @@ impl QueueBuilder {
         };
         usable(&outage.up, format!("{key}.outage.mtbf"))?;
         usable(&outage.repair, format!("{key}.outage.repair"))?;
-        let unsupported = |what: &str| format!("consumer outages are modelled on a shared line or prefetch windows with a fixed number of consumers, without {what}; remove `outage` or {what}");
+        let unsupported = |what: &str| {
+            format!(
+                "consumer outages are modelled on a shared line or prefetch windows with a fixed number of consumers, without {what}; remove `outage` or {what}"
+            )
+        };
         let refused = [
-            (self.partitioning.is_some(), "partitions", "`partitions` (a partition's consumer failing is a rebalance)"),
-            (self.consumers == UNLIMITED, "consumers", "`consumers = \"unlimited\"`"),
-            (self.schedule.is_some(), "consumers_schedule", "a consumer schedule"),
+            (
+                self.partitioning.is_some(),
+                "partitions",
+                "`partitions` (a partition's consumer failing is a rebalance)",
+            ),
+            (
+                self.consumers == UNLIMITED,
+                "consumers",
+                "`consumers = \"unlimited\"`",
+            ),
+            (
+                self.schedule.is_some(),
+                "consumers_schedule",
+                "a consumer schedule",
+            ),
             (self.patience.is_some(), "patience", "a `patience` (TTL)"),
             (self.retry.is_some(), "retry", "`retry`"),
             (
@@ -470,7 +486,9 @@ impl QueueBuilder {
             ),
         ];
         match refused.into_iter().find(|(present, _, _)| *present) {
-            Some((_, part, what)) => Err(ModelError::new(format!("{key}.{part}"), unsupported(what))),
+            Some((_, part, what)) => {
+                Err(ModelError::new(format!("{key}.{part}"), unsupported(what)))
+            }
             None => Ok(Availability::Outages(outage.clone())),
         }
     }

@@ -6,8 +6,8 @@
 //! live run.
 
 use super::{
-    Admission, Arrivals, Availability, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Limit, Model,
-    Overflow, Producer, Queue, Redelivery, Retry, UNLIMITED,
+    Admission, Arrivals, Availability, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
+    Limit, Model, Overflow, Producer, Queue, Redelivery, Retry, UNLIMITED,
 };
 use crate::dist::Dist;
 

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::spec::{
-    AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, MtbfSpec, ProducerSpec, QueueSpec,
-    ScenarioSpec, WarmupSpec,
+    AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, MtbfSpec, ProducerSpec,
+    QueueSpec, ScenarioSpec, WarmupSpec,
 };
 use crate::dist::{Dist, DistError};
 use crate::model::{
@@ -372,7 +372,10 @@ fn queue_builder(
             MtbfSpec::Mean(mean) => checked(Dist::exponential_mean(*mean), &format!("{key}.mtbf"))?,
             MtbfSpec::Dist(spec) => dist(spec, &format!("{key}.mtbf"), base_dir)?,
         };
-        built = built.outage(up, dist(&outage.repair, &format!("{key}.repair"), base_dir)?);
+        built = built.outage(
+            up,
+            dist(&outage.repair, &format!("{key}.repair"), base_dir)?,
+        );
     }
     if let Some(schedule) = schedule {
         built = built.schedule(schedule);

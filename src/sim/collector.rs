@@ -785,7 +785,9 @@ impl Collector {
     /// to be redelivered (counted when `tracked`).
     pub(crate) fn count_outage_redelivery(&mut self, queue: usize, class: usize, tracked: bool) {
         if tracked {
-            self.each(queue, class, self.in_force(), |t| t.outage_redeliveries += 1);
+            self.each(queue, class, self.in_force(), |t| {
+                t.outage_redeliveries += 1
+            });
         }
     }
 
@@ -1103,14 +1105,7 @@ impl Collector {
                         expire: false,
                         drop: false,
                     };
-                    return target.values(
-                        window,
-                        Some(1.0),
-                        losses,
-                        false,
-                        false,
-                        OutageRow::None,
-                    );
+                    return target.values(window, Some(1.0), losses, false, false, OutageRow::None);
                 }
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.

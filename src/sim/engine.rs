@@ -317,7 +317,8 @@ impl<'a> Engine<'a> {
             message.waited_here = true;
             message.waited = true;
             let (class, tracked) = (message.class as usize, message.tracked);
-            self.collector.count_outage_redelivery(queue, class, tracked);
+            self.collector
+                .count_outage_redelivery(queue, class, tracked);
         }
         let at = self.now + failed.repair;
         let event = EventKind::Repair {

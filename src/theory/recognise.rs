@@ -477,19 +477,21 @@ fn outage_rows(station: &StationTraffic<'_>, outage: &Outage) -> Option<Rows> {
         .filter(|p| p.queue == station.queue)
         .all(Producer::is_poisson);
     let lambda = station.rate();
-    if queue.consumers == 1 && queue.discipline == Discipline::Fifo && poisson {
-        if let Some(b) = outage::one_consumer(lambda, service, mtbf, &outage.repair) {
-            row = TheoryResult::new(
-                "M/G/1 with breakdowns at any time, preemptive-repeat (Gaver; Welch)",
-                true,
-            )
-            .with_means(lambda * b.sojourn, lambda * b.wait, b.sojourn, b.wait)
-            .with(Metric::Utilisation, b.utilisation)
-            .with(Metric::Throughput, lambda)
-            .with(Metric::PBlocked, 0.0)
-            .with(Metric::Availability, availability)
-            .with(Metric::RedeliveriesPerMessage, b.redeliveries);
-        }
+    if queue.consumers == 1
+        && queue.discipline == Discipline::Fifo
+        && poisson
+        && let Some(b) = outage::one_consumer(lambda, service, mtbf, &outage.repair)
+    {
+        row = TheoryResult::new(
+            "M/G/1 with breakdowns at any time, preemptive-repeat (Gaver; Welch)",
+            true,
+        )
+        .with_means(lambda * b.sojourn, lambda * b.wait, b.sojourn, b.wait)
+        .with(Metric::Utilisation, b.utilisation)
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PBlocked, 0.0)
+        .with(Metric::Availability, availability)
+        .with(Metric::RedeliveriesPerMessage, b.redeliveries);
     }
     Some(vec![(target, row)])
 }

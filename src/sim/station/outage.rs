@@ -54,7 +54,12 @@ pub(crate) struct Failed {
 impl<'a> Outages<'a> {
     /// `consumers` up and idle, drawing from `draws`; `shared_line` when
     /// the station tells its consumers apart here.
-    pub(crate) fn new(outage: &'a Outage, consumers: u32, shared_line: bool, draws: Stream) -> Self {
+    pub(crate) fn new(
+        outage: &'a Outage,
+        consumers: u32,
+        shared_line: bool,
+        draws: Stream,
+    ) -> Self {
         let tracked = if shared_line { consumers as usize } else { 0 };
         Outages {
             outage,
@@ -169,7 +174,10 @@ impl<'a> Station<'a> {
 
     /// The `index`-th message the last failure handed back.
     pub(crate) fn requeued(&self, index: usize) -> u32 {
-        self.outages.as_deref().expect("a queue with consumer outages").requeued[index]
+        self.outages
+            .as_deref()
+            .expect("a queue with consumer outages")
+            .requeued[index]
     }
 
     /// `consumer` is repaired: it takes messages again. Returns its next
@@ -186,5 +194,79 @@ impl<'a> Station<'a> {
             windows.rejoin(consumer);
         }
         self.up_time().expect("a queue with consumer outages")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::effect::Take;
+    use super::*;
+    use crate::dist::Dist;
+    use crate::model::{Model, ProducerBuilder, QueueBuilder};
+    use crate::sim::streams::{StreamSet, stream};
+
+    fn model(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> Model {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        let outage = |q: QueueBuilder| q.outage(exponential(), exponential());
+        Model::builder("t")
+            .queue(queue(outage(QueueBuilder::new("q", 2, exponential()))))
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_failing_consumer_of_the_shared_line_hands_back_its_message_to_the_head() {
+        let model = model(|q| q);
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 2, streams);
+        let messages = [Message::default(); 4];
+        for slot in 0..3 {
+            station.arrive(0.0, slot, 0, &messages);
+        }
+        // Consumer 0 serves 0, consumer 1 serves 1; 2 waits.
+        let failed = station.fail(0, &messages);
+        assert_eq!((failed.in_service, failed.requeued), (Some(0), 1));
+        assert_eq!(station.requeued(0), 0);
+        assert_eq!(station.consumers_up(), Some(1));
+        // Nobody is free: 0 waits ahead of 2.
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        station.depart(1.0, 1, &messages);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(0)));
+        // An idle consumer fails with nothing to hand back.
+        station.repair(0);
+        let failed = station.fail(0, &messages);
+        assert_eq!((failed.in_service, failed.requeued), (None, 0));
+        station.repair(0);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(2)));
+    }
+
+    #[test]
+    fn a_failing_consumer_hands_back_its_window_in_order_ahead_of_the_ready_line() {
+        let model = model(|q| q.prefetch(2));
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 2, streams);
+        let messages = [Message::default(); 5];
+        for slot in 0..5 {
+            station.arrive(0.0, slot, 0, &messages);
+        }
+        // Consumer 0 serves 0 and holds 2, consumer 1 serves 1 and holds
+        // 3; 4 is ready.
+        let failed = station.fail(0, &messages);
+        assert_eq!((failed.in_service, failed.requeued), (Some(0), 2));
+        assert_eq!([station.requeued(0), station.requeued(1)], [0, 2]);
+        let counts = station.window_counts().unwrap();
+        assert_eq!((counts.ready, counts.unacked), (3, 2));
+        // Consumer 1's window is full: nothing moves until the repair,
+        // then consumer 0 takes 0 and 2 back, in their order; 4 waits on.
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        station.repair(0);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(0)));
+        assert!(matches!(
+            station.take_waiting(&messages),
+            Take::Delivered(2)
+        ));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        assert_eq!(station.window_counts().unwrap().ready, 1);
     }
 }
