@@ -191,3 +191,30 @@ fn an_outage_scenario_runs_and_bad_ones_are_refused_naming_the_key() {
         );
     }
 }
+
+#[test]
+fn a_load_the_consumers_time_up_cannot_carry_is_refused() {
+    // 0.8 of two consumers' time is needed; they are up 10/11 of it at
+    // best, so 1.9 messages a second (load 0.95 / 0.909 = 1.045) are
+    // refused, 1.7 (load 0.935) are not.
+    let tmp = tempfile::TempDir::new().unwrap();
+    let file = tmp.path().join("outage.toml");
+    let outage = "{ mtbf = 20, repair = { dist = \"deterministic\", value = 2.0 } }";
+    let text = OUTAGE.replace("OUTAGE", outage);
+    std::fs::write(&file, text.replace("rate = 0.5", "rate = 1.9")).unwrap();
+    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("load is 1.0450") && stderr.contains("up 0.9091"),
+        "{stderr}"
+    );
+    std::fs::write(&file, text.replace("rate = 0.5", "rate = 1.7")).unwrap();
+    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
