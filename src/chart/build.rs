@@ -54,6 +54,8 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::RetriesPerMessage => "redeliveries per message".into(),
         Metric::PDeadLettered => "fraction of messages dead-lettered".into(),
         Metric::MeanInRetry => "mean messages waiting out a retry delay".into(),
+        Metric::Availability => "share of consumer-time up".into(),
+        Metric::RedeliveriesPerMessage => "redeliveries per message after outages".into(),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

@@ -94,8 +94,16 @@ pub fn describe_model(model: &Model) -> Vec<String> {
             messages => format!(", {messages} messages waiting at the start"),
         };
         let retry = retry_words(model, queue);
+        let outage = queue.outage().map_or_else(String::new, |outage| {
+            format!(
+                ", each consumer up for {} then down for {} (up {} of the time; a failure hands its messages back)",
+                outage.up.describe(),
+                outage.repair.describe(),
+                number(outage.availability())
+            )
+        });
         lines.push(format!(
-            "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}{backlog}{retry}; {routing}",
+            "queue {}: {consumers} consumer(s), {} order, service {}, {capacity}, load {load}{backlog}{retry}{outage}; {routing}",
             queue.name,
             queue.discipline.name(),
             queue.service.describe(),

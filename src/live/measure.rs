@@ -207,6 +207,8 @@ impl Batches {
                 | Metric::RetriesPerMessage
                 | Metric::PDeadLettered
                 | Metric::MeanInRetry
+                | Metric::Availability
+                | Metric::RedeliveriesPerMessage
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

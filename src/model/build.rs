@@ -21,9 +21,9 @@ use std::collections::HashMap;
 use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
-    Admission, Arrivals, Assignor, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
-    KeyDistribution, Keys, Limit, Model, Overflow, Partitioning, Producer, Queue, Redelivery,
-    Retry, Route, UNLIMITED, Window,
+    Admission, Arrivals, Assignor, Availability, Class, Consumption, Discipline, Dispatch, Exit,
+    Expiry, KeyDistribution, Keys, Limit, Model, Outage, Overflow, Partitioning, Producer, Queue,
+    Redelivery, Retry, Route, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -79,6 +79,7 @@ pub struct QueueBuilder {
     ack: Option<Dist>,
     partitioning: Option<Partitioning>,
     retry: Option<RetryPlan>,
+    outage: Option<Outage>,
 }
 
 /// The retries of a queue under construction (see [`QueueBuilder::retry`]).
@@ -275,6 +276,7 @@ impl QueueBuilder {
             ack: None,
             partitioning: None,
             retry: None,
+            outage: None,
         }
     }
 
@@ -433,6 +435,64 @@ impl QueueBuilder {
         }))
     }
 
+    /// Each consumer fails after an `up` time and is repaired after a
+    /// `repair` time, busy or idle; what it held goes back to the head of
+    /// the queue and is served again from the start (see [`Outage`]).
+    pub fn outage(mut self, up: Dist, repair: Dist) -> Self {
+        self.outage = Some(Outage { up, repair });
+        self
+    }
+
+    /// The availability axis: consumers always up, or failing and repaired
+    /// (refused with what outages do not support yet).
+    fn availability(&self, key: &str) -> Result<Availability, ModelError> {
+        let Some(outage) = &self.outage else {
+            return Ok(Availability::AlwaysUp);
+        };
+        usable(&outage.up, format!("{key}.outage.mtbf"))?;
+        usable(&outage.repair, format!("{key}.outage.repair"))?;
+        let unsupported = |what: &str| {
+            format!(
+                "consumer outages are modelled on a shared line or prefetch windows with a fixed number of consumers, without {what}; remove `outage` or {what}"
+            )
+        };
+        let refused = [
+            (
+                self.partitioning.is_some(),
+                "partitions",
+                "`partitions` (a partition's consumer failing is a rebalance)",
+            ),
+            (
+                self.consumers == UNLIMITED,
+                "consumers",
+                "`consumers = \"unlimited\"`",
+            ),
+            (
+                self.schedule.is_some(),
+                "consumers_schedule",
+                "a consumer schedule",
+            ),
+            (self.patience.is_some(), "patience", "a `patience` (TTL)"),
+            (self.retry.is_some(), "retry", "`retry`"),
+            (
+                matches!(
+                    self.discipline,
+                    Discipline::LifoPreemptive
+                        | Discipline::PriorityPreemptive
+                        | Discipline::ProcessorSharing
+                ),
+                "discipline",
+                "a preemptive or processor-sharing `discipline`",
+            ),
+        ];
+        match refused.into_iter().find(|(present, _, _)| *present) {
+            Some((_, part, what)) => {
+                Err(ModelError::new(format!("{key}.{part}"), unsupported(what)))
+            }
+            None => Ok(Availability::Outages(outage.clone())),
+        }
+    }
+
     /// A partitioned log read by one consumer group of `consumers`:
     /// `partitions` FIFO partitions assigned to the consumers by
     /// `assignor` (see [`Partitioning`]).
@@ -565,6 +625,7 @@ impl QueueBuilder {
             discipline: self.discipline,
             dispatch: self.dispatch(&key)?,
             consumption: Consumption::OneAtATime,
+            availability: self.availability(&key)?,
             exit: Exit {
                 routes,
                 expiry,

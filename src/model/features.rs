@@ -6,8 +6,8 @@
 //! live run.
 
 use super::{
-    Admission, Arrivals, Class, Consumption, Discipline, Dispatch, Exit, Expiry, Limit, Model,
-    Overflow, Producer, Queue, Redelivery, Retry, UNLIMITED,
+    Admission, Arrivals, Availability, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
+    Limit, Model, Overflow, Producer, Queue, Redelivery, Retry, UNLIMITED,
 };
 use crate::dist::Dist;
 
@@ -77,11 +77,13 @@ pub enum Feature {
     RetryDelays,
     /// Failed deliveries served again at once (`retry.requeue = "head"`).
     RequeueHead,
+    /// Consumers that fail and are repaired (`outage`).
+    Outages,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 29] = [
+    pub const ALL: [Feature; 30] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -111,6 +113,7 @@ impl Feature {
         Feature::RoundRobinPartitioning,
         Feature::RetryDelays,
         Feature::RequeueHead,
+        Feature::Outages,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -147,6 +150,7 @@ impl Feature {
             }
             Feature::RetryDelays => "failed deliveries retried after a delay (`retry`)",
             Feature::RequeueHead => "failed deliveries requeued at the head (`retry.requeue`)",
+            Feature::Outages => "consumers that fail and are repaired (`outage`)",
         }
     }
 
@@ -301,6 +305,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         discipline,
         dispatch,
         consumption,
+        availability,
         exit: Exit {
             routes,
             expiry,
@@ -341,6 +346,10 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     };
     // The plain behaviour of this axis, the only one so far.
     let Consumption::OneAtATime = consumption;
+    let outages = match availability {
+        Availability::AlwaysUp => false,
+        Availability::Outages(_) => true,
+    };
     let patience = match expiry {
         None => false,
         Some(Expiry {
@@ -371,6 +380,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (head, Feature::RequeueHead),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
+        (outages, Feature::Outages),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

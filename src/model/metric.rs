@@ -94,6 +94,11 @@ pub enum Metric {
     /// Time-average number of messages waiting out a retry delay (outside
     /// every queue) before they are delivered to the queue again.
     MeanInRetry,
+    /// Consumer outages: the share of consumer-time up (not failed).
+    Availability,
+    /// Consumer outages: mean times a message accepted at the queue is
+    /// handed back by a failing consumer and redelivered.
+    RedeliveriesPerMessage,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -166,7 +171,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 27] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -192,6 +197,8 @@ impl Metric {
         Metric::RetriesPerMessage,
         Metric::PDeadLettered,
         Metric::MeanInRetry,
+        Metric::Availability,
+        Metric::RedeliveriesPerMessage,
     ];
 
     /// Number of metrics.
@@ -225,6 +232,8 @@ impl Metric {
             Metric::RetriesPerMessage => "retries_per_message",
             Metric::PDeadLettered => "p_dead_lettered",
             Metric::MeanInRetry => "mean_in_retry",
+            Metric::Availability => "availability",
+            Metric::RedeliveriesPerMessage => "redeliveries_per_message",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -260,6 +269,8 @@ impl Metric {
             | Metric::RetriesPerMessage
             | Metric::PDeadLettered
             | Metric::MeanInRetry
+            | Metric::Availability
+            | Metric::RedeliveriesPerMessage
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -277,6 +288,7 @@ impl Metric {
             | Metric::PHoarded
             | Metric::PDropped
             | Metric::PDeadLettered
+            | Metric::Availability
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

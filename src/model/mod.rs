@@ -11,7 +11,9 @@
 //! model uses beyond M/M/c, for the theory and live whitelists),
 //! `window.rs` (prefetch windows, on the dispatch axis), `partitions.rs`
 //! (partitioned queues: assignors, keys, partition loads), `retry.rs`
-//! (failed deliveries delivered again, on the exit axis), `target.rs` (what
+//! (failed deliveries delivered again, on the exit axis), `outage.rs`
+//! (consumers that fail and are repaired, on the availability axis),
+//! `target.rs` (what
 //! a result row describes), `record.rs` (one visit, as the simulator and
 //! live record it), `metric.rs`, `profile.rs`.
 
@@ -21,6 +23,7 @@ mod build;
 mod discipline;
 mod features;
 pub mod metric;
+mod outage;
 mod partitions;
 mod producer;
 pub mod profile;
@@ -36,6 +39,7 @@ pub use build::{MAX_PARTITIONS, ModelBuilder, ModelError, ProducerBuilder, Queue
 pub use discipline::Discipline;
 pub use features::{Feature, Features, Site};
 use metric::{Metric, Threshold};
+pub use outage::Outage;
 pub use partitions::{
     Assignor, KeyDistribution, Keys, OverloadedConsumer, Partitioning, key_partition, murmur2,
 };
@@ -44,7 +48,7 @@ pub use record::VisitRecord;
 pub use retry::{Backoff, Delays, ROCKETMQ_RETRIES, ROCKETMQ_SECONDS, Redelivery, Retry};
 pub use routing::Route;
 pub use station::{
-    Admission, Consumption, Dispatch, Exit, Expiry, Limit, Overflow, Queue, UNLIMITED,
+    Admission, Availability, Consumption, Dispatch, Exit, Expiry, Limit, Overflow, Queue, UNLIMITED,
 };
 pub use target::{SYSTEM, Target, targets};
 pub use traffic::{STABILITY_TOLERANCE, solve_traffic_equations};

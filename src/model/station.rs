@@ -1,11 +1,12 @@
 //! A station (a queue) built from one behaviour per axis: admission (who
 //! gets in), order (the discipline, in [`super::discipline`]), dispatch (how
 //! waiting messages reach consumers), consumption (how many a consumer
-//! takes at once) and exit (where a message goes after service or when it
-//! expires). A new queue behaviour is a new variant on one axis; see
+//! takes at once), availability (whether consumers fail and are repaired)
+//! and exit (where a message goes after service or when it expires). A new queue behaviour is a new variant on one axis; see
 //! `features.rs` for what each variant means to theory and live runs.
 
 use super::discipline::Discipline;
+use super::outage::Outage;
 use super::partitions::Partitioning;
 use super::profile::Profile;
 use super::retry::Retry;
@@ -36,6 +37,8 @@ pub struct Queue {
     pub dispatch: Dispatch,
     /// How many messages a consumer takes at once.
     pub consumption: Consumption,
+    /// Whether consumers fail and are repaired.
+    pub availability: Availability,
     /// Where messages go after service, or when they expire.
     pub exit: Exit,
     /// Messages already waiting when the run starts (a backlog to catch
@@ -119,6 +122,16 @@ pub enum Dispatch {
 pub enum Consumption {
     /// One message at a time, each with its own service time.
     OneAtATime,
+}
+
+/// The availability axis: whether a queue's consumers fail.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Availability {
+    /// Consumers never fail.
+    #[default]
+    AlwaysUp,
+    /// Each consumer fails and is repaired (see `outage.rs`).
+    Outages(Outage),
 }
 
 /// The exit axis: where messages go after service, or when they expire.
@@ -226,5 +239,13 @@ impl Queue {
     /// Retries of failed deliveries, if any.
     pub fn retry(&self) -> Option<&Retry> {
         self.exit.retry.as_ref()
+    }
+
+    /// The consumers' failures and repairs, if they fail.
+    pub fn outage(&self) -> Option<&Outage> {
+        match &self.availability {
+            Availability::AlwaysUp => None,
+            Availability::Outages(outage) => Some(outage),
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! Traffic: the rates and loads the producers put on each queue, from the
 //! traffic equations, and the model rescaled to another load.
 
-use super::Model;
 use super::producer::{Arrivals, Producer};
+use super::{Model, Outage};
 use crate::dist::Dist;
 
 /// Loads this close below 1 count as 1: rescaled rates carry rounding.
@@ -107,6 +107,9 @@ impl Model {
                 // Prefetch windows held through a round trip keep a
                 // saturated consumer from being busy all the time.
                 let load = load / self.window_busy_share(index);
+                // Failing consumers serve only while up (a lower bound: the
+                // work a failure cuts short is lost too).
+                let load = load / queue.outage().map_or(1.0, Outage::availability);
                 (index, queue, load)
             })
             .find(|(_, queue, load)| {

@@ -27,7 +27,7 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 10] = [
+const HEADLINE: [Metric; 12] = [
     Metric::MeanWait,
     Metric::MeanWaitServed,
     Metric::WaitP99,
@@ -38,6 +38,8 @@ const HEADLINE: [Metric; 10] = [
     Metric::DrainTime,
     Metric::RetriesPerMessage,
     Metric::PDeadLettered,
+    Metric::Availability,
+    Metric::RedeliveriesPerMessage,
 ];
 
 /// The metrics of a short live table.

@@ -392,6 +392,12 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     } else {
         String::new()
     };
+    let down = queue.outage().map_or_else(String::new, |outage| {
+        format!(
+            " (against its consumers' time up: they are up {:.4} of the time, between failures)",
+            outage.availability()
+        )
+    });
     let retried = queue.retry().map_or_else(String::new, |retry| {
         format!(
             " (counting every delivery: its retries multiply the messages it serves by {})",
@@ -406,7 +412,7 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
     Err(Problem::new(
         key.unwrap_or(&queue_key),
         format!(
-            "queue \"{}\" is unstable{at}: its load is {} >= 1{retried}{averaged}{closed}{window} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
+            "queue \"{}\" is unstable{at}: its load is {} >= 1{retried}{averaged}{closed}{window}{down} and it has no capacity limit, so its queue would grow without bound{bound}; lower the load or add more consumers, or set `capacity` or `patience`",
             queue.name,
             load_text(load)
         ),

@@ -291,6 +291,61 @@ pub struct QueueSpec {
     pub assignor: Option<AssignorSpec>,
     /// Failed deliveries and how they are delivered again.
     pub retry: Option<RetrySpec>,
+    /// Consumers that fail and are repaired.
+    pub outage: Option<OutageSpec>,
+}
+
+/// `outage = { mtbf = 600, repair = { dist = "deterministic", value = 30 } }`:
+/// each consumer fails after an up time and is repaired after a repair
+/// time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutageSpec {
+    /// Up time between failures: a number (the mean of exponential up
+    /// times) or a distribution.
+    pub mtbf: MtbfSpec,
+    /// Time a failed consumer stays down.
+    pub repair: DistSpec,
+}
+
+/// `mtbf`: a mean (exponential up times) or a distribution table.
+#[derive(Debug, Clone)]
+pub enum MtbfSpec {
+    /// Exponential up times of this mean.
+    Mean(f64),
+    /// Up times from this distribution.
+    Dist(DistSpec),
+}
+
+impl<'de> Deserialize<'de> for MtbfSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = MtbfSpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mean time between failures (a number: exponential up times) or a distribution such as { dist = \"weibull\", shape = 1.5, scale = 600 }")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<MtbfSpec, E> {
+                Ok(MtbfSpec::Mean(value as f64))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<MtbfSpec, E> {
+                Ok(MtbfSpec::Mean(value as f64))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<MtbfSpec, E> {
+                Ok(MtbfSpec::Mean(value))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<MtbfSpec, A::Error> {
+                DistSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(MtbfSpec::Dist)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// `prefetch`: a whole number (0: unlimited, as in RabbitMQ) or

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::spec::{
-    AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, ProducerSpec, QueueSpec,
-    ScenarioSpec, WarmupSpec,
+    AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, MtbfSpec, ProducerSpec,
+    QueueSpec, ScenarioSpec, WarmupSpec,
 };
 use crate::dist::{Dist, DistError};
 use crate::model::{
@@ -365,6 +365,17 @@ fn queue_builder(
     if let Some(retry) = &queue.retry {
         let (p, max_retries, redelivery) = super::retry::retry(retry, &key, time_unit)?;
         built = built.retry(p, max_retries, redelivery);
+    }
+    if let Some(outage) = &queue.outage {
+        let key = format!("{key}.outage");
+        let up = match &outage.mtbf {
+            MtbfSpec::Mean(mean) => checked(Dist::exponential_mean(*mean), &format!("{key}.mtbf"))?,
+            MtbfSpec::Dist(spec) => dist(spec, &format!("{key}.mtbf"), base_dir)?,
+        };
+        built = built.outage(
+            up,
+            dist(&outage.repair, &format!("{key}.repair"), base_dir)?,
+        );
     }
     if let Some(schedule) = schedule {
         built = built.schedule(schedule);

@@ -43,6 +43,10 @@ pub(crate) enum EventKind {
     /// `message` has waited out its retry delay and is delivered to
     /// `queue` again.
     Redeliver { queue: u32, message: u32 },
+    /// `consumer` of `queue` fails (an outage begins).
+    Failure { queue: u32, consumer: u32 },
+    /// `consumer` of `queue` is repaired (its outage ends).
+    Repair { queue: u32, consumer: u32 },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
     /// Reporting interval `index` begins (rate profiles).

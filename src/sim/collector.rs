@@ -58,6 +58,12 @@ struct Accumulators {
     redeliveries: u64,
     /// Messages whose retries all failed.
     exhausted: u64,
+    /// Messages handed back by a failing consumer (consumer outages).
+    outage_redeliveries: u64,
+    /// Consumers up (a queue's aggregate target with consumer outages).
+    up: TimeAverage,
+    /// Its average frozen when the window closed.
+    up_mean: Option<f64>,
     wait: RunningMean,
     /// Waits of the messages served (not lost), kept only where messages
     /// are dropped (elsewhere every accepted message is served, and these
@@ -97,6 +103,9 @@ impl Accumulators {
             first_deliveries: 0,
             redeliveries: 0,
             exhausted: 0,
+            outage_redeliveries: 0,
+            up: TimeAverage::new(0.0),
+            up_mean: None,
             wait: RunningMean::default(),
             served_wait: drops.then(RunningMean::default),
             sojourn: RunningMean::default(),
@@ -233,6 +242,7 @@ impl Accumulators {
         self.in_queue.reset(now);
         self.windows.reset(now);
         self.in_retry.reset(now);
+        self.up.reset(now);
     }
 
     /// Starts an interval at `now` with the counts of `whole` (the run's
@@ -242,6 +252,7 @@ impl Accumulators {
         self.in_queue.update(now, whole.in_queue.value());
         self.windows.copy_counts(now, &whole.windows);
         self.in_retry.update(now, whole.in_retry.value());
+        self.up.update(now, whole.up.value());
         self.open(now);
     }
 
@@ -252,12 +263,14 @@ impl Accumulators {
             self.in_retry.mean(now),
         ]);
         self.windows_means = Some(self.windows.means(now));
+        self.up_mean = Some(self.up.mean(now));
     }
 
     /// The metric values, in the order of [`crate::model::metric::layout`];
     /// `consumers` gives utilisation, `losses` says which of `p_abandoned`
     /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics,
-    /// `retries` the retry metrics of a queue (per first delivery there).
+    /// `retries` the retry metrics of a queue (per first delivery there),
+    /// `outages` the consumer outages' metrics.
     fn values(
         &self,
         window: f64,
@@ -265,6 +278,7 @@ impl Accumulators {
         losses: Losses,
         windowed: bool,
         retries: bool,
+        outages: OutageRow,
     ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
         if windowed && let Some(means) = self.windows_means {
@@ -338,6 +352,14 @@ impl Accumulators {
             );
             set(&mut values, Metric::MeanInRetry, in_retry);
         }
+        let accepted = self.arrivals - self.blocked;
+        if outages != OutageRow::None && accepted > 0 {
+            let per_message = self.outage_redeliveries as f64 / accepted as f64;
+            set(&mut values, Metric::RedeliveriesPerMessage, per_message);
+        }
+        if let (OutageRow::Queue { consumers }, Some(up)) = (outages, self.up_mean) {
+            set(&mut values, Metric::Availability, up / consumers);
+        }
         for (metric, p) in Metric::WAIT_PERCENTILES {
             set(&mut values, metric, self.wait_percentiles.quantile(p));
         }
@@ -359,6 +381,21 @@ impl Accumulators {
         }
         values
     }
+}
+
+/// Which consumer-outage metrics a target gets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum OutageRow {
+    /// None: its consumers never fail (or it is the system, or a
+    /// partition).
+    None,
+    /// Redeliveries per message: a class at a queue whose consumers fail.
+    Class,
+    /// Redeliveries and availability: a queue of `consumers` that fail.
+    Queue {
+        /// Its consumers, up or down.
+        consumers: f64,
+    },
 }
 
 /// The ways a target's messages can be lost unserved, which give it
@@ -751,6 +788,27 @@ impl Collector {
         }
     }
 
+    /// `up` consumers of `queue` are up from `now` on (measured at the
+    /// queue's aggregate target only).
+    pub(crate) fn observe_up(&mut self, now: f64, queue: usize, up: u32) {
+        let base = queue * self.per_node;
+        self.targets[base].up.update(now, f64::from(up));
+        if let Some(current) = self.in_force() {
+            let at = current * self.targets.len() + base;
+            self.interval_targets[at].up.update(now, f64::from(up));
+        }
+    }
+
+    /// A failing consumer of `queue` handed back a message of `class`,
+    /// to be redelivered (counted when `tracked`).
+    pub(crate) fn count_outage_redelivery(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, self.in_force(), |t| {
+                t.outage_redeliveries += 1
+            });
+        }
+    }
+
     /// A message of `class` is rejected by a full `queue`.
     pub(crate) fn block(&mut self, queue: usize, class: usize, tracked: bool) {
         if tracked {
@@ -1075,7 +1133,7 @@ impl Collector {
                         expire: false,
                         drop: false,
                     };
-                    return target.values(window, Some(1.0), losses, false, false);
+                    return target.values(window, Some(1.0), losses, false, false, OutageRow::None);
                 }
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.
@@ -1092,7 +1150,19 @@ impl Collector {
                 let windowed = index % self.per_node == 0
                     && model.queues.get(node).is_some_and(|q| q.window().is_some());
                 let retries = model.queues.get(node).is_some_and(|q| q.retry().is_some());
-                target.values(window, consumers, losses, windowed, retries)
+                let outages = match model.queues.get(node) {
+                    Some(queue) if queue.outage().is_some() => {
+                        if index % self.per_node == 0 {
+                            OutageRow::Queue {
+                                consumers: f64::from(queue.consumers),
+                            }
+                        } else {
+                            OutageRow::Class
+                        }
+                    }
+                    _ => OutageRow::None,
+                };
+                target.values(window, consumers, losses, windowed, retries, outages)
             })
             .collect();
         if self.system {

@@ -199,6 +199,7 @@ impl<'a> Engine<'a> {
             );
         }
         self.start_backlogs();
+        self.start_outages();
         for (producer, spec) in self.model.producers.iter().enumerate() {
             let clients = match &spec.arrivals {
                 Arrivals::Open { .. } => 1,
@@ -231,6 +232,8 @@ impl<'a> Engine<'a> {
                 } => self.expire(queue as usize, message, generation),
                 EventKind::Ack { queue, consumer } => self.acknowledge(queue as usize, consumer),
                 EventKind::Redeliver { queue, message } => self.redeliver(queue as usize, message),
+                EventKind::Failure { queue, consumer } => self.fail(queue as usize, consumer),
+                EventKind::Repair { queue, consumer } => self.repair(queue as usize, consumer),
                 EventKind::HorizonEnd => self.close_window(),
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
@@ -275,6 +278,78 @@ impl<'a> Engine<'a> {
             }
             self.observe_drain(queue);
         }
+    }
+
+    /// Every consumer of a queue whose consumers fail is up at time 0 and
+    /// fails after its first up time (drawn consumer by consumer).
+    fn start_outages(&mut self) {
+        for queue in 0..self.stations.len() {
+            let Some(up) = self.stations[queue].consumers_up() else {
+                continue;
+            };
+            self.collector.observe_up(self.now, queue, up);
+            for consumer in 0..up {
+                if let Some(time) = self.stations[queue].up_time() {
+                    let queue = queue as u32;
+                    self.calendar
+                        .schedule(self.now + time, EventKind::Failure { queue, consumer });
+                }
+            }
+        }
+    }
+
+    /// `consumer` of `queue` fails: the message it served, and with
+    /// prefetch windows the ones delivered to it, wait again at the head of
+    /// the line (redelivered; the lost service counts as service, so the
+    /// wait is the time in line), and it is repaired later.
+    fn fail(&mut self, queue: usize, consumer: u32) {
+        let failed = self.stations[queue].fail(consumer, &self.messages.slots);
+        if let Some(slot) = failed.in_service {
+            let message = &mut self.messages.slots[slot as usize];
+            message.service += self.now - message.in_service_since;
+            message.generation = message.generation.wrapping_add(1);
+            let class = message.class as usize;
+            self.collector.preempt(self.now, queue, class);
+        }
+        for index in 0..failed.requeued {
+            let slot = self.stations[queue].requeued(index);
+            let message = &mut self.messages.slots[slot as usize];
+            message.waited_here = true;
+            message.waited = true;
+            let (class, tracked) = (message.class as usize, message.tracked);
+            self.collector
+                .count_outage_redelivery(queue, class, tracked);
+        }
+        let at = self.now + failed.repair;
+        let event = EventKind::Repair {
+            queue: queue as u32,
+            consumer,
+        };
+        self.calendar.schedule(at, event);
+        self.after_outage_change(queue);
+    }
+
+    /// `consumer` of `queue` is repaired: it takes messages again, and
+    /// fails after its next up time.
+    fn repair(&mut self, queue: usize, consumer: u32) {
+        let at = self.now + self.stations[queue].repair(consumer);
+        let event = EventKind::Failure {
+            queue: queue as u32,
+            consumer,
+        };
+        self.calendar.schedule(at, event);
+        self.after_outage_change(queue);
+    }
+
+    /// After a failure or a repair at `queue`: the consumers up take
+    /// waiting messages, and the counts are observed.
+    fn after_outage_change(&mut self, queue: usize) {
+        while self.take_waiting(queue) {}
+        if let Some(up) = self.stations[queue].consumers_up() {
+            self.collector.observe_up(self.now, queue, up);
+        }
+        self.observe_drain(queue);
+        self.observe_window(queue);
     }
 
     /// After the waiting messages of `queue` changed: has it caught up

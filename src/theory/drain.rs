@@ -47,6 +47,7 @@ pub(super) fn with_drain_times(
             && queue.capacity().is_none()
             && queue.patience().is_none()
             && queue.retry().is_none()
+            && queue.outage().is_none()
             && queue.schedule.is_none();
         if !covered {
             continue;

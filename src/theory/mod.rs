@@ -21,6 +21,7 @@ pub mod mmc;
 pub mod mmck;
 pub mod mminf;
 pub mod mva;
+pub mod outage;
 pub mod partitions;
 mod pointwise;
 pub mod prefetch;

@@ -1,19 +1,20 @@
 //! Recognises which formula fits a [`Model`] and assembles its rows:
 //! single queues (M/M/c, M/M/c/K, Erlang B, M/G/1, priority classes,
-//! GI/G/c approximations), open Jackson networks, and queues whose failed
-//! deliveries are retried (after a delay, or at the head of the line).
+//! GI/G/c approximations), open Jackson networks, queues whose failed
+//! deliveries are retried (after a delay, or at the head of the line), and
+//! queues whose consumers fail and are repaired.
 
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
 use super::{
-    approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, partitions, prefetch, priority,
-    retry, within,
+    approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, outage, partitions, prefetch,
+    priority, retry, within,
 };
 use crate::dist::Dist;
 use crate::model::Target;
 use crate::model::metric::Metric;
 use crate::model::{
-    Arrivals, Discipline, Feature, Features, Model, Overflow, Producer, Redelivery, Retry,
+    Arrivals, Discipline, Feature, Features, Model, Outage, Overflow, Producer, Redelivery, Retry,
 };
 
 /// The flow of one class through one queue.
@@ -145,7 +146,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 7] = [
+const FAMILIES: [Family; 8] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
     // (a `max_length` N is K = c + N; drop-head's count process is
     // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
@@ -239,6 +240,19 @@ const FAMILIES: [Family; 7] = [
             Feature::UnlimitedConsumers,
         ]),
         rows: retry_queues,
+    },
+    // Consumer outages (see `outage_rows`), beside plain queues; every
+    // queue fed by producers only.
+    Family {
+        requires: Features::of(&[Feature::Outages]),
+        covers: Features::of(&[
+            Feature::Outages,
+            Feature::GeneralService,
+            Feature::PrefetchWindow,
+            Feature::UnlimitedPrefetch,
+        ])
+        .union(Features::ORDERS),
+        rows: outage_queues,
     },
 ];
 
@@ -403,6 +417,83 @@ fn retry_queues(model: &Model, stations: &[StationTraffic<'_>]) -> Option<Rows> 
         rows.extend(found.unwrap_or_default());
     }
     Some(rows)
+}
+
+/// Queues whose consumers fail (see `outage_rows`), and plain queues on a
+/// shared line beside them.
+fn outage_queues(model: &Model, stations: &[StationTraffic<'_>]) -> Option<Rows> {
+    let mut rows = Vec::new();
+    for station in stations {
+        let queue = &model.queues[station.queue];
+        let found = match queue.outage() {
+            Some(outage) => outage_rows(station, outage),
+            None if queue.window().is_none_or(|w| w.is_shared_line()) => single_queue(station),
+            None => None,
+        };
+        rows.extend(found.unwrap_or_default());
+    }
+    Some(rows)
+}
+
+/// A queue whose consumers fail: the availability E\[up\]/(E\[up\] +
+/// E\[repair\]) always (an alternating renewal process); with exponential
+/// up times on a shared line, the redeliveries per message E\[e^{ηS}\] − 1
+/// (each attempt fails independently, whatever the consumers or the
+/// arrivals: the consumer's rest of up time is Exp(η)); and with one
+/// consumer, FIFO, fed by Poisson producers, the M/G/1 with breakdowns
+/// at any time and preemptive-repeat (`outage.rs`, exact). Nothing else:
+/// several consumers would need the QBD of M/M/c with breakdowns, and
+/// prefetch windows hand back deliveries not yet started too.
+fn outage_rows(station: &StationTraffic<'_>, outage: &Outage) -> Option<Rows> {
+    let model = station.model;
+    let queue = &model.queues[station.queue];
+    let target = Target {
+        queue: Some(station.queue),
+        class: None,
+        partition: None,
+    };
+    let availability = outage.availability();
+    let mut row = TheoryResult::new("consumer availability (alternating renewal)", true)
+        .with(Metric::Availability, availability);
+    let shared_line = queue.window().is_none_or(|w| w.is_shared_line());
+    if !(shared_line && outage.up.is_exponential() && model.classes.len() == 1) {
+        return Some(vec![(target, row)]);
+    }
+    let service = model.service(station.queue, 0);
+    let mtbf = outage.up.mean();
+    let repair = outage::Moments::of(&outage.repair);
+    let Some(completion) = outage::completion(service, 1.0 / mtbf, repair) else {
+        return Some(vec![(target, row)]);
+    };
+    row = TheoryResult::new(
+        "consumer outages: availability (alternating renewal), redeliveries (geometric attempts)",
+        true,
+    )
+    .with(Metric::Availability, availability)
+    .with(Metric::RedeliveriesPerMessage, completion.redeliveries);
+    let poisson = model
+        .producers
+        .iter()
+        .filter(|p| p.queue == station.queue)
+        .all(Producer::is_poisson);
+    let lambda = station.rate();
+    if queue.consumers == 1
+        && queue.discipline == Discipline::Fifo
+        && poisson
+        && let Some(b) = outage::one_consumer(lambda, service, mtbf, &outage.repair)
+    {
+        row = TheoryResult::new(
+            "M/G/1 with breakdowns at any time, preemptive-repeat (Gaver; Welch)",
+            true,
+        )
+        .with_means(lambda * b.sojourn, lambda * b.wait, b.sojourn, b.wait)
+        .with(Metric::Utilisation, b.utilisation)
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PBlocked, 0.0)
+        .with(Metric::Availability, availability)
+        .with(Metric::RedeliveriesPerMessage, b.redeliveries);
+    }
+    Some(vec![(target, row)])
 }
 
 /// A FIFO queue whose failed deliveries are requeued at the head: each

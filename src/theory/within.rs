@@ -98,7 +98,12 @@ fn tail(
 ) -> Option<Vec<f64>> {
     let queue = target.queue?;
     // A partitioned queue's distributions are its consumers' (not M/M/c).
-    if model.queues[queue].is_unlimited() || model.queues[queue].partitioning().is_some() {
+    // Nor are those of a queue whose consumers fail.
+    let queue_spec = &model.queues[queue];
+    if queue_spec.is_unlimited()
+        || queue_spec.partitioning().is_some()
+        || queue_spec.outage().is_some()
+    {
         return None;
     }
     let exact = rows.iter().any(|(t, result)| {

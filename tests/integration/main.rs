@@ -10,6 +10,7 @@ mod fit;
 mod fuzz;
 mod limits;
 mod one_run;
+mod outages;
 mod paired;
 mod partitions;
 mod plan;

@@ -12,6 +12,9 @@ impl Station<'_> {
         match self.spec.consumption {
             Consumption::OneAtATime => self.busy += 1,
         }
+        if let Some(outages) = &mut self.outages {
+            outages.assign(slot);
+        }
         if let Serving::Preemptive(in_service) = &mut self.serving {
             in_service.start(slot, class);
         }
@@ -22,6 +25,9 @@ impl Station<'_> {
     pub(super) fn finish(&mut self, slot: u32) {
         match self.spec.consumption {
             Consumption::OneAtATime => self.busy -= 1,
+        }
+        if let Some(outages) = &mut self.outages {
+            outages.release(slot);
         }
         if let Serving::Preemptive(in_service) = &mut self.serving {
             in_service.stop(slot);

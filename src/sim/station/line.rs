@@ -66,10 +66,12 @@ impl WaitingLine {
         }
     }
 
-    /// Puts back an interrupted message of `class`, to be resumed before
-    /// later arrivals of its level (LIFO: it is the newest anyway).
+    /// Puts back an interrupted message of `class` at the head, to be
+    /// taken before the others of its level (LIFO: the top, taken next;
+    /// random: anywhere, as every message).
     pub(crate) fn push_front(&mut self, message: u32, class: usize) {
         match self {
+            WaitingLine::Fifo(line) => line.push_front(message),
             WaitingLine::Priority {
                 levels,
                 level_of_class,

@@ -15,6 +15,8 @@
 //!   of a group (Kafka).
 //! - `consumption.rs` (consumption): what a consumer takes at once, and
 //!   when it is free again.
+//! - `outage.rs` (availability): consumers that fail and are repaired,
+//!   handing back what they held.
 //! - `exit.rs` (exit): routing after service, retries of failed
 //!   deliveries, expiry to a dead-letter queue.
 //! - `effect.rs`: what a station returns to the engine.
@@ -25,6 +27,7 @@ mod dispatch;
 pub(crate) mod effect;
 mod exit;
 mod line;
+mod outage;
 mod partitions;
 mod preemptive;
 mod shared;
@@ -32,11 +35,12 @@ mod window;
 
 use super::message::Message;
 use super::streams::{Source, Stream};
-use crate::model::{Class, Discipline, Model, Queue};
+use crate::model::{Class, Discipline, Dispatch, Model, Queue};
 use admission::Admit;
 use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
 use line::WaitingLine;
+use outage::Outages;
 use partitions::Partitions;
 use preemptive::InService;
 use shared::Sharing;
@@ -62,6 +66,9 @@ pub(crate) struct Station<'a> {
     exit: ExitDraws<'a>,
     /// The consumers' prefetch windows, for a queue that has them.
     windows: Option<Box<Windows<'a>>>,
+    /// The consumers' failures and repairs, for a queue whose consumers
+    /// fail.
+    outages: Option<Box<Outages<'a>>>,
 }
 
 /// How a station's consumers work through the messages they serve (the
@@ -120,6 +127,11 @@ impl<'a> Station<'a> {
                     spec.consumers,
                     stream(Source::Acks(index)),
                 ))
+            }),
+            outages: spec.outage().map(|outage| {
+                let shared_line = matches!(spec.dispatch, Dispatch::SharedLine);
+                let draws = stream(Source::Outages(index));
+                Box::new(Outages::new(outage, consumers, shared_line, draws))
             }),
         }
     }

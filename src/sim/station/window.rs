@@ -180,21 +180,58 @@ impl<'a> Windows<'a> {
         match self.ack {
             Some(ack) => (consumer, Some(now + self.acks.draw(ack))),
             None => {
-                self.acknowledge(consumer);
+                self.acknowledge(consumer, true);
                 (consumer, None)
             }
         }
     }
 
     /// An acknowledgement from `consumer` arrives: a slot of its window is
-    /// free again.
-    pub(crate) fn acknowledge(&mut self, consumer: u32) {
+    /// free again (taking deliveries only if the consumer is `up`).
+    pub(crate) fn acknowledge(&mut self, consumer: u32, up: bool) {
         let held = &mut self.held[consumer as usize];
-        if *held == self.prefetch {
+        if *held == self.prefetch && up {
             self.free.push_back(consumer);
         }
         *held -= 1;
         self.unacked -= 1;
+    }
+
+    /// `consumer` fails: its message in service, then its buffered ones,
+    /// in order, go into `requeued` and back to the ready line (their
+    /// slots freed; acknowledgements in flight still arrive), and it takes
+    /// no deliveries. True when it was serving (`requeued[0]`).
+    pub(crate) fn crash(&mut self, consumer: u32, requeued: &mut Vec<u32>) -> bool {
+        let index = consumer as usize;
+        let serving = std::mem::replace(&mut self.serving[index], NONE);
+        if serving != NONE {
+            requeued.push(serving);
+            self.busy -= 1;
+        }
+        let mut slot = self.buffers[index].head;
+        while slot != NONE {
+            requeued.push(slot);
+            self.buffered -= 1;
+            slot = self.links[slot as usize].next;
+        }
+        self.buffers[index] = Buffer {
+            head: NONE,
+            tail: NONE,
+        };
+        let handed_back = requeued.len() as u32;
+        self.held[index] -= handed_back;
+        self.unacked -= handed_back;
+        self.ready += handed_back;
+        self.free.retain(|&c| c != consumer);
+        serving != NONE
+    }
+
+    /// `consumer` is repaired: it takes deliveries again while its window
+    /// has room.
+    pub(crate) fn rejoin(&mut self, consumer: u32) {
+        if self.held[consumer as usize] < self.prefetch {
+            self.free.push_back(consumer);
+        }
     }
 
     /// The consumer that just finished starts its next buffered message,
@@ -221,7 +258,7 @@ impl<'a> Windows<'a> {
 }
 
 impl<'a> Station<'a> {
-    fn windows(&mut self) -> &mut Windows<'a> {
+    pub(super) fn windows(&mut self) -> &mut Windows<'a> {
         self.windows
             .as_deref_mut()
             .expect("a queue with prefetch windows")
@@ -289,7 +326,11 @@ impl<'a> Station<'a> {
     /// The acknowledgement from `consumer` arrives: then the engine lets
     /// the ready line's head through.
     pub(crate) fn acknowledge(&mut self, consumer: u32) {
-        self.windows().acknowledge(consumer);
+        let up = self
+            .outages
+            .as_deref()
+            .is_none_or(|outages| outages.is_up(consumer));
+        self.windows().acknowledge(consumer, up);
     }
 
     /// A live message leaves the ready line undelivered (it expires, or a
