@@ -54,6 +54,9 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::RetriesPerMessage => "redeliveries per message".into(),
         Metric::PDeadLettered => "fraction of messages dead-lettered".into(),
         Metric::MeanInRetry => "mean messages waiting out a retry delay".into(),
+        Metric::MeanBatch => "mean messages per poll".into(),
+        Metric::PollOverheadShare => "share of consumer time in poll overhead".into(),
+        Metric::FetchWaitShare => "share of consumer time waiting for a fetch".into(),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

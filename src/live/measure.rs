@@ -207,6 +207,9 @@ impl Batches {
                 | Metric::RetriesPerMessage
                 | Metric::PDeadLettered
                 | Metric::MeanInRetry
+                | Metric::MeanBatch
+                | Metric::PollOverheadShare
+                | Metric::FetchWaitShare
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

@@ -77,11 +77,16 @@ pub enum Feature {
     RetryDelays,
     /// Failed deliveries served again at once (`retry.requeue = "head"`).
     RequeueHead,
+    /// Polls of one message each with an overhead: every message's
+    /// service is the overhead plus its own.
+    PollOverhead,
+    /// Polls of batches that pay an overhead or wait for a fetch minimum.
+    BatchPolling,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 29] = [
+    pub const ALL: [Feature; 31] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -111,6 +116,8 @@ impl Feature {
         Feature::RoundRobinPartitioning,
         Feature::RetryDelays,
         Feature::RequeueHead,
+        Feature::PollOverhead,
+        Feature::BatchPolling,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -147,6 +154,10 @@ impl Feature {
             }
             Feature::RetryDelays => "failed deliveries retried after a delay (`retry`)",
             Feature::RequeueHead => "failed deliveries requeued at the head (`retry.requeue`)",
+            Feature::PollOverhead => "a `poll_overhead` on polls of one record",
+            Feature::BatchPolling => {
+                "batch polling (`max_poll_records` above 1 with a `poll_overhead`, or a `fetch_min` above 1)"
+            }
         }
     }
 
@@ -339,8 +350,14 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         Dispatch::Window(window) if window.is_unlimited() => Some(Feature::UnlimitedPrefetch),
         Dispatch::Window(_) => Some(Feature::PrefetchWindow),
     };
-    // The plain behaviour of this axis, the only one so far.
-    let Consumption::OneAtATime = consumption;
+    // Polls that take what is there at once and cost nothing serve as one
+    // message at a time.
+    let consumed = match consumption {
+        Consumption::OneAtATime => None,
+        Consumption::Polls(poll) if poll.is_one_at_a_time() => None,
+        Consumption::Polls(poll) if poll.is_single_record() => Some(Feature::PollOverhead),
+        Consumption::Polls(_) => Some(Feature::BatchPolling),
+    };
     let patience = match expiry {
         None => false,
         Some(Expiry {
@@ -374,6 +391,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));
+    sites.extend(consumed.map(|feature| (feature, site())));
     sites.extend(overflow_feature.map(|feature| (feature, site())));
     for (is_present, feature) in present {
         if is_present {

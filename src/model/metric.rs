@@ -94,6 +94,16 @@ pub enum Metric {
     /// Time-average number of messages waiting out a retry delay (outside
     /// every queue) before they are delivered to the queue again.
     MeanInRetry,
+    /// Batch polling: mean messages a poll takes (polls per message is its
+    /// inverse).
+    MeanBatch,
+    /// Batch polling: share of the consumers' time spent in poll overhead
+    /// (part of their utilisation).
+    PollOverheadShare,
+    /// Batch polling: share of the consumers' time spent waiting for a
+    /// fetch to fill with messages already there (the latency cost of a
+    /// fetch minimum).
+    FetchWaitShare,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -166,7 +176,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 28] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -192,6 +202,9 @@ impl Metric {
         Metric::RetriesPerMessage,
         Metric::PDeadLettered,
         Metric::MeanInRetry,
+        Metric::MeanBatch,
+        Metric::PollOverheadShare,
+        Metric::FetchWaitShare,
     ];
 
     /// Number of metrics.
@@ -225,6 +238,9 @@ impl Metric {
             Metric::RetriesPerMessage => "retries_per_message",
             Metric::PDeadLettered => "p_dead_lettered",
             Metric::MeanInRetry => "mean_in_retry",
+            Metric::MeanBatch => "mean_batch",
+            Metric::PollOverheadShare => "poll_overhead_share",
+            Metric::FetchWaitShare => "fetch_wait_share",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -260,6 +276,9 @@ impl Metric {
             | Metric::RetriesPerMessage
             | Metric::PDeadLettered
             | Metric::MeanInRetry
+            | Metric::MeanBatch
+            | Metric::PollOverheadShare
+            | Metric::FetchWaitShare
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -277,6 +296,8 @@ impl Metric {
             | Metric::PHoarded
             | Metric::PDropped
             | Metric::PDeadLettered
+            | Metric::PollOverheadShare
+            | Metric::FetchWaitShare
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

@@ -10,7 +10,8 @@
 //! `traffic.rs` (traffic equations, loads, rescaling), `features.rs` (what a
 //! model uses beyond M/M/c, for the theory and live whitelists),
 //! `window.rs` (prefetch windows, on the dispatch axis), `partitions.rs`
-//! (partitioned queues: assignors, keys, partition loads), `retry.rs`
+//! (partitioned queues: assignors, keys, partition loads), `poll.rs` (batch
+//! polling, on the consumption axis), `retry.rs`
 //! (failed deliveries delivered again, on the exit axis), `target.rs` (what
 //! a result row describes), `record.rs` (one visit, as the simulator and
 //! live record it), `metric.rs`, `profile.rs`.
@@ -22,6 +23,7 @@ mod discipline;
 mod features;
 pub mod metric;
 mod partitions;
+mod poll;
 mod producer;
 pub mod profile;
 mod record;
@@ -39,6 +41,7 @@ use metric::{Metric, Threshold};
 pub use partitions::{
     Assignor, KeyDistribution, Keys, OverloadedConsumer, Partitioning, key_partition, murmur2,
 };
+pub use poll::{DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS, Poll};
 pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;
 pub use retry::{Backoff, Delays, ROCKETMQ_RETRIES, ROCKETMQ_SECONDS, Redelivery, Retry};

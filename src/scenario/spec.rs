@@ -289,6 +289,17 @@ pub struct QueueSpec {
     pub partitions: Option<u32>,
     /// How the partitions are assigned to the consumers (default range).
     pub assignor: Option<AssignorSpec>,
+    /// Batch polling: most messages a poll takes (Kafka's
+    /// `max.poll.records`, default 500 once polling is on).
+    pub max_poll_records: Option<u32>,
+    /// Batch polling: messages a fetch waits for (Kafka's
+    /// `fetch.min.bytes` counted in messages, default 1).
+    pub fetch_min: Option<u32>,
+    /// Batch polling: longest a fetch waits for `fetch_min` messages
+    /// (Kafka's `fetch.max.wait.ms`, default 500 ms in the file's unit).
+    pub fetch_wait: Option<f64>,
+    /// Batch polling: the time a poll costs before its batch (default 0).
+    pub poll_overhead: Option<DistSpec>,
     /// Failed deliveries and how they are delivered again.
     pub retry: Option<RetrySpec>,
 }

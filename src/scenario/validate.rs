@@ -10,8 +10,8 @@ use super::spec::{
 };
 use crate::dist::{Dist, DistError};
 use crate::model::{
-    Arrivals, Assignor, Class, KeyDistribution, Keys, Model, ProducerBuilder, QueueBuilder,
-    UNLIMITED,
+    Arrivals, Assignor, Class, DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS, KeyDistribution,
+    Keys, Model, Poll, ProducerBuilder, QueueBuilder, UNLIMITED,
 };
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
@@ -389,7 +389,52 @@ fn queue_builder(
         }
         (None, None) => {}
     }
+    if let Some(poll) = poll(queue, &key, base_dir, time_unit)? {
+        built = built.poll(poll);
+    }
     Ok(built.backlog(queue.backlog))
+}
+
+/// The poll loop of a queue with any of the batch-polling keys, with
+/// Kafka's defaults for the others (`fetch_wait`: 500 ms in `time_unit`).
+fn poll(
+    queue: &QueueSpec,
+    key: &str,
+    base_dir: &Path,
+    time_unit: &str,
+) -> Result<Option<Poll>, Problem> {
+    if queue.max_poll_records.is_none()
+        && queue.fetch_min.is_none()
+        && queue.fetch_wait.is_none()
+        && queue.poll_overhead.is_none()
+    {
+        return Ok(None);
+    }
+    let fetch_min = queue.fetch_min.unwrap_or(1);
+    let fetch_wait = match (queue.fetch_wait, crate::units::seconds_per(time_unit)) {
+        (Some(wait), _) => wait,
+        (None, Some(seconds)) => DEFAULT_FETCH_WAIT_MS * 1e-3 / seconds,
+        // Irrelevant: a fetch returns with the first message.
+        (None, None) if fetch_min <= 1 => 0.0,
+        (None, None) => {
+            return Err(Problem::new(
+                format!("{key}.fetch_wait"),
+                format!(
+                    "needs a value: Kafka's default 500 ms does not convert to the time unit \"{time_unit}\" (a time >= 0 in it)"
+                ),
+            ));
+        }
+    };
+    let overhead = match &queue.poll_overhead {
+        Some(spec) => Some(dist(spec, &format!("{key}.poll_overhead"), base_dir)?),
+        None => None,
+    };
+    Ok(Some(Poll {
+        max_records: queue.max_poll_records.unwrap_or(DEFAULT_MAX_POLL_RECORDS),
+        fetch_min,
+        fetch_wait,
+        overhead,
+    }))
 }
 
 /// Converts a producer's `interarrival` spec, which may also be a `trace`

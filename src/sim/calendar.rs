@@ -43,6 +43,13 @@ pub(crate) enum EventKind {
     /// `message` has waited out its retry delay and is delivered to
     /// `queue` again.
     Redeliver { queue: u32, message: u32 },
+    /// The fetch numbered `generation` of `consumer` of `queue` (batch
+    /// polling) stops waiting for its minimum, unless it has returned.
+    FetchDeadline {
+        queue: u32,
+        consumer: u32,
+        generation: u32,
+    },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
     /// Reporting interval `index` begins (rate profiles).

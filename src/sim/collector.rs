@@ -2,6 +2,7 @@
 //! engine reports what happens, the collector keeps time-weighted counts,
 //! tallies and percentile histograms, and turns them into metric values.
 
+use super::poll_totals::PollTotals;
 use super::station::WindowCounts;
 use super::window_averages::{self, WindowAverages, WindowMeans};
 use crate::model::metric::{Metric, MetricValues, Threshold};
@@ -81,6 +82,8 @@ struct Accumulators {
     windows: WindowAverages,
     /// Their averages frozen when the window closed.
     windows_means: Option<WindowMeans>,
+    /// Polls (a queue's aggregate target, with batch polling).
+    polls: PollTotals,
 }
 
 impl Accumulators {
@@ -108,6 +111,7 @@ impl Accumulators {
             window_means: None,
             windows: WindowAverages::new(),
             windows_means: None,
+            polls: PollTotals::default(),
         }
     }
 
@@ -250,16 +254,19 @@ impl Accumulators {
     /// The metric values, in the order of [`crate::model::metric::layout`];
     /// `consumers` gives utilisation, `losses` says which of `p_abandoned`
     /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics,
-    /// `retries` the retry metrics of a queue (per first delivery there).
+    /// `retries` the retry metrics of a queue (per first delivery there),
+    /// `polled` the poll metrics of a queue read by polling.
     fn values(
         &self,
         window: f64,
         consumers: Option<f64>,
         losses: Losses,
-        windowed: bool,
-        retries: bool,
+        (windowed, retries, polled): (bool, bool, bool),
     ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
+        if polled && let Some(consumers) = consumers {
+            self.polls.write(window, consumers, &mut values);
+        }
         if windowed && let Some(means) = self.windows_means {
             window_averages::write(means, &mut values);
         }
@@ -733,6 +740,23 @@ impl Collector {
         }
     }
 
+    /// A consumer of `queue` polled a batch of `size` after its fetch
+    /// waited `fetch_wait` with messages there, at a cost of `overhead`
+    /// (counted while the window is open, at the queue's aggregate target).
+    pub(crate) fn poll(&mut self, queue: usize, size: u32, overhead: f64, fetch_wait: f64) {
+        if !self.window_open {
+            return;
+        }
+        let base = queue * self.per_node;
+        self.targets[base].polls.record(size, overhead, fetch_wait);
+        if let Some(current) = self.in_force() {
+            let at = current * self.targets.len() + base;
+            self.interval_targets[at]
+                .polls
+                .record(size, overhead, fetch_wait);
+        }
+    }
+
     /// A message of `class` is rejected by a full `queue`.
     pub(crate) fn block(&mut self, queue: usize, class: usize, tracked: bool) {
         if tracked {
@@ -1047,7 +1071,7 @@ impl Collector {
                         expire: false,
                         drop: false,
                     };
-                    return target.values(window, Some(1.0), losses, false, false);
+                    return target.values(window, Some(1.0), losses, (false, false, false));
                 }
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.
@@ -1064,7 +1088,10 @@ impl Collector {
                 let windowed = index % self.per_node == 0
                     && model.queues.get(node).is_some_and(|q| q.window().is_some());
                 let retries = model.queues.get(node).is_some_and(|q| q.retry().is_some());
-                target.values(window, consumers, losses, windowed, retries)
+                // So are the polls.
+                let polled = index % self.per_node == 0
+                    && model.queues.get(node).is_some_and(|q| q.poll().is_some());
+                target.values(window, consumers, losses, (windowed, retries, polled))
             })
             .collect();
         if self.system {

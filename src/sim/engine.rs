@@ -14,7 +14,7 @@ use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
 use super::message::{Message, Messages};
 use super::station::Station;
-use super::station::effect::{Arrival, Completion, Entry, Next, Take, Verdict};
+use super::station::effect::{Arrival, Completion, Entry, Fetch, Next, Take, Verdict};
 use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::model::VisitRecord;
@@ -231,6 +231,11 @@ impl<'a> Engine<'a> {
                 } => self.expire(queue as usize, message, generation),
                 EventKind::Ack { queue, consumer } => self.acknowledge(queue as usize, consumer),
                 EventKind::Redeliver { queue, message } => self.redeliver(queue as usize, message),
+                EventKind::FetchDeadline {
+                    queue,
+                    consumer,
+                    generation,
+                } => self.fetch_deadline(queue as usize, consumer, generation),
                 EventKind::HorizonEnd => self.close_window(),
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
@@ -458,6 +463,18 @@ impl<'a> Engine<'a> {
                     );
                 }
             }
+            Entry::Polled { overhead } => {
+                self.collector
+                    .enter(self.now, (queue, partition), class, false, tracked);
+                self.collector.poll(queue, 1, overhead, 0.0);
+                self.add_overhead(slot, overhead);
+                self.start_service(queue, slot, false);
+            }
+            Entry::Fetches(fetch) => {
+                self.collector
+                    .enter(self.now, (queue, partition), class, true, tracked);
+                self.fetch(queue, fetch);
+            }
             Entry::Shares { waits, next } => {
                 let message = &mut self.messages.slots[slot as usize];
                 message.waited_here = waits;
@@ -561,8 +578,61 @@ impl<'a> Engine<'a> {
                     let message = &mut self.messages.slots[slot as usize];
                     message.generation = message.generation.wrapping_add(1);
                 }
+                Take::Polled {
+                    slot,
+                    overhead,
+                    size,
+                    since,
+                } => {
+                    self.collector.poll(queue, size, overhead, self.now - since);
+                    self.add_overhead(slot, overhead);
+                    self.start_service(queue, slot, true);
+                    return true;
+                }
+                Take::Fetches(fetch) => {
+                    self.fetch(queue, fetch);
+                    return false;
+                }
                 Take::Idle => return false,
             }
+        }
+    }
+
+    /// A poll's `overhead` is served before the batch's first message,
+    /// `slot`: as part of its service.
+    fn add_overhead(&mut self, slot: u32, overhead: f64) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.service += overhead;
+        message.remaining += overhead;
+    }
+
+    /// A consumer's fetch at `queue` moved on: it takes a batch now, or
+    /// waits for more until its deadline.
+    fn fetch(&mut self, queue: usize, fetch: Fetch) {
+        match fetch {
+            Fetch::Ready => {
+                self.take_waiting(queue);
+            }
+            Fetch::Until {
+                consumer,
+                at,
+                generation,
+            } => self.calendar.schedule(
+                at,
+                EventKind::FetchDeadline {
+                    queue: queue as u32,
+                    consumer,
+                    generation,
+                },
+            ),
+        }
+    }
+
+    /// The fetch deadline numbered `generation` of `consumer` at `queue`
+    /// passes: if that fetch still waits, its consumer takes what is there.
+    fn fetch_deadline(&mut self, queue: usize, consumer: u32, generation: u32) {
+        if self.stations[queue].fetch_due(consumer, generation) {
+            self.take_waiting(queue);
         }
     }
 

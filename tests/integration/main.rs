@@ -13,6 +13,7 @@ mod one_run;
 mod paired;
 mod partitions;
 mod plan;
+mod polling;
 mod precision;
 mod prefetch;
 mod presets;

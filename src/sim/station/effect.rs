@@ -42,12 +42,43 @@ pub(crate) enum Entry {
         /// When its patience runs out.
         expires: Option<f64>,
     },
+    /// Its consumer was fetching with nothing there: its poll takes this
+    /// message alone, and serves it after the poll's `overhead` (batch
+    /// polling).
+    Polled {
+        /// The poll's overhead, served before the message.
+        overhead: f64,
+    },
+    /// It waits for its consumer's poll (batch polling), whose fetch
+    /// moves on as [`Fetch`] says.
+    Fetches(Fetch),
     /// It shares the consumers with everyone present (processor sharing).
     Shares {
         /// It shares beyond the consumers, so it counts as waiting.
         waits: bool,
         /// The next completion, which its arrival moves.
         next: Completion,
+    },
+}
+
+/// What an arrival, or a consumer done with its batch, does to a fetch
+/// (batch polling).
+#[derive(Clone, Copy, Debug)]
+#[repr(u8)]
+pub(crate) enum Fetch {
+    /// The fetch has its minimum: the consumer takes a batch now (the
+    /// engine asks it to take).
+    Ready,
+    /// The fetch holds fewer than its minimum and returns with them at
+    /// `at` unless more come first: the engine schedules that deadline.
+    Until {
+        /// The fetching consumer.
+        consumer: u32,
+        /// When the fetch gives up waiting.
+        at: f64,
+        /// The fetch's number, so a deadline outlived by its fetch is
+        /// ignored.
+        generation: u32,
     },
 }
 
@@ -127,6 +158,22 @@ pub(crate) enum Take {
     /// This message left the ready line for a consumer's buffer (prefetch
     /// windows): it waits on, no longer able to expire.
     Delivered(u32),
+    /// A poll took a batch (batch polling): its first message, `slot`,
+    /// which waited, is served after the poll's overhead.
+    Polled {
+        /// The batch's first message.
+        slot: u32,
+        /// The poll's overhead, served before that message.
+        overhead: f64,
+        /// Messages in the batch.
+        size: u32,
+        /// When the fetch first held a message (its wait for more began).
+        since: f64,
+    },
+    /// A consumer done with its batch fetches fewer than the minimum and
+    /// waits for more (the engine schedules the deadline); it takes
+    /// nothing now.
+    Fetches(Fetch),
     /// No consumer is free, or nobody waits.
     Idle,
 }

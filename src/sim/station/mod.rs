@@ -15,6 +15,8 @@
 //!   of a group (Kafka).
 //! - `consumption.rs` (consumption): what a consumer takes at once, and
 //!   when it is free again.
+//! - `poll.rs` (consumption): batch polling, a partitioned queue's
+//!   consumers taking batches in a poll loop (Kafka).
 //! - `exit.rs` (exit): routing after service, retries of failed
 //!   deliveries, expiry to a dead-letter queue.
 //! - `effect.rs`: what a station returns to the engine.
@@ -26,6 +28,7 @@ pub(crate) mod effect;
 mod exit;
 mod line;
 mod partitions;
+mod poll;
 mod preemptive;
 mod shared;
 mod window;
@@ -95,7 +98,8 @@ impl<'a> Station<'a> {
             line: WaitingLine::new(spec.discipline, model, stream(Source::Order(index))),
             partitions: spec.partitioning().map(|partitioning| {
                 let keys = stream(Source::Keys(index));
-                Box::new(Partitions::new(model, index, partitioning, keys))
+                let overheads = || stream(Source::Polls(index));
+                Box::new(Partitions::new(model, index, partitioning, keys, overheads))
             }),
             serving: match spec.discipline {
                 Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
@@ -189,7 +193,7 @@ impl<'a> Station<'a> {
             }
             _ => {
                 self.finish(slot);
-                self.release(&messages[slot as usize]);
+                self.release(now, &messages[slot as usize]);
                 self.in_system -= 1;
                 let next = match self.windows {
                     None => Next::TakeWaiting,

@@ -16,6 +16,7 @@ use rand::RngExt;
 
 use super::Station;
 use super::effect::{Entry, Take};
+use super::poll::Polling;
 use crate::model::{Model, Partitioning};
 use crate::sim::message::Message;
 use crate::sim::streams::Stream;
@@ -36,28 +37,33 @@ pub(crate) struct Partitions {
     /// The consumer owning each partition.
     owners: Vec<u32>,
     /// Per consumer, its waiting messages (slots) in arrival order.
-    lines: Vec<VecDeque<u32>>,
+    pub(super) lines: Vec<VecDeque<u32>>,
     /// Per consumer, whether it is serving a message.
-    busy: Vec<bool>,
+    pub(super) busy: Vec<bool>,
+    /// The consumers' poll loops, when they read by polling.
+    pub(super) polling: Option<Polling>,
     /// Per producer of the model (by index), how it picks a partition;
     /// `None` for producers feeding other queues.
     pickers: Vec<Option<Picker>>,
     /// Stream of the key draws (one per keyed message, in arrival order).
     keys: Stream,
-    /// The consumer freed by the last departure, which takes next.
-    freed: Option<u32>,
+    /// The consumer freed by the last departure (or whose fetch is
+    /// ready), which takes next.
+    pub(super) freed: Option<u32>,
     /// The partition of the last arrival.
     last: u32,
 }
 
 impl Partitions {
     /// Queue `queue` of `model`, partitioned by `partitioning`, idle; keys
-    /// drawn from `keys`.
+    /// drawn from `keys`, poll overheads (when its consumers poll) from
+    /// `overheads`.
     pub(crate) fn new(
         model: &Model,
         queue: usize,
         partitioning: Partitioning,
         keys: Stream,
+        overheads: impl FnOnce() -> Stream,
     ) -> Self {
         // Consumers beyond the partitions own none: they need no line.
         let consumers = partitioning.working_consumers(model.queues[queue].consumers);
@@ -77,6 +83,9 @@ impl Partitions {
             owners: partitioning.owners(model.queues[queue].consumers),
             lines: vec![VecDeque::new(); consumers as usize],
             busy: vec![false; consumers as usize],
+            polling: model.queues[queue]
+                .poll()
+                .map(|poll| Polling::new(poll, consumers, overheads())),
             pickers,
             keys,
             freed: None,
@@ -117,20 +126,30 @@ fn cumulative(shares: &[f64]) -> Vec<f64> {
 }
 
 impl Station<'_> {
-    fn partitions(&mut self) -> &mut Partitions {
+    pub(super) fn partitions(&mut self) -> &mut Partitions {
         self.partitions
             .as_deref_mut()
             .expect("a partitioned queue has partitions")
     }
 
-    /// A message of `producer` in `slot` reaches its partition: its
-    /// consumer serves it now if free, otherwise it waits in line.
+    /// A message of `producer` in `slot` reaches its partition at `now`:
+    /// its consumer serves it now if free, otherwise it waits in line (or
+    /// for its consumer's poll).
     #[inline(always)]
-    pub(super) fn join_partition(&mut self, slot: u32, class: usize, producer: usize) -> Entry {
+    pub(super) fn join_partition(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+        producer: usize,
+    ) -> Entry {
         let partitions = self.partitions();
         let partition = partitions.pick(producer);
         partitions.last = partition;
         let consumer = partitions.owners[partition as usize] as usize;
+        if partitions.polling.is_some() {
+            return self.join_polled(now, slot, class, consumer as u32);
+        }
         if partitions.busy[consumer] {
             partitions.lines[consumer].push_back(slot);
             return Entry::Waits { expires: None };
@@ -140,14 +159,17 @@ impl Station<'_> {
         Entry::Starts
     }
 
-    /// A message of `partition` finished its service: the partition's
-    /// consumer is free, and takes next.
+    /// A message of `partition` finished its service at `now`: the
+    /// partition's consumer is free, and takes next.
     #[inline(always)]
-    pub(super) fn leave_partition(&mut self, partition: u32) {
+    pub(super) fn leave_partition(&mut self, now: f64, partition: u32) {
         let partitions = self.partitions();
         let consumer = partitions.owners[partition as usize];
         partitions.busy[consumer as usize] = false;
         partitions.freed = Some(consumer);
+        if partitions.polling.is_some() {
+            self.leave_polled(now, consumer);
+        }
     }
 
     /// The consumer freed last, if any, takes the next message of its
@@ -158,6 +180,9 @@ impl Station<'_> {
         let Some(consumer) = partitions.freed.take() else {
             return Take::Idle;
         };
+        if partitions.polling.is_some() {
+            return self.take_polled(consumer, messages);
+        }
         let Some(slot) = partitions.lines[consumer as usize].pop_front() else {
             return Take::Idle;
         };
