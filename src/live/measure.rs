@@ -210,6 +210,9 @@ impl Batches {
                 | Metric::MeanBatch
                 | Metric::PollOverheadShare
                 | Metric::FetchWaitShare
+                | Metric::RebalanceShare
+                | Metric::RebalanceRate
+                | Metric::PRedelivered
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

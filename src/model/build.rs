@@ -465,7 +465,7 @@ impl QueueBuilder {
         if self.partitioning.is_none() {
             return refuse(
                 "max_poll_records",
-                "batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`) is how a consumer group reads a partitioned queue: set `partitions`, or remove those keys".into(),
+                "batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`) is how a consumer group reads a partitioned queue: set `partitions`, or remove those keys".into(),
             );
         }
         if poll.max_records == 0 {
@@ -482,6 +482,15 @@ impl QueueBuilder {
         }
         if let Some(overhead) = &poll.overhead {
             usable(overhead, format!("{key}.poll_overhead"))?;
+        }
+        if let Some(timeout) = &poll.timeout {
+            if !(timeout.interval.is_finite() && timeout.interval > 0.0) {
+                return refuse(
+                    "max_poll_interval",
+                    format!("must be a finite time > 0, got {}", Num(timeout.interval)),
+                );
+            }
+            usable(&timeout.rebalance, format!("{key}.rebalance_time"))?;
         }
         Ok(Consumption::Polls(poll.clone()))
     }

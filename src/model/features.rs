@@ -82,11 +82,13 @@ pub enum Feature {
     PollOverhead,
     /// Polls of batches that pay an overhead or wait for a fetch minimum.
     BatchPolling,
+    /// Poll timeouts and the rebalances they trigger.
+    PollTimeouts,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 31] = [
+    pub const ALL: [Feature; 32] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -118,6 +120,7 @@ impl Feature {
         Feature::RequeueHead,
         Feature::PollOverhead,
         Feature::BatchPolling,
+        Feature::PollTimeouts,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -158,6 +161,7 @@ impl Feature {
             Feature::BatchPolling => {
                 "batch polling (`max_poll_records` above 1 with a `poll_overhead`, or a `fetch_min` above 1)"
             }
+            Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
         }
     }
 
@@ -352,11 +356,18 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     };
     // Polls that take what is there at once and cost nothing serve as one
     // message at a time.
-    let consumed = match consumption {
-        Consumption::OneAtATime => None,
-        Consumption::Polls(poll) if poll.is_one_at_a_time() => None,
-        Consumption::Polls(poll) if poll.is_single_record() => Some(Feature::PollOverhead),
-        Consumption::Polls(_) => Some(Feature::BatchPolling),
+    let (consumed, timeouts) = match consumption {
+        Consumption::OneAtATime => (None, false),
+        Consumption::Polls(poll) => (
+            if poll.is_one_at_a_time() {
+                None
+            } else if poll.is_single_record() {
+                Some(Feature::PollOverhead)
+            } else {
+                Some(Feature::BatchPolling)
+            },
+            poll.timeout.is_some(),
+        ),
     };
     let patience = match expiry {
         None => false,
@@ -388,6 +399,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (head, Feature::RequeueHead),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
+        (timeouts, Feature::PollTimeouts),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

@@ -104,6 +104,14 @@ pub enum Metric {
     /// fetch to fill with messages already there (the latency cost of a
     /// fetch minimum).
     FetchWaitShare,
+    /// Poll timeouts: share of time the group is paused by rebalances.
+    RebalanceShare,
+    /// Poll timeouts: rebalances per time unit (a consumer leaving and
+    /// rejoining is two).
+    RebalanceRate,
+    /// Poll timeouts: share of the messages polled that were polled before
+    /// (a rebalance took them back, or their commit failed: a replay).
+    PRedelivered,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -176,7 +184,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 28] = [
+    pub const ALL: [Metric; 31] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -205,6 +213,9 @@ impl Metric {
         Metric::MeanBatch,
         Metric::PollOverheadShare,
         Metric::FetchWaitShare,
+        Metric::RebalanceShare,
+        Metric::RebalanceRate,
+        Metric::PRedelivered,
     ];
 
     /// Number of metrics.
@@ -241,6 +252,9 @@ impl Metric {
             Metric::MeanBatch => "mean_batch",
             Metric::PollOverheadShare => "poll_overhead_share",
             Metric::FetchWaitShare => "fetch_wait_share",
+            Metric::RebalanceShare => "rebalance_share",
+            Metric::RebalanceRate => "rebalance_rate",
+            Metric::PRedelivered => "p_redelivered",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -261,7 +275,7 @@ impl Metric {
             | Metric::SojournP90
             | Metric::SojournP99
             | Metric::DrainTime => 1,
-            Metric::Throughput => -1,
+            Metric::Throughput | Metric::RebalanceRate => -1,
             Metric::MeanInSystem
             | Metric::MeanInQueue
             | Metric::Utilisation
@@ -279,6 +293,8 @@ impl Metric {
             | Metric::MeanBatch
             | Metric::PollOverheadShare
             | Metric::FetchWaitShare
+            | Metric::RebalanceShare
+            | Metric::PRedelivered
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -298,6 +314,8 @@ impl Metric {
             | Metric::PDeadLettered
             | Metric::PollOverheadShare
             | Metric::FetchWaitShare
+            | Metric::RebalanceShare
+            | Metric::PRedelivered
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

@@ -41,7 +41,10 @@ use metric::{Metric, Threshold};
 pub use partitions::{
     Assignor, KeyDistribution, Keys, OverloadedConsumer, Partitioning, key_partition, murmur2,
 };
-pub use poll::{DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS, Poll};
+pub use poll::{
+    DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_MAX_POLL_RECORDS,
+    DEFAULT_REBALANCE_MS, Poll, PollTimeout,
+};
 pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;
 pub use retry::{Backoff, Delays, ROCKETMQ_RETRIES, ROCKETMQ_SECONDS, Redelivery, Retry};

@@ -11,6 +11,10 @@
 //! With `fetch_min` 1 (or no fetch wait) and no overhead the batches change
 //! nothing: the consumer serves its partitions' messages in arrival order
 //! as soon as they are there, whatever `max_records`.
+//!
+//! A poll timeout (`max.poll.interval.ms`): a consumer still in its batch
+//! that long after its poll leaves the group, and an eager rebalance pauses
+//! the whole group (see [`PollTimeout`]).
 
 use super::{Consumption, Queue};
 use crate::dist::Dist;
@@ -20,6 +24,31 @@ pub const DEFAULT_MAX_POLL_RECORDS: u32 = 500;
 
 /// Kafka's default `fetch.max.wait.ms` (ConsumerConfig), in milliseconds.
 pub const DEFAULT_FETCH_WAIT_MS: f64 = 500.0;
+
+/// Kafka's default `max.poll.interval.ms` (ConsumerConfig), in
+/// milliseconds.
+pub const DEFAULT_MAX_POLL_INTERVAL_MS: f64 = 300_000.0;
+
+/// queuelab's default rebalance pause, in milliseconds: Kafka's default
+/// `heartbeat.interval.ms` (ConsumerConfig), within which every member
+/// learns of a rebalance from its heartbeat and rejoins.
+pub const DEFAULT_REBALANCE_MS: f64 = 3_000.0;
+
+/// Poll timeouts and the eager rebalances they trigger. A consumer whose
+/// batch is still running `interval` after its poll leaves the group: the
+/// group pauses for a `rebalance` (no consumer starts a message; those
+/// serving finish theirs), every batch's unstarted messages go back to
+/// their partitions, and the partitions are assigned over the members
+/// left. The message the slow consumer is serving is finished, but its
+/// commit fails, so its partition's new owner serves it again (a replay);
+/// then the slow consumer rejoins, another rebalance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PollTimeout {
+    /// Longest a batch may run after its poll (`max.poll.interval.ms`).
+    pub interval: f64,
+    /// How long a rebalance pauses the group.
+    pub rebalance: Dist,
+}
 
 /// A consumer's poll loop.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +61,8 @@ pub struct Poll {
     pub fetch_wait: f64,
     /// Time a poll costs before the batch's first service; `None` for none.
     pub overhead: Option<Dist>,
+    /// Poll timeouts and rebalances; `None`: a batch never times out.
+    pub timeout: Option<PollTimeout>,
 }
 
 impl Poll {
@@ -52,7 +83,8 @@ impl Poll {
     }
 
     /// True when the poll loop serves exactly as one message at a time: a
-    /// fetch returns with the first message, and costs nothing.
+    /// fetch returns with the first message, and costs nothing (a poll
+    /// timeout is a feature of its own).
     pub fn is_one_at_a_time(&self) -> bool {
         !self.waits_for_more() && self.overhead.is_none()
     }
@@ -106,6 +138,7 @@ mod tests {
             fetch_min,
             fetch_wait,
             overhead: (overhead > 0.0).then(|| Dist::deterministic(overhead).unwrap()),
+            timeout: None,
         }
     }
 

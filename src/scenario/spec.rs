@@ -300,6 +300,13 @@ pub struct QueueSpec {
     pub fetch_wait: Option<f64>,
     /// Batch polling: the time a poll costs before its batch (default 0).
     pub poll_overhead: Option<DistSpec>,
+    /// Batch polling: longest a batch may run after its poll before its
+    /// consumer leaves the group (Kafka's `max.poll.interval.ms`); none by
+    /// default.
+    pub max_poll_interval: Option<f64>,
+    /// How long a rebalance pauses the group: a time or a distribution
+    /// (default 3 s in the file's unit; needs `max_poll_interval`).
+    pub rebalance_time: Option<TimeSpec>,
     /// Failed deliveries and how they are delivered again.
     pub retry: Option<RetrySpec>,
 }
@@ -502,6 +509,16 @@ pub struct LiveSpec {
     pub seconds: Option<f64>,
     /// Wall seconds discarded first.
     pub warmup_seconds: Option<f64>,
+}
+
+/// A time written as a number, or as a distribution.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TimeSpec {
+    /// A fixed time.
+    Fixed(f64),
+    /// A distribution of times.
+    Dist(DistSpec),
 }
 
 /// A distribution as written, tagged by `dist`.

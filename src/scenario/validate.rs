@@ -6,12 +6,13 @@ use std::path::Path;
 use super::error::Problem;
 use super::spec::{
     AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, ProducerSpec, QueueSpec,
-    ScenarioSpec, WarmupSpec,
+    ScenarioSpec, TimeSpec, WarmupSpec,
 };
 use crate::dist::{Dist, DistError};
 use crate::model::{
-    Arrivals, Assignor, Class, DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS, KeyDistribution,
-    Keys, Model, Poll, ProducerBuilder, QueueBuilder, UNLIMITED,
+    Arrivals, Assignor, Class, DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS,
+    DEFAULT_REBALANCE_MS, KeyDistribution, Keys, Model, Poll, PollTimeout, ProducerBuilder,
+    QueueBuilder, UNLIMITED,
 };
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
@@ -407,6 +408,8 @@ fn poll(
         && queue.fetch_min.is_none()
         && queue.fetch_wait.is_none()
         && queue.poll_overhead.is_none()
+        && queue.max_poll_interval.is_none()
+        && queue.rebalance_time.is_none()
     {
         return Ok(None);
     }
@@ -429,11 +432,46 @@ fn poll(
         Some(spec) => Some(dist(spec, &format!("{key}.poll_overhead"), base_dir)?),
         None => None,
     };
+    let timeout = match (queue.max_poll_interval, &queue.rebalance_time) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(Problem::new(
+                format!("{key}.rebalance_time"),
+                "rebalances follow poll timeouts: set `max_poll_interval` too, or remove `rebalance_time`",
+            ));
+        }
+        (Some(interval), rebalance) => {
+            let key = format!("{key}.rebalance_time");
+            let rebalance = match rebalance {
+                Some(TimeSpec::Fixed(time)) => checked(Dist::deterministic(*time), &key)?,
+                Some(TimeSpec::Dist(spec)) => dist(spec, &key, base_dir)?,
+                None => {
+                    let seconds = crate::units::seconds_per(time_unit).ok_or_else(|| {
+                        Problem::new(
+                            &key,
+                            format!(
+                                "needs a value: queuelab's default 3 s does not convert to the time unit \"{time_unit}\" (a time, or a distribution, in it)"
+                            ),
+                        )
+                    })?;
+                    checked(
+                        Dist::deterministic(DEFAULT_REBALANCE_MS * 1e-3 / seconds),
+                        &key,
+                    )?
+                }
+            };
+            Some(PollTimeout {
+                interval,
+                rebalance,
+            })
+        }
+    };
     Ok(Some(Poll {
         max_records: queue.max_poll_records.unwrap_or(DEFAULT_MAX_POLL_RECORDS),
         fetch_min,
         fetch_wait,
         overhead,
+        timeout,
     }))
 }
 

@@ -43,6 +43,16 @@ pub(crate) enum EventKind {
     /// `message` has waited out its retry delay and is delivered to
     /// `queue` again.
     Redeliver { queue: u32, message: u32 },
+    /// Batch `batch` of `consumer` of `queue` times out, unless it has
+    /// ended (`max_poll_interval`).
+    PollTimeout {
+        queue: u32,
+        consumer: u32,
+        batch: u32,
+    },
+    /// The rebalance pause numbered `generation` of `queue` ends, unless
+    /// another rebalance extended it.
+    RebalanceEnd { queue: u32, generation: u32 },
     /// The fetch numbered `generation` of `consumer` of `queue` (batch
     /// polling) stops waiting for its minimum, unless it has returned.
     FetchDeadline {

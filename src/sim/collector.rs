@@ -255,17 +255,22 @@ impl Accumulators {
     /// `consumers` gives utilisation, `losses` says which of `p_abandoned`
     /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics,
     /// `retries` the retry metrics of a queue (per first delivery there),
-    /// `polled` the poll metrics of a queue read by polling.
+    /// `polled` the poll metrics of a queue read by polling (`Some`,
+    /// holding whether its batches time out, which adds the rebalance
+    /// metrics).
     fn values(
         &self,
         window: f64,
         consumers: Option<f64>,
         losses: Losses,
-        (windowed, retries, polled): (bool, bool, bool),
+        (windowed, retries, polled): (bool, bool, Option<bool>),
     ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
-        if polled && let Some(consumers) = consumers {
+        if let (Some(timeouts), Some(consumers)) = (polled, consumers) {
             self.polls.write(window, consumers, &mut values);
+            if timeouts {
+                self.polls.write_rebalances(window, &mut values);
+            }
         }
         if windowed && let Some(means) = self.windows_means {
             window_averages::write(means, &mut values);
@@ -744,17 +749,41 @@ impl Collector {
     /// waited `fetch_wait` with messages there, at a cost of `overhead`
     /// (counted while the window is open, at the queue's aggregate target).
     pub(crate) fn poll(&mut self, queue: usize, size: u32, overhead: f64, fetch_wait: f64) {
+        self.each_poll_totals(queue, |totals| totals.record(size, overhead, fetch_wait));
+    }
+
+    /// A rebalance began at `queue`, taking back `redelivered` messages to
+    /// be delivered again (counted while the window is open).
+    pub(crate) fn rebalance(&mut self, queue: usize, redelivered: u32) {
+        self.each_poll_totals(queue, |totals| totals.rebalance(redelivered));
+    }
+
+    /// A rebalance pause of `queue` that lasted `paused` ended.
+    pub(crate) fn pause(&mut self, queue: usize, paused: f64) {
+        self.each_poll_totals(queue, |totals| totals.pause(paused));
+    }
+
+    /// The poll totals of `queue`'s aggregate target, for the run and the
+    /// interval in force, while the window is open.
+    fn each_poll_totals(&mut self, queue: usize, mut update: impl FnMut(&mut PollTotals)) {
         if !self.window_open {
             return;
         }
         let base = queue * self.per_node;
-        self.targets[base].polls.record(size, overhead, fetch_wait);
+        update(&mut self.targets[base].polls);
         if let Some(current) = self.in_force() {
             let at = current * self.targets.len() + base;
-            self.interval_targets[at]
-                .polls
-                .record(size, overhead, fetch_wait);
+            update(&mut self.interval_targets[at].polls);
         }
+    }
+
+    /// A message of `class` in service at `queue` (in `partition` of a
+    /// partitioned queue) waits again, to be served again.
+    pub(crate) fn requeue(&mut self, now: f64, (queue, partition): (usize, u32), class: usize) {
+        let interval = self.in_force();
+        let update = |t: &mut Accumulators| t.change(now, 0.0, 1.0);
+        self.each(queue, class, interval, update);
+        self.each_partition(queue, partition, interval, update);
     }
 
     /// A message of `class` is rejected by a full `queue`.
@@ -1071,7 +1100,7 @@ impl Collector {
                         expire: false,
                         drop: false,
                     };
-                    return target.values(window, Some(1.0), losses, (false, false, false));
+                    return target.values(window, Some(1.0), losses, (false, false, None));
                 }
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.
@@ -1089,8 +1118,12 @@ impl Collector {
                     && model.queues.get(node).is_some_and(|q| q.window().is_some());
                 let retries = model.queues.get(node).is_some_and(|q| q.retry().is_some());
                 // So are the polls.
-                let polled = index % self.per_node == 0
-                    && model.queues.get(node).is_some_and(|q| q.poll().is_some());
+                let polled = model
+                    .queues
+                    .get(node)
+                    .and_then(|q| q.poll())
+                    .filter(|_| index % self.per_node == 0)
+                    .map(|poll| poll.timeout.is_some());
                 target.values(window, consumers, losses, (windowed, retries, polled))
             })
             .collect();

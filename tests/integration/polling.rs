@@ -1,15 +1,16 @@
 //! Batch polling on a partitioned queue (Kafka's poll loop): polls that
 //! cost nothing and never wait change nothing; single-record polls with an
 //! overhead against Pollaczek-Khinchine at a fixed seed; a fetch minimum by
-//! hand; no formula for batches; bad keys refused naming the key.
+//! hand; no formula for batches; poll timeouts that rebalance the group;
+//! bad keys refused naming the key.
 
 use std::fs;
 
 use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
 use queuelab::model::{
-    Assignor, Feature, KeyDistribution, Keys, Model, ModelBuilder, Poll, ProducerBuilder,
-    QueueBuilder,
+    Assignor, Feature, KeyDistribution, Keys, Model, ModelBuilder, Poll, PollTimeout,
+    ProducerBuilder, QueueBuilder,
 };
 use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
@@ -52,6 +53,7 @@ fn poll(max_records: u32, fetch_min: u32, fetch_wait: f64, overhead: Option<Dist
         fetch_min,
         fetch_wait,
         overhead,
+        timeout: None,
     }
 }
 
@@ -216,7 +218,19 @@ max_poll_records = 100
 #[test]
 fn bad_poll_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 6] = [
+    let cases: [(&str, &str, &str, &[&str]); 8] = [
+        (
+            "max_poll_records = 100",
+            "max_poll_records = 100\nmax_poll_interval = 0.0",
+            "zero-interval",
+            &["queues.t.max_poll_interval", "> 0"],
+        ),
+        (
+            "max_poll_records = 100",
+            "rebalance_time = 3.0",
+            "rebalance-alone",
+            &["queues.t.rebalance_time", "set `max_poll_interval`"],
+        ),
         (
             "max_poll_records = 100",
             "max_poll_records = 0",
@@ -284,4 +298,67 @@ fn bad_poll_keys_are_refused_naming_the_key() {
             );
         }
     }
+}
+
+/// One partition per consumer, 2 consumers, a record every 0.5 time
+/// units, each 0.1 long but one in 50 (uniform draws) taking 20: with a
+/// `max_poll_interval` of 5 those slow batches time out.
+fn storm(timeout: Option<PollTimeout>) -> ModelBuilder {
+    let service = Dist::hyperexponential(&[0.98, 0.02], &[10.0, 0.05]).unwrap();
+    let poll = Poll {
+        timeout,
+        ..poll(10, 1, 5.0, None)
+    };
+    Model::builder("s")
+        .queue(
+            QueueBuilder::new("t", 2, service)
+                .partitions(2, Assignor::Range)
+                .poll(poll),
+        )
+        .producer(ProducerBuilder::open(
+            "p",
+            "t",
+            Dist::exponential_rate(0.5).unwrap(),
+        ))
+}
+
+#[test]
+fn batches_past_the_poll_interval_rebalance_the_group_and_replay() {
+    let config = RunConfig {
+        replications: 4,
+        length: RunLength::Customers(20_000),
+        ..RUN
+    };
+    let timeout = PollTimeout {
+        interval: 5.0,
+        rebalance: Dist::deterministic(2.0).unwrap(),
+    };
+    let calm = results(storm(None), config);
+    let stormy = results(storm(Some(timeout)), config);
+    let (calm, stormy) = (row(&calm, None), row(&stormy, None));
+    // Rebalances happen, pause the group and replay messages.
+    let share = simulated(stormy, Metric::RebalanceShare);
+    let rate = simulated(stormy, Metric::RebalanceRate);
+    assert!(share > 0.0 && share < 1.0, "{share}");
+    // Each pause is 2 long (extensions merge some): at most 2 per rebalance.
+    assert!(share <= 2.0 * rate + 1e-9, "{share} vs {rate}");
+    assert!(simulated(stormy, Metric::PRedelivered) > 0.0);
+    // Every message is still served once: the same throughput.
+    let (a, b) = (
+        simulated(calm, Metric::Throughput),
+        simulated(stormy, Metric::Throughput),
+    );
+    assert!((a - b).abs() < 0.02 * a, "{a} vs {b}");
+    let calm_metrics = &calm.simulation.as_ref().unwrap().metrics;
+    assert!(!calm_metrics.contains_key(&Metric::RebalanceShare));
+    // No formula covers rebalances.
+    let model = storm(Some(PollTimeout {
+        interval: 5.0,
+        rebalance: Dist::deterministic(2.0).unwrap(),
+    }))
+    .build()
+    .unwrap();
+    assert!(model.features().contains(Feature::PollTimeouts));
+    assert!(theory::evaluate(&model).is_empty());
+    assert!(stormy.theory.is_none());
 }

@@ -8,12 +8,7 @@ use crate::model::{DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS};
 
 /// Consumer settings accepted for the record but not in the model yet,
 /// with their defaults (Kafka 3.x and 4.x, `ConsumerConfig`) and why.
-const UNMODELLED: [(&str, i64, &str); 3] = [
-    (
-        "max.poll.interval.ms",
-        300_000,
-        "poll timeouts and the rebalances they trigger",
-    ),
+const UNMODELLED: [(&str, i64, &str); 2] = [
     (
         "session.timeout.ms",
         45_000,
@@ -159,6 +154,21 @@ fn poll_loop(
                 );
             }
         }
+    }
+    // Opt-in: a poll timeout brings rebalances, which no formula covers,
+    // and Kafka's 300 s never fires against work of milliseconds.
+    match settings.number("max.poll.interval.ms", 0.0)? {
+        Some(millis) => {
+            let interval = from_millis(settings, "max.poll.interval.ms", millis, time_unit)?;
+            expansion.set(
+                "max_poll_interval",
+                interval,
+                format!("`max.poll.interval.ms` = {millis}: batches that outlast it rebalance the group"),
+            );
+        }
+        None => expansion.unmodelled.push(
+            "`max.poll.interval.ms` = 300000 (default): poll timeouts only when set, as they bring rebalances that no formula covers".into(),
+        ),
     }
     if let Some(overhead) = settings.value("poll_overhead") {
         expansion.set(

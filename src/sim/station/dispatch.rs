@@ -26,13 +26,13 @@ impl Station<'_> {
         }
     }
 
-    /// The service of `message` ended at `now`: the consumer that served
-    /// it is free.
+    /// The service of `message`, in `slot`, ended at `now`: the consumer
+    /// that served it is free.
     #[inline(always)]
-    pub(super) fn release(&mut self, now: f64, message: &Message) {
+    pub(super) fn release(&mut self, now: f64, slot: u32, message: &Message) {
         match self.spec.dispatch {
             Dispatch::SharedLine | Dispatch::Window(_) => {}
-            Dispatch::Partitioned(_) => self.leave_partition(now, message.partition),
+            Dispatch::Partitioned(_) => self.leave_partition(now, slot, message.partition),
         }
     }
 

@@ -48,6 +48,8 @@ pub(crate) enum Entry {
     Polled {
         /// The poll's overhead, served before the message.
         overhead: f64,
+        /// The batch's poll timeout, if batches time out.
+        timer: Option<PollTimer>,
     },
     /// It waits for its consumer's poll (batch polling), whose fetch
     /// moves on as [`Fetch`] says.
@@ -80,6 +82,32 @@ pub(crate) enum Fetch {
         /// ignored.
         generation: u32,
     },
+}
+
+/// A batch's poll timeout (`max_poll_interval`): the engine schedules it
+/// `after` from the poll; it fires unless the consumer has polled again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PollTimer {
+    /// The polling consumer.
+    pub(crate) consumer: u32,
+    /// The batch's number, so a timeout outlived by its batch is ignored.
+    pub(crate) batch: u32,
+    /// Time from the poll to the timeout.
+    pub(crate) after: f64,
+}
+
+/// A rebalance that began (a consumer left or rejoined the group): the
+/// group pauses until `until` (the engine schedules the end), and
+/// `redelivered` messages were taken back from consumers to be delivered
+/// again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rebalance {
+    /// When the pause ends, unless another rebalance extends it.
+    pub(crate) until: f64,
+    /// The pause's number, so an end outlived by an extension is ignored.
+    pub(crate) pause: u32,
+    /// Messages taken back, to be delivered again.
+    pub(crate) redelivered: u32,
 }
 
 /// The next completion at a processor-sharing station: the departure
@@ -169,6 +197,8 @@ pub(crate) enum Take {
         size: u32,
         /// When the fetch first held a message (its wait for more began).
         since: f64,
+        /// The batch's poll timeout, if batches time out.
+        timer: Option<PollTimer>,
     },
     /// A consumer done with its batch fetches fewer than the minimum and
     /// waits for more (the engine schedules the deadline); it takes

@@ -17,6 +17,8 @@
 //!   when it is free again.
 //! - `poll.rs` (consumption): batch polling, a partitioned queue's
 //!   consumers taking batches in a poll loop (Kafka).
+//! - `rebalance.rs` (consumption): poll timeouts, and the rebalances that
+//!   pause a polling group.
 //! - `exit.rs` (exit): routing after service, retries of failed
 //!   deliveries, expiry to a dead-letter queue.
 //! - `effect.rs`: what a station returns to the engine.
@@ -30,6 +32,7 @@ mod line;
 mod partitions;
 mod poll;
 mod preemptive;
+mod rebalance;
 mod shared;
 mod window;
 
@@ -193,7 +196,7 @@ impl<'a> Station<'a> {
             }
             _ => {
                 self.finish(slot);
-                self.release(now, &messages[slot as usize]);
+                self.release(now, slot, &messages[slot as usize]);
                 self.in_system -= 1;
                 let next = match self.windows {
                     None => Next::TakeWaiting,

@@ -35,7 +35,7 @@ enum Picker {
 #[derive(Debug)]
 pub(crate) struct Partitions {
     /// The consumer owning each partition.
-    owners: Vec<u32>,
+    pub(super) owners: Vec<u32>,
     /// Per consumer, its waiting messages (slots) in arrival order.
     pub(super) lines: Vec<VecDeque<u32>>,
     /// Per consumer, whether it is serving a message.
@@ -65,8 +65,13 @@ impl Partitions {
         keys: Stream,
         overheads: impl FnOnce() -> Stream,
     ) -> Self {
-        // Consumers beyond the partitions own none: they need no line.
-        let consumers = partitioning.working_consumers(model.queues[queue].consumers);
+        // Consumers beyond the partitions own none: they need no line
+        // (unless they poll: a rebalance may give them partitions).
+        let spec = &model.queues[queue];
+        let consumers = match spec.poll() {
+            Some(_) => spec.consumers,
+            None => partitioning.working_consumers(spec.consumers),
+        };
         let pickers = model
             .producers
             .iter()
@@ -80,12 +85,12 @@ impl Partitions {
             })
             .collect();
         Partitions {
-            owners: partitioning.owners(model.queues[queue].consumers),
+            owners: partitioning.owners(spec.consumers),
             lines: vec![VecDeque::new(); consumers as usize],
             busy: vec![false; consumers as usize],
-            polling: model.queues[queue]
+            polling: spec
                 .poll()
-                .map(|poll| Polling::new(poll, consumers, overheads())),
+                .map(|poll| Polling::new(poll, partitioning, consumers, overheads())),
             pickers,
             keys,
             freed: None,
@@ -159,17 +164,19 @@ impl Station<'_> {
         Entry::Starts
     }
 
-    /// A message of `partition` finished its service at `now`: the
-    /// partition's consumer is free, and takes next.
+    /// `slot`, of `partition`, finished its service at `now`: the
+    /// partition's consumer (or, after a rebalance, whoever served it) is
+    /// free, and takes next.
     #[inline(always)]
-    pub(super) fn leave_partition(&mut self, now: f64, partition: u32) {
+    pub(super) fn leave_partition(&mut self, now: f64, slot: u32, partition: u32) {
         let partitions = self.partitions();
-        let consumer = partitions.owners[partition as usize];
+        let mut consumer = partitions.owners[partition as usize];
+        if partitions.polling.is_some() {
+            consumer = self.leave_polled(now, slot, consumer);
+        }
+        let partitions = self.partitions();
         partitions.busy[consumer as usize] = false;
         partitions.freed = Some(consumer);
-        if partitions.polling.is_some() {
-            self.leave_polled(now, consumer);
-        }
     }
 
     /// The consumer freed last, if any, takes the next message of its
@@ -177,12 +184,12 @@ impl Station<'_> {
     #[inline(always)]
     pub(super) fn take_from_partitions(&mut self, messages: &[Message]) -> Take {
         let partitions = self.partitions();
+        if partitions.polling.is_some() {
+            return self.take_polled_next(messages);
+        }
         let Some(consumer) = partitions.freed.take() else {
             return Take::Idle;
         };
-        if partitions.polling.is_some() {
-            return self.take_polled(consumer, messages);
-        }
         let Some(slot) = partitions.lines[consumer as usize].pop_front() else {
             return Take::Idle;
         };

@@ -13,28 +13,40 @@
 //! `t`. That deadline is computed when the first message comes, so an idle
 //! consumer schedules nothing. The batch is the first messages of the
 //! consumer's line when the poll returns: only a counter is kept.
+//!
+//! With poll timeouts each batch's poll arms a timer; what a timeout does
+//! (a rebalance) is in `rebalance.rs`.
 
 use super::Station;
-use super::effect::{Entry, Fetch, Take};
+use super::effect::{Entry, Fetch, PollTimer, Take};
+use super::rebalance::Group;
 use crate::dist::Dist;
-use crate::model::Poll;
+use crate::model::{Partitioning, Poll};
 use crate::sim::message::Message;
 use crate::sim::streams::Stream;
 
+/// No message.
+pub(super) const NONE: u32 = u32::MAX;
+
 /// One consumer's place in its poll loop.
 #[derive(Clone, Copy, Debug)]
-struct Poller {
+pub(super) struct Poller {
     /// Messages of its batch not yet started.
-    left: u32,
+    pub(super) left: u32,
     /// When its current fetch began (it finished its last batch).
-    since: f64,
+    pub(super) since: f64,
     /// When its current fetch first held a message.
-    first: f64,
+    pub(super) first: f64,
     /// The number of its last fetch deadline (or batch), so an older
     /// deadline is ignored.
-    generation: u32,
+    pub(super) generation: u32,
     /// Its fetch's deadline has passed: it takes what is there.
-    due: bool,
+    pub(super) due: bool,
+    /// The number of its batch (moved on when the batch ends), so an
+    /// older poll timeout is ignored.
+    pub(super) batch: u32,
+    /// The message it serves ([`NONE`]: none).
+    pub(super) serving: u32,
 }
 
 /// The poll loops of one partitioned queue's consumers.
@@ -45,9 +57,12 @@ pub(crate) struct Polling {
     fetch_min: u32,
     fetch_wait: f64,
     overhead: Option<Dist>,
-    /// Stream of the poll overheads, one per poll.
-    overheads: Stream,
-    pollers: Box<[Poller]>,
+    /// Stream of the poll overheads, one per poll (and of the rebalance
+    /// pauses, one per rebalance).
+    pub(super) overheads: Stream,
+    pub(super) pollers: Box<[Poller]>,
+    /// The group's membership and pauses, when batches time out.
+    pub(super) group: Option<Group>,
 }
 
 /// What a message joining an idle consumer's partitions does to its
@@ -64,15 +79,23 @@ enum Joined {
 }
 
 impl Polling {
-    /// The poll loops of `consumers` per `poll`, idle from time 0,
-    /// drawing overheads from `overheads`.
-    pub(crate) fn new(poll: &Poll, consumers: u32, overheads: Stream) -> Self {
+    /// The poll loops of `consumers` per `poll` reading partitions laid
+    /// out by `partitioning`, idle from time 0, drawing overheads from
+    /// `overheads`.
+    pub(crate) fn new(
+        poll: &Poll,
+        partitioning: Partitioning,
+        consumers: u32,
+        overheads: Stream,
+    ) -> Self {
         let idle = Poller {
             left: 0,
             since: 0.0,
             first: 0.0,
             generation: 0,
             due: false,
+            batch: 0,
+            serving: NONE,
         };
         Polling {
             max_records: poll.max_records,
@@ -81,6 +104,10 @@ impl Polling {
             overhead: poll.overhead.clone(),
             overheads,
             pollers: vec![idle; consumers as usize].into_boxed_slice(),
+            group: poll
+                .timeout
+                .as_ref()
+                .map(|timeout| Group::new(timeout, partitioning, consumers)),
         }
     }
 
@@ -119,19 +146,32 @@ impl Polling {
         }
     }
 
-    /// `consumer` begins a batch of `size` now: returns the poll's overhead.
-    fn begin_batch(&mut self, consumer: u32, size: u32) -> f64 {
+    /// `consumer` begins a batch of `size` with `slot` now: returns the
+    /// poll's overhead and, when batches time out, its timer.
+    fn begin_batch(&mut self, consumer: u32, size: u32, slot: u32) -> (f64, Option<PollTimer>) {
         let poller = &mut self.pollers[consumer as usize];
         poller.left = size - 1;
         poller.due = false;
+        poller.serving = slot;
         // Any deadline pending belongs to the fetch that just returned.
         poller.generation = poller.generation.wrapping_add(1);
-        self.draw_overhead()
+        poller.batch = poller.batch.wrapping_add(1);
+        let timer = self.group.as_ref().map(|group| PollTimer {
+            consumer,
+            batch: poller.batch,
+            after: group.interval,
+        });
+        (self.draw_overhead(), timer)
+    }
+
+    /// True while a rebalance pauses the group.
+    fn paused(&self) -> bool {
+        self.group.as_ref().is_some_and(|group| group.paused)
     }
 }
 
 impl Station<'_> {
-    fn polling(&mut self) -> &mut Polling {
+    pub(super) fn polling(&mut self) -> &mut Polling {
         self.partitions()
             .polling
             .as_mut()
@@ -151,19 +191,19 @@ impl Station<'_> {
         let partitions = self.partitions();
         let line = &mut partitions.lines[consumer as usize];
         line.push_back(slot);
-        if partitions.busy[consumer as usize] {
+        let count = line.len();
+        if partitions.busy[consumer as usize] || self.polling().paused() {
             return Entry::Waits { expires: None };
         }
-        let count = line.len();
         match self.polling().join(consumer, count, now) {
             Joined::Waits => Entry::Waits { expires: None },
             Joined::Alone => {
                 let partitions = self.partitions();
                 partitions.lines[consumer as usize].pop_back();
                 partitions.busy[consumer as usize] = true;
-                let overhead = self.polling().begin_batch(consumer, 1);
+                let (overhead, timer) = self.polling().begin_batch(consumer, 1, slot);
                 self.start(slot, class);
-                Entry::Polled { overhead }
+                Entry::Polled { overhead, timer }
             }
             Joined::Ready => {
                 self.partitions().freed = Some(consumer);
@@ -177,20 +217,49 @@ impl Station<'_> {
         }
     }
 
-    /// `consumer` finished a message at `now`: done with its batch, its
-    /// next fetch begins now.
-    pub(super) fn leave_polled(&mut self, now: f64, consumer: u32) {
-        let poller = &mut self.polling().pollers[consumer as usize];
+    /// The consumer serving `slot` (of `partition`, which `owner` owns)
+    /// finished it at `now`: done with its batch, its next fetch begins
+    /// now. Returns the consumer.
+    pub(super) fn leave_polled(&mut self, now: f64, slot: u32, owner: u32) -> u32 {
+        let polling = self.polling();
+        // Its owner, unless a rebalance moved the partition meanwhile.
+        let consumer = if polling.pollers[owner as usize].serving == slot {
+            owner
+        } else {
+            polling
+                .pollers
+                .iter()
+                .position(|poller| poller.serving == slot)
+                .expect("a consumer serves the message that leaves") as u32
+        };
+        let poller = &mut polling.pollers[consumer as usize];
+        poller.serving = NONE;
         if poller.left == 0 {
             poller.since = now;
             poller.first = now;
+            poller.batch = poller.batch.wrapping_add(1);
+        }
+        consumer
+    }
+
+    /// The consumer freed last, or one a rebalance's end lets go, takes
+    /// from its partitions.
+    pub(super) fn take_polled_next(&mut self, messages: &[Message]) -> Take {
+        let freed = self.partitions().freed.take();
+        let next = freed.or_else(|| self.polling().group.as_mut()?.pending.pop());
+        match next {
+            Some(consumer) => self.take_polled(consumer, messages),
+            None => Take::Idle,
         }
     }
 
     /// Free `consumer` takes its batch's next message, or polls: a batch
     /// when its fetch has its minimum or is due, a fetch that waits for
-    /// more, or nothing.
-    pub(super) fn take_polled(&mut self, consumer: u32, messages: &[Message]) -> Take {
+    /// more, or nothing (nothing at all while the group is paused).
+    fn take_polled(&mut self, consumer: u32, messages: &[Message]) -> Take {
+        if self.polling().paused() {
+            return Take::Idle;
+        }
         let max_records = self.polling().max_records;
         let fetch_min = self.polling().fetch_min as usize;
         let poller = self.polling().pollers[consumer as usize];
@@ -201,7 +270,9 @@ impl Station<'_> {
                 .pop_front()
                 .expect("a batch's messages wait in its consumer's line");
             partitions.busy[consumer as usize] = true;
-            self.polling().pollers[consumer as usize].left -= 1;
+            let poller = &mut self.polling().pollers[consumer as usize];
+            poller.left -= 1;
+            poller.serving = slot;
             self.start(slot, messages[slot as usize].class as usize);
             return Take::Start(slot);
         }
@@ -220,18 +291,19 @@ impl Station<'_> {
             });
         }
         let size = max_records.min(count as u32);
-        let overhead = self.polling().begin_batch(consumer, size);
         let partitions = self.partitions();
         let slot = partitions.lines[consumer as usize]
             .pop_front()
             .expect("a poll takes a waiting message");
         partitions.busy[consumer as usize] = true;
+        let (overhead, timer) = self.polling().begin_batch(consumer, size, slot);
         self.start(slot, messages[slot as usize].class as usize);
         Take::Polled {
             slot,
             overhead,
             size,
             since: poller.first,
+            timer,
         }
     }
 
