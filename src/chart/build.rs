@@ -56,6 +56,12 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::MeanInRetry => "mean messages waiting out a retry delay".into(),
         Metric::Availability => "share of consumer-time up".into(),
         Metric::RedeliveriesPerMessage => "redeliveries per message after outages".into(),
+        Metric::MeanBatch => "mean messages per poll".into(),
+        Metric::PollOverheadShare => "share of consumer time in poll overhead".into(),
+        Metric::FetchWaitShare => "share of consumer time waiting for a fetch".into(),
+        Metric::RebalanceShare => "share of time paused by rebalances".into(),
+        Metric::RebalanceRate => format!("rebalances per {time_unit}"),
+        Metric::PRedelivered => "share of polled messages redelivered".into(),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

@@ -209,6 +209,12 @@ impl Batches {
                 | Metric::MeanInRetry
                 | Metric::Availability
                 | Metric::RedeliveriesPerMessage
+                | Metric::MeanBatch
+                | Metric::PollOverheadShare
+                | Metric::FetchWaitShare
+                | Metric::RebalanceShare
+                | Metric::RebalanceRate
+                | Metric::PRedelivered
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

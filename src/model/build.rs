@@ -22,8 +22,8 @@ use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
     Admission, Arrivals, Assignor, Availability, Class, Consumption, Discipline, Dispatch, Exit,
-    Expiry, KeyDistribution, Keys, Limit, Model, Outage, Overflow, Partitioning, Producer, Queue,
-    Redelivery, Retry, Route, UNLIMITED, Window,
+    Expiry, KeyDistribution, Keys, Limit, Model, Outage, Overflow, Partitioning, Poll, Producer,
+    Queue, Redelivery, Retry, Route, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -78,6 +78,7 @@ pub struct QueueBuilder {
     prefetch: Option<u32>,
     ack: Option<Dist>,
     partitioning: Option<Partitioning>,
+    poll: Option<Poll>,
     retry: Option<RetryPlan>,
     outage: Option<Outage>,
 }
@@ -275,6 +276,7 @@ impl QueueBuilder {
             prefetch: None,
             ack: None,
             partitioning: None,
+            poll: None,
             retry: None,
             outage: None,
         }
@@ -504,6 +506,55 @@ impl QueueBuilder {
         self
     }
 
+    /// Consumers that take batches by polling (a partitioned queue's
+    /// group; see [`Poll`]).
+    pub fn poll(mut self, poll: Poll) -> Self {
+        self.poll = Some(poll);
+        self
+    }
+
+    /// The consumption axis: one message at a time, or a poll loop
+    /// (checked: a partitioned queue's, with whole positive counts, a
+    /// fetch wait >= 0 and a usable overhead).
+    fn consumption(&self, key: &str) -> Result<Consumption, ModelError> {
+        let Some(poll) = &self.poll else {
+            return Ok(Consumption::OneAtATime);
+        };
+        let refuse =
+            |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
+        if self.partitioning.is_none() {
+            return refuse(
+                "max_poll_records",
+                "batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`) is how a consumer group reads a partitioned queue: set `partitions`, or remove those keys".into(),
+            );
+        }
+        if poll.max_records == 0 {
+            return refuse("max_poll_records", "must be at least 1".into());
+        }
+        if poll.fetch_min == 0 {
+            return refuse("fetch_min", "must be at least 1 (messages)".into());
+        }
+        if !(poll.fetch_wait.is_finite() && poll.fetch_wait >= 0.0) {
+            return refuse(
+                "fetch_wait",
+                format!("must be a finite time >= 0, got {}", Num(poll.fetch_wait)),
+            );
+        }
+        if let Some(overhead) = &poll.overhead {
+            usable(overhead, format!("{key}.poll_overhead"))?;
+        }
+        if let Some(timeout) = &poll.timeout {
+            if !(timeout.interval.is_finite() && timeout.interval > 0.0) {
+                return refuse(
+                    "max_poll_interval",
+                    format!("must be a finite time > 0, got {}", Num(timeout.interval)),
+                );
+            }
+            usable(&timeout.rebalance, format!("{key}.rebalance_time"))?;
+        }
+        Ok(Consumption::Polls(poll.clone()))
+    }
+
     fn resolve(&self, queues: &Lookup) -> Result<Queue, ModelError> {
         let key = format!("queues.{}", self.name);
         let consumers = self.consumers;
@@ -624,7 +675,7 @@ impl QueueBuilder {
             admission,
             discipline: self.discipline,
             dispatch: self.dispatch(&key)?,
-            consumption: Consumption::OneAtATime,
+            consumption: self.consumption(&key)?,
             availability: self.availability(&key)?,
             exit: Exit {
                 routes,

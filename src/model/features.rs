@@ -79,11 +79,18 @@ pub enum Feature {
     RequeueHead,
     /// Consumers that fail and are repaired (`outage`).
     Outages,
+    /// Polls of one message each with an overhead: every message's
+    /// service is the overhead plus its own.
+    PollOverhead,
+    /// Polls of batches that pay an overhead or wait for a fetch minimum.
+    BatchPolling,
+    /// Poll timeouts and the rebalances they trigger.
+    PollTimeouts,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 30] = [
+    pub const ALL: [Feature; 33] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -114,6 +121,9 @@ impl Feature {
         Feature::RetryDelays,
         Feature::RequeueHead,
         Feature::Outages,
+        Feature::PollOverhead,
+        Feature::BatchPolling,
+        Feature::PollTimeouts,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -151,17 +161,22 @@ impl Feature {
             Feature::RetryDelays => "failed deliveries retried after a delay (`retry`)",
             Feature::RequeueHead => "failed deliveries requeued at the head (`retry.requeue`)",
             Feature::Outages => "consumers that fail and are repaired (`outage`)",
+            Feature::PollOverhead => "a `poll_overhead` on polls of one record",
+            Feature::BatchPolling => {
+                "batch polling (`max_poll_records` above 1 with a `poll_overhead`, or a `fetch_min` above 1)"
+            }
+            Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
         }
     }
 
-    const fn bit(self) -> u32 {
-        1 << self as u32
+    const fn bit(self) -> u64 {
+        1 << self as u64
     }
 }
 
 /// A set of [`Feature`]s.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Features(u32);
+pub struct Features(u64);
 
 impl Features {
     /// No feature: a plain M/M/c queue (or several).
@@ -172,7 +187,7 @@ impl Features {
         let mut bits = 0;
         let mut i = 0;
         while i < features.len() {
-            bits |= 1 << features[i] as u32;
+            bits |= 1 << features[i] as u64;
             i += 1;
         }
         Features(bits)
@@ -344,8 +359,21 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         Dispatch::Window(window) if window.is_unlimited() => Some(Feature::UnlimitedPrefetch),
         Dispatch::Window(_) => Some(Feature::PrefetchWindow),
     };
-    // The plain behaviour of this axis, the only one so far.
-    let Consumption::OneAtATime = consumption;
+    // Polls that take what is there at once and cost nothing serve as one
+    // message at a time.
+    let (consumed, timeouts) = match consumption {
+        Consumption::OneAtATime => (None, false),
+        Consumption::Polls(poll) => (
+            if poll.is_one_at_a_time() {
+                None
+            } else if poll.is_single_record() {
+                Some(Feature::PollOverhead)
+            } else {
+                Some(Feature::BatchPolling)
+            },
+            poll.timeout.is_some(),
+        ),
+    };
     let outages = match availability {
         Availability::AlwaysUp => false,
         Availability::Outages(_) => true,
@@ -381,9 +409,11 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),
         (outages, Feature::Outages),
+        (timeouts, Feature::PollTimeouts),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));
+    sites.extend(consumed.map(|feature| (feature, site())));
     sites.extend(overflow_feature.map(|feature| (feature, site())));
     for (is_present, feature) in present {
         if is_present {

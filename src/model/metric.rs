@@ -99,6 +99,24 @@ pub enum Metric {
     /// Consumer outages: mean times a message accepted at the queue is
     /// handed back by a failing consumer and redelivered.
     RedeliveriesPerMessage,
+    /// Batch polling: mean messages a poll takes (polls per message is its
+    /// inverse).
+    MeanBatch,
+    /// Batch polling: share of the consumers' time spent in poll overhead
+    /// (part of their utilisation).
+    PollOverheadShare,
+    /// Batch polling: share of the consumers' time spent waiting for a
+    /// fetch to fill with messages already there (the latency cost of a
+    /// fetch minimum).
+    FetchWaitShare,
+    /// Poll timeouts: share of time the group is paused by rebalances.
+    RebalanceShare,
+    /// Poll timeouts: rebalances per time unit (a consumer leaving and
+    /// rejoining is two).
+    RebalanceRate,
+    /// Poll timeouts: share of the messages polled that were polled before
+    /// (a rebalance took them back, or their commit failed: a replay).
+    PRedelivered,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -171,7 +189,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 33] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -199,6 +217,12 @@ impl Metric {
         Metric::MeanInRetry,
         Metric::Availability,
         Metric::RedeliveriesPerMessage,
+        Metric::MeanBatch,
+        Metric::PollOverheadShare,
+        Metric::FetchWaitShare,
+        Metric::RebalanceShare,
+        Metric::RebalanceRate,
+        Metric::PRedelivered,
     ];
 
     /// Number of metrics.
@@ -234,6 +258,12 @@ impl Metric {
             Metric::MeanInRetry => "mean_in_retry",
             Metric::Availability => "availability",
             Metric::RedeliveriesPerMessage => "redeliveries_per_message",
+            Metric::MeanBatch => "mean_batch",
+            Metric::PollOverheadShare => "poll_overhead_share",
+            Metric::FetchWaitShare => "fetch_wait_share",
+            Metric::RebalanceShare => "rebalance_share",
+            Metric::RebalanceRate => "rebalance_rate",
+            Metric::PRedelivered => "p_redelivered",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -254,7 +284,7 @@ impl Metric {
             | Metric::SojournP90
             | Metric::SojournP99
             | Metric::DrainTime => 1,
-            Metric::Throughput => -1,
+            Metric::Throughput | Metric::RebalanceRate => -1,
             Metric::MeanInSystem
             | Metric::MeanInQueue
             | Metric::Utilisation
@@ -271,6 +301,11 @@ impl Metric {
             | Metric::MeanInRetry
             | Metric::Availability
             | Metric::RedeliveriesPerMessage
+            | Metric::MeanBatch
+            | Metric::PollOverheadShare
+            | Metric::FetchWaitShare
+            | Metric::RebalanceShare
+            | Metric::PRedelivered
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -289,6 +324,10 @@ impl Metric {
             | Metric::PDropped
             | Metric::PDeadLettered
             | Metric::Availability
+            | Metric::PollOverheadShare
+            | Metric::FetchWaitShare
+            | Metric::RebalanceShare
+            | Metric::PRedelivered
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

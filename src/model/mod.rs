@@ -10,7 +10,8 @@
 //! `traffic.rs` (traffic equations, loads, rescaling), `features.rs` (what a
 //! model uses beyond M/M/c, for the theory and live whitelists),
 //! `window.rs` (prefetch windows, on the dispatch axis), `partitions.rs`
-//! (partitioned queues: assignors, keys, partition loads), `retry.rs`
+//! (partitioned queues: assignors, keys, partition loads), `poll.rs` (batch
+//! polling, on the consumption axis), `retry.rs`
 //! (failed deliveries delivered again, on the exit axis), `outage.rs`
 //! (consumers that fail and are repaired, on the availability axis),
 //! `target.rs` (what
@@ -25,6 +26,7 @@ mod features;
 pub mod metric;
 mod outage;
 mod partitions;
+mod poll;
 mod producer;
 pub mod profile;
 mod record;
@@ -42,6 +44,10 @@ use metric::{Metric, Threshold};
 pub use outage::Outage;
 pub use partitions::{
     Assignor, KeyDistribution, Keys, OverloadedConsumer, Partitioning, key_partition, murmur2,
+};
+pub use poll::{
+    DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_MAX_POLL_RECORDS,
+    DEFAULT_REBALANCE_MS, Poll, PollTimeout,
 };
 pub use producer::{Arrivals, Producer};
 pub use record::VisitRecord;

@@ -205,13 +205,17 @@ impl Model {
     }
 
     /// The offered load of each partition of `queue` (its rate times the
-    /// mean service time), `None` for a shared line.
+    /// mean service time, plus the poll overhead a message carries when
+    /// its consumer is saturated), `None` for a shared line.
     pub fn partition_loads(&self, queue: usize) -> Option<Vec<f64>> {
-        let partitions = self.queues[queue].partitioning()?.partitions;
+        let spec = &self.queues[queue];
+        let partitions = spec.partitioning()?.partitions;
+        let overhead = spec.saturated_overhead();
         let mut loads = vec![0.0; partitions as usize];
         // Producer by producer: each has its class, and so its service.
         for producer in self.producers.iter().filter(|p| p.queue == queue) {
-            let rate = producer.max_rate() * self.service(queue, producer.class).mean();
+            let work = self.service(queue, producer.class).mean() + overhead;
+            let rate = producer.max_rate() * work;
             for (load, share) in loads.iter_mut().zip(producer.partition_shares(partitions)) {
                 *load += rate * share;
             }

@@ -8,6 +8,7 @@
 use super::discipline::Discipline;
 use super::outage::Outage;
 use super::partitions::Partitioning;
+use super::poll::Poll;
 use super::profile::Profile;
 use super::retry::Retry;
 use super::routing::Route;
@@ -118,10 +119,13 @@ pub enum Dispatch {
 }
 
 /// The consumption axis: how many messages a consumer takes at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Consumption {
     /// One message at a time, each with its own service time.
     OneAtATime,
+    /// Batches taken by a poll loop, served one message after another
+    /// (partitioned queues; see `poll.rs`).
+    Polls(Poll),
 }
 
 /// The availability axis: whether a queue's consumers fail.

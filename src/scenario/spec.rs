@@ -289,6 +289,24 @@ pub struct QueueSpec {
     pub partitions: Option<u32>,
     /// How the partitions are assigned to the consumers (default range).
     pub assignor: Option<AssignorSpec>,
+    /// Batch polling: most messages a poll takes (Kafka's
+    /// `max.poll.records`, default 500 once polling is on).
+    pub max_poll_records: Option<u32>,
+    /// Batch polling: messages a fetch waits for (Kafka's
+    /// `fetch.min.bytes` counted in messages, default 1).
+    pub fetch_min: Option<u32>,
+    /// Batch polling: longest a fetch waits for `fetch_min` messages
+    /// (Kafka's `fetch.max.wait.ms`, default 500 ms in the file's unit).
+    pub fetch_wait: Option<f64>,
+    /// Batch polling: the time a poll costs before its batch (default 0).
+    pub poll_overhead: Option<DistSpec>,
+    /// Batch polling: longest a batch may run after its poll before its
+    /// consumer leaves the group (Kafka's `max.poll.interval.ms`); none by
+    /// default.
+    pub max_poll_interval: Option<f64>,
+    /// How long a rebalance pauses the group: a time or a distribution
+    /// (default 3 s in the file's unit; needs `max_poll_interval`).
+    pub rebalance_time: Option<TimeSpec>,
     /// Failed deliveries and how they are delivered again.
     pub retry: Option<RetrySpec>,
     /// Consumers that fail and are repaired.
@@ -546,6 +564,16 @@ pub struct LiveSpec {
     pub seconds: Option<f64>,
     /// Wall seconds discarded first.
     pub warmup_seconds: Option<f64>,
+}
+
+/// A time written as a number, or as a distribution.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TimeSpec {
+    /// A fixed time.
+    Fixed(f64),
+    /// A distribution of times.
+    Dist(DistSpec),
 }
 
 /// A distribution as written, tagged by `dist`.

@@ -6,12 +6,13 @@ use std::path::Path;
 use super::error::Problem;
 use super::spec::{
     AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, MtbfSpec, ProducerSpec,
-    QueueSpec, ScenarioSpec, WarmupSpec,
+    QueueSpec, ScenarioSpec, TimeSpec, WarmupSpec,
 };
 use crate::dist::{Dist, DistError};
 use crate::model::{
-    Arrivals, Assignor, Class, KeyDistribution, Keys, Model, ProducerBuilder, QueueBuilder,
-    UNLIMITED,
+    Arrivals, Assignor, Class, DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS,
+    DEFAULT_REBALANCE_MS, KeyDistribution, Keys, Model, Poll, PollTimeout, ProducerBuilder,
+    QueueBuilder, UNLIMITED,
 };
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
@@ -400,7 +401,89 @@ fn queue_builder(
         }
         (None, None) => {}
     }
+    if let Some(poll) = poll(queue, &key, base_dir, time_unit)? {
+        built = built.poll(poll);
+    }
     Ok(built.backlog(queue.backlog))
+}
+
+/// The poll loop of a queue with any of the batch-polling keys, with
+/// Kafka's defaults for the others (`fetch_wait`: 500 ms in `time_unit`).
+fn poll(
+    queue: &QueueSpec,
+    key: &str,
+    base_dir: &Path,
+    time_unit: &str,
+) -> Result<Option<Poll>, Problem> {
+    if queue.max_poll_records.is_none()
+        && queue.fetch_min.is_none()
+        && queue.fetch_wait.is_none()
+        && queue.poll_overhead.is_none()
+        && queue.max_poll_interval.is_none()
+        && queue.rebalance_time.is_none()
+    {
+        return Ok(None);
+    }
+    let fetch_min = queue.fetch_min.unwrap_or(1);
+    let fetch_wait = match (queue.fetch_wait, crate::units::seconds_per(time_unit)) {
+        (Some(wait), _) => wait,
+        (None, Some(seconds)) => DEFAULT_FETCH_WAIT_MS * 1e-3 / seconds,
+        // Irrelevant: a fetch returns with the first message.
+        (None, None) if fetch_min <= 1 => 0.0,
+        (None, None) => {
+            return Err(Problem::new(
+                format!("{key}.fetch_wait"),
+                format!(
+                    "needs a value: Kafka's default 500 ms does not convert to the time unit \"{time_unit}\" (a time >= 0 in it)"
+                ),
+            ));
+        }
+    };
+    let overhead = match &queue.poll_overhead {
+        Some(spec) => Some(dist(spec, &format!("{key}.poll_overhead"), base_dir)?),
+        None => None,
+    };
+    let timeout = match (queue.max_poll_interval, &queue.rebalance_time) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(Problem::new(
+                format!("{key}.rebalance_time"),
+                "rebalances follow poll timeouts: set `max_poll_interval` too, or remove `rebalance_time`",
+            ));
+        }
+        (Some(interval), rebalance) => {
+            let key = format!("{key}.rebalance_time");
+            let rebalance = match rebalance {
+                Some(TimeSpec::Fixed(time)) => checked(Dist::deterministic(*time), &key)?,
+                Some(TimeSpec::Dist(spec)) => dist(spec, &key, base_dir)?,
+                None => {
+                    let seconds = crate::units::seconds_per(time_unit).ok_or_else(|| {
+                        Problem::new(
+                            &key,
+                            format!(
+                                "needs a value: queuelab's default 3 s does not convert to the time unit \"{time_unit}\" (a time, or a distribution, in it)"
+                            ),
+                        )
+                    })?;
+                    checked(
+                        Dist::deterministic(DEFAULT_REBALANCE_MS * 1e-3 / seconds),
+                        &key,
+                    )?
+                }
+            };
+            Some(PollTimeout {
+                interval,
+                rebalance,
+            })
+        }
+    };
+    Ok(Some(Poll {
+        max_records: queue.max_poll_records.unwrap_or(DEFAULT_MAX_POLL_RECORDS),
+        fetch_min,
+        fetch_wait,
+        overhead,
+        timeout,
+    }))
 }
 
 /// Converts a producer's `interarrival` spec, which may also be a `trace`

@@ -47,6 +47,23 @@ pub(crate) enum EventKind {
     Failure { queue: u32, consumer: u32 },
     /// `consumer` of `queue` is repaired (its outage ends).
     Repair { queue: u32, consumer: u32 },
+    /// Batch `batch` of `consumer` of `queue` times out, unless it has
+    /// ended (`max_poll_interval`).
+    PollTimeout {
+        queue: u32,
+        consumer: u32,
+        batch: u32,
+    },
+    /// The rebalance pause numbered `generation` of `queue` ends, unless
+    /// another rebalance extended it.
+    RebalanceEnd { queue: u32, generation: u32 },
+    /// The fetch numbered `generation` of `consumer` of `queue` (batch
+    /// polling) stops waiting for its minimum, unless it has returned.
+    FetchDeadline {
+        queue: u32,
+        consumer: u32,
+        generation: u32,
+    },
     /// The measured time window ends (horizon runs).
     HorizonEnd,
     /// Reporting interval `index` begins (rate profiles).

@@ -2,6 +2,7 @@
 //! engine reports what happens, the collector keeps time-weighted counts,
 //! tallies and percentile histograms, and turns them into metric values.
 
+use super::poll_totals::PollTotals;
 use super::station::WindowCounts;
 use super::window_averages::{self, WindowAverages, WindowMeans};
 use crate::model::metric::{Metric, MetricValues, Threshold};
@@ -89,6 +90,8 @@ struct Accumulators {
     windows: WindowAverages,
     /// Their averages frozen when the window closed.
     windows_means: Option<WindowMeans>,
+    /// Polls (a queue's aggregate target, with batch polling).
+    polls: PollTotals,
 }
 
 impl Accumulators {
@@ -122,6 +125,7 @@ impl Accumulators {
             window_means: None,
             windows: WindowAverages::new(),
             windows_means: None,
+            polls: PollTotals::default(),
         }
     }
 
@@ -270,17 +274,23 @@ impl Accumulators {
     /// `consumers` gives utilisation, `losses` says which of `p_abandoned`
     /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics,
     /// `retries` the retry metrics of a queue (per first delivery there),
-    /// `outages` the consumer outages' metrics.
+    /// `polled` the poll metrics of a queue read by polling (`Some`,
+    /// holding whether its batches time out, which adds the rebalance
+    /// metrics), `outages` the consumer outages' metrics.
     fn values(
         &self,
         window: f64,
         consumers: Option<f64>,
         losses: Losses,
-        windowed: bool,
-        retries: bool,
-        outages: OutageRow,
+        (windowed, retries, polled, outages): (bool, bool, Option<bool>, OutageRow),
     ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
+        if let (Some(timeouts), Some(consumers)) = (polled, consumers) {
+            self.polls.write(window, consumers, &mut values);
+            if timeouts {
+                self.polls.write_rebalances(window, &mut values);
+            }
+        }
         if windowed && let Some(means) = self.windows_means {
             window_averages::write(means, &mut values);
         }
@@ -809,6 +819,47 @@ impl Collector {
         }
     }
 
+    /// A consumer of `queue` polled a batch of `size` after its fetch
+    /// waited `fetch_wait` with messages there, at a cost of `overhead`
+    /// (counted while the window is open, at the queue's aggregate target).
+    pub(crate) fn poll(&mut self, queue: usize, size: u32, overhead: f64, fetch_wait: f64) {
+        self.each_poll_totals(queue, |totals| totals.record(size, overhead, fetch_wait));
+    }
+
+    /// A rebalance began at `queue`, taking back `redelivered` messages to
+    /// be delivered again (counted while the window is open).
+    pub(crate) fn rebalance(&mut self, queue: usize, redelivered: u32) {
+        self.each_poll_totals(queue, |totals| totals.rebalance(redelivered));
+    }
+
+    /// A rebalance pause of `queue` that lasted `paused` ended.
+    pub(crate) fn pause(&mut self, queue: usize, paused: f64) {
+        self.each_poll_totals(queue, |totals| totals.pause(paused));
+    }
+
+    /// The poll totals of `queue`'s aggregate target, for the run and the
+    /// interval in force, while the window is open.
+    fn each_poll_totals(&mut self, queue: usize, mut update: impl FnMut(&mut PollTotals)) {
+        if !self.window_open {
+            return;
+        }
+        let base = queue * self.per_node;
+        update(&mut self.targets[base].polls);
+        if let Some(current) = self.in_force() {
+            let at = current * self.targets.len() + base;
+            update(&mut self.interval_targets[at].polls);
+        }
+    }
+
+    /// A message of `class` in service at `queue` (in `partition` of a
+    /// partitioned queue) waits again, to be served again.
+    pub(crate) fn requeue(&mut self, now: f64, (queue, partition): (usize, u32), class: usize) {
+        let interval = self.in_force();
+        let update = |t: &mut Accumulators| t.change(now, 0.0, 1.0);
+        self.each(queue, class, interval, update);
+        self.each_partition(queue, partition, interval, update);
+    }
+
     /// A message of `class` is rejected by a full `queue`.
     pub(crate) fn block(&mut self, queue: usize, class: usize, tracked: bool) {
         if tracked {
@@ -1133,7 +1184,12 @@ impl Collector {
                         expire: false,
                         drop: false,
                     };
-                    return target.values(window, Some(1.0), losses, false, false, OutageRow::None);
+                    return target.values(
+                        window,
+                        Some(1.0),
+                        losses,
+                        (false, false, None, OutageRow::None),
+                    );
                 }
                 let node = index / self.per_node;
                 // A class's utilisation is the share of consumers busy with it.
@@ -1162,7 +1218,19 @@ impl Collector {
                     }
                     _ => OutageRow::None,
                 };
-                target.values(window, consumers, losses, windowed, retries, outages)
+                // So are the polls.
+                let polled = model
+                    .queues
+                    .get(node)
+                    .and_then(|q| q.poll())
+                    .filter(|_| index % self.per_node == 0)
+                    .map(|poll| poll.timeout.is_some());
+                target.values(
+                    window,
+                    consumers,
+                    losses,
+                    (windowed, retries, polled, outages),
+                )
             })
             .collect();
         if self.system {

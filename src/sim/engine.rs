@@ -14,7 +14,9 @@ use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
 use super::message::{Message, Messages};
 use super::station::Station;
-use super::station::effect::{Arrival, Completion, Entry, Next, Take, Verdict};
+use super::station::effect::{
+    Arrival, Completion, Entry, Fetch, Next, PollTimer, Rebalance, Take, Verdict,
+};
 use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::model::VisitRecord;
@@ -234,6 +236,19 @@ impl<'a> Engine<'a> {
                 EventKind::Redeliver { queue, message } => self.redeliver(queue as usize, message),
                 EventKind::Failure { queue, consumer } => self.fail(queue as usize, consumer),
                 EventKind::Repair { queue, consumer } => self.repair(queue as usize, consumer),
+                EventKind::FetchDeadline {
+                    queue,
+                    consumer,
+                    generation,
+                } => self.fetch_deadline(queue as usize, consumer, generation),
+                EventKind::PollTimeout {
+                    queue,
+                    consumer,
+                    batch,
+                } => self.poll_timeout(queue as usize, consumer, batch),
+                EventKind::RebalanceEnd { queue, generation } => {
+                    self.end_rebalance(queue as usize, generation);
+                }
                 EventKind::HorizonEnd => self.close_window(),
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
@@ -533,6 +548,19 @@ impl<'a> Engine<'a> {
                     );
                 }
             }
+            Entry::Polled { overhead, timer } => {
+                self.collector
+                    .enter(self.now, (queue, partition), class, false, tracked);
+                self.collector.poll(queue, 1, overhead, 0.0);
+                self.add_overhead(slot, overhead);
+                self.arm(queue, timer);
+                self.start_service(queue, slot, false);
+            }
+            Entry::Fetches(fetch) => {
+                self.collector
+                    .enter(self.now, (queue, partition), class, true, tracked);
+                self.fetch(queue, fetch);
+            }
             Entry::Shares { waits, next } => {
                 let message = &mut self.messages.slots[slot as usize];
                 message.waited_here = waits;
@@ -636,8 +664,130 @@ impl<'a> Engine<'a> {
                     let message = &mut self.messages.slots[slot as usize];
                     message.generation = message.generation.wrapping_add(1);
                 }
+                Take::Polled {
+                    slot,
+                    overhead,
+                    size,
+                    since,
+                    timer,
+                } => {
+                    self.collector.poll(queue, size, overhead, self.now - since);
+                    self.add_overhead(slot, overhead);
+                    self.arm(queue, timer);
+                    self.start_service(queue, slot, true);
+                    return true;
+                }
+                Take::Fetches(fetch) => {
+                    self.fetch(queue, fetch);
+                    return false;
+                }
                 Take::Idle => return false,
             }
+        }
+    }
+
+    /// A poll's `overhead` is served before the batch's first message,
+    /// `slot`: as part of its service.
+    fn add_overhead(&mut self, slot: u32, overhead: f64) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.service += overhead;
+        message.remaining += overhead;
+    }
+
+    /// A consumer's fetch at `queue` moved on: it takes a batch now, or
+    /// waits for more until its deadline.
+    fn fetch(&mut self, queue: usize, fetch: Fetch) {
+        match fetch {
+            Fetch::Ready => {
+                self.take_waiting(queue);
+            }
+            Fetch::Until {
+                consumer,
+                at,
+                generation,
+            } => self.calendar.schedule(
+                at,
+                EventKind::FetchDeadline {
+                    queue: queue as u32,
+                    consumer,
+                    generation,
+                },
+            ),
+        }
+    }
+
+    /// Schedules a batch's poll timeout at `queue`, if batches time out.
+    fn arm(&mut self, queue: usize, timer: Option<PollTimer>) {
+        if let Some(PollTimer {
+            consumer,
+            batch,
+            after,
+        }) = timer
+        {
+            self.calendar.schedule(
+                self.now + after,
+                EventKind::PollTimeout {
+                    queue: queue as u32,
+                    consumer,
+                    batch,
+                },
+            );
+        }
+    }
+
+    /// Batch `batch` of `consumer` at `queue` times out: if it still runs,
+    /// the consumer leaves the group and a rebalance begins.
+    fn poll_timeout(&mut self, queue: usize, consumer: u32, batch: u32) {
+        let rebalance =
+            self.stations[queue].poll_timeout(self.now, consumer, batch, &self.messages.slots);
+        if let Some(rebalance) = rebalance {
+            self.begin_rebalance(queue, rebalance);
+        }
+    }
+
+    /// A rebalance began at `queue`: counted, and its end scheduled.
+    fn begin_rebalance(&mut self, queue: usize, rebalance: Rebalance) {
+        self.collector.rebalance(queue, rebalance.redelivered);
+        self.calendar.schedule(
+            rebalance.until,
+            EventKind::RebalanceEnd {
+                queue: queue as u32,
+                generation: rebalance.pause,
+            },
+        );
+    }
+
+    /// The pause numbered `generation` at `queue` ends, unless extended:
+    /// the idle consumers take from their partitions.
+    fn end_rebalance(&mut self, queue: usize, generation: u32) {
+        if let Some(paused) = self.stations[queue].resume(self.now, generation) {
+            self.collector.pause(queue, paused);
+            while self.stations[queue].polls_pending() {
+                self.take_waiting(queue);
+            }
+        }
+    }
+
+    /// The service of `slot` at `queue` ended, but its consumer had left
+    /// the group meanwhile: its commit fails, so it goes back to its
+    /// partition to be served again (for a fresh service time), and the
+    /// consumer rejoins, a rebalance.
+    fn replay(&mut self, queue: usize, slot: u32) {
+        let (redo, rebalance) = self.stations[queue].replay(self.now, slot, &self.messages.slots);
+        let message = &mut self.messages.slots[slot as usize];
+        message.service += redo;
+        message.remaining = redo;
+        message.generation = message.generation.wrapping_add(1);
+        let (class, partition) = (message.class as usize, message.partition);
+        self.collector.requeue(self.now, (queue, partition), class);
+        self.begin_rebalance(queue, rebalance);
+    }
+
+    /// The fetch deadline numbered `generation` of `consumer` at `queue`
+    /// passes: if that fetch still waits, its consumer takes what is there.
+    fn fetch_deadline(&mut self, queue: usize, consumer: u32, generation: u32) {
+        if self.stations[queue].fetch_due(consumer, generation) {
+            self.take_waiting(queue);
         }
     }
 
@@ -685,6 +835,11 @@ impl<'a> Engine<'a> {
         if message.generation != generation {
             return; // the service was preempted; it finishes later
         }
+        if self.stations[queue].replays(slot) {
+            self.replay(queue, slot);
+            return;
+        }
+        let message = &self.messages.slots[slot as usize];
         let (class, partition) = (message.class as usize, message.partition);
         let verdict = self.stations[queue].verdict(message.retries, class);
         if let Verdict::ServeAgain { service } = verdict {

@@ -9,6 +9,7 @@ mod clock;
 mod collector;
 mod engine;
 mod message;
+mod poll_totals;
 mod station;
 mod streams;
 mod warmup;

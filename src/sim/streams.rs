@@ -6,9 +6,9 @@
 //! `3 << 20 | q`; queue `q` patience = `4 << 20 | q`; queue `q`
 //! acknowledgement round trips = `5 << 20 | q`; queue `q` keys (the
 //! partition of each keyed message) = `6 << 20 | q`; queue `q` delivery
-//! failures (retries) = `7 << 20 | q`; queue `q` consumer outages (up
-//! and repair times, drawn in event order) = `9 << 20 | q` (8 is set aside
-//! for Kafka's polls and group). The warm-up pilot runs
+//! failures (retries) = `7 << 20 | q`; queue `q` polls (poll overheads,
+//! rebalance pauses and replayed services) = `8 << 20 | q`; queue `q` consumer outages (up
+//! and repair times, drawn in event order) = `9 << 20 | q`. The warm-up pilot runs
 //! draw from streams of their own, `pilot << 32 | 1 << 31 | source`, so the
 //! truncation point is chosen on data independent of every measured run.
 //! The layout depends only on (seed, replication, source), never on the
@@ -74,6 +74,8 @@ pub(crate) enum Source {
     Failures(usize),
     /// The up and repair times of a queue's consumers.
     Outages(usize),
+    /// The poll overheads at a partitioned queue read by polling.
+    Polls(usize),
 }
 
 /// Which run a stream feeds: a measured replication or a warm-up pilot.
@@ -101,6 +103,7 @@ pub(crate) fn stream(seed: u64, set: StreamSet, source: Source) -> Stream {
         Source::Keys(queue) => 6 << 20 | queue as u64,
         Source::Failures(queue) => 7 << 20 | queue as u64,
         Source::Outages(queue) => 9 << 20 | queue as u64,
+        Source::Polls(queue) => 8 << 20 | queue as u64,
     };
     let run = match set {
         StreamSet::Replication(replication) => u64::from(replication) << 32,

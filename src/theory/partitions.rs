@@ -46,19 +46,29 @@ impl Flow {
     }
 }
 
-/// The flow into each partition of partitioned `queue` of `model`.
+/// The flow into each partition of partitioned `queue` of `model`, each
+/// message's service with the poll overhead of single-record polls (the
+/// only polls a formula covers; see `recognise.rs`).
 pub fn partition_flows(model: &Model, queue: usize) -> Option<Vec<Flow>> {
-    let partitions = model.queues[queue].partitioning()?.partitions;
+    let spec = &model.queues[queue];
+    let partitions = spec.partitioning()?.partitions;
+    // Polls of one message: each message's service is the poll's overhead
+    // (independent of it) plus its own.
+    let (overhead, overhead_second) = spec.poll().map_or((0.0, 0.0), |poll| {
+        (poll.mean_overhead(), poll.overhead_second_moment())
+    });
     let mut flows = vec![Flow::default(); partitions as usize];
     for producer in model.producers.iter().filter(|p| p.queue == queue) {
         let service = model.service(queue, producer.class);
-        let (mean, scv) = (service.mean(), service.scv());
+        let (own, scv) = (service.mean(), service.scv());
+        let mean = own + overhead;
+        let second = own * own * (1.0 + scv) + 2.0 * overhead * own + overhead_second;
         let rate = producer.max_rate();
         for (flow, share) in flows.iter_mut().zip(producer.partition_shares(partitions)) {
             flow.add(Flow {
                 rate: rate * share,
                 work: rate * share * mean,
-                second: rate * share * mean * mean * (1.0 + scv),
+                second: rate * share * second,
             });
         }
     }

@@ -208,10 +208,17 @@ const FAMILIES: [Family; 8] = [
         rows: |model, _| Some(prefetch::round_robin_rows(model)),
     },
     // Partitioned queues fed by Poisson producers with keys: an M/G/1 per
-    // consumer (see `partitions.rs`); other queues as independent ones.
+    // consumer (see `partitions.rs`), whose service with single-record
+    // polls is the poll overhead plus the message's; other queues as
+    // independent ones. Batches that pay an overhead or wait for a fetch
+    // minimum have no formula here.
     Family {
         requires: Features::of(&[Feature::Partitions]),
-        covers: Features::of(&[Feature::Partitions, Feature::GeneralService]),
+        covers: Features::of(&[
+            Feature::Partitions,
+            Feature::GeneralService,
+            Feature::PollOverhead,
+        ]),
         rows: partitioned_queues,
     },
     // Retries after a delay: Poisson producers, FIFO queues with
@@ -378,8 +385,12 @@ fn partitioned_queues(
     let rows = stations
         .iter()
         .flat_map(|station| {
-            let rows = if model.queues[station.queue].partitioning().is_some() {
-                let exponential_mean = station.common_exponential_mean();
+            let spec = &model.queues[station.queue];
+            let rows = if spec.partitioning().is_some() {
+                // A poll overhead makes every service non-exponential.
+                let exponential_mean = station
+                    .common_exponential_mean()
+                    .filter(|_| spec.saturated_overhead() == 0.0);
                 partitions::partitioned_rows(model, station.queue, exponential_mean)
             } else {
                 single_queue(station)

@@ -134,8 +134,10 @@ fn every_shipped_scenario_draws_its_charts_and_reports() {
                     "{name}.svg has no simulation series"
                 );
             }
-            if name == theory_chart {
-                // Every other shipped scenario has a formula for the mean wait.
+            // Every other shipped scenario has a formula for the mean wait
+            // but the rebalance study: no formula covers rebalances.
+            let formula = !scenario.ends_with("kafka-rebalance-storm.toml");
+            if name == theory_chart && formula {
                 assert!(svg.contains("theory"), "{name}.svg has no theory series");
             }
         }

@@ -15,6 +15,7 @@ mod paired;
 mod partitions;
 mod plan;
 mod plan_broker;
+mod polling;
 mod precision;
 mod prefetch;
 mod presets;

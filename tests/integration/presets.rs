@@ -146,6 +146,12 @@ fn kafka_and_rocketmq_settings_outside_the_model_are_refused_with_the_reason() {
             "brokers.events.prefetch",
             "not a Kafka setting",
         ),
+        (
+            "partitions = 6",
+            "partitions = 6\n\"fetch.min.bytes\" = 4096",
+            "brokers.events.record_bytes",
+            "a record's size in bytes",
+        ),
     ];
     for (from, to, key, reason) in kafka {
         let error = check_edited("kafka-3.9.toml", from, to);

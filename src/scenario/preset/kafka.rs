@@ -3,31 +3,12 @@
 //! messages' `keys` (see `[[producers]]`).
 
 use super::settings::Settings;
-use super::{Expansion, Problem};
+use super::{Expansion, Problem, from_millis};
+use crate::model::{DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS};
 
 /// Consumer settings accepted for the record but not in the model yet,
 /// with their defaults (Kafka 3.x and 4.x, `ConsumerConfig`) and why.
-const UNMODELLED: [(&str, i64, &str); 6] = [
-    (
-        "max.poll.records",
-        500,
-        "a poll's batch: messages are taken one at a time",
-    ),
-    (
-        "fetch.max.wait.ms",
-        500,
-        "fetch long-polling: a message is seen when it arrives",
-    ),
-    (
-        "fetch.min.bytes",
-        1,
-        "fetch batching: a message is seen when it arrives",
-    ),
-    (
-        "max.poll.interval.ms",
-        300_000,
-        "poll timeouts and the rebalances they trigger",
-    ),
+const UNMODELLED: [(&str, i64, &str); 2] = [
     (
         "session.timeout.ms",
         45_000,
@@ -40,10 +21,12 @@ const UNMODELLED: [(&str, i64, &str); 6] = [
     ),
 ];
 
-/// Expands a Kafka topic's `settings` (version `major`) into `expansion`.
+/// Expands a Kafka topic's `settings` (version `major`, times in
+/// `time_unit`) into `expansion`.
 pub(super) fn expand(
     settings: &Settings<'_>,
     _major: u32,
+    time_unit: &str,
     expansion: &mut Expansion,
 ) -> Result<(), Problem> {
     let consumers = settings.count("consumers", 1)?.ok_or_else(|| {
@@ -93,11 +76,106 @@ pub(super) fn expand(
     if let Some(backlog) = settings.count("backlog", 0)? {
         expansion.set("backlog", backlog, "`backlog`");
     }
+    poll_loop(settings, time_unit, expansion)?;
     for (setting, default, why) in UNMODELLED {
         let value = settings.count(setting, 0)?.unwrap_or(default);
         expansion
             .unmodelled
             .push(format!("`{setting}` = {value}: {why}"));
+    }
+    Ok(())
+}
+
+/// The consumers' poll loop: `max.poll.records`, the fetch minimum
+/// (`fetch.min.bytes` over the records' size `record_bytes`) and its wait
+/// (`fetch.max.wait.ms`), and the time a poll costs (`poll_overhead`, not a
+/// Kafka setting). With Kafka's defaults a fetch returns with the first
+/// record and a poll costs nothing, so the batches change nothing: a
+/// consumer serves its partitions' records in arrival order either way.
+fn poll_loop(
+    settings: &Settings<'_>,
+    time_unit: &str,
+    expansion: &mut Expansion,
+) -> Result<(), Problem> {
+    match settings.count("max.poll.records", 1)? {
+        Some(records) => expansion.set("max_poll_records", records, "`max.poll.records`"),
+        None => expansion.set(
+            "max_poll_records",
+            i64::from(DEFAULT_MAX_POLL_RECORDS),
+            "default `max.poll.records` = 500 (ConsumerConfig)",
+        ),
+    }
+    let record_bytes = settings.count("record_bytes", 1)?;
+    match settings.count("fetch.min.bytes", 1)? {
+        None | Some(1) => expansion.set(
+            "fetch_min",
+            1,
+            "default `fetch.min.bytes` = 1 (ConsumerConfig): a fetch returns with the first record",
+        ),
+        Some(bytes) => {
+            let size = record_bytes.ok_or_else(|| {
+                settings.problem(
+                    "record_bytes",
+                    format!(
+                        "required with `fetch.min.bytes` = {bytes}: a record's size in bytes (a whole number >= 1), so the fetch minimum counts records"
+                    ),
+                )
+            })?;
+            let records = (bytes + size - 1) / size;
+            expansion.set(
+                "fetch_min",
+                records,
+                format!("`fetch.min.bytes` = {bytes} over `record_bytes` = {size}, rounded up"),
+            );
+        }
+    }
+    match settings.number("fetch.max.wait.ms", 0.0)? {
+        Some(millis) => {
+            let wait = from_millis(settings, "fetch.max.wait.ms", millis, time_unit)?;
+            expansion.set(
+                "fetch_wait",
+                wait,
+                format!("`fetch.max.wait.ms` = {millis}"),
+            );
+        }
+        // (Left out when the file's unit does not convert: a fetch
+        // minimum of 1 never waits.)
+        None => {
+            if let Ok(wait) = from_millis(
+                settings,
+                "fetch.max.wait.ms",
+                DEFAULT_FETCH_WAIT_MS,
+                time_unit,
+            ) {
+                expansion.set(
+                    "fetch_wait",
+                    wait,
+                    "default `fetch.max.wait.ms` = 500 (ConsumerConfig)",
+                );
+            }
+        }
+    }
+    // Opt-in: a poll timeout brings rebalances, which no formula covers,
+    // and Kafka's 300 s never fires against work of milliseconds.
+    match settings.number("max.poll.interval.ms", 0.0)? {
+        Some(millis) => {
+            let interval = from_millis(settings, "max.poll.interval.ms", millis, time_unit)?;
+            expansion.set(
+                "max_poll_interval",
+                interval,
+                format!("`max.poll.interval.ms` = {millis}: batches that outlast it rebalance the group"),
+            );
+        }
+        None => expansion.unmodelled.push(
+            "`max.poll.interval.ms` = 300000 (default): poll timeouts only when set, as they bring rebalances that no formula covers".into(),
+        ),
+    }
+    if let Some(overhead) = settings.value("poll_overhead") {
+        expansion.set(
+            "poll_overhead",
+            overhead.clone(),
+            "`poll_overhead`: the time a poll costs",
+        );
     }
     Ok(())
 }

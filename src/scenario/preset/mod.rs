@@ -149,7 +149,7 @@ pub fn expand(brokers: &[BrokerSpec], time_unit: &str) -> Result<Vec<Expansion>,
                 BrokerKind::Rabbitmq => {
                     rabbitmq::expand(&settings, major, time_unit, &mut expansion)?;
                 }
-                BrokerKind::Kafka => kafka::expand(&settings, major, &mut expansion)?,
+                BrokerKind::Kafka => kafka::expand(&settings, major, time_unit, &mut expansion)?,
                 BrokerKind::Rocketmq => rocketmq::expand(&settings, major, &mut expansion)?,
             }
             settings.refuse_others(broker.kind.title())?;

@@ -1,5 +1,7 @@
-//! The consumption axis: what a consumer takes at once (one message), and
-//! when it is free again.
+//! The consumption axis: what a consumer takes at once, and when it is
+//! free again. A poll's batch is served one message after another, so a
+//! consumer is busy with one message at a time either way (the poll loop
+//! itself is in `poll.rs`).
 
 use super::{Serving, Station};
 use crate::model::Consumption;
@@ -10,7 +12,7 @@ impl Station<'_> {
     #[inline(always)]
     pub(super) fn start(&mut self, slot: u32, class: usize) {
         match self.spec.consumption {
-            Consumption::OneAtATime => self.busy += 1,
+            Consumption::OneAtATime | Consumption::Polls(_) => self.busy += 1,
         }
         if let Some(outages) = &mut self.outages {
             outages.assign(slot);
@@ -24,7 +26,7 @@ impl Station<'_> {
     #[inline(always)]
     pub(super) fn finish(&mut self, slot: u32) {
         match self.spec.consumption {
-            Consumption::OneAtATime => self.busy -= 1,
+            Consumption::OneAtATime | Consumption::Polls(_) => self.busy -= 1,
         }
         if let Some(outages) = &mut self.outages {
             outages.release(slot);

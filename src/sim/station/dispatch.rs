@@ -21,17 +21,18 @@ impl Station<'_> {
             Dispatch::Window(_) => self.join_window(now, slot, class),
             Dispatch::Partitioned(_) => {
                 let producer = messages[slot as usize].producer as usize;
-                self.join_partition(slot, class, producer)
+                self.join_partition(now, slot, class, producer)
             }
         }
     }
 
-    /// The service of `message` ended: the consumer that served it is free.
+    /// The service of `message`, in `slot`, ended at `now`: the consumer
+    /// that served it is free.
     #[inline(always)]
-    pub(super) fn release(&mut self, message: &Message) {
+    pub(super) fn release(&mut self, now: f64, slot: u32, message: &Message) {
         match self.spec.dispatch {
             Dispatch::SharedLine | Dispatch::Window(_) => {}
-            Dispatch::Partitioned(_) => self.leave_partition(message.partition),
+            Dispatch::Partitioned(_) => self.leave_partition(now, slot, message.partition),
         }
     }
 

@@ -42,6 +42,18 @@ pub(crate) enum Entry {
         /// When its patience runs out.
         expires: Option<f64>,
     },
+    /// Its consumer was fetching with nothing there: its poll takes this
+    /// message alone, and serves it after the poll's `overhead` (batch
+    /// polling).
+    Polled {
+        /// The poll's overhead, served before the message.
+        overhead: f64,
+        /// The batch's poll timeout, if batches time out.
+        timer: Option<PollTimer>,
+    },
+    /// It waits for its consumer's poll (batch polling), whose fetch
+    /// moves on as [`Fetch`] says.
+    Fetches(Fetch),
     /// It shares the consumers with everyone present (processor sharing).
     Shares {
         /// It shares beyond the consumers, so it counts as waiting.
@@ -49,6 +61,53 @@ pub(crate) enum Entry {
         /// The next completion, which its arrival moves.
         next: Completion,
     },
+}
+
+/// What an arrival, or a consumer done with its batch, does to a fetch
+/// (batch polling).
+#[derive(Clone, Copy, Debug)]
+#[repr(u8)]
+pub(crate) enum Fetch {
+    /// The fetch has its minimum: the consumer takes a batch now (the
+    /// engine asks it to take).
+    Ready,
+    /// The fetch holds fewer than its minimum and returns with them at
+    /// `at` unless more come first: the engine schedules that deadline.
+    Until {
+        /// The fetching consumer.
+        consumer: u32,
+        /// When the fetch gives up waiting.
+        at: f64,
+        /// The fetch's number, so a deadline outlived by its fetch is
+        /// ignored.
+        generation: u32,
+    },
+}
+
+/// A batch's poll timeout (`max_poll_interval`): the engine schedules it
+/// `after` from the poll; it fires unless the consumer has polled again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PollTimer {
+    /// The polling consumer.
+    pub(crate) consumer: u32,
+    /// The batch's number, so a timeout outlived by its batch is ignored.
+    pub(crate) batch: u32,
+    /// Time from the poll to the timeout.
+    pub(crate) after: f64,
+}
+
+/// A rebalance that began (a consumer left or rejoined the group): the
+/// group pauses until `until` (the engine schedules the end), and
+/// `redelivered` messages were taken back from consumers to be delivered
+/// again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rebalance {
+    /// When the pause ends, unless another rebalance extends it.
+    pub(crate) until: f64,
+    /// The pause's number, so an end outlived by an extension is ignored.
+    pub(crate) pause: u32,
+    /// Messages taken back, to be delivered again.
+    pub(crate) redelivered: u32,
 }
 
 /// The next completion at a processor-sharing station: the departure
@@ -127,6 +186,24 @@ pub(crate) enum Take {
     /// This message left the ready line for a consumer's buffer (prefetch
     /// windows): it waits on, no longer able to expire.
     Delivered(u32),
+    /// A poll took a batch (batch polling): its first message, `slot`,
+    /// which waited, is served after the poll's overhead.
+    Polled {
+        /// The batch's first message.
+        slot: u32,
+        /// The poll's overhead, served before that message.
+        overhead: f64,
+        /// Messages in the batch.
+        size: u32,
+        /// When the fetch first held a message (its wait for more began).
+        since: f64,
+        /// The batch's poll timeout, if batches time out.
+        timer: Option<PollTimer>,
+    },
+    /// A consumer done with its batch fetches fewer than the minimum and
+    /// waits for more (the engine schedules the deadline); it takes
+    /// nothing now.
+    Fetches(Fetch),
     /// No consumer is free, or nobody waits.
     Idle,
 }

@@ -17,6 +17,10 @@
 //!   when it is free again.
 //! - `outage.rs` (availability): consumers that fail and are repaired,
 //!   handing back what they held.
+//! - `poll.rs` (consumption): batch polling, a partitioned queue's
+//!   consumers taking batches in a poll loop (Kafka).
+//! - `rebalance.rs` (consumption): poll timeouts, and the rebalances that
+//!   pause a polling group.
 //! - `exit.rs` (exit): routing after service, retries of failed
 //!   deliveries, expiry to a dead-letter queue.
 //! - `effect.rs`: what a station returns to the engine.
@@ -29,7 +33,9 @@ mod exit;
 mod line;
 mod outage;
 mod partitions;
+mod poll;
 mod preemptive;
+mod rebalance;
 mod shared;
 mod window;
 
@@ -102,7 +108,8 @@ impl<'a> Station<'a> {
             line: WaitingLine::new(spec.discipline, model, stream(Source::Order(index))),
             partitions: spec.partitioning().map(|partitioning| {
                 let keys = stream(Source::Keys(index));
-                Box::new(Partitions::new(model, index, partitioning, keys))
+                let overheads = || stream(Source::Polls(index));
+                Box::new(Partitions::new(model, index, partitioning, keys, overheads))
             }),
             serving: match spec.discipline {
                 Discipline::LifoPreemptive | Discipline::PriorityPreemptive => {
@@ -201,7 +208,7 @@ impl<'a> Station<'a> {
             }
             _ => {
                 self.finish(slot);
-                self.release(&messages[slot as usize]);
+                self.release(now, slot, &messages[slot as usize]);
                 self.in_system -= 1;
                 let next = match self.windows {
                     None => Next::TakeWaiting,

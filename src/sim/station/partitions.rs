@@ -16,6 +16,7 @@ use rand::RngExt;
 
 use super::Station;
 use super::effect::{Entry, Take};
+use super::poll::Polling;
 use crate::model::{Model, Partitioning};
 use crate::sim::message::Message;
 use crate::sim::streams::Stream;
@@ -34,33 +35,43 @@ enum Picker {
 #[derive(Debug)]
 pub(crate) struct Partitions {
     /// The consumer owning each partition.
-    owners: Vec<u32>,
+    pub(super) owners: Vec<u32>,
     /// Per consumer, its waiting messages (slots) in arrival order.
-    lines: Vec<VecDeque<u32>>,
+    pub(super) lines: Vec<VecDeque<u32>>,
     /// Per consumer, whether it is serving a message.
-    busy: Vec<bool>,
+    pub(super) busy: Vec<bool>,
+    /// The consumers' poll loops, when they read by polling.
+    pub(super) polling: Option<Polling>,
     /// Per producer of the model (by index), how it picks a partition;
     /// `None` for producers feeding other queues.
     pickers: Vec<Option<Picker>>,
     /// Stream of the key draws (one per keyed message, in arrival order).
     keys: Stream,
-    /// The consumer freed by the last departure, which takes next.
-    freed: Option<u32>,
+    /// The consumer freed by the last departure (or whose fetch is
+    /// ready), which takes next.
+    pub(super) freed: Option<u32>,
     /// The partition of the last arrival.
     last: u32,
 }
 
 impl Partitions {
     /// Queue `queue` of `model`, partitioned by `partitioning`, idle; keys
-    /// drawn from `keys`.
+    /// drawn from `keys`, poll overheads (when its consumers poll) from
+    /// `overheads`.
     pub(crate) fn new(
         model: &Model,
         queue: usize,
         partitioning: Partitioning,
         keys: Stream,
+        overheads: impl FnOnce() -> Stream,
     ) -> Self {
-        // Consumers beyond the partitions own none: they need no line.
-        let consumers = partitioning.working_consumers(model.queues[queue].consumers);
+        // Consumers beyond the partitions own none: they need no line
+        // (unless they poll: a rebalance may give them partitions).
+        let spec = &model.queues[queue];
+        let consumers = match spec.poll() {
+            Some(_) => spec.consumers,
+            None => partitioning.working_consumers(spec.consumers),
+        };
         let pickers = model
             .producers
             .iter()
@@ -74,9 +85,12 @@ impl Partitions {
             })
             .collect();
         Partitions {
-            owners: partitioning.owners(model.queues[queue].consumers),
+            owners: partitioning.owners(spec.consumers),
             lines: vec![VecDeque::new(); consumers as usize],
             busy: vec![false; consumers as usize],
+            polling: spec
+                .poll()
+                .map(|poll| Polling::new(poll, partitioning, consumers, overheads())),
             pickers,
             keys,
             freed: None,
@@ -117,20 +131,30 @@ fn cumulative(shares: &[f64]) -> Vec<f64> {
 }
 
 impl Station<'_> {
-    fn partitions(&mut self) -> &mut Partitions {
+    pub(super) fn partitions(&mut self) -> &mut Partitions {
         self.partitions
             .as_deref_mut()
             .expect("a partitioned queue has partitions")
     }
 
-    /// A message of `producer` in `slot` reaches its partition: its
-    /// consumer serves it now if free, otherwise it waits in line.
+    /// A message of `producer` in `slot` reaches its partition at `now`:
+    /// its consumer serves it now if free, otherwise it waits in line (or
+    /// for its consumer's poll).
     #[inline(always)]
-    pub(super) fn join_partition(&mut self, slot: u32, class: usize, producer: usize) -> Entry {
+    pub(super) fn join_partition(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+        producer: usize,
+    ) -> Entry {
         let partitions = self.partitions();
         let partition = partitions.pick(producer);
         partitions.last = partition;
         let consumer = partitions.owners[partition as usize] as usize;
+        if partitions.polling.is_some() {
+            return self.join_polled(now, slot, class, consumer as u32);
+        }
         if partitions.busy[consumer] {
             partitions.lines[consumer].push_back(slot);
             return Entry::Waits { expires: None };
@@ -140,12 +164,17 @@ impl Station<'_> {
         Entry::Starts
     }
 
-    /// A message of `partition` finished its service: the partition's
-    /// consumer is free, and takes next.
+    /// `slot`, of `partition`, finished its service at `now`: the
+    /// partition's consumer (or, after a rebalance, whoever served it) is
+    /// free, and takes next.
     #[inline(always)]
-    pub(super) fn leave_partition(&mut self, partition: u32) {
+    pub(super) fn leave_partition(&mut self, now: f64, slot: u32, partition: u32) {
         let partitions = self.partitions();
-        let consumer = partitions.owners[partition as usize];
+        let mut consumer = partitions.owners[partition as usize];
+        if partitions.polling.is_some() {
+            consumer = self.leave_polled(now, slot, consumer);
+        }
+        let partitions = self.partitions();
         partitions.busy[consumer as usize] = false;
         partitions.freed = Some(consumer);
     }
@@ -155,6 +184,9 @@ impl Station<'_> {
     #[inline(always)]
     pub(super) fn take_from_partitions(&mut self, messages: &[Message]) -> Take {
         let partitions = self.partitions();
+        if partitions.polling.is_some() {
+            return self.take_polled_next(messages);
+        }
         let Some(consumer) = partitions.freed.take() else {
             return Take::Idle;
         };
