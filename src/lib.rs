@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod bench;
 pub mod chart;
 pub mod cli;
 pub mod dist;

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::LivePoints;
 use super::relations::queue_relations;
-use crate::live::{self, BatchValues, ChannelKind, Health, Journeys, LiveRun, LiveSettings};
+use crate::bench::{self, BenchError, BrokerMeasures, BrokerTarget, TransitTheory};
+use crate::live::{self, BatchValues, Channel, Health, Journeys, LiveRun, LiveSettings};
 use crate::model::Model;
 use crate::model::Target;
 use crate::model::metric::Metric;
@@ -43,7 +44,7 @@ pub struct LiveContext<'a> {
 /// values (same batches) and the theory row's values (value, exact).
 pub fn live_block(
     context: LiveContext,
-    channel: ChannelKind,
+    channel: Channel,
     live: &BatchValues,
     replay: &BatchValues,
     theory: Option<(&BTreeMap<Metric, f64>, bool)>,
@@ -126,6 +127,7 @@ pub fn live_block(
             warmup_seconds: settings.warmup_seconds,
             batches: live::BATCHES,
         },
+        broker: None,
     }
 }
 
@@ -165,13 +167,65 @@ pub fn live_points(
     watch: &LiveWatch,
     stop: &AtomicBool,
 ) -> Option<LivePoints> {
+    let channels = |model: &Model| {
+        live::channels_for(model, &settings.channels)
+            .into_iter()
+            .map(Channel::InProcess)
+            .collect()
+    };
+    let mut run = |model: &Model, channel: Channel| {
+        let Channel::InProcess(kind) = channel else {
+            unreachable!("live runs only in-process channels");
+        };
+        let run = live::run(model, settings, kind, scenario.run.seed, stop);
+        Ok::<_, std::convert::Infallible>(run.map(|run| (run, None)))
+    };
+    match measured_points(scenario, settings, &channels, &mut run, watch, stop) {
+        Ok(points) => points,
+        Err(never) => match never {},
+    }
+}
+
+/// Every point's blocks measured on the broker of `target` (`queuelab
+/// bench`), as [`live_points`] on in-process channels; each block's
+/// verdicts against theory take the theory row plus the unloaded transit
+/// D0 measured before its run. `Ok(None)` when `stop` was set.
+pub fn bench_points(
+    scenario: &Scenario,
+    settings: &LiveSettings,
+    target: &BrokerTarget,
+    watch: &LiveWatch,
+    stop: &AtomicBool,
+) -> Result<Option<LivePoints>, BenchError> {
+    let channels = |_: &Model| vec![Channel::Broker(target.kind)];
+    let mut run = |model: &Model, _: Channel| {
+        let run = bench::run(model, settings, target, scenario.run.seed, stop)?;
+        Ok(run.map(|run| (run.live, Some(run.broker))))
+    };
+    measured_points(scenario, settings, &channels, &mut run, watch, stop)
+}
+
+/// A measured run of one point on one channel: the live run and, on a
+/// broker, its own measurements; `None` when stopped.
+type Measured = Option<(LiveRun, Option<BrokerMeasures>)>;
+
+/// Every point's blocks, each point run on each of its `channels` by
+/// `run`: the common loop of [`live_points`] and [`bench_points`].
+fn measured_points<E>(
+    scenario: &Scenario,
+    settings: &LiveSettings,
+    channels: &dyn Fn(&Model) -> Vec<Channel>,
+    run: &mut dyn FnMut(&Model, Channel) -> Result<Measured, E>,
+    watch: &LiveWatch,
+    stop: &AtomicBool,
+) -> Result<Option<LivePoints>, E> {
     let mut points = Vec::with_capacity(scenario.points.len());
     for (index, point) in scenario.points.iter().enumerate() {
         let model = &point.model;
         let theory = super::theory(scenario, point);
         let rows = live::rows(model);
         let mut blocks: Vec<Vec<LiveBlock>> = vec![Vec::new(); rows.len()];
-        for channel in live::channels_for(model, &settings.channels) {
+        for channel in channels(model) {
             (watch.started)(&format!(
                 "live: point {}/{} {}, {}: {} s + {} s warm-up",
                 index + 1,
@@ -181,11 +235,13 @@ pub fn live_points(
                 settings.seconds,
                 settings.warmup_seconds
             ));
-            let run = live::run(model, settings, channel, scenario.run.seed, stop)?;
+            let Some((run, broker)) = run(model, channel)? else {
+                return Ok(None);
+            };
             (watch.finished)();
             let replays = replay_batches(model, &run);
             if stop.load(Ordering::SeqCst) {
-                return None;
+                return Ok(None);
             }
             let rows_of_run = rows.iter().zip(run.batches.iter().zip(&replays));
             for ((target, (live_batches, replay)), row_blocks) in rows_of_run.zip(&mut blocks) {
@@ -194,23 +250,45 @@ pub fn live_points(
                     .iter()
                     .find(|(row, _)| row == target)
                     .map(|(_, result)| (&result.metrics, result.exact));
+                let broker = broker.clone().map(|mut broker| {
+                    broker.theory_with_transit = theory_row.map(|(metrics, exact)| {
+                        let ns = broker.transit_unloaded.mean_us.unwrap_or(0.0) * 1e3;
+                        let rate = model
+                            .arrival_rates()
+                            .map_or(0.0, |rates| rates.iter().flatten().sum::<f64>());
+                        TransitTheory::add(
+                            metrics,
+                            exact,
+                            ns / run.replay_input.window.ns_per_unit,
+                            rate,
+                        )
+                    });
+                    broker
+                });
+                let theory_row = match broker.as_ref().and_then(|b| b.theory_with_transit.as_ref())
+                {
+                    Some(shifted) => Some((&shifted.metrics, shifted.exact)),
+                    None => theory_row,
+                };
                 let context = LiveContext {
                     model,
                     target: *target,
                     settings,
                     confidence: scenario.run.confidence,
                 };
-                row_blocks.push(live_block(
+                let mut block = live_block(
                     context,
-                    channel,
+                    run.channel,
                     live_batches,
                     replay,
                     theory_row,
                     run.health.clone(),
-                ));
+                );
+                block.broker = broker;
+                row_blocks.push(block);
             }
         }
         points.push(blocks);
     }
-    Some(points)
+    Ok(Some(points))
 }

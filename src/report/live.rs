@@ -64,9 +64,22 @@ pub fn live_lines(
         .iter()
         .filter(|(metric, _)| chosen(metric))
         .map(|(metric, live)| {
-            let theory = row.theory.as_ref().and_then(|t| {
-                let value = number(*t.metrics.get(metric)?);
-                Some(if t.exact { value } else { format!("~{value}") })
+            // On a broker, theory with the measured transit D0 added (what
+            // the verdict compares with; the heading says so).
+            let transit = block
+                .broker
+                .as_ref()
+                .and_then(|b| b.theory_with_transit.as_ref());
+            let theory = match transit {
+                Some(t) => Some((t.metrics.get(metric), t.exact)),
+                None => row
+                    .theory
+                    .as_ref()
+                    .map(|t| (t.metrics.get(metric), t.exact)),
+            }
+            .and_then(|(value, exact)| {
+                let value = number(*value?);
+                Some(if exact { value } else { format!("~{value}") })
             });
             let simulation = row.simulation.as_ref().and_then(|s| s.metrics.get(metric));
             let mut cells = vec![
