@@ -17,9 +17,10 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::live_settings::BrokerKind;
 
+use crate::dist::Dist;
 use crate::live::{LiveRun, LiveSettings};
 use crate::model::metric::Metric;
-use crate::model::{Dispatch, Feature, Features, Model};
+use crate::model::{Dispatch, Feature, Features, Model, Window};
 
 /// Where RabbitMQ listens unless `--url` says otherwise (its defaults).
 pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
@@ -126,8 +127,20 @@ pub struct BrokerMeasures {
     pub publish_to_confirm: Latency,
     /// End of service to the acknowledgement handed to the connection.
     pub service_end_to_ack: Latency,
+    /// A consumer's acknowledgement to its next delivery, for deliveries
+    /// already published then: the broker's turnaround, during which a
+    /// consumer at its prefetch limit idles although messages are ready
+    /// (what the model's `ack` round trip stands for; 0 once the window
+    /// holds the next message).
+    pub ack_to_next_delivery: Latency,
     /// Deliveries the broker flagged as redelivered (0 in a clean run).
     pub redelivered: u64,
+    /// The turnaround the replay holds each consumer's slot for after each
+    /// service (model time units): the mean of service end to ack plus
+    /// ack to the next ready delivery, as the model's `ack` round trip
+    /// (see [`replay_model`]); 0 when none was measured.
+    #[serde(default)]
+    pub replay_turnaround: f64,
     /// The theory row with the unloaded transit added (absent without
     /// theory): what the verdicts against theory compare with.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -177,6 +190,40 @@ impl TransitTheory {
             metrics: shifted,
         }
     }
+}
+
+impl BrokerMeasures {
+    /// The mean turnaround per service, in wall ns: end of service to the
+    /// ack handed over, then to the next delivery of a ready message.
+    pub fn turnaround_ns(&self) -> f64 {
+        let mean = |l: &Latency| l.mean_us.unwrap_or(0.0) * 1e3;
+        mean(&self.service_end_to_ack) + mean(&self.ack_to_next_delivery)
+    }
+}
+
+/// The model a broker run is replayed through: `model` with its queue's
+/// consumers holding their window slot (`prefetch`, 1 for a shared line)
+/// for `turnaround` time units after each service, the model's `ack`
+/// round trip. The replay then holds what the client measured (sends,
+/// services and the broker's mean turnaround), and live − replay is what
+/// is left: the transit of each message and the turnaround's spread.
+pub fn replay_model(model: &Model, turnaround: f64) -> Model {
+    let mut replayed = model.clone();
+    let Ok(ack) = Dist::deterministic(turnaround) else {
+        return replayed;
+    };
+    if turnaround <= 0.0 {
+        return replayed;
+    }
+    let queue = &mut replayed.queues[0];
+    queue.dispatch = Dispatch::Window(Window {
+        prefetch: match &queue.dispatch {
+            Dispatch::Window(window) => window.prefetch,
+            Dispatch::SharedLine | Dispatch::Partitioned(_) => 1,
+        },
+        ack: Some(ack),
+    });
+    replayed
 }
 
 /// `url` with its password (if any) left out.

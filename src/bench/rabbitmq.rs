@@ -187,7 +187,9 @@ fn measure(
         publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered),
         publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed),
         service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
+        ack_to_next_delivery: stamps.turnaround(),
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
+        replay_turnaround: 0.0,
         theory_with_transit: None,
     };
     Ok(Some(BenchRun { live, broker }))
@@ -450,6 +452,22 @@ impl BrokerStamps {
             .map(|(a, b)| (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)))
             .filter(|&(a, b)| a != NEVER && b != NEVER)
             .map(|(a, b)| b.saturating_sub(a))
+            .collect();
+        Latency::of(&mut values)
+    }
+}
+
+impl BrokerStamps {
+    /// From a consumer's acknowledgement to its next delivery, over the
+    /// deliveries published before that acknowledgement (ready at the
+    /// broker, so the gap is the broker's turnaround, not the traffic's).
+    fn turnaround(&self) -> Latency {
+        let load = |v: &[AtomicU64], i: usize| v[i].load(Ordering::Relaxed);
+        let mut values: Vec<u64> = (0..self.sent.len())
+            .filter(|&i| {
+                load(&self.started, i) != NEVER && load(&self.sent, i) < load(&self.idle_since, i)
+            })
+            .map(|i| load(&self.delivered, i).saturating_sub(load(&self.idle_since, i)))
             .collect();
         Latency::of(&mut values)
     }

@@ -239,7 +239,16 @@ fn measured_points<E>(
                 return Ok(None);
             };
             (watch.finished)();
-            let replays = replay_batches(model, &run);
+            let ns_per_unit = run.replay_input.window.ns_per_unit;
+            // A broker's replay holds each slot for its measured turnaround.
+            let broker = broker.map(|mut broker| {
+                broker.replay_turnaround = broker.turnaround_ns() / ns_per_unit;
+                broker
+            });
+            let replayed = broker
+                .as_ref()
+                .map(|b| bench::replay_model(model, b.replay_turnaround));
+            let replays = replay_batches(replayed.as_ref().unwrap_or(model), &run);
             if stop.load(Ordering::SeqCst) {
                 return Ok(None);
             }
