@@ -27,7 +27,11 @@ fn bench(seed: u64) -> LiveBlock {
     let mut scenario = scenario::load(file).expect("the shipped scenario is valid");
     scenario.run.seed = seed;
     scenario::enable_bench(&mut scenario, Some(SECONDS)).expect("valid bench settings");
-    let settings = scenario.compare.live.clone().expect("bench settings were set");
+    let settings = scenario
+        .compare
+        .live
+        .clone()
+        .expect("bench settings were set");
     let target = BrokerTarget::new(BrokerKind::Rabbitmq, None);
     let watch = LiveWatch {
         started: &|_| {},
@@ -63,7 +67,10 @@ fn rabbitmq_with_prefetch_1_serves_every_message_once_and_matches_its_replay() {
     let counts = health.messages;
     assert!(counts.planned > 300, "{counts:?}");
     assert_eq!(counts.sent, counts.planned, "every message published");
-    assert_eq!(counts.served, counts.sent, "every message served: {health:?}");
+    assert_eq!(
+        counts.served, counts.sent,
+        "every message served: {health:?}"
+    );
     assert_eq!(health.queues[0].arrived, counts.sent);
     assert_eq!(health.queues[0].served, counts.sent);
     assert_eq!(broker.redelivered, 0, "nothing delivered twice");
