@@ -138,7 +138,7 @@ pub struct BrokerMeasures {
     /// The turnaround the replay holds each consumer's slot for after each
     /// service (model time units): the mean of service end to ack plus
     /// ack to the next ready delivery, as the model's `ack` round trip
-    /// (see [`replay_model`]); 0 when none was measured.
+    /// (see [`BrokerMeasures::replay_model`]); 0 when none was measured.
     #[serde(default)]
     pub replay_turnaround: f64,
     /// The theory row with the unloaded transit added (absent without
@@ -193,37 +193,61 @@ impl TransitTheory {
 }
 
 impl BrokerMeasures {
-    /// The mean turnaround per service, in wall ns: end of service to the
-    /// ack handed over, then to the next delivery of a ready message.
-    pub fn turnaround_ns(&self) -> f64 {
-        let mean = |l: &Latency| l.mean_us.unwrap_or(0.0) * 1e3;
-        mean(&self.service_end_to_ack) + mean(&self.ack_to_next_delivery)
+    /// These measures of a run at `ns_per_unit` wall ns per model time
+    /// unit, with the replay's turnaround set: the mean of service end to
+    /// ack plus ack to the next ready delivery.
+    pub fn in_units(mut self, ns_per_unit: f64) -> BrokerMeasures {
+        let mean_ns = |l: &Latency| l.mean_us.unwrap_or(0.0) * 1e3;
+        let turnaround = mean_ns(&self.service_end_to_ack) + mean_ns(&self.ack_to_next_delivery);
+        self.replay_turnaround = turnaround / ns_per_unit;
+        self
     }
-}
 
-/// The model a broker run is replayed through: `model` with its queue's
-/// consumers holding their window slot (`prefetch`, 1 for a shared line)
-/// for `turnaround` time units after each service, the model's `ack`
-/// round trip. The replay then holds what the client measured (sends,
-/// services and the broker's mean turnaround), and live − replay is what
-/// is left: the transit of each message and the turnaround's spread.
-pub fn replay_model(model: &Model, turnaround: f64) -> Model {
-    let mut replayed = model.clone();
-    let Ok(ack) = Dist::deterministic(turnaround) else {
-        return replayed;
-    };
-    if turnaround <= 0.0 {
-        return replayed;
+    /// These measures with `theory` (a row's values of `model`, exact or
+    /// not), shifted by the mean unloaded transit at `ns_per_unit` wall ns
+    /// per time unit, as `theory_with_transit`.
+    pub fn with_theory(
+        &self,
+        model: &Model,
+        theory: Option<(&BTreeMap<Metric, f64>, bool)>,
+        ns_per_unit: f64,
+    ) -> BrokerMeasures {
+        let transit = self.transit_unloaded.mean_us.unwrap_or(0.0) * 1e3 / ns_per_unit;
+        let rate = model
+            .arrival_rates()
+            .map_or(0.0, |rates| rates.iter().flatten().sum::<f64>());
+        BrokerMeasures {
+            theory_with_transit: theory
+                .map(|(metrics, exact)| TransitTheory::add(metrics, exact, transit, rate)),
+            ..self.clone()
+        }
     }
-    let queue = &mut replayed.queues[0];
-    queue.dispatch = Dispatch::Window(Window {
-        prefetch: match &queue.dispatch {
-            Dispatch::Window(window) => window.prefetch,
-            Dispatch::SharedLine | Dispatch::Partitioned(_) => 1,
-        },
-        ack: Some(ack),
-    });
-    replayed
+
+    /// The model this run is replayed through: `model` with its queue's
+    /// consumers holding their window slot (`prefetch`, 1 for a shared
+    /// line) for the measured turnaround after each service, the model's
+    /// `ack` round trip. The replay then holds what the client measured
+    /// (sends, services and the broker's mean turnaround), and live −
+    /// replay is what is left: each message's transit and the
+    /// turnaround's spread. `model` itself when no turnaround was measured.
+    pub fn replay_model(&self, model: &Model) -> Model {
+        let mut replayed = model.clone();
+        let Ok(ack) = Dist::deterministic(self.replay_turnaround) else {
+            return replayed;
+        };
+        if self.replay_turnaround <= 0.0 {
+            return replayed;
+        }
+        let queue = &mut replayed.queues[0];
+        queue.dispatch = Dispatch::Window(Window {
+            prefetch: match &queue.dispatch {
+                Dispatch::Window(window) => window.prefetch,
+                Dispatch::SharedLine | Dispatch::Partitioned(_) => 1,
+            },
+            ack: Some(ack),
+        });
+        replayed
+    }
 }
 
 /// `url` with its password (if any) left out.
@@ -315,13 +339,12 @@ pub fn run(
     seed: u64,
     stop: &AtomicBool,
 ) -> Result<Option<BenchRun>, BenchError> {
-    available(target.kind)?;
     match target.kind {
         #[cfg(feature = "rabbitmq")]
         BrokerKind::Rabbitmq => rabbitmq::run(model, settings, &target.url, seed, stop),
         #[cfg(not(feature = "rabbitmq"))]
         BrokerKind::Rabbitmq => {
-            let _ = (model, settings, seed, stop);
+            let _ = (model, settings, seed, stop); // the driver's, not built
             Err(BenchError::NotBuilt(target.kind))
         }
     }

@@ -4,12 +4,15 @@
 //! relations on the live run and a verdict per metric.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::LivePoints;
 use super::relations::queue_relations;
-use crate::bench::{self, BenchError, BrokerMeasures, BrokerTarget, TransitTheory};
-use crate::live::{self, BatchValues, Channel, Health, Journeys, LiveRun, LiveSettings};
+use crate::bench::{self, BenchError, BrokerKind, BrokerMeasures, BrokerTarget};
+use crate::live::{
+    self, BatchValues, Channel, ChannelKind, Health, Journeys, LiveRun, LiveSettings,
+};
 use crate::model::Model;
 use crate::model::Target;
 use crate::model::metric::Metric;
@@ -167,18 +170,10 @@ pub fn live_points(
     watch: &LiveWatch,
     stop: &AtomicBool,
 ) -> Option<LivePoints> {
-    let channels = |model: &Model| {
-        live::channels_for(model, &settings.channels)
-            .into_iter()
-            .map(Channel::InProcess)
-            .collect()
-    };
-    let mut run = |model: &Model, channel: Channel| {
-        let Channel::InProcess(kind) = channel else {
-            unreachable!("live runs only in-process channels");
-        };
-        let run = live::run(model, settings, kind, scenario.run.seed, stop);
-        Ok::<_, std::convert::Infallible>(run.map(|run| (run, None)))
+    let channels = |model: &Model| live::channels_for(model, &settings.channels);
+    let mut run = |model: &Model, channel: ChannelKind| {
+        let run = live::run(model, settings, channel, scenario.run.seed, stop);
+        Ok::<_, Infallible>(run.map(|run| (run, None)))
     };
     match measured_points(scenario, settings, &channels, &mut run, watch, stop) {
         Ok(points) => points,
@@ -187,9 +182,10 @@ pub fn live_points(
 }
 
 /// Every point's blocks measured on the broker of `target` (`queuelab
-/// bench`), as [`live_points`] on in-process channels; each block's
-/// verdicts against theory take the theory row plus the unloaded transit
-/// D0 measured before its run. `Ok(None)` when `stop` was set.
+/// bench`), as [`live_points`] on in-process channels, except that the
+/// replay holds each consumer's slot for the broker's measured turnaround
+/// and the verdicts against theory take the theory row plus the unloaded
+/// transit D0 (see [`BrokerMeasures`]). `Ok(None)` when `stop` was set.
 pub fn bench_points(
     scenario: &Scenario,
     settings: &LiveSettings,
@@ -197,8 +193,8 @@ pub fn bench_points(
     watch: &LiveWatch,
     stop: &AtomicBool,
 ) -> Result<Option<LivePoints>, BenchError> {
-    let channels = |_: &Model| vec![Channel::Broker(target.kind)];
-    let mut run = |model: &Model, _: Channel| {
+    let channels = |_: &Model| vec![target.kind];
+    let mut run = |model: &Model, _: BrokerKind| {
         let run = bench::run(model, settings, target, scenario.run.seed, stop)?;
         Ok(run.map(|run| (run.live, Some(run.broker))))
     };
@@ -211,11 +207,11 @@ type Measured = Option<(LiveRun, Option<BrokerMeasures>)>;
 
 /// Every point's blocks, each point run on each of its `channels` by
 /// `run`: the common loop of [`live_points`] and [`bench_points`].
-fn measured_points<E>(
+fn measured_points<C: Copy + Into<Channel>, E>(
     scenario: &Scenario,
     settings: &LiveSettings,
-    channels: &dyn Fn(&Model) -> Vec<Channel>,
-    run: &mut dyn FnMut(&Model, Channel) -> Result<Measured, E>,
+    channels: &dyn Fn(&Model) -> Vec<C>,
+    run: &mut dyn FnMut(&Model, C) -> Result<Measured, E>,
     watch: &LiveWatch,
     stop: &AtomicBool,
 ) -> Result<Option<LivePoints>, E> {
@@ -231,7 +227,7 @@ fn measured_points<E>(
                 index + 1,
                 scenario.points.len(),
                 point.label(),
-                channel.name(),
+                channel.into().name(),
                 settings.seconds,
                 settings.warmup_seconds
             ));
@@ -240,14 +236,8 @@ fn measured_points<E>(
             };
             (watch.finished)();
             let ns_per_unit = run.replay_input.window.ns_per_unit;
-            // A broker's replay holds each slot for its measured turnaround.
-            let broker = broker.map(|mut broker| {
-                broker.replay_turnaround = broker.turnaround_ns() / ns_per_unit;
-                broker
-            });
-            let replayed = broker
-                .as_ref()
-                .map(|b| bench::replay_model(model, b.replay_turnaround));
+            let broker = broker.map(|broker| broker.in_units(ns_per_unit));
+            let replayed = broker.as_ref().map(|b| b.replay_model(model));
             let replays = replay_batches(replayed.as_ref().unwrap_or(model), &run);
             if stop.load(Ordering::SeqCst) {
                 return Ok(None);
@@ -259,26 +249,10 @@ fn measured_points<E>(
                     .iter()
                     .find(|(row, _)| row == target)
                     .map(|(_, result)| (&result.metrics, result.exact));
-                let broker = broker.clone().map(|mut broker| {
-                    broker.theory_with_transit = theory_row.map(|(metrics, exact)| {
-                        let ns = broker.transit_unloaded.mean_us.unwrap_or(0.0) * 1e3;
-                        let rate = model
-                            .arrival_rates()
-                            .map_or(0.0, |rates| rates.iter().flatten().sum::<f64>());
-                        TransitTheory::add(
-                            metrics,
-                            exact,
-                            ns / run.replay_input.window.ns_per_unit,
-                            rate,
-                        )
-                    });
-                    broker
-                });
-                let theory_row = match broker.as_ref().and_then(|b| b.theory_with_transit.as_ref())
-                {
-                    Some(shifted) => Some((&shifted.metrics, shifted.exact)),
-                    None => theory_row,
-                };
+                let broker = broker
+                    .as_ref()
+                    .map(|b| b.with_theory(model, theory_row, ns_per_unit));
+                let transit = broker.as_ref().and_then(|b| b.theory_with_transit.as_ref());
                 let context = LiveContext {
                     model,
                     target: *target,
@@ -290,7 +264,7 @@ fn measured_points<E>(
                     run.channel,
                     live_batches,
                     replay,
-                    theory_row,
+                    transit.map(|t| (&t.metrics, t.exact)).or(theory_row),
                     run.health.clone(),
                 );
                 block.broker = broker;

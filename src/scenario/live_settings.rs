@@ -122,6 +122,18 @@ pub enum Channel {
     Broker(BrokerKind),
 }
 
+impl From<ChannelKind> for Channel {
+    fn from(kind: ChannelKind) -> Channel {
+        Channel::InProcess(kind)
+    }
+}
+
+impl From<BrokerKind> for Channel {
+    fn from(kind: BrokerKind) -> Channel {
+        Channel::Broker(kind)
+    }
+}
+
 impl Channel {
     /// The name, e.g. `std-mpsc` or `rabbitmq`.
     pub fn name(self) -> &'static str {
