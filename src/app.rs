@@ -5,10 +5,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::bench::{self, BrokerTarget};
 use crate::chart;
 use crate::cli::{
-    Cli, Command, CompareArgs, FileArgs, FitArgs, FitFormat, Format, LiveArgs, MergeArgs, PlanArgs,
-    PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView, TheoryArgs,
+    BenchArgs, Cli, Command, CompareArgs, FileArgs, FitArgs, FitFormat, Format, LiveArgs,
+    MergeArgs, PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView,
+    TheoryArgs,
 };
 use crate::dist;
 use crate::experiment::{self, LivePoints};
@@ -81,6 +83,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Compare(args) => compare_command(args),
         Command::Merge(args) => merge_command(args),
         Command::Live(args) => live_command(args),
+        Command::Bench(args) => bench_command(args),
         Command::Plan(args) => plan_command(args),
         Command::Fit(args) => fit_command(args),
         Command::Completions(args) => {
@@ -270,7 +273,36 @@ fn live_command(args: LiveArgs) -> Result<(), AppError> {
         channels: args.channels,
     };
     scenario::enable_live(&mut scenario, overrides)?;
-    execute_run(scenario, args.run, None)
+    execute_run(scenario, args.run, Measure::InProcess)
+}
+
+fn bench_command(args: BenchArgs) -> Result<(), AppError> {
+    bench::available(args.broker).map_err(|e| AppError::Usage(e.to_string()))?;
+    let mut scenario = scenario::load(&args.run.file)?;
+    if let Some(reason) = scenario
+        .points
+        .iter()
+        .find_map(|p| bench::unsupported(&p.model))
+    {
+        return Err(AppError::Usage(format!(
+            "{}: {reason}",
+            scenario.file.display()
+        )));
+    }
+    scenario::enable_bench(&mut scenario, args.seconds)?;
+    let target = BrokerTarget::new(args.broker, args.url);
+    execute_run(scenario, args.run, Measure::Broker(&target))
+}
+
+/// Where `run`, `live` and `bench` measure, when `[compare] live` asks.
+#[derive(Clone, Copy, Debug)]
+enum Measure<'a> {
+    /// Only `run --shard K/N`: a piece of the simulation, never measured.
+    Shard(ShardId),
+    /// On real in-process channels.
+    InProcess,
+    /// On a real broker.
+    Broker(&'a BrokerTarget),
 }
 
 fn plan_command(args: PlanArgs) -> Result<(), AppError> {
@@ -336,16 +368,17 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
 
 fn run_command(args: RunArgs) -> Result<(), AppError> {
     let scenario = scenario::load(&args.options.file)?;
-    execute_run(scenario, args.options, args.shard)
+    let measure = args.shard.map_or(Measure::InProcess, Measure::Shard);
+    execute_run(scenario, args.options, measure)
 }
 
-/// `run` (and `live`) on a loaded scenario: overrides, then `shard` or
-/// theory, simulation and live runs, then the results.
-fn execute_run(
-    mut scenario: Scenario,
-    args: RunOptions,
-    shard: Option<ShardId>,
-) -> Result<(), AppError> {
+/// `run` (and `live`, `bench`) on a loaded scenario: overrides, then
+/// `shard` or theory, simulation and live or broker runs, then the results.
+fn execute_run(mut scenario: Scenario, args: RunOptions, measure: Measure) -> Result<(), AppError> {
+    let shard = match measure {
+        Measure::Shard(id) => Some(id),
+        _ => None,
+    };
     if let Some(seed) = args.seed {
         scenario.run.seed = seed;
     }
@@ -404,7 +437,10 @@ fn execute_run(
         .compare
         .live
         .as_ref()
-        .map(|settings| live_points(&scenario, settings, quiet))
+        .map(|settings| match measure {
+            Measure::Broker(target) => bench_points(&scenario, settings, target, quiet),
+            _ => live_points(&scenario, settings, quiet),
+        })
         .transpose()?;
     let output = Output {
         dir: out,
@@ -436,6 +472,33 @@ fn live_points(
     };
     let points = experiment::live_points(scenario, settings, &watch, interrupt::stop_flag())
         .ok_or(AppError::Interrupted)?;
+    progress.finish();
+    Ok(points)
+}
+
+/// Every point's blocks measured on the broker of `target` (see
+/// [`experiment::bench_points`]), shown on a progress line; a signal
+/// stops them.
+fn bench_points(
+    scenario: &Scenario,
+    settings: &LiveSettings,
+    target: &BrokerTarget,
+    quiet: bool,
+) -> Result<LivePoints, AppError> {
+    let _cooperative = interrupt::Cooperative::begin();
+    let seconds = settings.seconds + settings.warmup_seconds;
+    let progress = progress::LiveProgress::new(scenario.points.len(), seconds, quiet);
+    let watch = experiment::LiveWatch {
+        started: &|line| progress.start(line),
+        finished: &|| progress.done(seconds),
+    };
+    let points =
+        experiment::bench_points(scenario, settings, target, &watch, interrupt::stop_flag())
+            .map_err(|e| match e {
+                bench::BenchError::NotBuilt(_) => AppError::Usage(e.to_string()),
+                bench::BenchError::Broker(_) => AppError::Failure(e.to_string()),
+            })?
+            .ok_or(AppError::Interrupted)?;
     progress.finish();
     Ok(points)
 }

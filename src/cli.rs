@@ -65,6 +65,13 @@ pub enum Command {
   queuelab live scenarios/live-channels.toml
   queuelab live scenarios/mm1-load-sweep.toml --seconds 5 --channels crossbeam,std-mpsc")]
     Live(LiveArgs),
+    /// Drive a real broker with the scenario's producers and consumers and
+    /// measure it beside theory (+ its unloaded transit), simulation and a
+    /// replay; needs a build with the broker's feature (e.g. `rabbitmq`).
+    #[command(after_help = "Examples:
+  queuelab bench scenarios/bench-rabbitmq-prefetch1.toml
+  queuelab bench scenarios/bench-rabbitmq-prefetch1.toml --seconds 30 --url amqp://guest:guest@127.0.0.1:5672/%2f")]
+    Bench(BenchArgs),
     /// Capacity planning (`[plan]`): the smallest consumers or capacity, or
     /// the highest load, that meets every target; theory then simulation.
     #[command(after_help = "Examples:
@@ -195,6 +202,25 @@ pub struct LiveArgs {
     /// mutex-heap (priority).
     #[arg(long, value_delimiter = ',', value_enum)]
     pub channels: Option<Vec<crate::scenario::ChannelKind>>,
+}
+
+/// `queuelab bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Everything `run` takes but `--shard` (a broker run measures
+    /// wall-clock time on one machine).
+    #[command(flatten)]
+    pub run: RunOptions,
+    /// The broker to drive.
+    #[arg(long, value_enum, default_value = "rabbitmq")]
+    pub broker: crate::scenario::BrokerKind,
+    /// The broker's address (default for RabbitMQ:
+    /// amqp://guest:guest@127.0.0.1:5672/%2f).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Measured wall seconds per point (overrides `[compare] live`).
+    #[arg(long)]
+    pub seconds: Option<f64>,
 }
 
 /// Output format on stdout.

@@ -6,6 +6,8 @@
 //!     -> theory::evaluate(&Model)      exact or approximate formulas, or nothing
 //!     -> sim::replicate(&Model, &Run)  means with confidence intervals
 //!     -> live::run(&Model, &Live, ..)  real threads and queues, wall-clock stamps
+//!     -> bench::run(&Model, &Live, ..) the same with a real broker as the channel
+//!        (RabbitMQ, feature `rabbitmq`)
 //!     -> experiment::run(&Scenario, ..) every point through the three (live
 //!        replayed through sim), joined into results::RunResults (the JSON
 //!        contract); experiment::run_point for one sweep point
@@ -17,7 +19,7 @@
 //!
 //! Each module imports only the stages before it: utilities, `dist` and
 //! `stats`, `model`, `scenario`, then `theory`, `sim` and `live` side by
-//! side, `results`, `experiment`, `plan`/`shard`/`fit`, the writers `chart`
+//! side, `bench` (live on a broker), `results`, `experiment`, `plan`/`shard`/`fit`, the writers `chart`
 //! and `report`, and the CLI (README, "Architecture").
 //!
 //! Vocabulary: a *producer* is an arrival stream, a *queue* a station with a
@@ -26,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod bench;
 pub mod chart;
 pub mod cli;
 pub mod dist;

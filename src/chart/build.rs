@@ -9,7 +9,7 @@ use super::style::{LIVE, SIMULATION, THEORY, pale, row_colour};
 use super::words::{metric_words, parameter_axis, parameter_words};
 use crate::model::metric::Metric;
 use crate::results::{DistributionData, Row, RunResults, TheoryCurves, WarmupData};
-use crate::scenario::ChannelKind;
+use crate::scenario::Channel;
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
@@ -141,7 +141,7 @@ fn interval_point(interval: &Estimate, x: f64) -> Option<Point> {
 }
 
 /// The channels with live results in `rows`, in first-seen order.
-pub(super) fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<ChannelKind> {
+pub(super) fn live_channels<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Vec<Channel> {
     let mut channels = Vec::new();
     for block in rows.into_iter().flat_map(|r| r.live.iter().flatten()) {
         if !channels.contains(&block.channel) {
@@ -184,7 +184,7 @@ impl Measured {
     }
 
     /// Legend text for `channel`, after `name`.
-    pub(super) fn label(self, name: &str, channel: ChannelKind) -> String {
+    pub(super) fn label(self, name: &str, channel: Channel) -> String {
         format!("{name}{} ({})", self.word(), channel.name())
     }
 }
@@ -192,7 +192,7 @@ impl Measured {
 /// The live (or replayed) point of `row` on `channel`, at `x`.
 pub(super) fn live_point(
     row: &Row,
-    channel: ChannelKind,
+    channel: Channel,
     measured: Measured,
     metric: Metric,
     x: f64,
@@ -211,8 +211,8 @@ pub(super) fn live_point(
 /// what was measured.
 fn live_series(
     name: &str,
-    channels: &[ChannelKind],
-    points: impl Fn(usize, ChannelKind, Measured) -> Vec<Point>,
+    channels: &[Channel],
+    points: impl Fn(usize, Channel, Measured) -> Vec<Point>,
 ) -> Vec<Series> {
     channels
         .iter()

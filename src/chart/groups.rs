@@ -13,7 +13,7 @@ use super::style::{SIMULATION, THEORY, row_colour};
 use super::words::{metric_words, parameter_words};
 use crate::model::metric::Metric;
 use crate::results::{Row, RunResults};
-use crate::scenario::ChannelKind;
+use crate::scenario::Channel;
 
 /// Width of one group of bars, in categories.
 const GROUP_WIDTH: f64 = 0.7;
@@ -74,13 +74,13 @@ pub fn point_figure(results: &RunResults, metric: Metric) -> Figure {
     let (categories, rows) = groups(results, |row| {
         theory_value(row, metric).is_some() || simulation_point(row, metric, 0.0).is_some()
     });
-    let channels: Vec<ChannelKind> = live_channels(rows.iter().copied());
+    let channels: Vec<Channel> = live_channels(rows.iter().copied());
     let simulated = rows
         .iter()
         .any(|row| simulation_point(row, metric, 0.0).is_some());
     // Per group the simulation, then the live queue and its replay of each
     // channel measured there (a sweep over disciplines has one a point).
-    let measured_in = |row: &Row| -> Vec<ChannelKind> {
+    let measured_in = |row: &Row| -> Vec<Channel> {
         let mut here = live_channels([row]);
         here.sort_by_key(|c| channels.iter().position(|x| x == c));
         here

@@ -4,11 +4,15 @@
 //! relations on the live run and a verdict per metric.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::LivePoints;
 use super::relations::queue_relations;
-use crate::live::{self, BatchValues, ChannelKind, Health, Journeys, LiveRun, LiveSettings};
+use crate::bench::{self, BenchError, BrokerKind, BrokerMeasures, BrokerTarget};
+use crate::live::{
+    self, BatchValues, Channel, ChannelKind, Health, Journeys, LiveRun, LiveSettings,
+};
 use crate::model::Model;
 use crate::model::Target;
 use crate::model::metric::Metric;
@@ -43,7 +47,7 @@ pub struct LiveContext<'a> {
 /// values (same batches) and the theory row's values (value, exact).
 pub fn live_block(
     context: LiveContext,
-    channel: ChannelKind,
+    channel: Channel,
     live: &BatchValues,
     replay: &BatchValues,
     theory: Option<(&BTreeMap<Metric, f64>, bool)>,
@@ -126,6 +130,7 @@ pub fn live_block(
             warmup_seconds: settings.warmup_seconds,
             batches: live::BATCHES,
         },
+        broker: None,
     }
 }
 
@@ -165,27 +170,77 @@ pub fn live_points(
     watch: &LiveWatch,
     stop: &AtomicBool,
 ) -> Option<LivePoints> {
+    let channels = |model: &Model| live::channels_for(model, &settings.channels);
+    let mut run = |model: &Model, channel: ChannelKind| {
+        let run = live::run(model, settings, channel, scenario.run.seed, stop);
+        Ok::<_, Infallible>(run.map(|run| (run, None)))
+    };
+    match measured_points(scenario, settings, &channels, &mut run, watch, stop) {
+        Ok(points) => points,
+        Err(never) => match never {},
+    }
+}
+
+/// Every point's blocks measured on the broker of `target` (`queuelab
+/// bench`), as [`live_points`] on in-process channels, except that the
+/// replay holds each consumer's slot for the broker's measured turnaround
+/// and the verdicts against theory take the theory row plus the unloaded
+/// transit D0 (see [`BrokerMeasures`]). `Ok(None)` when `stop` was set.
+pub fn bench_points(
+    scenario: &Scenario,
+    settings: &LiveSettings,
+    target: &BrokerTarget,
+    watch: &LiveWatch,
+    stop: &AtomicBool,
+) -> Result<Option<LivePoints>, BenchError> {
+    let channels = |_: &Model| vec![target.kind];
+    let mut run = |model: &Model, _: BrokerKind| {
+        let run = bench::run(model, settings, target, scenario.run.seed, stop)?;
+        Ok(run.map(|run| (run.live, Some(run.broker))))
+    };
+    measured_points(scenario, settings, &channels, &mut run, watch, stop)
+}
+
+/// A measured run of one point on one channel: the live run and, on a
+/// broker, its own measurements; `None` when stopped.
+type Measured = Option<(LiveRun, Option<BrokerMeasures>)>;
+
+/// Every point's blocks, each point run on each of its `channels` by
+/// `run`: the common loop of [`live_points`] and [`bench_points`].
+fn measured_points<C: Copy + Into<Channel>, E>(
+    scenario: &Scenario,
+    settings: &LiveSettings,
+    channels: &dyn Fn(&Model) -> Vec<C>,
+    run: &mut dyn FnMut(&Model, C) -> Result<Measured, E>,
+    watch: &LiveWatch,
+    stop: &AtomicBool,
+) -> Result<Option<LivePoints>, E> {
     let mut points = Vec::with_capacity(scenario.points.len());
     for (index, point) in scenario.points.iter().enumerate() {
         let model = &point.model;
         let theory = super::theory(scenario, point);
         let rows = live::rows(model);
         let mut blocks: Vec<Vec<LiveBlock>> = vec![Vec::new(); rows.len()];
-        for channel in live::channels_for(model, &settings.channels) {
+        for channel in channels(model) {
             (watch.started)(&format!(
                 "live: point {}/{} {}, {}: {} s + {} s warm-up",
                 index + 1,
                 scenario.points.len(),
                 point.label(),
-                channel.name(),
+                channel.into().name(),
                 settings.seconds,
                 settings.warmup_seconds
             ));
-            let run = live::run(model, settings, channel, scenario.run.seed, stop)?;
+            let Some((run, broker)) = run(model, channel)? else {
+                return Ok(None);
+            };
             (watch.finished)();
-            let replays = replay_batches(model, &run);
+            let ns_per_unit = run.replay_input.window.ns_per_unit;
+            let broker = broker.map(|broker| broker.in_units(ns_per_unit));
+            let replayed = broker.as_ref().map(|b| b.replay_model(model));
+            let replays = replay_batches(replayed.as_ref().unwrap_or(model), &run);
             if stop.load(Ordering::SeqCst) {
-                return None;
+                return Ok(None);
             }
             let rows_of_run = rows.iter().zip(run.batches.iter().zip(&replays));
             for ((target, (live_batches, replay)), row_blocks) in rows_of_run.zip(&mut blocks) {
@@ -194,23 +249,29 @@ pub fn live_points(
                     .iter()
                     .find(|(row, _)| row == target)
                     .map(|(_, result)| (&result.metrics, result.exact));
+                let broker = broker
+                    .as_ref()
+                    .map(|b| b.with_theory(model, theory_row, ns_per_unit));
+                let transit = broker.as_ref().and_then(|b| b.theory_with_transit.as_ref());
                 let context = LiveContext {
                     model,
                     target: *target,
                     settings,
                     confidence: scenario.run.confidence,
                 };
-                row_blocks.push(live_block(
+                let mut block = live_block(
                     context,
-                    channel,
+                    run.channel,
                     live_batches,
                     replay,
-                    theory_row,
+                    transit.map(|t| (&t.metrics, t.exact)).or(theory_row),
                     run.health.clone(),
-                ));
+                );
+                block.broker = broker;
+                row_blocks.push(block);
             }
         }
         points.push(blocks);
     }
-    Some(points)
+    Ok(Some(points))
 }

@@ -27,7 +27,7 @@ pub use describe::describe_model;
 pub use join::{point_results, run_results};
 pub use live::{
     LiveContext, LiveWatch, OVERHEAD_TOLERANCE, THEORY_RELATIVE_SLACK, THEORY_STANDARD_ERRORS,
-    live_block, live_points, replay_batches,
+    bench_points, live_block, live_points, replay_batches,
 };
 pub use relations::{queue_relations, relations};
 

@@ -112,19 +112,38 @@ pub fn execute(
         }
         (modes, switches)
     });
-    let stamps = shared.stamps.into_stamps();
-    let unsent = timeline
-        .messages
-        .iter()
-        .any(|m| stamps.arrived[m.visits.start] == NEVER);
-    let unserved = (0..timeline.visits.len())
-        .any(|v| stamps.arrived[v] != NEVER && !stamps.rejected[v] && stamps.done[v] == NEVER);
-    Execution {
-        stamps,
-        mode: modes.into_iter().max().unwrap_or(SchedulingMode::Default),
+    Execution::of(
+        timeline,
+        shared.stamps.into_stamps(),
+        modes,
         wait_method,
-        involuntary_switches: switches,
-        stopped_early: unsent || unserved,
+        switches,
+    )
+}
+
+impl Execution {
+    /// The execution of `timeline` that left `stamps`, its threads having
+    /// got `modes` and been switched out `switches` times.
+    pub(crate) fn of(
+        timeline: &Timeline,
+        stamps: Stamps,
+        modes: Vec<SchedulingMode>,
+        wait_method: WaitMethod,
+        switches: u64,
+    ) -> Execution {
+        let unsent = timeline
+            .messages
+            .iter()
+            .any(|m| stamps.arrived[m.visits.start] == NEVER);
+        let unserved = (0..timeline.visits.len())
+            .any(|v| stamps.arrived[v] != NEVER && !stamps.rejected[v] && stamps.done[v] == NEVER);
+        Execution {
+            stamps,
+            mode: modes.into_iter().max().unwrap_or(SchedulingMode::Default),
+            wait_method,
+            involuntary_switches: switches,
+            stopped_early: unsent || unserved,
+        }
     }
 }
 
@@ -316,7 +335,7 @@ fn consumer(
 
 /// Drops real-time priority and reports the thread's mode and its
 /// involuntary context switches.
-fn finish_thread(mode: SchedulingMode) -> (SchedulingMode, u64) {
+pub(crate) fn finish_thread(mode: SchedulingMode) -> (SchedulingMode, u64) {
     clock::leave_real_time();
     (mode, involuntary_switches())
 }

@@ -18,8 +18,14 @@ mod timeline;
 use std::sync::atomic::AtomicBool;
 
 pub use channel::{Message, MessageQueue, Popped};
+/// What a broker driver (`bench`) shares with the harness's threads.
+#[cfg(feature = "rabbitmq")]
+pub(crate) use clock::{Clock, Waiter, prepare_thread};
 pub use clock::{SchedulingMode, WaitMethod};
-pub use harness::{NEVER, Stamps};
+#[cfg(feature = "rabbitmq")]
+pub(crate) use harness::finish_thread;
+pub use harness::{Execution, NEVER, Stamps};
+pub(crate) use health::MachineLoad;
 pub use health::{Health, MessageCounts, QueueCounts};
 pub use journey::{Journey, Journeys, VisitStamps};
 pub use measure::{BATCHES, BatchValues, measure, summarise};
@@ -27,7 +33,9 @@ pub use timeline::{Planned, PlannedVisit, Timeline, Window};
 
 /// The settings and the features live runs support are declared beside
 /// the scenario, which validates them; they are live's all the same.
-pub use crate::scenario::live_settings::{ChannelKind, LiveSettings, channels_for, unsupported};
+pub use crate::scenario::live_settings::{
+    BrokerKind, Channel, ChannelKind, LiveSettings, channels_for, unsupported,
+};
 
 use crate::model::Model;
 use crate::model::Target;
@@ -43,11 +51,11 @@ pub fn rows(model: &Model) -> Vec<Target> {
     crate::model::targets(model)
 }
 
-/// One channel's live run at one point.
+/// One channel's (or broker's) live run at one point.
 #[derive(Clone, Debug)]
 pub struct LiveRun {
     /// The implementation measured.
-    pub channel: ChannelKind,
+    pub channel: Channel,
     /// Per-batch metric values for each of [`rows`]`(model)`.
     pub batches: Vec<BatchValues>,
     /// How trustworthy the measurement is.
@@ -85,26 +93,50 @@ pub fn run(
     stop: &AtomicBool,
 ) -> Option<LiveRun> {
     let timeline = Timeline::plan(model, settings, seed);
-    let budget_ns = timeline.window.end + (DRAIN_MARGIN_SECONDS * 1e9) as u64;
-    let machine = health::MachineLoad::start();
-    let execution = harness::execute(model, &timeline, channel, budget_ns, stop);
+    let machine = MachineLoad::start();
+    let execution = harness::execute(model, &timeline, channel, budget_ns(&timeline), stop);
     if stop.load(std::sync::atomic::Ordering::Relaxed) {
         return None;
     }
-    let load = machine.busy_shares();
-    let journeys = Journeys::live(&timeline, &execution.stamps);
-    let batches = rows(model)
-        .into_iter()
-        .map(|target| measure(&timeline.window, &journeys, model, target))
-        .collect();
-    let health = Health::assess(model, &timeline, &execution, load);
-    let replay_input = ReplayInput::realised(model, &timeline, &execution.stamps);
-    Some(LiveRun {
-        channel,
-        batches,
-        health,
-        replay_input,
-    })
+    Some(LiveRun::measured(
+        model,
+        &timeline,
+        Channel::InProcess(channel),
+        &execution,
+        machine,
+    ))
+}
+
+/// The run's clock reading (ns) at which a run of `timeline` is stopped
+/// whether or not it drained: its end plus [`DRAIN_MARGIN_SECONDS`].
+pub fn budget_ns(timeline: &Timeline) -> u64 {
+    timeline.window.end + (DRAIN_MARGIN_SECONDS * 1e9) as u64
+}
+
+impl LiveRun {
+    /// The metrics, health and replay input of `execution` of `timeline`
+    /// on `channel`, which ran while `machine` was watched: the common end
+    /// of an in-process run and a broker's (`queuelab bench`).
+    pub(crate) fn measured(
+        model: &Model,
+        timeline: &Timeline,
+        channel: Channel,
+        execution: &Execution,
+        machine: MachineLoad,
+    ) -> LiveRun {
+        let load = machine.busy_shares();
+        let journeys = Journeys::live(timeline, &execution.stamps);
+        let batches = rows(model)
+            .into_iter()
+            .map(|target| measure(&timeline.window, &journeys, model, target))
+            .collect();
+        LiveRun {
+            channel,
+            batches,
+            health: Health::assess(model, timeline, execution, load),
+            replay_input: ReplayInput::realised(model, timeline, &execution.stamps),
+        }
+    }
 }
 
 impl ReplayInput {

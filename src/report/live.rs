@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::comparison::interval_text;
 use super::document::{Block, Table};
 use super::relations::relation_lines;
+use crate::bench::Latency;
 use crate::model::metric::Metric;
 use crate::results::{LiveBlock, LiveVerdicts, PointResults, Row};
 use crate::stats::Estimate;
@@ -64,9 +65,22 @@ pub fn live_lines(
         .iter()
         .filter(|(metric, _)| chosen(metric))
         .map(|(metric, live)| {
-            let theory = row.theory.as_ref().and_then(|t| {
-                let value = number(*t.metrics.get(metric)?);
-                Some(if t.exact { value } else { format!("~{value}") })
+            // On a broker, theory with the measured transit D0 added (what
+            // the verdict compares with; the heading says so).
+            let transit = block
+                .broker
+                .as_ref()
+                .and_then(|b| b.theory_with_transit.as_ref());
+            let theory = match transit {
+                Some(t) => Some((t.metrics.get(metric), t.exact)),
+                None => row
+                    .theory
+                    .as_ref()
+                    .map(|t| (t.metrics.get(metric), t.exact)),
+            }
+            .and_then(|(value, exact)| {
+                let value = number(*value?);
+                Some(if exact { value } else { format!("~{value}") })
             });
             let simulation = row.simulation.as_ref().and_then(|s| s.metrics.get(metric));
             let mut cells = vec![
@@ -167,6 +181,49 @@ pub fn health_text(block: &LiveBlock) -> String {
     text
 }
 
+/// A broker block's own measures in one paragraph (`None` for an
+/// in-process channel): where it ran, its unloaded transit D0 (added to
+/// the theory column) and its latencies under load, in µs.
+pub fn broker_text(block: &LiveBlock) -> Option<String> {
+    let b = block.broker.as_ref()?;
+    let us = |value: Option<f64>| value.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
+    let latency = |l: &Latency| format!("{}/{}/{}", us(l.mean_us), us(l.p50_us), us(l.p99_us));
+    let prefetch = match b.prefetch {
+        0 => "unlimited".to_string(),
+        p => p.to_string(),
+    };
+    let mut text = format!(
+        "broker: {} at {}, queue `{}`, prefetch {prefetch}, {} consumers; unloaded transit D0 mean/p50/p99 {} µs ({} round trips with one message in flight)",
+        b.broker.name(),
+        b.url,
+        b.queue,
+        b.consumers,
+        latency(&b.transit_unloaded),
+        b.transit_unloaded.count,
+    );
+    if let Some(theory) = &b.theory_with_transit {
+        text.push_str(&format!(
+            "; the theory column is theory + D0 ({} time units added to waits and sojourns, λ·D0 to the mean counts)",
+            number(theory.transit)
+        ));
+    }
+    text.push_str(&format!(
+        "; under load, mean/p50/p99 µs: publish to delivery {}, publish to confirm {}, service end to ack {}, ack to the next ready delivery {} (the broker's turnaround per service); redelivered {}",
+        latency(&b.publish_to_delivery),
+        latency(&b.publish_to_confirm),
+        latency(&b.service_end_to_ack),
+        latency(&b.ack_to_next_delivery),
+        b.redelivered
+    ));
+    if b.replay_turnaround > 0.0 {
+        text.push_str(&format!(
+            "; the replay holds each consumer's window slot for the mean turnaround, {} time units, after each service (as the model's `ack` round trip)",
+            number(b.replay_turnaround)
+        ));
+    }
+    Some(text)
+}
+
 /// The name a value serialises to, e.g. `real-time`.
 fn serde_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
@@ -198,6 +255,9 @@ pub fn live_blocks(point: &PointResults) -> Vec<Block<'static>> {
                 &LIVE_HEADERS,
                 live_lines(row, block, true, &|_| true, ""),
             )));
+            if let Some(broker) = broker_text(block) {
+                blocks.push(Block::Paragraph(format!("{broker}.")));
+            }
             blocks.push(Block::Paragraph(format!("Health: {}.", health_text(block))));
             if !block.relations.is_empty() {
                 blocks.push(Block::Paragraph("Relations on the live run:".into()));

@@ -355,6 +355,9 @@ fn live_text(point: &PointResults, view: &View, unit: &str) -> String {
                     view.detail || LIVE_HEADLINE.contains(metric)
                 }
             };
+            if let Some(broker) = live::broker_text(block) {
+                text.push_str(&wrap(&broker, WIDTH, "  "));
+            }
             let lines = live::live_lines(row, block, view.detail, &chosen, unit);
             let headers: Vec<String> = live::headers(view.detail)
                 .iter()

@@ -8,15 +8,17 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Relation;
-use crate::live::{ChannelKind, Health};
+use crate::bench::BrokerMeasures;
+use crate::live::{Channel, Health};
 use crate::model::metric::Metric;
 use crate::stats::Estimate;
 
-/// One channel's live results at one point, for one row.
+/// One channel's (or broker's) live results at one point, for one row.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LiveBlock {
-    /// The queue implementation.
-    pub channel: ChannelKind,
+    /// The queue implementation: an in-process channel, or the broker of
+    /// `queuelab bench`.
+    pub channel: Channel,
     /// Batch means and intervals of the live run.
     pub metrics: BTreeMap<Metric, Estimate>,
     /// The same arrivals and realised services through the simulator.
@@ -33,6 +35,10 @@ pub struct LiveBlock {
     pub health: Health,
     /// Wall milliseconds per model time unit, and the measured window.
     pub settings: LiveWindow,
+    /// A broker's own measurements (`queuelab bench` only): the unloaded
+    /// transit, latencies under load and the theory row with the transit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub broker: Option<BrokerMeasures>,
 }
 
 /// The replay's metrics.

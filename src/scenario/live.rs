@@ -16,10 +16,33 @@ const MAX_SECONDS: f64 = 86_400.0;
 
 /// Checks `spec` against every point; `None` spec means live is off.
 pub fn settings(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, Problem> {
-    let base = &points[0].model;
     if let Some(reason) = points.iter().find_map(|p| live::unsupported(&p.model)) {
         return Err(Problem::new("compare.live", reason));
     }
+    let windows = windows(spec, points)?;
+    let models: Vec<&Model> = points.iter().map(|p| &p.model).collect();
+    let channels = match &spec.channels {
+        None => live::default_channels(&models),
+        Some(channels) if channels.is_empty() => {
+            return Err(Problem::new(
+                "compare.live.channels",
+                "give at least one channel",
+            ));
+        }
+        Some(channels) => channels.clone(),
+    };
+    live::check_channels(&models, &channels)
+        .map_err(|reason| Problem::new("compare.live.channels", reason))?;
+    Ok(LiveSettings {
+        channels,
+        ..windows
+    })
+}
+
+/// The time scale and windows of `spec` for every point, without channels:
+/// all a run on a broker (`queuelab bench`) takes.
+pub fn windows(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, Problem> {
+    let base = &points[0].model;
     let positive = |key: &str, value: Option<f64>, default: f64| -> Result<f64, Problem> {
         match value {
             None => Ok(default),
@@ -49,21 +72,8 @@ pub fn settings(spec: &LiveSpec, points: &[SweepPoint]) -> Result<LiveSettings, 
             ));
         }
     };
-    let models: Vec<&Model> = points.iter().map(|p| &p.model).collect();
-    let channels = match &spec.channels {
-        None => live::default_channels(&models),
-        Some(channels) if channels.is_empty() => {
-            return Err(Problem::new(
-                "compare.live.channels",
-                "give at least one channel",
-            ));
-        }
-        Some(channels) => channels.clone(),
-    };
-    live::check_channels(&models, &channels)
-        .map_err(|reason| Problem::new("compare.live.channels", reason))?;
     let settings = LiveSettings {
-        channels,
+        channels: Vec::new(),
         time_scale_ms,
         seconds,
         warmup_seconds,

@@ -74,6 +74,76 @@ impl ChannelKind {
     }
 }
 
+/// The real brokers `queuelab bench` drives, by their command-line names.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum BrokerKind {
+    /// RabbitMQ over AMQP 0-9-1 (a classic queue, competing consumers).
+    Rabbitmq,
+}
+
+impl BrokerKind {
+    /// The command-line name, e.g. `rabbitmq`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BrokerKind::Rabbitmq => "rabbitmq",
+        }
+    }
+
+    /// The cargo feature a build needs to drive this broker.
+    pub fn feature(self) -> &'static str {
+        match self {
+            BrokerKind::Rabbitmq => "rabbitmq",
+        }
+    }
+}
+
+/// What a live measurement ran on: an in-process queue of `queuelab live`
+/// or a real broker of `queuelab bench`. Serialised as its name alone
+/// (`"crossbeam"`, `"rabbitmq"`), as the results' `channel` always was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Channel {
+    /// A real in-process queue.
+    InProcess(ChannelKind),
+    /// A real broker on the network.
+    Broker(BrokerKind),
+}
+
+impl From<ChannelKind> for Channel {
+    fn from(kind: ChannelKind) -> Channel {
+        Channel::InProcess(kind)
+    }
+}
+
+impl From<BrokerKind> for Channel {
+    fn from(kind: BrokerKind) -> Channel {
+        Channel::Broker(kind)
+    }
+}
+
+impl Channel {
+    /// The name, e.g. `std-mpsc` or `rabbitmq`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::InProcess(kind) => kind.name(),
+            Channel::Broker(kind) => kind.name(),
+        }
+    }
+}
+
 /// `[compare] live` settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveSettings {

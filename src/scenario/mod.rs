@@ -18,7 +18,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use error::{Problem, ScenarioError};
-pub use live_settings::{ChannelKind, LiveSettings};
+pub use live_settings::{BrokerKind, Channel, ChannelKind, LiveSettings};
 pub use plan_settings::PlanSettings;
 pub use validate::DEFAULT_CUSTOMERS;
 
@@ -242,26 +242,57 @@ pub fn set_replications(scenario: &mut Scenario, replications: u32) -> Result<()
 /// Turns live runs on (`queuelab live`): the file's `[compare] live`
 /// settings, or the defaults, with `overrides` applied, all validated.
 pub fn enable_live(scenario: &mut Scenario, overrides: LiveOverrides) -> Result<(), ScenarioError> {
-    let spec: ScenarioSpec =
-        toml::from_str(&scenario.source).map_err(|e| ScenarioError::Syntax {
-            file: scenario.file.clone(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
-    let mut live_spec = spec.compare.live.unwrap_or_default();
+    let mut live_spec = live_spec(scenario)?;
     if overrides.seconds.is_some() {
         live_spec.seconds = overrides.seconds;
     }
     if overrides.channels.is_some() {
         live_spec.channels = overrides.channels;
     }
-    let settings =
-        live::settings(&live_spec, &scenario.points).map_err(|problem| ScenarioError::Invalid {
-            file: scenario.file.clone(),
-            line: locate::line_of(&scenario.source, &problem.key),
-            problem,
-        })?;
-    scenario.compare.live = Some(settings);
+    let settings = live::settings(&live_spec, &scenario.points);
+    scenario.compare.live = Some(settings.map_err(|problem| invalid(scenario, problem))?);
     Ok(())
+}
+
+/// Takes the time scale and windows of a run on a broker (`queuelab
+/// bench`) from `[compare] live` (its `channels` are for `live` and
+/// ignored), `seconds` replacing its own, into `scenario.compare.live`.
+/// Without `time_scale_ms`, a model time unit that converts (`ms`, `s`,
+/// ...) is run at wall speed; another takes live's default.
+/// Whether the broker can run the model is the bench's to check.
+pub fn enable_bench(scenario: &mut Scenario, seconds: Option<f64>) -> Result<(), ScenarioError> {
+    let mut live_spec = live_spec(scenario)?;
+    if seconds.is_some() {
+        live_spec.seconds = seconds;
+    }
+    // A broker's transit is real time: model time runs at wall speed in
+    // the scenario's own unit unless `time_scale_ms` says otherwise.
+    if live_spec.time_scale_ms.is_none() {
+        let unit = &scenario.points[0].model.time_unit;
+        live_spec.time_scale_ms = crate::units::seconds_per(unit).map(|s| s * 1e3);
+    }
+    let settings = live::windows(&live_spec, &scenario.points);
+    scenario.compare.live = Some(settings.map_err(|problem| invalid(scenario, problem))?);
+    Ok(())
+}
+
+/// The scenario's `[compare] live` as written (all defaults without one).
+fn live_spec(scenario: &Scenario) -> Result<spec::LiveSpec, ScenarioError> {
+    let spec: ScenarioSpec =
+        toml::from_str(&scenario.source).map_err(|e| ScenarioError::Syntax {
+            file: scenario.file.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+    Ok(spec.compare.live.unwrap_or_default())
+}
+
+/// `problem` in `scenario`'s file, at the line of its key.
+fn invalid(scenario: &Scenario, problem: Problem) -> ScenarioError {
+    ScenarioError::Invalid {
+        file: scenario.file.clone(),
+        line: locate::line_of(&scenario.source, &problem.key),
+        problem,
+    }
 }
 
 /// Command-line values that replace `[compare] live` keys; they are

@@ -614,3 +614,21 @@ fn every_command_shows_examples_in_its_help() {
         );
     }
 }
+
+/// Without the `rabbitmq` feature, `bench` runs nothing and says how to
+/// build it (exit 2).
+#[cfg(not(feature = "rabbitmq"))]
+#[test]
+fn bench_without_its_feature_says_how_to_build_it() {
+    let output = queuelab()
+        .args(["bench", "scenarios/bench-rabbitmq-prefetch1.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cargo build --release --features rabbitmq"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,383 @@
+//! `queuelab bench`: a live run with a real broker as the channel. The
+//! schedule ([`crate::live::Timeline`], the same seeded streams as the
+//! simulation and `live`), the stamps, the measurement, the machine's
+//! health and the replay input are live's; a broker driver (one per
+//! broker, each behind its cargo feature) only sends each message at its
+//! scheduled instant, emulates each service in its consumers and records
+//! the broker's own stamps (delivery, acknowledgement, publisher confirm)
+//! and its unloaded transit D0, measured first with one message in flight.
+
+#[cfg(feature = "rabbitmq")]
+mod rabbitmq;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::scenario::live_settings::BrokerKind;
+
+use crate::dist::Dist;
+use crate::live::{LiveRun, LiveSettings};
+use crate::model::metric::Metric;
+use crate::model::{Dispatch, Feature, Features, Model, Window};
+
+/// Where RabbitMQ listens unless `--url` says otherwise (its defaults).
+pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// Most consumers a bench run starts (one thread and channel each).
+pub const MAX_CONSUMERS: u32 = 64;
+
+/// The broker a bench run drives and where it listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerTarget {
+    /// Which broker.
+    pub kind: BrokerKind,
+    /// Its address, credentials included (never written to results: see
+    /// [`without_password`]).
+    pub url: String,
+}
+
+impl BrokerTarget {
+    /// `kind` at `url`, or at its default address.
+    pub fn new(kind: BrokerKind, url: Option<String>) -> BrokerTarget {
+        let url = url.unwrap_or_else(|| match kind {
+            BrokerKind::Rabbitmq => DEFAULT_RABBITMQ_URL.to_string(),
+        });
+        BrokerTarget { kind, url }
+    }
+}
+
+/// Why a bench run could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BenchError {
+    /// This build has no driver for the broker (exit 2).
+    #[error(
+        "`queuelab bench --broker {name}` needs a build with the `{feature}` feature: cargo build --release --features {feature}",
+        name = .0.name(),
+        feature = .0.feature()
+    )]
+    NotBuilt(BrokerKind),
+    /// The broker could not be reached or refused something (exit 1).
+    #[error("{0}")]
+    Broker(String),
+}
+
+/// One bench run: the live run (metrics, health, replay input) and the
+/// broker's own measurements.
+#[derive(Clone, Debug)]
+pub struct BenchRun {
+    /// What a live run on an in-process channel gives too.
+    pub live: LiveRun,
+    /// The broker's own stamps, summarised.
+    pub broker: BrokerMeasures,
+}
+
+/// A latency's summary over its messages, in microseconds of wall time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    /// Messages measured.
+    pub count: usize,
+    /// Mean (µs); null without messages.
+    pub mean_us: Option<f64>,
+    /// Median (µs).
+    pub p50_us: Option<f64>,
+    /// 99th percentile (µs).
+    pub p99_us: Option<f64>,
+}
+
+#[cfg(feature = "rabbitmq")]
+impl Latency {
+    /// The summary of `ns` (sorted in place), nanosecond durations.
+    fn of(ns: &mut [u64]) -> Latency {
+        ns.sort_unstable();
+        let us = |index: usize| ns.get(index).map(|&v| v as f64 / 1e3);
+        let at = |p: f64| us(((ns.len().max(1) - 1) as f64 * p).round() as usize);
+        Latency {
+            count: ns.len(),
+            mean_us: (!ns.is_empty())
+                .then(|| ns.iter().map(|&v| v as f64).sum::<f64>() / ns.len() as f64 / 1e3),
+            p50_us: at(0.5),
+            p99_us: at(0.99),
+        }
+    }
+}
+
+/// What a bench run measured at the broker besides live's metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BrokerMeasures {
+    /// The broker, e.g. `rabbitmq`.
+    pub broker: BrokerKind,
+    /// Where it was reached, without the password.
+    pub url: String,
+    /// The queue the run declared (unique to the run, deleted after it).
+    pub queue: String,
+    /// Each consumer's window of unacknowledged deliveries (`basic.qos`;
+    /// 0 is unlimited).
+    pub prefetch: u32,
+    /// Consumers, one channel each.
+    pub consumers: u32,
+    /// Unloaded transit D0: publish to delivery at a consumer with one
+    /// message in flight, measured before the run.
+    pub transit_unloaded: Latency,
+    /// Publish to delivery during the run (includes the wait for a free
+    /// window slot).
+    pub publish_to_delivery: Latency,
+    /// Publish to the broker's confirm during the run.
+    pub publish_to_confirm: Latency,
+    /// End of service to the acknowledgement handed to the connection.
+    pub service_end_to_ack: Latency,
+    /// A consumer's acknowledgement to its next delivery, for deliveries
+    /// already published then: the broker's turnaround, during which a
+    /// consumer at its prefetch limit idles although messages are ready
+    /// (what the model's `ack` round trip stands for; 0 once the window
+    /// holds the next message).
+    pub ack_to_next_delivery: Latency,
+    /// Deliveries the broker flagged as redelivered (0 in a clean run).
+    pub redelivered: u64,
+    /// The turnaround the replay holds each consumer's slot for after each
+    /// service (model time units): the mean of service end to ack plus
+    /// ack to the next ready delivery, as the model's `ack` round trip
+    /// (see [`BrokerMeasures::replay_model`]); 0 when none was measured.
+    #[serde(default)]
+    pub replay_turnaround: f64,
+    /// The theory row with the unloaded transit added (absent without
+    /// theory): what the verdicts against theory compare with.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub theory_with_transit: Option<TransitTheory>,
+}
+
+/// A theory row with the measured unloaded transit D0 added: every
+/// message crosses the broker before a consumer can start it, so each
+/// wait and sojourn (means and percentiles) grows by D0 and, by Little's
+/// law, each mean count by λ·D0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransitTheory {
+    /// D0 added, in model time units.
+    pub transit: f64,
+    /// Whether the theory row was exact (the shift itself assumes a
+    /// constant transit).
+    pub exact: bool,
+    /// The shifted values.
+    pub metrics: BTreeMap<Metric, f64>,
+}
+
+impl TransitTheory {
+    /// `metrics` (exact or not) with a transit of `transit` time units at
+    /// arrival rate `rate`.
+    pub fn add(metrics: &BTreeMap<Metric, f64>, exact: bool, transit: f64, rate: f64) -> Self {
+        let shifted = metrics
+            .iter()
+            .map(|(&metric, &value)| {
+                let shift = match metric {
+                    Metric::MeanWait
+                    | Metric::MeanSojourn
+                    | Metric::WaitP50
+                    | Metric::WaitP90
+                    | Metric::WaitP99
+                    | Metric::SojournP50
+                    | Metric::SojournP90
+                    | Metric::SojournP99 => transit,
+                    Metric::MeanInQueue | Metric::MeanInSystem => rate * transit,
+                    _ => 0.0,
+                };
+                (metric, value + shift)
+            })
+            .collect();
+        TransitTheory {
+            transit,
+            exact,
+            metrics: shifted,
+        }
+    }
+}
+
+impl BrokerMeasures {
+    /// These measures of a run at `ns_per_unit` wall ns per model time
+    /// unit, with the replay's turnaround set: the mean of service end to
+    /// ack plus ack to the next ready delivery.
+    pub fn in_units(mut self, ns_per_unit: f64) -> BrokerMeasures {
+        let mean_ns = |l: &Latency| l.mean_us.unwrap_or(0.0) * 1e3;
+        let turnaround = mean_ns(&self.service_end_to_ack) + mean_ns(&self.ack_to_next_delivery);
+        self.replay_turnaround = turnaround / ns_per_unit;
+        self
+    }
+
+    /// These measures with `theory` (a row's values of `model`, exact or
+    /// not), shifted by the mean unloaded transit at `ns_per_unit` wall ns
+    /// per time unit, as `theory_with_transit`.
+    pub fn with_theory(
+        &self,
+        model: &Model,
+        theory: Option<(&BTreeMap<Metric, f64>, bool)>,
+        ns_per_unit: f64,
+    ) -> BrokerMeasures {
+        let transit = self.transit_unloaded.mean_us.unwrap_or(0.0) * 1e3 / ns_per_unit;
+        let rate = model
+            .arrival_rates()
+            .map_or(0.0, |rates| rates.iter().flatten().sum::<f64>());
+        BrokerMeasures {
+            theory_with_transit: theory
+                .map(|(metrics, exact)| TransitTheory::add(metrics, exact, transit, rate)),
+            ..self.clone()
+        }
+    }
+
+    /// The model this run is replayed through: `model` with its queue's
+    /// consumers holding their window slot (`prefetch`, 1 for a shared
+    /// line) for the measured turnaround after each service, the model's
+    /// `ack` round trip. The replay then holds what the client measured
+    /// (sends, services and the broker's mean turnaround), and live −
+    /// replay is what is left: each message's transit and the
+    /// turnaround's spread. `model` itself when no turnaround was measured.
+    pub fn replay_model(&self, model: &Model) -> Model {
+        let mut replayed = model.clone();
+        let Ok(ack) = Dist::deterministic(self.replay_turnaround) else {
+            return replayed;
+        };
+        if self.replay_turnaround <= 0.0 {
+            return replayed;
+        }
+        let queue = &mut replayed.queues[0];
+        queue.dispatch = Dispatch::Window(Window {
+            prefetch: match &queue.dispatch {
+                Dispatch::Window(window) => window.prefetch,
+                Dispatch::SharedLine | Dispatch::Partitioned(_) => 1,
+            },
+            ack: Some(ack),
+        });
+        replayed
+    }
+}
+
+/// `url` with its password (if any) left out.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// What a bench run reproduces: open producers with any interarrival
+/// distribution into one queue, consumers with any service distribution,
+/// and the queue's prefetch window. Anything else is refused.
+const SUPPORTED: Features = Features::of(&[
+    Feature::RenewalArrivals,
+    Feature::GeneralService,
+    Feature::PrefetchWindow,
+    Feature::UnlimitedPrefetch,
+]);
+
+/// Why `model` cannot be benchmarked on a broker, or `None` when it can.
+pub fn unsupported(model: &Model) -> Option<String> {
+    if model.queues.len() != 1 {
+        return Some(format!(
+            "a bench run drives one broker queue; this model has {} queues",
+            model.queues.len()
+        ));
+    }
+    let queue = &model.queues[0];
+    if let Some((feature, site)) = model
+        .feature_sites()
+        .into_iter()
+        .find(|(feature, _)| !SUPPORTED.contains(*feature))
+    {
+        return Some(format!(
+            "bench runs do not support {} ({site}) yet: they drive open producers, consumers with their service times and the prefetch window",
+            feature.describe()
+        ));
+    }
+    if let Dispatch::Window(window) = &queue.dispatch
+        && window.ack.is_some()
+    {
+        return Some(format!(
+            "queue `{}` has an `ack` round trip: a bench run measures the broker's own, so remove `ack`",
+            queue.name
+        ));
+    }
+    (queue.consumers > MAX_CONSUMERS).then(|| {
+        format!(
+            "a bench run starts one thread and channel per consumer, at most {MAX_CONSUMERS}; queue `{}` has {}",
+            queue.name, queue.consumers
+        )
+    })
+}
+
+/// The `basic.qos` prefetch a bench run gives each consumer of `model`'s
+/// queue: its window (0 for unlimited), or 1 for a shared line, the
+/// broker's nearest (one message per consumer at a time).
+pub fn prefetch(model: &Model) -> u32 {
+    match &model.queues[0].dispatch {
+        Dispatch::Window(window) if window.is_unlimited() => 0,
+        Dispatch::Window(window) => window.prefetch,
+        Dispatch::SharedLine | Dispatch::Partitioned(_) => 1,
+    }
+}
+
+/// Fails unless this build can drive `kind`.
+pub fn available(kind: BrokerKind) -> Result<(), BenchError> {
+    match kind {
+        BrokerKind::Rabbitmq if cfg!(feature = "rabbitmq") => Ok(()),
+        BrokerKind::Rabbitmq => Err(BenchError::NotBuilt(kind)),
+    }
+}
+
+/// Runs `model` (see [`unsupported`]) on the broker of `target` with the
+/// windows of `settings`; the schedule comes from `seed`. `None` when
+/// `stop` was set (Ctrl-C) before it finished; the queue it declared is
+/// deleted either way.
+pub fn run(
+    model: &Model,
+    settings: &LiveSettings,
+    target: &BrokerTarget,
+    seed: u64,
+    stop: &AtomicBool,
+) -> Result<Option<BenchRun>, BenchError> {
+    match target.kind {
+        #[cfg(feature = "rabbitmq")]
+        BrokerKind::Rabbitmq => rabbitmq::run(model, settings, &target.url, seed, stop),
+        #[cfg(not(feature = "rabbitmq"))]
+        BrokerKind::Rabbitmq => {
+            let _ = (model, settings, seed, stop); // the driver's, not built
+            Err(BenchError::NotBuilt(target.kind))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_results() {
+        assert_eq!(
+            without_password("amqp://guest:secret@127.0.0.1:5672/%2f"),
+            "amqp://guest@127.0.0.1:5672/%2f"
+        );
+        assert_eq!(without_password("amqp://host/vh"), "amqp://host/vh");
+    }
+
+    #[test]
+    fn the_transit_shifts_times_by_d0_and_counts_by_lambda_d0() {
+        // M/M/1 at λ = 0.5, μ = 1: Wq = 1, W = 2, Lq = 0.5, L = 1.
+        let metrics = BTreeMap::from([
+            (Metric::MeanWait, 1.0),
+            (Metric::MeanSojourn, 2.0),
+            (Metric::MeanInQueue, 0.5),
+            (Metric::MeanInSystem, 1.0),
+            (Metric::Utilisation, 0.5),
+        ]);
+        let shifted = TransitTheory::add(&metrics, true, 0.2, 0.5);
+        assert_eq!(shifted.metrics[&Metric::MeanWait], 1.2);
+        assert_eq!(shifted.metrics[&Metric::MeanSojourn], 2.2);
+        assert_eq!(shifted.metrics[&Metric::MeanInQueue], 0.6);
+        assert_eq!(shifted.metrics[&Metric::MeanInSystem], 1.1);
+        assert_eq!(shifted.metrics[&Metric::Utilisation], 0.5);
+    }
+}
