@@ -554,6 +554,25 @@ impl Dist {
         }
     }
 
+    /// The smallest value a draw can take (the lower end of the support).
+    pub fn least(&self) -> f64 {
+        match self {
+            Dist::Exponential { .. }
+            | Dist::Erlang { .. }
+            | Dist::Gamma { .. }
+            | Dist::Hyperexponential { .. }
+            | Dist::LogNormal { .. }
+            | Dist::Weibull { .. } => 0.0,
+            Dist::Deterministic { value } => *value,
+            Dist::Uniform { low, .. } => *low,
+            Dist::Pareto { scale, .. } => *scale,
+            Dist::Empirical {
+                samples: values, ..
+            }
+            | Dist::Sequence { values, .. } => values.iter().copied().fold(f64::INFINITY, f64::min),
+        }
+    }
+
     /// Squared coefficient of variation, variance / mean^2; `f64::INFINITY` for a
     /// Pareto with shape <= 2, and 0 for a distribution concentrated at 0.
     pub fn scv(&self) -> f64 {

@@ -551,6 +551,20 @@ impl QueueBuilder {
                 );
             }
             usable(&timeout.rebalance, format!("{key}.rebalance_time"))?;
+            // A batch's first message alone would always outlast the
+            // interval: every batch times out and the group rebalances
+            // forever, a run that cannot finish.
+            let shortest = self.service.least() + poll.overhead.as_ref().map_or(0.0, Dist::least);
+            if shortest >= timeout.interval {
+                return refuse(
+                    "max_poll_interval",
+                    format!(
+                        "must exceed the shortest poll overhead + service ({}): with {} every batch times out and the group rebalances forever",
+                        Num(shortest),
+                        Num(timeout.interval)
+                    ),
+                );
+            }
         }
         Ok(Consumption::Polls(poll.clone()))
     }

@@ -218,7 +218,13 @@ max_poll_records = 100
 #[test]
 fn bad_poll_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 8] = [
+    let cases: [(&str, &str, &str, &[&str]); 9] = [
+        (
+            "service = { dist = \"exponential\", mean = 1.0 }\nmax_poll_records = 100",
+            "service = { dist = \"uniform\", low = 2.0, high = 3.0 }\nmax_poll_records = 100\nmax_poll_interval = 2.0",
+            "interval-below-every-service",
+            &["queues.t.max_poll_interval", "rebalances forever"],
+        ),
         (
             "max_poll_records = 100",
             "max_poll_records = 100\nmax_poll_interval = 0.0",
