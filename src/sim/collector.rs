@@ -851,15 +851,6 @@ impl Collector {
         }
     }
 
-    /// A message of `class` in service at `queue` (in `partition` of a
-    /// partitioned queue) waits again, to be served again.
-    pub(crate) fn requeue(&mut self, now: f64, (queue, partition): (usize, u32), class: usize) {
-        let interval = self.in_force();
-        let update = |t: &mut Accumulators| t.change(now, 0.0, 1.0);
-        self.each(queue, class, interval, update);
-        self.each_partition(queue, partition, interval, update);
-    }
-
     /// A message of `class` is rejected by a full `queue`.
     pub(crate) fn block(&mut self, queue: usize, class: usize, tracked: bool) {
         if tracked {
@@ -888,9 +879,14 @@ impl Collector {
         }
     }
 
-    /// A message of `class` in service at `queue` is interrupted and waits.
-    pub(crate) fn preempt(&mut self, now: f64, queue: usize, class: usize) {
-        self.each(queue, class, self.in_force(), |t| t.change(now, 0.0, 1.0));
+    /// A message of `class` in service at `queue` (in `partition` of a
+    /// partitioned queue; ignored otherwise) waits again: interrupted, handed
+    /// back by a failing consumer, or replayed after a failed commit.
+    pub(crate) fn requeue(&mut self, now: f64, (queue, partition): (usize, u32), class: usize) {
+        let interval = self.in_force();
+        let update = |t: &mut Accumulators| t.change(now, 0.0, 1.0);
+        self.each(queue, class, interval, update);
+        self.each_partition(queue, partition, interval, update);
     }
 
     /// A message of `class` that arrived at `queue` at `arrived` expires

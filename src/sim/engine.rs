@@ -323,8 +323,8 @@ impl<'a> Engine<'a> {
             let message = &mut self.messages.slots[slot as usize];
             message.service += self.now - message.in_service_since;
             message.generation = message.generation.wrapping_add(1);
-            let class = message.class as usize;
-            self.collector.preempt(self.now, queue, class);
+            let (class, partition) = (message.class as usize, message.partition);
+            self.collector.requeue(self.now, (queue, partition), class);
         }
         for index in 0..failed.requeued {
             let slot = self.stations[queue].requeued(index);
@@ -797,8 +797,8 @@ impl<'a> Engine<'a> {
         let message = &mut self.messages.slots[slot as usize];
         message.remaining -= self.now - message.in_service_since;
         message.generation = message.generation.wrapping_add(1);
-        let class = message.class as usize;
-        self.collector.preempt(self.now, queue, class);
+        let (class, partition) = (message.class as usize, message.partition);
+        self.collector.requeue(self.now, (queue, partition), class);
     }
 
     /// Applies the next completion at a processor-sharing `queue`: the
