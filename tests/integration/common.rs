@@ -7,7 +7,7 @@ use queuelab::dist::Dist;
 use queuelab::experiment;
 use queuelab::model::metric::Metric;
 use queuelab::model::{Model, ProducerBuilder, QueueBuilder};
-use queuelab::results::RunResults;
+use queuelab::results::{Row, RunResults};
 use queuelab::scenario::{self, Scenario};
 use queuelab::stats::Estimate;
 
@@ -121,4 +121,14 @@ fn histogram_resolution(metric: Metric, value: f64) -> f64 {
             | Metric::SojournP99
     );
     if percentile { 1e-3 * value.abs() } else { 0.0 }
+}
+
+/// The first row (first queue) of the first point of `results`.
+pub fn first_row(results: &RunResults) -> &Row {
+    &results.points[0].results[0]
+}
+
+/// The simulated mean of `metric` on `row`.
+pub fn simulated(row: &Row, metric: Metric) -> f64 {
+    row.simulation.as_ref().expect("simulation").metrics[&metric].mean
 }

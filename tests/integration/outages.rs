@@ -9,21 +9,11 @@ use queuelab::model::metric::Metric;
 use queuelab::model::{Feature, Model, ProducerBuilder, QueueBuilder};
 use queuelab::{live, theory};
 
-use crate::common::{queuelab, scenario};
+use crate::common::{first_row, queuelab, scenario, simulated};
 use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
 
 fn deterministic(value: f64) -> Dist {
     Dist::deterministic(value).unwrap()
-}
-
-/// The simulated mean of `metric` at queue `q`.
-fn simulated(results: &queuelab::results::RunResults, metric: Metric) -> f64 {
-    results.points[0].results[0]
-        .simulation
-        .as_ref()
-        .unwrap()
-        .metrics[&metric]
-        .mean
 }
 
 #[test]
@@ -95,7 +85,7 @@ fn a_failing_consumer_hands_back_its_whole_window() {
     }));
     assert_agrees(&results, "q", None, Metric::Availability);
     let shared_line = 1.0 / 0.9 - 1.0;
-    let redelivered = simulated(&results, Metric::RedeliveriesPerMessage);
+    let redelivered = simulated(first_row(&results), Metric::RedeliveriesPerMessage);
     assert!(redelivered > shared_line, "{redelivered}");
 }
 
@@ -144,7 +134,7 @@ fn an_outage_scenario_runs_and_bad_ones_are_refused_naming_the_key() {
         "{ mtbf = { dist = \"weibull\", shape = 2.0, scale = 30.0 }, repair = { dist = \"uniform\", low = 1.0, high = 3.0 } }",
     );
     let results = crate::common::run(&scenario(&good));
-    assert!(simulated(&results, Metric::Availability) < 1.0);
+    assert!(simulated(first_row(&results), Metric::Availability) < 1.0);
     let cases = [
         (
             "{ mtbf = -5, repair = { dist = \"deterministic\", value = 1.0 } }",

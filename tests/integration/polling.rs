@@ -17,7 +17,7 @@ use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 use queuelab::theory;
 
-use crate::common::{assert_within, queuelab, run};
+use crate::common::{assert_within, queuelab, run, simulated};
 
 /// Seed 13, 20 replications of 200,000 measured messages, 99.9% intervals.
 const RUN: RunConfig = RunConfig {
@@ -69,10 +69,6 @@ fn row(results: &RunResults, partition: Option<u32>) -> &Row {
         .iter()
         .find(|r| r.partition == partition && r.class.is_none())
         .unwrap_or_else(|| panic!("no row for partition {partition:?}"))
-}
-
-fn simulated(row: &Row, metric: Metric) -> f64 {
-    row.simulation.as_ref().expect("simulation").metrics[&metric].mean
 }
 
 #[test]

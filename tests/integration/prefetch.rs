@@ -8,21 +8,11 @@ use queuelab::dist::Dist;
 use queuelab::model::UNLIMITED_PREFETCH;
 use queuelab::model::metric::Metric;
 
-use crate::common::{queuelab, scenario};
+use crate::common::{first_row, queuelab, scenario, simulated};
 use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
 
 fn round_trip(value: f64) -> Dist {
     Dist::deterministic(value).unwrap()
-}
-
-/// The simulated mean of `metric` at queue `q`.
-fn simulated(results: &queuelab::results::RunResults, metric: Metric) -> f64 {
-    results.points[0].results[0]
-        .simulation
-        .as_ref()
-        .unwrap()
-        .metrics[&metric]
-        .mean
 }
 
 #[test]
@@ -38,9 +28,9 @@ fn prefetch_one_acknowledged_at_once_is_the_shared_line() {
         assert_agrees(&results, "q", None, metric);
     }
     // Nothing is ever buffered: the ready line is the waiting line.
-    let ready = simulated(&results, Metric::MeanReady);
-    assert!((ready - simulated(&results, Metric::MeanInQueue)).abs() < 1e-9 * ready);
-    assert_eq!(simulated(&results, Metric::PHoarded), 0.0);
+    let ready = simulated(first_row(&results), Metric::MeanReady);
+    assert!((ready - simulated(first_row(&results), Metric::MeanInQueue)).abs() < 1e-9 * ready);
+    assert_eq!(simulated(first_row(&results), Metric::PHoarded), 0.0);
 }
 
 #[test]
@@ -59,8 +49,11 @@ fn unlimited_prefetch_is_a_round_robin_split() {
         assert_agrees(&results, "q", None, metric);
     }
     // Every message is delivered at once.
-    assert_eq!(simulated(&results, Metric::MeanReady), 0.0);
-    assert_eq!(simulated(&results, Metric::ConsumerUtilisation), 1.0);
+    assert_eq!(simulated(first_row(&results), Metric::MeanReady), 0.0);
+    assert_eq!(
+        simulated(first_row(&results), Metric::ConsumerUtilisation),
+        1.0
+    );
 }
 
 const WINDOW: &str = r#"
@@ -87,9 +80,9 @@ fn a_finite_window_with_a_round_trip_has_no_formula_and_holds_its_slots() {
     assert!(row.theory.is_none());
     // What is unacknowledged beyond the messages at the consumers awaits
     // its acknowledgement: λ·RTT = 1 by Little's law.
-    let at_consumers =
-        simulated(&results, Metric::MeanInSystem) - simulated(&results, Metric::MeanReady);
-    let awaiting_ack = simulated(&results, Metric::MeanUnacked) - at_consumers;
+    let at_consumers = simulated(first_row(&results), Metric::MeanInSystem)
+        - simulated(first_row(&results), Metric::MeanReady);
+    let awaiting_ack = simulated(first_row(&results), Metric::MeanUnacked) - at_consumers;
     assert!((awaiting_ack - 1.0).abs() < 0.05, "{awaiting_ack}");
 }
 

@@ -10,7 +10,7 @@ use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 
-use crate::common::run;
+use crate::common::{run, simulated};
 
 /// Seed 5, 4 replications of 40,000 messages, 95% intervals.
 const RUN: RunConfig = RunConfig {
@@ -52,10 +52,6 @@ fn row<'a>(results: &'a RunResults, queue: &str) -> &'a Row {
         .iter()
         .find(|r| r.queue == queue && r.class.is_none())
         .unwrap_or_else(|| panic!("no row {queue}"))
-}
-
-fn simulated(row: &Row, metric: Metric) -> f64 {
-    row.simulation.as_ref().unwrap().metrics[&metric].mean
 }
 
 fn queues_of(results: &RunResults) -> Vec<&str> {
