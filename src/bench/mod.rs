@@ -6,9 +6,16 @@
 //! scheduled instant, emulates each service in its consumers and records
 //! the broker's own stamps (delivery, acknowledgement, publisher confirm)
 //! and its unloaded transit D0, measured first with one message in flight.
+//! `drive.rs` holds the producer and consumer threads every driver runs
+//! and `stamps.rs` what they record; a driver (`rabbitmq.rs`) supplies
+//! the broker's publish, delivery and acknowledgement.
 
 #[cfg(feature = "rabbitmq")]
+mod drive;
+#[cfg(feature = "rabbitmq")]
 mod rabbitmq;
+#[cfg(feature = "rabbitmq")]
+mod stamps;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;

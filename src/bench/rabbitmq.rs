@@ -11,10 +11,10 @@
 //! planned service, then acknowledges it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 use lapin::Acker;
 use lapin::Confirmation;
 use lapin::message::DeliveryResult;
@@ -26,11 +26,10 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use tokio::runtime::Handle;
 
-use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, Latency, without_password};
-use crate::live::{
-    self, Channel, Clock, Execution, LiveRun, LiveSettings, MachineLoad, NEVER, SchedulingMode,
-    Stamps, Timeline, WaitMethod, Waiter,
-};
+use super::drive::{self, Broker, Delivered, Setup};
+use super::stamps::{BrokerStamps, PAYLOAD_BYTES};
+use super::{BenchError, BenchRun, BrokerKind, Latency, without_password};
+use crate::live::{Clock, LiveSettings, Timeline};
 use crate::model::Model;
 
 /// Round trips of one message each that measure the unloaded transit D0.
@@ -39,16 +38,9 @@ const TRANSIT_ROUND_TRIPS: usize = 200;
 /// Longest wait for one delivery while measuring D0.
 const TRANSIT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long a consumer waits for a delivery before checking whether the
-/// run is over.
-const POLL: Duration = Duration::from_millis(20);
-
 /// The queue deletes itself after this long unused (`x-expires`, ms), should
 /// the run die before deleting it.
 const EXPIRES_MS: i32 = 600_000;
-
-/// Payload: sequence number, scheduled and actual send (ns), little-endian.
-const PAYLOAD_BYTES: usize = 24;
 
 /// Runs `model` on the RabbitMQ at `url`: see the module comment.
 pub(super) fn run(
@@ -123,81 +115,48 @@ fn measure(
             .1
             .set_delegate(move |delivery: DeliveryResult| {
                 let (stamps, sender) = (Arc::clone(&stamps), sender.clone());
-                async move { stamps.delivered(delivery, clock, &sender) }
+                async move { hand_over(delivery, &stamps, clock, &sender) }
             });
         deliveries.push(receiver);
         subscriptions.push(subscription);
     }
-    let machine = MachineLoad::start();
-    let budget_ns = live::budget_ns(timeline);
-    let shared = Shared {
-        timeline,
-        handle,
-        queue,
-        stamps: &stamps,
-        clock,
-        budget_ns,
-        in_flight: AtomicU64::new(0),
-        sending: AtomicBool::new(true),
-        finished: AtomicBool::new(false),
+    let setup = Setup {
+        kind: BrokerKind::Rabbitmq,
+        queue: queue.name.clone(),
+        prefetch,
+        transit_unloaded,
     };
-    let results: Vec<(SchedulingMode, u64)> = std::thread::scope(|scope| {
-        let consumer_threads: Vec<_> = deliveries
-            .iter()
-            .map(|receiver| {
-                let shared = &shared;
-                scope.spawn(move || consume(shared, receiver, stop))
-            })
-            .collect();
-        let producer = scope.spawn(|| produce(&shared, stop));
-        std::iter::once(producer)
-            .chain(consumer_threads)
-            // A bench thread only panics on a bug; report it as such.
-            .map(|thread| thread.join().expect("bench thread panicked"))
-            .collect()
-    });
+    let outcome = drive::drive(
+        queue,
+        model,
+        timeline,
+        (&stamps, clock),
+        &deliveries,
+        setup,
+        stop,
+    );
     for (channel, _) in subscriptions {
         close(handle, &channel)?;
     }
-    if stop.load(Ordering::Relaxed) {
-        return Ok(None);
-    }
-    let (modes, switches): (Vec<SchedulingMode>, Vec<u64>) = results.into_iter().unzip();
-    let execution = Execution::of(
-        timeline,
-        stamps.live_stamps(),
-        modes,
-        WaitMethod::CompensatedSleep,
-        switches.iter().sum(),
-    );
-    let live = LiveRun::measured(
-        model,
-        timeline,
-        Channel::Broker(BrokerKind::Rabbitmq),
-        &execution,
-        machine,
-    );
-    let broker = BrokerMeasures {
-        broker: BrokerKind::Rabbitmq,
-        url: String::new(),
-        queue: queue.name.clone(),
-        prefetch,
-        consumers,
-        transit_unloaded,
-        publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered),
-        publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed),
-        service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
-        ack_to_next_delivery: stamps.turnaround(),
-        redelivered: stamps.redelivered.load(Ordering::Relaxed),
-        replay_turnaround: 0.0,
-        theory_with_transit: None,
-    };
-    Ok(Some(BenchRun { live, broker }))
+    Ok(outcome)
 }
 
-/// A delivery handed from the connection to a consumer thread: the
-/// message's sequence number and its acknowledgement handle.
-type Delivered = (usize, Acker);
+/// A delivery reached a consumer's delegate: stamps it and hands it to
+/// the consumer's thread.
+fn hand_over(
+    delivery: DeliveryResult,
+    stamps: &BrokerStamps,
+    clock: Clock,
+    sender: &Sender<Delivered<Acker>>,
+) {
+    let Ok(Some(delivery)) = delivery else {
+        return;
+    };
+    if let Some(sequence) = stamps.delivered(&delivery.data, delivery.redelivered, clock.now()) {
+        // The receiver lives until the consumers have been joined.
+        let _ = sender.send((sequence, delivery.acker));
+    }
+}
 
 /// Opens a channel on `consuming` with `basic.qos` = `prefetch` and
 /// starts a consumer (`who`, for errors) on `queue`; it receives once a
@@ -293,28 +252,6 @@ impl Queue {
         })
     }
 
-    /// Publishes `payload`; `on_confirm` is called on the I/O runtime with
-    /// the broker's acknowledgement, when it comes.
-    fn publish(
-        &self,
-        payload: &[u8],
-        on_confirm: impl FnOnce() + Send + 'static,
-    ) -> Result<(), lapin::Error> {
-        let confirm = self.handle.block_on(self.channel.basic_publish(
-            "".into(),
-            self.name.as_str().into(),
-            BasicPublishOptions::default(),
-            payload,
-            BasicProperties::default(),
-        ))?;
-        self.handle.spawn(async move {
-            if let Ok(Confirmation::Ack(_)) = confirm.await {
-                on_confirm();
-            }
-        });
-        Ok(())
-    }
-
     /// Deletes the queue (the bench's own, never another).
     fn delete(self) -> Result<(), BenchError> {
         self.handle
@@ -330,6 +267,40 @@ impl Queue {
                     EXPIRES_MS / 1000
                 ))
             })
+    }
+}
+
+impl Broker for Queue {
+    type Ack = Acker;
+
+    fn publish(
+        &self,
+        payload: &[u8],
+        on_confirm: impl FnOnce() + Send + 'static,
+    ) -> Result<(), BenchError> {
+        let confirm = self
+            .handle
+            .block_on(self.channel.basic_publish(
+                "".into(),
+                self.name.as_str().into(),
+                BasicPublishOptions::default(),
+                payload,
+                BasicProperties::default(),
+            ))
+            .map_err(|e| BenchError::Broker(format!("publishing to RabbitMQ failed: {e}")))?;
+        self.handle.spawn(async move {
+            if let Ok(Confirmation::Ack(_)) = confirm.await {
+                on_confirm();
+            }
+        });
+        Ok(())
+    }
+
+    fn ack(&self, acker: Acker) -> Result<(), BenchError> {
+        self.handle
+            .block_on(acker.ack(BasicAckOptions::default()))
+            .map(|_| ())
+            .map_err(|e| BenchError::Broker(format!("acknowledging to RabbitMQ failed: {e}")))
     }
 }
 
@@ -353,9 +324,7 @@ fn transit(handle: &Handle, queue: &Queue, consuming: &Connection) -> Result<Lat
     let mut transits = Vec::with_capacity(TRANSIT_ROUND_TRIPS);
     for _ in 0..TRANSIT_ROUND_TRIPS {
         let sent = start.elapsed().as_nanos() as u64;
-        queue
-            .publish(&[0; PAYLOAD_BYTES], || {})
-            .map_err(|e| BenchError::Broker(format!("publishing to RabbitMQ failed: {e}")))?;
+        queue.publish(&[0; PAYLOAD_BYTES], || {})?;
         let (delivered, acker) = receiver.recv_timeout(TRANSIT_TIMEOUT).map_err(|_| {
             BenchError::Broker(format!(
                 "RabbitMQ delivered no message within {} s while measuring the unloaded transit",
@@ -363,242 +332,8 @@ fn transit(handle: &Handle, queue: &Queue, consuming: &Connection) -> Result<Lat
             ))
         })?;
         transits.push(delivered.saturating_sub(sent));
-        ack(handle, &acker)?;
+        queue.ack(acker)?;
     }
     close(handle, &channel)?;
     Ok(Latency::of(&mut transits))
-}
-
-fn ack(handle: &Handle, acker: &Acker) -> Result<(), BenchError> {
-    handle
-        .block_on(acker.ack(BasicAckOptions::default()))
-        .map(|_| ())
-        .map_err(|e| BenchError::Broker(format!("acknowledging to RabbitMQ failed: {e}")))
-}
-
-/// Every message's stamps (ns on the run's clock), written once each by
-/// whichever thread or task saw the event.
-struct BrokerStamps {
-    /// The producer's publish call.
-    sent: Vec<AtomicU64>,
-    /// The broker's confirm.
-    confirmed: Vec<AtomicU64>,
-    /// The delivery reaching its consumer's delegate.
-    delivered: Vec<AtomicU64>,
-    /// When the consumer that served it had become free (its previous
-    /// acknowledgement handed over).
-    idle_since: Vec<AtomicU64>,
-    /// Start of service.
-    started: Vec<AtomicU64>,
-    /// End of service.
-    done: Vec<AtomicU64>,
-    /// The acknowledgement handed to the connection.
-    acked: Vec<AtomicU64>,
-    /// Deliveries flagged as redelivered.
-    redelivered: AtomicU64,
-}
-
-impl BrokerStamps {
-    fn new(messages: usize) -> BrokerStamps {
-        let never = || (0..messages).map(|_| AtomicU64::new(NEVER)).collect();
-        BrokerStamps {
-            sent: never(),
-            confirmed: never(),
-            delivered: never(),
-            idle_since: never(),
-            started: never(),
-            done: never(),
-            acked: never(),
-            redelivered: AtomicU64::new(0),
-        }
-    }
-
-    /// A delivery reached a consumer: stamps it and hands it to the
-    /// consumer's thread.
-    fn delivered(&self, delivery: DeliveryResult, clock: Clock, sender: &Sender<Delivered>) {
-        let Ok(Some(delivery)) = delivery else {
-            return;
-        };
-        let now = clock.now();
-        let Some(sequence) = sequence_of(&delivery.data).filter(|&s| s < self.sent.len()) else {
-            return;
-        };
-        if delivery.redelivered {
-            self.redelivered.fetch_add(1, Ordering::Relaxed);
-        }
-        self.delivered[sequence].store(now, Ordering::Relaxed);
-        // The receiver lives until the consumers have been joined.
-        let _ = sender.send((sequence, delivery.acker));
-    }
-
-    /// Live's stamps: a message arrives with its send, starts and ends
-    /// its service; a broker queue rejects nothing here.
-    fn live_stamps(&self) -> Stamps {
-        let plain = |v: &[AtomicU64]| v.iter().map(|a| a.load(Ordering::Relaxed)).collect();
-        Stamps {
-            arrived: plain(&self.sent),
-            rejected: vec![false; self.sent.len()],
-            idle_since: plain(&self.idle_since),
-            dequeued: plain(&self.started),
-            done: plain(&self.done),
-        }
-    }
-
-    /// `to − from` over the messages with both stamps.
-    fn latency(&self, from: &[AtomicU64], to: &[AtomicU64]) -> Latency {
-        let mut values: Vec<u64> = from
-            .iter()
-            .zip(to)
-            .map(|(a, b)| (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)))
-            .filter(|&(a, b)| a != NEVER && b != NEVER)
-            .map(|(a, b)| b.saturating_sub(a))
-            .collect();
-        Latency::of(&mut values)
-    }
-}
-
-impl BrokerStamps {
-    /// From a consumer's acknowledgement to its next delivery, over the
-    /// deliveries published before that acknowledgement (ready at the
-    /// broker, so the gap is the broker's turnaround, not the traffic's).
-    fn turnaround(&self) -> Latency {
-        let load = |v: &[AtomicU64], i: usize| v[i].load(Ordering::Relaxed);
-        let mut values: Vec<u64> = (0..self.sent.len())
-            .filter(|&i| {
-                load(&self.started, i) != NEVER && load(&self.sent, i) < load(&self.idle_since, i)
-            })
-            .map(|i| load(&self.delivered, i).saturating_sub(load(&self.idle_since, i)))
-            .collect();
-        Latency::of(&mut values)
-    }
-}
-
-/// The sequence number at the head of a bench payload.
-fn sequence_of(payload: &[u8]) -> Option<usize> {
-    let bytes: [u8; 8] = payload.get(..8)?.try_into().ok()?;
-    usize::try_from(u64::from_le_bytes(bytes)).ok()
-}
-
-/// A bench payload: sequence number, scheduled and actual send (ns).
-fn payload(sequence: usize, scheduled: u64, sent: u64) -> [u8; PAYLOAD_BYTES] {
-    let mut bytes = [0; PAYLOAD_BYTES];
-    bytes[..8].copy_from_slice(&(sequence as u64).to_le_bytes());
-    bytes[8..16].copy_from_slice(&scheduled.to_le_bytes());
-    bytes[16..].copy_from_slice(&sent.to_le_bytes());
-    bytes
-}
-
-/// What the producer and consumer threads share.
-struct Shared<'a> {
-    timeline: &'a Timeline,
-    handle: &'a Handle,
-    queue: &'a Queue,
-    stamps: &'a Arc<BrokerStamps>,
-    clock: Clock,
-    budget_ns: u64,
-    /// Messages published and not yet served.
-    in_flight: AtomicU64,
-    /// The producer has messages left to send.
-    sending: AtomicBool,
-    /// Every message sent was served: the consumers can stop.
-    finished: AtomicBool,
-}
-
-impl Shared<'_> {
-    /// One message fewer in flight; the last after the producer finished
-    /// ends the run.
-    fn served(&self) {
-        if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
-            && !self.sending.load(Ordering::SeqCst)
-        {
-            self.finished.store(true, Ordering::SeqCst);
-        }
-    }
-
-    fn over(&self, stop: &AtomicBool) -> bool {
-        self.finished.load(Ordering::SeqCst)
-            || stop.load(Ordering::Relaxed)
-            || self.clock.now() >= self.budget_ns
-    }
-}
-
-/// Publishes each message at its scheduled instant (at once when late).
-fn produce(shared: &Shared, stop: &AtomicBool) -> (SchedulingMode, u64) {
-    let mode = live::prepare_thread();
-    let clock = shared.clock;
-    let mut waiter = Waiter::new(WaitMethod::CompensatedSleep, true);
-    for (sequence, planned) in shared.timeline.messages.iter().enumerate() {
-        if clock.now() >= shared.budget_ns || !waiter.wait_until(&clock, planned.scheduled, stop) {
-            break;
-        }
-        shared.in_flight.fetch_add(1, Ordering::SeqCst);
-        let sent = clock.now();
-        let stamps = Arc::clone(shared.stamps);
-        let confirmed = move || stamps.confirmed[sequence].store(clock.now(), Ordering::Relaxed);
-        if shared
-            .queue
-            .publish(&payload(sequence, planned.scheduled, sent), confirmed)
-            .is_err()
-        {
-            shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-            break;
-        }
-        shared.stamps.sent[sequence].store(sent, Ordering::Relaxed);
-    }
-    shared.sending.store(false, Ordering::SeqCst);
-    if shared.in_flight.load(Ordering::SeqCst) == 0 {
-        shared.finished.store(true, Ordering::SeqCst);
-    }
-    live::finish_thread(mode)
-}
-
-/// A consumer: serves each delivery to start + its planned service, then
-/// acknowledges it.
-fn consume(
-    shared: &Shared,
-    deliveries: &Receiver<Delivered>,
-    stop: &AtomicBool,
-) -> (SchedulingMode, u64) {
-    let mode = live::prepare_thread();
-    let clock = shared.clock;
-    let mut waiter = Waiter::new(WaitMethod::CompensatedSleep, false);
-    let mut idle_since = clock.now();
-    while !shared.over(stop) {
-        let Ok((sequence, acker)) = deliveries.recv_timeout(POLL) else {
-            continue;
-        };
-        let started = clock.now();
-        let visit = shared.timeline.messages[sequence].visits.start;
-        let deadline = started + shared.timeline.visits[visit].service;
-        if deadline > shared.budget_ns || !waiter.wait_until(&clock, deadline, stop) {
-            break;
-        }
-        let done = clock.now();
-        if ack(shared.handle, &acker).is_err() {
-            break;
-        }
-        let acked = clock.now();
-        let stamps = shared.stamps;
-        stamps.acked[sequence].store(acked, Ordering::Relaxed);
-        stamps.idle_since[sequence].store(idle_since, Ordering::Relaxed);
-        stamps.started[sequence].store(started, Ordering::Relaxed);
-        stamps.done[sequence].store(done, Ordering::Relaxed);
-        idle_since = acked;
-        shared.served();
-    }
-    live::finish_thread(mode)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_payload_carries_its_sequence_number() {
-        let bytes = payload(123_456, 7, 9);
-        assert_eq!(sequence_of(&bytes), Some(123_456));
-        assert_eq!(u64::from_le_bytes(bytes[8..16].try_into().unwrap()), 7);
-        assert_eq!(u64::from_le_bytes(bytes[16..].try_into().unwrap()), 9);
-        assert_eq!(sequence_of(&[1, 2]), None);
-    }
 }

@@ -1,0 +1,230 @@
+//! The producer and consumer threads every bench driver runs, whatever
+//! the broker: the producer publishes each message at its scheduled
+//! instant (at once when late), a consumer serves each delivery to
+//! start + its planned service and then acknowledges it, as live's
+//! threads do. A driver supplies the broker's publish and acknowledge
+//! ([`Broker`]) and hands each consumer thread its deliveries.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use crossbeam_channel::Receiver;
+
+use super::stamps::{BrokerStamps, payload};
+use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, Latency};
+use crate::live::{
+    self, Channel, Clock, Execution, LiveRun, MachineLoad, SchedulingMode, Timeline, WaitMethod,
+    Waiter,
+};
+use crate::model::Model;
+
+/// How long a consumer waits for a delivery before checking whether the
+/// run is over.
+const POLL: Duration = Duration::from_millis(20);
+
+/// A broker as the bench threads use it.
+pub(super) trait Broker: Sync {
+    /// What a consumer thread needs to acknowledge one delivery.
+    type Ack: Send;
+
+    /// Publishes `payload`; `on_confirm` runs when the broker confirms it.
+    fn publish(
+        &self,
+        payload: &[u8],
+        on_confirm: impl FnOnce() + Send + 'static,
+    ) -> Result<(), BenchError>;
+
+    /// Acknowledges one delivery.
+    fn ack(&self, ack: Self::Ack) -> Result<(), BenchError>;
+}
+
+/// A delivery handed to a consumer thread: the message's sequence number
+/// and what acknowledges it.
+pub(super) type Delivered<A> = (usize, A);
+
+/// What a driver set up for the run, reported beside the measurements.
+pub(super) struct Setup {
+    /// The broker.
+    pub kind: BrokerKind,
+    /// The queue, subject or topic the run declared.
+    pub queue: String,
+    /// Each consumer's window of unacknowledged deliveries (0: unlimited).
+    pub prefetch: u32,
+    /// The unloaded transit D0, measured before the run.
+    pub transit_unloaded: Latency,
+}
+
+/// Runs the producer and one thread per receiver of `deliveries` on the
+/// clock `clock` (started before the consumers subscribed), stamping into
+/// `stamps`; `None` when `stop` was set before the run finished.
+pub(super) fn drive<B: Broker>(
+    broker: &B,
+    model: &Model,
+    timeline: &Timeline,
+    (stamps, clock): (&Arc<BrokerStamps>, Clock),
+    deliveries: &[Receiver<Delivered<B::Ack>>],
+    setup: Setup,
+    stop: &AtomicBool,
+) -> Option<BenchRun> {
+    let machine = MachineLoad::start();
+    let shared = Shared {
+        broker,
+        timeline,
+        stamps,
+        clock,
+        budget_ns: live::budget_ns(timeline),
+        in_flight: AtomicU64::new(0),
+        sending: AtomicBool::new(true),
+        finished: AtomicBool::new(false),
+    };
+    let results: Vec<(SchedulingMode, u64)> = std::thread::scope(|scope| {
+        let consumer_threads: Vec<_> = deliveries
+            .iter()
+            .map(|receiver| {
+                let shared = &shared;
+                scope.spawn(move || consume(shared, receiver, stop))
+            })
+            .collect();
+        let producer = scope.spawn(|| produce(&shared, stop));
+        std::iter::once(producer)
+            .chain(consumer_threads)
+            // A bench thread only panics on a bug; report it as such.
+            .map(|thread| thread.join().expect("bench thread panicked"))
+            .collect()
+    });
+    if stop.load(Ordering::Relaxed) {
+        return None;
+    }
+    let (modes, switches): (Vec<SchedulingMode>, Vec<u64>) = results.into_iter().unzip();
+    let execution = Execution::of(
+        timeline,
+        stamps.live_stamps(),
+        modes,
+        WaitMethod::CompensatedSleep,
+        switches.iter().sum(),
+    );
+    let live = LiveRun::measured(
+        model,
+        timeline,
+        Channel::Broker(setup.kind),
+        &execution,
+        machine,
+    );
+    let broker = BrokerMeasures {
+        broker: setup.kind,
+        url: String::new(),
+        queue: setup.queue,
+        prefetch: setup.prefetch,
+        consumers: deliveries.len() as u32,
+        transit_unloaded: setup.transit_unloaded,
+        publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered),
+        publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed),
+        service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
+        ack_to_next_delivery: stamps.turnaround(),
+        redelivered: stamps.redelivered.load(Ordering::Relaxed),
+        replay_turnaround: 0.0,
+        theory_with_transit: None,
+    };
+    Some(BenchRun { live, broker })
+}
+
+/// What the producer and consumer threads share.
+struct Shared<'a, B> {
+    broker: &'a B,
+    timeline: &'a Timeline,
+    stamps: &'a Arc<BrokerStamps>,
+    clock: Clock,
+    budget_ns: u64,
+    /// Messages published and not yet served.
+    in_flight: AtomicU64,
+    /// The producer has messages left to send.
+    sending: AtomicBool,
+    /// Every message sent was served: the consumers can stop.
+    finished: AtomicBool,
+}
+
+impl<B> Shared<'_, B> {
+    /// One message fewer in flight; the last after the producer finished
+    /// ends the run.
+    fn served(&self) {
+        if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
+            && !self.sending.load(Ordering::SeqCst)
+        {
+            self.finished.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn over(&self, stop: &AtomicBool) -> bool {
+        self.finished.load(Ordering::SeqCst)
+            || stop.load(Ordering::Relaxed)
+            || self.clock.now() >= self.budget_ns
+    }
+}
+
+/// Publishes each message at its scheduled instant (at once when late).
+fn produce<B: Broker>(shared: &Shared<B>, stop: &AtomicBool) -> (SchedulingMode, u64) {
+    let mode = live::prepare_thread();
+    let clock = shared.clock;
+    let mut waiter = Waiter::new(WaitMethod::CompensatedSleep, true);
+    for (sequence, planned) in shared.timeline.messages.iter().enumerate() {
+        if clock.now() >= shared.budget_ns || !waiter.wait_until(&clock, planned.scheduled, stop) {
+            break;
+        }
+        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        let sent = clock.now();
+        let stamps = Arc::clone(shared.stamps);
+        let confirmed = move || stamps.confirmed[sequence].store(clock.now(), Ordering::Relaxed);
+        if shared
+            .broker
+            .publish(&payload(sequence, planned.scheduled, sent), confirmed)
+            .is_err()
+        {
+            shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+            break;
+        }
+        shared.stamps.sent[sequence].store(sent, Ordering::Relaxed);
+    }
+    shared.sending.store(false, Ordering::SeqCst);
+    if shared.in_flight.load(Ordering::SeqCst) == 0 {
+        shared.finished.store(true, Ordering::SeqCst);
+    }
+    live::finish_thread(mode)
+}
+
+/// A consumer: serves each delivery to start + its planned service, then
+/// acknowledges it.
+fn consume<B: Broker>(
+    shared: &Shared<B>,
+    deliveries: &Receiver<Delivered<B::Ack>>,
+    stop: &AtomicBool,
+) -> (SchedulingMode, u64) {
+    let mode = live::prepare_thread();
+    let clock = shared.clock;
+    let mut waiter = Waiter::new(WaitMethod::CompensatedSleep, false);
+    let mut idle_since = clock.now();
+    while !shared.over(stop) {
+        let Ok((sequence, ack)) = deliveries.recv_timeout(POLL) else {
+            continue;
+        };
+        let started = clock.now();
+        let visit = shared.timeline.messages[sequence].visits.start;
+        let deadline = started + shared.timeline.visits[visit].service;
+        if deadline > shared.budget_ns || !waiter.wait_until(&clock, deadline, stop) {
+            break;
+        }
+        let done = clock.now();
+        if shared.broker.ack(ack).is_err() {
+            break;
+        }
+        let acked = clock.now();
+        let stamps = shared.stamps;
+        stamps.acked[sequence].store(acked, Ordering::Relaxed);
+        stamps.idle_since[sequence].store(idle_since, Ordering::Relaxed);
+        stamps.started[sequence].store(started, Ordering::Relaxed);
+        stamps.done[sequence].store(done, Ordering::Relaxed);
+        idle_since = acked;
+        shared.served();
+    }
+    live::finish_thread(mode)
+}

@@ -1,0 +1,138 @@
+//! What every bench driver records: each message's stamps on the run's
+//! clock, written once each by whichever thread or task saw the event,
+//! and the payload that carries a message's sequence number and send
+//! times through the broker.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::Latency;
+use crate::live::{NEVER, Stamps};
+
+/// Payload: sequence number, scheduled and actual send (ns), little-endian.
+pub(super) const PAYLOAD_BYTES: usize = 24;
+
+/// A bench payload: sequence number, scheduled and actual send (ns).
+pub(super) fn payload(sequence: usize, scheduled: u64, sent: u64) -> [u8; PAYLOAD_BYTES] {
+    let mut bytes = [0; PAYLOAD_BYTES];
+    bytes[..8].copy_from_slice(&(sequence as u64).to_le_bytes());
+    bytes[8..16].copy_from_slice(&scheduled.to_le_bytes());
+    bytes[16..].copy_from_slice(&sent.to_le_bytes());
+    bytes
+}
+
+/// The sequence number at the head of a bench payload.
+pub(super) fn sequence_of(payload: &[u8]) -> Option<usize> {
+    let bytes: [u8; 8] = payload.get(..8)?.try_into().ok()?;
+    usize::try_from(u64::from_le_bytes(bytes)).ok()
+}
+
+/// Every message's stamps (ns on the run's clock).
+pub(super) struct BrokerStamps {
+    /// The producer's publish call.
+    pub sent: Vec<AtomicU64>,
+    /// The broker's confirm.
+    pub confirmed: Vec<AtomicU64>,
+    /// The delivery reaching its consumer.
+    pub delivered: Vec<AtomicU64>,
+    /// When the consumer that served it had become free (its previous
+    /// acknowledgement handed over).
+    pub idle_since: Vec<AtomicU64>,
+    /// Start of service.
+    pub started: Vec<AtomicU64>,
+    /// End of service.
+    pub done: Vec<AtomicU64>,
+    /// The acknowledgement handed to the connection.
+    pub acked: Vec<AtomicU64>,
+    /// Deliveries flagged as redelivered.
+    pub redelivered: AtomicU64,
+}
+
+impl BrokerStamps {
+    /// Stamps for `messages` messages, none seen yet.
+    pub fn new(messages: usize) -> BrokerStamps {
+        let never = || (0..messages).map(|_| AtomicU64::new(NEVER)).collect();
+        BrokerStamps {
+            sent: never(),
+            confirmed: never(),
+            delivered: never(),
+            idle_since: never(),
+            started: never(),
+            done: never(),
+            acked: never(),
+            redelivered: AtomicU64::new(0),
+        }
+    }
+
+    /// A delivery of `payload` reached a consumer at `now`: its sequence
+    /// number once stamped, `None` for a payload that is not this run's.
+    pub fn delivered(&self, payload: &[u8], redelivered: bool, now: u64) -> Option<usize> {
+        let sequence = sequence_of(payload).filter(|&s| s < self.sent.len())?;
+        if redelivered {
+            self.redelivered.fetch_add(1, Ordering::Relaxed);
+        }
+        self.delivered[sequence].store(now, Ordering::Relaxed);
+        Some(sequence)
+    }
+
+    /// Live's stamps: a message arrives with its send, starts and ends
+    /// its service; a broker queue rejects nothing here.
+    pub fn live_stamps(&self) -> Stamps {
+        let plain = |v: &[AtomicU64]| v.iter().map(|a| a.load(Ordering::Relaxed)).collect();
+        Stamps {
+            arrived: plain(&self.sent),
+            rejected: vec![false; self.sent.len()],
+            idle_since: plain(&self.idle_since),
+            dequeued: plain(&self.started),
+            done: plain(&self.done),
+        }
+    }
+
+    /// `to − from` over the messages with both stamps.
+    pub fn latency(&self, from: &[AtomicU64], to: &[AtomicU64]) -> Latency {
+        let mut values: Vec<u64> = from
+            .iter()
+            .zip(to)
+            .map(|(a, b)| (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)))
+            .filter(|&(a, b)| a != NEVER && b != NEVER)
+            .map(|(a, b)| b.saturating_sub(a))
+            .collect();
+        Latency::of(&mut values)
+    }
+
+    /// From a consumer's acknowledgement to its next delivery, over the
+    /// deliveries published before that acknowledgement (ready at the
+    /// broker, so the gap is the broker's turnaround, not the traffic's).
+    pub fn turnaround(&self) -> Latency {
+        let load = |v: &[AtomicU64], i: usize| v[i].load(Ordering::Relaxed);
+        let mut values: Vec<u64> = (0..self.sent.len())
+            .filter(|&i| {
+                load(&self.started, i) != NEVER && load(&self.sent, i) < load(&self.idle_since, i)
+            })
+            .map(|i| load(&self.delivered, i).saturating_sub(load(&self.idle_since, i)))
+            .collect();
+        Latency::of(&mut values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_carries_its_sequence_number() {
+        let bytes = payload(123_456, 7, 9);
+        assert_eq!(sequence_of(&bytes), Some(123_456));
+        assert_eq!(u64::from_le_bytes(bytes[8..16].try_into().unwrap()), 7);
+        assert_eq!(u64::from_le_bytes(bytes[16..].try_into().unwrap()), 9);
+        assert_eq!(sequence_of(&[1, 2]), None);
+    }
+
+    #[test]
+    fn a_delivery_is_stamped_once_its_payload_is_this_runs() {
+        let stamps = BrokerStamps::new(2);
+        assert_eq!(stamps.delivered(&payload(1, 0, 0), true, 42), Some(1));
+        assert_eq!(stamps.delivered[1].load(Ordering::Relaxed), 42);
+        assert_eq!(stamps.redelivered.load(Ordering::Relaxed), 1);
+        assert_eq!(stamps.delivered(&payload(5, 0, 0), false, 43), None);
+    }
+}
