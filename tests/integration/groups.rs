@@ -315,3 +315,63 @@ fn bad_group_change_keys_are_refused_naming_the_key() {
     let output = queuelab().arg("check").arg(&path).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
+
+/// A Kafka topic under `strategy`, with `extra` settings.
+fn kafka(strategy: &str, extra: &str) -> String {
+    format!(
+        r#"
+name = "kafka-groups"
+time_unit = "s"
+[run]
+horizon = 1000
+[[producers]]
+name = "p"
+to = "events"
+interarrival = {{ dist = "exponential", rate = 1.0 }}
+[[brokers]]
+name = "events"
+kind = "kafka"
+version = "3.9"
+partitions = 6
+consumers = 2
+service = {{ dist = "exponential", mean = 1.0 }}
+"partition.assignment.strategy" = "{strategy}"
+{extra}
+"#
+    )
+}
+
+fn expand(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kafka.toml");
+    fs::write(&path, text).unwrap();
+    let output = queuelab().arg("expand").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_kafka_preset_maps_sticky_strategies_and_group_changes() {
+    let changes = "group_changes = [ { at = 300, consumers = 3 } ]\nrebalance_time = 5";
+    let cooperative = expand(&kafka("cooperative-sticky", changes));
+    for needle in [
+        "assignor = \"sticky\"",
+        "rebalance_protocol = \"cooperative\"",
+        "group_changes = [",
+        "rebalance_time = 5",
+    ] {
+        assert!(
+            cooperative.contains(needle),
+            "`{needle}` not in:\n{cooperative}"
+        );
+    }
+    // StickyAssignor keeps the eager protocol.
+    let sticky = expand(&kafka("sticky", changes));
+    assert!(sticky.contains("assignor = \"sticky\""), "{sticky}");
+    assert!(!sticky.contains("rebalance_protocol"), "{sticky}");
+    // Without rebalances the protocol is left out (it would change
+    // nothing, and is refused alone).
+    let calm = expand(&kafka("cooperative-sticky", ""));
+    assert!(calm.contains("assignor = \"sticky\""), "{calm}");
+    assert!(!calm.contains("rebalance_protocol"), "{calm}");
+}
