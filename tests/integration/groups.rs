@@ -3,7 +3,8 @@
 //! deterministic case, a change's pause waiting for the messages in
 //! service, per-partition order kept through changes under every assignor
 //! and protocol (a replay of random arrivals and services), no formula,
-//! and bad keys refused naming the key.
+//! bad keys refused naming the key, the Kafka preset's strategies, and a
+//! sticky group that never changes keeping round-robin's formula.
 
 use std::fs;
 
@@ -374,4 +375,37 @@ fn the_kafka_preset_maps_sticky_strategies_and_group_changes() {
     let calm = expand(&kafka("cooperative-sticky", ""));
     assert!(calm.contains("assignor = \"sticky\""), "{calm}");
     assert!(!calm.contains("rebalance_protocol"), "{calm}");
+}
+
+#[test]
+fn a_sticky_group_that_never_changes_is_round_robin_with_its_formula() {
+    let topic = |assignor: &str| {
+        let text = format!(
+            r#"
+name = "still"
+[run]
+customers = 10
+[[producers]]
+name = "p"
+to = "t"
+interarrival = {{ dist = "exponential", rate = 1.5 }}
+keys = {{ distribution = "zipf", count = 100, exponent = 0.6 }}
+[[queues]]
+name = "t"
+partitions = 7
+consumers = 3
+assignor = "{assignor}"
+service = {{ dist = "exponential", mean = 1.0 }}
+"#
+        );
+        scenario(&text).points.remove(0).model
+    };
+    let (sticky, round_robin) = (topic("sticky"), topic("round-robin"));
+    assert_eq!(sticky.consumer_loads(0), round_robin.consumer_loads(0));
+    let formulas = theory::evaluate(&sticky);
+    assert!(!formulas.is_empty());
+    assert_eq!(
+        format!("{formulas:?}"),
+        format!("{:?}", theory::evaluate(&round_robin))
+    );
 }
