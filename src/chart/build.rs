@@ -62,6 +62,7 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::RebalanceShare => "share of time paused by rebalances".into(),
         Metric::RebalanceRate => format!("rebalances per {time_unit}"),
         Metric::PRedelivered => "share of polled messages redelivered".into(),
+        Metric::RebalancePauseMean => format!("partition pause per rebalance ({time_unit})"),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

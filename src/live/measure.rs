@@ -215,6 +215,7 @@ impl Batches {
                 | Metric::RebalanceShare
                 | Metric::RebalanceRate
                 | Metric::PRedelivered
+                | Metric::RebalancePauseMean
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

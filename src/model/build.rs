@@ -566,6 +566,32 @@ impl QueueBuilder {
                 );
             }
         }
+        if let Some(changes) = &poll.changes {
+            usable(&changes.rebalance, format!("{key}.rebalance_time"))?;
+            let mut last = 0.0;
+            for (index, change) in changes.changes.iter().enumerate() {
+                let entry = format!("group_changes[{index}]");
+                if !(change.at.is_finite() && change.at > last) {
+                    return refuse(
+                        &format!("{entry}.at"),
+                        format!(
+                            "must be a finite time > 0, after the previous change's (changes in time order), got {}",
+                            Num(change.at)
+                        ),
+                    );
+                }
+                if !(1..=MAX_PARTITIONS).contains(&change.consumers) {
+                    return refuse(
+                        &format!("{entry}.consumers"),
+                        format!(
+                            "must be from 1 to {MAX_PARTITIONS} (consumers beyond the partitions idle), got {}",
+                            change.consumers
+                        ),
+                    );
+                }
+                last = change.at;
+            }
+        }
         Ok(Consumption::Polls(poll.clone()))
     }
 

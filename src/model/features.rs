@@ -86,11 +86,14 @@ pub enum Feature {
     BatchPolling,
     /// Poll timeouts and the rebalances they trigger.
     PollTimeouts,
+    /// Consumers joining or leaving a group at given times, and the
+    /// rebalances they trigger (`group_changes`).
+    GroupChanges,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 33] = [
+    pub const ALL: [Feature; 34] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -124,6 +127,7 @@ impl Feature {
         Feature::PollOverhead,
         Feature::BatchPolling,
         Feature::PollTimeouts,
+        Feature::GroupChanges,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -166,6 +170,7 @@ impl Feature {
                 "batch polling (`max_poll_records` above 1 with a `poll_overhead`, or a `fetch_min` above 1)"
             }
             Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
+            Feature::GroupChanges => "consumers joining or leaving the group (`group_changes`)",
         }
     }
 
@@ -361,8 +366,8 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     };
     // Polls that take what is there at once and cost nothing serve as one
     // message at a time.
-    let (consumed, timeouts) = match consumption {
-        Consumption::OneAtATime => (None, false),
+    let (consumed, timeouts, changes) = match consumption {
+        Consumption::OneAtATime => (None, false, false),
         Consumption::Polls(poll) => (
             if poll.is_one_at_a_time() {
                 None
@@ -372,6 +377,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
                 Some(Feature::BatchPolling)
             },
             poll.timeout.is_some(),
+            poll.changes.is_some(),
         ),
     };
     let outages = match availability {
@@ -410,6 +416,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (*backlog > 0, Feature::Backlog),
         (outages, Feature::Outages),
         (timeouts, Feature::PollTimeouts),
+        (changes, Feature::GroupChanges),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

@@ -109,14 +109,18 @@ pub enum Metric {
     /// fetch to fill with messages already there (the latency cost of a
     /// fetch minimum).
     FetchWaitShare,
-    /// Poll timeouts: share of time the group is paused by rebalances.
+    /// Rebalances (poll timeouts, group changes): share of time a
+    /// rebalance pauses the group (or, cooperative, some of its partitions).
     RebalanceShare,
-    /// Poll timeouts: rebalances per time unit (a consumer leaving and
+    /// Rebalances: rebalances per time unit (a consumer leaving and
     /// rejoining is two).
     RebalanceRate,
-    /// Poll timeouts: share of the messages polled that were polled before
+    /// Rebalances: share of the messages polled that were polled before
     /// (a rebalance took them back, or their commit failed: a replay).
     PRedelivered,
+    /// Rebalances: mean time a partition is paused per rebalance, over all
+    /// the partitions (one a cooperative rebalance leaves alone counts 0).
+    RebalancePauseMean,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -189,7 +193,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 33] = [
+    pub const ALL: [Metric; 34] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -223,6 +227,7 @@ impl Metric {
         Metric::RebalanceShare,
         Metric::RebalanceRate,
         Metric::PRedelivered,
+        Metric::RebalancePauseMean,
     ];
 
     /// Number of metrics.
@@ -264,6 +269,7 @@ impl Metric {
             Metric::RebalanceShare => "rebalance_share",
             Metric::RebalanceRate => "rebalance_rate",
             Metric::PRedelivered => "p_redelivered",
+            Metric::RebalancePauseMean => "rebalance_pause_mean",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -283,7 +289,8 @@ impl Metric {
             | Metric::SojournP50
             | Metric::SojournP90
             | Metric::SojournP99
-            | Metric::DrainTime => 1,
+            | Metric::DrainTime
+            | Metric::RebalancePauseMean => 1,
             Metric::Throughput | Metric::RebalanceRate => -1,
             Metric::MeanInSystem
             | Metric::MeanInQueue

@@ -11,7 +11,8 @@
 //! model uses beyond M/M/c, for the theory and live whitelists),
 //! `window.rs` (prefetch windows, on the dispatch axis), `partitions.rs`
 //! (partitioned queues: assignors, keys, partition loads), `poll.rs` (batch
-//! polling, on the consumption axis), `retry.rs`
+//! polling, on the consumption axis), `group.rs` (a polling group's
+//! changes, rebalance protocols and the sticky assignment), `retry.rs`
 //! (failed deliveries delivered again, on the exit axis), `outage.rs`
 //! (consumers that fail and are repaired, on the availability axis),
 //! `target.rs` (what
@@ -23,6 +24,7 @@ use crate::dist::Dist;
 mod build;
 mod discipline;
 mod features;
+mod group;
 pub mod metric;
 mod outage;
 mod partitions;
@@ -40,6 +42,7 @@ mod window;
 pub use build::{MAX_PARTITIONS, ModelBuilder, ModelError, ProducerBuilder, QueueBuilder};
 pub use discipline::Discipline;
 pub use features::{Feature, Features, Site};
+pub use group::{GroupChange, GroupChanges, RebalanceProtocol, sticky_owners};
 use metric::{Metric, Threshold};
 pub use outage::Outage;
 pub use partitions::{

@@ -31,6 +31,10 @@ pub enum Assignor {
     Range,
     /// `RoundRobinAssignor`: partition `p` to consumer `p mod C`.
     RoundRobin,
+    /// `StickyAssignor` (and `CooperativeStickyAssignor`): round-robin at
+    /// first; a rebalance keeps as many partitions with their owner as a
+    /// balanced assignment allows (see [`super::sticky_owners`]).
+    Sticky,
 }
 
 /// A partitioned queue's layout: its partitions and how they are assigned.
@@ -69,6 +73,7 @@ impl Assignor {
         match self {
             Assignor::Range => "range",
             Assignor::RoundRobin => "round-robin",
+            Assignor::Sticky => "sticky",
         }
     }
 }
@@ -78,7 +83,7 @@ impl Partitioning {
     pub fn owner(self, partition: u32, consumers: u32) -> u32 {
         let (partitions, consumers) = (self.partitions, consumers.min(self.partitions));
         match self.assignor {
-            Assignor::RoundRobin => partition % consumers,
+            Assignor::RoundRobin | Assignor::Sticky => partition % consumers,
             Assignor::Range => {
                 let (each, extra) = (partitions / consumers, partitions % consumers);
                 // The first `extra` consumers own `each + 1` partitions.

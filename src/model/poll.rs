@@ -16,7 +16,7 @@
 //! that long after its poll leaves the group, and an eager rebalance pauses
 //! the whole group (see [`PollTimeout`]).
 
-use super::{Consumption, Queue};
+use super::{Consumption, GroupChanges, Queue, RebalanceProtocol};
 use crate::dist::Dist;
 
 /// Kafka's default `max.poll.records` (ConsumerConfig).
@@ -63,6 +63,11 @@ pub struct Poll {
     pub overhead: Option<Dist>,
     /// Poll timeouts and rebalances; `None`: a batch never times out.
     pub timeout: Option<PollTimeout>,
+    /// Consumers joining and leaving at given times; `None`: the group
+    /// keeps its size (boxed: rarely there, and large).
+    pub changes: Option<Box<GroupChanges>>,
+    /// How every rebalance of the group pauses it.
+    pub protocol: RebalanceProtocol,
 }
 
 impl Poll {
@@ -94,6 +99,12 @@ impl Poll {
     /// message's service.
     pub fn is_single_record(&self) -> bool {
         self.max_records == 1 && !self.waits_for_more()
+    }
+
+    /// True when the group rebalances: its batches time out or its size
+    /// changes.
+    pub fn rebalances(&self) -> bool {
+        self.timeout.is_some() || self.changes.is_some()
     }
 
     /// Mean poll overhead (0 without).
@@ -139,6 +150,8 @@ mod tests {
             fetch_wait,
             overhead: (overhead > 0.0).then(|| Dist::deterministic(overhead).unwrap()),
             timeout: None,
+            changes: None,
+            protocol: RebalanceProtocol::Eager,
         }
     }
 

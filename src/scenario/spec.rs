@@ -305,8 +305,15 @@ pub struct QueueSpec {
     /// default.
     pub max_poll_interval: Option<f64>,
     /// How long a rebalance pauses the group: a time or a distribution
-    /// (default 3 s in the file's unit; needs `max_poll_interval`).
+    /// (default 3 s in the file's unit; needs `max_poll_interval` or
+    /// `group_changes`).
     pub rebalance_time: Option<TimeSpec>,
+    /// Consumers joining or leaving the group at given times, each change
+    /// a rebalance: `[ { at = 600, consumers = 4 }, ... ]`.
+    pub group_changes: Option<Vec<GroupChangeSpec>>,
+    /// How a rebalance pauses the group: `eager` (default, the whole
+    /// group) or `cooperative` (only the partitions that move).
+    pub rebalance_protocol: Option<RebalanceProtocolSpec>,
     /// Failed deliveries and how they are delivered again.
     pub retry: Option<RetrySpec>,
     /// Consumers that fail and are repaired.
@@ -386,6 +393,26 @@ impl<'de> Deserialize<'de> for PrefetchSpec {
     }
 }
 
+/// One entry of `group_changes`: the group has `consumers` from `at` on.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupChangeSpec {
+    /// When (from the run's start, time 0).
+    pub at: f64,
+    /// Consumers in the group from then on.
+    pub consumers: u32,
+}
+
+/// `rebalance_protocol`: Kafka's rebalance protocols.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RebalanceProtocolSpec {
+    /// EAGER: every partition pauses.
+    Eager,
+    /// COOPERATIVE: only the partitions that move pause.
+    Cooperative,
+}
+
 /// `assignor`: Kafka's partition assignors, for one topic.
 #[derive(Clone, Copy, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -394,6 +421,9 @@ pub enum AssignorSpec {
     Range,
     /// Partition p to consumer p mod C (`RoundRobinAssignor`).
     RoundRobin,
+    /// Balanced, keeping partitions with their owner on a rebalance
+    /// (`StickyAssignor`, `CooperativeStickyAssignor`).
+    Sticky,
 }
 
 /// `retry = { p = 0.2, max_retries = 16, levels = "rocketmq" }`: each

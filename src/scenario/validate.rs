@@ -5,14 +5,14 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::spec::{
-    AssignorSpec, ConsumersSpec, DistSpec, KeyDistributionSpec, KeysSpec, MtbfSpec, ProducerSpec,
-    QueueSpec, ScenarioSpec, TimeSpec, WarmupSpec,
+    AssignorSpec, ConsumersSpec, DistSpec, GroupChangeSpec, KeyDistributionSpec, KeysSpec,
+    MtbfSpec, ProducerSpec, QueueSpec, RebalanceProtocolSpec, ScenarioSpec, TimeSpec, WarmupSpec,
 };
 use crate::dist::{Dist, DistError};
 use crate::model::{
     Arrivals, Assignor, Class, DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS,
-    DEFAULT_REBALANCE_MS, KeyDistribution, Keys, Model, Poll, PollTimeout, ProducerBuilder,
-    QueueBuilder, UNLIMITED,
+    DEFAULT_REBALANCE_MS, GroupChange, GroupChanges, KeyDistribution, Keys, Model, Poll,
+    PollTimeout, ProducerBuilder, QueueBuilder, RebalanceProtocol, UNLIMITED,
 };
 use crate::run::{Precision, RunConfig, RunLength, Warmup};
 use crate::stats::BATCHES;
@@ -390,6 +390,7 @@ fn queue_builder(
     let assignor = match queue.assignor {
         None | Some(AssignorSpec::Range) => Assignor::Range,
         Some(AssignorSpec::RoundRobin) => Assignor::RoundRobin,
+        Some(AssignorSpec::Sticky) => Assignor::Sticky,
     };
     match (queue.partitions, queue.assignor) {
         (Some(partitions), _) => built = built.partitions(partitions, assignor),
@@ -407,8 +408,9 @@ fn queue_builder(
     Ok(built.backlog(queue.backlog))
 }
 
-/// The poll loop of a queue with any of the batch-polling keys, with
-/// Kafka's defaults for the others (`fetch_wait`: 500 ms in `time_unit`).
+/// The poll loop of a queue with any of the batch-polling keys (or group
+/// changes: a Kafka group reads by polling), with Kafka's defaults for the
+/// others (`fetch_wait`: 500 ms in `time_unit`).
 fn poll(
     queue: &QueueSpec,
     key: &str,
@@ -421,6 +423,8 @@ fn poll(
         && queue.poll_overhead.is_none()
         && queue.max_poll_interval.is_none()
         && queue.rebalance_time.is_none()
+        && queue.group_changes.is_none()
+        && queue.rebalance_protocol.is_none()
     {
         return Ok(None);
     }
@@ -443,39 +447,38 @@ fn poll(
         Some(spec) => Some(dist(spec, &format!("{key}.poll_overhead"), base_dir)?),
         None => None,
     };
-    let timeout = match (queue.max_poll_interval, &queue.rebalance_time) {
-        (None, None) => None,
-        (None, Some(_)) => {
+    let rebalances = queue.max_poll_interval.is_some() || queue.group_changes.is_some();
+    let rebalance = match (rebalances, &queue.rebalance_time) {
+        (false, None) => None,
+        (false, Some(_)) => {
             return Err(Problem::new(
                 format!("{key}.rebalance_time"),
-                "rebalances follow poll timeouts: set `max_poll_interval` too, or remove `rebalance_time`",
+                "rebalances follow poll timeouts or group changes: set `max_poll_interval` or `group_changes` too, or remove `rebalance_time`",
             ));
         }
-        (Some(interval), rebalance) => {
-            let key = format!("{key}.rebalance_time");
-            let rebalance = match rebalance {
-                Some(TimeSpec::Fixed(time)) => checked(Dist::deterministic(*time), &key)?,
-                Some(TimeSpec::Dist(spec)) => dist(spec, &key, base_dir)?,
-                None => {
-                    let seconds = crate::units::seconds_per(time_unit).ok_or_else(|| {
-                        Problem::new(
-                            &key,
-                            format!(
-                                "needs a value: queuelab's default 3 s does not convert to the time unit \"{time_unit}\" (a time, or a distribution, in it)"
-                            ),
-                        )
-                    })?;
-                    checked(
-                        Dist::deterministic(DEFAULT_REBALANCE_MS * 1e-3 / seconds),
-                        &key,
-                    )?
-                }
-            };
-            Some(PollTimeout {
-                interval,
-                rebalance,
-            })
-        }
+        (true, rebalance) => Some(rebalance_time(
+            rebalance.as_ref(),
+            key,
+            base_dir,
+            time_unit,
+        )?),
+    };
+    if !rebalances && queue.rebalance_protocol.is_some() {
+        return Err(Problem::new(
+            format!("{key}.rebalance_protocol"),
+            "says how rebalances pause the group, and they follow poll timeouts or group changes: set `max_poll_interval` or `group_changes` too, or remove `rebalance_protocol`",
+        ));
+    }
+    let timeout = queue.max_poll_interval.map(|interval| PollTimeout {
+        interval,
+        rebalance: rebalance.clone().expect("a rebalance time with rebalances"),
+    });
+    let changes = match &queue.group_changes {
+        None => None,
+        Some(changes) => Some(Box::new(GroupChanges {
+            changes: group_changes(changes, key)?,
+            rebalance: rebalance.expect("a rebalance time with rebalances"),
+        })),
     };
     Ok(Some(Poll {
         max_records: queue.max_poll_records.unwrap_or(DEFAULT_MAX_POLL_RECORDS),
@@ -483,7 +486,109 @@ fn poll(
         fetch_wait,
         overhead,
         timeout,
+        changes,
+        protocol: match queue.rebalance_protocol {
+            None | Some(RebalanceProtocolSpec::Eager) => RebalanceProtocol::Eager,
+            Some(RebalanceProtocolSpec::Cooperative) => RebalanceProtocol::Cooperative,
+        },
     }))
+}
+
+/// How long a rebalance pauses: `rebalance_time`, or queuelab's default
+/// 3 s in `time_unit`.
+fn rebalance_time(
+    spec: Option<&TimeSpec>,
+    key: &str,
+    base_dir: &Path,
+    time_unit: &str,
+) -> Result<Dist, Problem> {
+    let key = format!("{key}.rebalance_time");
+    match spec {
+        Some(TimeSpec::Fixed(time)) => checked(Dist::deterministic(*time), &key),
+        Some(TimeSpec::Dist(spec)) => dist(spec, &key, base_dir),
+        None => {
+            let seconds = crate::units::seconds_per(time_unit).ok_or_else(|| {
+                Problem::new(
+                    &key,
+                    format!(
+                        "needs a value: queuelab's default 3 s does not convert to the time unit \"{time_unit}\" (a time, or a distribution, in it)"
+                    ),
+                )
+            })?;
+            checked(
+                Dist::deterministic(DEFAULT_REBALANCE_MS * 1e-3 / seconds),
+                &key,
+            )
+        }
+    }
+}
+
+/// `group_changes`, checked: at least one, at finite times > 0 that
+/// increase, each to at least 1 consumer.
+fn group_changes(changes: &[GroupChangeSpec], key: &str) -> Result<Vec<GroupChange>, Problem> {
+    let key = format!("{key}.group_changes");
+    if changes.is_empty() {
+        return Err(Problem::new(
+            key,
+            "needs at least one change `{ at = <time>, consumers = <count> }`, or remove it",
+        ));
+    }
+    let mut last = 0.0;
+    for (index, change) in changes.iter().enumerate() {
+        let entry = format!("{key}[{index}]");
+        if !(change.at.is_finite() && change.at > last) {
+            let bound = if index == 0 {
+                "> 0".to_string()
+            } else {
+                format!("after the previous change's {}", Num(last))
+            };
+            return Err(Problem::new(
+                format!("{entry}.at"),
+                format!(
+                    "must be a finite time {bound} (changes in time order), got {}",
+                    Num(change.at)
+                ),
+            ));
+        }
+        if change.consumers == 0 {
+            return Err(Problem::new(
+                format!("{entry}.consumers"),
+                "must be at least 1 (a group with no consumer is not modelled)",
+            ));
+        }
+        last = change.at;
+    }
+    Ok(changes
+        .iter()
+        .map(|change| GroupChange {
+            at: change.at,
+            consumers: change.consumers,
+        })
+        .collect())
+}
+
+/// Refuses a group change after a run's `horizon` (times count from the
+/// run's start), which would never happen.
+pub fn group_changes_within_run(run: &RunConfig, model: &Model) -> Result<(), Problem> {
+    let RunLength::Horizon(horizon) = run.length else {
+        return Ok(());
+    };
+    for queue in &model.queues {
+        let Some(changes) = queue.poll().and_then(|poll| poll.changes.as_ref()) else {
+            continue;
+        };
+        if let Some(index) = changes.changes.iter().position(|c| c.at >= horizon) {
+            return Err(Problem::new(
+                format!("queues.{}.group_changes[{index}].at", queue.name),
+                format!(
+                    "must fall within the run (before `run.horizon` = {}), got {}",
+                    Num(horizon),
+                    Num(changes.changes[index].at)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Converts a producer's `interarrival` spec, which may also be a `trace`

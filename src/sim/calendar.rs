@@ -54,6 +54,8 @@ pub(crate) enum EventKind {
         consumer: u32,
         batch: u32,
     },
+    /// Group change number `index` of `queue`'s polling group happens.
+    GroupChange { queue: u32, index: u32 },
     /// The rebalance pause numbered `generation` of `queue` ends, unless
     /// another rebalance extended it.
     RebalanceEnd { queue: u32, generation: u32 },

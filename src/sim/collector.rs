@@ -275,20 +275,20 @@ impl Accumulators {
     /// and `p_dropped` apply, `windowed` adds the prefetch windows' metrics,
     /// `retries` the retry metrics of a queue (per first delivery there),
     /// `polled` the poll metrics of a queue read by polling (`Some`,
-    /// holding whether its batches time out, which adds the rebalance
-    /// metrics), `outages` the consumer outages' metrics.
+    /// holding its partitions when its group rebalances, which adds the
+    /// rebalance metrics), `outages` the consumer outages' metrics.
     fn values(
         &self,
         window: f64,
         consumers: Option<f64>,
         losses: Losses,
-        (windowed, retries, polled, outages): (bool, bool, Option<bool>, OutageRow),
+        (windowed, retries, polled, outages): (bool, bool, Option<Option<u32>>, OutageRow),
     ) -> MetricValues {
         let mut values = vec![f64::NAN; Metric::COUNT];
-        if let (Some(timeouts), Some(consumers)) = (polled, consumers) {
+        if let (Some(rebalancing), Some(consumers)) = (polled, consumers) {
             self.polls.write(window, consumers, &mut values);
-            if timeouts {
-                self.polls.write_rebalances(window, &mut values);
+            if let Some(partitions) = rebalancing {
+                self.polls.write_rebalances(window, partitions, &mut values);
             }
         }
         if windowed && let Some(means) = self.windows_means {
@@ -832,9 +832,10 @@ impl Collector {
         self.each_poll_totals(queue, |totals| totals.rebalance(redelivered));
     }
 
-    /// A rebalance pause of `queue` that lasted `paused` ended.
-    pub(crate) fn pause(&mut self, queue: usize, paused: f64) {
-        self.each_poll_totals(queue, |totals| totals.pause(paused));
+    /// A rebalance pause of `queue` that lasted `paused` ended, having
+    /// paused its partitions for `partition_time` in all.
+    pub(crate) fn pause(&mut self, queue: usize, paused: f64, partition_time: f64) {
+        self.each_poll_totals(queue, |totals| totals.pause(paused, partition_time));
     }
 
     /// The poll totals of `queue`'s aggregate target, for the run and the
@@ -1220,7 +1221,10 @@ impl Collector {
                     .get(node)
                     .and_then(|q| q.poll())
                     .filter(|_| index % self.per_node == 0)
-                    .map(|poll| poll.timeout.is_some());
+                    .map(|poll| {
+                        let partitions = model.queues[node].partitioning().map(|p| p.partitions);
+                        partitions.filter(|_| poll.rebalances())
+                    });
                 target.values(
                     window,
                     consumers,

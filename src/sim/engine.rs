@@ -202,6 +202,7 @@ impl<'a> Engine<'a> {
         }
         self.start_backlogs();
         self.start_outages();
+        self.schedule_group_changes();
         for (producer, spec) in self.model.producers.iter().enumerate() {
             let clients = match &spec.arrivals {
                 Arrivals::Open { .. } => 1,
@@ -246,6 +247,9 @@ impl<'a> Engine<'a> {
                     consumer,
                     batch,
                 } => self.poll_timeout(queue as usize, consumer, batch),
+                EventKind::GroupChange { queue, index } => {
+                    self.change_group(queue as usize, index as usize);
+                }
                 EventKind::RebalanceEnd { queue, generation } => {
                     self.end_rebalance(queue as usize, generation);
                 }
@@ -311,6 +315,33 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+    }
+
+    /// Every polling group's changes, at their times.
+    fn schedule_group_changes(&mut self) {
+        for (queue, spec) in self.model.queues.iter().enumerate() {
+            let Some(changes) = spec.poll().and_then(|poll| poll.changes.as_ref()) else {
+                continue;
+            };
+            for (index, change) in changes.changes.iter().enumerate() {
+                let (queue, index) = (queue as u32, index as u32);
+                self.calendar
+                    .schedule(change.at, EventKind::GroupChange { queue, index });
+            }
+        }
+    }
+
+    /// Group change number `index` of `queue`: its consumers join or
+    /// leave, a rebalance.
+    fn change_group(&mut self, queue: usize, index: usize) {
+        let consumers = match self.model.queues[queue].poll() {
+            Some(poll) => poll.changes.as_ref().map(|c| c.changes[index].consumers),
+            None => None,
+        }
+        .expect("a group change of a polling group");
+        let rebalance =
+            self.stations[queue].change_group(self.now, consumers, &self.messages.slots);
+        self.begin_rebalance(queue, rebalance);
     }
 
     /// `consumer` of `queue` fails: the message it served, and with
@@ -760,8 +791,10 @@ impl<'a> Engine<'a> {
     /// The pause numbered `generation` at `queue` ends, unless extended:
     /// the idle consumers take from their partitions.
     fn end_rebalance(&mut self, queue: usize, generation: u32) {
-        if let Some(paused) = self.stations[queue].resume(self.now, generation) {
-            self.collector.pause(queue, paused);
+        let resumed = self.stations[queue].resume(self.now, generation, &self.messages.slots);
+        if let Some(resumed) = resumed {
+            self.collector
+                .pause(queue, resumed.paused, resumed.partition_time);
             while self.stations[queue].polls_pending() {
                 self.take_waiting(queue);
             }

@@ -1,8 +1,8 @@
 //! Totals of a queue's polls (batch polling) over the measured window:
 //! polls, the messages they took, their overheads and the time fetches
 //! waited for more with messages already there; with poll timeouts, the
-//! rebalances, the time they paused the group and the messages they took
-//! back to deliver again. O(1) memory.
+//! rebalances, the time they paused the group (and each partition) and the
+//! messages they took back to deliver again. O(1) memory.
 
 use crate::model::metric::{Metric, MetricValues};
 
@@ -15,6 +15,8 @@ pub(super) struct PollTotals {
     fetch_wait: f64,
     rebalances: u64,
     paused: f64,
+    /// The partition-time paused (each partition's pauses added up).
+    partition_paused: f64,
     redelivered: u64,
 }
 
@@ -34,16 +36,22 @@ impl PollTotals {
         self.redelivered += u64::from(redelivered);
     }
 
-    /// A rebalance pause that lasted `paused` ended.
-    pub(super) fn pause(&mut self, paused: f64) {
+    /// A rebalance pause that lasted `paused` ended, having paused the
+    /// partitions for `partition_time` in all.
+    pub(super) fn pause(&mut self, paused: f64, partition_time: f64) {
         self.paused += paused;
+        self.partition_paused += partition_time;
     }
 
     /// Writes the rebalance metrics into a target's `values`, measured
-    /// over `window` time units.
-    pub(super) fn write_rebalances(&self, window: f64, values: &mut MetricValues) {
+    /// over `window` time units, of a queue of `partitions`.
+    pub(super) fn write_rebalances(&self, window: f64, partitions: u32, values: &mut MetricValues) {
         values[Metric::RebalanceShare.index()] = (self.paused / window).min(1.0);
         values[Metric::RebalanceRate.index()] = self.rebalances as f64 / window;
+        if self.rebalances > 0 {
+            values[Metric::RebalancePauseMean.index()] =
+                self.partition_paused / (f64::from(partitions) * self.rebalances as f64);
+        }
         if self.messages > 0 {
             values[Metric::PRedelivered.index()] = self.redelivered as f64 / self.messages as f64;
         }

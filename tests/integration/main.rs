@@ -8,6 +8,7 @@ mod common;
 mod coverage;
 mod fit;
 mod fuzz;
+mod groups;
 mod limits;
 mod one_run;
 mod outages;

@@ -175,9 +175,9 @@ fn bad_partitions_and_keys_are_refused_naming_the_key() {
         ),
         (
             "partitions = 4",
-            "partitions = 4\nassignor = \"sticky\"",
-            "sticky",
-            &["assignor", "range", "round-robin"],
+            "partitions = 4\nassignor = \"cooperative-sticky\"",
+            "cooperative-sticky",
+            &["assignor", "range", "round-robin", "sticky"],
         ),
         (
             "partitions = 4",

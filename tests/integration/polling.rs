@@ -10,7 +10,7 @@ use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
 use queuelab::model::{
     Assignor, Feature, KeyDistribution, Keys, Model, ModelBuilder, Poll, PollTimeout,
-    ProducerBuilder, QueueBuilder,
+    ProducerBuilder, QueueBuilder, RebalanceProtocol,
 };
 use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
@@ -54,6 +54,8 @@ fn poll(max_records: u32, fetch_min: u32, fetch_wait: f64, overhead: Option<Dist
         fetch_wait,
         overhead,
         timeout: None,
+        changes: None,
+        protocol: RebalanceProtocol::Eager,
     }
 }
 

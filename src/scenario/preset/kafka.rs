@@ -67,16 +67,15 @@ pub(super) fn expand(
         }
         Some(sticky) => expansion.set(
             "assignor",
-            "round-robin",
-            format!(
-                "`partition.assignment.strategy` = \"{sticky}\": with nobody joining or leaving, as balanced as round-robin (which partitions share a consumer may differ)"
-            ),
+            "sticky",
+            format!("`partition.assignment.strategy` = \"{sticky}\""),
         ),
     }
     if let Some(backlog) = settings.count("backlog", 0)? {
         expansion.set("backlog", backlog, "`backlog`");
     }
     poll_loop(settings, time_unit, expansion)?;
+    group_changes(settings, expansion);
     for (setting, default, why) in UNMODELLED {
         let value = settings.count(setting, 0)?.unwrap_or(default);
         expansion
@@ -84,6 +83,40 @@ pub(super) fn expand(
             .push(format!("`{setting}` = {value}: {why}"));
     }
     Ok(())
+}
+
+/// Consumers joining and leaving at given times (`group_changes`, and how
+/// long a rebalance pauses, `rebalance_time`: queuelab's, not Kafka's
+/// settings); the cooperative protocol when the strategy is
+/// `cooperative-sticky` and the group rebalances.
+fn group_changes(settings: &Settings<'_>, expansion: &mut Expansion) {
+    let changes = settings.value("group_changes");
+    if let Some(changes) = changes {
+        expansion.set(
+            "group_changes",
+            changes.clone(),
+            "`group_changes`: consumers joining or leaving at given times, each a rebalance",
+        );
+    }
+    if let Some(time) = settings.value("rebalance_time") {
+        expansion.set(
+            "rebalance_time",
+            time.clone(),
+            "`rebalance_time`: how long a rebalance pauses",
+        );
+    }
+    let rebalances = changes.is_some() || settings.value("max.poll.interval.ms").is_some();
+    let cooperative = settings
+        .value("partition.assignment.strategy")
+        .and_then(toml::Value::as_str)
+        == Some("cooperative-sticky");
+    if rebalances && cooperative {
+        expansion.set(
+            "rebalance_protocol",
+            "cooperative",
+            "`partition.assignment.strategy` = \"cooperative-sticky\": only the partitions that move pause",
+        );
+    }
 }
 
 /// The consumers' poll loop: `max.poll.records`, the fetch minimum

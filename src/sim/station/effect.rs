@@ -110,6 +110,15 @@ pub(crate) struct Rebalance {
     pub(crate) redelivered: u32,
 }
 
+/// How a pause that ended paused the group.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Resumed {
+    /// How long a rebalance was under way.
+    pub(crate) paused: f64,
+    /// The partition-time paused: each partition's pause added up.
+    pub(crate) partition_time: f64,
+}
+
 /// The next completion at a processor-sharing station: the departure
 /// scheduled before is withdrawn (its message's generation moves on) and
 /// the new one scheduled.

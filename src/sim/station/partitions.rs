@@ -66,10 +66,13 @@ impl Partitions {
         overheads: impl FnOnce() -> Stream,
     ) -> Self {
         // Consumers beyond the partitions own none: they need no line
-        // (unless they poll: a rebalance may give them partitions).
+        // (unless they poll: a rebalance may give them partitions, and
+        // the group may grow).
         let spec = &model.queues[queue];
         let consumers = match spec.poll() {
-            Some(_) => spec.consumers,
+            Some(poll) => poll.changes.as_ref().map_or(spec.consumers, |changes| {
+                changes.most_consumers(spec.consumers)
+            }),
             None => partitioning.working_consumers(spec.consumers),
         };
         let pickers = model
@@ -88,9 +91,10 @@ impl Partitions {
             owners: partitioning.owners(spec.consumers),
             lines: vec![VecDeque::new(); consumers as usize],
             busy: vec![false; consumers as usize],
-            polling: spec
-                .poll()
-                .map(|poll| Polling::new(poll, partitioning, consumers, overheads())),
+            polling: spec.poll().map(|poll| {
+                let counts = (spec.consumers, consumers);
+                Polling::new(poll, partitioning, counts, overheads())
+            }),
             pickers,
             keys,
             freed: None,
@@ -153,7 +157,7 @@ impl Station<'_> {
         partitions.last = partition;
         let consumer = partitions.owners[partition as usize] as usize;
         if partitions.polling.is_some() {
-            return self.join_polled(now, slot, class, consumer as u32);
+            return self.join_polled(now, slot, (class, partition), consumer as u32);
         }
         if partitions.busy[consumer] {
             partitions.lines[consumer].push_back(slot);

@@ -15,7 +15,7 @@
 //! consumer's line when the poll returns: only a counter is kept.
 //!
 //! With poll timeouts each batch's poll arms a timer; what a timeout does
-//! (a rebalance) is in `rebalance.rs`.
+//! (a rebalance), and what a group change does, is in `rebalance.rs`.
 
 use super::Station;
 use super::effect::{Entry, Fetch, PollTimer, Take};
@@ -61,7 +61,7 @@ pub(crate) struct Polling {
     /// pauses, one per rebalance).
     pub(super) overheads: Stream,
     pub(super) pollers: Box<[Poller]>,
-    /// The group's membership and pauses, when batches time out.
+    /// The group's membership and pauses, when it rebalances.
     pub(super) group: Option<Group>,
 }
 
@@ -79,13 +79,14 @@ enum Joined {
 }
 
 impl Polling {
-    /// The poll loops of `consumers` per `poll` reading partitions laid
-    /// out by `partitioning`, idle from time 0, drawing overheads from
+    /// The poll loops of `consumers` per `poll` (the most the group ever
+    /// has, `initial` of them at first) reading partitions laid out by
+    /// `partitioning`, idle from time 0, drawing overheads from
     /// `overheads`.
     pub(crate) fn new(
         poll: &Poll,
         partitioning: Partitioning,
-        consumers: u32,
+        (initial, consumers): (u32, u32),
         overheads: Stream,
     ) -> Self {
         let idle = Poller {
@@ -105,9 +106,8 @@ impl Polling {
             overheads,
             pollers: vec![idle; consumers as usize].into_boxed_slice(),
             group: poll
-                .timeout
-                .as_ref()
-                .map(|timeout| Group::new(timeout, partitioning, consumers)),
+                .rebalances()
+                .then(|| Group::new(poll, partitioning, initial, consumers)),
         }
     }
 
@@ -156,10 +156,12 @@ impl Polling {
         // Any deadline pending belongs to the fetch that just returned.
         poller.generation = poller.generation.wrapping_add(1);
         poller.batch = poller.batch.wrapping_add(1);
-        let timer = self.group.as_ref().map(|group| PollTimer {
-            consumer,
-            batch: poller.batch,
-            after: group.interval,
+        let timer = self.group.as_ref().and_then(|group| {
+            Some(PollTimer {
+                consumer,
+                batch: poller.batch,
+                after: group.interval?,
+            })
         });
         (self.draw_overhead(), timer)
     }
@@ -179,15 +181,21 @@ impl Station<'_> {
     }
 
     /// A message of `class` in `slot` joins `consumer`'s partitions at
-    /// `now`: it waits for the consumer's poll, which may take it (alone)
+    /// `now` (held aside while its `partition` moves): it waits for the consumer's poll, which may take it (alone)
     /// or a batch now, or wait for more until a deadline.
     pub(super) fn join_polled(
         &mut self,
         now: f64,
         slot: u32,
-        class: usize,
+        (class, partition): (usize, u32),
         consumer: u32,
     ) -> Entry {
+        if let Some(group) = &mut self.polling().group
+            && group.holds(partition)
+        {
+            group.hold(slot);
+            return Entry::Waits { expires: None };
+        }
         let partitions = self.partitions();
         let line = &mut partitions.lines[consumer as usize];
         line.push_back(slot);
