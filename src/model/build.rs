@@ -665,21 +665,16 @@ impl QueueBuilder {
                 usable(patience, format!("{key}.patience"))?;
                 Some(Expiry {
                     patience: patience.clone(),
-                    dead_letter,
                 })
             }
         };
         let admission = match limit {
             None => Admission::Unbounded,
-            Some(limit) => Admission::Bounded {
-                limit,
-                overflow,
-                dead_letter: dead_letter.filter(|_| overflow_victims),
-            },
+            Some(limit) => Admission::Bounded { limit, overflow },
         };
         let retry = match &self.retry {
             None => None,
-            Some(plan) => Some(plan.resolve(&key, self.discipline, dead_letter)?),
+            Some(plan) => Some(plan.resolve(&key, self.discipline)?),
         };
         Ok(Queue {
             name: self.name.clone(),
@@ -695,6 +690,7 @@ impl QueueBuilder {
                 routes,
                 expiry,
                 retry,
+                dead_letter,
             },
             backlog: self.backlog,
         })
@@ -743,14 +739,8 @@ impl QueueBuilder {
 }
 
 impl RetryPlan {
-    /// The retries of queue `key` (served in `discipline` order), sending
-    /// messages whose retries ran out to `dead_letter`.
-    fn resolve(
-        &self,
-        key: &str,
-        discipline: Discipline,
-        dead_letter: Option<usize>,
-    ) -> Result<Retry, ModelError> {
+    /// The retries of queue `key` (served in `discipline` order).
+    fn resolve(&self, key: &str, discipline: Discipline) -> Result<Retry, ModelError> {
         let key = format!("{key}.retry");
         if !(0.0..1.0).contains(&self.p) {
             return Err(ModelError::new(
@@ -787,7 +777,6 @@ impl RetryPlan {
             p: self.p,
             max_retries: self.max_retries,
             redelivery: self.redelivery.clone(),
-            dead_letter,
         })
     }
 }
@@ -1211,7 +1200,6 @@ mod tests {
             Admission::Bounded {
                 limit: Limit::Waiting(5),
                 overflow: Overflow::DropHead,
-                dead_letter: Some(2),
             }
         );
         // Room for the 3 consumers and 5 waiting.
