@@ -377,10 +377,10 @@ impl QueueBuilder {
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
         let refuse =
             |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
-        if self.retry.is_some() && (self.partitioning.is_some() || self.prefetch.is_some()) {
+        if self.retry.is_some() && self.partitioning.is_some() {
             return refuse(
                 "retry",
-                "retries are modelled on a shared line only, not yet with `partitions` or `prefetch` windows; remove `retry`, or those".into(),
+                "retries are modelled on a shared line or prefetch windows, not yet with `partitions`; remove `retry` or `partitions`".into(),
             );
         }
         if let Some(partitioning) = self.partitioning {
@@ -426,6 +426,16 @@ impl QueueBuilder {
                     "prefetch windows keep the ready line in `fifo`, `lifo` or `random` order, got `{}`",
                     self.discipline.name()
                 ),
+            );
+        }
+        let requeued = self
+            .retry
+            .as_ref()
+            .is_some_and(|plan| plan.redelivery == Redelivery::Head);
+        if requeued && self.overflow == Some(Overflow::DropHead) {
+            return refuse(
+                "retry.requeue",
+                "with prefetch windows a nacked message goes back to the head of the ready line, where \"drop-head\" would drop it mid-visit, which is not modelled; use a delay, or another `overflow`".into(),
             );
         }
         if let Some(ack) = &self.ack {
@@ -1221,9 +1231,22 @@ mod tests {
                 "at least 1",
             ),
             (
-                mm1(|q| q.prefetch(10).retry(0.1, None, Redelivery::Head)),
+                mm1(|q| {
+                    q.partitions(2, Assignor::Range)
+                        .retry(0.1, None, Redelivery::Head)
+                }),
                 "queues.q.retry",
-                "shared line only",
+                "not yet with `partitions`",
+            ),
+            (
+                mm1(|q| {
+                    q.prefetch(10)
+                        .max_length(5)
+                        .overflow(Overflow::DropHead)
+                        .retry(0.1, None, Redelivery::Head)
+                }),
+                "queues.q.retry.requeue",
+                "drop-head",
             ),
             (
                 mm1(|q| q.capacity(0)),
