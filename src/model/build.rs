@@ -377,11 +377,19 @@ impl QueueBuilder {
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
         let refuse =
             |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
-        if self.retry.is_some() && self.partitioning.is_some() {
-            return refuse(
-                "retry",
-                "retries are modelled on a shared line or prefetch windows, not yet with `partitions`; remove `retry` or `partitions`".into(),
-            );
+        if let (Some(plan), Some(_)) = (&self.retry, self.partitioning) {
+            if plan.redelivery != Redelivery::Head {
+                return refuse(
+                    "retry",
+                    "a partition has no broker redelivery (Kafka): retry in place is modelled, `requeue = \"head\"` (the consumer serves the record again at once, its partition waiting behind it); a retry topic is a queue of its own; remove the delays, or `partitions`".into(),
+                );
+            }
+            if self.poll.is_some() {
+                return refuse(
+                    "retry",
+                    "retry in place is modelled on partitions read one message at a time, not yet with batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`); remove those keys, or `retry`".into(),
+                );
+            }
         }
         if let Some(partitioning) = self.partitioning {
             if self.prefetch.is_some() || self.ack.is_some() {
@@ -1232,11 +1240,14 @@ mod tests {
             ),
             (
                 mm1(|q| {
-                    q.partitions(2, Assignor::Range)
-                        .retry(0.1, None, Redelivery::Head)
+                    q.partitions(2, Assignor::Range).retry(
+                        0.1,
+                        None,
+                        Redelivery::After(crate::model::Delays::fixed(1.0)),
+                    )
                 }),
                 "queues.q.retry",
-                "not yet with `partitions`",
+                "retry in place is modelled",
             ),
             (
                 mm1(|q| {
