@@ -128,19 +128,14 @@ pub fn describe_model(model: &Model) -> Vec<String> {
 /// A queue's admission in words: "unbounded", "capacity 10", or
 /// "max_length 20 waiting (drop-head to dlq)".
 fn admission_words(model: &Model, queue: &Queue) -> String {
-    let Admission::Bounded {
-        limit,
-        overflow,
-        dead_letter,
-    } = queue.admission
-    else {
+    let Admission::Bounded { limit, overflow } = queue.admission else {
         return "unbounded".to_string();
     };
     let limit = match limit {
         Limit::InSystem(capacity) => format!("capacity {capacity}"),
         Limit::Waiting(length) => format!("max_length {length} waiting"),
     };
-    match (overflow, dead_letter) {
+    match (overflow, queue.dead_letter()) {
         (Overflow::RejectNew, _) => limit,
         (overflow, None) => format!("{limit} ({})", overflow.name()),
         (overflow, Some(to)) => {
@@ -212,7 +207,7 @@ fn retry_words(model: &Model, queue: &Queue) -> String {
         || "no limit".to_string(),
         |r| format!("at most {r} retries"),
     );
-    let exhausted = retry.dead_letter.map_or_else(
+    let exhausted = queue.dead_letter().map_or_else(
         || "then dropped".to_string(),
         |q| format!("then to {}", model.queues[q].name),
     );

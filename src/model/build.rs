@@ -377,11 +377,19 @@ impl QueueBuilder {
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
         let refuse =
             |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
-        if self.retry.is_some() && (self.partitioning.is_some() || self.prefetch.is_some()) {
-            return refuse(
-                "retry",
-                "retries are modelled on a shared line only, not yet with `partitions` or `prefetch` windows; remove `retry`, or those".into(),
-            );
+        if let (Some(plan), Some(_)) = (&self.retry, self.partitioning) {
+            if plan.redelivery != Redelivery::Head {
+                return refuse(
+                    "retry",
+                    "a partition has no broker redelivery (Kafka): retry in place is modelled, `requeue = \"head\"` (the consumer serves the record again at once, its partition waiting behind it); a retry topic is a queue of its own; remove the delays, or `partitions`".into(),
+                );
+            }
+            if self.poll.is_some() {
+                return refuse(
+                    "retry",
+                    "retry in place is modelled on partitions read one message at a time, not yet with batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`); remove those keys, or `retry`".into(),
+                );
+            }
         }
         if let Some(partitioning) = self.partitioning {
             if self.prefetch.is_some() || self.ack.is_some() {
@@ -426,6 +434,16 @@ impl QueueBuilder {
                     "prefetch windows keep the ready line in `fifo`, `lifo` or `random` order, got `{}`",
                     self.discipline.name()
                 ),
+            );
+        }
+        let requeued = self
+            .retry
+            .as_ref()
+            .is_some_and(|plan| plan.redelivery == Redelivery::Head);
+        if requeued && self.overflow == Some(Overflow::DropHead) {
+            return refuse(
+                "retry.requeue",
+                "with prefetch windows a nacked message goes back to the head of the ready line, where \"drop-head\" would drop it mid-visit, which is not modelled; use a delay, or another `overflow`".into(),
             );
         }
         if let Some(ack) = &self.ack {
@@ -691,21 +709,16 @@ impl QueueBuilder {
                 usable(patience, format!("{key}.patience"))?;
                 Some(Expiry {
                     patience: patience.clone(),
-                    dead_letter,
                 })
             }
         };
         let admission = match limit {
             None => Admission::Unbounded,
-            Some(limit) => Admission::Bounded {
-                limit,
-                overflow,
-                dead_letter: dead_letter.filter(|_| overflow_victims),
-            },
+            Some(limit) => Admission::Bounded { limit, overflow },
         };
         let retry = match &self.retry {
             None => None,
-            Some(plan) => Some(plan.resolve(&key, self.discipline, dead_letter)?),
+            Some(plan) => Some(plan.resolve(&key, self.discipline)?),
         };
         Ok(Queue {
             name: self.name.clone(),
@@ -721,6 +734,7 @@ impl QueueBuilder {
                 routes,
                 expiry,
                 retry,
+                dead_letter,
             },
             backlog: self.backlog,
         })
@@ -769,14 +783,8 @@ impl QueueBuilder {
 }
 
 impl RetryPlan {
-    /// The retries of queue `key` (served in `discipline` order), sending
-    /// messages whose retries ran out to `dead_letter`.
-    fn resolve(
-        &self,
-        key: &str,
-        discipline: Discipline,
-        dead_letter: Option<usize>,
-    ) -> Result<Retry, ModelError> {
+    /// The retries of queue `key` (served in `discipline` order).
+    fn resolve(&self, key: &str, discipline: Discipline) -> Result<Retry, ModelError> {
         let key = format!("{key}.retry");
         if !(0.0..1.0).contains(&self.p) {
             return Err(ModelError::new(
@@ -813,7 +821,6 @@ impl RetryPlan {
             p: self.p,
             max_retries: self.max_retries,
             redelivery: self.redelivery.clone(),
-            dead_letter,
         })
     }
 }
@@ -1237,7 +1244,6 @@ mod tests {
             Admission::Bounded {
                 limit: Limit::Waiting(5),
                 overflow: Overflow::DropHead,
-                dead_letter: Some(2),
             }
         );
         // Room for the 3 consumers and 5 waiting.
@@ -1259,9 +1265,25 @@ mod tests {
                 "at least 1",
             ),
             (
-                mm1(|q| q.prefetch(10).retry(0.1, None, Redelivery::Head)),
+                mm1(|q| {
+                    q.partitions(2, Assignor::Range).retry(
+                        0.1,
+                        None,
+                        Redelivery::After(crate::model::Delays::fixed(1.0)),
+                    )
+                }),
                 "queues.q.retry",
-                "shared line only",
+                "retry in place is modelled",
+            ),
+            (
+                mm1(|q| {
+                    q.prefetch(10)
+                        .max_length(5)
+                        .overflow(Overflow::DropHead)
+                        .retry(0.1, None, Redelivery::Head)
+                }),
+                "queues.q.retry.requeue",
+                "drop-head",
             ),
             (
                 mm1(|q| q.capacity(0)),

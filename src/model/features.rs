@@ -326,11 +326,13 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         dispatch,
         consumption,
         availability,
-        exit: Exit {
-            routes,
-            expiry,
-            retry,
-        },
+        exit:
+            Exit {
+                routes,
+                expiry,
+                retry,
+                dead_letter,
+            },
         backlog,
     } = queue;
     let site = || format!("queue `{name}`");
@@ -345,11 +347,9 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     };
     let (bounded, waiting_limit, overflow) = match admission {
         Admission::Unbounded => (false, false, None),
-        Admission::Bounded {
-            limit,
-            overflow,
-            dead_letter: _, // with the expiry's, in `Queue::dead_letter`
-        } => (true, matches!(limit, Limit::Waiting(_)), Some(*overflow)),
+        Admission::Bounded { limit, overflow } => {
+            (true, matches!(limit, Limit::Waiting(_)), Some(*overflow))
+        }
     };
     let overflow_feature = match overflow {
         None | Some(Overflow::RejectNew) => None,
@@ -386,10 +386,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
     };
     let patience = match expiry {
         None => false,
-        Some(Expiry {
-            patience: _,
-            dead_letter: _, // with the overflow's, in `Queue::dead_letter`
-        }) => true,
+        Some(Expiry { patience: _ }) => true,
     };
     let (delays, head) = match retry {
         None => (false, false),
@@ -397,7 +394,6 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
             p: _,
             max_retries: _,
             redelivery,
-            dead_letter: _, // with the others, in `Queue::dead_letter`
         }) => (
             matches!(redelivery, Redelivery::After(_)),
             matches!(redelivery, Redelivery::Head),
@@ -409,7 +405,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (waiting_limit, Feature::MaxLength),
         (!routes.is_empty(), Feature::Routing),
         (patience, Feature::Patience),
-        (queue.dead_letter().is_some(), Feature::DeadLetter),
+        (dead_letter.is_some(), Feature::DeadLetter),
         (delays, Feature::RetryDelays),
         (head, Feature::RequeueHead),
         (schedule.is_some(), Feature::ConsumerSchedule),

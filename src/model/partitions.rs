@@ -210,16 +210,18 @@ impl Model {
     }
 
     /// The offered load of each partition of `queue` (its rate times the
-    /// mean service time, plus the poll overhead a message carries when
-    /// its consumer is saturated), `None` for a shared line.
+    /// mean service time of every delivery, retries in place included,
+    /// plus the poll overhead a message carries when its consumer is
+    /// saturated), `None` for a shared line.
     pub fn partition_loads(&self, queue: usize) -> Option<Vec<f64>> {
         let spec = &self.queues[queue];
         let partitions = spec.partitioning()?.partitions;
         let overhead = spec.saturated_overhead();
+        let deliveries = spec.retry().map_or(1.0, |r| r.deliveries_per_message());
         let mut loads = vec![0.0; partitions as usize];
         // Producer by producer: each has its class, and so its service.
         for producer in self.producers.iter().filter(|p| p.queue == queue) {
-            let work = self.service(queue, producer.class).mean() + overhead;
+            let work = self.service(queue, producer.class).mean() * deliveries + overhead;
             let rate = producer.max_rate() * work;
             for (load, share) in loads.iter_mut().zip(producer.partition_shares(partitions)) {
                 *load += rate * share;
@@ -351,5 +353,31 @@ mod tests {
         // Key "21" hashes to Kafka's int -973932308, positive part 1173551340.
         assert_eq!(key_partition(21, 4), 1173551340 % 4);
         assert_eq!(key_partition(21, 6), 1173551340 % 6);
+    }
+
+    #[test]
+    fn retries_in_place_count_in_a_partition_s_load() {
+        let exponential = |mean| crate::dist::Dist::exponential_mean(mean).unwrap();
+        let model = |p: f64| {
+            crate::model::Model::builder("t")
+                .queue(
+                    crate::model::QueueBuilder::new("q", 1, exponential(1.0))
+                        .partitions(1, Assignor::Range)
+                        .retry(p, None, crate::model::Redelivery::Head),
+                )
+                .producer(crate::model::ProducerBuilder::open(
+                    "p",
+                    "q",
+                    exponential(1.0 / 0.6),
+                ))
+                .build()
+                .unwrap()
+        };
+        // 0.6 per time unit, 1/(1 - p) deliveries of mean 1 each.
+        assert_eq!(model(0.0).partition_loads(0), Some(vec![0.6]));
+        assert!(model(0.0).overloaded_consumer().is_none());
+        let retried = model(0.5);
+        assert!((retried.partition_loads(0).unwrap()[0] - 1.2).abs() < 1e-12);
+        assert_eq!(retried.overloaded_consumer().map(|o| o.consumer), Some(0));
     }
 }

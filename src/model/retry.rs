@@ -15,10 +15,9 @@ pub struct Retry {
     /// Most redeliveries after the first delivery (RocketMQ's
     /// `maxReconsumeTimes`); `None`: unlimited, nothing is dead-lettered.
     pub max_retries: Option<u32>,
-    /// How a failed message is delivered again.
+    /// How a failed message is delivered again. Messages whose retries
+    /// ran out go to the queue's dead-letter queue, if any.
     pub redelivery: Redelivery,
-    /// Queue receiving messages whose retries ran out; `None` drops them.
-    pub dead_letter: Option<usize>,
 }
 
 /// How a failed message is delivered again.
@@ -178,7 +177,6 @@ mod tests {
             p,
             max_retries,
             redelivery: Redelivery::After(delays),
-            dead_letter: None,
         }
     }
 

@@ -58,7 +58,7 @@ impl Model {
                         *share *= (1.0 - exhausted) / deliveries;
                     }
                     row[index] += (deliveries - 1.0) / deliveries;
-                    if let Some(dead_letter) = retry.dead_letter {
+                    if let Some(dead_letter) = queue.dead_letter() {
                         row[dead_letter] += exhausted / deliveries;
                     }
                 }
@@ -132,8 +132,7 @@ impl Model {
     pub(super) fn routing_with_dead_letters(&self) -> Vec<Vec<f64>> {
         let mut routing = self.routing_matrix();
         for (index, queue) in self.queues.iter().enumerate() {
-            let expiry = queue.exit.expiry.as_ref();
-            if let Some(dead_letter) = expiry.and_then(|e| e.dead_letter) {
+            if let (Some(_), Some(dead_letter)) = (&queue.exit.expiry, queue.dead_letter()) {
                 routing[index][dead_letter] += 1.0;
             }
         }

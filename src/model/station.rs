@@ -56,11 +56,10 @@ pub enum Admission {
     Bounded {
         /// How many messages the queue holds, and which ones count.
         limit: Limit,
-        /// What happens to an arrival that finds the queue full.
+        /// What happens to an arrival that finds the queue full; its
+        /// victims go to the queue's dead-letter queue, if any
+        /// ([`Exit::dead_letter`]; `RejectNew`'s never do).
         overflow: Overflow,
-        /// Queue receiving the overflow's victims (`RejectToDeadLetter`
-        /// always, `DropHead` optionally); `None` drops them.
-        dead_letter: Option<usize>,
     },
 }
 
@@ -138,25 +137,28 @@ pub enum Availability {
     Outages(Outage),
 }
 
-/// The exit axis: where messages go after service, or when they expire.
+/// The exit axis: where messages go after service, when they expire,
+/// when their retries run out, or when a full queue turns them away.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Exit {
     /// Routing after service; the remaining probability leaves the system.
     pub routes: Vec<Route>,
-    /// Waiting messages that expire, and where they go.
+    /// Waiting messages that expire.
     pub expiry: Option<Expiry>,
-    /// Deliveries that fail and are delivered again, and where messages
-    /// go when their retries run out.
+    /// Deliveries that fail and are delivered again.
     pub retry: Option<Retry>,
+    /// The queue's one dead-letter queue (scenario key `dead_letter`): it
+    /// receives expired messages, messages whose retries ran out and the
+    /// victims of `drop-head` and `reject-publish-dlx` overflows; `None`
+    /// drops them all.
+    pub dead_letter: Option<usize>,
 }
 
-/// Messages that give up waiting.
+/// Messages that give up waiting (to the queue's dead-letter queue).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expiry {
     /// Time a waiting message waits before it expires.
     pub patience: Dist,
-    /// Queue receiving expired messages; `None` drops them.
-    pub dead_letter: Option<usize>,
 }
 
 impl Admission {
@@ -178,7 +180,6 @@ impl Admission {
         capacity.map_or(Admission::Unbounded, |capacity| Admission::Bounded {
             limit: Limit::InSystem(capacity),
             overflow: Overflow::RejectNew,
-            dead_letter: None,
         })
     }
 
@@ -231,13 +232,7 @@ impl Queue {
     /// receives expired messages, overflow victims and messages whose
     /// retries ran out.
     pub fn dead_letter(&self) -> Option<usize> {
-        let overflow = match self.admission {
-            Admission::Bounded { dead_letter, .. } => dead_letter,
-            Admission::Unbounded => None,
-        };
-        let expiry = self.exit.expiry.as_ref().and_then(|e| e.dead_letter);
-        let retry = self.exit.retry.as_ref().and_then(|r| r.dead_letter);
-        expiry.or(retry).or(overflow)
+        self.exit.dead_letter
     }
 
     /// Retries of failed deliveries, if any.

@@ -904,14 +904,7 @@ impl<'a> Engine<'a> {
                 self.take_waiting(queue);
             }
             Next::Completion(completion) => self.complete(queue, completion),
-            Next::Window { ack } => {
-                while self.take_waiting(queue) {}
-                if let Some((consumer, at)) = ack {
-                    let queue = queue as u32;
-                    self.calendar
-                        .schedule(at, EventKind::Ack { queue, consumer });
-                }
-            }
+            Next::Window { ack } => self.window_moved(queue, ack),
         }
         self.observe_drain(queue);
         self.observe_window(queue);
@@ -952,17 +945,61 @@ impl<'a> Engine<'a> {
     }
 
     /// The delivery of `slot` at `queue` failed and the message is
-    /// requeued at the head: its consumer serves it again at once, for
-    /// `service` more (one visit, one longer service).
+    /// requeued at the head: a consumer serves it again for `service` more
+    /// (one visit, one longer service), at once on a shared line or a
+    /// partition; with prefetch windows it goes back to the queue's head,
+    /// perhaps to wait there or in a consumer's buffer.
     fn serve_again(&mut self, queue: usize, slot: u32, service: f64) {
         let message = &mut self.messages.slots[slot as usize];
         message.retries += 1;
         message.service += service;
         message.remaining = service;
+        let class = message.class as usize;
+        match self.stations[queue].requeue_head(self.now, slot, class) {
+            None => self.start_again(queue, slot),
+            Some((starts, ack)) => {
+                if starts {
+                    self.start_again(queue, slot);
+                } else {
+                    // It waits again; its service starts when a consumer takes it.
+                    let message = &mut self.messages.slots[slot as usize];
+                    message.generation = message.generation.wrapping_add(1);
+                    let (tracked, partition) = (message.tracked, message.partition);
+                    self.collector.count_redelivery(queue, class, tracked);
+                    self.collector.requeue(self.now, (queue, partition), class);
+                }
+                self.window_moved(queue, ack);
+                self.observe_drain(queue);
+                self.observe_window(queue);
+            }
+        }
+    }
+
+    /// A consumer of `queue`'s prefetch windows is done with a message:
+    /// the windows take waiting messages until idle, and its
+    /// acknowledgement (or nack), unless immediate, arrives later (`ack`:
+    /// the consumer and when).
+    fn window_moved(&mut self, queue: usize, ack: Option<(u32, f64)>) {
+        while self.take_waiting(queue) {}
+        if let Some((consumer, at)) = ack {
+            let queue = queue as u32;
+            self.calendar
+                .schedule(at, EventKind::Ack { queue, consumer });
+        }
+    }
+
+    /// A consumer serves `slot` at `queue` again at once, after a failed
+    /// delivery, for the work it has left.
+    fn start_again(&mut self, queue: usize, slot: u32) {
+        let message = &mut self.messages.slots[slot as usize];
         message.in_service_since = self.now;
         message.generation = message.generation.wrapping_add(1);
-        let (class, tracked, generation) =
-            (message.class as usize, message.tracked, message.generation);
+        let (class, tracked, generation, service) = (
+            message.class as usize,
+            message.tracked,
+            message.generation,
+            message.remaining,
+        );
         self.collector.count_redelivery(queue, class, tracked);
         self.schedule_departure(self.now + service, queue, slot, generation);
     }

@@ -10,10 +10,16 @@
 //! mean wait is the arrival-weighted mix of its consumers' waits; with
 //! M/M/1 consumers the mixture's percentiles are exact too (its tail is
 //! the weighted sum of theirs, inverted numerically).
+//!
+//! Retry in place (`requeue = "head"`): a failed record is served again at
+//! once by its consumer, its partition waiting behind it, so each record
+//! holds its consumer for one compound service of N deliveries
+//! (`retry::compound_service`), and each consumer is an M/G/1 on those
+//! (exact means; the wait is the time to the first delivery).
 
-use super::mg1;
 use super::mmc::Mmc;
 use super::result::TheoryResult;
+use super::{mg1, retry};
 use crate::model::metric::Metric;
 use crate::model::{Model, Target};
 
@@ -60,7 +66,11 @@ pub fn partition_flows(model: &Model, queue: usize) -> Option<Vec<Flow>> {
     let mut flows = vec![Flow::default(); partitions as usize];
     for producer in model.producers.iter().filter(|p| p.queue == queue) {
         let service = model.service(queue, producer.class);
-        let (own, scv) = (service.mean(), service.scv());
+        let (own, scv) = match spec.retry() {
+            // Retry in place (polls refused): one compound service.
+            Some(retry) => retry::compound_service(service.mean(), service.scv(), retry),
+            None => (service.mean(), service.scv()),
+        };
         let mean = own + overhead;
         let second = own * own * (1.0 + scv) + 2.0 * overhead * own + overhead_second;
         let rate = producer.max_rate();

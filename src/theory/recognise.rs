@@ -209,15 +209,18 @@ const FAMILIES: [Family; 8] = [
     },
     // Partitioned queues fed by Poisson producers with keys: an M/G/1 per
     // consumer (see `partitions.rs`), whose service with single-record
-    // polls is the poll overhead plus the message's; other queues as
-    // independent ones. Batches that pay an overhead or wait for a fetch
-    // minimum have no formula here.
+    // polls is the poll overhead plus the message's, and with retry in
+    // place the compound service of its deliveries; other queues as
+    // independent ones, dead-letter queues none. Batches that pay an
+    // overhead or wait for a fetch minimum have no formula here.
     Family {
         requires: Features::of(&[Feature::Partitions]),
         covers: Features::of(&[
             Feature::Partitions,
             Feature::GeneralService,
             Feature::PollOverhead,
+            Feature::RequeueHead,
+            Feature::DeadLetter,
         ]),
         rows: partitioned_queues,
     },
@@ -377,21 +380,32 @@ fn independent_queues(
     Some(rows)
 }
 
-/// Partitioned queues (an M/G/1 per consumer) beside independent ones.
+/// Partitioned queues (an M/G/1 per consumer) beside independent ones;
+/// dead-letter queues (fed by a thinned output) get no formula.
 fn partitioned_queues(
     model: &Model,
     stations: &[StationTraffic<'_>],
 ) -> Option<Vec<(Target, TheoryResult)>> {
+    let dead_letters: Vec<usize> = model
+        .queues
+        .iter()
+        .filter_map(|q| q.dead_letter())
+        .collect();
     let rows = stations
         .iter()
+        .filter(|station| !dead_letters.contains(&station.queue))
         .flat_map(|station| {
             let spec = &model.queues[station.queue];
             let rows = if spec.partitioning().is_some() {
-                // A poll overhead makes every service non-exponential.
+                // A poll overhead makes every service non-exponential;
+                // retries in place leave the means only.
                 let exponential_mean = station
                     .common_exponential_mean()
-                    .filter(|_| spec.saturated_overhead() == 0.0);
+                    .filter(|_| spec.saturated_overhead() == 0.0 && spec.retry().is_none());
                 partitions::partitioned_rows(model, station.queue, exponential_mean)
+            } else if let Some(retry) = spec.retry() {
+                // Requeued at the head: the only retries this family covers.
+                requeue_rows(station, retry)
             } else {
                 single_queue(station)
             };

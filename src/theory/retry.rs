@@ -152,7 +152,6 @@ mod tests {
             p,
             max_retries,
             redelivery: Redelivery::After(Delays::fixed(0.0)),
-            dead_letter: None,
         }
     }
 

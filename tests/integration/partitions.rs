@@ -10,7 +10,7 @@ use queuelab::dist::Dist;
 use queuelab::live;
 use queuelab::model::metric::Metric;
 use queuelab::model::{
-    Assignor, KeyDistribution, Keys, Model, ModelBuilder, ProducerBuilder, QueueBuilder,
+    Assignor, KeyDistribution, Keys, Model, ModelBuilder, ProducerBuilder, QueueBuilder, Redelivery,
 };
 use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
@@ -116,6 +116,59 @@ fn consumers_with_general_service_match_pollaczek_khinchine() {
     }
 }
 
+/// Retry in place (`requeue = "head"`): p = 0.3, at most 3 retries, then
+/// the dead-letter queue; each record holds its consumer for a compound
+/// service (Erlang-2 deliveries of mean 1), so each consumer is an M/G/1
+/// on it (exact means), the dead-letter queue getting no formula.
+#[test]
+fn retry_in_place_makes_each_consumer_an_mg1_on_the_compound_service() {
+    let service = Dist::erlang(2, 1.0).unwrap();
+    let keys = Keys {
+        count: 200,
+        distribution: KeyDistribution::Zipf { exponent: 0.3 },
+    };
+    let model = Model::builder("k")
+        .queue(
+            QueueBuilder::new("t", 3, service)
+                .partitions(5, Assignor::RoundRobin)
+                .retry(0.3, Some(3), Redelivery::Head)
+                .dead_letter("dlq"),
+        )
+        .queue(QueueBuilder::new(
+            "dlq",
+            1,
+            Dist::exponential_mean(1.0).unwrap(),
+        ))
+        .producer(ProducerBuilder::open("p", "t", Dist::exponential_rate(1.2).unwrap()).keys(keys));
+    let results = results(model);
+    let queue = row(&results, None);
+    let theory = queue.theory.as_ref().expect("a formula covers it");
+    assert!(
+        theory.model.contains("Pollaczek-Khinchine"),
+        "{}",
+        theory.model
+    );
+    assert!(!theory.metrics.contains_key(&Metric::WaitP90));
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::Utilisation,
+        Metric::RetriesPerMessage,
+        Metric::PDeadLettered,
+    ] {
+        assert_agrees(queue, metric);
+    }
+    for partition in 0..5 {
+        assert_agrees(row(&results, Some(partition)), Metric::MeanWait);
+    }
+    let dlq = results.points[0]
+        .results
+        .iter()
+        .find(|r| r.queue == "dlq")
+        .expect("a dlq row");
+    assert!(dlq.theory.is_none());
+}
+
 #[test]
 fn partitioned_queues_are_refused_by_live_runs() {
     let model = topic(Assignor::Range, Dist::exponential_mean(1.0).unwrap())
@@ -154,7 +207,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 #[test]
 fn bad_partitions_and_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 13] = [
+    let cases: [(&str, &str, &str, &[&str]); 15] = [
         (
             "partitions = 4",
             "partitions = 20000",
@@ -232,6 +285,18 @@ fn bad_partitions_and_keys_are_refused_naming_the_key() {
             "",
             "keys-without-partitions",
             &["producers.p.keys", "no `partitions`"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\nretry = { p = 0.1, delays = [5.0] }",
+            "retry-topic",
+            &["queues.t.retry", "no broker redelivery", "retry topic"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\nretry = { p = 0.1, requeue = \"head\" }\nmax_poll_records = 10",
+            "retry-polled",
+            &["queues.t.retry", "batch polling"],
         ),
     ];
     for (from, to, name, needles) in cases {

@@ -2,11 +2,12 @@
 //! (M/M/c), unlimited prefetch a round-robin split (E_c/M/1 per consumer),
 //! both against exact theory at a fixed seed (see `sim_vs_theory`); a
 //! finite window with a round trip gets no formula, and a load its
-//! windows cannot carry is refused.
+//! windows cannot carry is refused. A nack with requeue on prefetch 1
+//! acknowledged at once is the shared line's requeue at the head.
 
 use queuelab::dist::Dist;
-use queuelab::model::UNLIMITED_PREFETCH;
 use queuelab::model::metric::Metric;
+use queuelab::model::{QueueBuilder, Redelivery, UNLIMITED_PREFETCH};
 
 use crate::common::{first_row, queuelab, scenario, simulated};
 use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
@@ -31,6 +32,70 @@ fn prefetch_one_acknowledged_at_once_is_the_shared_line() {
     let ready = simulated(first_row(&results), Metric::MeanReady);
     assert!((ready - simulated(first_row(&results), Metric::MeanInQueue)).abs() < 1e-9 * ready);
     assert_eq!(simulated(first_row(&results), Metric::PHoarded), 0.0);
+}
+
+/// Nacked with requeue on prefetch 1 acknowledged at once, a message is
+/// served again at once with a fresh service, as on the shared line: the
+/// same figures draw for draw, and M/M/2 at μ(1 - p) (exact).
+#[test]
+fn a_nack_on_prefetch_one_is_the_shared_lines_requeue_at_the_head() {
+    let nack = |q: QueueBuilder| q.retry(0.25, None, Redelivery::Head);
+    let windowed = results(single_queue(exponential(1.0), 1.2, 2, |q| {
+        nack(q).prefetch(1)
+    }));
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInSystem,
+        Metric::PWait,
+        Metric::Utilisation,
+        Metric::RetriesPerMessage,
+    ] {
+        assert_agrees(&windowed, "q", None, metric);
+    }
+    let shared = results(single_queue(exponential(1.0), 1.2, 2, nack));
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::PWait,
+        Metric::WaitP90,
+        Metric::RetriesPerMessage,
+    ] {
+        assert_eq!(
+            simulated(first_row(&windowed), metric),
+            simulated(first_row(&shared), metric),
+            "{metric:?}"
+        );
+    }
+}
+
+/// Nacks on windows of 2 with a round trip of 2: no queueing formula, but
+/// the retry count is exact, and the nacks hold their slots for the round
+/// trip like acks, so λ E\[N\] · RTT = 0.5 · 4/3 · 2 messages await one
+/// (Little).
+#[test]
+fn nacks_on_a_window_with_a_round_trip_keep_only_the_retry_count() {
+    let results = results(single_queue(exponential(1.0), 0.5, 2, |q| {
+        q.prefetch(2)
+            .ack(round_trip(2.0))
+            .retry(0.25, None, Redelivery::Head)
+    }));
+    let row = first_row(&results);
+    let theory = row.theory.as_ref().expect("the retry counts");
+    assert!(!theory.metrics.contains_key(&Metric::MeanWait));
+    assert_agrees(&results, "q", None, Metric::RetriesPerMessage);
+    let interval = |metric| row.simulation.as_ref().expect("simulation").metrics[&metric];
+    let (in_system, ready, unacked) = (
+        interval(Metric::MeanInSystem),
+        interval(Metric::MeanReady),
+        interval(Metric::MeanUnacked),
+    );
+    let awaiting = unacked.mean - (in_system.mean - ready.mean);
+    let expected = 0.5 * (4.0 / 3.0) * 2.0;
+    let slack = unacked.half_width() + in_system.half_width() + ready.half_width();
+    assert!(
+        (awaiting - expected).abs() <= slack,
+        "{awaiting} vs {expected} ± {slack}"
+    );
 }
 
 #[test]

@@ -188,3 +188,44 @@ fn kafka_and_rocketmq_settings_outside_the_model_are_refused_with_the_reason() {
         );
     }
 }
+
+#[test]
+fn rabbitmq_nack_settings_outside_their_queue_type_are_refused() {
+    let cases = [
+        (
+            "rabbitmq-3.10-nack.toml",
+            "x-queue-type = \"quorum\"\n",
+            "",
+            "brokers.orders.x-delivery-limit",
+            "quorum queues only",
+        ),
+        (
+            "rabbitmq-4.1-quorum.toml",
+            "prefetch = 10",
+            "prefetch = 10\nx-max-length = 50\nx-overflow = \"reject-publish-dlx\"",
+            "brokers.orders.x-overflow",
+            "quorum queues do not support",
+        ),
+        (
+            "rabbitmq-4.1-quorum.toml",
+            "x-queue-type = \"quorum\"",
+            "x-queue-type = \"stream\"",
+            "brokers.orders.x-queue-type",
+            "`classic`, `quorum`",
+        ),
+        (
+            "rabbitmq-4.1-quorum.toml",
+            "prefetch = 10",
+            "prefetch = 10\nx-max-length = 50",
+            "retry.requeue",
+            "drop-head",
+        ),
+    ];
+    for (file, from, to, key, reason) in cases {
+        let error = check_edited(file, from, to);
+        assert!(
+            error.contains(key) && error.contains(reason),
+            "{to}: {error}"
+        );
+    }
+}

@@ -244,3 +244,48 @@ fn retries_are_features_that_live_refuses_and_lossy_retries_get_no_formula() {
         "{backlogged:?}"
     );
 }
+
+#[test]
+fn retries_with_prefetch_windows_get_only_their_counts_and_no_live_or_bench_run() {
+    let windowed = |redelivery: Redelivery| {
+        model(mm2(|q| {
+            q.prefetch(4)
+                .ack(Dist::deterministic(0.5).unwrap())
+                .retry(0.2, Some(3), redelivery)
+        }))
+    };
+    for (retried, feature) in [
+        (windowed(Redelivery::Head), Feature::RequeueHead),
+        (
+            windowed(Redelivery::After(Delays::fixed(2.0))),
+            Feature::RetryDelays,
+        ),
+    ] {
+        assert_eq!(
+            retried.features().iter().collect::<Vec<_>>(),
+            [Feature::PrefetchWindow, feature]
+        );
+        // No family covers them: the queueing metrics are left out, the
+        // retry counts (exact for any dispatch) stay.
+        assert!(theory::uncovered(&retried).is_some());
+        let rows = theory::evaluate(&retried);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let (_, row) = &rows[0];
+        assert!(!row.metrics.contains_key(&Metric::MeanWait), "{row:?}");
+        assert!((row.metrics[&Metric::RetriesPerMessage] - 0.248).abs() < 1e-12);
+        assert!(live::unsupported(&retried).is_some());
+        assert!(queuelab::bench::unsupported(&retried).is_some());
+    }
+    // Prefetch 1 acknowledged at once is the shared line: the formula holds.
+    let shared = model(mm2(|q| q.prefetch(1).retry(0.2, None, Redelivery::Head)));
+    assert_eq!(
+        shared.features().iter().collect::<Vec<_>>(),
+        [Feature::RequeueHead]
+    );
+    assert!(
+        theory::evaluate(&shared)[0]
+            .1
+            .metrics
+            .contains_key(&Metric::MeanWait)
+    );
+}

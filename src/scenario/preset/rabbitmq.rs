@@ -5,10 +5,14 @@
 use super::settings::Settings;
 use super::{Expansion, Problem, from_millis};
 
+/// Quorum queues' default `x-delivery-limit` from RabbitMQ 4.0 (docs
+/// "Quorum Queues"; 3.x has none).
+const DEFAULT_DELIVERY_LIMIT: i64 = 20;
+
 /// Expands a RabbitMQ queue's `settings` (version `major`) into `expansion`.
 pub(super) fn expand(
     settings: &Settings<'_>,
-    _major: u32,
+    major: u32,
     time_unit: &str,
     expansion: &mut Expansion,
 ) -> Result<(), Problem> {
@@ -61,6 +65,7 @@ pub(super) fn expand(
             "`x-dead-letter-exchange`: the queue bound to it",
         );
     }
+    nacks(settings, major, expansion)?;
     let unlimited_prefetch = prefetch(settings, expansion)?;
     length_limit(settings, unlimited_prefetch, expansion)?;
     if let Some(backlog) = settings.count("backlog", 0)? {
@@ -68,6 +73,73 @@ pub(super) fn expand(
     }
     expansion.unmodelled.push(
         "`consumer_timeout` (default 30 min, docs \"Delivery Acknowledgement Timeout\"): a delivery unacknowledged that long closes its channel; services are assumed far shorter".into(),
+    );
+    Ok(())
+}
+
+/// Failed deliveries: `failure` (queuelab's, not a broker setting: the
+/// share of deliveries the consumer nacks with `requeue=true`, which puts
+/// the message back at the head of the queue, docs "Consumer
+/// Acknowledgements and Publisher Confirms"), limited on quorum queues
+/// (`x-queue-type = "quorum"`) by `x-delivery-limit`: past it the message
+/// is dead-lettered, or dropped (docs "Quorum Queues", poison message
+/// handling). The limit's default: none in 3.x, 20 from 4.0. Classic
+/// queues have no delivery limit.
+fn nacks(settings: &Settings<'_>, major: u32, expansion: &mut Expansion) -> Result<(), Problem> {
+    let quorum = settings.word("x-queue-type", &["classic", "quorum"])? == Some("quorum");
+    let limit = settings.count("x-delivery-limit", 0)?;
+    if limit.is_some() && !quorum {
+        return Err(settings.problem(
+            "x-delivery-limit",
+            "applies to quorum queues only: set `x-queue-type` = \"quorum\", or remove it",
+        ));
+    }
+    let dlx_overflow = settings
+        .value("x-overflow")
+        .is_some_and(|v| v.as_str() == Some("reject-publish-dlx"));
+    if quorum && dlx_overflow {
+        return Err(settings.problem(
+            "x-overflow",
+            "quorum queues do not support \"reject-publish-dlx\" (docs \"Queue Length Limit\"); use \"drop-head\" or \"reject-publish\"",
+        ));
+    }
+    let Some(p) = settings.number("failure", 0.0)?.filter(|p| *p > 0.0) else {
+        return Ok(());
+    };
+    let (max_retries, from) = match (quorum, limit, major) {
+        (false, _, _) => (None, "a classic queue has no delivery limit".to_string()),
+        (true, Some(limit), _) => (Some(limit), format!("`x-delivery-limit` = {limit}")),
+        (true, None, 3) => (
+            None,
+            "3.x quorum queues have no default delivery limit (docs \"Quorum Queues\")".to_string(),
+        ),
+        (true, None, _) => (
+            Some(DEFAULT_DELIVERY_LIMIT),
+            format!(
+                "default `x-delivery-limit` = {DEFAULT_DELIVERY_LIMIT} from 4.0 (docs \"Quorum Queues\")"
+            ),
+        ),
+    };
+    let mut retry = toml::Table::new();
+    retry.insert("p".into(), p.into());
+    retry.insert("requeue".into(), "head".into());
+    let then = match max_retries {
+        Some(limit) => {
+            retry.insert("max_retries".into(), limit.into());
+            if settings.value("x-dead-letter-exchange").is_some() {
+                "; then dead-lettered"
+            } else {
+                "; then dropped"
+            }
+        }
+        None => ", unlimited",
+    };
+    expansion.set(
+        "retry",
+        retry,
+        format!(
+            "`failure` = {p}: nack with requeue=true, back to the head of the queue; {from}{then}"
+        ),
     );
     Ok(())
 }

@@ -20,19 +20,15 @@ impl Station<'_> {
     /// What becomes of an arrival now.
     #[inline(always)]
     pub(super) fn admit(&self) -> Admit {
-        let Admission::Bounded {
-            limit,
-            overflow,
-            dead_letter,
-        } = self.spec.admission
-        else {
+        let Admission::Bounded { limit, overflow } = self.spec.admission else {
             return Admit::In;
         };
         if !self.full(limit) {
             return Admit::In;
         }
         match overflow {
-            Overflow::RejectNew | Overflow::RejectToDeadLetter => Admit::Rejected(dead_letter),
+            Overflow::RejectNew => Admit::Rejected(None),
+            Overflow::RejectToDeadLetter => Admit::Rejected(self.spec.dead_letter()),
             Overflow::DropHead => Admit::InDroppingOldest,
         }
     }

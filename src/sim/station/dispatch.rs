@@ -36,6 +36,25 @@ impl Station<'_> {
         }
     }
 
+    /// The delivery of `slot`, of `class`, failed at `now` and is requeued
+    /// at the head. `None` when the consumer that failed it serves it again
+    /// at once: on a shared line (the head is its next message) and on a
+    /// partition (retry in place: the partition waits behind it, in
+    /// order). With prefetch windows it goes back to the queue's head:
+    /// whether a consumer serves it again at once, and the failing
+    /// consumer's round trip (its consumer and end), unless immediate.
+    pub(crate) fn requeue_head(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+    ) -> Option<(bool, Option<(u32, f64)>)> {
+        match self.spec.dispatch {
+            Dispatch::SharedLine | Dispatch::Partitioned(_) => None,
+            Dispatch::Window(_) => Some(self.requeue_to_window(now, slot, class)),
+        }
+    }
+
     /// One line shared by every consumer: a free consumer serves the
     /// message now, otherwise it waits in line (and may expire).
     #[inline(always)]

@@ -87,7 +87,7 @@ impl<'a> Station<'a> {
         }
         if retry.max_retries.is_some_and(|max| retries >= max) {
             return Verdict::Exhausted {
-                dead_letter: retry.dead_letter,
+                dead_letter: self.spec.dead_letter(),
             };
         }
         match &retry.redelivery {

@@ -9,6 +9,13 @@
 //! the slot stays held for the acknowledgement round trip. Patience runs
 //! only in the ready line: a delivered message no longer expires.
 //!
+//! A failed delivery requeued at the head (RabbitMQ's `basic.nack` with
+//! `requeue=true`) leaves its consumer like a served one, its slot held
+//! for the nack's round trip as for an ack, and goes back to the head of
+//! the queue: to the next consumer with a free slot at once if one has
+//! (ahead of the ready line), else to the head of the ready line. It does
+//! not expire there (its patience ran from its first arrival).
+//!
 //! Memory: per consumer a few counters and the ends of its buffer, a list
 //! linked through the message slots; the links grow with the peak number
 //! of message slots, never per message.
@@ -36,6 +43,17 @@ pub(crate) struct WindowCounts {
     /// A consumer sits idle while another holds delivered messages it has
     /// not started (work hoarded, no stealing).
     pub(crate) hoarded: bool,
+}
+
+/// Where a failed delivery requeued at the head went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Requeued {
+    /// To an idle consumer with a free slot, which serves it now.
+    Starts,
+    /// To the buffer of a consumer with a free slot.
+    Buffered,
+    /// To the head of the ready line (no consumer had a free slot).
+    Ready,
 }
 
 /// A consumer's delivered messages not yet started, first to last.
@@ -186,6 +204,27 @@ impl<'a> Windows<'a> {
         }
     }
 
+    /// The delivery of `slot` failed and goes back to the head of the
+    /// queue at `now`: its consumer is done with it (as after a service,
+    /// its slot held for the nack's round trip), then it goes to the next
+    /// consumer with a free slot, or to the head of the ready line (the
+    /// station pushes it there). Returns where it went and the nacking
+    /// consumer's round trip.
+    fn requeue(&mut self, now: f64, slot: u32) -> (Requeued, Option<(u32, f64)>) {
+        let (consumer, at) = self.finish(now, slot);
+        let ack = at.map(|at| (consumer, at));
+        if !self.can_deliver() {
+            self.ready += 1;
+            return (Requeued::Ready, ack);
+        }
+        let went = if self.deliver(slot) {
+            Requeued::Starts
+        } else {
+            Requeued::Buffered
+        };
+        (went, ack)
+    }
+
     /// An acknowledgement from `consumer` arrives: a slot of its window is
     /// free again (taking deliveries only if the consumer is `up`).
     pub(crate) fn acknowledge(&mut self, consumer: u32, up: bool) {
@@ -323,6 +362,26 @@ impl<'a> Station<'a> {
         }
     }
 
+    /// The delivery of `slot`, of `class`, failed at `now` and is requeued
+    /// at the head of the queue (see the module's doc): returns whether a
+    /// consumer serves it again at once, and the nacking consumer's round
+    /// trip, unless immediate.
+    pub(super) fn requeue_to_window(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+    ) -> (bool, Option<(u32, f64)>) {
+        self.finish(slot);
+        let (went, ack) = self.windows().requeue(now, slot);
+        match went {
+            Requeued::Starts => self.start(slot, class),
+            Requeued::Buffered => {}
+            Requeued::Ready => self.line.push_front(slot, class),
+        }
+        (went == Requeued::Starts, ack)
+    }
+
     /// The acknowledgement from `consumer` arrives: then the engine lets
     /// the ready line's head through.
     pub(crate) fn acknowledge(&mut self, consumer: u32) {
@@ -428,5 +487,79 @@ mod tests {
                 hoarded: false
             }
         );
+    }
+
+    #[test]
+    fn a_nack_holds_the_slot_for_its_round_trip_and_requeues_ahead_of_the_ready_line() {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("q", 2, exponential())
+                    .prefetch(2)
+                    .ack(Dist::deterministic(1.0).unwrap())
+                    .retry(0.5, None, crate::model::Redelivery::Head),
+            )
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap();
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 2, streams);
+        let messages = [Message::default(); 6];
+        for slot in 0..6 {
+            station.arrive(0.0, slot, 0, &messages);
+        }
+        // Consumers 0 and 1 serve 0 and 1 and buffer 2 and 3; 4, 5 ready.
+        // Consumer 0 nacks 0: every window is full, so it goes to the head
+        // of the ready line, the slot held until the nack's round trip.
+        assert_eq!(
+            station.requeue_head(1.0, 0, 0),
+            Some((false, Some((0, 2.0))))
+        );
+        assert_eq!(station.window_counts().unwrap().ready, 3);
+        // Consumer 0 goes on with its buffered 2.
+        assert!(matches!(station.take_waiting(&messages), Take::Start(2)));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        // The round trip frees the slot: the requeued 0 is delivered before 4.
+        station.acknowledge(0);
+        assert!(matches!(
+            station.take_waiting(&messages),
+            Take::Delivered(0)
+        ));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        // Consumer 1 nacks 1: back at the head of the ready line, ahead of
+        // 4 and 5, while consumer 1 goes on with its buffered 3.
+        assert_eq!(
+            station.requeue_head(1.5, 1, 0),
+            Some((false, Some((1, 2.5))))
+        );
+        assert_eq!(station.window_counts().unwrap().ready, 3);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(3)));
+        assert_eq!(station.waiting(), 4);
+    }
+
+    #[test]
+    fn a_nack_acknowledged_at_once_frees_the_slot_for_the_message_itself() {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        let model = Model::builder("t")
+            .queue(QueueBuilder::new("q", 2, exponential()).prefetch(1).retry(
+                0.5,
+                None,
+                crate::model::Redelivery::Head,
+            ))
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap();
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 2, streams);
+        let messages = [Message::default(); 3];
+        for slot in 0..3 {
+            station.arrive(0.0, slot, 0, &messages);
+        }
+        // 2 is ready; consumer 0 nacks 0, which it serves again at once,
+        // ahead of 2: the shared line's requeue at the head.
+        assert_eq!(station.requeue_head(1.0, 0, 0), Some((true, None)));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        assert_eq!(station.window_counts().unwrap().ready, 1);
+        assert_eq!(station.waiting(), 1);
     }
 }
