@@ -78,6 +78,7 @@ pub struct QueueBuilder {
     prefetch: Option<u32>,
     ack: Option<Dist>,
     partitioning: Option<Partitioning>,
+    threads: Option<u32>,
     poll: Option<Poll>,
     retry: Option<RetryPlan>,
     outage: Option<Outage>,
@@ -276,6 +277,7 @@ impl QueueBuilder {
             prefetch: None,
             ack: None,
             partitioning: None,
+            threads: None,
             poll: None,
             retry: None,
             outage: None,
@@ -383,14 +385,30 @@ impl QueueBuilder {
                 "retries are modelled on a shared line only, not yet with `partitions` or `prefetch` windows; remove `retry`, or those".into(),
             );
         }
-        if let Some(partitioning) = self.partitioning {
+        if let Some(mut partitioning) = self.partitioning {
             if self.prefetch.is_some() || self.ack.is_some() {
                 return refuse(
                     if self.prefetch.is_some() { "prefetch" } else { "ack" },
                     "a partition is read by its one consumer, not through prefetch windows; remove `prefetch` and `ack`, or `partitions`".into(),
                 );
             }
+            partitioning.threads = self.threads.unwrap_or(1);
+            if partitioning.threads == 0 {
+                return refuse("threads", "must be a whole number >= 1".into());
+            }
+            if partitioning.threads > 1 && self.poll.is_some() {
+                return refuse(
+                    "threads",
+                    "a polling consumer serves its batch one message at a time: remove `threads`, or the poll keys (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`)".into(),
+                );
+            }
             return Ok(Dispatch::Partitioned(partitioning));
+        }
+        if self.threads.is_some() {
+            return refuse(
+                "threads",
+                "threads serve the partitions a consumer owns: set `partitions`, or remove `threads` (on a shared line every consumer is one server)".into(),
+            );
         }
         let Some(prefetch) = self.prefetch else {
             if self.ack.is_some() {
@@ -502,7 +520,16 @@ impl QueueBuilder {
         self.partitioning = Some(Partitioning {
             partitions,
             assignor,
+            threads: 1,
         });
+        self
+    }
+
+    /// Threads each consumer of a partitioned queue serves its partitions'
+    /// messages with, at once (RocketMQ 4.x concurrent consumption; see
+    /// [`Partitioning::threads`]).
+    pub fn threads(mut self, threads: u32) -> Self {
+        self.threads = Some(threads);
         self
     }
 

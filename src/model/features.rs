@@ -86,11 +86,14 @@ pub enum Feature {
     BatchPolling,
     /// Poll timeouts and the rebalances they trigger.
     PollTimeouts,
+    /// Consumers of a partitioned queue serving their partitions'
+    /// messages with several threads at once (`threads` above 1).
+    ConsumerThreads,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 33] = [
+    pub const ALL: [Feature; 34] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -124,6 +127,7 @@ impl Feature {
         Feature::PollOverhead,
         Feature::BatchPolling,
         Feature::PollTimeouts,
+        Feature::ConsumerThreads,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -166,6 +170,7 @@ impl Feature {
                 "batch polling (`max_poll_records` above 1 with a `poll_overhead`, or a `fetch_min` above 1)"
             }
             Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
+            Feature::ConsumerThreads => "consumers serving their partitions with several `threads`",
         }
     }
 
@@ -410,6 +415,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (*backlog > 0, Feature::Backlog),
         (outages, Feature::Outages),
         (timeouts, Feature::PollTimeouts),
+        (queue.threads() > 1, Feature::ConsumerThreads),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

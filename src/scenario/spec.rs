@@ -289,6 +289,9 @@ pub struct QueueSpec {
     pub partitions: Option<u32>,
     /// How the partitions are assigned to the consumers (default range).
     pub assignor: Option<AssignorSpec>,
+    /// Threads each consumer of a partitioned queue serves its partitions'
+    /// messages with, at once (default 1: one at a time, in order).
+    pub threads: Option<u32>,
     /// Batch polling: most messages a poll takes (Kafka's
     /// `max.poll.records`, default 500 once polling is on).
     pub max_poll_records: Option<u32>,

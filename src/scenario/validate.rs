@@ -391,6 +391,9 @@ fn queue_builder(
         None | Some(AssignorSpec::Range) => Assignor::Range,
         Some(AssignorSpec::RoundRobin) => Assignor::RoundRobin,
     };
+    if let Some(threads) = queue.threads {
+        built = built.threads(threads);
+    }
     match (queue.partitions, queue.assignor) {
         (Some(partitions), _) => built = built.partitions(partitions, assignor),
         (None, Some(_)) => {
