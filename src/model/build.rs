@@ -58,6 +58,7 @@ pub struct ModelBuilder {
     queues: Vec<QueueBuilder>,
     classes: Vec<Class>,
     within: Vec<f64>,
+    report_every: Option<f64>,
 }
 
 /// A queue under construction, naming the queues it routes to.
@@ -114,6 +115,7 @@ impl Model {
             queues: Vec::new(),
             classes: Vec::new(),
             within: Vec::new(),
+            report_every: None,
         }
     }
 }
@@ -141,6 +143,13 @@ impl ModelBuilder {
     /// named `default`); then every producer names its class.
     pub fn class(mut self, class: Class) -> Self {
         self.classes.push(class);
+        self
+    }
+
+    /// Reporting intervals of `interval` time units (see
+    /// [`Model::report_every`]): a finite time > 0.
+    pub fn report_every(mut self, interval: f64) -> Self {
+        self.report_every = Some(interval);
         self
     }
 
@@ -226,6 +235,15 @@ impl ModelBuilder {
             queues: built,
             classes,
             within: thresholds(&self.within)?,
+            report_every: match self.report_every {
+                Some(interval) if !(interval.is_finite() && interval > 0.0) => {
+                    return Err(ModelError::new(
+                        "run.report_every",
+                        format!("must be a finite time > 0, got {}", Num(interval)),
+                    ));
+                }
+                interval => interval,
+            },
         };
         check_flow(&model)?;
         check_partitions(&model)?;

@@ -245,7 +245,8 @@ impl Model {
             producers,
             queues,
             classes,
-            within: _, // what to measure, not how the queues behave
+            within: _,       // what to measure, not how the queues behave
+            report_every: _, // likewise
         } = self;
         let mut sites = Vec::new();
         for producer in producers {

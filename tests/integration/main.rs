@@ -8,6 +8,7 @@ mod common;
 mod coverage;
 mod fit;
 mod fuzz;
+mod lag;
 mod limits;
 mod one_run;
 mod outages;
