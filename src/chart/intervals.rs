@@ -53,6 +53,31 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
     let rows: Vec<usize> = (0..point.results.len())
         .filter(|&row| point.results[row].class.is_none())
         .collect();
+    let label = crate::scenario::parameter_label(&point.parameters);
+    let title = format!(
+        "{}: {} per interval{}",
+        results.scenario,
+        metric_words(metric),
+        at_point(&label)
+    );
+    over_time(
+        results,
+        point,
+        (&rows, metric),
+        format!("intervals-{}", metric.name()),
+        title,
+    )
+}
+
+/// `metric` of `rows` of `point` interval by interval, the arrival rate
+/// behind: a figure named `name` titled `title`.
+pub(super) fn over_time(
+    results: &RunResults,
+    point: &PointResults,
+    (rows, metric): (&[usize], Metric),
+    name: String,
+    title: String,
+) -> Figure {
     let several = rows.len() > 1;
     let series = rows
         .iter()
@@ -65,8 +90,6 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
             row_series(point, row, metric, colours)
         })
         .collect::<Vec<_>>();
-    let label = crate::scenario::parameter_label(&point.parameters);
-    let at = at_point(&label);
     let end = point.intervals.last().map_or(0.0, |i| i.end);
     let clock = clock_hours(&results.time_unit, end);
     let scale = clock.unwrap_or(1.0);
@@ -95,12 +118,8 @@ fn figure(results: &RunResults, point: &PointResults, metric: Metric) -> Figure 
         })
         .collect();
     Figure {
-        name: format!("intervals-{}", metric.name()),
-        title: format!(
-            "{}: {} per interval{at}",
-            results.scenario,
-            metric_words(metric)
-        ),
+        name,
+        title,
         x_label: if clock.is_some() {
             "time of day".into()
         } else {

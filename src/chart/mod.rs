@@ -1,6 +1,7 @@
 //! Charts (plotters): metric vs swept parameter (theory as a curve on a
 //! fine grid), grouped bars by queue and class, metrics per interval of a
-//! rate profile (in clock time, the rate behind), per-partition bars of a
+//! rate profile (in clock time, the rate behind), lag over time per queue
+//! and partition, per-partition bars of a
 //! partitioned queue (the hottest highlighted), the waiting-time tail
 //! with its band, warm-up, and comparisons across runs, written as SVG and
 //! PNG. Every chart is built as a [`Figure`] and drawn by one renderer.
@@ -10,6 +11,7 @@ mod compare;
 mod figure;
 mod groups;
 mod intervals;
+mod lag;
 mod partitions;
 mod plan;
 mod style;
@@ -52,6 +54,7 @@ pub fn figures(
     figures.extend(build::sweep_figures(results, curves));
     figures.extend(groups::waits_figure(results));
     figures.extend(intervals::interval_figures(results));
+    figures.extend(lag::lag_figures(results));
     figures.extend(partitions::partition_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(

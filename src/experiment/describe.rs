@@ -145,7 +145,8 @@ fn admission_words(model: &Model, queue: &Queue) -> String {
 }
 
 /// A partitioned queue's layout in words: which consumer owns which
-/// partitions, at what load, the idle consumers and the hottest partition.
+/// partitions, at what load, the idle consumers and the hottest partition
+/// (loads per thread when consumers have several).
 fn describe_partitions(model: &Model, queue: usize) -> Option<String> {
     let spec = &model.queues[queue];
     let partitioning = spec.partitioning()?;
@@ -175,13 +176,19 @@ fn describe_partitions(model: &Model, queue: usize) -> Option<String> {
         .fold((0, f64::NEG_INFINITY), |best, (p, &l)| {
             if l > best.1 { (p, l) } else { best }
         });
+    // With threads, loads are per thread (a partition's over its
+    // consumer's threads).
+    let threads = match partitioning.threads {
+        1 => String::new(),
+        threads => format!(", {threads} threads per consumer (loads per thread)"),
+    };
     Some(format!(
-        "queue {}: {} partitions, {} assignor: {}; {idle}; hottest partition {hottest} at load {}",
+        "queue {}: {} partitions, {} assignor{threads}: {}; {idle}; hottest partition {hottest} at load {}",
         spec.name,
         partitioning.partitions,
         partitioning.assignor.name(),
         owned.join("; "),
-        number(load)
+        number(load / f64::from(partitioning.threads))
     ))
 }
 

@@ -58,6 +58,7 @@ pub struct ModelBuilder {
     queues: Vec<QueueBuilder>,
     classes: Vec<Class>,
     within: Vec<f64>,
+    report_every: Option<f64>,
 }
 
 /// A queue under construction, naming the queues it routes to.
@@ -78,6 +79,7 @@ pub struct QueueBuilder {
     prefetch: Option<u32>,
     ack: Option<Dist>,
     partitioning: Option<Partitioning>,
+    threads: Option<u32>,
     poll: Option<Poll>,
     retry: Option<RetryPlan>,
     outage: Option<Outage>,
@@ -113,6 +115,7 @@ impl Model {
             queues: Vec::new(),
             classes: Vec::new(),
             within: Vec::new(),
+            report_every: None,
         }
     }
 }
@@ -140,6 +143,13 @@ impl ModelBuilder {
     /// named `default`); then every producer names its class.
     pub fn class(mut self, class: Class) -> Self {
         self.classes.push(class);
+        self
+    }
+
+    /// Reporting intervals of `interval` time units (see
+    /// [`Model::report_every`]): a finite time > 0.
+    pub fn report_every(mut self, interval: f64) -> Self {
+        self.report_every = Some(interval);
         self
     }
 
@@ -225,6 +235,15 @@ impl ModelBuilder {
             queues: built,
             classes,
             within: thresholds(&self.within)?,
+            report_every: match self.report_every {
+                Some(interval) if !(interval.is_finite() && interval > 0.0) => {
+                    return Err(ModelError::new(
+                        "run.report_every",
+                        format!("must be a finite time > 0, got {}", Num(interval)),
+                    ));
+                }
+                interval => interval,
+            },
         };
         check_flow(&model)?;
         check_partitions(&model)?;
@@ -276,6 +295,7 @@ impl QueueBuilder {
             prefetch: None,
             ack: None,
             partitioning: None,
+            threads: None,
             poll: None,
             retry: None,
             outage: None,
@@ -391,14 +411,30 @@ impl QueueBuilder {
                 );
             }
         }
-        if let Some(partitioning) = self.partitioning {
+        if let Some(mut partitioning) = self.partitioning {
             if self.prefetch.is_some() || self.ack.is_some() {
                 return refuse(
                     if self.prefetch.is_some() { "prefetch" } else { "ack" },
                     "a partition is read by its one consumer, not through prefetch windows; remove `prefetch` and `ack`, or `partitions`".into(),
                 );
             }
+            partitioning.threads = self.threads.unwrap_or(1);
+            if partitioning.threads == 0 {
+                return refuse("threads", "must be a whole number >= 1".into());
+            }
+            if partitioning.threads > 1 && self.poll.is_some() {
+                return refuse(
+                    "threads",
+                    "a polling consumer serves its batch one message at a time: remove `threads`, or the poll keys (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`)".into(),
+                );
+            }
             return Ok(Dispatch::Partitioned(partitioning));
+        }
+        if self.threads.is_some() {
+            return refuse(
+                "threads",
+                "threads serve the partitions a consumer owns: set `partitions`, or remove `threads` (on a shared line every consumer is one server)".into(),
+            );
         }
         let Some(prefetch) = self.prefetch else {
             if self.ack.is_some() {
@@ -520,7 +556,16 @@ impl QueueBuilder {
         self.partitioning = Some(Partitioning {
             partitions,
             assignor,
+            threads: 1,
         });
+        self
+    }
+
+    /// Threads each consumer of a partitioned queue serves its partitions'
+    /// messages with, at once (RocketMQ 4.x concurrent consumption; see
+    /// [`Partitioning::threads`]).
+    pub fn threads(mut self, threads: u32) -> Self {
+        self.threads = Some(threads);
         self
     }
 

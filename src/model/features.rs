@@ -89,11 +89,14 @@ pub enum Feature {
     /// Consumers joining or leaving a group at given times, and the
     /// rebalances they trigger (`group_changes`).
     GroupChanges,
+    /// Consumers of a partitioned queue serving their partitions'
+    /// messages with several threads at once (`threads` above 1).
+    ConsumerThreads,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 34] = [
+    pub const ALL: [Feature; 35] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -128,6 +131,7 @@ impl Feature {
         Feature::BatchPolling,
         Feature::PollTimeouts,
         Feature::GroupChanges,
+        Feature::ConsumerThreads,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -171,6 +175,7 @@ impl Feature {
             }
             Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
             Feature::GroupChanges => "consumers joining or leaving the group (`group_changes`)",
+            Feature::ConsumerThreads => "consumers serving their partitions with several `threads`",
         }
     }
 
@@ -245,7 +250,8 @@ impl Model {
             producers,
             queues,
             classes,
-            within: _, // what to measure, not how the queues behave
+            within: _,       // what to measure, not how the queues behave
+            report_every: _, // likewise
         } = self;
         let mut sites = Vec::new();
         for producer in producers {
@@ -413,6 +419,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (outages, Feature::Outages),
         (timeouts, Feature::PollTimeouts),
         (changes, Feature::GroupChanges),
+        (queue.threads() > 1, Feature::ConsumerThreads),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

@@ -98,6 +98,10 @@ pub struct Model {
     /// adds the metrics `wait_within_<t>` and `sojourn_within_<t>` to the
     /// results (none by default).
     pub within: Vec<Threshold>,
+    /// Reporting intervals of this length over a run measured by time
+    /// (`[run] report_every`): the run then reports every interval, as
+    /// with a rate profile (none by default).
+    pub report_every: Option<f64>,
 }
 
 impl Model {
@@ -122,6 +126,12 @@ impl Model {
     /// queue's consumer schedule follows it too).
     pub fn has_profiles(&self) -> bool {
         self.producers.iter().any(|p| p.profile.is_some())
+    }
+
+    /// True when a run reports interval by interval: producers follow rate
+    /// profiles, or `report_every` asks for intervals.
+    pub fn has_intervals(&self) -> bool {
+        self.has_profiles() || self.report_every.is_some()
     }
 
     /// The consumers of `queue` at model time `time` (within a step, not

@@ -6,6 +6,12 @@
 //! digits, and goes to partition `toPositive(murmur2(bytes)) % partitions`,
 //! Kafka's default partitioner for keyed records. Without keys a producer
 //! sends round-robin over the partitions.
+//!
+//! A consumer may serve its partitions' messages with several threads
+//! (RocketMQ 4.x concurrent consumption: each instance of the group gets
+//! its queues by `AllocateMessageQueueAveragely`, the range assignment, and
+//! serves their messages in arrival order with its `consumeThreadMin`
+//! threads at once, so a partition is no longer consumed in order).
 
 use super::{Dispatch, Model, Producer, Queue, STABILITY_TOLERANCE};
 
@@ -16,7 +22,8 @@ pub struct OverloadedConsumer {
     pub queue: usize,
     /// The consumer.
     pub consumer: u32,
-    /// Its load: its partitions' loads added up.
+    /// Its load per thread: its partitions' loads added up, over its
+    /// threads.
     pub load: f64,
     /// The partitions it owns, each with its load.
     pub partitions: Vec<(u32, f64)>,
@@ -27,9 +34,11 @@ pub struct OverloadedConsumer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Assignor {
     /// `RangeAssignor`: contiguous ranges, the first `P mod C` consumers
-    /// getting one partition more.
+    /// getting one partition more. For one topic this is also RocketMQ's
+    /// default `AllocateMessageQueueAveragely` over a group's instances.
     Range,
-    /// `RoundRobinAssignor`: partition `p` to consumer `p mod C`.
+    /// `RoundRobinAssignor`: partition `p` to consumer `p mod C` (RocketMQ's
+    /// `AllocateMessageQueueAveragelyByCircle`).
     RoundRobin,
     /// `StickyAssignor` (and `CooperativeStickyAssignor`): round-robin at
     /// first; a rebalance keeps as many partitions with their owner as a
@@ -44,6 +53,10 @@ pub struct Partitioning {
     pub partitions: u32,
     /// How partitions are assigned to the consumers.
     pub assignor: Assignor,
+    /// Threads each consumer serves its partitions' messages with, at
+    /// once (at least 1; 1 serves them one at a time, in order, as a
+    /// Kafka consumer does).
+    pub threads: u32,
 }
 
 /// How often each key is drawn.
@@ -79,6 +92,11 @@ impl Assignor {
 }
 
 impl Partitioning {
+    /// Servers of a group of `consumers`: every consumer's threads.
+    pub fn servers(self, consumers: u32) -> u32 {
+        consumers.saturating_mul(self.threads)
+    }
+
     /// The consumer (of `consumers`) owning `partition`.
     pub fn owner(self, partition: u32, consumers: u32) -> u32 {
         let (partitions, consumers) = (self.partitions, consumers.min(self.partitions));
@@ -181,6 +199,12 @@ impl Queue {
             Dispatch::Partitioned(partitioning) => Some(partitioning),
         }
     }
+
+    /// Threads each consumer serves with: a partitioned queue's `threads`,
+    /// otherwise 1.
+    pub fn threads(&self) -> u32 {
+        self.partitioning().map_or(1, |p| p.threads)
+    }
 }
 
 impl Producer {
@@ -231,7 +255,7 @@ impl Model {
     }
 
     /// The first consumer of a partitioned queue with no steady state: the
-    /// partitions it owns bring it a load of 1 or more (within
+    /// partitions it owns bring each of its threads a load of 1 or more (within
     /// [`STABILITY_TOLERANCE`]), even when the queue's load is below 1.
     pub fn overloaded_consumer(&self) -> Option<OverloadedConsumer> {
         (0..self.queues.len()).find_map(|queue| {
@@ -257,14 +281,18 @@ impl Model {
     }
 
     /// The load of each consumer of partitioned `queue` owning partitions
-    /// (the idle ones beyond are left out): the loads of its partitions
-    /// added up.
+    /// (the idle ones beyond are left out), per thread: the loads of its
+    /// partitions added up, over its threads.
     pub fn consumer_loads(&self, queue: usize) -> Option<Vec<f64>> {
         let spec = &self.queues[queue];
         let partitioning = spec.partitioning()?;
         let mut loads = vec![0.0; partitioning.working_consumers(spec.consumers) as usize];
         for (partition, load) in self.partition_loads(queue)?.into_iter().enumerate() {
             loads[partitioning.owner(partition as u32, spec.consumers) as usize] += load;
+        }
+        if partitioning.threads > 1 {
+            let threads = f64::from(partitioning.threads);
+            loads.iter_mut().for_each(|load| *load /= threads);
         }
         Some(loads)
     }
@@ -298,6 +326,7 @@ mod tests {
         let range = Partitioning {
             partitions: 6,
             assignor: Assignor::Range,
+            threads: 1,
         };
         let round_robin = Partitioning {
             assignor: Assignor::RoundRobin,
@@ -313,8 +342,91 @@ mod tests {
         let seven = Partitioning {
             partitions: 7,
             assignor: Assignor::Range,
+            threads: 1,
         };
         assert_eq!(seven.owners(3), [0, 0, 0, 1, 1, 2, 2]);
+    }
+
+    /// RocketMQ 4.x `AllocateMessageQueueAveragely.allocate`, line for
+    /// line: the queues (ids `0..queues`) instance `index` of `instances`
+    /// reads.
+    fn allocate_averagely(queues: u32, instances: u32, index: u32) -> Vec<u32> {
+        let (size, count) = (queues as i64, instances as i64);
+        let index = index as i64;
+        let r#mod = size % count;
+        let average_size = if size <= count {
+            1
+        } else if r#mod > 0 && index < r#mod {
+            size / count + 1
+        } else {
+            size / count
+        };
+        let start_index = if r#mod > 0 && index < r#mod {
+            index * average_size
+        } else {
+            index * average_size + r#mod
+        };
+        let range = average_size.min(size - start_index);
+        (0..range.max(0))
+            .map(|i| ((start_index + i) % size) as u32)
+            .collect()
+    }
+
+    #[test]
+    fn rocketmq_allocate_averagely_is_the_range_assignment() {
+        // Hand cases: 16 queues over 3 instances, 4 over 3, 2 over 4.
+        assert_eq!(allocate_averagely(16, 3, 0), (0..6).collect::<Vec<_>>());
+        assert_eq!(allocate_averagely(16, 3, 1), (6..11).collect::<Vec<_>>());
+        assert_eq!(allocate_averagely(16, 3, 2), (11..16).collect::<Vec<_>>());
+        assert_eq!(allocate_averagely(4, 3, 0), [0, 1]);
+        assert_eq!(allocate_averagely(4, 3, 2), [3]);
+        assert_eq!(allocate_averagely(2, 4, 1), [1]);
+        assert!(allocate_averagely(2, 4, 2).is_empty());
+        assert!(allocate_averagely(2, 4, 3).is_empty());
+        for queues in 1..=24 {
+            for instances in 1..=24 {
+                let range = Partitioning {
+                    partitions: queues,
+                    assignor: Assignor::Range,
+                    threads: 1,
+                };
+                for index in 0..instances {
+                    let owned: Vec<u32> = (0..queues)
+                        .filter(|&q| range.owner(q, instances) == index)
+                        .collect();
+                    assert_eq!(
+                        owned,
+                        allocate_averagely(queues, instances, index),
+                        "{queues} queues, {instances} instances, instance {index}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn consumer_loads_are_per_thread() {
+        use crate::dist::Dist;
+        use crate::model::{ProducerBuilder, QueueBuilder};
+        // 4 queues, round-robin producer at rate 8, mean service 1: each
+        // queue has load 2; 3 instances (range: {0, 1}, {2}, {3}) of 4
+        // threads each: 4/4, 2/4, 2/4 per thread.
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("q", 3, Dist::exponential_mean(1.0).unwrap())
+                    .partitions(4, Assignor::Range)
+                    .threads(4),
+            )
+            .producer(ProducerBuilder::open(
+                "p",
+                "q",
+                Dist::exponential_mean(0.125).unwrap(),
+            ))
+            .build()
+            .unwrap();
+        assert_eq!(model.consumer_loads(0).unwrap(), [1.0, 0.5, 0.5]);
+        assert_eq!(model.overloaded_consumer().unwrap().consumer, 0);
+        assert_eq!(model.queues[0].threads(), 4);
     }
 
     #[test]

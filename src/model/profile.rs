@@ -130,13 +130,22 @@ impl Span {
 
 /// The reporting intervals of a run of `model` over `[0, horizon)`: every
 /// step boundary of every rate profile and consumer schedule, repeated
-/// with them, cut at the horizon (at least the one interval up to the
-/// horizon). Empty when no producer has a profile.
+/// with them, and every multiple of `report_every`, cut at the horizon (at
+/// least the one interval up to the horizon). Empty when no producer has a
+/// profile and no `report_every` is set.
 pub fn spans(model: &Model, horizon: f64) -> Vec<Span> {
-    if !model.has_profiles() {
+    if !model.has_intervals() {
         return Vec::new();
     }
     let mut boundaries: Vec<f64> = vec![0.0, horizon];
+    if let Some(every) = model.report_every {
+        let count = ((horizon / every).ceil() as usize).min(MAX_INTERVALS + 1);
+        boundaries.extend(
+            (1..count)
+                .map(|k| k as f64 * every)
+                .filter(|&time| time < horizon),
+        );
+    }
     let rates = model.producers.iter().filter_map(|p| p.profile.as_ref());
     let schedules = model.queues.iter().filter_map(|q| q.schedule.as_ref());
     for profile in rates.chain(schedules) {
@@ -176,10 +185,11 @@ pub fn spans(model: &Model, horizon: f64) -> Vec<Span> {
 }
 
 /// The reporting intervals of a run of `model` measured for `length`:
-/// [`spans`] up to the horizon of a model with profiles, none otherwise.
+/// [`spans`] up to the horizon of a model with profiles or `report_every`,
+/// none otherwise.
 pub fn run_spans(model: &Model, length: RunLength) -> Vec<Span> {
     match length {
-        RunLength::Horizon(horizon) if model.has_profiles() => spans(model, horizon),
+        RunLength::Horizon(horizon) if model.has_intervals() => spans(model, horizon),
         _ => Vec::new(),
     }
 }

@@ -51,7 +51,8 @@ impl Model {
         Some(rates)
     }
 
-    /// Offered load per consumer of each queue, rho = sum_k lambda_k E\[S_k\] / c,
+    /// Offered load per consumer (per thread, for consumers with `threads`) of
+    /// each queue, rho = sum_k lambda_k E\[S_k\] / c,
     /// ignoring losses to blocking and counting every possible expiry or
     /// overflow as dead-lettered (an upper bound); `None` if the routing never lets
     /// messages leave.
@@ -72,7 +73,8 @@ impl Model {
                         _ if queue.is_unlimited() => 0.0,
                         // Averaged over the period, like the rates.
                         Some(schedule) => work / schedule.mean_value(),
-                        None => work / f64::from(queue.consumers),
+                        // Every thread of a consumer is a server.
+                        None => work / f64::from(queue.consumers.saturating_mul(queue.threads())),
                     }
                 })
                 .collect(),

@@ -26,8 +26,9 @@ pub fn interval_table_full(point: &PointResults) -> Option<(Vec<String>, Vec<Vec
 
 /// The column headers and lines of `point`'s interval table under `view`
 /// (with `--detail` each value's interval, else its mean; the rows of
-/// `view.queue`; `view.metrics` when given), times headed in `unit`;
-/// `None` without intervals.
+/// `view.queue`; `view.metrics` when given; partition rows only with
+/// `--detail` or `--queue`, since every interval repeats them), times
+/// headed in `unit`; `None` without intervals.
 pub fn interval_table(
     point: &PointResults,
     view: &View,
@@ -52,7 +53,10 @@ pub fn interval_table(
     headers.extend(metrics.iter().map(|&m| with_unit(m, unit)));
     let rows = (0..first.results.len()).filter(|&r| {
         let row = &first.results[r];
-        row.class.is_none() && view.queue.as_ref().is_none_or(|q| *q == row.queue)
+        let partitions = view.detail || view.queue.is_some();
+        row.class.is_none()
+            && (partitions || row.partition.is_none())
+            && view.queue.as_ref().is_none_or(|q| *q == row.queue)
     });
     let period_end = point.intervals.last().map_or(0.0, |i| i.end);
     let mut lines = Vec::new();

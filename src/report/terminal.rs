@@ -101,6 +101,19 @@ pub fn table(results: &RunResults, view: &View) -> String {
         }
         if let Some((headers, lines)) = intervals::interval_table(point, view, unit) {
             text.push_str(&fitted(&headers, lines, 2));
+            if let Some(row) = point.results.iter().find(|r| r.partition.is_some())
+                && !view.detail
+                && view.queue.is_none()
+            {
+                text.push_str(&wrap(
+                    &format!(
+                        "Per-partition rows per interval: --queue {} (all of them in intervals.csv).",
+                        row.queue
+                    ),
+                    WIDTH,
+                    "",
+                ));
+            }
             text.push_str(&wrap(intervals::note(view.detail, simulated), WIDTH, ""));
         }
         text.push_str(&live_text(point, view, unit));

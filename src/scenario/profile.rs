@@ -162,6 +162,9 @@ pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &Model) -> Result<(
                 "follows the traffic over time: give a producer a `rate_profile` (the schedule repeats with it)",
             ));
         }
+        if let Some(every) = model.report_every {
+            return adapt_reported_run(run, spec, every);
+        }
         return Ok(());
     };
     for (name, profile) in profiled {
@@ -254,6 +257,43 @@ pub fn adapt_run(run: &mut RunConfig, spec: &RunSpec, model: &Model) -> Result<(
         ));
     }
     run.length = RunLength::Horizon(horizon);
+    run.warmup = Warmup::Customers(0);
+    Ok(())
+}
+
+/// Adapts `run` to steady traffic reported every `every` time units
+/// (`report_every` without rate profiles): measured by `horizon` from an
+/// empty system at time 0, no warm-up cut, within [`MAX_INTERVALS`].
+fn adapt_reported_run(run: &mut RunConfig, spec: &RunSpec, every: f64) -> Result<(), Problem> {
+    let Some(horizon) = spec.horizon else {
+        return Err(Problem::new(
+            "run.report_every",
+            "reports the run interval by interval over time: give `horizon` (the run's length in time units) instead of `customers`",
+        ));
+    };
+    if let Some(precision) = spec.target_precision {
+        return Err(Problem::new(
+            "run.target_precision",
+            format!(
+                "`report_every` reports each interval separately; set `replications` instead of a precision target ({precision})"
+            ),
+        ));
+    }
+    if matches!(spec.warmup, super::spec::WarmupSpec::Count(count) if count > 0) {
+        return Err(Problem::new(
+            "run.warmup",
+            "`report_every` starts empty at time 0 and every interval is reported, so no warm-up is cut; remove `warmup` (or set 0)",
+        ));
+    }
+    let intervals = (horizon / every).ceil();
+    if intervals > MAX_INTERVALS as f64 {
+        return Err(Problem::new(
+            "run.report_every",
+            format!(
+                "{intervals:.0} reporting intervals over the horizon {horizon}; at most {MAX_INTERVALS} are kept: report less often or shorten the horizon"
+            ),
+        ));
+    }
     run.warmup = Warmup::Customers(0);
     Ok(())
 }

@@ -98,6 +98,9 @@ pub struct RunSpec {
     pub target_precision: Option<f64>,
     /// Cap on replications for `target_precision`.
     pub max_replications: Option<u32>,
+    /// Report every interval of this many time units (a run measured by
+    /// `horizon` from an empty system), as a rate profile's steps are.
+    pub report_every: Option<f64>,
 }
 
 impl Default for RunSpec {
@@ -111,6 +114,7 @@ impl Default for RunSpec {
             confidence: 0.95,
             target_precision: None,
             max_replications: None,
+            report_every: None,
         }
     }
 }
@@ -289,6 +293,9 @@ pub struct QueueSpec {
     pub partitions: Option<u32>,
     /// How the partitions are assigned to the consumers (default range).
     pub assignor: Option<AssignorSpec>,
+    /// Threads each consumer of a partitioned queue serves its partitions'
+    /// messages with, at once (default 1: one at a time, in order).
+    pub threads: Option<u32>,
     /// Batch polling: most messages a poll takes (Kafka's
     /// `max.poll.records`, default 500 once polling is on).
     pub max_poll_records: Option<u32>,

@@ -131,12 +131,12 @@ pub fn replications<'a>(
     }
     let (mut profiled, mut backlogged) = (false, false);
     for model in models {
-        profiled |= model.has_profiles();
+        profiled |= model.has_intervals();
         backlogged |= model.queues.iter().any(|q| q.backlog > 0);
     }
     if profiled {
         return problem(
-            "1 means one long run with batch means, which needs a steady state; a rate profile has none (each interval is estimated across replications): give at least 2".into(),
+            "1 means one long run with batch means, which needs a steady state; a rate profile (or `report_every`) reports each interval, estimated across replications: give at least 2".into(),
         );
     }
     if backlogged {
@@ -197,6 +197,9 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
     let mut model = Model::builder(&spec.name)
         .time_unit(&spec.time_unit)
         .within(spec.compare.within.iter().copied());
+    if let Some(interval) = spec.run.report_every {
+        model = model.report_every(interval);
+    }
     for class in &spec.classes {
         let mut built = Class::new(&class.name).priority(class.priority);
         if let Some(service) = &class.service {
@@ -392,6 +395,9 @@ fn queue_builder(
         Some(AssignorSpec::RoundRobin) => Assignor::RoundRobin,
         Some(AssignorSpec::Sticky) => Assignor::Sticky,
     };
+    if let Some(threads) = queue.threads {
+        built = built.threads(threads);
+    }
     match (queue.partitions, queue.assignor) {
         (Some(partitions), _) => built = built.partitions(partitions, assignor),
         (None, Some(_)) => {

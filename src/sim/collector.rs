@@ -653,6 +653,13 @@ impl Collector {
         }
     }
 
+    /// The queue whose partition is target `index` (of a layer).
+    fn partition_queue(&self, index: usize) -> Option<usize> {
+        self.partition_targets
+            .iter()
+            .rposition(|first| first.is_some_and(|first| first <= index))
+    }
+
     /// Calls `update` on the target of `partition` of `queue`, if the queue
     /// is partitioned, for the whole run and for `interval` when there is one.
     #[inline(always)]
@@ -1165,10 +1172,10 @@ impl Collector {
         (start, end): (f64, f64),
     ) -> Vec<MetricValues> {
         let consumers = |queue: &Queue| {
-            queue
-                .schedule
-                .as_ref()
-                .map_or(f64::from(queue.consumers), |s| s.mean_over(start, end))
+            queue.schedule.as_ref().map_or(
+                f64::from(queue.consumers.saturating_mul(queue.threads())),
+                |s| s.mean_over(start, end),
+            )
         };
         let mut values: Vec<MetricValues> = layer
             .iter()
@@ -1176,14 +1183,18 @@ impl Collector {
             .map(|(index, target)| {
                 if index >= self.per_node * (self.queues + usize::from(self.system)) {
                     // A partition: its utilisation is its share of its
-                    // one consumer's time; nothing expires or is dropped.
+                    // one consumer's threads' time; nothing expires or is
+                    // dropped.
                     let losses = Losses {
                         expire: false,
                         drop: false,
                     };
+                    let threads = self
+                        .partition_queue(index)
+                        .map_or(1, |q| model.queues[q].threads());
                     return target.values(
                         window,
-                        Some(1.0),
+                        Some(f64::from(threads)),
                         losses,
                         (false, false, None, OutageRow::None),
                     );

@@ -3,13 +3,17 @@
 //! producers' rates times the key mass hashed to it), so a consumer owning
 //! partitions A is a FIFO M/G/1 queue fed at Σ_{p∈A} λ_p, with the service
 //! mixture of those messages — exact (Pollaczek–Khinchine; M/M/1 with its
-//! distributions when every service is exponential of one mean). Its
-//! arrivals being Poisson, every partition it owns sees the same wait
-//! distribution (PASTA), so a partition's mean wait is its consumer's and
-//! its lag (messages waiting in it) is λ_p W_c by Little's law. The queue's
-//! mean wait is the arrival-weighted mix of its consumers' waits; with
-//! M/M/1 consumers the mixture's percentiles are exact too (its tail is
-//! the weighted sum of theirs, inverted numerically).
+//! distributions when every service is exponential of one mean). A
+//! consumer serving with T threads (RocketMQ 4.x concurrent consumption)
+//! is an M/M/T queue fed the same way, exact when every service is
+//! exponential of one mean (M/G/T has no exact formula, so there is none
+//! then). Its arrivals being Poisson, every partition it owns sees the
+//! same wait distribution (PASTA), so a partition's mean wait is its
+//! consumer's and its lag (messages waiting in it) is λ_p W_c by Little's
+//! law. The queue's mean wait is the arrival-weighted mix of its
+//! consumers' waits; with M/M/T consumers the mixture's percentiles are
+//! exact too (its tail is the weighted sum of theirs, inverted
+//! numerically).
 //!
 //! Retry in place (`requeue = "head"`): a failed record is served again at
 //! once by its consumer, its partition waiting behind it, so each record
@@ -17,7 +21,7 @@
 //! (`retry::compound_service`), and each consumer is an M/G/1 on those
 //! (exact means; the wait is the time to the first delivery).
 
-use super::mmc::Mmc;
+use super::mmc::{Mmc, continuous_quantile};
 use super::result::TheoryResult;
 use super::{mg1, retry};
 use crate::model::metric::Metric;
@@ -85,13 +89,15 @@ pub fn partition_flows(model: &Model, queue: usize) -> Option<Vec<Flow>> {
     Some(flows)
 }
 
-/// One consumer's M/G/1 (or M/M/1) figures.
+/// One consumer's M/G/1 (or M/M/T) figures.
 struct Consumer {
     flow: Flow,
     /// Mean wait, 0 without traffic.
     wait: f64,
-    /// M/M/1 when every service is exponential of one mean.
-    mm1: Option<Mmc>,
+    /// Probability that an arrival waits.
+    p_wait: f64,
+    /// M/M/T (T its threads) when every service is exponential of one mean.
+    mm: Option<Mmc>,
 }
 
 /// Rows of partitioned `queue`: the queue, then each partition; `None`
@@ -111,13 +117,15 @@ pub fn partitioned_rows(
     for (flow, &owner) in flows.iter().zip(&owners) {
         consumer_flows[owner as usize].add(*flow);
     }
+    let threads = partitioning.threads;
     let consumers = consumer_flows
         .into_iter()
-        .map(|flow| consumer(flow, exponential_mean))
+        .map(|flow| consumer(flow, exponential_mean, threads))
         .collect::<Option<Vec<Consumer>>>()?;
-    let name = match exponential_mean {
-        Some(_) => "M/M/1 per consumer (Poisson partitions)",
-        None => "M/G/1 per consumer (Poisson partitions, Pollaczek-Khinchine)",
+    let name = match (exponential_mean, threads) {
+        (Some(_), 1) => "M/M/1 per consumer (Poisson partitions)",
+        (Some(_), _) => "M/M/T per consumer, T threads (Poisson partitions)",
+        (None, _) => "M/G/1 per consumer (Poisson partitions, Pollaczek-Khinchine)",
     };
     let mut total = Flow::default();
     for flow in &flows {
@@ -126,32 +134,53 @@ pub fn partitioned_rows(
     let lambda = total.rate;
     // Arrival-weighted: Σ λ_c W_c / λ, and Σ λ_c ρ_c / λ for p_wait.
     let queued: f64 = consumers.iter().map(|c| c.flow.rate * c.wait).sum();
-    let waiting_arrivals: f64 = consumers.iter().map(|c| c.flow.rate * c.flow.work).sum();
+    let waiting_arrivals: f64 = consumers.iter().map(|c| c.flow.rate * c.p_wait).sum();
     let wait = queued / lambda;
     let sojourn = wait + total.service_mean();
     let mut aggregate = TheoryResult::new(name, true)
         .with_means(lambda * sojourn, queued, sojourn, wait)
-        .with(Metric::Utilisation, total.work / f64::from(spec.consumers))
+        .with(
+            Metric::Utilisation,
+            total.work / f64::from(partitioning.servers(spec.consumers)),
+        )
         .with(Metric::Throughput, lambda)
         .with(Metric::PWait, waiting_arrivals / lambda)
         .with(Metric::PBlocked, 0.0);
     if exponential_mean.is_some() {
-        // P(W > t) = Σ_c (λ_c/λ) ρ_c e^{-(μ-λ_c)t}; P(T > t) = Σ_c (λ_c/λ) e^{-(μ-λ_c)t}.
-        let tails = |delayed: bool| -> Vec<(f64, f64)> {
-            consumers
+        // P(W > t) = Σ_c (λ_c/λ) C_c e^{-(Tμ-λ_c)t} (C_c = ρ_c at T = 1).
+        let waits: Vec<(f64, f64)> = consumers
+            .iter()
+            .filter_map(|c| {
+                let mm = c.mm.as_ref()?;
+                let decay = f64::from(mm.servers()) * mm.mu() - mm.lambda();
+                Some((c.flow.rate / lambda * c.p_wait, decay))
+            })
+            .collect();
+        aggregate = aggregate.with_wait_percentiles(|p| mixture_quantile(&waits, p));
+        aggregate = if threads == 1 {
+            // P(T > t) = Σ_c (λ_c/λ) e^{-(μ-λ_c)t}.
+            let sojourns: Vec<(f64, f64)> = consumers
                 .iter()
                 .filter_map(|c| {
-                    let mm1 = c.mm1.as_ref()?;
-                    let share = c.flow.rate / lambda;
-                    let weight = if delayed { share * c.flow.work } else { share };
-                    Some((weight, mm1.mu() - mm1.lambda()))
+                    let mm1 = c.mm.as_ref()?;
+                    Some((c.flow.rate / lambda, mm1.mu() - mm1.lambda()))
                 })
-                .collect()
+                .collect();
+            aggregate.with_sojourn_percentiles(|p| mixture_quantile(&sojourns, p))
+        } else {
+            // An M/M/T sojourn is no single exponential: the weighted sum
+            // of the consumers' tails, inverted numerically.
+            let tail = |t: f64| -> f64 {
+                consumers
+                    .iter()
+                    .filter_map(|c| Some(c.flow.rate / lambda * c.mm.as_ref()?.sojourn_tail(t)))
+                    .sum()
+            };
+            let mean = total.service_mean();
+            aggregate.with_sojourn_percentiles(|p| {
+                continuous_quantile(tail, p, mean).unwrap_or(f64::NAN)
+            })
         };
-        let (waits, sojourns) = (tails(true), tails(false));
-        aggregate = aggregate
-            .with_wait_percentiles(|p| mixture_quantile(&waits, p))
-            .with_sojourn_percentiles(|p| mixture_quantile(&sojourns, p));
     }
     let mut rows = vec![(
         Target {
@@ -165,7 +194,7 @@ pub fn partitioned_rows(
         let consumer = &consumers[owner as usize];
         let mut row = TheoryResult::new(name, true)
             .with(Metric::Throughput, flow.rate)
-            .with(Metric::Utilisation, flow.work)
+            .with(Metric::Utilisation, flow.work / f64::from(threads))
             .with(Metric::PBlocked, 0.0);
         if flow.rate > 0.0 {
             let sojourn = consumer.wait + flow.service_mean();
@@ -176,11 +205,11 @@ pub fn partitioned_rows(
                     sojourn,
                     consumer.wait,
                 )
-                .with(Metric::PWait, consumer.flow.work);
-            if let Some(mm1) = &consumer.mm1 {
+                .with(Metric::PWait, consumer.p_wait);
+            if let Some(mm) = &consumer.mm {
                 row = row
-                    .with_wait_percentiles(|p| mm1.wait_quantile(p).unwrap_or(f64::NAN))
-                    .with_sojourn_percentiles(|p| mm1.sojourn_quantile(p).unwrap_or(f64::NAN));
+                    .with_wait_percentiles(|p| mm.wait_quantile(p).unwrap_or(f64::NAN))
+                    .with_sojourn_percentiles(|p| mm.sojourn_quantile(p).unwrap_or(f64::NAN));
             }
         }
         rows.push((
@@ -195,21 +224,38 @@ pub fn partitioned_rows(
     Some(rows)
 }
 
-/// A consumer fed `flow`: `None` at a load of 1 or more.
-fn consumer(flow: Flow, exponential_mean: Option<f64>) -> Option<Consumer> {
+/// A consumer fed `flow`, serving with `threads`: `None` at a load of 1 or
+/// more per thread, or with several threads and no common exponential
+/// service (M/G/T has no exact formula).
+fn consumer(flow: Flow, exponential_mean: Option<f64>, threads: u32) -> Option<Consumer> {
     if flow.rate == 0.0 {
         return Some(Consumer {
             flow,
             wait: 0.0,
-            mm1: None,
+            p_wait: 0.0,
+            mm: None,
+        });
+    }
+    if threads > 1 {
+        let mm = Mmc::new(flow.rate, 1.0 / exponential_mean?, threads)?;
+        return Some(Consumer {
+            flow,
+            wait: mm.mean_wait(),
+            p_wait: mm.prob_wait(),
+            mm: Some(mm),
         });
     }
     let wait = mg1::mean_wait(flow.rate, flow.service_mean(), flow.service_scv())?;
-    let mm1 = match exponential_mean {
+    let mm = match exponential_mean {
         Some(mean) => Some(Mmc::new(flow.rate, 1.0 / mean, 1)?),
         None => None,
     };
-    Some(Consumer { flow, wait, mm1 })
+    Some(Consumer {
+        flow,
+        wait,
+        p_wait: flow.work,
+        mm,
+    })
 }
 
 /// The p-quantile of a time whose tail is P(X > t) = Σ w_i e^{-d_i t}

@@ -146,7 +146,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 8] = [
+const FAMILIES: [Family; 9] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
     // (a `max_length` N is K = c + N; drop-head's count process is
     // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
@@ -222,6 +222,14 @@ const FAMILIES: [Family; 8] = [
             Feature::RequeueHead,
             Feature::DeadLetter,
         ]),
+        rows: partitioned_queues,
+    },
+    // Partitions whose consumers serve with several threads (RocketMQ 4.x
+    // concurrent consumption): an M/M/T per consumer, exact only when every
+    // service is exponential of one mean (M/G/T has no exact formula).
+    Family {
+        requires: Features::of(&[Feature::ConsumerThreads]),
+        covers: Features::of(&[Feature::Partitions, Feature::ConsumerThreads]),
         rows: partitioned_queues,
     },
     // Retries after a delay: Poisson producers, FIFO queues with

@@ -147,6 +147,18 @@ fn every_shipped_scenario_draws_its_charts_and_reports() {
             html.contains("<svg") && !html.contains("src=\""),
             "report.html must embed its charts"
         );
+        // Reported interval by interval: a lag chart per queue, embedded.
+        if profiled {
+            let lag = fs::read_dir(&charts).unwrap().any(|entry| {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                name.starts_with("lag-") && name.ends_with(".svg")
+            });
+            assert!(
+                lag && html.contains("over time"),
+                "{}: no lag chart",
+                scenario.display()
+            );
+        }
         let markdown = fs::read_to_string(out.join("report.md")).unwrap();
         assert!(markdown.contains(&format!("](charts/{theory_chart}.svg)")));
     }

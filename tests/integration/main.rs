@@ -9,6 +9,7 @@ mod coverage;
 mod fit;
 mod fuzz;
 mod groups;
+mod lag;
 mod limits;
 mod one_run;
 mod outages;

@@ -94,6 +94,96 @@ fn each_consumer_is_the_mm1_queue_its_partitions_feed() {
     }
 }
 
+/// RocketMQ 4.x concurrent consumption: 8 queues over 3 instances
+/// (AllocateMessageQueueAveragely: 3, 3 and 2 queues), 2 threads each,
+/// fed at 4.4 per time unit over 200 uniform keys, exponential service of
+/// mean 1: each instance an M/M/2 at a load per thread near 0.55-0.83.
+#[test]
+fn each_instance_with_threads_is_the_mmt_queue_its_queues_feed() {
+    let keys = Keys {
+        count: 200,
+        distribution: KeyDistribution::Uniform,
+    };
+    let model = Model::builder("r")
+        .queue(
+            QueueBuilder::new("t", 3, Dist::exponential_mean(1.0).unwrap())
+                .partitions(8, Assignor::Range)
+                .threads(2),
+        )
+        .producer(ProducerBuilder::open("p", "t", Dist::exponential_rate(4.4).unwrap()).keys(keys));
+    let results = results(model);
+    let queue = row(&results, None);
+    let theory = queue.theory.as_ref().expect("a formula covers it");
+    assert!(theory.exact && theory.model.starts_with("M/M/T per consumer"));
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInQueue,
+        Metric::MeanSojourn,
+        Metric::Utilisation,
+        Metric::PWait,
+        Metric::WaitP90,
+        Metric::WaitP99,
+        Metric::SojournP90,
+    ] {
+        assert_agrees(queue, metric);
+    }
+    for partition in 0..8 {
+        let row = row(&results, Some(partition));
+        assert_eq!(
+            row.consumer,
+            Some([0, 0, 0, 1, 1, 1, 2, 2][partition as usize])
+        );
+        for metric in [
+            Metric::MeanWait,
+            Metric::MeanInQueue,
+            Metric::Throughput,
+            Metric::Utilisation,
+            Metric::PWait,
+            Metric::SojournP90,
+        ] {
+            assert_agrees(row, metric);
+        }
+    }
+}
+
+/// One instance of T threads reading every queue is one M/M/T line: the
+/// same figures as a shared line of T consumers.
+#[test]
+fn one_instance_with_threads_is_a_shared_line_of_that_many_consumers() {
+    let keys = Keys {
+        count: 50,
+        distribution: KeyDistribution::Uniform,
+    };
+    let service = || Dist::exponential_mean(1.0).unwrap();
+    let arrivals = || Dist::exponential_rate(3.0).unwrap();
+    let threaded = Model::builder("one")
+        .queue(
+            QueueBuilder::new("t", 1, service())
+                .partitions(4, Assignor::Range)
+                .threads(4),
+        )
+        .producer(ProducerBuilder::open("p", "t", arrivals()).keys(keys))
+        .build()
+        .unwrap();
+    let shared = Model::builder("one")
+        .queue(QueueBuilder::new("t", 4, service()))
+        .producer(ProducerBuilder::open("p", "t", arrivals()))
+        .build()
+        .unwrap();
+    let threaded = queuelab::theory::evaluate(&threaded);
+    let shared = queuelab::theory::evaluate(&shared);
+    let (threaded, shared) = (&threaded[0].1, &shared[0].1);
+    for metric in [
+        Metric::MeanWait,
+        Metric::PWait,
+        Metric::Utilisation,
+        Metric::WaitP99,
+    ] {
+        let (a, b) = (threaded.metrics[&metric], shared.metrics[&metric]);
+        assert!((a - b).abs() <= 1e-12 * b.abs(), "{metric:?}: {a} vs {b}");
+    }
+}
+
 #[test]
 fn consumers_with_general_service_match_pollaczek_khinchine() {
     let service = Dist::gamma(1.0, 0.5).unwrap();
@@ -207,7 +297,25 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 #[test]
 fn bad_partitions_and_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 15] = [
+    let cases: [(&str, &str, &str, &[&str]); 18] = [
+        (
+            "partitions = 4",
+            "threads = 4",
+            "threads-without-partitions",
+            &["queues.t.threads", "set `partitions`"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\nthreads = 0",
+            "zero-threads",
+            &["queues.t.threads", ">= 1"],
+        ),
+        (
+            "partitions = 4",
+            "partitions = 4\nthreads = 2\nmax_poll_records = 10",
+            "threads-polling",
+            &["queues.t.threads", "one message at a time"],
+        ),
         (
             "partitions = 4",
             "partitions = 20000",

@@ -1,7 +1,9 @@
 //! RocketMQ: a topic's queues read by a push-consumer group, consumed
 //! concurrently (the default listener) or orderly. RocketMQ 4.x balances
-//! queues over the group's instances; 5.x push consumers balance single
-//! messages, so every instance's threads share one line.
+//! queues over the group's instances (each serving its queues' messages
+//! with its own threads, a partitioned queue with `threads`); 5.x push
+//! consumers balance single messages, so every instance's threads share
+//! one line.
 
 use super::settings::Settings;
 use super::{Expansion, Problem};
@@ -93,12 +95,30 @@ pub(super) fn expand(
         );
         expansion.set("service", service.clone(), "`service`");
     } else {
-        return Err(settings.problem(
+        // 4.x: the rebalance gives each instance a contiguous share of the
+        // read queues (AllocateMessageQueueAveragely, the range
+        // assignment), which it serves with its own pool of threads.
+        expansion.set(
             "consumers",
-            format!(
-                "RocketMQ 4.x with {instances} instances balances queues over instances, each serving its queues with its own {threads} threads: not modelled yet; use version 5.x (message-level balancing), one instance, or messageListener = \"orderly\""
-            ),
-        ));
+            instances,
+            "`consumers`: the group's instances, each holding its queues (4.x queue-level balancing)",
+        );
+        expansion.set("service", service.clone(), "`service`");
+        expansion.set(
+            "partitions",
+            read,
+            "`readQueueNums` (default 16, TopicConfig)",
+        );
+        expansion.set(
+            "assignor",
+            "range",
+            "AllocateMessageQueueAveragely (the default allocation strategy): contiguous queues, the first instances one more",
+        );
+        expansion.set(
+            "threads",
+            threads,
+            format!("{threads_from}: each instance serves its queues' messages concurrently"),
+        );
     }
     let failure = settings.number("failure", 0.0)?;
     let retries = settings.count("maxReconsumeTimes", -1)?;

@@ -3,7 +3,10 @@
 //! round-robin), and waits for the one consumer owning that partition. A
 //! consumer owning several partitions serves one message at a time, in
 //! arrival order across its partitions, so each partition is consumed in
-//! order. Consumers beyond the partitions own none and idle.
+//! order. A consumer with several threads (RocketMQ 4.x concurrent
+//! consumption) starts the head of its line on whichever thread is free,
+//! so several of its messages are in service at once. Consumers beyond the
+//! partitions own none and idle.
 //!
 //! The partition's FIFO is the consumer's line filtered to it, so the
 //! station keeps one line per consumer; a partition's own figures are
@@ -38,8 +41,10 @@ pub(crate) struct Partitions {
     pub(super) owners: Vec<u32>,
     /// Per consumer, its waiting messages (slots) in arrival order.
     pub(super) lines: Vec<VecDeque<u32>>,
-    /// Per consumer, whether it is serving a message.
+    /// Per polling consumer, whether it is serving a message.
     pub(super) busy: Vec<bool>,
+    /// Per consumer that does not poll, its threads serving nothing.
+    free: Vec<u32>,
     /// The consumers' poll loops, when they read by polling.
     pub(super) polling: Option<Polling>,
     /// Per producer of the model (by index), how it picks a partition;
@@ -91,6 +96,7 @@ impl Partitions {
             owners: partitioning.owners(spec.consumers),
             lines: vec![VecDeque::new(); consumers as usize],
             busy: vec![false; consumers as usize],
+            free: vec![partitioning.threads; consumers as usize],
             polling: spec.poll().map(|poll| {
                 let counts = (spec.consumers, consumers);
                 Polling::new(poll, partitioning, counts, overheads())
@@ -142,8 +148,8 @@ impl Station<'_> {
     }
 
     /// A message of `producer` in `slot` reaches its partition at `now`:
-    /// its consumer serves it now if free, otherwise it waits in line (or
-    /// for its consumer's poll).
+    /// its consumer serves it now if a thread is free, otherwise it waits
+    /// in line (or for its consumer's poll).
     #[inline(always)]
     pub(super) fn join_partition(
         &mut self,
@@ -159,27 +165,30 @@ impl Station<'_> {
         if partitions.polling.is_some() {
             return self.join_polled(now, slot, (class, partition), consumer as u32);
         }
-        if partitions.busy[consumer] {
+        if partitions.free[consumer] == 0 {
             partitions.lines[consumer].push_back(slot);
             return Entry::Waits { expires: None };
         }
-        partitions.busy[consumer] = true;
+        partitions.free[consumer] -= 1;
         self.start(slot, class);
         Entry::Starts
     }
 
-    /// `slot`, of `partition`, finished its service at `now`: the
-    /// partition's consumer (or, after a rebalance, whoever served it) is
-    /// free, and takes next.
+    /// `slot`, of `partition`, finished its service at `now`: a thread of
+    /// the partition's consumer (or, after a rebalance, whoever served it)
+    /// is free, and takes next.
     #[inline(always)]
     pub(super) fn leave_partition(&mut self, now: f64, slot: u32, partition: u32) {
         let partitions = self.partitions();
-        let mut consumer = partitions.owners[partition as usize];
+        let consumer = partitions.owners[partition as usize];
         if partitions.polling.is_some() {
-            consumer = self.leave_polled(now, slot, consumer);
+            let consumer = self.leave_polled(now, slot, consumer);
+            let partitions = self.partitions();
+            partitions.busy[consumer as usize] = false;
+            partitions.freed = Some(consumer);
+            return;
         }
-        let partitions = self.partitions();
-        partitions.busy[consumer as usize] = false;
+        partitions.free[consumer as usize] += 1;
         partitions.freed = Some(consumer);
     }
 
@@ -197,7 +206,7 @@ impl Station<'_> {
         let Some(slot) = partitions.lines[consumer as usize].pop_front() else {
             return Take::Idle;
         };
-        partitions.busy[consumer as usize] = true;
+        partitions.free[consumer as usize] -= 1;
         self.start(slot, messages[slot as usize].class as usize);
         Take::Start(slot)
     }
@@ -261,6 +270,49 @@ mod tests {
         assert!(matches!(station.take_waiting(&messages), Take::Idle));
         station.depart(2.0, 1, &messages);
         assert!(matches!(station.take_waiting(&messages), Take::Start(3)));
+        assert_eq!(station.waiting(), 0);
+    }
+
+    #[test]
+    fn a_consumer_with_threads_serves_that_many_of_its_messages_at_once() {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        // 2 partitions, 1 consumer with 2 threads, keyless producer:
+        // partitions 0, 1, 0, 1, 0 in turn, one line for both.
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("q", 1, exponential())
+                    .partitions(2, Assignor::Range)
+                    .threads(2),
+            )
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap();
+        let streams = |source: Source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 1, streams);
+        let mut messages = [Message::default(); 5];
+        let starts: Vec<bool> = (0..5)
+            .map(|slot| {
+                let entry = match station.arrive(0.0, slot, 0, &messages) {
+                    super::super::effect::Arrival::Accepted { entry, .. } => entry,
+                    super::super::effect::Arrival::Rejected { .. } => panic!("unbounded"),
+                };
+                messages[slot as usize].partition = station.arrival_partition().unwrap();
+                matches!(entry, Entry::Starts)
+            })
+            .collect();
+        // Two threads: slots 0 and 1 start, 2, 3 and 4 wait in one line.
+        assert_eq!(starts, [true, true, false, false, false]);
+        assert_eq!(station.waiting(), 3);
+        // Slot 1 finishing first frees a thread, which takes slot 2 (a
+        // message of partition 0 while slot 0, of partition 0, is still in
+        // service: no per-partition order).
+        station.depart(0.5, 1, &messages);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(2)));
+        assert!(matches!(station.take_waiting(&messages), Take::Idle));
+        station.depart(0.7, 0, &messages);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(3)));
+        station.depart(0.9, 2, &messages);
+        assert!(matches!(station.take_waiting(&messages), Take::Start(4)));
         assert_eq!(station.waiting(), 0);
     }
 }

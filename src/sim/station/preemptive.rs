@@ -166,6 +166,7 @@ mod tests {
             time_unit: "s".into(),
             producers: Vec::new(),
             queues: Vec::new(),
+            report_every: None,
             classes: priorities
                 .iter()
                 .map(|&priority| Class {
