@@ -425,7 +425,7 @@ impl QueueBuilder {
             if partitioning.threads > 1 && self.poll.is_some() {
                 return refuse(
                     "threads",
-                    "a polling consumer serves its batch one message at a time: remove `threads`, or the poll keys (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`)".into(),
+                    "a polling consumer serves its batch one message at a time: remove `threads`, or the poll keys (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`, `group_changes`, which reads by polling)".into(),
                 );
             }
             return Ok(Dispatch::Partitioned(partitioning));

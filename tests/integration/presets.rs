@@ -164,8 +164,8 @@ fn kafka_and_rocketmq_settings_outside_the_model_are_refused_with_the_reason() {
         (
             "version = \"5.3\"",
             "version = \"4.9\"",
-            "brokers.payments",
-            "expanded into `retry` (see `queuelab expand`): retries are modelled on a shared line only, not yet with `partitions`",
+            "brokers.payments.failure",
+            "delayed retries over balanced queues are not modelled",
         ),
         (
             "consumers = 2",

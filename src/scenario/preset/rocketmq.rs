@@ -122,11 +122,18 @@ pub(super) fn expand(
     }
     let failure = settings.number("failure", 0.0)?;
     let retries = settings.count("maxReconsumeTimes", -1)?;
+    let balanced_queues = !orderly && major < 5 && instances > 1;
     match failure {
         Some(p) if p > 0.0 && orderly => {
             return Err(settings.problem(
                 "failure",
                 "orderly consumption retries a failed message in place after suspending its queue: not modelled; use messageListener = \"concurrently\"",
+            ));
+        }
+        Some(p) if p > 0.0 && balanced_queues => {
+            return Err(settings.problem(
+                "failure",
+                "4.x with several instances: a failed message goes through the %RETRY% topic's delay levels and comes back on a queue some instance holds; delayed retries over balanced queues are not modelled; use version 5.x (message-level balancing) or one instance",
             ));
         }
         Some(p) if p > 0.0 => {
