@@ -1,6 +1,7 @@
 //! Consumer outages: one consumer with breakdowns against the exact M/G/1
-//! with breakdowns at any time and preemptive-repeat, several consumers and
-//! prefetch windows against their exact availability and redeliveries, at
+//! with breakdowns at any time and preemptive-repeat, several consumers
+//! against their exact availability, redeliveries and utilisation, prefetch
+//! windows against their exact availability and redeliveries, at
 //! a fixed seed (see `sim_vs_theory`); what outages do not support is
 //! refused naming the key.
 
