@@ -36,6 +36,26 @@
 //! for a consumer, or waiting out a repair after a redelivery):
 //! T − (E\[e^{ηS}\] − 1)/η.
 //!
+//! Several consumers (c > 1) on a shared line: each consumer's failures
+//! strike busy or idle, independently of the messages, so an attempt
+//! still fails with probability 1 − e^{−ηS} whoever serves it, and a
+//! message spends (E\[e^{ηS}\] − 1)/η in service, whatever the schedule.
+//! Little's law on the attempts then gives the share of consumer-time
+//! serving, λ(E\[e^{ηS}\] − 1)/(ηc), exact once the queue is stable;
+//! saturated, every consumer up is busy, so the queue is stable when that
+//! share is below the availability A = E\[up\]/(E\[up\] + E\[R\]) (for
+//! c = 1 this is ρ = λE\[C\] < 1). The waits have no exact formula here,
+//! not even with exponential service and repairs: the M/M/c queue with
+//! breakdowns, a quasi-birth-death process in (messages, consumers up),
+//! repeats a cut service with a NEW requirement (or resumes it), which
+//! is not what happens here. A message of requirement S ~ Exp(μ) cut at
+//! age a has S > a, so its next attempt needs a + Exp(μ), not Exp(μ): the
+//! future depends on every redelivered message's greatest attained age, a
+//! continuous variable no finite phase set holds. The two models differ
+//! already at c = 1: redeliveries η/(μ − η) per message here against η/μ,
+//! and a mean completion time (1 + ηE\[R\])/(μ − η) against (1 +
+//! ηE\[R\])/μ.
+//!
 //! The service moments need E\[e^{2ηS}\] finite (exponential, Erlang and
 //! gamma service only while their scale is below 1/(2η); lognormal,
 //! Weibull and Pareto have no closed form and get no formula).
@@ -200,6 +220,21 @@ pub fn one_consumer(lambda: f64, service: &Dist, mtbf: f64, repair: &Dist) -> Op
     })
 }
 
+/// The share of consumer-time serving (attempts included) of `consumers`
+/// consumers up a share `availability` of the time, fed at rate `lambda`,
+/// each message `completion` of service (see the module doc: Little's law
+/// on the attempts, exact); `None` when the queue is not stable (that
+/// share at least the availability).
+pub fn busy_share(
+    lambda: f64,
+    completion: &Completion,
+    consumers: u32,
+    availability: f64,
+) -> Option<f64> {
+    let share = lambda * completion.in_service / f64::from(consumers);
+    (lambda > 0.0 && share < availability).then_some(share)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +376,33 @@ mod tests {
         // T = 3.2875465178096757...
         assert!(close(c1, 22.0 / 19.0, 1e-14) && close(b.wait, b.sojourn - 20.0 / 19.0, 1e-14));
         assert!(close(b.sojourn, 3.287_546_517_809_676, 1e-13), "{b:?}");
+    }
+
+    #[test]
+    fn one_consumer_busy_share_is_the_mg1_utilisation_and_stable_alike() {
+        // c = 1: λ(E[e^{ηS}] − 1)/η below A exactly when ρ = λE[C] < 1,
+        // as E[C] = (time in service)/A; S ~ Exp(1), η = 0.05, R = 2:
+        // time in service 20/19, A = 10/11, so stable below λ = 19/22.
+        let service = Dist::exponential_mean(1.0).unwrap();
+        let repair = Dist::deterministic(2.0).unwrap();
+        let moments = Moments::of(&repair);
+        let c = completion(&service, 0.05, moments).unwrap();
+        let availability = 20.0 / 22.0;
+        for lambda in [0.1, 0.5, 0.86] {
+            let b = one_consumer(lambda, &service, 20.0, &repair).unwrap();
+            let share = busy_share(lambda, &c, 1, availability).unwrap();
+            assert!(close(share, b.utilisation, 1e-14), "{lambda}");
+        }
+        assert_eq!(busy_share(0.87, &c, 1, availability), None);
+        assert_eq!(one_consumer(0.87, &service, 20.0, &repair), None);
+        // Four consumers carry four times the load: λ(20/19)/4 < 10/11.
+        let share = busy_share(3.4, &c, 4, availability).unwrap();
+        assert!(close(share, 3.4 * 20.0 / 19.0 / 4.0, 1e-14));
+        assert_eq!(busy_share(3.5, &c, 4, availability), None);
+        // Rare failures leave M/M/c's λ/(cμ): 3/(4·1) at η = 1e-9.
+        let rare = completion(&service, 1e-9, moments).unwrap();
+        let share = busy_share(3.0, &rare, 4, 1.0 / (1.0 + 2e-9)).unwrap();
+        assert!(close(share, 0.75, 1e-8), "{share}");
     }
 
     #[test]

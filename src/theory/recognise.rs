@@ -474,9 +474,12 @@ fn outage_queues(model: &Model, stations: &[StationTraffic<'_>]) -> Option<Rows>
 /// (each attempt fails independently, whatever the consumers or the
 /// arrivals: the consumer's rest of up time is Exp(η)); and with one
 /// consumer, FIFO, fed by Poisson producers, the M/G/1 with breakdowns
-/// at any time and preemptive-repeat (`outage.rs`, exact). Nothing else:
-/// several consumers would need the QBD of M/M/c with breakdowns, and
-/// prefetch windows hand back deliveries not yet started too.
+/// at any time and preemptive-repeat (`outage.rs`, exact). Otherwise, fed
+/// by Poisson producers and stable, the utilisation λ(E\[e^{ηS}\] − 1)/(ηc)
+/// (Little's law on the attempts, exact). Nothing else: the waits of
+/// several consumers have no exact formula (the QBD of M/M/c with
+/// breakdowns resamples a cut service, see `outage.rs`), and prefetch
+/// windows hand back deliveries not yet started too.
 fn outage_rows(station: &StationTraffic<'_>, outage: &Outage) -> Option<Rows> {
     let model = station.model;
     let queue = &model.queues[station.queue];
@@ -525,6 +528,18 @@ fn outage_rows(station: &StationTraffic<'_>, outage: &Outage) -> Option<Rows> {
         .with(Metric::PBlocked, 0.0)
         .with(Metric::Availability, availability)
         .with(Metric::RedeliveriesPerMessage, b.redeliveries);
+    } else if poisson
+        && let Some(busy) = outage::busy_share(lambda, &completion, queue.consumers, availability)
+    {
+        row = TheoryResult::new(
+            "consumer outages: availability (alternating renewal), redeliveries (geometric attempts), utilisation (Little's law on the attempts)",
+            true,
+        )
+        .with(Metric::Utilisation, busy)
+        .with(Metric::Throughput, lambda)
+        .with(Metric::PBlocked, 0.0)
+        .with(Metric::Availability, availability)
+        .with(Metric::RedeliveriesPerMessage, completion.redeliveries);
     }
     Some(vec![(target, row)])
 }

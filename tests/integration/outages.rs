@@ -1,6 +1,7 @@
 //! Consumer outages: one consumer with breakdowns against the exact M/G/1
-//! with breakdowns at any time and preemptive-repeat, several consumers and
-//! prefetch windows against their exact availability and redeliveries, at
+//! with breakdowns at any time and preemptive-repeat, several consumers
+//! against their exact availability, redeliveries and utilisation, prefetch
+//! windows against their exact availability and redeliveries, at
 //! a fixed seed (see `sim_vs_theory`); what outages do not support is
 //! refused naming the key.
 
@@ -54,13 +55,21 @@ fn deterministic_work_and_exponential_repairs_agree_too() {
 }
 
 #[test]
-fn several_consumers_get_exact_availability_and_redeliveries_only() {
+fn several_consumers_get_exact_availability_redeliveries_and_utilisation_only() {
     // Three consumers, Weibull-free exponential up times: each attempt
-    // fails with probability 1 − E[e^{−ηS}], whoever serves it.
+    // fails with probability 1 − E[e^{−ηS}], whoever serves it, and a
+    // message spends 1/(μ − η) = 10/9 in service: utilisation 2·(10/9)/3,
+    // below the availability 10/13. The waits get no formula (no QBD is
+    // exact for a cut service repeated with the same requirement).
     let results = results(single_queue(exponential(1.0), 2.0, 3, |q| {
         q.outage(exponential(10.0), deterministic(3.0))
     }));
-    for metric in [Metric::Availability, Metric::RedeliveriesPerMessage] {
+    for metric in [
+        Metric::Availability,
+        Metric::RedeliveriesPerMessage,
+        Metric::Utilisation,
+        Metric::Throughput,
+    ] {
         assert_agrees(&results, "q", None, metric);
     }
     let row = &results.points[0].results[0];
@@ -69,6 +78,23 @@ fn several_consumers_get_exact_availability_and_redeliveries_only() {
         !theory.metrics.contains_key(&Metric::MeanWait),
         "{theory:?}"
     );
+}
+
+#[test]
+fn several_consumers_utilisation_holds_for_deterministic_work_too() {
+    // Four consumers, S = 1, up ~ Exp(mean 5), repairs ~ Exp(mean 1),
+    // λ = 2.5: (e^{0.2} − 1)/0.2 in service per message, a share 0.692 of
+    // the consumer-time, below the availability 5/6.
+    let results = results(single_queue(deterministic(1.0), 2.5, 4, |q| {
+        q.outage(exponential(5.0), exponential(1.0))
+    }));
+    for metric in [
+        Metric::Utilisation,
+        Metric::Availability,
+        Metric::RedeliveriesPerMessage,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
 }
 
 #[test]
