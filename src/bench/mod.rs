@@ -394,6 +394,28 @@ mod tests {
     }
 
     #[test]
+    fn nats_refuses_an_unlimited_window_and_takes_a_shared_line() {
+        let model = |prefetch: &str| {
+            let text = format!(
+                "name = \"w\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = 0.1 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 10.0 }}\n{prefetch}"
+            );
+            let scenario = crate::scenario::parse(std::path::Path::new("w.toml"), text)
+                .expect("a valid scenario");
+            scenario.points[0].model.clone()
+        };
+        let unlimited = model("prefetch = 0");
+        assert_eq!(unsupported(&unlimited), None);
+        assert!(
+            unsupported_on(BrokerKind::Nats, &unlimited)
+                .is_some_and(|reason| reason.contains("unlimited prefetch"))
+        );
+        assert_eq!(unsupported_on(BrokerKind::Rabbitmq, &unlimited), None);
+        let shared = model("");
+        assert_eq!(unsupported_on(BrokerKind::Nats, &shared), None);
+        assert_eq!(prefetch(&shared), 1);
+    }
+
+    #[test]
     fn the_transit_shifts_times_by_d0_and_counts_by_lambda_d0() {
         // M/M/1 at λ = 0.5, μ = 1: Wq = 1, W = 2, Lq = 0.5, L = 1.
         let metrics = BTreeMap::from([
