@@ -241,7 +241,7 @@ impl RunStream {
                 })
                 .await
                 .map_err(|e| refused("the stream", &e))?;
-            stream
+            let consumer = stream
                 .create_consumer(pull::Config {
                     durable_name: Some(name.clone()),
                     ack_policy: AckPolicy::Explicit,
@@ -249,8 +249,12 @@ impl RunStream {
                     max_ack_pending: i64::from(window),
                     ..Default::default()
                 })
-                .await
-                .map_err(|e| refused("the consumer", &e))
+                .await;
+            if consumer.is_err() {
+                // The stream is the run's own: leave nothing behind.
+                let _ = context.delete_stream(&name).await;
+            }
+            consumer.map_err(|e| refused("the consumer", &e))
         })?;
         Ok(RunStream {
             name,
