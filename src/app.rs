@@ -279,11 +279,9 @@ fn live_command(args: LiveArgs) -> Result<(), AppError> {
 fn bench_command(args: BenchArgs) -> Result<(), AppError> {
     bench::available(args.broker).map_err(|e| AppError::Usage(e.to_string()))?;
     let mut scenario = scenario::load(&args.run.file)?;
-    if let Some(reason) = scenario
-        .points
-        .iter()
-        .find_map(|p| bench::unsupported(&p.model))
-    {
+    if let Some(reason) = scenario.points.iter().find_map(|p| {
+        bench::unsupported(&p.model).or_else(|| bench::unsupported_on(args.broker, &p.model))
+    }) {
         return Err(AppError::Usage(format!(
             "{}: {reason}",
             scenario.file.display()

@@ -7,7 +7,7 @@
 //!     -> sim::replicate(&Model, &Run)  means with confidence intervals
 //!     -> live::run(&Model, &Live, ..)  real threads and queues, wall-clock stamps
 //!     -> bench::run(&Model, &Live, ..) the same with a real broker as the channel
-//!        (RabbitMQ, feature `rabbitmq`)
+//!        (RabbitMQ, feature `rabbitmq`; NATS JetStream, feature `nats`)
 //!     -> experiment::run(&Scenario, ..) every point through the three (live
 //!        replayed through sim), joined into results::RunResults (the JSON
 //!        contract); experiment::run_point for one sweep point

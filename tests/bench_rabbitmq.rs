@@ -9,59 +9,20 @@
 //! for the broker's measured turnaround) on a run the machine did not
 //! disturb; on a disturbed one queuelab gives no verdict, nor does this test.
 
-use std::path::Path;
-use std::sync::atomic::AtomicBool;
+#[path = "shared/bench_run.rs"]
+mod bench_run;
 
-use queuelab::bench::{BrokerKind, BrokerTarget};
-use queuelab::experiment::{self, LiveWatch};
+use queuelab::bench::BrokerKind;
 use queuelab::model::metric::Metric;
-use queuelab::results::LiveBlock;
-use queuelab::scenario;
-
-/// Measured seconds of each attempt (plus 1 s of warm-up).
-const SECONDS: f64 = 4.0;
-
-/// One bench run of the shipped study from `seed`: its block.
-fn bench(seed: u64) -> LiveBlock {
-    let file = Path::new("scenarios/bench-rabbitmq-prefetch1.toml");
-    let mut scenario = scenario::load(file).expect("the shipped scenario is valid");
-    scenario.run.seed = seed;
-    scenario::enable_bench(&mut scenario, Some(SECONDS)).expect("valid bench settings");
-    let settings = scenario
-        .compare
-        .live
-        .clone()
-        .expect("bench settings were set");
-    let target = BrokerTarget::new(BrokerKind::Rabbitmq, None);
-    let watch = LiveWatch {
-        started: &|_| {},
-        finished: &|| {},
-    };
-    let points = experiment::bench_points(
-        &scenario,
-        &settings,
-        &target,
-        &watch,
-        &AtomicBool::new(false),
-    )
-    .unwrap_or_else(|e| {
-        panic!("RabbitMQ at 127.0.0.1:5672 must be reachable (`rabbitmq-server -detached`): {e}")
-    })
-    .expect("not stopped");
-    points[0][0][0].clone()
-}
 
 #[test]
 fn rabbitmq_with_prefetch_1_serves_every_message_once_and_matches_its_replay() {
-    let mut attempt = 0;
-    let block = loop {
-        let block = bench(16 + attempt);
-        attempt += 1;
-        if block.health.warnings.is_empty() || attempt == 3 {
-            break block;
-        }
-        eprintln!("bench run disturbed, again: {:?}", block.health.warnings);
-    };
+    let block = bench_run::least_disturbed(
+        "scenarios/bench-rabbitmq-prefetch1.toml",
+        BrokerKind::Rabbitmq,
+        "`rabbitmq-server -detached`",
+        (16, 4.0, 3),
+    );
     let health = &block.health;
     let broker = block.broker.as_ref().expect("a broker block");
     let counts = health.messages;

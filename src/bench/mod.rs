@@ -7,14 +7,16 @@
 //! the broker's own stamps (delivery, acknowledgement, publisher confirm)
 //! and its unloaded transit D0, measured first with one message in flight.
 //! `drive.rs` holds the producer and consumer threads every driver runs
-//! and `stamps.rs` what they record; a driver (`rabbitmq.rs`) supplies
-//! the broker's publish, delivery and acknowledgement.
+//! and `stamps.rs` what they record; a driver (`rabbitmq.rs`, `nats.rs`)
+//! supplies the broker's publish, delivery and acknowledgement.
 
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "nats"))]
 mod drive;
+#[cfg(feature = "nats")]
+mod nats;
 #[cfg(feature = "rabbitmq")]
 mod rabbitmq;
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "nats"))]
 mod stamps;
 
 use std::collections::BTreeMap;
@@ -31,6 +33,9 @@ use crate::model::{Dispatch, Feature, Features, Model, Window};
 
 /// Where RabbitMQ listens unless `--url` says otherwise (its defaults).
 pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// Where NATS (with JetStream) listens unless `--url` says otherwise.
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 
 /// Most consumers a bench run starts (one thread and channel each).
 pub const MAX_CONSUMERS: u32 = 64;
@@ -50,6 +55,7 @@ impl BrokerTarget {
     pub fn new(kind: BrokerKind, url: Option<String>) -> BrokerTarget {
         let url = url.unwrap_or_else(|| match kind {
             BrokerKind::Rabbitmq => DEFAULT_RABBITMQ_URL.to_string(),
+            BrokerKind::Nats => DEFAULT_NATS_URL.to_string(),
         });
         BrokerTarget { kind, url }
     }
@@ -93,7 +99,7 @@ pub struct Latency {
     pub p99_us: Option<f64>,
 }
 
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "nats"))]
 impl Latency {
     /// The summary of `ns` (sorted in place), nanosecond durations.
     fn of(ns: &mut [u64]) -> Latency {
@@ -316,6 +322,19 @@ pub fn unsupported(model: &Model) -> Option<String> {
     })
 }
 
+/// Why `model`, which a bench run supports (see [`unsupported`]), cannot
+/// run on `kind` in particular, or `None` when it can: a JetStream pull
+/// consumer has no unlimited window here (each window slot is one pull
+/// request of one message).
+pub fn unsupported_on(kind: BrokerKind, model: &Model) -> Option<String> {
+    (kind == BrokerKind::Nats && prefetch(model) == 0).then(|| {
+        format!(
+            "queue `{}` has an unlimited prefetch; a NATS JetStream bench gives each consumer a window of pull requests, so give `prefetch` a number (1 for a shared line)",
+            model.queues[0].name
+        )
+    })
+}
+
 /// The `basic.qos` prefetch a bench run gives each consumer of `model`'s
 /// queue: its window (0 for unlimited), or 1 for a shared line, the
 /// broker's nearest (one message per consumer at a time).
@@ -332,6 +351,8 @@ pub fn available(kind: BrokerKind) -> Result<(), BenchError> {
     match kind {
         BrokerKind::Rabbitmq if cfg!(feature = "rabbitmq") => Ok(()),
         BrokerKind::Rabbitmq => Err(BenchError::NotBuilt(kind)),
+        BrokerKind::Nats if cfg!(feature = "nats") => Ok(()),
+        BrokerKind::Nats => Err(BenchError::NotBuilt(kind)),
     }
 }
 
@@ -349,8 +370,10 @@ pub fn run(
     match target.kind {
         #[cfg(feature = "rabbitmq")]
         BrokerKind::Rabbitmq => rabbitmq::run(model, settings, &target.url, seed, stop),
-        #[cfg(not(feature = "rabbitmq"))]
-        BrokerKind::Rabbitmq => {
+        #[cfg(feature = "nats")]
+        BrokerKind::Nats => nats::run(model, settings, &target.url, seed, stop),
+        #[cfg(not(all(feature = "rabbitmq", feature = "nats")))]
+        _ => {
             let _ = (model, settings, seed, stop); // the driver's, not built
             Err(BenchError::NotBuilt(target.kind))
         }
@@ -368,6 +391,28 @@ mod tests {
             "amqp://guest@127.0.0.1:5672/%2f"
         );
         assert_eq!(without_password("amqp://host/vh"), "amqp://host/vh");
+    }
+
+    #[test]
+    fn nats_refuses_an_unlimited_window_and_takes_a_shared_line() {
+        let model = |prefetch: &str| {
+            let text = format!(
+                "name = \"w\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = 0.1 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 10.0 }}\n{prefetch}"
+            );
+            let scenario = crate::scenario::parse(std::path::Path::new("w.toml"), text)
+                .expect("a valid scenario");
+            scenario.points[0].model.clone()
+        };
+        let unlimited = model("prefetch = 0");
+        assert_eq!(unsupported(&unlimited), None);
+        assert!(
+            unsupported_on(BrokerKind::Nats, &unlimited)
+                .is_some_and(|reason| reason.contains("unlimited prefetch"))
+        );
+        assert_eq!(unsupported_on(BrokerKind::Rabbitmq, &unlimited), None);
+        let shared = model("");
+        assert_eq!(unsupported_on(BrokerKind::Nats, &shared), None);
+        assert_eq!(prefetch(&shared), 1);
     }
 
     #[test]

@@ -19,10 +19,10 @@ use std::sync::atomic::AtomicBool;
 
 pub use channel::{Message, MessageQueue, Popped};
 /// What a broker driver (`bench`) shares with the harness's threads.
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "nats"))]
 pub(crate) use clock::{Clock, Waiter, prepare_thread};
 pub use clock::{SchedulingMode, WaitMethod};
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "nats"))]
 pub(crate) use harness::finish_thread;
 pub use harness::{Execution, NEVER, Stamps};
 pub(crate) use health::MachineLoad;

@@ -92,6 +92,9 @@ impl ChannelKind {
 pub enum BrokerKind {
     /// RabbitMQ over AMQP 0-9-1 (a classic queue, competing consumers).
     Rabbitmq,
+    /// NATS JetStream (a stream and one durable pull consumer shared by
+    /// competing consumers).
+    Nats,
 }
 
 impl BrokerKind {
@@ -99,6 +102,7 @@ impl BrokerKind {
     pub fn name(self) -> &'static str {
         match self {
             BrokerKind::Rabbitmq => "rabbitmq",
+            BrokerKind::Nats => "nats",
         }
     }
 
@@ -106,6 +110,7 @@ impl BrokerKind {
     pub fn feature(self) -> &'static str {
         match self {
             BrokerKind::Rabbitmq => "rabbitmq",
+            BrokerKind::Nats => "nats",
         }
     }
 }

@@ -615,20 +615,33 @@ fn every_command_shows_examples_in_its_help() {
     }
 }
 
-/// Without the `rabbitmq` feature, `bench` runs nothing and says how to
-/// build it (exit 2).
-#[cfg(not(feature = "rabbitmq"))]
+/// Without a broker's feature, `bench --broker` on it runs nothing and
+/// says how to build it (exit 2).
 #[test]
 fn bench_without_its_feature_says_how_to_build_it() {
-    let output = queuelab()
-        .args(["bench", "scenarios/bench-rabbitmq-prefetch1.toml"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("cargo build --release --features rabbitmq"),
-        "{stderr}"
-    );
+    let brokers = [
+        (
+            "rabbitmq",
+            cfg!(feature = "rabbitmq"),
+            "scenarios/bench-rabbitmq-prefetch1.toml",
+        ),
+        (
+            "nats",
+            cfg!(feature = "nats"),
+            "scenarios/bench-nats-window1.toml",
+        ),
+    ];
+    for (broker, _, file) in brokers.iter().filter(|(_, built, _)| !built) {
+        let output = queuelab()
+            .args(["bench", file, "--broker", broker])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{broker}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("cargo build --release --features {broker}")),
+            "{stderr}"
+        );
+    }
 }
