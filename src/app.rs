@@ -9,8 +9,8 @@ use crate::bench::{self, BrokerTarget};
 use crate::chart;
 use crate::cli::{
     BenchArgs, Cli, Command, CompareArgs, FileArgs, FitArgs, FitFormat, Format, LiveArgs,
-    MergeArgs, PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView,
-    TheoryArgs,
+    MergeArgs, OmbArgs, OmbCommand, PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs,
+    RunOptions, TableView, TheoryArgs,
 };
 use crate::dist;
 use crate::experiment::{self, LivePoints};
@@ -20,6 +20,7 @@ use crate::interrupt;
 use crate::live::{self, LiveSettings};
 use crate::model::metric::Metric;
 use crate::model::profile;
+use crate::omb;
 use crate::plan;
 use crate::progress;
 use crate::report::{self, View};
@@ -86,9 +87,43 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Bench(args) => bench_command(args),
         Command::Plan(args) => plan_command(args),
         Command::Fit(args) => fit_command(args),
+        Command::Omb(args) => omb_command(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "queuelab", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+fn omb_command(args: OmbArgs) -> Result<(), AppError> {
+    let OmbCommand::Import(args) = args.command;
+    let service = args.service_mean_ms.map(|mean_ms| omb::Service {
+        mean_ms,
+        scv: args.service_scv,
+    });
+    let as_file = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.file.with_extension("toml"));
+    let text =
+        omb::import(&args.file, service, &as_file).map_err(|e| AppError::Usage(e.to_string()))?;
+    match args.out {
+        None => write_stdout(&text),
+        Some(out) => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .map_err(|e| {
+                    AppError::Usage(format!(
+                        "{}: cannot create the scenario: {e}",
+                        out.display()
+                    ))
+                })?;
+            file.write_all(text.as_bytes())
+                .map_err(|e| AppError::Failure(format!("{}: {e}", out.display())))?;
+            eprintln!("scenario written to {}", out.display());
             Ok(())
         }
     }

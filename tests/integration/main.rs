@@ -10,6 +10,7 @@ mod fit;
 mod fuzz;
 mod groups;
 mod limits;
+mod omb;
 mod one_run;
 mod outages;
 mod paired;
