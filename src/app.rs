@@ -97,18 +97,29 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
 }
 
 fn omb_command(args: OmbArgs) -> Result<(), AppError> {
-    let OmbCommand::Import(args) = args.command;
-    let service = args.service_mean_ms.map(|mean_ms| omb::Service {
-        mean_ms,
-        scv: args.service_scv,
-    });
-    let as_file = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.file.with_extension("toml"));
-    let text =
-        omb::import(&args.file, service, &as_file).map_err(|e| AppError::Usage(e.to_string()))?;
-    match args.out {
+    let (text, out) = match args.command {
+        OmbCommand::Import(args) => {
+            let service = args.service_mean_ms.map(|mean_ms| omb::Service {
+                mean_ms,
+                scv: args.service_scv,
+            });
+            let as_file = args
+                .out
+                .clone()
+                .unwrap_or_else(|| args.file.with_extension("toml"));
+            let text = omb::import(&args.file, service, &as_file)
+                .map_err(|e| AppError::Usage(e.to_string()))?;
+            (text, args.out)
+        }
+        OmbCommand::Result(args) => {
+            let (results, _) =
+                report::read_folder(&args.dir).map_err(|e| AppError::Usage(e.to_string()))?;
+            let document = omb::result::document(&results)
+                .map_err(|e| AppError::Usage(format!("{}: {e}", args.dir.display())))?;
+            (json_text(&document)?, args.out)
+        }
+    };
+    match out {
         None => write_stdout(&text),
         Some(out) => {
             let mut file = std::fs::OpenOptions::new()
@@ -116,14 +127,11 @@ fn omb_command(args: OmbArgs) -> Result<(), AppError> {
                 .create_new(true)
                 .open(&out)
                 .map_err(|e| {
-                    AppError::Usage(format!(
-                        "{}: cannot create the scenario: {e}",
-                        out.display()
-                    ))
+                    AppError::Usage(format!("{}: cannot create it: {e}", out.display()))
                 })?;
             file.write_all(text.as_bytes())
                 .map_err(|e| AppError::Failure(format!("{}: {e}", out.display())))?;
-            eprintln!("scenario written to {}", out.display());
+            eprintln!("written to {}", out.display());
             Ok(())
         }
     }

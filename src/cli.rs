@@ -86,10 +86,12 @@ pub enum Command {
   queuelab fit arrivals.csv --column timestamp --gaps")]
     Fit(FitArgs),
     /// OpenMessaging Benchmark: turn an OMB workload YAML into the
-    /// equivalent scenario (OMB has no service time: give one).
+    /// equivalent scenario (OMB has no service time: give one), or results
+    /// into an OMB result JSON.
     #[command(after_help = "Examples:
   queuelab omb import scenarios/omb-1-topic-6-partitions.yaml --service-mean-ms 0.1
-  queuelab omb import workload.yaml --service-mean-ms 2 --service-scv 0 --out omb.toml && queuelab run omb.toml")]
+  queuelab omb import workload.yaml --service-mean-ms 2 --service-scv 0 --out omb.toml && queuelab run omb.toml
+  queuelab omb result results/omb-1-topic-6-partitions-100b-3-consumers --out omb-result.json")]
     Omb(OmbArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(after_help = "Install (bash, zsh, fish):
@@ -197,6 +199,20 @@ pub struct OmbArgs {
 pub enum OmbCommand {
     /// Print (or write) the scenario equivalent to an OMB workload YAML.
     Import(OmbImportArgs),
+    /// Print (or write) a results folder as an OMB result JSON (OMB's
+    /// `TestResult` fields; end-to-end latency = simulated sojourn).
+    Result(OmbResultArgs),
+}
+
+/// `queuelab omb result`.
+#[derive(Debug, Args)]
+pub struct OmbResultArgs {
+    /// Results folder written by `run` (one point, simulated).
+    pub dir: PathBuf,
+    /// Write the document to this file instead of stdout (never over an
+    /// existing file).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `queuelab omb import`.

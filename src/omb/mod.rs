@@ -1,6 +1,8 @@
-//! OpenMessaging Benchmark (OMB) in: a workload YAML read as is and turned
-//! into the equivalent scenario (`queuelab omb import`).
+//! OpenMessaging Benchmark (OMB) in and out: a workload YAML read as is and
+//! turned into the equivalent scenario (`queuelab omb import`), and a run's
+//! results as an OMB result document (`queuelab omb result`).
 
+pub mod result;
 pub mod scenario;
 pub mod workload;
 

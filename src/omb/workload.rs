@@ -287,13 +287,13 @@ impl Fields<'_> {
         self.count("randomizedPayloadPoolSize", 0)?;
         self.number("randomBytesRatio")?;
         self.number("backlogDrainRatio")?;
-        if let Some((value, _)) = self.entries.get("useRandomizedPayloads") {
-            if !matches!(value.as_str(), "true" | "false") {
-                return Err(self.error(
-                    "useRandomizedPayloads",
-                    format!("`{value}` is not true or false"),
-                ));
-            }
+        if let Some((value, _)) = self.entries.get("useRandomizedPayloads")
+            && !matches!(value.as_str(), "true" | "false")
+        {
+            return Err(self.error(
+                "useRandomizedPayloads",
+                format!("`{value}` is not true or false"),
+            ));
         }
         Ok(Workload {
             name,

@@ -219,3 +219,101 @@ fn one_partition_simulates_the_exact_d_m_1() {
         &simulation.metrics[&Metric::WaitP99],
     );
 }
+
+/// `omb result` of the results folder `dir`: its stdout, or its stderr
+/// when `fails` (then with exit 2).
+fn omb_result(dir: &Path, fails: bool) -> String {
+    let output = queuelab()
+        .args(["omb", "result"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    if fails {
+        assert_eq!(output.status.code(), Some(2), "exit 2 expected");
+        String::from_utf8(output.stderr).unwrap()
+    } else {
+        common::assert_succeeded(&output);
+        String::from_utf8(output.stdout).unwrap()
+    }
+}
+
+#[test]
+fn a_run_becomes_an_omb_result_with_sojourn_as_end_to_end_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("omb.toml");
+    let results = dir.path().join("results");
+    let output = queuelab()
+        .args(["omb", "import", EXAMPLE, "--service-mean-ms", "5", "--out"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    common::assert_succeeded(&output);
+    let output = queuelab()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--quiet", "--no-charts", "--replications", "2", "--out"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    common::assert_succeeded(&output);
+    let document: serde_json::Value = serde_json::from_str(&omb_result(&results, false)).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(results.join("results.json")).unwrap())
+            .unwrap();
+    let topic = &run["points"][0]["results"][0];
+    assert_eq!(topic["queue"], "topic");
+    let simulated = |metric: &str| topic["simulation"]["metrics"][metric]["mean"].clone();
+    // The scenario is in ms, OMB's unit: the values pass through.
+    assert_eq!(
+        document["aggregatedEndToEndLatency50pct"],
+        simulated("sojourn_p50")
+    );
+    assert_eq!(
+        document["aggregatedEndToEndLatency99pct"],
+        simulated("sojourn_p99")
+    );
+    assert_eq!(
+        document["aggregatedEndToEndLatencyAvg"],
+        simulated("mean_sojourn")
+    );
+    assert_eq!(
+        document["aggregatedEndToEndLatencyQuantiles"]["90.0"],
+        simulated("sojourn_p90")
+    );
+    assert_eq!(document["partitions"], 6);
+    // Not in the model: null, and no 10 s series.
+    for field in [
+        "aggregatedEndToEndLatency75pct",
+        "aggregatedEndToEndLatencyMax",
+        "aggregatedPublishLatency99pct",
+        "aggregatedPublishDelayLatency50pct",
+    ] {
+        assert!(document[field].is_null(), "{field}");
+    }
+    assert_eq!(document["publishRate"], serde_json::json!([]));
+}
+
+#[test]
+fn a_sweep_is_not_one_omb_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("sweep.toml");
+    let results = dir.path().join("results");
+    std::fs::write(
+        &scenario,
+        "name = \"sweep\"\ntime_unit = \"ms\"\n[run]\ncustomers = 2000\nreplications = 2\n\
+         [[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n\
+         [[queues]]\nname = \"q\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n\
+         [sweep]\nload = [0.5, 0.6]\n",
+    )
+    .unwrap();
+    let output = queuelab()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    common::assert_succeeded(&output);
+    let stderr = omb_result(&results, true);
+    assert!(stderr.contains("2 sweep points"), "{stderr}");
+}
