@@ -103,10 +103,11 @@ fn omb_command(args: OmbArgs) -> Result<(), AppError> {
                 mean_ms,
                 scv: args.service_scv,
             });
-            let as_file = args
-                .out
-                .clone()
-                .unwrap_or_else(|| args.file.with_extension("toml"));
+            // Errors in the imported scenario name `--out`, or the
+            // workload with the note that its scenario is meant.
+            let as_file = args.out.clone().unwrap_or_else(|| {
+                PathBuf::from(format!("{} (imported as a scenario)", args.file.display()))
+            });
             let text = omb::import(&args.file, service, &as_file)
                 .map_err(|e| AppError::Usage(e.to_string()))?;
             (text, args.out)

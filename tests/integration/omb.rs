@@ -149,7 +149,12 @@ fn an_overloaded_topic_is_refused_like_any_scenario() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("load"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("load"), "{stderr}");
+    assert!(
+        stderr.contains("omb-1-topic-6-partitions.yaml (imported as a scenario)"),
+        "{stderr}"
+    );
 }
 
 #[test]
