@@ -9,8 +9,8 @@ use crate::bench::{self, BrokerTarget};
 use crate::chart;
 use crate::cli::{
     BenchArgs, Cli, Command, CompareArgs, FileArgs, FitArgs, FitFormat, Format, LiveArgs,
-    MergeArgs, PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs, RunOptions, TableView,
-    TheoryArgs,
+    MergeArgs, OmbArgs, OmbCommand, PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs,
+    RunOptions, TableView, TheoryArgs,
 };
 use crate::dist;
 use crate::experiment::{self, LivePoints};
@@ -20,6 +20,7 @@ use crate::interrupt;
 use crate::live::{self, LiveSettings};
 use crate::model::metric::Metric;
 use crate::model::profile;
+use crate::omb;
 use crate::plan;
 use crate::progress;
 use crate::report::{self, View};
@@ -86,9 +87,52 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Bench(args) => bench_command(args),
         Command::Plan(args) => plan_command(args),
         Command::Fit(args) => fit_command(args),
+        Command::Omb(args) => omb_command(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "queuelab", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+fn omb_command(args: OmbArgs) -> Result<(), AppError> {
+    let (text, out) = match args.command {
+        OmbCommand::Import(args) => {
+            let service = args.service_mean_ms.map(|mean_ms| omb::Service {
+                mean_ms,
+                scv: args.service_scv,
+            });
+            // Errors in the imported scenario name `--out`, or the
+            // workload with the note that its scenario is meant.
+            let as_file = args.out.clone().unwrap_or_else(|| {
+                PathBuf::from(format!("{} (imported as a scenario)", args.file.display()))
+            });
+            let text = omb::import(&args.file, service, &as_file)
+                .map_err(|e| AppError::Usage(e.to_string()))?;
+            (text, args.out)
+        }
+        OmbCommand::Result(args) => {
+            let (results, _) =
+                report::read_folder(&args.dir).map_err(|e| AppError::Usage(e.to_string()))?;
+            let document = omb::result::document(&results)
+                .map_err(|e| AppError::Usage(format!("{}: {e}", args.dir.display())))?;
+            (json_text(&document)?, args.out)
+        }
+    };
+    match out {
+        None => write_stdout(&text),
+        Some(out) => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .map_err(|e| {
+                    AppError::Usage(format!("{}: cannot create it: {e}", out.display()))
+                })?;
+            file.write_all(text.as_bytes())
+                .map_err(|e| AppError::Failure(format!("{}: {e}", out.display())))?;
+            eprintln!("written to {}", out.display());
             Ok(())
         }
     }

@@ -86,6 +86,14 @@ pub enum Command {
   queuelab fit service-times.csv --column service_ms
   queuelab fit arrivals.csv --column timestamp --gaps")]
     Fit(FitArgs),
+    /// OpenMessaging Benchmark: turn an OMB workload YAML into the
+    /// equivalent scenario (OMB has no service time: give one), or results
+    /// into an OMB result JSON.
+    #[command(after_help = "Examples:
+  queuelab omb import scenarios/omb-1-topic-6-partitions.yaml --service-mean-ms 0.1
+  queuelab omb import workload.yaml --service-mean-ms 2 --service-scv 0 --out omb.toml && queuelab run omb.toml
+  queuelab omb result results/omb-1-topic-6-partitions-100b-3-consumers --out omb-result.json")]
+    Omb(OmbArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(after_help = "Install (bash, zsh, fish):
   queuelab completions bash > ~/.local/share/bash-completion/completions/queuelab
@@ -177,6 +185,54 @@ pub struct FitArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = FitFormat::Table)]
     pub format: FitFormat,
+}
+
+/// `queuelab omb`.
+#[derive(Debug, Args)]
+pub struct OmbArgs {
+    /// What to do with OMB files.
+    #[command(subcommand)]
+    pub command: OmbCommand,
+}
+
+/// `queuelab omb` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OmbCommand {
+    /// Print (or write) the scenario equivalent to an OMB workload YAML.
+    Import(OmbImportArgs),
+    /// Print (or write) a results folder as an OMB result JSON (OMB's
+    /// `TestResult` fields; end-to-end latency = simulated sojourn).
+    Result(OmbResultArgs),
+}
+
+/// `queuelab omb result`.
+#[derive(Debug, Args)]
+pub struct OmbResultArgs {
+    /// Results folder written by `run` (one point, simulated).
+    pub dir: PathBuf,
+    /// Write the document to this file instead of stdout (never over an
+    /// existing file).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `queuelab omb import`.
+#[derive(Debug, Args)]
+pub struct OmbImportArgs {
+    /// OMB workload file (YAML, as OMB's workloads/*.yaml).
+    pub file: PathBuf,
+    /// Mean consumer work per message in milliseconds (required: OMB has
+    /// no service time).
+    #[arg(long, value_name = "MS")]
+    pub service_mean_ms: Option<f64>,
+    /// Squared coefficient of variation of that work: 0 constant, 1
+    /// exponential, other values gamma.
+    #[arg(long, default_value_t = 1.0, value_name = "SCV")]
+    pub service_scv: f64,
+    /// Write the scenario to this file instead of stdout (never over an
+    /// existing file).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Output format of `queuelab fit` on stdout.

@@ -39,6 +39,7 @@ pub mod input;
 pub mod interrupt;
 pub mod live;
 pub mod model;
+pub mod omb;
 pub mod plan;
 pub mod progress;
 pub mod report;

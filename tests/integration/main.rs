@@ -11,6 +11,7 @@ mod fuzz;
 mod groups;
 mod lag;
 mod limits;
+mod omb;
 mod one_run;
 mod outages;
 mod paired;
