@@ -1,9 +1,12 @@
 //! An OpenMessaging Benchmark workload file read as is: OMB's workloads
-//! are flat YAML maps of scalars (`key: value` lines and `#` comments), so
-//! this reader takes exactly that shape and names the line of anything else.
+//! are flat YAML maps of scalars, so the file is parsed as YAML
+//! (marked-yaml, which keeps each key's line) and anything but that shape
+//! is refused, naming its line.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use marked_yaml::{LoaderOptions, Node, parse_yaml_with_options};
 
 /// OMB's key distributors (`keyDistributor`, `KeyDistributorType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,35 +119,36 @@ pub fn parse(file: &Path, text: &str) -> Result<Workload, WorkloadError> {
 /// One `key: value` line: its value (unquoted) and line number.
 type Entries = BTreeMap<String, (String, usize)>;
 
-/// The `key: value` lines of `text`, refusing anything else.
+/// The top-level `key: value` pairs of `text`, a YAML mapping of scalars
+/// as OMB writes them, refusing anything else.
 fn entries(file: &Path, text: &str) -> Result<Entries, WorkloadError> {
-    let fail = |line: usize, message: String| WorkloadError {
+    let fail = |line: Option<usize>, message: String| WorkloadError {
         file: file.to_path_buf(),
-        line: Some(line),
+        line,
         message,
     };
+    let options = LoaderOptions::default().error_on_duplicate_keys(true);
+    let root = parse_yaml_with_options(0, text, options).map_err(|e| {
+        fail(
+            None,
+            format!("not an OMB workload (a YAML map of `key: value` lines): {e}"),
+        )
+    })?;
+    let Node::Mapping(mapping) = root else {
+        return Err(fail(
+            None,
+            "an OMB workload is a YAML map of `key: value` lines".into(),
+        ));
+    };
     let mut entries = Entries::new();
-    for (index, raw) in text.lines().enumerate() {
-        let number = index + 1;
-        let line = strip_comment(raw).trim_end();
-        if line.trim().is_empty() || line == "---" {
-            continue;
-        }
-        if line.starts_with([' ', '\t', '-']) {
+    for (key, value) in mapping.iter() {
+        let line = key.span().start().map_or(0, |marker| marker.line());
+        let name = key.as_str();
+        if !KEYS.contains(&name) && !MORE_KEYS.contains(&name) {
             return Err(fail(
-                number,
-                "nested YAML (an indented line or a list) is not an OMB workload, whose keys are all top-level `key: value` lines".into(),
-            ));
-        }
-        let Some((key, value)) = line.split_once(':') else {
-            return Err(fail(number, format!("`{line}` is not a `key: value` line")));
-        };
-        let key = key.trim();
-        if !KEYS.contains(&key) && !MORE_KEYS.contains(&key) {
-            return Err(fail(
-                number,
+                Some(line),
                 format!(
-                    "unknown key `{key}`; OMB workload keys are: {}",
+                    "unknown key `{name}`; OMB workload keys are: {}",
                     KEYS.iter()
                         .chain(&MORE_KEYS)
                         .copied()
@@ -153,42 +157,17 @@ fn entries(file: &Path, text: &str) -> Result<Entries, WorkloadError> {
                 ),
             ));
         }
-        let value = unquote(value.trim());
-        if entries.insert(key.to_string(), (value, number)).is_some() {
-            return Err(fail(number, format!("key `{key}` appears twice")));
-        }
+        let Some(scalar) = value.as_scalar() else {
+            return Err(fail(
+                Some(line),
+                format!(
+                    "key `{name}`: nested YAML (a list or a map) is not an OMB workload value; its keys are all top-level `key: value` lines"
+                ),
+            ));
+        };
+        entries.insert(name.to_string(), (scalar.as_str().to_string(), line));
     }
     Ok(entries)
-}
-
-/// `line` without a `#` comment (one at the start or after a space,
-/// outside quotes).
-fn strip_comment(line: &str) -> &str {
-    let mut quote = None;
-    let mut previous = ' ';
-    for (at, c) in line.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(open), _) if c == open => quote = None,
-            (None, '#') if previous.is_whitespace() => return &line[..at],
-            _ => {}
-        }
-        previous = c;
-    }
-    line
-}
-
-/// A scalar without its surrounding quotes.
-fn unquote(value: &str) -> String {
-    for quote in ['"', '\''] {
-        if let Some(inner) = value
-            .strip_prefix(quote)
-            .and_then(|v| v.strip_suffix(quote))
-        {
-            return inner.to_string();
-        }
-    }
-    value.to_string()
 }
 
 /// The entries of one file, read key by key.

@@ -125,11 +125,12 @@ fn bad_workloads_name_file_line_key_and_allowed_values() {
             ">= 1",
         ),
         ("topics: 1", "topics:\n  - 1", "nested YAML", "key: value"),
+        ("topics: 1", "topics: 1\ntopics: 2", "uplicate", "topics"),
         (
             "topics: 1",
-            "topics: 1\ntopics: 2",
-            "appears twice",
-            "topics",
+            "topics: [1",
+            "not an OMB workload",
+            "key: value",
         ),
     ];
     for (from, to, what, allowed) in cases {
