@@ -6,7 +6,7 @@
 //! ([`Broker`]) and hands each consumer thread its deliveries.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
@@ -28,11 +28,12 @@ pub(super) trait Broker: Sync {
     /// What a consumer thread needs to acknowledge one delivery.
     type Ack: Send;
 
-    /// Publishes `payload`; `on_confirm` runs when the broker confirms it.
+    /// Publishes `payload`; `on_confirm` runs when the broker confirms
+    /// it (`true`) or refuses it (`false`, a publisher nack).
     fn publish(
         &self,
         payload: &[u8],
-        on_confirm: impl FnOnce() + Send + 'static,
+        on_confirm: impl FnOnce(bool) + Send + 'static,
     ) -> Result<(), BenchError>;
 
     /// Acknowledges one delivery.
@@ -74,9 +75,7 @@ pub(super) fn drive<B: Broker>(
         stamps,
         clock,
         budget_ns: live::budget_ns(timeline),
-        in_flight: AtomicU64::new(0),
         sending: AtomicBool::new(true),
-        finished: AtomicBool::new(false),
     };
     let results: Vec<(SchedulingMode, u64)> = std::thread::scope(|scope| {
         let consumer_threads: Vec<_> = deliveries
@@ -123,6 +122,13 @@ pub(super) fn drive<B: Broker>(
         service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
         ack_to_next_delivery: stamps.turnaround(),
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
+        refused: stamps
+            .rejected
+            .iter()
+            .filter(|r| r.load(Ordering::Relaxed))
+            .count() as u64,
+        expired: BrokerStamps::count(&stamps.expired),
+        dropped: BrokerStamps::count(&stamps.dropped),
         replay_turnaround: 0.0,
         theory_with_transit: None,
     };
@@ -136,27 +142,16 @@ struct Shared<'a, B> {
     stamps: &'a Arc<BrokerStamps>,
     clock: Clock,
     budget_ns: u64,
-    /// Messages published and not yet served.
-    in_flight: AtomicU64,
     /// The producer has messages left to send.
     sending: AtomicBool,
-    /// Every message sent was served: the consumers can stop.
-    finished: AtomicBool,
 }
 
 impl<B> Shared<'_, B> {
-    /// One message fewer in flight; the last after the producer finished
-    /// ends the run.
-    fn served(&self) {
-        if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
-            && !self.sending.load(Ordering::SeqCst)
-        {
-            self.finished.store(true, Ordering::SeqCst);
-        }
-    }
-
+    /// Every message sent was settled (served, refused or dead-lettered)
+    /// after the producer finished, or the run was stopped or is over
+    /// its time budget: the consumers can stop.
     fn over(&self, stop: &AtomicBool) -> bool {
-        self.finished.load(Ordering::SeqCst)
+        (!self.sending.load(Ordering::SeqCst) && self.stamps.unsettled.load(Ordering::SeqCst) == 0)
             || stop.load(Ordering::Relaxed)
             || self.clock.now() >= self.budget_ns
     }
@@ -171,24 +166,27 @@ fn produce<B: Broker>(shared: &Shared<B>, stop: &AtomicBool) -> (SchedulingMode,
         if clock.now() >= shared.budget_ns || !waiter.wait_until(&clock, planned.scheduled, stop) {
             break;
         }
-        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        shared.stamps.unsettled.fetch_add(1, Ordering::SeqCst);
         let sent = clock.now();
         let stamps = Arc::clone(shared.stamps);
-        let confirmed = move || stamps.confirmed[sequence].store(clock.now(), Ordering::Relaxed);
+        let confirmed = move |acked: bool| {
+            if acked {
+                stamps.confirmed[sequence].store(clock.now(), Ordering::Relaxed);
+            } else {
+                stamps.refused(sequence);
+            }
+        };
         if shared
             .broker
             .publish(&payload(sequence, planned.scheduled, sent), confirmed)
             .is_err()
         {
-            shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+            shared.stamps.settled();
             break;
         }
         shared.stamps.sent[sequence].store(sent, Ordering::Relaxed);
     }
     shared.sending.store(false, Ordering::SeqCst);
-    if shared.in_flight.load(Ordering::SeqCst) == 0 {
-        shared.finished.store(true, Ordering::SeqCst);
-    }
     live::finish_thread(mode)
 }
 
@@ -224,7 +222,7 @@ fn consume<B: Broker>(
         stamps.started[sequence].store(started, Ordering::Relaxed);
         stamps.done[sequence].store(done, Ordering::Relaxed);
         idle_since = acked;
-        shared.served();
+        stamps.settled();
     }
     live::finish_thread(mode)
 }

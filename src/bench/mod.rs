@@ -27,7 +27,7 @@ pub use crate::scenario::live_settings::BrokerKind;
 use crate::dist::Dist;
 use crate::live::{LiveRun, LiveSettings};
 use crate::model::metric::Metric;
-use crate::model::{Dispatch, Feature, Features, Model, Window};
+use crate::model::{Admission, Dispatch, Feature, Features, Limit, Model, Queue, Window};
 
 /// Where RabbitMQ listens unless `--url` says otherwise (its defaults).
 pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
@@ -142,6 +142,18 @@ pub struct BrokerMeasures {
     pub ack_to_next_delivery: Latency,
     /// Deliveries the broker flagged as redelivered (0 in a clean run).
     pub redelivered: u64,
+    /// Messages the broker refused with a publisher nack (a full
+    /// `reject-publish` queue): live's rejections.
+    #[serde(default)]
+    pub refused: u64,
+    /// Messages dead-lettered as expired (`x-message-ttl` ran out while
+    /// they were ready): live's expiries.
+    #[serde(default)]
+    pub expired: u64,
+    /// Messages dead-lettered as dropped from the head of a full
+    /// `drop-head` queue: live's drops.
+    #[serde(default)]
+    pub dropped: u64,
     /// The turnaround the replay holds each consumer's slot for after each
     /// service (model time units): the mean of service end to ack plus
     /// ack to the next ready delivery, as the model's `ack` round trip
@@ -273,12 +285,18 @@ pub fn without_password(url: &str) -> String {
 
 /// What a bench run reproduces: open producers with any interarrival
 /// distribution into one queue, consumers with any service distribution,
-/// and the queue's prefetch window. Anything else is refused.
+/// the queue's prefetch window, a `max_length` of ready messages
+/// (`x-max-length`) with `reject-publish` or `drop-head`, and a fixed TTL
+/// (a deterministic `patience`, `x-message-ttl`). Anything else is refused.
 const SUPPORTED: Features = Features::of(&[
     Feature::RenewalArrivals,
     Feature::GeneralService,
     Feature::PrefetchWindow,
     Feature::UnlimitedPrefetch,
+    Feature::Capacity,
+    Feature::MaxLength,
+    Feature::DropHead,
+    Feature::Patience,
 ]);
 
 /// Why `model` cannot be benchmarked on a broker, or `None` when it can.
@@ -308,10 +326,37 @@ pub fn unsupported(model: &Model) -> Option<String> {
             queue.name
         ));
     }
+    if let Some(refusal) = unsupported_limits(queue) {
+        return Some(refusal);
+    }
     (queue.consumers > MAX_CONSUMERS).then(|| {
         format!(
             "a bench run starts one thread and channel per consumer, at most {MAX_CONSUMERS}; queue `{}` has {}",
             queue.name, queue.consumers
+        )
+    })
+}
+
+/// Why `queue`'s length limit or TTL has no RabbitMQ equivalent a bench
+/// run can declare, or `None`.
+fn unsupported_limits(queue: &Queue) -> Option<String> {
+    let name = &queue.name;
+    if matches!(
+        queue.admission,
+        Admission::Bounded {
+            limit: Limit::InSystem(_),
+            ..
+        }
+    ) {
+        return Some(format!(
+            "queue `{name}` has a `capacity` (messages waiting + in service); RabbitMQ's x-max-length counts ready messages only: use `max_length`"
+        ));
+    }
+    let patience = queue.patience()?;
+    (!matches!(patience, Dist::Deterministic { .. })).then(|| {
+        format!(
+            "queue `{name}` has a random `patience` ({}); RabbitMQ's x-message-ttl is one fixed TTL: use `patience = {{ dist = \"deterministic\", value = ... }}`",
+            patience.describe()
         )
     })
 }
