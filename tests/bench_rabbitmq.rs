@@ -13,8 +13,9 @@
 //! drop-head and reject-publish (every message published is served,
 //! dropped or refused, and the losses are measured beside their replay and
 //! the M/M/2/5 loss), and a TTL with its dead-letter queue (p_abandoned
-//! measured beside its replay). `QUEUELAB_BENCH_SECONDS` sets a longer
-//! run.
+//! measured beside its replay), and a prefetch sweep (1, 2, 10: every
+//! message delivered once, utilisation beside its replay).
+//! `QUEUELAB_BENCH_SECONDS` sets a longer run.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -50,7 +51,9 @@ static BROKER: Mutex<()> = Mutex::new(());
 /// Bench runs of each point of the shipped study `name` from `seed`: the
 /// block of each point's queue.
 fn bench_points(name: &str, seed: u64) -> Vec<LiveBlock> {
-    let _alone = BROKER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _alone = BROKER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let file = Path::new("scenarios").join(format!("{name}.toml"));
     let mut scenario = scenario::load(&file).expect("the shipped scenario is valid");
     scenario.run.seed = seed;
@@ -214,5 +217,20 @@ fn rabbitmq_with_prefetch_1_serves_every_message_once_and_matches_its_replay() {
             "three disturbed runs, no verdict on live vs replay (mean wait {live} vs {replay} ms, {}): {:?}",
             verdict.vs_replay, health.warnings
         );
+    }
+}
+
+#[test]
+fn rabbitmq_prefetch_sweep_delivers_every_message_once_at_each_window() {
+    let blocks = bench_points("bench-rabbitmq-prefetch-sweep", 19);
+    for (block, prefetch) in blocks.iter().zip([1, 2, 10]) {
+        let broker = block.broker.as_ref().expect("a broker block");
+        let counts = block.health.messages;
+        assert_eq!(broker.prefetch, prefetch, "basic.qos as swept");
+        assert_eq!(counts.sent, counts.planned, "every message published");
+        assert_eq!(counts.served, counts.sent, "every message served");
+        assert_eq!(broker.redelivered, 0, "nothing delivered twice");
+        assert_eq!(broker.refused + broker.expired + broker.dropped, 0);
+        agrees_with_replay(block, Metric::Utilisation);
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use crossbeam_channel::Receiver;
 
 use super::stamps::{BrokerStamps, payload};
-use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, Latency};
+use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, Latency, Saturation};
 use crate::live::{
     self, Channel, Clock, Execution, LiveRun, MachineLoad, SchedulingMode, Timeline, WaitMethod,
     Waiter,
@@ -54,6 +54,8 @@ pub(super) struct Setup {
     pub prefetch: u32,
     /// The unloaded transit D0, measured before the run.
     pub transit_unloaded: Latency,
+    /// The broker's saturation rate, measured before the run.
+    pub saturation: Option<Saturation>,
 }
 
 /// Runs the producer and one thread per receiver of `deliveries` on the
@@ -117,6 +119,7 @@ pub(super) fn drive<B: Broker>(
         prefetch: setup.prefetch,
         consumers: deliveries.len() as u32,
         transit_unloaded: setup.transit_unloaded,
+        saturation: setup.saturation,
         publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered),
         publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed),
         service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),

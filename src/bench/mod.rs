@@ -14,6 +14,7 @@
 mod drive;
 #[cfg(feature = "rabbitmq")]
 mod rabbitmq;
+mod saturation;
 #[cfg(feature = "rabbitmq")]
 mod stamps;
 
@@ -23,6 +24,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::live_settings::BrokerKind;
+pub use saturation::Saturation;
 
 use crate::dist::Dist;
 use crate::live::{LiveRun, LiveSettings};
@@ -127,6 +129,10 @@ pub struct BrokerMeasures {
     /// Unloaded transit D0: publish to delivery at a consumer with one
     /// message in flight, measured before the run.
     pub transit_unloaded: Latency,
+    /// The broker's saturation rate with these consumers at zero service,
+    /// measured before the run (absent from older results).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub saturation: Option<Saturation>,
     /// Publish to delivery during the run (includes the wait for a free
     /// window slot).
     pub publish_to_delivery: Latency,

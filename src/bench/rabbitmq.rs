@@ -19,7 +19,7 @@
 //! (`reject-publish`), so live's loss metrics are measured.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
@@ -28,13 +28,14 @@ use lapin::Confirmation;
 use lapin::message::DeliveryResult;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
-    ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+    ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use tokio::runtime::Handle;
 
 use super::drive::{self, Broker, Delivered, Setup};
+use super::saturation::{self, Saturation};
 use super::stamps::{BrokerStamps, payload, sent_of};
 use super::{BenchError, BenchRun, BrokerKind, Latency, without_password};
 use crate::live::{Clock, LiveSettings, Timeline};
@@ -106,6 +107,13 @@ fn measure(
     let consumers = model.queues[0].consumers;
     let prefetch = super::prefetch(model);
     let transit_unloaded = transit(handle, queue, consuming)?;
+    let saturation = saturation(handle, queue, consuming, (consumers, prefetch))?;
+    let offered = model
+        .arrival_rates()
+        .map_or(0.0, |rates| rates.iter().flatten().sum::<f64>())
+        * 1e9
+        / timeline.window.ns_per_unit;
+    saturation.admits(offered, consumers)?;
     let stamps = Arc::new(BrokerStamps::new(timeline.messages.len()));
     let clock = Clock::start();
     let ttl_ns = model.queues[0]
@@ -138,6 +146,7 @@ fn measure(
         queue: queue.name.clone(),
         prefetch,
         transit_unloaded,
+        saturation: Some(saturation),
     };
     let outcome = drive::drive(
         queue,
@@ -411,6 +420,22 @@ impl Queue {
         })
     }
 
+    /// Removes every message from the queue (the saturation probe's).
+    fn purge(&self) -> Result<(), BenchError> {
+        self.handle
+            .block_on(
+                self.channel
+                    .queue_purge(self.name.as_str().into(), QueuePurgeOptions::default()),
+            )
+            .map(|_| ())
+            .map_err(|e| {
+                BenchError::Broker(format!(
+                    "RabbitMQ refused queue.purge of the bench's queue `{}`: {e}",
+                    self.name
+                ))
+            })
+    }
+
     /// Deletes the queue and its dead-letter queue (the bench's own,
     /// never another).
     fn delete(self) -> Result<(), BenchError> {
@@ -465,6 +490,59 @@ impl Broker for Queue {
             .map(|_| ())
             .map_err(|e| BenchError::Broker(format!("acknowledging to RabbitMQ failed: {e}")))
     }
+}
+
+/// The broker's saturation rate (see [`super::saturation`]): `consumers`
+/// with `prefetch` each, acknowledging every delivery at once, while
+/// messages are published as fast as confirms allow; the queue is purged
+/// after, so no probe message reaches the run.
+fn saturation(
+    handle: &Handle,
+    queue: &Queue,
+    consuming: &Connection,
+    (consumers, prefetch): (u32, u32),
+) -> Result<Saturation, BenchError> {
+    let delivered = Arc::new(AtomicU64::new(0));
+    let mut channels = Vec::with_capacity(consumers as usize);
+    for index in 0..consumers {
+        let who = format!("saturation probe {index}");
+        let (channel, consumer) = subscribe(handle, queue, consuming, prefetch, &who)?;
+        let delivered = Arc::clone(&delivered);
+        consumer.set_delegate(move |delivery: DeliveryResult| {
+            let delivered = Arc::clone(&delivered);
+            async move {
+                if let Ok(Some(delivery)) = delivery {
+                    delivered.fetch_add(1, Ordering::Relaxed);
+                    // A failed ack shows as fewer deliveries.
+                    let _ = delivery.acker.ack(BasicAckOptions::default()).await;
+                }
+            }
+        });
+        channels.push(channel);
+    }
+    let unconfirmed = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    while start.elapsed() < saturation::WINDOW {
+        if unconfirmed.load(Ordering::Acquire) >= saturation::UNCONFIRMED {
+            std::thread::sleep(Duration::from_micros(50));
+            continue;
+        }
+        unconfirmed.fetch_add(1, Ordering::AcqRel);
+        let confirmed = Arc::clone(&unconfirmed);
+        queue.publish(&payload(usize::MAX, 0, 0), move |_| {
+            confirmed.fetch_sub(1, Ordering::AcqRel);
+        })?;
+    }
+    let measured = Saturation::of(delivered.load(Ordering::Relaxed), start.elapsed());
+    let settle = Instant::now();
+    while unconfirmed.load(Ordering::Acquire) > 0 && settle.elapsed() < TRANSIT_TIMEOUT {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    for channel in &channels {
+        close(handle, channel)?;
+    }
+    queue.purge()?;
+    Ok(measured)
 }
 
 /// The unloaded transit D0: [`TRANSIT_ROUND_TRIPS`] messages, each

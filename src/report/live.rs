@@ -201,6 +201,12 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         latency(&b.transit_unloaded),
         b.transit_unloaded.count,
     );
+    if let Some(saturation) = &b.saturation {
+        text.push_str(&format!(
+            "; saturation rate {:.0} msg/s ({} delivered in {:.1} s to the consumers at zero service, before the run)",
+            saturation.rate_per_second, saturation.delivered, saturation.seconds
+        ));
+    }
     if let Some(theory) = &b.theory_with_transit {
         text.push_str(&format!(
             "; the theory column is theory + D0 ({} time units added to waits and sojourns, λ·D0 to the mean counts)",
