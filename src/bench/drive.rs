@@ -12,7 +12,7 @@ use std::time::Duration;
 use crossbeam_channel::Receiver;
 
 use super::stamps::{BrokerStamps, payload};
-use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, Latency, Saturation};
+use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, DepthSamples, Latency, Saturation};
 use crate::live::{
     self, Channel, Clock, Execution, LiveRun, MachineLoad, SchedulingMode, Timeline, WaitMethod,
     Waiter,
@@ -58,11 +58,19 @@ pub(super) struct Setup {
     pub saturation: Option<Saturation>,
 }
 
+/// Samples of the queue's depth during the run, taken by a driver's
+/// sampler (see `depth.rs`) until [`Sampler::finish`].
+pub(super) trait Sampler {
+    /// Stops sampling: the samples' summary, if any.
+    fn finish(self) -> Option<DepthSamples>;
+}
+
 /// Runs the producer and one thread per receiver of `deliveries` on the
 /// clock `clock` (started before the consumers subscribed), stamping into
 /// `stamps`; `None` when `stop` was set before the run finished.
-pub(super) fn drive<B: Broker>(
+pub(super) fn drive<B: Broker, S: Sampler>(
     broker: &B,
+    sampler: S,
     model: &Model,
     timeline: &Timeline,
     (stamps, clock): (&Arc<BrokerStamps>, Clock),
@@ -94,6 +102,7 @@ pub(super) fn drive<B: Broker>(
             .map(|thread| thread.join().expect("bench thread panicked"))
             .collect()
     });
+    let depth = sampler.finish();
     if stop.load(Ordering::Relaxed) {
         return None;
     }
@@ -125,6 +134,7 @@ pub(super) fn drive<B: Broker>(
         service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
         ack_to_next_delivery: stamps.turnaround(),
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
+        depth,
         refused: stamps
             .rejected
             .iter()

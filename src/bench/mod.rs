@@ -10,6 +10,7 @@
 //! and `stamps.rs` what they record; a driver (`rabbitmq.rs`) supplies
 //! the broker's publish, delivery and acknowledgement.
 
+mod depth;
 #[cfg(feature = "rabbitmq")]
 mod drive;
 #[cfg(feature = "rabbitmq")]
@@ -24,6 +25,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::live_settings::BrokerKind;
+pub use depth::DepthSamples;
 pub use saturation::Saturation;
 
 use crate::dist::Dist;
@@ -148,6 +150,10 @@ pub struct BrokerMeasures {
     pub ack_to_next_delivery: Latency,
     /// Deliveries the broker flagged as redelivered (0 in a clean run).
     pub redelivered: u64,
+    /// The queue's ready messages and consumers as the broker reported
+    /// them during the run (absent when no sample was taken).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub depth: Option<DepthSamples>,
     /// Messages the broker refused with a publisher nack (a full
     /// `reject-publish` queue): live's rejections.
     #[serde(default)]

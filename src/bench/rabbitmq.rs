@@ -34,10 +34,11 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use tokio::runtime::Handle;
 
-use super::drive::{self, Broker, Delivered, Setup};
+use super::depth;
+use super::drive::{self, Broker, Delivered, Sampler, Setup};
 use super::saturation::{self, Saturation};
 use super::stamps::{BrokerStamps, payload, sent_of};
-use super::{BenchError, BenchRun, BrokerKind, Latency, without_password};
+use super::{BenchError, BenchRun, BrokerKind, DepthSamples, Latency, without_password};
 use crate::live::{Clock, LiveSettings, Timeline};
 use crate::model::{Admission, Limit, Loss, Model};
 
@@ -148,8 +149,10 @@ fn measure(
         transit_unloaded,
         saturation: Some(saturation),
     };
+    let sampler = DepthSampler::start(handle, queue, consuming)?;
     let outcome = drive::drive(
         queue,
+        sampler,
         model,
         timeline,
         (&stamps, clock),
@@ -489,6 +492,64 @@ impl Broker for Queue {
             .block_on(acker.ack(BasicAckOptions::default()))
             .map(|_| ())
             .map_err(|e| BenchError::Broker(format!("acknowledging to RabbitMQ failed: {e}")))
+    }
+}
+
+/// A task on the I/O runtime asking the broker for the run's queue's
+/// ready messages and consumers (a passive `queue.declare` on a channel
+/// of its own) every [`depth::EVERY`].
+struct DepthSampler {
+    handle: Handle,
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<Vec<(u32, u32)>>,
+    channel: lapin::Channel,
+}
+
+impl DepthSampler {
+    /// Starts sampling `queue` over `consuming`.
+    fn start(
+        handle: &Handle,
+        queue: &Queue,
+        consuming: &Connection,
+    ) -> Result<DepthSampler, BenchError> {
+        let channel = handle
+            .block_on(consuming.create_channel())
+            .map_err(|e| BenchError::Broker(format!("RabbitMQ refused a sampling channel: {e}")))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let (asking, stopped, name) = (channel.clone(), Arc::clone(&stop), queue.name.clone());
+        let task = handle.spawn(async move {
+            let mut samples = Vec::new();
+            let passive = QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            };
+            while !stopped.load(Ordering::Relaxed) {
+                let declared = asking
+                    .queue_declare(name.as_str().into(), passive, FieldTable::default())
+                    .await;
+                if let Ok(state) = declared {
+                    samples.push((state.message_count(), state.consumer_count()));
+                }
+                tokio::time::sleep(depth::EVERY).await;
+            }
+            samples
+        });
+        Ok(DepthSampler {
+            handle: handle.clone(),
+            stop,
+            task,
+            channel,
+        })
+    }
+}
+
+impl Sampler for DepthSampler {
+    fn finish(self) -> Option<DepthSamples> {
+        self.stop.store(true, Ordering::Relaxed);
+        let samples = self.handle.block_on(self.task).unwrap_or_default();
+        // The samples are in; a channel that fails to close loses nothing.
+        let _ = close(&self.handle, &self.channel);
+        DepthSamples::of(&samples)
     }
 }
 

@@ -221,6 +221,16 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         latency(&b.ack_to_next_delivery),
         b.redelivered
     ));
+    if let Some(depth) = &b.depth {
+        text.push_str(&format!(
+            "; the broker's queue, sampled {} times: {:.2} ready messages on average (at most {}), {}-{} consumers",
+            depth.samples,
+            depth.ready_mean,
+            depth.ready_max,
+            depth.consumers_min,
+            depth.consumers_max
+        ));
+    }
     if b.replay_turnaround > 0.0 {
         text.push_str(&format!(
             "; the replay holds each consumer's window slot for the mean turnaround, {} time units, after each service (as the model's `ack` round trip)",
