@@ -67,10 +67,10 @@ pub(super) trait Sampler {
 
 /// Runs the producer and one thread per receiver of `deliveries` on the
 /// clock `clock` (started before the consumers subscribed), stamping into
-/// `stamps`; `None` when `stop` was set before the run finished.
+/// `stamps`, while `sampler` samples the broker's queue; `None` when
+/// `stop` was set before the run finished.
 pub(super) fn drive<B: Broker, S: Sampler>(
-    broker: &B,
-    sampler: S,
+    (broker, sampler): (&B, S),
     model: &Model,
     timeline: &Timeline,
     (stamps, clock): (&Arc<BrokerStamps>, Clock),

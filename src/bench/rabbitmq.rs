@@ -151,8 +151,7 @@ fn measure(
     };
     let sampler = DepthSampler::start(handle, queue, consuming)?;
     let outcome = drive::drive(
-        queue,
-        sampler,
+        (queue, sampler),
         model,
         timeline,
         (&stamps, clock),
