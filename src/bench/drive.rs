@@ -6,13 +6,13 @@
 //! ([`Broker`]) and hands each consumer thread its deliveries.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 
 use super::stamps::{BrokerStamps, payload};
-use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, Latency};
+use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, DepthSamples, Latency, Saturation};
 use crate::live::{
     self, Channel, Clock, Execution, LiveRun, MachineLoad, SchedulingMode, Timeline, WaitMethod,
     Waiter,
@@ -28,11 +28,12 @@ pub(super) trait Broker: Sync {
     /// What a consumer thread needs to acknowledge one delivery.
     type Ack: Send;
 
-    /// Publishes `payload`; `on_confirm` runs when the broker confirms it.
+    /// Publishes `payload`; `on_confirm` runs when the broker confirms
+    /// it (`true`) or refuses it (`false`, a publisher nack).
     fn publish(
         &self,
         payload: &[u8],
-        on_confirm: impl FnOnce() + Send + 'static,
+        on_confirm: impl FnOnce(bool) + Send + 'static,
     ) -> Result<(), BenchError>;
 
     /// Acknowledges one delivery.
@@ -53,13 +54,34 @@ pub(super) struct Setup {
     pub prefetch: u32,
     /// The unloaded transit D0, measured before the run.
     pub transit_unloaded: Latency,
+    /// The broker's saturation rate, measured before the run.
+    pub saturation: Option<Saturation>,
+}
+
+/// Samples of the queue's depth during the run, taken by a driver's
+/// sampler (see `depth.rs`) until [`Sampler::finish`].
+pub(super) trait Sampler {
+    /// Stops sampling: the samples' summary, if any.
+    fn finish(self) -> Option<DepthSamples>;
+}
+
+/// The sampler of a driver that reads no queue depth from its broker.
+#[cfg(feature = "nats")]
+pub(super) struct NoDepth;
+
+#[cfg(feature = "nats")]
+impl Sampler for NoDepth {
+    fn finish(self) -> Option<DepthSamples> {
+        None
+    }
 }
 
 /// Runs the producer and one thread per receiver of `deliveries` on the
 /// clock `clock` (started before the consumers subscribed), stamping into
-/// `stamps`; `None` when `stop` was set before the run finished.
-pub(super) fn drive<B: Broker>(
-    broker: &B,
+/// `stamps`, while `sampler` samples the broker's queue; `None` when
+/// `stop` was set before the run finished.
+pub(super) fn drive<B: Broker, S: Sampler>(
+    (broker, sampler): (&B, S),
     model: &Model,
     timeline: &Timeline,
     (stamps, clock): (&Arc<BrokerStamps>, Clock),
@@ -74,9 +96,7 @@ pub(super) fn drive<B: Broker>(
         stamps,
         clock,
         budget_ns: live::budget_ns(timeline),
-        in_flight: AtomicU64::new(0),
         sending: AtomicBool::new(true),
-        finished: AtomicBool::new(false),
     };
     let results: Vec<(SchedulingMode, u64)> = std::thread::scope(|scope| {
         let consumer_threads: Vec<_> = deliveries
@@ -93,6 +113,7 @@ pub(super) fn drive<B: Broker>(
             .map(|thread| thread.join().expect("bench thread panicked"))
             .collect()
     });
+    let depth = sampler.finish();
     if stop.load(Ordering::Relaxed) {
         return None;
     }
@@ -118,11 +139,20 @@ pub(super) fn drive<B: Broker>(
         prefetch: setup.prefetch,
         consumers: deliveries.len() as u32,
         transit_unloaded: setup.transit_unloaded,
+        saturation: setup.saturation,
         publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered),
         publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed),
         service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
         ack_to_next_delivery: stamps.turnaround(),
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
+        depth,
+        refused: stamps
+            .rejected
+            .iter()
+            .filter(|r| r.load(Ordering::Relaxed))
+            .count() as u64,
+        expired: BrokerStamps::count(&stamps.expired),
+        dropped: BrokerStamps::count(&stamps.dropped),
         replay_turnaround: 0.0,
         theory_with_transit: None,
     };
@@ -136,27 +166,16 @@ struct Shared<'a, B> {
     stamps: &'a Arc<BrokerStamps>,
     clock: Clock,
     budget_ns: u64,
-    /// Messages published and not yet served.
-    in_flight: AtomicU64,
     /// The producer has messages left to send.
     sending: AtomicBool,
-    /// Every message sent was served: the consumers can stop.
-    finished: AtomicBool,
 }
 
 impl<B> Shared<'_, B> {
-    /// One message fewer in flight; the last after the producer finished
-    /// ends the run.
-    fn served(&self) {
-        if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
-            && !self.sending.load(Ordering::SeqCst)
-        {
-            self.finished.store(true, Ordering::SeqCst);
-        }
-    }
-
+    /// Every message sent was settled (served, refused or dead-lettered)
+    /// after the producer finished, or the run was stopped or is over
+    /// its time budget: the consumers can stop.
     fn over(&self, stop: &AtomicBool) -> bool {
-        self.finished.load(Ordering::SeqCst)
+        (!self.sending.load(Ordering::SeqCst) && self.stamps.unsettled.load(Ordering::SeqCst) == 0)
             || stop.load(Ordering::Relaxed)
             || self.clock.now() >= self.budget_ns
     }
@@ -171,24 +190,27 @@ fn produce<B: Broker>(shared: &Shared<B>, stop: &AtomicBool) -> (SchedulingMode,
         if clock.now() >= shared.budget_ns || !waiter.wait_until(&clock, planned.scheduled, stop) {
             break;
         }
-        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        shared.stamps.unsettled.fetch_add(1, Ordering::SeqCst);
         let sent = clock.now();
         let stamps = Arc::clone(shared.stamps);
-        let confirmed = move || stamps.confirmed[sequence].store(clock.now(), Ordering::Relaxed);
+        let confirmed = move |acked: bool| {
+            if acked {
+                stamps.confirmed[sequence].store(clock.now(), Ordering::Relaxed);
+            } else {
+                stamps.refused(sequence);
+            }
+        };
         if shared
             .broker
             .publish(&payload(sequence, planned.scheduled, sent), confirmed)
             .is_err()
         {
-            shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+            shared.stamps.settled();
             break;
         }
         shared.stamps.sent[sequence].store(sent, Ordering::Relaxed);
     }
     shared.sending.store(false, Ordering::SeqCst);
-    if shared.in_flight.load(Ordering::SeqCst) == 0 {
-        shared.finished.store(true, Ordering::SeqCst);
-    }
     live::finish_thread(mode)
 }
 
@@ -224,7 +246,7 @@ fn consume<B: Broker>(
         stamps.started[sequence].store(started, Ordering::Relaxed);
         stamps.done[sequence].store(done, Ordering::Relaxed);
         idle_since = acked;
-        shared.served();
+        stamps.settled();
     }
     live::finish_thread(mode)
 }

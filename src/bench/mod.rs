@@ -10,12 +10,14 @@
 //! and `stamps.rs` what they record; a driver (`rabbitmq.rs`, `nats.rs`)
 //! supplies the broker's publish, delivery and acknowledgement.
 
+mod depth;
 #[cfg(any(feature = "rabbitmq", feature = "nats"))]
 mod drive;
 #[cfg(feature = "nats")]
 mod nats;
 #[cfg(feature = "rabbitmq")]
 mod rabbitmq;
+mod saturation;
 #[cfg(any(feature = "rabbitmq", feature = "nats"))]
 mod stamps;
 
@@ -25,11 +27,13 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::live_settings::BrokerKind;
+pub use depth::DepthSamples;
+pub use saturation::Saturation;
 
 use crate::dist::Dist;
 use crate::live::{LiveRun, LiveSettings};
 use crate::model::metric::Metric;
-use crate::model::{Dispatch, Feature, Features, Model, Window};
+use crate::model::{Admission, Dispatch, Feature, Features, Limit, Model, Queue, Window};
 
 /// Where RabbitMQ listens unless `--url` says otherwise (its defaults).
 pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
@@ -133,6 +137,10 @@ pub struct BrokerMeasures {
     /// Unloaded transit D0: publish to delivery at a consumer with one
     /// message in flight, measured before the run.
     pub transit_unloaded: Latency,
+    /// The broker's saturation rate with these consumers at zero service,
+    /// measured before the run (absent from older results).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub saturation: Option<Saturation>,
     /// Publish to delivery during the run (includes the wait for a free
     /// window slot).
     pub publish_to_delivery: Latency,
@@ -148,6 +156,22 @@ pub struct BrokerMeasures {
     pub ack_to_next_delivery: Latency,
     /// Deliveries the broker flagged as redelivered (0 in a clean run).
     pub redelivered: u64,
+    /// The queue's ready messages and consumers as the broker reported
+    /// them during the run (absent when no sample was taken).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub depth: Option<DepthSamples>,
+    /// Messages the broker refused with a publisher nack (a full
+    /// `reject-publish` queue): live's rejections.
+    #[serde(default)]
+    pub refused: u64,
+    /// Messages dead-lettered as expired (`x-message-ttl` ran out while
+    /// they were ready): live's expiries.
+    #[serde(default)]
+    pub expired: u64,
+    /// Messages dead-lettered as dropped from the head of a full
+    /// `drop-head` queue: live's drops.
+    #[serde(default)]
+    pub dropped: u64,
     /// The turnaround the replay holds each consumer's slot for after each
     /// service (model time units): the mean of service end to ack plus
     /// ack to the next ready delivery, as the model's `ack` round trip
@@ -279,12 +303,18 @@ pub fn without_password(url: &str) -> String {
 
 /// What a bench run reproduces: open producers with any interarrival
 /// distribution into one queue, consumers with any service distribution,
-/// and the queue's prefetch window. Anything else is refused.
+/// the queue's prefetch window, a `max_length` of ready messages
+/// (`x-max-length`) with `reject-publish` or `drop-head`, and a fixed TTL
+/// (a deterministic `patience`, `x-message-ttl`). Anything else is refused.
 const SUPPORTED: Features = Features::of(&[
     Feature::RenewalArrivals,
     Feature::GeneralService,
     Feature::PrefetchWindow,
     Feature::UnlimitedPrefetch,
+    Feature::Capacity,
+    Feature::MaxLength,
+    Feature::DropHead,
+    Feature::Patience,
 ]);
 
 /// Why `model` cannot be benchmarked on a broker, or `None` when it can.
@@ -314,6 +344,9 @@ pub fn unsupported(model: &Model) -> Option<String> {
             queue.name
         ));
     }
+    if let Some(refusal) = unsupported_limits(queue) {
+        return Some(refusal);
+    }
     (queue.consumers > MAX_CONSUMERS).then(|| {
         format!(
             "a bench run starts one thread and channel per consumer, at most {MAX_CONSUMERS}; queue `{}` has {}",
@@ -322,15 +355,50 @@ pub fn unsupported(model: &Model) -> Option<String> {
     })
 }
 
-/// Why `model`, which a bench run supports (see [`unsupported`]), cannot
-/// run on `kind` in particular, or `None` when it can: a JetStream pull
-/// consumer has no unlimited window here (each window slot is one pull
-/// request of one message).
-pub fn unsupported_on(kind: BrokerKind, model: &Model) -> Option<String> {
-    (kind == BrokerKind::Nats && prefetch(model) == 0).then(|| {
+/// Why `queue`'s length limit or TTL has no RabbitMQ equivalent a bench
+/// run can declare, or `None`.
+fn unsupported_limits(queue: &Queue) -> Option<String> {
+    let name = &queue.name;
+    if matches!(
+        queue.admission,
+        Admission::Bounded {
+            limit: Limit::InSystem(_),
+            ..
+        }
+    ) {
+        return Some(format!(
+            "queue `{name}` has a `capacity` (messages waiting + in service); RabbitMQ's x-max-length counts ready messages only: use `max_length`"
+        ));
+    }
+    let patience = queue.patience()?;
+    (!matches!(patience, Dist::Deterministic { .. })).then(|| {
         format!(
+            "queue `{name}` has a random `patience` ({}); RabbitMQ's x-message-ttl is one fixed TTL: use `patience = {{ dist = \"deterministic\", value = ... }}`",
+            patience.describe()
+        )
+    })
+}
+
+/// Why `model`, which a bench run supports (see [`unsupported`]), cannot
+/// run on `kind` in particular, or `None` when it can. A NATS JetStream
+/// run has no unlimited window (each window slot is one pull request of
+/// one message) and drives no length limit or TTL yet (the RabbitMQ
+/// ladder's).
+pub fn unsupported_on(kind: BrokerKind, model: &Model) -> Option<String> {
+    if kind != BrokerKind::Nats {
+        return None;
+    }
+    let queue = &model.queues[0];
+    if prefetch(model) == 0 {
+        return Some(format!(
             "queue `{}` has an unlimited prefetch; a NATS JetStream bench gives each consumer a window of pull requests, so give `prefetch` a number (1 for a shared line)",
-            model.queues[0].name
+            queue.name
+        ));
+    }
+    (queue.patience().is_some() || !matches!(queue.admission, Admission::Unbounded)).then(|| {
+        format!(
+            "queue `{}` has a length limit or a TTL (`max_length`, `patience`): a NATS JetStream bench does not drive them yet (a RabbitMQ one does: `--broker rabbitmq`); remove them",
+            queue.name
         )
     })
 }

@@ -31,7 +31,7 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::drive::{self, Broker, Delivered, Setup};
+use super::drive::{self, Broker, Delivered, NoDepth, Setup};
 use super::stamps::{BrokerStamps, PAYLOAD_BYTES, sequence_of};
 use super::{BenchError, BenchRun, BrokerKind, Latency, without_password};
 use crate::live::{Clock, LiveSettings, NEVER, Timeline};
@@ -120,9 +120,10 @@ fn measure(
         queue: run_stream.name.clone(),
         prefetch,
         transit_unloaded,
+        saturation: None,
     };
     let outcome = drive::drive(
-        run_stream,
+        (run_stream, NoDepth),
         model,
         timeline,
         (&stamps, clock),
@@ -285,7 +286,7 @@ impl Broker for RunStream {
     fn publish(
         &self,
         payload: &[u8],
-        on_confirm: impl FnOnce() + Send + 'static,
+        on_confirm: impl FnOnce(bool) + Send + 'static,
     ) -> Result<(), BenchError> {
         let confirm = self
             .handle
@@ -296,7 +297,7 @@ impl Broker for RunStream {
             .map_err(|e| BenchError::Broker(format!("publishing to NATS JetStream failed: {e}")))?;
         self.handle.spawn(async move {
             if confirm.await.is_ok() {
-                on_confirm();
+                on_confirm(true);
             }
         });
         Ok(())
@@ -329,7 +330,7 @@ fn transit(run_stream: &RunStream) -> Result<Latency, BenchError> {
     let measured = (0..TRANSIT_ROUND_TRIPS).try_for_each(|_| {
         stamps.delivered[0].store(NEVER, Ordering::Relaxed);
         let sent = clock.now();
-        run_stream.publish(&[0; PAYLOAD_BYTES], || {})?;
+        run_stream.publish(&[0; PAYLOAD_BYTES], |_| {})?;
         let (_, ack) = receiver.recv_timeout(TRANSIT_TIMEOUT).map_err(|_| {
             BenchError::Broker(format!(
                 "NATS JetStream delivered no message within {} s while measuring the unloaded transit",

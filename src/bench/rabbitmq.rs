@@ -9,9 +9,17 @@
 //! nanosecond stamps in the payload (never the AMQP `timestamp`, which
 //! has whole seconds); a consumer serves each delivery to start + the
 //! planned service, then acknowledges it.
+//!
+//! A model's `max_length` becomes `x-max-length` with its `overflow` as
+//! `x-overflow`, and a deterministic `patience` `x-message-ttl`. A
+//! dead-letter queue is declared for every run (and deleted after it) as
+//! the queue's `x-dead-letter-exchange` target: a consumer there stamps
+//! each message the broker dropped from the head or expired, by the
+//! `x-death` reason, and a publisher nack marks one refused
+//! (`reject-publish`), so live's loss metrics are measured.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
@@ -20,17 +28,19 @@ use lapin::Confirmation;
 use lapin::message::DeliveryResult;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
-    ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+    ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use tokio::runtime::Handle;
 
-use super::drive::{self, Broker, Delivered, Setup};
-use super::stamps::{BrokerStamps, PAYLOAD_BYTES};
-use super::{BenchError, BenchRun, BrokerKind, Latency, without_password};
+use super::depth;
+use super::drive::{self, Broker, Delivered, Sampler, Setup};
+use super::saturation::{self, Saturation};
+use super::stamps::{BrokerStamps, payload, sent_of};
+use super::{BenchError, BenchRun, BrokerKind, DepthSamples, Latency, without_password};
 use crate::live::{Clock, LiveSettings, Timeline};
-use crate::model::Model;
+use crate::model::{Admission, Limit, Loss, Model};
 
 /// Round trips of one message each that measure the unloaded transit D0.
 const TRANSIT_ROUND_TRIPS: usize = 200;
@@ -72,9 +82,10 @@ pub(super) fn run(
                 ))
             })
     };
+    let arguments = arguments(model, timeline.window.ns_per_unit)?;
     let publishing = connect("producer")?;
     let consuming = connect("consumers")?;
-    let queue = Queue::declare(&handle, &publishing)?;
+    let queue = Queue::declare(&handle, &publishing, arguments)?;
     let outcome = measure(model, &timeline, &handle, &queue, &consuming, stop);
     let deleted = queue.delete();
     let mut outcome = outcome?;
@@ -97,8 +108,19 @@ fn measure(
     let consumers = model.queues[0].consumers;
     let prefetch = super::prefetch(model);
     let transit_unloaded = transit(handle, queue, consuming)?;
+    let saturation = saturation(handle, queue, consuming, (consumers, prefetch))?;
+    let offered = model
+        .arrival_rates()
+        .map_or(0.0, |rates| rates.iter().flatten().sum::<f64>())
+        * 1e9
+        / timeline.window.ns_per_unit;
+    saturation.admits(offered, consumers)?;
     let stamps = Arc::new(BrokerStamps::new(timeline.messages.len()));
     let clock = Clock::start();
+    let ttl_ns = model.queues[0]
+        .patience()
+        .map_or(0, |ttl| (ttl.mean() * timeline.window.ns_per_unit) as u64);
+    let dead_letters = watch_dead_letters(handle, queue, consuming, (&stamps, clock), ttl_ns)?;
     let mut deliveries = Vec::with_capacity(consumers as usize);
     let mut subscriptions = Vec::with_capacity(consumers as usize);
     for index in 0..consumers {
@@ -125,9 +147,11 @@ fn measure(
         queue: queue.name.clone(),
         prefetch,
         transit_unloaded,
+        saturation: Some(saturation),
     };
+    let sampler = DepthSampler::start(handle, queue, consuming)?;
     let outcome = drive::drive(
-        queue,
+        (queue, sampler),
         model,
         timeline,
         (&stamps, clock),
@@ -138,7 +162,123 @@ fn measure(
     for (channel, _) in subscriptions {
         close(handle, &channel)?;
     }
+    close(handle, &dead_letters)?;
     Ok(outcome)
+}
+
+/// The queue arguments that give `model`'s queue its RabbitMQ behaviour
+/// at `ns_per_unit` wall ns per model time unit: `x-max-length` and
+/// `x-overflow` for a `max_length`, `x-message-ttl` (whole ms) for a
+/// deterministic `patience` (see [`super::unsupported`]).
+fn arguments(model: &Model, ns_per_unit: f64) -> Result<FieldTable, BenchError> {
+    let queue = &model.queues[0];
+    let mut arguments = FieldTable::default();
+    if let Admission::Bounded {
+        limit: Limit::Waiting(length),
+        overflow,
+        ..
+    } = queue.admission
+    {
+        let length = i64::from(length);
+        arguments.insert("x-max-length".into(), AMQPValue::LongLongInt(length));
+        let overflow = AMQPValue::LongString(overflow.name().into());
+        arguments.insert("x-overflow".into(), overflow);
+    }
+    if let Some(patience) = queue.patience() {
+        let ms = patience.mean() * ns_per_unit / 1e6;
+        let whole = ms.round();
+        if (ms - whole).abs() > 1e-6 || whole < 1.0 {
+            return Err(BenchError::Broker(format!(
+                "queue `{}`: its patience is {ms} ms of wall time at this time scale; RabbitMQ's x-message-ttl takes whole milliseconds (at least 1)",
+                queue.name
+            )));
+        }
+        let ttl = AMQPValue::LongLongInt(whole as i64);
+        arguments.insert("x-message-ttl".into(), ttl);
+    }
+    Ok(arguments)
+}
+
+/// Starts a consumer (automatic acknowledgements) on the run's
+/// dead-letter queue that stamps each message dead-lettered as dropped
+/// from the head (`x-death` reason `maxlen`), when it arrives there, or
+/// expired (`expired`), at its send + `ttl_ns` (the broker's expiry
+/// instant: it dead-letters expired messages from the head, later, and
+/// the dead-letter queue's transit comes on top), into `stamps`; returns
+/// its channel, to close.
+fn watch_dead_letters(
+    handle: &Handle,
+    queue: &Queue,
+    consuming: &Connection,
+    (stamps, clock): (&Arc<BrokerStamps>, Clock),
+    ttl_ns: u64,
+) -> Result<lapin::Channel, BenchError> {
+    let failed = |what: &str, e: lapin::Error| {
+        BenchError::Broker(format!(
+            "RabbitMQ refused {what} on the dead-letter queue `{}`: {e}",
+            queue.dead_letters
+        ))
+    };
+    let (channel, consumer) = handle.block_on(async {
+        let channel = consuming
+            .create_channel()
+            .await
+            .map_err(|e| failed("a channel", e))?;
+        let consumer = channel
+            .basic_consume(
+                queue.dead_letters.as_str().into(),
+                ShortString::default(),
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..BasicConsumeOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|e| failed("basic.consume", e))?;
+        Ok::<_, BenchError>((channel, consumer))
+    })?;
+    let stamps = Arc::clone(stamps);
+    consumer.set_delegate(move |delivery: DeliveryResult| {
+        let stamps = Arc::clone(&stamps);
+        async move {
+            let Ok(Some(delivery)) = delivery else {
+                return;
+            };
+            let now = clock.now();
+            let at = match death_reason(delivery.properties.headers()) {
+                Some(Loss::Dropped) => (Loss::Dropped, now),
+                Some(Loss::Expired) => {
+                    let expiry = sent_of(&delivery.data).map(|sent| sent + ttl_ns);
+                    (Loss::Expired, expiry.map_or(now, |t| t.min(now)))
+                }
+                None => return,
+            };
+            stamps.lost(&delivery.data, at.0, at.1);
+        }
+    });
+    Ok(channel)
+}
+
+/// The loss an `x-death` header names: its latest reason, `maxlen`
+/// (dropped from the head) or `expired`; `None` for any other.
+fn death_reason(headers: &Option<FieldTable>) -> Option<Loss> {
+    let AMQPValue::FieldArray(deaths) = headers.as_ref()?.inner().get("x-death")? else {
+        return None;
+    };
+    let AMQPValue::FieldTable(latest) = deaths.as_slice().first()? else {
+        return None;
+    };
+    let reason = match latest.inner().get("reason")? {
+        AMQPValue::LongString(reason) => reason.to_string(),
+        AMQPValue::ShortString(reason) => reason.to_string(),
+        _ => return None,
+    };
+    match reason.as_str() {
+        "maxlen" => Some(Loss::Dropped),
+        "expired" => Some(Loss::Expired),
+        _ => None,
+    }
 }
 
 /// A delivery reached a consumer's delegate: stamps it and hands it to
@@ -206,31 +346,60 @@ fn close(handle: &Handle, channel: &lapin::Channel) -> Result<(), BenchError> {
         .map_err(|e| BenchError::Broker(format!("closing a RabbitMQ channel failed: {e}")))
 }
 
-/// The run's queue, with a publishing channel (confirms on).
+/// The run's queue and its dead-letter queue, with a publishing channel
+/// (confirms on).
 struct Queue {
     name: String,
+    dead_letters: String,
     handle: Handle,
     channel: lapin::Channel,
 }
 
 impl Queue {
-    /// Declares a classic, non-durable queue under a name unique to this
-    /// run, expiring after [`EXPIRES_MS`] unused.
-    fn declare(handle: &Handle, publishing: &Connection) -> Result<Queue, BenchError> {
+    /// Declares a classic, non-durable queue with `arguments` under a name
+    /// unique to this run, and its dead-letter queue, both expiring after
+    /// [`EXPIRES_MS`] unused.
+    fn declare(
+        handle: &Handle,
+        publishing: &Connection,
+        mut arguments: FieldTable,
+    ) -> Result<Queue, BenchError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let name = format!("queuelab-bench-{}-{nanos}", std::process::id());
+        let dead_letters = format!("{name}-dead-letters");
         let failed = |what: &str, e: lapin::Error| {
             BenchError::Broker(format!("RabbitMQ refused {what} (queue `{name}`): {e}"))
         };
+        let expires = || {
+            let mut arguments = FieldTable::default();
+            arguments.insert("x-expires".into(), AMQPValue::LongInt(EXPIRES_MS));
+            arguments
+        };
+        arguments.insert("x-expires".into(), AMQPValue::LongInt(EXPIRES_MS));
+        // The default exchange routes by queue name.
+        arguments.insert(
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString("".into()),
+        );
+        arguments.insert(
+            "x-dead-letter-routing-key".into(),
+            AMQPValue::LongString(dead_letters.as_str().into()),
+        );
         let channel = handle.block_on(async {
             let channel = publishing
                 .create_channel()
                 .await
                 .map_err(|e| failed("a channel", e))?;
-            let mut arguments = FieldTable::default();
-            arguments.insert("x-expires".into(), AMQPValue::LongInt(EXPIRES_MS));
+            channel
+                .queue_declare(
+                    dead_letters.as_str().into(),
+                    QueueDeclareOptions::default(),
+                    expires(),
+                )
+                .await
+                .map_err(|e| failed("queue.declare of the dead-letter queue", e))?;
             channel
                 .queue_declare(
                     name.as_str().into(),
@@ -247,26 +416,45 @@ impl Queue {
         })?;
         Ok(Queue {
             name,
+            dead_letters,
             handle: handle.clone(),
             channel,
         })
     }
 
-    /// Deletes the queue (the bench's own, never another).
-    fn delete(self) -> Result<(), BenchError> {
+    /// Removes every message from the queue (the saturation probe's).
+    fn purge(&self) -> Result<(), BenchError> {
         self.handle
             .block_on(
                 self.channel
-                    .queue_delete(self.name.as_str().into(), QueueDeleteOptions::default()),
+                    .queue_purge(self.name.as_str().into(), QueuePurgeOptions::default()),
             )
             .map(|_| ())
             .map_err(|e| {
                 BenchError::Broker(format!(
-                    "could not delete the bench's queue `{}` (it expires after {} s unused): {e}",
-                    self.name,
-                    EXPIRES_MS / 1000
+                    "RabbitMQ refused queue.purge of the bench's queue `{}`: {e}",
+                    self.name
                 ))
             })
+    }
+
+    /// Deletes the queue and its dead-letter queue (the bench's own,
+    /// never another).
+    fn delete(self) -> Result<(), BenchError> {
+        for name in [&self.name, &self.dead_letters] {
+            self.handle
+                .block_on(
+                    self.channel
+                        .queue_delete(name.as_str().into(), QueueDeleteOptions::default()),
+                )
+                .map_err(|e| {
+                    BenchError::Broker(format!(
+                        "could not delete the bench's queue `{name}` (it expires after {} s unused): {e}",
+                        EXPIRES_MS / 1000
+                    ))
+                })?;
+        }
+        Ok(())
     }
 }
 
@@ -276,7 +464,7 @@ impl Broker for Queue {
     fn publish(
         &self,
         payload: &[u8],
-        on_confirm: impl FnOnce() + Send + 'static,
+        on_confirm: impl FnOnce(bool) + Send + 'static,
     ) -> Result<(), BenchError> {
         let confirm = self
             .handle
@@ -289,8 +477,10 @@ impl Broker for Queue {
             ))
             .map_err(|e| BenchError::Broker(format!("publishing to RabbitMQ failed: {e}")))?;
         self.handle.spawn(async move {
-            if let Ok(Confirmation::Ack(_)) = confirm.await {
-                on_confirm();
+            match confirm.await {
+                Ok(Confirmation::Ack(_)) => on_confirm(true),
+                Ok(Confirmation::Nack(_)) => on_confirm(false),
+                _ => {}
             }
         });
         Ok(())
@@ -302,6 +492,117 @@ impl Broker for Queue {
             .map(|_| ())
             .map_err(|e| BenchError::Broker(format!("acknowledging to RabbitMQ failed: {e}")))
     }
+}
+
+/// A task on the I/O runtime asking the broker for the run's queue's
+/// ready messages and consumers (a passive `queue.declare` on a channel
+/// of its own) every [`depth::EVERY`].
+struct DepthSampler {
+    handle: Handle,
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<Vec<(u32, u32)>>,
+    channel: lapin::Channel,
+}
+
+impl DepthSampler {
+    /// Starts sampling `queue` over `consuming`.
+    fn start(
+        handle: &Handle,
+        queue: &Queue,
+        consuming: &Connection,
+    ) -> Result<DepthSampler, BenchError> {
+        let channel = handle
+            .block_on(consuming.create_channel())
+            .map_err(|e| BenchError::Broker(format!("RabbitMQ refused a sampling channel: {e}")))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let (asking, stopped, name) = (channel.clone(), Arc::clone(&stop), queue.name.clone());
+        let task = handle.spawn(async move {
+            let mut samples = Vec::new();
+            let passive = QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            };
+            while !stopped.load(Ordering::Relaxed) {
+                let declared = asking
+                    .queue_declare(name.as_str().into(), passive, FieldTable::default())
+                    .await;
+                if let Ok(state) = declared {
+                    samples.push((state.message_count(), state.consumer_count()));
+                }
+                tokio::time::sleep(depth::EVERY).await;
+            }
+            samples
+        });
+        Ok(DepthSampler {
+            handle: handle.clone(),
+            stop,
+            task,
+            channel,
+        })
+    }
+}
+
+impl Sampler for DepthSampler {
+    fn finish(self) -> Option<DepthSamples> {
+        self.stop.store(true, Ordering::Relaxed);
+        let samples = self.handle.block_on(self.task).unwrap_or_default();
+        // The samples are in; a channel that fails to close loses nothing.
+        let _ = close(&self.handle, &self.channel);
+        DepthSamples::of(&samples)
+    }
+}
+
+/// The broker's saturation rate (see [`super::saturation`]): `consumers`
+/// with `prefetch` each, acknowledging every delivery at once, while
+/// messages are published as fast as confirms allow; the queue is purged
+/// after, so no probe message reaches the run.
+fn saturation(
+    handle: &Handle,
+    queue: &Queue,
+    consuming: &Connection,
+    (consumers, prefetch): (u32, u32),
+) -> Result<Saturation, BenchError> {
+    let delivered = Arc::new(AtomicU64::new(0));
+    let mut channels = Vec::with_capacity(consumers as usize);
+    for index in 0..consumers {
+        let who = format!("saturation probe {index}");
+        let (channel, consumer) = subscribe(handle, queue, consuming, prefetch, &who)?;
+        let delivered = Arc::clone(&delivered);
+        consumer.set_delegate(move |delivery: DeliveryResult| {
+            let delivered = Arc::clone(&delivered);
+            async move {
+                if let Ok(Some(delivery)) = delivery {
+                    delivered.fetch_add(1, Ordering::Relaxed);
+                    // A failed ack shows as fewer deliveries.
+                    let _ = delivery.acker.ack(BasicAckOptions::default()).await;
+                }
+            }
+        });
+        channels.push(channel);
+    }
+    let unconfirmed = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    while start.elapsed() < saturation::WINDOW {
+        if unconfirmed.load(Ordering::Acquire) >= saturation::UNCONFIRMED {
+            std::thread::sleep(Duration::from_micros(50));
+            continue;
+        }
+        unconfirmed.fetch_add(1, Ordering::AcqRel);
+        let confirmed = Arc::clone(&unconfirmed);
+        queue.publish(&payload(usize::MAX, 0, 0), move |_| {
+            confirmed.fetch_sub(1, Ordering::AcqRel);
+        })?;
+    }
+    let measured = Saturation::of(delivered.load(Ordering::Relaxed), start.elapsed());
+    let settle = Instant::now();
+    while unconfirmed.load(Ordering::Acquire) > 0 && settle.elapsed() < TRANSIT_TIMEOUT {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    for channel in &channels {
+        close(handle, channel)?;
+    }
+    queue.purge()?;
+    Ok(measured)
 }
 
 /// The unloaded transit D0: [`TRANSIT_ROUND_TRIPS`] messages, each
@@ -324,7 +625,8 @@ fn transit(handle: &Handle, queue: &Queue, consuming: &Connection) -> Result<Lat
     let mut transits = Vec::with_capacity(TRANSIT_ROUND_TRIPS);
     for _ in 0..TRANSIT_ROUND_TRIPS {
         let sent = start.elapsed().as_nanos() as u64;
-        queue.publish(&[0; PAYLOAD_BYTES], || {})?;
+        // A sequence number no run has: never stamped, even if lost.
+        queue.publish(&payload(usize::MAX, 0, 0), |_| {})?;
         let (delivered, acker) = receiver.recv_timeout(TRANSIT_TIMEOUT).map_err(|_| {
             BenchError::Broker(format!(
                 "RabbitMQ delivered no message within {} s while measuring the unloaded transit",

@@ -3,10 +3,11 @@
 //! and the payload that carries a message's sequence number and send
 //! times through the broker.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::Latency;
 use crate::live::{NEVER, Stamps};
+use crate::model::Loss;
 
 /// Payload: sequence number, scheduled and actual send (ns), little-endian.
 pub(super) const PAYLOAD_BYTES: usize = 24;
@@ -18,6 +19,12 @@ pub(super) fn payload(sequence: usize, scheduled: u64, sent: u64) -> [u8; PAYLOA
     bytes[8..16].copy_from_slice(&scheduled.to_le_bytes());
     bytes[16..].copy_from_slice(&sent.to_le_bytes());
     bytes
+}
+
+/// The actual send (ns on the run's clock) a bench payload carries.
+pub(super) fn sent_of(payload: &[u8]) -> Option<u64> {
+    let bytes: [u8; 8] = payload.get(16..24)?.try_into().ok()?;
+    Some(u64::from_le_bytes(bytes))
 }
 
 /// The sequence number at the head of a bench payload.
@@ -43,8 +50,18 @@ pub(super) struct BrokerStamps {
     pub done: Vec<AtomicU64>,
     /// The acknowledgement handed to the connection.
     pub acked: Vec<AtomicU64>,
+    /// The broker refused it (a publisher nack: `reject-publish`).
+    pub rejected: Vec<AtomicBool>,
+    /// Dead-lettered as expired (its TTL ran out): its send + the TTL.
+    pub expired: Vec<AtomicU64>,
+    /// Dead-lettered as dropped from the head (`drop-head`): when it
+    /// reached the dead-letter queue's consumer.
+    pub dropped: Vec<AtomicU64>,
     /// Deliveries flagged as redelivered.
     pub redelivered: AtomicU64,
+    /// Messages published and not yet settled (served, refused or
+    /// dead-lettered).
+    pub unsettled: AtomicU64,
 }
 
 impl BrokerStamps {
@@ -59,8 +76,47 @@ impl BrokerStamps {
             started: never(),
             done: never(),
             acked: never(),
+            rejected: (0..messages).map(|_| AtomicBool::new(false)).collect(),
+            expired: never(),
+            dropped: never(),
             redelivered: AtomicU64::new(0),
+            unsettled: AtomicU64::new(0),
         }
+    }
+
+    /// The broker refused message `sequence`.
+    pub fn refused(&self, sequence: usize) {
+        self.rejected[sequence].store(true, Ordering::Relaxed);
+        self.settled();
+    }
+
+    /// A dead-lettered `payload` was lost `how` at `at`: its sequence
+    /// number once stamped, `None` for a payload that is not this run's
+    /// (or seen before).
+    pub fn lost(&self, payload: &[u8], how: Loss, at: u64) -> Option<usize> {
+        let sequence = sequence_of(payload).filter(|&s| s < self.sent.len())?;
+        let stamp = match how {
+            Loss::Expired => &self.expired[sequence],
+            Loss::Dropped => &self.dropped[sequence],
+        };
+        stamp
+            .compare_exchange(NEVER, at, Ordering::Relaxed, Ordering::Relaxed)
+            .ok()?;
+        self.settled();
+        Some(sequence)
+    }
+
+    /// One message fewer unsettled.
+    pub fn settled(&self) {
+        self.unsettled.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Messages with a stamp in `stamps`.
+    pub fn count(stamps: &[AtomicU64]) -> u64 {
+        stamps
+            .iter()
+            .filter(|s| s.load(Ordering::Relaxed) != NEVER)
+            .count() as u64
     }
 
     /// A delivery of `payload` reached a consumer at `now`: its sequence
@@ -74,16 +130,33 @@ impl BrokerStamps {
         Some(sequence)
     }
 
-    /// Live's stamps: a message arrives with its send, starts and ends
-    /// its service; a broker queue rejects nothing here.
+    /// Live's stamps: a message arrives with its send, is refused
+    /// (rejected), or starts and ends its service, or is lost waiting
+    /// (expired or dropped) when it reached the dead-letter queue.
     pub fn live_stamps(&self) -> Stamps {
-        let plain = |v: &[AtomicU64]| v.iter().map(|a| a.load(Ordering::Relaxed)).collect();
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let plain = |v: &[AtomicU64]| v.iter().map(load).collect();
+        let at = |stamp: &AtomicU64| Some(load(stamp)).filter(|&t| t != NEVER);
         Stamps {
             arrived: plain(&self.sent),
-            rejected: vec![false; self.sent.len()],
+            rejected: self
+                .rejected
+                .iter()
+                .map(|r| r.load(Ordering::Relaxed))
+                .collect(),
             idle_since: plain(&self.idle_since),
             dequeued: plain(&self.started),
             done: plain(&self.done),
+            lost: self
+                .expired
+                .iter()
+                .zip(&self.dropped)
+                .map(|(expired, dropped)| {
+                    at(expired)
+                        .map(|t| (Loss::Expired, t))
+                        .or(at(dropped).map(|t| (Loss::Dropped, t)))
+                })
+                .collect(),
         }
     }
 
@@ -124,6 +197,7 @@ mod tests {
         assert_eq!(sequence_of(&bytes), Some(123_456));
         assert_eq!(u64::from_le_bytes(bytes[8..16].try_into().unwrap()), 7);
         assert_eq!(u64::from_le_bytes(bytes[16..].try_into().unwrap()), 9);
+        assert_eq!(sent_of(&bytes), Some(9));
         assert_eq!(sequence_of(&[1, 2]), None);
     }
 
@@ -134,5 +208,18 @@ mod tests {
         assert_eq!(stamps.delivered[1].load(Ordering::Relaxed), 42);
         assert_eq!(stamps.redelivered.load(Ordering::Relaxed), 1);
         assert_eq!(stamps.delivered(&payload(5, 0, 0), false, 43), None);
+    }
+
+    #[test]
+    fn a_dead_lettered_message_is_lost_once() {
+        let stamps = BrokerStamps::new(2);
+        stamps.unsettled.store(2, Ordering::SeqCst);
+        assert_eq!(stamps.lost(&payload(0, 0, 0), Loss::Dropped, 7), Some(0));
+        assert_eq!(stamps.lost(&payload(0, 0, 0), Loss::Dropped, 8), None);
+        stamps.refused(1);
+        assert_eq!(stamps.unsettled.load(Ordering::SeqCst), 0);
+        let live = stamps.live_stamps();
+        assert_eq!(live.lost, vec![Some((Loss::Dropped, 7)), None]);
+        assert_eq!(live.rejected, vec![false, true]);
     }
 }

@@ -12,7 +12,7 @@ use super::ChannelKind;
 use super::channel::{Message, MessageQueue, Popped};
 use super::clock::{self, Clock, SchedulingMode, WaitMethod, Waiter};
 use super::timeline::Timeline;
-use crate::model::Model;
+use crate::model::{Loss, Model};
 
 /// Stamp of an event that never happened.
 pub const NEVER: u64 = u64::MAX;
@@ -36,6 +36,9 @@ pub struct Stamps {
     pub dequeued: Vec<u64>,
     /// When its service ended ([`NEVER`] if never served).
     pub done: Vec<u64>,
+    /// How and when (ns) it was lost waiting, if it was (a broker's TTL
+    /// or `drop-head`; an in-process queue loses nothing).
+    pub lost: Vec<Option<(Loss, u64)>>,
 }
 
 /// What a run of the harness gives besides the stamps.
@@ -135,8 +138,12 @@ impl Execution {
             .messages
             .iter()
             .any(|m| stamps.arrived[m.visits.start] == NEVER);
-        let unserved = (0..timeline.visits.len())
-            .any(|v| stamps.arrived[v] != NEVER && !stamps.rejected[v] && stamps.done[v] == NEVER);
+        let unserved = (0..timeline.visits.len()).any(|v| {
+            stamps.arrived[v] != NEVER
+                && !stamps.rejected[v]
+                && stamps.lost[v].is_none()
+                && stamps.done[v] == NEVER
+        });
         Execution {
             stamps,
             mode: modes.into_iter().max().unwrap_or(SchedulingMode::Default),
@@ -267,6 +274,7 @@ impl AtomicStamps {
                 .collect(),
             idle_since: plain(self.idle_since),
             dequeued: plain(self.dequeued),
+            lost: vec![None; self.done.len()],
             done: plain(self.done),
         }
     }

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::harness::{NEVER, Stamps};
 use super::timeline::Timeline;
-use crate::model::VisitRecord;
+use crate::model::{Loss, VisitRecord};
 
 /// One visit of a message to a queue as measured, ns from the run's start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,10 +18,12 @@ pub struct VisitStamps {
     pub arrived: u64,
     /// Start of service ([`NEVER`] if never served).
     pub dequeued: u64,
-    /// End of service ([`NEVER`] if never served).
+    /// End of service, or the instant it was lost ([`NEVER`] if neither).
     pub done: u64,
     /// The full queue rejected it.
     pub rejected: bool,
+    /// It was lost waiting (expired, or dropped from the head).
+    pub lost: Option<Loss>,
 }
 
 /// One message's way through the queues.
@@ -63,8 +65,9 @@ impl Journeys {
                     stamps.arrived[v]
                 },
                 dequeued: stamps.dequeued[v],
-                done: stamps.done[v],
+                done: stamps.lost[v].map_or(stamps.done[v], |(_, at)| at),
                 rejected: stamps.rejected[v],
+                lost: stamps.lost[v].map(|(how, _)| how),
             }));
             if journeys.visits.len() == first {
                 break; // not sent: neither is any later message
@@ -106,8 +109,12 @@ impl Journeys {
                 queue: visit.queue,
                 arrived: ns(visit.arrival),
                 dequeued: visit.start.map_or(NEVER, ns),
-                done: visit.start.map_or(NEVER, |_| ns(visit.end)),
-                rejected: visit.start.is_none(),
+                done: match (visit.start, visit.lost) {
+                    (None, None) => NEVER,
+                    _ => ns(visit.end),
+                },
+                rejected: visit.start.is_none() && visit.lost.is_none(),
+                lost: visit.lost,
             });
         }
         journeys
@@ -118,6 +125,9 @@ impl Journeys {
 pub(super) enum Outcome {
     /// A full queue rejected it.
     Rejected,
+    /// Lost waiting (`how`) after waiting `wait` (ns), `sojourn` after
+    /// entering.
+    Lost { how: Loss, wait: u64, sojourn: u64 },
     /// The run ended first.
     Unfinished,
     /// Served: waited `wait` and stayed `sojourn` (ns), leaving at `left`.
@@ -128,6 +138,13 @@ impl Outcome {
     pub(super) fn of_visit(visit: &VisitStamps) -> Outcome {
         if visit.rejected {
             Outcome::Rejected
+        } else if let Some(how) = visit.lost {
+            let waited = visit.done.saturating_sub(visit.arrived);
+            Outcome::Lost {
+                how,
+                wait: waited,
+                sojourn: waited,
+            }
         } else if visit.done == NEVER {
             Outcome::Unfinished
         } else {
@@ -146,6 +163,17 @@ impl Outcome {
         };
         if visits.iter().any(|v| v.rejected) {
             return Outcome::Rejected;
+        }
+        if let Some(how) = visits.iter().find_map(|v| v.lost) {
+            let waits = visits.iter().map(|v| {
+                let until = if v.lost.is_some() { v.done } else { v.dequeued };
+                until.saturating_sub(v.arrived)
+            });
+            return Outcome::Lost {
+                how,
+                wait: waits.sum(),
+                sojourn: last.done.saturating_sub(entered),
+            };
         }
         if last.done == NEVER {
             return Outcome::Unfinished;

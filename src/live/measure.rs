@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use super::journey::{Journeys, Outcome, VisitStamps};
 use super::timeline::Window;
-use crate::model::Model;
 use crate::model::Target;
 use crate::model::metric::Metric;
+use crate::model::{Loss, Model, Overflow};
 use crate::stats::Estimate;
 use crate::stats::{Percentiles, student_t_interval};
 
@@ -63,14 +63,31 @@ pub fn measure(window: &Window, journeys: &Journeys, model: &Model, target: Targ
             }
         }
     }
-    let (consumers, bounded) = match target.queue {
-        Some(queue) => {
-            let spec = &model.queues[queue];
-            (Some(spec.consumers), spec.capacity().is_some())
-        }
-        None => (None, model.queues.iter().any(|q| q.capacity().is_some())),
+    let queues = match target.queue {
+        Some(queue) => std::slice::from_ref(&model.queues[queue]),
+        None => model.queues.as_slice(),
     };
-    batches.values(consumers, bounded)
+    let reported = Reported {
+        consumers: target.queue.map(|queue| model.queues[queue].consumers),
+        bounded: queues.iter().any(|q| q.capacity().is_some()),
+        expire: queues.iter().any(|q| q.patience().is_some()),
+        drop: queues
+            .iter()
+            .any(|q| q.admission.overflow() == Some(Overflow::DropHead)),
+    };
+    batches.values(reported)
+}
+
+/// Which of a target's metrics are reported: utilisation with its
+/// consumers (a queue's), rejections where a queue is bounded, expiries
+/// where messages have a patience (TTL) and drops from the head (with the
+/// mean wait of the served) where a queue drops them, as the simulation
+/// reports them.
+struct Reported {
+    consumers: Option<u32>,
+    bounded: bool,
+    expire: bool,
+    drop: bool,
 }
 
 /// The batches of a measured window being filled.
@@ -108,13 +125,17 @@ impl Batches {
     }
 
     /// Adds an accepted visit's time in the system, waiting and in service
-    /// to the time integrals.
+    /// to the time integrals (a lost visit waits until it is lost).
     fn occupy(&mut self, visit: &VisitStamps) {
         if visit.rejected {
             return;
         }
         let done = visit.done.min(self.end);
-        let dequeued = visit.dequeued.min(self.end);
+        let dequeued = if visit.lost.is_some() {
+            done
+        } else {
+            visit.dequeued.min(self.end)
+        };
         self.spread(visit.arrived, done, |b| &mut b.in_system);
         self.spread(visit.arrived, dequeued, |b| &mut b.in_queue);
         self.spread(dequeued, done, |b| &mut b.busy);
@@ -134,20 +155,27 @@ impl Batches {
         }
         let slice = self.slice_of(arrival);
         let (wait, sojourn) = match outcome {
-            Outcome::Served { wait, sojourn, .. } => (self.units(wait), self.units(sojourn)),
-            _ => (0.0, 0.0),
+            Outcome::Served { wait, sojourn, .. } | Outcome::Lost { wait, sojourn, .. } => {
+                (self.units(wait), self.units(sojourn))
+            }
+            Outcome::Rejected | Outcome::Unfinished => (0.0, 0.0),
         };
         let batch = &mut self.slices[slice];
         batch.arrivals += 1;
         match outcome {
             Outcome::Rejected => batch.rejected += 1,
             Outcome::Unfinished => {}
+            Outcome::Lost { how, .. } => {
+                batch.left_line(wait, sojourn);
+                match how {
+                    Loss::Expired => batch.expired += 1,
+                    Loss::Dropped => batch.dropped += 1,
+                }
+            }
             Outcome::Served { .. } => {
-                batch.wait_total += wait;
-                batch.sojourn_total += sojourn;
+                batch.left_line(wait, sojourn);
                 batch.served += 1;
-                batch.waits.record(wait);
-                batch.sojourns.record(sojourn);
+                batch.served_wait_total += wait;
             }
         }
     }
@@ -170,13 +198,20 @@ impl Batches {
         }
     }
 
-    /// Each metric's value per batch, with `consumers` for utilisation
-    /// (none for the network) and rejections only when `bounded`.
-    fn values(&self, consumers: Option<u32>, bounded: bool) -> BatchValues {
+    /// Each metric's value per batch, those of `reported`.
+    fn values(&self, reported: Reported) -> BatchValues {
+        let Reported {
+            consumers,
+            bounded,
+            expire,
+            drop,
+        } = reported;
         let width = self.width;
         let slice_units = width / self.ns_per_unit;
         let per_batch = |metric: Metric, batch: &Batch| -> f64 {
             let served = batch.served as f64;
+            let left = (batch.served + batch.expired + batch.dropped) as f64;
+            let accepted = (batch.arrivals - batch.rejected) as f64;
             match metric {
                 Metric::MeanInSystem => batch.in_system / width,
                 Metric::MeanInQueue => batch.in_queue / width,
@@ -184,9 +219,12 @@ impl Batches {
                     consumers.map_or(f64::NAN, |c| batch.busy / (width * f64::from(c)))
                 }
                 Metric::Throughput => batch.departures as f64 / slice_units,
-                Metric::MeanWait => batch.wait_total / served,
-                Metric::MeanSojourn => batch.sojourn_total / served,
+                Metric::MeanWait => batch.wait_total / left,
+                Metric::MeanSojourn => batch.sojourn_total / left,
                 Metric::PBlocked => batch.rejected as f64 / batch.arrivals as f64,
+                Metric::PAbandoned if expire => batch.expired as f64 / accepted,
+                Metric::PDropped if drop => batch.dropped as f64 / accepted,
+                Metric::MeanWaitServed if drop => batch.served_wait_total / served,
                 Metric::WaitP50 => batch.waits.quantile(0.5),
                 Metric::WaitP90 => batch.waits.quantile(0.9),
                 Metric::WaitP99 => batch.waits.quantile(0.99),
@@ -194,7 +232,7 @@ impl Batches {
                 Metric::SojournP90 => batch.sojourns.quantile(0.9),
                 Metric::SojournP99 => batch.sojourns.quantile(0.99),
                 // Not measured live (nor are service levels; no backlog or
-                // prefetch window runs live).
+                // prefetch window runs live; losses only where they occur).
                 Metric::PWait
                 | Metric::PAbandoned
                 | Metric::PDropped
@@ -239,8 +277,12 @@ struct Batch {
     arrivals: u64,
     rejected: u64,
     served: u64,
+    expired: u64,
+    dropped: u64,
     departures: u64,
     wait_total: f64,
+    /// Of `wait_total`, the waits of the messages served.
+    served_wait_total: f64,
     sojourn_total: f64,
     /// Integrals over the slice, in ns × messages.
     in_system: f64,
@@ -256,8 +298,11 @@ impl Batch {
             arrivals: 0,
             rejected: 0,
             served: 0,
+            expired: 0,
+            dropped: 0,
             departures: 0,
             wait_total: 0.0,
+            served_wait_total: 0.0,
             sojourn_total: 0.0,
             in_system: 0.0,
             in_queue: 0.0,
@@ -265,5 +310,15 @@ impl Batch {
             waits: histogram.clone(),
             sojourns: histogram.clone(),
         }
+    }
+
+    /// An accepted message left the line, served or lost, after `wait`
+    /// and `sojourn`: waits and sojourns count every one of them, as the
+    /// simulation's do.
+    fn left_line(&mut self, wait: f64, sojourn: f64) {
+        self.wait_total += wait;
+        self.sojourn_total += sojourn;
+        self.waits.record(wait);
+        self.sojourns.record(sojourn);
     }
 }

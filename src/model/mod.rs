@@ -53,7 +53,7 @@ pub use poll::{
     DEFAULT_REBALANCE_MS, Poll, PollTimeout,
 };
 pub use producer::{Arrivals, Producer};
-pub use record::VisitRecord;
+pub use record::{Loss, VisitRecord};
 pub use retry::{Backoff, Delays, ROCKETMQ_RETRIES, ROCKETMQ_SECONDS, Redelivery, Retry};
 pub use routing::Route;
 pub use station::{

@@ -13,8 +13,20 @@ pub struct VisitRecord {
     pub queue: usize,
     /// Arrival at the queue.
     pub arrival: f64,
-    /// Start of service; `None` when the full queue rejected it.
+    /// Start of service; `None` when the full queue rejected it or it was
+    /// lost waiting (`lost`).
     pub start: Option<f64>,
-    /// End of service, or the rejection instant.
+    /// End of service, or the rejection or loss instant.
     pub end: f64,
+    /// How it was lost while waiting, if it was (then `start` is `None`).
+    pub lost: Option<Loss>,
+}
+
+/// How an accepted message is lost unserved at a queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// Its patience (a TTL) ran out while it waited.
+    Expired,
+    /// A full `drop-head` queue dropped it, the oldest, for a newer one.
+    Dropped,
 }

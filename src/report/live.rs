@@ -201,6 +201,12 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         latency(&b.transit_unloaded),
         b.transit_unloaded.count,
     );
+    if let Some(saturation) = &b.saturation {
+        text.push_str(&format!(
+            "; saturation rate {:.0} msg/s ({} delivered in {:.1} s to the consumers at zero service, before the run)",
+            saturation.rate_per_second, saturation.delivered, saturation.seconds
+        ));
+    }
     if let Some(theory) = &b.theory_with_transit {
         text.push_str(&format!(
             "; the theory column is theory + D0 ({} time units added to waits and sojourns, λ·D0 to the mean counts)",
@@ -215,6 +221,16 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         latency(&b.ack_to_next_delivery),
         b.redelivered
     ));
+    if let Some(depth) = &b.depth {
+        text.push_str(&format!(
+            "; the broker's queue, sampled {} times: {:.2} ready messages on average (at most {}), {}-{} consumers",
+            depth.samples,
+            depth.ready_mean,
+            depth.ready_max,
+            depth.consumers_min,
+            depth.consumers_max
+        ));
+    }
     if b.replay_turnaround > 0.0 {
         text.push_str(&format!(
             "; the replay holds each consumer's window slot for the mean turnaround, {} time units, after each service (as the model's `ack` round trip)",

@@ -19,10 +19,10 @@ use super::station::effect::{
 };
 use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
-use crate::model::VisitRecord;
 use crate::model::metric::MetricValues;
 use crate::model::profile::{Span, run_spans};
 use crate::model::{Arrivals, Model, Producer};
+use crate::model::{Loss, VisitRecord};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
@@ -639,10 +639,12 @@ impl<'a> Engine<'a> {
             message.total_wait += self.now - message.entered_queue_at;
             message.waited = true;
             message.lost.get_or_insert(Departure::Dropped);
+            let dropped = *message;
+            self.log_loss(queue, &dropped, Loss::Dropped);
             let (class, arrived, tracked) = (
-                message.class as usize,
-                message.entered_queue_at,
-                message.tracked,
+                dropped.class as usize,
+                dropped.entered_queue_at,
+                dropped.tracked,
             );
             let dead_letter = self.stations[queue].drop_oldest();
             self.observe_drain(queue);
@@ -1044,6 +1046,7 @@ impl<'a> Engine<'a> {
         self.observe_window(queue);
         let wait = self.now - message.entered_queue_at;
         let class = message.class as usize;
+        self.log_loss(queue, &message, Loss::Expired);
         self.collector.expire(
             self.now,
             queue,
@@ -1086,6 +1089,24 @@ impl<'a> Engine<'a> {
                 arrival,
                 start: wait.map(|wait| arrival + wait),
                 end: self.now,
+                lost: None,
+            });
+        }
+    }
+
+    /// Logs the visit of `message` to `queue`, lost now (`how`) after
+    /// waiting since it entered, when a log was asked for.
+    #[inline(always)]
+    fn log_loss(&mut self, queue: usize, message: &Message, how: Loss) {
+        if let Some(log) = &mut self.visit_log {
+            log.push(VisitRecord {
+                message: message.index,
+                class: message.class as usize,
+                queue,
+                arrival: message.entered_queue_at,
+                start: None,
+                end: self.now,
+                lost: Some(how),
             });
         }
     }
