@@ -282,7 +282,7 @@ fn bench_command(args: BenchArgs) -> Result<(), AppError> {
     if let Some(reason) = scenario
         .points
         .iter()
-        .find_map(|p| bench::unsupported(&p.model))
+        .find_map(|p| bench::unsupported_on(&p.model, args.broker))
     {
         return Err(AppError::Usage(format!(
             "{}: {reason}",

@@ -7,15 +7,19 @@
 //! the broker's own stamps (delivery, acknowledgement, publisher confirm)
 //! and its unloaded transit D0, measured first with one message in flight.
 //! `drive.rs` holds the producer and consumer threads every driver runs
-//! and `stamps.rs` what they record; a driver (`rabbitmq.rs`) supplies
-//! the broker's publish, delivery and acknowledgement.
+//! and `stamps.rs` what they record; a driver (`rabbitmq.rs`, `kafka.rs`)
+//! supplies the broker's publish, delivery and acknowledgement, and
+//! `topic.rs` what a Kafka-protocol run of a model is.
 
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "kafka"))]
 mod drive;
+#[cfg(feature = "kafka")]
+mod kafka;
 #[cfg(feature = "rabbitmq")]
 mod rabbitmq;
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "kafka"))]
 mod stamps;
+mod topic;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -31,6 +35,10 @@ use crate::model::{Dispatch, Feature, Features, Model, Window};
 
 /// Where RabbitMQ listens unless `--url` says otherwise (its defaults).
 pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// Where a Kafka-protocol broker listens unless `--url` says otherwise:
+/// the port `scripts/tansu.sh` starts tansu on.
+pub const DEFAULT_KAFKA_URL: &str = "127.0.0.1:9092";
 
 /// Most consumers a bench run starts (one thread and channel each).
 pub const MAX_CONSUMERS: u32 = 64;
@@ -50,6 +58,7 @@ impl BrokerTarget {
     pub fn new(kind: BrokerKind, url: Option<String>) -> BrokerTarget {
         let url = url.unwrap_or_else(|| match kind {
             BrokerKind::Rabbitmq => DEFAULT_RABBITMQ_URL.to_string(),
+            BrokerKind::Kafka => DEFAULT_KAFKA_URL.to_string(),
         });
         BrokerTarget { kind, url }
     }
@@ -93,7 +102,7 @@ pub struct Latency {
     pub p99_us: Option<f64>,
 }
 
-#[cfg(feature = "rabbitmq")]
+#[cfg(any(feature = "rabbitmq", feature = "kafka"))]
 impl Latency {
     /// The summary of `ns` (sorted in place), nanosecond durations.
     fn of(ns: &mut [u64]) -> Latency {
@@ -242,7 +251,11 @@ impl BrokerMeasures {
         let Ok(ack) = Dist::deterministic(self.replay_turnaround) else {
             return replayed;
         };
-        if self.replay_turnaround <= 0.0 {
+        // A consumer group's consumers fetch ahead: no commit holds a
+        // partition's next message back.
+        if self.replay_turnaround <= 0.0
+            || matches!(replayed.queues[0].dispatch, Dispatch::Partitioned(_))
+        {
             return replayed;
         }
         let queue = &mut replayed.queues[0];
@@ -327,11 +340,21 @@ pub fn prefetch(model: &Model) -> u32 {
     }
 }
 
+/// Why `model` cannot be benchmarked on `kind`, or `None` when it can:
+/// [`unsupported`] for a queue, [`topic::unsupported`] for a topic.
+pub fn unsupported_on(model: &Model, kind: BrokerKind) -> Option<String> {
+    match kind {
+        BrokerKind::Rabbitmq => unsupported(model),
+        BrokerKind::Kafka => topic::unsupported(model),
+    }
+}
+
 /// Fails unless this build can drive `kind`.
 pub fn available(kind: BrokerKind) -> Result<(), BenchError> {
     match kind {
         BrokerKind::Rabbitmq if cfg!(feature = "rabbitmq") => Ok(()),
-        BrokerKind::Rabbitmq => Err(BenchError::NotBuilt(kind)),
+        BrokerKind::Kafka if cfg!(feature = "kafka") => Ok(()),
+        BrokerKind::Rabbitmq | BrokerKind::Kafka => Err(BenchError::NotBuilt(kind)),
     }
 }
 
@@ -349,8 +372,10 @@ pub fn run(
     match target.kind {
         #[cfg(feature = "rabbitmq")]
         BrokerKind::Rabbitmq => rabbitmq::run(model, settings, &target.url, seed, stop),
-        #[cfg(not(feature = "rabbitmq"))]
-        BrokerKind::Rabbitmq => {
+        #[cfg(feature = "kafka")]
+        BrokerKind::Kafka => kafka::run(model, settings, &target.url, seed, stop),
+        #[cfg(not(all(feature = "rabbitmq", feature = "kafka")))]
+        _ => {
             let _ = (model, settings, seed, stop); // the driver's, not built
             Err(BenchError::NotBuilt(target.kind))
         }

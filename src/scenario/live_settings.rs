@@ -92,6 +92,9 @@ impl ChannelKind {
 pub enum BrokerKind {
     /// RabbitMQ over AMQP 0-9-1 (a classic queue, competing consumers).
     Rabbitmq,
+    /// A Kafka-protocol broker (a topic's partitions read by one consumer
+    /// group; measured on tansu, never Apache Kafka itself).
+    Kafka,
 }
 
 impl BrokerKind {
@@ -99,6 +102,7 @@ impl BrokerKind {
     pub fn name(self) -> &'static str {
         match self {
             BrokerKind::Rabbitmq => "rabbitmq",
+            BrokerKind::Kafka => "kafka",
         }
     }
 
@@ -106,6 +110,7 @@ impl BrokerKind {
     pub fn feature(self) -> &'static str {
         match self {
             BrokerKind::Rabbitmq => "rabbitmq",
+            BrokerKind::Kafka => "kafka",
         }
     }
 }
