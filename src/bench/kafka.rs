@@ -211,6 +211,7 @@ impl Topic {
             .set("client.id", "queuelab-bench-producer")
             .set("acks", "all")
             .set("linger.ms", "0")
+            .set("socket.nagle.disable", "true")
             .set("enable.idempotence", "false")
             .create_with_context(Confirms)
             .map_err(|e| {
@@ -296,6 +297,7 @@ impl Group {
                     .set("auto.offset.reset", "earliest")
                     .set("partition.assignment.strategy", strategy)
                     .set("fetch.wait.max.ms", fetch_wait_ms.to_string())
+                    .set("socket.nagle.disable", "true")
                     .create()
                     .map_err(|e| {
                         BenchError::Broker(format!("cannot create Kafka consumer {index}: {e}"))
