@@ -323,9 +323,11 @@ fn live_command(args: LiveArgs) -> Result<(), AppError> {
 fn bench_command(args: BenchArgs) -> Result<(), AppError> {
     bench::available(args.broker).map_err(|e| AppError::Usage(e.to_string()))?;
     let mut scenario = scenario::load(&args.run.file)?;
-    if let Some(reason) = scenario.points.iter().find_map(|p| {
-        bench::unsupported(&p.model).or_else(|| bench::unsupported_on(args.broker, &p.model))
-    }) {
+    if let Some(reason) = scenario
+        .points
+        .iter()
+        .find_map(|p| bench::unsupported_on(&p.model, args.broker))
+    {
         return Err(AppError::Usage(format!(
             "{}: {reason}",
             scenario.file.display()

@@ -71,7 +71,9 @@ pub enum Command {
     #[command(after_help = "Examples:
   queuelab bench scenarios/bench-rabbitmq-prefetch1.toml
   queuelab bench scenarios/bench-rabbitmq-prefetch1.toml --seconds 30 --url amqp://guest:guest@127.0.0.1:5672/%2f
-  queuelab bench scenarios/bench-nats-window1.toml --broker nats")]
+  queuelab bench scenarios/bench-nats-window1.toml --broker nats
+
+  queuelab bench scenarios/bench-kafka-6-partitions.toml --broker kafka")]
     Bench(BenchArgs),
     /// Capacity planning (`[plan]`): the smallest consumers or capacity, or
     /// the highest load, that meets every target; theory then simulation.
@@ -273,7 +275,8 @@ pub struct BenchArgs {
     pub broker: crate::scenario::BrokerKind,
     /// The broker's address (default for RabbitMQ:
     /// amqp://guest:guest@127.0.0.1:5672/%2f; for NATS:
-    /// nats://127.0.0.1:4222).
+    /// nats://127.0.0.1:4222; for Kafka, its bootstrap servers:
+    /// 127.0.0.1:9092, where `scripts/tansu.sh start` starts tansu).
     #[arg(long)]
     pub url: Option<String>,
     /// Measured wall seconds per point (overrides `[compare] live`).

@@ -66,10 +66,10 @@ pub(super) trait Sampler {
 }
 
 /// The sampler of a driver that reads no queue depth from its broker.
-#[cfg(feature = "nats")]
+#[cfg(any(feature = "nats", feature = "kafka"))]
 pub(super) struct NoDepth;
 
-#[cfg(feature = "nats")]
+#[cfg(any(feature = "nats", feature = "kafka"))]
 impl Sampler for NoDepth {
     fn finish(self) -> Option<DepthSamples> {
         None

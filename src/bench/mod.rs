@@ -7,19 +7,23 @@
 //! the broker's own stamps (delivery, acknowledgement, publisher confirm)
 //! and its unloaded transit D0, measured first with one message in flight.
 //! `drive.rs` holds the producer and consumer threads every driver runs
-//! and `stamps.rs` what they record; a driver (`rabbitmq.rs`, `nats.rs`)
-//! supplies the broker's publish, delivery and acknowledgement.
+//! and `stamps.rs` what they record; a driver (`rabbitmq.rs`, `nats.rs`,
+//! `kafka.rs`) supplies the broker's publish, delivery and
+//! acknowledgement, and `topic.rs` what a Kafka-protocol run of a model is.
 
 mod depth;
-#[cfg(any(feature = "rabbitmq", feature = "nats"))]
+#[cfg(any(feature = "rabbitmq", feature = "nats", feature = "kafka"))]
 mod drive;
+#[cfg(feature = "kafka")]
+mod kafka;
 #[cfg(feature = "nats")]
 mod nats;
 #[cfg(feature = "rabbitmq")]
 mod rabbitmq;
 mod saturation;
-#[cfg(any(feature = "rabbitmq", feature = "nats"))]
+#[cfg(any(feature = "rabbitmq", feature = "nats", feature = "kafka"))]
 mod stamps;
+mod topic;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -41,6 +45,10 @@ pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 /// Where NATS (with JetStream) listens unless `--url` says otherwise.
 pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 
+/// Where a Kafka-protocol broker listens unless `--url` says otherwise:
+/// the port `scripts/tansu.sh` starts tansu on.
+pub const DEFAULT_KAFKA_URL: &str = "127.0.0.1:9092";
+
 /// Most consumers a bench run starts (one thread and channel each).
 pub const MAX_CONSUMERS: u32 = 64;
 
@@ -60,6 +68,7 @@ impl BrokerTarget {
         let url = url.unwrap_or_else(|| match kind {
             BrokerKind::Rabbitmq => DEFAULT_RABBITMQ_URL.to_string(),
             BrokerKind::Nats => DEFAULT_NATS_URL.to_string(),
+            BrokerKind::Kafka => DEFAULT_KAFKA_URL.to_string(),
         });
         BrokerTarget { kind, url }
     }
@@ -103,7 +112,7 @@ pub struct Latency {
     pub p99_us: Option<f64>,
 }
 
-#[cfg(any(feature = "rabbitmq", feature = "nats"))]
+#[cfg(any(feature = "rabbitmq", feature = "nats", feature = "kafka"))]
 impl Latency {
     /// The summary of `ns` (sorted in place), nanosecond durations.
     fn of(ns: &mut [u64]) -> Latency {
@@ -272,7 +281,11 @@ impl BrokerMeasures {
         let Ok(ack) = Dist::deterministic(self.replay_turnaround) else {
             return replayed;
         };
-        if self.replay_turnaround <= 0.0 {
+        // A consumer group's consumers fetch ahead: no commit holds a
+        // partition's next message back.
+        if self.replay_turnaround <= 0.0
+            || matches!(replayed.queues[0].dispatch, Dispatch::Partitioned(_))
+        {
             return replayed;
         }
         let queue = &mut replayed.queues[0];
@@ -380,14 +393,10 @@ fn unsupported_limits(queue: &Queue) -> Option<String> {
 }
 
 /// Why `model`, which a bench run supports (see [`unsupported`]), cannot
-/// run on `kind` in particular, or `None` when it can. A NATS JetStream
-/// run has no unlimited window (each window slot is one pull request of
-/// one message) and drives no length limit or TTL yet (the RabbitMQ
-/// ladder's).
-pub fn unsupported_on(kind: BrokerKind, model: &Model) -> Option<String> {
-    if kind != BrokerKind::Nats {
-        return None;
-    }
+/// run on NATS JetStream, or `None` when it can: such a run has no
+/// unlimited window (each window slot is one pull request of one message)
+/// and drives no length limit or TTL yet (the RabbitMQ ladder's).
+fn unsupported_on_nats(model: &Model) -> Option<String> {
     let queue = &model.queues[0];
     if prefetch(model) == 0 {
         return Some(format!(
@@ -414,6 +423,17 @@ pub fn prefetch(model: &Model) -> u32 {
     }
 }
 
+/// Why `model` cannot be benchmarked on `kind`, or `None` when it can:
+/// [`unsupported`] for a queue (on NATS with its own limits too),
+/// [`topic::unsupported`] for a topic.
+pub fn unsupported_on(model: &Model, kind: BrokerKind) -> Option<String> {
+    match kind {
+        BrokerKind::Rabbitmq => unsupported(model),
+        BrokerKind::Nats => unsupported(model).or_else(|| unsupported_on_nats(model)),
+        BrokerKind::Kafka => topic::unsupported(model),
+    }
+}
+
 /// Fails unless this build can drive `kind`.
 pub fn available(kind: BrokerKind) -> Result<(), BenchError> {
     match kind {
@@ -421,6 +441,8 @@ pub fn available(kind: BrokerKind) -> Result<(), BenchError> {
         BrokerKind::Rabbitmq => Err(BenchError::NotBuilt(kind)),
         BrokerKind::Nats if cfg!(feature = "nats") => Ok(()),
         BrokerKind::Nats => Err(BenchError::NotBuilt(kind)),
+        BrokerKind::Kafka if cfg!(feature = "kafka") => Ok(()),
+        BrokerKind::Kafka => Err(BenchError::NotBuilt(kind)),
     }
 }
 
@@ -440,7 +462,9 @@ pub fn run(
         BrokerKind::Rabbitmq => rabbitmq::run(model, settings, &target.url, seed, stop),
         #[cfg(feature = "nats")]
         BrokerKind::Nats => nats::run(model, settings, &target.url, seed, stop),
-        #[cfg(not(all(feature = "rabbitmq", feature = "nats")))]
+        #[cfg(feature = "kafka")]
+        BrokerKind::Kafka => kafka::run(model, settings, &target.url, seed, stop),
+        #[cfg(not(all(feature = "rabbitmq", feature = "nats", feature = "kafka")))]
         _ => {
             let _ = (model, settings, seed, stop); // the driver's, not built
             Err(BenchError::NotBuilt(target.kind))
@@ -474,12 +498,12 @@ mod tests {
         let unlimited = model("prefetch = 0");
         assert_eq!(unsupported(&unlimited), None);
         assert!(
-            unsupported_on(BrokerKind::Nats, &unlimited)
+            unsupported_on(&unlimited, BrokerKind::Nats)
                 .is_some_and(|reason| reason.contains("unlimited prefetch"))
         );
-        assert_eq!(unsupported_on(BrokerKind::Rabbitmq, &unlimited), None);
+        assert_eq!(unsupported_on(&unlimited, BrokerKind::Rabbitmq), None);
         let shared = model("");
-        assert_eq!(unsupported_on(BrokerKind::Nats, &shared), None);
+        assert_eq!(unsupported_on(&shared, BrokerKind::Nats), None);
         assert_eq!(prefetch(&shared), 1);
     }
 

@@ -19,10 +19,10 @@ use std::sync::atomic::AtomicBool;
 
 pub use channel::{Message, MessageQueue, Popped};
 /// What a broker driver (`bench`) shares with the harness's threads.
-#[cfg(any(feature = "rabbitmq", feature = "nats"))]
+#[cfg(any(feature = "rabbitmq", feature = "nats", feature = "kafka"))]
 pub(crate) use clock::{Clock, Waiter, prepare_thread};
 pub use clock::{SchedulingMode, WaitMethod};
-#[cfg(any(feature = "rabbitmq", feature = "nats"))]
+#[cfg(any(feature = "rabbitmq", feature = "nats", feature = "kafka"))]
 pub(crate) use harness::finish_thread;
 pub use harness::{Execution, NEVER, Stamps};
 pub(crate) use health::MachineLoad;
@@ -46,9 +46,13 @@ pub const DRAIN_MARGIN_SECONDS: f64 = 2.0;
 
 /// The result rows a live run measures, in result order: each queue (then
 /// the network end to end, when there are several), each followed by its
-/// classes when the model has several; the rows of the simulation.
+/// classes when the model has several; the rows of the simulation but a
+/// partitioned queue's partition rows, which come last and which live's
+/// stamps (no partition per message) cannot tell apart.
 pub fn rows(model: &Model) -> Vec<Target> {
-    crate::model::targets(model)
+    let mut rows = crate::model::targets(model);
+    rows.retain(|row| row.partition.is_none());
+    rows
 }
 
 /// One channel's (or broker's) live run at one point.

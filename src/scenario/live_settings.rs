@@ -95,6 +95,9 @@ pub enum BrokerKind {
     /// NATS JetStream (a stream and one durable pull consumer shared by
     /// competing consumers).
     Nats,
+    /// A Kafka-protocol broker (a topic's partitions read by one consumer
+    /// group; measured on tansu, never Apache Kafka itself).
+    Kafka,
 }
 
 impl BrokerKind {
@@ -103,6 +106,7 @@ impl BrokerKind {
         match self {
             BrokerKind::Rabbitmq => "rabbitmq",
             BrokerKind::Nats => "nats",
+            BrokerKind::Kafka => "kafka",
         }
     }
 
@@ -111,6 +115,7 @@ impl BrokerKind {
         match self {
             BrokerKind::Rabbitmq => "rabbitmq",
             BrokerKind::Nats => "nats",
+            BrokerKind::Kafka => "kafka",
         }
     }
 }

@@ -184,6 +184,26 @@ pub fn replay(model: &Model, recording: &Recording) -> Vec<VisitRecord> {
     log
 }
 
+/// The partition each message gets in a [`replay`] of `model` whose
+/// messages reach partitioned queue `queue` from `producers` (each
+/// message's producer index, in arrival order): the draws the replay
+/// makes, so a bench run that sends each message to its partition here
+/// puts it where the model's own key-to-partition map and its replay do.
+/// Empty for a queue that is not partitioned.
+pub fn replay_partitions(
+    model: &Model,
+    queue: usize,
+    producers: impl IntoIterator<Item = usize>,
+) -> Vec<u32> {
+    let Some(partitioning) = model.queues[queue].partitioning() else {
+        return Vec::new();
+    };
+    // `replay` runs one replication from seed 0.
+    let keys = streams::stream(0, StreamSet::Replication(0), streams::Source::Keys(queue));
+    let mut picks = station::PartitionPicks::new(model, queue, partitioning.partitions, keys);
+    producers.into_iter().map(|p| picks.pick(p)).collect()
+}
+
 /// `model` with each producer replaying its recorded arrival gaps and each
 /// visited queue its recorded services in arrival order; `None` when there
 /// is nothing to replay.

@@ -47,6 +47,7 @@ use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
 use line::WaitingLine;
 use outage::Outages;
+pub(crate) use partitions::PartitionPicks;
 use partitions::Partitions;
 use preemptive::InService;
 use shared::Sharing;

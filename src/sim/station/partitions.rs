@@ -47,11 +47,8 @@ pub(crate) struct Partitions {
     free: Vec<u32>,
     /// The consumers' poll loops, when they read by polling.
     pub(super) polling: Option<Polling>,
-    /// Per producer of the model (by index), how it picks a partition;
-    /// `None` for producers feeding other queues.
-    pickers: Vec<Option<Picker>>,
-    /// Stream of the key draws (one per keyed message, in arrival order).
-    keys: Stream,
+    /// How each message's partition is picked.
+    picks: PartitionPicks,
     /// The consumer freed by the last departure (or whose fetch is
     /// ready), which takes next.
     pub(super) freed: Option<u32>,
@@ -80,18 +77,6 @@ impl Partitions {
             }),
             None => partitioning.working_consumers(spec.consumers),
         };
-        let pickers = model
-            .producers
-            .iter()
-            .map(|producer| {
-                (producer.queue == queue).then(|| match producer.keys {
-                    Some(_) => Picker::Keyed(cumulative(
-                        &producer.partition_shares(partitioning.partitions),
-                    )),
-                    None => Picker::RoundRobin(0),
-                })
-            })
-            .collect();
         Partitions {
             owners: partitioning.owners(spec.consumers),
             lines: vec![VecDeque::new(); consumers as usize],
@@ -101,8 +86,7 @@ impl Partitions {
                 let counts = (spec.consumers, consumers);
                 Polling::new(poll, partitioning, counts, overheads())
             }),
-            pickers,
-            keys,
+            picks: PartitionPicks::new(model, queue, partitioning.partitions, keys),
             freed: None,
             last: 0,
         }
@@ -111,7 +95,49 @@ impl Partitions {
     /// The partition of the next message of `producer`.
     #[inline(always)]
     fn pick(&mut self, producer: usize) -> u32 {
-        let partitions = self.owners.len() as u32;
+        self.picks.pick(producer)
+    }
+}
+
+/// How the messages reaching one partitioned queue pick their partitions:
+/// per producer by key (one uniform draw from the queue's key stream per
+/// message, in arrival order) or round-robin.
+#[derive(Debug)]
+pub(crate) struct PartitionPicks {
+    /// Number of partitions.
+    partitions: u32,
+    /// Per producer of the model (by index), how it picks a partition;
+    /// `None` for producers feeding other queues.
+    pickers: Vec<Option<Picker>>,
+    /// Stream of the key draws (one per keyed message, in arrival order).
+    keys: Stream,
+}
+
+impl PartitionPicks {
+    /// The picks of `model`'s producers into queue `queue` of
+    /// `partitions` partitions, keys drawn from `keys`.
+    pub(crate) fn new(model: &Model, queue: usize, partitions: u32, keys: Stream) -> Self {
+        let pickers = model
+            .producers
+            .iter()
+            .map(|producer| {
+                (producer.queue == queue).then(|| match producer.keys {
+                    Some(_) => Picker::Keyed(cumulative(&producer.partition_shares(partitions))),
+                    None => Picker::RoundRobin(0),
+                })
+            })
+            .collect();
+        PartitionPicks {
+            partitions,
+            pickers,
+            keys,
+        }
+    }
+
+    /// The partition of the next message of `producer`.
+    #[inline(always)]
+    pub(crate) fn pick(&mut self, producer: usize) -> u32 {
+        let partitions = self.partitions;
         match &mut self.pickers[producer] {
             Some(Picker::Keyed(cumulative)) => {
                 let u: f64 = self.keys.random();
