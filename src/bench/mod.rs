@@ -241,11 +241,16 @@ impl TransitTheory {
 impl BrokerMeasures {
     /// These measures of a run at `ns_per_unit` wall ns per model time
     /// unit, with the replay's turnaround set: the mean of service end to
-    /// ack plus ack to the next ready delivery.
+    /// ack plus ack to the next ready delivery; none for a Kafka consumer
+    /// group, whose consumers fetch ahead (no commit holds a partition's
+    /// next message back).
     pub fn in_units(mut self, ns_per_unit: f64) -> BrokerMeasures {
         let mean_ns = |l: &Latency| l.mean_us.unwrap_or(0.0) * 1e3;
         let turnaround = mean_ns(&self.service_end_to_ack) + mean_ns(&self.ack_to_next_delivery);
-        self.replay_turnaround = turnaround / ns_per_unit;
+        self.replay_turnaround = match self.broker {
+            BrokerKind::Kafka => 0.0,
+            BrokerKind::Rabbitmq | BrokerKind::Nats => turnaround / ns_per_unit,
+        };
         self
     }
 

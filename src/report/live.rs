@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::comparison::interval_text;
 use super::document::{Block, Table};
 use super::relations::relation_lines;
-use crate::bench::Latency;
+use crate::bench::{BrokerKind, Latency};
 use crate::model::metric::Metric;
 use crate::results::{LiveBlock, LiveVerdicts, PointResults, Row};
 use crate::stats::Estimate;
@@ -188,12 +188,13 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
     let b = block.broker.as_ref()?;
     let us = |value: Option<f64>| value.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
     let latency = |l: &Latency| format!("{}/{}/{}", us(l.mean_us), us(l.p50_us), us(l.p99_us));
-    let prefetch = match b.prefetch {
-        0 => "unlimited".to_string(),
-        p => p.to_string(),
+    let prefetch = match (b.broker, b.prefetch) {
+        (BrokerKind::Kafka, _) => "a consumer group fetching ahead (no window)".to_string(),
+        (_, 0) => "prefetch unlimited".to_string(),
+        (_, p) => format!("prefetch {p}"),
     };
     let mut text = format!(
-        "broker: {} at {}, queue `{}`, prefetch {prefetch}, {} consumers; unloaded transit D0 mean/p50/p99 {} µs ({} round trips with one message in flight)",
+        "broker: {} at {}, queue `{}`, {prefetch}, {} consumers; unloaded transit D0 mean/p50/p99 {} µs ({} round trips with one message in flight)",
         b.broker.name(),
         b.url,
         b.queue,
