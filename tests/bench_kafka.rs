@@ -13,17 +13,17 @@
 //! model, which has no transit) by about the transit: between a quarter
 //! and twice D0's mean.
 
-use std::path::Path;
+#[path = "shared/bench_run.rs"]
+mod bench_run;
+
 use std::process::Command;
-use std::sync::atomic::AtomicBool;
 
-use queuelab::bench::{BrokerKind, BrokerTarget};
-use queuelab::experiment::{self, LiveWatch};
+use bench_run::{agrees_with_replay, assert_served_once};
+use queuelab::bench::BrokerKind;
 use queuelab::model::metric::Metric;
-use queuelab::results::LiveBlock;
-use queuelab::scenario;
 
-/// Measured seconds of the run (plus 1 s of warm-up).
+/// Measured seconds of the run (plus 1 s of warm-up), unless
+/// `QUEUELAB_BENCH_SECONDS` says otherwise.
 const SECONDS: f64 = 4.0;
 
 /// Runs `scripts/tansu.sh` with `action`, failing the test if it fails.
@@ -44,56 +44,25 @@ impl Drop for Broker {
     }
 }
 
-/// One bench run of the shipped study from `seed`: its queue's block.
-fn bench(seed: u64) -> LiveBlock {
-    let file = Path::new("scenarios/bench-kafka-6-partitions.toml");
-    let mut scenario = scenario::load(file).expect("the shipped scenario is valid");
-    scenario.run.seed = seed;
-    scenario::enable_bench(&mut scenario, Some(SECONDS)).expect("valid bench settings");
-    let settings = scenario
-        .compare
-        .live
-        .clone()
-        .expect("bench settings were set");
-    let target = BrokerTarget::new(BrokerKind::Kafka, None);
-    let watch = LiveWatch {
-        started: &|_| {},
-        finished: &|| {},
-    };
-    let points = experiment::bench_points(
-        &scenario,
-        &settings,
-        &target,
-        &watch,
-        &AtomicBool::new(false),
-    )
-    .unwrap_or_else(|e| panic!("tansu at 127.0.0.1:9092: {e}"))
-    .expect("not stopped");
-    points[0][0][0].clone()
-}
-
 #[test]
 fn tansu_with_6_partitions_serves_every_message_once_within_the_fetch_wait() {
     tansu("start");
     let _stop = Broker;
-    let block = bench(16);
-    let health = &block.health;
-    let broker = block.broker.as_ref().expect("a broker block");
-    let counts = health.messages;
-    assert!(counts.planned > 500, "{counts:?}");
-    assert_eq!(counts.sent, counts.planned, "every message published");
-    assert_eq!(
-        counts.served, counts.sent,
-        "every message served: {health:?}"
+    let block = bench_run::least_disturbed(
+        "scenarios/bench-kafka-6-partitions.toml",
+        BrokerKind::Kafka,
+        "`scripts/tansu.sh start`",
+        (16, SECONDS, 1),
     );
-    assert_eq!(broker.redelivered, 0, "nothing delivered twice");
-    assert_eq!(broker.publish_to_delivery.count, counts.sent);
-    assert_eq!(broker.publish_to_confirm.count, counts.sent);
-    assert_eq!(broker.transit_unloaded.count, 200);
     // tansu's fetch returns after the whole wait (20 ms): a message waits
     // for the current one to end, a uniform share of it on average.
+    assert_served_once(&block, 500, 5_000.0..60_000.0);
+    agrees_with_replay(&block, Metric::Utilisation);
+    let (health, broker) = (
+        &block.health,
+        block.broker.as_ref().expect("a broker block"),
+    );
     let transit = broker.transit_unloaded.mean_us.expect("D0 measured");
-    assert!(transit > 5_000.0 && transit < 60_000.0, "D0 {transit} µs");
     let (live, replay) = (
         block.metrics[&Metric::MeanWait].mean,
         block.replay.metrics[&Metric::MeanWait].mean,

@@ -16,6 +16,7 @@
 #[path = "shared/bench_run.rs"]
 mod bench_run;
 
+use bench_run::{agrees_with_replay, assert_served_once};
 use queuelab::bench::BrokerKind;
 use queuelab::model::metric::Metric;
 
@@ -27,43 +28,11 @@ fn jetstream_with_a_window_of_1_serves_every_message_once_and_matches_its_replay
         "`nats-server -js`",
         (16, 4.0, 3),
     );
-    let health = &block.health;
+    assert_served_once(&block, 300, 0.0..50_000.0);
+    let (health, sent) = (&block.health, block.health.messages.sent);
+    assert_eq!(health.queues[0].arrived, sent);
+    assert_eq!(health.queues[0].served, sent);
     let broker = block.broker.as_ref().expect("a broker block");
-    let counts = health.messages;
-    assert!(counts.planned > 300, "{counts:?}");
-    assert_eq!(counts.sent, counts.planned, "every message published");
-    assert_eq!(
-        counts.served, counts.sent,
-        "every message served: {health:?}"
-    );
-    assert_eq!(health.queues[0].arrived, counts.sent);
-    assert_eq!(health.queues[0].served, counts.sent);
-    assert_eq!(broker.redelivered, 0, "nothing delivered twice");
     assert_eq!(broker.prefetch, 1, "a shared line is a window of 1");
-    assert_eq!(broker.publish_to_delivery.count, counts.sent);
-    assert_eq!(
-        broker.publish_to_confirm.count, counts.sent,
-        "every publish acknowledged"
-    );
-    assert_eq!(broker.transit_unloaded.count, 200);
-    let transit = broker.transit_unloaded.mean_us.expect("D0 measured");
-    assert!(transit > 0.0 && transit < 50_000.0, "D0 {transit} µs");
-    let verdict = &block.verdicts[&Metric::MeanWait];
-    let (live, replay) = (
-        block.metrics[&Metric::MeanWait].mean,
-        block.replay.metrics[&Metric::MeanWait].mean,
-    );
-    if health.warnings.is_empty() {
-        assert_eq!(
-            verdict.vs_replay,
-            "within overhead tolerance",
-            "mean wait {live} ms live vs {replay} ms replayed, overhead {:?}, broker {broker:?}",
-            block.overhead.get(&Metric::MeanWait)
-        );
-    } else {
-        eprintln!(
-            "three disturbed runs, no verdict on live vs replay (mean wait {live} vs {replay} ms, {}): {:?}",
-            verdict.vs_replay, health.warnings
-        );
-    }
+    agrees_with_replay(&block, Metric::MeanWait);
 }

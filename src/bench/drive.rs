@@ -23,6 +23,21 @@ use crate::model::Model;
 /// run is over.
 const POLL: Duration = Duration::from_millis(20);
 
+/// Round trips of one message each that measure the unloaded transit D0
+/// before a run.
+pub(super) const TRANSIT_ROUND_TRIPS: usize = 200;
+
+/// The tokio runtime that carries a broker client's I/O: two workers
+/// beside the bench's own threads.
+#[cfg(any(feature = "rabbitmq", feature = "nats"))]
+pub(super) fn io_runtime() -> Result<tokio::runtime::Runtime, BenchError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| BenchError::Broker(format!("cannot start the I/O runtime: {e}")))
+}
+
 /// A broker as the bench threads use it.
 pub(super) trait Broker: Sync {
     /// What a consumer thread needs to acknowledge one delivery.

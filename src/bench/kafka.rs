@@ -33,14 +33,11 @@ use rdkafka::message::{DeliveryResult, Message};
 use rdkafka::producer::{BaseRecord, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
-use super::drive::{self, Broker, Delivered, NoDepth, Setup};
+use super::drive::{self, Broker, Delivered, NoDepth, Setup, TRANSIT_ROUND_TRIPS};
 use super::stamps::{BrokerStamps, sequence_of};
 use super::{BenchError, BenchRun, BrokerKind, Latency};
 use crate::live::{Clock, LiveSettings, NEVER, Timeline};
 use crate::model::{Assignor, DEFAULT_FETCH_WAIT_MS, Model};
-
-/// Round trips of one message each that measure the unloaded transit D0.
-const TRANSIT_ROUND_TRIPS: usize = 200;
 
 /// Longest wait for one delivery while measuring D0.
 const TRANSIT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -35,15 +35,12 @@ use lapin::{BasicProperties, Connection, ConnectionProperties};
 use tokio::runtime::Handle;
 
 use super::depth;
-use super::drive::{self, Broker, Delivered, Sampler, Setup};
+use super::drive::{self, Broker, Delivered, Sampler, Setup, TRANSIT_ROUND_TRIPS};
 use super::saturation::{self, Saturation};
 use super::stamps::{BrokerStamps, payload, sent_of};
 use super::{BenchError, BenchRun, BrokerKind, DepthSamples, Latency, without_password};
 use crate::live::{Clock, LiveSettings, Timeline};
 use crate::model::{Admission, Limit, Loss, Model};
-
-/// Round trips of one message each that measure the unloaded transit D0.
-const TRANSIT_ROUND_TRIPS: usize = 200;
 
 /// Longest wait for one delivery while measuring D0.
 const TRANSIT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -61,11 +58,7 @@ pub(super) fn run(
     stop: &AtomicBool,
 ) -> Result<Option<BenchRun>, BenchError> {
     let timeline = Timeline::plan(model, settings, seed);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| BenchError::Broker(format!("cannot start the I/O runtime: {e}")))?;
+    let runtime = drive::io_runtime()?;
     let handle = runtime.handle().clone();
     let shown = without_password(url);
     let connect = |role: &str| {
