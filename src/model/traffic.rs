@@ -22,14 +22,14 @@ impl Model {
     /// traffic equations, ignoring losses to blocking; `None` if the routing
     /// never lets messages leave.
     pub fn arrival_rates(&self) -> Option<Vec<Vec<f64>>> {
-        self.rates_with(&self.routing_matrix())
+        self.rates_with(&self.routing_matrix(), solve_traffic_equations)
     }
 
     /// Like [`Model::arrival_rates`], but counting every message that may
     /// expire or overflow as sent to its dead-letter queue: an upper bound on each
     /// queue's traffic, used for loads and stability.
     pub fn arrival_rate_bounds(&self) -> Option<Vec<Vec<f64>>> {
-        let rates = self.rates_with(&self.routing_with_dead_letters())?;
+        let rates = self.rates_with(&self.routing_with_dead_letters(), solve_traffic_bound)?;
         rates
             .iter()
             .flatten()
@@ -37,13 +37,17 @@ impl Model {
             .then_some(rates)
     }
 
-    /// Traffic equations for every class under `routing`.
-    fn rates_with(&self, routing: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    /// Traffic equations for every class under `routing`, solved by `solve`.
+    fn rates_with(
+        &self,
+        routing: &[Vec<f64>],
+        solve: fn(&[f64], &[Vec<f64>]) -> Option<Vec<f64>>,
+    ) -> Option<Vec<Vec<f64>>> {
         let external = self.external_rates();
         let mut rates = vec![vec![0.0; self.classes.len()]; self.queues.len()];
         for class in 0..self.classes.len() {
             let gamma: Vec<f64> = external.iter().map(|row| row[class]).collect();
-            let lambda = solve_traffic_equations(&gamma, routing)?;
+            let lambda = solve(&gamma, routing)?;
             for (queue, rate) in lambda.into_iter().enumerate() {
                 rates[queue][class] = rate;
             }
@@ -191,7 +195,7 @@ impl Model {
     pub fn visits_from(&self, queue: usize) -> Option<Vec<f64>> {
         let mut entry = vec![0.0; self.queues.len()];
         entry[queue] = 1.0;
-        solve_traffic_equations(&entry, &self.routing_with_dead_letters())
+        solve_traffic_bound(&entry, &self.routing_with_dead_letters())
     }
 
     /// The load of the busiest queue.
@@ -234,14 +238,40 @@ const ROW_SUM_SLACK: f64 = 1e-12;
 /// negative rounding residues in λ are clamped to 0 (the exact solution
 /// λ = γᵀ(I - P)⁻¹ is non-negative).
 pub fn solve_traffic_equations(gamma: &[f64], routing: &[Vec<f64>]) -> Option<Vec<f64>> {
+    let substochastic = routing
+        .iter()
+        .all(|row| row.iter().sum::<f64>() <= 1.0 + ROW_SUM_SLACK);
+    if !substochastic {
+        return None;
+    }
+    eliminate(gamma, routing).map(|lambda| lambda.into_iter().map(|l| l.max(0.0)).collect())
+}
+
+/// Like [`solve_traffic_equations`] for a routing that bounds the traffic
+/// from above, whose rows may sum past 1 (a visit counted on several exits
+/// at once, e.g. to its dead-letter queue as if it expired and onwards as
+/// if it was served). `None` unless that bound is finite: the solution for
+/// γ = 1 everywhere must be strictly positive, which certifies that the
+/// spectral radius of P is below 1 (Collatz–Wielandt: Pᵀx < x with x > 0),
+/// so (I - Pᵀ)⁻¹ = Σ (Pᵀ)ᵏ is non-negative.
+pub fn solve_traffic_bound(gamma: &[f64], routing: &[Vec<f64>]) -> Option<Vec<f64>> {
+    let certificate = eliminate(&vec![1.0; gamma.len()], routing)?;
+    if !certificate.iter().all(|x| x.is_finite() && *x > 0.0) {
+        return None;
+    }
+    eliminate(gamma, routing).map(|lambda| lambda.into_iter().map(|l| l.max(0.0)).collect())
+}
+
+/// (I - Pᵀ)λ = γ by Gaussian elimination with partial pivoting; `None` if
+/// the dimensions disagree, a value is negative or not finite, or the
+/// matrix is (numerically) singular. The solution is unclamped.
+fn eliminate(gamma: &[f64], routing: &[Vec<f64>]) -> Option<Vec<f64>> {
     let n = gamma.len();
     let valid_gamma = gamma.iter().all(|g| g.is_finite() && *g >= 0.0);
     let valid_routing = routing.len() == n
-        && routing.iter().all(|row| {
-            row.len() == n
-                && row.iter().all(|p| p.is_finite() && *p >= 0.0)
-                && row.iter().sum::<f64>() <= 1.0 + ROW_SUM_SLACK
-        });
+        && routing
+            .iter()
+            .all(|row| row.len() == n && row.iter().all(|p| p.is_finite() && *p >= 0.0));
     if !valid_gamma || !valid_routing {
         return None;
     }
@@ -274,7 +304,7 @@ pub fn solve_traffic_equations(gamma: &[f64], routing: &[Vec<f64>]) -> Option<Ve
     let mut lambda = vec![0.0; n];
     for row in (0..n).rev() {
         let known: f64 = (row + 1..n).map(|k| a[row][k] * lambda[k]).sum();
-        lambda[row] = ((a[row][n] - known) / a[row][row]).max(0.0);
+        lambda[row] = (a[row][n] - known) / a[row][row];
     }
     Some(lambda)
 }
@@ -285,6 +315,54 @@ mod tests {
 
     fn close(got: f64, want: f64, tol: f64) -> bool {
         (got - want).abs() <= tol * want.abs().max(1e-300)
+    }
+
+    #[test]
+    fn a_bound_counts_a_visit_on_several_exits_and_refuses_a_divergent_one() {
+        // Queue 0 sends every visit to its dead-letter queue 1 (as if it
+        // expired) and half onwards to 2 (as if served): λ = (2, 2, 1).
+        let routing = vec![
+            vec![0.0, 1.0, 0.5],
+            vec![0.0, 0.0, 0.0],
+            vec![0.0, 0.0, 0.0],
+        ];
+        assert_eq!(solve_traffic_equations(&[2.0, 0.0, 0.0], &routing), None);
+        let l = solve_traffic_bound(&[2.0, 0.0, 0.0], &routing).unwrap();
+        assert!(close(l[0], 2.0, 1e-15) && close(l[1], 2.0, 1e-15) && close(l[2], 1.0, 1e-15));
+        // A loop through the dead-letter queue: 2 x 0.6 > 1, no finite bound
+        // (the linear solution exists but is negative).
+        let divergent = vec![vec![0.0, 2.0], vec![0.6, 0.0]];
+        assert_eq!(solve_traffic_bound(&[1.0, 0.0], &divergent), None);
+        // A loop of weight 1 never lets messages leave.
+        let closed = vec![vec![0.0, 1.0], vec![1.0, 0.0]];
+        assert_eq!(solve_traffic_bound(&[1.0, 0.0], &closed), None);
+    }
+
+    #[test]
+    fn expiry_to_a_dead_letter_queue_beside_routing_or_retries_is_bounded() {
+        let model = |exit: &str| {
+            let text = format!(
+                "name = \"b\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", mean = 1.0 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 1.0 }}\npatience = {{ dist = \"exponential\", mean = 5.0 }}\ndead_letter = \"dlq\"\n{exit}\n[[queues]]\nname = \"r\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 0.1 }}\n[[queues]]\nname = \"dlq\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 0.1 }}"
+            );
+            let scenario = crate::scenario::parse(std::path::Path::new("b.toml"), text)
+                .expect("a valid scenario");
+            scenario.points[0].model.clone()
+        };
+        // Half the served go on to r; every arrival may expire instead.
+        let bounds = model("next = [ { to = \"r\", p = 0.5 } ]")
+            .arrival_rate_bounds()
+            .unwrap();
+        let total = |queue: usize| bounds[queue].iter().sum::<f64>();
+        assert!(close(total(0), 1.0, 1e-12) && close(total(1), 0.5, 1e-12));
+        assert!(close(total(2), 1.0, 1e-12));
+        // Requeued deliveries (p = 0.2: 1.25 visits per message), each of
+        // which the bound lets expire too.
+        let retried =
+            model("retry = { p = 0.2, requeue = \"head\" }\nnext = [ { to = \"r\", p = 0.5 } ]")
+                .arrival_rate_bounds()
+                .unwrap();
+        assert!(close(retried[0].iter().sum::<f64>(), 1.25, 1e-12));
+        assert!(retried.iter().flatten().all(|r| r.is_finite()));
     }
 
     #[test]
