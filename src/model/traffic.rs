@@ -38,11 +38,7 @@ impl Model {
     }
 
     /// Traffic equations for every class under `routing`, solved by `solve`.
-    fn rates_with(
-        &self,
-        routing: &[Vec<f64>],
-        solve: fn(&[f64], &[Vec<f64>]) -> Option<Vec<f64>>,
-    ) -> Option<Vec<Vec<f64>>> {
+    fn rates_with(&self, routing: &[Vec<f64>], solve: TrafficSolver) -> Option<Vec<Vec<f64>>> {
         let external = self.external_rates();
         let mut rates = vec![vec![0.0; self.classes.len()]; self.queues.len()];
         for class in 0..self.classes.len() {
@@ -224,6 +220,10 @@ impl Model {
         Some(scaled)
     }
 }
+
+/// A solver of the traffic equations: [`solve_traffic_equations`] or
+/// [`solve_traffic_bound`].
+type TrafficSolver = fn(&[f64], &[Vec<f64>]) -> Option<Vec<f64>>;
 
 /// Largest allowed excess of a routing row sum over 1 (rounding slack).
 const ROW_SUM_SLACK: f64 = 1e-12;
