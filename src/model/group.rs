@@ -62,6 +62,20 @@ impl GroupChanges {
             .map(|change| change.consumers)
             .fold(initial, u32::max)
     }
+
+    /// The group's mean size over model times `start` to `end` (`end` >
+    /// `start`), starting from `initial` consumers.
+    pub fn mean_consumers(&self, initial: u32, start: f64, end: f64) -> f64 {
+        let (mut total, mut size, mut from) = (0.0, initial, start);
+        for change in self.changes.iter().take_while(|change| change.at < end) {
+            if change.at > from {
+                total += f64::from(size) * (change.at - from);
+                from = change.at;
+            }
+            size = change.consumers;
+        }
+        (total + f64::from(size) * (end - from)) / (end - start)
+    }
 }
 
 /// The sticky assignment (Kafka's `StickyAssignor` and
@@ -138,6 +152,29 @@ pub fn sticky_owners(owners: &[Option<u32>], members: &[u32]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mean_size_weighs_each_size_by_its_time() {
+        let changes = GroupChanges {
+            changes: vec![
+                GroupChange {
+                    at: 10.0,
+                    consumers: 3,
+                },
+                GroupChange {
+                    at: 20.0,
+                    consumers: 1,
+                },
+            ],
+            rebalance: Dist::deterministic(1.0).unwrap(),
+        };
+        // 2 for 10, 3 for 10, 1 for 10.
+        assert_eq!(changes.mean_consumers(2, 0.0, 30.0), 2.0);
+        // From 15: 3 for 5, 1 for 5.
+        assert_eq!(changes.mean_consumers(2, 15.0, 25.0), 2.0);
+        assert_eq!(changes.mean_consumers(2, 0.0, 5.0), 2.0);
+        assert_eq!(changes.mean_consumers(2, 25.0, 30.0), 1.0);
+    }
 
     fn some(owners: &[u32]) -> Vec<Option<u32>> {
         owners.iter().map(|&o| Some(o)).collect()

@@ -1172,10 +1172,12 @@ impl Collector {
         (start, end): (f64, f64),
     ) -> Vec<MetricValues> {
         let consumers = |queue: &Queue| {
-            queue.schedule.as_ref().map_or(
-                f64::from(queue.consumers.saturating_mul(queue.threads())),
-                |s| s.mean_over(start, end),
-            )
+            let changes = queue.poll().and_then(|poll| poll.changes.as_ref());
+            match (&queue.schedule, changes) {
+                (Some(schedule), _) => schedule.mean_over(start, end),
+                (None, Some(changes)) => changes.mean_consumers(queue.consumers, start, end),
+                (None, None) => f64::from(queue.consumers.saturating_mul(queue.threads())),
+            }
         };
         let mut values: Vec<MetricValues> = layer
             .iter()
