@@ -38,6 +38,30 @@ pub(super) fn io_runtime() -> Result<tokio::runtime::Runtime, BenchError> {
         .map_err(|e| BenchError::Broker(format!("cannot start the I/O runtime: {e}")))
 }
 
+/// A name unique to this run (process id and the time in ns), for the
+/// queue, stream or topic it declares and deletes.
+pub(super) fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("queuelab-bench-{}-{nanos}", std::process::id())
+}
+
+/// A run's outcome once what it declared was deleted (the run's own error
+/// first, then the deletion's), with the broker's address as `shown`.
+pub(super) fn finish_run(
+    outcome: Result<Option<BenchRun>, BenchError>,
+    deleted: Result<(), BenchError>,
+    shown: String,
+) -> Result<Option<BenchRun>, BenchError> {
+    let mut outcome = outcome?;
+    deleted?;
+    if let Some(run) = &mut outcome {
+        run.broker.url = shown;
+    }
+    Ok(outcome)
+}
+
 /// A broker as the bench threads use it.
 pub(super) trait Broker: Sync {
     /// What a consumer thread needs to acknowledge one delivery.

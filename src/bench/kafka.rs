@@ -72,7 +72,7 @@ pub(super) fn run(
         timeline.messages.iter().map(|message| message.producer),
     );
     let admin = Admin::connect(bootstrap)?;
-    let name = unique_name();
+    let name = drive::unique_name();
     let count = model.queues[0]
         .partitioning()
         .map_or(1, |partitioning| partitioning.partitions);
@@ -80,20 +80,7 @@ pub(super) fn run(
     let outcome = Topic::open(bootstrap, &name, partitions)
         .and_then(|topic| measure(model, &timeline, &topic, bootstrap, stop));
     let deleted = admin.delete(&name);
-    let mut outcome = outcome?;
-    deleted?;
-    if let Some(run) = &mut outcome {
-        run.broker.url = bootstrap.to_string();
-    }
-    Ok(outcome)
-}
-
-/// A name unique to this run, for the topic and the group.
-fn unique_name() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("queuelab-bench-{}-{nanos}", std::process::id())
+    drive::finish_run(outcome, deleted, bootstrap.to_string())
 }
 
 /// The group's join, D0, then the run itself, on `topic`.

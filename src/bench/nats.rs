@@ -73,12 +73,7 @@ pub(super) fn run(
     let run_stream = RunStream::create(&handle, context, consumers * prefetch)?;
     let outcome = measure(model, &timeline, &run_stream, prefetch, stop);
     let deleted = run_stream.delete();
-    let mut outcome = outcome?;
-    deleted?;
-    if let Some(run) = &mut outcome {
-        run.broker.url = shown;
-    }
-    Ok(outcome)
+    drive::finish_run(outcome, deleted, shown)
 }
 
 /// D0, then the run itself, on `run_stream`.
@@ -214,11 +209,8 @@ impl RunStream {
     /// pull consumer on it (explicit acks, `ack_wait` [`ACK_WAIT`],
     /// `max_ack_pending` = `window`), both named uniquely for this run.
     fn create(handle: &Handle, context: Context, window: u32) -> Result<RunStream, BenchError> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let name = format!("queuelab-bench-{}-{nanos}", std::process::id());
-        let subject = format!("queuelab.bench.{}.{nanos}", std::process::id());
+        let name = drive::unique_name();
+        let subject = name.replace('-', ".");
         let refused = |what: &str, e: &dyn std::fmt::Display| {
             BenchError::Broker(format!(
                 "NATS JetStream refused {what} (stream `{name}`): {e}"

@@ -81,12 +81,7 @@ pub(super) fn run(
     let queue = Queue::declare(&handle, &publishing, arguments)?;
     let outcome = measure(model, &timeline, &handle, &queue, &consuming, stop);
     let deleted = queue.delete();
-    let mut outcome = outcome?;
-    deleted?;
-    if let Some(run) = &mut outcome {
-        run.broker.url = shown;
-    }
-    Ok(outcome)
+    drive::finish_run(outcome, deleted, shown)
 }
 
 /// D0, then the run itself, on `queue`.
@@ -357,10 +352,7 @@ impl Queue {
         publishing: &Connection,
         mut arguments: FieldTable,
     ) -> Result<Queue, BenchError> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let name = format!("queuelab-bench-{}-{nanos}", std::process::id());
+        let name = drive::unique_name();
         let dead_letters = format!("{name}-dead-letters");
         let failed = |what: &str, e: lapin::Error| {
             BenchError::Broker(format!("RabbitMQ refused {what} (queue `{name}`): {e}"))

@@ -110,13 +110,10 @@ impl BrokerKind {
         }
     }
 
-    /// The cargo feature a build needs to drive this broker.
+    /// The cargo feature a build needs to drive this broker, named as
+    /// the broker.
     pub fn feature(self) -> &'static str {
-        match self {
-            BrokerKind::Rabbitmq => "rabbitmq",
-            BrokerKind::Nats => "nats",
-            BrokerKind::Kafka => "kafka",
-        }
+        self.name()
     }
 }
 
