@@ -334,11 +334,11 @@ impl<'a> Engine<'a> {
     /// Group change number `index` of `queue`: its consumers join or
     /// leave, a rebalance.
     fn change_group(&mut self, queue: usize, index: usize) {
-        let consumers = match self.model.queues[queue].poll() {
-            Some(poll) => poll.changes.as_ref().map(|c| c.changes[index].consumers),
-            None => None,
-        }
-        .expect("a group change of a polling group");
+        let consumers = self.model.queues[queue]
+            .poll()
+            .and_then(|poll| poll.changes.as_ref())
+            .map(|changes| changes.changes[index].consumers)
+            .expect("a group change of a polling group");
         let rebalance =
             self.stations[queue].change_group(self.now, consumers, &self.messages.slots);
         self.begin_rebalance(queue, rebalance);

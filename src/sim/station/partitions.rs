@@ -41,10 +41,9 @@ pub(crate) struct Partitions {
     pub(super) owners: Vec<u32>,
     /// Per consumer, its waiting messages (slots) in arrival order.
     pub(super) lines: Vec<VecDeque<u32>>,
-    /// Per polling consumer, whether it is serving a message.
-    pub(super) busy: Vec<bool>,
-    /// Per consumer that does not poll, its threads serving nothing.
-    free: Vec<u32>,
+    /// Per consumer, its threads serving nothing (a polling consumer has
+    /// one thread: 0 while it serves a message).
+    pub(super) free: Vec<u32>,
     /// The consumers' poll loops, when they read by polling.
     pub(super) polling: Option<Polling>,
     /// How each message's partition is picked.
@@ -80,7 +79,6 @@ impl Partitions {
         Partitions {
             owners: partitioning.owners(spec.consumers),
             lines: vec![VecDeque::new(); consumers as usize],
-            busy: vec![false; consumers as usize],
             free: vec![partitioning.threads; consumers as usize],
             polling: spec.poll().map(|poll| {
                 let counts = (spec.consumers, consumers);
@@ -210,7 +208,7 @@ impl Station<'_> {
         if partitions.polling.is_some() {
             let consumer = self.leave_polled(now, slot, consumer);
             let partitions = self.partitions();
-            partitions.busy[consumer as usize] = false;
+            partitions.free[consumer as usize] = 1;
             partitions.freed = Some(consumer);
             return;
         }

@@ -200,7 +200,7 @@ impl Station<'_> {
         let line = &mut partitions.lines[consumer as usize];
         line.push_back(slot);
         let count = line.len();
-        if partitions.busy[consumer as usize] || self.polling().paused() {
+        if partitions.free[consumer as usize] == 0 || self.polling().paused() {
             return Entry::Waits { expires: None };
         }
         match self.polling().join(consumer, count, now) {
@@ -208,7 +208,7 @@ impl Station<'_> {
             Joined::Alone => {
                 let partitions = self.partitions();
                 partitions.lines[consumer as usize].pop_back();
-                partitions.busy[consumer as usize] = true;
+                partitions.free[consumer as usize] = 0;
                 let (overhead, timer) = self.polling().begin_batch(consumer, 1, slot);
                 self.start(slot, class);
                 Entry::Polled { overhead, timer }
@@ -277,7 +277,7 @@ impl Station<'_> {
             let slot = partitions.lines[consumer as usize]
                 .pop_front()
                 .expect("a batch's messages wait in its consumer's line");
-            partitions.busy[consumer as usize] = true;
+            partitions.free[consumer as usize] = 0;
             let poller = &mut self.polling().pollers[consumer as usize];
             poller.left -= 1;
             poller.serving = slot;
@@ -303,7 +303,7 @@ impl Station<'_> {
         let slot = partitions.lines[consumer as usize]
             .pop_front()
             .expect("a poll takes a waiting message");
-        partitions.busy[consumer as usize] = true;
+        partitions.free[consumer as usize] = 0;
         let (overhead, timer) = self.polling().begin_batch(consumer, size, slot);
         self.start(slot, messages[slot as usize].class as usize);
         Take::Polled {
@@ -319,8 +319,8 @@ impl Station<'_> {
     /// true when that fetch still waits, with messages, and now takes them.
     pub(crate) fn fetch_due(&mut self, consumer: u32, generation: u32) -> bool {
         let partitions = self.partitions();
-        let waiting =
-            !partitions.busy[consumer as usize] && !partitions.lines[consumer as usize].is_empty();
+        let waiting = partitions.free[consumer as usize] == 1
+            && !partitions.lines[consumer as usize].is_empty();
         let poller = &mut self.polling().pollers[consumer as usize];
         if !waiting || poller.generation != generation {
             return false;

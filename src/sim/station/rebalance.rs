@@ -217,7 +217,7 @@ impl Station<'_> {
         polling.pollers[consumer].serving = NONE;
         polling.pollers[consumer].left = 0;
         let partitions = self.partitions();
-        partitions.busy[consumer] = false;
+        partitions.free[consumer] = 1;
         // Back in its partition, the oldest there: it is redistributed
         // with the others below.
         partitions.lines[consumer].push_front(slot);
@@ -437,7 +437,7 @@ impl Station<'_> {
         if cooperative {
             return Some(released);
         }
-        let busy = self.partitions().busy.clone();
+        let busy: Vec<bool> = self.partitions().free.iter().map(|&f| f == 0).collect();
         let group = self.group();
         group.paused = false;
         group.pending.clear();
@@ -473,7 +473,7 @@ impl Station<'_> {
         }
         let held = std::mem::take(&mut group.held);
         let receivers = self.deliver(held, messages);
-        let busy = self.partitions().busy.clone();
+        let busy: Vec<bool> = self.partitions().free.iter().map(|&f| f == 0).collect();
         let polling = self.polling();
         let Some(group) = &mut polling.group else {
             unreachable!("a group that rebalances")
