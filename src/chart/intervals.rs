@@ -12,7 +12,7 @@ use crate::results::{IntervalResults, PointResults, RunResults};
 use crate::units::clock_hours;
 
 /// The metrics charted per interval.
-pub const INTERVAL_METRICS: [Metric; 7] = [
+pub const INTERVAL_METRICS: [Metric; 8] = [
     Metric::MeanWait,
     Metric::WaitP99,
     Metric::MeanInQueue,
@@ -20,6 +20,7 @@ pub const INTERVAL_METRICS: [Metric; 7] = [
     Metric::PBlocked,
     Metric::PAbandoned,
     Metric::PDropped,
+    Metric::IdleConsumers,
 ];
 
 /// One figure per interval metric with data, at the last point with

@@ -254,6 +254,7 @@ impl Batches {
                 | Metric::RebalanceRate
                 | Metric::PRedelivered
                 | Metric::RebalancePauseMean
+                | Metric::IdleConsumers
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

@@ -12,6 +12,7 @@
 //! partition stays in order. The unstarted rest of a batch whose partition
 //! is revoked goes back to that partition, for its new owner (redelivered).
 
+use super::Partitioning;
 use crate::dist::Dist;
 
 /// How a rebalance pauses a group (Kafka's `RebalanceProtocol`).
@@ -66,15 +67,30 @@ impl GroupChanges {
     /// The group's mean size over model times `start` to `end` (`end` >
     /// `start`), starting from `initial` consumers.
     pub fn mean_consumers(&self, initial: u32, start: f64, end: f64) -> f64 {
+        self.time_average(initial, start, end, f64::from)
+    }
+
+    /// The mean number of the group's consumers that own no partition of
+    /// `partitioning` (those beyond the partitions) over model times
+    /// `start` to `end` (`end` > `start`), starting from `initial`.
+    pub fn mean_idle(&self, initial: u32, partitioning: Partitioning, start: f64, end: f64) -> f64 {
+        self.time_average(initial, start, end, |size| {
+            f64::from(partitioning.idle_consumers(size))
+        })
+    }
+
+    /// The time average over `start` to `end` of `value` of the group's
+    /// size, starting from `initial` consumers.
+    fn time_average(&self, initial: u32, start: f64, end: f64, value: impl Fn(u32) -> f64) -> f64 {
         let (mut total, mut size, mut from) = (0.0, initial, start);
         for change in self.changes.iter().take_while(|change| change.at < end) {
             if change.at > from {
-                total += f64::from(size) * (change.at - from);
+                total += value(size) * (change.at - from);
                 from = change.at;
             }
             size = change.consumers;
         }
-        (total + f64::from(size) * (end - from)) / (end - start)
+        (total + value(size) * (end - from)) / (end - start)
     }
 }
 
@@ -174,6 +190,35 @@ mod tests {
         assert_eq!(changes.mean_consumers(2, 15.0, 25.0), 2.0);
         assert_eq!(changes.mean_consumers(2, 0.0, 5.0), 2.0);
         assert_eq!(changes.mean_consumers(2, 25.0, 30.0), 1.0);
+    }
+
+    #[test]
+    fn idle_consumers_are_those_beyond_the_partitions_weighed_by_time() {
+        // 4 partitions; the group grows from 3 to 6 at 10 and shrinks to
+        // 5 at 20: idle 0 for 10, 2 for 10, 1 for 10.
+        let changes = GroupChanges {
+            changes: vec![
+                GroupChange {
+                    at: 10.0,
+                    consumers: 6,
+                },
+                GroupChange {
+                    at: 20.0,
+                    consumers: 5,
+                },
+            ],
+            rebalance: Dist::deterministic(1.0).unwrap(),
+        };
+        let partitioning = Partitioning {
+            partitions: 4,
+            assignor: super::super::Assignor::Range,
+            threads: 1,
+        };
+        assert_eq!(changes.mean_idle(3, partitioning, 0.0, 30.0), 1.0);
+        assert_eq!(changes.mean_idle(3, partitioning, 0.0, 10.0), 0.0);
+        // From 5: 0 for 5, 2 for 10.
+        assert_eq!(changes.mean_idle(3, partitioning, 5.0, 20.0), 20.0 / 15.0);
+        assert_eq!(changes.mean_idle(3, partitioning, 25.0, 30.0), 1.0);
     }
 
     fn some(owners: &[u32]) -> Vec<Option<u32>> {

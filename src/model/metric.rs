@@ -121,6 +121,10 @@ pub enum Metric {
     /// Rebalances: mean time a partition is paused per rebalance, over all
     /// the partitions (one a cooperative rebalance leaves alone counts 0).
     RebalancePauseMean,
+    /// Group changes, per reporting interval: time-average number of the
+    /// group's consumers that own no partition (those beyond the
+    /// partitions), by the group's size as its changes set it.
+    IdleConsumers,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -193,7 +197,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 34] = [
+    pub const ALL: [Metric; 35] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -228,6 +232,7 @@ impl Metric {
         Metric::RebalanceRate,
         Metric::PRedelivered,
         Metric::RebalancePauseMean,
+        Metric::IdleConsumers,
     ];
 
     /// Number of metrics.
@@ -270,6 +275,7 @@ impl Metric {
             Metric::RebalanceRate => "rebalance_rate",
             Metric::PRedelivered => "p_redelivered",
             Metric::RebalancePauseMean => "rebalance_pause_mean",
+            Metric::IdleConsumers => "idle_consumers",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -313,6 +319,7 @@ impl Metric {
             | Metric::FetchWaitShare
             | Metric::RebalanceShare
             | Metric::PRedelivered
+            | Metric::IdleConsumers
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }

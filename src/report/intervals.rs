@@ -12,7 +12,12 @@ use crate::text::number;
 const SHOWN: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::Utilisation];
 
 /// Metrics shown per interval only where some interval has them above 0.
-const SHOWN_WHEN_PRESENT: [Metric; 3] = [Metric::PBlocked, Metric::PAbandoned, Metric::PDropped];
+const SHOWN_WHEN_PRESENT: [Metric; 4] = [
+    Metric::PBlocked,
+    Metric::PAbandoned,
+    Metric::PDropped,
+    Metric::IdleConsumers,
+];
 
 /// The column headers and lines of `point`'s interval table in full
 /// (report.md); `None` without intervals.

@@ -1155,10 +1155,25 @@ impl Collector {
                     for (target, values) in layer.iter().zip(&mut values) {
                         target.blank_thin_tails(values, BATCH_TAIL);
                     }
+                } else {
+                    self.idle_values(model, *span, &mut values);
                 }
                 values
             })
             .collect()
+    }
+
+    /// The idle consumers over `span` of every partitioned queue whose
+    /// group changes (at its aggregate target in `values`): its size is
+    /// the model's, the same in every replication.
+    fn idle_values(&self, model: &Model, span: Span, values: &mut [MetricValues]) {
+        for (queue, spec) in model.queues.iter().enumerate() {
+            let changes = spec.poll().and_then(|poll| poll.changes.as_ref());
+            if let (Some(partitioning), Some(changes)) = (spec.partitioning(), changes) {
+                values[queue * self.per_node][Metric::IdleConsumers.index()] =
+                    changes.mean_idle(spec.consumers, partitioning, span.start, span.end);
+            }
+        }
     }
 
     /// Metric values of `layer` (one accumulator per target) measured over

@@ -6,8 +6,11 @@
 //! distributions when every service is exponential of one mean). A
 //! consumer serving with T threads (RocketMQ 4.x concurrent consumption)
 //! is an M/M/T queue fed the same way, exact when every service is
-//! exponential of one mean (M/G/T has no exact formula, so there is none
-//! then). Its arrivals being Poisson, every partition it owns sees the
+//! exponential of one mean. M/G/T has no exact formula: with any other
+//! service the consumer gets the APPROXIMATE mean wait of Allen–Cunneen
+//! with Poisson arrivals (c_a² = 1: Wq ≈ Wq^{M/M/T} (1 + c_s²)/2,
+//! formulas.md §11; means only, labelled approximate). Its arrivals being
+//! Poisson, every partition it owns sees the
 //! same wait distribution (PASTA), so a partition's mean wait is its
 //! consumer's and its lag (messages waiting in it) is λ_p W_c by Little's
 //! law. The queue's mean wait is the arrival-weighted mix of its
@@ -23,7 +26,7 @@
 
 use super::mmc::{Mmc, continuous_quantile};
 use super::result::TheoryResult;
-use super::{mg1, retry};
+use super::{approx, mg1, retry};
 use crate::model::metric::Metric;
 use crate::model::{Model, Target};
 
@@ -89,12 +92,13 @@ pub fn partition_flows(model: &Model, queue: usize) -> Option<Vec<Flow>> {
     Some(flows)
 }
 
-/// One consumer's M/G/1 (or M/M/T) figures.
+/// One consumer's M/G/1 (or M/M/T, or approximate M/G/T) figures.
 struct Consumer {
     flow: Flow,
     /// Mean wait, 0 without traffic.
     wait: f64,
-    /// Probability that an arrival waits.
+    /// Probability that an arrival waits; NaN where no formula gives it
+    /// (M/G/T).
     p_wait: f64,
     /// M/M/T (T its threads) when every service is exponential of one mean.
     mm: Option<Mmc>,
@@ -125,8 +129,13 @@ pub fn partitioned_rows(
     let name = match (exponential_mean, threads) {
         (Some(_), 1) => "M/M/1 per consumer (Poisson partitions)",
         (Some(_), _) => "M/M/T per consumer, T threads (Poisson partitions)",
-        (None, _) => "M/G/1 per consumer (Poisson partitions, Pollaczek-Khinchine)",
+        (None, 1) => "M/G/1 per consumer (Poisson partitions, Pollaczek-Khinchine)",
+        (None, _) => {
+            "M/G/T per consumer, T threads (Poisson partitions, Allen-Cunneen approximation)"
+        }
     };
+    // M/G/T has no exact formula.
+    let exact = exponential_mean.is_some() || threads == 1;
     let mut total = Flow::default();
     for flow in &flows {
         total.add(*flow);
@@ -137,7 +146,7 @@ pub fn partitioned_rows(
     let waiting_arrivals: f64 = consumers.iter().map(|c| c.flow.rate * c.p_wait).sum();
     let wait = queued / lambda;
     let sojourn = wait + total.service_mean();
-    let mut aggregate = TheoryResult::new(name, true)
+    let mut aggregate = TheoryResult::new(name, exact)
         .with_means(lambda * sojourn, queued, sojourn, wait)
         .with(
             Metric::Utilisation,
@@ -192,7 +201,7 @@ pub fn partitioned_rows(
     )];
     for (partition, (flow, &owner)) in flows.iter().zip(&owners).enumerate() {
         let consumer = &consumers[owner as usize];
-        let mut row = TheoryResult::new(name, true)
+        let mut row = TheoryResult::new(name, exact)
             .with(Metric::Throughput, flow.rate)
             .with(Metric::Utilisation, flow.work / f64::from(threads))
             .with(Metric::PBlocked, 0.0);
@@ -225,8 +234,8 @@ pub fn partitioned_rows(
 }
 
 /// A consumer fed `flow`, serving with `threads`: `None` at a load of 1 or
-/// more per thread, or with several threads and no common exponential
-/// service (M/G/T has no exact formula).
+/// more per thread. With several threads and no common exponential
+/// service its mean wait is Allen–Cunneen's approximation (no `p_wait`).
 fn consumer(flow: Flow, exponential_mean: Option<f64>, threads: u32) -> Option<Consumer> {
     if flow.rate == 0.0 {
         return Some(Consumer {
@@ -237,7 +246,18 @@ fn consumer(flow: Flow, exponential_mean: Option<f64>, threads: u32) -> Option<C
         });
     }
     if threads > 1 {
-        let mm = Mmc::new(flow.rate, 1.0 / exponential_mean?, threads)?;
+        let Some(mean) = exponential_mean else {
+            let mu = 1.0 / flow.service_mean();
+            let wait =
+                approx::allen_cunneen_mean_wait(flow.rate, mu, threads, 1.0, flow.service_scv())?;
+            return Some(Consumer {
+                flow,
+                wait,
+                p_wait: f64::NAN,
+                mm: None,
+            });
+        };
+        let mm = Mmc::new(flow.rate, 1.0 / mean, threads)?;
         return Some(Consumer {
             flow,
             wait: mm.mean_wait(),

@@ -146,7 +146,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 9] = [
+const FAMILIES: [Family; 10] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
     // (a `max_length` N is K = c + N; drop-head's count process is
     // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
@@ -230,6 +230,18 @@ const FAMILIES: [Family; 9] = [
     Family {
         requires: Features::of(&[Feature::ConsumerThreads]),
         covers: Features::of(&[Feature::Partitions, Feature::ConsumerThreads]),
+        rows: partitioned_queues,
+    },
+    // The same with any other service: M/G/T per consumer, APPROXIMATE
+    // (Allen–Cunneen with Poisson arrivals, formulas.md §11: the M/M/T
+    // mean wait times (1 + c_s²)/2; means only, `exact = false`).
+    Family {
+        requires: Features::of(&[Feature::ConsumerThreads, Feature::GeneralService]),
+        covers: Features::of(&[
+            Feature::Partitions,
+            Feature::ConsumerThreads,
+            Feature::GeneralService,
+        ]),
         rows: partitioned_queues,
     },
     // Retries after a delay: Poisson producers, FIFO queues with
@@ -1389,6 +1401,46 @@ mod tests {
         for metric in [Metric::WaitP50, Metric::WaitP99, Metric::SojournP90] {
             assert!(!row.metrics.contains_key(&metric), "{metric:?}");
         }
+    }
+
+    /// One consumer of 2 threads reading 2 partitions fed at λ = 1,
+    /// deterministic service 1: by hand, M/M/2 at a = 1 has P0 = 1/3,
+    /// Erlang C = 1/3 and Wq = C/(2μ - λ) = 1/3, so Allen–Cunneen with
+    /// c_a² = 1, c_s² = 0 gives Wq ≈ 1/6, W ≈ 7/6, Lq ≈ 1/6, L ≈ 7/6.
+    #[test]
+    fn threads_with_general_service_get_allen_cunneen_by_hand() {
+        use crate::model::{Assignor, KeyDistribution, Keys};
+        let keys = Keys {
+            count: 10,
+            distribution: KeyDistribution::Uniform,
+        };
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("t", 1, Dist::deterministic(1.0).unwrap())
+                    .partitions(2, Assignor::Range)
+                    .threads(2),
+            )
+            .producer(
+                ProducerBuilder::open("p", "t", Dist::exponential_rate(1.0).unwrap()).keys(keys),
+            )
+            .build()
+            .unwrap();
+        let rows = evaluate(&model);
+        assert_eq!(rows.len(), 3, "the queue and its 2 partitions");
+        for (target, row) in &rows {
+            assert!(!row.exact, "{target:?}: M/G/T is approximate");
+            assert!(row.model.contains("Allen-Cunneen approximation"));
+            assert_rel(row.metrics[&Metric::MeanWait], 1.0 / 6.0, 1e-12);
+            assert_rel(row.metrics[&Metric::MeanSojourn], 7.0 / 6.0, 1e-12);
+            // No formula gives the M/G/T waiting probability or percentiles.
+            for metric in [Metric::PWait, Metric::WaitP90, Metric::SojournP99] {
+                assert!(!row.metrics.contains_key(&metric), "{metric:?}");
+            }
+        }
+        let queue = &rows[0].1;
+        assert_rel(queue.metrics[&Metric::MeanInQueue], 1.0 / 6.0, 1e-12);
+        assert_rel(queue.metrics[&Metric::MeanInSystem], 7.0 / 6.0, 1e-12);
+        assert_rel(queue.metrics[&Metric::Utilisation], 0.5, 1e-12);
     }
 
     #[test]

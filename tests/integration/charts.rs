@@ -140,6 +140,7 @@ fn every_shipped_scenario_draws_its_charts_and_reports() {
             // M/M/c+D).
             let formula = !scenario.ends_with("kafka-rebalance-storm.toml")
                 && !scenario.ends_with("kafka-consumer-joins.toml")
+                && !scenario.ends_with("kafka-idle-consumers.toml")
                 && !scenario.ends_with("bench-rabbitmq-ttl.toml");
             if name == theory_chart && formula {
                 assert!(svg.contains("theory"), "{name}.svg has no theory series");

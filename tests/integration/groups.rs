@@ -409,3 +409,47 @@ service = {{ dist = "exponential", mean = 1.0 }}
         format!("{:?}", theory::evaluate(&round_robin))
     );
 }
+
+/// Idle consumers per reporting interval: 2 partitions, 1 consumer, 4
+/// from 10 and 2 from 35, reported every 20 over 40: 2 idle for 10 of the
+/// first 20 (1 on average) and for 15 of the next 20 (1.5), the same in
+/// every replication, on the queue's row only; none for the whole run.
+#[test]
+fn idle_consumers_per_interval_follow_the_group_beyond_the_partitions() {
+    let text = r#"
+name = "idle"
+time_unit = "s"
+[run]
+seed = 1
+replications = 3
+horizon = 40
+report_every = 20
+[[producers]]
+name = "p"
+to = "t"
+interarrival = { dist = "exponential", rate = 1.0 }
+keys = { distribution = "uniform", count = 10 }
+[[queues]]
+name = "t"
+partitions = 2
+consumers = 1
+service = { dist = "exponential", mean = 0.5 }
+group_changes = [ { at = 10, consumers = 4 }, { at = 35, consumers = 2 } ]
+rebalance_time = 1
+"#;
+    let results = results(text);
+    let point = &results.points[0];
+    let idle = |row: &queuelab::results::Row| {
+        row.simulation
+            .as_ref()
+            .and_then(|s| s.metrics.get(&Metric::IdleConsumers).copied())
+    };
+    for (interval, expected) in point.intervals.iter().zip([1.0, 1.5]) {
+        let queue = idle(&interval.results[0]).expect("the queue's row has it");
+        close("idle mean", queue.mean, expected);
+        close("idle CI", queue.ci_high - queue.ci_low, 0.0);
+        assert!(interval.results[1..].iter().all(|row| idle(row).is_none()));
+    }
+    assert_eq!(point.intervals.len(), 2);
+    assert!(point.results.iter().all(|row| idle(row).is_none()));
+}
