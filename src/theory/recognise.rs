@@ -210,7 +210,8 @@ const FAMILIES: [Family; 9] = [
     // Partitioned queues fed by Poisson producers with keys: an M/G/1 per
     // consumer (see `partitions.rs`), whose service with single-record
     // polls is the poll overhead plus the message's, and with retry in
-    // place the compound service of its deliveries; other queues as
+    // place or blocking retries the compound service of its deliveries
+    // (and the delays its consumer is held through); other queues as
     // independent ones, dead-letter queues none. Batches that pay an
     // overhead or wait for a fetch minimum have no formula here.
     Family {
@@ -220,6 +221,7 @@ const FAMILIES: [Family; 9] = [
             Feature::GeneralService,
             Feature::PollOverhead,
             Feature::RequeueHead,
+            Feature::BlockingRetry,
             Feature::DeadLetter,
         ]),
         rows: partitioned_queues,
