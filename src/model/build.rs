@@ -469,7 +469,7 @@ impl QueueBuilder {
         let requeued = self
             .retry
             .as_ref()
-            .is_some_and(|plan| plan.redelivery == Redelivery::Head);
+            .is_some_and(|plan| plan.redelivery == Redelivery::Head && plan.max_retries != Some(0));
         if requeued && self.overflow == Some(Overflow::DropHead) {
             return refuse(
                 "retry.requeue",
