@@ -397,13 +397,11 @@ impl QueueBuilder {
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
         let refuse =
             |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
-        if let (Some(_), Some(_)) = (&self.retry, self.partitioning) {
-            if self.poll.is_some() {
-                return refuse(
-                    "retry",
-                    "retries on partitions are modelled read one message at a time, not yet with batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`); remove those keys, or `retry`".into(),
-                );
-            }
+        if self.retry.is_some() && self.partitioning.is_some() && self.poll.is_some() {
+            return refuse(
+                "retry",
+                "retries on partitions are modelled read one message at a time, not yet with batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`); remove those keys, or `retry`".into(),
+            );
         }
         if let Some(mut partitioning) = self.partitioning {
             if self.prefetch.is_some() || self.ack.is_some() {

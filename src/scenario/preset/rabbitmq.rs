@@ -124,7 +124,8 @@ fn nacks(settings: &Settings<'_>, major: u32, expansion: &mut Expansion) -> Resu
                 "counts redeliveries, and with `requeue` = false nothing is redelivered: remove one",
             ));
         }
-        return Ok(dead_letter_nacks(settings, p, expansion));
+        dead_letter_nacks(settings, p, expansion);
+        return Ok(());
     }
     let (max_retries, from) = match (quorum, limit, major) {
         (false, _, _) => (None, "a classic queue has no delivery limit".to_string()),
