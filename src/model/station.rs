@@ -240,7 +240,7 @@ impl Queue {
         self.exit.retry.as_ref()
     }
 
-    /// Whether its retries block: on a partition (no broker redelivery) a
+    /// Its retries, if they block: on a partition (no broker redelivery) a
     /// failed record's consumer holds it through each retry's delay, its
     /// partitions waiting, as a Kafka client's blocking retry sleeps.
     pub fn blocking_retry(&self) -> Option<&Retry> {
