@@ -397,19 +397,11 @@ impl QueueBuilder {
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
         let refuse =
             |what: &str, message: String| Err(ModelError::new(format!("{key}.{what}"), message));
-        if let (Some(plan), Some(_)) = (&self.retry, self.partitioning) {
-            if plan.redelivery != Redelivery::Head {
-                return refuse(
-                    "retry",
-                    "a partition has no broker redelivery (Kafka): retry in place is modelled, `requeue = \"head\"` (the consumer serves the record again at once, its partition waiting behind it); a retry topic is a queue of its own; remove the delays, or `partitions`".into(),
-                );
-            }
-            if self.poll.is_some() {
-                return refuse(
-                    "retry",
-                    "retry in place is modelled on partitions read one message at a time, not yet with batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`); remove those keys, or `retry`".into(),
-                );
-            }
+        if self.retry.is_some() && self.partitioning.is_some() && self.poll.is_some() {
+            return refuse(
+                "retry",
+                "retries on partitions are modelled read one message at a time, not yet with batch polling (`max_poll_records`, `fetch_min`, `fetch_wait`, `poll_overhead`, `max_poll_interval`); remove those keys, or `retry`".into(),
+            );
         }
         if let Some(mut partitioning) = self.partitioning {
             if self.prefetch.is_some() || self.ack.is_some() {
@@ -475,7 +467,7 @@ impl QueueBuilder {
         let requeued = self
             .retry
             .as_ref()
-            .is_some_and(|plan| plan.redelivery == Redelivery::Head);
+            .is_some_and(|plan| plan.redelivery == Redelivery::Head && plan.max_retries != Some(0));
         if requeued && self.overflow == Some(Overflow::DropHead) {
             return refuse(
                 "retry.requeue",
@@ -1308,17 +1300,6 @@ mod tests {
                 mm1(|q| QueueBuilder { consumers: 0, ..q }),
                 "queues.q.consumers",
                 "at least 1",
-            ),
-            (
-                mm1(|q| {
-                    q.partitions(2, Assignor::Range).retry(
-                        0.1,
-                        None,
-                        Redelivery::After(crate::model::Delays::fixed(1.0)),
-                    )
-                }),
-                "queues.q.retry",
-                "retry in place is modelled",
             ),
             (
                 mm1(|q| {

@@ -92,11 +92,14 @@ pub enum Feature {
     /// Consumers of a partitioned queue serving their partitions'
     /// messages with several threads at once (`threads` above 1).
     ConsumerThreads,
+    /// Failed records of a partition retried after a delay their consumer
+    /// is held through (`retry` with `delays` or `backoff` on `partitions`).
+    BlockingRetry,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 35] = [
+    pub const ALL: [Feature; 36] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -132,6 +135,7 @@ impl Feature {
         Feature::PollTimeouts,
         Feature::GroupChanges,
         Feature::ConsumerThreads,
+        Feature::BlockingRetry,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -176,6 +180,9 @@ impl Feature {
             Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
             Feature::GroupChanges => "consumers joining or leaving the group (`group_changes`)",
             Feature::ConsumerThreads => "consumers serving their partitions with several `threads`",
+            Feature::BlockingRetry => {
+                "failed records retried after a delay their consumer is held through (`retry` on `partitions`)"
+            }
         }
     }
 
@@ -370,6 +377,8 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         Dispatch::Window(window) if window.is_unlimited() => Some(Feature::UnlimitedPrefetch),
         Dispatch::Window(_) => Some(Feature::PrefetchWindow),
     };
+    // A partition's delays hold its consumer (blocking retries).
+    let partitioned = matches!(dispatch, Dispatch::Partitioned(_));
     // Polls that take what is there at once and cost nothing serve as one
     // message at a time.
     let (consumed, timeouts, changes) = match consumption {
@@ -412,7 +421,8 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (!routes.is_empty(), Feature::Routing),
         (patience, Feature::Patience),
         (dead_letter.is_some(), Feature::DeadLetter),
-        (delays, Feature::RetryDelays),
+        (delays && !partitioned, Feature::RetryDelays),
+        (delays && partitioned, Feature::BlockingRetry),
         (head, Feature::RequeueHead),
         (schedule.is_some(), Feature::ConsumerSchedule),
         (*backlog > 0, Feature::Backlog),

@@ -234,7 +234,8 @@ impl Model {
     }
 
     /// The offered load of each partition of `queue` (its rate times the
-    /// mean service time of every delivery, retries in place included,
+    /// mean service time of every delivery, retries in place included, and
+    /// the retry delays its consumer is held through,
     /// plus the poll overhead a message carries when its consumer is
     /// saturated), `None` for a shared line.
     pub fn partition_loads(&self, queue: usize) -> Option<Vec<f64>> {
@@ -242,10 +243,11 @@ impl Model {
         let partitions = spec.partitioning()?.partitions;
         let overhead = spec.saturated_overhead();
         let deliveries = spec.retry().map_or(1.0, |r| r.deliveries_per_message());
+        let held = spec.held_delay_per_message();
         let mut loads = vec![0.0; partitions as usize];
         // Producer by producer: each has its class, and so its service.
         for producer in self.producers.iter().filter(|p| p.queue == queue) {
-            let work = self.service(queue, producer.class).mean() * deliveries + overhead;
+            let work = self.service(queue, producer.class).mean() * deliveries + held + overhead;
             let rate = producer.max_rate() * work;
             for (load, share) in loads.iter_mut().zip(producer.partition_shares(partitions)) {
                 *load += rate * share;

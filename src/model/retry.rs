@@ -27,7 +27,9 @@ pub enum Redelivery {
     /// serves it again, with a fresh service time (one longer service).
     Head,
     /// After the delay of its retry (a timer outside every queue), it
-    /// arrives at the queue again like any arrival.
+    /// arrives at the queue again like any arrival; on a partitioned queue
+    /// (no broker redelivery) its consumer holds it through the delay and
+    /// serves it again (a blocking retry).
     After(Delays),
 }
 

@@ -240,6 +240,21 @@ impl Queue {
         self.exit.retry.as_ref()
     }
 
+    /// Its retries, if they block: on a partition (no broker redelivery) a
+    /// failed record's consumer holds it through each retry's delay, its
+    /// partitions waiting, as a Kafka client's blocking retry sleeps.
+    pub fn blocking_retry(&self) -> Option<&Retry> {
+        self.retry().filter(|_| self.partitioning().is_some())
+    }
+
+    /// Mean time a message holds its consumer through retry delays, Σ p^k
+    /// d_k with blocking retries ([`Queue::blocking_retry`]), otherwise 0
+    /// (a delayed message waits on a timer, its consumer free).
+    pub fn held_delay_per_message(&self) -> f64 {
+        self.blocking_retry()
+            .map_or(0.0, Retry::mean_delay_per_message)
+    }
+
     /// The consumers' failures and repairs, if they fail.
     pub fn outage(&self) -> Option<&Outage> {
         match &self.availability {

@@ -52,7 +52,8 @@ impl Model {
     }
 
     /// Offered load per consumer (per thread, for consumers with `threads`) of
-    /// each queue, rho = sum_k lambda_k E\[S_k\] / c,
+    /// each queue, rho = sum_k lambda_k E\[S_k\] / c (E\[S_k\] counting the
+    /// retry delays a blocking retry holds its consumer through),
     /// ignoring losses to blocking and counting every possible expiry or
     /// overflow as dead-lettered (an upper bound); `None` if the routing never lets
     /// messages leave.
@@ -63,12 +64,18 @@ impl Model {
                 .iter()
                 .enumerate()
                 .map(|(queue, per_class)| {
+                    let spec = &self.queues[queue];
+                    // Blocking retries hold a consumer through their
+                    // delays: per delivery, the held time over E[N].
+                    let held = spec.blocking_retry().map_or(0.0, |retry| {
+                        retry.mean_delay_per_message() / retry.deliveries_per_message()
+                    });
                     let work: f64 = per_class
                         .iter()
                         .enumerate()
-                        .map(|(class, rate)| rate * self.service(queue, class).mean())
+                        .map(|(class, rate)| rate * (self.service(queue, class).mean() + held))
                         .sum();
-                    let queue = &self.queues[queue];
+                    let queue = spec;
                     match &queue.schedule {
                         _ if queue.is_unlimited() => 0.0,
                         // Averaged over the period, like the rates.

@@ -431,8 +431,17 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
         )
     });
     let retried = queue.retry().map_or_else(String::new, |retry| {
+        let held = queue.held_delay_per_message();
+        let held = if held > 0.0 {
+            format!(
+                ", and a consumer sleeps through its retry delays, {} per message on average",
+                crate::text::Num(held)
+            )
+        } else {
+            String::new()
+        };
         format!(
-            " (counting every delivery: its retries multiply the messages it serves by {})",
+            " (counting every delivery: its retries multiply the messages it serves by {}{held})",
             crate::text::Num(retry.deliveries_per_message())
         )
     });

@@ -24,11 +24,17 @@ pub(super) fn retry(
         ("requeue", spec.requeue.is_some()),
     ];
     let named: Vec<&str> = given.iter().filter(|(_, g)| *g).map(|(n, _)| *n).collect();
+    let max_retries = spec.max_retries;
+    if named.is_empty() && max_retries == Some(0) {
+        // No retry: every failed delivery is dead-lettered (or dropped) at
+        // once (RabbitMQ's nack with requeue=false); nothing is redelivered.
+        return Ok((spec.p, Some(0), Redelivery::Head));
+    }
     if named.len() != 1 {
         return Err(Problem::new(
             key,
             format!(
-                "give exactly one of `delays` (a list), `backoff`, `levels = \"rocketmq\"` or `requeue = \"head\"`{}",
+                "give exactly one of `delays` (a list), `backoff`, `levels = \"rocketmq\"` or `requeue = \"head\"` (or none with `max_retries = 0`: every failed delivery dead-lettered at once){}",
                 if named.is_empty() {
                     String::new()
                 } else {
@@ -37,7 +43,6 @@ pub(super) fn retry(
             ),
         ));
     }
-    let max_retries = spec.max_retries;
     if let Some(delays) = &spec.delays {
         let retries = max_retries.unwrap_or(delays.len() as u32);
         if delays.len() != retries as usize {

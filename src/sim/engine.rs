@@ -877,9 +877,10 @@ impl<'a> Engine<'a> {
         let message = &self.messages.slots[slot as usize];
         let (class, partition) = (message.class as usize, message.partition);
         let verdict = self.stations[queue].verdict(message.retries, class);
-        if let Verdict::ServeAgain { service } = verdict {
-            self.serve_again(queue, slot, service);
-            return;
+        match verdict {
+            Verdict::ServeAgain { service } => return self.serve_again(queue, slot, service),
+            Verdict::Hold { delay, service } => return self.hold(queue, slot, delay, service),
+            Verdict::Success | Verdict::RetryAfter { .. } | Verdict::Exhausted { .. } => {}
         }
         let message = &mut self.messages.slots[slot as usize];
         let sojourn = self.now - message.entered_queue_at;
@@ -911,7 +912,7 @@ impl<'a> Engine<'a> {
         self.observe_drain(queue);
         self.observe_window(queue);
         match verdict {
-            Verdict::Success | Verdict::ServeAgain { .. } => {
+            Verdict::Success | Verdict::ServeAgain { .. } | Verdict::Hold { .. } => {
                 self.messages.slots[slot as usize].retries = 0;
                 match self.stations[queue].route() {
                     Some(next_queue) => self.enter(next_queue, slot),
@@ -993,25 +994,55 @@ impl<'a> Engine<'a> {
     /// A consumer serves `slot` at `queue` again at once, after a failed
     /// delivery, for the work it has left.
     fn start_again(&mut self, queue: usize, slot: u32) {
+        let message = &self.messages.slots[slot as usize];
+        let (class, tracked) = (message.class as usize, message.tracked);
+        self.collector.count_redelivery(queue, class, tracked);
+        self.resume(queue, slot);
+    }
+
+    /// The consumer holding `slot` at `queue` serves it, now, for the work
+    /// it has left.
+    fn resume(&mut self, queue: usize, slot: u32) {
         let message = &mut self.messages.slots[slot as usize];
         message.in_service_since = self.now;
         message.generation = message.generation.wrapping_add(1);
-        let (class, tracked, generation, service) = (
-            message.class as usize,
-            message.tracked,
-            message.generation,
-            message.remaining,
-        );
-        self.collector.count_redelivery(queue, class, tracked);
+        let (generation, service) = (message.generation, message.remaining);
         self.schedule_departure(self.now + service, queue, slot, generation);
     }
 
+    /// The delivery of `slot` at `queue`, a partition, failed: its consumer
+    /// holds it through `delay` (a blocking retry, counted among the
+    /// messages in retry delays; in the visit the delay counts as service,
+    /// so its wait stays the time to its first delivery), then serves it
+    /// again for `service` (see [`Engine::redeliver`]).
+    fn hold(&mut self, queue: usize, slot: u32, delay: f64, service: f64) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.retries += 1;
+        message.service += delay + service;
+        message.remaining = service;
+        let (class, tracked) = (message.class as usize, message.tracked);
+        self.collector
+            .begin_retry_delay(self.now, queue, class, tracked);
+        self.calendar.schedule(
+            self.now + delay,
+            EventKind::Redeliver {
+                queue: queue as u32,
+                message: slot,
+            },
+        );
+    }
+
     /// `slot` has waited out its retry delay: it arrives at `queue` again,
-    /// like any arrival.
+    /// like any arrival, or, held by its consumer (a partition), is served
+    /// again.
     fn redeliver(&mut self, queue: usize, slot: u32) {
         let class = self.messages.slots[slot as usize].class as usize;
         self.collector.end_retry_delay(self.now, queue, class);
-        self.enter(queue, slot);
+        if self.stations[queue].holds_retries() {
+            self.resume(queue, slot);
+        } else {
+            self.enter(queue, slot);
+        }
     }
 
     /// The acknowledgement from `consumer` of `queue` arrives: its window

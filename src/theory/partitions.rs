@@ -22,7 +22,12 @@
 //! once by its consumer, its partition waiting behind it, so each record
 //! holds its consumer for one compound service of N deliveries
 //! (`retry::compound_service`), and each consumer is an M/G/1 on those
-//! (exact means; the wait is the time to the first delivery).
+//! (exact means; the wait is the time to the first delivery). A blocking
+//! retry (`delays` or `backoff` on partitions) holds the consumer through
+//! each delay as well (`retry::held_service`): still one service per
+//! record, so the same M/G/1 holds exactly, whatever partitions the
+//! consumer owns (it serves their records in one arrival-ordered line, and
+//! all of them wait while it sleeps).
 
 use super::mmc::{Mmc, continuous_quantile};
 use super::result::TheoryResult;
@@ -74,8 +79,9 @@ pub fn partition_flows(model: &Model, queue: usize) -> Option<Vec<Flow>> {
     for producer in model.producers.iter().filter(|p| p.queue == queue) {
         let service = model.service(queue, producer.class);
         let (own, scv) = match spec.retry() {
-            // Retry in place (polls refused): one compound service.
-            Some(retry) => retry::compound_service(service.mean(), service.scv(), retry),
+            // Retries (polls refused): in place or blocking, the time a
+            // record holds its consumer.
+            Some(retry) => retry::held_service(service.mean(), service.scv(), retry),
             None => (service.mean(), service.scv()),
         };
         let mean = own + overhead;

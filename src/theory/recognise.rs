@@ -210,7 +210,8 @@ const FAMILIES: [Family; 10] = [
     // Partitioned queues fed by Poisson producers with keys: an M/G/1 per
     // consumer (see `partitions.rs`), whose service with single-record
     // polls is the poll overhead plus the message's, and with retry in
-    // place the compound service of its deliveries; other queues as
+    // place or blocking retries the compound service of its deliveries
+    // (and the delays its consumer is held through); other queues as
     // independent ones, dead-letter queues none. Batches that pay an
     // overhead or wait for a fetch minimum have no formula here.
     Family {
@@ -220,6 +221,7 @@ const FAMILIES: [Family; 10] = [
             Feature::GeneralService,
             Feature::PollOverhead,
             Feature::RequeueHead,
+            Feature::BlockingRetry,
             Feature::DeadLetter,
         ]),
         rows: partitioned_queues,
@@ -561,8 +563,9 @@ fn outage_rows(station: &StationTraffic<'_>, outage: &Outage) -> Option<Rows> {
 /// `retry::compound_service`), arriving at the producers' rate. One
 /// consumer: M/G/1, Pollaczek-Khinchine (exact). One per message: M/G/inf
 /// (exact). Exponential service without an attempt limit: the compound
-/// service is exponential at rate μ(1 - p), M/M/c (exact). Nothing
-/// otherwise. A visit is the message's whole stay, its wait the time to
+/// service is exponential at rate μ(1 - p), M/M/c (exact); with no retry
+/// at all (`max_retries = 0`, every failure dead-lettered) M/M/c at μ.
+/// Nothing otherwise. A visit is the message's whole stay, its wait the time to
 /// its first service; percentiles are left out (the service levels would
 /// read the delivery rate).
 fn requeue_rows(station: &StationTraffic<'_>, retry: &Retry) -> Option<Rows> {
@@ -589,10 +592,13 @@ fn requeue_rows(station: &StationTraffic<'_>, retry: &Retry) -> Option<Rows> {
         .with(Metric::PBlocked, 0.0)
     } else {
         let single = station.common_exponential_mean()?;
-        if retry.max_retries.is_some() {
-            return None;
-        }
-        let mmc = Mmc::new(lambda, (1.0 - retry.p) / single, queue.consumers)?;
+        let rate = match retry.max_retries {
+            // No retry: one delivery per message, M/M/c as it is.
+            Some(0) => 1.0 / single,
+            Some(_) => return None,
+            None => (1.0 - retry.p) / single,
+        };
+        let mmc = Mmc::new(lambda, rate, queue.consumers)?;
         TheoryResult::new(
             format!(
                 "M/M/{} with requeue at the head (exponential compound service)",

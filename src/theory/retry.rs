@@ -16,10 +16,20 @@
 //! Requeued at the head, a message's consumer serves it N times in a row:
 //! one service T = S_1 + ... + S_N of mean E\[N\]E\[S\] and second moment
 //! E\[N\]E\[S²\] + E\[N(N-1)\]E\[S\]² (a compound sum, N independent of the S_i).
+//!
+//! Retried after a delay on a partition (a blocking retry), the consumer
+//! holds the record through each delay too: B = S_1 + d_1 + S_2 + ... +
+//! d_(N-1) + S_N. Its moments follow backwards over the deliveries: with
+//! B_k the time from the k-th delivery on, B_k = S + \[fail\](d_k +
+//! B_(k+1)) while retries are left, so E\[B_k\] = m1 + p(d_k + E\[B_(k+1)\])
+//! and E\[B_k²\] = m2 + 2m1 p(d_k + E\[B_(k+1)\]) + p(d_k² + 2d_k
+//! E\[B_(k+1)\] + E\[B_(k+1)²\]), from B_(R+1) = S. Past the listed delays
+//! every retry waits the same c, and the recursion x_k = a + p x_(k+1) has
+//! a closed form j steps from the end (see [`steady_tail`]).
 
 use super::result::TheoryResult;
 use crate::model::metric::Metric;
-use crate::model::{Feature, Model, Retry, Target};
+use crate::model::{Delays, Feature, Model, Redelivery, Retry, Target};
 
 /// E\[N²\] of the deliveries N of a message: Σ_{k=0..R} (2k+1) p^k, in
 /// closed form ((1+p)/(1-p)² without a limit).
@@ -43,6 +53,71 @@ pub fn compound_service(mean: f64, scv: f64, retry: &Retry) -> (f64, f64) {
     let total_mean = deliveries * mean;
     let total_second = deliveries * mean * mean * (1.0 + scv) + (second - deliveries) * mean * mean;
     (total_mean, total_second / (total_mean * total_mean) - 1.0)
+}
+
+/// Mean and squared coefficient of variation of the time a record holds
+/// its consumer, from its single service's `mean` and `scv`: one compound
+/// service when requeued at the head, and with delays (a partition's
+/// blocking retry) the services plus the delays of its failed deliveries.
+pub fn held_service(mean: f64, scv: f64, retry: &Retry) -> (f64, f64) {
+    let Redelivery::After(delays) = &retry.redelivery else {
+        return compound_service(mean, scv, retry);
+    };
+    let (first, second) = held_moments(
+        mean,
+        mean * mean * (1.0 + scv),
+        retry.p,
+        retry.max_retries,
+        delays,
+    );
+    (first, second / (first * first) - 1.0)
+}
+
+/// E\[B\] and E\[B²\] of the time a record holds its consumer with blocking
+/// retries: single services of moments `m1`, `m2`, failure probability `p`,
+/// at most `max_retries` retries (`None`: unlimited), `delays` before them.
+fn held_moments(m1: f64, m2: f64, p: f64, max_retries: Option<u32>, delays: &Delays) -> (f64, f64) {
+    let listed = delays.steps.len() as u32;
+    // From the first delivery past the list (or the last one) on.
+    let (mut b1, mut b2, from) = match max_retries {
+        Some(r) if r <= listed => (m1, m2, r),
+        Some(r) => {
+            let (b1, b2) = steady_tail(m1, m2, p, delays.then, Some(r - listed));
+            (b1, b2, listed)
+        }
+        None => {
+            let (b1, b2) = steady_tail(m1, m2, p, delays.then, None);
+            (b1, b2, listed)
+        }
+    };
+    for k in (1..=from).rev() {
+        let d = delays.before(k);
+        let next = b1;
+        b1 = m1 + p * (d + next);
+        b2 = m2 + 2.0 * m1 * p * (d + next) + p * (d * d + 2.0 * d * next + b2);
+    }
+    (b1, b2)
+}
+
+/// E\[B\] and E\[B²\] of the time held from a delivery with `steps` more
+/// retries allowed (`None`: unlimited), each after the same delay `c`: x_k =
+/// a + p x_(k+1) for the mean, a = m1 + pc, from x = m1 at the last, so
+/// j steps from the end x(j) = u + (m1 - u) p^j with u = a/(1-p); the second
+/// moment y(j) = b + e x(j-1) + p y(j-1) (b = m2 + pc² + 2m1 pc, e = 2p(m1 +
+/// c)), y(0) = m2, sums to (b + eu)(1-p^j)/(1-p) + e(m1-u) j p^(j-1) + p^j m2.
+fn steady_tail(m1: f64, m2: f64, p: f64, c: f64, steps: Option<u32>) -> (f64, f64) {
+    let u = (m1 + p * c) / (1.0 - p);
+    let b = m2 + p * c * c + 2.0 * m1 * p * c;
+    let e = 2.0 * p * (m1 + c);
+    let Some(j) = steps else {
+        return (u, (b + e * u) / (1.0 - p));
+    };
+    let j = f64::from(j);
+    let pj = p.powf(j);
+    let first = u + (m1 - u) * pj;
+    let second =
+        (b + e * u) * (1.0 - pj) / (1.0 - p) + e * (m1 - u) * j * p.powf(j - 1.0) + pj * m2;
+    (first, second)
 }
 
 /// Features under which the rate of messages reaching each queue is the
@@ -145,7 +220,6 @@ fn insert(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Delays, Redelivery};
 
     fn retry(p: f64, max_retries: Option<u32>) -> Retry {
         Retry {
@@ -164,6 +238,58 @@ mod tests {
         // No limit, p = 0.2: geometric, (1 + p)/(1 - p)² = 1.875.
         assert!((deliveries_second_moment(&retry(0.2, None)) - 1.875).abs() < 1e-12);
         assert!((deliveries_second_moment(&retry(0.0, Some(5))) - 1.0).abs() < 1e-12);
+    }
+
+    fn blocking(p: f64, max_retries: Option<u32>, delays: Delays) -> Retry {
+        Retry {
+            p,
+            max_retries,
+            redelivery: Redelivery::After(delays),
+        }
+    }
+
+    #[test]
+    fn held_service_with_blocking_delays_by_hand() {
+        // Exponential mean 1 (E[S²] = 2), p = 0.5, R = 1, delay 2: B = S
+        // w.p. 0.5, S_1 + S_2 + 2 w.p. 0.5: E[B] = 0.5 + 0.5·4 = 2.5,
+        // E[B²] = 0.5·2 + 0.5·(6 + 4·2 + 4) = 10, scv = 10/6.25 - 1.
+        let (mean, scv) = held_service(1.0, 1.0, &blocking(0.5, Some(1), Delays::fixed(2.0)));
+        assert!((mean - 2.5).abs() < 1e-12);
+        assert!((scv - (10.0 / 6.25 - 1.0)).abs() < 1e-12);
+        // M/G/1 at λ = 0.2: ρ = 0.5, Wq = λE[B²]/(2(1-ρ)) = 2/1 = 2.
+        let wait = super::super::mg1::mean_wait(0.2, mean, scv).unwrap();
+        assert!((wait - 2.0).abs() < 1e-12);
+        // Unlimited, delay 2: B = Σ_{i≤N}(S_i + 2) - 2, Y = S + 2 of mean 3
+        // and E[Y²] = 10; E[N] = 2, E[N(N-1)] = 4: E[(ΣY)²] = 20 + 36 = 56,
+        // so E[B] = 4 and E[B²] = 56 - 4·6 + 4 = 36.
+        let (mean, scv) = held_service(1.0, 1.0, &blocking(0.5, None, Delays::fixed(2.0)));
+        assert!((mean - 4.0).abs() < 1e-12);
+        assert!((scv - (36.0 / 16.0 - 1.0)).abs() < 1e-12);
+        // The mean is E[N]·m1 plus the mean delay per message, for a list
+        // then a tail, limited or not.
+        let delays = Delays {
+            steps: vec![1.0, 3.0],
+            then: 5.0,
+        };
+        for max_retries in [Some(0), Some(1), Some(2), Some(3), Some(9), None] {
+            let retry = blocking(0.3, max_retries, delays.clone());
+            let (mean, _) = held_service(2.0, 0.5, &retry);
+            let expected = 2.0 * retry.deliveries_per_message() + retry.mean_delay_per_message();
+            assert!(
+                (mean - expected).abs() < 1e-12,
+                "{max_retries:?}: {mean} {expected}"
+            );
+        }
+        // Without delays it is the compound service at the head, and a
+        // long limit in the tail is the unlimited one.
+        for max_retries in [Some(0), Some(4), None] {
+            let zero = held_service(1.5, 0.7, &blocking(0.4, max_retries, Delays::fixed(0.0)));
+            let head = compound_service(1.5, 0.7, &retry(0.4, max_retries));
+            assert!((zero.0 - head.0).abs() < 1e-12 && (zero.1 - head.1).abs() < 1e-12);
+        }
+        let long = held_service(1.0, 1.0, &blocking(0.5, Some(200), delays.clone()));
+        let unlimited = held_service(1.0, 1.0, &blocking(0.5, None, delays));
+        assert!((long.0 - unlimited.0).abs() < 1e-12 && (long.1 - unlimited.1).abs() < 1e-12);
     }
 
     #[test]

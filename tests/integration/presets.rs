@@ -207,6 +207,27 @@ fn rabbitmq_nack_settings_outside_their_queue_type_are_refused() {
             "quorum queues do not support",
         ),
         (
+            "rabbitmq-3.10-reject.toml",
+            "failure = 0.05\n",
+            "",
+            "brokers.reports.requeue",
+            "set `failure`",
+        ),
+        (
+            "rabbitmq-3.10-reject.toml",
+            "requeue = false\nx-dead",
+            "requeue = \"no\"\nx-dead",
+            "brokers.orders.requeue",
+            "true or false",
+        ),
+        (
+            "rabbitmq-3.10-reject.toml",
+            "requeue = false\nx-dead",
+            "requeue = false\nx-queue-type = \"quorum\"\nx-delivery-limit = 3\nx-dead",
+            "brokers.orders.x-delivery-limit",
+            "nothing is redelivered",
+        ),
+        (
             "rabbitmq-4.1-quorum.toml",
             "x-queue-type = \"quorum\"",
             "x-queue-type = \"stream\"",

@@ -587,6 +587,40 @@ fn requeue_at_the_head_matches_pollaczek_khinchine_on_the_compound_service() {
     }
 }
 
+/// Nacked with requeue=false (`max_retries = 0`) on M/M/2: every failed
+/// delivery is dead-lettered at once, so the queue is M/M/2 as it is and
+/// the dead-letter queue receives λp exactly: p_dead_lettered = p.
+#[test]
+fn a_nack_without_requeue_dead_letters_the_failure_share_at_once() {
+    let model = Model::builder("t")
+        .queue(
+            QueueBuilder::new("q", 2, exponential(1.0))
+                .retry(0.1, Some(0), Redelivery::Head)
+                .dead_letter("dlq"),
+        )
+        .queue(QueueBuilder::new("dlq", UNLIMITED, exponential(0.1)))
+        .producer(ProducerBuilder::open("p", "q", poisson(1.2)));
+    let results = results(model);
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanInSystem,
+        Metric::Utilisation,
+        Metric::RetriesPerMessage,
+        Metric::PDeadLettered,
+    ] {
+        assert_agrees(&results, "q", None, metric);
+    }
+    let (theory, _) = compare(&results, 0, "q", None, Metric::PDeadLettered);
+    assert_eq!(theory, 0.1);
+    let dlq = results.points[0]
+        .results
+        .iter()
+        .find(|r| r.queue == "dlq")
+        .expect("a dlq row");
+    let arrivals = dlq.simulation.as_ref().expect("simulated").metrics[&Metric::Throughput];
+    assert_within("dlq", Metric::Throughput, 1.2 * 0.1, &arrivals);
+}
+
 /// Requeued at the head without a limit on M/M/2: the compound service is
 /// exponential at μ(1 - p), so M/M/2 at 1.2/s served at 0.75/s.
 #[test]

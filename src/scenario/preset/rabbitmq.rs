@@ -78,9 +78,10 @@ pub(super) fn expand(
 }
 
 /// Failed deliveries: `failure` (queuelab's, not a broker setting: the
-/// share of deliveries the consumer nacks with `requeue=true`, which puts
-/// the message back at the head of the queue, docs "Consumer
-/// Acknowledgements and Publisher Confirms"), limited on quorum queues
+/// share of deliveries the consumer nacks, by default with `requeue=true`,
+/// which puts the message back at the head of the queue, docs "Consumer
+/// Acknowledgements and Publisher Confirms"; `requeue` = false
+/// dead-letters them instead), limited on quorum queues
 /// (`x-queue-type = "quorum"`) by `x-delivery-limit`: past it the message
 /// is dead-lettered, or dropped (docs "Quorum Queues", poison message
 /// handling). The limit's default: none in 3.x, 20 from 4.0. Classic
@@ -103,9 +104,29 @@ fn nacks(settings: &Settings<'_>, major: u32, expansion: &mut Expansion) -> Resu
             "quorum queues do not support \"reject-publish-dlx\" (docs \"Queue Length Limit\"); use \"drop-head\" or \"reject-publish\"",
         ));
     }
-    let Some(p) = settings.number("failure", 0.0)?.filter(|p| *p > 0.0) else {
+    // basic.reject / basic.nack's own argument: requeue=false dead-letters
+    // the message at once (docs "Dead Letter Exchanges").
+    let requeue = settings.flag("requeue")?;
+    let failure = settings.number("failure", 0.0)?;
+    if requeue.is_some() && failure.is_none() {
+        return Err(settings.problem(
+            "requeue",
+            "says what a nack does with the failed deliveries: set `failure`, their share, or remove it",
+        ));
+    }
+    let Some(p) = failure.filter(|p| *p > 0.0) else {
         return Ok(());
     };
+    if requeue == Some(false) {
+        if limit.is_some() {
+            return Err(settings.problem(
+                "x-delivery-limit",
+                "counts redeliveries, and with `requeue` = false nothing is redelivered: remove one",
+            ));
+        }
+        dead_letter_nacks(settings, p, expansion);
+        return Ok(());
+    }
     let (max_retries, from) = match (quorum, limit, major) {
         (false, _, _) => (None, "a classic queue has no delivery limit".to_string()),
         (true, Some(limit), _) => (Some(limit), format!("`x-delivery-limit` = {limit}")),
@@ -142,6 +163,28 @@ fn nacks(settings: &Settings<'_>, major: u32, expansion: &mut Expansion) -> Resu
         ),
     );
     Ok(())
+}
+
+/// `failure` = `p` nacked with `requeue` = false (basic.reject or
+/// basic.nack): the broker dead-letters each failed message at once to the
+/// queue bound to `x-dead-letter-exchange`, or drops it without one (docs
+/// "Dead Letter Exchanges"); no retry.
+fn dead_letter_nacks(settings: &Settings<'_>, p: f64, expansion: &mut Expansion) {
+    let mut retry = toml::Table::new();
+    retry.insert("p".into(), p.into());
+    retry.insert("max_retries".into(), 0.into());
+    let then = if settings.value("x-dead-letter-exchange").is_some() {
+        "dead-lettered at once to `x-dead-letter-exchange`"
+    } else {
+        "dropped at once (no `x-dead-letter-exchange`)"
+    };
+    expansion.set(
+        "retry",
+        retry,
+        format!(
+            "`failure` = {p} with `requeue` = false: basic.reject/nack with requeue=false, {then}"
+        ),
+    );
 }
 
 /// The consumers' windows: `prefetch` (`basic.qos`; docs "Consumer

@@ -175,6 +175,15 @@ pub(crate) enum Verdict {
         /// Its fresh service time.
         service: f64,
     },
+    /// It failed on a partition and its consumer holds it through `delay`
+    /// (a blocking retry: the consumer sleeps, its partitions wait), then
+    /// serves it again for `service` more.
+    Hold {
+        /// The delay of this retry.
+        delay: f64,
+        /// Its fresh service time, after the delay.
+        service: f64,
+    },
     /// It failed with no retry left: it leaves the queue for its
     /// dead-letter queue, or the system when there is none.
     Exhausted {

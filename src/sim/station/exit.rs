@@ -1,7 +1,8 @@
 //! The exit axis: where a message goes after service (probabilistic
 //! routing, or a replay's recorded choices), whether its delivery failed
 //! and how it is delivered again (retries, until they run out, then to
-//! its dead-letter queue), and when a waiting message gives up (expiry, to
+//! its dead-letter queue; on a partition, held by its consumer through a
+//! retry's delay), and when a waiting message gives up (expiry, to
 //! its dead-letter queue).
 
 use rand::RngExt;
@@ -90,16 +91,31 @@ impl<'a> Station<'a> {
                 dead_letter: self.spec.dead_letter(),
             };
         }
-        match &retry.redelivery {
-            Redelivery::After(delays) => Verdict::RetryAfter {
-                delay: delays.before(retries + 1),
-            },
-            Redelivery::Head => Verdict::ServeAgain {
-                service: self
-                    .services
-                    .draw(self.classes[class].service_at(self.spec)),
-            },
+        let delay = match &retry.redelivery {
+            // A partition has no broker redelivery: its consumer holds the
+            // record through the delay (see `Verdict::Hold`).
+            Redelivery::After(delays) if self.partitions.is_none() => {
+                return Verdict::RetryAfter {
+                    delay: delays.before(retries + 1),
+                };
+            }
+            Redelivery::After(delays) => Some(delays.before(retries + 1)),
+            Redelivery::Head => None,
+        };
+        let service = self
+            .services
+            .draw(self.classes[class].service_at(self.spec));
+        match delay {
+            Some(delay) => Verdict::Hold { delay, service },
+            None => Verdict::ServeAgain { service },
         }
+    }
+
+    /// Whether a failed message's consumer holds it through its retry's
+    /// delay (a partition, which has no broker redelivery).
+    #[inline(always)]
+    pub(crate) fn holds_retries(&self) -> bool {
+        self.partitions.is_some()
     }
 
     /// Routes with recorded choices: after its k-th service the message
