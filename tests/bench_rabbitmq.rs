@@ -142,7 +142,9 @@ fn rabbitmq_nack_with_requeue_redelivers_each_failed_delivery_once() {
     let (live, _, theory) = bench_run::figures(&block, Metric::RetriesPerMessage);
     assert_eq!(theory, Some(0.25), "p/(1-p), exact");
     assert_eq!(
-        block.verdicts[&Metric::RetriesPerMessage].vs_theory.as_deref(),
+        block.verdicts[&Metric::RetriesPerMessage]
+            .vs_theory
+            .as_deref(),
         Some("agrees"),
         "{live} vs 0.25"
     );

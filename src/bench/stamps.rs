@@ -126,7 +126,9 @@ impl BrokerStamps {
 
     /// Deliveries nacked with requeue.
     pub fn nacked(&self) -> u64 {
-        self.failed.lock().map_or_else(|e| e.into_inner().len(), |f| f.len()) as u64
+        self.failed
+            .lock()
+            .map_or_else(|e| e.into_inner().len(), |f| f.len()) as u64
     }
 
     /// One message fewer unsettled.

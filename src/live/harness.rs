@@ -61,7 +61,10 @@ pub struct FailedDelivery {
 /// The failed deliveries of `visit` at the front of `failed` (sorted by
 /// visit, then start), past those of earlier visits; `failed` moves past
 /// them.
-pub(super) fn failures_of<'a>(failed: &mut &'a [FailedDelivery], visit: usize) -> &'a [FailedDelivery] {
+pub(super) fn failures_of<'a>(
+    failed: &mut &'a [FailedDelivery],
+    visit: usize,
+) -> &'a [FailedDelivery] {
     let earlier = failed.iter().take_while(|f| f.visit < visit).count();
     let rest = &failed[earlier..];
     let mine = rest.iter().take_while(|f| f.visit == visit).count();

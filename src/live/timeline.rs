@@ -229,7 +229,11 @@ mod tests {
         let text = "name = \"r\"\n[[producers]]\nname = \"p\"\nto = \"a\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"a\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\nretry = { p = 0.2, requeue = \"head\" }\n";
         let scenario = crate::scenario::parse(Path::new("r.toml"), text.to_string()).unwrap();
         let plan = Timeline::plan(&scenario.points[0].model, &settings(), 7);
-        assert!(Timeline::plan(&tandem(), &settings(), 7).redeliveries.is_empty());
+        assert!(
+            Timeline::plan(&tandem(), &settings(), 7)
+                .redeliveries
+                .is_empty()
+        );
         let visits = plan.visits.len() as f64;
         // p/(1-p) = 0.25 per message; its standard error here is 0.0055.
         let per_message = plan.redeliveries.len() as f64 / visits;
@@ -239,11 +243,17 @@ mod tests {
             .expect("some delivery fails");
         let failures = plan.visits[retried].redeliveries.len() as u32;
         for delivery in 0..failures {
-            assert!(plan.delivery(retried, delivery).is_some_and(|(_, fails)| fails));
+            assert!(
+                plan.delivery(retried, delivery)
+                    .is_some_and(|(_, fails)| fails)
+            );
         }
         let first = plan.visits[retried].redeliveries.start as usize;
         let last = plan.delivery(retried, failures);
-        assert_eq!(last, Some((plan.redeliveries[first + failures as usize - 1], false)));
+        assert_eq!(
+            last,
+            Some((plan.redeliveries[first + failures as usize - 1], false))
+        );
         assert_eq!(plan.delivery(retried, failures + 1), None);
     }
 

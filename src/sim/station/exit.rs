@@ -85,7 +85,11 @@ impl<'a> Station<'a> {
         let Some(retry) = self.spec.retry() else {
             return Verdict::Success;
         };
-        let recorded = self.exit.recorded_failures.as_mut().and_then(Iterator::next);
+        let recorded = self
+            .exit
+            .recorded_failures
+            .as_mut()
+            .and_then(Iterator::next);
         let fails = match recorded {
             Some(&fails) => fails,
             None => self.exit.failures.random::<f64>() < retry.p,
