@@ -14,7 +14,11 @@
 //! dropped or refused, and the losses are measured beside their replay and
 //! the M/M/2/5 loss), and a TTL with its dead-letter queue (p_abandoned
 //! measured beside its replay), and a prefetch sweep (1, 2, 10: every
-//! message delivered once, utilisation beside its replay).
+//! message delivered once, utilisation beside its replay), and nack with
+//! requeue (every failed delivery the plan draws is nacked and comes back
+//! redelivered, every message is served once, the retries per message
+//! agree with the exact p/(1-p), and the mean wait is measured beside its
+//! replay, which takes the realised failures).
 //! `QUEUELAB_BENCH_SECONDS` sets a longer run.
 
 #[path = "shared/bench_run.rs"]
@@ -118,4 +122,31 @@ fn rabbitmq_prefetch_sweep_delivers_every_message_once_at_each_window() {
         assert_eq!(broker.refused + broker.expired + broker.dropped, 0);
         agrees_with_replay(block, Metric::Utilisation);
     }
+}
+
+#[test]
+fn rabbitmq_nack_with_requeue_redelivers_each_failed_delivery_once() {
+    let block = bench_points("bench-rabbitmq-nack", 20).remove(0);
+    let broker = block.broker.as_ref().expect("a broker block");
+    let counts = block.health.messages;
+    assert_eq!(counts.sent, counts.planned, "every message published");
+    assert_eq!(counts.served, counts.sent, "every message served once");
+    assert!(broker.nacked > 0, "20% of deliveries fail: {broker:?}");
+    assert_eq!(
+        broker.redelivered, broker.nacked,
+        "each nacked delivery comes back once, flagged redelivered: {broker:?}"
+    );
+    assert_eq!(broker.refused + broker.expired + broker.dropped, 0);
+    // The failures are the plan's (from the seed) and every message is
+    // served, so this verdict is the same on any machine.
+    let (live, _, theory) = bench_run::figures(&block, Metric::RetriesPerMessage);
+    assert_eq!(theory, Some(0.25), "p/(1-p), exact");
+    assert_eq!(
+        block.verdicts[&Metric::RetriesPerMessage]
+            .vs_theory
+            .as_deref(),
+        Some("agrees"),
+        "{live} vs 0.25"
+    );
+    agrees_with_replay(&block, Metric::MeanWait);
 }

@@ -2,7 +2,8 @@
 //! the broker: the producer publishes each message at its scheduled
 //! instant (at once when late), a consumer serves each delivery to
 //! start + its planned service and then acknowledges it, as live's
-//! threads do. A driver supplies the broker's publish and acknowledge
+//! threads do, or, for a delivery the plan fails, nacks it with requeue.
+//! A driver supplies the broker's publish, acknowledge and nack
 //! ([`Broker`]) and hands each consumer thread its deliveries.
 
 use std::sync::Arc;
@@ -77,6 +78,16 @@ pub(super) trait Broker: Sync {
 
     /// Acknowledges one delivery.
     fn ack(&self, ack: Self::Ack) -> Result<(), BenchError>;
+
+    /// Hands one delivery back to be delivered again (a nack with
+    /// requeue): a failed delivery of a model with `retry`, which only
+    /// the drivers that override this run.
+    fn nack(&self, ack: Self::Ack) -> Result<(), BenchError> {
+        let _ = ack; // nothing to hand back to
+        Err(BenchError::Broker(
+            "this broker's bench driver does not requeue failed deliveries".to_string(),
+        ))
+    }
 }
 
 /// A delivery handed to a consumer thread: the message's sequence number
@@ -184,6 +195,7 @@ pub(super) fn drive<B: Broker, S: Sampler>(
         service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
         ack_to_next_delivery: stamps.turnaround(),
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
+        nacked: stamps.nacked(),
         depth,
         refused: stamps
             .rejected
@@ -254,7 +266,8 @@ fn produce<B: Broker>(shared: &Shared<B>, stop: &AtomicBool) -> (SchedulingMode,
 }
 
 /// A consumer: serves each delivery to start + its planned service, then
-/// acknowledges it.
+/// acknowledges it, or nacks it with requeue when the plan says this
+/// delivery of the message fails.
 fn consume<B: Broker>(
     shared: &Shared<B>,
     deliveries: &Receiver<Delivered<B::Ack>>,
@@ -269,17 +282,33 @@ fn consume<B: Broker>(
             continue;
         };
         let started = clock.now();
+        let stamps = shared.stamps;
         let visit = shared.timeline.messages[sequence].visits.start;
-        let deadline = started + shared.timeline.visits[visit].service;
+        let delivery = stamps.failures[sequence].load(Ordering::Relaxed);
+        // A delivery past the plan's last (the broker's own redelivery)
+        // succeeds.
+        let (service, fails) = shared
+            .timeline
+            .delivery(visit, delivery)
+            .unwrap_or((shared.timeline.visits[visit].service, false));
+        let deadline = started + service;
         if deadline > shared.budget_ns || !waiter.wait_until(&clock, deadline, stop) {
             break;
         }
         let done = clock.now();
+        if fails {
+            // Counted first: the broker may redeliver it at once.
+            stamps.failed(sequence, started, done);
+            if shared.broker.nack(ack).is_err() {
+                break;
+            }
+            idle_since = clock.now();
+            continue;
+        }
         if shared.broker.ack(ack).is_err() {
             break;
         }
         let acked = clock.now();
-        let stamps = shared.stamps;
         stamps.acked[sequence].store(acked, Ordering::Relaxed);
         stamps.idle_since[sequence].store(idle_since, Ordering::Relaxed);
         stamps.started[sequence].store(started, Ordering::Relaxed);

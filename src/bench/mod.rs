@@ -163,8 +163,13 @@ pub struct BrokerMeasures {
     /// (what the model's `ack` round trip stands for; 0 once the window
     /// holds the next message).
     pub ack_to_next_delivery: Latency,
-    /// Deliveries the broker flagged as redelivered (0 in a clean run).
+    /// Deliveries the broker flagged as redelivered (0 in a clean run
+    /// without retries; each nack's redelivery otherwise).
     pub redelivered: u64,
+    /// Deliveries the consumers nacked with requeue: the failed
+    /// deliveries of a model with `retry` (absent from older results).
+    #[serde(default)]
+    pub nacked: u64,
     /// The queue's ready messages and consumers as the broker reported
     /// them during the run (absent when no sample was taken).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -322,8 +327,10 @@ pub fn without_password(url: &str) -> String {
 /// What a bench run reproduces: open producers with any interarrival
 /// distribution into one queue, consumers with any service distribution,
 /// the queue's prefetch window, a `max_length` of ready messages
-/// (`x-max-length`) with `reject-publish` or `drop-head`, and a fixed TTL
-/// (a deterministic `patience`, `x-message-ttl`). Anything else is refused.
+/// (`x-max-length`) with `reject-publish` or `drop-head`, a fixed TTL
+/// (a deterministic `patience`, `x-message-ttl`), and failed deliveries
+/// requeued at the head without a limit (`retry`, a nack with requeue on
+/// a classic queue). Anything else is refused.
 const SUPPORTED: Features = Features::of(&[
     Feature::RenewalArrivals,
     Feature::GeneralService,
@@ -333,6 +340,7 @@ const SUPPORTED: Features = Features::of(&[
     Feature::MaxLength,
     Feature::DropHead,
     Feature::Patience,
+    Feature::RequeueHead,
 ]);
 
 /// Why `model` cannot be benchmarked on a broker, or `None` when it can.
@@ -373,10 +381,15 @@ pub fn unsupported(model: &Model) -> Option<String> {
     })
 }
 
-/// Why `queue`'s length limit or TTL has no RabbitMQ equivalent a bench
-/// run can declare, or `None`.
+/// Why `queue`'s length limit, TTL or retry limit has no RabbitMQ
+/// equivalent a bench run can declare, or `None`.
 fn unsupported_limits(queue: &Queue) -> Option<String> {
     let name = &queue.name;
+    if let Some(max) = queue.retry().and_then(|retry| retry.max_retries) {
+        return Some(format!(
+            "queue `{name}` has `retry.max_retries = {max}`; a bench run nacks with requeue on a classic queue, which has no delivery limit (quorum queues' `x-delivery-limit` is not driven): remove `max_retries`"
+        ));
+    }
     if matches!(
         queue.admission,
         Admission::Bounded {
@@ -400,7 +413,7 @@ fn unsupported_limits(queue: &Queue) -> Option<String> {
 /// Why `model`, which a bench run supports (see [`unsupported`]), cannot
 /// run on NATS JetStream, or `None` when it can: such a run has no
 /// unlimited window (each window slot is one pull request of one message)
-/// and drives no length limit or TTL yet (the RabbitMQ ladder's).
+/// and drives no length limit, TTL or retry yet (the RabbitMQ ladder's).
 fn unsupported_on_nats(model: &Model) -> Option<String> {
     let queue = &model.queues[0];
     if prefetch(model) == 0 {
@@ -409,9 +422,10 @@ fn unsupported_on_nats(model: &Model) -> Option<String> {
             queue.name
         ));
     }
-    (queue.patience().is_some() || !matches!(queue.admission, Admission::Unbounded)).then(|| {
+    let limited = queue.patience().is_some() || !matches!(queue.admission, Admission::Unbounded);
+    (limited || queue.retry().is_some()).then(|| {
         format!(
-            "queue `{}` has a length limit or a TTL (`max_length`, `patience`): a NATS JetStream bench does not drive them yet (a RabbitMQ one does: `--broker rabbitmq`); remove them",
+            "queue `{}` has a length limit, a TTL or a retry (`max_length`, `patience`, `retry`): a NATS JetStream bench does not drive them yet (a RabbitMQ one does: `--broker rabbitmq`); remove them",
             queue.name
         )
     })

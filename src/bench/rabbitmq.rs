@@ -8,7 +8,11 @@
 //! each message at its scheduled instant, with its sequence number and
 //! nanosecond stamps in the payload (never the AMQP `timestamp`, which
 //! has whole seconds); a consumer serves each delivery to start + the
-//! planned service, then acknowledges it.
+//! planned service, then acknowledges it, or, for a delivery the plan
+//! fails (a model's `retry` with `requeue = "head"`), nacks it with
+//! `requeue=true`: a classic queue puts the message back in its original
+//! place, ahead of every ready message, and delivers it again flagged
+//! redelivered.
 //!
 //! A model's `max_length` becomes `x-max-length` with its `overflow` as
 //! `x-overflow`, and a deterministic `patience` `x-message-ttl`. A
@@ -27,7 +31,7 @@ use lapin::Acker;
 use lapin::Confirmation;
 use lapin::message::DeliveryResult;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
     ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, ShortString};
@@ -476,6 +480,17 @@ impl Broker for Queue {
             .block_on(acker.ack(BasicAckOptions::default()))
             .map(|_| ())
             .map_err(|e| BenchError::Broker(format!("acknowledging to RabbitMQ failed: {e}")))
+    }
+
+    fn nack(&self, acker: Acker) -> Result<(), BenchError> {
+        let requeue = BasicNackOptions {
+            multiple: false,
+            requeue: true,
+        };
+        self.handle
+            .block_on(acker.nack(requeue))
+            .map(|_| ())
+            .map_err(|e| BenchError::Broker(format!("nacking to RabbitMQ failed: {e}")))
     }
 }
 

@@ -3,10 +3,11 @@
 //! and the payload that carries a message's sequence number and send
 //! times through the broker.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use super::Latency;
-use crate::live::{NEVER, Stamps};
+use crate::live::{FailedDelivery, NEVER, Stamps};
 use crate::model::Loss;
 
 /// Payload: sequence number, scheduled and actual send (ns), little-endian.
@@ -59,6 +60,12 @@ pub(super) struct BrokerStamps {
     pub dropped: Vec<AtomicU64>,
     /// Deliveries flagged as redelivered.
     pub redelivered: AtomicU64,
+    /// Each message's failed deliveries so far (nacked with requeue): the
+    /// index of its next delivery in the plan.
+    pub failures: Vec<AtomicU32>,
+    /// Every failed delivery: (sequence, start, end of its service), in
+    /// the order the consumers nacked them.
+    pub failed: Mutex<Vec<(usize, u64, u64)>>,
     /// Messages published and not yet settled (served, refused or
     /// dead-lettered).
     pub unsettled: AtomicU64,
@@ -80,6 +87,8 @@ impl BrokerStamps {
             expired: never(),
             dropped: never(),
             redelivered: AtomicU64::new(0),
+            failures: (0..messages).map(|_| AtomicU32::new(0)).collect(),
+            failed: Mutex::new(Vec::new()),
             unsettled: AtomicU64::new(0),
         }
     }
@@ -104,6 +113,22 @@ impl BrokerStamps {
             .ok()?;
         self.settled();
         Some(sequence)
+    }
+
+    /// A delivery of message `sequence` served from `started` to `done`
+    /// failed (and was nacked with requeue).
+    pub fn failed(&self, sequence: usize, started: u64, done: u64) {
+        self.failures[sequence].fetch_add(1, Ordering::Relaxed);
+        // A consumer thread only panics on a bug; the log stays usable.
+        let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        failed.push((sequence, started, done));
+    }
+
+    /// Deliveries nacked with requeue.
+    pub fn nacked(&self) -> u64 {
+        self.failed
+            .lock()
+            .map_or_else(|e| e.into_inner().len(), |f| f.len()) as u64
     }
 
     /// One message fewer unsettled.
@@ -131,12 +156,33 @@ impl BrokerStamps {
     }
 
     /// Live's stamps: a message arrives with its send, is refused
-    /// (rejected), or starts and ends its service, or is lost waiting
-    /// (expired or dropped) when it reached the dead-letter queue.
+    /// (rejected), or starts and ends its service (after its failed
+    /// deliveries, if any: its start then goes back by their services), or
+    /// is lost waiting (expired or dropped) when it reached the
+    /// dead-letter queue.
     pub fn live_stamps(&self) -> Stamps {
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let plain = |v: &[AtomicU64]| v.iter().map(load).collect();
         let at = |stamp: &AtomicU64| Some(load(stamp)).filter(|&t| t != NEVER);
+        let mut failed: Vec<FailedDelivery> = self
+            .failed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|&(visit, started, done)| FailedDelivery {
+                visit,
+                started,
+                done,
+            })
+            .collect();
+        failed.sort_unstable_by_key(|f| (f.visit, f.started));
+        let mut dequeued: Vec<u64> = plain(&self.started);
+        for f in &failed {
+            let start = &mut dequeued[f.visit];
+            if *start != NEVER {
+                *start = start.saturating_sub(f.done - f.started);
+            }
+        }
         Stamps {
             arrived: plain(&self.sent),
             rejected: self
@@ -145,7 +191,7 @@ impl BrokerStamps {
                 .map(|r| r.load(Ordering::Relaxed))
                 .collect(),
             idle_since: plain(&self.idle_since),
-            dequeued: plain(&self.started),
+            dequeued,
             done: plain(&self.done),
             lost: self
                 .expired
@@ -157,6 +203,7 @@ impl BrokerStamps {
                         .or(at(dropped).map(|t| (Loss::Dropped, t)))
                 })
                 .collect(),
+            failed,
         }
     }
 

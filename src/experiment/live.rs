@@ -143,6 +143,7 @@ pub fn replay_batches(model: &Model, run: &LiveRun) -> Vec<BatchValues> {
         arrivals: &input.arrivals,
         services: &input.services,
         routes: &input.routes,
+        failures: &input.failures,
     };
     let visits = sim::replay(model, &recording);
     let journeys = Journeys::replayed(&visits, input.window.ns_per_unit);

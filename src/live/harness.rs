@@ -32,13 +32,44 @@ pub struct Stamps {
     pub rejected: Vec<bool>,
     /// When the consumer that served it had become free.
     pub idle_since: Vec<u64>,
-    /// When a consumer took it ([`NEVER`] if never served).
+    /// When a consumer took it ([`NEVER`] if never served); for a message
+    /// delivered again after failed deliveries, its last start less the
+    /// services of those, so that it waited (arrival to here) for as long
+    /// as it was at the queue but not in service, as the simulation counts.
     pub dequeued: Vec<u64>,
     /// When its service ended ([`NEVER`] if never served).
     pub done: Vec<u64>,
     /// How and when (ns) it was lost waiting, if it was (a broker's TTL
     /// or `drop-head`; an in-process queue loses nothing).
     pub lost: Vec<Option<(Loss, u64)>>,
+    /// Every delivery that failed (the message requeued and delivered
+    /// again; a broker's nack), by visit, then start; none in process.
+    pub failed: Vec<FailedDelivery>,
+}
+
+/// A delivery that failed: its message was requeued and delivered again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailedDelivery {
+    /// The visit, by index in the [`Timeline`].
+    pub visit: usize,
+    /// Start of the failed service (ns).
+    pub started: u64,
+    /// Its end (ns), when the message went back to the queue.
+    pub done: u64,
+}
+
+/// The failed deliveries of `visit` at the front of `failed` (sorted by
+/// visit, then start), past those of earlier visits; `failed` moves past
+/// them.
+pub(super) fn failures_of<'a>(
+    failed: &mut &'a [FailedDelivery],
+    visit: usize,
+) -> &'a [FailedDelivery] {
+    let earlier = failed.iter().take_while(|f| f.visit < visit).count();
+    let rest = &failed[earlier..];
+    let mine = rest.iter().take_while(|f| f.visit == visit).count();
+    *failed = &rest[mine..];
+    &rest[..mine]
 }
 
 /// What a run of the harness gives besides the stamps.
@@ -276,6 +307,7 @@ impl AtomicStamps {
             dequeued: plain(self.dequeued),
             lost: vec![None; self.done.len()],
             done: plain(self.done),
+            failed: Vec::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::harness::{NEVER, Stamps};
+use super::harness::{self, NEVER, Stamps};
 use super::timeline::Timeline;
 use crate::model::{Loss, VisitRecord};
 
@@ -24,6 +24,8 @@ pub struct VisitStamps {
     pub rejected: bool,
     /// It was lost waiting (expired, or dropped from the head).
     pub lost: Option<Loss>,
+    /// Its deliveries that failed (requeued and delivered again).
+    pub retries: u32,
 }
 
 /// One message's way through the queues.
@@ -51,6 +53,7 @@ impl Journeys {
     /// message sent, with the visits it reached.
     pub fn live(timeline: &Timeline, stamps: &Stamps) -> Journeys {
         let mut journeys = Journeys::default();
+        let mut failed = stamps.failed.as_slice();
         for planned in &timeline.messages {
             let reached = planned
                 .visits
@@ -58,6 +61,7 @@ impl Journeys {
                 .take_while(|&v| stamps.arrived[v] != NEVER);
             let first = journeys.visits.len();
             journeys.visits.extend(reached.map(|v| VisitStamps {
+                retries: harness::failures_of(&mut failed, v).len() as u32,
                 queue: timeline.visits[v].queue as usize,
                 arrived: if v == planned.visits.start {
                     planned.scheduled
@@ -115,6 +119,7 @@ impl Journeys {
                 },
                 rejected: visit.start.is_none() && visit.lost.is_none(),
                 lost: visit.lost,
+                retries: visit.retries,
             });
         }
         journeys
@@ -130,8 +135,14 @@ pub(super) enum Outcome {
     Lost { how: Loss, wait: u64, sojourn: u64 },
     /// The run ended first.
     Unfinished,
-    /// Served: waited `wait` and stayed `sojourn` (ns), leaving at `left`.
-    Served { wait: u64, sojourn: u64, left: u64 },
+    /// Served: waited `wait` and stayed `sojourn` (ns), leaving at `left`,
+    /// after `retries` failed deliveries.
+    Served {
+        wait: u64,
+        sojourn: u64,
+        left: u64,
+        retries: u32,
+    },
 }
 
 impl Outcome {
@@ -153,6 +164,7 @@ impl Outcome {
                 wait: visit.dequeued.saturating_sub(visit.arrived),
                 sojourn: visit.done.saturating_sub(visit.arrived),
                 left: visit.done,
+                retries: visit.retries,
             }
         }
     }
@@ -185,6 +197,7 @@ impl Outcome {
                 .sum(),
             sojourn: last.done.saturating_sub(entered),
             left: last.done,
+            retries: visits.iter().map(|v| v.retries).sum(),
         }
     }
 }

@@ -74,6 +74,7 @@ pub fn measure(window: &Window, journeys: &Journeys, model: &Model, target: Targ
         drop: queues
             .iter()
             .any(|q| q.admission.overflow() == Some(Overflow::DropHead)),
+        retry: queues.iter().any(|q| q.retry().is_some()),
     };
     batches.values(reported)
 }
@@ -81,13 +82,15 @@ pub fn measure(window: &Window, journeys: &Journeys, model: &Model, target: Targ
 /// Which of a target's metrics are reported: utilisation with its
 /// consumers (a queue's), rejections where a queue is bounded, expiries
 /// where messages have a patience (TTL) and drops from the head (with the
-/// mean wait of the served) where a queue drops them, as the simulation
-/// reports them.
+/// mean wait of the served) where a queue drops them, and retries per
+/// message where failed deliveries are retried, as the simulation reports
+/// them.
 struct Reported {
     consumers: Option<u32>,
     bounded: bool,
     expire: bool,
     drop: bool,
+    retry: bool,
 }
 
 /// The batches of a measured window being filled.
@@ -172,9 +175,10 @@ impl Batches {
                     Loss::Dropped => batch.dropped += 1,
                 }
             }
-            Outcome::Served { .. } => {
+            Outcome::Served { retries, .. } => {
                 batch.left_line(wait, sojourn);
                 batch.served += 1;
+                batch.retries += u64::from(retries);
                 batch.served_wait_total += wait;
             }
         }
@@ -205,6 +209,7 @@ impl Batches {
             bounded,
             expire,
             drop,
+            retry,
         } = reported;
         let width = self.width;
         let slice_units = width / self.ns_per_unit;
@@ -225,6 +230,7 @@ impl Batches {
                 Metric::PAbandoned if expire => batch.expired as f64 / accepted,
                 Metric::PDropped if drop => batch.dropped as f64 / accepted,
                 Metric::MeanWaitServed if drop => batch.served_wait_total / served,
+                Metric::RetriesPerMessage if retry => batch.retries as f64 / served,
                 Metric::WaitP50 => batch.waits.quantile(0.5),
                 Metric::WaitP90 => batch.waits.quantile(0.9),
                 Metric::WaitP99 => batch.waits.quantile(0.99),
@@ -232,7 +238,8 @@ impl Batches {
                 Metric::SojournP90 => batch.sojourns.quantile(0.9),
                 Metric::SojournP99 => batch.sojourns.quantile(0.99),
                 // Not measured live (nor are service levels; no backlog or
-                // prefetch window runs live; losses only where they occur).
+                // prefetch window runs live; losses and retries only where
+                // they occur).
                 Metric::PWait
                 | Metric::PAbandoned
                 | Metric::PDropped
@@ -281,6 +288,8 @@ struct Batch {
     expired: u64,
     dropped: u64,
     departures: u64,
+    /// Failed deliveries of the messages served.
+    retries: u64,
     wait_total: f64,
     /// Of `wait_total`, the waits of the messages served.
     served_wait_total: f64,
@@ -302,6 +311,7 @@ impl Batch {
             expired: 0,
             dropped: 0,
             departures: 0,
+            retries: 0,
             wait_total: 0.0,
             served_wait_total: 0.0,
             sojourn_total: 0.0,

@@ -24,7 +24,7 @@ pub(crate) use clock::{Clock, Waiter, prepare_thread};
 pub use clock::{SchedulingMode, WaitMethod};
 #[cfg(any(feature = "rabbitmq", feature = "nats", feature = "kafka"))]
 pub(crate) use harness::finish_thread;
-pub use harness::{Execution, NEVER, Stamps};
+pub use harness::{Execution, FailedDelivery, NEVER, Stamps};
 pub(crate) use health::MachineLoad;
 pub use health::{Health, MessageCounts, QueueCounts};
 pub use journey::{Journey, Journeys, VisitStamps};
@@ -70,16 +70,22 @@ pub struct LiveRun {
 
 /// The realised run as model-time inputs for a replay: arrival instants
 /// and producers, and per queue the realised services in the order
-/// messages arrived there and the routing in the order they left.
+/// messages arrived there (or were requeued), which deliveries failed,
+/// and the routing in the order they left.
 #[derive(Clone, Debug)]
 pub struct ReplayInput {
     /// (arrival time, producer) of every sent message, in arrival order.
     pub arrivals: Vec<(f64, usize)>,
     /// Per queue, the service time of each arrival there, in live arrival
-    /// order (realised where served, planned otherwise), then the planned
-    /// services of the visits the live run never reached, in plan order,
-    /// for a replay that routes or rejects differently.
+    /// order (realised where served, planned otherwise), with the
+    /// realised service of each redelivery where its failed delivery
+    /// ended (the simulation draws it then), then the planned services of
+    /// the visits the live run never reached, in plan order, for a replay
+    /// that routes or rejects differently.
     pub services: Vec<Vec<f64>>,
+    /// Per queue, whether each delivery of a message served there failed
+    /// (it was requeued and delivered again), in the order they ended.
+    pub failures: Vec<Vec<bool>>,
     /// Per queue, the next queue (`None`: left) of each message served
     /// there, in live departure order.
     pub routes: Vec<Vec<Option<usize>>>,
@@ -150,9 +156,11 @@ impl ReplayInput {
         let queues = model.queues.len();
         // (instant, visit, value) per queue, sorted by instant then visit.
         let mut arrived: Vec<Vec<(u64, usize, f64)>> = vec![Vec::new(); queues];
+        let mut ended: Vec<Vec<(u64, usize, bool)>> = vec![Vec::new(); queues];
         let mut departed: Vec<Vec<(u64, usize, Option<usize>)>> = vec![Vec::new(); queues];
         let mut unreached: Vec<Vec<f64>> = vec![Vec::new(); queues];
         let mut arrivals = Vec::new();
+        let mut failed = stamps.failed.as_slice();
         for planned in &timeline.messages {
             if stamps.arrived[planned.visits.start] == NEVER {
                 break;
@@ -162,6 +170,7 @@ impl ReplayInput {
                 let spec = &timeline.visits[visit];
                 let queue = spec.queue as usize;
                 let (dequeued, done) = (stamps.dequeued[visit], stamps.done[visit]);
+                let failures = harness::failures_of(&mut failed, visit);
                 if stamps.arrived[visit] == NEVER {
                     unreached[queue].push(units(spec.service));
                     continue;
@@ -175,7 +184,21 @@ impl ReplayInput {
                     arrived[queue].push((at, visit, units(spec.service)));
                     continue;
                 }
-                arrived[queue].push((at, visit, units(done - dequeued)));
+                // Each delivery's service: the failed ones', then the
+                // last, what is left of the time in service.
+                let failed_ns: u64 = failures.iter().map(|f| f.done - f.started).sum();
+                let last = units((done - dequeued).saturating_sub(failed_ns));
+                let service = |k: usize| {
+                    failures
+                        .get(k)
+                        .map_or(last, |f: &FailedDelivery| units(f.done - f.started))
+                };
+                arrived[queue].push((at, visit, service(0)));
+                for (k, failure) in failures.iter().enumerate() {
+                    arrived[queue].push((failure.done, visit, service(k + 1)));
+                    ended[queue].push((failure.done, visit, true));
+                }
+                ended[queue].push((done, visit, false));
                 let next = timeline
                     .next_visit(visit)
                     .map(|next| timeline.visits[next].queue as usize);
@@ -194,6 +217,7 @@ impl ReplayInput {
         ReplayInput {
             arrivals,
             services,
+            failures: ended.into_iter().map(in_order).collect(),
             routes: departed.into_iter().map(in_order).collect(),
             window,
         }

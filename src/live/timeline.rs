@@ -1,7 +1,9 @@
 //! The schedule a live run follows, generated from the seed before any
 //! thread starts: every message's absolute arrival instant and its whole
 //! way through the queues (each visit's queue and service requirement,
-//! the routing decided in advance), in wall-clock nanoseconds.
+//! the routing decided in advance; at a queue whose failed deliveries
+//! are requeued at the head, which deliveries fail and the service of
+//! each redelivery), in wall-clock nanoseconds.
 
 use std::ops::Range;
 
@@ -9,7 +11,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::LiveSettings;
-use crate::model::{Arrivals, Model};
+use crate::model::{Arrivals, Model, Redelivery};
 
 /// Stream of producer `p`'s interarrival gaps is `PRODUCER_STREAM + p`.
 const PRODUCER_STREAM: u64 = 0;
@@ -18,6 +20,9 @@ const SERVICE_STREAM: u64 = 1 << 20;
 /// Stream of the routing draws after service at queue `q` is
 /// `ROUTING_STREAM + q`.
 const ROUTING_STREAM: u64 = 2 << 20;
+/// Stream of the draws that say whether a delivery at queue `q` fails is
+/// `FAILURE_STREAM + q` (the simulation's).
+const FAILURE_STREAM: u64 = 7 << 20;
 
 /// One planned message.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,14 +38,18 @@ pub struct Planned {
 }
 
 /// One planned visit of a message to a queue.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlannedVisit {
     /// Index of the message in [`Timeline::messages`].
     pub message: u32,
     /// The queue.
     pub queue: u32,
-    /// Service requirement there, ns.
+    /// Service requirement there, ns (of its first delivery).
     pub service: u64,
+    /// The service requirements of its redeliveries, as indices into
+    /// [`Timeline::redeliveries`]: one per failed delivery, each failed
+    /// delivery followed by the next (empty where nothing fails).
+    pub redeliveries: Range<u32>,
 }
 
 /// The windows of a run, and its time scale.
@@ -62,6 +71,9 @@ pub struct Timeline {
     pub messages: Vec<Planned>,
     /// Visits, message after message, each message's in path order.
     pub visits: Vec<PlannedVisit>,
+    /// Service requirements (ns) of the redeliveries after failed
+    /// deliveries, visit after visit (see [`PlannedVisit::redeliveries`]).
+    pub redeliveries: Vec<u64>,
     /// Windows and time scale.
     pub window: Window,
 }
@@ -71,7 +83,12 @@ impl Timeline {
     /// `warmup_seconds + seconds`; each message's path follows the
     /// routing, drawn per queue in message order, and each visit's
     /// service comes from the queue's (or class's) distribution, drawn per
-    /// queue in message order. Deterministic in `seed`.
+    /// queue in message order. At a queue whose failed deliveries are
+    /// requeued at the head (`retry`, without a limit: no bench driver
+    /// runs one), each delivery fails with its probability, drawn per
+    /// queue in message order from the simulation's failure stream, and
+    /// each redelivery's service comes next from the queue's service
+    /// stream. Deterministic in `seed`.
     pub fn plan(model: &Model, settings: &LiveSettings, seed: u64) -> Timeline {
         let ns_per_unit = settings.time_scale_ms * 1e6;
         let warmup_end = (settings.warmup_seconds * 1e9) as u64;
@@ -97,6 +114,8 @@ impl Timeline {
         };
         let mut services = queue_streams(SERVICE_STREAM);
         let mut routing = queue_streams(ROUTING_STREAM);
+        let mut failures = queue_streams(FAILURE_STREAM);
+        let mut redeliveries = Vec::new();
         let mut visits = Vec::with_capacity(arrivals.len());
         let messages = arrivals
             .into_iter()
@@ -106,13 +125,24 @@ impl Timeline {
                 let first = visits.len();
                 let mut next = Some(model.producers[producer].queue);
                 while let Some(queue) = next {
-                    let service = model.service(queue, class).sample(&mut services[queue]);
+                    let dist = model.service(queue, class);
+                    let service = dist.sample(&mut services[queue]);
+                    let spec = &model.queues[queue];
+                    let first_redelivery = redeliveries.len() as u32;
+                    if let Some(retry) = spec.retry()
+                        && retry.redelivery == Redelivery::Head
+                    {
+                        while failures[queue].random::<f64>() < retry.p {
+                            let again = dist.sample(&mut services[queue]);
+                            redeliveries.push((again * ns_per_unit) as u64);
+                        }
+                    }
                     visits.push(PlannedVisit {
                         message: id as u32,
                         queue: queue as u32,
                         service: (service * ns_per_unit) as u64,
+                        redeliveries: first_redelivery..redeliveries.len() as u32,
                     });
-                    let spec = &model.queues[queue];
                     next = if spec.routes().is_empty() {
                         None
                     } else {
@@ -130,6 +160,7 @@ impl Timeline {
         Timeline {
             messages,
             visits,
+            redeliveries,
             window: Window {
                 warmup_end,
                 end,
@@ -143,6 +174,21 @@ impl Timeline {
     pub fn next_visit(&self, visit: usize) -> Option<usize> {
         let message = &self.messages[self.visits[visit].message as usize];
         (visit + 1 < message.visits.end).then_some(visit + 1)
+    }
+
+    /// Delivery `delivery` (0 the first) of `visit`: its service
+    /// requirement (ns) and whether it fails (the message is then
+    /// requeued and delivered again); `None` past its last delivery.
+    #[inline]
+    pub fn delivery(&self, visit: usize, delivery: u32) -> Option<(u64, bool)> {
+        let planned = &self.visits[visit];
+        let failures = planned.redeliveries.len() as u32;
+        let service = match delivery.checked_sub(1) {
+            None => planned.service,
+            Some(k) if k < failures => self.redeliveries[(planned.redeliveries.start + k) as usize],
+            Some(_) => return None,
+        };
+        Some((service, delivery < failures))
     }
 
     /// The class of the message making `visit`.
@@ -176,6 +222,39 @@ mod tests {
             seconds: 20.0,
             warmup_seconds: 1.0,
         }
+    }
+
+    #[test]
+    fn a_plan_fails_deliveries_at_the_retry_probability_and_redelivers_them() {
+        let text = "name = \"r\"\n[[producers]]\nname = \"p\"\nto = \"a\"\ninterarrival = { dist = \"exponential\", rate = 0.5 }\n[[queues]]\nname = \"a\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\nretry = { p = 0.2, requeue = \"head\" }\n";
+        let scenario = crate::scenario::parse(Path::new("r.toml"), text.to_string()).unwrap();
+        let plan = Timeline::plan(&scenario.points[0].model, &settings(), 7);
+        assert!(
+            Timeline::plan(&tandem(), &settings(), 7)
+                .redeliveries
+                .is_empty()
+        );
+        let visits = plan.visits.len() as f64;
+        // p/(1-p) = 0.25 per message; its standard error here is 0.0055.
+        let per_message = plan.redeliveries.len() as f64 / visits;
+        assert!((per_message - 0.25).abs() < 0.03, "{per_message}");
+        let retried = (0..plan.visits.len())
+            .find(|&v| !plan.visits[v].redeliveries.is_empty())
+            .expect("some delivery fails");
+        let failures = plan.visits[retried].redeliveries.len() as u32;
+        for delivery in 0..failures {
+            assert!(
+                plan.delivery(retried, delivery)
+                    .is_some_and(|(_, fails)| fails)
+            );
+        }
+        let first = plan.visits[retried].redeliveries.start as usize;
+        let last = plan.delivery(retried, failures);
+        assert_eq!(
+            last,
+            Some((plan.redeliveries[first + failures as usize - 1], false))
+        );
+        assert_eq!(plan.delivery(retried, failures + 1), None);
     }
 
     #[test]

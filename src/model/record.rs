@@ -20,6 +20,9 @@ pub struct VisitRecord {
     pub end: f64,
     /// How it was lost while waiting, if it was (then `start` is `None`).
     pub lost: Option<Loss>,
+    /// Its deliveries there that failed and were requeued at the head
+    /// (0 without a `retry`).
+    pub retries: u32,
 }
 
 /// How an accepted message is lost unserved at a queue.

@@ -222,6 +222,12 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         latency(&b.ack_to_next_delivery),
         b.redelivered
     ));
+    if b.nacked > 0 {
+        text.push_str(&format!(
+            "; nacked with requeue {} (the failed deliveries)",
+            b.nacked
+        ));
+    }
     if let Some(depth) = &b.depth {
         text.push_str(&format!(
             "; the broker's queue, sampled {} times: {:.2} ready messages on average (at most {}), {}-{} consumers",

@@ -172,6 +172,16 @@ impl<'a> Engine<'a> {
         self
     }
 
+    /// Fails deliveries as recorded: the k-th delivery ending at queue `q`
+    /// fails when `failures[q][k]` says so, drawn as usual only past the
+    /// end of the recording (and only at a queue with a `retry`).
+    pub(crate) fn replay_failures(mut self, failures: &'a [Vec<bool>]) -> Self {
+        for (station, recorded) in self.stations.iter_mut().zip(failures) {
+            station.replay_failures(recorded);
+        }
+        self
+    }
+
     /// Logs every completed or rejected visit into `log`, in event order.
     pub(crate) fn record_visits(mut self, log: &'a mut Vec<VisitRecord>) -> Self {
         self.visit_log = Some(log);
@@ -1121,6 +1131,7 @@ impl<'a> Engine<'a> {
                 start: wait.map(|wait| arrival + wait),
                 end: self.now,
                 lost: None,
+                retries: message.retries,
             });
         }
     }
@@ -1138,6 +1149,7 @@ impl<'a> Engine<'a> {
                 start: None,
                 end: self.now,
                 lost: Some(how),
+                retries: 0,
             });
         }
     }

@@ -160,12 +160,16 @@ pub struct Recording<'a> {
     /// Per queue, where each message went after its service there (`None`:
     /// it left), in departure order.
     pub routes: &'a [Vec<Option<usize>>],
+    /// Per queue, whether each delivery there failed (at a queue with a
+    /// `retry`), in the order they ended; may be empty.
+    pub failures: &'a [Vec<bool>],
 }
 
 /// Replays `recording` through `model`: the producers send at the recorded
 /// instants, the k-th arrival at a queue needs the k-th recorded service
-/// there, and the k-th departure from a queue goes where the recording
-/// says. Returns every visit, completed or rejected, in event order. One
+/// there (a failed delivery's redelivery draws the next), the k-th
+/// delivery ending at a queue fails as recorded, and the k-th departure
+/// from a queue goes where the recording says. Returns every visit, completed or rejected, in event order. One
 /// run, no warm-up: the caller measures the windows it wants.
 pub fn replay(model: &Model, recording: &Recording) -> Vec<VisitRecord> {
     let Some(replayed) = replay_model(model, recording) else {
@@ -179,6 +183,7 @@ pub fn replay(model: &Model, recording: &Recording) -> Vec<VisitRecord> {
     let mut log = Vec::with_capacity(recording.services.iter().map(Vec::len).sum());
     Engine::new(&replayed, plan, 0, StreamSet::Replication(0))
         .replay_routes(recording.routes)
+        .replay_failures(recording.failures)
         .record_visits(&mut log)
         .run();
     log
@@ -434,6 +439,7 @@ mod tests {
             arrivals: &arrivals,
             services: &[vec![1.0; 4]],
             routes: &[Vec::new()],
+            failures: &[],
         };
         let mut visits = replay(&model, &recording);
         assert_eq!(visits.len(), 4);
@@ -450,6 +456,7 @@ mod tests {
             arrivals: &[],
             services: &[Vec::new()],
             routes: &[Vec::new()],
+            failures: &[],
         };
         assert!(replay(&model, &empty).is_empty());
     }
@@ -477,6 +484,7 @@ mod tests {
             arrivals: &arrivals,
             services: &services,
             routes: &routes,
+            failures: &[],
         };
         let mut visits = replay(&model, &recording);
         // Where each visit led: the message's next visit, or nowhere.

@@ -193,6 +193,7 @@ fn each_partition_stays_in_order_through_changes_under_every_assignor_and_protoc
         arrivals: &arrivals,
         services: &services,
         routes: &routes,
+        failures: &[],
     };
     for assignor in ["range", "round-robin", "sticky"] {
         for protocol in ["eager", "cooperative"] {

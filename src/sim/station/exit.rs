@@ -12,7 +12,8 @@ use super::effect::Verdict;
 use crate::model::{Queue, Redelivery};
 use crate::sim::streams::Stream;
 
-/// The draws of a station's exit: routing choices and patience.
+/// The draws of a station's exit: routing choices, patience and
+/// failures.
 pub(super) struct ExitDraws<'a> {
     /// Stream of the routing draws after service.
     routing: Stream,
@@ -22,6 +23,8 @@ pub(super) struct ExitDraws<'a> {
     patience: Stream,
     /// Stream of the draws that say whether a delivery fails.
     failures: Stream,
+    /// Recorded failures a replay takes instead of its draws.
+    recorded_failures: Option<std::slice::Iter<'a, bool>>,
 }
 
 impl ExitDraws<'_> {
@@ -32,6 +35,7 @@ impl ExitDraws<'_> {
             recorded: None,
             patience,
             failures,
+            recorded_failures: None,
         }
     }
 
@@ -82,8 +86,16 @@ impl<'a> Station<'a> {
         let Some(retry) = self.spec.retry() else {
             return Verdict::Success;
         };
-        let draw: f64 = self.exit.failures.random();
-        if draw >= retry.p {
+        let recorded = self
+            .exit
+            .recorded_failures
+            .as_mut()
+            .and_then(Iterator::next);
+        let fails = match recorded {
+            Some(&fails) => fails,
+            None => self.exit.failures.random::<f64>() < retry.p,
+        };
+        if !fails {
             return Verdict::Success;
         }
         if retry.max_retries.is_some_and(|max| retries >= max) {
@@ -123,5 +135,12 @@ impl<'a> Station<'a> {
     /// the end of the recording.
     pub(crate) fn replay_routes(&mut self, recorded: &'a [Option<usize>]) {
         self.exit.recorded = Some(recorded.iter());
+    }
+
+    /// Fails deliveries as recorded: the k-th delivery ending here fails
+    /// when `recorded[k]` says so, drawn as usual only past the end of
+    /// the recording.
+    pub(crate) fn replay_failures(&mut self, recorded: &'a [bool]) {
+        self.exit.recorded_failures = Some(recorded.iter());
     }
 }
