@@ -162,12 +162,7 @@ fn omb_compare_command(args: OmbCompareArgs) -> Result<(), AppError> {
     let scenario = &mut imported.scenario;
     scenario.compare.simulation = args.simulate;
     if let Some(replications) = args.replications {
-        scenario::set_replications(scenario, replications).map_err(|problem| {
-            AppError::Usage(format!(
-                "--replications {replications}: {}",
-                problem.message
-            ))
-        })?;
+        set_replications(scenario, replications)?;
     }
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("results").join(format!("{}-omb-compare", imported.scenario.name))
@@ -181,10 +176,7 @@ fn omb_compare_command(args: OmbCompareArgs) -> Result<(), AppError> {
         eprintln!("simulating {} ...", imported.scenario.name);
     }
     let point = experiment::run_point(&imported.scenario, 0);
-    let row = point
-        .results
-        .iter()
-        .find(|r| r.partition.is_none() && r.consumer.is_none() && r.class.is_none())
+    let row = omb::result::topic_row(&point.results)
         .ok_or_else(|| AppError::Failure("the model has no queue row".into()))?;
     let comparison = omb::compare::compare(&measured, &imported, row, &files);
     let table = comparison.table();
@@ -412,6 +404,16 @@ fn bench_command(args: BenchArgs) -> Result<(), AppError> {
     execute_run(scenario, args.run, Measure::Broker(&target))
 }
 
+/// `--replications`: the scenario's replications overridden, or why not.
+fn set_replications(scenario: &mut Scenario, replications: u32) -> Result<(), AppError> {
+    scenario::set_replications(scenario, replications).map_err(|problem| {
+        AppError::Usage(format!(
+            "--replications {replications}: {}",
+            problem.message
+        ))
+    })
+}
+
 /// Where `run`, `live` and `bench` measure, when `[compare] live` asks.
 #[derive(Clone, Copy, Debug)]
 enum Measure<'a> {
@@ -511,12 +513,7 @@ fn execute_run(mut scenario: Scenario, args: RunOptions, measure: Measure) -> Re
         scenario.run.seed = seed;
     }
     if let Some(replications) = args.replications {
-        scenario::set_replications(&mut scenario, replications).map_err(|problem| {
-            AppError::Usage(format!(
-                "--replications {replications}: {}",
-                problem.message
-            ))
-        })?;
+        set_replications(&mut scenario, replications)?;
     }
     if scenario.run.replications > limits::MAX_REPLICATIONS {
         return Err(AppError::Usage(format!(

@@ -94,7 +94,7 @@ impl Theory {
 fn theory(imported: &Imported, formula: Option<&TheoryResult>) -> Option<Theory> {
     let workload = &imported.workload;
     let service = imported.service;
-    let lambda = workload.producer_rate / f64::from(workload.topics) / 1000.0;
+    let lambda = workload.topic_rate() / 1000.0;
     let one_partition = workload.partitions_per_topic == 1;
     if one_partition && service.scv == 1.0 {
         let queue = GiM1::evenly_spaced(lambda, 1.0 / service.mean_ms)?;
@@ -306,7 +306,7 @@ pub fn compare(measured: &Measured, imported: &Imported, row: &Row, files: &File
         .as_ref()
         .and_then(|t| t.metrics.get(&Metric::Utilisation).copied());
     let load = utilisation.unwrap_or_else(|| {
-        let lambda = workload.producer_rate / f64::from(workload.topics) / 1000.0;
+        let lambda = workload.topic_rate() / 1000.0;
         let consumers = workload
             .consumers_per_subscription
             .min(workload.partitions_per_topic);
