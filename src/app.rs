@@ -9,8 +9,8 @@ use crate::bench::{self, BrokerTarget};
 use crate::chart;
 use crate::cli::{
     BenchArgs, Cli, Command, CompareArgs, FileArgs, FitArgs, FitFormat, Format, LiveArgs,
-    MergeArgs, OmbArgs, OmbCommand, PlanArgs, PlanFormat, PlotArgs, Presentation, RunArgs,
-    RunOptions, TableView, TheoryArgs,
+    MergeArgs, OmbArgs, OmbCommand, OmbCompareArgs, PlanArgs, PlanFormat, PlotArgs, Presentation,
+    RunArgs, RunOptions, ServiceArgs, TableView, TheoryArgs,
 };
 use crate::dist;
 use crate::experiment::{self, LivePoints};
@@ -99,19 +99,14 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
 fn omb_command(args: OmbArgs) -> Result<(), AppError> {
     let (text, out) = match args.command {
         OmbCommand::Import(args) => {
-            let service = args.service_mean_ms.map(|mean_ms| omb::Service {
-                mean_ms,
-                scv: args.service_scv,
-            });
             // Errors in the imported scenario name `--out`, or the
             // workload with the note that its scenario is meant.
-            let as_file = args.out.clone().unwrap_or_else(|| {
-                PathBuf::from(format!("{} (imported as a scenario)", args.file.display()))
-            });
-            let text = omb::import(&args.file, service, &as_file)
+            let as_file = args.out.clone().unwrap_or_else(|| imported_as(&args.file));
+            let text = omb::import(&args.file, service(&args.service), &as_file)
                 .map_err(|e| AppError::Usage(e.to_string()))?;
             (text, args.out)
         }
+        OmbCommand::Compare(args) => return omb_compare_command(args),
         OmbCommand::Result(args) => {
             let (results, _) =
                 report::read_folder(&args.dir).map_err(|e| AppError::Usage(e.to_string()))?;
@@ -136,6 +131,77 @@ fn omb_command(args: OmbArgs) -> Result<(), AppError> {
             Ok(())
         }
     }
+}
+
+/// The service time `args` give, if any.
+fn service(args: &ServiceArgs) -> Option<omb::Service> {
+    args.service_mean_ms.map(|mean_ms| omb::Service {
+        mean_ms,
+        scv: args.service_scv,
+    })
+}
+
+/// How errors name the scenario imported from the OMB workload `file`.
+fn imported_as(file: &Path) -> PathBuf {
+    PathBuf::from(format!("{} (imported as a scenario)", file.display()))
+}
+
+/// The OMB workload `file` with `args`' service time as a scenario.
+fn import_workload(file: &Path, args: &ServiceArgs) -> Result<omb::Imported, AppError> {
+    omb::load(file, service(args), &imported_as(file)).map_err(|e| AppError::Usage(e.to_string()))
+}
+
+fn omb_compare_command(args: OmbCompareArgs) -> Result<(), AppError> {
+    let measured = omb::measured::load(&args.result).map_err(|e| AppError::Usage(e.to_string()))?;
+    let mut imported = import_workload(&args.workload, &args.service)?;
+    let files = omb::compare::Files {
+        result: &args.result,
+        workload: &args.workload,
+    };
+    omb::compare::check_match(&measured, &imported, &files).map_err(AppError::Usage)?;
+    let scenario = &mut imported.scenario;
+    scenario.compare.simulation = args.simulate;
+    if let Some(replications) = args.replications {
+        set_replications(scenario, replications)?;
+    }
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("{}-omb-compare", imported.scenario.name))
+    });
+    let policy = Policy::forced(args.force);
+    folder::check(&out, policy)?;
+    if args.simulate {
+        imported
+            .scenario
+            .check_cost(scenario::default_threads(), 1.0)?;
+        eprintln!("simulating {} ...", imported.scenario.name);
+    }
+    let point = experiment::run_point(&imported.scenario, 0);
+    let row = omb::result::topic_row(&point.results)
+        .ok_or_else(|| AppError::Failure("the model has no queue row".into()))?;
+    let comparison = omb::compare::compare(&measured, &imported, row, &files);
+    let table = comparison.table();
+    let json = json_text(&comparison)?;
+    let figure = (!args.no_charts).then(|| comparison.figure());
+    folder::publish(&out, policy, |staging| {
+        std::fs::write(staging.join("omb-compare.json"), &json)?;
+        std::fs::write(staging.join("omb-compare.txt"), &table)?;
+        std::fs::write(staging.join("scenario.toml"), &imported.scenario.source)?;
+        if let Some(figure) = &figure {
+            chart::write_charts(
+                &staging.join(chart::CHARTS_DIR),
+                std::slice::from_ref(figure),
+            )
+            .map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    })?;
+    write_stdout(&table)?;
+    eprintln!(
+        "written to {}: omb-compare.json, omb-compare.txt, scenario.toml{}",
+        out.display(),
+        if figure.is_some() { ", charts/" } else { "" }
+    );
+    Ok(())
 }
 
 fn fit_command(args: FitArgs) -> Result<(), AppError> {
@@ -338,6 +404,16 @@ fn bench_command(args: BenchArgs) -> Result<(), AppError> {
     execute_run(scenario, args.run, Measure::Broker(&target))
 }
 
+/// `--replications`: the scenario's replications overridden, or why not.
+fn set_replications(scenario: &mut Scenario, replications: u32) -> Result<(), AppError> {
+    scenario::set_replications(scenario, replications).map_err(|problem| {
+        AppError::Usage(format!(
+            "--replications {replications}: {}",
+            problem.message
+        ))
+    })
+}
+
 /// Where `run`, `live` and `bench` measure, when `[compare] live` asks.
 #[derive(Clone, Copy, Debug)]
 enum Measure<'a> {
@@ -411,7 +487,17 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
 }
 
 fn run_command(args: RunArgs) -> Result<(), AppError> {
-    let scenario = scenario::load(&args.options.file)?;
+    let file = &args.options.file;
+    let scenario = if omb::is_workload(file) {
+        import_workload(file, &args.service)?.scenario
+    } else if args.service.service_mean_ms.is_some() {
+        return Err(AppError::Usage(format!(
+            "{}: --service-mean-ms is for an OMB workload (.yaml, .yml); a scenario gives its queues' `service`",
+            file.display()
+        )));
+    } else {
+        scenario::load(file)?
+    };
     let measure = args.shard.map_or(Measure::InProcess, Measure::Shard);
     execute_run(scenario, args.options, measure)
 }
@@ -427,12 +513,7 @@ fn execute_run(mut scenario: Scenario, args: RunOptions, measure: Measure) -> Re
         scenario.run.seed = seed;
     }
     if let Some(replications) = args.replications {
-        scenario::set_replications(&mut scenario, replications).map_err(|problem| {
-            AppError::Usage(format!(
-                "--replications {replications}: {}",
-                problem.message
-            ))
-        })?;
+        set_replications(&mut scenario, replications)?;
     }
     if scenario.run.replications > limits::MAX_REPLICATIONS {
         return Err(AppError::Usage(format!(

@@ -29,7 +29,8 @@ pub enum Command {
   queuelab run scenarios/bounded-queue.toml --format json --threads 2 --seed 7
   queuelab run scenarios/pipeline.toml --replications 20 --out results/pipeline-20
   queuelab run scenarios/pipeline.toml --detail --queue enrich --metric mean_wait,wait_p99
-  queuelab run big-sweep.toml --shard 3/64 --out results/big-sweep   # one piece, then `merge`")]
+  queuelab run big-sweep.toml --shard 3/64 --out results/big-sweep   # one piece, then `merge`
+  queuelab run scenarios/omb-1-topic-6-partitions.yaml --service-mean-ms 8   # an OMB workload")]
     Run(RunArgs),
     /// Evaluate the formulas only (no simulation, no files written).
     #[command(after_help = "Examples:
@@ -89,12 +90,13 @@ pub enum Command {
   queuelab fit arrivals.csv --column timestamp --gaps")]
     Fit(FitArgs),
     /// OpenMessaging Benchmark: turn an OMB workload YAML into the
-    /// equivalent scenario (OMB has no service time: give one), or results
-    /// into an OMB result JSON.
+    /// equivalent scenario (OMB has no service time: give one), results
+    /// into an OMB result JSON, or draw theory over an OMB result.
     #[command(after_help = "Examples:
   queuelab omb import scenarios/omb-1-topic-6-partitions.yaml --service-mean-ms 0.1
   queuelab omb import workload.yaml --service-mean-ms 2 --service-scv 0 --out omb.toml && queuelab run omb.toml
-  queuelab omb result results/omb-1-topic-6-partitions-100b-3-consumers --out omb-result.json")]
+  queuelab omb result results/omb-1-topic-6-partitions-100b-3-consumers --out omb-result.json
+  queuelab omb compare tests/data/omb/example-result.json --workload scenarios/omb-1-topic-1-partition.yaml --service-mean-ms 2.5")]
     Omb(OmbArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(after_help = "Install (bash, zsh, fish):
@@ -205,6 +207,54 @@ pub enum OmbCommand {
     /// Print (or write) a results folder as an OMB result JSON (OMB's
     /// `TestResult` fields; end-to-end latency = simulated sojourn).
     Result(OmbResultArgs),
+    /// Compare an OMB result JSON's end-to-end latencies with the model of
+    /// its workload: theory (and with --simulate, simulation) as a table,
+    /// omb-compare.json and a chart on OMB's percentile axis.
+    Compare(OmbCompareArgs),
+}
+
+/// The consumer's work per message that an OMB workload lacks (`omb
+/// import`, `omb compare`, and `run` on a workload).
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// Mean consumer work per message in milliseconds (required for an OMB
+    /// workload: OMB has no service time).
+    #[arg(long, value_name = "MS")]
+    pub service_mean_ms: Option<f64>,
+    /// Squared coefficient of variation of that work: 0 constant, 1
+    /// exponential, other values gamma.
+    #[arg(long, default_value_t = 1.0, value_name = "SCV")]
+    pub service_scv: f64,
+}
+
+/// `queuelab omb compare`.
+#[derive(Debug, Args)]
+pub struct OmbCompareArgs {
+    /// OMB result file (the JSON OMB writes at the end of a test).
+    pub result: PathBuf,
+    /// The OMB workload file (YAML) the result was measured with.
+    #[arg(long, value_name = "WORKLOAD.yaml")]
+    pub workload: PathBuf,
+    /// The consumer's work per message.
+    #[command(flatten)]
+    pub service: ServiceArgs,
+    /// Simulate the model too (its mean, p50, p90 and p99 with intervals).
+    #[arg(long)]
+    pub simulate: bool,
+    /// Replications of the simulation (default: the scenario's, 8).
+    #[arg(long, requires = "simulate")]
+    pub replications: Option<u32>,
+    /// Folder for omb-compare.json, the table, the scenario and the chart
+    /// (default: results/<scenario name>-omb-compare).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write into a non-empty --out folder that queuelab did not write,
+    /// beside its files (which are never replaced or deleted).
+    #[arg(long)]
+    pub force: bool,
+    /// Skip drawing the chart.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `queuelab omb result`.
@@ -223,14 +273,9 @@ pub struct OmbResultArgs {
 pub struct OmbImportArgs {
     /// OMB workload file (YAML, as OMB's workloads/*.yaml).
     pub file: PathBuf,
-    /// Mean consumer work per message in milliseconds (required: OMB has
-    /// no service time).
-    #[arg(long, value_name = "MS")]
-    pub service_mean_ms: Option<f64>,
-    /// Squared coefficient of variation of that work: 0 constant, 1
-    /// exponential, other values gamma.
-    #[arg(long, default_value_t = 1.0, value_name = "SCV")]
-    pub service_scv: f64,
+    /// The consumer's work per message.
+    #[command(flatten)]
+    pub service: ServiceArgs,
     /// Write the scenario to this file instead of stdout (never over an
     /// existing file).
     #[arg(long)]
@@ -305,12 +350,16 @@ pub struct RunArgs {
     /// <out>/shards/K.json; `queuelab merge <out>` then gives the results.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<ShardId>,
+    /// The consumer's work per message, when the file is an OMB workload
+    /// (`.yaml`, `.yml`): it runs as `omb import` makes it.
+    #[command(flatten)]
+    pub service: ServiceArgs,
 }
 
 /// The options of `run` and `live`.
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Scenario file (TOML).
+    /// Scenario file (TOML); for `run`, also an OMB workload (YAML).
     pub file: PathBuf,
     /// Results folder (default: results/<scenario name>).
     #[arg(long)]

@@ -89,6 +89,10 @@ pub struct Axes {
     /// Horizontal values are hours since midnight: ticks as clock times
     /// (hh:mm, with a day count after the first day).
     pub clock_x: bool,
+    /// Horizontal values are percentiles on OMB's log axis: x = log10(1/(1
+    /// − q)) for the q-quantile, so 90%, 99%, 99.9% ... fall on whole
+    /// numbers; ticks there, labelled as percentiles.
+    pub percentile_x: bool,
     /// A quantity shaded behind the series on an axis of its own, on the
     /// right (an arrival rate behind the metrics it drives).
     pub behind: Option<Behind>,
@@ -247,7 +251,13 @@ impl Figure {
             }
         };
         let axes = &self.axes;
-        let number_label = |x: &f64| tick_text(*x, axes.integer_x, axes.clock_x);
+        let number_label = |x: &f64| {
+            if axes.percentile_x {
+                percentile_tick(*x)
+            } else {
+                tick_text(*x, axes.integer_x, axes.clock_x)
+            }
+        };
         let y_label = |y: &f64| tick_text(*y, axes.integer_y, false);
         let (x_range, y_range) = (chart.x_range(), chart.y_range());
         let mut mesh = chart.configure_mesh();
@@ -270,7 +280,7 @@ impl Figure {
                 .x_label_formatter(&category_label);
         } else {
             mesh.x_label_formatter(&number_label);
-            if axes.integer_x {
+            if axes.integer_x || axes.percentile_x {
                 mesh.x_labels(whole_ticks(x_range.start, x_range.end));
             } else if axes.clock_x {
                 mesh.x_labels(CLOCK_TICKS);
@@ -684,6 +694,27 @@ fn tick_text(value: f64, integer: bool, clock: bool) -> String {
     format_tick(if integer { value.round() } else { value })
 }
 
+/// The position of the `q`-quantile (0 <= q < 1) on a percentile axis:
+/// log10(1/(1 − q)).
+pub(super) fn percentile_position(q: f64) -> f64 {
+    -(1.0 - q).log10()
+}
+
+/// A percentile axis's tick at `x` (whole numbers only): the percentile
+/// 100(1 − 10^{−x}), e.g. `99.9%` at 3.
+fn percentile_tick(x: f64) -> String {
+    let whole = x.round();
+    if (x - whole).abs() > 1e-9 || whole < 0.0 {
+        return String::new();
+    }
+    let nines = whole as usize;
+    match nines {
+        0 => "0%".into(),
+        1 => "90%".into(),
+        _ => format!("99.{}%", "9".repeat(nines - 2)).replace(".%", "%"),
+    }
+}
+
 /// Tick labels with few digits.
 fn format_tick(value: f64) -> String {
     if value == 0.0 {
@@ -701,6 +732,16 @@ fn format_tick(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentile_ticks_read_as_omb_s_percentiles() {
+        assert_eq!(percentile_tick(0.0), "0%");
+        assert_eq!(percentile_tick(1.0), "90%");
+        assert_eq!(percentile_tick(2.0), "99%");
+        assert_eq!(percentile_tick(4.0), "99.99%");
+        assert_eq!(percentile_tick(1.5), "");
+        assert!((percentile_position(0.999) - 3.0).abs() < 1e-9);
+    }
 
     #[test]
     fn ticks_of_counts_are_whole_and_clock_ticks_read_as_times() {

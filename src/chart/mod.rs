@@ -3,7 +3,8 @@
 //! rate profile (in clock time, the rate behind), lag over time per queue
 //! and partition, per-partition bars of a
 //! partitioned queue (the hottest highlighted), the waiting-time tail
-//! with its band, warm-up, and comparisons across runs, written as SVG and
+//! with its band, warm-up, comparisons across runs, and latency quantiles
+//! on OMB's percentile axis, written as SVG and
 //! PNG. Every chart is built as a [`Figure`] and drawn by one renderer.
 
 mod build;
@@ -14,6 +15,7 @@ mod intervals;
 mod lag;
 mod partitions;
 mod plan;
+mod quantiles;
 mod style;
 mod words;
 
@@ -25,6 +27,7 @@ pub use compare::{Refusal, comparison_figure, pick_row};
 pub use figure::{Axes, Behind, ChartError, Figure, Mark, Point, Series};
 pub use intervals::INTERVAL_METRICS;
 pub use plan::{plan_figure, schedule_figure};
+pub use quantiles::{HIGHEST, QuantileCurve, QuantileKind, QuantilePoint, quantile_figure};
 pub use style::{LEGEND_WIDTH, SIZE};
 
 use crate::results::{DistributionData, RunResults, TheoryCurves, WarmupData};

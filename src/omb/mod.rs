@@ -1,7 +1,11 @@
 //! OpenMessaging Benchmark (OMB) in and out: a workload YAML read as is and
-//! turned into the equivalent scenario (`queuelab omb import`), and a run's
-//! results as an OMB result document (`queuelab omb result`).
+//! turned into the equivalent scenario (`queuelab omb import`, and `run`
+//! on a workload), a run's results as an OMB result document (`queuelab
+//! omb result`), and an OMB result file with theory drawn over its
+//! latencies (`queuelab omb compare`).
 
+pub mod compare;
+pub mod measured;
 pub mod result;
 pub mod scenario;
 pub mod workload;
@@ -11,7 +15,7 @@ pub use workload::{KeyDistributor, Workload, WorkloadError};
 
 use std::path::Path;
 
-use crate::scenario::{self as scenario_file, ScenarioError};
+use crate::scenario::{self as scenario_file, Scenario, ScenarioError};
 
 /// Why a workload could not be imported (all exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +37,25 @@ pub enum ImportError {
     Scenario(#[from] ScenarioError),
 }
 
+/// An OMB workload with the service time given for it, and its
+/// equivalent scenario.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// The workload as read.
+    pub workload: Workload,
+    /// The consumer's work per message.
+    pub service: Service,
+    /// The equivalent scenario, checked (its `source` is the TOML text).
+    pub scenario: Scenario,
+}
+
+/// Whether `file` is an OMB workload by its name (`.yaml` or `.yml`),
+/// not a scenario (TOML).
+pub fn is_workload(file: &Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
 /// The scenario text equivalent to the OMB workload in `file` with
 /// `service`, checked as `queuelab check` would (`as_file` names it in
 /// errors).
@@ -41,6 +64,16 @@ pub fn import(
     service: Option<Service>,
     as_file: &Path,
 ) -> Result<String, ImportError> {
+    load(file, service, as_file).map(|imported| imported.scenario.source)
+}
+
+/// The OMB workload in `file` with `service` and its equivalent scenario,
+/// checked as `queuelab check` would (`as_file` names it in errors).
+pub fn load(
+    file: &Path,
+    service: Option<Service>,
+    as_file: &Path,
+) -> Result<Imported, ImportError> {
     let workload = workload::load(file)?;
     let service = service.ok_or_else(|| ImportError::NoService(file.display().to_string()))?;
     if !(service.mean_ms.is_finite() && service.mean_ms > 0.0) {
@@ -55,7 +88,10 @@ pub fn import(
             service.scv
         )));
     }
-    let text = render(&workload, service);
-    scenario_file::parse(as_file, text.clone())?;
-    Ok(text)
+    let scenario = scenario_file::parse(as_file, render(&workload, service))?;
+    Ok(Imported {
+        workload,
+        service,
+        scenario,
+    })
 }

@@ -9,7 +9,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::metric::Metric;
-use crate::results::RunResults;
+use crate::results::{Row, RunResults};
 
 /// OMB's latency fields, by suffix, with the sojourn metric that fills
 /// each (`None`: not measured, null).
@@ -23,6 +23,13 @@ const PERCENTILES: [(&str, Option<Metric>); 8] = [
     ("9999pct", None),
     ("Max", None),
 ];
+
+/// The first queue's row among `rows` (a partitioned queue's whole, not
+/// one partition, consumer or class): the topic's.
+pub fn topic_row(rows: &[Row]) -> Option<&Row> {
+    rows.iter()
+        .find(|r| r.partition.is_none() && r.consumer.is_none() && r.class.is_none())
+}
 
 /// The OMB result document of `results`' simulated end-to-end latencies
 /// of its first queue (a partitioned queue's whole, not one partition);
@@ -43,11 +50,7 @@ pub fn document(results: &RunResults) -> Result<Value, String> {
                 results.time_unit
             )
         })?;
-    let row = point
-        .results
-        .iter()
-        .find(|r| r.partition.is_none() && r.consumer.is_none() && r.class.is_none())
-        .ok_or("the results have no queue row")?;
+    let row = topic_row(&point.results).ok_or("the results have no queue row")?;
     let simulation = row
         .simulation
         .as_ref()

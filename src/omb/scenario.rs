@@ -77,7 +77,7 @@ pub fn scenario_name(workload: &str) -> String {
 pub fn render(workload: &Workload, service: Service) -> String {
     let name = scenario_name(&workload.name);
     let topics = workload.topics;
-    let per_topic = workload.producer_rate / f64::from(topics);
+    let per_topic = workload.topic_rate();
     let interarrival_ms = 1000.0 / per_topic;
     let partitions = workload.partitions_per_topic;
     let consumers = if partitions == 1 {

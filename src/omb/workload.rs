@@ -98,6 +98,13 @@ pub struct Workload {
     pub warmup_duration_minutes: f64,
 }
 
+impl Workload {
+    /// Messages per second into one topic (the rate is over all topics).
+    pub fn topic_rate(&self) -> f64 {
+        self.producer_rate / f64::from(self.topics)
+    }
+}
+
 /// Reads and validates the workload in `file`.
 pub fn load(file: &Path) -> Result<Workload, WorkloadError> {
     let text = crate::input::read_text(file, crate::input::MAX_SCENARIO_BYTES).map_err(|e| {

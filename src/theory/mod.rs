@@ -15,6 +15,7 @@ pub mod abandonment;
 pub mod approx;
 pub mod drain;
 pub mod erlang;
+pub mod gim1;
 pub mod jackson;
 pub mod mg1;
 pub mod mmc;

@@ -17,97 +17,35 @@
 //! (only its stability bound, `model::Window::saturated_busy_share`).
 
 use super::approx::kingman_mean_wait;
+use super::gim1::GiM1;
 use super::result::TheoryResult;
 use crate::model::metric::Metric;
 use crate::model::{Model, Target};
 
 /// One consumer's queue under a round-robin split with exponential
 /// service: the GI/M/1 queue fed by Erlang-c gaps.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RoundRobinSplit {
-    /// σ: the probability that an arrival finds its consumer busy.
-    pub sigma: f64,
-    /// Service rate μ of a consumer.
-    pub mu: f64,
+pub type RoundRobinSplit = GiM1;
+
+/// The split of a total arrival rate `lambda` (Poisson) in turn over
+/// `consumers` serving at rate `mu` each; `None` unless 0 < λ < cμ (all
+/// finite).
+pub fn round_robin_split(lambda: f64, mu: f64, consumers: u32) -> Option<RoundRobinSplit> {
+    let c = f64::from(consumers);
+    let valid = lambda.is_finite() && mu.is_finite() && lambda > 0.0 && mu > 0.0;
+    if !valid || consumers == 0 || lambda >= c * mu {
+        return None;
+    }
+    GiM1::solve(lambda / c, mu, |s| {
+        (lambda / (lambda + s)).powi(consumers as i32)
+    })
 }
 
-impl RoundRobinSplit {
-    /// Total arrival rate `lambda` (Poisson) split in turn over `consumers`
-    /// serving at rate `mu` each; `None` unless 0 < λ < cμ (all finite).
-    pub fn new(lambda: f64, mu: f64, consumers: u32) -> Option<Self> {
-        let c = f64::from(consumers);
-        let valid = lambda.is_finite() && mu.is_finite() && lambda > 0.0 && mu > 0.0;
-        if !valid || consumers == 0 || lambda >= c * mu {
-            return None;
-        }
-        // f(σ) = A*(μ(1 − σ)) − σ is positive at 0 and vanishes at 1, where
-        // its slope is cμ/λ − 1 > 0 (stable): negative just below 1, so the
-        // root sought lies between. Bisect, from a `high` below 1 where f
-        // is negative to double precision.
-        let gap_transform = |s: f64| (lambda / (lambda + s)).powi(consumers as i32);
-        let f = |sigma: f64| gap_transform(mu * (1.0 - sigma)) - sigma;
-        let (mut low, mut high) = (0.0, 1.0 - 1e-15);
-        while f(high) >= 0.0 {
-            high = 1.0 - 2.0 * (1.0 - high);
-            if high <= 0.0 {
-                return None;
-            }
-        }
-        for _ in 0..200 {
-            let middle = 0.5 * (low + high);
-            if f(middle) > 0.0 {
-                low = middle;
-            } else {
-                high = middle;
-            }
-        }
-        Some(RoundRobinSplit {
-            sigma: 0.5 * (low + high),
-            mu,
-        })
-    }
-
-    /// Rate of the exponential sojourn, μ(1 − σ).
-    fn decay(&self) -> f64 {
-        self.mu * (1.0 - self.sigma)
-    }
-
-    /// Mean wait Wq = σ/(μ(1 − σ)).
-    pub fn mean_wait(&self) -> f64 {
-        self.sigma / self.decay()
-    }
-
-    /// P(wait > t) = σ e^{−μ(1−σ)t}.
-    pub fn wait_tail(&self, t: f64) -> f64 {
-        self.sigma * (-self.decay() * t).exp()
-    }
-
-    /// P(sojourn > t) = e^{−μ(1−σ)t}.
-    pub fn sojourn_tail(&self, t: f64) -> f64 {
-        (-self.decay() * t).exp()
-    }
-
-    /// The p-quantile of the wait: 0 up to 1 − σ, then from the tail.
-    pub fn wait_quantile(&self, p: f64) -> f64 {
-        if p <= 1.0 - self.sigma {
-            0.0
-        } else {
-            (self.sigma / (1.0 - p)).ln() / self.decay()
-        }
-    }
-
-    /// The p-quantile of the sojourn.
-    pub fn sojourn_quantile(&self, p: f64) -> f64 {
-        -(1.0 - p).ln() / self.decay()
-    }
-
-    /// The split of queue `queue` of `model`, when its windows have no
-    /// limit, its arrivals are Poisson and its service exponential.
-    pub fn of(model: &Model, queue: usize) -> Option<Self> {
-        let (lambda, mean, exponential) = traffic(model, queue)?;
-        let spec = &model.queues[queue];
-        exponential.then(|| RoundRobinSplit::new(lambda, 1.0 / mean, spec.consumers))?
-    }
+/// The split of queue `queue` of `model`, when its windows have no limit,
+/// its arrivals are Poisson and its service exponential.
+pub fn split_of(model: &Model, queue: usize) -> Option<RoundRobinSplit> {
+    let (lambda, mean, exponential) = traffic(model, queue)?;
+    let spec = &model.queues[queue];
+    exponential.then(|| round_robin_split(lambda, 1.0 / mean, spec.consumers))?
 }
 
 /// Total arrival rate, mean service and whether it is exponential at
@@ -150,7 +88,7 @@ fn row(model: &Model, queue: usize) -> Option<TheoryResult> {
     let spec = &model.queues[queue];
     let c = spec.consumers;
     let (wait, result) = if exponential {
-        let split = RoundRobinSplit::new(lambda, 1.0 / mean, c)?;
+        let split = round_robin_split(lambda, 1.0 / mean, c)?;
         let result = TheoryResult::new(format!("E{c}/M/1 per consumer (round robin)"), true)
             .with(Metric::PWait, split.sigma)
             .with_wait_percentiles(|p| split.wait_quantile(p))
@@ -188,7 +126,7 @@ mod tests {
     #[test]
     fn one_consumer_is_the_mm1_queue() {
         // Erlang-1 gaps are Poisson: σ = ρ.
-        let split = RoundRobinSplit::new(0.6, 1.0, 1).unwrap();
+        let split = round_robin_split(0.6, 1.0, 1).unwrap();
         assert!((split.sigma - 0.6).abs() < 1e-12);
         assert!((split.mean_wait() - 1.5).abs() < 1e-10);
     }
@@ -197,7 +135,7 @@ mod tests {
     fn two_consumers_solve_the_cubic_by_hand() {
         // λ = μ = 1, c = 2: σ = 1/(2 − σ)², so σ³ − 4σ² + 4σ − 1 =
         // (σ − 1)(σ² − 3σ + 1) = 0 and σ = (3 − √5)/2.
-        let split = RoundRobinSplit::new(1.0, 1.0, 2).unwrap();
+        let split = round_robin_split(1.0, 1.0, 2).unwrap();
         let sigma = (3.0 - 5.0_f64.sqrt()) / 2.0;
         assert!((split.sigma - sigma).abs() < 1e-12);
         assert!((split.mean_wait() - sigma / (1.0 - sigma)).abs() < 1e-10);
@@ -233,8 +171,8 @@ mod tests {
 
     #[test]
     fn unstable_or_invalid_splits_have_none() {
-        assert!(RoundRobinSplit::new(2.0, 1.0, 2).is_none());
-        assert!(RoundRobinSplit::new(0.0, 1.0, 2).is_none());
-        assert!(RoundRobinSplit::new(1.0, 1.0, 0).is_none());
+        assert!(round_robin_split(2.0, 1.0, 2).is_none());
+        assert!(round_robin_split(0.0, 1.0, 2).is_none());
+        assert!(round_robin_split(1.0, 1.0, 0).is_none());
     }
 }

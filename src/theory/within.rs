@@ -7,7 +7,7 @@
 //! unlimited prefetch windows (`prefetch.rs`). Nothing elsewhere: means alone do not
 //! give a distribution.
 
-use super::prefetch::RoundRobinSplit;
+use super::prefetch;
 use super::recognise::formulas;
 use super::result::TheoryResult;
 use super::{mmc::Mmc, mmck::Mmck};
@@ -112,7 +112,7 @@ fn tail(
     if !exact {
         return None;
     }
-    if let Some(split) = RoundRobinSplit::of(model, queue) {
+    if let Some(split) = prefetch::split_of(model, queue) {
         let tail = |t| match time {
             Time::Wait => split.wait_tail(t),
             Time::Sojourn => split.sojourn_tail(t),

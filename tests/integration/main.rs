@@ -12,6 +12,7 @@ mod groups;
 mod lag;
 mod limits;
 mod omb;
+mod omb_compare;
 mod one_run;
 mod outages;
 mod paired;
