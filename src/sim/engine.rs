@@ -21,7 +21,7 @@ use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::model::metric::MetricValues;
 use crate::model::profile::{Span, run_spans};
-use crate::model::{Arrivals, Feature, Features, Model, Producer};
+use crate::model::{Arrivals, Dispatch, Feature, Features, Model, Producer};
 use crate::model::{Loss, VisitRecord};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
@@ -75,9 +75,11 @@ const NO_PRODUCER: u32 = u32::MAX;
 /// The features the lean path of the event loop runs: none of them adds a
 /// step to an arrival or a departure that the engine itself checks for
 /// (the stations still tell their orders, classes and routes apart). A
-/// model with any other feature, or a run that logs visits or records
-/// waits, takes the general path; both are one code, compiled twice, the
-/// lean one without the checks for what cannot happen in it.
+/// model with any other feature, or with prefetch windows even of one
+/// message acknowledged at once (the shared line, for theory, but not in
+/// the simulator), or a run that logs visits or records waits, takes the
+/// general path; both are one code, compiled twice, the lean one without
+/// the checks for what cannot happen in it.
 const LEAN: Features = Features::of(&[
     Feature::RenewalArrivals,
     Feature::GeneralService,
@@ -235,7 +237,9 @@ impl<'a> Engine<'a> {
         }
         let lean = self.visit_log.is_none()
             && self.wait_series.is_none()
-            && self.model.features().within(LEAN);
+            && self.model.features().within(LEAN)
+            && (self.model.queues.iter())
+                .all(|queue| matches!(queue.dispatch, Dispatch::SharedLine));
         if lean {
             self.run_events::<true>();
         } else {
@@ -1254,5 +1258,49 @@ fn batch_start(plan: Plan, batch: u32) -> Option<u64> {
             Some(plan.warmup + offset as u64)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Discipline, ProducerBuilder, QueueBuilder};
+
+    #[test]
+    fn the_lean_path_measures_what_the_general_one_does() {
+        let exponential = |mean| Dist::exponential_mean(mean).unwrap();
+        // Two queues in tandem, the first with two consumers serving the
+        // last arrival first: lean features only.
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("a", 2, exponential(1.5))
+                    .discipline(Discipline::Lifo)
+                    .next("b", 0.5),
+            )
+            .queue(QueueBuilder::new("b", 1, exponential(0.8)))
+            .producer(ProducerBuilder::open("p", "a", exponential(1.0)))
+            .build()
+            .unwrap();
+        assert!(model.features().within(LEAN));
+        let plan = Plan {
+            warmup: 100,
+            length: RunLength::Customers(5_000),
+            batches: 0,
+        };
+        let run = || Engine::new(&model, plan, 7, StreamSet::Replication(0));
+        let (lean, _) = run().run();
+        // Recording the waits takes the general path.
+        let (general, waits) = run().record_waits().run();
+        assert!(waits.is_some());
+        let bits = |outcome: &Outcome| -> Vec<u64> {
+            outcome
+                .values
+                .iter()
+                .flatten()
+                .map(|v| v.to_bits())
+                .collect()
+        };
+        assert_eq!(bits(&lean), bits(&general));
+        assert_eq!(lean.events, general.events);
     }
 }

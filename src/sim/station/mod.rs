@@ -238,26 +238,21 @@ impl<'a> Station<'a> {
         slot: u32,
         messages: &[Message],
     ) -> Departed {
-        if LEAN {
-            self.finish_path::<LEAN>(slot);
-            self.in_system -= 1;
-            return Departed {
-                promoted: false,
-                next: Next::TakeWaiting,
-            };
-        }
         let (promoted, next) = match self.serving {
-            Serving::Shared(_) => {
+            Serving::Shared(_) if !LEAN => {
                 let (promoted, completion) = self.share_departure(now);
                 (promoted, Next::Completion(completion))
             }
             _ => {
-                self.finish(slot);
-                self.release(now, slot, &messages[slot as usize]);
+                self.finish_path::<LEAN>(slot);
+                if !LEAN {
+                    self.release(now, slot, &messages[slot as usize]);
+                }
                 self.in_system -= 1;
-                let next = match self.windows {
-                    None => Next::TakeWaiting,
-                    Some(_) => self.leave_window(now, slot),
+                let next = if LEAN || self.windows.is_none() {
+                    Next::TakeWaiting
+                } else {
+                    self.leave_window(now, slot)
                 };
                 (false, next)
             }
