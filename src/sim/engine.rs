@@ -21,7 +21,7 @@ use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::model::metric::MetricValues;
 use crate::model::profile::{Span, run_spans};
-use crate::model::{Arrivals, Model, Producer};
+use crate::model::{Arrivals, Dispatch, Feature, Features, Model, Producer};
 use crate::model::{Loss, VisitRecord};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
@@ -71,6 +71,26 @@ pub(crate) struct Outcome {
 
 /// The producer of a backlog message: none.
 const NO_PRODUCER: u32 = u32::MAX;
+
+/// The features the lean path of the event loop runs: none of them adds a
+/// step to an arrival or a departure that the engine itself checks for
+/// (the stations still tell their orders, classes and routes apart). A
+/// model with any other feature, or with prefetch windows even of one
+/// message acknowledged at once (the shared line, for theory, but not in
+/// the simulator), or a run that logs visits or records waits, takes the
+/// general path; both are one code, compiled twice, the lean one without
+/// the checks for what cannot happen in it.
+const LEAN: Features = Features::of(&[
+    Feature::RenewalArrivals,
+    Feature::GeneralService,
+    Feature::Classes,
+    Feature::ClassService,
+    Feature::UnlimitedConsumers,
+    Feature::Lifo,
+    Feature::RandomOrder,
+    Feature::Priority,
+    Feature::Routing,
+]);
 
 /// One replication's state.
 pub(crate) struct Engine<'a> {
@@ -219,12 +239,28 @@ impl<'a> Engine<'a> {
                 Arrivals::Closed { population, .. } => *population,
             };
             for _ in 0..clients {
-                self.schedule_arrival(producer);
+                self.schedule_arrival::<false>(producer);
             }
         }
         if self.plan.warmup == 0 {
             self.open_window();
         }
+        let lean = self.visit_log.is_none()
+            && self.wait_series.is_none()
+            && self.model.features().within(LEAN)
+            && (self.model.queues.iter())
+                .all(|queue| matches!(queue.dispatch, Dispatch::SharedLine));
+        if lean {
+            self.run_events::<true>();
+        } else {
+            self.run_events::<false>();
+        }
+        self.outcome()
+    }
+
+    /// Runs the events until every tracked message has left, on the lean
+    /// path (`LEAN`, see [`LEAN`]) or the general one.
+    fn run_events<const LEAN: bool>(&mut self) {
         while self.admitting || self.tracked_in_system > 0 {
             let Some((time, kind)) = self.calendar.next() else {
                 break;
@@ -232,12 +268,12 @@ impl<'a> Engine<'a> {
             self.now = time;
             self.events += 1;
             match kind {
-                EventKind::Arrival { producer } => self.arrival(producer as usize),
+                EventKind::Arrival { producer } => self.arrival::<LEAN>(producer as usize),
                 EventKind::Departure {
                     queue,
                     message,
                     generation,
-                } => self.departure(queue as usize, message, generation),
+                } => self.departure::<LEAN>(queue as usize, message, generation),
                 EventKind::Expire {
                     queue,
                     message,
@@ -267,6 +303,10 @@ impl<'a> Engine<'a> {
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
         }
+    }
+
+    /// The measurements of the run, and the wait series if recorded.
+    fn outcome(mut self) -> (Outcome, Option<Vec<f64>>) {
         if let Some(series) = &mut self.wait_series {
             // A replayed trace may end before the planned number of messages.
             series.truncate(self.arrivals as usize);
@@ -464,10 +504,12 @@ impl<'a> Engine<'a> {
     /// Schedules the next message of `producer`: an interarrival time from
     /// now (open), or a think time from now (a closed-loop client).
     #[inline(always)]
-    fn schedule_arrival(&mut self, producer: usize) {
+    fn schedule_arrival<const LEAN: bool>(&mut self, producer: usize) {
         let publisher = &mut self.publishers[producer];
         let gap = publisher.gaps.draw(publisher.gap);
         let time = match &mut publisher.clock {
+            // No rate profile, no trace.
+            _ if LEAN => self.now + gap,
             None if gap == f64::INFINITY => {
                 // A replayed trace has ended: this producer sends no more.
                 self.running_producers -= 1;
@@ -489,11 +531,11 @@ impl<'a> Engine<'a> {
         );
     }
 
-    fn arrival(&mut self, producer: usize) {
+    fn arrival<const LEAN: bool>(&mut self, producer: usize) {
         let spec = self.publishers[producer].spec;
         // A closed-loop client sends again only after its reply.
-        if matches!(spec.arrivals, Arrivals::Open { .. }) {
-            self.schedule_arrival(producer);
+        if LEAN || matches!(spec.arrivals, Arrivals::Open { .. }) {
+            self.schedule_arrival::<LEAN>(producer);
         }
         let index = self.arrivals;
         self.arrivals += 1;
@@ -527,10 +569,11 @@ impl<'a> Engine<'a> {
             retries: 0,
             generation: 0,
         });
-        self.enter(spec.queue, slot);
+        self.enter_path::<LEAN>(spec.queue, slot);
         let measured_all = matches!(self.plan.length, RunLength::Customers(customers)
             if tracked && index + 1 == self.plan.warmup + customers);
-        if measured_all || self.running_producers == 0 {
+        // (Only a trace ends a producer.)
+        if measured_all || (!LEAN && self.running_producers == 0) {
             self.close_window();
         }
     }
@@ -538,14 +581,21 @@ impl<'a> Engine<'a> {
     /// `slot` arrives at `queue`; the station says what follows.
     #[inline(always)]
     fn enter(&mut self, queue: usize, slot: u32) {
+        self.enter_path::<false>(queue, slot);
+    }
+
+    /// [`Engine::enter`] on the lean path (`LEAN`) or the general one.
+    #[inline(always)]
+    fn enter_path<const LEAN: bool>(&mut self, queue: usize, slot: u32) {
         let class = self.messages.slots[slot as usize].class as usize;
-        if self.stations[queue].spec().retry().is_some() {
+        if !LEAN && self.stations[queue].spec().retry().is_some() {
             let message = &self.messages.slots[slot as usize];
             if message.retries == 0 && message.tracked {
                 self.collector.first_delivery(queue, class);
             }
         }
-        let arrival = self.stations[queue].arrive(self.now, slot, class, &self.messages.slots);
+        let arrival =
+            self.stations[queue].arrive_path::<LEAN>(self.now, slot, class, &self.messages.slots);
         let (service, preempted, entry, drops_oldest) = match arrival {
             Arrival::Accepted {
                 service,
@@ -558,7 +608,11 @@ impl<'a> Engine<'a> {
                 return;
             }
         };
-        let partition = self.stations[queue].arrival_partition().unwrap_or(0);
+        let partition = if LEAN {
+            0
+        } else {
+            self.stations[queue].arrival_partition().unwrap_or(0)
+        };
         let message = &mut self.messages.slots[slot as usize];
         message.partition = partition;
         message.service = service;
@@ -566,7 +620,7 @@ impl<'a> Engine<'a> {
         message.remaining = service;
         message.waited_here = false;
         let (tracked, generation) = (message.tracked, message.generation);
-        if let Some(victim) = preempted {
+        if !LEAN && let Some(victim) = preempted {
             self.preempt(queue, victim);
         }
         match entry {
@@ -578,7 +632,7 @@ impl<'a> Engine<'a> {
             Entry::Waits { expires } => {
                 self.collector
                     .enter(self.now, (queue, partition), class, true, tracked);
-                if let Some(expires) = expires {
+                if !LEAN && let Some(expires) = expires {
                     self.calendar.schedule(
                         expires,
                         EventKind::Expire {
@@ -611,10 +665,12 @@ impl<'a> Engine<'a> {
                 self.complete(queue, next);
             }
         }
-        if drops_oldest {
-            self.drop_oldest(queue);
+        if !LEAN {
+            if drops_oldest {
+                self.drop_oldest(queue);
+            }
+            self.observe_window(queue);
         }
-        self.observe_window(queue);
     }
 
     /// A full `queue` rejects `slot`: it leaves the system blocked, or goes
@@ -693,8 +749,14 @@ impl<'a> Engine<'a> {
     /// service started.
     #[inline(always)]
     fn take_waiting(&mut self, queue: usize) -> bool {
+        self.take_waiting_path::<false>(queue)
+    }
+
+    /// [`Engine::take_waiting`] on the lean path (`LEAN`) or the general one.
+    #[inline(always)]
+    fn take_waiting_path<const LEAN: bool>(&mut self, queue: usize) -> bool {
         loop {
-            match self.stations[queue].take_waiting(&self.messages.slots) {
+            match self.stations[queue].take_waiting_path::<LEAN>(&self.messages.slots) {
                 Take::Start(slot) => {
                     self.start_service(queue, slot, true);
                     return true;
@@ -875,18 +937,22 @@ impl<'a> Engine<'a> {
         );
     }
 
-    fn departure(&mut self, queue: usize, slot: u32, generation: u32) {
+    fn departure<const LEAN: bool>(&mut self, queue: usize, slot: u32, generation: u32) {
         let message = &mut self.messages.slots[slot as usize];
         if message.generation != generation {
             return; // the service was preempted; it finishes later
         }
-        if self.stations[queue].replays(slot) {
+        if !LEAN && self.stations[queue].replays(slot) {
             self.replay(queue, slot);
             return;
         }
         let message = &self.messages.slots[slot as usize];
         let (class, partition) = (message.class as usize, message.partition);
-        let verdict = self.stations[queue].verdict(message.retries, class);
+        let verdict = if LEAN {
+            Verdict::Success
+        } else {
+            self.stations[queue].verdict(message.retries, class)
+        };
         match verdict {
             Verdict::ServeAgain { service } => return self.serve_again(queue, slot, service),
             Verdict::Hold { delay, service } => return self.hold(queue, slot, delay, service),
@@ -904,9 +970,12 @@ impl<'a> Engine<'a> {
             tracked: message.tracked,
             arrived: message.entered_queue_at,
         };
-        self.log_visit(queue, slot, Some(wait));
-        let departed = self.stations[queue].depart(self.now, slot, &self.messages.slots);
-        if departed.promoted {
+        if !LEAN {
+            self.log_visit(queue, slot, Some(wait));
+        }
+        let departed =
+            self.stations[queue].depart_path::<LEAN>(self.now, slot, &self.messages.slots);
+        if !LEAN && departed.promoted {
             self.collector
                 .start_service(self.now, (queue, partition), class, true);
         }
@@ -914,19 +983,24 @@ impl<'a> Engine<'a> {
             .finish(self.now, (queue, partition), class, visit);
         match departed.next {
             Next::TakeWaiting => {
-                self.take_waiting(queue);
+                self.take_waiting_path::<LEAN>(queue);
             }
             Next::Completion(completion) => self.complete(queue, completion),
             Next::Window { ack } => self.window_moved(queue, ack),
         }
-        self.observe_drain(queue);
-        self.observe_window(queue);
+        if !LEAN {
+            self.observe_drain(queue);
+            self.observe_window(queue);
+        }
         match verdict {
             Verdict::Success | Verdict::ServeAgain { .. } | Verdict::Hold { .. } => {
-                self.messages.slots[slot as usize].retries = 0;
+                // (Nothing retries on the lean path.)
+                if !LEAN {
+                    self.messages.slots[slot as usize].retries = 0;
+                }
                 match self.stations[queue].route() {
-                    Some(next_queue) => self.enter(next_queue, slot),
-                    None => self.leave_system(slot, Departure::Served),
+                    Some(next_queue) => self.enter_path::<LEAN>(next_queue, slot),
+                    None => self.leave_system_path::<LEAN>(slot, Departure::Served),
                 }
             }
             Verdict::RetryAfter { delay } => {
@@ -1156,22 +1230,36 @@ impl<'a> Engine<'a> {
 
     #[inline(always)]
     fn leave_system(&mut self, slot: u32, how: Departure) {
+        self.leave_system_path::<false>(slot, how);
+    }
+
+    /// [`Engine::leave_system`] on the lean path (`LEAN`) or the general one.
+    #[inline(always)]
+    fn leave_system_path<const LEAN: bool>(&mut self, slot: u32, how: Departure) {
         let message = self.messages.remove(slot);
-        self.record_exit(&message, how);
+        self.record_exit_path::<LEAN>(&message, how);
     }
 
     /// Accounts for `message` leaving the network.
     #[inline(always)]
     fn record_exit(&mut self, message: &Message, how: Departure) {
+        self.record_exit_path::<false>(message, how);
+    }
+
+    /// [`Engine::record_exit`] on the lean path (`LEAN`: no closed loop, no
+    /// wait series) or the general one.
+    #[inline(always)]
+    fn record_exit_path<const LEAN: bool>(&mut self, message: &Message, how: Departure) {
         let producer = message.producer as usize;
-        if self.closed_loops
+        if !LEAN
+            && self.closed_loops
             && self
                 .publishers
                 .get(producer)
                 .is_some_and(|p| matches!(p.spec.arrivals, Arrivals::Closed { .. }))
         {
             // The reply reaches its client, who thinks and sends again.
-            self.schedule_arrival(producer);
+            self.schedule_arrival::<false>(producer);
         }
         if self.collector.measures_system() {
             // A dead-lettered message was lost, whatever happens after.
@@ -1190,7 +1278,7 @@ impl<'a> Engine<'a> {
         }
         if message.tracked {
             self.tracked_in_system -= 1;
-            if let Some(series) = &mut self.wait_series {
+            if !LEAN && let Some(series) = &mut self.wait_series {
                 let position = (message.index - self.plan.warmup) as usize;
                 series[position] = if matches!(how, Departure::Blocked) {
                     f64::NAN
@@ -1213,5 +1301,49 @@ fn batch_start(plan: Plan, batch: u32) -> Option<u64> {
             Some(plan.warmup + offset as u64)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Discipline, ProducerBuilder, QueueBuilder};
+
+    #[test]
+    fn the_lean_path_measures_what_the_general_one_does() {
+        let exponential = |mean| Dist::exponential_mean(mean).unwrap();
+        // Two queues in tandem, the first with two consumers serving the
+        // last arrival first: lean features only.
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("a", 2, exponential(1.5))
+                    .discipline(Discipline::Lifo)
+                    .next("b", 0.5),
+            )
+            .queue(QueueBuilder::new("b", 1, exponential(0.8)))
+            .producer(ProducerBuilder::open("p", "a", exponential(1.0)))
+            .build()
+            .unwrap();
+        assert!(model.features().within(LEAN));
+        let plan = Plan {
+            warmup: 100,
+            length: RunLength::Customers(5_000),
+            batches: 0,
+        };
+        let run = || Engine::new(&model, plan, 7, StreamSet::Replication(0));
+        let (lean, _) = run().run();
+        // Recording the waits takes the general path.
+        let (general, waits) = run().record_waits().run();
+        assert!(waits.is_some());
+        let bits = |outcome: &Outcome| -> Vec<u64> {
+            outcome
+                .values
+                .iter()
+                .flatten()
+                .map(|v| v.to_bits())
+                .collect()
+        };
+        assert_eq!(bits(&lean), bits(&general));
+        assert_eq!(lean.events, general.events);
     }
 }

@@ -112,34 +112,37 @@ impl Percentiles {
     /// negative values, [`MAX_TICKS`] at most.
     #[inline(always)]
     fn ticks(&self, x: f64) -> u64 {
-        let ticks = x * self.ticks_per_unit + 0.5;
-        // Below 2^62 the signed cast (one instruction) truncates as the
-        // unsigned one would; it saturates negative values at or below 0.
-        if ticks < MAX_TICKS as f64 {
-            (ticks as i64).max(0) as u64
-        } else {
-            MAX_TICKS
-        }
+        // Clamped to 0..=2^62 (never NaN, as `x` is not), the value is
+        // truncated by one conversion instruction, as `as` would truncate
+        // it without its checks for NaN and overflow; 2^62 itself, which
+        // only values at or past it reach, is one past MAX_TICKS.
+        let ticks = (x * self.ticks_per_unit + 0.5).clamp(0.0, MAX_TICKS as f64);
+        // SAFETY: `ticks` is finite and within 0..=2^62, so its truncation
+        // fits an i64.
+        let truncated = unsafe { ticks.to_int_unchecked::<i64>() } as u64;
+        truncated.min(MAX_TICKS)
     }
 
     /// Adds `count` values to the bucket at `slot`.
     #[inline(always)]
     fn add(&mut self, slot: usize, count: u64) {
-        if slot >= self.counts.len() {
-            self.grow(slot);
+        match self.counts.get_mut(slot) {
+            Some(bucket) => *bucket = bucket.saturating_add(count),
+            None => self.grow_to_add(slot, count),
         }
-        self.counts[slot] = self.counts[slot].saturating_add(count);
         self.total = self.total.saturating_add(count);
         if self.histogram.get().is_some() {
             self.histogram = OnceLock::new();
         }
     }
 
-    /// Extends the counts to the end of the power of two holding `slot`.
+    /// Extends the counts to the end of the power of two holding `slot`,
+    /// and adds `count` values there.
     #[cold]
-    fn grow(&mut self, slot: usize) {
+    fn grow_to_add(&mut self, slot: usize, count: u64) {
         let end = ((slot >> HALF_BUCKET_BITS) + 1) << HALF_BUCKET_BITS;
         self.counts.resize(end, 0);
+        self.counts[slot] = count;
     }
 
     /// The HDR histogram of the counts.

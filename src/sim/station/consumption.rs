@@ -11,8 +11,18 @@ impl Station<'_> {
     /// schedules its departure.
     #[inline(always)]
     pub(super) fn start(&mut self, slot: u32, class: usize) {
+        self.start_path::<false>(slot, class);
+    }
+
+    /// [`Station::start`] on the engine's lean path (`LEAN`: no outages, no
+    /// preemption) or the general one.
+    #[inline(always)]
+    pub(super) fn start_path<const LEAN: bool>(&mut self, slot: u32, class: usize) {
         match self.spec.consumption {
             Consumption::OneAtATime | Consumption::Polls(_) => self.busy += 1,
+        }
+        if LEAN {
+            return;
         }
         if let Some(outages) = &mut self.outages {
             outages.assign(slot);
@@ -25,8 +35,18 @@ impl Station<'_> {
     /// The service of `slot` ends or is interrupted: its consumer is free.
     #[inline(always)]
     pub(super) fn finish(&mut self, slot: u32) {
+        self.finish_path::<false>(slot);
+    }
+
+    /// [`Station::finish`] on the engine's lean path (`LEAN`: no outages, no
+    /// preemption) or the general one.
+    #[inline(always)]
+    pub(super) fn finish_path<const LEAN: bool>(&mut self, slot: u32) {
         match self.spec.consumption {
             Consumption::OneAtATime | Consumption::Polls(_) => self.busy -= 1,
+        }
+        if LEAN {
+            return;
         }
         if let Some(outages) = &mut self.outages {
             outages.release(slot);

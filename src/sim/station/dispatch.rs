@@ -17,7 +17,7 @@ impl Station<'_> {
         messages: &[Message],
     ) -> Entry {
         match self.spec.dispatch {
-            Dispatch::SharedLine => self.join_line(now, slot, class),
+            Dispatch::SharedLine => self.join_line::<false>(now, slot, class),
             Dispatch::Window(_) => self.join_window(now, slot, class),
             Dispatch::Partitioned(_) => {
                 let producer = messages[slot as usize].producer as usize;
@@ -56,26 +56,48 @@ impl Station<'_> {
     }
 
     /// One line shared by every consumer: a free consumer serves the
-    /// message now, otherwise it waits in line (and may expire).
+    /// message now, otherwise it waits in line (and may expire, except on
+    /// the engine's lean path, `LEAN`).
     #[inline(always)]
-    fn join_line(&mut self, now: f64, slot: u32, class: usize) -> Entry {
+    pub(super) fn join_line<const LEAN: bool>(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+    ) -> Entry {
         if self.busy >= self.consumers {
             self.line.push(slot, class);
             Entry::Waits {
-                expires: self.exit.expiry(now, self.spec),
+                expires: if LEAN {
+                    None
+                } else {
+                    self.exit.expiry(now, self.spec)
+                },
             }
         } else {
-            self.start(slot, class);
+            self.start_path::<LEAN>(slot, class);
             Entry::Starts
         }
     }
 
     /// A free consumer, if any, takes a waiting message. The engine frees
-    /// the slot of an expired message handed back and asks again.
-    #[inline(always)]
+    /// the slot of an expired message handed back and asks again. The
+    /// general path; the engine calls [`Station::take_waiting_path`] for
+    /// the path it runs.
+    #[cfg(test)]
     pub(crate) fn take_waiting(&mut self, messages: &[Message]) -> Take {
+        self.take_waiting_path::<false>(messages)
+    }
+
+    /// [`Station::take_waiting`] on the engine's lean path (`LEAN`: one
+    /// shared line, nothing expires) or the general one.
+    #[inline(always)]
+    pub(crate) fn take_waiting_path<const LEAN: bool>(&mut self, messages: &[Message]) -> Take {
+        if LEAN {
+            return self.take_from_line::<LEAN>(messages);
+        }
         match &self.spec.dispatch {
-            Dispatch::SharedLine => self.take_from_line(messages),
+            Dispatch::SharedLine => self.take_from_line::<false>(messages),
             Dispatch::Window(_) => self.take_from_window(messages),
             Dispatch::Partitioned(_) => self.take_from_partitions(messages),
         }
@@ -83,7 +105,7 @@ impl Station<'_> {
 
     /// A free consumer takes the next message in the shared line's order.
     #[inline(always)]
-    fn take_from_line(&mut self, messages: &[Message]) -> Take {
+    fn take_from_line<const LEAN: bool>(&mut self, messages: &[Message]) -> Take {
         // (A consumer a schedule has just sent home takes no more work.)
         if self.busy >= self.consumers {
             return Take::Idle;
@@ -92,10 +114,10 @@ impl Station<'_> {
             return Take::Idle;
         };
         let message = &messages[slot as usize];
-        if message.expired {
+        if !LEAN && message.expired {
             return Take::Expired(slot);
         }
-        self.start(slot, message.class as usize);
+        self.start_path::<LEAN>(slot, message.class as usize);
         Take::Start(slot)
     }
 }

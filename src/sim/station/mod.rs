@@ -164,9 +164,24 @@ impl<'a> Station<'a> {
         self.consumers = consumers;
     }
 
-    /// A message of `class` in `slot` arrives at `now`.
-    #[inline(always)]
+    /// A message of `class` in `slot` arrives at `now` (the general path;
+    /// the engine calls [`Station::arrive_path`] for the path it runs).
+    #[cfg(test)]
     pub(crate) fn arrive(
+        &mut self,
+        now: f64,
+        slot: u32,
+        class: usize,
+        messages: &[Message],
+    ) -> Arrival {
+        self.arrive_path::<false>(now, slot, class, messages)
+    }
+
+    /// [`Station::arrive`] on the engine's lean path (`LEAN`: no admission
+    /// limit, service to completion from one shared line, no patience) or
+    /// the general one.
+    #[inline(always)]
+    pub(crate) fn arrive_path<const LEAN: bool>(
         &mut self,
         now: f64,
         slot: u32,
@@ -179,13 +194,20 @@ impl<'a> Station<'a> {
         let service = self
             .services
             .draw(self.classes[class].service_at(self.spec));
-        let drops_oldest = match self.admit() {
+        let admit = if LEAN { Admit::In } else { self.admit() };
+        let drops_oldest = match admit {
             Admit::In => false,
             Admit::InDroppingOldest => true,
             Admit::Rejected(dead_letter) => return Arrival::Rejected { dead_letter },
         };
         self.in_system += 1;
         match self.serving {
+            _ if LEAN => Arrival::Accepted {
+                service,
+                preempted: None,
+                entry: self.join_line::<LEAN>(now, slot, class),
+                drops_oldest,
+            },
             Serving::ToCompletion => Arrival::Accepted {
                 service,
                 preempted: None,
@@ -199,21 +221,38 @@ impl<'a> Station<'a> {
     }
 
     /// The service of `slot` ends at `now`; then the engine asks where the
-    /// message goes ([`Station::route`]).
-    #[inline(always)]
+    /// message goes ([`Station::route`]). The general path; the engine
+    /// calls [`Station::depart_path`] for the path it runs.
+    #[cfg(test)]
     pub(crate) fn depart(&mut self, now: f64, slot: u32, messages: &[Message]) -> Departed {
+        self.depart_path::<false>(now, slot, messages)
+    }
+
+    /// [`Station::depart`] on the engine's lean path (`LEAN`: service to
+    /// completion from one shared line, no outages, no windows) or the
+    /// general one.
+    #[inline(always)]
+    pub(crate) fn depart_path<const LEAN: bool>(
+        &mut self,
+        now: f64,
+        slot: u32,
+        messages: &[Message],
+    ) -> Departed {
         let (promoted, next) = match self.serving {
-            Serving::Shared(_) => {
+            Serving::Shared(_) if !LEAN => {
                 let (promoted, completion) = self.share_departure(now);
                 (promoted, Next::Completion(completion))
             }
             _ => {
-                self.finish(slot);
-                self.release(now, slot, &messages[slot as usize]);
+                self.finish_path::<LEAN>(slot);
+                if !LEAN {
+                    self.release(now, slot, &messages[slot as usize]);
+                }
                 self.in_system -= 1;
-                let next = match self.windows {
-                    None => Next::TakeWaiting,
-                    Some(_) => self.leave_window(now, slot),
+                let next = if LEAN || self.windows.is_none() {
+                    Next::TakeWaiting
+                } else {
+                    self.leave_window(now, slot)
                 };
                 (false, next)
             }
