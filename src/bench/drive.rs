@@ -77,6 +77,13 @@ pub(super) trait Broker: Sync {
 
     /// Acknowledges one delivery.
     fn ack(&self, ack: Self::Ack) -> Result<(), BenchError>;
+
+    /// True when the delivery repeats one made before (its lease ran
+    /// out): the consumer serves it for the message's work again, and it
+    /// leaves no stamps. None does unless the driver says so.
+    fn is_duplicate(_ack: &Self::Ack) -> bool {
+        false
+    }
 }
 
 /// A delivery handed to a consumer thread: the message's sequence number
@@ -254,7 +261,7 @@ fn produce<B: Broker>(shared: &Shared<B>, stop: &AtomicBool) -> (SchedulingMode,
 }
 
 /// A consumer: serves each delivery to start + its planned service, then
-/// acknowledges it.
+/// acknowledges it (a duplicate too, without stamps).
 fn consume<B: Broker>(
     shared: &Shared<B>,
     deliveries: &Receiver<Delivered<B::Ack>>,
@@ -275,10 +282,17 @@ fn consume<B: Broker>(
             break;
         }
         let done = clock.now();
+        let duplicate = B::is_duplicate(&ack);
         if shared.broker.ack(ack).is_err() {
             break;
         }
         let acked = clock.now();
+        if duplicate {
+            // Wasted work: the consumer was busy, the message's stamps
+            // are its first delivery's.
+            idle_since = acked;
+            continue;
+        }
         let stamps = shared.stamps;
         stamps.acked[sequence].store(acked, Ordering::Relaxed);
         stamps.idle_since[sequence].store(idle_since, Ordering::Relaxed);

@@ -254,6 +254,8 @@ impl Batches {
                 | Metric::RebalanceRate
                 | Metric::PRedelivered
                 | Metric::RebalancePauseMean
+                | Metric::PLeaseExpired
+                | Metric::LeaseRedeliveriesPerMessage
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

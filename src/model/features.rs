@@ -92,11 +92,15 @@ pub enum Feature {
     /// Consumers of a partitioned queue serving their partitions'
     /// messages with several threads at once (`threads` above 1).
     ConsumerThreads,
+    /// A lease on each delivery (`ack_wait`): one not acknowledged in time
+    /// is delivered again while its consumer goes on with it; no formula
+    /// covers the waits this duplicate work causes.
+    Lease,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 35] = [
+    pub const ALL: [Feature; 36] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -132,6 +136,7 @@ impl Feature {
         Feature::PollTimeouts,
         Feature::GroupChanges,
         Feature::ConsumerThreads,
+        Feature::Lease,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -176,6 +181,7 @@ impl Feature {
             Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
             Feature::GroupChanges => "consumers joining or leaving the group (`group_changes`)",
             Feature::ConsumerThreads => "consumers serving their partitions with several `threads`",
+            Feature::Lease => "a lease on each delivery, redelivered when it runs out (`ack_wait`)",
         }
     }
 
@@ -337,6 +343,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
                 routes,
                 expiry,
                 retry,
+                lease,
                 dead_letter,
             },
         backlog,
@@ -420,6 +427,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (timeouts, Feature::PollTimeouts),
         (changes, Feature::GroupChanges),
         (queue.threads() > 1, Feature::ConsumerThreads),
+        (lease.is_some(), Feature::Lease),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

@@ -121,6 +121,13 @@ pub enum Metric {
     /// Rebalances: mean time a partition is paused per rebalance, over all
     /// the partitions (one a cooperative rebalance leaves alone counts 0).
     RebalancePauseMean,
+    /// Lease (`ack_wait`): share of messages whose first delivery outlived
+    /// its lease (not acknowledged within `ack_wait` of its start).
+    PLeaseExpired,
+    /// Lease (`ack_wait`): mean duplicate deliveries per message (a copy
+    /// delivered to a consumer after a lease ran out while the message was
+    /// still unacknowledged), all wasted work.
+    LeaseRedeliveriesPerMessage,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -193,7 +200,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 34] = [
+    pub const ALL: [Metric; 36] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -228,6 +235,8 @@ impl Metric {
         Metric::RebalanceRate,
         Metric::PRedelivered,
         Metric::RebalancePauseMean,
+        Metric::PLeaseExpired,
+        Metric::LeaseRedeliveriesPerMessage,
     ];
 
     /// Number of metrics.
@@ -270,6 +279,8 @@ impl Metric {
             Metric::RebalanceRate => "rebalance_rate",
             Metric::PRedelivered => "p_redelivered",
             Metric::RebalancePauseMean => "rebalance_pause_mean",
+            Metric::PLeaseExpired => "p_lease_expired",
+            Metric::LeaseRedeliveriesPerMessage => "lease_redeliveries_per_message",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -313,6 +324,8 @@ impl Metric {
             | Metric::FetchWaitShare
             | Metric::RebalanceShare
             | Metric::PRedelivered
+            | Metric::PLeaseExpired
+            | Metric::LeaseRedeliveriesPerMessage
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -335,6 +348,7 @@ impl Metric {
             | Metric::FetchWaitShare
             | Metric::RebalanceShare
             | Metric::PRedelivered
+            | Metric::PLeaseExpired
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),
