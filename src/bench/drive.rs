@@ -88,6 +88,13 @@ pub(super) trait Broker: Sync {
             "this broker's bench driver does not requeue failed deliveries".to_string(),
         ))
     }
+
+    /// True when the delivery repeats one made before (its lease ran
+    /// out): the consumer serves it for the message's work again, and it
+    /// leaves no stamps. None does unless the driver says so.
+    fn is_duplicate(_ack: &Self::Ack) -> bool {
+        false
+    }
 }
 
 /// A delivery handed to a consumer thread: the message's sequence number
@@ -266,8 +273,8 @@ fn produce<B: Broker>(shared: &Shared<B>, stop: &AtomicBool) -> (SchedulingMode,
 }
 
 /// A consumer: serves each delivery to start + its planned service, then
-/// acknowledges it, or nacks it with requeue when the plan says this
-/// delivery of the message fails.
+/// acknowledges it (a duplicate too, without stamps), or nacks it with
+/// requeue when the plan says this delivery of the message fails.
 fn consume<B: Broker>(
     shared: &Shared<B>,
     deliveries: &Receiver<Delivered<B::Ack>>,
@@ -305,10 +312,17 @@ fn consume<B: Broker>(
             idle_since = clock.now();
             continue;
         }
+        let duplicate = B::is_duplicate(&ack);
         if shared.broker.ack(ack).is_err() {
             break;
         }
         let acked = clock.now();
+        if duplicate {
+            // Wasted work: the consumer was busy, the message's stamps
+            // are its first delivery's.
+            idle_since = acked;
+            continue;
+        }
         stamps.acked[sequence].store(acked, Ordering::Relaxed);
         stamps.idle_since[sequence].store(idle_since, Ordering::Relaxed);
         stamps.started[sequence].store(started, Ordering::Relaxed);

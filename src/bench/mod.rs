@@ -285,7 +285,9 @@ impl BrokerMeasures {
     /// `ack` round trip. The replay then holds what the client measured
     /// (sends, services and the broker's mean turnaround), and live −
     /// replay is what is left: each message's transit and the
-    /// turnaround's spread. `model` itself when no turnaround was measured.
+    /// turnaround's spread. `model` itself when no turnaround was measured,
+    /// or when its queue has a lease (modelled on a shared line only: the
+    /// replay then leaves the turnaround in live − replay).
     pub fn replay_model(&self, model: &Model) -> Model {
         let mut replayed = model.clone();
         let Ok(ack) = Dist::deterministic(self.replay_turnaround) else {
@@ -295,6 +297,7 @@ impl BrokerMeasures {
         // partition's next message back.
         if self.replay_turnaround <= 0.0
             || matches!(replayed.queues[0].dispatch, Dispatch::Partitioned(_))
+            || replayed.queues[0].lease().is_some()
         {
             return replayed;
         }
@@ -328,14 +331,16 @@ pub fn without_password(url: &str) -> String {
 /// distribution into one queue, consumers with any service distribution,
 /// the queue's prefetch window, a `max_length` of ready messages
 /// (`x-max-length`) with `reject-publish` or `drop-head`, a fixed TTL
-/// (a deterministic `patience`, `x-message-ttl`), and failed deliveries
+/// (a deterministic `patience`, `x-message-ttl`), failed deliveries
 /// requeued at the head without a limit (`retry`, a nack with requeue on
-/// a classic queue). Anything else is refused.
+/// a classic queue), and on NATS JetStream a lease on deliveries
+/// (`ack_wait`). Anything else is refused.
 const SUPPORTED: Features = Features::of(&[
     Feature::RenewalArrivals,
     Feature::GeneralService,
     Feature::PrefetchWindow,
     Feature::UnlimitedPrefetch,
+    Feature::Lease,
     Feature::Capacity,
     Feature::MaxLength,
     Feature::DropHead,
@@ -431,6 +436,19 @@ fn unsupported_on_nats(model: &Model) -> Option<String> {
     })
 }
 
+/// Why a RabbitMQ bench cannot drive `model`'s lease, if it has one:
+/// RabbitMQ redelivers nothing on a timer (its `consumer_timeout` closes
+/// the channel instead, requeueing all the consumer held).
+fn no_lease_on_rabbitmq(model: &Model) -> Option<String> {
+    let queue = &model.queues[0];
+    queue.lease().map(|_| {
+        format!(
+            "queue `{}` has a lease (`ack_wait`), which RabbitMQ does not have (its consumer_timeout closes the channel): run it on NATS JetStream (`--broker nats`), or remove `ack_wait`",
+            queue.name
+        )
+    })
+}
+
 /// The `basic.qos` prefetch a bench run gives each consumer of `model`'s
 /// queue: its window (0 for unlimited), or 1 for a shared line, the
 /// broker's nearest (one message per consumer at a time).
@@ -447,7 +465,7 @@ pub fn prefetch(model: &Model) -> u32 {
 /// [`topic::unsupported`] for a topic.
 pub fn unsupported_on(model: &Model, kind: BrokerKind) -> Option<String> {
     match kind {
-        BrokerKind::Rabbitmq => unsupported(model),
+        BrokerKind::Rabbitmq => unsupported(model).or_else(|| no_lease_on_rabbitmq(model)),
         BrokerKind::Nats => unsupported(model).or_else(|| unsupported_on_nats(model)),
         BrokerKind::Kafka => topic::unsupported(model),
     }

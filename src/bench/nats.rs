@@ -13,10 +13,16 @@
 //! consumer never holds a request that an idle one could have served
 //! (what `basic.qos` does for RabbitMQ). The JetStream consumer's
 //! `max_ack_pending` is the sum of the windows. A shared line is a window
-//! of 1. The lease (`ack_wait`) is the server's default, 30 s, far above
-//! any service a bench runs, so nothing is redelivered in a sound run;
-//! a redelivery is counted, acknowledged and not served twice (each
-//! message has one set of stamps).
+//! of 1. The lease (`ack_wait`) is the queue's `ack_wait` (with its
+//! `max_deliver`), or else the server's default, 30 s, far above any
+//! service a bench runs, so nothing is redelivered in a sound run. The
+//! server checks its leases on a timer that fires 1 ms after the earliest
+//! deadline (nats-server 2.9's `ackWaitDelay`), so a lease lasts about
+//! `ack_wait` + 1 ms. A redelivery is counted and served again as the
+//! model's duplicate is: by a consumer, for the message's planned work,
+//! without stamps (each message has one set, its first delivery's), then
+//! acknowledged (the server ignores that acknowledgement once the first
+//! delivery's has settled the message).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,9 +50,23 @@ const TRANSIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// (the slot then asks again).
 const PULL_EXPIRES: Duration = Duration::from_secs(10);
 
-/// The lease: how long a delivery may stay unacknowledged before the
-/// server redelivers it (the server's default, said explicitly).
-const ACK_WAIT: Duration = Duration::from_secs(30);
+/// The lease without an `ack_wait`: how long a delivery may stay
+/// unacknowledged before the server redelivers it (the server's default,
+/// said explicitly).
+const DEFAULT_ACK_WAIT: Duration = Duration::from_secs(30);
+
+/// The JetStream consumer's lease: `ack_wait` and `max_deliver` (-1: no
+/// limit), from the queue's lease in wall time at `time_scale_ms` per
+/// model time unit, or the server's defaults.
+fn lease(model: &Model, time_scale_ms: f64) -> (Duration, i64) {
+    match model.queues[0].lease() {
+        None => (DEFAULT_ACK_WAIT, -1),
+        Some(lease) => (
+            Duration::from_secs_f64(lease.ack_wait * time_scale_ms / 1000.0),
+            lease.max_deliver.map_or(-1, i64::from),
+        ),
+    }
+}
 
 /// Runs `model` on the NATS server (JetStream enabled) at `url`: see the
 /// module comment.
@@ -70,7 +90,9 @@ pub(super) fn run(
     let prefetch = super::prefetch(model);
     // The context spawns its publish-ack task on the runtime it is made in.
     let context = handle.block_on(async { jetstream::new(client) });
-    let run_stream = RunStream::create(&handle, context, consumers * prefetch)?;
+    let window = consumers * prefetch;
+    let lease = lease(model, settings.time_scale_ms);
+    let run_stream = RunStream::create(&handle, context, window, lease)?;
     let outcome = measure(model, &timeline, &run_stream, prefetch, stop);
     let deleted = run_stream.delete();
     drive::finish_run(outcome, deleted, shown)
@@ -159,24 +181,25 @@ impl Slot {
                 let Some(sequence) = sequence_of(&message.payload) else {
                     continue;
                 };
-                let seen = self
+                let duplicate = self
                     .stamps
                     .delivered
                     .get(sequence)
                     .is_some_and(|at| at.load(Ordering::Relaxed) != NEVER);
-                if seen {
-                    // Served (or being served) already: counted, never served twice.
+                if duplicate {
+                    // Delivered before: a duplicate, served without stamps.
                     self.stamps.redelivered.fetch_add(1, Ordering::Relaxed);
-                    let _ = message.ack().await;
+                } else if self
+                    .stamps
+                    .delivered(&message.payload, redelivered, now)
+                    .is_none()
+                {
                     continue;
                 }
-                let Some(sequence) = self.stamps.delivered(&message.payload, redelivered, now)
-                else {
-                    continue;
-                };
                 let ack = Ack {
                     message,
                     freed: Arc::clone(&freed),
+                    duplicate,
                 };
                 if self.sender.send((sequence, ack)).is_err() {
                     return;
@@ -188,11 +211,13 @@ impl Slot {
     }
 }
 
-/// What a consumer thread acknowledges: the delivery, and the slot that
-/// asks for the next message once it is acknowledged.
+/// What a consumer thread acknowledges: the delivery, the slot that asks
+/// for the next message once it is acknowledged, and whether the delivery
+/// duplicates one made before.
 pub(super) struct Ack {
     message: jetstream::Message,
     freed: Arc<Notify>,
+    duplicate: bool,
 }
 
 /// The run's stream, its subject and its durable pull consumer.
@@ -206,9 +231,15 @@ struct RunStream {
 
 impl RunStream {
     /// Creates a memory stream with work-queue retention and a durable
-    /// pull consumer on it (explicit acks, `ack_wait` [`ACK_WAIT`],
-    /// `max_ack_pending` = `window`), both named uniquely for this run.
-    fn create(handle: &Handle, context: Context, window: u32) -> Result<RunStream, BenchError> {
+    /// pull consumer on it (explicit acks, `max_ack_pending` = `window`,
+    /// the lease's `ack_wait` and `max_deliver`), both named uniquely for
+    /// this run.
+    fn create(
+        handle: &Handle,
+        context: Context,
+        window: u32,
+        (ack_wait, max_deliver): (Duration, i64),
+    ) -> Result<RunStream, BenchError> {
         let name = drive::unique_name();
         let subject = name.replace('-', ".");
         let refused = |what: &str, e: &dyn std::fmt::Display| {
@@ -231,7 +262,8 @@ impl RunStream {
                 .create_consumer(pull::Config {
                     durable_name: Some(name.clone()),
                     ack_policy: AckPolicy::Explicit,
-                    ack_wait: ACK_WAIT,
+                    ack_wait,
+                    max_deliver,
                     max_ack_pending: i64::from(window),
                     ..Default::default()
                 })
@@ -286,6 +318,10 @@ impl Broker for RunStream {
             }
         });
         Ok(())
+    }
+
+    fn is_duplicate(ack: &Ack) -> bool {
+        ack.duplicate
     }
 
     fn ack(&self, ack: Ack) -> Result<(), BenchError> {

@@ -64,6 +64,8 @@ pub fn axis_label(metric: Metric, time_unit: &str) -> String {
         Metric::PRedelivered => "share of polled messages redelivered".into(),
         Metric::RebalancePauseMean => format!("partition pause per rebalance ({time_unit})"),
         Metric::IdleConsumers => "consumers owning no partition".into(),
+        Metric::PLeaseExpired => "share of first deliveries outliving their lease".into(),
+        Metric::LeaseRedeliveriesPerMessage => "duplicate deliveries per message (lease)".into(),
         Metric::WaitWithin(t) => format!("share waiting at most {} {time_unit}", t.value()),
         Metric::SojournWithin(t) => format!("share done within {} {time_unit}", t.value()),
     }

@@ -5,6 +5,7 @@
 //! per-call setup. Every distribution has non-negative support.
 
 mod csv_column;
+mod survival;
 
 use std::fmt::Display;
 use std::path::PathBuf;

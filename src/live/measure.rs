@@ -262,6 +262,8 @@ impl Batches {
                 | Metric::PRedelivered
                 | Metric::RebalancePauseMean
                 | Metric::IdleConsumers
+                | Metric::PLeaseExpired
+                | Metric::LeaseRedeliveriesPerMessage
                 | Metric::WaitWithin(_)
                 | Metric::SojournWithin(_) => f64::NAN,
             }

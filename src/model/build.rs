@@ -22,8 +22,8 @@ use super::metric::Threshold;
 use super::profile::Profile;
 use super::{
     Admission, Arrivals, Assignor, Availability, Class, Consumption, Discipline, Dispatch, Exit,
-    Expiry, KeyDistribution, Keys, Limit, Model, Outage, Overflow, Partitioning, Poll, Producer,
-    Queue, Redelivery, Retry, Route, UNLIMITED, Window,
+    Expiry, KeyDistribution, Keys, Lease, Limit, Model, Outage, Overflow, Partitioning, Poll,
+    Producer, Queue, Redelivery, Retry, Route, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 use crate::text::Num;
@@ -83,6 +83,7 @@ pub struct QueueBuilder {
     poll: Option<Poll>,
     retry: Option<RetryPlan>,
     outage: Option<Outage>,
+    lease: Option<Lease>,
 }
 
 /// The retries of a queue under construction (see [`QueueBuilder::retry`]).
@@ -299,6 +300,7 @@ impl QueueBuilder {
             poll: None,
             retry: None,
             outage: None,
+            lease: None,
         }
     }
 
@@ -354,6 +356,80 @@ impl QueueBuilder {
             redelivery,
         });
         self
+    }
+
+    /// A lease of `ack_wait` on each delivery: a message not acknowledged
+    /// within it is delivered again, at most `max_deliver` deliveries in
+    /// all (`None`: unlimited), while its consumer goes on with it (see
+    /// [`Lease`]).
+    pub fn lease(mut self, ack_wait: f64, max_deliver: Option<u32>) -> Self {
+        self.lease = Some(Lease {
+            ack_wait,
+            max_deliver,
+        });
+        self
+    }
+
+    /// The lease on deliveries, checked: modelled on one shared FIFO line
+    /// of a fixed number of consumers, whose messages are never lost
+    /// waiting (refused with what it does not support yet).
+    fn checked_lease(&self, key: &str) -> Result<Option<Lease>, ModelError> {
+        let Some(lease) = &self.lease else {
+            return Ok(None);
+        };
+        if !(lease.ack_wait.is_finite() && lease.ack_wait > 0.0) {
+            return Err(ModelError::new(
+                format!("{key}.ack_wait"),
+                format!("must be a finite time > 0, got {}", Num(lease.ack_wait)),
+            ));
+        }
+        if lease.max_deliver == Some(0) {
+            return Err(ModelError::new(
+                format!("{key}.max_deliver"),
+                "counts every delivery, the first included: a whole number >= 1 (1: never redelivered), or leave it out for no limit",
+            ));
+        }
+        let refused = [
+            (
+                self.prefetch.is_some() || self.ack.is_some(),
+                "prefetch",
+                "prefetch windows (`prefetch`, `ack`)",
+            ),
+            (self.partitioning.is_some(), "partitions", "`partitions`"),
+            (
+                self.consumers == UNLIMITED,
+                "consumers",
+                "`consumers = \"unlimited\"`",
+            ),
+            (
+                self.schedule.is_some(),
+                "consumers_schedule",
+                "a consumer schedule",
+            ),
+            (
+                self.capacity.is_some() || self.max_length.is_some(),
+                "capacity",
+                "a length limit (`capacity`, `max_length`)",
+            ),
+            (self.patience.is_some(), "patience", "a `patience` (TTL)"),
+            (self.retry.is_some(), "retry", "`retry`"),
+            (self.outage.is_some(), "outage", "an `outage`"),
+            (self.backlog > 0, "backlog", "a starting `backlog`"),
+            (
+                self.discipline != Discipline::Fifo,
+                "discipline",
+                "a `discipline` other than fifo",
+            ),
+        ];
+        match refused.into_iter().find(|(present, _, _)| *present) {
+            Some((_, part, what)) => Err(ModelError::new(
+                format!("{key}.{part}"),
+                format!(
+                    "a lease (`ack_wait`) is modelled on one shared fifo line with a fixed number of consumers, without {what}; remove `ack_wait` or {what}"
+                ),
+            )),
+            None => Ok(Some(lease.clone())),
+        }
     }
 
     /// Expired messages (with a patience), overflow victims (with
@@ -771,6 +847,7 @@ impl QueueBuilder {
                 routes,
                 expiry,
                 retry,
+                lease: self.checked_lease(&key)?,
                 dead_letter,
             },
             backlog: self.backlog,

@@ -95,11 +95,15 @@ pub enum Feature {
     /// Failed records of a partition retried after a delay their consumer
     /// is held through (`retry` with `delays` or `backoff` on `partitions`).
     BlockingRetry,
+    /// A lease on each delivery (`ack_wait`): one not acknowledged in time
+    /// is delivered again while its consumer goes on with it; no formula
+    /// covers the waits this duplicate work causes.
+    Lease,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 36] = [
+    pub const ALL: [Feature; 37] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -136,6 +140,7 @@ impl Feature {
         Feature::GroupChanges,
         Feature::ConsumerThreads,
         Feature::BlockingRetry,
+        Feature::Lease,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -183,6 +188,7 @@ impl Feature {
             Feature::BlockingRetry => {
                 "failed records retried after a delay their consumer is held through (`retry` on `partitions`)"
             }
+            Feature::Lease => "a lease on each delivery, redelivered when it runs out (`ack_wait`)",
         }
     }
 
@@ -344,6 +350,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
                 routes,
                 expiry,
                 retry,
+                lease,
                 dead_letter,
             },
         backlog,
@@ -430,6 +437,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (timeouts, Feature::PollTimeouts),
         (changes, Feature::GroupChanges),
         (queue.threads() > 1, Feature::ConsumerThreads),
+        (lease.is_some(), Feature::Lease),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

@@ -125,6 +125,13 @@ pub enum Metric {
     /// group's consumers that own no partition (those beyond the
     /// partitions), by the group's size as its changes set it.
     IdleConsumers,
+    /// Lease (`ack_wait`): share of messages whose first delivery outlived
+    /// its lease (not acknowledged within `ack_wait` of its start).
+    PLeaseExpired,
+    /// Lease (`ack_wait`): mean duplicate deliveries per message (a copy
+    /// delivered to a consumer after a lease ran out while the message was
+    /// still unacknowledged), all wasted work.
+    LeaseRedeliveriesPerMessage,
     /// `wait_within_<t>`: share of accepted messages whose wait (until
     /// service, or until they expire) is at most t.
     WaitWithin(Threshold),
@@ -197,7 +204,7 @@ impl Metric {
     }
 
     /// Every metric, in report order.
-    pub const ALL: [Metric; 35] = [
+    pub const ALL: [Metric; 37] = [
         Metric::MeanInSystem,
         Metric::MeanInQueue,
         Metric::MeanSojourn,
@@ -233,6 +240,8 @@ impl Metric {
         Metric::PRedelivered,
         Metric::RebalancePauseMean,
         Metric::IdleConsumers,
+        Metric::PLeaseExpired,
+        Metric::LeaseRedeliveriesPerMessage,
     ];
 
     /// Number of metrics.
@@ -276,6 +285,8 @@ impl Metric {
             Metric::PRedelivered => "p_redelivered",
             Metric::RebalancePauseMean => "rebalance_pause_mean",
             Metric::IdleConsumers => "idle_consumers",
+            Metric::PLeaseExpired => "p_lease_expired",
+            Metric::LeaseRedeliveriesPerMessage => "lease_redeliveries_per_message",
             Metric::WaitWithin(t) => return format!("{WAIT_WITHIN}{}", t.value()),
             Metric::SojournWithin(t) => return format!("{SOJOURN_WITHIN}{}", t.value()),
         };
@@ -320,6 +331,8 @@ impl Metric {
             | Metric::RebalanceShare
             | Metric::PRedelivered
             | Metric::IdleConsumers
+            | Metric::PLeaseExpired
+            | Metric::LeaseRedeliveriesPerMessage
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => 0,
         }
@@ -342,6 +355,7 @@ impl Metric {
             | Metric::FetchWaitShare
             | Metric::RebalanceShare
             | Metric::PRedelivered
+            | Metric::PLeaseExpired
             | Metric::WaitWithin(_)
             | Metric::SojournWithin(_) => (0.0, 1.0),
             _ => (0.0, f64::INFINITY),

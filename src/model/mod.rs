@@ -15,7 +15,8 @@
 //! changes, rebalance protocols and the sticky assignment), `retry.rs`
 //! (failed deliveries delivered again, on the exit axis), `outage.rs`
 //! (consumers that fail and are repaired, on the availability axis),
-//! `target.rs` (what
+//! `lease.rs` (a lease on each delivery, redelivered when it runs out, on
+//! the exit axis), `target.rs` (what
 //! a result row describes), `record.rs` (one visit, as the simulator and
 //! live record it), `metric.rs`, `profile.rs`.
 
@@ -25,6 +26,7 @@ mod build;
 mod discipline;
 mod features;
 mod group;
+mod lease;
 pub mod metric;
 mod outage;
 mod partitions;
@@ -43,6 +45,7 @@ pub use build::{MAX_PARTITIONS, ModelBuilder, ModelError, ProducerBuilder, Queue
 pub use discipline::Discipline;
 pub use features::{Feature, Features, Site};
 pub use group::{GroupChange, GroupChanges, RebalanceProtocol, sticky_owners};
+pub use lease::Lease;
 use metric::{Metric, Threshold};
 pub use outage::Outage;
 pub use partitions::{

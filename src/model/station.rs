@@ -6,6 +6,7 @@
 //! `features.rs` for what each variant means to theory and live runs.
 
 use super::discipline::Discipline;
+use super::lease::Lease;
 use super::outage::Outage;
 use super::partitions::Partitioning;
 use super::poll::Poll;
@@ -138,7 +139,8 @@ pub enum Availability {
 }
 
 /// The exit axis: where messages go after service, when they expire,
-/// when their retries run out, or when a full queue turns them away.
+/// when their retries run out, when a full queue turns them away, and
+/// whether a delivery outliving its lease is delivered again.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Exit {
     /// Routing after service; the remaining probability leaves the system.
@@ -147,6 +149,9 @@ pub struct Exit {
     pub expiry: Option<Expiry>,
     /// Deliveries that fail and are delivered again.
     pub retry: Option<Retry>,
+    /// A lease on each delivery: one not acknowledged in time is
+    /// delivered again (see `lease.rs`).
+    pub lease: Option<Lease>,
     /// The queue's one dead-letter queue (scenario key `dead_letter`): it
     /// receives expired messages, messages whose retries ran out and the
     /// victims of `drop-head` and `reject-publish-dlx` overflows; `None`
@@ -253,6 +258,11 @@ impl Queue {
     pub fn held_delay_per_message(&self) -> f64 {
         self.blocking_retry()
             .map_or(0.0, Retry::mean_delay_per_message)
+    }
+
+    /// The lease on each delivery, if deliveries have one.
+    pub fn lease(&self) -> Option<&Lease> {
+        self.exit.lease.as_ref()
     }
 
     /// The consumers' failures and repairs, if they fail.

@@ -325,6 +325,12 @@ pub struct QueueSpec {
     pub retry: Option<RetrySpec>,
     /// Consumers that fail and are repaired.
     pub outage: Option<OutageSpec>,
+    /// A lease on each delivery (NATS JetStream's `ack_wait`): a delivery
+    /// not acknowledged within this time is delivered again.
+    pub ack_wait: Option<f64>,
+    /// Most deliveries of a message with a lease, the first included
+    /// (JetStream's `max_deliver`); no limit when left out.
+    pub max_deliver: Option<u32>,
 }
 
 /// `outage = { mtbf = 600, repair = { dist = "deterministic", value = 30 } }`:

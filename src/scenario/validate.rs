@@ -381,6 +381,16 @@ fn queue_builder(
             dist(&outage.repair, &format!("{key}.repair"), base_dir)?,
         );
     }
+    match (queue.ack_wait, queue.max_deliver) {
+        (Some(ack_wait), max_deliver) => built = built.lease(ack_wait, max_deliver),
+        (None, Some(_)) => {
+            return Err(Problem::new(
+                format!("{key}.max_deliver"),
+                "limits the deliveries of a message whose lease runs out: set `ack_wait` too, or remove `max_deliver`",
+            ));
+        }
+        (None, None) => {}
+    }
     if let Some(schedule) = schedule {
         built = built.schedule(schedule);
     }

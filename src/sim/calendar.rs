@@ -40,6 +40,13 @@ pub(crate) enum EventKind {
         message: u32,
         generation: u32,
     },
+    /// The lease on the delivery of `message` at `queue` runs out, unless
+    /// its slot's generation has moved on (that delivery ended).
+    LeaseExpiry {
+        queue: u32,
+        message: u32,
+        generation: u32,
+    },
     /// The acknowledgement from `consumer` of `queue` arrives: a slot of
     /// its prefetch window is free again.
     Ack { queue: u32, consumer: u32 },

@@ -2,6 +2,7 @@
 //! engine reports what happens, the collector keeps time-weighted counts,
 //! tallies and percentile histograms, and turns them into metric values.
 
+use super::lease_counts::LeaseCounts;
 use super::poll_totals::PollTotals;
 use super::station::WindowCounts;
 use super::window_averages::{self, WindowAverages, WindowMeans};
@@ -92,6 +93,8 @@ struct Accumulators {
     windows_means: Option<WindowMeans>,
     /// Polls (a queue's aggregate target, with batch polling).
     polls: PollTotals,
+    /// Leases (a queue with `ack_wait`).
+    lease: LeaseCounts,
 }
 
 impl Accumulators {
@@ -126,6 +129,7 @@ impl Accumulators {
             windows: WindowAverages::new(),
             windows_means: None,
             polls: PollTotals::default(),
+            lease: LeaseCounts::default(),
         }
     }
 
@@ -955,6 +959,22 @@ impl Collector {
         }
     }
 
+    /// The lease of the first delivery of a message of `class` at `queue`
+    /// ran out (counted when `tracked`).
+    pub(crate) fn count_lease_expiry(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, self.in_force(), |t| t.lease.first_expired());
+        }
+    }
+
+    /// A consumer of `queue` took a duplicate delivery of a message of
+    /// `class` (counted when `tracked`).
+    pub(crate) fn count_lease_redelivery(&mut self, queue: usize, class: usize, tracked: bool) {
+        if tracked {
+            self.each(queue, class, self.in_force(), |t| t.lease.duplicate());
+        }
+    }
+
     /// A message of `class` failed at `queue` and starts waiting out its
     /// retry delay.
     pub(crate) fn begin_retry_delay(
@@ -1274,6 +1294,16 @@ impl Collector {
         }
         if self.system && model.queues.iter().any(|q| q.retry().is_some()) {
             self.system_retry_values(layer, &mut values);
+        }
+        for (queue, spec) in model.queues.iter().enumerate() {
+            if spec.lease().is_some() {
+                let rows = queue * self.per_node..(queue + 1) * self.per_node;
+                for row in rows {
+                    layer[row]
+                        .lease
+                        .write(layer[row].arrivals, &mut values[row]);
+                }
+            }
         }
         values
     }

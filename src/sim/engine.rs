@@ -12,7 +12,7 @@ use super::backlog::Drains;
 use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
-use super::message::{Message, Messages};
+use super::message::{Message, Messages, Original};
 use super::station::Station;
 use super::station::effect::{
     Arrival, Completion, Entry, Fetch, Next, PollTimer, Rebalance, Take, Verdict,
@@ -279,6 +279,11 @@ impl<'a> Engine<'a> {
                     message,
                     generation,
                 } => self.expire(queue as usize, message, generation),
+                EventKind::LeaseExpiry {
+                    queue,
+                    message,
+                    generation,
+                } => self.expire_lease(queue as usize, message, generation),
                 EventKind::Ack { queue, consumer } => self.acknowledge(queue as usize, consumer),
                 EventKind::Redeliver { queue, message } => self.redeliver(queue as usize, message),
                 EventKind::Failure { queue, consumer } => self.fail(queue as usize, consumer),
@@ -567,6 +572,8 @@ impl<'a> Engine<'a> {
             expired: false,
             lost: None,
             retries: 0,
+            redeliveries: 0,
+            duplicate_of: None,
             generation: 0,
         });
         self.enter_path::<LEAN>(spec.queue, slot);
@@ -729,6 +736,10 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
         let message = &mut self.messages.slots[slot as usize];
+        if message.duplicate_of.is_some() {
+            self.start_duplicate(queue, slot);
+            return;
+        }
         message.waited_here |= was_waiting;
         message.waited |= was_waiting;
         message.generation = message.generation.wrapping_add(1);
@@ -742,6 +753,103 @@ impl<'a> Engine<'a> {
         self.collector
             .start_service(self.now, (queue, partition), class, was_waiting);
         self.schedule_departure(self.now + service, queue, slot, generation);
+        if self.stations[queue].spec().lease().is_some() {
+            self.messages.slots[slot as usize].redeliveries = 0;
+            self.start_lease(queue, slot);
+        }
+    }
+
+    /// The lease on the delivery of `slot` at `queue`, which starts now,
+    /// runs out `ack_wait` later (a queue with a lease).
+    #[inline(never)]
+    fn start_lease(&mut self, queue: usize, slot: u32) {
+        let Some(lease) = self.stations[queue].spec().lease() else {
+            return;
+        };
+        let ack_wait = lease.ack_wait;
+        let generation = self.messages.slots[slot as usize].generation;
+        let event = EventKind::LeaseExpiry {
+            queue: queue as u32,
+            message: slot,
+            generation,
+        };
+        self.calendar.schedule(self.now + ack_wait, event);
+    }
+
+    /// A consumer of `queue` starts the duplicate delivery in `slot`:
+    /// counted, its service (the message's own work) and its lease begin.
+    #[inline(never)]
+    fn start_duplicate(&mut self, queue: usize, slot: u32) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.generation = message.generation.wrapping_add(1);
+        message.in_service_since = self.now;
+        let (class, tracked, generation, service) = (
+            message.class as usize,
+            message.tracked,
+            message.generation,
+            message.service,
+        );
+        self.collector.count_lease_redelivery(queue, class, tracked);
+        self.schedule_departure(self.now + service, queue, slot, generation);
+        self.start_lease(queue, slot);
+    }
+
+    /// The lease on the delivery of `slot` at `queue` numbered
+    /// `generation` runs out: unless that delivery ended, and while its
+    /// message is unacknowledged and may be delivered again
+    /// (`max_deliver`), a duplicate delivery joins the queue, served at
+    /// once by a free consumer or else first in the redelivery line.
+    fn expire_lease(&mut self, queue: usize, slot: u32, generation: u32) {
+        let delivery = self.messages.slots[slot as usize];
+        if delivery.generation != generation {
+            return;
+        }
+        let original = match delivery.duplicate_of {
+            Some(original) if !original.is_pending(&self.messages.slots) => return,
+            Some(original) => original,
+            None => {
+                let class = delivery.class as usize;
+                self.collector
+                    .count_lease_expiry(queue, class, delivery.tracked);
+                Original { slot, generation }
+            }
+        };
+        let Some(lease) = self.stations[queue].spec().lease() else {
+            return;
+        };
+        let message = &mut self.messages.slots[original.slot as usize];
+        if !lease.allows_another(message.redeliveries + 1) {
+            return;
+        }
+        message.redeliveries += 1;
+        let duplicate = Message {
+            duplicate_of: Some(original),
+            redeliveries: 0,
+            ..*message
+        };
+        let class = duplicate.class as usize;
+        let copy = self.messages.insert(duplicate);
+        if self.stations[queue].redeliver_duplicate(copy, class) {
+            self.start_duplicate(queue, copy);
+        }
+    }
+
+    /// A delivery ends at `queue`, which has a lease: a duplicate's
+    /// consumer is free (its acknowledgement ignored) and its slot freed,
+    /// and true is returned; a message's first delivery settles it (its
+    /// generation moves on: duplicates still waiting are withdrawn, leases
+    /// still running lapse), and its departure goes on.
+    #[inline(never)]
+    fn end_leased_delivery(&mut self, queue: usize, slot: u32) -> bool {
+        let message = &mut self.messages.slots[slot as usize];
+        message.generation = message.generation.wrapping_add(1);
+        if message.duplicate_of.is_none() {
+            return false;
+        }
+        self.stations[queue].depart_path::<false>(self.now, slot, &self.messages.slots);
+        self.messages.remove(slot);
+        self.take_waiting(queue);
+        true
     }
 
     /// A free consumer of `queue`, if any, takes a waiting message (the
@@ -941,6 +1049,12 @@ impl<'a> Engine<'a> {
         let message = &mut self.messages.slots[slot as usize];
         if message.generation != generation {
             return; // the service was preempted; it finishes later
+        }
+        if !LEAN {
+            let leased = self.stations[queue].spec().lease().is_some();
+            if leased && self.end_leased_delivery(queue, slot) {
+                return;
+            }
         }
         if !LEAN && self.stations[queue].replays(slot) {
             self.replay(queue, slot);

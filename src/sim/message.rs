@@ -40,9 +40,36 @@ pub(super) struct Message {
     pub(super) lost: Option<Departure>,
     /// Failed deliveries at the current queue (its retries so far).
     pub(super) retries: u32,
+    /// Duplicate deliveries of it made at the current queue after its
+    /// lease ran out (a queue with `ack_wait`).
+    pub(super) redeliveries: u32,
+    /// For a duplicate delivery, the message it duplicates; `None` for a
+    /// message.
+    pub(super) duplicate_of: Option<Original>,
     /// Bumped whenever the slot's message changes state, to recognise
     /// stale departure and expiry events.
     pub(super) generation: u32,
+}
+
+/// The message a duplicate delivery copies: its slot, and the slot's
+/// generation during the service that the duplicate's lease outlived. The
+/// message is still unacknowledged while the generation is unchanged (its
+/// service ending, and the slot reused, move it on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Original {
+    /// The message's slot.
+    pub(super) slot: u32,
+    /// Its generation while in service.
+    pub(super) generation: u32,
+}
+
+impl Original {
+    /// True while the message is in the service its duplicates copy,
+    /// unacknowledged.
+    #[inline]
+    pub(super) fn is_pending(self, messages: &[Message]) -> bool {
+        messages[self.slot as usize].generation == self.generation
+    }
 }
 
 /// Slots for messages in the network; freed slots are reused, so the

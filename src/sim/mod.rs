@@ -8,6 +8,7 @@ mod calendar;
 mod clock;
 mod collector;
 mod engine;
+mod lease_counts;
 mod message;
 mod poll_totals;
 mod station;

@@ -17,6 +17,7 @@ pub mod drain;
 pub mod erlang;
 pub mod gim1;
 pub mod jackson;
+mod lease;
 pub mod mg1;
 pub mod mmc;
 pub mod mmck;

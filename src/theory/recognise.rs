@@ -7,8 +7,8 @@
 use super::abandonment::ErlangA;
 use super::result::TheoryResult;
 use super::{
-    approx, drain, erlang, jackson, mg1, mmc::Mmc, mmck::Mmck, mva, outage, partitions, prefetch,
-    priority, retry, within,
+    approx, drain, erlang, jackson, lease, mg1, mmc::Mmc, mmck::Mmck, mva, outage, partitions,
+    prefetch, priority, retry, within,
 };
 use crate::dist::Dist;
 use crate::model::Target;
@@ -294,6 +294,7 @@ const FAMILIES: [Family; 10] = [
 /// metrics too (see `within.rs`).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     let rows = retry::with_retry_figures(model, formulas(model));
+    let rows = lease::with_lease_figures(model, rows);
     drain::with_drain_times(model, within::with_service_levels(model, rows))
 }
 

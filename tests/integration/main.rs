@@ -10,6 +10,7 @@ mod fit;
 mod fuzz;
 mod groups;
 mod lag;
+mod lease;
 mod limits;
 mod omb;
 mod omb_compare;

@@ -103,12 +103,18 @@ impl Station<'_> {
         }
     }
 
-    /// A free consumer takes the next message in the shared line's order.
+    /// A free consumer takes the next duplicate delivery waiting (a queue
+    /// with a lease), else the next message in the shared line's order.
     #[inline(always)]
     fn take_from_line<const LEAN: bool>(&mut self, messages: &[Message]) -> Take {
         // (A consumer a schedule has just sent home takes no more work.)
         if self.busy >= self.consumers {
             return Take::Idle;
+        }
+        if self.redeliveries.is_some()
+            && let Some(take) = self.take_redelivery(messages)
+        {
+            return take;
         }
         let Some(slot) = self.line.pop() else {
             return Take::Idle;

@@ -198,8 +198,9 @@ pub(crate) enum Verdict {
 pub(crate) enum Take {
     /// It serves this message, which waited.
     Start(u32),
-    /// This message expired while waiting: the engine frees its slot, and
-    /// the consumer takes again.
+    /// This message expired while waiting, or this duplicate delivery was
+    /// withdrawn (its message acknowledged first): the engine frees its
+    /// slot, and the consumer takes again.
     Expired(u32),
     /// This message left the ready line for a consumer's buffer (prefetch
     /// windows): it waits on, no longer able to expire.

@@ -23,6 +23,8 @@
 //!   pause a polling group.
 //! - `exit.rs` (exit): routing after service, retries of failed
 //!   deliveries, expiry to a dead-letter queue.
+//! - `lease.rs` (exit): duplicate deliveries after a lease runs out,
+//!   taken before the line.
 //! - `effect.rs`: what a station returns to the engine.
 
 mod admission;
@@ -30,6 +32,7 @@ mod consumption;
 mod dispatch;
 pub(crate) mod effect;
 mod exit;
+mod lease;
 mod line;
 mod outage;
 mod partitions;
@@ -45,6 +48,7 @@ use crate::model::{Class, Discipline, Dispatch, Model, Queue};
 use admission::Admit;
 use effect::{Arrival, Departed, Next};
 use exit::ExitDraws;
+use lease::RedeliveryLine;
 use line::WaitingLine;
 use outage::Outages;
 pub(crate) use partitions::PartitionPicks;
@@ -76,6 +80,9 @@ pub(crate) struct Station<'a> {
     /// The consumers' failures and repairs, for a queue whose consumers
     /// fail.
     outages: Option<Box<Outages<'a>>>,
+    /// Duplicate deliveries waiting, at a queue with a lease (made on the
+    /// first).
+    redeliveries: Option<RedeliveryLine>,
 }
 
 /// How a station's consumers work through the messages they serve (the
@@ -141,6 +148,7 @@ impl<'a> Station<'a> {
                 let draws = stream(Source::Outages(index));
                 Box::new(Outages::new(outage, consumers, shared_line, draws))
             }),
+            redeliveries: None,
         }
     }
 
