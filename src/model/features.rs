@@ -92,11 +92,14 @@ pub enum Feature {
     /// Consumers of a partitioned queue serving their partitions'
     /// messages with several threads at once (`threads` above 1).
     ConsumerThreads,
+    /// Several consumer groups reading one topic (`topic`): each group's
+    /// queue receives a copy of every message on the same partition.
+    FanOut,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 35] = [
+    pub const ALL: [Feature; 36] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -132,6 +135,7 @@ impl Feature {
         Feature::PollTimeouts,
         Feature::GroupChanges,
         Feature::ConsumerThreads,
+        Feature::FanOut,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -176,6 +180,7 @@ impl Feature {
             Feature::PollTimeouts => "poll timeouts and rebalances (`max_poll_interval`)",
             Feature::GroupChanges => "consumers joining or leaving the group (`group_changes`)",
             Feature::ConsumerThreads => "consumers serving their partitions with several `threads`",
+            Feature::FanOut => "several consumer groups on one topic (`topic`)",
         }
     }
 
@@ -303,6 +308,7 @@ fn producer_features(producer: &Producer, sites: &mut Vec<(Feature, Site)>) {
         class: _,
         profile,
         keys: _, // with its queue, in `feature_sites`
+        copy_of,
     } = producer;
     let site = || format!("producer `{name}`");
     match arrivals {
@@ -318,6 +324,9 @@ fn producer_features(producer: &Producer, sites: &mut Vec<(Feature, Site)>) {
     }
     if profile.is_some() {
         sites.push((Feature::RateProfile, site()));
+    }
+    if copy_of.is_some() {
+        sites.push((Feature::FanOut, site()));
     }
 }
 

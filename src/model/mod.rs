@@ -15,6 +15,7 @@
 //! changes, rebalance protocols and the sticky assignment), `retry.rs`
 //! (failed deliveries delivered again, on the exit axis), `outage.rs`
 //! (consumers that fail and are repaired, on the availability axis),
+//! `fanout.rs` (several consumer groups reading one topic),
 //! `target.rs` (what
 //! a result row describes), `record.rs` (one visit, as the simulator and
 //! live record it), `metric.rs`, `profile.rs`.
@@ -23,6 +24,7 @@ use crate::dist::Dist;
 
 mod build;
 mod discipline;
+mod fanout;
 mod features;
 mod group;
 pub mod metric;

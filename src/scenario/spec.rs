@@ -325,6 +325,10 @@ pub struct QueueSpec {
     pub retry: Option<RetrySpec>,
     /// Consumers that fail and are repaired.
     pub outage: Option<OutageSpec>,
+    /// Another consumer group on the topic of the partitioned queue named
+    /// here: this queue receives a copy of every message published to it,
+    /// on the same partition (its `partitions` by default).
+    pub topic: Option<String>,
 }
 
 /// `outage = { mtbf = 600, repair = { dist = "deterministic", value = 30 } }`:

@@ -36,6 +36,9 @@ struct Publisher<'a> {
     gaps: Stream,
     /// Where a producer with a rate profile stands in it.
     clock: Option<ProfileClock>,
+    /// The producers copying its messages to other consumer groups on its
+    /// topic (see `model/fanout.rs`).
+    copies: Vec<usize>,
 }
 
 /// What one replication measures and for how long.
@@ -125,6 +128,9 @@ impl<'a> Engine<'a> {
                     },
                     gaps: stream(Source::Interarrivals(index)),
                     clock: spec.profile.as_ref().map(ProfileClock::new),
+                    copies: (0..model.producers.len())
+                        .filter(|&copy| model.producers[copy].copy_of == Some(index))
+                        .collect(),
                 })
                 .collect(),
             closed_loops: model
@@ -151,7 +157,11 @@ impl<'a> Engine<'a> {
                 },
             ),
             arrivals: 0,
-            running_producers: model.producers.len(),
+            running_producers: model
+                .producers
+                .iter()
+                .filter(|p| p.copy_of.is_none())
+                .count(),
             admitting: true,
             tracked_in_system: 0,
             events: 0,
@@ -190,6 +200,34 @@ impl<'a> Engine<'a> {
     /// Runs until every tracked message has left; returns the measurements
     /// and, when [`Engine::record_waits`] was called, the wait series.
     pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
+        self.simulate();
+        if let Some(series) = &mut self.wait_series {
+            // A replayed trace may end before the planned number of messages.
+            series.truncate(self.arrivals as usize);
+        }
+        let mut values = self.collector.values(self.model);
+        self.drains.write(self.model, &mut values);
+        let mut interval_values = self.collector.interval_values(self.model);
+        let (wait_distributions, mut interval_wait_distributions) =
+            self.collector.into_wait_distributions();
+        let mut batch_values = Vec::new();
+        if self.plan.batches > 0 {
+            batch_values = std::mem::take(&mut interval_values);
+            interval_wait_distributions.clear();
+        }
+        let outcome = Outcome {
+            values,
+            interval_values,
+            events: self.events,
+            wait_distributions,
+            interval_wait_distributions,
+            batch_values,
+        };
+        (outcome, self.wait_series)
+    }
+
+    /// Processes events until every tracked message has left.
+    fn simulate(&mut self) {
         // Interval starts first: an arrival at the same instant comes after
         // and counts in the new interval.
         for (index, span) in self.collector.intervals().iter().enumerate().skip(1) {
@@ -203,7 +241,9 @@ impl<'a> Engine<'a> {
         self.start_backlogs();
         self.start_outages();
         self.schedule_group_changes();
-        for (producer, spec) in self.model.producers.iter().enumerate() {
+        // A copy sends when its original does (see `arrival`).
+        let originals = self.model.producers.iter().enumerate();
+        for (producer, spec) in originals.filter(|(_, spec)| spec.copy_of.is_none()) {
             let clients = match &spec.arrivals {
                 Arrivals::Open { .. } => 1,
                 Arrivals::Closed { population, .. } => *population,
@@ -257,29 +297,6 @@ impl<'a> Engine<'a> {
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
             }
         }
-        if let Some(series) = &mut self.wait_series {
-            // A replayed trace may end before the planned number of messages.
-            series.truncate(self.arrivals as usize);
-        }
-        let mut values = self.collector.values(self.model);
-        self.drains.write(self.model, &mut values);
-        let mut interval_values = self.collector.interval_values(self.model);
-        let (wait_distributions, mut interval_wait_distributions) =
-            self.collector.into_wait_distributions();
-        let mut batch_values = Vec::new();
-        if self.plan.batches > 0 {
-            batch_values = std::mem::take(&mut interval_values);
-            interval_wait_distributions.clear();
-        }
-        let outcome = Outcome {
-            values,
-            interval_values,
-            events: self.events,
-            wait_distributions,
-            interval_wait_distributions,
-            batch_values,
-        };
-        (outcome, self.wait_series)
     }
 
     /// Every queue's starting backlog arrives at time 0, before any
@@ -498,7 +515,7 @@ impl<'a> Engine<'a> {
         }
         let tracked = self.admitting && index >= self.plan.warmup;
         self.tracked_in_system += u64::from(tracked);
-        let slot = self.messages.insert(Message {
+        let message = Message {
             producer: producer as u32,
             class: spec.class as u32,
             partition: 0,
@@ -516,12 +533,34 @@ impl<'a> Engine<'a> {
             lost: None,
             retries: 0,
             generation: 0,
-        });
+        };
+        let slot = self.messages.insert(message);
         self.enter(spec.queue, slot);
+        if !self.publishers[producer].copies.is_empty() {
+            self.copy_to_groups(producer, message);
+        }
         let measured_all = matches!(self.plan.length, RunLength::Customers(customers)
             if tracked && index + 1 == self.plan.warmup + customers);
         if measured_all || self.running_producers == 0 {
             self.close_window();
+        }
+    }
+
+    /// Every other consumer group on the topic `message` of `producer` was
+    /// just published to gets a copy of it, on the partition it took there
+    /// (a topic is partitioned and unbounded, so it was accepted).
+    fn copy_to_groups(&mut self, producer: usize, message: Message) {
+        let topic = self.publishers[producer].spec.queue;
+        let partition = self.stations[topic].arrival_partition().unwrap_or(0);
+        for index in 0..self.publishers[producer].copies.len() {
+            let copy = self.publishers[producer].copies[index];
+            self.tracked_in_system += u64::from(message.tracked);
+            let slot = self.messages.insert(Message {
+                producer: copy as u32,
+                partition,
+                ..message
+            });
+            self.enter(self.publishers[copy].spec.queue, slot);
         }
     }
 
@@ -1149,10 +1188,12 @@ impl<'a> Engine<'a> {
             self.tracked_in_system -= 1;
             if let Some(series) = &mut self.wait_series {
                 let position = (message.index - self.plan.warmup) as usize;
+                // A message copied to several consumer groups waits as long
+                // as its slowest copy (NaN, not yet recorded, gives way).
                 series[position] = if matches!(how, Departure::Blocked) {
                     f64::NAN
                 } else {
-                    message.total_wait
+                    series[position].max(message.total_wait)
                 };
             }
         }
@@ -1170,5 +1211,55 @@ fn batch_start(plan: Plan, batch: u32) -> Option<u64> {
             Some(plan.warmup + offset as u64)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::model::{Assignor, KeyDistribution, Keys, ProducerBuilder, QueueBuilder};
+
+    #[test]
+    fn every_group_on_a_topic_gets_every_message_on_the_same_partition() {
+        let exponential = |mean| Dist::exponential_mean(mean).unwrap();
+        let keys = Keys {
+            count: 100,
+            distribution: KeyDistribution::Zipf { exponent: 0.8 },
+        };
+        // A topic of 6 partitions read by 3 groups of different sizes,
+        // speeds and assignors; two keyed producers and a keyless one.
+        let model = Model::builder("fan-out")
+            .queue(QueueBuilder::new("t", 3, exponential(1.0)).partitions(6, Assignor::Range))
+            .queue(
+                QueueBuilder::new("slow", 2, exponential(1.5))
+                    .partitions(6, Assignor::RoundRobin)
+                    .topic("t"),
+            )
+            .queue(
+                QueueBuilder::new("one", 6, exponential(0.5))
+                    .partitions(6, Assignor::Range)
+                    .topic("t"),
+            )
+            .producer(ProducerBuilder::open("a", "t", exponential(4.0)).keys(keys))
+            .producer(ProducerBuilder::open("b", "t", exponential(8.0)).keys(keys))
+            .producer(ProducerBuilder::open("c", "t", exponential(16.0)))
+            .build()
+            .unwrap();
+        let plan = Plan {
+            warmup: 1_000,
+            length: RunLength::Customers(20_000),
+            batches: 0,
+        };
+        for replication in 0..3 {
+            let mut engine = Engine::new(&model, plan, 9, StreamSet::Replication(replication));
+            engine.simulate();
+            let topic = engine.collector.partition_arrivals(0, 6);
+            assert_eq!(topic.iter().sum::<u64>(), 20_000);
+            assert!(topic.iter().all(|&count| count > 0), "{topic:?}");
+            for group in [1, 2] {
+                assert_eq!(engine.collector.partition_arrivals(group, 6), topic);
+            }
+        }
     }
 }

@@ -212,7 +212,9 @@ const FAMILIES: [Family; 9] = [
     // polls is the poll overhead plus the message's, and with retry in
     // place the compound service of its deliveries; other queues as
     // independent ones, dead-letter queues none. Batches that pay an
-    // overhead or wait for a fetch minimum have no formula here.
+    // overhead or wait for a fetch minimum have no formula here. Several
+    // consumer groups on one topic see the same messages, but each group
+    // alone is fed by the topic's Poisson producers: exact per group.
     Family {
         requires: Features::of(&[Feature::Partitions]),
         covers: Features::of(&[
@@ -221,6 +223,7 @@ const FAMILIES: [Family; 9] = [
             Feature::PollOverhead,
             Feature::RequeueHead,
             Feature::DeadLetter,
+            Feature::FanOut,
         ]),
         rows: partitioned_queues,
     },
@@ -229,7 +232,11 @@ const FAMILIES: [Family; 9] = [
     // service is exponential of one mean (M/G/T has no exact formula).
     Family {
         requires: Features::of(&[Feature::ConsumerThreads]),
-        covers: Features::of(&[Feature::Partitions, Feature::ConsumerThreads]),
+        covers: Features::of(&[
+            Feature::Partitions,
+            Feature::ConsumerThreads,
+            Feature::FanOut,
+        ]),
         rows: partitioned_queues,
     },
     // Retries after a delay: Poisson producers, FIFO queues with
