@@ -26,6 +26,13 @@ impl Model {
             .find_map(|p| p.copy_of)
             .map(|original| self.producers[original].queue)
     }
+
+    /// True when `queue` is a topic read by other consumer groups too, or
+    /// one of those groups: queues that share their partitions.
+    pub fn shares_topic(&self, queue: usize) -> bool {
+        self.topic_of(queue).is_some()
+            || (0..self.queues.len()).any(|group| self.topic_of(group) == Some(queue))
+    }
 }
 
 /// Checks each `(group, topic)` pair of queue indices (a group reads the
@@ -179,6 +186,7 @@ mod tests {
         );
         assert_eq!(model.topic_of(1), Some(0));
         assert_eq!(model.topic_of(0), None);
+        assert!(model.shares_topic(0) && model.shares_topic(1));
         // Each group's load is its own: 0.5 / 2 consumers, 0.25 / 1.
         assert_eq!(model.partition_rates(1), model.partition_rates(0));
         assert!(model.features().contains(Feature::FanOut));

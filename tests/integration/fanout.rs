@@ -73,7 +73,7 @@ fn each_group_on_a_topic_is_the_exact_group_its_producers_feed() {
 #[test]
 fn bad_topics_are_refused_naming_the_key() {
     let base = "name = \"f\"\n[[producers]]\nname = \"p\"\nto = \"t\"\ninterarrival = { dist = \"exponential\", rate = 1.0 }\n[[queues]]\nname = \"t\"\npartitions = 4\nconsumers = 2\nservice = { dist = \"exponential\", mean = 1.0 }\n[[queues]]\nname = \"g\"\ntopic = \"t\"\nconsumers = 1\nservice = { dist = \"exponential\", mean = 0.5 }\n";
-    let cases: [(&str, &str, &[&str]); 6] = [
+    let cases: [(&str, &str, &[&str]); 7] = [
         (
             "topic = \"t\"",
             "topic = \"x\"",
@@ -100,6 +100,11 @@ fn bad_topics_are_refused_naming_the_key() {
             &["queues.g.next", "ends at each group"],
         ),
         ("name = \"g\"", "name = \"t\"", &["queues.t", "used twice"]),
+        (
+            "mean = 0.5 }\n",
+            "mean = 0.5 }\n[plan]\ndecide = \"queues.t.partitions\"\n[[plan.targets]]\nmetric = \"wait_p99\"\nmax = 10.0\n",
+            &["plan.decide", "several consumer groups"],
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (index, (from, to, needles)) in cases.into_iter().enumerate() {
