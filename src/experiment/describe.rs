@@ -9,6 +9,16 @@ use crate::text::number;
 pub fn describe_model(model: &Model) -> Vec<String> {
     let mut lines = Vec::new();
     for producer in &model.producers {
+        if let Some(original) = producer.copy_of {
+            let original = &model.producers[original];
+            lines.push(format!(
+                "consumer group {} also reads topic {}: every message of producer {}, on the same partition",
+                model.queues[producer.queue].name,
+                model.queues[original.queue].name,
+                original.name
+            ));
+            continue;
+        }
         let class = if model.has_classes() {
             format!(" (class {})", model.classes[producer.class].name)
         } else {

@@ -41,7 +41,7 @@ pub struct ModelError {
 }
 
 impl ModelError {
-    fn new(key: impl Into<String>, message: impl Into<String>) -> ModelError {
+    pub(super) fn new(key: impl Into<String>, message: impl Into<String>) -> ModelError {
         ModelError {
             key: key.into(),
             message: message.into(),
@@ -84,6 +84,7 @@ pub struct QueueBuilder {
     retry: Option<RetryPlan>,
     outage: Option<Outage>,
     lease: Option<Lease>,
+    topic: Option<String>,
 }
 
 /// The retries of a queue under construction (see [`QueueBuilder::retry`]).
@@ -213,6 +214,19 @@ impl ModelBuilder {
             .iter()
             .map(|queue| queue.resolve(&queues))
             .collect::<Result<Vec<_>, _>>()?;
+        let groups = self
+            .queues
+            .iter()
+            .enumerate()
+            .filter_map(|(group, queue)| {
+                let topic = queue.topic.as_deref()?;
+                Some(
+                    queues
+                        .find(format!("queues.{}.topic", queue.name), topic)
+                        .map(|t| (group, t)),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if classes.len() > 1
             && let Some(queue) = built.iter().find(|q| q.backlog > 0)
         {
@@ -229,7 +243,7 @@ impl ModelBuilder {
         for schedule in built.iter_mut().filter_map(|q| q.schedule.as_mut()) {
             schedule.repeats = repeats;
         }
-        let model = Model {
+        let mut model = Model {
             name: self.name,
             time_unit: self.time_unit,
             producers,
@@ -246,6 +260,7 @@ impl ModelBuilder {
                 interval => interval,
             },
         };
+        super::fanout::copy_to_groups(&mut model, &groups)?;
         check_flow(&model)?;
         check_partitions(&model)?;
         Ok(model)
@@ -301,6 +316,7 @@ impl QueueBuilder {
             retry: None,
             outage: None,
             lease: None,
+            topic: None,
         }
     }
 
@@ -615,6 +631,15 @@ impl QueueBuilder {
             }
             None => Ok(Availability::Outages(outage.clone())),
         }
+    }
+
+    /// Another consumer group reading the topic of partitioned queue
+    /// `topic`: this queue (with the topic's number of `partitions`)
+    /// receives a copy of every message the topic's producers publish, on
+    /// the same partition (see `fanout.rs`).
+    pub fn topic(mut self, topic: impl Into<String>) -> Self {
+        self.topic = Some(topic.into());
+        self
     }
 
     /// A partitioned log read by one consumer group of `consumers`:
@@ -1027,6 +1052,7 @@ impl ProducerBuilder {
             class,
             profile: self.profile,
             keys: self.keys,
+            copy_of: None,
         })
     }
 }

@@ -99,11 +99,14 @@ pub enum Feature {
     /// is delivered again while its consumer goes on with it; no formula
     /// covers the waits this duplicate work causes.
     Lease,
+    /// Several consumer groups reading one topic (`topic`): each group's
+    /// queue receives a copy of every message on the same partition.
+    FanOut,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 37] = [
+    pub const ALL: [Feature; 38] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -141,6 +144,7 @@ impl Feature {
         Feature::ConsumerThreads,
         Feature::BlockingRetry,
         Feature::Lease,
+        Feature::FanOut,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -189,6 +193,7 @@ impl Feature {
                 "failed records retried after a delay their consumer is held through (`retry` on `partitions`)"
             }
             Feature::Lease => "a lease on each delivery, redelivered when it runs out (`ack_wait`)",
+            Feature::FanOut => "several consumer groups on one topic (`topic`)",
         }
     }
 
@@ -316,6 +321,7 @@ fn producer_features(producer: &Producer, sites: &mut Vec<(Feature, Site)>) {
         class: _,
         profile,
         keys: _, // with its queue, in `feature_sites`
+        copy_of,
     } = producer;
     let site = || format!("producer `{name}`");
     match arrivals {
@@ -331,6 +337,9 @@ fn producer_features(producer: &Producer, sites: &mut Vec<(Feature, Site)>) {
     }
     if profile.is_some() {
         sites.push((Feature::RateProfile, site()));
+    }
+    if copy_of.is_some() {
+        sites.push((Feature::FanOut, site()));
     }
 }
 

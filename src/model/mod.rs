@@ -16,7 +16,8 @@
 //! (failed deliveries delivered again, on the exit axis), `outage.rs`
 //! (consumers that fail and are repaired, on the availability axis),
 //! `lease.rs` (a lease on each delivery, redelivered when it runs out, on
-//! the exit axis), `target.rs` (what
+//! the exit axis), `fanout.rs` (several consumer groups reading one
+//! topic), `target.rs` (what
 //! a result row describes), `record.rs` (one visit, as the simulator and
 //! live record it), `metric.rs`, `profile.rs`.
 
@@ -24,6 +25,7 @@ use crate::dist::Dist;
 
 mod build;
 mod discipline;
+mod fanout;
 mod features;
 mod group;
 mod lease;

@@ -21,6 +21,11 @@ pub struct Producer {
     /// The keys of its messages, spreading them over a partitioned queue's
     /// partitions (`None`: round-robin there; ignored elsewhere).
     pub keys: Option<Keys>,
+    /// For another consumer group reading a topic (`topic`): the producer
+    /// (by index) whose messages this one copies to its group's queue,
+    /// message for message, each on the partition the original takes (see
+    /// `fanout.rs`); `None` for a producer of its own.
+    pub copy_of: Option<usize>,
 }
 
 /// How a producer sends messages.

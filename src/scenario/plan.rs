@@ -231,6 +231,12 @@ fn decision(decide: &str, model: &Model) -> Result<Decision, Problem> {
                 "queue `{name}` has no `partitions`; partitions and consumers are decided together for a partitioned queue: give it `partitions`, or decide its consumers"
             ),
         )),
+        "partitions" if model.shares_topic(queue) => Err(Problem::new(
+            "plan.decide",
+            format!(
+                "queue `{name}` is part of a topic read by several consumer groups (`topic`), which share its partitions; the search over partitions and consumers covers one group: decide a group's `consumers` for the topic's partitions"
+            ),
+        )),
         "partitions" => Ok(Decision::Partitions(queue)),
         "prefetch" if model.queues[queue].window().is_none() => Err(Problem::new(
             "plan.decide",

@@ -331,6 +331,10 @@ pub struct QueueSpec {
     /// Most deliveries of a message with a lease, the first included
     /// (JetStream's `max_deliver`); no limit when left out.
     pub max_deliver: Option<u32>,
+    /// Another consumer group on the topic of the partitioned queue named
+    /// here: this queue receives a copy of every message published to it,
+    /// on the same partition (its `partitions` by default).
+    pub topic: Option<String>,
 }
 
 /// `outage = { mtbf = 600, repair = { dist = "deterministic", value = 30 } }`:

@@ -214,33 +214,45 @@ pub fn model(spec: &ScenarioSpec, base_dir: &Path) -> Result<Model, Problem> {
     for producer in &spec.producers {
         model = model.producer(producer_builder(producer, base_dir)?);
     }
+    let expanded = super::preset::queue_specs(&spec.brokers, &spec.time_unit)?;
+    // A consumer group on a topic reads the topic's partitions.
+    let partitions_of = |name: &str| {
+        let topic = spec.queues.iter().chain(&expanded).find(|q| q.name == name);
+        topic.and_then(|q| q.partitions)
+    };
+    let topic_partitions = |queue: &QueueSpec| queue.topic.as_deref().and_then(partitions_of);
     for queue in &spec.queues {
-        model = model.queue(queue_builder(queue, base_dir, &spec.time_unit)?);
+        let built = queue_builder(queue, topic_partitions(queue), base_dir, &spec.time_unit)?;
+        model = model.queue(built);
     }
-    for queue in super::preset::queue_specs(&spec.brokers, &spec.time_unit)? {
-        let expanded = queue_builder(&queue, base_dir, &spec.time_unit)
-            .map_err(|p| from_broker(&queue.name, p))?;
-        model = model.queue(expanded);
+    for queue in &expanded {
+        let built = queue_builder(queue, topic_partitions(queue), base_dir, &spec.time_unit)
+            .map_err(|p| from_broker(queue, p))?;
+        model = model.queue(built);
     }
     model.build().map_err(|e| {
         let problem = Problem::new(e.key, e.message);
-        match spec
-            .brokers
+        match expanded
             .iter()
-            .find(|b| problem.key.starts_with(&format!("queues.{}.", b.name)))
+            .find(|q| problem.key.starts_with(&format!("queues.{}.", q.name)))
         {
-            Some(broker) => from_broker(&broker.name, problem),
+            Some(queue) => from_broker(queue, problem),
             None => problem,
         }
     })
 }
 
-/// A problem with a queue a broker expanded into, named by the broker
-/// (whose settings the file holds) and the queue key it set.
-fn from_broker(broker: &str, problem: Problem) -> Problem {
+/// A problem with `queue`, which a broker expanded into, named by the
+/// broker (whose settings the file holds; for another consumer group of a
+/// Kafka topic, `<topic>.groups.<group>`) and the queue key it set.
+fn from_broker(queue: &QueueSpec, problem: Problem) -> Problem {
+    let broker = match &queue.topic {
+        Some(topic) => format!("{topic}.groups.{}", queue.name),
+        None => queue.name.clone(),
+    };
     let queue_key = problem
         .key
-        .strip_prefix(&format!("queues.{broker}."))
+        .strip_prefix(&format!("queues.{}.", queue.name))
         .unwrap_or(&problem.key);
     Problem::new(
         format!("brokers.{broker}"),
@@ -318,9 +330,11 @@ fn keys_of(keys: &KeysSpec, key: &str) -> Result<Keys, Problem> {
     })
 }
 
-/// A queue from its `[[queues]]` entry.
+/// A queue from its `[[queues]]` entry; a consumer group on a topic has
+/// the `topic_partitions` unless it gives its own `partitions`.
 fn queue_builder(
     queue: &QueueSpec,
+    topic_partitions: Option<u32>,
     base_dir: &Path,
     time_unit: &str,
 ) -> Result<QueueBuilder, Problem> {
@@ -408,7 +422,10 @@ fn queue_builder(
     if let Some(threads) = queue.threads {
         built = built.threads(threads);
     }
-    match (queue.partitions, queue.assignor) {
+    if let Some(topic) = &queue.topic {
+        built = built.topic(topic);
+    }
+    match (queue.partitions.or(topic_partitions), queue.assignor) {
         (Some(partitions), _) => built = built.partitions(partitions, assignor),
         (None, Some(_)) => {
             return Err(Problem::new(

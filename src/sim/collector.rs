@@ -685,6 +685,16 @@ impl Collector {
         }
     }
 
+    /// The tracked arrivals at each of the `partitions` partitions of
+    /// partitioned `queue`, in partition order (for tests of what reaches
+    /// which partition).
+    #[cfg(test)]
+    pub(crate) fn partition_arrivals(&self, queue: usize, partitions: u32) -> Vec<u64> {
+        let first = self.partition_targets[queue].expect("a partitioned queue");
+        let targets = &self.targets[first..first + partitions as usize];
+        targets.iter().map(|t| t.arrivals).collect()
+    }
+
     /// The reporting intervals, in time order (empty without profiles or
     /// with batches).
     pub(crate) fn intervals(&self) -> &[Span] {

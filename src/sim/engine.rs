@@ -36,6 +36,9 @@ struct Publisher<'a> {
     gaps: Stream,
     /// Where a producer with a rate profile stands in it.
     clock: Option<ProfileClock>,
+    /// The producers copying its messages to other consumer groups on its
+    /// topic (see `model/fanout.rs`).
+    copies: Vec<usize>,
 }
 
 /// What one replication measures and for how long.
@@ -145,6 +148,9 @@ impl<'a> Engine<'a> {
                     },
                     gaps: stream(Source::Interarrivals(index)),
                     clock: spec.profile.as_ref().map(ProfileClock::new),
+                    copies: (0..model.producers.len())
+                        .filter(|&copy| model.producers[copy].copy_of == Some(index))
+                        .collect(),
                 })
                 .collect(),
             closed_loops: model
@@ -171,7 +177,11 @@ impl<'a> Engine<'a> {
                 },
             ),
             arrivals: 0,
-            running_producers: model.producers.len(),
+            running_producers: model
+                .producers
+                .iter()
+                .filter(|p| p.copy_of.is_none())
+                .count(),
             admitting: true,
             tracked_in_system: 0,
             events: 0,
@@ -220,6 +230,12 @@ impl<'a> Engine<'a> {
     /// Runs until every tracked message has left; returns the measurements
     /// and, when [`Engine::record_waits`] was called, the wait series.
     pub(crate) fn run(mut self) -> (Outcome, Option<Vec<f64>>) {
+        self.simulate();
+        self.outcome()
+    }
+
+    /// Processes events until every tracked message has left.
+    fn simulate(&mut self) {
         // Interval starts first: an arrival at the same instant comes after
         // and counts in the new interval.
         for (index, span) in self.collector.intervals().iter().enumerate().skip(1) {
@@ -233,7 +249,9 @@ impl<'a> Engine<'a> {
         self.start_backlogs();
         self.start_outages();
         self.schedule_group_changes();
-        for (producer, spec) in self.model.producers.iter().enumerate() {
+        // A copy sends when its original does (see `arrival`).
+        let originals = self.model.producers.iter().enumerate();
+        for (producer, spec) in originals.filter(|(_, spec)| spec.copy_of.is_none()) {
             let clients = match &spec.arrivals {
                 Arrivals::Open { .. } => 1,
                 Arrivals::Closed { population, .. } => *population,
@@ -255,7 +273,6 @@ impl<'a> Engine<'a> {
         } else {
             self.run_events::<false>();
         }
-        self.outcome()
     }
 
     /// Runs the events until every tracked message has left, on the lean
@@ -555,7 +572,7 @@ impl<'a> Engine<'a> {
         }
         let tracked = self.admitting && index >= self.plan.warmup;
         self.tracked_in_system += u64::from(tracked);
-        let slot = self.messages.insert(Message {
+        let message = Message {
             producer: producer as u32,
             class: spec.class as u32,
             partition: 0,
@@ -575,13 +592,35 @@ impl<'a> Engine<'a> {
             redeliveries: 0,
             duplicate_of: None,
             generation: 0,
-        });
+        };
+        let slot = self.messages.insert(message);
         self.enter_path::<LEAN>(spec.queue, slot);
+        if !LEAN && !self.publishers[producer].copies.is_empty() {
+            self.copy_to_groups(producer, message);
+        }
         let measured_all = matches!(self.plan.length, RunLength::Customers(customers)
             if tracked && index + 1 == self.plan.warmup + customers);
         // (Only a trace ends a producer.)
         if measured_all || (!LEAN && self.running_producers == 0) {
             self.close_window();
+        }
+    }
+
+    /// Every other consumer group on the topic `message` of `producer` was
+    /// just published to gets a copy of it, on the partition it took there
+    /// (a topic is partitioned and unbounded, so it was accepted).
+    fn copy_to_groups(&mut self, producer: usize, message: Message) {
+        let topic = self.publishers[producer].spec.queue;
+        let partition = self.stations[topic].arrival_partition().unwrap_or(0);
+        for index in 0..self.publishers[producer].copies.len() {
+            let copy = self.publishers[producer].copies[index];
+            self.tracked_in_system += u64::from(message.tracked);
+            let slot = self.messages.insert(Message {
+                producer: copy as u32,
+                partition,
+                ..message
+            });
+            self.enter(self.publishers[copy].spec.queue, slot);
         }
     }
 
@@ -1394,10 +1433,12 @@ impl<'a> Engine<'a> {
             self.tracked_in_system -= 1;
             if !LEAN && let Some(series) = &mut self.wait_series {
                 let position = (message.index - self.plan.warmup) as usize;
+                // A message copied to several consumer groups waits as long
+                // as its slowest copy (NaN, not yet recorded, gives way).
                 series[position] = if matches!(how, Departure::Blocked) {
                     f64::NAN
                 } else {
-                    message.total_wait
+                    series[position].max(message.total_wait)
                 };
             }
         }
@@ -1421,7 +1462,10 @@ fn batch_start(plan: Plan, batch: u32) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Discipline, ProducerBuilder, QueueBuilder};
+    use crate::dist::Dist;
+    use crate::model::{
+        Assignor, Discipline, KeyDistribution, Keys, ProducerBuilder, QueueBuilder,
+    };
 
     #[test]
     fn the_lean_path_measures_what_the_general_one_does() {
@@ -1459,5 +1503,48 @@ mod tests {
         };
         assert_eq!(bits(&lean), bits(&general));
         assert_eq!(lean.events, general.events);
+    }
+
+    #[test]
+    fn every_group_on_a_topic_gets_every_message_on_the_same_partition() {
+        let exponential = |mean| Dist::exponential_mean(mean).unwrap();
+        let keys = Keys {
+            count: 100,
+            distribution: KeyDistribution::Zipf { exponent: 0.8 },
+        };
+        // A topic of 6 partitions read by 3 groups of different sizes,
+        // speeds and assignors; two keyed producers and a keyless one.
+        let model = Model::builder("fan-out")
+            .queue(QueueBuilder::new("t", 3, exponential(1.0)).partitions(6, Assignor::Range))
+            .queue(
+                QueueBuilder::new("slow", 2, exponential(1.5))
+                    .partitions(6, Assignor::RoundRobin)
+                    .topic("t"),
+            )
+            .queue(
+                QueueBuilder::new("one", 6, exponential(0.5))
+                    .partitions(6, Assignor::Range)
+                    .topic("t"),
+            )
+            .producer(ProducerBuilder::open("a", "t", exponential(4.0)).keys(keys))
+            .producer(ProducerBuilder::open("b", "t", exponential(8.0)).keys(keys))
+            .producer(ProducerBuilder::open("c", "t", exponential(16.0)))
+            .build()
+            .unwrap();
+        let plan = Plan {
+            warmup: 1_000,
+            length: RunLength::Customers(20_000),
+            batches: 0,
+        };
+        for replication in 0..3 {
+            let mut engine = Engine::new(&model, plan, 9, StreamSet::Replication(replication));
+            engine.simulate();
+            let topic = engine.collector.partition_arrivals(0, 6);
+            assert_eq!(topic.iter().sum::<u64>(), 20_000);
+            assert!(topic.iter().all(|&count| count > 0), "{topic:?}");
+            for group in [1, 2] {
+                assert_eq!(engine.collector.partition_arrivals(group, 6), topic);
+            }
+        }
     }
 }

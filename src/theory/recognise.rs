@@ -213,7 +213,9 @@ const FAMILIES: [Family; 10] = [
     // place or blocking retries the compound service of its deliveries
     // (and the delays its consumer is held through); other queues as
     // independent ones, dead-letter queues none. Batches that pay an
-    // overhead or wait for a fetch minimum have no formula here.
+    // overhead or wait for a fetch minimum have no formula here. Several
+    // consumer groups on one topic see the same messages, but each group
+    // alone is fed by the topic's Poisson producers: exact per group.
     Family {
         requires: Features::of(&[Feature::Partitions]),
         covers: Features::of(&[
@@ -223,6 +225,7 @@ const FAMILIES: [Family; 10] = [
             Feature::RequeueHead,
             Feature::BlockingRetry,
             Feature::DeadLetter,
+            Feature::FanOut,
         ]),
         rows: partitioned_queues,
     },
@@ -231,7 +234,11 @@ const FAMILIES: [Family; 10] = [
     // service is exponential of one mean (M/G/T has no exact formula).
     Family {
         requires: Features::of(&[Feature::ConsumerThreads]),
-        covers: Features::of(&[Feature::Partitions, Feature::ConsumerThreads]),
+        covers: Features::of(&[
+            Feature::Partitions,
+            Feature::ConsumerThreads,
+            Feature::FanOut,
+        ]),
         rows: partitioned_queues,
     },
     // The same with any other service: M/G/T per consumer, APPROXIMATE

@@ -6,6 +6,7 @@ mod charts;
 mod cli;
 mod common;
 mod coverage;
+mod fanout;
 mod fit;
 mod fuzz;
 mod groups;

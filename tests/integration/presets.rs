@@ -250,3 +250,52 @@ fn rabbitmq_nack_settings_outside_their_queue_type_are_refused() {
         );
     }
 }
+
+#[test]
+fn kafka_consumer_groups_are_refused_naming_the_group_and_setting() {
+    let cases = [
+        (
+            "\"group.id\" = \"search\"",
+            "\"group.id\" = \"audit\"",
+            "brokers.events.groups.audit.group.id",
+            "used twice",
+        ),
+        (
+            "\"group.id\" = \"search\"",
+            "\"group.id\" = \"events\"",
+            "brokers.events.groups.events.group.id",
+            "used twice",
+        ),
+        (
+            "\"group.id\" = \"search\", ",
+            "",
+            "brokers.events.groups[1].group.id",
+            "required",
+        ),
+        (
+            "\"max.poll.records\" = 50",
+            "prefetch = 50",
+            "brokers.events.groups.search.prefetch",
+            "not a Kafka consumer group setting",
+        ),
+        (
+            "consumers = 1,",
+            "consumers = 0,",
+            "brokers.events.groups.search.consumers",
+            ">= 1",
+        ),
+        (
+            "mean = 0.2 }",
+            "mean = -0.2 }",
+            "brokers.events.groups.search",
+            "expanded into `service`",
+        ),
+    ];
+    for (from, to, key, reason) in cases {
+        let error = check_edited("kafka-3.9-groups.toml", from, to);
+        assert!(
+            error.contains(key) && error.contains(reason),
+            "{from} -> {to}: {error}"
+        );
+    }
+}

@@ -1,6 +1,8 @@
 //! Kafka: a topic's partitions read by one consumer group (Kafka 3.x and
-//! 4.x with the classic group protocol). Producers pick partitions by their
-//! messages' `keys` (see `[[producers]]`).
+//! 4.x with the classic group protocol), and by further groups listed in
+//! `groups`, each expanded into a queue of its own reading the topic
+//! (`topic`). Producers pick partitions by their messages' `keys` (see
+//! `[[producers]]`).
 
 use super::settings::Settings;
 use super::{Expansion, Problem, from_millis};
@@ -22,13 +24,55 @@ const UNMODELLED: [(&str, i64, &str); 2] = [
 ];
 
 /// Expands a Kafka topic's `settings` (version `major`, times in
-/// `time_unit`) into `expansion`.
+/// `time_unit`) into `expansion`, its first consumer group's with it;
+/// returns the expansions of its other consumer groups (`groups`), each a
+/// queue reading the topic.
 pub(super) fn expand(
     settings: &Settings<'_>,
     _major: u32,
     time_unit: &str,
     expansion: &mut Expansion,
-) -> Result<(), Problem> {
+) -> Result<Vec<Expansion>, Problem> {
+    members(settings, expansion)?;
+    // Broker config `num.partitions`: 1 for an auto-created topic.
+    match settings.count("partitions", 1)? {
+        Some(partitions) => expansion.set("partitions", partitions, "`partitions`"),
+        None => expansion.set(
+            "partitions",
+            1,
+            "default `num.partitions` = 1 (Kafka docs, Broker Configs)",
+        ),
+    }
+    assignor(settings, expansion)?;
+    if let Some(backlog) = settings.count("backlog", 0)? {
+        expansion.set("backlog", backlog, "`backlog`");
+    }
+    poll_and_changes(settings, time_unit, expansion)?;
+    other_groups(settings, expansion)?
+        .into_iter()
+        .map(|(group, table)| {
+            let key = format!("{}.groups.{group}", settings.broker());
+            let group_settings = Settings::new(&key, &table);
+            group_settings.value("group.id");
+            let mut expanded = Expansion::new(&group, expansion.label.clone());
+            expanded.keys[0].from = "`group.id`".into();
+            expanded.topic = Some(expansion.name.clone());
+            expanded.set(
+                "topic",
+                expansion.name.as_str(),
+                "another consumer group on the topic: every record, on the same partition",
+            );
+            members(&group_settings, &mut expanded)?;
+            assignor(&group_settings, &mut expanded)?;
+            poll_and_changes(&group_settings, time_unit, &mut expanded)?;
+            group_settings.refuse_others("Kafka consumer group")?;
+            Ok(expanded)
+        })
+        .collect()
+}
+
+/// A consumer group's members and their work per record.
+fn members(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<(), Problem> {
     let consumers = settings.count("consumers", 1)?.ok_or_else(|| {
         settings.problem(
             "consumers",
@@ -43,15 +87,11 @@ pub(super) fn expand(
         )
     })?;
     expansion.set("service", service.clone(), "`service`");
-    // Broker config `num.partitions`: 1 for an auto-created topic.
-    match settings.count("partitions", 1)? {
-        Some(partitions) => expansion.set("partitions", partitions, "`partitions`"),
-        None => expansion.set(
-            "partitions",
-            1,
-            "default `num.partitions` = 1 (Kafka docs, Broker Configs)",
-        ),
-    }
+    Ok(())
+}
+
+/// A consumer group's assignor.
+fn assignor(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<(), Problem> {
     // ConsumerConfig: [RangeAssignor, CooperativeStickyAssignor]; range is
     // used while every member supports it.
     let strategies = ["range", "roundrobin", "sticky", "cooperative-sticky"];
@@ -71,9 +111,16 @@ pub(super) fn expand(
             format!("`partition.assignment.strategy` = \"{sticky}\""),
         ),
     }
-    if let Some(backlog) = settings.count("backlog", 0)? {
-        expansion.set("backlog", backlog, "`backlog`");
-    }
+    Ok(())
+}
+
+/// A group's poll loop, its changes and the consumer settings not
+/// modelled.
+fn poll_and_changes(
+    settings: &Settings<'_>,
+    time_unit: &str,
+    expansion: &mut Expansion,
+) -> Result<(), Problem> {
     poll_loop(settings, time_unit, expansion)?;
     group_changes(settings, expansion);
     for (setting, default, why) in UNMODELLED {
@@ -83,6 +130,51 @@ pub(super) fn expand(
             .push(format!("`{setting}` = {value}: {why}"));
     }
     Ok(())
+}
+
+/// The topic's other consumer groups (`groups = [ { "group.id" = ..., ...
+/// }, ... ]`), each its `group.id` and settings table, checked: a table
+/// each, a unique `group.id` that is not the topic's name.
+fn other_groups(
+    settings: &Settings<'_>,
+    expansion: &Expansion,
+) -> Result<Vec<(String, toml::Table)>, Problem> {
+    let Some(value) = settings.value("groups") else {
+        return Ok(Vec::new());
+    };
+    let shape = "a list of consumer groups reading the topic too, e.g. [ { \"group.id\" = \"audit\", consumers = 2, service = { dist = \"exponential\", mean = 1.0 } } ]";
+    let groups = value
+        .as_array()
+        .ok_or_else(|| settings.problem("groups", format!("must be {shape}")))?;
+    let mut found: Vec<(String, toml::Table)> = Vec::with_capacity(groups.len());
+    for (position, group) in groups.iter().enumerate() {
+        let table = group.as_table().ok_or_else(|| {
+            settings.problem(
+                &format!("groups[{position}]"),
+                format!("must be a table: {shape}"),
+            )
+        })?;
+        let id = table
+            .get("group.id")
+            .and_then(toml::Value::as_str)
+            .ok_or_else(|| {
+                settings.problem(
+                    &format!("groups[{position}].group.id"),
+                    "required: the group's name in quotes (its results' queue name)",
+                )
+            })?;
+        if id == expansion.name || found.iter().any(|(name, _)| name == id) {
+            return Err(settings.problem(
+                &format!("groups.{id}.group.id"),
+                format!(
+                    "\"{id}\" is used twice: each consumer group of topic \"{}\" needs its own name (the topic's own consumers are named after it)",
+                    expansion.name
+                ),
+            ));
+        }
+        found.push((id.to_string(), table.clone()));
+    }
+    Ok(found)
 }
 
 /// Consumers joining and leaving at given times (`group_changes`, and how

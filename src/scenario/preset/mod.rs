@@ -73,8 +73,11 @@ impl BrokerKind {
 /// What one `[[brokers]]` entry became.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expansion {
-    /// The broker's name, and its queue's.
+    /// The broker's name, and its queue's (for another consumer group of a
+    /// Kafka topic, the group's `group.id`).
     pub name: String,
+    /// For another consumer group of a Kafka topic: the topic's name.
+    pub topic: Option<String>,
     /// The broker and version whose defaults apply, e.g. "RabbitMQ 3.10".
     pub label: String,
     /// The queue's keys in order, each with where it came from.
@@ -99,6 +102,7 @@ impl Expansion {
     fn new(name: &str, label: String) -> Self {
         Expansion {
             name: name.to_string(),
+            topic: None,
             label,
             keys: vec![Derived {
                 key: "name",
@@ -136,26 +140,32 @@ impl Expansion {
     }
 }
 
-/// The expansion of every broker of a file whose times are in `time_unit`.
+/// The expansion of every broker of a file whose times are in `time_unit`:
+/// one per broker, each followed by those of its Kafka topic's other
+/// consumer groups.
 pub fn expand(brokers: &[BrokerSpec], time_unit: &str) -> Result<Vec<Expansion>, Problem> {
-    brokers
-        .iter()
-        .map(|broker| {
-            let major = major_version(broker)?;
-            let settings = Settings::new(&broker.name, &broker.settings);
-            let label = format!("{} {}", broker.kind.title(), broker.version);
-            let mut expansion = Expansion::new(&broker.name, label);
-            match broker.kind {
-                BrokerKind::Rabbitmq => {
-                    rabbitmq::expand(&settings, major, time_unit, &mut expansion)?;
-                }
-                BrokerKind::Kafka => kafka::expand(&settings, major, time_unit, &mut expansion)?,
-                BrokerKind::Rocketmq => rocketmq::expand(&settings, major, &mut expansion)?,
+    let mut expansions = Vec::with_capacity(brokers.len());
+    for broker in brokers {
+        let major = major_version(broker)?;
+        let settings = Settings::new(&broker.name, &broker.settings);
+        let label = format!("{} {}", broker.kind.title(), broker.version);
+        let mut expansion = Expansion::new(&broker.name, label);
+        let groups = match broker.kind {
+            BrokerKind::Rabbitmq => {
+                rabbitmq::expand(&settings, major, time_unit, &mut expansion)?;
+                Vec::new()
             }
-            settings.refuse_others(broker.kind.title())?;
-            Ok(expansion)
-        })
-        .collect()
+            BrokerKind::Kafka => kafka::expand(&settings, major, time_unit, &mut expansion)?,
+            BrokerKind::Rocketmq => {
+                rocketmq::expand(&settings, major, &mut expansion)?;
+                Vec::new()
+            }
+        };
+        settings.refuse_others(broker.kind.title())?;
+        expansions.push(expansion);
+        expansions.extend(groups);
+    }
+    Ok(expansions)
 }
 
 /// The `[[queues]]` entries the brokers expand into, each checked as a

@@ -13,7 +13,8 @@ pub fn expanded_text(source: &str, expansions: &[Expansion]) -> String {
         .lines()
         .filter(|line| table_header(line) == Some("brokers"))
         .count();
-    if headers != expansions.len() {
+    let brokers = expansions.iter().filter(|e| e.topic.is_none()).count();
+    if headers != brokers {
         return expansions
             .iter()
             .map(queue_text)
@@ -64,10 +65,16 @@ fn queue_text(expansion: &Expansion) -> String {
         .map(|d| format!("{} = {}", d.key, inline(&d.value)))
         .collect();
     let width = assignments.iter().map(String::len).max().unwrap_or(0);
-    let mut text = format!(
-        "# [[brokers]] \"{}\" ({}) expands into:\n[[queues]]\n",
-        expansion.name, expansion.label
-    );
+    let mut text = match &expansion.topic {
+        None => format!(
+            "# [[brokers]] \"{}\" ({}) expands into:\n[[queues]]\n",
+            expansion.name, expansion.label
+        ),
+        Some(topic) => format!(
+            "# [[brokers]] \"{topic}\" group \"{}\" ({}) expands into:\n[[queues]]\n",
+            expansion.name, expansion.label
+        ),
+    };
     for (assignment, derived) in assignments.iter().zip(&expansion.keys) {
         text.push_str(&format!("{assignment:width$}  # {}\n", derived.from));
     }

@@ -23,6 +23,12 @@ impl<'a> Settings<'a> {
         }
     }
 
+    /// The broker's name (for a consumer group of a topic,
+    /// `<topic>.groups.<group>`), as keys name it.
+    pub(super) fn broker(&self) -> &str {
+        self.broker
+    }
+
     /// The dotted key of `setting`, as errors name it.
     pub(super) fn key(&self, setting: &str) -> String {
         format!("brokers.{}.{setting}", self.broker)

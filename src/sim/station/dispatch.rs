@@ -20,8 +20,7 @@ impl Station<'_> {
             Dispatch::SharedLine => self.join_line::<false>(now, slot, class),
             Dispatch::Window(_) => self.join_window(now, slot, class),
             Dispatch::Partitioned(_) => {
-                let producer = messages[slot as usize].producer as usize;
-                self.join_partition(now, slot, class, producer)
+                self.join_partition(now, slot, class, &messages[slot as usize])
             }
         }
     }

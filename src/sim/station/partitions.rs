@@ -32,6 +32,9 @@ enum Picker {
     Keyed(Vec<f64>),
     /// Round-robin: the partition of its next message.
     RoundRobin(u32),
+    /// A copy of another producer's messages for another consumer group
+    /// on the topic: each keeps the partition its original took.
+    Copied,
 }
 
 /// The partitions and consumer lines of one partitioned queue.
@@ -90,10 +93,13 @@ impl Partitions {
         }
     }
 
-    /// The partition of the next message of `producer`.
+    /// The partition of `message`: its producer's pick, or for a copy for
+    /// another consumer group the partition its original took.
     #[inline(always)]
-    fn pick(&mut self, producer: usize) -> u32 {
-        self.picks.pick(producer)
+    fn pick(&mut self, message: &Message) -> u32 {
+        self.picks
+            .pick(message.producer as usize)
+            .unwrap_or(message.partition)
     }
 }
 
@@ -119,9 +125,12 @@ impl PartitionPicks {
             .producers
             .iter()
             .map(|producer| {
-                (producer.queue == queue).then(|| match producer.keys {
-                    Some(_) => Picker::Keyed(cumulative(&producer.partition_shares(partitions))),
-                    None => Picker::RoundRobin(0),
+                (producer.queue == queue).then(|| match (producer.copy_of, producer.keys) {
+                    (Some(_), _) => Picker::Copied,
+                    (None, Some(_)) => {
+                        Picker::Keyed(cumulative(&producer.partition_shares(partitions)))
+                    }
+                    (None, None) => Picker::RoundRobin(0),
                 })
             })
             .collect();
@@ -132,22 +141,25 @@ impl PartitionPicks {
         }
     }
 
-    /// The partition of the next message of `producer`.
+    /// The partition of the next message of `producer`; `None` for a
+    /// copy of another producer's messages (for another consumer group),
+    /// which keeps its original's partition.
     #[inline(always)]
-    pub(crate) fn pick(&mut self, producer: usize) -> u32 {
+    pub(crate) fn pick(&mut self, producer: usize) -> Option<u32> {
         let partitions = self.partitions;
         match &mut self.pickers[producer] {
             Some(Picker::Keyed(cumulative)) => {
                 let u: f64 = self.keys.random();
                 let below = cumulative.partition_point(|&c| c <= u) as u32;
                 // Rounding may leave the last total a hair below 1.
-                below.min(partitions - 1)
+                Some(below.min(partitions - 1))
             }
             Some(Picker::RoundRobin(next)) => {
                 let partition = *next;
                 *next = (partition + 1) % partitions;
-                partition
+                Some(partition)
             }
+            Some(Picker::Copied) => None,
             None => unreachable!("only the queue's producers feed a partitioned queue"),
         }
     }
@@ -171,19 +183,19 @@ impl Station<'_> {
             .expect("a partitioned queue has partitions")
     }
 
-    /// A message of `producer` in `slot` reaches its partition at `now`:
-    /// its consumer serves it now if a thread is free, otherwise it waits
-    /// in line (or for its consumer's poll).
+    /// `message`, in `slot`, reaches its partition at `now`: its consumer
+    /// serves it now if a thread is free, otherwise it waits in line (or
+    /// for its consumer's poll).
     #[inline(always)]
     pub(super) fn join_partition(
         &mut self,
         now: f64,
         slot: u32,
         class: usize,
-        producer: usize,
+        message: &Message,
     ) -> Entry {
         let partitions = self.partitions();
-        let partition = partitions.pick(producer);
+        let partition = partitions.pick(message);
         partitions.last = partition;
         let consumer = partitions.owners[partition as usize] as usize;
         if partitions.polling.is_some() {
