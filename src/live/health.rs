@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::clock::{SchedulingMode, WaitMethod};
-use super::harness::{Execution, NEVER};
+use super::harness::{self, Execution, NEVER};
 use super::timeline::Timeline;
 use crate::model::Model;
 
@@ -135,14 +135,19 @@ impl Health {
         let mut overshoots = Vec::new();
         let mut wakeups = Vec::new();
         let mut services = 0.0;
-        for (id, planned) in timeline.visits.iter().enumerate() {
+        let mut failed = stamps.failed.as_slice();
+        for id in 0..timeline.visits.len() {
             let (arrived, dequeued, done) =
                 (stamps.arrived[id], stamps.dequeued[id], stamps.done[id]);
             if done == NEVER {
                 continue;
             }
-            services += planned.service as f64;
-            overshoots.push(done as f64 - (dequeued + planned.service) as f64);
+            // From the first delivery's start to the last one's end: the
+            // failed deliveries' planned services too.
+            let deliveries = 1 + harness::failures_of(&mut failed, id).len() as u32;
+            let work = timeline.planned_work(id, deliveries);
+            services += work as f64;
+            overshoots.push(done as f64 - (dequeued + work) as f64);
             if stamps.idle_since[id] <= arrived {
                 wakeups.push(dequeued.saturating_sub(arrived) as f64);
             }

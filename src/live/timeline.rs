@@ -191,6 +191,18 @@ impl Timeline {
         Some((service, delivery < failures))
     }
 
+    /// The planned service of `visit`'s first `deliveries` deliveries in
+    /// all (one past the plan's last serves the first's service, as the
+    /// bench's consumers do).
+    pub fn planned_work(&self, visit: usize, deliveries: u32) -> u64 {
+        (0..deliveries)
+            .map(|k| {
+                self.delivery(visit, k)
+                    .map_or(self.visits[visit].service, |(s, _)| s)
+            })
+            .sum()
+    }
+
     /// The class of the message making `visit`.
     #[inline]
     pub fn class_of(&self, visit: usize) -> usize {
@@ -255,6 +267,18 @@ mod tests {
             Some((plan.redeliveries[first + failures as usize - 1], false))
         );
         assert_eq!(plan.delivery(retried, failures + 1), None);
+        // Every delivery's planned service, the first's for one past the plan.
+        let services = &plan.redeliveries[first..first + failures as usize];
+        let first_service = plan.visits[retried].service;
+        assert_eq!(plan.planned_work(retried, 1), first_service);
+        assert_eq!(
+            plan.planned_work(retried, failures + 1),
+            first_service + services.iter().sum::<u64>()
+        );
+        assert_eq!(
+            plan.planned_work(retried, failures + 2),
+            plan.planned_work(retried, failures + 1) + first_service
+        );
     }
 
     #[test]
