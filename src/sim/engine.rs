@@ -673,7 +673,7 @@ impl<'a> Engine<'a> {
             Entry::Starts => {
                 self.collector
                     .enter(self.now, (queue, partition), class, false, tracked);
-                self.start_service(queue, slot, false);
+                self.start_service_path::<LEAN>(queue, slot, false);
             }
             Entry::Waits { expires } => {
                 self.collector
@@ -774,8 +774,15 @@ impl<'a> Engine<'a> {
     /// after the work it has left.
     #[inline(always)]
     fn start_service(&mut self, queue: usize, slot: u32, was_waiting: bool) {
+        self.start_service_path::<false>(queue, slot, was_waiting);
+    }
+
+    /// [`Engine::start_service`] on the lean path (`LEAN`: no lease, no
+    /// duplicates) or the general one.
+    #[inline(always)]
+    fn start_service_path<const LEAN: bool>(&mut self, queue: usize, slot: u32, was_waiting: bool) {
         let message = &mut self.messages.slots[slot as usize];
-        if message.duplicate_of.is_some() {
+        if !LEAN && message.duplicate_of.is_some() {
             self.start_duplicate(queue, slot);
             return;
         }
@@ -792,7 +799,7 @@ impl<'a> Engine<'a> {
         self.collector
             .start_service(self.now, (queue, partition), class, was_waiting);
         self.schedule_departure(self.now + service, queue, slot, generation);
-        if self.stations[queue].spec().lease().is_some() {
+        if !LEAN && self.stations[queue].spec().lease().is_some() {
             self.messages.slots[slot as usize].redeliveries = 0;
             self.start_lease(queue, slot);
         }
@@ -905,7 +912,7 @@ impl<'a> Engine<'a> {
         loop {
             match self.stations[queue].take_waiting_path::<LEAN>(&self.messages.slots) {
                 Take::Start(slot) => {
-                    self.start_service(queue, slot, true);
+                    self.start_service_path::<LEAN>(queue, slot, true);
                     return true;
                 }
                 Take::Expired(slot) => {
