@@ -788,31 +788,33 @@ impl<'a> Engine<'a> {
         }
         message.waited_here |= was_waiting;
         message.waited |= was_waiting;
-        message.generation = message.generation.wrapping_add(1);
-        message.in_service_since = self.now;
-        let (class, generation, service, partition) = (
-            message.class as usize,
-            message.generation,
-            message.remaining,
-            message.partition,
-        );
+        let (class, service, partition) =
+            (message.class as usize, message.remaining, message.partition);
         self.collector
             .start_service(self.now, (queue, partition), class, was_waiting);
-        self.schedule_departure(self.now + service, queue, slot, generation);
-        if !LEAN && self.stations[queue].spec().lease().is_some() {
+        self.begin_service(queue, slot, service);
+        if !LEAN && let Some(lease) = self.stations[queue].spec().lease() {
+            let ack_wait = lease.ack_wait;
             self.messages.slots[slot as usize].redeliveries = 0;
-            self.start_lease(queue, slot);
+            self.start_lease(queue, slot, ack_wait);
         }
+    }
+
+    /// `slot` starts `service` at `queue` now: its generation moves on
+    /// (earlier timers lapse) and its departure is scheduled.
+    #[inline(always)]
+    fn begin_service(&mut self, queue: usize, slot: u32, service: f64) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.generation = message.generation.wrapping_add(1);
+        message.in_service_since = self.now;
+        let generation = message.generation;
+        self.schedule_departure(self.now + service, queue, slot, generation);
     }
 
     /// The lease on the delivery of `slot` at `queue`, which starts now,
     /// runs out `ack_wait` later (a queue with a lease).
     #[inline(never)]
-    fn start_lease(&mut self, queue: usize, slot: u32) {
-        let Some(lease) = self.stations[queue].spec().lease() else {
-            return;
-        };
-        let ack_wait = lease.ack_wait;
+    fn start_lease(&mut self, queue: usize, slot: u32, ack_wait: f64) {
         let generation = self.messages.slots[slot as usize].generation;
         let event = EventKind::LeaseExpiry {
             queue: queue as u32,
@@ -826,18 +828,14 @@ impl<'a> Engine<'a> {
     /// counted, its service (the message's own work) and its lease begin.
     #[inline(never)]
     fn start_duplicate(&mut self, queue: usize, slot: u32) {
-        let message = &mut self.messages.slots[slot as usize];
-        message.generation = message.generation.wrapping_add(1);
-        message.in_service_since = self.now;
-        let (class, tracked, generation, service) = (
-            message.class as usize,
-            message.tracked,
-            message.generation,
-            message.service,
-        );
+        let message = &self.messages.slots[slot as usize];
+        let (class, tracked, service) = (message.class as usize, message.tracked, message.service);
         self.collector.count_lease_redelivery(queue, class, tracked);
-        self.schedule_departure(self.now + service, queue, slot, generation);
-        self.start_lease(queue, slot);
+        self.begin_service(queue, slot, service);
+        if let Some(lease) = self.stations[queue].spec().lease() {
+            let ack_wait = lease.ack_wait;
+            self.start_lease(queue, slot, ack_wait);
+        }
     }
 
     /// The lease on the delivery of `slot` at `queue` numbered
