@@ -68,7 +68,7 @@ pub fn live_block(
             Some((*metric, diff))
         })
         .collect();
-    let overhead = live::summarise(&differences, confidence);
+    let overhead = live::summarise_differences(&differences, confidence);
     let contaminated = !health.warnings.is_empty();
     let verdicts = live
         .iter()

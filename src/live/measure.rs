@@ -24,10 +24,29 @@ pub type BatchValues = BTreeMap<Metric, Vec<f64>>;
 /// Mean and batch-means interval of each metric, cut to the values the
 /// metric can take ([`Metric::support`]).
 pub fn summarise(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Estimate> {
+    summarise_within(values, confidence, Metric::support)
+}
+
+/// Mean and batch-means interval of each metric's paired differences
+/// (live − replay, batch by batch), cut to the values a difference of two
+/// of the metric's values can take: a difference may be negative.
+pub fn summarise_differences(values: &BatchValues, confidence: f64) -> BTreeMap<Metric, Estimate> {
+    summarise_within(values, confidence, |metric| {
+        let (low, high) = metric.support();
+        (low - high, high - low)
+    })
+}
+
+/// Mean and batch-means interval of each metric, cut to `support`.
+fn summarise_within(
+    values: &BatchValues,
+    confidence: f64,
+    support: impl Fn(Metric) -> (f64, f64),
+) -> BTreeMap<Metric, Estimate> {
     values
         .iter()
         .map(|(&metric, samples)| {
-            let estimate = student_t_interval(samples, confidence).within(metric.support());
+            let estimate = student_t_interval(samples, confidence).within(support(metric));
             (metric, estimate)
         })
         .collect()
@@ -333,5 +352,21 @@ impl Batch {
         self.sojourn_total += sojourn;
         self.waits.record(wait);
         self.sojourns.record(sojourn);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_difference_keeps_its_negative_interval_while_a_probability_is_cut_at_zero() {
+        let values: BatchValues = [(Metric::PDropped, vec![-0.02, -0.01, -0.015, -0.012])].into();
+        let difference = summarise_differences(&values, 0.95)[&Metric::PDropped];
+        assert!(difference.ci_low < difference.ci_high && difference.ci_high < 0.0);
+        assert!(!difference.clipped);
+        let probability = summarise(&values, 0.95)[&Metric::PDropped];
+        assert_eq!(probability.ci_low, 0.0);
+        assert!(probability.clipped);
     }
 }

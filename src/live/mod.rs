@@ -28,7 +28,7 @@ pub use harness::{Execution, FailedDelivery, NEVER, Stamps};
 pub(crate) use health::MachineLoad;
 pub use health::{Health, MessageCounts, QueueCounts};
 pub use journey::{Journey, Journeys, VisitStamps};
-pub use measure::{BATCHES, BatchValues, measure, summarise};
+pub use measure::{BATCHES, BatchValues, measure, summarise, summarise_differences};
 pub use timeline::{Planned, PlannedVisit, Timeline, Window};
 
 /// The settings and the features live runs support are declared beside
