@@ -298,6 +298,12 @@ pub fn compare(measured: &Measured, imported: &Imported, row: &Row, files: &File
             ),
         });
     }
+    if workload.subscriptions_per_topic > 1 {
+        notes.push(format!(
+            "each of the {} subscriptions reads every message and all are alike: OMB pools their latencies, and the topic's first subscription stands for each",
+            workload.subscriptions_per_topic
+        ));
+    }
     notes.push(
         "OMB's end-to-end latency includes the broker's and the network's transit, which the model leaves out: a measured-theory about constant over the percentiles is that transit; one growing with the percentile is a heavier tail than the model's".into(),
     );

@@ -1,5 +1,5 @@
 //! An OMB workload as a queuelab scenario (TOML text, times in ms): one
-//! topic's partitions read by one subscription, fed by evenly spaced
+//! topic's partitions read by its subscriptions, fed by evenly spaced
 //! messages (OMB's `UniformRateLimiter`), with the consumer's work per
 //! message given by the user (OMB has none).
 
@@ -70,6 +70,12 @@ pub fn scenario_name(workload: &str) -> String {
 ///   (others idle), so the topic is one FIFO queue with one consumer.
 ///   Several: a partitioned queue with `consumerPerSubscription` consumers
 ///   (range assignor, Kafka's default).
+/// - `subscriptionsPerTopic` above 1: the topic queue (a partitioned one,
+///   even of one partition) is the first subscription, and each other is
+///   a consumer group on it (`topic = "topic"`, named `subscription-<n>`)
+///   with as many consumers and the same work: every group reads every
+///   message (a fan-out), and all are alike, so the topic's row stands
+///   for each (OMB's latency pools them).
 /// - `NO_KEY`: round-robin over the partitions. `KEY_ROUND_ROBIN` and
 ///   `RANDOM_NANO`: OMB's 10,000 keys through Kafka's hash partitioner,
 ///   as uniform keys (`KEY_ROUND_ROBIN` cycles through them in a fixed
@@ -95,12 +101,18 @@ pub fn render(workload: &Workload, service: Service) -> String {
         "# Written by `queuelab omb import` from an OpenMessaging Benchmark workload.".into(),
     );
     line(&mut text, format!("name = {name:?}"));
+    let readers = match workload.subscriptions_per_topic {
+        1 => format!("{} consumer(s)", workload.consumers_per_subscription),
+        n => format!(
+            "{n} subscriptions of {} consumer(s) each",
+            workload.consumers_per_subscription
+        ),
+    };
     let description = format!(
-        "OMB workload \"{}\": {topics} topic(s) x {partitions} partition(s), {} B messages, {} producer(s) and {} consumer(s) per topic, {} msg/s in all ({per_topic} per topic, evenly spaced), keys {}; {} min test after {} min warm-up in OMB. One topic is modelled (all are identical and independent).",
+        "OMB workload \"{}\": {topics} topic(s) x {partitions} partition(s), {} B messages, {} producer(s) and {readers} per topic, {} msg/s in all ({per_topic} per topic, evenly spaced), keys {}; {} min test after {} min warm-up in OMB. One topic is modelled (all are identical and independent).",
         workload.name,
         workload.message_size,
         workload.producers_per_topic,
-        workload.consumers_per_subscription,
         workload.producer_rate,
         workload.key_distributor.name(),
         workload.test_duration_minutes,
@@ -126,13 +138,26 @@ pub fn render(workload: &Workload, service: Service) -> String {
             "keys = {{ distribution = \"uniform\", count = {OMB_KEYS} }}"
         );
     }
+    let subscriptions = workload.subscriptions_per_topic;
     line(&mut text, String::new());
     line(&mut text, "[[queues]]".into());
     line(&mut text, "name = \"topic\"".into());
-    if partitions > 1 {
+    if partitions > 1 || subscriptions > 1 {
         let _ = writeln!(text, "partitions = {partitions}");
     }
     let _ = writeln!(text, "consumers = {consumers}");
     let _ = writeln!(text, "service = {}", service.toml());
+    for subscription in 2..=subscriptions {
+        line(&mut text, String::new());
+        let _ = writeln!(
+            text,
+            "# Subscription {subscription}: another consumer group reading every message."
+        );
+        line(&mut text, "[[queues]]".into());
+        let _ = writeln!(text, "name = \"subscription-{subscription}\"");
+        line(&mut text, "topic = \"topic\"".into());
+        let _ = writeln!(text, "consumers = {consumers}");
+        let _ = writeln!(text, "service = {}", service.toml());
+    }
     text
 }

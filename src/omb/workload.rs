@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use marked_yaml::{LoaderOptions, Node, parse_yaml_with_options};
 
+/// The most subscriptions per topic an import accepts: each becomes a
+/// consumer group (a queue) of the scenario.
+pub const MAX_SUBSCRIPTIONS: u32 = 100;
+
 /// OMB's key distributors (`keyDistributor`, `KeyDistributorType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyDistributor {
@@ -84,7 +88,8 @@ pub struct Workload {
     pub key_distributor: KeyDistributor,
     /// `messageSize` in bytes (0 when absent).
     pub message_size: u64,
-    /// `subscriptionsPerTopic` (1 when absent; more is refused).
+    /// `subscriptionsPerTopic` (1 when absent): consumer groups that each
+    /// read every message of the topic.
     pub subscriptions_per_topic: u32,
     /// `producersPerTopic`.
     pub producers_per_topic: u32,
@@ -246,14 +251,17 @@ impl Fields<'_> {
             }
         };
         let subscriptions = self.count("subscriptionsPerTopic", 1)?.unwrap_or(1);
-        if subscriptions > 1 {
-            return Err(self.error(
-                "subscriptionsPerTopic",
-                format!(
-                    "{subscriptions} subscriptions (each reading every message: a fan-out) are not modelled; allowed: 1"
-                ),
-            ));
-        }
+        let subscriptions = u32::try_from(subscriptions)
+            .ok()
+            .filter(|&n| n <= MAX_SUBSCRIPTIONS)
+            .ok_or_else(|| {
+                self.error(
+                    "subscriptionsPerTopic",
+                    format!(
+                        "{subscriptions} subscriptions: each is a consumer group the model runs; allowed: 1 to {MAX_SUBSCRIPTIONS}"
+                    ),
+                )
+            })?;
         let rate = self
             .number("producerRate")?
             .ok_or_else(|| self.error("producerRate", "required: messages per second, > 0"))?;
@@ -287,7 +295,7 @@ impl Fields<'_> {
             partitions_per_topic: self.required("partitionsPerTopic")?,
             key_distributor,
             message_size: self.count("messageSize", 0)?.unwrap_or(0),
-            subscriptions_per_topic: 1,
+            subscriptions_per_topic: subscriptions,
             producers_per_topic: self.required("producersPerTopic")?,
             consumers_per_subscription: self.required("consumerPerSubscription")?,
             producer_rate: rate,

@@ -14,11 +14,20 @@ const EXAMPLE: &str = "scenarios/omb-1-topic-6-partitions.yaml";
 /// The shipped example with `from` replaced by `to`, written to a
 /// temporary file.
 fn variant(from: &str, to: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let text = std::fs::read_to_string(EXAMPLE).unwrap();
-    assert!(text.contains(from), "the example has `{from}`");
+    variants(&[(from, to)])
+}
+
+/// The shipped example with each `(from, to)` of `changes` made, written
+/// to a temporary file.
+fn variants(changes: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let mut text = std::fs::read_to_string(EXAMPLE).unwrap();
+    for (from, to) in changes {
+        assert!(text.contains(from), "the example has `{from}`");
+        text = text.replace(from, to);
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("workload.yaml");
-    std::fs::write(&file, text.replace(from, to)).unwrap();
+    std::fs::write(&file, text).unwrap();
     (dir, file)
 }
 
@@ -96,9 +105,9 @@ fn bad_workloads_name_file_line_key_and_allowed_values() {
         ),
         (
             "subscriptionsPerTopic: 1",
-            "subscriptionsPerTopic: 2",
+            "subscriptionsPerTopic: 101",
             "key `subscriptionsPerTopic`",
-            "fan-out",
+            "allowed: 1 to 100",
         ),
         (
             "producerRate: 300",
@@ -182,48 +191,104 @@ fn out_writes_a_file_and_never_over_one() {
 #[test]
 fn one_partition_simulates_the_exact_d_m_1() {
     let (_dir, file) = variant("partitionsPerTopic: 6", "partitionsPerTopic: 1");
-    let rho = 0.8;
-    let mean_ms = rho * 1000.0 / 300.0;
-    let output = queuelab()
-        .args(["omb", "import"])
-        .arg(&file)
-        .args(["--service-mean-ms", &mean_ms.to_string()])
-        .output()
-        .unwrap();
-    common::assert_succeeded(&output);
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = import_at_load_0_8(&file);
     // A partition has one reader: the 3 consumers become 1.
     assert!(text.contains("consumers = 1"), "{text}");
     let results = common::run(&common::scenario(&text));
     let row = common::first_row(&results);
     let theory = row.theory.as_ref().expect("Kingman for GI/G/1");
     assert!(!theory.exact, "Kingman is labelled approximate");
-    let mut sigma = 0.5_f64;
-    for _ in 0..200 {
-        sigma = (-(1.0 - sigma) / rho).exp();
-    }
-    let decay = (1.0 - sigma) / mean_ms;
-    let wait = sigma / decay;
-    let mm1_wait = rho / ((1.0 - rho) / mean_ms);
+    let exact = DM1::at_load_0_8();
     assert!(
-        (wait / mm1_wait - 0.42).abs() < 0.005,
+        (exact.wait / exact.mm1_wait - 0.42).abs() < 0.005,
         "{}",
-        wait / mm1_wait
+        exact.wait / exact.mm1_wait
     );
-    let simulation = row.simulation.as_ref().expect("simulation");
-    common::assert_within(
-        "D/M/1",
-        Metric::MeanWait,
-        wait,
-        &simulation.metrics[&Metric::MeanWait],
+    exact.assert_simulated("topic", row);
+}
+
+/// Two subscriptions of one partition: each is a consumer group reading
+/// every message, so each simulates the D/M/1 of the topic alone.
+#[test]
+fn each_subscription_reads_every_message_as_the_exact_d_m_1() {
+    let (_dir, file) = variants(&[
+        ("partitionsPerTopic: 6", "partitionsPerTopic: 1"),
+        ("subscriptionsPerTopic: 1", "subscriptionsPerTopic: 2"),
+    ]);
+    let text = import_at_load_0_8(&file);
+    assert!(text.contains("partitions = 1"), "{text}");
+    assert!(
+        text.contains("name = \"subscription-2\"\ntopic = \"topic\""),
+        "{text}"
     );
-    let p99 = (sigma / 0.01).ln() / decay;
-    common::assert_within(
-        "D/M/1",
-        Metric::WaitP99,
-        p99,
-        &simulation.metrics[&Metric::WaitP99],
+    assert!(
+        text.contains("2 subscriptions of 3 consumer(s) each"),
+        "{text}"
     );
+    let results = common::run(&common::scenario(&text));
+    let exact = DM1::at_load_0_8();
+    for queue in ["topic", "subscription-2"] {
+        let row = results.points[0]
+            .results
+            .iter()
+            .find(|r| r.queue == queue && r.class.is_none())
+            .unwrap_or_else(|| panic!("a row for {queue}"));
+        exact.assert_simulated(queue, row);
+    }
+}
+
+/// `omb import` of `file` with the work per message that loads its one
+/// partition's consumer to 0.8 (300 msg/s); the scenario text.
+fn import_at_load_0_8(file: &Path) -> String {
+    let mean_ms = DM1::RHO * 1000.0 / 300.0;
+    let output = queuelab()
+        .args(["omb", "import"])
+        .arg(file)
+        .args(["--service-mean-ms", &mean_ms.to_string()])
+        .output()
+        .unwrap();
+    common::assert_succeeded(&output);
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The exact D/M/1 of evenly spaced arrivals at load 0.8: sigma solves
+/// sigma = e^{-(1 - sigma)/rho}, the mean wait is sigma/(mu(1 - sigma)).
+struct DM1 {
+    wait: f64,
+    p99: f64,
+    mm1_wait: f64,
+}
+
+impl DM1 {
+    const RHO: f64 = 0.8;
+
+    fn at_load_0_8() -> DM1 {
+        let rho = DM1::RHO;
+        let mean_ms = rho * 1000.0 / 300.0;
+        let mut sigma = 0.5_f64;
+        for _ in 0..200 {
+            sigma = (-(1.0 - sigma) / rho).exp();
+        }
+        let decay = (1.0 - sigma) / mean_ms;
+        DM1 {
+            wait: sigma / decay,
+            p99: (sigma / 0.01).ln() / decay,
+            mm1_wait: rho / ((1.0 - rho) / mean_ms),
+        }
+    }
+
+    /// The simulated mean wait and p99 of `row` (of `queue`) cover these.
+    fn assert_simulated(&self, queue: &str, row: &queuelab::results::Row) {
+        let simulation = row.simulation.as_ref().expect("simulation");
+        for (metric, value) in [(Metric::MeanWait, self.wait), (Metric::WaitP99, self.p99)] {
+            common::assert_within(
+                &format!("D/M/1 at {queue}"),
+                metric,
+                value,
+                &simulation.metrics[&metric],
+            );
+        }
+    }
 }
 
 /// `omb result` of the results folder `dir`: its stdout, or its stderr
