@@ -5,9 +5,12 @@
 //! σ e^{−μ(1−σ)t}, the sojourn is exponential of rate μ(1 − σ) and
 //! Wq = σ/(μ(1 − σ)).
 //!
-//! Two gap laws use it: Erlang-c gaps (a Poisson stream split in turn
-//! over c consumers, `prefetch`) and evenly spaced arrivals (D/M/1: OMB's
-//! producers, `omb compare`).
+//! Erlang-c gaps (a Poisson stream split in turn over c consumers,
+//! `prefetch`), evenly spaced arrivals (D/M/1: OMB's producers, `omb
+//! compare`) and any renewal producer whose gaps have a closed-form
+//! transform feeding one exponential consumer use it.
+
+use crate::dist::Dist;
 
 /// A stable GI/M/1 queue, by its σ and service rate.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,6 +53,16 @@ impl GiM1 {
         Some(GiM1 {
             sigma: 0.5 * (low + high),
             mu,
+        })
+    }
+
+    /// The queue fed by renewal arrivals with gaps `gaps` (rate 1/mean)
+    /// at service rate `mu`; `None` unless the gaps' transform has a
+    /// closed form ([`Dist::laplace`]) and the queue is stable.
+    pub fn renewal(gaps: &Dist, mu: f64) -> Option<Self> {
+        gaps.laplace(0.0)?;
+        GiM1::solve(1.0 / gaps.mean(), mu, |s| {
+            gaps.laplace(s).unwrap_or(f64::NAN)
         })
     }
 

@@ -5,6 +5,7 @@
 //! queues whose consumers fail and are repaired.
 
 use super::abandonment::ErlangA;
+use super::gim1::GiM1;
 use super::result::TheoryResult;
 use super::{
     approx, drain, erlang, jackson, lease, mg1, mmc::Mmc, mmck::Mmck, mva, outage, partitions,
@@ -402,7 +403,7 @@ fn independent_queues(
             let rows = if producers.iter().all(|p| p.is_poisson()) {
                 single_queue(station)
             } else {
-                renewal_approximation(&producers, station)
+                renewal_queue(&producers, station)
             };
             rows.unwrap_or_default()
         })
@@ -1113,9 +1114,11 @@ fn priority_queue(
     Some(rows)
 }
 
-/// GI/G/1 (Kingman) or GI/G/c (Allen-Cunneen) for one renewal producer
-/// feeding one unbounded single-class FIFO queue: approximations.
-fn renewal_approximation(
+/// One renewal producer feeding one unbounded single-class FIFO queue:
+/// GI/M/1, EXACT, for one consumer with exponential service and gaps
+/// whose transform has a closed form (see [`Dist::laplace`]); otherwise
+/// GI/G/1 (Kingman) or GI/G/c (Allen-Cunneen), approximations.
+fn renewal_queue(
     producers: &[&Producer],
     station: &StationTraffic<'_>,
 ) -> Option<Vec<(Target, TheoryResult)>> {
@@ -1136,6 +1139,17 @@ fn renewal_approximation(
     let Arrivals::Open { interarrival } = &producer.arrivals else {
         return None;
     };
+    let target = Target {
+        queue: Some(station.queue),
+        class: None,
+        partition: None,
+    };
+    if c == 1
+        && let Some(mean) = station.common_exponential_mean()
+        && let Some(queue) = GiM1::renewal(interarrival, 1.0 / mean)
+    {
+        return Some(vec![(target, gi_m1_row(&queue, lambda, mean))]);
+    }
     let arrival_scv = interarrival.scv();
     let (wait, name) = if c == 1 {
         (
@@ -1154,14 +1168,28 @@ fn renewal_approximation(
         wait + mean,
         wait,
     );
-    Some(vec![(
-        Target {
-            queue: Some(station.queue),
-            class: None,
-            partition: None,
-        },
-        result,
-    )])
+    Some(vec![(target, result)])
+}
+
+/// The exact row of GI/M/1 `queue` at arrival rate `lambda` with mean
+/// service `mean`: an arrival waits with probability σ, the wait beyond
+/// 0 and the sojourn are exponential of rate μ(1 − σ).
+fn gi_m1_row(queue: &GiM1, lambda: f64, mean: f64) -> TheoryResult {
+    let (wait, sojourn) = (queue.mean_wait(), queue.mean_sojourn());
+    TheoryResult::new(
+        format!(
+            "GI/M/1 (renewal arrivals, exponential service; sigma = {:.4})",
+            queue.sigma
+        ),
+        true,
+    )
+    .with_means(lambda * sojourn, lambda * wait, sojourn, wait)
+    .with(Metric::Utilisation, lambda * mean)
+    .with(Metric::Throughput, lambda)
+    .with(Metric::PBlocked, 0.0)
+    .with(Metric::PWait, queue.sigma)
+    .with_wait_percentiles(|p| queue.wait_quantile(p))
+    .with_sojourn_percentiles(|p| queue.sojourn_quantile(p))
 }
 
 /// Open Jackson network: Poisson producers, unbounded queues with

@@ -10,10 +10,10 @@
 use super::prefetch;
 use super::recognise::formulas;
 use super::result::TheoryResult;
-use super::{mmc::Mmc, mmck::Mmck};
-use crate::model::Model;
+use super::{gim1::GiM1, mmc::Mmc, mmck::Mmck};
 use crate::model::Target;
 use crate::model::metric::Metric;
+use crate::model::{Arrivals, Model};
 
 /// Which time of a message a tail is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,8 +36,8 @@ impl Time {
 }
 
 /// P(wait > t) at each of `times` for `target`, where [`super::evaluate`]
-/// found an exact waiting-time distribution (FIFO M/M/c, M/M/c/K and
-/// Jackson nodes): the same formula that gave the exact percentiles.
+/// found an exact waiting-time distribution (FIFO M/M/c, M/M/c/K,
+/// GI/M/1 and Jackson nodes): the same formula that gave the exact percentiles.
 pub fn wait_tail(model: &Model, target: Target, times: &[f64]) -> Option<Vec<f64>> {
     tail(model, &formulas(model), target, Time::Wait, times)
 }
@@ -126,6 +126,21 @@ fn tail(
         .map(|class| rates[class] * model.service(queue, class).mean())
         .sum();
     let mu = lambda / work;
+    // ... and, from a renewal producer that is not Poisson, GI/M/1.
+    let mut producers = model.producers.iter().filter(|p| p.queue == queue);
+    if let (Some(producer), None) = (producers.next(), producers.next())
+        && !producer.is_poisson()
+    {
+        let Arrivals::Open { interarrival } = &producer.arrivals else {
+            return None;
+        };
+        let gi_m1 = GiM1::renewal(interarrival, mu)?;
+        let tail = |t| match time {
+            Time::Wait => gi_m1.wait_tail(t),
+            Time::Sojourn => gi_m1.sojourn_tail(t),
+        };
+        return Some(times.iter().map(|&t| tail(t)).collect());
+    }
     let spec = &model.queues[queue];
     match spec.capacity() {
         Some(capacity) if capacity > spec.consumers => {

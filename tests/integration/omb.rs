@@ -196,9 +196,15 @@ fn one_partition_simulates_the_exact_d_m_1() {
     assert!(text.contains("consumers = 1"), "{text}");
     let results = common::run(&common::scenario(&text));
     let row = common::first_row(&results);
-    let theory = row.theory.as_ref().expect("Kingman for GI/G/1");
-    assert!(!theory.exact, "Kingman is labelled approximate");
+    let theory = row.theory.as_ref().expect("GI/M/1");
+    assert!(theory.exact, "{}", theory.model);
     let exact = DM1::at_load_0_8();
+    let wait = theory.metrics[&Metric::MeanWait];
+    assert!(
+        (wait / exact.wait - 1.0).abs() < 1e-9,
+        "{wait} vs {}",
+        exact.wait
+    );
     assert!(
         (exact.wait / exact.mm1_wait - 0.42).abs() < 0.005,
         "{}",

@@ -656,3 +656,46 @@ fn retries_under_general_service_keep_only_their_exact_counts() {
     assert!((row.metrics[&Metric::PDeadLettered] - 0.064).abs() < 1e-12);
     assert!((row.metrics[&Metric::MeanInRetry] - 0.84).abs() < 1e-12);
 }
+
+/// E2/M/1 by hand: gaps Erlang-2 of mean 2 (two phases of rate 1) and
+/// service rate 1, so sigma = A*(1 - sigma) = 1/(2 - sigma)^2, whose root
+/// in (0, 1) is (3 - sqrt 5)/2; the mean wait sigma/(1 - sigma) is then
+/// (sqrt 5 - 1)/2, and P(wait > t) = sigma e^{-(1 - sigma) t}. Exact
+/// theory (not Kingman's approximation), simulated within its intervals,
+/// service levels included.
+#[test]
+fn erlang_arrivals_to_one_exponential_consumer_are_the_exact_gi_m_1() {
+    let model = Model::builder("t")
+        .queue(QueueBuilder::new("q", 1, exponential(1.0)))
+        .producer(ProducerBuilder::open(
+            "p",
+            "q",
+            Dist::erlang(2, 2.0).unwrap(),
+        ))
+        .within([1.0, 3.0]);
+    let results = results(model);
+    let sigma = (3.0 - 5.0_f64.sqrt()) / 2.0;
+    let row = &results.points[0].results[0];
+    let theory = row.theory.as_ref().expect("a formula");
+    assert!(theory.exact, "{}", theory.model);
+    let value = |metric| theory.metrics[&metric];
+    assert!((value(Metric::PWait) - sigma).abs() < 1e-12);
+    assert!((value(Metric::MeanWait) - (5.0_f64.sqrt() - 1.0) / 2.0).abs() < 1e-12);
+    let within_3 = Metric::WaitWithin(Threshold::new(3.0).unwrap());
+    let by_hand = 1.0 - sigma * (-(1.0 - sigma) * 3.0).exp();
+    assert!((value(within_3) - by_hand).abs() < 1e-12);
+    for metric in [
+        Metric::MeanWait,
+        Metric::MeanSojourn,
+        Metric::MeanInSystem,
+        Metric::PWait,
+        Metric::Utilisation,
+        Metric::WaitP90,
+        Metric::SojournP99,
+    ]
+    .into_iter()
+    .chain(service_levels(&[1.0, 3.0]))
+    {
+        assert_agrees(&results, "q", None, metric);
+    }
+}
