@@ -274,6 +274,14 @@ impl Model {
         let mut sites = Vec::new();
         for producer in producers {
             producer_features(producer, &mut sites);
+            // Its keys matter where it feeds a partitioned queue: without,
+            // it sends round-robin (a copy for another consumer group
+            // takes its original's partitions).
+            let partitioned = queues[producer.queue].partitioning().is_some();
+            if partitioned && producer.keys.is_none() && producer.copy_of.is_none() {
+                let site = format!("producer `{}`", producer.name);
+                sites.push((Feature::RoundRobinPartitioning, site));
+            }
         }
         for queue in queues {
             queue_features(queue, &mut sites);
