@@ -10,6 +10,9 @@
 //! Project Developers; MIT or Apache-2.0, as queuelab). A test checks the
 //! draws against `rand_distr`'s.
 
+// The tables are `rand_distr`'s digits, verbatim.
+#![allow(clippy::excessive_precision)]
+
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1};
 
