@@ -83,6 +83,7 @@ pub(super) struct Messages {
 
 impl Messages {
     /// Stores `message` in a free slot (a new one if none is free).
+    #[inline(always)]
     pub(super) fn insert(&mut self, message: Message) -> u32 {
         match self.free.pop() {
             Some(slot) => {
@@ -101,6 +102,7 @@ impl Messages {
     }
 
     /// Frees `slot`, returning its message.
+    #[inline(always)]
     pub(super) fn remove(&mut self, slot: u32) -> Message {
         self.free.push(slot);
         self.slots[slot as usize]
