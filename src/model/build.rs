@@ -41,6 +41,7 @@ pub struct ModelError {
 }
 
 impl ModelError {
+    /// An error on `key` saying `message`.
     pub(super) fn new(key: impl Into<String>, message: impl Into<String>) -> ModelError {
         ModelError {
             key: key.into(),
