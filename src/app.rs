@@ -23,7 +23,7 @@ use crate::model::profile;
 use crate::omb;
 use crate::plan;
 use crate::progress;
-use crate::report::{self, View};
+use crate::report::{self, OutcomeFiles, View};
 use crate::results::{self, RunResults};
 use crate::scenario::{self, LiveOverrides, Scenario, ScenarioError, limits};
 use crate::shard::{self, MergeError, ShardId};
@@ -182,19 +182,16 @@ fn omb_compare_command(args: OmbCompareArgs) -> Result<(), AppError> {
     let table = comparison.table();
     let json = json_text(&comparison)?;
     let figure = (!args.no_charts).then(|| comparison.figure());
-    folder::publish(&out, policy, |staging| {
-        std::fs::write(staging.join("omb-compare.json"), &json)?;
-        std::fs::write(staging.join("omb-compare.txt"), &table)?;
-        std::fs::write(staging.join("scenario.toml"), &imported.scenario.source)?;
-        if let Some(figure) = &figure {
-            chart::write_charts(
-                &staging.join(chart::CHARTS_DIR),
-                std::slice::from_ref(figure),
-            )
-            .map_err(std::io::Error::other)?;
-        }
-        Ok(())
-    })?;
+    report::write_outcome(
+        &out,
+        policy,
+        &OutcomeFiles {
+            json: ("omb-compare.json", &json),
+            table: ("omb-compare.txt", &table),
+            scenario: &imported.scenario.source,
+            figure: figure.as_ref(),
+        },
+    )?;
     write_stdout(&table)?;
     eprintln!(
         "written to {}: omb-compare.json, omb-compare.txt, scenario.toml{}",
@@ -458,19 +455,16 @@ fn plan_command(args: PlanArgs) -> Result<(), AppError> {
         None => chart::plan_figure(&document, settings, &scenario.points[0].model.time_unit),
     };
     let json = json_text(&document)?;
-    folder::publish(&out, policy, |staging| {
-        std::fs::write(staging.join(plan::PLAN_FILE), &json)?;
-        std::fs::write(staging.join("plan.txt"), &table)?;
-        std::fs::write(staging.join("scenario.toml"), &scenario.source)?;
-        if let Some(figure) = &figure {
-            chart::write_charts(
-                &staging.join(chart::CHARTS_DIR),
-                std::slice::from_ref(figure),
-            )
-            .map_err(std::io::Error::other)?;
-        }
-        Ok(())
-    })?;
+    report::write_outcome(
+        &out,
+        policy,
+        &OutcomeFiles {
+            json: (plan::PLAN_FILE, &json),
+            table: ("plan.txt", &table),
+            scenario: &scenario.source,
+            figure: figure.as_ref(),
+        },
+    )?;
     write_stdout(if presentation.format == PlanFormat::Json {
         &json
     } else {

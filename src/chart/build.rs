@@ -127,11 +127,13 @@ pub(super) fn swept_whole_numbers(results: &RunResults) -> bool {
         .all(serde_json::Value::is_i64)
 }
 
+/// `metric`'s formula value on `row`, and whether it is exact.
 pub(super) fn theory_value(row: &Row, metric: Metric) -> Option<(f64, bool)> {
     let theory = row.theory.as_ref()?;
     theory.metrics.get(&metric).map(|&v| (v, theory.exact))
 }
 
+/// `metric`'s simulated mean on `row` with its interval, at `x`.
 pub(super) fn simulation_point(row: &Row, metric: Metric, x: f64) -> Option<Point> {
     interval_point(row.simulation.as_ref()?.metrics.get(&metric)?, x)
 }

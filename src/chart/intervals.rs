@@ -26,12 +26,7 @@ pub const INTERVAL_METRICS: [Metric; 8] = [
 /// One figure per interval metric with data, at the last point with
 /// intervals; none without rate profiles.
 pub fn interval_figures(results: &RunResults) -> Vec<Figure> {
-    let Some(point) = results
-        .points
-        .iter()
-        .rev()
-        .find(|p| !p.intervals.is_empty())
-    else {
+    let Some(point) = last_point_with_intervals(results) else {
         return Vec::new();
     };
     INTERVAL_METRICS
@@ -39,6 +34,15 @@ pub fn interval_figures(results: &RunResults) -> Vec<Figure> {
         .filter(|&&metric| has_values(&point.intervals, metric))
         .map(|&metric| figure(results, point, metric))
         .collect()
+}
+
+/// The last point of `results` with intervals (none without rate profiles).
+pub(super) fn last_point_with_intervals(results: &RunResults) -> Option<&PointResults> {
+    results
+        .points
+        .iter()
+        .rev()
+        .find(|p| !p.intervals.is_empty())
 }
 
 /// True when some interval has a non-zero value of `metric`.

@@ -7,19 +7,14 @@
 
 use super::build::at_point;
 use super::figure::Figure;
-use super::intervals::over_time;
+use super::intervals::{last_point_with_intervals, over_time};
 use crate::model::metric::Metric;
 use crate::results::RunResults;
 
 /// One lag chart per queue (the system row left out: it has no lag of
 /// its own), at the last point with intervals.
 pub fn lag_figures(results: &RunResults) -> Vec<Figure> {
-    let Some(point) = results
-        .points
-        .iter()
-        .rev()
-        .find(|p| !p.intervals.is_empty())
-    else {
+    let Some(point) = last_point_with_intervals(results) else {
         return Vec::new();
     };
     let mut queues: Vec<&str> = Vec::new();

@@ -16,6 +16,11 @@ fn fill_with(files: &'static [&'static str]) -> impl FnOnce(&Path) -> io::Result
     }
 }
 
+/// Publishes `files` at `dir` under the default policy.
+fn publish_files(dir: &Path, files: &'static [&'static str]) {
+    publish(dir, Policy::default(), fill_with(files)).unwrap();
+}
+
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
@@ -29,12 +34,7 @@ fn names(dir: &Path) -> Vec<String> {
 fn a_new_folder_gets_the_files_and_a_marker_listing_them() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path().join("out");
-    publish(
-        &dir,
-        Policy::default(),
-        fill_with(&["a.json", "charts/x.svg"]),
-    )
-    .unwrap();
+    publish_files(&dir, &["a.json", "charts/x.svg"]);
     assert_eq!(names(&dir), [MARKER, "a.json", "charts"]);
     let marker = Marker::read(&dir).unwrap().unwrap();
     assert_eq!(marker.files, ["a.json", "charts/x.svg"]);
@@ -45,13 +45,8 @@ fn a_new_folder_gets_the_files_and_a_marker_listing_them() {
 fn an_earlier_folder_is_replaced_and_its_old_files_removed() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path().join("out");
-    publish(
-        &dir,
-        Policy::default(),
-        fill_with(&["old.json", "charts/old.svg"]),
-    )
-    .unwrap();
-    publish(&dir, Policy::default(), fill_with(&["a.json"])).unwrap();
+    publish_files(&dir, &["old.json", "charts/old.svg"]);
+    publish_files(&dir, &["a.json"]);
     assert_eq!(names(&dir), [MARKER, "a.json"]);
     assert_eq!(names(tmp.path()), ["out"]);
 }
@@ -60,20 +55,10 @@ fn an_earlier_folder_is_replaced_and_its_old_files_removed() {
 fn the_users_files_in_an_earlier_results_folder_stay() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path().join("out");
-    publish(
-        &dir,
-        Policy::default(),
-        fill_with(&["a.json", "charts/x.svg"]),
-    )
-    .unwrap();
+    publish_files(&dir, &["a.json", "charts/x.svg"]);
     fs::write(dir.join("notes.txt"), "mine").unwrap();
     fs::write(dir.join("charts/mine.svg"), "mine").unwrap();
-    publish(
-        &dir,
-        Policy::default(),
-        fill_with(&["b.json", "charts/y.svg"]),
-    )
-    .unwrap();
+    publish_files(&dir, &["b.json", "charts/y.svg"]);
     assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
     assert_eq!(
         fs::read_to_string(dir.join("charts/mine.svg")).unwrap(),
@@ -139,7 +124,7 @@ fn kept_entries_move_into_the_new_folder() {
 fn a_failed_fill_leaves_nothing_and_keeps_the_earlier_folder() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path().join("out");
-    publish(&dir, Policy::default(), fill_with(&["a.json"])).unwrap();
+    publish_files(&dir, &["a.json"]);
     let failed = publish(&dir, Policy::default(), |_| {
         Err(io::Error::other("full disk"))
     });
@@ -178,12 +163,7 @@ fn stale_staging_folders_of_dead_processes_are_removed() {
         fs::create_dir(folder).unwrap();
         fs::write(folder.join("results.json"), "{}").unwrap();
     }
-    publish(
-        &tmp.path().join("out"),
-        Policy::default(),
-        fill_with(&["a.json"]),
-    )
-    .unwrap();
+    publish_files(&tmp.path().join("out"), &["a.json"]);
     assert!(!dead.exists());
     assert!(
         unrelated.exists(),

@@ -146,6 +146,7 @@ pub(super) enum Outcome {
 }
 
 impl Outcome {
+    /// How one visit (a message at one queue) ended.
     pub(super) fn of_visit(visit: &VisitStamps) -> Outcome {
         if visit.rejected {
             Outcome::Rejected
@@ -169,6 +170,8 @@ impl Outcome {
         }
     }
 
+    /// How a journey through the network that began at `entered` ended,
+    /// from its visits in order.
     pub(super) fn of_journey(entered: u64, visits: &[VisitStamps]) -> Outcome {
         let Some(last) = visits.last() else {
             return Outcome::Unfinished;

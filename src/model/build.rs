@@ -41,6 +41,7 @@ pub struct ModelError {
 }
 
 impl ModelError {
+    /// An error on `key` saying `message`.
     pub(super) fn new(key: impl Into<String>, message: impl Into<String>) -> ModelError {
         ModelError {
             key: key.into(),
@@ -386,6 +387,23 @@ impl QueueBuilder {
         self
     }
 
+    /// The refusals of consumers that vary (unlimited, or on a schedule),
+    /// which leases, prefetch windows and outages do not support yet.
+    fn varying_consumers(&self) -> [Refusal<'static>; 2] {
+        [
+            (
+                self.consumers == UNLIMITED,
+                "consumers",
+                "`consumers = \"unlimited\"`",
+            ),
+            (
+                self.schedule.is_some(),
+                "consumers_schedule",
+                "a consumer schedule",
+            ),
+        ]
+    }
+
     /// The lease on deliveries, checked: modelled on one shared FIFO line
     /// of a fixed number of consumers, whose messages are never lost
     /// waiting (refused with what it does not support yet).
@@ -412,16 +430,10 @@ impl QueueBuilder {
                 "prefetch windows (`prefetch`, `ack`)",
             ),
             (self.partitioning.is_some(), "partitions", "`partitions`"),
-            (
-                self.consumers == UNLIMITED,
-                "consumers",
-                "`consumers = \"unlimited\"`",
-            ),
-            (
-                self.schedule.is_some(),
-                "consumers_schedule",
-                "a consumer schedule",
-            ),
+        ]
+        .into_iter()
+        .chain(self.varying_consumers())
+        .chain([
             (
                 self.capacity.is_some() || self.max_length.is_some(),
                 "capacity",
@@ -436,16 +448,13 @@ impl QueueBuilder {
                 "discipline",
                 "a `discipline` other than fifo",
             ),
-        ];
-        match refused.into_iter().find(|(present, _, _)| *present) {
-            Some((_, part, what)) => Err(ModelError::new(
-                format!("{key}.{part}"),
-                format!(
-                    "a lease (`ack_wait`) is modelled on one shared fifo line with a fixed number of consumers, without {what}; remove `ack_wait` or {what}"
-                ),
-            )),
-            None => Ok(Some(lease.clone())),
-        }
+        ]);
+        refuse_first(key, refused, |what| {
+            format!(
+                "a lease (`ack_wait`) is modelled on one shared fifo line with a fixed number of consumers, without {what}; remove `ack_wait` or {what}"
+            )
+        })?;
+        Ok(Some(lease.clone()))
     }
 
     /// Expired messages (with a patience), overflow victims (with
@@ -535,15 +544,12 @@ impl QueueBuilder {
         let unsupported = |what: &str| {
             format!("prefetch windows do not support {what} yet; remove `prefetch` or {what}")
         };
-        if self.consumers == UNLIMITED {
-            return refuse("consumers", unsupported("`consumers = \"unlimited\"`"));
-        }
-        if self.schedule.is_some() {
-            return refuse("consumers_schedule", unsupported("a consumer schedule"));
-        }
-        if self.capacity.is_some() {
-            return refuse("capacity", unsupported("a `capacity`"));
-        }
+        let refused = self.varying_consumers().into_iter().chain([(
+            self.capacity.is_some(),
+            "capacity",
+            "a `capacity`",
+        )]);
+        refuse_first(key, refused, unsupported)?;
         if !matches!(
             self.discipline,
             Discipline::Fifo | Discipline::Lifo | Discipline::Random
@@ -596,22 +602,14 @@ impl QueueBuilder {
                 "consumer outages are modelled on a shared line or prefetch windows with a fixed number of consumers, without {what}; remove `outage` or {what}"
             )
         };
-        let refused = [
-            (
-                self.partitioning.is_some(),
-                "partitions",
-                "`partitions` (a partition's consumer failing is a rebalance)",
-            ),
-            (
-                self.consumers == UNLIMITED,
-                "consumers",
-                "`consumers = \"unlimited\"`",
-            ),
-            (
-                self.schedule.is_some(),
-                "consumers_schedule",
-                "a consumer schedule",
-            ),
+        let refused = [(
+            self.partitioning.is_some(),
+            "partitions",
+            "`partitions` (a partition's consumer failing is a rebalance)",
+        )]
+        .into_iter()
+        .chain(self.varying_consumers())
+        .chain([
             (self.patience.is_some(), "patience", "a `patience` (TTL)"),
             (self.retry.is_some(), "retry", "`retry`"),
             (
@@ -624,13 +622,9 @@ impl QueueBuilder {
                 "discipline",
                 "a preemptive or processor-sharing `discipline`",
             ),
-        ];
-        match refused.into_iter().find(|(present, _, _)| *present) {
-            Some((_, part, what)) => {
-                Err(ModelError::new(format!("{key}.{part}"), unsupported(what)))
-            }
-            None => Ok(Availability::Outages(outage.clone())),
-        }
+        ]);
+        refuse_first(key, refused, unsupported)?;
+        Ok(Availability::Outages(outage.clone()))
     }
 
     /// Another consumer group reading the topic of partitioned queue
@@ -1195,6 +1189,24 @@ fn check_flow(model: &Model) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// A feature combination a model refuses: whether the queue has it, the
+/// key (below the queue's) that names it, and how the message names it.
+type Refusal<'a> = (bool, &'a str, &'a str);
+
+/// Refuses the first combination of `table` the queue has, as an error on
+/// `key.part` whose message is `message(what)`; in table order, so the
+/// same combination is always named first.
+fn refuse_first<'a>(
+    key: &str,
+    table: impl IntoIterator<Item = Refusal<'a>>,
+    message: impl Fn(&str) -> String,
+) -> Result<(), ModelError> {
+    match table.into_iter().find(|(present, _, _)| *present) {
+        Some((_, part, what)) => Err(ModelError::new(format!("{key}.{part}"), message(what))),
+        None => Ok(()),
+    }
+}
+
 /// Most distinct keys a producer may have (their partitions are hashed
 /// once, when a run starts).
 const MAX_KEYS: u32 = 1_000_000;
@@ -1262,12 +1274,9 @@ fn check_partitions(model: &Model) -> Result<(), ModelError> {
                 "no starting backlog: remove `backlog`",
             ),
         ];
-        if let Some((_, part, needs)) = refused.into_iter().find(|(present, _, _)| *present) {
-            return Err(ModelError::new(
-                format!("{key}.{part}"),
-                format!("a partitioned queue (`partitions`) needs {needs}"),
-            ));
-        }
+        refuse_first(&key, refused, |needs| {
+            format!("a partitioned queue (`partitions`) needs {needs}")
+        })?;
         let fed_by_queue = model.queues.iter().find(|q| {
             q.routes().iter().any(|r| r.queue == index) || q.dead_letter() == Some(index)
         });

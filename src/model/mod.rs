@@ -148,11 +148,4 @@ impl Model {
             .as_ref()
             .map_or(queue.consumers, |schedule| schedule.value_at(time) as u32)
     }
-
-    /// True when some producer is a closed loop.
-    pub fn has_closed_loops(&self) -> bool {
-        self.producers
-            .iter()
-            .any(|p| matches!(p.arrivals, Arrivals::Closed { .. }))
-    }
 }

@@ -8,6 +8,7 @@ mod html;
 mod intervals;
 mod live;
 mod markdown;
+mod outcome;
 mod plan;
 mod relations;
 mod terminal;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 pub use comparison::{Verdict, VerdictCounts, verdict, verdict_counts, verdict_summary};
 pub use csv_files::{write_intervals, write_replications, write_summary};
+pub use outcome::{OutcomeFiles, write_outcome};
 pub use plan::plan_table;
 pub use relations::relation_lines;
 pub use terminal::{View, WIDTH, table};
@@ -32,6 +34,9 @@ use crate::sim::Simulation;
 
 /// File holding the [`RunResults`] document.
 pub const RESULTS_FILE: &str = "results.json";
+
+/// The scenario a results folder was computed from, as given.
+const SCENARIO_FILE: &str = "scenario.toml";
 
 /// The one-page report in Markdown.
 const MARKDOWN_FILE: &str = "report.md";
@@ -78,7 +83,7 @@ fn write_files(
     }
     write_replications(file("replications.csv")?, scenario, results, simulations)
         .map_err(io::Error::other)?;
-    fs::write(staging.join("scenario.toml"), &scenario.source)?;
+    fs::write(staging.join(SCENARIO_FILE), &scenario.source)?;
     if let Some(distribution) = &charts.distribution {
         write_json(&staging.join(DISTRIBUTIONS_FILE), distribution)?;
     }

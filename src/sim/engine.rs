@@ -1161,20 +1161,7 @@ impl<'a> Engine<'a> {
                     None => self.leave_system_path::<LEAN>(slot, Departure::Served),
                 }
             }
-            Verdict::RetryAfter { delay } => {
-                let message = &mut self.messages.slots[slot as usize];
-                message.retries += 1;
-                let tracked = message.tracked;
-                self.collector
-                    .begin_retry_delay(self.now, queue, class, tracked);
-                self.calendar.schedule(
-                    self.now + delay,
-                    EventKind::Redeliver {
-                        queue: queue as u32,
-                        message: slot,
-                    },
-                );
-            }
+            Verdict::RetryAfter { delay } => self.delay_retry(queue, slot, delay),
             Verdict::Exhausted { dead_letter } => {
                 let message = &mut self.messages.slots[slot as usize];
                 message.retries = 0;
@@ -1259,9 +1246,16 @@ impl<'a> Engine<'a> {
     /// again for `service` (see [`Engine::redeliver`]).
     fn hold(&mut self, queue: usize, slot: u32, delay: f64, service: f64) {
         let message = &mut self.messages.slots[slot as usize];
-        message.retries += 1;
         message.service += delay + service;
         message.remaining = service;
+        self.delay_retry(queue, slot, delay);
+    }
+
+    /// `slot` retries at `queue` after `delay` (counted as a retry and
+    /// measured as time in retry until [`EventKind::Redeliver`]).
+    fn delay_retry(&mut self, queue: usize, slot: u32, delay: f64) {
+        let message = &mut self.messages.slots[slot as usize];
+        message.retries += 1;
         let (class, tracked) = (message.class as usize, message.tracked);
         self.collector
             .begin_retry_delay(self.now, queue, class, tracked);

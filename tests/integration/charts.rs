@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::{assert_succeeded, queuelab};
+use crate::common::{assert_succeeded, queue_text, queuelab, write_toml};
 use queuelab::chart::{Figure, LEGEND_WIDTH, Mark, Point, SIZE, Series};
 use tempfile::TempDir;
 
@@ -19,6 +19,14 @@ fn run(scenario: &Path, out: &Path) {
         .output()
         .unwrap();
     assert_succeeded(&output);
+}
+
+/// Runs scenario `text` as `<name>.toml` in `dir` into the folder `<name>`,
+/// which it returns.
+fn run_text(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let out = dir.join(name);
+    run(&write_toml(dir, name, text), &out);
+    out
 }
 
 fn shipped_scenarios() -> Vec<PathBuf> {
@@ -255,32 +263,23 @@ fn plot_redraws_the_same_charts_from_saved_results() {
         .code(2);
 }
 
-const MD1: &str = r#"name = "md1"
-[run]
-replications = 2
+const MD1: &str = queue_text!(
+    "md1",
+    "replications = 2
 customers = 5_000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.5 }
-[[queues]]
-name = "q"
-consumers = 1
-service = { dist = "deterministic", value = 1.0 }
+",
+    "{ dist = \"exponential\", rate = 0.5 }",
+    "consumers = 1
+service = { dist = \"deterministic\", value = 1.0 }
 [sweep]
 load = [0.5, 0.7]
-"#;
+",
+);
 
 #[test]
 fn compare_overlays_runs_and_refuses_results_without_the_metric() {
     let tmp = TempDir::new().unwrap();
-    let scenario = |name: &str, text: &str| {
-        let path = tmp.path().join(format!("{name}.toml"));
-        fs::write(&path, text).unwrap();
-        let out = tmp.path().join(name);
-        run(&path, &out);
-        out
-    };
+    let scenario = |name: &str, text: &str| run_text(tmp.path(), name, text);
     let fifo = scenario("fifo", MD1);
     let lifo = scenario(
         "lifo",
@@ -360,13 +359,7 @@ fn legend_labels_are_drawn_whole() {
 #[test]
 fn compare_refuses_runs_that_share_no_axis_and_converts_time_units() {
     let tmp = TempDir::new().unwrap();
-    let scenario = |name: &str, text: &str| {
-        let path = tmp.path().join(format!("{name}.toml"));
-        fs::write(&path, text).unwrap();
-        let out = tmp.path().join(name);
-        run(&path, &out);
-        out
-    };
+    let scenario = |name: &str, text: &str| run_text(tmp.path(), name, text);
     let compare = |metric: &str, dirs: &[&Path]| {
         queuelab()
             .args(["compare", "--metric", metric, "--out"])

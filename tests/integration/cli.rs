@@ -4,31 +4,32 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{assert_succeeded, queuelab};
+use crate::common::{assert_succeeded, mm1_text, queuelab, write_file};
 use tempfile::TempDir;
 
-const GOOD: &str = r#"name = "cli-mm1"
-[run]
-seed = 3
+const GOOD: &str = mm1_text!(
+    "cli-mm1",
+    "seed = 3
 replications = 4
 customers = 20_000
 warmup = 2_000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.5 }
-[[queues]]
-name = "q"
-consumers = 1
-service = { dist = "exponential", mean = 1.0 }
-[sweep]
+",
+    "[sweep]
 load = [0.5, 0.8]
-"#;
+",
+);
 
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
+/// `queuelab run --quiet --format json --out OUT FILE`, which must
+/// succeed: the JSON document it prints.
+fn run_json(file: &Path, out: &Path) -> serde_json::Value {
+    let output = queuelab()
+        .args(["run", "--quiet", "--format", "json", "--out"])
+        .arg(out)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert_succeeded(&output);
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 #[test]
@@ -51,16 +52,9 @@ fn every_shipped_scenario_passes_check() {
 #[test]
 fn run_writes_every_result_file_and_prints_json() {
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "good.toml", GOOD);
+    let file = write_file(tmp.path(), "good.toml", GOOD);
     let out = tmp.path().join("out");
-    let output = queuelab()
-        .args(["run", "--quiet", "--format", "json", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_succeeded(&output);
-    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let doc = run_json(&file, &out);
     assert_eq!(doc["scenario"], "cli-mm1");
     assert_eq!(doc["points"].as_array().unwrap().len(), 2);
     let row = &doc["points"][1]["results"][0];
@@ -102,7 +96,7 @@ fn results_do_not_depend_on_the_thread_count() {
     let tmp = TempDir::new().unwrap();
     let auto = GOOD.replace("warmup = 2_000", "warmup = \"auto\"");
     for (name, text) in [("fixed", GOOD), ("auto", auto.as_str())] {
-        let file = write(tmp.path(), &format!("{name}.toml"), text);
+        let file = write_file(tmp.path(), &format!("{name}.toml"), text);
         let run = |threads: &str| {
             let out = tmp.path().join(format!("{name}{threads}"));
             let output = queuelab()
@@ -139,16 +133,9 @@ fn intervals_stay_within_what_each_metric_can_take() {
         .replace("customers = 20_000", "customers = 300")
         .replace("warmup = 2_000", "warmup = 0")
         .replace("consumers = 1", "consumers = 1\ncapacity = 4");
-    let file = write(tmp.path(), "short.toml", &text);
+    let file = write_file(tmp.path(), "short.toml", &text);
     let out = tmp.path().join("out");
-    let output = queuelab()
-        .args(["run", "--quiet", "--format", "json", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let doc = run_json(&file, &out);
     let mut clipped = 0;
     for point in doc["points"].as_array().unwrap() {
         for row in point["results"].as_array().unwrap() {
@@ -182,7 +169,7 @@ fn intervals_stay_within_what_each_metric_can_take() {
 #[test]
 fn the_terminal_says_how_the_verdicts_came_out_and_what_to_expect() {
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "good.toml", GOOD);
+    let file = write_file(tmp.path(), "good.toml", GOOD);
     let output = queuelab()
         .args(["run", "--quiet", "--detail", "--out"])
         .arg(tmp.path().join("out"))
@@ -222,7 +209,7 @@ fn the_terminal_says_how_the_verdicts_came_out_and_what_to_expect() {
 #[test]
 fn theory_prints_formulas_without_simulation() {
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "good.toml", GOOD);
+    let file = write_file(tmp.path(), "good.toml", GOOD);
     let output = queuelab()
         .args(["theory", "--format", "json"])
         .arg(&file)
@@ -464,7 +451,7 @@ fn bad_cases() -> Vec<(&'static str, String, &'static str)> {
 fn bad_input_exits_2_with_a_clear_message_and_no_results() {
     let tmp = TempDir::new().unwrap();
     for (what, text, word) in bad_cases() {
-        let file = write(tmp.path(), "bad.toml", &text);
+        let file = write_file(tmp.path(), "bad.toml", &text);
         let out = tmp.path().join("bad-out");
         for command in ["check", "run"] {
             let mut cmd = queuelab();
@@ -496,7 +483,7 @@ fn bad_input_exits_2_with_a_clear_message_and_no_results() {
 #[test]
 fn semantic_errors_name_the_line() {
     let tmp = TempDir::new().unwrap();
-    let file = write(
+    let file = write_file(
         tmp.path(),
         "bad.toml",
         &GOOD.replace("rate = 0.5", "rate = -1.0"),
@@ -529,7 +516,7 @@ fn help_offers_only_what_each_command_accepts() {
     assert!(help("run").contains("--shard"));
     // What is not offered is refused as a usage error.
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "good.toml", GOOD);
+    let file = write_file(tmp.path(), "good.toml", GOOD);
     for args in [["plan", "--format", "csv"], ["live", "--shard", "0/2"]] {
         let output = queuelab().args(args).arg(&file).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -539,7 +526,7 @@ fn help_offers_only_what_each_command_accepts() {
 #[test]
 fn bad_arguments_exit_2() {
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "good.toml", GOOD);
+    let file = write_file(tmp.path(), "good.toml", GOOD);
     queuelab()
         .args(["run", "--format", "xml"])
         .arg(&file)
@@ -561,7 +548,7 @@ fn bash_completion_completes_commands_and_options() {
     let script = queuelab().args(["completions", "bash"]).output().unwrap();
     assert!(script.status.success());
     let tmp = TempDir::new().unwrap();
-    let path = write(
+    let path = write_file(
         tmp.path(),
         "queuelab.bash",
         &String::from_utf8_lossy(&script.stdout),

@@ -1,6 +1,7 @@
 //! Shared helpers: build scenarios from text, run them, find rows.
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use queuelab::dist::Dist;
@@ -131,4 +132,86 @@ pub fn first_row(results: &RunResults) -> &Row {
 /// The simulated mean of `metric` on `row`.
 pub fn simulated(row: &Row, metric: Metric) -> f64 {
     row.simulation.as_ref().expect("simulation").metrics[&metric].mean
+}
+
+/// Writes `text` to the file `name` (extension included) in `dir`.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Writes scenario `text` to `<name>.toml` in `dir`.
+pub fn write_toml(dir: &Path, name: &str, text: &str) -> PathBuf {
+    write_file(dir, &format!("{name}.toml"), text)
+}
+
+/// Scenario text of one producer `p` into one queue `q`, a constant:
+/// `queue_text!(name, run, interarrival, queue)` with `run` the `[run]`
+/// section's lines, `interarrival` the producer's, and `queue` the lines
+/// after the queue's name (each line ending in `\n`).
+macro_rules! queue_text {
+    ($name:literal, $run:literal, $interarrival:literal, $queue:expr $(,)?) => {
+        concat!(
+            "name = \"",
+            $name,
+            "\"\n[run]\n",
+            $run,
+            "[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = ",
+            $interarrival,
+            "\n[[queues]]\nname = \"q\"\n",
+            $queue
+        )
+    };
+}
+pub(crate) use queue_text;
+
+/// [`queue_text!`] of M/M/1 at load 0.5 (Poisson arrivals at rate 0.5, one
+/// consumer, exponential service of mean 1): `mm1_text!(name, run, tail)`
+/// with `tail` what follows the queue.
+macro_rules! mm1_text {
+    ($name:literal, $run:literal, $tail:literal $(,)?) => {
+        crate::common::queue_text!(
+            $name,
+            $run,
+            "{ dist = \"exponential\", rate = 0.5 }",
+            concat!(
+                "consumers = 1\nservice = { dist = \"exponential\", mean = 1.0 }\n",
+                $tail
+            ),
+        )
+    };
+}
+pub(crate) use mm1_text;
+
+/// Asserts that `queuelab <args> FILE` exits 2 with each of `needles` in
+/// its message, which it returns.
+pub fn refuses(args: &[&str], file: &Path, needles: &[&str]) -> String {
+    let output = queuelab().args(args).arg(file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}: {stderr}",
+        file.display()
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{}: `{needle}` not in: {stderr}",
+            file.display()
+        );
+    }
+    stderr
+}
+
+/// Asserts that `queuelab check FILE` accepts the scenario.
+pub fn check_passes(file: &Path) {
+    assert_succeeded(&queuelab().arg("check").arg(file).output().unwrap());
+}
+
+/// Writes scenario `text` to `<name>.toml` in `dir` and asserts that
+/// `queuelab check` refuses it with each of `needles` in its message.
+pub fn check_refuses(dir: &Path, name: &str, text: &str, needles: &[&str]) -> String {
+    refuses(&["check"], &write_toml(dir, name, text), needles)
 }

@@ -2,8 +2,6 @@
 //! against the exact per-consumer theory of one group fed by the topic's
 //! producers, at a fixed seed; bad `topic` keys refused naming the key.
 
-use std::fs;
-
 use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
 use queuelab::model::{Assignor, KeyDistribution, Keys, Model, ProducerBuilder, QueueBuilder};
@@ -11,7 +9,7 @@ use queuelab::results::Row;
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 
-use crate::common::{assert_within, queuelab, run};
+use crate::common::{assert_within, check_refuses, run};
 
 /// Seed 3, 20 replications of 200,000 measured messages, 99.9% intervals.
 const RUN: RunConfig = RunConfig {
@@ -109,13 +107,7 @@ fn bad_topics_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     for (index, (from, to, needles)) in cases.into_iter().enumerate() {
         assert!(base.contains(from), "{from}");
-        let path = dir.path().join(format!("case-{index}.toml"));
-        fs::write(&path, base.replacen(from, to, 1)).unwrap();
-        let output = queuelab().arg("check").arg(&path).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{to}: {stderr}");
-        for needle in needles {
-            assert!(stderr.contains(needle), "{to}: `{needle}` not in {stderr}");
-        }
+        let name = format!("case-{index}");
+        check_refuses(dir.path(), &name, &base.replacen(from, to, 1), needles);
     }
 }

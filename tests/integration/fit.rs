@@ -1,8 +1,7 @@
 //! `queuelab fit`: known parameters recovered from generated samples, the
 //! command on CSV files (its scenario lines pass `check`), and bad input.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use queuelab::dist::Dist;
 use queuelab::fit::{Fit, fit};
@@ -10,7 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tempfile::TempDir;
 
-use crate::common::{assert_succeeded, queuelab};
+use crate::common::{assert_succeeded, queuelab, write_file};
 
 const SAMPLES: usize = 20_000;
 
@@ -81,16 +80,9 @@ fn recovers_a_lognormal() {
     assert_close("scv", best.dist.scv(), 0.5, 0.08);
 }
 
-/// Writes `text` to `name` in `dir`.
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
-
 /// A scenario in `dir` using `interarrival_line`, checked by the binary.
 fn check_with_interarrival(dir: &Path, interarrival_line: &str) {
-    let scenario = write(
+    let scenario = write_file(
         dir,
         "pasted.toml",
         &format!(
@@ -121,7 +113,7 @@ fn command_prints_a_ranked_table_and_a_scenario_line() {
     let text: String = std::iter::once("id,service_ms\n".to_string())
         .chain(values.iter().enumerate().map(|(i, x)| format!("{i},{x}\n")))
         .collect();
-    let file = write(tmp.path(), "services.csv", &text);
+    let file = write_file(tmp.path(), "services.csv", &text);
 
     let output = queuelab()
         .args(["fit", "--column", "service_ms"])
@@ -175,7 +167,7 @@ fn gaps_between_timestamps_and_the_trace_line() {
         text.push_str(&format!("{time}\n"));
         time += gap;
     }
-    write(tmp.path(), "arrivals.csv", &text);
+    write_file(tmp.path(), "arrivals.csv", &text);
 
     let output = queuelab()
         .current_dir(tmp.path())
@@ -205,10 +197,10 @@ fn gaps_between_timestamps_and_the_trace_line() {
 #[test]
 fn bad_input_is_refused_with_exit_2() {
     let tmp = TempDir::new().unwrap();
-    let good = write(tmp.path(), "good.csv", "x\n1\n2\n3\n");
-    let text = write(tmp.path(), "text.csv", "x\n1\nfast\n");
-    let single = write(tmp.path(), "single.csv", "x\n4\n");
-    let decreasing = write(tmp.path(), "decreasing.csv", "x\n1\n3\n2\n");
+    let good = write_file(tmp.path(), "good.csv", "x\n1\n2\n3\n");
+    let text = write_file(tmp.path(), "text.csv", "x\n1\nfast\n");
+    let single = write_file(tmp.path(), "single.csv", "x\n4\n");
+    let decreasing = write_file(tmp.path(), "decreasing.csv", "x\n1\n3\n2\n");
     let missing = tmp.path().join("missing.csv");
     let cases: [(&Path, &[&str], &str); 6] = [
         (&missing, &["--column", "x"], "cannot read"),
@@ -252,7 +244,7 @@ fn fit_warns_about_ids_timestamps_few_values_and_reads_decimal_commas() {
     let rows: String = (1..=40)
         .map(|i| format!("{i},{}.{}\n", i % 7 + 1, i % 10))
         .collect();
-    let ids = write(tmp.path(), "ids.csv", &format!("order_id,ms\n{rows}"));
+    let ids = write_file(tmp.path(), "ids.csv", &format!("order_id,ms\n{rows}"));
     let stdout = |args: &[&str], file: &Path| {
         let output = queuelab().arg("fit").arg(file).args(args).output().unwrap();
         assert!(output.status.success(), "{output:?}");
@@ -270,11 +262,11 @@ fn fit_warns_about_ids_timestamps_few_values_and_reads_decimal_commas() {
     assert!(!stdout(&["--column", "ms"], &ids).contains("note:"));
 
     let stamps: String = (0..40).map(|i| format!("{}.5\n", i * 3)).collect();
-    let times = write(tmp.path(), "times.csv", &format!("t\n{stamps}"));
+    let times = write_file(tmp.path(), "times.csv", &format!("t\n{stamps}"));
     assert!(stdout(&["--column", "t"], &times).contains("add --gaps"));
     assert!(!stdout(&["--column", "t", "--gaps"], &times).contains("note:"));
 
-    let semicolons = write(tmp.path(), "semi.csv", "id;ms\n1;1,5\n2;2,5\n3;0,5\n");
+    let semicolons = write_file(tmp.path(), "semi.csv", "id;ms\n1;1,5\n2;2,5\n3;0,5\n");
     let json: serde_json::Value = serde_json::from_str(&stdout(
         &["--column", "ms", "--format", "json"],
         &semicolons,

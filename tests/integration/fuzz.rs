@@ -12,6 +12,8 @@ use proptest::prelude::*;
 use queuelab::scenario;
 use queuelab::shard::{self, ShardId};
 
+use crate::common::mm1_text;
+
 /// Text spliced into inputs: TOML structure, keys, and values at every
 /// edge a reader must survive.
 const TOKENS: &[&str] = &[
@@ -175,23 +177,17 @@ proptest! {
 fn shard_texts() -> &'static [String] {
     static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
     TEXTS.get_or_init(|| {
-        let text = r#"name = "fuzz"
-[run]
-seed = 3
+        let text = mm1_text!(
+            "fuzz",
+            "seed = 3
 replications = 3
 customers = 300
 warmup = 30
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.5 }
-[[queues]]
-name = "q"
-consumers = 1
-service = { dist = "exponential", mean = 1.0 }
-[sweep]
+",
+            "[sweep]
 load = [0.5, 0.8]
-"#;
+",
+        );
         let scenario = scenario::parse(Path::new("fuzz.toml"), text.to_string()).unwrap();
         (0..3)
             .map(|index| {

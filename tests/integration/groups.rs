@@ -14,7 +14,9 @@ use queuelab::results::RunResults;
 use queuelab::sim::{Recording, replay};
 use queuelab::theory;
 
-use crate::common::{first_row, queuelab, run, scenario, simulated};
+use crate::common::{
+    check_passes, check_refuses, first_row, queuelab, run, scenario, simulated, write_toml,
+};
 
 /// One message per time unit (at 1, 2, 3, ...), keyless so round-robin
 /// over 2 partitions (message k, from 1, to partition (k - 1) mod 2),
@@ -299,23 +301,10 @@ fn bad_group_change_keys_are_refused_naming_the_key() {
     for (to, name, needles) in cases {
         let text = TOPIC.replacen(changes, to, 1);
         assert_ne!(text, TOPIC, "{name}");
-        let path = dir.path().join(format!("{name}.toml"));
-        fs::write(&path, &text).unwrap();
-        let output = queuelab().arg("check").arg(&path).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{name}: `{needle}` not in: {stderr}"
-            );
-        }
+        check_refuses(dir.path(), name, &text, needles);
     }
     // The topic itself is valid.
-    let path = dir.path().join("topic.toml");
-    fs::write(&path, TOPIC).unwrap();
-    let output = queuelab().arg("check").arg(&path).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    check_passes(&write_toml(dir.path(), "topic", TOPIC));
 }
 
 /// A Kafka topic under `strategy`, with `extra` settings.

@@ -8,7 +8,7 @@ use std::fs;
 
 use tempfile::TempDir;
 
-use crate::common::{assert_succeeded, queuelab};
+use crate::common::{assert_succeeded, check_refuses, queuelab};
 use queuelab::results::RunResults;
 
 /// A topic of 4 partitions read by 2 consumers, Zipf keys, 8 replications
@@ -92,14 +92,6 @@ fn bad_report_every_is_refused_by_key() {
     ];
     let dir = TempDir::new().unwrap();
     for (text, key, reason) in cases {
-        let file = dir.path().join("bad.toml");
-        fs::write(&file, &text).unwrap();
-        let output = queuelab().arg("check").arg(&file).output().unwrap();
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(output.status.code(), Some(2), "{text}\n{stderr}");
-        assert!(
-            stderr.contains(key) && stderr.contains(reason) && stderr.contains("bad.toml"),
-            "{key}: {stderr}"
-        );
+        check_refuses(dir.path(), "bad", &text, &[key, reason, "bad.toml"]);
     }
 }

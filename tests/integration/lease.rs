@@ -9,7 +9,7 @@ use queuelab::model::metric::Metric;
 use queuelab::model::{Feature, Model, ProducerBuilder, QueueBuilder};
 use queuelab::{live, theory};
 
-use crate::common::{assert_within, first_row, queuelab, scenario, simulated};
+use crate::common::{assert_within, first_row, queue_text, refuses, scenario, simulated};
 use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
 
 fn estimate(results: &queuelab::results::RunResults, metric: Metric) -> queuelab::stats::Estimate {
@@ -96,21 +96,17 @@ fn a_lease_is_a_feature_live_refuses_and_theory_names() {
     assert!(uncovered.contains("ack_wait"), "{uncovered}");
 }
 
-const LEASE: &str = r#"
-name = "lease"
-[run]
-replications = 2
+const LEASE: &str = queue_text!(
+    "lease",
+    "replications = 2
 customers = 5_000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.1 }
-[[queues]]
-name = "q"
-consumers = 2
-service = { dist = "exponential", mean = 10.0 }
+",
+    "{ dist = \"exponential\", rate = 0.1 }",
+    "consumers = 2
+service = { dist = \"exponential\", mean = 10.0 }
 LEASE
-"#;
+",
+);
 
 #[test]
 fn a_lease_scenario_runs_and_bad_ones_are_refused_naming_the_key() {
@@ -159,12 +155,6 @@ fn a_lease_scenario_runs_and_bad_ones_are_refused_naming_the_key() {
     let file = tmp.path().join("lease.toml");
     for (lease, key, message) in cases {
         std::fs::write(&file, LEASE.replace("LEASE", lease)).unwrap();
-        let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{lease}: {stderr}");
-        assert!(
-            stderr.contains("lease.toml") && stderr.contains(key) && stderr.contains(message),
-            "{lease}: {stderr}"
-        );
+        refuses(&["check"], &file, &["lease.toml", key, message]);
     }
 }

@@ -2,48 +2,22 @@
 //! and the limit), never a panic, an abort or hours of work.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common::queuelab;
+use crate::common::{mm1_text, queuelab, refuses, write_toml};
 use tempfile::TempDir;
 
-const BASE: &str = r#"name = "probe"
-[run]
-replications = 2
+const BASE: &str = mm1_text!(
+    "probe",
+    "replications = 2
 customers = 2000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.5 }
-[[queues]]
-name = "q"
-consumers = 1
-service = { dist = "exponential", mean = 1.0 }
-"#;
+",
+    "",
+);
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(format!("{name}.toml"));
-    fs::write(&path, text).unwrap();
-    path
-}
-
-/// `queuelab <args> FILE` exits 2 with every `needles` in its message.
+/// `queuelab <args> FILE` exits 2 with every `needles` in a short message.
 fn refused(args: &[&str], file: &Path, needles: &[&str]) {
-    let output = queuelab().args(args).arg(file).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{}: {stderr}",
-        file.display()
-    );
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "{}: `{needle}` not in: {stderr}",
-            file.display()
-        );
-    }
+    let stderr = refuses(args, file, needles);
     assert!(
         stderr.len() < 2_000,
         "{}: a {}-byte message",
@@ -142,7 +116,7 @@ fn sizes_the_machine_cannot_hold_are_refused_naming_the_key_and_the_limit() {
         ),
     ];
     for (name, text, needles) in cases {
-        let file = write(tmp.path(), name, &text);
+        let file = write_toml(tmp.path(), name, &text);
         refused(&["check"], &file, &needles);
     }
 }
@@ -178,7 +152,7 @@ fn times_the_clock_cannot_hold_are_refused_with_what_the_user_wrote() {
         ),
     ];
     for (name, text, needles) in cases {
-        let file = write(tmp.path(), name, &text);
+        let file = write_toml(tmp.path(), name, &text);
         refused(&["check"], &file, &needles);
         let message =
             String::from_utf8_lossy(&queuelab().arg("check").arg(&file).output().unwrap().stderr)
@@ -196,13 +170,13 @@ fn closed_clients_that_leave_no_room_for_an_open_stream_are_refused() {
     );
     refused(
         &["check"],
-        &write(tmp.path(), "mixed", &mixed),
+        &write_toml(tmp.path(), "mixed", &mixed),
         &["queues.q", "closed loops"],
     );
     let roomy = mixed.replace("population = 50", "population = 4");
     queuelab()
         .arg("check")
-        .arg(write(tmp.path(), "roomy", &roomy))
+        .arg(write_toml(tmp.path(), "roomy", &roomy))
         .assert()
         .success();
 }
@@ -210,7 +184,7 @@ fn closed_clients_that_leave_no_room_for_an_open_stream_are_refused() {
 #[test]
 fn command_line_values_beyond_the_limits_are_refused() {
     let tmp = TempDir::new().unwrap();
-    let file = write(tmp.path(), "base", BASE);
+    let file = write_toml(tmp.path(), "base", BASE);
     let out = tmp.path().join("out");
     for args in [
         vec!["--replications", "4000000000"],
@@ -232,7 +206,7 @@ fn command_line_values_beyond_the_limits_are_refused() {
     many.push_str("[compare]\nlive = { seconds = 1.0 }\n");
     refused(
         &["check"],
-        &write(tmp.path(), "live", &many),
+        &write_toml(tmp.path(), "live", &many),
         &["compare.live", "256"],
     );
 }
@@ -261,7 +235,7 @@ fn files_that_are_not_regular_files_are_refused_without_blocking() {
     );
     refused(
         &["check"],
-        &write(tmp.path(), "samples", &samples),
+        &write_toml(tmp.path(), "samples", &samples),
         &["not a regular file"],
     );
 }
@@ -292,7 +266,7 @@ fn overloaded_mmck_theory_with_ten_million_places_finishes() {
         .replace("mean = 1.0 }", "mean = 1.0 }\ncapacity = 10000000");
     let output = queuelab()
         .args(["theory", "--format", "json"])
-        .arg(write(tmp.path(), "mmck", &text))
+        .arg(write_toml(tmp.path(), "mmck", &text))
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -313,7 +287,7 @@ fn charts_of_values_near_the_float_limit_are_drawn() {
     queuelab()
         .args(["run", "--quiet", "--out"])
         .arg(&out)
-        .arg(write(tmp.path(), "sweep", &text))
+        .arg(write_toml(tmp.path(), "sweep", &text))
         .assert()
         .success();
     let path = out.join("results.json");

@@ -3,6 +3,7 @@
 //! arrivals (checked against the exact D/M/1 formula).
 
 use std::path::Path;
+use std::process::Output;
 
 use queuelab::model::metric::Metric;
 use queuelab::scenario;
@@ -40,6 +41,12 @@ fn import(file: &Path, fails: bool) -> String {
         .args(["--service-mean-ms", "5"])
         .output()
         .unwrap();
+    stdout_or_refusal(output, fails)
+}
+
+/// The stdout of a command that succeeded, or its stderr when `fails`
+/// (then with exit 2).
+fn stdout_or_refusal(output: Output, fails: bool) -> String {
     if fails {
         assert_eq!(output.status.code(), Some(2), "exit 2 expected");
         String::from_utf8(output.stderr).unwrap()
@@ -305,13 +312,7 @@ fn omb_result(dir: &Path, fails: bool) -> String {
         .arg(dir)
         .output()
         .unwrap();
-    if fails {
-        assert_eq!(output.status.code(), Some(2), "exit 2 expected");
-        String::from_utf8(output.stderr).unwrap()
-    } else {
-        common::assert_succeeded(&output);
-        String::from_utf8(output.stdout).unwrap()
-    }
+    stdout_or_refusal(output, fails)
 }
 
 #[test]

@@ -7,22 +7,19 @@ use queuelab::model::metric::Metric;
 use queuelab::sim;
 use tempfile::TempDir;
 
-use crate::common::{queuelab, scenario};
+use crate::common::{queue_text, queuelab, scenario};
 
-const MM1: &str = r#"name = "one-run"
-[run]
-seed = 5
+const MM1: &str = queue_text!(
+    "one-run",
+    "seed = 5
 replications = 1
 customers = 40_000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.8 }
-[[queues]]
-name = "q"
-consumers = 1
-service = { dist = "exponential", mean = 1.0 }
-"#;
+",
+    "{ dist = \"exponential\", rate = 0.8 }",
+    "consumers = 1
+service = { dist = \"exponential\", mean = 1.0 }
+",
+);
 
 fn results_json(stdout: &[u8]) -> serde_json::Value {
     serde_json::from_slice(stdout).unwrap()

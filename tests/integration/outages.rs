@@ -10,7 +10,7 @@ use queuelab::model::metric::Metric;
 use queuelab::model::{Feature, Model, ProducerBuilder, QueueBuilder};
 use queuelab::{live, theory};
 
-use crate::common::{first_row, queuelab, scenario, simulated};
+use crate::common::{check_passes, first_row, queue_text, refuses, scenario, simulated};
 use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
 
 fn deterministic(value: f64) -> Dist {
@@ -137,21 +137,17 @@ fn outages_are_a_feature_live_refuses_and_theory_names() {
     assert_eq!(theory::uncovered(&model), None);
 }
 
-const OUTAGE: &str = r#"
-name = "outage"
-[run]
-replications = 2
+const OUTAGE: &str = queue_text!(
+    "outage",
+    "replications = 2
 customers = 5_000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.5 }
-[[queues]]
-name = "q"
-consumers = 2
-service = { dist = "exponential", mean = 1.0 }
+",
+    "{ dist = \"exponential\", rate = 0.5 }",
+    "consumers = 2
+service = { dist = \"exponential\", mean = 1.0 }
 outage = OUTAGE
-"#;
+",
+);
 
 #[test]
 fn an_outage_scenario_runs_and_bad_ones_are_refused_naming_the_key() {
@@ -198,13 +194,7 @@ fn an_outage_scenario_runs_and_bad_ones_are_refused_naming_the_key() {
     let file = tmp.path().join("outage.toml");
     for (outage, key, message) in cases {
         std::fs::write(&file, OUTAGE.replace("OUTAGE", outage)).unwrap();
-        let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{outage}: {stderr}");
-        assert!(
-            stderr.contains("outage.toml") && stderr.contains(key) && stderr.contains(message),
-            "{outage}: {stderr}"
-        );
+        refuses(&["check"], &file, &["outage.toml", key, message]);
     }
 }
 
@@ -218,19 +208,7 @@ fn a_load_the_consumers_time_up_cannot_carry_is_refused() {
     let outage = "{ mtbf = 20, repair = { dist = \"deterministic\", value = 2.0 } }";
     let text = OUTAGE.replace("OUTAGE", outage);
     std::fs::write(&file, text.replace("rate = 0.5", "rate = 1.9")).unwrap();
-    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("load is 1.0450") && stderr.contains("up 0.9091"),
-        "{stderr}"
-    );
+    refuses(&["check"], &file, &["load is 1.0450", "up 0.9091"]);
     std::fs::write(&file, text.replace("rate = 0.5", "rate = 1.7")).unwrap();
-    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    check_passes(&file);
 }

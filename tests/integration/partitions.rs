@@ -3,9 +3,6 @@
 //! per-partition rows, the refusal of a consumer its partitions overload,
 //! of bad keys, and of live runs.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use queuelab::dist::Dist;
 use queuelab::live;
 use queuelab::model::metric::Metric;
@@ -16,8 +13,9 @@ use queuelab::model::{
 use queuelab::results::{Row, RunResults};
 use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
+use queuelab::theory::TheoryResult;
 
-use crate::common::{assert_within, queuelab, run};
+use crate::common::{assert_within, refuses, run, write_toml};
 
 /// Seed 7, 20 replications of 200,000 measured messages, 99.9% intervals.
 const RUN: RunConfig = RunConfig {
@@ -151,15 +149,31 @@ fn each_instance_with_threads_is_the_mmt_queue_its_queues_feed() {
 /// same figures as a shared line of T consumers.
 #[test]
 fn one_instance_with_threads_is_a_shared_line_of_that_many_consumers() {
+    let (threaded, shared) = threaded_and_shared(Dist::exponential_mean(1.0).unwrap());
+    assert_same_figures(
+        &threaded,
+        &shared,
+        &[
+            Metric::MeanWait,
+            Metric::PWait,
+            Metric::Utilisation,
+            Metric::WaitP99,
+        ],
+    );
+}
+
+/// The theory of one instance of 4 threads reading 4 queues, and of a
+/// shared line of 4 consumers, both with `service` at 3 messages a time
+/// unit.
+fn threaded_and_shared(service: Dist) -> (TheoryResult, TheoryResult) {
     let keys = Keys {
         count: 50,
         distribution: KeyDistribution::Uniform,
     };
-    let service = || Dist::exponential_mean(1.0).unwrap();
     let arrivals = || Dist::exponential_rate(3.0).unwrap();
     let threaded = Model::builder("one")
         .queue(
-            QueueBuilder::new("t", 1, service())
+            QueueBuilder::new("t", 1, service.clone())
                 .partitions(4, Assignor::Range)
                 .threads(4),
         )
@@ -167,20 +181,18 @@ fn one_instance_with_threads_is_a_shared_line_of_that_many_consumers() {
         .build()
         .unwrap();
     let shared = Model::builder("one")
-        .queue(QueueBuilder::new("t", 4, service()))
+        .queue(QueueBuilder::new("t", 4, service))
         .producer(ProducerBuilder::open("p", "t", arrivals()))
         .build()
         .unwrap();
-    let threaded = queuelab::theory::evaluate(&threaded);
-    let shared = queuelab::theory::evaluate(&shared);
-    let (threaded, shared) = (&threaded[0].1, &shared[0].1);
-    for metric in [
-        Metric::MeanWait,
-        Metric::PWait,
-        Metric::Utilisation,
-        Metric::WaitP99,
-    ] {
-        let (a, b) = (threaded.metrics[&metric], shared.metrics[&metric]);
+    let theory = |model: &Model| queuelab::theory::evaluate(model).swap_remove(0).1;
+    (theory(&threaded), theory(&shared))
+}
+
+/// `threaded` and `shared` give the same `metrics`, to rounding.
+fn assert_same_figures(threaded: &TheoryResult, shared: &TheoryResult, metrics: &[Metric]) {
+    for metric in metrics {
+        let (a, b) = (threaded.metrics[metric], shared.metrics[metric]);
         assert!((a - b).abs() <= 1e-12 * b.abs(), "{metric:?}: {a} vs {b}");
     }
 }
@@ -238,34 +250,13 @@ fn instances_with_threads_and_general_service_are_near_allen_cunneen() {
 /// M/G/T: the same Allen–Cunneen mean wait.
 #[test]
 fn one_instance_with_threads_and_general_service_is_the_shared_line_approximation() {
-    let keys = Keys {
-        count: 50,
-        distribution: KeyDistribution::Uniform,
-    };
-    let service = || Dist::gamma(1.0, 0.5).unwrap();
-    let arrivals = || Dist::exponential_rate(3.0).unwrap();
-    let threaded = Model::builder("one")
-        .queue(
-            QueueBuilder::new("t", 1, service())
-                .partitions(4, Assignor::Range)
-                .threads(4),
-        )
-        .producer(ProducerBuilder::open("p", "t", arrivals()).keys(keys))
-        .build()
-        .unwrap();
-    let shared = Model::builder("one")
-        .queue(QueueBuilder::new("t", 4, service()))
-        .producer(ProducerBuilder::open("p", "t", arrivals()))
-        .build()
-        .unwrap();
-    let threaded = queuelab::theory::evaluate(&threaded);
-    let shared = queuelab::theory::evaluate(&shared);
-    let (threaded, shared) = (&threaded[0].1, &shared[0].1);
+    let (threaded, shared) = threaded_and_shared(Dist::gamma(1.0, 0.5).unwrap());
     assert!(!threaded.exact && !shared.exact);
-    for metric in [Metric::MeanWait, Metric::MeanSojourn, Metric::MeanInQueue] {
-        let (a, b) = (threaded.metrics[&metric], shared.metrics[&metric]);
-        assert!((a - b).abs() <= 1e-12 * b.abs(), "{metric:?}: {a} vs {b}");
-    }
+    assert_same_figures(
+        &threaded,
+        &shared,
+        &[Metric::MeanWait, Metric::MeanSojourn, Metric::MeanInQueue],
+    );
 }
 
 #[test]
@@ -425,12 +416,6 @@ consumers = 2
 service = { dist = "exponential", mean = 1.0 }
 "#;
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(format!("{name}.toml"));
-    fs::write(&path, text).unwrap();
-    path
-}
-
 #[test]
 fn bad_partitions_and_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -541,7 +526,7 @@ fn bad_partitions_and_keys_are_refused_naming_the_key() {
     for (from, to, name, needles) in cases {
         let text = TOPIC.replacen(from, to, 1);
         assert_ne!(text, TOPIC, "{name}");
-        refused(&write(dir.path(), name, &text), needles);
+        refuses(&["check"], &write_toml(dir.path(), name, &text), needles);
     }
 }
 
@@ -555,31 +540,13 @@ fn a_consumer_its_partitions_overload_is_refused_though_the_queue_is_not() {
         "distribution = \"zipf\", count = 100, exponent = 2.0",
         1,
     );
-    refused(
-        &write(dir.path(), "hot", &text),
+    refuses(
+        &["check"],
+        &write_toml(dir.path(), "hot", &text),
         &[
             "queues.t.partitions",
             "consumer",
             "although the queue's load is 0.8000",
         ],
     );
-}
-
-/// `queuelab check FILE` exits 2 with every `needles` in its message.
-fn refused(file: &Path, needles: &[&str]) {
-    let output = queuelab().arg("check").arg(file).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{}: {stderr}",
-        file.display()
-    );
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "{}: `{needle}` not in: {stderr}",
-            file.display()
-        );
-    }
 }

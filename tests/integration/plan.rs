@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::common::{queuelab, scenario};
+use crate::common::{queuelab, refuses, scenario, write_toml};
 use queuelab::plan::{self, Status};
 use tempfile::TempDir;
 
@@ -213,23 +213,15 @@ fn bad_plans_are_refused_naming_the_key() {
         ),
     ];
     for (text, expected) in cases {
-        let file = tmp.path().join("bad.toml");
-        fs::write(&file, &text).unwrap();
-        let output = queuelab().arg("plan").arg(&file).output().unwrap();
-        assert_eq!(output.status.code(), Some(2), "{expected}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(stderr.contains(expected), "{expected}: {stderr}");
+        refuses(
+            &["plan"],
+            &write_toml(tmp.path(), "bad", &text),
+            &[expected],
+        );
     }
-    let file = tmp.path().join("no-plan.toml");
     let text = call_centre("", "load");
-    fs::write(&file, &text[..text.find("[plan]").unwrap()]).unwrap();
-    let output = queuelab().arg("plan").arg(&file).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        String::from_utf8(output.stderr)
-            .unwrap()
-            .contains("no `[plan]` section")
-    );
+    let file = write_toml(tmp.path(), "no-plan", &text[..text.find("[plan]").unwrap()]);
+    refuses(&["plan"], &file, &["no `[plan]` section"]);
 }
 
 #[test]

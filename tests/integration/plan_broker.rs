@@ -3,9 +3,7 @@
 //! closed form p^(R+1) and a retry-traffic bound that caps it) and the
 //! prefetch (by simulation alone); bad broker plans are refused.
 
-use std::fs;
-
-use crate::common::{queuelab, scenario};
+use crate::common::{refuses, scenario, write_toml};
 use queuelab::model::Model;
 use queuelab::plan::{self, Decision, Status};
 use tempfile::TempDir;
@@ -233,12 +231,7 @@ fn bad_broker_plans_are_refused_naming_the_key() {
         ),
     ];
     for (text, expected) in cases {
-        let file = tmp.path().join("bad.toml");
-        fs::write(&file, &text).unwrap();
-        let output = queuelab().arg("plan").arg(&file).output().unwrap();
-        assert_eq!(output.status.code(), Some(2), "{expected}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(stderr.contains(expected), "{expected}: {stderr}");
-        assert!(stderr.contains("plan."), "names the key: {stderr}");
+        let file = write_toml(tmp.path(), "bad", &text);
+        refuses(&["plan"], &file, &[expected, "plan."]);
     }
 }

@@ -4,8 +4,6 @@
 //! hand; no formula for batches; poll timeouts that rebalance the group;
 //! bad keys refused naming the key.
 
-use std::fs;
-
 use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
 use queuelab::model::{
@@ -17,7 +15,7 @@ use queuelab::run::{RunConfig, RunLength, Warmup};
 use queuelab::scenario::Scenario;
 use queuelab::theory;
 
-use crate::common::{assert_within, queuelab, run, simulated};
+use crate::common::{assert_within, check_refuses, run, simulated};
 
 /// Seed 13, 20 replications of 200,000 measured messages, 99.9% intervals.
 const RUN: RunConfig = RunConfig {
@@ -290,17 +288,7 @@ fn bad_poll_keys_are_refused_naming_the_key() {
             text = text.replacen("max_poll_records = 100", "fetch_min = 5", 1);
         }
         assert_ne!(text, TOPIC, "{name}");
-        let path = dir.path().join(format!("{name}.toml"));
-        fs::write(&path, &text).unwrap();
-        let output = queuelab().arg("check").arg(&path).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{name}: `{needle}` not in: {stderr}"
-            );
-        }
+        check_refuses(dir.path(), name, &text, needles);
     }
 }
 

@@ -9,7 +9,7 @@ use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
 use queuelab::model::{QueueBuilder, Redelivery, UNLIMITED_PREFETCH};
 
-use crate::common::{first_row, queuelab, scenario, simulated};
+use crate::common::{check_passes, first_row, queue_text, refuses, scenario, simulated};
 use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
 
 fn round_trip(value: f64) -> Dist {
@@ -121,22 +121,18 @@ fn unlimited_prefetch_is_a_round_robin_split() {
     );
 }
 
-const WINDOW: &str = r#"
-name = "window"
-[run]
-replications = 2
+const WINDOW: &str = queue_text!(
+    "window",
+    "replications = 2
 customers = 20_000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = RATE }
-[[queues]]
-name = "q"
-consumers = 2
-service = { dist = "exponential", mean = 1.0 }
+",
+    "{ dist = \"exponential\", rate = RATE }",
+    "consumers = 2
+service = { dist = \"exponential\", mean = 1.0 }
 prefetch = 2
-ack = { dist = "deterministic", value = 2.0 }
-"#;
+ack = { dist = \"deterministic\", value = 2.0 }
+",
+);
 
 #[test]
 fn a_finite_window_with_a_round_trip_has_no_formula_and_holds_its_slots() {
@@ -159,21 +155,9 @@ fn a_load_the_windows_cannot_carry_is_refused() {
     let tmp = tempfile::TempDir::new().unwrap();
     let file = tmp.path().join("window.toml");
     std::fs::write(&file, WINDOW.replace("RATE", "1.3")).unwrap();
-    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("window.toml") && stderr.contains("busy only 0.6000"),
-        "{stderr}"
-    );
+    refuses(&["check"], &file, &["window.toml", "busy only 0.6000"]);
     std::fs::write(&file, WINDOW.replace("RATE", "1.1")).unwrap();
-    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    check_passes(&file);
 }
 
 #[test]
@@ -201,20 +185,13 @@ fn what_windows_do_not_support_is_refused_naming_the_key() {
         let tmp = tempfile::TempDir::new().unwrap();
         let file = tmp.path().join("bad.toml");
         std::fs::write(&file, text).unwrap();
-        let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-        assert_eq!(output.status.code(), Some(2), "{extra}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        for part in ["bad.toml", key, message] {
-            assert!(stderr.contains(part), "{extra}: {stderr}");
-        }
+        refuses(&["check"], &file, &["bad.toml", key, message]);
     }
     let ack_alone = base.replace("prefetch = 2\n", "");
     let tmp = tempfile::TempDir::new().unwrap();
     let file = tmp.path().join("bad.toml");
     std::fs::write(&file, ack_alone).unwrap();
-    let output = queuelab().args(["check"]).arg(&file).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("queues.q.ack"));
+    refuses(&["check"], &file, &["queues.q.ack"]);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use crate::common::{queuelab, run, scenario};
+use crate::common::{check_refuses, queuelab, run, scenario};
 use queuelab::model::metric::Metric;
 use queuelab::results::IntervalResults;
 use tempfile::TempDir;
@@ -165,15 +165,7 @@ fn bad_profiles_are_refused_by_key() {
     let tmp = TempDir::new().unwrap();
     fs::write(tmp.path().join("x.csv"), "t\n1\n2\n").unwrap();
     for (text, key) in cases {
-        let file = tmp.path().join("bad.toml");
-        fs::write(&file, &text).unwrap();
-        let output = queuelab().arg("check").arg(&file).output().unwrap();
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(output.status.code(), Some(2), "{text}\n{stderr}");
-        assert!(
-            stderr.contains(key) && stderr.contains("bad.toml"),
-            "{key}: {stderr}"
-        );
+        check_refuses(tmp.path(), "bad", &text, &[key, "bad.toml"]);
     }
 }
 

@@ -5,28 +5,22 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::queuelab;
+use crate::common::{mm1_text, queuelab};
 use crate::report_text::{assert_same_story, html_text};
 use tempfile::TempDir;
 
 /// Two points (so paired changes) of M/M/1 (so Little's law and verdicts).
-const SWEEP: &str = r#"name = "report-sweep"
-[run]
-seed = 3
+const SWEEP: &str = mm1_text!(
+    "report-sweep",
+    "seed = 3
 replications = 4
 customers = 20_000
 warmup = 2_000
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.5 }
-[[queues]]
-name = "q"
-consumers = 1
-service = { dist = "exponential", mean = 1.0 }
-[sweep]
+",
+    "[sweep]
 load = [0.5, 0.8]
-"#;
+",
+);
 
 fn run(dir: &Path, text: &str, args: &[&str]) -> (String, String) {
     let file = dir.join("scenario.toml");

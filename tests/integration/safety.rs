@@ -7,29 +7,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::queuelab;
+use crate::common::{mm1_text, queuelab};
 use tempfile::TempDir;
 
-const TINY: &str = r#"name = "tiny"
-[run]
-seed = 5
+const TINY: &str = mm1_text!(
+    "tiny",
+    "seed = 5
 replications = 2
 customers = 2_000
 warmup = 200
-[[producers]]
-name = "p"
-to = "q"
-interarrival = { dist = "exponential", rate = 0.5 }
-[[queues]]
-name = "q"
-consumers = 1
-service = { dist = "exponential", mean = 1.0 }
-[plan]
-decide = "queues.q.consumers"
+",
+    "[plan]
+decide = \"queues.q.consumers\"
 [[plan.targets]]
-metric = "mean_wait"
+metric = \"mean_wait\"
 max = 5.0
-"#;
+",
+);
 
 struct Place {
     tmp: TempDir,

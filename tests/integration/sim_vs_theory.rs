@@ -126,16 +126,19 @@ fn mmc_matches_theory() {
     }
 }
 
+/// What a finite M/M/c/K queue is checked on.
+const MMCK_METRICS: [Metric; 5] = [
+    Metric::PBlocked,
+    Metric::MeanInSystem,
+    Metric::MeanWait,
+    Metric::Throughput,
+    Metric::WaitP90,
+];
+
 #[test]
 fn mmck_matches_theory_in_overload() {
     let results = results(single_queue(exponential(1.0), 2.4, 2, |q| q.capacity(6)));
-    for metric in [
-        Metric::PBlocked,
-        Metric::MeanInSystem,
-        Metric::MeanWait,
-        Metric::Throughput,
-        Metric::WaitP90,
-    ] {
+    for metric in MMCK_METRICS {
         assert_agrees(&results, "q", None, metric);
     }
 }
@@ -144,13 +147,7 @@ fn mmck_matches_theory_in_overload() {
 fn max_length_matches_mmck_with_room_for_the_consumers() {
     // At most 4 waiting besides the 2 in service: M/M/2/6.
     let results = results(single_queue(exponential(1.0), 2.4, 2, |q| q.max_length(4)));
-    for metric in [
-        Metric::PBlocked,
-        Metric::MeanInSystem,
-        Metric::MeanWait,
-        Metric::Throughput,
-        Metric::WaitP90,
-    ] {
+    for metric in MMCK_METRICS {
         assert_agrees(&results, "q", None, metric);
     }
 }

@@ -10,7 +10,7 @@ use queuelab::model::metric::Metric;
 use queuelab::results::RunResults;
 use tempfile::TempDir;
 
-use crate::common::{queuelab, run, scenario};
+use crate::common::{check_refuses, run, scenario, write_file};
 
 /// Recorded timestamps from 1000 on, gaps alternating 0.5 and 1.5.
 const TIMESTAMPS: usize = 401;
@@ -125,11 +125,7 @@ fn load_sweep_rescales_the_trace() {
 fn bad_traces_are_refused_with_the_key_and_file() {
     let tmp = TempDir::new().unwrap();
     let trace = write_trace(tmp.path());
-    let write_csv = |name: &str, text: &str| {
-        let path = tmp.path().join(name);
-        fs::write(&path, text).unwrap();
-        path
-    };
+    let write_csv = |name: &str, text: &str| write_file(tmp.path(), name, text);
     let decreasing = write_csv("decreasing.csv", "timestamp\n1\n3\n2\n");
     let single = write_csv("single.csv", "timestamp\n1\n");
     let missing = tmp.path().join("missing.csv");
@@ -173,15 +169,12 @@ fn bad_traces_are_refused_with_the_key_and_file() {
         ),
     ];
     for (index, (text, key, detail)) in cases.iter().enumerate() {
-        let file = tmp.path().join(format!("case{index}.toml"));
-        fs::write(&file, text).unwrap();
-        let output = queuelab().arg("check").arg(&file).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "case {index}: {stderr}");
-        assert!(
-            stderr.contains(&format!("case{index}.toml:")) && stderr.contains(key),
-            "case {index}: {stderr}"
+        let name = format!("case{index}");
+        check_refuses(
+            tmp.path(),
+            &name,
+            text,
+            &[&format!("{name}.toml:"), key, detail],
         );
-        assert!(stderr.contains(detail), "case {index}: {stderr}");
     }
 }

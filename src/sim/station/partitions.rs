@@ -177,6 +177,7 @@ fn cumulative(shares: &[f64]) -> Vec<f64> {
 }
 
 impl Station<'_> {
+    /// The partitions of a partitioned queue.
     pub(super) fn partitions(&mut self) -> &mut Partitions {
         self.partitions
             .as_deref_mut()

@@ -173,6 +173,7 @@ impl Polling {
 }
 
 impl Station<'_> {
+    /// The poll loop of a queue read by polling.
     pub(super) fn polling(&mut self) -> &mut Polling {
         self.partitions()
             .polling

@@ -297,6 +297,7 @@ impl<'a> Windows<'a> {
 }
 
 impl<'a> Station<'a> {
+    /// The prefetch windows of a queue that has them.
     pub(super) fn windows(&mut self) -> &mut Windows<'a> {
         self.windows
             .as_deref_mut()
