@@ -12,7 +12,9 @@
 //! The ladder's rungs, each its shipped study as short: max-length with
 //! drop-head and reject-publish (every message published is served,
 //! dropped or refused, and the losses are measured beside their replay and
-//! the M/M/2/5 loss), and a TTL with its dead-letter queue (p_abandoned
+//! the M/M/2/5 loss), reject-publish-dlx (every message served or refused,
+//! each refused one nacked and dead-lettered exactly once, p_blocked
+//! beside its replay), and a TTL with its dead-letter queue (p_abandoned
 //! measured beside its replay), and a prefetch sweep (1, 2, 10: every
 //! message delivered once, utilisation beside its replay), and nack with
 //! requeue (every failed delivery the plan draws is nacked and comes back
@@ -76,6 +78,29 @@ fn rabbitmq_max_length_drops_the_head_or_refuses_the_newest_as_the_model_does() 
         };
         agrees_with_replay(block, metric);
     }
+}
+
+#[test]
+fn rabbitmq_reject_publish_dlx_refuses_and_dead_letters_each_refused_message_once() {
+    let block = bench_points("bench-rabbitmq-reject-publish-dlx", 21).remove(0);
+    let broker = block.broker.as_ref().expect("a broker block");
+    let counts = block.health.messages;
+    assert_eq!(counts.sent, counts.planned, "every message published");
+    assert!(
+        broker.refused > 0,
+        "a load of 0.8 over 5 places refuses some: {broker:?}"
+    );
+    assert_eq!(
+        broker.refused_dead_lettered, broker.refused,
+        "each refused message nacked and dead-lettered: {broker:?}"
+    );
+    assert_eq!(
+        counts.served as u64 + broker.refused,
+        counts.sent as u64,
+        "each message served or refused once: {broker:?}"
+    );
+    assert_eq!(broker.dropped + broker.expired, 0);
+    agrees_with_replay(&block, Metric::PBlocked);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 
-use super::stamps::{BrokerStamps, payload};
+use super::stamps::{BrokerStamps, DEAD_LETTERED, NACKED, payload};
 use super::{BenchError, BenchRun, BrokerKind, BrokerMeasures, DepthSamples, Latency, Saturation};
 use crate::live::{
     self, Channel, Clock, Execution, LiveRun, MachineLoad, SchedulingMode, Timeline, WaitMethod,
@@ -204,11 +204,8 @@ pub(super) fn drive<B: Broker, S: Sampler>(
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
         nacked: stamps.nacked(),
         depth,
-        refused: stamps
-            .rejected
-            .iter()
-            .filter(|r| r.load(Ordering::Relaxed))
-            .count() as u64,
+        refused: stamps.refusals(NACKED),
+        refused_dead_lettered: stamps.refusals(DEAD_LETTERED),
         expired: BrokerStamps::count(&stamps.expired),
         dropped: BrokerStamps::count(&stamps.dropped),
         replay_turnaround: 0.0,
@@ -284,6 +281,7 @@ fn consume<B: Broker>(
     let clock = shared.clock;
     let mut waiter = Waiter::new(WaitMethod::CompensatedSleep, false);
     let mut idle_since = clock.now();
+    let mut previous_done = idle_since;
     while !shared.over(stop) {
         let Ok((sequence, ack)) = deliveries.recv_timeout(POLL) else {
             continue;
@@ -310,6 +308,7 @@ fn consume<B: Broker>(
                 break;
             }
             idle_since = clock.now();
+            previous_done = done;
             continue;
         }
         let duplicate = B::is_duplicate(&ack);
@@ -321,13 +320,16 @@ fn consume<B: Broker>(
             // Wasted work: the consumer was busy, the message's stamps
             // are its first delivery's.
             idle_since = acked;
+            previous_done = done;
             continue;
         }
         stamps.acked[sequence].store(acked, Ordering::Relaxed);
         stamps.idle_since[sequence].store(idle_since, Ordering::Relaxed);
+        stamps.previous_done[sequence].store(previous_done, Ordering::Relaxed);
         stamps.started[sequence].store(started, Ordering::Relaxed);
         stamps.done[sequence].store(done, Ordering::Relaxed);
         idle_since = acked;
+        previous_done = done;
         stamps.settled();
     }
     live::finish_thread(mode)

@@ -25,6 +25,7 @@ mod saturation;
 mod stamps;
 mod topic;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
@@ -158,10 +159,11 @@ pub struct BrokerMeasures {
     /// End of service to the acknowledgement handed to the connection.
     pub service_end_to_ack: Latency,
     /// A consumer's acknowledgement to its next delivery, for deliveries
-    /// already published then: the broker's turnaround, during which a
-    /// consumer at its prefetch limit idles although messages are ready
-    /// (what the model's `ack` round trip stands for; 0 once the window
-    /// holds the next message).
+    /// already published then and not yet in the consumer's window when
+    /// its previous service ended: the broker's turnaround, during which
+    /// a consumer whose window is empty idles although messages are ready
+    /// (what the model's `ack` round trip stands for; a delivery already
+    /// in the window is started at once, in the model too).
     pub ack_to_next_delivery: Latency,
     /// Deliveries the broker flagged as redelivered (0 in a clean run
     /// without retries; each nack's redelivery otherwise).
@@ -178,6 +180,11 @@ pub struct BrokerMeasures {
     /// `reject-publish` queue): live's rejections.
     #[serde(default)]
     pub refused: u64,
+    /// Of the refused messages, those whose copy reached the run's
+    /// dead-letter queue (a full `reject-publish-dlx` queue nacks and
+    /// dead-letters each; 0 otherwise).
+    #[serde(default)]
+    pub refused_dead_lettered: u64,
     /// Messages dead-lettered as expired (`x-message-ttl` ran out while
     /// they were ready): live's expiries.
     #[serde(default)]
@@ -269,9 +276,11 @@ impl BrokerMeasures {
         ns_per_unit: f64,
     ) -> BrokerMeasures {
         let transit = self.transit_unloaded.mean_us.unwrap_or(0.0) * 1e3 / ns_per_unit;
+        // The driven queue's: its dead-letter queue, if any, is not measured.
         let rate = model
             .arrival_rates()
-            .map_or(0.0, |rates| rates.iter().flatten().sum::<f64>());
+            .and_then(|rates| rates.first().map(|classes| classes.iter().sum::<f64>()))
+            .unwrap_or(0.0);
         BrokerMeasures {
             theory_with_transit: theory
                 .map(|(metrics, exact)| TransitTheory::add(metrics, exact, transit, rate)),
@@ -330,7 +339,8 @@ pub fn without_password(url: &str) -> String {
 /// What a bench run reproduces: open producers with any interarrival
 /// distribution into one queue, consumers with any service distribution,
 /// the queue's prefetch window, a `max_length` of ready messages
-/// (`x-max-length`) with `reject-publish` or `drop-head`, a fixed TTL
+/// (`x-max-length`) with `reject-publish`, `drop-head` or
+/// `reject-publish-dlx` (with its dead-letter queue, see [`driven`]), a fixed TTL
 /// (a deterministic `patience`, `x-message-ttl`), failed deliveries
 /// requeued at the head without a limit (`retry`, a nack with requeue on
 /// a classic queue), and on NATS JetStream a lease on deliveries
@@ -344,15 +354,42 @@ const SUPPORTED: Features = Features::of(&[
     Feature::Capacity,
     Feature::MaxLength,
     Feature::DropHead,
+    Feature::RejectToDeadLetter,
     Feature::Patience,
     Feature::RequeueHead,
 ]);
 
+/// The model a bench run drives for `model`: `model` itself, or, when
+/// its second and last queue is only the first's dead-letter queue (fed
+/// by nothing else, sending nothing on), the first queue alone. The
+/// broker's dead-letter queue stands for the model's: the run reads it,
+/// counting each message that reaches it, but does not serve it, so the
+/// dead-letter queue's own consumers and service are not driven and its
+/// result rows get no measurement.
+pub fn driven(model: &Model) -> Cow<'_, Model> {
+    let [queue, dead_letters] = model.queues.as_slice() else {
+        return Cow::Borrowed(model);
+    };
+    let only_dead_letters = queue.dead_letter() == Some(1)
+        && queue.routes().is_empty()
+        && dead_letters.routes().is_empty()
+        && dead_letters.dead_letter().is_none()
+        && model.producers.iter().all(|p| p.queue == 0);
+    if !only_dead_letters {
+        return Cow::Borrowed(model);
+    }
+    let mut driven = model.clone();
+    driven.queues.truncate(1);
+    driven.queues[0].exit.dead_letter = None;
+    Cow::Owned(driven)
+}
+
 /// Why `model` cannot be benchmarked on a broker, or `None` when it can.
 pub fn unsupported(model: &Model) -> Option<String> {
+    let model = &*driven(model);
     if model.queues.len() != 1 {
         return Some(format!(
-            "a bench run drives one broker queue; this model has {} queues",
+            "a bench run drives one broker queue (with its dead-letter queue, if the model has one); this model has {} queues",
             model.queues.len()
         ));
     }
@@ -483,8 +520,10 @@ pub fn available(kind: BrokerKind) -> Result<(), BenchError> {
     }
 }
 
-/// Runs `model` (see [`unsupported`]) on the broker of `target` with the
-/// windows of `settings`; the schedule comes from `seed`. `None` when
+/// Runs `model` (see [`unsupported`]; a queue and its dead-letter queue
+/// as [`driven`] says, the run then measuring the queue's rows only) on
+/// the broker of `target` with the windows of `settings`; the schedule
+/// comes from `seed`. `None` when
 /// `stop` was set (Ctrl-C) before it finished; the queue it declared is
 /// deleted either way.
 pub fn run(
@@ -496,9 +535,9 @@ pub fn run(
 ) -> Result<Option<BenchRun>, BenchError> {
     match target.kind {
         #[cfg(feature = "rabbitmq")]
-        BrokerKind::Rabbitmq => rabbitmq::run(model, settings, &target.url, seed, stop),
+        BrokerKind::Rabbitmq => rabbitmq::run(&driven(model), settings, &target.url, seed, stop),
         #[cfg(feature = "nats")]
-        BrokerKind::Nats => nats::run(model, settings, &target.url, seed, stop),
+        BrokerKind::Nats => nats::run(&driven(model), settings, &target.url, seed, stop),
         #[cfg(feature = "kafka")]
         BrokerKind::Kafka => kafka::run(model, settings, &target.url, seed, stop),
         #[cfg(not(all(feature = "rabbitmq", feature = "nats", feature = "kafka")))]
@@ -542,6 +581,35 @@ mod tests {
         let shared = model("");
         assert_eq!(unsupported_on(&shared, BrokerKind::Nats), None);
         assert_eq!(prefetch(&shared), 1);
+    }
+
+    #[test]
+    fn a_dead_letter_queue_is_the_brokers_and_any_other_second_queue_is_refused() {
+        let model = |dead_letters: &str| {
+            let text = format!(
+                "name = \"d\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = 0.1 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 10.0 }}\nmax_length = 3\noverflow = \"reject-publish-dlx\"\ndead_letter = \"dlq\"\n[[queues]]\nname = \"dlq\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 0.1 }}\n{dead_letters}"
+            );
+            let scenario = crate::scenario::parse(std::path::Path::new("d.toml"), text)
+                .expect("a valid scenario");
+            scenario.points[0].model.clone()
+        };
+        let sink = model("");
+        let alone = driven(&sink);
+        assert_eq!(alone.queues.len(), 1);
+        assert_eq!(alone.queues[0].dead_letter(), None);
+        assert_eq!(
+            alone.queues[0].admission.overflow(),
+            Some(crate::model::Overflow::RejectToDeadLetter)
+        );
+        assert_eq!(unsupported_on(&sink, BrokerKind::Rabbitmq), None);
+        // Dead letters sent on to another queue are a network.
+        let onwards = model("next = [{ to = \"q\", p = 0.5 }]");
+        assert_eq!(driven(&onwards).queues.len(), 2);
+        assert!(
+            unsupported(&onwards).is_some_and(|reason| reason.contains("one broker queue")),
+            "{:?}",
+            unsupported(&onwards)
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@
 //! the queue's `x-dead-letter-exchange` target: a consumer there stamps
 //! each message the broker dropped from the head or expired, by the
 //! `x-death` reason, and a publisher nack marks one refused
-//! (`reject-publish`), so live's loss metrics are measured.
+//! (`reject-publish`), so live's loss metrics are measured. A
+//! `reject-publish-dlx` queue both nacks and dead-letters (reason
+//! `maxlen`) each message it refuses: the refusal is settled once both
+//! were seen, and the copies are counted beside the nacks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -44,7 +47,7 @@ use super::saturation::{self, Saturation};
 use super::stamps::{BrokerStamps, payload, sent_of};
 use super::{BenchError, BenchRun, BrokerKind, DepthSamples, Latency, without_password};
 use crate::live::{Clock, LiveSettings, Timeline};
-use crate::model::{Admission, Limit, Loss, Model};
+use crate::model::{Admission, Limit, Loss, Model, Overflow};
 
 /// Longest wait for one delivery while measuring D0.
 const TRANSIT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -107,12 +110,23 @@ fn measure(
         * 1e9
         / timeline.window.ns_per_unit;
     saturation.admits(offered, consumers)?;
-    let stamps = Arc::new(BrokerStamps::new(timeline.messages.len()));
+    let stamps = BrokerStamps::new(timeline.messages.len());
+    let refusals_dead_lettered =
+        model.queues[0].admission.overflow() == Some(Overflow::RejectToDeadLetter);
+    let stamps = Arc::new(if refusals_dead_lettered {
+        stamps.dead_lettering_refusals()
+    } else {
+        stamps
+    });
     let clock = Clock::start();
     let ttl_ns = model.queues[0]
         .patience()
         .map_or(0, |ttl| (ttl.mean() * timeline.window.ns_per_unit) as u64);
-    let dead_letters = watch_dead_letters(handle, queue, consuming, (&stamps, clock), ttl_ns)?;
+    let reading = Reading {
+        ttl_ns,
+        refusals: refusals_dead_lettered,
+    };
+    let dead_letters = watch_dead_letters(handle, queue, consuming, (&stamps, clock), reading)?;
     let mut deliveries = Vec::with_capacity(consumers as usize);
     let mut subscriptions = Vec::with_capacity(consumers as usize);
     for index in 0..consumers {
@@ -191,19 +205,38 @@ fn arguments(model: &Model, ns_per_unit: f64) -> Result<FieldTable, BenchError> 
     Ok(arguments)
 }
 
+/// How the dead letters of a run read: the queue's TTL (ns of wall time,
+/// 0 without one) and whether a `maxlen` death is a refusal's copy
+/// (`reject-publish-dlx`) rather than a drop from the head.
+#[derive(Clone, Copy)]
+struct Reading {
+    ttl_ns: u64,
+    refusals: bool,
+}
+
+/// What a dead letter of the run stands for.
+enum DeadLetter {
+    /// A message lost while ready: dropped from the head or expired.
+    Lost(Loss),
+    /// A refused message's copy (`reject-publish-dlx`).
+    Refused,
+}
+
 /// Starts a consumer (automatic acknowledgements) on the run's
-/// dead-letter queue that stamps each message dead-lettered as dropped
-/// from the head (`x-death` reason `maxlen`), when it arrives there, or
-/// expired (`expired`), at its send + `ttl_ns` (the broker's expiry
-/// instant: it dead-letters expired messages from the head, later, and
-/// the dead-letter queue's transit comes on top), into `stamps`; returns
-/// its channel, to close.
+/// dead-letter queue that stamps each message dead-lettered into
+/// `stamps`: by its `x-death` reason `maxlen`, as dropped from the head
+/// when it arrives there, or, when `reading` says the queue dead-letters
+/// its refusals, as the copy of a refused message; by `expired`, as
+/// expired at its send + the TTL (the broker's expiry instant: it
+/// dead-letters expired messages from the head, later, and the
+/// dead-letter queue's transit comes on top). Returns its channel, to
+/// close.
 fn watch_dead_letters(
     handle: &Handle,
     queue: &Queue,
     consuming: &Connection,
     (stamps, clock): (&Arc<BrokerStamps>, Clock),
-    ttl_ns: u64,
+    reading: Reading,
 ) -> Result<lapin::Channel, BenchError> {
     let failed = |what: &str, e: lapin::Error| {
         BenchError::Broker(format!(
@@ -238,10 +271,14 @@ fn watch_dead_letters(
                 return;
             };
             let now = clock.now();
-            let at = match death_reason(delivery.properties.headers()) {
-                Some(Loss::Dropped) => (Loss::Dropped, now),
-                Some(Loss::Expired) => {
-                    let expiry = sent_of(&delivery.data).map(|sent| sent + ttl_ns);
+            let at = match death(delivery.properties.headers(), reading.refusals) {
+                Some(DeadLetter::Refused) => {
+                    stamps.refusal_dead_lettered(&delivery.data);
+                    return;
+                }
+                Some(DeadLetter::Lost(Loss::Dropped)) => (Loss::Dropped, now),
+                Some(DeadLetter::Lost(Loss::Expired)) => {
+                    let expiry = sent_of(&delivery.data).map(|sent| sent + reading.ttl_ns);
                     (Loss::Expired, expiry.map_or(now, |t| t.min(now)))
                 }
                 None => return,
@@ -252,9 +289,11 @@ fn watch_dead_letters(
     Ok(channel)
 }
 
-/// The loss an `x-death` header names: its latest reason, `maxlen`
-/// (dropped from the head) or `expired`; `None` for any other.
-fn death_reason(headers: &Option<FieldTable>) -> Option<Loss> {
+/// What an `x-death` header's latest reason makes a dead letter:
+/// `maxlen`, a refusal's copy when `refusals` (the queue is
+/// `reject-publish-dlx`) or else a drop from the head; `expired`, an
+/// expiry; `None` for any other.
+fn death(headers: &Option<FieldTable>, refusals: bool) -> Option<DeadLetter> {
     let AMQPValue::FieldArray(deaths) = headers.as_ref()?.inner().get("x-death")? else {
         return None;
     };
@@ -267,8 +306,9 @@ fn death_reason(headers: &Option<FieldTable>) -> Option<Loss> {
         _ => return None,
     };
     match reason.as_str() {
-        "maxlen" => Some(Loss::Dropped),
-        "expired" => Some(Loss::Expired),
+        "maxlen" if refusals => Some(DeadLetter::Refused),
+        "maxlen" => Some(DeadLetter::Lost(Loss::Dropped)),
+        "expired" => Some(DeadLetter::Lost(Loss::Expired)),
         _ => None,
     }
 }

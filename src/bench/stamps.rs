@@ -4,11 +4,18 @@
 //! times through the broker.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 use super::Latency;
 use crate::live::{FailedDelivery, NEVER, Stamps};
 use crate::model::Loss;
+
+/// A refusal's part: the publisher nack.
+pub(super) const NACKED: u8 = 1;
+
+/// A refusal's part: its copy reaching the dead-letter queue
+/// (`reject-publish-dlx`).
+pub(super) const DEAD_LETTERED: u8 = 2;
 
 /// Payload: sequence number, scheduled and actual send (ns), little-endian.
 pub(super) const PAYLOAD_BYTES: usize = 24;
@@ -45,14 +52,20 @@ pub(super) struct BrokerStamps {
     /// When the consumer that served it had become free (its previous
     /// acknowledgement handed over).
     pub idle_since: Vec<AtomicU64>,
+    /// When the consumer that served it ended its previous service: a
+    /// delivery before that was already in its window.
+    pub previous_done: Vec<AtomicU64>,
     /// Start of service.
     pub started: Vec<AtomicU64>,
     /// End of service.
     pub done: Vec<AtomicU64>,
     /// The acknowledgement handed to the connection.
     pub acked: Vec<AtomicU64>,
-    /// The broker refused it (a publisher nack: `reject-publish`).
-    pub rejected: Vec<AtomicBool>,
+    /// The parts of its refusal seen so far ([`NACKED`], [`DEAD_LETTERED`]).
+    refusals: Vec<AtomicU8>,
+    /// The parts that settle a refusal: the nack, and with
+    /// `reject-publish-dlx` its dead-lettered copy too.
+    refusal_parts: u8,
     /// Dead-lettered as expired (its TTL ran out): its send + the TTL.
     pub expired: Vec<AtomicU64>,
     /// Dead-lettered as dropped from the head (`drop-head`): when it
@@ -80,10 +93,12 @@ impl BrokerStamps {
             confirmed: never(),
             delivered: never(),
             idle_since: never(),
+            previous_done: never(),
             started: never(),
             done: never(),
             acked: never(),
-            rejected: (0..messages).map(|_| AtomicBool::new(false)).collect(),
+            refusals: (0..messages).map(|_| AtomicU8::new(0)).collect(),
+            refusal_parts: NACKED,
             expired: never(),
             dropped: never(),
             redelivered: AtomicU64::new(0),
@@ -93,10 +108,45 @@ impl BrokerStamps {
         }
     }
 
-    /// The broker refused message `sequence`.
+    /// These stamps for a queue that dead-letters what it refuses
+    /// (`reject-publish-dlx`): a refusal settles once both its nack and
+    /// its dead-lettered copy were seen.
+    pub fn dead_lettering_refusals(mut self) -> BrokerStamps {
+        self.refusal_parts = NACKED | DEAD_LETTERED;
+        self
+    }
+
+    /// The broker refused message `sequence` (a publisher nack).
     pub fn refused(&self, sequence: usize) {
-        self.rejected[sequence].store(true, Ordering::Relaxed);
-        self.settled();
+        self.refusal(sequence, NACKED);
+    }
+
+    /// A dead-lettered `payload` is a refused message's copy
+    /// (`reject-publish-dlx`): its sequence number, `None` for a payload
+    /// that is not this run's.
+    pub fn refusal_dead_lettered(&self, payload: &[u8]) -> Option<usize> {
+        let sequence = sequence_of(payload).filter(|&s| s < self.sent.len())?;
+        self.refusal(sequence, DEAD_LETTERED);
+        Some(sequence)
+    }
+
+    /// `part` of message `sequence`'s refusal was seen: the message is
+    /// settled when that completes its refusal (whichever part came last,
+    /// once).
+    fn refusal(&self, sequence: usize, part: u8) {
+        let before = self.refusals[sequence].fetch_or(part, Ordering::AcqRel);
+        if before & part == 0 && (before | part) == self.refusal_parts {
+            self.settled();
+        }
+    }
+
+    /// Messages whose refusal includes `part` ([`NACKED`] or
+    /// [`DEAD_LETTERED`]).
+    pub fn refusals(&self, part: u8) -> u64 {
+        self.refusals
+            .iter()
+            .filter(|r| r.load(Ordering::Relaxed) & part != 0)
+            .count() as u64
     }
 
     /// A dead-lettered `payload` was lost `how` at `at`: its sequence
@@ -186,9 +236,9 @@ impl BrokerStamps {
         Stamps {
             arrived: plain(&self.sent),
             rejected: self
-                .rejected
+                .refusals
                 .iter()
-                .map(|r| r.load(Ordering::Relaxed))
+                .map(|r| r.load(Ordering::Relaxed) & NACKED != 0)
                 .collect(),
             idle_since: plain(&self.idle_since),
             dequeued,
@@ -221,12 +271,18 @@ impl BrokerStamps {
 
     /// From a consumer's acknowledgement to its next delivery, over the
     /// deliveries published before that acknowledgement (ready at the
-    /// broker, so the gap is the broker's turnaround, not the traffic's).
+    /// broker, so the gap is the broker's turnaround, not the traffic's)
+    /// and not yet delivered when the consumer's previous service ended:
+    /// with a window above 1 the next message is often in the window
+    /// already, and then the consumer waits for no turnaround at all; the
+    /// turnaround is what it waits when its window was empty.
     pub fn turnaround(&self) -> Latency {
         let load = |v: &[AtomicU64], i: usize| v[i].load(Ordering::Relaxed);
         let mut values: Vec<u64> = (0..self.sent.len())
             .filter(|&i| {
-                load(&self.started, i) != NEVER && load(&self.sent, i) < load(&self.idle_since, i)
+                load(&self.started, i) != NEVER
+                    && load(&self.sent, i) < load(&self.idle_since, i)
+                    && load(&self.delivered, i) >= load(&self.previous_done, i)
             })
             .map(|i| load(&self.delivered, i).saturating_sub(load(&self.idle_since, i)))
             .collect();
@@ -268,5 +324,45 @@ mod tests {
         let live = stamps.live_stamps();
         assert_eq!(live.lost, vec![Some((Loss::Dropped, 7)), None]);
         assert_eq!(live.rejected, vec![false, true]);
+    }
+
+    #[test]
+    fn the_turnaround_leaves_out_deliveries_already_in_the_window() {
+        let stamps = BrokerStamps::new(3);
+        let set = |v: &[AtomicU64], values: [u64; 3]| {
+            for (stamp, value) in v.iter().zip(values) {
+                stamp.store(value, Ordering::Relaxed);
+            }
+        };
+        // Message 0 was in the window before the previous service ended
+        // (delivered at 5, ended at 10); 1 came 4 after the ack at 20; 2
+        // was published after its consumer's ack (the traffic's gap).
+        set(&stamps.sent, [0, 1, 30]);
+        set(&stamps.delivered, [5, 24, 31]);
+        set(&stamps.previous_done, [10, 19, 25]);
+        set(&stamps.idle_since, [12, 20, 26]);
+        set(&stamps.started, [12, 24, 31]);
+        let turnaround = stamps.turnaround();
+        assert_eq!(turnaround.count, 1);
+        assert_eq!(turnaround.mean_us, Some(0.004));
+    }
+
+    #[test]
+    fn a_dead_lettered_refusal_settles_once_both_parts_arrive() {
+        let stamps = BrokerStamps::new(3).dead_lettering_refusals();
+        stamps.unsettled.store(3, Ordering::SeqCst);
+        stamps.refused(0);
+        assert_eq!(stamps.refusal_dead_lettered(&payload(1, 0, 0)), Some(1));
+        assert_eq!(stamps.unsettled.load(Ordering::SeqCst), 3, "halves only");
+        assert_eq!(stamps.refusal_dead_lettered(&payload(0, 0, 0)), Some(0));
+        stamps.refused(1);
+        stamps.refused(1);
+        assert_eq!(stamps.unsettled.load(Ordering::SeqCst), 1, "each once");
+        assert_eq!(stamps.refusal_dead_lettered(&payload(9, 0, 0)), None);
+        assert_eq!(
+            (stamps.refusals(NACKED), stamps.refusals(DEAD_LETTERED)),
+            (2, 2)
+        );
+        assert_eq!(stamps.live_stamps().rejected, vec![true, true, false]);
     }
 }
