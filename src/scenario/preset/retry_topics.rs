@@ -10,8 +10,8 @@
 //! (`<topic>-retry-<k>-backoff`, unlimited consumers, a deterministic
 //! service) followed by a queue served by the retry container's
 //! consumers. A failure is a route with probability `failure` to the next
-//! topic; the last attempt's failures are dead-lettered (`retry` with no
-//! retries and `dead_letter`), so the end-to-end figures count them lost.
+//! topic, after the last attempt to the dead-letter topic, a queue served
+//! by the same consumers (Spring's dead-letter handler).
 
 use super::settings::Settings;
 use super::{Expansion, Problem, from_millis};
@@ -202,33 +202,19 @@ impl Chain {
         expansion.set("service", work, work_from);
     }
 
-    /// Failed records of `expansion` go to `to`: routed to a retry topic,
-    /// or dead-lettered after the `last` attempt.
+    /// Failed records of `expansion` go to `to`, the next retry topic or
+    /// the dead-letter topic.
     fn route_failures(&self, expansion: &mut Expansion, to: &str, last: bool) {
-        if last {
-            let mut retry = toml::Table::new();
-            retry.insert("p".into(), self.failure.into());
-            retry.insert("max_retries".into(), 0.into());
-            expansion.set(
-                "retry",
-                retry,
-                format!("{}; the last fails for good", self.failure_from),
-            );
-            expansion.set(
-                "dead_letter",
-                to,
-                "published to the dead-letter topic (DeadLetterPublishingRecoverer)",
-            );
+        let whither = if last {
+            "after the last attempt a failed record is published to the dead-letter topic (DeadLetterPublishingRecoverer)"
         } else {
-            expansion.set(
-                "next",
-                route(to, self.failure),
-                format!(
-                    "{}; a failed record is published to the next retry topic",
-                    self.failure_from
-                ),
-            );
-        }
+            "a failed record is published to the next retry topic"
+        };
+        expansion.set(
+            "next",
+            route(to, self.failure),
+            format!("{}; {whither}", self.failure_from),
+        );
     }
 }
 
