@@ -29,6 +29,7 @@ mod profile;
 #[path = "../shared/report_text.rs"]
 mod report_text;
 mod reports;
+mod retry_topics;
 mod rows;
 mod safety;
 mod shards;

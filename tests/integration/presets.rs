@@ -299,3 +299,103 @@ fn kafka_consumer_groups_are_refused_naming_the_group_and_setting() {
         );
     }
 }
+
+#[test]
+fn retry_topic_and_orderly_retry_settings_are_refused_naming_the_setting() {
+    let kafka = [
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = 0.1",
+            "brokers.events.retry_topics",
+            "must be a table",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { attempts = 3 }",
+            "brokers.events.retry_topics.failure",
+            "required",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 0.0 }",
+            "brokers.events.retry_topics.failure",
+            "remove `retry_topics`",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 1.5 }",
+            "brokers.events.retry_topics.failure",
+            "at most 1",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 0.1, attempts = 0 }",
+            "brokers.events.retry_topics.attempts",
+            ">= 1",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 0.1, attempts = 101 }",
+            "brokers.events.retry_topics.attempts",
+            "from 1 to 100",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 0.1, delay = -5 }",
+            "brokers.events.retry_topics.delay",
+            ">= 0",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 0.1, maxDelay = 5000 }",
+            "brokers.events.retry_topics.maxDelay",
+            "give `multiplier`",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 0.1, concurrency = 0 }",
+            "brokers.events.retry_topics.concurrency",
+            ">= 1",
+        ),
+        (
+            "retry_topics = { failure = 0.1 }",
+            "retry_topics = { failure = 0.1, backoff = 100 }",
+            "brokers.events.retry_topics.backoff",
+            "`attempts`, `concurrency`, `delay`, `dlt_service`, `failure`, `maxDelay`, `multiplier`",
+        ),
+    ];
+    for (from, to, key, reason) in kafka {
+        let error = check_edited("kafka-3.9-retry-topics.toml", from, to);
+        assert!(
+            error.contains(key) && error.contains(reason),
+            "{to}: {error}"
+        );
+    }
+    let rocketmq = [
+        (
+            "messageListener = \"orderly\"",
+            "suspendCurrentQueueTimeMillis = 500",
+            "brokers.payments.suspendCurrentQueueTimeMillis",
+            "only an orderly consumer",
+        ),
+        (
+            "failure = 0.002",
+            "failure = 0.002\nsuspendCurrentQueueTimeMillis = -1",
+            "brokers.payments.suspendCurrentQueueTimeMillis",
+            ">= 0",
+        ),
+        (
+            "failure = 0.002",
+            "failure = 0.002\nmaxReconsumeTimes = -2",
+            "brokers.payments.maxReconsumeTimes",
+            ">= -1",
+        ),
+    ];
+    for (from, to, key, reason) in rocketmq {
+        let error = check_edited("rocketmq-4.9-orderly.toml", from, to);
+        assert!(
+            error.contains(key) && error.contains(reason),
+            "{to}: {error}"
+        );
+    }
+}

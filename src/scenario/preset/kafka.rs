@@ -2,10 +2,11 @@
 //! 4.x with the classic group protocol), and by further groups listed in
 //! `groups`, each expanded into a queue of its own reading the topic
 //! (`topic`). Producers pick partitions by their messages' `keys` (see
-//! `[[producers]]`).
+//! `[[producers]]`). Spring Kafka's retry topics (`retry_topics`) add
+//! the queues of their chain (see [`retry_topics`]).
 
 use super::settings::Settings;
-use super::{Expansion, Problem, from_millis};
+use super::{Expansion, Problem, from_millis, retry_topics};
 use crate::model::{DEFAULT_FETCH_WAIT_MS, DEFAULT_MAX_POLL_RECORDS};
 
 /// Consumer settings accepted for the record but not in the model yet,
@@ -25,8 +26,8 @@ const UNMODELLED: [(&str, i64, &str); 2] = [
 
 /// Expands a Kafka topic's `settings` (version `major`, times in
 /// `time_unit`) into `expansion`, its first consumer group's with it;
-/// returns the expansions of its other consumer groups (`groups`), each a
-/// queue reading the topic.
+/// returns the expansions of its retry topics (`retry_topics`) and of its
+/// other consumer groups (`groups`), each a queue reading the topic.
 pub(super) fn expand(
     settings: &Settings<'_>,
     _major: u32,
@@ -48,27 +49,36 @@ pub(super) fn expand(
         expansion.set("backlog", backlog, "`backlog`");
     }
     poll_and_changes(settings, time_unit, expansion)?;
-    other_groups(settings, expansion)?
-        .into_iter()
-        .map(|(group, table)| {
-            let key = format!("{}.groups.{group}", settings.broker());
-            let group_settings = Settings::new(&key, &table);
-            group_settings.value("group.id");
-            let mut expanded = Expansion::new(&group, expansion.label.clone());
-            expanded.keys[0].from = "`group.id`".into();
-            expanded.topic = Some(expansion.name.clone());
-            expanded.set(
-                "topic",
-                expansion.name.as_str(),
-                "another consumer group on the topic: every record, on the same partition",
-            );
-            members(&group_settings, &mut expanded)?;
-            assignor(&group_settings, &mut expanded)?;
-            poll_and_changes(&group_settings, time_unit, &mut expanded)?;
-            group_settings.refuse_others("Kafka consumer group")?;
-            Ok(expanded)
-        })
-        .collect()
+    let mut others = retry_topics::expand(settings, time_unit, expansion)?;
+    for (group, table) in other_groups(settings, expansion)? {
+        others.push(other_group(&group, &table, time_unit, expansion)?);
+    }
+    Ok(others)
+}
+
+/// Another consumer group `group` on the topic of `expansion`, with its
+/// settings `table`.
+fn other_group(
+    group: &str,
+    table: &toml::Table,
+    time_unit: &str,
+    expansion: &Expansion,
+) -> Result<Expansion, Problem> {
+    let key = format!("{}.groups.{group}", expansion.name);
+    let group_settings = Settings::new(&key, table);
+    group_settings.value("group.id");
+    let mut expanded = Expansion::part_of(group, expansion, format!("group \"{group}\""));
+    expanded.keys[0].from = "`group.id`".into();
+    expanded.set(
+        "topic",
+        expansion.name.as_str(),
+        "another consumer group on the topic: every record, on the same partition",
+    );
+    members(&group_settings, &mut expanded)?;
+    assignor(&group_settings, &mut expanded)?;
+    poll_and_changes(&group_settings, time_unit, &mut expanded)?;
+    group_settings.refuse_others("Kafka consumer group")?;
+    Ok(expanded)
 }
 
 /// A consumer group's members and their work per record.

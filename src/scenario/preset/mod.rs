@@ -12,6 +12,7 @@
 mod kafka;
 mod rabbitmq;
 mod render;
+mod retry_topics;
 mod rocketmq;
 mod settings;
 
@@ -74,10 +75,11 @@ impl BrokerKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expansion {
     /// The broker's name, and its queue's (for another consumer group of a
-    /// Kafka topic, the group's `group.id`).
+    /// Kafka topic, the group's `group.id`; for a retry topic, its name).
     pub name: String,
-    /// For another consumer group of a Kafka topic: the topic's name.
-    pub topic: Option<String>,
+    /// For a further queue of a broker (another consumer group of a Kafka
+    /// topic, a retry topic): which broker, and what the queue is to it.
+    pub part: Option<Part>,
     /// The broker and version whose defaults apply, e.g. "RabbitMQ 3.10".
     pub label: String,
     /// The queue's keys in order, each with where it came from.
@@ -85,6 +87,15 @@ pub struct Expansion {
     /// Settings (given or defaulted) the model does not capture, each with
     /// its value and why.
     pub unmodelled: Vec<String>,
+}
+
+/// What a further queue of a broker is to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// The broker's name.
+    pub broker: String,
+    /// What the queue is, e.g. `group "audit"`.
+    pub role: String,
 }
 
 /// One key of an expanded queue.
@@ -102,7 +113,7 @@ impl Expansion {
     fn new(name: &str, label: String) -> Self {
         Expansion {
             name: name.to_string(),
-            topic: None,
+            part: None,
             label,
             keys: vec![Derived {
                 key: "name",
@@ -111,6 +122,16 @@ impl Expansion {
             }],
             unmodelled: Vec::new(),
         }
+    }
+
+    /// A further queue of the broker `broker`, which is `role` to it.
+    fn part_of(name: &str, broker: &Expansion, role: String) -> Self {
+        let mut part = Expansion::new(name, broker.label.clone());
+        part.part = Some(Part {
+            broker: broker.name.clone(),
+            role,
+        });
+        part
     }
 
     /// Sets queue key `key` to `value`, which came `from` a setting.
@@ -157,7 +178,7 @@ pub fn expand(brokers: &[BrokerSpec], time_unit: &str) -> Result<Vec<Expansion>,
             }
             BrokerKind::Kafka => kafka::expand(&settings, major, time_unit, &mut expansion)?,
             BrokerKind::Rocketmq => {
-                rocketmq::expand(&settings, major, &mut expansion)?;
+                rocketmq::expand(&settings, major, time_unit, &mut expansion)?;
                 Vec::new()
             }
         };

@@ -13,7 +13,7 @@ pub fn expanded_text(source: &str, expansions: &[Expansion]) -> String {
         .lines()
         .filter(|line| table_header(line) == Some("brokers"))
         .count();
-    let brokers = expansions.iter().filter(|e| e.topic.is_none()).count();
+    let brokers = expansions.iter().filter(|e| e.part.is_none()).count();
     if headers != brokers {
         return expansions
             .iter()
@@ -65,14 +65,14 @@ fn queue_text(expansion: &Expansion) -> String {
         .map(|d| format!("{} = {}", d.key, inline(&d.value)))
         .collect();
     let width = assignments.iter().map(String::len).max().unwrap_or(0);
-    let mut text = match &expansion.topic {
+    let mut text = match &expansion.part {
         None => format!(
             "# [[brokers]] \"{}\" ({}) expands into:\n[[queues]]\n",
             expansion.name, expansion.label
         ),
-        Some(topic) => format!(
-            "# [[brokers]] \"{topic}\" group \"{}\" ({}) expands into:\n[[queues]]\n",
-            expansion.name, expansion.label
+        Some(part) => format!(
+            "# [[brokers]] \"{}\" {} ({}) expands into:\n[[queues]]\n",
+            part.broker, part.role, expansion.label
         ),
     };
     for (assignment, derived) in assignments.iter().zip(&expansion.keys) {

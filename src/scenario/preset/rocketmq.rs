@@ -3,20 +3,30 @@
 //! queues over the group's instances (each serving its queues' messages
 //! with its own threads, a partitioned queue with `threads`); 5.x push
 //! consumers balance single messages, so every instance's threads share
-//! one line.
+//! one line. An orderly consumer retries a failed message in place: its
+//! queue is suspended for `suspendCurrentQueueTimeMillis` and the message
+//! consumed again (a blocking retry on the queue).
 
 use super::settings::Settings;
-use super::{Expansion, Problem};
+use super::{Expansion, Problem, from_millis};
 
 /// Retries of a failed concurrent delivery when `maxReconsumeTimes` is
 /// -1, the default (DefaultMQPushConsumer; RocketMQ docs, consumer retry).
 const DEFAULT_RETRIES: i64 = 16;
 
-/// Expands a RocketMQ consumer group's `settings` (version `major`) into
-/// `expansion`.
+/// How long an orderly consumer suspends a queue whose message failed
+/// before consuming it again, in ms: 1000 in 4.x
+/// (DefaultMQPushConsumer.suspendCurrentQueueTimeMillis), 3000 in 5.x.
+const fn default_suspend_millis(major: u32) -> f64 {
+    if major >= 5 { 3000.0 } else { 1000.0 }
+}
+
+/// Expands a RocketMQ consumer group's `settings` (version `major`, times
+/// in `time_unit`) into `expansion`.
 pub(super) fn expand(
     settings: &Settings<'_>,
     major: u32,
+    time_unit: &str,
     expansion: &mut Expansion,
 ) -> Result<(), Problem> {
     let instances = settings.count("consumers", 1)?.ok_or_else(|| {
@@ -120,23 +130,26 @@ pub(super) fn expand(
             format!("{threads_from}: each instance serves its queues' messages concurrently"),
         );
     }
-    let failure = settings.number("failure", 0.0)?;
+    let failure = settings.number("failure", 0.0)?.filter(|p| *p > 0.0);
+    let suspend = settings.number("suspendCurrentQueueTimeMillis", 0.0)?;
+    if suspend.is_some() && !orderly {
+        return Err(settings.problem(
+            "suspendCurrentQueueTimeMillis",
+            "only an orderly consumer suspends a queue to retry in place: set messageListener = \"orderly\", or remove it",
+        ));
+    }
     let retries = settings.count("maxReconsumeTimes", -1)?;
-    let balanced_queues = !orderly && major < 5 && instances > 1;
     match failure {
-        Some(p) if p > 0.0 && orderly => {
-            return Err(settings.problem(
-                "failure",
-                "orderly consumption retries a failed message in place after suspending its queue: not modelled; use messageListener = \"concurrently\"",
-            ));
+        Some(p) if orderly => {
+            orderly_retry(settings, major, time_unit, (p, suspend, retries), expansion)?;
         }
-        Some(p) if p > 0.0 && balanced_queues => {
+        Some(_) if major < 5 && instances > 1 => {
             return Err(settings.problem(
                 "failure",
                 "4.x with several instances: a failed message goes through the %RETRY% topic's delay levels and comes back on a queue some instance holds; delayed retries over balanced queues are not modelled; use version 5.x (message-level balancing) or one instance",
             ));
         }
-        Some(p) if p > 0.0 => {
+        Some(p) => {
             let (max_retries, from) = match retries {
                 None | Some(-1) => (
                     DEFAULT_RETRIES,
@@ -156,7 +169,7 @@ pub(super) fn expand(
                 ),
             );
         }
-        _ => {}
+        None => {}
     }
     if let Some(backlog) = settings.count("backlog", 0)? {
         expansion.set("backlog", backlog, "`backlog`");
@@ -170,5 +183,67 @@ pub(super) fn expand(
             "rebalancing every 20 s (`rocketmq.client.rebalance.waitInterval`): the group never changes".into(),
         );
     }
+    Ok(())
+}
+
+/// An orderly consumer's retries in place: a failed message (share `p`)
+/// suspends its queue for `suspend` ms (the version's default when `None`)
+/// and is consumed again, up to `retries` times (`maxReconsumeTimes`; -1 or
+/// `None`: 4.x's `Integer.MAX_VALUE`, unlimited, or 5.x's 16), then goes to
+/// %DLQ%. Each queue has a consumer of its own, so the blocking retry
+/// suspends only the failed message's queue.
+fn orderly_retry(
+    settings: &Settings<'_>,
+    major: u32,
+    time_unit: &str,
+    (p, suspend, retries): (f64, Option<f64>, Option<i64>),
+    expansion: &mut Expansion,
+) -> Result<(), Problem> {
+    let (millis, suspend_from) = match suspend {
+        Some(millis) => (millis, "`suspendCurrentQueueTimeMillis`".to_string()),
+        None => {
+            let millis = default_suspend_millis(major);
+            (
+                millis,
+                format!(
+                    "default `suspendCurrentQueueTimeMillis` = {millis} ({})",
+                    if major >= 5 {
+                        "5.x"
+                    } else {
+                        "DefaultMQPushConsumer, 4.x"
+                    }
+                ),
+            )
+        }
+    };
+    let base = from_millis(settings, "suspendCurrentQueueTimeMillis", millis, time_unit)?;
+    let mut retry = toml::Table::new();
+    retry.insert("p".into(), p.into());
+    let limit = match retries {
+        Some(n) if n >= 0 => Some((n, "`maxReconsumeTimes`".to_string())),
+        _ if major >= 5 => Some((
+            DEFAULT_RETRIES,
+            "default `maxReconsumeTimes` = -1: 16 retries (RocketMQ docs, consumer retry)".into(),
+        )),
+        _ => None,
+    };
+    let retries_from = match &limit {
+        Some((n, from)) => {
+            retry.insert("max_retries".into(), (*n).into());
+            format!("{from}, then %DLQ%")
+        }
+        None => "default `maxReconsumeTimes` = -1: Integer.MAX_VALUE for orderly consumption (ConsumeMessageOrderlyService), unlimited: a message that always fails blocks its queue".into(),
+    };
+    let mut backoff = toml::Table::new();
+    backoff.insert("kind".into(), "fixed".into());
+    backoff.insert("base".into(), base.into());
+    retry.insert("backoff".into(), backoff.into());
+    expansion.set(
+        "retry",
+        retry,
+        format!(
+            "`failure` = {p}, `messageListener` = \"orderly\": the queue suspended for {suspend_from}, the message consumed again in place; {retries_from}"
+        ),
+    );
     Ok(())
 }
