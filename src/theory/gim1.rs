@@ -72,8 +72,9 @@ impl GiM1 {
         GiM1::solve(lambda, mu, |s| (-s / lambda).exp())
     }
 
-    /// Rate of the exponential sojourn, μ(1 − σ).
-    fn decay(&self) -> f64 {
+    /// Rate of the exponential sojourn, μ(1 − σ) (and of the wait's
+    /// tail).
+    pub fn decay(&self) -> f64 {
         self.mu * (1.0 - self.sigma)
     }
 

@@ -29,11 +29,12 @@
 //! consumer owns (it serves their records in one arrival-ordered line, and
 //! all of them wait while it sleeps).
 
+use super::gim1::GiM1;
 use super::mmc::{Mmc, continuous_quantile};
 use super::result::TheoryResult;
 use super::{approx, mg1, retry};
 use crate::model::metric::Metric;
-use crate::model::{Model, Target};
+use crate::model::{Arrivals, Model, Target};
 
 /// The messages one consumer (or one partition) receives.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -98,7 +99,7 @@ pub fn partition_flows(model: &Model, queue: usize) -> Option<Vec<Flow>> {
     Some(flows)
 }
 
-/// One consumer's M/G/1 (or M/M/T, or approximate M/G/T) figures.
+/// One consumer's M/G/1 (or M/M/T, approximate M/G/T, or GI/M/1) figures.
 struct Consumer {
     flow: Flow,
     /// Mean wait, 0 without traffic.
@@ -106,8 +107,57 @@ struct Consumer {
     /// Probability that an arrival waits; NaN where no formula gives it
     /// (M/G/T).
     p_wait: f64,
-    /// M/M/T (T its threads) when every service is exponential of one mean.
-    mm: Option<Mmc>,
+    /// Its wait and sojourn distributions, where exact.
+    tails: Option<Tails>,
+}
+
+/// A consumer's exact wait and sojourn distributions.
+#[derive(Clone, Copy, Debug)]
+enum Tails {
+    /// M/M/T (T its threads): every service exponential of one mean.
+    Markov(Mmc),
+    /// GI/M/1: renewal arrivals, exponential service.
+    Renewal(GiM1),
+}
+
+impl Tails {
+    /// d in P(W > t) = P(W > 0) e^{−d t}.
+    fn wait_decay(&self) -> f64 {
+        match self {
+            Tails::Markov(mm) => f64::from(mm.servers()) * mm.mu() - mm.lambda(),
+            Tails::Renewal(gi) => gi.decay(),
+        }
+    }
+
+    /// The decay of an exponential sojourn (one server); `None` for M/M/T.
+    fn sojourn_decay(&self) -> Option<f64> {
+        match self {
+            Tails::Markov(mm) if mm.servers() == 1 => Some(mm.mu() - mm.lambda()),
+            Tails::Markov(_) => None,
+            Tails::Renewal(gi) => Some(gi.decay()),
+        }
+    }
+
+    fn sojourn_tail(&self, t: f64) -> f64 {
+        match self {
+            Tails::Markov(mm) => mm.sojourn_tail(t),
+            Tails::Renewal(gi) => gi.sojourn_tail(t),
+        }
+    }
+
+    fn wait_quantile(&self, p: f64) -> f64 {
+        match self {
+            Tails::Markov(mm) => mm.wait_quantile(p).unwrap_or(f64::NAN),
+            Tails::Renewal(gi) => gi.wait_quantile(p),
+        }
+    }
+
+    fn sojourn_quantile(&self, p: f64) -> f64 {
+        match self {
+            Tails::Markov(mm) => mm.sojourn_quantile(p).unwrap_or(f64::NAN),
+            Tails::Renewal(gi) => gi.sojourn_quantile(p),
+        }
+    }
 }
 
 /// Rows of partitioned `queue`: the queue, then each partition; `None`
@@ -117,6 +167,99 @@ pub fn partitioned_rows(
     model: &Model,
     queue: usize,
     exponential_mean: Option<f64>,
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let threads = model.queues[queue].partitioning()?.threads;
+    let name = match (exponential_mean, threads) {
+        (Some(_), 1) => "M/M/1 per consumer (Poisson partitions)",
+        (Some(_), _) => "M/M/T per consumer, T threads (Poisson partitions)",
+        (None, 1) => "M/G/1 per consumer (Poisson partitions, Pollaczek-Khinchine)",
+        (None, _) => {
+            "M/G/T per consumer, T threads (Poisson partitions, Allen-Cunneen approximation)"
+        }
+    };
+    // M/G/T has no exact formula.
+    let exact = exponential_mean.is_some() || threads == 1;
+    rows_of(model, queue, (name, exact), |_, flow| {
+        consumer(flow, exponential_mean, threads)
+    })
+}
+
+/// Rows of partitioned `queue` (single-threaded consumers with
+/// exponential service of mean `mean`) fed by one renewal producer, or
+/// copies of it for other consumer groups, whose gaps have a closed-form
+/// transform A: each consumer is an exact GI/M/1. Its gaps are, with
+/// keys, a geometric number of the producer's (each message is its with
+/// probability q, its partitions' key mass): q A/(1 − (1 − q) A); without
+/// keys (round-robin), k of them when its partitions are evenly spaced,
+/// every k-th of P: A^k. `None` when a consumer's partitions are not
+/// evenly spaced, or a consumer has no steady state.
+pub fn renewal_rows(model: &Model, queue: usize, mean: f64) -> Option<Vec<(Target, TheoryResult)>> {
+    let spec = &model.queues[queue];
+    let partitioning = spec.partitioning()?;
+    let mut feeding = model.producers.iter().filter(|p| p.queue == queue);
+    let (Some(producer), None) = (feeding.next(), feeding.next()) else {
+        return None;
+    };
+    let source = producer.copy_of.map_or(producer, |i| &model.producers[i]);
+    let Arrivals::Open { interarrival: gaps } = &source.arrivals else {
+        return None;
+    };
+    gaps.laplace(0.0)?;
+    let owners = partitioning.owners(spec.consumers);
+    let partitions = partitioning.partitions;
+    let lambda = 1.0 / gaps.mean();
+    let shares = source.partition_shares(partitions);
+    let name = "GI/M/1 per consumer (one renewal producer over the partitions)";
+    rows_of(model, queue, (name, true), |index, flow| {
+        if flow.rate == 0.0 {
+            return consumer(flow, Some(mean), 1);
+        }
+        let owned: Vec<u32> = (0..partitions)
+            .filter(|&p| owners[p as usize] == index)
+            .collect();
+        let gi = match source.keys {
+            Some(_) => {
+                let q: f64 = owned.iter().map(|&p| shares[p as usize]).sum();
+                GiM1::solve(q * lambda, 1.0 / mean, |s| {
+                    let a = gaps.laplace(s).unwrap_or(f64::NAN);
+                    q * a / (1.0 - (1.0 - q) * a)
+                })?
+            }
+            None => {
+                let step = evenly_spaced_step(&owned, partitions)?;
+                GiM1::solve(lambda / f64::from(step), 1.0 / mean, |s| {
+                    gaps.laplace(s).unwrap_or(f64::NAN).powi(step as i32)
+                })?
+            }
+        };
+        Some(Consumer {
+            flow,
+            wait: gi.mean_wait(),
+            p_wait: gi.sigma,
+            tails: Some(Tails::Renewal(gi)),
+        })
+    })
+}
+
+/// The step k when `owned` (sorted, of `partitions`) is every k-th
+/// partition from its first (k times its count is `partitions`).
+fn evenly_spaced_step(owned: &[u32], partitions: u32) -> Option<u32> {
+    let count = u32::try_from(owned.len()).ok().filter(|&n| n > 0)?;
+    let step = partitions / count;
+    let spaced =
+        step * count == partitions && owned.windows(2).all(|pair| pair[1] - pair[0] == step);
+    spaced.then_some(step)
+}
+
+/// Rows of partitioned `queue` named `name` (exact or not) whose
+/// consumers (by index) are `consumer(index, flow)`: the queue's, the
+/// arrival-weighted mix of its consumers', then each partition's, its
+/// consumer's waits.
+fn rows_of(
+    model: &Model,
+    queue: usize,
+    (name, exact): (&str, bool),
+    consumer: impl Fn(u32, Flow) -> Option<Consumer>,
 ) -> Option<Vec<(Target, TheoryResult)>> {
     let spec = &model.queues[queue];
     let partitioning = spec.partitioning()?;
@@ -130,18 +273,9 @@ pub fn partitioned_rows(
     let threads = partitioning.threads;
     let consumers = consumer_flows
         .into_iter()
-        .map(|flow| consumer(flow, exponential_mean, threads))
+        .enumerate()
+        .map(|(index, flow)| consumer(index as u32, flow))
         .collect::<Option<Vec<Consumer>>>()?;
-    let name = match (exponential_mean, threads) {
-        (Some(_), 1) => "M/M/1 per consumer (Poisson partitions)",
-        (Some(_), _) => "M/M/T per consumer, T threads (Poisson partitions)",
-        (None, 1) => "M/G/1 per consumer (Poisson partitions, Pollaczek-Khinchine)",
-        (None, _) => {
-            "M/G/T per consumer, T threads (Poisson partitions, Allen-Cunneen approximation)"
-        }
-    };
-    // M/G/T has no exact formula.
-    let exact = exponential_mean.is_some() || threads == 1;
     let mut total = Flow::default();
     for flow in &flows {
         total.add(*flow);
@@ -161,40 +295,41 @@ pub fn partitioned_rows(
         .with(Metric::Throughput, lambda)
         .with(Metric::PWait, waiting_arrivals / lambda)
         .with(Metric::PBlocked, 0.0);
-    if exponential_mean.is_some() {
-        // P(W > t) = Σ_c (λ_c/λ) C_c e^{-(Tμ-λ_c)t} (C_c = ρ_c at T = 1).
-        let waits: Vec<(f64, f64)> = consumers
+    let with_tails: Vec<(f64, f64, Tails)> = consumers
+        .iter()
+        .filter_map(|c| Some((c.flow.rate / lambda, c.p_wait, c.tails?)))
+        .collect();
+    // Every consumer with traffic has its distributions.
+    if with_tails.len() == consumers.iter().filter(|c| c.flow.rate > 0.0).count() {
+        // P(W > t) = Σ_c (λ_c/λ) P(W_c > 0) e^{-d_c t}.
+        let waits: Vec<(f64, f64)> = with_tails
             .iter()
-            .filter_map(|c| {
-                let mm = c.mm.as_ref()?;
-                let decay = f64::from(mm.servers()) * mm.mu() - mm.lambda();
-                Some((c.flow.rate / lambda * c.p_wait, decay))
-            })
+            .map(|(share, p_wait, tails)| (share * p_wait, tails.wait_decay()))
             .collect();
         aggregate = aggregate.with_wait_percentiles(|p| mixture_quantile(&waits, p));
-        aggregate = if threads == 1 {
-            // P(T > t) = Σ_c (λ_c/λ) e^{-(μ-λ_c)t}.
-            let sojourns: Vec<(f64, f64)> = consumers
-                .iter()
-                .filter_map(|c| {
-                    let mm1 = c.mm.as_ref()?;
-                    Some((c.flow.rate / lambda, mm1.mu() - mm1.lambda()))
-                })
-                .collect();
-            aggregate.with_sojourn_percentiles(|p| mixture_quantile(&sojourns, p))
-        } else {
+        let sojourns: Option<Vec<(f64, f64)>> = with_tails
+            .iter()
+            .map(|(share, _, tails)| Some((*share, tails.sojourn_decay()?)))
+            .collect();
+        aggregate = match sojourns {
+            // P(T > t) = Σ_c (λ_c/λ) e^{-d_c t}.
+            Some(sojourns) => {
+                aggregate.with_sojourn_percentiles(|p| mixture_quantile(&sojourns, p))
+            }
             // An M/M/T sojourn is no single exponential: the weighted sum
             // of the consumers' tails, inverted numerically.
-            let tail = |t: f64| -> f64 {
-                consumers
-                    .iter()
-                    .filter_map(|c| Some(c.flow.rate / lambda * c.mm.as_ref()?.sojourn_tail(t)))
-                    .sum()
-            };
-            let mean = total.service_mean();
-            aggregate.with_sojourn_percentiles(|p| {
-                continuous_quantile(tail, p, mean).unwrap_or(f64::NAN)
-            })
+            None => {
+                let tail = |t: f64| -> f64 {
+                    with_tails
+                        .iter()
+                        .map(|(share, _, tails)| share * tails.sojourn_tail(t))
+                        .sum()
+                };
+                let mean = total.service_mean();
+                aggregate.with_sojourn_percentiles(|p| {
+                    continuous_quantile(tail, p, mean).unwrap_or(f64::NAN)
+                })
+            }
         };
     }
     let mut rows = vec![(
@@ -221,10 +356,10 @@ pub fn partitioned_rows(
                     consumer.wait,
                 )
                 .with(Metric::PWait, consumer.p_wait);
-            if let Some(mm) = &consumer.mm {
+            if let Some(tails) = &consumer.tails {
                 row = row
-                    .with_wait_percentiles(|p| mm.wait_quantile(p).unwrap_or(f64::NAN))
-                    .with_sojourn_percentiles(|p| mm.sojourn_quantile(p).unwrap_or(f64::NAN));
+                    .with_wait_percentiles(|p| tails.wait_quantile(p))
+                    .with_sojourn_percentiles(|p| tails.sojourn_quantile(p));
             }
         }
         rows.push((
@@ -248,7 +383,7 @@ fn consumer(flow: Flow, exponential_mean: Option<f64>, threads: u32) -> Option<C
             flow,
             wait: 0.0,
             p_wait: 0.0,
-            mm: None,
+            tails: None,
         });
     }
     if threads > 1 {
@@ -260,7 +395,7 @@ fn consumer(flow: Flow, exponential_mean: Option<f64>, threads: u32) -> Option<C
                 flow,
                 wait,
                 p_wait: f64::NAN,
-                mm: None,
+                tails: None,
             });
         };
         let mm = Mmc::new(flow.rate, 1.0 / mean, threads)?;
@@ -268,7 +403,7 @@ fn consumer(flow: Flow, exponential_mean: Option<f64>, threads: u32) -> Option<C
             flow,
             wait: mm.mean_wait(),
             p_wait: mm.prob_wait(),
-            mm: Some(mm),
+            tails: Some(Tails::Markov(mm)),
         });
     }
     let wait = mg1::mean_wait(flow.rate, flow.service_mean(), flow.service_scv())?;
@@ -280,7 +415,7 @@ fn consumer(flow: Flow, exponential_mean: Option<f64>, threads: u32) -> Option<C
         flow,
         wait,
         p_wait: flow.work,
-        mm,
+        tails: mm.map(Tails::Markov),
     })
 }
 
@@ -336,6 +471,53 @@ mod tests {
         let q = mixture_quantile(&terms, 0.99);
         let tail: f64 = terms.iter().map(|(w, d)| w * (-d * q).exp()).sum();
         assert!((tail - 0.01).abs() < 1e-15, "{q} {tail}");
+    }
+
+    /// Thinning a Poisson stream by key is Poisson again, q λ/(q λ + s):
+    /// the geometric compound of GI/M/1 per consumer gives M/M/1's
+    /// figures, partition by partition.
+    #[test]
+    fn keyed_poisson_gaps_through_the_renewal_rows_are_the_mm1_rows() {
+        use crate::dist::Dist;
+        use crate::model::{Assignor, KeyDistribution, Keys, ProducerBuilder, QueueBuilder};
+        let keys = Keys {
+            count: 50,
+            distribution: KeyDistribution::Zipf { exponent: 0.5 },
+        };
+        let service = Dist::exponential_mean(1.0).unwrap();
+        let model = Model::builder("k")
+            .queue(QueueBuilder::new("t", 3, service).partitions(5, Assignor::Range))
+            .producer(
+                ProducerBuilder::open("p", "t", Dist::exponential_rate(1.2).unwrap()).keys(keys),
+            )
+            .build()
+            .unwrap();
+        let poisson = partitioned_rows(&model, 0, Some(1.0)).unwrap();
+        let renewal = renewal_rows(&model, 0, 1.0).unwrap();
+        assert_eq!(poisson.len(), renewal.len());
+        for ((target, markov), (_, gi)) in poisson.iter().zip(&renewal) {
+            for metric in [
+                Metric::MeanWait,
+                Metric::PWait,
+                Metric::WaitP99,
+                Metric::SojournP90,
+            ] {
+                let (a, b) = (markov.metrics[&metric], gi.metrics[&metric]);
+                assert!(
+                    (a - b).abs() < 1e-9 * a.max(1.0),
+                    "{target:?} {metric:?}: {a} vs {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn evenly_spaced_partitions_have_a_step() {
+        assert_eq!(evenly_spaced_step(&[1, 4], 6), Some(3));
+        assert_eq!(evenly_spaced_step(&[2], 6), Some(6));
+        assert_eq!(evenly_spaced_step(&[0, 1], 6), None);
+        assert_eq!(evenly_spaced_step(&[0, 2, 4], 5), None);
+        assert_eq!(evenly_spaced_step(&[], 6), None);
     }
 
     #[test]

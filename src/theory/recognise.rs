@@ -147,7 +147,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 10] = [
+const FAMILIES: [Family; 11] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
     // (a `max_length` N is K = c + N; drop-head's count process is
     // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
@@ -253,6 +253,21 @@ const FAMILIES: [Family; 10] = [
             Feature::GeneralService,
         ]),
         rows: partitioned_queues,
+    },
+    // Partitions fed by one renewal producer (OMB's evenly spaced
+    // messages), or sent round-robin without keys: a GI/M/1 per consumer
+    // with exponential service (see `partitions::renewal_rows`), each
+    // consumer group alone on the topic's stream; other queues as
+    // independent ones.
+    Family {
+        requires: Features::of(&[Feature::Partitions]),
+        covers: Features::of(&[
+            Feature::Partitions,
+            Feature::RenewalArrivals,
+            Feature::RoundRobinPartitioning,
+            Feature::FanOut,
+        ]),
+        rows: renewal_partitioned_queues,
     },
     // Retries after a delay: Poisson producers, FIFO queues with
     // exponential service, the same for every delivery. With the retry
@@ -443,6 +458,26 @@ fn partitioned_queues(
             rows.unwrap_or_default()
         })
         .collect();
+    Some(rows)
+}
+
+/// Partitioned queues fed by one renewal producer each (a GI/M/1 per
+/// consumer where the service is exponential) beside independent queues.
+fn renewal_partitioned_queues(
+    model: &Model,
+    stations: &[StationTraffic<'_>],
+) -> Option<Vec<(Target, TheoryResult)>> {
+    let mut rows = Vec::new();
+    for station in stations {
+        if model.queues[station.queue].partitioning().is_some() {
+            let found = station
+                .common_exponential_mean()
+                .and_then(|mean| partitions::renewal_rows(model, station.queue, mean));
+            rows.extend(found.unwrap_or_default());
+        } else {
+            rows.extend(independent_queues(model, std::slice::from_ref(station))?);
+        }
+    }
     Some(rows)
 }
 
