@@ -6,7 +6,8 @@
 //!
 //! The shipped window-1 study, shortened to a few seconds: every message
 //! published is delivered once (nothing redelivered: the lease of 30 s is
-//! far above every service) and served, and the measured mean wait is
+//! far above every service) and served, the consumer's sampled
+//! `num_ack_pending` never exceeds the windows, and the measured mean wait is
 //! within the live rule of its replay (the realised sends and services,
 //! each consumer's slot held for the broker's measured turnaround: the
 //! ack, then the next pull request's round trip) on a run the machine did
@@ -38,6 +39,12 @@ fn jetstream_with_a_window_of_1_serves_every_message_once_and_matches_its_replay
     assert_eq!(health.queues[0].served, sent);
     let broker = block.broker.as_ref().expect("a broker block");
     assert_eq!(broker.prefetch, 1, "a shared line is a window of 1");
+    // JetStream's own counters, sampled while it ran: never more
+    // delivered and unacknowledged than the windows (`max_ack_pending`).
+    let depth = broker.depth.as_ref().expect("num_pending sampled");
+    assert!(depth.samples > 10, "{depth:?}");
+    assert!(depth.unacked_max.is_some_and(|max| max <= 2), "{depth:?}");
+    assert_eq!(depth.consumers_min, None, "JetStream counts no clients");
     agrees_with_replay(&block, Metric::MeanWait);
 }
 

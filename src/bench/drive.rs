@@ -123,10 +123,10 @@ pub(super) trait Sampler {
 }
 
 /// The sampler of a driver that reads no queue depth from its broker.
-#[cfg(any(feature = "nats", feature = "kafka"))]
+#[cfg(feature = "kafka")]
 pub(super) struct NoDepth;
 
-#[cfg(any(feature = "nats", feature = "kafka"))]
+#[cfg(feature = "kafka")]
 impl Sampler for NoDepth {
     fn finish(self) -> Option<DepthSamples> {
         None

@@ -11,9 +11,15 @@
 //! outstanding only while a slot is free: a slot asks the broker for its
 //! next message once the previous one was acknowledged, so a busy
 //! consumer never holds a request that an idle one could have served
-//! (what `basic.qos` does for RabbitMQ). The JetStream consumer's
-//! `max_ack_pending` is the sum of the windows. A shared line is a window
-//! of 1. The lease (`ack_wait`) is the queue's `ack_wait` (with its
+//! (what `basic.qos` does for RabbitMQ). Each ack waits for the
+//! server's confirmation (an `AckAck`) before the slot asks again: the
+//! server (2.9) takes plain acks from a queue of their own while it
+//! serves pull requests as they arrive, so a slot's next request could
+//! overtake its own ack and be given a duplicate that ack settles. While
+//! the run lasts, the consumer's `num_pending` and `num_ack_pending` are
+//! sampled (consumer info) as the broker's view of the queue. The
+//! JetStream consumer's `max_ack_pending` is the sum of the windows. A
+//! shared line is a window of 1. The lease (`ack_wait`) is the queue's `ack_wait` (with its
 //! `max_deliver`), or else the server's default, 30 s, far above any
 //! service a bench runs, so nothing is redelivered in a sound run. The
 //! server checks its leases on a timer that fires 1 ms after the earliest
@@ -37,7 +43,8 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::drive::{self, Broker, Delivered, NoDepth, Setup, TRANSIT_ROUND_TRIPS};
+use super::depth::{DepthSample, SamplingTask};
+use super::drive::{self, Broker, Delivered, Setup, TRANSIT_ROUND_TRIPS};
 use super::stamps::{BrokerStamps, PAYLOAD_BYTES, sequence_of};
 use super::{BenchError, BenchRun, BrokerKind, Latency, without_password};
 use crate::live::{Clock, LiveSettings, NEVER, Timeline};
@@ -133,7 +140,7 @@ fn measure(
         saturation: None,
     };
     let outcome = drive::drive(
-        (run_stream, NoDepth),
+        (run_stream, run_stream.pending_sampler()),
         model,
         timeline,
         (&stamps, clock),
@@ -283,6 +290,25 @@ impl RunStream {
         })
     }
 
+    /// The consumer's undelivered messages (`num_pending`, the ready
+    /// ones) and its delivered, unacknowledged ones (`num_ack_pending`),
+    /// asked of the server (consumer info) every [`super::depth::EVERY`].
+    fn pending_sampler(&self) -> SamplingTask {
+        let consumer = self.consumer.clone();
+        SamplingTask::start(&self.handle, move || {
+            let consumer = consumer.clone();
+            async move {
+                let info = consumer.get_info().await.ok()?;
+                let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+                Some(DepthSample {
+                    ready: count(info.num_pending),
+                    consumers: None,
+                    unacked: Some(count(info.num_ack_pending as u64)),
+                })
+            }
+        })
+    }
+
     /// Deletes the stream (the bench's own, never another) and its consumer.
     fn delete(self) -> Result<(), BenchError> {
         self.handle
@@ -324,8 +350,13 @@ impl Broker for RunStream {
         ack.duplicate
     }
 
+    /// Acknowledges and waits for the server's confirmation (an
+    /// `AckAck`), then frees the slot: the server takes plain acks from a
+    /// queue of their own, apart from pull requests, so the slot's next
+    /// request would otherwise overtake its own ack and could be given the
+    /// duplicate that ack settles.
     fn ack(&self, ack: Ack) -> Result<(), BenchError> {
-        let acked = self.handle.block_on(ack.message.ack());
+        let acked = self.handle.block_on(ack.message.double_ack());
         ack.freed.notify_one();
         acked.map_err(|e| BenchError::Broker(format!("acknowledging to NATS failed: {e}")))
     }

@@ -41,7 +41,7 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use tokio::runtime::Handle;
 
-use super::depth;
+use super::depth::{DepthSample, SamplingTask};
 use super::drive::{self, Broker, Delivered, Sampler, Setup, TRANSIT_ROUND_TRIPS};
 use super::saturation::{self, Saturation};
 use super::stamps::{BrokerStamps, payload, sent_of};
@@ -534,13 +534,12 @@ impl Broker for Queue {
     }
 }
 
-/// A task on the I/O runtime asking the broker for the run's queue's
-/// ready messages and consumers (a passive `queue.declare` on a channel
-/// of its own) every [`depth::EVERY`].
+/// The run's queue's ready messages and consumers, asked of the broker
+/// (a passive `queue.declare` on a channel of its own) every
+/// [`super::depth::EVERY`].
 struct DepthSampler {
     handle: Handle,
-    stop: Arc<AtomicBool>,
-    task: tokio::task::JoinHandle<Vec<(u32, u32)>>,
+    task: SamplingTask,
     channel: lapin::Channel,
 }
 
@@ -554,28 +553,27 @@ impl DepthSampler {
         let channel = handle
             .block_on(consuming.create_channel())
             .map_err(|e| BenchError::Broker(format!("RabbitMQ refused a sampling channel: {e}")))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let (asking, stopped, name) = (channel.clone(), Arc::clone(&stop), queue.name.clone());
-        let task = handle.spawn(async move {
-            let mut samples = Vec::new();
-            let passive = QueueDeclareOptions {
-                passive: true,
-                ..QueueDeclareOptions::default()
-            };
-            while !stopped.load(Ordering::Relaxed) {
-                let declared = asking
+        let (asking, name) = (channel.clone(), queue.name.clone());
+        let task = SamplingTask::start(handle, move || {
+            let (asking, name) = (asking.clone(), name.clone());
+            async move {
+                let passive = QueueDeclareOptions {
+                    passive: true,
+                    ..QueueDeclareOptions::default()
+                };
+                let state = asking
                     .queue_declare(name.as_str().into(), passive, FieldTable::default())
-                    .await;
-                if let Ok(state) = declared {
-                    samples.push((state.message_count(), state.consumer_count()));
-                }
-                tokio::time::sleep(depth::EVERY).await;
+                    .await
+                    .ok()?;
+                Some(DepthSample {
+                    ready: state.message_count(),
+                    consumers: Some(state.consumer_count()),
+                    unacked: None,
+                })
             }
-            samples
         });
         Ok(DepthSampler {
             handle: handle.clone(),
-            stop,
             task,
             channel,
         })
@@ -584,11 +582,10 @@ impl DepthSampler {
 
 impl Sampler for DepthSampler {
     fn finish(self) -> Option<DepthSamples> {
-        self.stop.store(true, Ordering::Relaxed);
-        let samples = self.handle.block_on(self.task).unwrap_or_default();
+        let samples = self.task.finish();
         // The samples are in; a channel that fails to close loses nothing.
         let _ = close(&self.handle, &self.channel);
-        DepthSamples::of(&samples)
+        samples
     }
 }
 

@@ -230,13 +230,17 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
     }
     if let Some(depth) = &b.depth {
         text.push_str(&format!(
-            "; the broker's queue, sampled {} times: {:.2} ready messages on average (at most {}), {}-{} consumers",
-            depth.samples,
-            depth.ready_mean,
-            depth.ready_max,
-            depth.consumers_min,
-            depth.consumers_max
+            "; the broker's queue, sampled {} times: {:.2} ready messages on average (at most {})",
+            depth.samples, depth.ready_mean, depth.ready_max,
         ));
+        if let (Some(mean), Some(max)) = (depth.unacked_mean, depth.unacked_max) {
+            text.push_str(&format!(
+                ", {mean:.2} delivered and unacknowledged (at most {max})"
+            ));
+        }
+        if let (Some(min), Some(max)) = (depth.consumers_min, depth.consumers_max) {
+            text.push_str(&format!(", {min}-{max} consumers"));
+        }
     }
     if b.replay_turnaround > 0.0 {
         text.push_str(&format!(
