@@ -594,16 +594,7 @@ fn round_robin_partitions_are_the_erlang_gi_m_1_of_every_kth_message() {
     assert!((theory.metrics[&Metric::MeanWait] - by_hand).abs() < 1e-12);
     let sigma = (3.0 - 5.0_f64.sqrt()) / 2.0;
     assert!((theory.metrics[&Metric::PWait] - sigma).abs() < 1e-12);
-    for partition in [None, Some(0), Some(1)] {
-        for metric in [
-            Metric::MeanWait,
-            Metric::PWait,
-            Metric::WaitP90,
-            Metric::SojournP99,
-        ] {
-            assert_agrees(row(&results, partition), metric);
-        }
-    }
+    assert_gi_m1_rows_agree(&results, &[None, Some(0), Some(1)]);
 }
 
 /// OMB's shape: evenly spaced messages with keys over 6 partitions read
@@ -629,14 +620,20 @@ fn evenly_spaced_keyed_messages_make_each_consumer_an_exact_gi_m_1() {
     let queue = row(&results, None);
     let theory = queue.theory.as_ref().expect("a formula covers it");
     assert!(theory.exact && theory.model.starts_with("GI/M/1 per consumer"));
-    for partition in [None, Some(0), Some(3), Some(5)] {
+    assert_gi_m1_rows_agree(&results, &[None, Some(0), Some(3), Some(5)]);
+}
+
+/// The GI/M/1 rows of `partitions` (`None`: the queue) agree with the
+/// simulation on the mean wait, `p_wait` and two percentiles.
+fn assert_gi_m1_rows_agree(results: &RunResults, partitions: &[Option<u32>]) {
+    for &partition in partitions {
         for metric in [
             Metric::MeanWait,
             Metric::PWait,
             Metric::WaitP90,
             Metric::SojournP99,
         ] {
-            assert_agrees(row(&results, partition), metric);
+            assert_agrees(row(results, partition), metric);
         }
     }
 }
