@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::comparison::interval_text;
 use super::document::{Block, Table};
 use super::relations::relation_lines;
-use crate::bench::{BrokerKind, Latency};
+use crate::bench::{BrokerKind, GroupMeasures, Latency};
 use crate::model::metric::Metric;
 use crate::results::{LiveBlock, LiveVerdicts, PointResults, Row};
 use crate::stats::Estimate;
@@ -238,6 +238,9 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
             depth.consumers_max
         ));
     }
+    if let Some(group) = &b.group {
+        text.push_str(&group_text(group));
+    }
     if b.replay_turnaround > 0.0 {
         text.push_str(&format!(
             "; the replay holds each consumer's window slot for the mean turnaround, {} time units, after each service (as the model's `ack` round trip)",
@@ -245,6 +248,47 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         ));
     }
     Some(text)
+}
+
+/// A consumer group's figures as a clause of the broker paragraph:
+/// messages per consumer, the idle consumers beside the model's, each
+/// partition's messages and lag, and each join's pause and catch-up.
+fn group_text(group: &GroupMeasures) -> String {
+    let received: Vec<String> = group.received.iter().map(u64::to_string).collect();
+    let partitions: Vec<String> = group
+        .partitions
+        .iter()
+        .enumerate()
+        .map(|(index, p)| format!("{index}: {}/{}/{:.2}", p.sent, p.delivered, p.lag_mean))
+        .collect();
+    let mut text = format!(
+        "; consumer group: messages received per consumer {}; idle consumers (received none) {}, the model's {}; per partition sent/delivered/mean lag (messages published, not yet committed) {}",
+        received.join(", "),
+        group.idle_consumers,
+        group.idle_consumers_model,
+        partitions.join(", ")
+    );
+    for change in &group.changes {
+        text.push_str(&format!(
+            "; at {:.0} ms the group grew to {}: ",
+            change.at_ms, change.consumers
+        ));
+        text.push_str(&match &change.pause {
+            Some(pause) => format!(
+                "no delivery for {:.0} ms from {:.0} ms after it (the model's rebalance pause {:.0} ms), then a backlog of {} messages caught up in {:.0} ms",
+                pause.pause_ms,
+                pause.paused_after_ms,
+                change.pause_model_ms,
+                pause.backlog,
+                pause.catch_up_ms
+            ),
+            None => format!(
+                "no delivery after it (the model's rebalance pause {:.0} ms)",
+                change.pause_model_ms
+            ),
+        });
+    }
+    text
 }
 
 /// The name a value serialises to, e.g. `real-time`.
