@@ -334,3 +334,45 @@ pub fn live_blocks(point: &PointResults) -> Vec<Block<'static>> {
     }
     blocks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::{ChangeMeasures, PartitionMeasures, PauseMeasures};
+
+    #[test]
+    fn the_group_clause_sets_idle_consumers_and_each_pause_beside_the_model() {
+        let partition = PartitionMeasures {
+            sent: 10,
+            delivered: 10,
+            lag_mean: 0.25,
+        };
+        let group = GroupMeasures {
+            received: vec![10, 0],
+            idle_consumers: 1,
+            idle_consumers_model: 1,
+            partitions: vec![partition],
+            changes: vec![ChangeMeasures {
+                at_ms: 4000.0,
+                consumers: 2,
+                pause_model_ms: 3000.0,
+                pause: Some(PauseMeasures {
+                    pause_ms: 3500.0,
+                    paused_after_ms: 1200.0,
+                    backlog: 420,
+                    catch_up_ms: 2100.0,
+                }),
+            }],
+        };
+        let text = group_text(&group);
+        assert!(
+            text.contains("messages received per consumer 10, 0"),
+            "{text}"
+        );
+        assert!(text.contains("idle consumers (received none) 1, the model's 1"));
+        assert!(text.contains("0: 10/10/0.25"));
+        assert!(text.contains(
+            "at 4000 ms the group grew to 2: no delivery for 3500 ms from 1200 ms after it (the model's rebalance pause 3000 ms), then a backlog of 420 messages caught up in 2100 ms"
+        ));
+    }
+}
