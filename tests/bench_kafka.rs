@@ -27,6 +27,7 @@
 mod bench_run;
 
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
 
 use bench_run::{agrees_with_replay, assert_served_once};
 use queuelab::bench::{BrokerKind, GroupMeasures};
@@ -46,8 +47,25 @@ fn tansu(action: &str) {
     assert!(status.success(), "scripts/tansu.sh {action} failed");
 }
 
-/// Stops the broker when the test ends, passed or not.
-struct Broker;
+/// One test on the broker at a time: each starts it and stops it.
+static TANSU: Mutex<()> = Mutex::new(());
+
+/// The broker, started for one test and stopped when the test ends,
+/// passed or not.
+struct Broker {
+    _alone: MutexGuard<'static, ()>,
+}
+
+impl Broker {
+    /// Waits for the other tests' broker to stop, then starts one.
+    fn start() -> Broker {
+        let alone = TANSU
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        tansu("start");
+        Broker { _alone: alone }
+    }
+}
 
 impl Drop for Broker {
     fn drop(&mut self) {
@@ -57,8 +75,7 @@ impl Drop for Broker {
 
 #[test]
 fn tansu_with_6_partitions_serves_every_message_once_within_the_fetch_wait() {
-    tansu("start");
-    let _stop = Broker;
+    let _broker = Broker::start();
     let block = bench_run::least_disturbed(
         "scenarios/bench-kafka-6-partitions.toml",
         BrokerKind::Kafka,
@@ -107,8 +124,7 @@ fn group(block: &LiveBlock) -> &GroupMeasures {
 /// Runs each point of the consumer ladder `file` (2, 3, 6, 8 consumers on
 /// 6 partitions) and checks it: see the module comment.
 fn consumer_ladder(file: &str) {
-    tansu("start");
-    let _stop = Broker;
+    let _broker = Broker::start();
     let blocks = bench_run::points(
         file,
         BrokerKind::Kafka,
@@ -153,8 +169,7 @@ fn tansu_with_zipf_keys_delivers_each_partitions_messages() {
 
 #[test]
 fn tansu_pauses_a_group_a_consumer_joins_and_catches_up() {
-    tansu("start");
-    let _stop = Broker;
+    let _broker = Broker::start();
     let block = bench_run::points(
         "scenarios/bench-kafka-consumer-joins.toml",
         BrokerKind::Kafka,
@@ -182,7 +197,13 @@ fn tansu_pauses_a_group_a_consumer_joins_and_catches_up() {
     let change = &group.changes[0];
     let pause = change.pause.as_ref().expect("deliveries after the join");
     eprintln!(
-        "join at {} ms: no delivery for {:.0} ms (the model's pause {:.0} ms), backlog {} caught up in {:.0} ms",
-        change.at_ms, pause.pause_ms, change.pause_model_ms, pause.backlog, pause.catch_up_ms
+        "join at {} ms: partitions paused {:?} ms, mean {:.0} ms (the model's pause {:.0} ms), the whole group {:.0} ms; backlog {} caught up in {:.0} ms",
+        change.at_ms,
+        pause.partition_pause_ms,
+        pause.pause_mean_ms,
+        change.pause_model_ms,
+        pause.group_pause_ms,
+        pause.backlog,
+        pause.catch_up_ms
     );
 }

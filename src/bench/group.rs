@@ -56,17 +56,25 @@ pub struct ChangeMeasures {
 /// A rebalance pause as the deliveries show it, and its catch-up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PauseMeasures {
-    /// The longest time no consumer received a message, among the gaps
-    /// between deliveries ending after the change (and before the next
-    /// one), in ms.
-    pub pause_ms: f64,
-    /// When that pause began, ms after the change (negative: before it).
+    /// Each partition's pause: the longest time it held a message and
+    /// delivered none, among those ending after the change (and before
+    /// the next one), in ms; 0 for a partition with no such delivery.
+    pub partition_pause_ms: Vec<f64>,
+    /// Their mean over the partitions, to set beside the model's
+    /// `rebalance_pause_mean` (an eager rebalance pauses every partition
+    /// for the rebalance time).
+    pub pause_mean_ms: f64,
+    /// When the earliest of those pauses began, ms after the change
+    /// (negative: before it).
     pub paused_after_ms: f64,
-    /// The backlog at the pause's end: messages published before it and
-    /// delivered after it.
+    /// The longest time no consumer received any message, among the gaps
+    /// ending after the change, in ms: the whole group's pause.
+    pub group_pause_ms: f64,
+    /// The backlog: messages published to a partition before its pause
+    /// ended and delivered after.
     pub backlog: u64,
-    /// The catch-up: from the pause's end until the backlog was served,
-    /// in ms (0 without a backlog).
+    /// The catch-up: the longest time from a partition's pause's end until
+    /// its backlog was served, in ms.
     pub catch_up_ms: f64,
 }
 
@@ -135,42 +143,76 @@ impl GroupStamps<'_> {
     }
 
     /// The pause and catch-up after a change at `at` (ns), among the gaps
-    /// between deliveries that end in (`at`, `until`]; `None` without
-    /// such a gap.
-    pub fn pause(&self, at: u64, until: u64) -> Option<PauseMeasures> {
+    /// between deliveries that end in (`at`, `until`], with each message's
+    /// partition as delivered (`delivered_from`) of `partitions`; `None`
+    /// when no message was delivered after the change.
+    pub fn pause(
+        &self,
+        (delivered_from, partitions): (&[Option<u32>], u32),
+        at: u64,
+        until: u64,
+    ) -> Option<PauseMeasures> {
         let never = crate::live::NEVER;
-        let mut times: Vec<u64> = self
+        let ends_after = |end: u64| end > at && end <= until;
+        let mut all: Vec<u64> = self
             .delivered
             .iter()
             .copied()
             .filter(|&t| t != never)
             .collect();
-        times.sort_unstable();
-        let (paused, resumed) = times
+        all.sort_unstable();
+        let group_pause = all
             .windows(2)
-            .map(|pair| (pair[0], pair[1]))
-            .filter(|&(_, end)| end > at && end <= until)
-            .max_by_key(|&(start, end)| end - start)?;
-        let backlog: Vec<usize> = (0..self.sent.len())
-            .filter(|&m| {
-                self.sent[m] != never
-                    && self.sent[m] < resumed
-                    && self.delivered[m] != never
-                    && self.delivered[m] >= resumed
-            })
-            .collect();
-        let caught_up = backlog
-            .iter()
-            .map(|&m| self.done[m])
-            .filter(|&t| t != never)
-            .max()
-            .map_or(0, |t| t.saturating_sub(resumed));
+            .filter(|pair| ends_after(pair[1]))
+            .map(|pair| pair[1] - pair[0])
+            .max()?;
+        let mut by_partition: Vec<Vec<usize>> = vec![Vec::new(); partitions as usize];
+        for (message, from) in delivered_from.iter().enumerate() {
+            if let Some(list) = from.and_then(|p| by_partition.get_mut(p as usize)) {
+                list.push(message);
+            }
+        }
+        let (mut pauses, mut backlog, mut catch_up, mut earliest) = (Vec::new(), 0, 0, u64::MAX);
+        for list in &mut by_partition {
+            list.sort_unstable_by_key(|&m| self.delivered[m]);
+            // Held from the later of the last delivery and the next
+            // message's send, until that message's delivery.
+            let held = list
+                .windows(2)
+                .map(|pair| {
+                    let start = self.delivered[pair[0]].max(self.sent[pair[1]]);
+                    (start, self.delivered[pair[1]])
+                })
+                .filter(|&(_, end)| ends_after(end))
+                .max_by_key(|&(start, end)| end.saturating_sub(start));
+            let Some((start, resumed)) = held else {
+                pauses.push(0.0);
+                continue;
+            };
+            pauses.push(resumed.saturating_sub(start) as f64 / 1e6);
+            earliest = earliest.min(start);
+            let waiting = list
+                .iter()
+                .filter(|&&m| self.sent[m] < resumed && self.delivered[m] >= resumed);
+            for &message in waiting {
+                backlog += 1;
+                if self.done[message] != never {
+                    catch_up = catch_up.max(self.done[message].saturating_sub(resumed));
+                }
+            }
+        }
         let ms = |ns: f64| ns / 1e6;
         Some(PauseMeasures {
-            pause_ms: ms((resumed - paused) as f64),
-            paused_after_ms: ms(paused as f64 - at as f64),
-            backlog: backlog.len() as u64,
-            catch_up_ms: ms(caught_up as f64),
+            pause_mean_ms: pauses.iter().sum::<f64>() / pauses.len().max(1) as f64,
+            partition_pause_ms: pauses,
+            paused_after_ms: if earliest == u64::MAX {
+                0.0
+            } else {
+                ms(earliest as f64 - at as f64)
+            },
+            group_pause_ms: ms(group_pause as f64),
+            backlog,
+            catch_up_ms: ms(catch_up as f64),
         })
     }
 }
@@ -198,26 +240,35 @@ mod tests {
     }
 
     #[test]
-    fn the_pause_is_the_longest_gap_after_the_change_and_its_backlog_is_caught_up() {
-        // Deliveries at 10, 20, then nothing until 100 ms (a pause from
-        // 20), the messages sent at 30 and 60 delivered at 100 and 105 and
-        // served by 130; the change at 15.
-        let ms = |values: [u64; 5]| values.map(|v| v * 1_000_000);
-        let (sent, delivered) = (ms([5, 15, 30, 60, 110]), ms([10, 20, 100, 105, 112]));
-        let done = ms([12, 25, 110, 130, 120]);
+    fn a_partitions_pause_is_its_longest_hold_after_the_change_and_its_backlog_is_caught_up() {
+        // Partition 0 delivers at 10, 20, then holds the message sent at 30
+        // until 100 (a pause of 70 from 30), then the one sent at 60 at 105,
+        // both served by 130; partition 1 delivers at 50 the message sent
+        // at 45 and at 112 the one sent at 110 (held 2, served by 120).
+        // The change at 15: the group's longest gap is 50 to 100.
+        let ms = |values: [u64; 6]| values.map(|v| v * 1_000_000);
+        let sent = ms([5, 15, 30, 60, 110, 45]);
+        let delivered = ms([10, 20, 100, 105, 112, 50]);
+        let done = ms([12, 25, 110, 130, 120, 55]);
         let stamps = GroupStamps {
             sent: &sent,
             delivered: &delivered,
             done: &done,
             acked: &done,
         };
+        let from = [Some(0), Some(0), Some(0), Some(0), Some(1), Some(1)];
         let pause = PauseMeasures {
-            pause_ms: 80.0,
-            paused_after_ms: 5.0,
-            backlog: 2,
+            partition_pause_ms: vec![70.0, 2.0],
+            pause_mean_ms: 36.0,
+            paused_after_ms: 15.0,
+            group_pause_ms: 50.0,
+            backlog: 3,
             catch_up_ms: 30.0,
         };
-        assert_eq!(stamps.pause(15_000_000, 200_000_000), Some(pause));
-        assert_eq!(stamps.pause(150_000_000, 200_000_000), None);
+        assert_eq!(
+            stamps.pause((&from, 2), 15_000_000, 200_000_000),
+            Some(pause)
+        );
+        assert_eq!(stamps.pause((&from, 2), 150_000_000, 200_000_000), None);
     }
 }

@@ -254,7 +254,11 @@ impl Record {
                     at_ms: at as f64 / 1e6,
                     consumers,
                     pause_model_ms,
-                    pause: group_stamps.pause(at, until),
+                    pause: group_stamps.pause(
+                        (&delivered_from, partitioning.partitions),
+                        at,
+                        until,
+                    ),
                 }
             })
             .collect();

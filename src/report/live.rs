@@ -274,14 +274,23 @@ fn group_text(group: &GroupMeasures) -> String {
             change.at_ms, change.consumers
         ));
         text.push_str(&match &change.pause {
-            Some(pause) => format!(
-                "no delivery for {:.0} ms from {:.0} ms after it (the model's rebalance pause {:.0} ms), then a backlog of {} messages caught up in {:.0} ms",
-                pause.pause_ms,
-                pause.paused_after_ms,
-                change.pause_model_ms,
-                pause.backlog,
-                pause.catch_up_ms
-            ),
+            Some(pause) => {
+                let partitions: Vec<String> = pause
+                    .partition_pause_ms
+                    .iter()
+                    .map(|ms| format!("{ms:.0}"))
+                    .collect();
+                format!(
+                    "each partition paused (held a message, delivered none) {} ms, mean {:.0} ms (the model's rebalance pause {:.0} ms), the first from {:.0} ms after it; the whole group received nothing for at most {:.0} ms; a backlog of {} messages caught up within {:.0} ms",
+                    partitions.join("/"),
+                    pause.pause_mean_ms,
+                    change.pause_model_ms,
+                    pause.paused_after_ms,
+                    pause.group_pause_ms,
+                    pause.backlog,
+                    pause.catch_up_ms
+                )
+            }
             None => format!(
                 "no delivery after it (the model's rebalance pause {:.0} ms)",
                 change.pause_model_ms
@@ -357,8 +366,10 @@ mod tests {
                 consumers: 2,
                 pause_model_ms: 3000.0,
                 pause: Some(PauseMeasures {
-                    pause_ms: 3500.0,
+                    partition_pause_ms: vec![3500.0, 0.0],
+                    pause_mean_ms: 1750.0,
                     paused_after_ms: 1200.0,
+                    group_pause_ms: 120.0,
                     backlog: 420,
                     catch_up_ms: 2100.0,
                 }),
@@ -372,7 +383,7 @@ mod tests {
         assert!(text.contains("idle consumers (received none) 1, the model's 1"));
         assert!(text.contains("0: 10/10/0.25"));
         assert!(text.contains(
-            "at 4000 ms the group grew to 2: no delivery for 3500 ms from 1200 ms after it (the model's rebalance pause 3000 ms), then a backlog of 420 messages caught up in 2100 ms"
+            "at 4000 ms the group grew to 2: each partition paused (held a message, delivered none) 3500/0 ms, mean 1750 ms (the model's rebalance pause 3000 ms), the first from 1200 ms after it; the whole group received nothing for at most 120 ms; a backlog of 420 messages caught up within 2100 ms"
         ));
     }
 }
