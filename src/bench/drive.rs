@@ -210,6 +210,7 @@ pub(super) fn drive<B: Broker, S: Sampler>(
         dropped: BrokerStamps::count(&stamps.dropped),
         replay_turnaround: 0.0,
         theory_with_transit: None,
+        group: None,
     };
     Some(BenchRun { live, broker })
 }

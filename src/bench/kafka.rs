@@ -17,11 +17,18 @@
 //! service: per message, so every served message is committed, and
 //! asynchronous, as a consumer group's consumers fetch ahead and never
 //! wait for a commit before their next message.
+//!
+//! A consumer joining mid-run (`group_changes`) is a client created and
+//! subscribed at its instant: the group then rebalances as the broker
+//! leads it. Beside live's metrics the run reports its group's figures
+//! (`group.rs`): messages per consumer and partition, consumer lag, and
+//! each join's pause and catch-up. A message delivered again (a
+//! partition's new owner reading from its last commit) is served again,
+//! without stamps, and counted as redelivered.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
@@ -34,6 +41,7 @@ use rdkafka::producer::{BaseRecord, Producer, ProducerContext, ThreadedProducer}
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::drive::{self, Broker, Delivered, NoDepth, Setup, TRANSIT_ROUND_TRIPS};
+use super::group::{ChangeMeasures, GroupMeasures, GroupStamps};
 use super::stamps::{BrokerStamps, sequence_of};
 use super::{BenchError, BenchRun, BrokerKind, Latency};
 use crate::live::{Clock, LiveSettings, NEVER, Timeline};
@@ -91,13 +99,20 @@ fn measure(
     bootstrap: &str,
     stop: &AtomicBool,
 ) -> Result<Option<BenchRun>, BenchError> {
-    let fetch_wait = fetch_wait_ms(model, timeline.window.ns_per_unit);
-    let group = Group::join(model, topic, bootstrap, fetch_wait, stop)?;
+    let ns_per_unit = timeline.window.ns_per_unit;
+    let member = Member::new(model, topic, bootstrap, ns_per_unit)?;
+    let joins = Joins::of(model, ns_per_unit);
+    let group = Group::join(model, &member, joins.join_at.len(), stop)?;
     let transit_unloaded = transit(topic, &group)?;
-    let stamps = Arc::new(BrokerStamps::new(timeline.messages.len()));
+    let messages = timeline.messages.len();
+    let stamps = Arc::new(BrokerStamps::new(messages));
+    let record = Record {
+        delivered_from: (0..messages).map(|_| AtomicU32::new(u32::MAX)).collect(),
+        received: group.members.iter().map(|_| AtomicU64::new(0)).collect(),
+    };
     let clock = Clock::start();
     let (senders, deliveries): (Vec<_>, Vec<_>) = group
-        .consumers
+        .members
         .iter()
         .map(|_| crossbeam_channel::unbounded())
         .unzip();
@@ -110,14 +125,27 @@ fn measure(
     };
     let broker = Run {
         topic,
-        consumers: &group.consumers,
+        group: &group,
     };
     let polling = AtomicBool::new(true);
-    let outcome = std::thread::scope(|scope| {
-        for (index, (consumer, sender)) in group.consumers.iter().zip(senders).enumerate() {
-            let (stamps, polling) = (&stamps, &polling);
-            scope.spawn(move || hand_over((index, consumer), stamps, clock, &sender, polling));
-        }
+    let (outcome, polled) = std::thread::scope(|scope| {
+        let pollers: Vec<_> = senders
+            .into_iter()
+            .enumerate()
+            .map(|(index, sender)| {
+                let poller = Poller {
+                    index,
+                    join_at: joins.join_at[index],
+                    member: &member,
+                    group: &group,
+                    stamps: &stamps,
+                    record: &record,
+                    clock,
+                    polling: &polling,
+                };
+                scope.spawn(move || poller.run(&sender))
+            })
+            .collect();
         let outcome = drive::drive(
             (&broker, NoDepth),
             model,
@@ -128,55 +156,207 @@ fn measure(
             stop,
         );
         polling.store(false, Ordering::Relaxed);
-        outcome
+        // A poller only panics on a bug; report it as such (the scope
+        // joins the others).
+        let polled = pollers
+            .into_iter()
+            .try_for_each(|poller| poller.join().expect("poller thread panicked"));
+        (outcome, polled)
     });
+    polled?;
     topic
         .producer
         .flush(REQUEST_TIMEOUT)
         .map_err(|e| BenchError::Broker(format!("the producer did not drain: {e}")))?;
-    Ok(outcome)
+    Ok(outcome.map(|mut run| {
+        run.broker.group = Some(record.measures(model, &stamps, topic, &joins));
+        run
+    }))
 }
 
-/// The poller of consumer `index`: stamps each delivery of this run and
-/// hands it to the consumer's thread, until `polling` is cleared. A
-/// message seen twice counts as redelivered.
-fn hand_over(
-    (index, consumer): (usize, &BaseConsumer),
-    stamps: &BrokerStamps,
-    clock: Clock,
-    sender: &Sender<Delivered<Ack>>,
-    polling: &AtomicBool,
-) {
-    while polling.load(Ordering::Relaxed) {
-        // Errors the client reports here (a connection lost and
-        // re-established) are its own to recover from; a message they
-        // cost shows as unserved in the run's health.
-        let Some(Ok(message)) = consumer.poll(CLIENT_POLL) else {
-            continue;
+/// The consumers joining mid-run: the group's `group_changes` that grow
+/// it (the only ones driven, see `topic::unsupported`).
+struct Joins {
+    /// When each consumer joins (ns on the run's clock): `None` for the
+    /// group's first consumers, then the joiners in order.
+    join_at: Vec<Option<u64>>,
+    /// Each change: when (ns), the group's size from then, and the
+    /// model's pause (ms).
+    changes: Vec<(u64, u32, f64)>,
+}
+
+impl Joins {
+    /// `model`'s joins at `ns_per_unit` wall ns per time unit.
+    fn of(model: &Model, ns_per_unit: f64) -> Joins {
+        let queue = &model.queues[0];
+        let mut join_at = vec![None; queue.consumers as usize];
+        let mut changes = Vec::new();
+        if let Some(group) = queue.poll().and_then(|poll| poll.changes.as_ref()) {
+            let pause_ms = group.rebalance.mean() * ns_per_unit / 1e6;
+            for change in &group.changes {
+                let at = (change.at * ns_per_unit) as u64;
+                join_at.resize(join_at.len().max(change.consumers as usize), Some(at));
+                changes.push((at, change.consumers, pause_ms));
+            }
+        }
+        Joins { join_at, changes }
+    }
+}
+
+/// What the pollers record of each delivery beside the run's stamps.
+struct Record {
+    /// The partition each message was first delivered from (`u32::MAX`:
+    /// not delivered).
+    delivered_from: Vec<AtomicU32>,
+    /// Messages each consumer received (first deliveries).
+    received: Vec<AtomicU64>,
+}
+
+impl Record {
+    /// The group's figures for `model`'s run on `topic` with `joins`.
+    fn measures(
+        &self,
+        model: &Model,
+        stamps: &BrokerStamps,
+        topic: &Topic,
+        joins: &Joins,
+    ) -> GroupMeasures {
+        let load =
+            |v: &[AtomicU64]| -> Vec<u64> { v.iter().map(|a| a.load(Ordering::Relaxed)).collect() };
+        let (sent, delivered, done, acked) = (
+            load(&stamps.sent),
+            load(&stamps.delivered),
+            load(&stamps.done),
+            load(&stamps.acked),
+        );
+        let group_stamps = GroupStamps {
+            sent: &sent,
+            delivered: &delivered,
+            done: &done,
+            acked: &acked,
         };
-        let now = clock.now();
-        let payload = message.payload().unwrap_or_default();
-        let seen = sequence_of(payload)
-            .and_then(|sequence| stamps.delivered.get(sequence))
-            .is_some_and(|at| at.load(Ordering::Relaxed) != NEVER);
-        if let Some(sequence) = stamps.delivered(payload, seen, now) {
-            let ack = Ack {
-                consumer: index,
-                partition: message.partition(),
-                offset: message.offset(),
-            };
-            // The receiver lives until the consumers have been joined.
-            let _ = sender.send((sequence, ack));
+        let delivered_from: Vec<Option<u32>> = self
+            .delivered_from
+            .iter()
+            .map(|p| Some(p.load(Ordering::Relaxed)).filter(|&p| p != u32::MAX))
+            .collect();
+        let partitioning = model.queues[0]
+            .partitioning()
+            .expect("a topic's queue has partitions");
+        let received = load(&self.received);
+        let changes = joins
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(index, &(at, consumers, pause_model_ms))| {
+                let until = joins.changes.get(index + 1).map_or(u64::MAX, |next| next.0);
+                ChangeMeasures {
+                    at_ms: at as f64 / 1e6,
+                    consumers,
+                    pause_model_ms,
+                    pause: group_stamps.pause(
+                        (&delivered_from, partitioning.partitions),
+                        at,
+                        until,
+                    ),
+                }
+            })
+            .collect();
+        GroupMeasures {
+            idle_consumers: received.iter().filter(|&&count| count == 0).count() as u32,
+            idle_consumers_model: partitioning.idle_consumers(received.len() as u32),
+            received,
+            partitions: group_stamps.partitions(
+                partitioning.partitions,
+                &topic.partitions,
+                &delivered_from,
+            ),
+            changes,
         }
     }
 }
 
-/// What acknowledges one delivery: the consumer that received it and the
-/// message's partition and offset.
+/// The poller of one consumer: joins at its instant (if it joins
+/// mid-run), then stamps each delivery of this run and hands it to the
+/// consumer's thread, until `polling` is cleared.
+struct Poller<'a> {
+    index: usize,
+    join_at: Option<u64>,
+    member: &'a Member<'a>,
+    group: &'a Group,
+    stamps: &'a BrokerStamps,
+    record: &'a Record,
+    clock: Clock,
+    polling: &'a AtomicBool,
+}
+
+impl Poller<'_> {
+    /// Polls until the run is over: see [`Poller`].
+    fn run(&self, sender: &Sender<Delivered<Ack>>) -> Result<(), BenchError> {
+        let Some(consumer) = self.consumer()? else {
+            return Ok(());
+        };
+        while self.polling.load(Ordering::Relaxed) {
+            // Errors the client reports here (a connection lost and
+            // re-established) are its own to recover from; a message they
+            // cost shows as unserved in the run's health.
+            let Some(Ok(message)) = consumer.poll(CLIENT_POLL) else {
+                continue;
+            };
+            let now = self.clock.now();
+            let payload = message.payload().unwrap_or_default();
+            let Some(sequence) = sequence_of(payload).filter(|&s| s < self.stamps.sent.len())
+            else {
+                continue;
+            };
+            let duplicate = self.stamps.delivered[sequence].load(Ordering::Relaxed) != NEVER;
+            if duplicate {
+                // Delivered before: served again, without stamps.
+                self.stamps.redelivered.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.stamps.delivered(payload, false, now);
+                self.record.delivered_from[sequence]
+                    .store(message.partition() as u32, Ordering::Relaxed);
+                self.record.received[self.index].fetch_add(1, Ordering::Relaxed);
+            }
+            let ack = Ack {
+                consumer: self.index,
+                partition: message.partition(),
+                offset: message.offset(),
+                duplicate,
+            };
+            // The receiver lives until the consumers have been joined.
+            let _ = sender.send((sequence, ack));
+        }
+        Ok(())
+    }
+
+    /// This poller's consumer: a member from the start, or one created
+    /// and subscribed at its join instant (`None`: the run ended first).
+    fn consumer(&self) -> Result<Option<&BaseConsumer>, BenchError> {
+        let slot = &self.group.members[self.index];
+        let Some(at) = self.join_at else {
+            return Ok(slot.get());
+        };
+        while self.clock.now() < at {
+            if !self.polling.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let left = Duration::from_nanos(at.saturating_sub(self.clock.now()));
+            std::thread::sleep(left.min(CLIENT_POLL));
+        }
+        let consumer = self.member.create(self.index)?;
+        Ok(Some(slot.get_or_init(|| consumer)))
+    }
+}
+
+/// What acknowledges one delivery: the consumer that received it, the
+/// message's partition and offset, and whether it was delivered before.
 pub(super) struct Ack {
     consumer: usize,
     partition: i32,
     offset: i64,
+    duplicate: bool,
 }
 
 /// The run's topic and its producer.
@@ -249,48 +429,83 @@ type Confirm = Box<dyn FnOnce(bool) + Send>;
 /// must be shareable).
 struct OnConfirm(Mutex<Option<Confirm>>);
 
-/// The consumer group, joined with the model's assignment.
+/// How the group's consumers are made: one client each, in the run's
+/// group, subscribed to its topic.
+struct Member<'a> {
+    bootstrap: &'a str,
+    topic: &'a str,
+    /// `partition.assignment.strategy`.
+    strategy: &'static str,
+    /// `fetch.wait.max.ms`.
+    fetch_wait_ms: u32,
+}
+
+impl<'a> Member<'a> {
+    /// Members of `model`'s group reading `topic` at `bootstrap`, at
+    /// `ns_per_unit` wall ns per time unit.
+    fn new(
+        model: &Model,
+        topic: &'a Topic,
+        bootstrap: &'a str,
+        ns_per_unit: f64,
+    ) -> Result<Member<'a>, BenchError> {
+        let partitioning = model.queues[0]
+            .partitioning()
+            .ok_or_else(|| BenchError::Broker("the topic's queue has no partitions".into()))?;
+        let strategy = assignment_strategy(partitioning.assignor)
+            .ok_or_else(|| BenchError::Broker(super::topic::STICKY_REFUSED.into()))?;
+        Ok(Member {
+            bootstrap,
+            topic: &topic.name,
+            strategy,
+            fetch_wait_ms: fetch_wait_ms(model, ns_per_unit),
+        })
+    }
+
+    /// Consumer `index`, created and subscribed.
+    fn create(&self, index: usize) -> Result<BaseConsumer, BenchError> {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", self.bootstrap)
+            .set("group.id", self.topic)
+            .set("client.id", format!("queuelab-bench-consumer-{index}"))
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("partition.assignment.strategy", self.strategy)
+            .set("fetch.wait.max.ms", self.fetch_wait_ms.to_string())
+            .set("socket.nagle.disable", "true")
+            .create()
+            .map_err(|e| {
+                BenchError::Broker(format!("cannot create Kafka consumer {index}: {e}"))
+            })?;
+        consumer
+            .subscribe(&[self.topic])
+            .map_err(|e| BenchError::Broker(format!("consumer {index} cannot subscribe: {e}")))?;
+        Ok(consumer)
+    }
+}
+
+/// The consumer group: its first consumers, joined with the model's
+/// assignment, and a slot for each consumer joining mid-run.
 struct Group {
-    consumers: Vec<BaseConsumer>,
+    members: Vec<OnceLock<BaseConsumer>>,
 }
 
 impl Group {
-    /// The model's consumers subscribed to `topic` as one group, polled
-    /// until each owns the partitions the model's assignor gives some
-    /// consumer, for [`JOIN_STABLE`] in a row.
+    /// The model's consumers subscribed as one group, polled until each
+    /// owns the partitions the model's assignor gives some consumer, for
+    /// [`JOIN_STABLE`] in a row; `most` slots in all.
     fn join(
         model: &Model,
-        topic: &Topic,
-        bootstrap: &str,
-        fetch_wait_ms: u32,
+        member: &Member,
+        most: usize,
         stop: &AtomicBool,
     ) -> Result<Group, BenchError> {
         let queue = &model.queues[0];
         let partitioning = queue
             .partitioning()
             .ok_or_else(|| BenchError::Broker("the topic's queue has no partitions".into()))?;
-        let strategy = assignment_strategy(partitioning.assignor)
-            .ok_or_else(|| BenchError::Broker(super::topic::STICKY_REFUSED.into()))?;
-        let consumers = (0..queue.consumers)
-            .map(|index| {
-                let consumer: BaseConsumer = ClientConfig::new()
-                    .set("bootstrap.servers", bootstrap)
-                    .set("group.id", &topic.name)
-                    .set("client.id", format!("queuelab-bench-consumer-{index}"))
-                    .set("enable.auto.commit", "false")
-                    .set("auto.offset.reset", "earliest")
-                    .set("partition.assignment.strategy", strategy)
-                    .set("fetch.wait.max.ms", fetch_wait_ms.to_string())
-                    .set("socket.nagle.disable", "true")
-                    .create()
-                    .map_err(|e| {
-                        BenchError::Broker(format!("cannot create Kafka consumer {index}: {e}"))
-                    })?;
-                consumer.subscribe(&[&topic.name]).map_err(|e| {
-                    BenchError::Broker(format!("consumer {index} cannot subscribe: {e}"))
-                })?;
-                Ok(consumer)
-            })
+        let consumers = (0..queue.consumers as usize)
+            .map(|index| member.create(index))
             .collect::<Result<Vec<_>, BenchError>>()?;
         let mut wanted: Vec<BTreeSet<i32>> = (0..queue.consumers)
             .map(|consumer| {
@@ -309,11 +524,14 @@ impl Group {
                 // Nothing is published yet: polls only serve the group.
                 let _ = consumer.poll(CLIENT_POLL);
             }
-            seen = assignments(&consumers, &topic.name);
+            seen = assignments(&consumers, member.topic);
             if seen == wanted {
                 let since = *agreed_since.get_or_insert_with(Instant::now);
                 if since.elapsed() >= JOIN_STABLE {
-                    return Ok(Group { consumers });
+                    let mut members: Vec<OnceLock<BaseConsumer>> =
+                        consumers.into_iter().map(OnceLock::from).collect();
+                    members.resize_with(most.max(members.len()), OnceLock::new);
+                    return Ok(Group { members });
                 }
             } else {
                 agreed_since = None;
@@ -324,6 +542,13 @@ impl Group {
             partitioning.assignor.name(),
             JOIN_TIMEOUT.as_secs()
         )))
+    }
+
+    /// Consumer `index`, once it has joined.
+    fn member(&self, index: usize) -> Result<&BaseConsumer, BenchError> {
+        self.members[index]
+            .get()
+            .ok_or_else(|| BenchError::Broker(format!("consumer {index} has not joined")))
     }
 }
 
@@ -351,7 +576,7 @@ fn assignments(consumers: &[BaseConsumer], topic: &str) -> Vec<BTreeSet<i32>> {
 /// The run as the bench threads drive it.
 struct Run<'a> {
     topic: &'a Topic,
-    consumers: &'a [BaseConsumer],
+    group: &'a Group,
 }
 
 impl Broker for Run<'_> {
@@ -369,8 +594,12 @@ impl Broker for Run<'_> {
         self.topic.send(partition, payload, Box::new(on_confirm))
     }
 
+    fn is_duplicate(ack: &Ack) -> bool {
+        ack.duplicate
+    }
+
     fn ack(&self, ack: Ack) -> Result<(), BenchError> {
-        commit(&self.consumers[ack.consumer], &self.topic.name, &ack)
+        commit(self.group.member(ack.consumer)?, &self.topic.name, &ack)
     }
 }
 
@@ -387,16 +616,17 @@ fn commit(consumer: &BaseConsumer, topic: &str, ack: &Ack) -> Result<(), BenchEr
 /// 0, each sent once the previous one was delivered and committed, from
 /// the send call to the poll of partition 0's consumer returning it.
 fn transit(topic: &Topic, group: &Group) -> Result<Latency, BenchError> {
-    let owner = group
-        .consumers
+    let (owner, consumer) = group
+        .members
         .iter()
-        .position(|consumer| {
+        .enumerate()
+        .filter_map(|(index, slot)| Some((index, slot.get()?)))
+        .find(|(_, consumer)| {
             consumer
                 .assignment()
                 .is_ok_and(|list| list.elements().iter().any(|e| e.partition() == 0))
         })
         .ok_or_else(|| BenchError::Broker("no consumer owns partition 0".into()))?;
-    let consumer = &group.consumers[owner];
     let mut transits = Vec::with_capacity(TRANSIT_ROUND_TRIPS);
     for _ in 0..TRANSIT_ROUND_TRIPS {
         let sent = Instant::now();
@@ -418,6 +648,7 @@ fn transit(topic: &Topic, group: &Group) -> Result<Latency, BenchError> {
             consumer: owner,
             partition,
             offset,
+            duplicate: false,
         };
         commit(consumer, &topic.name, &ack)?;
     }

@@ -9,11 +9,13 @@
 //! `drive.rs` holds the producer and consumer threads every driver runs
 //! and `stamps.rs` what they record; a driver (`rabbitmq.rs`, `nats.rs`,
 //! `kafka.rs`) supplies the broker's publish, delivery and
-//! acknowledgement, and `topic.rs` what a Kafka-protocol run of a model is.
+//! acknowledgement, `topic.rs` what a Kafka-protocol run of a model is
+//! and `group.rs` what it measures of its consumer group.
 
 mod depth;
 #[cfg(any(feature = "rabbitmq", feature = "nats", feature = "kafka"))]
 mod drive;
+mod group;
 #[cfg(feature = "kafka")]
 mod kafka;
 #[cfg(feature = "nats")]
@@ -33,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::live_settings::BrokerKind;
 pub use depth::DepthSamples;
+pub use group::{ChangeMeasures, GroupMeasures, PartitionMeasures, PauseMeasures};
 pub use saturation::Saturation;
 
 use crate::dist::Dist;
@@ -203,6 +206,11 @@ pub struct BrokerMeasures {
     /// theory): what the verdicts against theory compare with.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub theory_with_transit: Option<TransitTheory>,
+    /// A consumer group's own figures (a Kafka-protocol run; absent
+    /// otherwise): messages per consumer and per partition, consumer lag,
+    /// and the pause of each consumer joining.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub group: Option<GroupMeasures>,
 }
 
 /// A theory row with the measured unloaded transit D0 added: every

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::comparison::interval_text;
 use super::document::{Block, Table};
 use super::relations::relation_lines;
-use crate::bench::{BrokerKind, Latency};
+use crate::bench::{BrokerKind, GroupMeasures, Latency};
 use crate::model::metric::Metric;
 use crate::results::{LiveBlock, LiveVerdicts, PointResults, Row};
 use crate::stats::Estimate;
@@ -242,6 +242,9 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
             text.push_str(&format!(", {min}-{max} consumers"));
         }
     }
+    if let Some(group) = &b.group {
+        text.push_str(&group_text(group));
+    }
     if b.replay_turnaround > 0.0 {
         text.push_str(&format!(
             "; the replay holds each consumer's window slot for the mean turnaround, {} time units, after each service (as the model's `ack` round trip)",
@@ -249,6 +252,56 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         ));
     }
     Some(text)
+}
+
+/// A consumer group's figures as a clause of the broker paragraph:
+/// messages per consumer, the idle consumers beside the model's, each
+/// partition's messages and lag, and each join's pause and catch-up.
+fn group_text(group: &GroupMeasures) -> String {
+    let received: Vec<String> = group.received.iter().map(u64::to_string).collect();
+    let partitions: Vec<String> = group
+        .partitions
+        .iter()
+        .enumerate()
+        .map(|(index, p)| format!("{index}: {}/{}/{:.2}", p.sent, p.delivered, p.lag_mean))
+        .collect();
+    let mut text = format!(
+        "; consumer group: messages received per consumer {}; idle consumers (received none) {}, the model's {}; per partition sent/delivered/mean lag (messages published, not yet committed) {}",
+        received.join(", "),
+        group.idle_consumers,
+        group.idle_consumers_model,
+        partitions.join(", ")
+    );
+    for change in &group.changes {
+        text.push_str(&format!(
+            "; at {:.0} ms the group grew to {}: ",
+            change.at_ms, change.consumers
+        ));
+        text.push_str(&match &change.pause {
+            Some(pause) => {
+                let partitions: Vec<String> = pause
+                    .partition_pause_ms
+                    .iter()
+                    .map(|ms| format!("{ms:.0}"))
+                    .collect();
+                format!(
+                    "each partition paused (held a message, delivered none) {} ms, mean {:.0} ms (the model's rebalance pause {:.0} ms), the first from {:.0} ms after it; the whole group received nothing for at most {:.0} ms; a backlog of {} messages caught up within {:.0} ms",
+                    partitions.join("/"),
+                    pause.pause_mean_ms,
+                    change.pause_model_ms,
+                    pause.paused_after_ms,
+                    pause.group_pause_ms,
+                    pause.backlog,
+                    pause.catch_up_ms
+                )
+            }
+            None => format!(
+                "no delivery after it (the model's rebalance pause {:.0} ms)",
+                change.pause_model_ms
+            ),
+        });
+    }
+    text
 }
 
 /// The name a value serialises to, e.g. `real-time`.
@@ -293,4 +346,48 @@ pub fn live_blocks(point: &PointResults) -> Vec<Block<'static>> {
         }
     }
     blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::{ChangeMeasures, PartitionMeasures, PauseMeasures};
+
+    #[test]
+    fn the_group_clause_sets_idle_consumers_and_each_pause_beside_the_model() {
+        let partition = PartitionMeasures {
+            sent: 10,
+            delivered: 10,
+            lag_mean: 0.25,
+        };
+        let group = GroupMeasures {
+            received: vec![10, 0],
+            idle_consumers: 1,
+            idle_consumers_model: 1,
+            partitions: vec![partition],
+            changes: vec![ChangeMeasures {
+                at_ms: 4000.0,
+                consumers: 2,
+                pause_model_ms: 3000.0,
+                pause: Some(PauseMeasures {
+                    partition_pause_ms: vec![3500.0, 0.0],
+                    pause_mean_ms: 1750.0,
+                    paused_after_ms: 1200.0,
+                    group_pause_ms: 120.0,
+                    backlog: 420,
+                    catch_up_ms: 2100.0,
+                }),
+            }],
+        };
+        let text = group_text(&group);
+        assert!(
+            text.contains("messages received per consumer 10, 0"),
+            "{text}"
+        );
+        assert!(text.contains("idle consumers (received none) 1, the model's 1"));
+        assert!(text.contains("0: 10/10/0.25"));
+        assert!(text.contains(
+            "at 4000 ms the group grew to 2: each partition paused (held a message, delivered none) 3500/0 ms, mean 1750 ms (the model's rebalance pause 3000 ms), the first from 1200 ms after it; the whole group received nothing for at most 120 ms; a backlog of 420 messages caught up within 2100 ms"
+        ));
+    }
 }

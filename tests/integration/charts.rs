@@ -151,6 +151,7 @@ fn every_shipped_scenario_draws_its_charts_and_reports() {
             let formula = !scenario.ends_with("kafka-rebalance-storm.toml")
                 && !scenario.ends_with("kafka-retry-topics.toml")
                 && !scenario.ends_with("kafka-consumer-joins.toml")
+                && !scenario.ends_with("bench-kafka-consumer-joins.toml")
                 && !scenario.ends_with("kafka-idle-consumers.toml")
                 && !scenario.ends_with("bench-rabbitmq-ttl.toml")
                 && !scenario.ends_with("bench-nats-ack-wait.toml");
