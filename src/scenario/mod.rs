@@ -141,7 +141,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     let base = validate::model(&spec, base_dir).map_err(invalid)?;
     profile::adapt_run(&mut run, &spec.run, &base).map_err(invalid)?;
     validate::warmup_within_traces(&run, &base).map_err(invalid)?;
-    validate::group_changes_within_run(&run, &base).map_err(invalid)?;
+    validate::adapt_to_group_changes(&mut run, &base).map_err(invalid)?;
     let points = expand_sweep(&spec, &source, base, base_dir).map_err(invalid)?;
     validate::replications(&run, points.iter().map(|p| &p.model)).map_err(invalid)?;
     let live = spec

@@ -600,14 +600,31 @@ fn group_changes(changes: &[GroupChangeSpec], key: &str) -> Result<Vec<GroupChan
         .collect())
 }
 
-/// Refuses a group change after a run's `horizon` (times count from the
-/// run's start), which would never happen.
-pub fn group_changes_within_run(run: &RunConfig, model: &Model) -> Result<(), Problem> {
-    let RunLength::Horizon(horizon) = run.length else {
-        return Ok(());
-    };
+/// Group changes happen at fixed times counted from an empty system at
+/// time 0, so the run measures from there: an automatic warm-up becomes
+/// none (it would discard the changes, or cut into them), and a warm-up of
+/// messages, or a change after the run's `horizon` (which would never
+/// happen), is refused.
+pub fn adapt_to_group_changes(run: &mut RunConfig, model: &Model) -> Result<(), Problem> {
     for queue in &model.queues {
         let Some(changes) = queue.poll().and_then(|poll| poll.changes.as_ref()) else {
+            continue;
+        };
+        match run.warmup {
+            Warmup::Auto => run.warmup = Warmup::Customers(0),
+            Warmup::Customers(0) => {}
+            Warmup::Customers(count) => {
+                return Err(Problem::new(
+                    "run.warmup",
+                    format!(
+                        "queue `{}` changes its group at fixed times from an empty start (`group_changes`, the first at {}), which a warm-up of {count} messages would discard or cut into; set `warmup = 0` (or leave it out)",
+                        queue.name,
+                        Num(changes.changes[0].at)
+                    ),
+                ));
+            }
+        }
+        let RunLength::Horizon(horizon) = run.length else {
             continue;
         };
         if let Some(index) = changes.changes.iter().position(|c| c.at >= horizon) {

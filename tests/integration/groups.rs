@@ -11,6 +11,7 @@ use std::fs;
 use queuelab::model::metric::Metric;
 use queuelab::model::{Feature, Model};
 use queuelab::results::RunResults;
+use queuelab::run::Warmup;
 use queuelab::sim::{Recording, replay};
 use queuelab::theory;
 
@@ -256,7 +257,7 @@ group_changes = [ { at = 100, consumers = 3 }, { at = 200, consumers = 1 } ]
 fn bad_group_change_keys_are_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let changes = "group_changes = [ { at = 100, consumers = 3 }, { at = 200, consumers = 1 } ]";
-    let cases: [(&str, &str, &[&str]); 8] = [
+    let cases: [(&str, &str, &[&str]); 9] = [
         (
             "group_changes = [ { at = 100, consumers = 3 }, { at = 50, consumers = 1 } ]",
             "decreasing",
@@ -276,6 +277,11 @@ fn bad_group_change_keys_are_refused_naming_the_key() {
             "group_changes = [ { at = 1000, consumers = 3 } ]",
             "after-the-run",
             &["queues.t.group_changes[0].at", "run.horizon"],
+        ),
+        (
+            "horizon = 1000\nwarmup = 100",
+            "warmup-cut",
+            &["run.warmup", "warmup = 0", "group_changes"],
         ),
         (
             "group_changes = []",
@@ -299,12 +305,19 @@ fn bad_group_change_keys_are_refused_naming_the_key() {
         ),
     ];
     for (to, name, needles) in cases {
-        let text = TOPIC.replacen(changes, to, 1);
+        let text = if to.starts_with("horizon") {
+            TOPIC.replacen("horizon = 1000", to, 1)
+        } else {
+            TOPIC.replacen(changes, to, 1)
+        };
         assert_ne!(text, TOPIC, "{name}");
         check_refuses(dir.path(), name, &text, needles);
     }
-    // The topic itself is valid.
+    // The topic itself is valid, and measured from time 0: its automatic
+    // warm-up is none, so the changes at 100 and 200 stay in the run.
     check_passes(&write_toml(dir.path(), "topic", TOPIC));
+    let topic = scenario(TOPIC);
+    assert_eq!(topic.run.warmup, Warmup::Customers(0));
 }
 
 /// A Kafka topic under `strategy`, with `extra` settings.
