@@ -112,6 +112,7 @@ impl BrokerStamps {
     /// These stamps for a queue that dead-letters what it refuses
     /// (`reject-publish-dlx`): a refusal settles once both its nack and
     /// its dead-lettered copy were seen.
+    #[cfg(any(feature = "rabbitmq", test))]
     pub fn dead_lettering_refusals(mut self) -> BrokerStamps {
         self.refusal_parts = NACKED | DEAD_LETTERED;
         self
@@ -125,6 +126,7 @@ impl BrokerStamps {
     /// A dead-lettered `payload` is a refused message's copy
     /// (`reject-publish-dlx`): its sequence number, `None` for a payload
     /// that is not this run's.
+    #[cfg(any(feature = "rabbitmq", test))]
     pub fn refusal_dead_lettered(&self, payload: &[u8]) -> Option<usize> {
         let sequence = sequence_of(payload).filter(|&s| s < self.sent.len())?;
         self.refusal(sequence, DEAD_LETTERED);
