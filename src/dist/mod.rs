@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::text::Num;
 
 use rand::RngExt;
-use rand_distr::{Distribution, Exp, Exp1, LogNormal, Pareto, Uniform, Weibull};
+use rand_distr::{Distribution, Exp1, LogNormal, Pareto, Uniform, Weibull};
 use statrs::function::gamma::ln_gamma;
 
 pub use csv_column::{Dialect, header_row, read_column, read_gaps};
@@ -180,10 +180,9 @@ pub enum Dist {
     Exponential {
         /// Mean, the inverse of the rate.
         mean: f64,
-        /// Precomputed sampler.
-        sampler: Exp<f64>,
-        /// What the sampler multiplies a unit exponential draw by:
-        /// `1 / (1 / mean)`, which rounding may set apart from `mean`.
+        /// What a unit exponential draw is multiplied by: `1 / (1 / mean)`,
+        /// as `rand_distr`'s `Exp` does (rounding may set it apart from
+        /// `mean`), so the draws are `Exp`'s.
         scale: f64,
     },
     /// Always the same value (scv 0).
@@ -294,12 +293,9 @@ impl Dist {
     /// Exponential distribution with the given mean.
     pub fn exponential_mean(mean: f64) -> Result<Dist, DistError> {
         require_positive("mean", mean)?;
-        let rate = 1.0 / mean;
-        let sampler = Exp::new(rate).map_err(sampler_error("exponential"))?;
         Ok(Dist::Exponential {
             mean,
-            sampler,
-            scale: 1.0 / rate,
+            scale: 1.0 / (1.0 / mean),
         })
     }
 
@@ -488,7 +484,7 @@ impl Dist {
     #[inline]
     pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
-            Dist::Exponential { sampler, .. } => sampler.sample(rng),
+            Dist::Exponential { scale, .. } => exp1::exp1(rng) * scale,
             Dist::Deterministic { value } => *value,
             Dist::Erlang { sampler, .. } | Dist::Gamma { sampler, .. } => sampler.sample(rng),
             Dist::Hyperexponential { phases } => {
@@ -851,6 +847,7 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+    use rand_distr::Exp;
 
     #[test]
     fn laplace_transforms_match_hand_computed_values() {
@@ -883,9 +880,7 @@ mod tests {
     fn the_inline_exponential_draw_is_the_samplers() {
         for mean in [3.0, 0.1, 1.0 / 0.9] {
             let dist = Dist::exponential_mean(mean).unwrap();
-            let Dist::Exponential { sampler, .. } = &dist else {
-                unreachable!()
-            };
+            let sampler = Exp::new(1.0 / mean).unwrap();
             let mut inline = ChaCha8Rng::seed_from_u64(7);
             let mut sampled = ChaCha8Rng::seed_from_u64(7);
             for n in 0..10_000 {
