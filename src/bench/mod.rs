@@ -560,6 +560,13 @@ pub fn run(
 mod tests {
     use super::*;
 
+    /// The first point's model of scenario `text`.
+    fn model_of(text: String) -> Model {
+        let scenario =
+            crate::scenario::parse(std::path::Path::new("t.toml"), text).expect("a valid scenario");
+        scenario.points[0].model.clone()
+    }
+
     #[test]
     fn passwords_never_reach_the_results() {
         assert_eq!(
@@ -572,12 +579,9 @@ mod tests {
     #[test]
     fn nats_refuses_an_unlimited_window_and_takes_a_shared_line() {
         let model = |prefetch: &str| {
-            let text = format!(
+            model_of(format!(
                 "name = \"w\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = 0.1 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 10.0 }}\n{prefetch}"
-            );
-            let scenario = crate::scenario::parse(std::path::Path::new("w.toml"), text)
-                .expect("a valid scenario");
-            scenario.points[0].model.clone()
+            ))
         };
         let unlimited = model("prefetch = 0");
         assert_eq!(unsupported(&unlimited), None);
@@ -594,12 +598,9 @@ mod tests {
     #[test]
     fn a_dead_letter_queue_is_the_brokers_and_any_other_second_queue_is_refused() {
         let model = |dead_letters: &str| {
-            let text = format!(
+            model_of(format!(
                 "name = \"d\"\n[[producers]]\nname = \"p\"\nto = \"q\"\ninterarrival = {{ dist = \"exponential\", rate = 0.1 }}\n[[queues]]\nname = \"q\"\nconsumers = 2\nservice = {{ dist = \"exponential\", mean = 10.0 }}\nmax_length = 3\noverflow = \"reject-publish-dlx\"\ndead_letter = \"dlq\"\n[[queues]]\nname = \"dlq\"\nconsumers = 1\nservice = {{ dist = \"exponential\", mean = 0.1 }}\n{dead_letters}"
-            );
-            let scenario = crate::scenario::parse(std::path::Path::new("d.toml"), text)
-                .expect("a valid scenario");
-            scenario.points[0].model.clone()
+            ))
         };
         let sink = model("");
         let alone = driven(&sink);
