@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::text::Num;
 
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1, LogNormal, Pareto, Uniform, Weibull};
+use rand_distr::{Distribution, LogNormal, Pareto, Uniform, Weibull};
 use statrs::function::gamma::ln_gamma;
 
 pub use csv_column::{Dialect, header_row, read_column, read_gaps};
@@ -493,8 +493,7 @@ impl Dist {
                     .iter()
                     .find(|phase| u < phase.cumulative_prob)
                     .map_or(0.0, |phase| phase.mean);
-                let unit: f64 = Exp1.sample(rng);
-                unit * phase_mean
+                exp1::exp1(rng) * phase_mean
             }
             Dist::LogNormal { sampler, .. } => sampler.sample(rng),
             Dist::Uniform { sampler, .. } => sampler.sample(rng),
