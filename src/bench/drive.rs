@@ -199,6 +199,7 @@ pub(super) fn drive<B: Broker, S: Sampler>(
         saturation: setup.saturation,
         publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered),
         publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed),
+        publish_lag: Some(stamps.lag(&timeline.messages)),
         service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
         ack_to_next_delivery: stamps.turnaround(),
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
@@ -209,6 +210,8 @@ pub(super) fn drive<B: Broker, S: Sampler>(
         expired: BrokerStamps::count(&stamps.expired),
         dropped: BrokerStamps::count(&stamps.dropped),
         replay_turnaround: 0.0,
+        replay_delivery: 0.0,
+        replay_ttl_start: 0.0,
         theory_with_transit: None,
         group: None,
     };

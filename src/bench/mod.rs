@@ -41,7 +41,7 @@ pub use saturation::Saturation;
 use crate::dist::Dist;
 use crate::live::{LiveRun, LiveSettings};
 use crate::model::metric::Metric;
-use crate::model::{Admission, Dispatch, Feature, Features, Limit, Model, Queue, Window};
+use crate::model::{Admission, Dispatch, Expiry, Feature, Features, Limit, Model, Queue, Window};
 
 /// Where RabbitMQ listens unless `--url` says otherwise (its defaults).
 pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
@@ -159,6 +159,10 @@ pub struct BrokerMeasures {
     pub publish_to_delivery: Latency,
     /// Publish to the broker's confirm during the run.
     pub publish_to_confirm: Latency,
+    /// The producer's lag: a message's scheduled send to its actual
+    /// publish (absent from older results).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub publish_lag: Option<Latency>,
     /// End of service to the acknowledgement handed to the connection.
     pub service_end_to_ack: Latency,
     /// A consumer's acknowledgement to its next delivery, for deliveries
@@ -202,6 +206,21 @@ pub struct BrokerMeasures {
     /// (see [`BrokerMeasures::replay_model`]); 0 when none was measured.
     #[serde(default)]
     pub replay_turnaround: f64,
+    /// The part of `replay_turnaround` the replay spends on each
+    /// delivery's trip to its consumer (model time units), after the
+    /// message left the ready line: half of ack to the next delivery on
+    /// RabbitMQ, which dispatches the next message when an ack arrives
+    /// (the ack's leg and the delivery's leg taken as equal on loopback);
+    /// 0 otherwise (absent from older results).
+    #[serde(default)]
+    pub replay_delivery: f64,
+    /// How long after its scheduled send a message's TTL starts in the
+    /// replay (model time units): RabbitMQ starts it when the message
+    /// reaches the queue, after the producer's mean lag and the publish's
+    /// leg (half of publish to confirm); 0 otherwise (absent from older
+    /// results).
+    #[serde(default)]
+    pub replay_ttl_start: f64,
     /// The theory row with the unloaded transit added (absent without
     /// theory): what the verdicts against theory compare with.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -263,13 +282,23 @@ impl BrokerMeasures {
     /// unit, with the replay's turnaround set: the mean of service end to
     /// ack plus ack to the next ready delivery; none for a Kafka consumer
     /// group, whose consumers fetch ahead (no commit holds a partition's
-    /// next message back).
+    /// next message back). On RabbitMQ, half of ack to the next delivery
+    /// is the delivery's trip (`replay_delivery`): the broker dispatches
+    /// when the ack arrives, so the message leaves the ready line then.
     pub fn in_units(mut self, ns_per_unit: f64) -> BrokerMeasures {
         let mean_ns = |l: &Latency| l.mean_us.unwrap_or(0.0) * 1e3;
-        let turnaround = mean_ns(&self.service_end_to_ack) + mean_ns(&self.ack_to_next_delivery);
-        self.replay_turnaround = match self.broker {
-            BrokerKind::Kafka => 0.0,
-            BrokerKind::Rabbitmq | BrokerKind::Nats => turnaround / ns_per_unit,
+        let gap = mean_ns(&self.ack_to_next_delivery);
+        let turnaround = mean_ns(&self.service_end_to_ack) + gap;
+        (self.replay_turnaround, self.replay_delivery) = match self.broker {
+            BrokerKind::Kafka => (0.0, 0.0),
+            BrokerKind::Rabbitmq => (turnaround / ns_per_unit, gap / 2.0 / ns_per_unit),
+            BrokerKind::Nats => (turnaround / ns_per_unit, 0.0),
+        };
+        let lag = self.publish_lag.as_ref().map_or(0.0, mean_ns);
+        let publish_leg = mean_ns(&self.publish_to_confirm) / 2.0;
+        self.replay_ttl_start = match self.broker {
+            BrokerKind::Rabbitmq => (lag + publish_leg) / ns_per_unit,
+            BrokerKind::Kafka | BrokerKind::Nats => 0.0,
         };
         self
     }
@@ -296,18 +325,28 @@ impl BrokerMeasures {
         }
     }
 
-    /// The model this run is replayed through: `model` with its queue's
+    /// The model this run is replayed through: `model` with its fixed TTL
+    /// (a deterministic patience) started `replay_ttl_start` after each
+    /// scheduled send, when the message reaches the queue, and its queue's
     /// consumers holding their window slot (`prefetch`, 1 for a shared
-    /// line) for the measured turnaround after each service, the model's
-    /// `ack` round trip. The replay then holds what the client measured
-    /// (sends, services and the broker's mean turnaround), and live −
-    /// replay is what is left: each message's transit and the
-    /// turnaround's spread. `model` itself when no turnaround was measured,
+    /// line) for the measured turnaround: each delivery's trip
+    /// (`replay_delivery`, the model's `delivery`) and, after each
+    /// service, the rest (the model's `ack` round trip). The replay then
+    /// holds what the client measured (sends, services and the broker's
+    /// mean turnaround), and live − replay is what is left: the rest of
+    /// each message's transit and the turnaround's spread. `model` itself when no turnaround was measured,
     /// or when its queue has a lease (modelled on a shared line only: the
     /// replay then leaves the turnaround in live − replay).
     pub fn replay_model(&self, model: &Model) -> Model {
         let mut replayed = model.clone();
-        let Ok(ack) = Dist::deterministic(self.replay_turnaround) else {
+        if let Some(Expiry {
+            patience: Dist::Deterministic { value },
+        }) = &mut replayed.queues[0].exit.expiry
+        {
+            *value += self.replay_ttl_start;
+        }
+        let held = self.replay_turnaround - self.replay_delivery;
+        let Ok(ack) = Dist::deterministic(held) else {
             return replayed;
         };
         // A consumer group's consumers fetch ahead: no commit holds a
@@ -325,6 +364,9 @@ impl BrokerMeasures {
                 Dispatch::SharedLine | Dispatch::Partitioned(_) => 1,
             },
             ack: Some(ack),
+            delivery: (self.replay_delivery > 0.0)
+                .then(|| Dist::deterministic(self.replay_delivery))
+                .and_then(Result::ok),
         });
         replayed
     }

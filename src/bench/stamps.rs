@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 use super::Latency;
-use crate::live::{FailedDelivery, NEVER, Stamps};
+use crate::live::{FailedDelivery, NEVER, Planned, Stamps};
 use crate::model::Loss;
 
 /// A refusal's part: the publisher nack.
@@ -269,6 +269,19 @@ impl BrokerStamps {
             .map(|(a, b)| (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)))
             .filter(|&(a, b)| a != NEVER && b != NEVER)
             .map(|(a, b)| b.saturating_sub(a))
+            .collect();
+        Latency::of(&mut values)
+    }
+
+    /// From each message's scheduled send to its actual publish, over
+    /// the messages published: the producer's lag.
+    pub fn lag(&self, planned: &[Planned]) -> Latency {
+        let mut values: Vec<u64> = planned
+            .iter()
+            .zip(&self.sent)
+            .map(|(planned, sent)| (planned.scheduled, sent.load(Ordering::Relaxed)))
+            .filter(|&(_, sent)| sent != NEVER)
+            .map(|(scheduled, sent)| sent.saturating_sub(scheduled))
             .collect();
         Latency::of(&mut values)
     }

@@ -79,6 +79,7 @@ pub struct QueueBuilder {
     backlog: u32,
     prefetch: Option<u32>,
     ack: Option<Dist>,
+    delivery: Option<Dist>,
     partitioning: Option<Partitioning>,
     threads: Option<u32>,
     poll: Option<Poll>,
@@ -311,6 +312,7 @@ impl QueueBuilder {
             backlog: 0,
             prefetch: None,
             ack: None,
+            delivery: None,
             partitioning: None,
             threads: None,
             poll: None,
@@ -425,9 +427,9 @@ impl QueueBuilder {
         }
         let refused = [
             (
-                self.prefetch.is_some() || self.ack.is_some(),
+                self.has_window_keys(),
                 "prefetch",
-                "prefetch windows (`prefetch`, `ack`)",
+                "prefetch windows (`prefetch`, `ack`, `delivery`)",
             ),
             (self.partitioning.is_some(), "partitions", "`partitions`"),
         ]
@@ -493,6 +495,20 @@ impl QueueBuilder {
         self
     }
 
+    /// The trip of each delivery from the broker to its consumer: the
+    /// message leaves the ready line when sent and starts once it lands
+    /// (needs a prefetch).
+    pub fn delivery(mut self, delivery: Dist) -> Self {
+        self.delivery = Some(delivery);
+        self
+    }
+
+    /// True with any key of prefetch windows (`prefetch`, `ack`,
+    /// `delivery`).
+    fn has_window_keys(&self) -> bool {
+        self.prefetch.is_some() || self.ack.is_some() || self.delivery.is_some()
+    }
+
     /// The dispatch axis: one shared line, partitions, or prefetch windows
     /// (refused with what they do not support yet).
     fn dispatch(&self, key: &str) -> Result<Dispatch, ModelError> {
@@ -505,10 +521,17 @@ impl QueueBuilder {
             );
         }
         if let Some(mut partitioning) = self.partitioning {
-            if self.prefetch.is_some() || self.ack.is_some() {
+            if self.has_window_keys() {
+                let key = if self.prefetch.is_some() {
+                    "prefetch"
+                } else if self.ack.is_some() {
+                    "ack"
+                } else {
+                    "delivery"
+                };
                 return refuse(
-                    if self.prefetch.is_some() { "prefetch" } else { "ack" },
-                    "a partition is read by its one consumer, not through prefetch windows; remove `prefetch` and `ack`, or `partitions`".into(),
+                    key,
+                    "a partition is read by its one consumer, not through prefetch windows; remove `prefetch`, `ack` and `delivery`, or `partitions`".into(),
                 );
             }
             partitioning.threads = self.threads.unwrap_or(1);
@@ -534,6 +557,12 @@ impl QueueBuilder {
                 return refuse(
                     "ack",
                     "an acknowledgement round trip holds a prefetch window's slot; set `prefetch` or remove `ack`".into(),
+                );
+            }
+            if self.delivery.is_some() {
+                return refuse(
+                    "delivery",
+                    "a delivery's trip to its consumer holds a prefetch window's slot; set `prefetch` or remove `delivery`".into(),
                 );
             }
             return Ok(Dispatch::SharedLine);
@@ -575,9 +604,13 @@ impl QueueBuilder {
         if let Some(ack) = &self.ack {
             usable(ack, format!("{key}.ack"))?;
         }
+        if let Some(delivery) = &self.delivery {
+            usable(delivery, format!("{key}.delivery"))?;
+        }
         Ok(Dispatch::Window(Window {
             prefetch,
             ack: self.ack.clone(),
+            delivery: self.delivery.clone(),
         }))
     }
 

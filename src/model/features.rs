@@ -7,7 +7,7 @@
 
 use super::{
     Admission, Arrivals, Availability, Class, Consumption, Discipline, Dispatch, Exit, Expiry,
-    Limit, Model, Overflow, Producer, Queue, Redelivery, Retry, UNLIMITED,
+    Limit, Model, Overflow, Producer, Queue, Redelivery, Retry, UNLIMITED, Window,
 };
 use crate::dist::Dist;
 
@@ -102,11 +102,14 @@ pub enum Feature {
     /// Several consumer groups reading one topic (`topic`): each group's
     /// queue receives a copy of every message on the same partition.
     FanOut,
+    /// Deliveries that take time to reach their consumer (`delivery`):
+    /// no formula covers a window slot held through the trip.
+    DeliveryTrip,
 }
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 38] = [
+    pub const ALL: [Feature; 39] = [
         Feature::RenewalArrivals,
         Feature::TraceArrivals,
         Feature::ClosedLoop,
@@ -145,6 +148,7 @@ impl Feature {
         Feature::BlockingRetry,
         Feature::Lease,
         Feature::FanOut,
+        Feature::DeliveryTrip,
     ];
 
     /// The feature in a few words, naming its scenario key.
@@ -194,6 +198,9 @@ impl Feature {
             }
             Feature::Lease => "a lease on each delivery, redelivered when it runs out (`ack_wait`)",
             Feature::FanOut => "several consumer groups on one topic (`topic`)",
+            Feature::DeliveryTrip => {
+                "deliveries that take time to reach their consumer (`delivery`)"
+            }
         }
     }
 
@@ -401,6 +408,14 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         Dispatch::Window(window) if window.is_unlimited() => Some(Feature::UnlimitedPrefetch),
         Dispatch::Window(_) => Some(Feature::PrefetchWindow),
     };
+    let delivery_trip = match dispatch {
+        Dispatch::Window(Window {
+            prefetch: _,
+            ack: _,
+            delivery,
+        }) => delivery.is_some(),
+        Dispatch::SharedLine | Dispatch::Partitioned(_) => false,
+    };
     // A partition's delays hold its consumer (blocking retries).
     let partitioned = matches!(dispatch, Dispatch::Partitioned(_));
     // Polls that take what is there at once and cost nothing serve as one
@@ -455,6 +470,7 @@ fn queue_features(queue: &Queue, sites: &mut Vec<(Feature, Site)>) {
         (changes, Feature::GroupChanges),
         (queue.threads() > 1, Feature::ConsumerThreads),
         (lease.is_some(), Feature::Lease),
+        (delivery_trip, Feature::DeliveryTrip),
     ];
     sites.extend(order.map(|feature| (feature, site())));
     sites.extend(dispatched.map(|feature| (feature, site())));

@@ -2,7 +2,9 @@
 //! axis: the broker keeps a ready line and delivers each ready message at
 //! once to a consumer with a free slot in its window of unacknowledged
 //! messages; a consumer serves what it was delivered in order, and its slot
-//! stays held until the acknowledgement comes back after the service.
+//! stays held until the acknowledgement comes back after the service. A
+//! delivery may take time to reach its consumer: the message leaves the
+//! ready line when the broker sends it and starts when it lands.
 
 use crate::dist::Dist;
 
@@ -19,6 +21,12 @@ pub struct Window {
     /// Acknowledgement round trip after a service, during which the slot
     /// stays held; `None` for an immediate acknowledgement.
     pub ack: Option<Dist>,
+    /// Trip of a delivery from the broker to its consumer: the message
+    /// leaves the ready line (no longer counted by `max_length`, no longer
+    /// expiring) when sent and starts no earlier than it lands, each
+    /// consumer's deliveries landing in the order sent; `None` for a
+    /// delivery that lands at once.
+    pub delivery: Option<Dist>,
 }
 
 impl Window {
@@ -30,12 +38,18 @@ impl Window {
     /// True when the window behaves exactly like one shared line: one
     /// message per consumer, freed the moment its service ends.
     pub fn is_shared_line(&self) -> bool {
-        self.prefetch == 1 && self.ack.is_none()
+        self.prefetch == 1 && self.ack.is_none() && self.delivery.is_none()
     }
 
     /// Mean acknowledgement round trip (0 when immediate).
     pub fn mean_ack(&self) -> f64 {
         self.ack.as_ref().map_or(0.0, Dist::mean)
+    }
+
+    /// Mean time a slot is held beyond the service: the delivery's trip
+    /// and the acknowledgement's round trip.
+    pub fn mean_round_trip(&self) -> f64 {
+        self.mean_ack() + self.delivery.as_ref().map_or(0.0, Dist::mean)
     }
 }
 
@@ -43,14 +57,15 @@ impl Window {
     /// The share of time a saturated consumer (always a message ready for
     /// it) can be busy, with services of mean `service_mean`: 1 without a
     /// limit or without a round trip; otherwise the closed loop of its
-    /// `prefetch` slots through its service and the round trip (an
+    /// `prefetch` slots through its service and the round trip (delivery
+    /// and acknowledgement, an
     /// infinite-server delay). With exponential service (`exponential`)
     /// that loop is product-form and exact MVA gives its throughput X,
     /// the share being X·S (the round trip's distribution does not
     /// matter); otherwise the asymptote min(1, P·S/(RTT + S)), an upper
     /// bound that is exact when service and round trip are deterministic.
     pub fn saturated_busy_share(&self, service_mean: f64, exponential: bool) -> f64 {
-        let round_trip = self.mean_ack();
+        let round_trip = self.mean_round_trip();
         if self.is_unlimited() || round_trip == 0.0 {
             return 1.0;
         }
@@ -83,6 +98,7 @@ mod tests {
         Window {
             prefetch,
             ack: (ack > 0.0).then(|| Dist::deterministic(ack).unwrap()),
+            delivery: None,
         }
     }
 

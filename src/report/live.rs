@@ -245,10 +245,23 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
     if let Some(group) = &b.group {
         text.push_str(&group_text(group));
     }
-    if b.replay_turnaround > 0.0 {
+    if b.replay_turnaround > 0.0 && b.replay_delivery > 0.0 {
+        text.push_str(&format!(
+            "; the replay holds each consumer's window slot for the mean turnaround, {} time units: {} after each service (as the model's `ack` round trip), then {} for the next delivery's trip once it left the ready line (as the model's `delivery`; half of ack to the next delivery, the two legs taken as equal)",
+            number(b.replay_turnaround),
+            number(b.replay_turnaround - b.replay_delivery),
+            number(b.replay_delivery)
+        ));
+    } else if b.replay_turnaround > 0.0 {
         text.push_str(&format!(
             "; the replay holds each consumer's window slot for the mean turnaround, {} time units, after each service (as the model's `ack` round trip)",
             number(b.replay_turnaround)
+        ));
+    }
+    if b.replay_ttl_start > 0.0 {
+        text.push_str(&format!(
+            "; a fixed TTL starts {} time units after each scheduled send in the replay, when the message reaches the queue (the producer's mean lag, then the publish's leg: half of publish to confirm)",
+            number(b.replay_ttl_start)
         ));
     }
     Some(text)

@@ -289,6 +289,9 @@ pub struct QueueSpec {
     pub prefetch: Option<PrefetchSpec>,
     /// Acknowledgement round trip after each service (needs `prefetch`).
     pub ack: Option<DistSpec>,
+    /// Trip of each delivery from the broker to its consumer, after it
+    /// left the ready line (needs `prefetch`).
+    pub delivery: Option<DistSpec>,
     /// Partitions of a partitioned queue read by one consumer group.
     pub partitions: Option<u32>,
     /// How the partitions are assigned to the consumers (default range).

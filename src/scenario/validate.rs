@@ -414,6 +414,9 @@ fn queue_builder(
     if let Some(ack) = &queue.ack {
         built = built.ack(dist(ack, &format!("{key}.ack"), base_dir)?);
     }
+    if let Some(delivery) = &queue.delivery {
+        built = built.delivery(dist(delivery, &format!("{key}.delivery"), base_dir)?);
+    }
     let assignor = match queue.assignor {
         None | Some(AssignorSpec::Range) => Assignor::Range,
         Some(AssignorSpec::RoundRobin) => Assignor::RoundRobin,

@@ -80,6 +80,9 @@ pub(crate) enum EventKind {
     HorizonEnd,
     /// Reporting interval `index` begins (rate profiles).
     IntervalStart { index: u32 },
+    /// A delivery to `consumer` of `queue` lands (a delivery trip): the
+    /// consumer, if idle, starts its next delivery if that has landed.
+    Land { queue: u32, consumer: u32 },
 }
 
 /// An event keyed by its time's bits (high half) and its sequence number

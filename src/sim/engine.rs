@@ -13,10 +13,10 @@ use super::calendar::{Calendar, EventKind};
 use super::clock::ProfileClock;
 use super::collector::{Collector, Departure, Exit, Layers, Visit};
 use super::message::{Message, Messages, Original};
-use super::station::Station;
 use super::station::effect::{
-    Arrival, Completion, Entry, Fetch, Next, PollTimer, Rebalance, Take, Verdict,
+    Arrival, Completion, Entry, Fetch, Landing, Next, PollTimer, Rebalance, Take, Verdict,
 };
+use super::station::{Requeued, Station};
 use super::streams::{Source, Stream, StreamSet, stream};
 use crate::dist::Dist;
 use crate::model::metric::MetricValues;
@@ -323,6 +323,7 @@ impl<'a> Engine<'a> {
                 }
                 EventKind::HorizonEnd => self.close_window(),
                 EventKind::IntervalStart { index } => self.begin_interval(index as usize),
+                EventKind::Land { queue, consumer } => self.land(queue as usize, consumer),
             }
         }
     }
@@ -702,6 +703,11 @@ impl<'a> Engine<'a> {
                     .enter(self.now, (queue, partition), class, true, tracked);
                 self.fetch(queue, fetch);
             }
+            Entry::Sent(landing) => {
+                self.collector
+                    .enter(self.now, (queue, partition), class, true, tracked);
+                self.schedule_landing(queue, landing);
+            }
             Entry::Shares { waits, next } => {
                 let message = &mut self.messages.slots[slot as usize];
                 message.waited_here = waits;
@@ -908,7 +914,7 @@ impl<'a> Engine<'a> {
     #[inline(always)]
     fn take_waiting_path<const LEAN: bool>(&mut self, queue: usize) -> bool {
         loop {
-            match self.stations[queue].take_waiting_path::<LEAN>(&self.messages.slots) {
+            match self.stations[queue].take_waiting_path::<LEAN>(self.now, &self.messages.slots) {
                 Take::Start(slot) => {
                     self.start_service_path::<LEAN>(queue, slot, true);
                     return true;
@@ -921,6 +927,12 @@ impl<'a> Engine<'a> {
                     let message = &mut self.messages.slots[slot as usize];
                     message.generation = message.generation.wrapping_add(1);
                 }
+                Take::Sent { slot, landing } => {
+                    let message = &mut self.messages.slots[slot as usize];
+                    message.generation = message.generation.wrapping_add(1);
+                    self.schedule_landing(queue, landing);
+                }
+                Take::Awaits(landing) => self.schedule_landing(queue, landing),
                 Take::Polled {
                     slot,
                     overhead,
@@ -1189,8 +1201,11 @@ impl<'a> Engine<'a> {
         let class = message.class as usize;
         match self.stations[queue].requeue_head(self.now, slot, class) {
             None => self.start_again(queue, slot),
-            Some((starts, ack)) => {
-                if starts {
+            Some((went, ack)) => {
+                if let Requeued::Sent(landing) = went {
+                    self.schedule_landing(queue, landing);
+                }
+                if went == Requeued::Starts {
                     self.start_again(queue, slot);
                 } else {
                     // It waits again; its service starts when a consumer takes it.
@@ -1218,6 +1233,23 @@ impl<'a> Engine<'a> {
             self.calendar
                 .schedule(at, EventKind::Ack { queue, consumer });
         }
+    }
+
+    /// A delivery to a consumer of `queue` lands at `landing.at`.
+    fn schedule_landing(&mut self, queue: usize, landing: Landing) {
+        let (queue, consumer) = (queue as u32, landing.consumer);
+        self.calendar
+            .schedule(landing.at, EventKind::Land { queue, consumer });
+    }
+
+    /// A delivery to `consumer` of `queue` lands: the consumer, if idle,
+    /// starts its next delivery if that has landed.
+    fn land(&mut self, queue: usize, consumer: u32) {
+        let landed = self.stations[queue].land(self.now, consumer, &self.messages.slots);
+        if let Some(slot) = landed {
+            self.start_service(queue, slot, true);
+        }
+        self.observe_window(queue);
     }
 
     /// A consumer serves `slot` at `queue` again at once, after a failed

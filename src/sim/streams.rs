@@ -8,7 +8,8 @@
 //! partition of each keyed message) = `6 << 20 | q`; queue `q` delivery
 //! failures (retries) = `7 << 20 | q`; queue `q` polls (poll overheads,
 //! rebalance pauses and replayed services) = `8 << 20 | q`; queue `q` consumer outages (up
-//! and repair times, drawn in event order) = `9 << 20 | q`. The warm-up pilot runs
+//! and repair times, drawn in event order) = `9 << 20 | q`; queue `q`
+//! delivery trips (drawn in delivery order) = `10 << 20 | q`. The warm-up pilot runs
 //! draw from streams of their own, `pilot << 32 | 1 << 31 | source`, so the
 //! truncation point is chosen on data independent of every measured run.
 //! The layout depends only on (seed, replication, source), never on the
@@ -76,6 +77,9 @@ pub(crate) enum Source {
     Outages(usize),
     /// The poll overheads at a partitioned queue read by polling.
     Polls(usize),
+    /// The trips of deliveries to their consumers at a queue with
+    /// prefetch windows.
+    Deliveries(usize),
 }
 
 /// Which run a stream feeds: a measured replication or a warm-up pilot.
@@ -104,6 +108,7 @@ pub(crate) fn stream(seed: u64, set: StreamSet, source: Source) -> Stream {
         Source::Failures(queue) => 7 << 20 | queue as u64,
         Source::Outages(queue) => 9 << 20 | queue as u64,
         Source::Polls(queue) => 8 << 20 | queue as u64,
+        Source::Deliveries(queue) => 10 << 20 | queue as u64,
     };
     let run = match set {
         StreamSet::Replication(replication) => u64::from(replication) << 32,

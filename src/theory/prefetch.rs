@@ -154,6 +154,7 @@ mod tests {
             let window = Window {
                 prefetch,
                 ack: Some(crate::dist::Dist::deterministic(round_trip).unwrap()),
+                delivery: None,
             };
             let consumer = MvaStation {
                 visits: 1.0,

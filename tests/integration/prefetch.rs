@@ -3,13 +3,17 @@
 //! both against exact theory at a fixed seed (see `sim_vs_theory`); a
 //! finite window with a round trip gets no formula, and a load its
 //! windows cannot carry is refused. A nack with requeue on prefetch 1
-//! acknowledged at once is the shared line's requeue at the head.
+//! acknowledged at once is the shared line's requeue at the head. A
+//! delivery trip on prefetch 1 with one consumer is M/G/1 with the trip
+//! added to each slot's service (by hand: no formula covers the trip).
 
 use queuelab::dist::Dist;
 use queuelab::model::metric::Metric;
 use queuelab::model::{QueueBuilder, Redelivery, UNLIMITED_PREFETCH};
 
-use crate::common::{check_passes, first_row, queue_text, refuses, scenario, simulated};
+use crate::common::{
+    assert_within, check_passes, first_row, queue_text, refuses, scenario, simulated,
+};
 use crate::sim_vs_theory::{assert_agrees, exponential, results, single_queue};
 
 fn round_trip(value: f64) -> Dist {
@@ -96,6 +100,31 @@ fn nacks_on_a_window_with_a_round_trip_keep_only_the_retry_count() {
         (awaiting - expected).abs() <= slack,
         "{awaiting} vs {expected} ± {slack}"
     );
+}
+
+/// A delivery trip d on prefetch 1, one consumer, acknowledged at once:
+/// the slot leaves the ready line for d + S, so the ready line is the
+/// M/G/1 waiting line with service S' = d + S, and a message waits W_q + d
+/// for its service. By hand (Pollaczek–Khinchine), λ = 0.5, d = 0.5,
+/// S ~ exp(1): E\[S'\] = 1.5, ρ' = 0.75, E\[S'²\] = d² + 2d + 2 = 3.25,
+/// W_q = λ E\[S'²\] / (2(1 − ρ')) = 3.25.
+#[test]
+fn a_delivery_trip_on_prefetch_one_is_mg1_with_the_trip_in_each_slot() {
+    let results = results(single_queue(exponential(1.0), 0.5, 1, |q| {
+        q.prefetch(1).delivery(round_trip(0.5))
+    }));
+    let row = first_row(&results);
+    assert!(row.theory.is_none(), "no formula covers the trip");
+    let simulation = row.simulation.as_ref().expect("simulation");
+    for (metric, by_hand) in [
+        (Metric::MeanWait, 3.25 + 0.5),
+        (Metric::MeanSojourn, 3.25 + 0.5 + 1.0),
+        // Little: the ready line holds λ W_q, the windows λ (d + S).
+        (Metric::MeanReady, 0.5 * 3.25),
+        (Metric::MeanUnacked, 0.5 * 1.5),
+    ] {
+        assert_within("trip", metric, by_hand, &simulation.metrics[&metric]);
+    }
 }
 
 #[test]
@@ -192,6 +221,11 @@ fn what_windows_do_not_support_is_refused_naming_the_key() {
     let file = tmp.path().join("bad.toml");
     std::fs::write(&file, ack_alone).unwrap();
     refuses(&["check"], &file, &["queues.q.ack"]);
+    let delivery_alone = base
+        .replace("prefetch = 2\n", "")
+        .replace("ack =", "delivery =");
+    std::fs::write(&file, delivery_alone).unwrap();
+    refuses(&["check"], &file, &["queues.q.delivery", "set `prefetch`"]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The dispatch axis: how waiting messages reach the consumers.
 
-use super::Station;
 use super::effect::{Entry, Take};
+use super::{Requeued, Station};
 use crate::model::Dispatch;
 use crate::sim::message::Message;
 
@@ -40,14 +40,14 @@ impl Station<'_> {
     /// at once: on a shared line (the head is its next message) and on a
     /// partition (retry in place: the partition waits behind it, in
     /// order). With prefetch windows it goes back to the queue's head:
-    /// whether a consumer serves it again at once, and the failing
-    /// consumer's round trip (its consumer and end), unless immediate.
+    /// where it went, and the failing consumer's round trip (its consumer
+    /// and end), unless immediate.
     pub(crate) fn requeue_head(
         &mut self,
         now: f64,
         slot: u32,
         class: usize,
-    ) -> Option<(bool, Option<(u32, f64)>)> {
+    ) -> Option<(Requeued, Option<(u32, f64)>)> {
         match self.spec.dispatch {
             Dispatch::SharedLine | Dispatch::Partitioned(_) => None,
             Dispatch::Window(_) => Some(self.requeue_to_window(now, slot, class)),
@@ -85,19 +85,23 @@ impl Station<'_> {
     /// the path it runs.
     #[cfg(test)]
     pub(crate) fn take_waiting(&mut self, messages: &[Message]) -> Take {
-        self.take_waiting_path::<false>(messages)
+        self.take_waiting_path::<false>(0.0, messages)
     }
 
-    /// [`Station::take_waiting`] on the engine's lean path (`LEAN`: one
-    /// shared line, nothing expires) or the general one.
+    /// [`Station::take_waiting`] at `now` on the engine's lean path
+    /// (`LEAN`: one shared line, nothing expires) or the general one.
     #[inline(always)]
-    pub(crate) fn take_waiting_path<const LEAN: bool>(&mut self, messages: &[Message]) -> Take {
+    pub(crate) fn take_waiting_path<const LEAN: bool>(
+        &mut self,
+        now: f64,
+        messages: &[Message],
+    ) -> Take {
         if LEAN {
             return self.take_from_line::<LEAN>(messages);
         }
         match &self.spec.dispatch {
             Dispatch::SharedLine => self.take_from_line::<false>(messages),
-            Dispatch::Window(_) => self.take_from_window(messages),
+            Dispatch::Window(_) => self.take_from_window(now, messages),
             Dispatch::Partitioned(_) => self.take_from_partitions(messages),
         }
     }

@@ -54,6 +54,10 @@ pub(crate) enum Entry {
     /// It waits for its consumer's poll (batch polling), whose fetch
     /// moves on as [`Fetch`] says.
     Fetches(Fetch),
+    /// It was sent to an idle consumer (prefetch windows with a delivery
+    /// trip): it waits until it lands, no longer able to expire, and the
+    /// engine schedules its landing.
+    Sent(Landing),
     /// It shares the consumers with everyone present (processor sharing).
     Shares {
         /// It shares beyond the consumers, so it counts as waiting.
@@ -117,6 +121,17 @@ pub(crate) struct Resumed {
     pub(crate) paused: f64,
     /// The partition-time paused: each partition's pause added up.
     pub(crate) partition_time: f64,
+}
+
+/// A delivery on its way to an idle consumer (prefetch windows with a
+/// delivery trip): the engine schedules its landing, when the consumer
+/// starts its next delivery if that has landed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Landing {
+    /// The consumer it goes to.
+    pub(crate) consumer: u32,
+    /// When it lands.
+    pub(crate) at: f64,
 }
 
 /// The next completion at a processor-sharing station: the departure
@@ -205,6 +220,18 @@ pub(crate) enum Take {
     /// This message left the ready line for a consumer's buffer (prefetch
     /// windows): it waits on, no longer able to expire.
     Delivered(u32),
+    /// This message left the ready line for an idle consumer (prefetch
+    /// windows with a delivery trip): it waits until it lands, no longer
+    /// able to expire.
+    Sent {
+        /// The message sent.
+        slot: u32,
+        /// Its landing, which the engine schedules.
+        landing: Landing,
+    },
+    /// The consumer that just finished waits for its next delivery, still
+    /// on its way: the engine schedules its landing.
+    Awaits(Landing),
     /// A poll took a batch (batch polling): its first message, `slot`,
     /// which waited, is served after the poll's overhead.
     Polled {

@@ -55,8 +55,8 @@ pub(crate) use partitions::PartitionPicks;
 use partitions::Partitions;
 use preemptive::InService;
 use shared::Sharing;
-pub(crate) use window::WindowCounts;
 use window::Windows;
+pub(crate) use window::{Requeued, WindowCounts};
 
 /// A queue's state, next to its spec and its random streams.
 pub(crate) struct Station<'a> {
@@ -141,6 +141,7 @@ impl<'a> Station<'a> {
                     window,
                     spec.consumers,
                     stream(Source::Acks(index)),
+                    stream(Source::Deliveries(index)),
                 ))
             }),
             outages: spec.outage().map(|outage| {

@@ -9,6 +9,13 @@
 //! the slot stays held for the acknowledgement round trip. Patience runs
 //! only in the ready line: a delivered message no longer expires.
 //!
+//! With a delivery trip, a delivery leaves the ready line when the broker
+//! sends it (a `max_length` no longer counts it) and lands at its consumer
+//! after the trip, each consumer's deliveries landing in the order sent; a
+//! consumer starts its next delivery once it has landed. A consumer idle
+//! with its next delivery on its way is told apart by the landing the
+//! engine schedules.
+//!
 //! A failed delivery requeued at the head (RabbitMQ's `basic.nack` with
 //! `requeue=true`) leaves its consumer like a served one, its slot held
 //! for the nack's round trip as for an ack, and goes back to the head of
@@ -23,7 +30,7 @@
 use std::collections::VecDeque;
 
 use super::Station;
-use super::effect::{Entry, Next, Take};
+use super::effect::{Entry, Landing, Next, Take};
 use crate::dist::Dist;
 use crate::model::Window;
 use crate::sim::message::Message;
@@ -46,14 +53,37 @@ pub(crate) struct WindowCounts {
 }
 
 /// Where a failed delivery requeued at the head went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Requeued {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Requeued {
     /// To an idle consumer with a free slot, which serves it now.
     Starts,
+    /// To an idle consumer with a free slot, on its way (a delivery trip).
+    Sent(Landing),
     /// To the buffer of a consumer with a free slot.
     Buffered,
     /// To the head of the ready line (no consumer had a free slot).
     Ready,
+}
+
+/// What a delivery did at its consumer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Delivered {
+    /// The consumer was idle with nothing buffered: it serves it now.
+    Starts,
+    /// The consumer was idle with nothing buffered: it serves it once it
+    /// lands (a delivery trip).
+    Sent(Landing),
+    /// Into the consumer's buffer, behind what it holds.
+    Buffered,
+}
+
+/// What a consumer free to start its next delivery does.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum NextDelivery {
+    /// It serves this one, which has landed.
+    Starts(u32),
+    /// It waits for it to land.
+    Awaits(Landing),
 }
 
 /// A consumer's delivered messages not yet started, first to last.
@@ -63,12 +93,13 @@ struct Buffer {
     tail: u32,
 }
 
-/// Where a delivered message is: its consumer, and the next message of
-/// that consumer's buffer.
+/// Where a delivered message is: its consumer, the next message of that
+/// consumer's buffer, and when it lands there.
 #[derive(Clone, Copy, Debug)]
 struct Link {
     consumer: u32,
     next: u32,
+    lands: f64,
 }
 
 /// The prefetch windows of one queue's consumers.
@@ -77,6 +108,12 @@ pub(crate) struct Windows<'a> {
     ack: Option<&'a Dist>,
     /// Stream of the acknowledgement round trips, drawn in service order.
     acks: Stream,
+    delivery: Option<&'a Dist>,
+    /// Stream of the delivery trips, drawn in delivery order.
+    trips: Stream,
+    /// When each consumer's latest delivery lands (deliveries land in
+    /// the order sent).
+    last_landing: Box<[f64]>,
     /// Unacknowledged messages per consumer.
     held: Box<[u32]>,
     /// The message each consumer serves ([`NONE`]: idle).
@@ -102,13 +139,16 @@ pub(crate) struct Windows<'a> {
 
 impl<'a> Windows<'a> {
     /// Idle windows of `consumers` per `window`, drawing round trips from
-    /// `acks`.
-    pub(crate) fn new(window: &'a Window, consumers: u32, acks: Stream) -> Self {
+    /// `acks` and delivery trips from `trips`.
+    pub(crate) fn new(window: &'a Window, consumers: u32, acks: Stream, trips: Stream) -> Self {
         let n = consumers as usize;
         Windows {
             prefetch: window.prefetch,
             ack: window.ack.as_ref(),
             acks,
+            delivery: window.delivery.as_ref(),
+            trips,
+            last_landing: vec![f64::NEG_INFINITY; n].into_boxed_slice(),
             held: vec![0; n].into_boxed_slice(),
             serving: vec![NONE; n].into_boxed_slice(),
             buffers: vec![
@@ -144,10 +184,9 @@ impl<'a> Windows<'a> {
         !self.free.is_empty()
     }
 
-    /// Delivers `slot` to the consumer next in turn (one has a free
-    /// slot): true when that consumer is idle with nothing buffered and
-    /// starts it now.
-    fn deliver(&mut self, slot: u32) -> bool {
+    /// Delivers `slot` at `now` to the consumer next in turn (one has a
+    /// free slot).
+    fn deliver(&mut self, now: f64, slot: u32) -> Delivered {
         let consumer = self
             .free
             .pop_front()
@@ -157,6 +196,14 @@ impl<'a> Windows<'a> {
         if self.held[consumer as usize] < self.prefetch {
             self.free.push_back(consumer);
         }
+        let lands = match self.delivery {
+            Some(trip) => {
+                let last = &mut self.last_landing[consumer as usize];
+                *last = (now + self.trips.draw(trip)).max(*last);
+                *last
+            }
+            None => now,
+        };
         let index = slot as usize;
         if index >= self.links.len() {
             self.links.resize(
@@ -164,18 +211,21 @@ impl<'a> Windows<'a> {
                 Link {
                     consumer: NONE,
                     next: NONE,
+                    lands: 0.0,
                 },
             );
         }
         self.links[index] = Link {
             consumer,
             next: NONE,
+            lands,
         };
         let buffer = &mut self.buffers[consumer as usize];
-        if self.serving[consumer as usize] == NONE && buffer.head == NONE {
+        let idle = self.serving[consumer as usize] == NONE && buffer.head == NONE;
+        if idle && self.delivery.is_none() {
             self.serving[consumer as usize] = slot;
             self.busy += 1;
-            return true;
+            return Delivered::Starts;
         }
         if buffer.tail == NONE {
             buffer.head = slot;
@@ -184,7 +234,14 @@ impl<'a> Windows<'a> {
         }
         buffer.tail = slot;
         self.buffered += 1;
-        false
+        if idle {
+            Delivered::Sent(Landing {
+                consumer,
+                at: lands,
+            })
+        } else {
+            Delivered::Buffered
+        }
     }
 
     /// The consumer that served `slot` is done with it: returns the
@@ -217,10 +274,10 @@ impl<'a> Windows<'a> {
             self.ready += 1;
             return (Requeued::Ready, ack);
         }
-        let went = if self.deliver(slot) {
-            Requeued::Starts
-        } else {
-            Requeued::Buffered
+        let went = match self.deliver(now, slot) {
+            Delivered::Starts => Requeued::Starts,
+            Delivered::Sent(landing) => Requeued::Sent(landing),
+            Delivered::Buffered => Requeued::Buffered,
         };
         (went, ack)
     }
@@ -273,17 +330,34 @@ impl<'a> Windows<'a> {
         }
     }
 
-    /// The consumer that just finished starts its next buffered message,
-    /// if it has one (and has not started one meanwhile).
-    fn start_buffered(&mut self) -> Option<u32> {
+    /// The consumer that just finished starts its next buffered message
+    /// at `now`, if it has one (and has not started one meanwhile) and it
+    /// has landed.
+    fn start_buffered(&mut self, now: f64) -> Option<NextDelivery> {
         let consumer = std::mem::replace(&mut self.finished, NONE);
-        if consumer == NONE || self.serving[consumer as usize] != NONE {
+        if consumer == NONE {
+            return None;
+        }
+        self.start_next(consumer, now)
+    }
+
+    /// `consumer`, if idle, starts its next delivery at `now` if it has
+    /// landed, or awaits it.
+    fn start_next(&mut self, consumer: u32, now: f64) -> Option<NextDelivery> {
+        if self.serving[consumer as usize] != NONE {
             return None;
         }
         let buffer = &mut self.buffers[consumer as usize];
         let slot = buffer.head;
         if slot == NONE {
             return None;
+        }
+        let lands = self.links[slot as usize].lands;
+        if lands > now {
+            return Some(NextDelivery::Awaits(Landing {
+                consumer,
+                at: lands,
+            }));
         }
         buffer.head = self.links[slot as usize].next;
         if buffer.head == NONE {
@@ -292,7 +366,7 @@ impl<'a> Windows<'a> {
         self.buffered -= 1;
         self.serving[consumer as usize] = slot;
         self.busy += 1;
-        Some(slot)
+        Some(NextDelivery::Starts(slot))
     }
 }
 
@@ -315,21 +389,23 @@ impl<'a> Station<'a> {
                 expires: self.exit.expiry(now, self.spec),
             };
         }
-        if self.windows().deliver(slot) {
-            self.start(slot, class);
-            Entry::Starts
-        } else {
+        match self.windows().deliver(now, slot) {
+            Delivered::Starts => {
+                self.start(slot, class);
+                Entry::Starts
+            }
+            Delivered::Sent(landing) => Entry::Sent(landing),
             // In a consumer's buffer: it waits, but no longer expires.
-            Entry::Waits { expires: None }
+            Delivered::Buffered => Entry::Waits { expires: None },
         }
     }
 
-    /// One step of the windows after a change: a consumer with a free slot
-    /// takes the head of the ready line (the engine frees the slots of
-    /// expired messages handed back); then the consumer that just finished
-    /// starts its next buffered message. The engine asks until
-    /// [`Take::Idle`].
-    pub(super) fn take_from_window(&mut self, messages: &[Message]) -> Take {
+    /// One step of the windows after a change at `now`: a consumer with a
+    /// free slot takes the head of the ready line (the engine frees the
+    /// slots of expired messages handed back); then the consumer that just
+    /// finished starts its next buffered message, or awaits it. The engine
+    /// asks until [`Take::Idle`].
+    pub(super) fn take_from_window(&mut self, now: f64, messages: &[Message]) -> Take {
         if self.windows().can_deliver()
             && let Some(slot) = self.line.pop()
         {
@@ -338,18 +414,39 @@ impl<'a> Station<'a> {
                 return Take::Expired(slot);
             }
             self.windows().ready -= 1;
-            if self.windows().deliver(slot) {
-                self.start(slot, message.class as usize);
-                return Take::Start(slot);
-            }
-            return Take::Delivered(slot);
+            return match self.windows().deliver(now, slot) {
+                Delivered::Starts => {
+                    self.start(slot, message.class as usize);
+                    Take::Start(slot)
+                }
+                Delivered::Sent(landing) => Take::Sent { slot, landing },
+                Delivered::Buffered => Take::Delivered(slot),
+            };
         }
-        match self.windows().start_buffered() {
-            Some(slot) => {
+        let next = self.windows().start_buffered(now);
+        self.begin_next(next, messages).unwrap_or(Take::Idle)
+    }
+
+    /// What a consumer's next delivery does: it starts (counted as a
+    /// start here), or the consumer awaits it.
+    fn begin_next(&mut self, next: Option<NextDelivery>, messages: &[Message]) -> Option<Take> {
+        match next? {
+            NextDelivery::Starts(slot) => {
                 self.start(slot, messages[slot as usize].class as usize);
-                Take::Start(slot)
+                Some(Take::Start(slot))
             }
-            None => Take::Idle,
+            NextDelivery::Awaits(landing) => Some(Take::Awaits(landing)),
+        }
+    }
+
+    /// A delivery to `consumer` lands at `now`: the consumer, if idle,
+    /// starts its next delivery if that has landed (returned), or awaits
+    /// it (its own landing is scheduled already).
+    pub(crate) fn land(&mut self, now: f64, consumer: u32, messages: &[Message]) -> Option<u32> {
+        let next = self.windows().start_next(consumer, now);
+        match self.begin_next(next, messages)? {
+            Take::Start(slot) => Some(slot),
+            _ => None,
         }
     }
 
@@ -364,23 +461,22 @@ impl<'a> Station<'a> {
     }
 
     /// The delivery of `slot`, of `class`, failed at `now` and is requeued
-    /// at the head of the queue (see the module's doc): returns whether a
-    /// consumer serves it again at once, and the nacking consumer's round
-    /// trip, unless immediate.
+    /// at the head of the queue (see the module's doc): returns where it
+    /// went, and the nacking consumer's round trip, unless immediate.
     pub(super) fn requeue_to_window(
         &mut self,
         now: f64,
         slot: u32,
         class: usize,
-    ) -> (bool, Option<(u32, f64)>) {
+    ) -> (Requeued, Option<(u32, f64)>) {
         self.finish(slot);
         let (went, ack) = self.windows().requeue(now, slot);
         match went {
             Requeued::Starts => self.start(slot, class),
-            Requeued::Buffered => {}
+            Requeued::Sent(_) | Requeued::Buffered => {}
             Requeued::Ready => self.line.push_front(slot, class),
         }
-        (went == Requeued::Starts, ack)
+        (went, ack)
     }
 
     /// The acknowledgement from `consumer` arrives: then the engine lets
@@ -491,6 +587,59 @@ mod tests {
     }
 
     #[test]
+    fn a_delivery_leaves_the_ready_line_when_sent_and_starts_when_it_lands() {
+        let exponential = || Dist::exponential_mean(1.0).unwrap();
+        let model = Model::builder("t")
+            .queue(
+                QueueBuilder::new("q", 1, exponential())
+                    .prefetch(2)
+                    .delivery(Dist::deterministic(0.5).unwrap()),
+            )
+            .producer(ProducerBuilder::open("p", "q", exponential()))
+            .build()
+            .unwrap();
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        let mut station = Station::new(&model, 0, 1, streams);
+        let messages = [Message::default(); 3];
+        let landing = |at| Landing { consumer: 0, at };
+        // 0 goes to the idle consumer and lands at 0.5; 1 is sent behind
+        // it at 0.2 (landing at 0.7); 2 stays ready (the window is full).
+        let entry =
+            |station: &mut Station<'_>, now, slot| match station.arrive(now, slot, 0, &messages) {
+                Arrival::Accepted { entry, .. } => entry,
+                Arrival::Rejected { .. } => panic!("accepted"),
+            };
+        assert!(matches!(entry(&mut station, 0.0, 0), Entry::Sent(l) if l == landing(0.5)));
+        assert!(matches!(
+            entry(&mut station, 0.2, 1),
+            Entry::Waits { expires: None }
+        ));
+        assert!(matches!(entry(&mut station, 0.3, 2), Entry::Waits { .. }));
+        let counts = station.window_counts().unwrap();
+        assert_eq!((counts.ready, counts.unacked), (1, 2));
+        // Too early, nothing starts; at 0.5 the consumer starts 0.
+        assert_eq!(station.land(0.4, 0, &messages), None);
+        assert_eq!(station.land(0.5, 0, &messages), Some(0));
+        // 0 ends at 0.6, acknowledged at once: 2 is sent (landing at 1.1),
+        // and the consumer awaits 1, still on its way until 0.7.
+        station.depart(0.6, 0, &messages);
+        assert!(matches!(
+            station.take_waiting_path::<false>(0.6, &messages),
+            Take::Delivered(2)
+        ));
+        assert!(matches!(
+            station.take_waiting_path::<false>(0.6, &messages),
+            Take::Awaits(l) if l == landing(0.7)
+        ));
+        assert!(matches!(
+            station.take_waiting_path::<false>(0.6, &messages),
+            Take::Idle
+        ));
+        assert_eq!(station.window_counts().unwrap().ready, 0);
+        assert_eq!(station.land(0.7, 0, &messages), Some(1));
+    }
+
+    #[test]
     fn a_nack_holds_the_slot_for_its_round_trip_and_requeues_ahead_of_the_ready_line() {
         let exponential = || Dist::exponential_mean(1.0).unwrap();
         let model = Model::builder("t")
@@ -514,7 +663,7 @@ mod tests {
         // of the ready line, the slot held until the nack's round trip.
         assert_eq!(
             station.requeue_head(1.0, 0, 0),
-            Some((false, Some((0, 2.0))))
+            Some((Requeued::Ready, Some((0, 2.0))))
         );
         assert_eq!(station.window_counts().unwrap().ready, 3);
         // Consumer 0 goes on with its buffered 2.
@@ -531,7 +680,7 @@ mod tests {
         // 4 and 5, while consumer 1 goes on with its buffered 3.
         assert_eq!(
             station.requeue_head(1.5, 1, 0),
-            Some((false, Some((1, 2.5))))
+            Some((Requeued::Ready, Some((1, 2.5))))
         );
         assert_eq!(station.window_counts().unwrap().ready, 3);
         assert!(matches!(station.take_waiting(&messages), Take::Start(3)));
@@ -558,7 +707,10 @@ mod tests {
         }
         // 2 is ready; consumer 0 nacks 0, which it serves again at once,
         // ahead of 2: the shared line's requeue at the head.
-        assert_eq!(station.requeue_head(1.0, 0, 0), Some((true, None)));
+        assert_eq!(
+            station.requeue_head(1.0, 0, 0),
+            Some((Requeued::Starts, None))
+        );
         assert!(matches!(station.take_waiting(&messages), Take::Idle));
         assert_eq!(station.window_counts().unwrap().ready, 1);
         assert_eq!(station.waiting(), 1);
