@@ -8,7 +8,7 @@ use super::abandonment::ErlangA;
 use super::gim1::GiM1;
 use super::result::TheoryResult;
 use super::{
-    approx, drain, erlang, jackson, lease, mg1, mmc::Mmc, mmck::Mmck, mva, outage, partitions,
+    approx, drain, erlang, idle, jackson, lease, mg1, mmc::Mmc, mmck::Mmck, mva, outage, partitions,
     prefetch, priority, retry, within,
 };
 use crate::dist::Dist;
@@ -312,13 +312,17 @@ const FAMILIES: [Family; 11] = [
 ];
 
 /// Formula rows for every target of `model` that a formula covers; empty
-/// when no formula family covers every feature of the model. Rows with an
-/// exact waiting or sojourn distribution carry the model's service-level
-/// metrics too (see `within.rs`).
+/// when no formula family covers every feature of the model, but for the
+/// figures exact whatever the rest (the idle consumers of a fixed
+/// partitioned group, see `idle.rs`; a backlog's drain time, see
+/// `drain.rs`), in rows of their own. Rows with an exact waiting or
+/// sojourn distribution carry the model's service-level metrics too (see
+/// `within.rs`).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     let rows = retry::with_retry_figures(model, formulas(model));
     let rows = lease::with_lease_figures(model, rows);
-    drain::with_drain_times(model, within::with_service_levels(model, rows))
+    let rows = within::with_service_levels(model, rows);
+    drain::with_drain_times(model, idle::with_idle_consumers(model, rows))
 }
 
 /// The first family that covers every one of `features`.
