@@ -248,7 +248,8 @@ fn row_keys(rows: &[&Row]) -> (Vec<String>, impl Fn(&Row) -> Vec<String>) {
     (headers, keys)
 }
 
-/// One line per row, one column per metric of `columns`.
+/// One line per row with a value in `columns`, one column per metric;
+/// empty when no row has one.
 fn short_table(rows: &[&Row], columns: &[Metric], unit: &str) -> String {
     let (mut headers, keys) = row_keys(rows);
     let fixed = headers.len();
@@ -266,6 +267,10 @@ fn short_table(rows: &[&Row], columns: &[Metric], unit: &str) -> String {
         })
         .filter(|cells| cells[fixed..].iter().any(|c| c != "-"))
         .collect();
+    if lines.is_empty() {
+        // Only quiet columns (no consumer idle, say): nothing to show.
+        return String::new();
+    }
     fitted(&headers, lines, fixed)
 }
 

@@ -1216,12 +1216,10 @@ impl Collector {
         model: &Model,
         (start, end): (f64, f64),
     ) -> Vec<MetricValues> {
-        let consumers = |queue: &Queue| {
-            match (&queue.schedule, queue.group_changes()) {
-                (Some(schedule), _) => schedule.mean_over(start, end),
-                (None, Some(changes)) => changes.mean_consumers(queue.consumers, start, end),
-                (None, None) => f64::from(queue.consumers.saturating_mul(queue.threads())),
-            }
+        let consumers = |queue: &Queue| match (&queue.schedule, queue.group_changes()) {
+            (Some(schedule), _) => schedule.mean_over(start, end),
+            (None, Some(changes)) => changes.mean_consumers(queue.consumers, start, end),
+            (None, None) => f64::from(queue.consumers.saturating_mul(queue.threads())),
         };
         let mut values: Vec<MetricValues> = layer
             .iter()
