@@ -13,7 +13,7 @@ use crate::scenario::Channel;
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
-pub const HEADLINE_METRICS: [Metric; 10] = [
+pub const HEADLINE_METRICS: [Metric; 11] = [
     Metric::MeanWait,
     Metric::MeanSojourn,
     Metric::MeanInQueue,
@@ -24,6 +24,7 @@ pub const HEADLINE_METRICS: [Metric; 10] = [
     Metric::DrainTime,
     Metric::RetriesPerMessage,
     Metric::MeanInRetry,
+    Metric::IdleConsumers,
 ];
 
 /// Axis text of a metric, with the time unit where it is a time.

@@ -12,7 +12,7 @@
 //! partition stays in order. The unstarted rest of a batch whose partition
 //! is revoked goes back to that partition, for its new owner (redelivered).
 
-use super::Partitioning;
+use super::{Partitioning, Queue};
 use crate::dist::Dist;
 
 /// How a rebalance pauses a group (Kafka's `RebalanceProtocol`).
@@ -91,6 +91,26 @@ impl GroupChanges {
             size = change.consumers;
         }
         (total + value(size) * (end - from)) / (end - start)
+    }
+}
+
+impl Queue {
+    /// The consumer group's changes, for a polling queue that has them.
+    pub fn group_changes(&self) -> Option<&GroupChanges> {
+        self.poll().and_then(|poll| poll.changes.as_deref())
+    }
+
+    /// The time-average number of a partitioned queue's consumers that own
+    /// no partition (those beyond the partitions) over model times `start`
+    /// to `end` (`end` > `start`), by the group's size as its changes set
+    /// it; a fixed group's max(0, c − P) exactly. `None` for a queue that is
+    /// not partitioned.
+    pub fn mean_idle_consumers(&self, start: f64, end: f64) -> Option<f64> {
+        let partitioning = self.partitioning()?;
+        Some(match self.group_changes() {
+            Some(changes) => changes.mean_idle(self.consumers, partitioning, start, end),
+            None => f64::from(partitioning.idle_consumers(self.consumers)),
+        })
     }
 }
 

@@ -27,7 +27,7 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 12] = [
+const HEADLINE: [Metric; 13] = [
     Metric::MeanWait,
     Metric::MeanWaitServed,
     Metric::WaitP99,
@@ -40,6 +40,7 @@ const HEADLINE: [Metric; 12] = [
     Metric::PDeadLettered,
     Metric::Availability,
     Metric::RedeliveriesPerMessage,
+    Metric::IdleConsumers,
 ];
 
 /// The metrics of a short live table.
@@ -48,7 +49,12 @@ const LIVE_HEADLINE: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::S
 /// Shares that are reported for every queue and say nothing when all 0
 /// (e.g. `p_blocked` of an unbounded queue): the short table leaves their
 /// columns out then.
-const QUIET_WHEN_ZERO: [Metric; 3] = [Metric::PBlocked, Metric::PAbandoned, Metric::PDropped];
+const QUIET_WHEN_ZERO: [Metric; 4] = [
+    Metric::PBlocked,
+    Metric::PAbandoned,
+    Metric::PDropped,
+    Metric::IdleConsumers,
+];
 
 /// The results as the terminal shows them under `view`.
 pub fn table(results: &RunResults, view: &View) -> String {
@@ -242,7 +248,8 @@ fn row_keys(rows: &[&Row]) -> (Vec<String>, impl Fn(&Row) -> Vec<String>) {
     (headers, keys)
 }
 
-/// One line per row, one column per metric of `columns`.
+/// One line per row with a value in `columns`, one column per metric;
+/// empty when no row has one.
 fn short_table(rows: &[&Row], columns: &[Metric], unit: &str) -> String {
     let (mut headers, keys) = row_keys(rows);
     let fixed = headers.len();
@@ -260,6 +267,10 @@ fn short_table(rows: &[&Row], columns: &[Metric], unit: &str) -> String {
         })
         .filter(|cells| cells[fixed..].iter().any(|c| c != "-"))
         .collect();
+    if lines.is_empty() {
+        // Only quiet columns (no consumer idle, say): nothing to show.
+        return String::new();
+    }
     fitted(&headers, lines, fixed)
 }
 

@@ -1166,7 +1166,9 @@ impl Collector {
     pub(crate) fn values(&self, model: &Model) -> Vec<MetricValues> {
         let end = self.window_end.unwrap_or(f64::NAN);
         let window = end - self.window_start;
-        self.layer_values(&self.targets, window, model, (self.window_start, end))
+        let mut values = self.layer_values(&self.targets, window, model, (self.window_start, end));
+        self.idle_values(model, (self.window_start, end), &mut values);
+        values
     }
 
     /// Metric values of every target in each reporting interval or batch,
@@ -1186,22 +1188,20 @@ impl Collector {
                         target.blank_thin_tails(values, BATCH_TAIL);
                     }
                 } else {
-                    self.idle_values(model, *span, &mut values);
+                    self.idle_values(model, (span.start, span.end), &mut values);
                 }
                 values
             })
             .collect()
     }
 
-    /// The idle consumers over `span` of every partitioned queue whose
-    /// group changes (at its aggregate target in `values`): its size is
-    /// the model's, the same in every replication.
-    fn idle_values(&self, model: &Model, span: Span, values: &mut [MetricValues]) {
+    /// The idle consumers over model times `(start, end)` of every
+    /// partitioned queue (at its aggregate target in `values`): the
+    /// group's size is the model's, the same in every replication.
+    fn idle_values(&self, model: &Model, (start, end): (f64, f64), values: &mut [MetricValues]) {
         for (queue, spec) in model.queues.iter().enumerate() {
-            let changes = spec.poll().and_then(|poll| poll.changes.as_ref());
-            if let (Some(partitioning), Some(changes)) = (spec.partitioning(), changes) {
-                values[queue * self.per_node][Metric::IdleConsumers.index()] =
-                    changes.mean_idle(spec.consumers, partitioning, span.start, span.end);
+            if let Some(idle) = spec.mean_idle_consumers(start, end) {
+                values[queue * self.per_node][Metric::IdleConsumers.index()] = idle;
             }
         }
     }
@@ -1216,13 +1216,10 @@ impl Collector {
         model: &Model,
         (start, end): (f64, f64),
     ) -> Vec<MetricValues> {
-        let consumers = |queue: &Queue| {
-            let changes = queue.poll().and_then(|poll| poll.changes.as_ref());
-            match (&queue.schedule, changes) {
-                (Some(schedule), _) => schedule.mean_over(start, end),
-                (None, Some(changes)) => changes.mean_consumers(queue.consumers, start, end),
-                (None, None) => f64::from(queue.consumers.saturating_mul(queue.threads())),
-            }
+        let consumers = |queue: &Queue| match (&queue.schedule, queue.group_changes()) {
+            (Some(schedule), _) => schedule.mean_over(start, end),
+            (None, Some(changes)) => changes.mean_consumers(queue.consumers, start, end),
+            (None, None) => f64::from(queue.consumers.saturating_mul(queue.threads())),
         };
         let mut values: Vec<MetricValues> = layer
             .iter()

@@ -16,6 +16,7 @@ pub mod approx;
 pub mod drain;
 pub mod erlang;
 pub mod gim1;
+mod idle;
 pub mod jackson;
 mod lease;
 pub mod mg1;

@@ -8,8 +8,8 @@ use super::abandonment::ErlangA;
 use super::gim1::GiM1;
 use super::result::TheoryResult;
 use super::{
-    approx, drain, erlang, jackson, lease, mg1, mmc::Mmc, mmck::Mmck, mva, outage, partitions,
-    prefetch, priority, retry, within,
+    approx, drain, erlang, idle, jackson, lease, mg1, mmc::Mmc, mmck::Mmck, mva, outage,
+    partitions, prefetch, priority, retry, within,
 };
 use crate::dist::Dist;
 use crate::model::Target;
@@ -147,7 +147,7 @@ struct Family {
 /// schedules are in none: they have no steady state (see `pointwise`). Nor
 /// is a starting backlog: the run's figures include its catch-up, whose
 /// drain time alone has a formula (see `drain`).
-const FAMILIES: [Family; 11] = [
+const FAMILIES: [Family; 12] = [
     // Independent queues, each fed by its own producers: M/M/c, M/M/c/K
     // (a `max_length` N is K = c + N; drop-head's count process is
     // M/M/c/K's), Erlang A, M/G/1, M/G/inf, priority classes, GI/G/c
@@ -182,6 +182,20 @@ const FAMILIES: [Family; 11] = [
             Feature::UnlimitedConsumers,
         ])
         .union(Features::ORDERS),
+        rows: jackson_network,
+    },
+    // The same with partitioned queues, fed by Poisson producers and
+    // serving exponentially, and delays of any service (retry topics: a
+    // topic routing failed records through back-off delays to retry
+    // topics and a dead-letter topic); see `jackson_network`.
+    Family {
+        requires: Features::of(&[Feature::Routing, Feature::Partitions]),
+        covers: Features::of(&[
+            Feature::Routing,
+            Feature::Partitions,
+            Feature::UnlimitedConsumers,
+            Feature::GeneralService,
+        ]),
         rows: jackson_network,
     },
     // One closed loop of one class: exact MVA.
@@ -314,11 +328,13 @@ const FAMILIES: [Family; 11] = [
 /// Formula rows for every target of `model` that a formula covers; empty
 /// when no formula family covers every feature of the model. Rows with an
 /// exact waiting or sojourn distribution carry the model's service-level
-/// metrics too (see `within.rs`).
+/// metrics too (see `within.rs`), a fixed partitioned group's its idle
+/// consumers (see `idle.rs`).
 pub fn evaluate(model: &Model) -> Vec<(Target, TheoryResult)> {
     let rows = retry::with_retry_figures(model, formulas(model));
     let rows = lease::with_lease_figures(model, rows);
-    drain::with_drain_times(model, within::with_service_levels(model, rows))
+    let rows = within::with_service_levels(model, rows);
+    drain::with_drain_times(model, idle::with_idle_consumers(model, rows))
 }
 
 /// The first family that covers every one of `features`.
@@ -1228,7 +1244,14 @@ fn gi_m1_row(queue: &GiM1, lambda: f64, mean: f64) -> TheoryResult {
 }
 
 /// Open Jackson network: Poisson producers, unbounded queues with
-/// exponential service; per-node M/M/c and end-to-end means.
+/// exponential service; per-node M/M/c and end-to-end means. Delays
+/// (unlimited consumers) may have any service: with Markov routing they
+/// keep the product form (BCMP), each an M/G/inf at its visit rate. A
+/// partitioned queue (fed by producers only) with exponential service is
+/// an M/M/1 per consumer whose output is Poisson (Burke: each consumer's
+/// count is a birth-death process, whatever order it serves its
+/// partitions in), so what it routes onward enters the rest as a Poisson
+/// stream: retry topics (`retry_topics`) are such a network.
 fn jackson_network(
     model: &Model,
     stations: &[StationTraffic<'_>],
@@ -1242,7 +1265,13 @@ fn jackson_network(
         {
             return None;
         }
-        means.push(station.common_exponential_mean()?);
+        let mean = match station.common_exponential_mean() {
+            Some(mean) => mean,
+            // A delay keeps the product form whatever its service (BCMP).
+            None if queue.is_unlimited() => station.service_mean(),
+            None => return None,
+        };
+        means.push(mean);
     }
     let external: Vec<f64> = model
         .external_rates()
@@ -1263,8 +1292,20 @@ fn jackson_network(
     let mut nodes = Vec::with_capacity(stations.len());
     for station in stations {
         let j = station.queue;
+        if model.queues[j].partitioning().is_some() {
+            // Only producers feed a partitioned queue, Poisson ones here:
+            // exact per consumer, and onward a Poisson stream (Burke).
+            let partitioned = partitions::partitioned_rows(model, j, Some(means[j]))?;
+            let metric = |m: Metric| partitioned[0].1.metrics.get(&m).copied();
+            nodes.push((metric(Metric::MeanSojourn)?, metric(Metric::MeanWait)?));
+            rows.extend(partitioned);
+            continue;
+        }
         let aggregate = if model.queues[j].is_unlimited() {
-            infinite_server_result(node_rates[j], means[j], format!("{name}: M/M/inf"), true)
+            let exponential = station.common_exponential_mean().is_some();
+            let delay = if exponential { "M/M/inf" } else { "M/G/inf" };
+            let label = format!("{name}: {delay}");
+            infinite_server_result(node_rates[j], means[j], label, exponential)
         } else {
             let node = Mmc::new(node_rates[j], service_rates[j], station.consumers())?;
             let mut result = mmc_result(&node, name.to_string(), station);

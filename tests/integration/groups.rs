@@ -416,9 +416,10 @@ service = {{ dist = "exponential", mean = 1.0 }}
 /// Idle consumers per reporting interval: 2 partitions, 1 consumer, 4
 /// from 10 and 2 from 35, reported every 20 over 40: 2 idle for 10 of the
 /// first 20 (1 on average) and for 15 of the next 20 (1.5), the same in
-/// every replication, on the queue's row only; none for the whole run.
+/// every replication, on the queue's row only; over the whole run 2 idle
+/// for 25 of 40 (1.25), with no formula (the group changes).
 #[test]
-fn idle_consumers_per_interval_follow_the_group_beyond_the_partitions() {
+fn idle_consumers_per_interval_and_whole_run_follow_the_group_beyond_the_partitions() {
     let text = r#"
 name = "idle"
 time_unit = "s"
@@ -454,5 +455,9 @@ rebalance_time = 1
         assert!(interval.results[1..].iter().all(|row| idle(row).is_none()));
     }
     assert_eq!(point.intervals.len(), 2);
-    assert!(point.results.iter().all(|row| idle(row).is_none()));
+    let whole = idle(&point.results[0]).expect("the queue's row has it");
+    close("whole-run idle mean", whole.mean, 1.25);
+    close("whole-run idle CI", whole.ci_high - whole.ci_low, 0.0);
+    assert!(point.results[1..].iter().all(|row| idle(row).is_none()));
+    assert!(point.results[0].theory.is_none());
 }

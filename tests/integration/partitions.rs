@@ -93,6 +93,70 @@ fn each_consumer_is_the_mm1_queue_its_partitions_feed() {
     }
 }
 
+/// A fixed group of c consumers on P partitions leaves max(0, c − P) of
+/// them owning none, under every assignor: simulated with no spread, on
+/// the queue's row only, equal to the exact value beside the queue's
+/// formulas; without them (polls of up to 50 records with a poll timeout)
+/// no formula row at all.
+#[test]
+fn consumers_beyond_the_partitions_idle_exactly_as_theory_says() {
+    let text = |assignor: &str, consumers: u32, polls: &str| {
+        format!(
+            r#"
+name = "idle"
+[run]
+seed = 3
+replications = 3
+customers = 2000
+[[producers]]
+name = "p"
+to = "t"
+interarrival = {{ dist = "exponential", rate = 1.5 }}
+keys = {{ distribution = "uniform", count = 100 }}
+[[queues]]
+name = "t"
+partitions = 5
+consumers = {consumers}
+assignor = "{assignor}"
+service = {{ dist = "exponential", mean = 1.0 }}
+{polls}
+"#
+        )
+    };
+    let polls = "max_poll_records = 50\nmax_poll_interval = 100\nrebalance_time = 1";
+    for assignor in ["range", "round-robin", "sticky"] {
+        for (consumers, idle) in [(3, 0.0), (5, 0.0), (7, 2.0), (9, 4.0)] {
+            for (extra, formula) in [("", true), (polls, false)] {
+                let label = format!("{assignor}, {consumers} consumers, polls {extra:?}");
+                let results = run(&crate::common::scenario(&text(assignor, consumers, extra)));
+                let queue = row(&results, None);
+                assert_eq!(queue.theory.is_some(), formula, "{label}");
+                if let Some(theory) = &queue.theory {
+                    assert!(theory.exact, "{label}");
+                    assert_eq!(theory.metrics[&Metric::IdleConsumers], idle, "{label}");
+                }
+                let simulated =
+                    queue.simulation.as_ref().expect("simulated").metrics[&Metric::IdleConsumers];
+                assert_eq!(
+                    (simulated.mean, simulated.ci_low, simulated.ci_high),
+                    (idle, idle, idle),
+                    "{label}"
+                );
+                let others = results.points[0]
+                    .results
+                    .iter()
+                    .filter(|r| r.partition.is_some());
+                for other in others {
+                    let sim = other.simulation.as_ref().expect("simulated");
+                    assert!(!sim.metrics.contains_key(&Metric::IdleConsumers), "{label}");
+                    let theory = other.theory.as_ref().map(|t| &t.metrics);
+                    assert!(theory.is_none_or(|t| !t.contains_key(&Metric::IdleConsumers)));
+                }
+            }
+        }
+    }
+}
+
 /// RocketMQ 4.x concurrent consumption: 8 queues over 3 instances
 /// (AllocateMessageQueueAveragely: 3, 3 and 2 queues), 2 threads each,
 /// fed at 4.4 per time unit over 200 uniform keys, exponential service of
