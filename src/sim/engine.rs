@@ -26,6 +26,12 @@ use crate::model::{Loss, VisitRecord};
 use crate::run::RunLength;
 use crate::stats::Percentiles;
 
+/// Relative rounding of the clock: a message served at once leaves at
+/// `arrival + service` rounded, so its sojourn minus its service is a few
+/// ulps of the clock's value, not 0; a difference below this share of the
+/// clock is rounding, and counts as no wait.
+const CLOCK_ROUNDING: f64 = 8.0 * f64::EPSILON;
+
 /// A producer's state: its spec and the stream of its gaps.
 struct Publisher<'a> {
     spec: &'a Producer,
@@ -1130,8 +1136,14 @@ impl<'a> Engine<'a> {
         }
         let message = &mut self.messages.slots[slot as usize];
         let sojourn = self.now - message.entered_queue_at;
-        // Time at the queue not being served, whatever the discipline.
-        let wait = (sojourn - message.service).max(0.0);
+        // Time at the queue not being served, whatever the discipline; a
+        // difference within the clock's rounding at `now` is no wait.
+        let wait = sojourn - message.service;
+        let wait = if wait > CLOCK_ROUNDING * self.now {
+            wait
+        } else {
+            0.0
+        };
         message.total_wait += wait;
         let visit = Visit {
             sojourn,
