@@ -271,12 +271,22 @@ impl<'a> Station<'a> {
 }
 
 #[cfg(test)]
+impl<'a> Station<'a> {
+    /// Queue 0 of `model` with `consumers` working, its streams those of
+    /// seed 1's first replication: a station for unit tests.
+    pub(crate) fn first_queue_for_tests(model: &'a Model, consumers: u32) -> Self {
+        use super::streams::{StreamSet, stream};
+        let streams = |source| stream(1, StreamSet::Replication(0), source);
+        Station::new(model, 0, consumers, streams)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::effect::{Entry, Take};
     use super::*;
     use crate::dist::Dist;
     use crate::model::{Overflow, ProducerBuilder, QueueBuilder};
-    use crate::sim::streams::{StreamSet, stream};
 
     #[test]
     fn a_station_says_what_follows_without_an_engine() {
@@ -286,8 +296,7 @@ mod tests {
             .producer(ProducerBuilder::open("p", "q", exponential()))
             .build()
             .unwrap();
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 1, streams);
+        let mut station = Station::first_queue_for_tests(&model, 1);
         let messages = [Message::default(); 3];
         let starts = station.arrive(0.0, 0, 0, &messages);
         assert!(matches!(
@@ -343,8 +352,7 @@ mod tests {
     #[test]
     fn a_full_drop_head_station_lets_the_arrival_in_and_drops_the_oldest() {
         let model = max_length_one(Overflow::DropHead);
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 1, streams);
+        let mut station = Station::first_queue_for_tests(&model, 1);
         let messages = [Message::default(); 3];
         let drops = |arrival| match arrival {
             Arrival::Accepted { drops_oldest, .. } => drops_oldest,
@@ -365,8 +373,7 @@ mod tests {
     #[test]
     fn a_full_reject_publish_dlx_station_sends_the_arrival_to_its_dead_letter_queue() {
         let model = max_length_one(Overflow::RejectToDeadLetter);
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 1, streams);
+        let mut station = Station::first_queue_for_tests(&model, 1);
         let messages = [Message::default(); 3];
         station.arrive(0.0, 0, 0, &messages);
         station.arrive(0.1, 1, 0, &messages);

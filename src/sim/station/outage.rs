@@ -203,7 +203,6 @@ mod tests {
     use super::*;
     use crate::dist::Dist;
     use crate::model::{Model, ProducerBuilder, QueueBuilder};
-    use crate::sim::streams::{StreamSet, stream};
 
     fn model(queue: impl FnOnce(QueueBuilder) -> QueueBuilder) -> Model {
         let exponential = || Dist::exponential_mean(1.0).unwrap();
@@ -218,8 +217,7 @@ mod tests {
     #[test]
     fn a_failing_consumer_of_the_shared_line_hands_back_its_message_to_the_head() {
         let model = model(|q| q);
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 2, streams);
+        let mut station = Station::first_queue_for_tests(&model, 2);
         let messages = [Message::default(); 4];
         for slot in 0..3 {
             station.arrive(0.0, slot, 0, &messages);
@@ -244,8 +242,7 @@ mod tests {
     #[test]
     fn a_failing_consumer_hands_back_its_window_in_order_ahead_of_the_ready_line() {
         let model = model(|q| q.prefetch(2));
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 2, streams);
+        let mut station = Station::first_queue_for_tests(&model, 2);
         let messages = [Message::default(); 5];
         for slot in 0..5 {
             station.arrive(0.0, slot, 0, &messages);

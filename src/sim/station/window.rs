@@ -517,7 +517,6 @@ mod tests {
     use super::super::effect::Arrival;
     use super::*;
     use crate::model::{Model, ProducerBuilder, QueueBuilder};
-    use crate::sim::streams::{StreamSet, stream};
 
     #[test]
     fn windows_deliver_in_turn_buffer_and_hold_slots_until_acknowledged() {
@@ -531,8 +530,7 @@ mod tests {
             .producer(ProducerBuilder::open("p", "q", exponential()))
             .build()
             .unwrap();
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 2, streams);
+        let mut station = Station::first_queue_for_tests(&model, 2);
         let messages = [Message::default(); 5];
         let entries: Vec<bool> = (0..5)
             .map(|slot| {
@@ -598,8 +596,7 @@ mod tests {
             .producer(ProducerBuilder::open("p", "q", exponential()))
             .build()
             .unwrap();
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 1, streams);
+        let mut station = Station::first_queue_for_tests(&model, 1);
         let messages = [Message::default(); 3];
         let landing = |at| Landing { consumer: 0, at };
         // 0 goes to the idle consumer and lands at 0.5; 1 is sent behind
@@ -652,8 +649,7 @@ mod tests {
             .producer(ProducerBuilder::open("p", "q", exponential()))
             .build()
             .unwrap();
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 2, streams);
+        let mut station = Station::first_queue_for_tests(&model, 2);
         let messages = [Message::default(); 6];
         for slot in 0..6 {
             station.arrive(0.0, slot, 0, &messages);
@@ -699,8 +695,7 @@ mod tests {
             .producer(ProducerBuilder::open("p", "q", exponential()))
             .build()
             .unwrap();
-        let streams = |source| stream(1, StreamSet::Replication(0), source);
-        let mut station = Station::new(&model, 0, 2, streams);
+        let mut station = Station::first_queue_for_tests(&model, 2);
         let messages = [Message::default(); 3];
         for slot in 0..3 {
             station.arrive(0.0, slot, 0, &messages);
