@@ -149,6 +149,9 @@ const HALF_POSITIONS: usize = 64 / DIGIT_BITS as usize;
 /// Digit positions of a 128-bit key.
 const POSITIONS: usize = 2 * HALF_POSITIONS;
 
+/// Buckets: one per digit value at each position.
+const BUCKETS: usize = POSITIONS * DIGITS;
+
 /// The bucket of `key` when the event taken last had key `last` (< `key`):
 /// the position of the highest digit where they differ, and `key`'s digit
 /// there. Buckets of lower positions, then of lower digits, hold earlier
@@ -166,7 +169,7 @@ fn bucket_of(key: u128, last: u128) -> (usize, usize) {
         return same_time_bucket_of(key as u64, last as u64);
     }
     let (position, digit) = half_bucket_of(time, last_time);
-    (HALF_POSITIONS + position, digit)
+    (HALF_POSITIONS | position, digit)
 }
 
 /// [`bucket_of`] for a key whose time is the last key's: the bucket of its
@@ -181,7 +184,10 @@ fn same_time_bucket_of(sequence: u64, last_sequence: u64) -> (usize, usize) {
 /// differs from `last_half`, and `half`'s digit there.
 #[inline(always)]
 fn half_bucket_of(half: u64, last_half: u64) -> (usize, usize) {
-    let position = (63 - (half ^ last_half).leading_zeros()) / DIGIT_BITS;
+    // (The mask, a no-op since the halves differ, tells the compiler the
+    // position is in range, so indexing by it checks no bounds.)
+    let position =
+        (63 - (half ^ last_half).leading_zeros()) / DIGIT_BITS & (HALF_POSITIONS as u32 - 1);
     let digit = (half >> (position * DIGIT_BITS)) as usize & (DIGITS - 1);
     (position as usize, digit)
 }
@@ -237,7 +243,7 @@ pub(crate) struct Calendar {
     /// `last` first at digit position `p` (counting from the lowest) and
     /// has the value `d` there, in no particular order. Their capacity is
     /// kept, so a run allocates only while its peak grows.
-    buckets: Box<[Vec<Event>]>,
+    buckets: Box<[Vec<Event>; BUCKETS]>,
     /// Bit `p` is set when some bucket of position `p` holds events.
     occupied_positions: u32,
     /// Bit `d` of `occupied_digits[p]` is set when bucket (`p`, `d`) holds
@@ -267,7 +273,7 @@ impl Default for Calendar {
         Calendar {
             few: Vec::with_capacity(FEW),
             last: 0,
-            buckets: (0..POSITIONS * DIGITS).map(|_| Vec::new()).collect(),
+            buckets: Box::new(std::array::from_fn(|_| Vec::new())),
             occupied_positions: 0,
             occupied_digits: [0; POSITIONS],
             run: Vec::new(),
@@ -383,8 +389,9 @@ impl Calendar {
             if self.occupied_positions == 0 {
                 return None;
             }
-            let position = self.occupied_positions.trailing_zeros() as usize;
-            let digit = self.occupied_digits[position].trailing_zeros() as usize;
+            // (The masks, no-ops, spare the indexing its bounds checks.)
+            let position = self.occupied_positions.trailing_zeros() as usize & (POSITIONS - 1);
+            let digit = self.occupied_digits[position].trailing_zeros() as usize & (DIGITS - 1);
             let bucket = position * DIGITS + digit;
             if self.buckets[bucket].len() > RUN {
                 let earliest = self.split(position, digit);
@@ -409,18 +416,20 @@ impl Calendar {
     #[inline(never)]
     fn split(&mut self, position: usize, digit: usize) -> Event {
         let bucket = position * DIGITS + digit;
-        let (lower, upper) = self.buckets.split_at_mut(bucket);
-        let events = &mut upper[0];
-        let earliest = events.swap_remove(earliest_index(events));
+        // Taken out while its events move (and put back, keeping its
+        // capacity).
+        let mut events = std::mem::take(&mut self.buckets[bucket]);
+        let earliest = events.swap_remove(earliest_index(&events));
         let mut positions = 0;
-        for event in events.iter() {
+        for event in &events {
             let (below, value) = bucket_of(event.key, earliest.key);
-            lower[below * DIGITS + value].push(*event);
+            self.buckets[below * DIGITS + value].push(*event);
             self.occupied_digits[below] |= 1 << value;
             positions |= 1 << below;
         }
         self.occupied_positions |= positions;
         events.clear();
+        self.buckets[bucket] = events;
         self.unmark(position, digit);
         earliest
     }
