@@ -187,7 +187,7 @@ fn half_bucket_of(half: u64, last_half: u64) -> (usize, usize) {
     // (The mask, a no-op since the halves differ, tells the compiler the
     // position is in range, so indexing by it checks no bounds.)
     let position =
-        (63 - (half ^ last_half).leading_zeros()) / DIGIT_BITS & (HALF_POSITIONS as u32 - 1);
+        ((63 - (half ^ last_half).leading_zeros()) / DIGIT_BITS) & (HALF_POSITIONS as u32 - 1);
     let digit = (half >> (position * DIGIT_BITS)) as usize & (DIGITS - 1);
     (position as usize, digit)
 }
