@@ -152,35 +152,71 @@ const HALF_POSITIONS: usize = 64 / DIGIT_BITS as usize;
 /// Digit positions of a 128-bit key.
 const POSITIONS: usize = 2 * HALF_POSITIONS;
 
+/// Buckets: one per digit value at each position.
+const BUCKETS: usize = POSITIONS * DIGITS;
+
 /// The bucket of `key` when the event taken last had key `last` (< `key`):
 /// the position of the highest digit where they differ, and `key`'s digit
 /// there. Buckets of lower positions, then of lower digits, hold earlier
 /// keys.
 ///
 /// Pending events nearly always differ from it in time, the high half, so
-/// that half is looked at alone first: 64-bit operations, where a 128-bit
-/// count of leading zeros and a 128-bit shift take several each.
+/// that half is looked at alone, with 64-bit operations (a 128-bit count
+/// of leading zeros and a 128-bit shift take several each), and the low
+/// half only in a call of its own: selecting between the halves without a
+/// branch ran more instructions.
 #[inline(always)]
 fn bucket_of(key: u128, last: u128) -> (usize, usize) {
     let (time, last_time) = ((key >> 64) as u64, (last >> 64) as u64);
-    let (half, differing, offset) = if time != last_time {
-        (time, time ^ last_time, HALF_POSITIONS)
-    } else {
-        (key as u64, (key ^ last) as u64, 0)
-    };
-    let position = (63 - differing.leading_zeros()) / DIGIT_BITS;
+    if time == last_time {
+        return same_time_bucket_of(key as u64, last as u64);
+    }
+    let (position, digit) = half_bucket_of(time, last_time);
+    (HALF_POSITIONS | position, digit)
+}
+
+/// [`bucket_of`] for a key whose time is the last key's: the bucket of its
+/// sequence number `sequence` when the last one was `last_sequence`.
+#[cold]
+#[inline(never)]
+fn same_time_bucket_of(sequence: u64, last_sequence: u64) -> (usize, usize) {
+    half_bucket_of(sequence, last_sequence)
+}
+
+/// The digit position (within a half) of the highest digit where `half`
+/// differs from `last_half`, and `half`'s digit there.
+#[inline(always)]
+fn half_bucket_of(half: u64, last_half: u64) -> (usize, usize) {
+    // (The mask, a no-op since the halves differ, tells the compiler the
+    // position is in range, so indexing by it checks no bounds.)
+    let position =
+        ((63 - (half ^ last_half).leading_zeros()) / DIGIT_BITS) & (HALF_POSITIONS as u32 - 1);
     let digit = (half >> (position * DIGIT_BITS)) as usize & (DIGITS - 1);
-    (offset + position as usize, digit)
+    (position as usize, digit)
 }
 
 /// The last key of bucket (`position`, `digit`) when the event taken last
 /// had key `last`: its digits above `position` are `last`'s, and all its
-/// digits below are the highest.
+/// digits below are the highest. Worked out on the half holding
+/// `position` (the time, nearly always), as [`bucket_of`] is.
+#[inline(always)]
 fn bucket_end(last: u128, position: usize, digit: usize) -> u128 {
-    let shift = position as u32 * DIGIT_BITS;
-    let below = (1u128 << shift) - 1;
-    let digit_mask = (DIGITS as u128 - 1) << shift;
-    (last & !(digit_mask | below)) | (digit as u128) << shift | below
+    let (time, sequence) = ((last >> 64) as u64, last as u64);
+    let in_time = position >= HALF_POSITIONS;
+    let (half, half_position) = if in_time {
+        (time, position - HALF_POSITIONS)
+    } else {
+        (sequence, position)
+    };
+    let shift = half_position as u32 * DIGIT_BITS;
+    let below = (1u64 << shift) - 1;
+    let digit_mask = (DIGITS as u64 - 1) << shift;
+    let end = (half & !(digit_mask | below)) | (digit as u64) << shift | below;
+    if in_time {
+        u128::from(end) << 64 | u128::from(u64::MAX)
+    } else {
+        u128::from(time) << 64 | u128::from(end)
+    }
 }
 
 /// The index of the earliest of `events` (not empty), selected rather than
@@ -210,7 +246,7 @@ pub(crate) struct Calendar {
     /// `last` first at digit position `p` (counting from the lowest) and
     /// has the value `d` there, in no particular order. Their capacity is
     /// kept, so a run allocates only while its peak grows.
-    buckets: Box<[Vec<Event>]>,
+    buckets: Box<[Vec<Event>; BUCKETS]>,
     /// Bit `p` is set when some bucket of position `p` holds events.
     occupied_positions: u32,
     /// Bit `d` of `occupied_digits[p]` is set when bucket (`p`, `d`) holds
@@ -240,7 +276,7 @@ impl Default for Calendar {
         Calendar {
             few: Vec::with_capacity(FEW),
             last: 0,
-            buckets: (0..POSITIONS * DIGITS).map(|_| Vec::new()).collect(),
+            buckets: Box::new(std::array::from_fn(|_| Vec::new())),
             occupied_positions: 0,
             occupied_digits: [0; POSITIONS],
             run: Vec::new(),
@@ -336,7 +372,7 @@ impl Calendar {
     }
 
     /// Removes and returns the earliest event.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next(&mut self) -> Option<(f64, EventKind)> {
         if !self.few.is_empty() {
             let mut index = 0;
@@ -356,8 +392,9 @@ impl Calendar {
             if self.occupied_positions == 0 {
                 return None;
             }
-            let position = self.occupied_positions.trailing_zeros() as usize;
-            let digit = self.occupied_digits[position].trailing_zeros() as usize;
+            // (The masks, no-ops, spare the indexing its bounds checks.)
+            let position = self.occupied_positions.trailing_zeros() as usize & (POSITIONS - 1);
+            let digit = self.occupied_digits[position].trailing_zeros() as usize & (DIGITS - 1);
             let bucket = position * DIGITS + digit;
             if self.buckets[bucket].len() > RUN {
                 let earliest = self.split(position, digit);
@@ -379,18 +416,23 @@ impl Calendar {
     /// more than [`RUN`], and moves the others down to the buckets of their digit
     /// differing first from it (all at lower positions: they share its
     /// digits from `position` up).
+    #[inline(never)]
     fn split(&mut self, position: usize, digit: usize) -> Event {
         let bucket = position * DIGITS + digit;
-        let (lower, upper) = self.buckets.split_at_mut(bucket);
-        let events = &mut upper[0];
-        let earliest = events.swap_remove(earliest_index(events));
-        for event in events.iter() {
+        // Taken out while its events move (and put back, keeping its
+        // capacity).
+        let mut events = std::mem::take(&mut self.buckets[bucket]);
+        let earliest = events.swap_remove(earliest_index(&events));
+        let mut positions = 0;
+        for event in &events {
             let (below, value) = bucket_of(event.key, earliest.key);
-            lower[below * DIGITS + value].push(*event);
+            self.buckets[below * DIGITS + value].push(*event);
             self.occupied_digits[below] |= 1 << value;
-            self.occupied_positions |= 1 << below;
+            positions |= 1 << below;
         }
+        self.occupied_positions |= positions;
         events.clear();
+        self.buckets[bucket] = events;
         self.unmark(position, digit);
         earliest
     }
