@@ -287,6 +287,16 @@ fn the_live_command_prints_every_source_side_by_side() {
         chart.contains("live (crossbeam)"),
         "the chart has no live series"
     );
+    // The waits by percentile on OMB's axis: theory, simulation, replay
+    // and the channel's measurement side by side.
+    let percentiles =
+        std::fs::read_to_string(dir.path().join("out/charts/wait_percentiles.svg")).unwrap();
+    for series in ["theory", "simulation", "replay", "crossbeam", "99%"] {
+        assert!(
+            percentiles.contains(series),
+            "no {series:?} in {percentiles}"
+        );
+    }
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod figure;
 mod groups;
 mod intervals;
 mod lag;
+mod live_percentiles;
 mod partitions;
 mod plan;
 mod quantiles;
@@ -59,6 +60,7 @@ pub fn figures(
     figures.extend(intervals::interval_figures(results));
     figures.extend(lag::lag_figures(results));
     figures.extend(partitions::partition_figures(results));
+    figures.extend(live_percentiles::live_percentile_figures(results));
     if let Some(data) = distribution.filter(|d| !d.series.is_empty()) {
         figures.push(build::distribution_figure(
             data,

@@ -4,7 +4,7 @@
 //! (dashed when approximate), simulation as points with their intervals.
 
 use super::figure::{Axes, Figure, Mark, Point, Series, percentile_position};
-use super::style::{LIVE, SIMULATION, THEORY};
+use super::style::{LIVE, SIMULATION, THEORY, pale};
 
 /// The highest quantile drawn (OMB's charts stop at 99.999%; 100% has no
 /// place on the axis).
@@ -21,6 +21,8 @@ pub enum QuantileKind {
     Approximate,
     /// Simulated, with confidence intervals: points with bars.
     Simulated,
+    /// Replayed through the simulator (a live run's replay): paler points.
+    Replayed,
 }
 
 /// One point of a curve: (quantile q in [0, 1), value, its interval).
@@ -53,6 +55,7 @@ pub fn quantile_figure(
                 QuantileKind::Exact => (THEORY, Mark::Line),
                 QuantileKind::Approximate => (THEORY, Mark::Dashed),
                 QuantileKind::Simulated => (SIMULATION, Mark::Points),
+                QuantileKind::Replayed => (pale(LIVE[0]), Mark::Points),
             };
             Series {
                 label: curve.label.clone(),

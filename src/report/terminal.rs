@@ -8,9 +8,11 @@ use super::intervals;
 use super::live;
 use super::relations;
 use crate::model::metric::Metric;
-use crate::results::{PointResults, Row, RunResults};
+use crate::results::{LiveBlock, PointResults, Row, RunResults};
+use crate::stats::Estimate;
 use crate::text::wrap;
 use crate::text::{number, significant};
+use std::collections::BTreeMap;
 
 /// Columns a terminal line may take.
 pub const WIDTH: usize = 100;
@@ -360,6 +362,17 @@ pub fn fitted(headers: &[String], lines: Vec<Vec<String>>, fixed: usize) -> Stri
     text
 }
 
+/// Whether a live block's `metric` is one of the losses and retries a
+/// bench rung is about, measured or replayed above 0 (a short live table
+/// shows them beside its headline).
+fn live_says_something(block: &LiveBlock, metric: Metric) -> bool {
+    let counted = QUIET_WHEN_ZERO.contains(&metric) || metric == Metric::RetriesPerMessage;
+    let above_zero = |values: &BTreeMap<Metric, Estimate>| {
+        values.get(&metric).is_some_and(|value| value.mean != 0.0)
+    };
+    counted && (above_zero(&block.metrics) || above_zero(&block.replay.metrics))
+}
+
 /// The live tables of `point`: per row and channel, the chosen metrics
 /// beside theory, simulation and the replay, then health (in full with
 /// `--detail`, else its warnings) and, with `--detail`, the relations.
@@ -376,7 +389,9 @@ fn live_text(point: &PointResults, view: &View, unit: &str) -> String {
                 if !view.metrics.is_empty() {
                     view.metrics.contains(metric)
                 } else {
-                    view.detail || LIVE_HEADLINE.contains(metric)
+                    view.detail
+                        || LIVE_HEADLINE.contains(metric)
+                        || live_says_something(block, *metric)
                 }
             };
             if let Some(broker) = live::broker_text(block) {
