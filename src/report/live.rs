@@ -10,7 +10,7 @@ use crate::bench::{BrokerKind, GroupMeasures, Latency};
 use crate::model::metric::Metric;
 use crate::results::{LiveBlock, LiveVerdicts, PointResults, Row};
 use crate::stats::Estimate;
-use crate::text::number;
+use crate::text::{number, significant};
 
 /// Column headers of a live table.
 pub const LIVE_HEADERS: [&str; 7] = [
@@ -222,6 +222,13 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         latency(&b.ack_to_next_delivery),
         b.redelivered
     ));
+    let served = block.health.messages.served;
+    if b.redelivered > 0 && served > 0 {
+        text.push_str(&format!(
+            " ({} per message served)",
+            significant(b.redelivered as f64 / served as f64, 4)
+        ));
+    }
     if b.nacked > 0 {
         text.push_str(&format!(
             "; nacked with requeue {} (the failed deliveries)",
