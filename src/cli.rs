@@ -359,7 +359,8 @@ pub struct RunArgs {
 /// The options of `run` and `live`.
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Scenario file (TOML); for `run`, also an OMB workload (YAML).
+    /// Scenario file (TOML); `run` also takes an OMB workload (YAML), which
+    /// `queuelab omb import` turns into a scenario for `live` and `bench`.
     pub file: PathBuf,
     /// Results folder (default: results/<scenario name>).
     #[arg(long)]
