@@ -29,7 +29,7 @@ pub struct View {
 }
 
 /// The metrics of the short table, when present and not all 0.
-const HEADLINE: [Metric; 13] = [
+const HEADLINE: [Metric; 16] = [
     Metric::MeanWait,
     Metric::MeanWaitServed,
     Metric::WaitP99,
@@ -42,6 +42,9 @@ const HEADLINE: [Metric; 13] = [
     Metric::PDeadLettered,
     Metric::Availability,
     Metric::RedeliveriesPerMessage,
+    Metric::PHoarded,
+    Metric::RebalanceShare,
+    Metric::PRedelivered,
     Metric::IdleConsumers,
 ];
 
@@ -51,11 +54,14 @@ const LIVE_HEADLINE: [Metric; 3] = [Metric::MeanWait, Metric::WaitP99, Metric::S
 /// Shares that are reported for every queue and say nothing when all 0
 /// (e.g. `p_blocked` of an unbounded queue): the short table leaves their
 /// columns out then.
-const QUIET_WHEN_ZERO: [Metric; 4] = [
+const QUIET_WHEN_ZERO: [Metric; 7] = [
     Metric::PBlocked,
     Metric::PAbandoned,
     Metric::PDropped,
     Metric::IdleConsumers,
+    Metric::PHoarded,
+    Metric::RebalanceShare,
+    Metric::PRedelivered,
 ];
 
 /// The results as the terminal shows them under `view`.
