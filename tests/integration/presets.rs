@@ -242,6 +242,12 @@ fn rabbitmq_nack_settings_outside_their_queue_type_are_refused() {
             "drop-head",
         ),
     ];
+    assert_each_refused(&cases);
+}
+
+/// Each `(file, from, to, key, reason)`: the preset `file` edited from
+/// `from` to `to` is refused with an error naming `key` and `reason`.
+fn assert_each_refused(cases: &[(&str, &str, &str, &str, &str)]) {
     for (file, from, to, key, reason) in cases {
         let error = check_edited(file, from, to);
         assert!(
@@ -249,6 +255,27 @@ fn rabbitmq_nack_settings_outside_their_queue_type_are_refused() {
             "{to}: {error}"
         );
     }
+}
+
+#[test]
+fn rabbitmq_window_settings_are_refused_naming_the_setting() {
+    let cases = [
+        (
+            "rabbitmq-3.10-windows.toml",
+            "prefetch = 10\nack = { dist = \"deterministic\", value = 0.5 }",
+            "auto-ack = true",
+            "brokers.orders.delivery",
+            "`auto-ack` = true has no window",
+        ),
+        (
+            "rabbitmq-3.10-windows.toml",
+            "delivery = { dist = \"deterministic\", value = 0.5 }",
+            "delivery = { dist = \"deterministic\", value = -0.5 }",
+            "`delivery`",
+            ">= 0, got -0.5",
+        ),
+    ];
+    assert_each_refused(&cases);
 }
 
 #[test]
