@@ -35,7 +35,7 @@ pub(super) fn expand(
     } else {
         expansion.set("consumers", consumers, "`consumers`");
     }
-    let service = settings.value("service").ok_or_else(|| {
+    let service = settings.dist("service")?.ok_or_else(|| {
         settings.problem(
             "service",
             "required: the consumer's work per message, a distribution such as { dist = \"exponential\", mean = 0.01 }",
@@ -107,7 +107,7 @@ fn nacks(settings: &Settings<'_>, major: u32, expansion: &mut Expansion) -> Resu
     // basic.reject / basic.nack's own argument: requeue=false dead-letters
     // the message at once (docs "Dead Letter Exchanges").
     let requeue = settings.flag("requeue")?;
-    let failure = settings.number("failure", 0.0)?;
+    let failure = settings.share("failure")?;
     if requeue.is_some() && failure.is_none() {
         return Err(settings.problem(
             "requeue",
@@ -195,8 +195,8 @@ fn dead_letter_nacks(settings: &Settings<'_>, p: f64, expansion: &mut Expansion)
 /// Returns true when the windows are unlimited.
 fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<bool, Problem> {
     let prefetch = settings.count("prefetch", 0)?;
-    let ack = settings.value("ack");
-    let delivery = settings.value("delivery");
+    let ack = settings.dist("ack")?;
+    let delivery = settings.dist("delivery")?;
     if settings.flag("auto-ack")? == Some(true) {
         if prefetch.is_some() || ack.is_some() {
             let setting = if prefetch.is_some() {
