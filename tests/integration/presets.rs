@@ -242,6 +242,12 @@ fn rabbitmq_nack_settings_outside_their_queue_type_are_refused() {
             "drop-head",
         ),
     ];
+    assert_each_refused(&cases);
+}
+
+/// Each `(file, from, to, key, reason)`: the preset `file` edited from
+/// `from` to `to` is refused with an error naming `key` and `reason`.
+fn assert_each_refused(cases: &[(&str, &str, &str, &str, &str)]) {
     for (file, from, to, key, reason) in cases {
         let error = check_edited(file, from, to);
         assert!(
@@ -249,6 +255,83 @@ fn rabbitmq_nack_settings_outside_their_queue_type_are_refused() {
             "{to}: {error}"
         );
     }
+}
+
+#[test]
+fn rabbitmq_window_settings_are_refused_naming_the_setting() {
+    let cases = [
+        (
+            "rabbitmq-3.10-windows.toml",
+            "prefetch = 10\nack = { dist = \"deterministic\", value = 0.5 }",
+            "auto-ack = true",
+            "brokers.orders.delivery",
+            "`auto-ack` = true has no window",
+        ),
+        (
+            "rabbitmq-3.10-windows.toml",
+            "delivery = { dist = \"deterministic\", value = 0.5 }",
+            "delivery = { dist = \"deterministic\", value = -0.5 }",
+            "`delivery`",
+            ">= 0, got -0.5",
+        ),
+    ];
+    assert_each_refused(&cases);
+}
+
+#[test]
+fn miswritten_settings_are_refused_naming_their_own_key_and_the_fix() {
+    let cases = [
+        (
+            "kafka-3.9.toml",
+            "\"max.poll.records\" = 100",
+            "max.poll.records = 100",
+            ".toml:18: key `brokers.events.max.poll.records`",
+            "write it quoted, `\"max.poll.records\" = 100`",
+        ),
+        (
+            "kafka-3.9-groups.toml",
+            "\"max.poll.records\" = 50",
+            "max.poll.records = 50",
+            "brokers.events.groups.search.max.poll.records",
+            "write it quoted, `\"max.poll.records\" = 50`",
+        ),
+        (
+            "rabbitmq-3.10-windows.toml",
+            "ack = { dist = \"deterministic\", value = 0.5 }",
+            "ack = \"fast\"",
+            ".toml:17: key `brokers.orders.ack`",
+            "must be a distribution such as { dist = \"exponential\", mean = 0.01 }, got \"fast\"",
+        ),
+        (
+            "rabbitmq-3.10-windows.toml",
+            "ack = { dist = \"deterministic\", value = 0.5 }",
+            "ack = { dist = \"fast\" }",
+            "brokers.orders.ack",
+            "unknown variant `fast`, expected one of `exponential`",
+        ),
+        (
+            "kafka-3.9.toml",
+            "service = { dist = \"exponential\", mean = 1.0 }",
+            "service = \"slow\"",
+            "brokers.events.service",
+            "must be a distribution",
+        ),
+        (
+            "rabbitmq-3.10-nack.toml",
+            "failure = 0.2",
+            "failure = 1.5",
+            ".toml:24: key `brokers.orders.failure`",
+            "in [0, 1)",
+        ),
+        (
+            "rocketmq-5.3.toml",
+            "failure = 0.1",
+            "failure = 1.5",
+            "brokers.payments.failure",
+            "in [0, 1)",
+        ),
+    ];
+    assert_each_refused(&cases);
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn members(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<(), Pro
         )
     })?;
     expansion.set("consumers", consumers, "`consumers`: the group's members");
-    let service = settings.value("service").ok_or_else(|| {
+    let service = settings.dist("service")?.ok_or_else(|| {
         settings.problem(
             "service",
             "required: a consumer's work per record, a distribution such as { dist = \"exponential\", mean = 0.01 }",
@@ -305,7 +305,7 @@ fn poll_loop(
             "`max.poll.interval.ms` = 300000 (default): poll timeouts only when set, as they bring rebalances that no formula covers".into(),
         ),
     }
-    if let Some(overhead) = settings.value("poll_overhead") {
+    if let Some(overhead) = settings.dist("poll_overhead")? {
         expansion.set(
             "poll_overhead",
             overhead.clone(),

@@ -35,7 +35,7 @@ pub(super) fn expand(
     } else {
         expansion.set("consumers", consumers, "`consumers`");
     }
-    let service = settings.value("service").ok_or_else(|| {
+    let service = settings.dist("service")?.ok_or_else(|| {
         settings.problem(
             "service",
             "required: the consumer's work per message, a distribution such as { dist = \"exponential\", mean = 0.01 }",
@@ -107,7 +107,7 @@ fn nacks(settings: &Settings<'_>, major: u32, expansion: &mut Expansion) -> Resu
     // basic.reject / basic.nack's own argument: requeue=false dead-letters
     // the message at once (docs "Dead Letter Exchanges").
     let requeue = settings.flag("requeue")?;
-    let failure = settings.number("failure", 0.0)?;
+    let failure = settings.share("failure")?;
     if requeue.is_some() && failure.is_none() {
         return Err(settings.problem(
             "requeue",
@@ -189,20 +189,30 @@ fn dead_letter_nacks(settings: &Settings<'_>, p: f64, expansion: &mut Expansion)
 
 /// The consumers' windows: `prefetch` (`basic.qos`; docs "Consumer
 /// Prefetch": none set, or 0, is unlimited), `auto-ack` (deliveries count
-/// as acknowledged when sent: no window) and `ack`, the acknowledgement
-/// round trip that holds a slot after each service (a distribution).
+/// as acknowledged when sent: no window), and two distributions that hold
+/// a window slot: `ack`, the acknowledgement round trip after each
+/// service, and `delivery`, a delivery's trip to its consumer.
 /// Returns true when the windows are unlimited.
 fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<bool, Problem> {
     let prefetch = settings.count("prefetch", 0)?;
-    let ack = settings.value("ack");
+    let ack = settings.dist("ack")?;
+    let delivery = settings.dist("delivery")?;
     if settings.flag("auto-ack")? == Some(true) {
-        if let Some(setting) = [("prefetch", prefetch.is_some()), ("ack", ack.is_some())]
-            .iter()
-            .find_map(|(name, given)| given.then_some(*name))
-        {
+        if prefetch.is_some() || ack.is_some() {
+            let setting = if prefetch.is_some() {
+                "prefetch"
+            } else {
+                "ack"
+            };
             return Err(settings.problem(
                 setting,
                 "has no effect with `auto-ack` = true (nothing is acknowledged); remove one of them",
+            ));
+        }
+        if delivery.is_some() {
+            return Err(settings.problem(
+                "delivery",
+                "is a trip that holds a prefetch window's slot, and `auto-ack` = true has no window; remove one of them",
             ));
         }
         expansion.set(
@@ -230,6 +240,13 @@ fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<bool, 
             "ack",
             ack.clone(),
             "`ack`: the acknowledgement round trip, the slot held meanwhile",
+        );
+    }
+    if let Some(delivery) = delivery {
+        expansion.set(
+            "delivery",
+            delivery.clone(),
+            "`delivery`: the trip to the consumer once sent, the slot held meanwhile",
         );
     }
     Ok(unlimited)

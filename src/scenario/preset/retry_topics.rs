@@ -126,7 +126,7 @@ impl Chain {
             ),
         };
         let service = own(expansion, "service");
-        let (dlt_service, dlt_service_from) = match retry.value("dlt_service") {
+        let (dlt_service, dlt_service_from) = match retry.dist("dlt_service")? {
             Some(work) => (work.clone(), "`dlt_service`"),
             None => (service.clone(), "default: the topic's `service`"),
         };

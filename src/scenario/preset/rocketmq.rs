@@ -35,7 +35,7 @@ pub(super) fn expand(
             "required: the consumer group's instances, a whole number >= 1",
         )
     })?;
-    let service = settings.value("service").ok_or_else(|| {
+    let service = settings.dist("service")?.ok_or_else(|| {
         settings.problem(
             "service",
             "required: a consumer thread's work per message, a distribution such as { dist = \"exponential\", mean = 0.01 }",
@@ -130,7 +130,7 @@ pub(super) fn expand(
             format!("{threads_from}: each instance serves its queues' messages concurrently"),
         );
     }
-    let failure = settings.number("failure", 0.0)?.filter(|p| *p > 0.0);
+    let failure = settings.share("failure")?.filter(|p| *p > 0.0);
     let suspend = settings.number("suspendCurrentQueueTimeMillis", 0.0)?;
     if suspend.is_some() && !orderly {
         return Err(settings.problem(

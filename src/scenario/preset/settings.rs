@@ -4,7 +4,10 @@
 
 use std::cell::RefCell;
 
+use serde::Deserialize;
+
 use super::super::Problem;
+use super::super::spec::DistSpec;
 
 /// The settings table of one broker, with a record of the settings read.
 pub(super) struct Settings<'a> {
@@ -73,6 +76,46 @@ impl<'a> Settings<'a> {
         }
     }
 
+    /// `setting` as a share of deliveries, in [0, 1), if present.
+    pub(super) fn share(&self, setting: &'static str) -> Result<Option<f64>, Problem> {
+        let Some(value) = self.value(setting) else {
+            return Ok(None);
+        };
+        let number = value
+            .as_float()
+            .or_else(|| value.as_integer().map(|i| i as f64));
+        match number {
+            Some(share) if (0.0..1.0).contains(&share) => Ok(Some(share)),
+            _ => Err(self.problem(
+                setting,
+                format!(
+                    "must be a share of deliveries in [0, 1) (at 1 every delivery fails), got {value}"
+                ),
+            )),
+        }
+    }
+
+    /// `setting` as a distribution, if present (passed on as written).
+    pub(super) fn dist(&self, setting: &'static str) -> Result<Option<&'a toml::Value>, Problem> {
+        let Some(value) = self.value(setting) else {
+            return Ok(None);
+        };
+        match DistSpec::deserialize(value.clone()) {
+            Ok(_) => Ok(Some(value)),
+            Err(error) => {
+                // A table's error is the one a `[[queues]]` entry gets (an
+                // unknown `dist`, a missing parameter); another type's
+                // names serde's enum, which says nothing to the user.
+                let why = if value.is_table() {
+                    format!(": {}", error.message())
+                } else {
+                    String::new()
+                };
+                Err(self.problem(setting, format!("{DIST_EXAMPLE}, got {value}{why}")))
+            }
+        }
+    }
+
     /// `setting` as one of the words of `allowed`, if present.
     pub(super) fn word(
         &self,
@@ -121,6 +164,14 @@ impl<'a> Settings<'a> {
         match self.table.keys().find(|k| !read.contains(&k.as_str())) {
             None => Ok(()),
             Some(unknown) => {
+                if let Some((setting, value)) = unquoted(unknown, &self.table[unknown], &read) {
+                    return Err(self.problem(
+                        &setting,
+                        format!(
+                            "a {kind} setting written without quotes, which TOML reads as tables nested at each dot: write it quoted, `\"{setting}\" = {value}`"
+                        ),
+                    ));
+                }
                 let mut known: Vec<&str> = read.clone();
                 known.sort_unstable();
                 known.dedup();
@@ -134,6 +185,23 @@ impl<'a> Settings<'a> {
             }
         }
     }
+}
+
+/// What a distribution setting must be, as errors say.
+const DIST_EXAMPLE: &str = "must be a distribution such as { dist = \"exponential\", mean = 0.01 }";
+
+/// A dotted setting of `known` written without quotes (`max.poll.records =
+/// 100` is the table `max` holding `poll.records`): the setting `path`
+/// spells with the dotted keys inside `value`, and the value written.
+fn unquoted(path: &str, value: &toml::Value, known: &[&str]) -> Option<(String, toml::Value)> {
+    let toml::Value::Table(table) = value else {
+        return known
+            .contains(&path)
+            .then(|| (path.to_string(), value.clone()));
+    };
+    table
+        .iter()
+        .find_map(|(key, inner)| unquoted(&format!("{path}.{key}"), inner, known))
 }
 
 /// Words in backticks, comma separated.
