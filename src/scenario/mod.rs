@@ -2,6 +2,7 @@
 //! sweep into one [`Model`] per point, and refuse unstable points.
 
 mod error;
+mod expand;
 pub mod limits;
 mod live;
 pub mod live_settings;
@@ -18,6 +19,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use error::{Problem, ScenarioError};
+pub use expand::expanded_source;
 pub use live_settings::{BrokerKind, Channel, ChannelKind, LiveSettings};
 pub use plan_settings::PlanSettings;
 pub use validate::DEFAULT_CUSTOMERS;
@@ -173,27 +175,6 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     };
     scenario.check_cost(default_threads(), 1.0)?;
     Ok(scenario)
-}
-
-/// The scenario's text with each `[[brokers]]` entry commented out and the
-/// `[[queues]]` entry it expands into appended (`queuelab expand`); the
-/// text unchanged when it has no brokers.
-pub fn expanded_source(scenario: &Scenario) -> Result<String, ScenarioError> {
-    let invalid = |problem: Problem| ScenarioError::Invalid {
-        file: scenario.file.clone(),
-        line: locate::line_of(&scenario.source, &problem.key),
-        problem,
-    };
-    let spec: ScenarioSpec =
-        toml::from_str(&scenario.source).map_err(|e| ScenarioError::Syntax {
-            file: scenario.file.clone(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
-    if spec.brokers.is_empty() {
-        return Ok(scenario.source.clone());
-    }
-    let expansions = preset::expand(&spec.brokers, &spec.time_unit).map_err(invalid)?;
-    Ok(preset::expanded_text(&scenario.source, &expansions))
 }
 
 /// Worker threads a run uses unless told otherwise: every core.
