@@ -55,15 +55,26 @@ impl SweepPoint {
     }
 }
 
-/// Parameters as `name = value` joined by commas.
+/// Parameters as `name = value` joined by commas, a value that stands for
+/// no limit as `unlimited` ([`means_unlimited`]).
 pub fn parameter_label<'a>(
     parameters: impl IntoIterator<Item = (&'a String, &'a serde_json::Value)>,
 ) -> String {
     let parts: Vec<String> = parameters
         .into_iter()
-        .map(|(name, value)| format!("{name} = {value}"))
+        .map(|(name, value)| match value.as_f64() {
+            Some(number) if means_unlimited(name, number) => format!("{name} = unlimited"),
+            _ => format!("{name} = {value}"),
+        })
         .collect();
     parts.join(", ")
+}
+
+/// Whether `value` of the swept `parameter` stands for no limit: a
+/// prefetch of 0, as in `basic.qos` (results keep the 0; reports and
+/// charts say `unlimited`).
+pub fn means_unlimited(parameter: &str, value: f64) -> bool {
+    value == 0.0 && parameter.rsplit('.').next() == Some("prefetch")
 }
 
 /// A loaded, validated scenario.
@@ -439,4 +450,26 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
             load_text(load)
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefetch_of_0_reads_unlimited_and_other_zeros_stay() {
+        let (prefetch, consumers) = (
+            "queues.work.prefetch".to_string(),
+            "queues.work.consumers".to_string(),
+        );
+        let zero = serde_json::Value::from(0);
+        assert_eq!(
+            parameter_label([(&prefetch, &zero), (&consumers, &zero)]),
+            "queues.work.prefetch = unlimited, queues.work.consumers = 0"
+        );
+        assert_eq!(
+            parameter_label([(&prefetch, &serde_json::Value::from(10))]),
+            "queues.work.prefetch = 10"
+        );
+    }
 }
