@@ -330,7 +330,16 @@ fn check_command(args: FileArgs) -> Result<(), AppError> {
 
 fn expand_command(args: FileArgs) -> Result<(), AppError> {
     let scenario = scenario::load(&args.file)?;
-    print!("{}", scenario::expanded_source(&scenario)?);
+    match scenario::expanded_source(&scenario)? {
+        Some(text) => print!("{text}"),
+        None => {
+            print!("{}", scenario.source);
+            eprintln!(
+                "note: {} has no [[brokers]]: nothing to expand, printed as written",
+                args.file.display()
+            );
+        }
+    }
     Ok(())
 }
 

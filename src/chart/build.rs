@@ -4,12 +4,12 @@
 
 use plotters::style::RGBColor;
 
-use super::figure::{Axes, Figure, Mark, Point, Series};
+use super::figure::{Axes, Figure, Mark, Point, Series, Unlimited};
 use super::style::{LIVE, SIMULATION, THEORY, pale, row_colour};
 use super::words::{metric_words, parameter_axis, parameter_words};
 use crate::model::metric::Metric;
 use crate::results::{DistributionData, Row, RunResults, TheoryCurves, WarmupData};
-use crate::scenario::Channel;
+use crate::scenario::{Channel, means_unlimited};
 use crate::stats::Estimate;
 
 /// The metrics that get a chart of their own.
@@ -99,14 +99,27 @@ pub(super) fn theory_and_simulation(
     series
 }
 
-/// The swept parameter's name and value per point, when the sweep is over
-/// one numeric parameter with at least two points.
-pub(super) fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
+/// The horizontal axis of a sweep over one numeric parameter.
+pub(super) struct SweepAxis {
+    /// The swept parameter.
+    pub parameter: String,
+    /// Each point's x: its value, or for a value that stands for no limit
+    /// the `unlimited` position.
+    pub xs: Vec<f64>,
+    /// Where a "no limit" point stands, when one does.
+    pub unlimited: Option<Unlimited>,
+}
+
+/// The swept parameter's axis, when the sweep is over one numeric
+/// parameter with at least two points. A value that stands for no limit
+/// (a prefetch of 0) goes a quarter of the span right of the largest
+/// other value, not beside the smallest.
+pub(super) fn numeric_axis(results: &RunResults) -> Option<SweepAxis> {
     if results.points.len() < 2 {
         return None;
     }
     let name = results.points[0].parameters.keys().next()?.clone();
-    let values = results
+    let mut xs = results
         .points
         .iter()
         .map(|p| {
@@ -115,7 +128,28 @@ pub(super) fn numeric_axis(results: &RunResults) -> Option<(String, Vec<f64>)> {
                 .flatten()
         })
         .collect::<Option<Vec<f64>>>()?;
-    Some((name, values))
+    let limited = || xs.iter().copied().filter(|&x| !means_unlimited(&name, x));
+    let unlimited = (limited().count() < xs.len())
+        .then(|| limited().reduce(f64::max))
+        .flatten()
+        .map(|largest| {
+            let smallest = limited().fold(0.0, f64::min);
+            let span = (largest - smallest).max(1.0);
+            Unlimited {
+                largest,
+                at: largest + span / 4.0,
+            }
+        });
+    if let Some(unlimited) = unlimited {
+        for x in xs.iter_mut().filter(|x| means_unlimited(&name, **x)) {
+            *x = unlimited.at;
+        }
+    }
+    Some(SweepAxis {
+        parameter: name,
+        xs,
+        unlimited,
+    })
 }
 
 /// True when every swept value is a whole number (a count such as
@@ -392,7 +426,7 @@ pub fn metric_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Ve
         .iter()
         .filter(|&&metric| relevant(results, metric))
         .map(|&metric| match numeric_axis(results) {
-            Some((parameter, xs)) => sweep_figure(results, metric, &parameter, &xs, curves),
+            Some(axis) => sweep_figure(results, metric, &axis, curves),
             None => super::groups::point_figure(results, metric),
         })
         .collect()
@@ -401,14 +435,15 @@ pub fn metric_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Ve
 fn sweep_figure(
     results: &RunResults,
     metric: Metric,
-    parameter: &str,
-    xs: &[f64],
+    axis: &SweepAxis,
     curves: Option<&TheoryCurves>,
 ) -> Figure {
+    let (parameter, xs) = (axis.parameter.as_str(), axis.xs.as_slice());
     let row_count = results.points[0].results.len();
     let several = row_count > 1;
-    // Curves of another parameter (a stale file) are not this sweep's.
-    let curves = curves.filter(|c| c.parameter == parameter);
+    // Curves of another parameter (a stale file) are not this sweep's; a
+    // fine grid does not run on from the largest value to "no limit".
+    let curves = curves.filter(|c| c.parameter == parameter && axis.unlimited.is_none());
     let series: Vec<Series> = (0..row_count)
         .flat_map(|row| {
             let name = results.points[0].results[row].label();
@@ -437,6 +472,7 @@ fn sweep_figure(
         log_y: Figure::spans_decades(&series),
         axes: Axes {
             integer_x: swept_whole_numbers(results),
+            unlimited: axis.unlimited,
             ..Axes::default()
         },
         markers: Vec::new(),
@@ -617,7 +653,7 @@ fn mean_after(bins: &[(u64, f64)], cut: u64) -> Option<f64> {
 /// loop, throughput (what its clients get: it levels off where a queue
 /// saturates).
 pub(super) fn sweep_figures(results: &RunResults, curves: Option<&TheoryCurves>) -> Vec<Figure> {
-    let Some((parameter, xs)) = numeric_axis(results) else {
+    let Some(axis) = numeric_axis(results) else {
         return Vec::new();
     };
     let closed_loop = results
@@ -629,6 +665,6 @@ pub(super) fn sweep_figures(results: &RunResults, curves: Option<&TheoryCurves>)
     std::iter::once(Metric::Utilisation)
         .chain(throughput)
         .filter(|&metric| relevant(results, metric))
-        .map(|metric| sweep_figure(results, metric, &parameter, &xs, curves))
+        .map(|metric| sweep_figure(results, metric, &axis, curves))
         .collect()
 }

@@ -34,7 +34,7 @@ fn unitless_parameter(parameter: &str) -> bool {
 /// A run's horizontal axis: the swept parameter, or `None` when its points
 /// are only numbered.
 fn axis(results: &RunResults) -> Option<String> {
-    numeric_axis(results).map(|(parameter, _)| parameter)
+    numeric_axis(results).map(|axis| axis.parameter)
 }
 
 /// `results` with every value of `metric` multiplied by `factor`, now
@@ -142,6 +142,7 @@ pub fn comparison_figure(
     let mut series = Vec::new();
     let mut x_label = String::from("point");
     let mut integer_x = false;
+    let mut unlimited = None;
     for (index, (name, results)) in runs.iter().enumerate() {
         let Some(row) = results
             .points
@@ -151,10 +152,11 @@ pub fn comparison_figure(
             continue;
         };
         let xs = match numeric_axis(results) {
-            Some((parameter, xs)) => {
-                x_label = parameter_axis(&parameter, &results.time_unit);
+            Some(axis) => {
+                x_label = parameter_axis(&axis.parameter, &results.time_unit);
                 integer_x = super::build::swept_whole_numbers(results);
-                xs
+                unlimited = unlimited.or(axis.unlimited);
+                axis.xs
             }
             None => (0..results.points.len()).map(|i| i as f64).collect(),
         };
@@ -179,6 +181,7 @@ pub fn comparison_figure(
         log_y: Figure::spans_decades(&series),
         axes: Axes {
             integer_x,
+            unlimited,
             ..Axes::default()
         },
         markers: Vec::new(),

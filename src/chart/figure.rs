@@ -96,6 +96,19 @@ pub struct Axes {
     /// A quantity shaded behind the series on an axis of its own, on the
     /// right (an arrival rate behind the metrics it drives).
     pub behind: Option<Behind>,
+    /// A swept value that stands for no limit, drawn right of the others.
+    pub unlimited: Option<Unlimited>,
+}
+
+/// Where a sweep's "no limit" point (a prefetch of 0) stands on the
+/// horizontal axis: right of the largest other value, labelled
+/// `unlimited`; number ticks beyond that value are left blank.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Unlimited {
+    /// The largest other swept value.
+    pub largest: f64,
+    /// The x the point is drawn at.
+    pub at: f64,
 }
 
 /// A quantity shaded behind a chart's series, with its own axis on the
@@ -252,7 +265,12 @@ impl Figure {
         };
         let axes = &self.axes;
         let number_label = |x: &f64| {
-            if axes.percentile_x {
+            if axes
+                .unlimited
+                .is_some_and(|u| *x > u.largest + 1e-9 * u.at.abs())
+            {
+                String::new()
+            } else if axes.percentile_x {
                 percentile_tick(*x)
             } else {
                 tick_text(*x, axes.integer_x, axes.clock_x)
@@ -304,6 +322,13 @@ impl Figure {
                 area.draw(&Text::new(name.as_str(), (x, y + 8), style.clone()))
                     .map_err(|e| fail(&e))?;
             }
+        }
+        if let Some(unlimited) = axes.unlimited {
+            let style = TextStyle::from((FONT, LABEL_SIZE).into_font())
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            let (x, y) = chart.backend_coord(&(unlimited.at, y_low));
+            area.draw(&Text::new("unlimited", (x, y + 6), style))
+                .map_err(|e| fail(&e))?;
         }
         for (x, _) in &self.markers {
             let style = MARKER.stroke_width(2);

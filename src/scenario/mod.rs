@@ -2,6 +2,7 @@
 //! sweep into one [`Model`] per point, and refuse unstable points.
 
 mod error;
+mod expand;
 pub mod limits;
 mod live;
 pub mod live_settings;
@@ -18,6 +19,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use error::{Problem, ScenarioError};
+pub use expand::expanded_source;
 pub use live_settings::{BrokerKind, Channel, ChannelKind, LiveSettings};
 pub use plan_settings::PlanSettings;
 pub use validate::DEFAULT_CUSTOMERS;
@@ -53,15 +55,26 @@ impl SweepPoint {
     }
 }
 
-/// Parameters as `name = value` joined by commas.
+/// Parameters as `name = value` joined by commas, a value that stands for
+/// no limit as `unlimited` ([`means_unlimited`]).
 pub fn parameter_label<'a>(
     parameters: impl IntoIterator<Item = (&'a String, &'a serde_json::Value)>,
 ) -> String {
     let parts: Vec<String> = parameters
         .into_iter()
-        .map(|(name, value)| format!("{name} = {value}"))
+        .map(|(name, value)| match value.as_f64() {
+            Some(number) if means_unlimited(name, number) => format!("{name} = unlimited"),
+            _ => format!("{name} = {value}"),
+        })
         .collect();
     parts.join(", ")
+}
+
+/// Whether `value` of the swept `parameter` stands for no limit: a
+/// prefetch of 0, as in `basic.qos` (results keep the 0; reports and
+/// charts say `unlimited`).
+pub fn means_unlimited(parameter: &str, value: f64) -> bool {
+    value == 0.0 && parameter.rsplit('.').next() == Some("prefetch")
 }
 
 /// A loaded, validated scenario.
@@ -173,27 +186,6 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     };
     scenario.check_cost(default_threads(), 1.0)?;
     Ok(scenario)
-}
-
-/// The scenario's text with each `[[brokers]]` entry commented out and the
-/// `[[queues]]` entry it expands into appended (`queuelab expand`); the
-/// text unchanged when it has no brokers.
-pub fn expanded_source(scenario: &Scenario) -> Result<String, ScenarioError> {
-    let invalid = |problem: Problem| ScenarioError::Invalid {
-        file: scenario.file.clone(),
-        line: locate::line_of(&scenario.source, &problem.key),
-        problem,
-    };
-    let spec: ScenarioSpec =
-        toml::from_str(&scenario.source).map_err(|e| ScenarioError::Syntax {
-            file: scenario.file.clone(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
-    if spec.brokers.is_empty() {
-        return Ok(scenario.source.clone());
-    }
-    let expansions = preset::expand(&spec.brokers, &spec.time_unit).map_err(invalid)?;
-    Ok(preset::expanded_text(&scenario.source, &expansions))
 }
 
 /// Worker threads a run uses unless told otherwise: every core.
@@ -458,4 +450,26 @@ fn check_stable(point: &SweepPoint, key: Option<&str>) -> Result<(), Problem> {
             load_text(load)
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefetch_of_0_reads_unlimited_and_other_zeros_stay() {
+        let (prefetch, consumers) = (
+            "queues.work.prefetch".to_string(),
+            "queues.work.consumers".to_string(),
+        );
+        let zero = serde_json::Value::from(0);
+        assert_eq!(
+            parameter_label([(&prefetch, &zero), (&consumers, &zero)]),
+            "queues.work.prefetch = unlimited, queues.work.consumers = 0"
+        );
+        assert_eq!(
+            parameter_label([(&prefetch, &serde_json::Value::from(10))]),
+            "queues.work.prefetch = 10"
+        );
+    }
 }

@@ -281,7 +281,8 @@ fn json_value(value: &toml::Value) -> serde_json::Value {
 
 /// A copy of `document` with each dotted parameter of `edits` set to its
 /// value, deserialised. Array-of-table elements are named by their `name`
-/// key, as in `queues.orders.consumers`.
+/// key, as in `queues.orders.consumers`, or a route by its `to`, as in
+/// `queues.orders.next.audit.p`.
 fn spec_with(
     document: &toml::Table,
     edits: &[&(String, toml::Value)],
@@ -303,7 +304,8 @@ fn spec_with(
         })
 }
 
-fn set(table: &mut toml::Table, parameter: &str, value: toml::Value) -> Result<(), Problem> {
+/// Sets the dotted `parameter` of `table` to `value` (see [`spec_with`]).
+pub fn set(table: &mut toml::Table, parameter: &str, value: toml::Value) -> Result<(), Problem> {
     let not_found = |detail: String| {
         Problem::new(
             "sweep.parameter",
@@ -328,10 +330,15 @@ fn set(table: &mut toml::Table, parameter: &str, value: toml::Value) -> Result<(
                 let name = segments
                     .next()
                     .ok_or_else(|| not_found(format!("name an element of `{segment}`")))?;
+                let key = if elements.iter().any(|e| e.get("name").is_some()) {
+                    "name"
+                } else {
+                    "to"
+                };
                 elements
                     .iter_mut()
                     .filter_map(|element| element.as_table_mut())
-                    .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(*name))
+                    .find(|t| t.get(key).and_then(|n| n.as_str()) == Some(*name))
                     .ok_or_else(|| not_found(format!("no `{segment}` element named \"{name}\"")))?
             }
             _ => return Err(not_found(format!("`{segment}` is not a table"))),
@@ -401,6 +408,37 @@ mod tests {
                 "queues.q.consumers=1 producers.p.interarrival.rate=0.5",
                 "queues.q.consumers=2 producers.p.interarrival.rate=1.5",
             ]
+        );
+    }
+
+    #[test]
+    fn entries_are_named_by_name_and_routes_by_to() {
+        let mut document: toml::Table = r#"
+            [[queues]]
+            name = "orders"
+            next = [{ p = 0.1, to = "audit" }, { p = 0.2, to = "retry" }]
+        "#
+        .parse()
+        .unwrap();
+        set(
+            &mut document,
+            "queues.orders.next.retry.p",
+            toml::Value::Float(0.3),
+        )
+        .unwrap();
+        let next = document["queues"][0]["next"].as_array().unwrap();
+        assert_eq!(next[0]["p"].as_float(), Some(0.1));
+        assert_eq!(next[1]["p"].as_float(), Some(0.3));
+        let error = set(
+            &mut document,
+            "queues.orders.next.dlt.p",
+            toml::Value::Float(0.3),
+        );
+        assert!(
+            error
+                .unwrap_err()
+                .message
+                .contains("no `next` element named \"dlt\"")
         );
     }
 

@@ -2,7 +2,8 @@
 //! across a numeric sweep (passing through the theory of each simulated
 //! point), axis text in words, whole-number ticks for counts, the plan's
 //! small blocking target on a log axis, grouped bars by queue and class, and
-//! `plot` after `run --no-charts` drawing every chart a run with charts has.
+//! `plot` after `run --no-charts` drawing every chart a run with charts has,
+//! and an unlimited prefetch (swept as 0) at the right end, in words.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -140,6 +141,30 @@ fn axes_read_in_words_and_counts_tick_whole_numbers() {
         curves["values"],
         serde_json::json!([3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
     );
+}
+
+#[test]
+fn an_unlimited_prefetch_stands_right_of_the_others_in_words() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("prefetch");
+    run("prefetch-sweep", &out, &[]);
+    let text = texts(&svg(&out, "mean_wait"));
+    assert!(text.iter().any(|t| t == "unlimited"), "{text:?}");
+    assert!(text.iter().any(|t| t == "100"), "{text:?}");
+    // Ticks past the largest window (100) would read as windows: none.
+    assert!(!text.iter().any(|t| t == "120"), "{text:?}");
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## queues.work.prefetch = unlimited"));
+    assert!(!report.contains("## queues.work.prefetch = 0"));
+    // The results keep the value as swept.
+    let results = read_json(&out.join("results.json"));
+    let last = results["points"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["parameters"]["queues.work.prefetch"], 0);
 }
 
 #[test]

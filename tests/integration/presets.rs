@@ -482,3 +482,95 @@ fn retry_topic_and_orderly_retry_settings_are_refused_naming_the_setting() {
         );
     }
 }
+
+/// The shipped scenarios with `[[brokers]]` whose sweep varies a broker
+/// setting, sorted.
+fn broker_sweeps() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            path.extension().is_some_and(|e| e == "toml")
+                && text.contains("[[brokers]]")
+                && text.contains("parameter = \"brokers.")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `queuelab run FILE` with two replications, as JSON, without the swept
+/// parameters' names (the expansion names queue keys, not broker settings).
+fn results_without_parameters(file: &Path) -> serde_json::Value {
+    let output = queuelab()
+        .args(["run", "--replications", "2", "--no-charts", "--quiet"])
+        .args(["--format", "json", "--out"])
+        .arg(tempfile::tempdir().unwrap().path().join("out"))
+        .arg(file)
+        .output()
+        .unwrap();
+    assert_succeeded(&output);
+    let mut results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for point in results["points"].as_array_mut().unwrap() {
+        point.as_object_mut().unwrap().remove("parameters");
+    }
+    results
+}
+
+#[test]
+fn an_expanded_broker_sweep_runs_with_the_same_results() {
+    let files = broker_sweeps();
+    assert!(files.len() >= 4, "broker sweeps: {files:?}");
+    for original in files {
+        let output = queuelab().arg("expand").arg(&original).output().unwrap();
+        assert_succeeded(&output);
+        let text = String::from_utf8(output.stdout).unwrap();
+        let sweeps_brokers = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with('#'))
+            .any(|line| line.contains("parameter = \"brokers."));
+        assert!(!sweeps_brokers, "{text}");
+        let dir = tempfile::tempdir().unwrap();
+        let expanded = dir.path().join("expanded.toml");
+        std::fs::write(&expanded, &text).unwrap();
+        assert_eq!(
+            results_without_parameters(&original),
+            results_without_parameters(&expanded),
+            "{}",
+            original.display()
+        );
+    }
+}
+
+#[test]
+fn a_broker_sweep_one_queue_sweep_cannot_write_says_so_at_the_top() {
+    // Both versions expand a classic queue the same way: no key to sweep.
+    let text = std::fs::read_to_string("scenarios/rabbitmq-nack-requeue.toml")
+        .unwrap()
+        .replace("\"brokers.orders.prefetch\"", "\"brokers.orders.version\"")
+        .replace("values = [1, 10, 50]", "values = [\"3.10\", \"4.1\"]");
+    let dir = tempfile::tempdir().unwrap();
+    let file = super::common::write_file(dir.path(), "versions.toml", &text);
+    super::common::check_passes(&file);
+    let output = queuelab().arg("expand").arg(&file).output().unwrap();
+    assert_succeeded(&output);
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        printed.starts_with("# NOTE: this expansion does NOT run as printed")
+            && printed.contains("queuelab run"),
+        "{printed}"
+    );
+    let expanded = super::common::write_file(dir.path(), "expanded.toml", &printed);
+    super::common::refuses(&["check"], &expanded, &["brokers.orders.version"]);
+}
+
+#[test]
+fn expanding_a_file_without_brokers_says_there_is_nothing_to_expand() {
+    let file = Path::new("scenarios/mm1-load-sweep.toml");
+    let output = queuelab().arg("expand").arg(file).output().unwrap();
+    assert_succeeded(&output);
+    assert_eq!(output.stdout, std::fs::read(file).unwrap());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("nothing to expand"), "{stderr}");
+}

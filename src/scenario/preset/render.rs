@@ -1,14 +1,16 @@
 //! The text `queuelab expand` prints: the scenario file as written, its
-//! `[[brokers]]` entries commented out, followed by the `[[queues]]`
-//! entries they became, each key with where it came from.
+//! `[[brokers]]` entries (and a sweep over their settings) commented out,
+//! followed by the `[[queues]]` entries they became, each key with where
+//! it came from, and the sweep rewritten over those queues' keys.
 
 use super::Expansion;
 
-/// The scenario `source` with its brokers replaced by their `expansions`:
-/// a file that `run` treats exactly as the original. Brokers written as
-/// an inline array (`brokers = [...]`) cannot be commented out line by
-/// line: then only the expanded queues are printed.
-pub fn expanded_text(source: &str, expansions: &[Expansion]) -> String {
+/// The scenario `source` with its brokers replaced by their `expansions`
+/// and, given a `sweep` table's text, its `[sweep]` replaced by that: a
+/// file that `run` treats exactly as the original. Brokers written as an
+/// inline array (`brokers = [...]`) cannot be commented out line by line:
+/// then only the expanded queues are printed.
+pub fn expanded_text(source: &str, expansions: &[Expansion], sweep: Option<&str>) -> String {
     let headers = source
         .lines()
         .filter(|line| table_header(line) == Some("brokers"))
@@ -22,14 +24,22 @@ pub fn expanded_text(source: &str, expansions: &[Expansion]) -> String {
             .join("\n");
     }
     let mut text = String::from(
-        "# Expanded by `queuelab expand`: each [[brokers]] entry (commented out)\n# became the [[queues]] entry at the end, every key with its source.\n\n",
+        "# Expanded by `queuelab expand`: each [[brokers]] entry (commented out)\n# became the [[queues]] entry at the end, every key with its source.\n",
     );
-    let mut in_broker = false;
+    if sweep.is_some() {
+        text.push_str("# The [sweep] over broker settings (commented out) became the [sweep]\n# at the end, over the queue keys those settings set.\n");
+    }
+    text.push('\n');
+    let replaced = |header: &str| {
+        header == "brokers"
+            || (sweep.is_some() && (header == "sweep" || header.starts_with("sweep.")))
+    };
+    let mut in_replaced = false;
     for line in source.lines() {
         if let Some(header) = table_header(line) {
-            in_broker = header == "brokers";
+            in_replaced = replaced(header);
         }
-        if in_broker {
+        if in_replaced {
             text.push_str(if line.is_empty() { "#" } else { "# " });
         }
         text.push_str(line);
@@ -38,6 +48,10 @@ pub fn expanded_text(source: &str, expansions: &[Expansion]) -> String {
     for expansion in expansions {
         text.push('\n');
         text.push_str(&queue_text(expansion));
+    }
+    if let Some(sweep) = sweep {
+        text.push('\n');
+        text.push_str(sweep);
     }
     text
 }
