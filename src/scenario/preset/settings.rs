@@ -67,10 +67,7 @@ impl<'a> Settings<'a> {
         let Some(value) = self.value(setting) else {
             return Ok(None);
         };
-        let number = value
-            .as_float()
-            .or_else(|| value.as_integer().map(|i| i as f64));
-        match number {
+        match number_of(value) {
             Some(number) if number.is_finite() && number >= min => Ok(Some(number)),
             _ => Err(self.problem(setting, format!("must be a number >= {min}, got {value}"))),
         }
@@ -81,10 +78,7 @@ impl<'a> Settings<'a> {
         let Some(value) = self.value(setting) else {
             return Ok(None);
         };
-        let number = value
-            .as_float()
-            .or_else(|| value.as_integer().map(|i| i as f64));
-        match number {
+        match number_of(value) {
             Some(share) if (0.0..1.0).contains(&share) => Ok(Some(share)),
             _ => Err(self.problem(
                 setting,
@@ -211,4 +205,11 @@ pub(super) fn quoted(words: &[&str]) -> String {
         .map(|w| format!("`{w}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `value` as a number, a float or a whole number.
+fn number_of(value: &toml::Value) -> Option<f64> {
+    value
+        .as_float()
+        .or_else(|| value.as_integer().map(|i| i as f64))
 }
