@@ -423,31 +423,27 @@ impl<'a> Station<'a> {
                 Delivered::Buffered => Take::Delivered(slot),
             };
         }
-        let next = self.windows().start_buffered(now);
-        self.begin_next(next, messages).unwrap_or(Take::Idle)
-    }
-
-    /// What a consumer's next delivery does: it starts (counted as a
-    /// start here), or the consumer awaits it.
-    fn begin_next(&mut self, next: Option<NextDelivery>, messages: &[Message]) -> Option<Take> {
-        match next? {
-            NextDelivery::Starts(slot) => {
-                self.start(slot, messages[slot as usize].class as usize);
-                Some(Take::Start(slot))
-            }
-            NextDelivery::Awaits(landing) => Some(Take::Awaits(landing)),
+        match self.windows().start_buffered(now) {
+            Some(NextDelivery::Starts(slot)) => Take::Start(self.start_landed(slot, messages)),
+            Some(NextDelivery::Awaits(landing)) => Take::Awaits(landing),
+            None => Take::Idle,
         }
     }
 
     /// A delivery to `consumer` lands at `now`: the consumer, if idle,
-    /// starts its next delivery if that has landed (returned), or awaits
-    /// it (its own landing is scheduled already).
+    /// starts its next delivery if that has landed (returned).
     pub(crate) fn land(&mut self, now: f64, consumer: u32, messages: &[Message]) -> Option<u32> {
-        let next = self.windows().start_next(consumer, now);
-        match self.begin_next(next, messages)? {
-            Take::Start(slot) => Some(slot),
-            _ => None,
+        match self.windows().start_next(consumer, now)? {
+            NextDelivery::Starts(slot) => Some(self.start_landed(slot, messages)),
+            // Still on its way: its own landing is scheduled already.
+            NextDelivery::Awaits(_) => None,
         }
+    }
+
+    /// Counts `slot`, a landed delivery its consumer starts, as started.
+    fn start_landed(&mut self, slot: u32, messages: &[Message]) -> u32 {
+        self.start(slot, messages[slot as usize].class as usize);
+        slot
     }
 
     /// The service of `slot` ends at `now`: its consumer takes its next
