@@ -189,6 +189,9 @@ pub(super) fn drive<B: Broker, S: Sampler>(
         &execution,
         machine,
     );
+    // Summarised over the messages the live metrics measure: the warm-up's
+    // (a cold connection's stalls of tens of ms) would skew the replay.
+    let measured = timeline.measured_messages();
     let broker = BrokerMeasures {
         broker: setup.kind,
         url: String::new(),
@@ -197,11 +200,11 @@ pub(super) fn drive<B: Broker, S: Sampler>(
         consumers: deliveries.len() as u32,
         transit_unloaded: setup.transit_unloaded,
         saturation: setup.saturation,
-        publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered),
-        publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed),
-        publish_lag: Some(stamps.lag(&timeline.messages)),
-        service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked),
-        ack_to_next_delivery: stamps.turnaround(),
+        publish_to_delivery: stamps.latency(&stamps.sent, &stamps.delivered, measured.clone()),
+        publish_to_confirm: stamps.latency(&stamps.sent, &stamps.confirmed, measured.clone()),
+        publish_lag: Some(stamps.lag(&timeline.messages, measured.clone())),
+        service_end_to_ack: stamps.latency(&stamps.done, &stamps.acked, measured.clone()),
+        ack_to_next_delivery: stamps.turnaround(measured),
         redelivered: stamps.redelivered.load(Ordering::Relaxed),
         nacked: stamps.nacked(),
         depth,

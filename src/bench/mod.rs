@@ -155,7 +155,8 @@ pub struct BrokerMeasures {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub saturation: Option<Saturation>,
     /// Publish to delivery during the run (includes the wait for a free
-    /// window slot).
+    /// window slot). This and the other latencies below are over the
+    /// messages scheduled after the warm-up, as the live metrics are.
     pub publish_to_delivery: Latency,
     /// Publish to the broker's confirm during the run.
     pub publish_to_confirm: Latency,

@@ -3,6 +3,7 @@
 //! and the payload that carries a message's sequence number and send
 //! times through the broker.
 
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 
@@ -261,11 +262,11 @@ impl BrokerStamps {
         }
     }
 
-    /// `to − from` over the messages with both stamps.
-    pub fn latency(&self, from: &[AtomicU64], to: &[AtomicU64]) -> Latency {
-        let mut values: Vec<u64> = from
+    /// `to − from` over the `measured` messages with both stamps.
+    pub fn latency(&self, from: &[AtomicU64], to: &[AtomicU64], measured: Range<usize>) -> Latency {
+        let mut values: Vec<u64> = from[measured.clone()]
             .iter()
-            .zip(to)
+            .zip(&to[measured])
             .map(|(a, b)| (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)))
             .filter(|&(a, b)| a != NEVER && b != NEVER)
             .map(|(a, b)| b.saturating_sub(a))
@@ -274,11 +275,11 @@ impl BrokerStamps {
     }
 
     /// From each message's scheduled send to its actual publish, over
-    /// the messages published: the producer's lag.
-    pub fn lag(&self, planned: &[Planned]) -> Latency {
-        let mut values: Vec<u64> = planned
+    /// the `measured` messages published: the producer's lag.
+    pub fn lag(&self, planned: &[Planned], measured: Range<usize>) -> Latency {
+        let mut values: Vec<u64> = planned[measured.clone()]
             .iter()
-            .zip(&self.sent)
+            .zip(&self.sent[measured])
             .map(|(planned, sent)| (planned.scheduled, sent.load(Ordering::Relaxed)))
             .filter(|&(_, sent)| sent != NEVER)
             .map(|(scheduled, sent)| sent.saturating_sub(scheduled))
@@ -292,10 +293,11 @@ impl BrokerStamps {
     /// and not yet delivered when the consumer's previous service ended:
     /// with a window above 1 the next message is often in the window
     /// already, and then the consumer waits for no turnaround at all; the
-    /// turnaround is what it waits when its window was empty.
-    pub fn turnaround(&self) -> Latency {
+    /// turnaround is what it waits when its window was empty. Over the
+    /// `measured` messages only.
+    pub fn turnaround(&self, measured: Range<usize>) -> Latency {
         let load = |v: &[AtomicU64], i: usize| v[i].load(Ordering::Relaxed);
-        let mut values: Vec<u64> = (0..self.sent.len())
+        let mut values: Vec<u64> = measured
             .filter(|&i| {
                 load(&self.started, i) != NEVER
                     && load(&self.sent, i) < load(&self.idle_since, i)
@@ -365,9 +367,10 @@ mod tests {
         set(&stamps.previous_done, [10, 19, 25]);
         set(&stamps.idle_since, [12, 20, 26]);
         set(&stamps.started, [12, 24, 31]);
-        let turnaround = stamps.turnaround();
+        let turnaround = stamps.turnaround(0..3);
         assert_eq!(turnaround.count, 1);
         assert_eq!(turnaround.mean_us, Some(0.004));
+        assert_eq!(stamps.turnaround(2..3).count, 0, "message 1 not measured");
     }
 
     #[test]

@@ -169,6 +169,15 @@ impl Timeline {
         }
     }
 
+    /// The messages a run measures (by index): those scheduled after the
+    /// warm-up, as the live measurements count them.
+    pub fn measured_messages(&self) -> Range<usize> {
+        let first = self
+            .messages
+            .partition_point(|message| message.scheduled < self.window.warmup_end);
+        first..self.messages.len()
+    }
+
     /// The visit after `visit` on its message's path, if any.
     #[inline]
     pub fn next_visit(&self, visit: usize) -> Option<usize> {
@@ -306,5 +315,16 @@ mod tests {
             "{} vs {expected}",
             plan.visits.len()
         );
+    }
+
+    #[test]
+    fn the_measured_messages_are_those_scheduled_after_the_warm_up() {
+        let plan = Timeline::plan(&tandem(), &settings(), 7);
+        let measured = plan.measured_messages();
+        let warmup_end = plan.window.warmup_end;
+        assert!(measured.start > 0, "a second of warm-up at rate 0.5/ms");
+        assert_eq!(measured.end, plan.messages.len());
+        assert!(plan.messages[measured.start - 1].scheduled < warmup_end);
+        assert!(plan.messages[measured.start].scheduled >= warmup_end);
     }
 }

@@ -95,7 +95,8 @@ pub fn least_disturbed(
 }
 
 /// Asserts that every message of `block` (more than `at_least` planned)
-/// was published, confirmed, delivered once and served, and that D0 came
+/// was published, delivered once and served, that every one measured
+/// (after the warm-up) was confirmed, and that D0 came
 /// from 200 round trips with a mean (µs) in `transit_us`.
 pub fn assert_served_once(block: &LiveBlock, at_least: usize, transit_us: Range<f64>) {
     let health = &block.health;
@@ -108,10 +109,12 @@ pub fn assert_served_once(block: &LiveBlock, at_least: usize, transit_us: Range<
         "every message served: {health:?}"
     );
     assert_eq!(broker.redelivered, 0, "nothing delivered twice");
-    assert_eq!(broker.publish_to_delivery.count, counts.sent);
+    // The latencies cover the messages scheduled after the warm-up.
+    let measured = broker.publish_to_delivery.count;
+    assert!(0 < measured && measured < counts.sent, "{measured}");
     assert_eq!(
-        broker.publish_to_confirm.count, counts.sent,
-        "every publish confirmed"
+        broker.publish_to_confirm.count, measured,
+        "every measured publish confirmed"
     );
     assert_eq!(broker.transit_unloaded.count, 200);
     let transit = broker.transit_unloaded.mean_us.expect("D0 measured");
