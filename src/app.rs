@@ -395,18 +395,22 @@ fn live_command(args: LiveArgs) -> Result<(), AppError> {
 fn bench_command(args: BenchArgs) -> Result<(), AppError> {
     bench::available(args.broker).map_err(|e| AppError::Usage(e.to_string()))?;
     let mut scenario = scenario::load(&args.run.file)?;
-    if let Some(reason) = scenario
-        .points
-        .iter()
-        .find_map(|p| bench::unsupported_on(&p.model, args.broker))
-    {
+    if let Some(reason) = scenario.preset_on_other_broker(args.broker).or_else(|| {
+        scenario
+            .points
+            .iter()
+            .find_map(|p| bench::unsupported_on(&p.model, args.broker))
+    }) {
         return Err(AppError::Usage(format!(
             "{}: {reason}",
             scenario.file.display()
         )));
     }
-    scenario::enable_bench(&mut scenario, args.seconds)?;
     let target = BrokerTarget::new(args.broker, args.url);
+    if let Some(problem) = target.url_problem() {
+        return Err(AppError::Usage(problem));
+    }
+    scenario::enable_bench(&mut scenario, args.seconds)?;
     execute_run(scenario, args.run, Measure::Broker(&target))
 }
 
@@ -688,7 +692,7 @@ fn publish(
             ", charts/"
         };
         eprintln!(
-            "results written to {}: report.html, summary.csv, results.json{charts}",
+            "results written to {}: report.html, report.md, summary.csv, results.json{charts}",
             dir.display()
         );
     }

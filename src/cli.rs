@@ -299,7 +299,7 @@ pub struct LiveArgs {
     #[command(flatten)]
     pub run: RunOptions,
     /// Measured wall seconds per point and channel (overrides the scenario).
-    #[arg(long)]
+    #[arg(long, value_parser = positive_seconds)]
     pub seconds: Option<f64>,
     /// Queue implementations, comma-separated (overrides the scenario):
     /// crossbeam, std-mpsc, mutex-vecdeque (FIFO), mutex-stack (LIFO),
@@ -325,8 +325,16 @@ pub struct BenchArgs {
     #[arg(long)]
     pub url: Option<String>,
     /// Measured wall seconds per point (overrides `[compare] live`).
-    #[arg(long)]
+    #[arg(long, value_parser = positive_seconds)]
     pub seconds: Option<f64>,
+}
+
+/// `--seconds`: a finite number of seconds > 0.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Ok(seconds),
+        _ => Err(format!("must be a number of seconds > 0, got {text}")),
+    }
 }
 
 /// Output format on stdout.

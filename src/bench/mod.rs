@@ -204,7 +204,8 @@ pub struct BrokerMeasures {
     /// The turnaround the replay holds each consumer's slot for after each
     /// service (model time units): the mean of service end to ack plus
     /// ack to the next ready delivery, as the model's `ack` round trip
-    /// (see [`BrokerMeasures::replay_model`]); 0 when none was measured.
+    /// (see [`BrokerMeasures::replay_model`]); 0 when none was measured
+    /// or the replay holds none (a Kafka group, a lease).
     #[serde(default)]
     pub replay_turnaround: f64,
     /// The part of `replay_turnaround` the replay spends on each
@@ -279,19 +280,23 @@ impl TransitTheory {
 }
 
 impl BrokerMeasures {
-    /// These measures of a run at `ns_per_unit` wall ns per model time
-    /// unit, with the replay's turnaround set: the mean of service end to
-    /// ack plus ack to the next ready delivery; none for a Kafka consumer
-    /// group, whose consumers fetch ahead (no commit holds a partition's
-    /// next message back). On RabbitMQ, half of ack to the next delivery
+    /// These measures of a run of `model` at `ns_per_unit` wall ns per
+    /// model time unit, with the replay's turnaround set: the mean of
+    /// service end to ack plus ack to the next ready delivery; none for a
+    /// Kafka consumer group, whose consumers fetch ahead (no commit holds a
+    /// partition's next message back), nor for a queue with a lease. On RabbitMQ, half of ack to the next delivery
     /// is the delivery's trip (`replay_delivery`): the broker dispatches
     /// when the ack arrives, so the message leaves the ready line then.
-    pub fn in_units(mut self, ns_per_unit: f64) -> BrokerMeasures {
+    pub fn in_units(mut self, ns_per_unit: f64, model: &Model) -> BrokerMeasures {
         let mean_ns = |l: &Latency| l.mean_us.unwrap_or(0.0) * 1e3;
         let gap = mean_ns(&self.ack_to_next_delivery);
         let turnaround = mean_ns(&self.service_end_to_ack) + gap;
+        // A lease is modelled on a shared line only: the replay then
+        // leaves the turnaround in live − replay.
+        let holds = model.queues[0].lease().is_none();
         (self.replay_turnaround, self.replay_delivery) = match self.broker {
             BrokerKind::Kafka => (0.0, 0.0),
+            _ if !holds => (0.0, 0.0),
             BrokerKind::Rabbitmq => (turnaround / ns_per_unit, gap / 2.0 / ns_per_unit),
             BrokerKind::Nats => (turnaround / ns_per_unit, 0.0),
         };
@@ -335,9 +340,9 @@ impl BrokerMeasures {
     /// service, the rest (the model's `ack` round trip). The replay then
     /// holds what the client measured (sends, services and the broker's
     /// mean turnaround), and live − replay is what is left: the rest of
-    /// each message's transit and the turnaround's spread. `model` itself when no turnaround was measured,
-    /// or when its queue has a lease (modelled on a shared line only: the
-    /// replay then leaves the turnaround in live − replay).
+    /// each message's transit and the turnaround's spread. Without a
+    /// turnaround to hold (see [`BrokerMeasures::in_units`]), only the
+    /// TTL's start moves.
     pub fn replay_model(&self, model: &Model) -> Model {
         let mut replayed = model.clone();
         if let Some(Expiry {
@@ -350,12 +355,7 @@ impl BrokerMeasures {
         let Ok(ack) = Dist::deterministic(held) else {
             return replayed;
         };
-        // A consumer group's consumers fetch ahead: no commit holds a
-        // partition's next message back.
-        if self.replay_turnaround <= 0.0
-            || matches!(replayed.queues[0].dispatch, Dispatch::Partitioned(_))
-            || replayed.queues[0].lease().is_some()
-        {
+        if self.replay_turnaround <= 0.0 {
             return replayed;
         }
         let queue = &mut replayed.queues[0];
@@ -537,6 +537,19 @@ fn no_lease_on_rabbitmq(model: &Model) -> Option<String> {
     })
 }
 
+/// Why a RabbitMQ bench cannot give `model`'s consumers their window,
+/// if it cannot: `basic.qos` takes a 16-bit prefetch.
+fn prefetch_beyond_basic_qos(model: &Model) -> Option<String> {
+    let window = prefetch(model);
+    (window > u32::from(u16::MAX)).then(|| {
+        format!(
+            "queue `{}` has `prefetch` = {window}: RabbitMQ's is at most {} (basic.qos is 16-bit; 0 is unlimited)",
+            model.queues[0].name,
+            u16::MAX
+        )
+    })
+}
+
 /// The `basic.qos` prefetch a bench run gives each consumer of `model`'s
 /// queue: its window (0 for unlimited), or 1 for a shared line, the
 /// broker's nearest (one message per consumer at a time).
@@ -549,11 +562,13 @@ pub fn prefetch(model: &Model) -> u32 {
 }
 
 /// Why `model` cannot be benchmarked on `kind`, or `None` when it can:
-/// [`unsupported`] for a queue (on NATS with its own limits too),
+/// [`unsupported`] for a queue (on each broker with its own limits too),
 /// [`topic::unsupported`] for a topic.
 pub fn unsupported_on(model: &Model, kind: BrokerKind) -> Option<String> {
     match kind {
-        BrokerKind::Rabbitmq => unsupported(model).or_else(|| no_lease_on_rabbitmq(model)),
+        BrokerKind::Rabbitmq => unsupported(model)
+            .or_else(|| no_lease_on_rabbitmq(model))
+            .or_else(|| prefetch_beyond_basic_qos(model)),
         BrokerKind::Nats => unsupported(model).or_else(|| unsupported_on_nats(model)),
         BrokerKind::Kafka => topic::unsupported(model),
     }
@@ -599,9 +614,54 @@ pub fn run(
     }
 }
 
+impl BrokerTarget {
+    /// Why this target's URL cannot address its broker, if it cannot:
+    /// checked before any run, so a miswritten `--url` is an input error.
+    pub fn url_problem(&self) -> Option<String> {
+        let problem = match self.kind {
+            #[cfg(feature = "rabbitmq")]
+            BrokerKind::Rabbitmq => rabbitmq::url_problem(&self.url),
+            #[cfg(feature = "nats")]
+            BrokerKind::Nats => nats::url_problem(&self.url),
+            _ => None,
+        }?;
+        Some(format!(
+            "--url `{}`: {problem}",
+            without_password(&self.url)
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "rabbitmq")]
+    #[test]
+    fn a_miswritten_amqp_url_is_an_input_error_naming_it() {
+        let target = |url: &str| BrokerTarget::new(BrokerKind::Rabbitmq, Some(url.to_string()));
+        assert_eq!(
+            BrokerTarget::new(BrokerKind::Rabbitmq, None).url_problem(),
+            None
+        );
+        let problem = target("http://guest:secret@nope").url_problem().unwrap();
+        assert!(
+            problem.starts_with("--url `http://guest@nope`: not an AMQP URL"),
+            "{problem}"
+        );
+    }
+
+    #[cfg(feature = "nats")]
+    #[test]
+    fn a_miswritten_nats_url_is_an_input_error_naming_it() {
+        let target = |url: &str| BrokerTarget::new(BrokerKind::Nats, Some(url.to_string()));
+        assert_eq!(
+            BrokerTarget::new(BrokerKind::Nats, None).url_problem(),
+            None
+        );
+        let problem = target("amqp://127.0.0.1").url_problem().unwrap();
+        assert!(problem.contains("not a NATS server address"), "{problem}");
+    }
 
     /// The first point's model of scenario `text`.
     fn model_of(text: String) -> Model {

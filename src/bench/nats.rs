@@ -77,6 +77,18 @@ fn lease(model: &Model, time_scale_ms: f64) -> (Duration, i64) {
 
 /// Runs `model` on the NATS server (JetStream enabled) at `url`: see the
 /// module comment.
+/// Why `url` is not a list of NATS server addresses, if it is not.
+pub(super) fn url_problem(url: &str) -> Option<String> {
+    url.split(',')
+        .find_map(|address| address.trim().parse::<async_nats::ServerAddr>().err())
+        .map(|e| {
+            format!(
+                "not a NATS server address ({e}); write nats://host:port, e.g. {}",
+                super::DEFAULT_NATS_URL
+            )
+        })
+}
+
 pub(super) fn run(
     model: &Model,
     settings: &LiveSettings,

@@ -57,6 +57,16 @@ const TRANSIT_TIMEOUT: Duration = Duration::from_secs(5);
 const EXPIRES_MS: i32 = 600_000;
 
 /// Runs `model` on the RabbitMQ at `url`: see the module comment.
+/// Why `url` is not an AMQP URL, if it is not.
+pub(super) fn url_problem(url: &str) -> Option<String> {
+    url.parse::<lapin::uri::AMQPUri>().err().map(|e| {
+        format!(
+            "not an AMQP URL ({e}); write amqp://user:password@host:port/vhost, e.g. {}",
+            super::DEFAULT_RABBITMQ_URL
+        )
+    })
+}
+
 pub(super) fn run(
     model: &Model,
     settings: &LiveSettings,
@@ -77,8 +87,14 @@ pub(super) fn run(
                 runtime,
             ))
             .map_err(|e| {
+                let text = e.to_string();
+                let hint = if text.contains("ACCESS_REFUSED") || text.contains("NOT_ALLOWED") {
+                    "check the user, password and vhost in --url"
+                } else {
+                    "is it running? `rabbitmq-server -detached` starts it"
+                };
                 BenchError::Broker(format!(
-                    "cannot connect the {role} to RabbitMQ at {shown}: {e} (is it running? `rabbitmq-server -detached` starts it)"
+                    "cannot connect the {role} to RabbitMQ at {shown}: {text} ({hint})"
                 ))
             })
     };

@@ -223,11 +223,16 @@ fn measured_points<C: Copy + Into<Channel>, E>(
         let rows = live::rows(model);
         let mut blocks: Vec<Vec<LiveBlock>> = vec![Vec::new(); rows.len()];
         for channel in channels(model) {
+            let label = point.label();
             (watch.started)(&format!(
-                "live: point {}/{} {}, {}: {} s + {} s warm-up",
+                "live: point {}/{}{}, {}: {} s + {} s warm-up",
                 index + 1,
                 scenario.points.len(),
-                point.label(),
+                if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {label}")
+                },
                 channel.into().name(),
                 settings.seconds,
                 settings.warmup_seconds
@@ -237,7 +242,7 @@ fn measured_points<C: Copy + Into<Channel>, E>(
             };
             (watch.finished)();
             let ns_per_unit = run.replay_input.window.ns_per_unit;
-            let broker = broker.map(|broker| broker.in_units(ns_per_unit));
+            let broker = broker.map(|broker| broker.in_units(ns_per_unit, model));
             let replayed = broker.as_ref().map(|b| b.replay_model(model));
             let replays = replay_batches(replayed.as_ref().unwrap_or(model), &run);
             if stop.load(Ordering::SeqCst) {

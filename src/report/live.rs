@@ -229,6 +229,8 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
             significant(b.redelivered as f64 / served as f64, 4)
         ));
     }
+    let losses = [b.refused, b.refused_dead_lettered, b.dropped, b.expired];
+    text.push_str(&losses_clause(losses, block.health.messages.sent));
     if b.nacked > 0 {
         text.push_str(&format!(
             "; nacked with requeue {} (the failed deliveries)",
@@ -264,6 +266,10 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
             "; the replay holds each consumer's window slot for the mean turnaround, {} time units, after each service (as the model's `ack` round trip)",
             number(b.replay_turnaround)
         ));
+    } else if b.group.is_none() && b.ack_to_next_delivery.count > 0 {
+        text.push_str(
+            "; the replay holds no turnaround (a lease is modelled on a shared line only), so live − replay keeps it",
+        );
     }
     if b.replay_ttl_start > 0.0 {
         text.push_str(&format!(
@@ -272,6 +278,28 @@ pub fn broker_text(block: &LiveBlock) -> Option<String> {
         ));
     }
     Some(text)
+}
+
+/// The broker's losses (refused, of those dead-lettered, dropped, expired)
+/// of `published` messages as a clause of the broker paragraph; empty
+/// when it lost none.
+fn losses_clause(losses: [u64; 4], published: usize) -> String {
+    const KINDS: [&str; 4] = [
+        "refused with a publisher nack",
+        "of those dead-lettered",
+        "dropped from the head into the dead-letter queue",
+        "expired into the dead-letter queue",
+    ];
+    let named: Vec<String> = losses
+        .iter()
+        .zip(KINDS)
+        .filter(|(count, _)| **count > 0)
+        .map(|(count, kind)| format!("{kind} {count}"))
+        .collect();
+    if named.is_empty() {
+        return String::new();
+    }
+    format!("; messages {}, of {published} published", named.join(", "))
 }
 
 /// A consumer group's figures as a clause of the broker paragraph:
@@ -372,6 +400,19 @@ pub fn live_blocks(point: &PointResults) -> Vec<Block<'static>> {
 mod tests {
     use super::*;
     use crate::bench::{ChangeMeasures, PartitionMeasures, PauseMeasures};
+
+    #[test]
+    fn the_losses_clause_names_each_loss_the_broker_counted() {
+        assert_eq!(losses_clause([0; 4], 100), "");
+        assert_eq!(
+            losses_clause([12, 12, 0, 0], 100),
+            "; messages refused with a publisher nack 12, of those dead-lettered 12, of 100 published"
+        );
+        assert_eq!(
+            losses_clause([0, 0, 0, 7], 50),
+            "; messages expired into the dead-letter queue 7, of 50 published"
+        );
+    }
 
     #[test]
     fn the_group_clause_sets_idle_consumers_and_each_pause_beside_the_model() {

@@ -96,6 +96,9 @@ pub struct Scenario {
     pub points: Vec<SweepPoint>,
     /// `[plan]`, for `queuelab plan`.
     pub plan: Option<PlanSettings>,
+    /// The `[[brokers]]` presets the file declares: each one's name and
+    /// kind (none for plain queues).
+    pub presets: Vec<(String, preset::BrokerKind)>,
 }
 
 impl Scenario {
@@ -120,6 +123,7 @@ impl Scenario {
                 model,
             }],
             plan: None,
+            presets: Vec::new(),
         }
     }
 }
@@ -182,6 +186,11 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         },
         points,
         plan,
+        presets: spec
+            .brokers
+            .iter()
+            .map(|broker| (broker.name.clone(), broker.kind))
+            .collect(),
         source,
     };
     scenario.check_cost(default_threads(), 1.0)?;
@@ -194,6 +203,29 @@ pub fn default_threads() -> usize {
 }
 
 impl Scenario {
+    /// Why `queuelab bench --broker broker` would misrepresent this file,
+    /// if it would: a `[[brokers]]` preset of another broker (driving it
+    /// would measure `broker` under another broker's defaults and name).
+    pub fn preset_on_other_broker(&self, broker: BrokerKind) -> Option<String> {
+        let (name, kind) = self.presets.iter().find(|(_, kind)| {
+            !matches!(
+                (kind, broker),
+                (preset::BrokerKind::Rabbitmq, BrokerKind::Rabbitmq)
+                    | (preset::BrokerKind::Kafka, BrokerKind::Kafka)
+            )
+        })?;
+        let fix = match kind {
+            preset::BrokerKind::Rabbitmq => "run it with `--broker rabbitmq`",
+            preset::BrokerKind::Kafka => "run it with `--broker kafka`",
+            preset::BrokerKind::Rocketmq => "no RocketMQ runs on this machine",
+        };
+        Some(format!(
+            "`[[brokers]]` `{name}` is a {} preset, and `--broker {}` would measure another broker under its defaults: {fix}, or write the queue with plain keys (`queuelab expand` prints them)",
+            kind.title(),
+            broker.name()
+        ))
+    }
+
     /// The model at each of `values` of the one swept `parameter`, built as
     /// the sweep builds its points (`None` where a value makes no valid
     /// model): what theory curves between the simulated points evaluate.
@@ -471,5 +503,16 @@ mod tests {
             parameter_label([(&prefetch, &serde_json::Value::from(10))]),
             "queues.work.prefetch = 10"
         );
+    }
+
+    #[test]
+    fn a_preset_is_benched_only_on_its_own_broker() {
+        let preset = load(Path::new("scenarios/bench-rabbitmq-prefetch1.toml")).unwrap();
+        assert_eq!(preset.preset_on_other_broker(BrokerKind::Rabbitmq), None);
+        let refusal = preset.preset_on_other_broker(BrokerKind::Nats).unwrap();
+        assert!(refusal.contains("RabbitMQ preset"), "{refusal}");
+        assert!(refusal.contains("`--broker rabbitmq`"), "{refusal}");
+        let plain = load(Path::new("scenarios/bench-nats-window1.toml")).unwrap();
+        assert_eq!(plain.preset_on_other_broker(BrokerKind::Nats), None);
     }
 }

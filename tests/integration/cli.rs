@@ -541,6 +541,16 @@ fn bad_arguments_exit_2() {
         .args(["check", "does-not-exist.toml"])
         .assert()
         .code(2);
+    for command in ["live", "bench"] {
+        queuelab()
+            .args([command, "--seconds", "0"])
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "'--seconds <SECONDS>': must be a number of seconds > 0, got 0",
+            ));
+    }
 }
 
 #[test]

@@ -86,6 +86,18 @@ fn bad_broker_settings_are_refused_naming_the_setting() {
             "3.x",
         ),
         (
+            "version = \"3.10\"",
+            "version = \"3.-1\"",
+            "brokers.orders.version",
+            "got \"3.-1\"",
+        ),
+        (
+            "version = \"3.10\"",
+            "version = \"4.0-rc\"",
+            "brokers.orders.version",
+            "got \"4.0-rc\"",
+        ),
+        (
             "x-message-ttl",
             "x-message-tll",
             "brokers.orders.x-message-tll",
@@ -273,6 +285,13 @@ fn rabbitmq_window_settings_are_refused_naming_the_setting() {
             "delivery = { dist = \"deterministic\", value = -0.5 }",
             "`delivery`",
             ">= 0, got -0.5",
+        ),
+        (
+            "rabbitmq-3.10-windows.toml",
+            "prefetch = 10",
+            "prefetch = 70000",
+            "brokers.orders.prefetch",
+            "from 0 (unlimited) to 65535 (basic.qos is 16-bit), got 70000",
         ),
     ];
     assert_each_refused(&cases);

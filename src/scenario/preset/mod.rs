@@ -198,14 +198,23 @@ pub fn queue_specs(brokers: &[BrokerSpec], time_unit: &str) -> Result<Vec<QueueS
         .collect()
 }
 
-/// The major version of `broker.version`, if the kind has a preset for it.
+/// The major version of `broker.version` (one to three whole numbers
+/// joined by dots), if the kind has a preset for it.
 fn major_version(broker: &BrokerSpec) -> Result<u32, Problem> {
     let versions = broker.kind.versions();
-    let major = broker
+    let parts: Option<Vec<u32>> = broker
         .version
         .split('.')
-        .next()
-        .and_then(|m| m.parse::<u32>().ok());
+        .map(|part| {
+            part.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| part.parse().ok())
+                .flatten()
+        })
+        .collect();
+    let major = parts
+        .filter(|parts| parts.len() <= 3)
+        .and_then(|parts| parts.first().copied());
     match major {
         Some(major) if versions.iter().any(|(m, _)| *m == major) => Ok(major),
         _ => {

@@ -232,6 +232,15 @@ fn prefetch(settings: &Settings<'_>, expansion: &mut Expansion) -> Result<bool, 
                 "default: no `basic.qos`, unlimited (docs \"Consumer Prefetch\")"
             },
         ),
+        Some(window) if window > i64::from(u16::MAX) => {
+            return Err(settings.problem(
+                "prefetch",
+                format!(
+                    "must be a whole number from 0 (unlimited) to {} (basic.qos is 16-bit), got {window}",
+                    u16::MAX
+                ),
+            ));
+        }
         Some(window) => expansion.set("prefetch", window, "`prefetch` (basic.qos)"),
     }
     let unlimited = matches!(prefetch, None | Some(0));
