@@ -10,7 +10,7 @@
 
 use crate::dist::Dist;
 use crate::model::metric::Metric;
-use crate::model::{Model, Target};
+use crate::model::{Discipline, Model, Target};
 use crate::results::HeavyTailBlock;
 use crate::run::RunLength;
 
@@ -35,7 +35,9 @@ const MEANS: [Metric; 4] = [
 /// The heavy-tail block of `target` (its queue's, or the worst queue's for
 /// the system) in a run of `replications` of `length`; `None` when no
 /// service there leaves [`UNSEEN_SHARE_LIMIT`] more of E[S²] unseen than an
-/// exponential would, or the traffic has no rates to count draws by.
+/// exponential would (or the queue shares its consumers or serves the
+/// latest first preemptively, whose mean sojourn needs only the service's
+/// mean), or the traffic has no rates to count draws by.
 pub fn heavy_tail_block(
     model: &Model,
     target: Target,
@@ -54,6 +56,14 @@ pub fn heavy_tail_block(
         Some(queue) => queue..queue + 1,
         None => 0..model.queues.len(),
     };
+    // Processor sharing and preemptive LIFO: the mean sojourn depends on
+    // the service's mean alone (M/G/1-PS, M/G/1-LIFO-PR).
+    let queues = queues.filter(|&queue| {
+        !matches!(
+            model.queues[queue].discipline,
+            Discipline::ProcessorSharing | Discipline::LifoPreemptive
+        )
+    });
     let exponential = Dist::exponential_mean(1.0).ok()?;
     // (excess over an exponential, share, draws at the queue) of the worst class.
     let (excess, unseen_share, draws) = queues

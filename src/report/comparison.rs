@@ -1,10 +1,11 @@
 //! The theory-vs-simulation comparison table with a verdict per metric,
 //! shared by the terminal table and report.md.
 
+use super::heavy_tail::heavy_tailed_queues;
 use crate::model::metric::Metric;
 use crate::results::{PointResults, Row, RunResults};
 use crate::stats::Estimate;
-use crate::text::number;
+use crate::text::{number, significant};
 
 /// How a simulation estimate relates to the formula value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -276,9 +277,11 @@ pub fn verdict_summary(results: &RunResults) -> Option<String> {
         judged as f64 * miss,
         number_percent(results.confidence),
     );
-    if heavy_tail > 0 {
+    if let Some((queues, share)) = heavy_tailed_queues(results).filter(|_| heavy_tail > 0) {
         summary.push_str(&format!(
-            "; no verdict on {heavy_tail} means of heavy-tailed service, whose intervals cover less often than {}% (see the note)",
+            "; no verdict on {heavy_tail} means at {}, whose service is so heavy-tailed that up to {}% of its second moment lies in services rarer than one in those the run draws there: their intervals cover less often than {}% (report.md says more)",
+            queues.join(", "),
+            significant(share * 100.0, 2),
             number_percent(results.confidence),
         ));
     }
@@ -441,7 +444,7 @@ mod tests {
         );
         let summary = verdict_summary(&results).unwrap();
         assert!(
-            summary.ends_with("; no verdict on 1 means of heavy-tailed service, whose intervals cover less often than 95% (see the note)"),
+            summary.ends_with("; no verdict on 1 means at q, whose service is so heavy-tailed that up to 20% of its second moment lies in services rarer than one in those the run draws there: their intervals cover less often than 95% (report.md says more)"),
             "{summary}"
         );
     }

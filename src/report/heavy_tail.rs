@@ -1,9 +1,28 @@
-//! The note beside a queue whose service is too heavy-tailed for the
-//! intervals of its means (see `experiment/heavy_tail.rs`).
+//! The notes on queues whose service is too heavy-tailed for the
+//! intervals of their means (see `experiment/heavy_tail.rs`).
 
 use super::comparison::number_percent;
-use crate::results::Row;
+use crate::results::{Row, RunResults};
 use crate::text::{number, significant};
+
+/// The queues (and system) of `results` whose means get no verdict for
+/// their heavy-tailed service, in first-seen order, with the largest
+/// unseen share of E[S²] among them; `None` when there are none.
+pub fn heavy_tailed_queues(results: &RunResults) -> Option<(Vec<String>, f64)> {
+    let mut names: Vec<String> = Vec::new();
+    let mut share: f64 = 0.0;
+    let rows = results.points.iter().flat_map(|p| &p.results);
+    for row in rows.filter(|r| r.partition.is_none() && r.class.is_none()) {
+        let Some(tail) = row.simulation.as_ref().and_then(|s| s.heavy_tail.as_ref()) else {
+            continue;
+        };
+        share = share.max(tail.unseen_share);
+        if !names.contains(&row.node()) {
+            names.push(row.node());
+        }
+    }
+    (!names.is_empty()).then_some((names, share))
+}
 
 /// The note on `row`'s means, for a queue's (or the system's) row whose
 /// simulation carries a heavy-tail block; `None` for the others and for

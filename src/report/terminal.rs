@@ -4,7 +4,6 @@
 //! Times carry the scenario's unit, lines fit [`WIDTH`] columns.
 
 use super::comparison::{self, Judged, Verdict};
-use super::heavy_tail::heavy_tail_note;
 use super::intervals;
 use super::live;
 use super::relations;
@@ -130,11 +129,6 @@ pub fn table(results: &RunResults, view: &View) -> String {
                 ));
             }
             text.push_str(&wrap(intervals::note(view.detail, simulated), WIDTH, ""));
-        }
-        for note in point.results.iter().filter(|r| view.shows(r)) {
-            if let Some(note) = heavy_tail_note(note, results.confidence) {
-                text.push_str(&wrap(&note, WIDTH, ""));
-            }
         }
         text.push_str(&live_text(point, view, unit));
         if view.detail {
