@@ -7,6 +7,7 @@
 mod csv_column;
 mod exp1;
 mod survival;
+mod tail;
 
 use std::fmt::Display;
 use std::path::PathBuf;

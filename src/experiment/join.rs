@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::describe::describe_model;
+use super::heavy_tail::heavy_tail_block;
 use super::relations::queue_relations;
 use crate::model::Model;
 use crate::model::metric::Metric;
@@ -36,6 +37,7 @@ pub fn point_results(
             block.warmup_rule = Some(warmup_rule(model, run));
             block.batch_means = batch_means_block(sim, index, &block.metrics);
             block.relations = queue_relations(model, target, &block.metrics);
+            block.heavy_tail = heavy_tail_block(model, target, run.length, block.replications);
             let comparable = |p: &&Simulation| p.targets == sim.targets && p.metrics == sim.metrics;
             if let Some(previous) = previous.filter(comparable) {
                 block.change_from_previous = paired_changes(previous, sim, index, run.confidence);
@@ -185,6 +187,7 @@ fn simulation_block(
         change_from_previous: BTreeMap::new(),
         precision,
         relations: Vec::new(),
+        heavy_tail: None,
     }
 }
 

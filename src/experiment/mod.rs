@@ -15,6 +15,7 @@
 mod chart_data;
 mod curves;
 mod describe;
+mod heavy_tail;
 mod join;
 mod live;
 mod relations;
@@ -24,6 +25,7 @@ use std::sync::atomic::AtomicBool;
 pub use chart_data::{chart_inputs, detail_point, distribution_data, warmup_data};
 pub use curves::theory_curves;
 pub use describe::describe_model;
+pub use heavy_tail::{UNSEEN_SHARE_LIMIT, heavy_tail_block};
 pub use join::{point_results, run_results};
 pub use live::{
     LiveContext, LiveWatch, OVERHEAD_TOLERANCE, THEORY_RELATIVE_SLACK, THEORY_STANDARD_ERRORS,

@@ -1,10 +1,11 @@
 //! The theory-vs-simulation comparison table with a verdict per metric,
 //! shared by the terminal table and report.md.
 
+use super::heavy_tail::heavy_tailed_queues;
 use crate::model::metric::Metric;
 use crate::results::{PointResults, Row, RunResults};
 use crate::stats::Estimate;
-use crate::text::number;
+use crate::text::{number, significant};
 
 /// How a simulation estimate relates to the formula value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +27,10 @@ pub enum Verdict {
     /// 1, say) and exact theory differs from it by at most one part in a
     /// million (`HAIR`): an interval of zero width cannot judge that.
     NoSpread,
+    /// A mean whose interval covers far less often than its confidence:
+    /// the service is so heavy-tailed that the run never draws the
+    /// services behind a good share of it (`simulation.heavy_tail`).
+    HeavyTail,
 }
 
 impl Verdict {
@@ -38,6 +43,7 @@ impl Verdict {
             Verdict::Single => "",
             Verdict::AtAtom => "no verdict (P(wait = 0) >= p)",
             Verdict::NoSpread => "no verdict (no spread across replications)",
+            Verdict::HeavyTail => "no verdict (heavy-tailed service)",
         }
     }
 }
@@ -153,8 +159,13 @@ impl Judged {
     pub fn verdict_text(&self) -> String {
         match (self.verdict, self.theory, self.simulation) {
             (Verdict::Outside, Some((value, _)), Some(interval)) => {
-                outside_text(value, interval.mean)
+                format!("{}, outside CI", difference_text(value, interval.mean))
             }
+            (Verdict::HeavyTail, Some((value, _)), Some(interval)) => format!(
+                "{}, {}",
+                difference_text(value, interval.mean),
+                self.verdict.label()
+            ),
             _ => self.verdict.label().to_string(),
         }
     }
@@ -184,10 +195,10 @@ pub fn judge(row: &Row, metric: Metric) -> Option<Judged> {
     if theory.is_none() && simulation.is_none() {
         return None;
     }
-    let verdict = if simulation.is_some() && at_wait_atom(row, metric) {
-        Verdict::AtAtom
-    } else {
-        verdict(theory, simulation.as_ref())
+    let verdict = match verdict(theory, simulation.as_ref()) {
+        _ if simulation.is_some() && at_wait_atom(row, metric) => Verdict::AtAtom,
+        Verdict::Agrees | Verdict::Outside if heavy_tailed(row, metric) => Verdict::HeavyTail,
+        judged => judged,
     };
     Some(Judged {
         theory,
@@ -196,13 +207,21 @@ pub fn judge(row: &Row, metric: Metric) -> Option<Judged> {
     })
 }
 
-/// The verdict of a simulated `mean` outside the interval around the
-/// exact `theory` value, with how far it is: `+0.31%, outside CI` (or the
-/// difference itself when theory is 0).
-fn outside_text(theory: f64, mean: f64) -> String {
+/// Whether `metric` of `row` is a mean its heavy-tailed service leaves
+/// without a trustworthy interval.
+fn heavy_tailed(row: &Row, metric: Metric) -> bool {
+    row.simulation
+        .as_ref()
+        .and_then(|s| s.heavy_tail.as_ref())
+        .is_some_and(|tail| tail.metrics.contains(&metric))
+}
+
+/// How far a simulated `mean` is from the exact `theory` value:
+/// `+0.31%` (or the difference itself when theory is 0: `+0.2 from 0`).
+fn difference_text(theory: f64, mean: f64) -> String {
     if theory == 0.0 {
         let sign = if mean > 0.0 { "+" } else { "" };
-        return format!("{sign}{} from 0, outside CI", number(mean));
+        return format!("{sign}{} from 0", number(mean));
     }
     let percent = (mean - theory) / theory.abs() * 100.0;
     let decimals = match percent.abs() {
@@ -210,7 +229,7 @@ fn outside_text(theory: f64, mean: f64) -> String {
         p if p >= 1.0 => 1,
         _ => 2,
     };
-    format!("{percent:+.decimals$}%, outside CI")
+    format!("{percent:+.decimals$}%")
 }
 
 /// How the exact theory values of a run fared against the simulation.
@@ -220,6 +239,9 @@ pub struct VerdictCounts {
     pub agrees: usize,
     /// Outside it.
     pub outside: usize,
+    /// Means left without a verdict: their heavy-tailed service makes
+    /// their intervals undercover.
+    pub heavy_tail: usize,
 }
 
 /// The verdicts of every point of `results`.
@@ -229,6 +251,7 @@ pub fn verdict_counts(results: &RunResults) -> VerdictCounts {
         match line.verdict {
             Verdict::Agrees => counts.agrees += 1,
             Verdict::Outside => counts.outside += 1,
+            Verdict::HeavyTail => counts.heavy_tail += 1,
             Verdict::Approximation | Verdict::Single | Verdict::AtAtom | Verdict::NoSpread => {}
         }
     }
@@ -239,17 +262,30 @@ pub fn verdict_counts(results: &RunResults) -> VerdictCounts {
 /// by chance at the run's confidence; `None` when no exact value met a
 /// simulated interval.
 pub fn verdict_summary(results: &RunResults) -> Option<String> {
-    let VerdictCounts { agrees, outside } = verdict_counts(results);
+    let VerdictCounts {
+        agrees,
+        outside,
+        heavy_tail,
+    } = verdict_counts(results);
     let judged = agrees + outside;
-    if judged == 0 {
+    if judged + heavy_tail == 0 {
         return None;
     }
     let miss = 1.0 - results.confidence;
-    Some(format!(
+    let mut summary = format!(
         "verdicts on exact theory: agrees {agrees}, OUTSIDE CI {outside} (expected about {:.1} at {}% if all agree; the metrics of a point come from the same replications and the points share random numbers, so one unlucky seed shows up in several rows)",
         judged as f64 * miss,
         number_percent(results.confidence),
-    ))
+    );
+    if let Some((queues, share)) = heavy_tailed_queues(results).filter(|_| heavy_tail > 0) {
+        summary.push_str(&format!(
+            "; no verdict on {heavy_tail} means at {}, whose service is so heavy-tailed that up to {}% of its second moment lies in services rarer than one in those the run draws there: their intervals cover less often than {}% (report.md says more)",
+            queues.join(", "),
+            significant(share * 100.0, 2),
+            number_percent(results.confidence),
+        ));
+    }
+    Some(summary)
 }
 
 /// A confidence level as a percentage without trailing zeros (95, 99.9).
@@ -334,6 +370,7 @@ mod tests {
             relations: Vec::new(),
             clipped: Vec::new(),
             batch_means: None,
+            heavy_tail: None,
         };
         RunResults {
             scenario: "t".into(),
@@ -369,7 +406,8 @@ mod tests {
             verdict_counts(&results),
             VerdictCounts {
                 agrees: 1,
-                outside: 1
+                outside: 1,
+                heavy_tail: 0
             }
         );
         let summary = verdict_summary(&results).unwrap();
@@ -381,6 +419,34 @@ mod tests {
         let found = lines(&results.points[0]);
         assert_eq!(found[0].cells[5], "-15%, outside CI");
         assert_eq!(found[1].cells[5], "+0.002000 from 0, outside CI");
+    }
+
+    #[test]
+    fn a_heavy_tailed_mean_gets_no_verdict_and_is_counted_apart() {
+        use crate::results::HeavyTailBlock;
+        let mut results = one_row(interval(0.8, 0.9), interval(0.0, 0.0));
+        let row = &mut results.points[0].results[0];
+        row.simulation.as_mut().unwrap().heavy_tail = Some(HeavyTailBlock {
+            unseen_share: 0.2,
+            draws: 8e5,
+            metrics: vec![Metric::MeanWait],
+        });
+        let found = lines(&results.points[0]);
+        assert_eq!(found[0].cells[5], "-15%, no verdict (heavy-tailed service)");
+        assert_eq!(found[1].cells[5], "agrees (in CI)");
+        assert_eq!(
+            verdict_counts(&results),
+            VerdictCounts {
+                agrees: 1,
+                outside: 0,
+                heavy_tail: 1
+            }
+        );
+        let summary = verdict_summary(&results).unwrap();
+        assert!(
+            summary.ends_with("; no verdict on 1 means at q, whose service is so heavy-tailed that up to 20% of its second moment lies in services rarer than one in those the run draws there: their intervals cover less often than 95% (report.md says more)"),
+            "{summary}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! charts after them.
 
 use super::comparison::{HEADERS, Verdict, interval_text, lines, verdict_summary};
+use super::heavy_tail::heavy_tail_note;
 use super::intervals::{INTERVAL_NOTE, interval_table_full};
 use super::live::live_blocks;
 use super::relations::relation_lines;
@@ -94,7 +95,7 @@ pub fn report_document<'a>(results: &RunResults, charts: &'a [ChartFile]) -> Vec
         "Theory values marked `~` are approximations; a verdict says whether an exact value lies inside the simulation's confidence interval, and by how much the simulation differs when it does not.".into(),
     ));
     for point in &results.points {
-        point_blocks(point, &mut blocks);
+        point_blocks(point, results.confidence, &mut blocks);
     }
     if !charts.is_empty() {
         blocks.push(Block::Heading(2, "Charts".into()));
@@ -106,7 +107,7 @@ pub fn report_document<'a>(results: &RunResults, charts: &'a [ChartFile]) -> Vec
 /// The blocks of one point: the model, the comparison, the relations, the
 /// intervals, the live runs, the changes from the previous point and any
 /// precision missed.
-fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
+fn point_blocks(point: &PointResults, confidence: f64, blocks: &mut Vec<Block<'_>>) {
     let label = parameter_label(&point.parameters);
     let title = if label.is_empty() {
         "Results".to_string()
@@ -150,7 +151,7 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
         )));
     }
     for row in &point.results {
-        simulation_notes(row, blocks);
+        simulation_notes(row, confidence, blocks);
         if let Some(precision) = row.simulation.as_ref().and_then(|s| s.precision.as_ref())
             && !precision.met
         {
@@ -167,12 +168,16 @@ fn point_blocks(point: &PointResults, blocks: &mut Vec<Block<'_>>) {
     }
 }
 
-/// What a reader must know about a row's intervals: those cut at the
-/// metric's range, percentiles without one and correlated batch means.
-fn simulation_notes(row: &Row, blocks: &mut Vec<Block<'_>>) {
+/// What a reader must know about a row's intervals: means a heavy tail
+/// leaves without a verdict, those cut at the metric's range, percentiles
+/// without one and correlated batch means.
+fn simulation_notes(row: &Row, confidence: f64, blocks: &mut Vec<Block<'_>>) {
     let Some(simulation) = &row.simulation else {
         return;
     };
+    if let Some(note) = heavy_tail_note(row, confidence) {
+        blocks.push(Block::Paragraph(note));
+    }
     if !simulation.clipped.is_empty() {
         let names: Vec<String> = simulation.clipped.iter().map(|m| m.name()).collect();
         blocks.push(Block::Paragraph(format!(

@@ -4,6 +4,7 @@
 mod comparison;
 mod csv_files;
 mod document;
+mod heavy_tail;
 mod html;
 mod intervals;
 mod live;

@@ -154,6 +154,25 @@ pub struct SimulationBlock {
     /// simulated means.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub relations: Vec<Relation>,
+    /// Means whose intervals cover less often than their confidence: the
+    /// service is so heavy-tailed that the run never draws the values
+    /// that carry a good share of the mean wait (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub heavy_tail: Option<HeavyTailBlock>,
+}
+
+/// Why a row's means get no verdict: the share of the service time's
+/// second moment (which sets the mean wait, Pollaczek–Khinchine) carried by
+/// services rarer than one in all those the run draws at the queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeavyTailBlock {
+    /// That share of E[S²] (the largest over the classes, and over the
+    /// queues for the system).
+    pub unseen_share: f64,
+    /// Services the run draws at the queue, over every replication.
+    pub draws: f64,
+    /// The metrics it makes untrustworthy.
+    pub metrics: Vec<Metric>,
 }
 
 /// How the intervals of a single replication were made: batch means.
