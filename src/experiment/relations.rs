@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::model::Model;
 use crate::model::Target;
 use crate::model::metric::Metric;
-use crate::results::Relation;
+use crate::results::{Relation, SEED_CLAIM};
 use crate::stats::Estimate;
 
 /// Little's law (L = λW, Lq = λWq) and the seed article's claim L = Σ T_i
@@ -52,7 +52,7 @@ pub fn relations(
             rate.zip(get(MeanWait)).map(|(r, w)| r * w),
         ),
         relation(
-            "L = Σ T_i (seed article: sum of the consumers' processing times)",
+            SEED_CLAIM,
             get(MeanInSystem),
             Some(f64::from(consumers) * mean_service),
         ),
@@ -114,7 +114,9 @@ mod tests {
         assert!(found[1].relative_error.abs() < 1e-12);
         assert_eq!(found[2].right, 1.0);
         assert!((found[2].relative_error + 0.75).abs() < 1e-12);
-        assert!(crate::report::relation_lines(&found)[2].contains("-75.0%"));
+        let lines = crate::report::relation_lines(&found);
+        assert!(lines[2].contains("-75.0%") && lines[2].contains("a claim, not a law"));
+        assert!(!lines[0].contains("a claim"));
         assert!(relations(&BTreeMap::new(), 1, 1.0).is_empty());
     }
 

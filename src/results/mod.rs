@@ -198,6 +198,11 @@ pub struct BatchMeansBlock {
     pub without_interval: BTreeMap<Metric, f64>,
 }
 
+/// The `relation` name of the seed article's claim L = Σ T_i: not a law
+/// (it holds only while every consumer is busy), checked to show how far
+/// off it is.
+pub const SEED_CLAIM: &str = "L = Σ T_i (seed article: sum of the consumers' processing times)";
+
 /// A relation between measured quantities, and how far it is off.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
