@@ -441,25 +441,38 @@ fn idle_consumers(series: &Series, queue: &str, unit: &str) -> Vec<String> {
     sentences
 }
 
-/// The consumers of partitioned `queue` at one point: their loads (their
-/// partitions' loads summed) and their partitions, busiest first.
-fn consumer_loads<'a>(point: &'a PointResults, queue: &str) -> Vec<(u32, f64, Vec<&'a Row>)> {
-    let mut consumers: Vec<(u32, f64, Vec<&Row>)> = Vec::new();
+/// One consumer of a partitioned queue at one point.
+struct ConsumerLoad<'a> {
+    /// Its number in the group.
+    consumer: u32,
+    /// Its load: its partitions' loads summed.
+    load: f64,
+    /// The rows of the partitions it owns.
+    partitions: Vec<&'a Row>,
+}
+
+/// The consumers of partitioned `queue` at one point, busiest first.
+fn consumer_loads<'a>(point: &'a PointResults, queue: &str) -> Vec<ConsumerLoad<'a>> {
+    let mut consumers: Vec<ConsumerLoad> = Vec::new();
     for row in &point.results {
         let (Some(consumer), true) = (row.consumer, row.queue == queue && row.class.is_none())
         else {
             continue;
         };
         let load = simulated(row, Metric::Utilisation).map_or(0.0, |e| e.mean);
-        match consumers.iter_mut().find(|(c, _, _)| *c == consumer) {
+        match consumers.iter_mut().find(|c| c.consumer == consumer) {
             Some(entry) => {
-                entry.1 += load;
-                entry.2.push(row);
+                entry.load += load;
+                entry.partitions.push(row);
             }
-            None => consumers.push((consumer, load, vec![row])),
+            None => consumers.push(ConsumerLoad {
+                consumer,
+                load,
+                partitions: vec![row],
+            }),
         }
     }
-    consumers.sort_by(|a, b| b.1.total_cmp(&a.1));
+    consumers.sort_by(|a, b| b.load.total_cmp(&a.load));
     consumers
 }
 
@@ -468,9 +481,9 @@ fn consumer_loads<'a>(point: &'a PointResults, queue: &str) -> Vec<(u32, f64, Ve
 /// its load and partitions, and its hottest partition's wait against the
 /// queue's.
 fn busiest_consumer(series: &Series, queue: &str, unit: &str) -> Option<String> {
-    let uneven = |loads: &[(u32, f64, Vec<&Row>)]| {
-        let average = loads.iter().map(|c| c.1).sum::<f64>() / loads.len() as f64;
-        (loads[0].1 / average, average)
+    let uneven = |loads: &[ConsumerLoad]| {
+        let average = loads.iter().map(|c| c.load).sum::<f64>() / loads.len() as f64;
+        (loads[0].load / average, average)
     };
     let (at, point, loads) = series
         .points
@@ -480,7 +493,11 @@ fn busiest_consumer(series: &Series, queue: &str, unit: &str) -> Option<String> 
         // The first of equally uneven points.
         .rev()
         .max_by(|a, b| uneven(&a.2).0.total_cmp(&uneven(&b.2).0))?;
-    let (consumer, load, partitions) = &loads[0];
+    let ConsumerLoad {
+        consumer,
+        load,
+        partitions,
+    } = &loads[0];
     let average = uneven(&loads).1;
     let names: Vec<String> = partitions
         .iter()
