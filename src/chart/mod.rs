@@ -30,6 +30,7 @@ pub use intervals::INTERVAL_METRICS;
 pub use plan::{plan_figure, schedule_figure};
 pub use quantiles::{HIGHEST, QuantileCurve, QuantileKind, QuantilePoint, quantile_figure};
 pub use style::{LEGEND_WIDTH, SIZE};
+pub use words::metric_words;
 
 use crate::results::{DistributionData, RunResults, TheoryCurves, WarmupData};
 

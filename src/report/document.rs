@@ -1,9 +1,11 @@
 //! The run's report as one document — headings, paragraphs, lists, tables
 //! and charts — built once and written both as report.md and report.html,
-//! so the two always say the same: the summary and the numbers first, the
-//! charts after them.
+//! so the two always say the same: the question (the scenario's
+//! description) and its findings in words first, then the summary and the
+//! numbers, the charts after them.
 
 use super::comparison::{HEADERS, Verdict, interval_text, lines, verdict_summary};
+use super::findings::findings;
 use super::heavy_tail::heavy_tail_note;
 use super::intervals::{INTERVAL_NOTE, interval_table_full};
 use super::live::live_blocks;
@@ -86,6 +88,8 @@ pub fn report_document<'a>(results: &RunResults, charts: &'a [ChartFile]) -> Vec
     if !results.description.is_empty() {
         blocks.push(Block::Paragraph(results.description.clone()));
     }
+    blocks.push(Block::Heading(2, "Findings".into()));
+    blocks.push(Block::List(findings(results)));
     blocks.push(Block::Paragraph(results.run_settings.clone()));
     blocks.push(Block::Paragraph(format!(
         "**Summary:** {}",

@@ -4,6 +4,7 @@
 mod comparison;
 mod csv_files;
 mod document;
+mod findings;
 mod heavy_tail;
 mod html;
 mod intervals;
@@ -23,7 +24,7 @@ pub use csv_files::{write_intervals, write_replications, write_summary};
 pub use outcome::{OutcomeFiles, write_outcome};
 pub use plan::plan_table;
 pub use relations::relation_lines;
-pub use terminal::{View, WIDTH, table};
+pub use terminal::{MAX_LINES, View, WIDTH, table};
 
 use crate::chart::{self, CHARTS_DIR};
 use crate::folder::{self, FolderError};

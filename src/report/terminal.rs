@@ -4,6 +4,7 @@
 //! Times carry the scenario's unit, lines fit [`WIDTH`] columns.
 
 use super::comparison::{self, Judged, Verdict};
+use super::findings::findings;
 use super::intervals;
 use super::live;
 use super::relations;
@@ -16,6 +17,14 @@ use std::collections::BTreeMap;
 
 /// Columns a terminal line may take.
 pub const WIDTH: usize = 100;
+
+/// Lines the default table of a run may take; the findings in words fill
+/// what the table leaves of them.
+pub const MAX_LINES: usize = 40;
+
+/// Lines the findings may take below the table (a blank line and the
+/// heading among them), and the fewest for which they are shown.
+const FINDINGS_LINES: (usize, usize) = (3, 10);
 
 /// What the terminal table shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -140,6 +149,30 @@ pub fn table(results: &RunResults, view: &View) -> String {
             text.push('\n');
         }
         text.push_str(&wrap(&summary, WIDTH, "  "));
+    }
+    if simulated && *view == View::default() {
+        let left = MAX_LINES.saturating_sub(text.lines().count());
+        text.push_str(&findings_text(results, left.min(FINDINGS_LINES.1)));
+    }
+    text
+}
+
+/// As many whole sentences of the findings as fit in `lines` lines, under
+/// a heading; nothing when fewer than [`FINDINGS_LINES`] allows are left.
+fn findings_text(results: &RunResults, lines: usize) -> String {
+    if lines < FINDINGS_LINES.0 {
+        return String::new();
+    }
+    let mut text = "\nFindings (all of them in report.md):\n".to_string();
+    let mut used = 2;
+    for sentence in findings(results) {
+        let plain = sentence.replace("**", "").replace('`', "");
+        let wrapped = wrap(&format!("- {plain}"), WIDTH, "  ");
+        used += wrapped.lines().count();
+        if used > lines {
+            break;
+        }
+        text.push_str(&wrapped);
     }
     text
 }

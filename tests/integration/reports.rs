@@ -56,3 +56,47 @@ fn report_html_has_everything_report_md_has_numbers_first() {
     }
     assert_same_story(&markdown, &html);
 }
+
+/// A shipped study's report answers its question in words, from its
+/// numbers: the hot-key study (fewer messages, same seed) names the
+/// consumer of the hottest partition, above the tables.
+#[test]
+fn the_hot_key_report_names_the_hot_partition_in_its_findings() {
+    let tmp = TempDir::new().unwrap();
+    let text = fs::read_to_string("scenarios/kafka-hot-key.toml")
+        .unwrap()
+        .replace("customers = 200_000", "customers = 20_000");
+    let (markdown, html) = run(
+        tmp.path(),
+        &text,
+        &["run", "--replications", "3", "--no-charts"],
+    );
+    let findings = markdown.find("## Findings").expect("a findings section");
+    let question = markdown
+        .find("Which partition runs hot")
+        .expect("the question");
+    let numbers = markdown
+        .find("## producers.clicks.keys.exponent = 0.5")
+        .unwrap();
+    assert!(question < findings && findings < numbers, "{markdown}");
+    // At exponent 1.0 the most frequent key hashes to partition 2, which
+    // alone loads its consumer to 0.915 (exact) against 0.6 on average.
+    let hot = "- **events**: busiest consumer at exponent = 1.0, consumer 2 (partition 2) at load ";
+    let at = markdown.find(hot).unwrap_or_else(|| panic!("{markdown}"));
+    let load: f64 = markdown[at + hot.len()..]
+        .split(',')
+        .next()
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("{markdown}"));
+    // Far above the 0.6 average, whatever the sampling error of a short run.
+    assert!(load > 0.8, "{markdown}");
+    assert!(
+        markdown.contains("- Theory: exact at every point."),
+        "{markdown}"
+    );
+    assert!(
+        html_text(&html).contains("events: busiest consumer at exponent = 1.0"),
+        "{html}"
+    );
+    assert_same_story(&markdown, &html);
+}

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use crate::common::queuelab;
+use queuelab::report::MAX_LINES;
 
-/// Most lines and columns a default `run` of a shipped scenario may print.
-const MAX_LINES: usize = 40;
+/// Most columns a default `run` of a shipped scenario may print (lines:
+/// [`MAX_LINES`]).
 const MAX_COLUMNS: usize = 100;
 
 /// The shipped scenarios that do not run live queues.
