@@ -75,8 +75,6 @@ fn lease(model: &Model, time_scale_ms: f64) -> (Duration, i64) {
     }
 }
 
-/// Runs `model` on the NATS server (JetStream enabled) at `url`: see the
-/// module comment.
 /// Why `url` is not a list of NATS server addresses, if it is not.
 pub(super) fn url_problem(url: &str) -> Option<String> {
     url.split(',')
@@ -89,6 +87,8 @@ pub(super) fn url_problem(url: &str) -> Option<String> {
         })
 }
 
+/// Runs `model` on the NATS server (JetStream enabled) at `url`: see the
+/// module comment.
 pub(super) fn run(
     model: &Model,
     settings: &LiveSettings,

@@ -56,7 +56,6 @@ const TRANSIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// the run die before deleting it.
 const EXPIRES_MS: i32 = 600_000;
 
-/// Runs `model` on the RabbitMQ at `url`: see the module comment.
 /// Why `url` is not an AMQP URL, if it is not.
 pub(super) fn url_problem(url: &str) -> Option<String> {
     url.parse::<lapin::uri::AMQPUri>().err().map(|e| {
@@ -67,6 +66,7 @@ pub(super) fn url_problem(url: &str) -> Option<String> {
     })
 }
 
+/// Runs `model` on the RabbitMQ at `url`: see the module comment.
 pub(super) fn run(
     model: &Model,
     settings: &LiveSettings,

@@ -77,10 +77,9 @@ pub fn heavy_tail_block(
                 Some((excess, share, rates.iter().sum::<f64>() * per_rate))
             })
         })
-        .fold(None, |worst: Option<(f64, f64, f64)>, next| match worst {
-            Some(worst) if worst.0 >= next.0 => Some(worst),
-            _ => Some(next),
-        })?;
+        // The first of equal excesses.
+        .rev()
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
     (excess >= UNSEEN_SHARE_LIMIT).then(|| HeavyTailBlock {
         unseen_share,
         draws,

@@ -27,8 +27,7 @@ const PERCENTILES: [(&str, Option<Metric>); 8] = [
 /// The first queue's row among `rows` (a partitioned queue's whole, not
 /// one partition, consumer or class): the topic's.
 pub fn topic_row(rows: &[Row]) -> Option<&Row> {
-    rows.iter()
-        .find(|r| r.partition.is_none() && r.consumer.is_none() && r.class.is_none())
+    rows.iter().find(|r| r.is_whole() && r.consumer.is_none())
 }
 
 /// The OMB result document of `results`' simulated end-to-end latencies

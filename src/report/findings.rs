@@ -171,7 +171,7 @@ fn sweep_series(points: &[PointResults]) -> Vec<Series<'_>> {
 fn queue_names(points: &[PointResults]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for row in points.iter().flat_map(|p| &p.results) {
-        if row.partition.is_none() && row.class.is_none() && !names.contains(&row.queue) {
+        if row.is_whole() && !names.contains(&row.queue) {
             names.push(row.queue.clone());
         }
     }
@@ -183,7 +183,7 @@ fn queue_row<'a>(point: &'a PointResults, queue: &str) -> Option<&'a Row> {
     point
         .results
         .iter()
-        .find(|r| r.queue == queue && r.partition.is_none() && r.class.is_none())
+        .find(|r| r.queue == queue && r.is_whole())
 }
 
 /// The simulated `metric` of `row`.

@@ -12,7 +12,7 @@ pub fn heavy_tailed_queues(results: &RunResults) -> Option<(Vec<String>, f64)> {
     let mut names: Vec<String> = Vec::new();
     let mut share: f64 = 0.0;
     let rows = results.points.iter().flat_map(|p| &p.results);
-    for row in rows.filter(|r| r.partition.is_none() && r.class.is_none()) {
+    for row in rows.filter(|r| r.is_whole()) {
         let Some(tail) = row.simulation.as_ref().and_then(|s| s.heavy_tail.as_ref()) else {
             continue;
         };
@@ -28,7 +28,7 @@ pub fn heavy_tailed_queues(results: &RunResults) -> Option<(Vec<String>, f64)> {
 /// simulation carries a heavy-tail block; `None` for the others and for
 /// partitions and classes, which share their queue's note.
 pub fn heavy_tail_note(row: &Row, confidence: f64) -> Option<String> {
-    if row.partition.is_some() || row.class.is_some() {
+    if !row.is_whole() {
         return None;
     }
     let tail = row.simulation.as_ref()?.heavy_tail.as_ref()?;

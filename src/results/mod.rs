@@ -108,6 +108,12 @@ impl Row {
         }
     }
 
+    /// Whether this is the row of a queue (or the system) as a whole: not
+    /// one of its partitions or classes.
+    pub fn is_whole(&self) -> bool {
+        self.partition.is_none() && self.class.is_none()
+    }
+
     /// Every metric with a value from some source (theory, simulation,
     /// live or replay), in report order.
     pub fn metrics(&self) -> BTreeSet<Metric> {
