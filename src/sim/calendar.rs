@@ -17,6 +17,15 @@
 //! each taken by a scan of it (a thousand departures pending put a few in
 //! each of the lowest buckets, where most moves were). The order taken is
 //! exactly the binary heap's: by key.
+//!
+//! One arrival waits beside all that, in a lane of its own: an open
+//! producer always has its next arrival pending, scheduled a short gap
+//! ahead, so with one producer half the events scheduled are arrivals that
+//! are taken soon after. In the lane such an event is never moved or
+//! scanned for: taking the earliest event compares the lane's key with the
+//! earliest key of the rest. (With a thousand departures pending this cut
+//! the event list's cost per message by about a quarter.) The order stays
+//! exactly by key, whichever side an event waits on.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -261,14 +270,36 @@ pub(crate) struct Calendar {
     /// `buckets` is above it, and an event scheduled above `last` and at
     /// most it joins the run.
     run_end: u128,
-    /// Events keyed below `last`, all earlier than every bucketed one, so
-    /// they are taken first: a time computed in the past (a closed-loop
-    /// client's next arrival under a rate profile, by rounding or by
-    /// operational time). Empty in ordinary runs.
+    /// Events keyed at or below `last`, all earlier than every bucketed
+    /// one, so they are taken first: the earliest event of a bucket just
+    /// split, while the lane's arrival is taken before it; a time computed
+    /// in the past (a closed-loop client's next arrival under a rate
+    /// profile, by rounding or by operational time). Otherwise empty.
     behind: BinaryHeap<Event>,
     /// Sequence number of the next event scheduled; from 1, so no key is
     /// 0, the `last` of a fresh calendar.
     next_sequence: u64,
+    /// Key of the arrival in the lane, [`EMPTY_LANE`] while it holds none.
+    lane_key: u128,
+    /// The producer of the lane's arrival.
+    lane_producer: u32,
+}
+
+/// The lane's key while it holds no arrival: above every event's key (no
+/// sequence number reaches `u64::MAX`).
+const EMPTY_LANE: u128 = u128::MAX;
+
+/// Where the earliest event besides the lane's waits.
+#[derive(Clone, Copy, Debug)]
+enum Earliest {
+    /// At this index of the short list.
+    Few(usize),
+    /// At the top of the events behind.
+    Behind,
+    /// At this index of the run.
+    Run(usize),
+    /// Nowhere: no event is pending besides the lane's.
+    None,
 }
 
 impl Default for Calendar {
@@ -283,6 +314,8 @@ impl Default for Calendar {
             run_end: 0,
             behind: BinaryHeap::new(),
             next_sequence: 1,
+            lane_key: EMPTY_LANE,
+            lane_producer: 0,
         }
     }
 }
@@ -296,6 +329,13 @@ impl Calendar {
         let time_bits = (time + 0.0).to_bits();
         let key = u128::from(time_bits) << 64 | u128::from(self.next_sequence);
         self.next_sequence += 1;
+        if let EventKind::Arrival { producer } = kind
+            && self.lane_key == EMPTY_LANE
+        {
+            self.lane_key = key;
+            self.lane_producer = producer;
+            return;
+        }
         // The event is built where it is stored: a copy through the stack
         // made the store stall its reload (store forwarding).
         if self.in_few() && self.few.len() < FEW {
@@ -374,6 +414,35 @@ impl Calendar {
     /// Removes and returns the earliest event.
     #[inline(always)]
     pub(crate) fn next(&mut self) -> Option<(f64, EventKind)> {
+        let (key, earliest) = self.earliest();
+        if self.lane_key < key {
+            let time = f64::from_bits((self.lane_key >> 64) as u64);
+            self.lane_key = EMPTY_LANE;
+            // (Built here, the kind is known where the engine matches on
+            // it: the arrival's handling follows without a jump through
+            // the table of kinds.)
+            let producer = self.lane_producer;
+            return Some((time, EventKind::Arrival { producer }));
+        }
+        let event = match earliest {
+            Earliest::Few(index) => self.few.swap_remove(index),
+            Earliest::Behind => {
+                return self.behind.pop().map(|event| (event.time(), event.kind));
+            }
+            Earliest::Run(index) => self.run.swap_remove(index),
+            Earliest::None => return None,
+        };
+        self.last = event.key;
+        Some((event.time(), event.kind))
+    }
+
+    /// The key of the earliest event besides the lane's, and where it
+    /// waits ([`EMPTY_LANE`] and [`Earliest::None`] when none does): the
+    /// short list scanned, or the events behind, or the run, refilled
+    /// from the earliest bucket when empty. A bucket too large for a run
+    /// is split, and its earliest event, taken out, waits behind.
+    #[inline(always)]
+    fn earliest(&mut self) -> (u128, Earliest) {
         if !self.few.is_empty() {
             let mut index = 0;
             for at in 1..self.few.len() {
@@ -381,16 +450,14 @@ impl Calendar {
                     index = at;
                 }
             }
-            let earliest = self.few.swap_remove(index);
-            self.last = earliest.key;
-            return Some((earliest.time(), earliest.kind));
+            return (self.few[index].key, Earliest::Few(index));
         }
-        if !self.behind.is_empty() {
-            return self.behind.pop().map(|event| (event.time(), event.kind));
+        if let Some(event) = self.behind.peek() {
+            return (event.key, Earliest::Behind);
         }
         if self.run.is_empty() {
             if self.occupied_positions == 0 {
-                return None;
+                return (EMPTY_LANE, Earliest::None);
             }
             // (The masks, no-ops, spare the indexing its bounds checks.)
             let position = self.occupied_positions.trailing_zeros() as usize & (POSITIONS - 1);
@@ -399,7 +466,8 @@ impl Calendar {
             if self.buckets[bucket].len() > RUN {
                 let earliest = self.split(position, digit);
                 self.last = earliest.key;
-                return Some((earliest.time(), earliest.kind));
+                self.behind.push(earliest);
+                return (earliest.key, Earliest::Behind);
             }
             // The bucket's events become the run (the two swap their
             // storage, so neither allocates).
@@ -407,9 +475,8 @@ impl Calendar {
             self.unmark(position, digit);
             self.run_end = bucket_end(self.last, position, digit);
         }
-        let earliest = self.run.swap_remove(earliest_index(&self.run));
-        self.last = earliest.key;
-        Some((earliest.time(), earliest.kind))
+        let index = earliest_index(&self.run);
+        (self.run[index].key, Earliest::Run(index))
     }
 
     /// Takes the earliest event of bucket (`position`, `digit`), holding
@@ -499,8 +566,17 @@ mod tests {
                     2 => now + f64::from(rng.random_range(0..3u32)),
                     _ => now + rng.random::<f64>() * 10.0,
                 };
-                let kind = EventKind::Arrival {
-                    producer: step as u32,
+                // Arrivals wait in the lane when it is free, other kinds
+                // always in the rest.
+                let kind = if rng.random_bool(0.5) {
+                    EventKind::Arrival {
+                        producer: step as u32,
+                    }
+                } else {
+                    EventKind::Ack {
+                        queue: 0,
+                        consumer: step as u32,
+                    }
                 };
                 calendar.schedule(time, kind);
                 reference.schedule(time, kind);
@@ -522,7 +598,11 @@ mod tests {
     fn a_run_grown_too_long_goes_back_to_the_buckets() {
         let (mut calendar, mut reference) = (Calendar::default(), Reference::default());
         let mut both = |calendar: &mut Calendar, time: f64, producer: u32| {
-            let kind = EventKind::Arrival { producer };
+            // (Not an arrival, which would wait in the lane.)
+            let kind = EventKind::Ack {
+                queue: 0,
+                consumer: producer,
+            };
             calendar.schedule(time, kind);
             reference.schedule(time, kind);
         };
