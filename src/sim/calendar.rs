@@ -266,6 +266,11 @@ pub(crate) struct Calendar {
     /// of its moves were): each is taken by a scan for the earliest, none
     /// moved again. Every key in it is above `last` and at most `run_end`.
     run: Vec<Event>,
+    /// The index in `run` of its earliest event, once a scan found it;
+    /// `None` while unknown (taking from the run forgets it). The run is
+    /// scanned once per event taken from it, not at every look: the lane's
+    /// arrival is often taken instead.
+    run_earliest: Option<usize>,
     /// The last key of the bucket the run came from: every key in
     /// `buckets` is above it, and an event scheduled above `last` and at
     /// most it joins the run.
@@ -311,6 +316,7 @@ impl Default for Calendar {
             occupied_positions: 0,
             occupied_digits: [0; POSITIONS],
             run: Vec::new(),
+            run_earliest: None,
             run_end: 0,
             behind: BinaryHeap::new(),
             next_sequence: 1,
@@ -372,6 +378,11 @@ impl Calendar {
         }
         if event.key <= self.run_end {
             if self.run.len() < RUN_MAX {
+                if let Some(index) = self.run_earliest
+                    && event.key < self.run[index].key
+                {
+                    self.run_earliest = Some(self.run.len());
+                }
                 self.run.push(event);
                 return;
             }
@@ -388,6 +399,7 @@ impl Calendar {
     #[cold]
     fn dissolve_run(&mut self) {
         self.run_end = self.last;
+        self.run_earliest = None;
         let mut run = std::mem::take(&mut self.run);
         for event in run.drain(..) {
             self.insert(event);
@@ -429,7 +441,10 @@ impl Calendar {
             Earliest::Behind => {
                 return self.behind.pop().map(|event| (event.time(), event.kind));
             }
-            Earliest::Run(index) => self.run.swap_remove(index),
+            Earliest::Run(index) => {
+                self.run_earliest = None;
+                self.run.swap_remove(index)
+            }
             Earliest::None => return None,
         };
         self.last = event.key;
@@ -475,7 +490,14 @@ impl Calendar {
             self.unmark(position, digit);
             self.run_end = bucket_end(self.last, position, digit);
         }
-        let index = earliest_index(&self.run);
+        let index = match self.run_earliest {
+            Some(index) => index,
+            None => {
+                let index = earliest_index(&self.run);
+                self.run_earliest = Some(index);
+                index
+            }
+        };
         (self.run[index].key, Earliest::Run(index))
     }
 
