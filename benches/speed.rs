@@ -4,7 +4,9 @@
 //! of (time, seq) events, exponential draws, a FIFO queue); and M/M/c with
 //! 1,000 consumers against one, per message. After criterion's figures it
 //! prints the two ratios and their goals (issue 14): queuelab / reference
-//! <= 1.4, and c = 1,000 at >= 0.8x the messages per second of c = 1.
+//! <= 1.4, and c = 1,000 at >= 0.8x the messages per second of c = 1;
+//! first from criterion's means, then from interleaved rounds (one run of
+//! each per round, so a slow spell of the machine weighs on all three).
 //!
 //! Times are the CPU time of the measuring thread, not wall time, so other
 //! work sharing the machine (builds on the other core) skews the ratios
@@ -201,6 +203,66 @@ fn mean_ns(function: &str) -> Option<f64> {
     json["mean"]["point_estimate"].as_f64()
 }
 
+/// Rounds of the interleaved comparison.
+const ROUNDS: usize = 101;
+
+/// The CPU time of one call of `run`, in ns.
+fn cpu_time(run: impl FnOnce()) -> u64 {
+    let start = thread_cpu_ns();
+    run();
+    thread_cpu_ns() - start
+}
+
+/// The median and the quartiles of `ratios` (not empty).
+fn median_and_quartiles(mut ratios: Vec<f64>) -> (f64, f64, f64) {
+    ratios.sort_by(f64::total_cmp);
+    let at = |share: f64| ratios[((ratios.len() - 1) as f64 * share).round() as usize];
+    (at(0.5), at(0.25), at(0.75))
+}
+
+/// The two ratios measured in [`ROUNDS`] interleaved rounds: each round
+/// runs the reference, M/M/1 and M/M/1000 once each, back to back (in an
+/// order that turns from round to round), so a slow spell of the machine
+/// (this VM has spells of 20% and more lasting seconds, longer than
+/// criterion spends on one function) weighs on all three alike; printed
+/// as the median of the rounds' ratios and their quartiles.
+fn interleaved() {
+    let (one, thousand) = (mmc(1), mmc(1000));
+    let run = |scenario: &Scenario| {
+        black_box(sim::run_replication(
+            black_box(&scenario.points[0].model),
+            &scenario.run,
+            0,
+            0,
+        ));
+    };
+    let (mut overhead, mut scaling) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let mut times = [0u64; 3];
+        for turn in 0..3 {
+            let which = (round + turn) % 3;
+            times[which] = match which {
+                0 => cpu_time(|| {
+                    black_box(reference_mm1(0.9, MESSAGES, 1));
+                }),
+                1 => cpu_time(|| run(&one)),
+                _ => cpu_time(|| run(&thousand)),
+            };
+        }
+        let [reference, one_ns, thousand_ns] = times.map(|ns| ns as f64);
+        overhead.push(one_ns / reference);
+        scaling.push(one_ns / thousand_ns);
+    }
+    let (median, low, high) = median_and_quartiles(overhead);
+    println!(
+        "interleaved, {ROUNDS} rounds: queuelab M/M/1 / bare reference {median:.2}x (quartiles {low:.2}-{high:.2}; goal <= 1.4)"
+    );
+    let (median, low, high) = median_and_quartiles(scaling);
+    println!(
+        "interleaved, {ROUNDS} rounds: M/M/1000 messages per CPU-second {median:.2}x those of M/M/1 (quartiles {low:.2}-{high:.2}; goal >= 0.8)"
+    );
+}
+
 fn main() {
     let mut criterion = Criterion::default()
         .with_measurement(ThreadCpuTime)
@@ -225,4 +287,5 @@ fn main() {
         "M/M/1000 messages per CPU-second: {:.2}x those of M/M/1 (goal >= 0.8)",
         one / thousand
     );
+    interleaved();
 }
